@@ -1,0 +1,127 @@
+/**
+ * The application's Prisma client: the generated Rust-free client on `@prisma/adapter-pg`, over a
+ * `pg.Pool` this module owns, with a counter of the SQL statements sent through that pool.
+ */
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "./generated/client.ts";
+
+/**
+ * Counts and records the SQL statements sent to PostgreSQL through one {@link Database}'s pool.
+ *
+ * Every statement a pooled connection sends is counted, whether Prisma sent it on the pool or on a
+ * client checked out for an interactive transaction. That includes the transaction control statements:
+ * `prisma.$transaction(async (tx) => ...)` adds `BEGIN` and `COMMIT` (or `ROLLBACK`) to the count, so
+ * an interactive transaction with one query counts 3. Batch transactions (`$transaction([...])`)
+ * likewise add their `BEGIN`/`COMMIT`. Connection setup sends no statement and is not counted.
+ *
+ * Tests use it to pin the number of round trips of a read, so an N+1 regression fails a test:
+ * @example
+ * ```ts
+ * db.statements.reset();
+ * await db.prisma.post.findMany({ include: { author: true } });
+ * expect(db.statements.count).toBe(1); // one LATERAL join with relationJoins
+ * ```
+ */
+export interface StatementCounter {
+  /** Statements sent since creation or the last {@link StatementCounter.reset}. */
+  readonly count: number;
+  /** The texts of the most recent statements, oldest first (at most `logSize`, see {@link CreateDatabaseOptions}). */
+  readonly log: readonly string[];
+  /** Sets {@link StatementCounter.count} to 0 and empties {@link StatementCounter.log}. */
+  reset(): void;
+}
+
+/** Options of {@link createDatabase}. */
+export interface CreateDatabaseOptions {
+  /** Maximum number of pooled connections. @default 10 */
+  poolSize?: number;
+  /** How many statement texts {@link StatementCounter.log} keeps. @default 100 */
+  logSize?: number;
+  /**
+   * Called when an idle pooled connection fails (e.g. the server restarted). pg drops that connection
+   * and the next query opens a new one, so this is for logging only.
+   * @default ignores the error
+   */
+  onPoolError?: (error: Error) => void;
+}
+
+/** A Prisma client on its own pool. */
+export interface Database {
+  readonly prisma: PrismaClient;
+  /** The pool Prisma queries through (also usable for raw `pg` access; its statements are counted too). */
+  readonly pool: pg.Pool;
+  readonly statements: StatementCounter;
+  /** Disconnects Prisma and ends the pool. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+class Recorder implements StatementCounter {
+  count = 0;
+  log: string[] = [];
+  constructor(private readonly size: number) {}
+  record(text: string): void {
+    this.count += 1;
+    this.log.push(text);
+    if (this.log.length > this.size) this.log.splice(0, this.log.length - this.size);
+  }
+  reset(): void {
+    this.count = 0;
+    this.log = [];
+  }
+}
+
+/** The SQL text of a `pg` query argument: a string, a `QueryConfig`, or a submittable (`Query`, cursor). */
+function sqlText(query: unknown): string {
+  if (typeof query === "string") return query;
+  const text = (query as { text?: unknown } | null)?.text;
+  return typeof text === "string" ? text : String(query);
+}
+
+/**
+ * Creates a Prisma client for `url` on a new `pg.Pool`, with a {@link StatementCounter}.
+ *
+ * Counting happens in the pool's client class, below Prisma: `pool.query` and checked-out clients
+ * both end in `Client.query`, so nothing Prisma sends can bypass it.
+ * @example
+ * ```ts
+ * const db = createDatabase(process.env.DATABASE_URL!);
+ * try {
+ *   const posts = await db.prisma.post.findMany({ include: { author: true } });
+ * } finally {
+ *   await db.close();
+ * }
+ * ```
+ */
+export function createDatabase(url: string, options: CreateDatabaseOptions = {}): Database {
+  const recorder = new Recorder(options.logSize ?? 100);
+
+  class CountingClient extends pg.Client {
+    // pg's query() has a dozen overloads (callback, promise, submittable); this forwards them all unchanged.
+    override query(...args: any[]): any {
+      recorder.record(sqlText(args[0]));
+      return (super.query as (...a: any[]) => any)(...args);
+    }
+  }
+
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, Client: CountingClient });
+  // Without a listener an idle connection's error would crash the process.
+  pool.on("error", options.onPoolError ?? (() => {}));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+
+  let closing: Promise<void> | undefined;
+  return {
+    prisma,
+    pool,
+    statements: recorder,
+    close() {
+      closing ??= (async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      })();
+      return closing;
+    },
+  };
+}
+
+export { PrismaClient };
