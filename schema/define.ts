@@ -1,0 +1,14 @@
+// Binds `defineResource` to this project's Prisma models, so a misspelt field is a type error too.
+import { createResourceDefiner } from "../src/metadata/definition.ts";
+import type { Prisma } from "../src/storage/generated/client.ts";
+
+type Models = Prisma.TypeMap["model"];
+/** Scalar and relation field names of every model of prisma/schema.prisma. */
+export type DemoModels = {
+  [M in keyof Models]: {
+    scalars: keyof Models[M]["payload"]["scalars"] & string;
+    relations: keyof Models[M]["payload"]["objects"] & string;
+  };
+};
+
+export const defineResource = createResourceDefiner<DemoModels>();

@@ -1,0 +1,18 @@
+import { defineResource } from "./define.ts";
+
+export default defineResource("User", {
+  description: "A person who writes posts and comments.",
+  maxPageSize: 200,
+  fields: {
+    email: { filter: ["eq", "in", "contains", "startsWith", "endsWith"], sort: true, search: true },
+    name: { filter: ["eq", "contains", "startsWith"], sort: true, search: true },
+    role: { filter: ["eq", "ne", "in", "notIn"], sort: true },
+    passwordHash: { hidden: ["one", "list", "update"], description: "Accepted on create, never returned." },
+    createdAt: { readOnly: true, onCreate: "now", filter: ["gt", "gte", "lt", "lte"], sort: true },
+    updatedAt: { readOnly: true, onCreate: "now", onUpdate: "now", sort: true },
+  },
+  relations: {
+    posts: { views: ["one"] },
+    comments: { views: ["one"] },
+  },
+});

@@ -1,0 +1,39 @@
+/**
+ * The shape of the Prisma datamodel resolution checks definitions against (written at `prisma generate`
+ * by scripts/datamodel-generator.mjs). Only the parts resolution reads are typed.
+ */
+export interface DatamodelField {
+  name: string;
+  kind: "scalar" | "object" | "enum" | "unsupported";
+  type: string;
+  isList: boolean;
+  isRequired: boolean;
+  isId: boolean;
+  isUnique: boolean;
+  isUpdatedAt: boolean;
+  hasDefaultValue: boolean;
+  nativeType?: readonly [string, readonly string[]] | null;
+  relationName?: string | null;
+  relationFromFields?: readonly string[];
+  relationToFields?: readonly string[];
+  documentation?: string;
+}
+
+export interface DatamodelModel {
+  name: string;
+  dbName: string | null;
+  fields: readonly DatamodelField[];
+  primaryKey: { fields: readonly string[] } | null;
+  uniqueFields: readonly (readonly string[])[];
+  documentation?: string;
+}
+
+export interface DatamodelEnum {
+  name: string;
+  values: readonly { name: string }[];
+}
+
+export interface Datamodel {
+  models: readonly DatamodelModel[];
+  enums: readonly DatamodelEnum[];
+}

@@ -1,0 +1,312 @@
+/**
+ * Resolves authored resource definitions against the Prisma datamodel into the frozen
+ * {@link ResolvedSchema}. Pure: no I/O. Every problem is collected and thrown as one
+ * {@link MetadataError} with paths and fixes.
+ */
+import { z } from "zod";
+import type { Datamodel, DatamodelField, DatamodelModel } from "./datamodel.ts";
+import { OPERATORS, type FieldOptions, type Operator, type RelationOptions, type ResourceDefinition, VIEWS } from "./definition.ts";
+import { MetadataError, type MetadataIssue } from "./errors.ts";
+import { camelCase, NAME_PATTERN, pluralize, resourceNames } from "./names.ts";
+import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema, ScalarKind } from "./resolved.ts";
+
+const valueSource = z.union([z.literal("now"), z.literal("uuid"), z.function()]);
+const fieldOptions = z.strictObject({
+  filter: z.union([z.literal(true), z.array(z.enum(OPERATORS))]).optional(),
+  sort: z.boolean().optional(),
+  search: z.boolean().optional(),
+  hidden: z.union([z.boolean(), z.array(z.enum(VIEWS))]).optional(),
+  readOnly: z.boolean().optional(),
+  onCreate: valueSource.optional(),
+  onUpdate: valueSource.optional(),
+  default: z.unknown().optional(),
+  description: z.string().optional(),
+});
+const relationOptions = z.union([
+  z.literal(true),
+  z.strictObject({
+    views: z.array(z.enum(["one", "list"])).optional(),
+    through: z.string().optional(),
+    description: z.string().optional(),
+  }),
+]);
+const definitionSchema = z.strictObject({
+  model: z.string().min(1),
+  name: z.string().regex(NAME_PATTERN, "letters and digits, starting with a letter").optional(),
+  plural: z.string().regex(NAME_PATTERN, "letters and digits, starting with a letter").optional(),
+  description: z.string().optional(),
+  id: z.union([z.literal("database"), z.literal("uuid"), z.function()]).optional(),
+  maxPageSize: z.int().min(1).max(10_000).optional(),
+  defaultPageSize: z.int().min(1).optional(),
+  maxDepth: z.int().min(0).max(10).optional(),
+  fields: z.record(z.string(), fieldOptions).optional(),
+  relations: z.record(z.string(), relationOptions).optional(),
+});
+
+const TEXT: Operator[] = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notIn", "contains", "startsWith", "endsWith", "isNull"];
+const ORDERED: Operator[] = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notIn", "isNull"];
+const EQUALITY: Operator[] = ["eq", "ne", "in", "notIn", "isNull"];
+/** Operators that make sense for each kind of field. */
+export const OPERATORS_BY_KIND: Readonly<Record<ScalarKind, readonly Operator[]>> = {
+  String: TEXT,
+  Uuid: EQUALITY,
+  Int: ORDERED,
+  Float: ORDERED,
+  BigInt: ORDERED,
+  Decimal: ORDERED,
+  DateTime: ORDERED,
+  Boolean: ["eq", "ne", "isNull"],
+  Enum: EQUALITY,
+  Json: ["isNull"],
+};
+
+function scalarKind(field: DatamodelField): ScalarKind | undefined {
+  if (field.kind === "enum") return "Enum";
+  if (field.type === "String" && field.nativeType?.[0] === "Uuid") return "Uuid";
+  const known: Record<string, ScalarKind> = {
+    String: "String",
+    Int: "Int",
+    Float: "Float",
+    Boolean: "Boolean",
+    DateTime: "DateTime",
+    Json: "Json",
+    BigInt: "BigInt",
+    Decimal: "Decimal",
+  };
+  return known[field.type];
+}
+
+/**
+ * Resolves and freezes the definitions. Throws {@link MetadataError} listing every problem.
+ * @example const schema = resolveResources([post, user], datamodel);
+ */
+export function resolveResources(definitions: readonly ResourceDefinition[], datamodel: Datamodel): ResolvedSchema {
+  const issues: MetadataIssue[] = [];
+  const issue = (path: string, message: string, fix: string) => issues.push({ path, message, fix });
+  const models = new Map(datamodel.models.map((m) => [m.name, m]));
+  const enums = new Map(datamodel.enums.map((e) => [e.name, e.values.map((v) => v.name)]));
+
+  // Pass 1: shape, model and names of every definition, so relations can find their targets.
+  const valid: { def: ResourceDefinition; model: DatamodelModel; name: string; plural: string; path: string }[] = [];
+  definitions.forEach((raw, index) => {
+    const label = typeof raw?.model === "string" ? camelCase(raw.model) : `resources[${index}]`;
+    const parsed = definitionSchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const e of parsed.error.issues) {
+        const where = [label, ...e.path.map(String)].join(".");
+        const unknown = e.code === "unrecognized_keys" ? ` (${e.keys.join(", ")})` : "";
+        issue(where, `${e.message}${unknown}`, fixFor(e.path.map(String)));
+      }
+      return;
+    }
+    const model = models.get(raw.model);
+    if (!model) {
+      issue(`${label}.model`, `no Prisma model named "${raw.model}"`, `use one of: ${[...models.keys()].join(", ")}`);
+      return;
+    }
+    const name = raw.name ?? camelCase(raw.model);
+    valid.push({ def: raw, model, name, plural: raw.plural ?? pluralize(name), path: name });
+  });
+
+  // Names: every public name must be unique across resources.
+  const taken = new Map<string, string>();
+  for (const { name, plural, path } of valid) {
+    if (name === plural) issue(`${path}.plural`, `plural "${plural}" equals the singular name`, "set a different `plural`");
+    const names = resourceNames(name, plural);
+    for (const [kind, value] of Object.entries(names)) {
+      const key = kind === "path" ? `path:${value}` : `graphql:${value}`;
+      const owner = taken.get(key);
+      if (owner && owner !== path) issue(`${path}`, `name "${value}" (${kind}) is also used by resource "${owner}"`, "set `name` or `plural` on one of them");
+      else taken.set(key, path);
+    }
+  }
+  const byModel = new Map(valid.map((v) => [v.model.name, v]));
+
+  const resources: ResolvedResource[] = [];
+  for (const { def, model, name, plural, path } of valid) {
+    const fieldDefs = (def.fields ?? {}) as Record<string, FieldOptions>;
+    const relationDefs = (def.relations ?? {}) as Record<string, RelationOptions | true>;
+    const scalarFields = model.fields.filter((f) => f.kind === "scalar" || f.kind === "enum");
+    const relationFields = model.fields.filter((f) => f.kind === "object");
+
+    for (const key of Object.keys(fieldDefs)) {
+      if (!scalarFields.some((f) => f.name === key)) {
+        const isRelation = relationFields.some((f) => f.name === key);
+        issue(
+          `${path}.fields.${key}`,
+          isRelation ? `"${key}" is a relation of ${model.name}, not a scalar field` : `model ${model.name} has no field "${key}"`,
+          isRelation ? `declare it under \`relations\`` : `use one of: ${scalarFields.map((f) => f.name).join(", ")}`,
+        );
+      }
+    }
+    if (model.primaryKey || scalarFields.filter((f) => f.isId).length !== 1) {
+      issue(`${path}.model`, `model ${model.name} has no single-column @id`, "give the model one @id column (composite ids are not served)");
+      continue;
+    }
+
+    const fields: ResolvedField[] = [];
+    for (const f of scalarFields) {
+      const o = fieldDefs[f.name] ?? {};
+      const at = `${path}.fields.${f.name}`;
+      const kind = scalarKind(f);
+      if (!kind) {
+        if (fieldDefs[f.name]) issue(at, `type ${f.type} is not supported`, "remove the field options, or map the column to a supported type");
+        continue;
+      }
+      const fits = OPERATORS_BY_KIND[kind];
+      // `true` means every operator that fits, less `isNull` on a NOT NULL column (it could never match).
+      let filter: Operator[] = o.filter === true ? fits.filter((op) => op !== "isNull" || !f.isRequired) : [...(o.filter ?? [])];
+      if (f.isId && !o.filter) filter = ["eq", "in"]; // getMany (react-admin) filters ids
+      if (f.isList && filter.length > 0) issue(`${at}.filter`, "list fields cannot be filtered", "remove `filter`");
+      for (const op of filter) {
+        if (!fits.includes(op)) issue(`${at}.filter`, `operator "${op}" does not fit a ${kind} field`, `use some of: ${fits.join(", ")}`);
+        if (op === "isNull" && f.isRequired) issue(`${at}.filter`, `"isNull" can never match: ${f.name} is required (NOT NULL)`, `remove "isNull"`);
+      }
+      if (o.sort && (kind === "Json" || f.isList)) issue(`${at}.sort`, `a ${f.isList ? "list" : kind} field cannot be sorted`, "remove `sort`");
+      if (o.search && (kind !== "String" || f.isList)) issue(`${at}.search`, `only text fields can be searched; ${f.name} is ${kind}`, "remove `search`");
+      const hiddenViews = o.hidden === true ? VIEWS : o.hidden === false || !o.hidden ? [] : o.hidden;
+      const hidden = Object.fromEntries(VIEWS.map((v) => [v, hiddenViews.includes(v)])) as Record<(typeof VIEWS)[number], boolean>;
+      if (f.isId) {
+        if (def.id === "uuid" || typeof def.id === "function" || f.hasDefaultValue) hidden.create = true;
+        hidden.update = true;
+      }
+      if (f.isId && (hidden.one || hidden.list)) issue(`${at}.hidden`, "the id cannot be hidden from output", "remove `hidden` from the id field");
+      const readOnly = Boolean(o.readOnly) || f.isId;
+      const writable = !readOnly && !hidden.create;
+      const hasDatabaseDefault = f.hasDefaultValue || f.isUpdatedAt;
+      const requiredOnCreate = f.isRequired && !f.isList && !hasDatabaseDefault && o.default === undefined && !o.onCreate && !f.isId;
+      if (requiredOnCreate && !writable) {
+        issue(at, `${f.name} is required but clients cannot write it on create and nothing fills it in`, "set `onCreate` or `default`, or make it writable on create");
+      }
+      if (kind === "Enum" && o.default !== undefined && !enums.get(f.type)?.includes(String(o.default))) {
+        issue(`${at}.default`, `"${String(o.default)}" is not a value of enum ${f.type}`, `use one of: ${enums.get(f.type)?.join(", ")}`);
+      }
+      fields.push(
+        Object.freeze({
+          name: f.name,
+          kind,
+          ...(kind === "Enum" ? { enum: Object.freeze({ name: f.type, values: Object.freeze([...(enums.get(f.type) ?? [])]) }) } : {}),
+          isList: f.isList,
+          isRequired: f.isRequired,
+          isId: f.isId,
+          isUnique: f.isUnique,
+          hasDatabaseDefault,
+          filter: new Set(filter),
+          sortable: Boolean(o.sort) || f.isId,
+          searchable: Boolean(o.search),
+          hidden: Object.freeze(hidden),
+          readOnly,
+          ...(o.onCreate !== undefined ? { onCreate: o.onCreate } : {}),
+          ...(o.onUpdate !== undefined ? { onUpdate: o.onUpdate } : {}),
+          ...(o.default !== undefined ? { default: o.default } : {}),
+          ...(o.description !== undefined ? { description: o.description } : {}),
+          requiredOnCreate,
+        }),
+      );
+    }
+    const id = fields.find((f) => f.isId);
+    if (!id) continue;
+    if (def.id === "uuid" && id.kind !== "Uuid" && id.kind !== "String") {
+      issue(`${path}.id`, `"uuid" ids need a String or @db.Uuid id column; ${model.name}.${id.name} is ${id.kind}`, 'use id: "database" or change the column type');
+    }
+    const idColumn = model.fields.find((f) => f.isId);
+    if ((def.id ?? "database") === "database" && idColumn && !idColumn.hasDefaultValue) {
+      issue(`${path}.id`, `${model.name}.${id.name} has no database default, so "database" cannot make ids`, 'set id: "uuid" (or a function), or add @default(...) to the column');
+    }
+
+    const relations: ResolvedRelation[] = [];
+    for (const [key, opts] of Object.entries(relationDefs)) {
+      const at = `${path}.relations.${key}`;
+      const rf = relationFields.find((f) => f.name === key);
+      if (!rf) {
+        issue(at, `model ${model.name} has no relation "${key}"`, `use one of: ${relationFields.map((f) => f.name).join(", ") || "(none)"}`);
+        continue;
+      }
+      const o = opts === true ? {} : opts;
+      const viewList = o.views ?? ["one", "list"];
+      const views = { one: viewList.includes("one"), list: viewList.includes("list") };
+      const base = { name: key, views: Object.freeze(views), ...(o.description ? { description: o.description } : {}) };
+      if (o.through) {
+        const join = models.get(rf.type);
+        const toTarget = join?.fields.find((f) => f.name === o.through && f.kind === "object");
+        const toSelf = join?.fields.find((f) => f.kind === "object" && f.type === model.name && f.relationName === rf.relationName);
+        if (!rf.isList || !join || !toTarget || !toSelf?.relationFromFields?.[0] || !toTarget.relationFromFields?.[0]) {
+          issue(`${at}.through`, `"${o.through}" is not a relation of the join model ${rf.type} that holds a foreign key`, `name the ${rf.type} relation field pointing at the other model`);
+          continue;
+        }
+        const target = byModel.get(toTarget.type);
+        if (!target) {
+          issue(at, `the target model ${toTarget.type} is not served as a resource`, `add a resource definition for ${toTarget.type}, or remove this relation`);
+          continue;
+        }
+        relations.push(Object.freeze({ ...base, kind: "manyToMany", target: target.name, joinModel: join.name, joinLocalField: toSelf.relationFromFields[0], joinTargetField: toTarget.relationFromFields[0] }));
+        continue;
+      }
+      const target = byModel.get(rf.type);
+      if (!target) {
+        const join = models.get(rf.type);
+        const hint = join && rf.isList ? ` (for a many-to-many through ${rf.type}, set \`through\` to its relation field)` : "";
+        issue(at, `the target model ${rf.type} is not served as a resource${hint}`, `add a resource definition for ${rf.type}, or remove this relation`);
+        continue;
+      }
+      if (rf.relationFromFields && rf.relationFromFields.length > 0) {
+        if (rf.relationFromFields.length !== 1) {
+          issue(at, "composite foreign keys are not served", "remove this relation");
+          continue;
+        }
+        relations.push(Object.freeze({ ...base, kind: "belongsTo", target: target.name, localField: rf.relationFromFields[0]!, targetField: rf.relationToFields?.[0] ?? "id", isRequired: rf.isRequired }));
+      } else {
+        const back = target.model.fields.find((f) => f.kind === "object" && f.relationName === rf.relationName && f.relationFromFields?.length);
+        if (!back?.relationFromFields?.[0] || !rf.isList) {
+          issue(at, `one-to-one relations without a foreign key on ${model.name} are not served`, "expose it from the side that holds the foreign key");
+          continue;
+        }
+        relations.push(Object.freeze({ ...base, kind: "hasMany", target: target.name, foreignField: back.relationFromFields[0] }));
+      }
+    }
+    for (const r of relations) {
+      if (fields.some((f) => f.name === r.name)) issue(`${path}.relations.${r.name}`, `name collides with a field`, "rename the relation in the Prisma schema");
+    }
+    const maxPageSize = def.maxPageSize ?? 100;
+    const defaultPageSize = Math.min(def.defaultPageSize ?? 25, maxPageSize);
+    resources.push(
+      Object.freeze({
+        name,
+        plural,
+        model: model.name,
+        delegate: camelCase(model.name),
+        ...(def.description ? { description: def.description } : {}),
+        names: Object.freeze(resourceNames(name, plural)),
+        id,
+        idGenerator: def.id ?? "database",
+        fields: Object.freeze(fields),
+        field: new Map(fields.map((f) => [f.name, f])),
+        relations: Object.freeze(relations),
+        relation: new Map(relations.map((r) => [r.name, r])),
+        maxPageSize,
+        defaultPageSize,
+        maxDepth: def.maxDepth ?? 3,
+      }),
+    );
+  }
+
+  if (issues.length > 0) throw new MetadataError(issues);
+  const usedEnums = new Map<string, readonly string[]>();
+  for (const r of resources) for (const f of r.fields) if (f.enum && !(f.hidden.one && f.hidden.list && f.hidden.create && f.hidden.update)) usedEnums.set(f.enum.name, f.enum.values);
+  return Object.freeze({
+    resources: Object.freeze(resources),
+    resource: new Map(resources.map((r) => [r.name, r])),
+    byPath: new Map(resources.map((r) => [r.names.path, r])),
+    enums: Object.freeze([...usedEnums].map(([name, values]) => Object.freeze({ name, values }))),
+  });
+}
+
+function fixFor(path: string[]): string {
+  const last = path.at(-1);
+  if (path[0] === "fields" && path.length >= 2) {
+    return "field options are: filter, sort, search, hidden, readOnly, onCreate, onUpdate, default, description";
+  }
+  if (path[0] === "relations") return "relation options are: views, through, description (or `true`)";
+  if (last === undefined) return "resource options are: model, name, plural, description, id, maxPageSize, defaultPageSize, maxDepth, fields, relations";
+  return "resource options are: model, name, plural, description, id, maxPageSize, defaultPageSize, maxDepth, fields, relations";
+}

@@ -1,0 +1,116 @@
+/**
+ * The strict form of a resource, resolved once at boot and frozen. GraphQL, REST, OpenAPI and the
+ * runtime all read this and nothing else.
+ */
+import type { IdGenerator, Operator, RelationView, ValueSource, View } from "./definition.ts";
+
+/** Scalar kinds a field can have, after mapping Prisma types. */
+export type ScalarKind = "String" | "Int" | "Float" | "Boolean" | "DateTime" | "Json" | "BigInt" | "Decimal" | "Uuid" | "Enum";
+
+export interface ResolvedField {
+  readonly name: string;
+  readonly kind: ScalarKind;
+  /** Allowed values when `kind` is "Enum". */
+  readonly enum?: { readonly name: string; readonly values: readonly string[] };
+  readonly isList: boolean;
+  /** The column is NOT NULL. */
+  readonly isRequired: boolean;
+  readonly isId: boolean;
+  readonly isUnique: boolean;
+  /** The database fills it in (default or @updatedAt) when it is not sent. */
+  readonly hasDatabaseDefault: boolean;
+  readonly filter: ReadonlySet<Operator>;
+  readonly sortable: boolean;
+  readonly searchable: boolean;
+  /** Hidden per view. */
+  readonly hidden: Readonly<Record<View, boolean>>;
+  readonly readOnly: boolean;
+  readonly onCreate?: ValueSource;
+  readonly onUpdate?: ValueSource;
+  readonly default?: unknown;
+  readonly description?: string;
+  /** Whether a client must send it on create (required, no default of any kind, writable). */
+  readonly requiredOnCreate: boolean;
+}
+
+interface RelationBase {
+  readonly name: string;
+  /** Name of the resource on the other side. */
+  readonly target: string;
+  readonly views: Readonly<Record<RelationView, boolean>>;
+  readonly description?: string;
+}
+/** This record holds the foreign key (`post.authorId` → `user.id`). */
+export interface BelongsToRelation extends RelationBase {
+  readonly kind: "belongsTo";
+  readonly localField: string;
+  readonly targetField: string;
+  readonly isRequired: boolean;
+}
+/** The other side holds the foreign key (`comment.postId` → `post.id`). */
+export interface HasManyRelation extends RelationBase {
+  readonly kind: "hasMany";
+  readonly foreignField: string;
+}
+/** Through an explicit join model (`PostTag(postId, tagId)`). */
+export interface ManyToManyRelation extends RelationBase {
+  readonly kind: "manyToMany";
+  readonly joinModel: string;
+  /** Join-model column pointing at this resource. */
+  readonly joinLocalField: string;
+  /** Join-model column pointing at the target. */
+  readonly joinTargetField: string;
+}
+export type ResolvedRelation = BelongsToRelation | HasManyRelation | ManyToManyRelation;
+
+/** Every public name of a resource, computed once (see names.ts). */
+export interface ResourceNames {
+  /** GraphQL object type, e.g. `Post`. */
+  readonly type: string;
+  /** GraphQL query fields. */
+  readonly one: string;
+  readonly list: string;
+  readonly count: string;
+  /** GraphQL mutation fields. */
+  readonly create: string;
+  readonly update: string;
+  readonly delete: string;
+  /** GraphQL input types. */
+  readonly whereInput: string;
+  readonly orderByInput: string;
+  readonly createInput: string;
+  readonly updateInput: string;
+  /** REST path segment under /api and react-admin resource name, e.g. `posts`. */
+  readonly path: string;
+}
+
+export interface ResolvedResource {
+  /** Singular name, e.g. `post`. */
+  readonly name: string;
+  readonly plural: string;
+  readonly model: string;
+  /** Prisma client delegate property, e.g. `post`. */
+  readonly delegate: string;
+  readonly description?: string;
+  readonly names: ResourceNames;
+  readonly id: ResolvedField;
+  readonly idGenerator: IdGenerator;
+  /** Exposed scalar fields, in model order. */
+  readonly fields: readonly ResolvedField[];
+  readonly field: ReadonlyMap<string, ResolvedField>;
+  readonly relations: readonly ResolvedRelation[];
+  readonly relation: ReadonlyMap<string, ResolvedRelation>;
+  readonly maxPageSize: number;
+  readonly defaultPageSize: number;
+  readonly maxDepth: number;
+}
+
+export interface ResolvedSchema {
+  readonly resources: readonly ResolvedResource[];
+  /** By singular name. */
+  readonly resource: ReadonlyMap<string, ResolvedResource>;
+  /** By REST path (plural). */
+  readonly byPath: ReadonlyMap<string, ResolvedResource>;
+  /** Enums used by exposed fields. */
+  readonly enums: readonly { readonly name: string; readonly values: readonly string[] }[];
+}
