@@ -1,0 +1,93 @@
+/**
+ * The server's configuration, read from the environment once at boot and validated: a bad value
+ * stops the boot with an error that names the variable, says what was expected and shows what arrived.
+ */
+
+/** Log levels from most to least verbose (pino's names). */
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The resolved configuration (frozen). */
+export interface Config {
+  /** HTTP port (`PORT`); 0 picks a free one. @default 4000 */
+  readonly port: number;
+  /** PostgreSQL to use (`DATABASE_URL`); when unset an embedded PostgreSQL is started. */
+  readonly databaseUrl: string | undefined;
+  /** Data folder of the embedded PostgreSQL (`EMBEDDED_PG_DIR`). @default ".data/postgres" */
+  readonly embeddedPgDir: string;
+  /** Port of the embedded PostgreSQL on 127.0.0.1 (`EMBEDDED_PG_PORT`). @default 54329 */
+  readonly embeddedPgPort: number;
+  /** Whether to write the demo data into an empty database at boot (`SEED`: true/false/1/0/yes/no). @default true */
+  readonly seed: boolean;
+  /** Minimum level logged (`LOG_LEVEL`, one of {@link LOG_LEVELS}). @default "info" */
+  readonly logLevel: LogLevel;
+}
+
+/** One or more environment variables hold invalid values; `problems` has one line per variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the configuration. Empty variables count as unset.
+ * @throws {ConfigError} listing every invalid variable, e.g. `PORT must be an integer from 0 to 65535, got "http"`.
+ * @example
+ * ```ts
+ * const config = loadConfig(); // process.env
+ * const test = loadConfig({ PORT: "0", SEED: "false" });
+ * ```
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value === "" ? undefined : value;
+  };
+  const fail = <T>(name: string, expected: string, value: string, fallback: T): T => {
+    problems.push(`${name} must be ${expected}, got ${JSON.stringify(value)}`);
+    return fallback;
+  };
+  const port = (name: string, fallback: number, min: number): number => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    return /^\d+$/.test(value) && n >= min && n <= 65535 ? n : fail(name, `an integer from ${min} to 65535`, value, fallback);
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase();
+    if (["true", "1", "yes", "on"].includes(lower)) return true;
+    if (["false", "0", "no", "off"].includes(lower)) return false;
+    return fail(name, "true or false (or 1/0, yes/no, on/off)", value, fallback);
+  };
+
+  const databaseUrl = read("DATABASE_URL");
+  if (databaseUrl !== undefined) {
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(databaseUrl).protocol;
+    } catch {}
+    // Show the URL without its password: error messages end up in logs.
+    const shown = databaseUrl.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
+    if (protocol !== "postgres:" && protocol !== "postgresql:") fail("DATABASE_URL", "a postgresql:// URL", shown, undefined);
+  }
+  const logLevel = read("LOG_LEVEL") ?? "info";
+  const config: Config = {
+    port: port("PORT", 4000, 0),
+    databaseUrl,
+    embeddedPgDir: read("EMBEDDED_PG_DIR") ?? ".data/postgres",
+    embeddedPgPort: port("EMBEDDED_PG_PORT", 54329, 1),
+    seed: flag("SEED", true),
+    logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel)
+      ? (logLevel as LogLevel)
+      : fail("LOG_LEVEL", `one of ${LOG_LEVELS.join(", ")}`, logLevel, "info"),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,59 @@
+import { describe, expect, test } from "vitest";
+import { ConfigError, loadConfig } from "../../src/server/config.ts";
+
+describe("loadConfig", () => {
+  test("defaults", () => {
+    expect(loadConfig({})).toEqual({
+      port: 4000,
+      databaseUrl: undefined,
+      embeddedPgDir: ".data/postgres",
+      embeddedPgPort: 54329,
+      seed: true,
+      logLevel: "info",
+    });
+  });
+
+  test("reads every variable; empty counts as unset", () => {
+    const config = loadConfig({
+      PORT: "0",
+      DATABASE_URL: "postgresql://app:secret@db:5432/app",
+      EMBEDDED_PG_DIR: "/var/pg",
+      EMBEDDED_PG_PORT: "6000",
+      SEED: "no",
+      LOG_LEVEL: "debug",
+    });
+    expect(config).toEqual({
+      port: 0,
+      databaseUrl: "postgresql://app:secret@db:5432/app",
+      embeddedPgDir: "/var/pg",
+      embeddedPgPort: 6000,
+      seed: false,
+      logLevel: "debug",
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(loadConfig({ PORT: "", SEED: " " })).toMatchObject({ port: 4000, seed: true });
+  });
+
+  test("a bad value is an error naming the variable, the expectation and the value", () => {
+    expect(() => loadConfig({ PORT: "http" })).toThrow('PORT must be an integer from 0 to 65535, got "http"');
+    expect(() => loadConfig({ EMBEDDED_PG_PORT: "0" })).toThrow("EMBEDDED_PG_PORT must be an integer from 1 to 65535");
+    expect(() => loadConfig({ SEED: "maybe" })).toThrow('SEED must be true or false');
+    expect(() => loadConfig({ LOG_LEVEL: "verbose" })).toThrow('LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"');
+  });
+
+  test("lists every problem at once and hides a URL's password", () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: "-1", DATABASE_URL: "mysql://root:hunter2@db/app" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems).toEqual([
+      'DATABASE_URL must be a postgresql:// URL, got "mysql://root:***@db/app"',
+      'PORT must be an integer from 0 to 65535, got "-1"',
+    ]);
+    expect(message).not.toContain("hunter2");
+  });
+});
