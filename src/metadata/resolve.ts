@@ -239,7 +239,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
           issue(at, `the target model ${toTarget.type} is not served as a resource`, `add a resource definition for ${toTarget.type}, or remove this relation`);
           continue;
         }
-        relations.push(Object.freeze({ ...base, kind: "manyToMany", target: target.name, joinModel: join.name, joinLocalField: toSelf.relationFromFields[0], joinTargetField: toTarget.relationFromFields[0] }));
+        relations.push(Object.freeze({ ...base, kind: "manyToMany", target: target.name, joinModel: join.name, joinDelegate: camelCase(join.name), joinLocalField: toSelf.relationFromFields[0], joinTargetField: toTarget.relationFromFields[0] }));
         continue;
       }
       const target = byModel.get(rf.type);

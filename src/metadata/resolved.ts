@@ -56,6 +56,8 @@ export interface HasManyRelation extends RelationBase {
 export interface ManyToManyRelation extends RelationBase {
   readonly kind: "manyToMany";
   readonly joinModel: string;
+  /** Prisma client delegate of the join model, e.g. `postTag`. */
+  readonly joinDelegate: string;
   /** Join-model column pointing at this resource. */
   readonly joinLocalField: string;
   /** Join-model column pointing at the target. */

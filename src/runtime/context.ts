@@ -1,0 +1,23 @@
+/**
+ * The request context every runtime call carries: who acts, and the per-request loaders (never shared
+ * across requests, so one user's cache never answers another's).
+ */
+import type { Loaders } from "./loaders.ts";
+
+/** Who performs an operation. Anonymous until authentication lands (issue E). */
+export interface Actor {
+  /** Stable id, or undefined for anonymous. */
+  readonly id: string | number | undefined;
+  readonly roles: readonly string[];
+}
+
+/** The anonymous actor. */
+export const ANONYMOUS: Actor = Object.freeze({ id: undefined, roles: Object.freeze([]) });
+
+/** Per-request state passed to every service call. Make one with `runtime.context()`. */
+export interface RequestContext {
+  readonly actor: Actor;
+  readonly loaders: Loaders;
+  /** Correlates logs of one request. */
+  readonly requestId: string;
+}

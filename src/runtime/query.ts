@@ -1,0 +1,216 @@
+/**
+ * The transport-neutral query language: filters, sorts and pages as the runtime receives them from
+ * GraphQL or REST. The runtime checks each against the resolved metadata (only declared fields and
+ * operators, limits) and compiles it to a Prisma `where` / `orderBy`; transports only parse syntax.
+ */
+import type { Operator } from "../metadata/definition.ts";
+import type { ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
+import { AppError, show } from "./errors.ts";
+
+/** A filter tree. Conditions name a field of the resource, an operator and a value. */
+export type Filter =
+  | { readonly and: readonly Filter[] }
+  | { readonly or: readonly Filter[] }
+  | { readonly not: Filter }
+  | { readonly field: string; readonly op: Operator; readonly value: unknown }
+  | { readonly search: string };
+
+/** One sort key. */
+export interface Sort {
+  readonly field: string;
+  readonly direction: "asc" | "desc";
+}
+
+/** Limits on what a query may ask for. Transports share one set (see server config). */
+export interface QueryLimits {
+  /** Largest offset. @default 1_000_000 */
+  maxOffset: number;
+  /** Most conditions in one filter (counting every leaf). @default 100 */
+  maxFilterClauses: number;
+  /** Largest filter value, in bytes of its JSON. @default 10_240 */
+  maxFilterValueBytes: number;
+  /** Most values in one `in` / `notIn` list. @default 1000 */
+  maxInValues: number;
+}
+
+/** @see QueryLimits */
+export const DEFAULT_QUERY_LIMITS: QueryLimits = Object.freeze({
+  maxOffset: 1_000_000,
+  maxFilterClauses: 100,
+  maxFilterValueBytes: 10_240,
+  maxInValues: 1000,
+});
+
+const INT32 = { min: -2147483648, max: 2147483647 };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Coerces a client value to a field's type: strict on meaning, lenient on spelling (REST sends
+ * numbers as strings). Returns an error message instead of throwing so callers can collect them.
+ */
+export function coerceValue(field: ResolvedField, value: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+  const fail = (expected: string) => ({ ok: false as const, message: `expected ${expected}, got ${show(value)}` });
+  if (value === null) return field.isRequired ? fail(`a ${describe(field)} (the field is required)`) : { ok: true, value: null };
+  if (field.isList) {
+    if (!Array.isArray(value)) return fail(`a list of ${describe(field)}`);
+    const out: unknown[] = [];
+    for (const item of value) {
+      const c = coerceValue({ ...field, isList: false, isRequired: true }, item);
+      if (!c.ok) return c;
+      out.push(c.value);
+    }
+    return { ok: true, value: out };
+  }
+  switch (field.kind) {
+    case "String":
+      return typeof value === "string" ? { ok: true, value } : fail("a string");
+    case "Uuid":
+      return typeof value === "string" && UUID.test(value) ? { ok: true, value: value.toLowerCase() } : fail("a UUID");
+    case "Int":
+    case "BigInt": {
+      const n = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+      if (typeof n !== "number" || !Number.isInteger(n)) return fail("an integer");
+      if (field.kind === "Int" && (n < INT32.min || n > INT32.max)) return fail("an integer between -2147483648 and 2147483647");
+      if (!Number.isSafeInteger(n)) return fail("a safe integer");
+      return { ok: true, value: field.kind === "BigInt" ? BigInt(n) : n };
+    }
+    case "Float":
+    case "Decimal": {
+      const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+      return typeof n === "number" && Number.isFinite(n) ? { ok: true, value: n } : fail("a number");
+    }
+    case "Boolean":
+      if (typeof value === "boolean") return { ok: true, value };
+      if (value === "true" || value === "false") return { ok: true, value: value === "true" };
+      return fail("true or false");
+    case "DateTime": {
+      if (value instanceof Date && !Number.isNaN(value.getTime())) return { ok: true, value };
+      if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}/.test(value)) return fail("an ISO 8601 date-time");
+      const d = new Date(value);
+      return Number.isNaN(d.getTime()) ? fail("an ISO 8601 date-time") : { ok: true, value: d };
+    }
+    case "Enum":
+      return typeof value === "string" && field.enum?.values.includes(value) ? { ok: true, value } : fail(`one of ${field.enum?.values.join(", ")}`);
+    case "Json":
+      return { ok: true, value };
+  }
+}
+
+function describe(field: ResolvedField): string {
+  return field.kind === "Enum" ? `value of ${field.enum?.name}` : field.kind;
+}
+
+/** Escapes nothing: Prisma escapes LIKE wildcards of `contains`/`startsWith`/`endsWith` itself. */
+const TEXT_OPS: Partial<Record<Operator, string>> = { contains: "contains", startsWith: "startsWith", endsWith: "endsWith" };
+
+/**
+ * Checks a filter against a resource's metadata and compiles it to a Prisma `where`.
+ * Throws a 400 {@link AppError} naming the field, operator or value at fault.
+ */
+export function compileFilter(resource: ResolvedResource, filter: Filter | undefined, limits: QueryLimits = DEFAULT_QUERY_LIMITS): object {
+  if (!filter) return {};
+  let clauses = 0;
+  const bad = (message: string) => new AppError("BAD_REQUEST", message);
+  const walk = (f: Filter, depth: number): object => {
+    if (depth > 20) throw bad("Filter is nested too deeply (at most 20 levels).");
+    if ("and" in f) return { AND: f.and.map((x) => walk(x, depth + 1)) };
+    if ("or" in f) return { OR: f.or.map((x) => walk(x, depth + 1)) };
+    if ("not" in f) return { NOT: walk(f.not, depth + 1) };
+    if (++clauses > limits.maxFilterClauses) throw bad(`Too many filter conditions: at most ${limits.maxFilterClauses}.`);
+    if ("search" in f) return searchWhere(resource, f.search, limits);
+    const field = resource.field.get(f.field);
+    if (!field || (field.hidden.one && field.hidden.list)) {
+      throw bad(`Unknown filter field "${f.field}" on ${resource.plural}. Filterable fields: ${filterable(resource)}.`);
+    }
+    if (field.filter.size === 0) throw bad(`Field "${f.field}" of ${resource.plural} is not filterable. Filterable fields: ${filterable(resource)}.`);
+    if (!field.filter.has(f.op)) throw bad(`Operator "${f.op}" is not allowed on ${resource.plural}.${f.field}; allowed: ${[...field.filter].join(", ")}.`);
+    const size = JSON.stringify(f.value ?? null)?.length ?? 0;
+    if (size > limits.maxFilterValueBytes) throw bad(`Filter value of "${f.field}" is too large: ${size} bytes, at most ${limits.maxFilterValueBytes}.`);
+    return { [field.name]: condition(resource, field, f.op, f.value, limits) };
+  };
+  return walk(filter, 0);
+}
+
+function condition(resource: ResolvedResource, field: ResolvedField, op: Operator, value: unknown, limits: QueryLimits): object {
+  const at = `${resource.plural}.${field.name}`;
+  const one = (v: unknown) => {
+    const c = coerceValue({ ...field, isRequired: true }, v);
+    if (!c.ok) throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): ${c.message}.`);
+    return c.value;
+  };
+  switch (op) {
+    case "eq":
+      return value === null ? { equals: null } : { equals: one(value) };
+    case "ne":
+      // SQL `<>` skips NULLs; "not equal to x" should include rows where the field is null.
+      return value === null ? { not: null } : { not: one(value) };
+    case "gt":
+    case "gte":
+    case "lt":
+    case "lte":
+      return { [op]: one(value) };
+    case "in":
+    case "notIn": {
+      if (!Array.isArray(value)) throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): expected a list, got ${show(value)}.`);
+      if (value.length > limits.maxInValues) throw new AppError("BAD_REQUEST", `Too many values for ${at} (${op}): ${value.length}, at most ${limits.maxInValues}.`);
+      return { [op]: value.map(one) };
+    }
+    case "contains":
+    case "startsWith":
+    case "endsWith": {
+      if (typeof value !== "string") throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): expected a string, got ${show(value)}.`);
+      return { [TEXT_OPS[op] as string]: value, mode: "insensitive" };
+    }
+    case "isNull": {
+      const b = value === true || value === "true" ? true : value === false || value === "false" ? false : undefined;
+      if (b === undefined) throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (isNull): expected true or false, got ${show(value)}.`);
+      return b ? { equals: null } : { not: null };
+    }
+  }
+}
+
+function searchWhere(resource: ResolvedResource, q: string, limits: QueryLimits): object {
+  if (typeof q !== "string") throw new AppError("BAD_REQUEST", `Search text must be a string, got ${show(q)}.`);
+  if (q.length > limits.maxFilterValueBytes) throw new AppError("BAD_REQUEST", `Search text is too long: at most ${limits.maxFilterValueBytes} characters.`);
+  const fields = resource.fields.filter((f) => f.searchable && !(f.hidden.one && f.hidden.list));
+  if (fields.length === 0) throw new AppError("BAD_REQUEST", `${resource.plural} has no searchable fields, so "q"/search cannot be used.`);
+  const text = q.trim();
+  if (text === "") return {};
+  return { OR: fields.map((f) => ({ [f.name]: { contains: text, mode: "insensitive" } })) };
+}
+
+function filterable(resource: ResolvedResource): string {
+  return resource.fields.filter((f) => f.filter.size > 0 && !(f.hidden.one && f.hidden.list)).map((f) => f.name).join(", ") || "(none)";
+}
+
+/**
+ * Checks sort keys and compiles them to a Prisma `orderBy`, appending the id as a unique tie-breaker
+ * so pages are stable.
+ */
+export function compileSort(resource: ResolvedResource, sort: readonly Sort[] | undefined): object[] {
+  const keys = sort ?? [];
+  if (keys.length > 10) throw new AppError("BAD_REQUEST", "Too many sort keys: at most 10.");
+  const orderBy: object[] = [];
+  for (const s of keys) {
+    const field = resource.field.get(s.field);
+    if (!field || (field.hidden.one && field.hidden.list) || !field.sortable) {
+      const sortable = resource.fields.filter((f) => f.sortable && !(f.hidden.one && f.hidden.list)).map((f) => f.name);
+      throw new AppError("BAD_REQUEST", `Cannot sort ${resource.plural} by "${s.field}". Sortable fields: ${sortable.join(", ")}.`);
+    }
+    if (s.direction !== "asc" && s.direction !== "desc") throw new AppError("BAD_REQUEST", `Sort direction must be asc or desc, got ${show(s.direction)}.`);
+    orderBy.push({ [field.name]: field.isRequired ? s.direction : { sort: s.direction, nulls: s.direction === "asc" ? "first" : "last" } });
+  }
+  if (!keys.some((s) => s.field === resource.id.name)) orderBy.push({ [resource.id.name]: "asc" });
+  return orderBy;
+}
+
+/** Checks offset and limit against the resource's page size and the offset limit. */
+export function checkPage(resource: ResolvedResource, page: { offset?: number | undefined; limit?: number | undefined }, limits: QueryLimits = DEFAULT_QUERY_LIMITS) {
+  const offset = page.offset ?? 0;
+  const limit = page.limit ?? resource.defaultPageSize;
+  if (!Number.isInteger(offset) || offset < 0) throw new AppError("BAD_REQUEST", `Offset must be a whole number ≥ 0, got ${show(offset)}.`);
+  if (offset > limits.maxOffset) throw new AppError("BAD_REQUEST", `Offset ${offset} is too large: at most ${limits.maxOffset}. Narrow the filter instead.`);
+  if (!Number.isInteger(limit) || limit < 0) throw new AppError("BAD_REQUEST", `Page size must be a whole number ≥ 0, got ${show(limit)}.`);
+  if (limit > resource.maxPageSize) throw new AppError("BAD_REQUEST", `Page size ${limit} is too large for ${resource.plural}: at most ${resource.maxPageSize}.`);
+  return { offset, limit };
+}

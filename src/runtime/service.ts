@@ -1,0 +1,292 @@
+/**
+ * The resource service: the one place resource operations happen, for every transport. Reads select
+ * only readable fields and present records per view (hidden fields never leave); relations load through
+ * the request's loaders; writes run the hook pipeline inside one transaction.
+ */
+import { randomUUID } from "node:crypto";
+import type { ValueSource } from "../metadata/definition.ts";
+import type { ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
+import { classifyStorageError, type Store } from "../storage/store.ts";
+import type { RequestContext } from "./context.ts";
+import { AppError, show } from "./errors.ts";
+import type { HookRegistry, WriteAction, WriteOperation } from "./hooks.ts";
+import { checkWriteInput, type WriteInputOptions } from "./input.ts";
+import type { Row } from "./loaders.ts";
+import { checkPage, coerceValue, compileFilter, compileSort, type Filter, type QueryLimits, type Sort } from "./query.ts";
+
+/** Where a record is shown: a single record or an item of a list. Decides which fields it carries. */
+export type OutputView = "one" | "list";
+
+/** A record as it leaves the runtime: only the fields visible in its view. */
+export type ResourceRecord = Record<string, unknown>;
+
+const META = Symbol("autograph.record");
+interface RecordMeta {
+  readonly resource: ResolvedResource;
+  readonly row: Row;
+  readonly view: OutputView;
+  readonly depth: number;
+  readonly maxDepth: number;
+}
+
+/** Parameters of {@link ResourceService.list}. */
+export interface ListParams {
+  filter?: Filter | undefined;
+  sort?: readonly Sort[] | undefined;
+  offset?: number | undefined;
+  limit?: number | undefined;
+  /** Also count all matching rows (for Content-Range / totals). @default false */
+  withTotal?: boolean | undefined;
+}
+
+/** What the runtime gives each service. */
+export interface ServiceDependencies {
+  readonly store: Store;
+  readonly hooks: HookRegistry;
+  readonly limits: QueryLimits;
+  readonly resource: (name: string) => ResourceService;
+  readonly onAfterCommitError: (error: unknown, operation: WriteOperation) => void;
+}
+
+/** Operations on one resource. Get one through `runtime.service(name)`. */
+export class ResourceService {
+  readonly resource: ResolvedResource;
+  readonly #deps: ServiceDependencies;
+  /** Prisma `select` of every field that may ever be shown, plus foreign keys relations need. */
+  readonly #select: Record<string, true>;
+
+  constructor(resource: ResolvedResource, deps: ServiceDependencies) {
+    this.resource = resource;
+    this.#deps = deps;
+    const select: Record<string, true> = {};
+    for (const f of resource.fields) if (!(f.hidden.one && f.hidden.list) || f.isId) select[f.name] = true;
+    for (const r of resource.relations) if (r.kind === "belongsTo") select[r.localField] = true;
+    this.#select = select;
+  }
+
+  get #model() {
+    return this.#deps.store.model(this.resource.delegate);
+  }
+
+  /** Parses a client id (REST path segment, GraphQL ID) to the id column's type; 400 when it cannot be one. */
+  parseId(raw: unknown): string | number {
+    const c = coerceValue({ ...this.resource.id, isRequired: true }, raw);
+    if (!c.ok) throw new AppError("BAD_REQUEST", `Invalid ${this.resource.name} id: ${c.message}.`);
+    return c.value as string | number;
+  }
+
+  /** Lists records matching a filter, sorted (id as tie-breaker) and paged; optionally with the total. */
+  async list(ctx: RequestContext, params: ListParams = {}): Promise<{ records: ResourceRecord[]; total: number | undefined }> {
+    const where = compileFilter(this.resource, params.filter, this.#deps.limits);
+    const orderBy = compileSort(this.resource, params.sort);
+    const { offset, limit } = checkPage(this.resource, params, this.#deps.limits);
+    const [rows, total] = await this.#translate(() =>
+      Promise.all([
+        limit === 0 ? Promise.resolve([]) : this.#model.findMany({ where, orderBy, skip: offset, take: limit, select: this.#select }),
+        params.withTotal ? this.#model.count({ where }) : Promise.resolve(undefined),
+      ]),
+    );
+    return { records: rows.map((row) => this.present(ctx, row, "list")), total };
+  }
+
+  /** Counts records matching a filter. */
+  async count(ctx: RequestContext, filter?: Filter): Promise<number> {
+    void ctx;
+    const where = compileFilter(this.resource, filter, this.#deps.limits);
+    return this.#translate(() => this.#model.count({ where }));
+  }
+
+  /** One record by id; 404 when there is none. */
+  async get(ctx: RequestContext, rawId: unknown): Promise<ResourceRecord> {
+    const id = this.parseId(rawId);
+    const row = await this.#translate(() => ctx.loaders.byId(this.resource.name).load(id));
+    if (!row) throw this.#notFound(id);
+    return this.present(ctx, row, "one");
+  }
+
+  /** The records with these ids (missing ids are skipped), in the order asked. */
+  async getMany(ctx: RequestContext, rawIds: readonly unknown[]): Promise<ResourceRecord[]> {
+    if (!Array.isArray(rawIds)) throw new AppError("BAD_REQUEST", `Expected a list of ids, got ${show(rawIds)}.`);
+    if (rawIds.length > this.#deps.limits.maxInValues) throw new AppError("BAD_REQUEST", `Too many ids: at most ${this.#deps.limits.maxInValues}.`);
+    const ids = rawIds.map((id) => this.parseId(id));
+    const rows = await this.#translate(() => ctx.loaders.byId(this.resource.name).loadMany(ids));
+    return rows.filter((r): r is Row => r !== null && !(r instanceof Error)).map((row) => this.present(ctx, row, "list"));
+  }
+
+  /** Creates a record. */
+  async create(ctx: RequestContext, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
+    const data = checkWriteInput(this.resource, input, "create", options);
+    const now = new Date();
+    for (const f of this.resource.fields) if (f.onCreate !== undefined) data[f.name] = evaluate(f.onCreate, ctx, now);
+    const gen = this.resource.idGenerator;
+    if (gen === "uuid") data[this.resource.id.name] = randomUUID();
+    else if (typeof gen === "function") data[this.resource.id.name] = gen();
+    return this.#write("create", ctx, undefined, data);
+  }
+
+  /** Replaces every writable field of a record (missing optional fields become null). */
+  async update(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
+    const id = this.parseId(rawId);
+    const data = checkWriteInput(this.resource, input, "update", options);
+    return this.#write("update", ctx, id, this.#stamp(ctx, data));
+  }
+
+  /** Changes only the fields given. */
+  async patch(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
+    const id = this.parseId(rawId);
+    const data = checkWriteInput(this.resource, input, "patch", options);
+    return this.#write("patch", ctx, id, this.#stamp(ctx, data));
+  }
+
+  /** Deletes a record and returns it as it was. */
+  async delete(ctx: RequestContext, rawId: unknown): Promise<ResourceRecord> {
+    const id = this.parseId(rawId);
+    return this.#write("delete", ctx, id, {});
+  }
+
+  /**
+   * Loads a relation of a record this service presented, through the request's loaders (batched:
+   * call it for many records in the same tick and it costs one query).
+   */
+  async related(ctx: RequestContext, record: ResourceRecord, relationName: string): Promise<ResourceRecord | ResourceRecord[] | null> {
+    const meta = (record as { [META]?: RecordMeta })[META];
+    if (!meta || meta.resource !== this.resource) throw new Error(`related(): not a ${this.resource.name} record presented by the runtime`);
+    const relation = this.resource.relation.get(relationName);
+    if (!relation) throw new AppError("BAD_REQUEST", `${this.resource.name} has no relation "${relationName}". Relations: ${this.resource.relations.map((r) => r.name).join(", ") || "(none)"}.`);
+    if (!relation.views[meta.view]) {
+      throw new AppError("BAD_REQUEST", `Relation "${relationName}" of ${this.resource.name} is only available on ${meta.view === "list" ? "a single record" : "list items"}.`);
+    }
+    if (meta.depth + 1 > meta.maxDepth) {
+      throw new AppError("BAD_REQUEST", `Relations nest too deeply: at most ${meta.maxDepth} levels from ${meta.resource.name}.`);
+    }
+    const target = this.#deps.resource(relation.target);
+    const child = { depth: meta.depth + 1, maxDepth: meta.maxDepth };
+    const loaded = await this.#translate(() => this.#load(ctx, relation, meta.row));
+    if (Array.isArray(loaded)) return loaded.map((row) => target.present(ctx, row, "list", child));
+    return loaded ? target.present(ctx, loaded, "one", child) : null;
+  }
+
+  #load(ctx: RequestContext, relation: ResolvedRelation, row: Row): Promise<Row | Row[] | null> {
+    const id = row[this.resource.id.name];
+    switch (relation.kind) {
+      case "belongsTo": {
+        const key = row[relation.localField];
+        if (key === null || key === undefined) return Promise.resolve(null);
+        const target = this.#deps.resource(relation.target).resource;
+        return relation.targetField === target.id.name
+          ? ctx.loaders.byId(relation.target).load(key)
+          : ctx.loaders.byField(relation.target, relation.targetField).load(key).then((rows) => rows[0] ?? null);
+      }
+      case "hasMany":
+        return ctx.loaders.byField(relation.target, relation.foreignField).load(id);
+      case "manyToMany":
+        return ctx.loaders.through(relation.joinDelegate, relation.joinLocalField, relation.joinTargetField, relation.target).load(id);
+    }
+  }
+
+  /**
+   * Turns a row into the record a client may see in `view`. Relation bookkeeping rides along under a
+   * symbol key, which JSON and GraphQL never serialise.
+   */
+  present(ctx: RequestContext, row: Row, view: OutputView, nesting = { depth: 0, maxDepth: this.resource.maxDepth }): ResourceRecord {
+    void ctx;
+    const record: ResourceRecord = {};
+    for (const f of this.resource.fields) if (!f.hidden[view] && f.name in row) record[f.name] = row[f.name];
+    const meta: RecordMeta = { resource: this.resource, row, view, ...nesting };
+    Object.defineProperty(record, META, { value: meta, enumerable: false });
+    return record;
+  }
+
+  /** Rows whose `field` is one of `values` (loader batches). Internal to the runtime. */
+  async rowsWhereIn(field: string, values: readonly unknown[]): Promise<Row[]> {
+    return this.#model.findMany({ where: { [field]: { in: [...values] } }, select: this.#select, orderBy: { [this.resource.id.name]: "asc" } });
+  }
+
+  #stamp(ctx: RequestContext, data: Record<string, unknown>): Record<string, unknown> {
+    const now = new Date();
+    for (const f of this.resource.fields) if (f.onUpdate !== undefined) data[f.name] = evaluate(f.onUpdate, ctx, now);
+    return data;
+  }
+
+  async #write(action: WriteAction, ctx: RequestContext, id: string | number | undefined, data: Record<string, unknown>): Promise<ResourceRecord> {
+    const { hooks, store } = this.#deps;
+    const idField = this.resource.id.name;
+    const operation = await this.#translate(
+      () =>
+        store.transaction(async (tx) => {
+          const model = tx.model(this.resource.delegate);
+          const existing = id === undefined ? undefined : ((await model.findUnique({ where: { [idField]: id }, select: this.#select })) ?? undefined);
+          if (id !== undefined && !existing) throw this.#notFound(id);
+          const op: WriteOperation = { action, resource: this.resource.name, context: ctx, id, data, existing, result: undefined, store: tx };
+          await hooks.run("beforeWrite", op);
+          const where = { [idField]: id };
+          op.result =
+            action === "create"
+              ? await model.create({ data: op.data, select: this.#select })
+              : action === "delete"
+                ? await model.delete({ where, select: this.#select })
+                : await model.update({ where, data: op.data, select: this.#select });
+          op.id = op.result[idField] as string | number;
+          await hooks.run("afterWrite", op);
+          return op;
+        }),
+      action,
+    );
+    const committed: WriteOperation = { ...operation, store: undefined };
+    // The write is durable now: a failing afterCommit hook is reported, not turned into a client error.
+    await hooks.run("afterCommit", committed).catch((error) => this.#deps.onAfterCommitError(error, committed));
+    return this.present(ctx, operation.result as Row, "one");
+  }
+
+  #notFound(id: unknown): AppError {
+    return new AppError("NOT_FOUND", `No ${this.resource.name} with id ${show(id)}.`);
+  }
+
+  /** Runs storage work, turning storage failures into {@link AppError}s. */
+  async #translate<T>(work: () => Promise<T>, action?: WriteAction): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      const failure = classifyStorageError(error);
+      if (!failure) throw error;
+      switch (failure.kind) {
+        case "unique": {
+          const fields = failure.fields.length > 0 ? failure.fields : ["(unknown)"];
+          throw new AppError("CONFLICT", `A ${this.resource.name} with this ${fields.join(" + ")} already exists.`, {
+            fields: Object.fromEntries(fields.map((f) => [f, "must be unique"])),
+            cause: error,
+          });
+        }
+        case "notFound":
+          throw new AppError("NOT_FOUND", `The ${this.resource.name} does not exist (any more).`, { cause: error });
+        case "foreignKey": {
+          if (action === "delete") {
+            throw new AppError("CONFLICT", `Cannot delete this ${this.resource.name}: other records still refer to it${referrer(failure.constraint)}.`, { cause: error });
+          }
+          const field = this.resource.relations.find((r) => r.kind === "belongsTo" && failure.constraint?.includes(`_${r.localField}_`));
+          const fk = field?.kind === "belongsTo" ? field.localField : undefined;
+          throw new AppError("VALIDATION_FAILED", fk ? `Invalid ${this.resource.name}: ${fk} refers to a ${field?.target} that does not exist.` : `Invalid ${this.resource.name}: a reference points to a record that does not exist.`, {
+            ...(fk ? { fields: { [fk]: `no ${field?.target} with this id` } } : {}),
+            cause: error,
+          });
+        }
+        case "valueOutOfRange":
+          throw new AppError("VALIDATION_FAILED", `Invalid ${this.resource.name}: a value is too long or out of range.`, { cause: error });
+        case "unavailable":
+          throw new AppError("UNAVAILABLE", "The database is unavailable; try again shortly.", { cause: error });
+      }
+    }
+  }
+}
+
+function referrer(constraint: string | undefined): string {
+  const model = constraint?.split("_")[0];
+  return model ? ` (${model} rows)` : "";
+}
+
+function evaluate(source: ValueSource, ctx: RequestContext, now: Date): unknown {
+  if (source === "now") return now;
+  if (source === "uuid") return randomUUID();
+  return source({ actorId: ctx.actor.id, now });
+}

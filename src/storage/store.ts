@@ -1,0 +1,88 @@
+/**
+ * The storage port the runtime uses: model delegates and transactions over the Prisma client, and
+ * translation of Prisma errors into storage-level facts the runtime maps to its own errors.
+ */
+import type { PrismaClient } from "./generated/client.ts";
+
+/** Arguments and results are Prisma's, kept loose: the runtime builds them from resolved metadata. */
+export interface ModelDelegate {
+  findMany(args: object): Promise<Record<string, unknown>[]>;
+  findUnique(args: object): Promise<Record<string, unknown> | null>;
+  count(args: object): Promise<number>;
+  create(args: object): Promise<Record<string, unknown>>;
+  update(args: object): Promise<Record<string, unknown>>;
+  delete(args: object): Promise<Record<string, unknown>>;
+}
+
+/** Access to the models, either directly or inside one transaction. */
+export interface Store {
+  model(delegate: string): ModelDelegate;
+  /** Runs `work` in one transaction: everything it does commits together or not at all. */
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+}
+
+type TransactionClient = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0] extends infer T ? (T extends object ? T : never) : never;
+
+function delegateOf(client: object, name: string): ModelDelegate {
+  const delegate = (client as Record<string, unknown>)[name];
+  if (!delegate || typeof delegate !== "object") throw new Error(`The Prisma client has no model delegate "${name}"`);
+  return delegate as ModelDelegate;
+}
+
+/** A {@link Store} over a Prisma client. */
+export function createStore(prisma: PrismaClient): Store {
+  const inTransaction = (tx: TransactionClient): Store => ({
+    model: (name) => delegateOf(tx, name),
+    // Nested transactions join the outer one.
+    transaction: (work) => work(inTransaction(tx)),
+  });
+  return {
+    model: (name) => delegateOf(prisma, name),
+    transaction: (work) => prisma.$transaction((tx) => work(inTransaction(tx as TransactionClient)), { maxWait: 5_000, timeout: 15_000 }),
+  };
+}
+
+/** What a Prisma error means, in storage terms. */
+export type StorageFailure =
+  | { kind: "unique"; fields: string[] }
+  | { kind: "notFound" }
+  | { kind: "foreignKey"; constraint: string | undefined }
+  | { kind: "unavailable" }
+  | { kind: "valueOutOfRange"; message: string };
+
+/** Classifies a Prisma (driver adapter) error; `undefined` when it is not a known failure. */
+export function classifyStorageError(error: unknown): StorageFailure | undefined {
+  if (!error || typeof error !== "object") return undefined;
+  const e = error as { code?: string; meta?: Record<string, unknown>; name?: string; message?: string };
+  const cause = (e.meta?.driverAdapterError as { cause?: Record<string, unknown> } | undefined)?.cause;
+  switch (e.code) {
+    case "P2002": {
+      // With driver adapters, the columns are in the adapter error, not meta.target.
+      const fromCause = (cause?.constraint as { fields?: string[] } | undefined)?.fields;
+      const target = e.meta?.target;
+      const fields = fromCause ?? (Array.isArray(target) ? (target as string[]) : typeof target === "string" ? [target] : []);
+      return { kind: "unique", fields: fields.map((f) => f.replaceAll('"', "")) };
+    }
+    case "P2025":
+    case "P2001":
+      return { kind: "notFound" };
+    case "P2003": {
+      const constraint = (cause?.constraint as { index?: string } | undefined)?.index ?? (e.meta?.field_name as string | undefined);
+      return { kind: "foreignKey", constraint };
+    }
+    case "P2020":
+    case "P2000":
+      return { kind: "valueOutOfRange", message: e.message ?? "value out of range" };
+    case "P1001":
+    case "P1002":
+    case "P1017":
+    case "P2024":
+      return { kind: "unavailable" };
+  }
+  if (e.name === "DriverAdapterError" || cause) {
+    const kind = (cause?.kind ?? (e as { cause?: { kind?: string } }).cause?.kind) as string | undefined;
+    if (kind === "UniqueConstraintViolation") return { kind: "unique", fields: [] };
+    if (kind === "ForeignKeyConstraintViolation") return { kind: "foreignKey", constraint: undefined };
+  }
+  return undefined;
+}
