@@ -104,20 +104,25 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
       issue(`${label}.model`, `no Prisma model named "${raw.model}"`, `use one of: ${[...models.keys()].join(", ")}`);
       return;
     }
+    if (valid.some((v) => v.model === model)) {
+      issue(`${label}.model`, `model ${model.name} is defined twice`, "keep one definition per model");
+      return;
+    }
     const name = raw.name ?? camelCase(raw.model);
     valid.push({ def: raw, model, name, plural: raw.plural ?? pluralize(name), path: name });
   });
 
   // Names: every public name must be unique across resources.
-  const taken = new Map<string, string>();
-  for (const { name, plural, path } of valid) {
+  const taken = new Map<string, DatamodelModel>();
+  for (const { name, plural, path, model } of valid) {
     if (name === plural) issue(`${path}.plural`, `plural "${plural}" equals the singular name`, "set a different `plural`");
     const names = resourceNames(name, plural);
-    for (const [kind, value] of Object.entries(names)) {
+    for (const [kind, value] of new Set(Object.entries(names))) {
       const key = kind === "path" ? `path:${value}` : `graphql:${value}`;
       const owner = taken.get(key);
-      if (owner && owner !== path) issue(`${path}`, `name "${value}" (${kind}) is also used by resource "${owner}"`, "set `name` or `plural` on one of them");
-      else taken.set(key, path);
+      if (owner && owner !== model) {
+        issue(path, `name "${value}" (${kind}) of model ${model.name} is also used by model ${owner.name}`, "set `name` or `plural` on one of them");
+      } else taken.set(key, model);
     }
   }
   const byModel = new Map(valid.map((v) => [v.model.name, v]));
@@ -301,12 +306,11 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
   });
 }
 
+const RESOURCE_OPTIONS = Object.keys(definitionSchema.shape).join(", ");
+const FIELD_OPTIONS = Object.keys(fieldOptions.shape).join(", ");
+
 function fixFor(path: string[]): string {
-  const last = path.at(-1);
-  if (path[0] === "fields" && path.length >= 2) {
-    return "field options are: filter, sort, search, hidden, readOnly, onCreate, onUpdate, default, description";
-  }
+  if (path[0] === "fields" && path.length >= 2) return `field options are: ${FIELD_OPTIONS}`;
   if (path[0] === "relations") return "relation options are: views, through, description (or `true`)";
-  if (last === undefined) return "resource options are: model, name, plural, description, id, maxPageSize, defaultPageSize, maxDepth, fields, relations";
-  return "resource options are: model, name, plural, description, id, maxPageSize, defaultPageSize, maxDepth, fields, relations";
+  return `resource options are: ${RESOURCE_OPTIONS}`;
 }
