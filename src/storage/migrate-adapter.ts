@@ -31,7 +31,11 @@ function patchQueryable<T extends Queryable>(q: T): T {
   const performIO = q.performIO.bind(q);
   q.performIO = async (query) => {
     const result = await performIO(query);
-    for (const field of result.fields) if (CATALOG_OIDS.has(field.dataTypeID)) field.dataTypeID = TEXT_OID;
+    // A multi-statement script without parameters goes over the simple protocol, and pg answers with one
+    // result per statement: `migrate dev` applies the migrations to the shadow database that way.
+    for (const each of Array.isArray(result) ? (result as FieldsResult[]) : [result]) {
+      for (const field of each.fields) if (CATALOG_OIDS.has(field.dataTypeID)) field.dataTypeID = TEXT_OID;
+    }
     return result;
   };
   const start = q.startTransaction?.bind(q);
