@@ -12,8 +12,9 @@ import { PrismaClient } from "./generated/client.ts";
  * Every statement a pooled connection sends is counted, whether Prisma sent it on the pool or on a
  * client checked out for an interactive transaction. That includes the transaction control statements:
  * `prisma.$transaction(async (tx) => ...)` adds `BEGIN` and `COMMIT` (or `ROLLBACK`) to the count, so
- * an interactive transaction with one query counts 3. Batch transactions (`$transaction([...])`)
- * likewise add their `BEGIN`/`COMMIT`. Connection setup sends no statement and is not counted.
+ * an interactive transaction with one query counts 3. Batch transactions (`$transaction([...])`) and
+ * writes Prisma wraps in a transaction itself (nested creates, `create` returning an include) add
+ * their `BEGIN`/`COMMIT` too. Connection setup sends no statement and is not counted.
  *
  * Tests use it to pin the number of round trips of a read, so an N+1 regression fails a test:
  * @example
