@@ -42,3 +42,28 @@ export function resourceNames(name: string, plural: string): ResourceNames {
     path: plural,
   };
 }
+
+/**
+ * GraphQL type names every schema has besides the per-resource ones: root types, the shared sort
+ * direction enum and the scalars. A resource, enum or filter input named like one of them is a boot error.
+ */
+export const SHARED_GRAPHQL_NAMES = Object.freeze({
+  query: "Query",
+  mutation: "Mutation",
+  sortDirection: "SortDirection",
+  dateTime: "DateTime",
+  json: "JSON",
+  uuid: "UUID",
+  bigInt: "BigInt",
+});
+
+/** Keys of a GraphQL where input that are not field names; a filterable field may not be called so. */
+export const WHERE_INPUT_KEYS = Object.freeze(["AND", "OR", "NOT", "search"] as const);
+
+/**
+ * The GraphQL input type holding the filter operators of one field.
+ * @example fieldFilterInputName(post.names, "title") // "PostTitleFilter"
+ */
+export function fieldFilterInputName(names: ResourceNames, field: string): string {
+  return `${names.type}${pascalCase(field)}Filter`;
+}

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Datamodel, DatamodelField, DatamodelModel } from "./datamodel.ts";
 import { OPERATORS, type FieldOptions, type Operator, type RelationOptions, type ResourceDefinition, VIEWS } from "./definition.ts";
 import { MetadataError, type MetadataIssue } from "./errors.ts";
-import { camelCase, NAME_PATTERN, pluralize, resourceNames } from "./names.ts";
+import { camelCase, fieldFilterInputName, NAME_PATTERN, pluralize, resourceNames, SHARED_GRAPHQL_NAMES, WHERE_INPUT_KEYS } from "./names.ts";
 import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema, ScalarKind } from "./resolved.ts";
 
 const valueSource = z.union([z.literal("now"), z.literal("uuid"), z.function()]);
@@ -295,9 +295,11 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
     );
   }
 
-  if (issues.length > 0) throw new MetadataError(issues);
   const usedEnums = new Map<string, readonly string[]>();
   for (const r of resources) for (const f of r.fields) if (f.enum && !(f.hidden.one && f.hidden.list && f.hidden.create && f.hidden.update)) usedEnums.set(f.enum.name, f.enum.values);
+  checkGraphQLTypeNames(resources, [...usedEnums.keys()], issue);
+
+  if (issues.length > 0) throw new MetadataError(issues);
   return Object.freeze({
     resources: Object.freeze(resources),
     resource: new Map(resources.map((r) => [r.name, r])),
@@ -308,6 +310,37 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
 
 const RESOURCE_OPTIONS = Object.keys(definitionSchema.shape).join(", ");
 const FIELD_OPTIONS = Object.keys(fieldOptions.shape).join(", ");
+
+/**
+ * GraphQL type names beyond the per-resource ones checked in pass 1: per-field filter inputs, enums and
+ * the shared types must not collide with each other or with a resource's types.
+ */
+function checkGraphQLTypeNames(resources: readonly ResolvedResource[], enumNames: readonly string[], issue: (path: string, message: string, fix: string) => void) {
+  const owners = new Map<string, string>();
+  const claim = (name: string, owner: string, path: string, fix: string) => {
+    const previous = owners.get(name);
+    if (previous !== undefined && previous !== owner) issue(path, `GraphQL type name "${name}" (${owner}) is also used by ${previous}`, fix);
+    else owners.set(name, owner);
+  };
+  for (const name of [...Object.values(SHARED_GRAPHQL_NAMES), "String", "Int", "Float", "Boolean", "ID"]) owners.set(name, "a built-in type");
+  for (const r of resources) {
+    const { type, whereInput, orderByInput, createInput, updateInput } = r.names;
+    for (const name of [type, whereInput, orderByInput, createInput, updateInput]) {
+      // Collisions between resources were reported in pass 1; only the shared names are new here.
+      if (owners.get(name) === "a built-in type") issue(r.name, `GraphQL type name "${name}" (resource ${r.name}) is a built-in type`, "set `name` on the resource");
+      else owners.set(name, `resource ${r.name}`);
+    }
+  }
+  for (const name of enumNames) claim(name, `enum ${name}`, name, "rename the enum in the Prisma schema, or set `name` on the resource");
+  for (const r of resources) {
+    for (const f of r.fields) {
+      if (f.filter.size === 0 || (f.hidden.one && f.hidden.list)) continue;
+      const at = `${r.name}.fields.${f.name}`;
+      if ((WHERE_INPUT_KEYS as readonly string[]).includes(f.name)) issue(at, `a filterable field cannot be called "${f.name}" (a keyword of where inputs)`, "remove `filter`, or rename the field");
+      claim(fieldFilterInputName(r.names, f.name), `the filter of ${r.name}.${f.name}`, at, "set `name` on one of the resources, or rename the field");
+    }
+  }
+}
 
 function fixFor(path: string[]): string {
   if (path[0] === "fields" && path.length >= 2) return `field options are: ${FIELD_OPTIONS}`;
