@@ -1,0 +1,95 @@
+/**
+ * The benchmark's database: a fresh `autograph_bench` (dropped first if a previous run left it), on the
+ * server of `DATABASE_URL` or on an embedded PostgreSQL of its own, migrated and seeded with the demo
+ * data, so every run measures the same rows.
+ */
+import pg from "pg";
+import { startEmbeddedPostgres } from "../src/storage/embedded-postgres.ts";
+import { applyMigrations } from "../src/storage/prisma-cli.ts";
+import { createDatabase } from "../src/storage/prisma.ts";
+import { type SeedSummary, seedDemoData } from "../src/storage/seed.ts";
+
+/** Name of the database every run recreates. */
+export const BENCH_DATABASE = "autograph_bench";
+
+/** Options of {@link prepareBenchDatabase}. */
+export interface BenchDatabaseOptions {
+  /** A server to use; its database is used only for `DROP`/`CREATE DATABASE`. When unset, the embedded one is started. */
+  databaseUrl?: string | undefined;
+  /** Data folder of the embedded PostgreSQL. */
+  dataDir: string;
+  /** Port of the embedded PostgreSQL. */
+  port: number;
+  log: (message: string) => void;
+}
+
+/** A migrated, seeded database. */
+export interface BenchDatabase {
+  readonly url: string;
+  readonly seeded: SeedSummary;
+  /** Stops the embedded PostgreSQL if this run started it. The database itself stays for inspection; the next run drops it. */
+  close(): Promise<void>;
+}
+
+function databaseUrl(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return parsed.toString();
+}
+
+/**
+ * Starts the embedded PostgreSQL unless `databaseUrl` is given, recreates {@link BENCH_DATABASE} on
+ * that server, migrates it, seeds the demo data and refreshes the planner's statistics.
+ * @example
+ * ```ts
+ * const database = await prepareBenchDatabase({ dataDir: ".data/postgres-bench", port: 54331, log: console.error });
+ * try {
+ *   // ... serve database.url ...
+ * } finally {
+ *   await database.close();
+ * }
+ * ```
+ */
+export async function prepareBenchDatabase(options: BenchDatabaseOptions): Promise<BenchDatabase> {
+  const { log } = options;
+  let adminUrl = options.databaseUrl;
+  let close = async () => {};
+  if (adminUrl) {
+    log(`using the PostgreSQL server of DATABASE_URL`);
+  } else {
+    const server = await startEmbeddedPostgres({ dataDir: options.dataDir, port: options.port, durable: false, log });
+    adminUrl = server.url("postgres");
+    // A server adopted from a killed run may be serving another process: leave it running.
+    if (!server.reused) close = () => server.stop();
+  }
+
+  try {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      // FORCE: a killed run may have left connections open to it.
+      await admin.query(`drop database if exists "${BENCH_DATABASE}" with (force)`);
+      await admin.query(`create database "${BENCH_DATABASE}"`);
+    } finally {
+      await admin.end();
+    }
+    const url = databaseUrl(adminUrl, BENCH_DATABASE);
+    await applyMigrations(url);
+    const db = createDatabase(url, { poolSize: 2 });
+    let seeded: SeedSummary;
+    try {
+      seeded = await seedDemoData(db.prisma);
+    } finally {
+      await db.close();
+    }
+    // Fresh statistics, so the planner sees the seeded tables as they are, not as empty.
+    const analyze = new pg.Client({ connectionString: url });
+    await analyze.connect();
+    await analyze.query("analyze").finally(() => analyze.end());
+    log(`database ${BENCH_DATABASE} ready: ${seeded.users} users, ${seeded.posts} posts, ${seeded.comments} comments`);
+    return { url, seeded, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
