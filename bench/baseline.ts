@@ -22,8 +22,8 @@ from (
 /** The baseline server, before it listens. */
 export interface Baseline {
   readonly server: Server;
-  /** Statements sent through the baseline's pool since creation or the last reset. */
-  readonly statements: { readonly count: number; reset(): void };
+  /** Statements sent through the baseline's pool since creation or the last reset, and their texts. */
+  readonly statements: { readonly count: number; readonly log: readonly string[]; reset(): void };
   /** Ends the pool (close the server first). */
   close(): Promise<void>;
 }
@@ -35,14 +35,18 @@ export interface Baseline {
 export function createBaseline(url: string, poolSize: number): Baseline {
   const statements = {
     count: 0,
+    log: [] as string[],
     reset() {
       this.count = 0;
+      this.log = [];
     },
   };
   // Counted where src/storage/prisma.ts counts the app's statements: in the pool's client class.
   class CountingClient extends pg.Client {
     override query(...args: any[]): any {
       statements.count += 1;
+      // Capped: nothing resets it during the load run.
+      if (statements.log.length < 100) statements.log.push(typeof args[0] === "string" ? args[0] : String((args[0] as { text?: unknown })?.text));
       return (super.query as (...a: any[]) => any)(...args);
     }
   }

@@ -26,10 +26,20 @@ export interface LoadResult {
   seconds: number;
 }
 
-/** Something whose count goes up by one per SQL statement sent. */
+/** Counts (and records the texts of) the SQL statements sent through one pool. */
 export interface Counter {
   readonly count: number;
+  /** The most recent statement texts, oldest first. */
+  readonly log: readonly string[];
   reset(): void;
+}
+
+/** The SQL a scenario costs. */
+export interface StatementSample {
+  /** Statements per request, averaged over the sample. */
+  perRequest: number;
+  /** The statements of one request, in order: what to read when `perRequest` grows. */
+  oneRequest: string[];
 }
 
 function send(scenario: Scenario, origin: string): Promise<Response> {
@@ -48,12 +58,16 @@ export async function probe(scenario: Scenario, origin: string): Promise<Checked
 
 /**
  * SQL statements per request: `requests` sequential requests, each checked, divided into the
- * statements counted meanwhile. Sequential, so nothing else runs on the pool in between.
+ * statements counted meanwhile; plus the texts of one request's statements. Sequential, so nothing
+ * else runs on the pool in between.
  */
-export async function statementsPerRequest(scenario: Scenario, origin: string, counter: Counter, requests = 20): Promise<number> {
+export async function statementsPerRequest(scenario: Scenario, origin: string, counter: Counter, requests = 20): Promise<StatementSample> {
+  counter.reset();
+  await probe(scenario, origin);
+  const oneRequest = [...counter.log];
   counter.reset();
   for (let i = 0; i < requests; i++) await probe(scenario, origin);
-  return counter.count / requests;
+  return { perRequest: counter.count / requests, oneRequest };
 }
 
 /**

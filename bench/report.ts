@@ -4,14 +4,14 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { LoadResult, LoadSettings } from "./measure.ts";
+import type { LoadResult, LoadSettings, StatementSample } from "./measure.ts";
 import type { Scenario } from "./scenarios.ts";
 
 /** A scenario's measurements. */
 export interface ScenarioResult {
   readonly scenario: Scenario;
   readonly load: LoadResult;
-  readonly statementsPerRequest: number;
+  readonly statements: StatementSample;
 }
 
 /** A scenario's measurements divided by the baseline's. */
@@ -28,6 +28,8 @@ export interface Row {
   /** Scenario p99 ÷ baseline p99: above 1 means a longer tail; null when the baseline's p99 rounds to 0 ms. */
   p99Ratio: number | null;
   statementsPerRequest: number;
+  /** The SQL of one request, in order. */
+  sql: string[];
   requests: number;
   seconds: number;
 }
@@ -36,7 +38,7 @@ export interface Row {
 export function rows(results: readonly ScenarioResult[], baselineName: string): Row[] {
   const base = results.find((r) => r.scenario.name === baselineName);
   if (!base) throw new Error(`No result for the baseline scenario "${baselineName}".`);
-  return results.map(({ scenario, load, statementsPerRequest }) => ({
+  return results.map(({ scenario, load, statements }) => ({
     name: scenario.name,
     method: scenario.method,
     path: scenario.path,
@@ -46,7 +48,8 @@ export function rows(results: readonly ScenarioResult[], baselineName: string): 
     meanMs: load.mean,
     throughputRatio: load.requestsPerSecond / base.load.requestsPerSecond,
     p99Ratio: base.load.p99 > 0 ? load.p99 / base.load.p99 : null,
-    statementsPerRequest,
+    statementsPerRequest: statements.perRequest,
+    sql: statements.oneRequest,
     requests: load.requests,
     seconds: load.seconds,
   }));

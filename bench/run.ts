@@ -22,7 +22,7 @@ import { createDatabase } from "../src/storage/prisma.ts";
 import { createStore } from "../src/storage/store.ts";
 import { createBaseline } from "./baseline.ts";
 import { prepareBenchDatabase } from "./database.ts";
-import { type Counter, type LoadSettings, load, probe, statementsPerRequest } from "./measure.ts";
+import { type Counter, type LoadSettings, load, probe, type StatementSample, statementsPerRequest } from "./measure.ts";
 import { rows, type ScenarioResult, table, writeReport } from "./report.ts";
 import { type CheckedPost, type Scenario, scenarios, type Target } from "./scenarios.ts";
 
@@ -127,17 +127,17 @@ async function main(): Promise<void> {
     checkSameRows(found);
     log(`every scenario returns the same ${found.values().next().value?.length} posts with their authors`);
 
-    const statements = new Map<Scenario, number>();
+    const statements = new Map<Scenario, StatementSample>();
     for (const scenario of scenarios) {
       statements.set(scenario, await statementsPerRequest(scenario, origins[scenario.target], counters[scenario.target], STATEMENT_SAMPLE));
     }
-    const baselineStatements = statements.get(scenarios.find((s) => s.target === "baseline") as Scenario);
+    const baselineStatements = statements.get(scenarios.find((s) => s.target === "baseline") as Scenario)?.perRequest;
     if (baselineStatements !== 1) throw new Error(`The baseline must send exactly 1 SQL statement per request, counted ${baselineStatements}.`);
 
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios) {
       log(`${scenario.name}: ${settings.warmup} s warm-up, ${settings.duration} s measured, ${settings.connections} connections`);
-      results.push({ scenario, load: await load(scenario, origins[scenario.target], settings), statementsPerRequest: statements.get(scenario) as number });
+      results.push({ scenario, load: await load(scenario, origins[scenario.target], settings), statements: statements.get(scenario) as StatementSample });
     }
 
     const data = rows(results, "baseline");
