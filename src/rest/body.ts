@@ -1,0 +1,46 @@
+/**
+ * Request bodies of writes (rest-dialect.md §6, §9): JSON only, read with a size limit. A declared
+ * `Content-Length` over the limit is refused before reading; a body without one (chunked) is counted
+ * while it streams and refused as soon as it passes the limit, so a huge upload never sits in memory.
+ */
+import { AppError, show } from "../runtime/errors.ts";
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** Reads and parses a JSON request body of at most `maxBytes` bytes. */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `Request body is too large: at most ${maxBytes} bytes.`, { details: { maxBytes } });
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
+  const type = request.headers.get("content-type");
+  // 415 is not in the closed set of codes: a wrong media type is a bad request that says what to send.
+  if (type === null || !JSON_TYPE.test(type)) {
+    throw new AppError("BAD_REQUEST", `Expected a JSON body with Content-Type: application/json, got ${type === null ? "no Content-Type" : show(type)}.`);
+  }
+  const text = await readText(request, maxBytes, tooLarge);
+  if (text.trim() === "") throw new AppError("BAD_REQUEST", "Request body is empty: expected a JSON object.");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? ` (${error.message})` : "";
+    throw new AppError("BAD_REQUEST", `Request body is not valid JSON${reason}.`);
+  }
+}
+
+async function readText(request: Request, maxBytes: number, tooLarge: () => AppError): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+}

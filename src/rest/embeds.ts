@@ -1,0 +1,97 @@
+/**
+ * Embeds (rest-dialect.md §5): `embed=author,comments,comments.author` attaches related records to each
+ * record. Every relation at one level is asked for all records at once through `service.related`, in
+ * one tick, so the request's DataLoaders batch it into one query per relation: the cost grows with the
+ * number of embed paths, never with the number of rows. Visibility, views and depth are the runtime's
+ * rules; this module only resolves names to find the next resource along a path.
+ */
+import type { ResolvedResource } from "../metadata/resolved.ts";
+import type { RequestContext } from "../runtime/context.ts";
+import { AppError, show } from "../runtime/errors.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import type { ResourceRecord } from "../runtime/service.ts";
+
+const SEGMENT = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/**
+ * Parses `embed`: a comma list of dot paths (`author,comments.author`) or a JSON array of them.
+ * Returns the distinct paths.
+ */
+export function parseEmbedParam(raw: string, maxEmbeds: number): string[] {
+  let items: unknown[];
+  if (raw.trimStart().startsWith("[")) {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (!Array.isArray(parsed)) throw new SyntaxError("not an array");
+      items = parsed;
+    } catch {
+      throw new AppError("BAD_REQUEST", `Query parameter "embed" must be a comma list (embed=author,comments.author) or a JSON array of relation paths; got ${show(raw)}.`);
+    }
+  } else {
+    items = raw.split(",").map((s) => s.trim());
+  }
+  const paths = [...new Set(items)];
+  for (const path of paths) {
+    if (typeof path !== "string" || !path.split(".").every((s) => SEGMENT.test(s))) {
+      throw new AppError("BAD_REQUEST", `Invalid embed path ${show(path)}: expected relation names joined by dots, e.g. comments.author.`);
+    }
+  }
+  if (paths.length > maxEmbeds) throw new AppError("BAD_REQUEST", `Too many embed paths: ${paths.length}, at most ${maxEmbeds}.`);
+  return paths as string[];
+}
+
+interface EmbedTree {
+  [relation: string]: EmbedTree;
+}
+
+function treeOf(paths: readonly string[]): EmbedTree {
+  const root: EmbedTree = {};
+  for (const path of paths) {
+    let node = root;
+    for (const segment of path.split(".")) node = node[segment] ??= {};
+  }
+  return root;
+}
+
+/**
+ * Loads the embed paths for every record and attaches them as properties (`post.author`,
+ * `post.comments[i].author`). Records must come from `runtime.service(resource.name)`.
+ */
+export async function attachEmbeds(runtime: Runtime, ctx: RequestContext, resource: ResolvedResource, records: readonly ResourceRecord[], paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) return;
+  const tree = treeOf(paths);
+  checkNames(runtime, resource, tree, "");
+  await attachLevel(runtime, ctx, resource, records, tree);
+}
+
+/** Unknown relation names fail even when there is nothing to embed them into (an empty page). */
+function checkNames(runtime: Runtime, resource: ResolvedResource, tree: EmbedTree, prefix: string): void {
+  for (const [name, children] of Object.entries(tree)) {
+    const relation = resource.relation.get(name);
+    const target = relation && runtime.schema.resource.get(relation.target);
+    if (!target) {
+      const names = resource.relations.map((r) => r.name).join(", ") || "(none)";
+      throw new AppError("BAD_REQUEST", `Cannot embed "${prefix}${name}": ${resource.name} has no relation "${name}". Relations: ${names}.`);
+    }
+    checkNames(runtime, target, children, `${prefix}${name}.`);
+  }
+}
+
+async function attachLevel(runtime: Runtime, ctx: RequestContext, resource: ResolvedResource, records: readonly ResourceRecord[], tree: EmbedTree): Promise<void> {
+  const service = runtime.service(resource.name);
+  await Promise.all(
+    Object.entries(tree).map(async ([name, children]) => {
+      // All records in one tick: the loaders see every key before they run their batch.
+      const loaded = await Promise.all(records.map((record) => service.related(ctx, record, name)));
+      const next: ResourceRecord[] = [];
+      records.forEach((record, i) => {
+        const value = loaded[i] ?? null;
+        record[name] = value;
+        if (Array.isArray(value)) next.push(...value);
+        else if (value) next.push(value);
+      });
+      const target = runtime.schema.resource.get(resource.relation.get(name)?.target ?? "");
+      if (target && Object.keys(children).length > 0 && next.length > 0) await attachLevel(runtime, ctx, target, next, children);
+    }),
+  );
+}

@@ -1,0 +1,36 @@
+/**
+ * Errors as REST answers them (rest-dialect.md §7): an {@link AppError} becomes its code's status and
+ * the body react-admin forms read, `{ message, code, errors?: { field: message } }`. Anything else is a
+ * bug: it is reported through `onUnexpectedError` and answered with a bare 500, so no internal detail
+ * (stack, SQL, Prisma message) reaches a client.
+ */
+import { type ErrorCode, isAppError } from "../runtime/errors.ts";
+import { jsonResponse } from "./response.ts";
+
+/** The body of every error response. */
+export interface ErrorBody {
+  /** What was expected and what arrived, written for the client. */
+  message: string;
+  code: ErrorCode;
+  /** Per-field messages (validation, conflicts), keyed by field name; only when there are some. */
+  errors?: Record<string, string>;
+  /** Extra machine-readable details safe to show to clients. */
+  details?: Record<string, unknown>;
+}
+
+/** Answers `error` as JSON; unexpected errors go to `onUnexpectedError` and answer 500. */
+export function errorResponse(error: unknown, onUnexpectedError: (error: unknown) => void, headers?: Record<string, string>): Response {
+  if (isAppError(error)) {
+    const body: ErrorBody = { message: error.message, code: error.code };
+    if (error.fields && Object.keys(error.fields).length > 0) body.errors = { ...error.fields };
+    if (error.details) body.details = error.details;
+    return jsonResponse(body, error.status, headers);
+  }
+  try {
+    onUnexpectedError(error);
+  } catch {
+    // A failing reporter must not turn a 500 into a crash.
+  }
+  const body: ErrorBody = { message: "Internal server error", code: "INTERNAL" };
+  return jsonResponse(body, 500, headers);
+}

@@ -1,0 +1,205 @@
+/**
+ * The REST facade: every resource of the runtime at `<basePath>/<resource>`, in the react-admin
+ * (ra-data-simple-rest) dialect plus CRUDCrate query conventions, with OpenAPI and its docs page.
+ * docs/reference/rest-dialect.md is the contract. Transport only: each route parses syntax and calls
+ * one service method; the runtime checks fields, operators, values and limits.
+ */
+import { type Context, Hono } from "hono";
+import { cors } from "hono/cors";
+import type { RequestContext } from "../runtime/context.ts";
+import { AppError, show } from "../runtime/errors.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import type { ResourceService } from "../runtime/service.ts";
+import { readJsonBody } from "./body.ts";
+import { listHeaders } from "./content-range.ts";
+import { createDocsSite } from "./docs.ts";
+import { attachEmbeds } from "./embeds.ts";
+import { errorResponse } from "./errors.ts";
+import { type ListQuery, parseListQuery, parseOneQuery, rejectOthers } from "./list-params.ts";
+import { buildOpenApi } from "./openapi.ts";
+import { jsonResponse } from "./response.ts";
+
+/** Options of {@link createRestHandler}. */
+export interface RestHandlerOptions {
+  runtime: Runtime;
+  /** The request context (actor, loaders, request id) of one request. Called once per request. */
+  contextFor: (request: Request) => RequestContext | Promise<RequestContext>;
+  /** Path the facade is mounted at. @default "/api" */
+  basePath?: string;
+  /** Largest request body in bytes; larger ones get 413. @default 2 MiB (2_097_152) */
+  maxBodyBytes?: number;
+  /** Longest query string in bytes; longer ones get 400. @default 16 KiB (16_384) */
+  maxQueryBytes?: number;
+  /** Most embed paths in one request. @default 20 */
+  maxEmbeds?: number;
+  /** Allowed CORS origins. @default { origin: "*" } */
+  cors?: { origin: string | string[] };
+  /** Receives errors that are not {@link AppError}s (answered as a bare 500). @default console.error */
+  onUnexpectedError?: (error: unknown) => void;
+}
+
+/** A Fetch API handler. */
+export interface RestHandler {
+  fetch(request: Request): Promise<Response>;
+}
+
+/** Headers a browser may send cross-origin: ra-data-simple-rest sends `Range` on every list. */
+export const CORS_ALLOW_HEADERS = ["Content-Type", "Authorization", "Range", "If-Match", "If-None-Match", "X-Request-Id"] as const;
+/** Response headers a browser lets scripts read: react-admin reads `Content-Range` for totals. */
+export const CORS_EXPOSE_HEADERS = ["Content-Range", "ETag", "Link", "X-Total-Count", "Location"] as const;
+
+/** Paths under the base path the facade itself uses; a resource cannot take them. */
+const OWN_PATHS = new Set(["docs", "openapi.json"]);
+
+/**
+ * Builds the REST handler over a runtime.
+ * @example
+ * const rest = createRestHandler({ runtime, contextFor: () => runtime.context() });
+ * const response = await rest.fetch(new Request("http://localhost/api/posts?range=[0,9]"));
+ */
+export function createRestHandler(options: RestHandlerOptions): RestHandler {
+  const { runtime } = options;
+  const base = (options.basePath ?? "/api").replace(/\/+$/, "");
+  const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
+  const maxQueryBytes = options.maxQueryBytes ?? 16 * 1024;
+  const parse = { maxEmbeds: options.maxEmbeds ?? 20 };
+  const onUnexpectedError = options.onUnexpectedError ?? ((error: unknown) => console.error("REST: unexpected error", error));
+  for (const resource of runtime.schema.resources) {
+    if (OWN_PATHS.has(resource.names.path)) throw new Error(`REST: resource "${resource.name}" has the path "${resource.names.path}", which the REST facade uses itself; set \`plural\` on the resource.`);
+  }
+
+  const openapi = buildOpenApi(runtime.schema, { serverUrl: base || "/" });
+  const docs = createDocsSite(base, "Autograph REST API");
+
+  const app = new Hono({ strict: true });
+  const api = base === "" ? app : app.basePath(base);
+  api.use(
+    "*",
+    cors({
+      origin: options.cors?.origin ?? "*",
+      allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      allowHeaders: [...CORS_ALLOW_HEADERS],
+      exposeHeaders: [...CORS_EXPOSE_HEADERS],
+      maxAge: 600,
+    }),
+  );
+  api.use("*", async (c, next) => {
+    const query = new URL(c.req.url).search;
+    const size = Buffer.byteLength(query) - 1;
+    if (size > maxQueryBytes) throw new AppError("BAD_REQUEST", `Query string is too long: ${size} bytes, at most ${maxQueryBytes}. Filter by fewer values, or page.`);
+    await next();
+  });
+
+  /** Runs a route with the request's context, turning every failure into an error response. */
+  const route = (handle: (c: Context, ctx: RequestContext, params: URLSearchParams) => Promise<Response>) => async (c: Context) => {
+    try {
+      return await handle(c, await options.contextFor(c.req.raw), new URL(c.req.url).searchParams);
+    } catch (error) {
+      return errorResponse(error, onUnexpectedError);
+    }
+  };
+
+  api.get("/openapi.json", (c) => jsonResponse(openapi, 200, rejectQuery(c)));
+  api.get("/docs", () => docs.page());
+  api.get("/docs/:file", async (c) => (await docs.asset(c.req.param("file"))) ?? notFound(c));
+
+  for (const resource of runtime.schema.resources) {
+    const service = runtime.service(resource.name);
+    const collection = `/${resource.names.path}`;
+    const member = `${collection}/:id`;
+    const id = (c: Context) => c.req.param("id") ?? "";
+    const getMany = async (ctx: RequestContext, ids: readonly unknown[]) => {
+      const records = await service.getMany(ctx, ids);
+      return { records, total: records.length };
+    };
+
+    api.get(
+      collection,
+      route(async (c, ctx, params) => {
+        const query = parseListQuery(resource, params, parse);
+        const { records, total } = query.ids ? await getMany(ctx, query.ids) : await service.list(ctx, { ...query, withTotal: true });
+        await attachEmbeds(runtime, ctx, resource, records, query.embed);
+        return jsonResponse(records, 200, { ...listHeaders(resource.names.path, query.offset ?? 0, records.length, total ?? records.length), ...pageLinks(c, query, total ?? 0) });
+      }),
+    );
+    api.post(
+      collection,
+      route(async (c, ctx, params) => {
+        rejectOthers(params);
+        const record = await service.create(ctx, await readJsonBody(c.req.raw, maxBodyBytes));
+        return jsonResponse(record, 201, { Location: `${base}${collection}/${encodeURIComponent(String(record[resource.id.name]))}` });
+      }),
+    );
+    api.get(
+      member,
+      route(async (c, ctx, params) => {
+        const { embed } = parseOneQuery(params, parse);
+        const record = await service.get(ctx, id(c));
+        await attachEmbeds(runtime, ctx, resource, [record], embed);
+        return jsonResponse(record);
+      }),
+    );
+    // react-admin sends the whole record back: the id, read-only fields and embeds are ignored.
+    api.put(member, route(async (c, ctx, params) => jsonResponse(await service.update(ctx, id(c), await writeBody(c, params, service), { ignoreReadOnly: true }))));
+    api.patch(member, route(async (c, ctx, params) => jsonResponse(await service.patch(ctx, id(c), await writeBody(c, params, service), { ignoreReadOnly: true }))));
+    api.delete(member, route(async (c, ctx, params) => (rejectOthers(params), jsonResponse(await service.delete(ctx, id(c))))));
+    api.all(collection, (c) => methodNotAllowed(c, ["GET", "HEAD", "POST", "OPTIONS"]));
+    api.all(member, (c) => methodNotAllowed(c, ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]));
+  }
+
+  const paths = runtime.schema.resources.map((r) => `${base}/${r.names.path}`).join(", ");
+  function notFound(c: Context): Response {
+    return errorResponse(new AppError("NOT_FOUND", `No REST route at ${show(c.req.path)}. Resources: ${paths}; also ${base}/openapi.json and ${base}/docs.`), onUnexpectedError);
+  }
+  app.notFound(notFound);
+  app.onError((error) => errorResponse(error, onUnexpectedError));
+
+  /** A write's body, after checking it targets the record of the path (when it names an id at all). */
+  async function writeBody(c: Context, params: URLSearchParams, service: ResourceService): Promise<unknown> {
+    rejectOthers(params);
+    const body = await readJsonBody(c.req.raw, maxBodyBytes);
+    const name = service.resource.id.name;
+    const sent = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined;
+    if (sent !== undefined && sent !== null && service.parseId(sent) !== service.parseId(c.req.param("id"))) {
+      throw new AppError("BAD_REQUEST", `The body's ${name} ${show(sent)} does not match the ${name} in the path, ${show(c.req.param("id"))}.`);
+    }
+    return body;
+  }
+
+  function rejectQuery(c: Context): Record<string, string> {
+    rejectOthers(new URL(c.req.url).searchParams);
+    return {};
+  }
+
+  function pageLinks(c: Context, query: ListQuery, total: number): Record<string, string> {
+    if (!query.page || query.page.size === 0) return {};
+    const { number, size } = query.page;
+    const last = Math.max(1, Math.ceil(total / size));
+    const url = new URL(c.req.url);
+    const link = (page: number, rel: string) => {
+      url.searchParams.set("page", String(page));
+      return `<${url.pathname}${url.search}>; rel="${rel}"`;
+    };
+    const links = [link(1, "first")];
+    if (number > 1) links.push(link(Math.min(number - 1, last), "prev"));
+    if (number < last) links.push(link(number + 1, "next"));
+    links.push(link(last, "last"));
+    return { Link: links.join(", ") };
+  }
+
+  return {
+    async fetch(request) {
+      try {
+        return await app.fetch(request);
+      } catch (error) {
+        return errorResponse(error, onUnexpectedError);
+      }
+    },
+  };
+}
+
+/** 405 is not in the closed set of codes: a wrong method is a 400 that names the allowed ones. */
+function methodNotAllowed(c: Context, allowed: readonly string[]): Response {
+  const error = new AppError("BAD_REQUEST", `Method ${c.req.method} is not allowed on ${c.req.path}. Allowed: ${allowed.join(", ")}.`, { details: { allowed } });
+  return errorResponse(error, () => {}, { Allow: allowed.join(", ") });
+}

@@ -1,0 +1,213 @@
+/**
+ * Query parameters of the REST dialect, parsed for syntax only (rest-dialect.md §2, §3): react-admin's
+ * `filter` / `sort` / `range` and CRUDCrate's `<field>_<op>` / `page` / `per_page` / `sort=-a,b` / `q`.
+ * What comes out is the runtime's transport-neutral {@link Filter} and {@link Sort}; the runtime decides
+ * whether fields, operators, values and page sizes are allowed. Unknown parameters are rejected,
+ * never ignored.
+ */
+import type { ResolvedResource } from "../metadata/resolved.ts";
+import { AppError, show } from "../runtime/errors.ts";
+import type { Filter, Sort } from "../runtime/query.ts";
+import { parseEmbedParam } from "./embeds.ts";
+import { exposedField, splitFilterKey, SUFFIX_OPERATORS } from "./operators.ts";
+
+/** Parameter names the dialect reserves on lists. A field with one of these names is filtered as `<field>_eq`. */
+export const LIST_PARAMS = ["filter", "sort", "order", "range", "page", "per_page", "q", "embed"] as const;
+const RESERVED: ReadonlySet<string> = new Set(LIST_PARAMS);
+
+/** A parsed list request. */
+export interface ListQuery {
+  readonly filter: Filter | undefined;
+  readonly sort: readonly Sort[] | undefined;
+  readonly offset: number | undefined;
+  readonly limit: number | undefined;
+  /** Set when the client paged with `page` / `per_page` (the response then carries a `Link` header). */
+  readonly page: { readonly number: number; readonly size: number } | undefined;
+  /** Relation paths to embed, e.g. `["author", "comments.author"]`. */
+  readonly embed: readonly string[];
+  /**
+   * The ids of a react-admin getMany: `filter={"id":[...]}` and nothing else but `embed`. Answered by
+   * id (every id found, no page size) rather than as a page.
+   */
+  readonly ids: readonly unknown[] | undefined;
+}
+
+/** Options of {@link parseListQuery}. */
+export interface ListQueryOptions {
+  /** Most embed paths in one request. */
+  maxEmbeds: number;
+}
+
+const bad = (message: string) => new AppError("BAD_REQUEST", message);
+
+/** Rejects parameters given more than once: which one was meant would be a guess. */
+function single(params: URLSearchParams): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of params) {
+    if (out.has(key)) throw bad(`Query parameter "${key}" is given more than once; give it once (use "${key}_in=a,b" or filter={"${key}":[...]} for several values).`);
+    out.set(key, value);
+  }
+  return out;
+}
+
+function jsonParam(name: string, raw: string, example: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? `: ${error.message}` : "";
+    throw bad(`Query parameter "${name}" is not valid JSON${reason}. Expected e.g. ${name}=${example}, got ${show(raw)}.`);
+  }
+}
+
+function wholeNumber(name: string, raw: string, min: number): number {
+  const n = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw bad(`Query parameter "${name}" must be a whole number ≥ ${min}, got ${show(raw)}.`);
+  return n;
+}
+
+/** One condition from a filter key and its value. `fromQuery`: the value is query-string text. */
+function condition(resource: ResolvedResource, key: string, value: unknown, fromQuery: boolean): Filter {
+  if (key === "q") return { search: value as string };
+  const { field, op } = splitFilterKey(resource, key, fromQuery ? "query parameter" : "filter key");
+  if (op === undefined) return Array.isArray(value) ? { field, op: "in", value } : { field, op: "eq", value };
+  // A comma list is how a query string spells a list; JSON may spell it either way.
+  if ((op === "in" || op === "notIn") && typeof value === "string") return { field, op, value: value === "" ? [] : value.split(",") };
+  return { field, op, value };
+}
+
+function filterParam(resource: ResolvedResource, raw: string): { conditions: Filter[]; ids: unknown[] | undefined } {
+  const parsed = jsonParam("filter", raw, '{"status":"published"}');
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw bad(`Query parameter "filter" must be a JSON object of field: value, e.g. filter={"status":"published"}; got ${show(raw)}.`);
+  }
+  const entries = Object.entries(parsed);
+  const idName = resource.id.name;
+  const only = entries.length === 1 ? entries[0] : undefined;
+  const ids = only && only[0] === idName && Array.isArray(only[1]) ? only[1] : undefined;
+  return { conditions: entries.map(([key, value]) => condition(resource, key, value, false)), ids };
+}
+
+function sortParam(raw: string, order: string | undefined): Sort[] {
+  if (raw.trimStart().startsWith("[")) {
+    if (order !== undefined) throw bad(`Query parameter "order" cannot be combined with sort=["field","ASC"|"DESC"]; the direction goes inside the JSON.`);
+    const parsed = jsonParam("sort", raw, '["title","ASC"]');
+    if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== "string" || typeof parsed[1] !== "string") {
+      throw bad(`Query parameter "sort" must be ["field","ASC"|"DESC"], got ${show(raw)}.`);
+    }
+    return [{ field: parsed[0], direction: direction("sort", parsed[1]) }];
+  }
+  const defaultDirection = order === undefined ? "asc" : direction("order", order);
+  return raw.split(",").map((item) => {
+    const key = item.trim();
+    const descending = key.startsWith("-");
+    const field = descending ? key.slice(1) : key;
+    if (field === "") throw bad(`Query parameter "sort" must be a comma list of fields, each optionally prefixed with "-" for descending (sort=-views,title); got ${show(raw)}.`);
+    return { field, direction: descending ? "desc" : defaultDirection };
+  });
+}
+
+function direction(name: string, raw: string): "asc" | "desc" {
+  const d = raw.toLowerCase();
+  if (d !== "asc" && d !== "desc") throw bad(`Sort direction in "${name}" must be ASC or DESC, got ${show(raw)}.`);
+  return d;
+}
+
+function rangeParam(raw: string): { offset: number; limit: number } {
+  const parsed = jsonParam("range", raw, "[0,24]");
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) {
+    throw bad(`Query parameter "range" must be [first,last]: two whole numbers ≥ 0, both inclusive (range=[0,24] is the first 25); got ${show(raw)}.`);
+  }
+  const [first, last] = parsed as [number, number];
+  if (last < first) throw bad(`Query parameter "range" must not end before it starts: got [${first},${last}].`);
+  return { offset: first, limit: last - first + 1 };
+}
+
+/**
+ * Parses the query parameters of `GET /<resource>`. Throws 400 naming the parameter at fault, and
+ * naming every unknown parameter at once.
+ */
+export function parseListQuery(resource: ResolvedResource, params: URLSearchParams, options: ListQueryOptions): ListQuery {
+  const p = single(params);
+  const conditions: Filter[] = [];
+  const unknown: string[] = [];
+  for (const [key, value] of p) {
+    if (RESERVED.has(key)) continue;
+    const c = condition(resource, key, value, true);
+    if ("field" in c && !exposedField(resource, c.field)) unknown.push(key);
+    else conditions.push(c);
+  }
+  if (unknown.length > 0) {
+    const fields = resource.fields.filter((f) => f.filter.size > 0 && exposedField(resource, f.name)).map((f) => f.name);
+    throw bad(
+      `Unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} for ${resource.plural}. ` +
+        `Accepted: ${LIST_PARAMS.join(", ")}, and <field> or <field>_<operator> for the filterable fields (${fields.join(", ") || "none"}).`,
+    );
+  }
+
+  let ids: unknown[] | undefined;
+  const filter = p.get("filter");
+  if (filter !== undefined) {
+    const parsed = filterParam(resource, filter);
+    conditions.push(...parsed.conditions);
+    ids = parsed.ids;
+  }
+  const q = p.get("q");
+  if (q !== undefined) conditions.push({ search: q });
+
+  const order = p.get("order");
+  const sortRaw = p.get("sort");
+  if (order !== undefined && sortRaw === undefined) throw bad(`Query parameter "order" needs "sort" (sort=title&order=DESC).`);
+  const sort = sortRaw === undefined ? undefined : sortParam(sortRaw, order);
+
+  let offset: number | undefined;
+  let limit: number | undefined;
+  let page: ListQuery["page"];
+  const range = p.get("range");
+  const pageRaw = p.get("page");
+  const perPageRaw = p.get("per_page");
+  if (range !== undefined && (pageRaw !== undefined || perPageRaw !== undefined)) {
+    throw bad(`Query parameters "range" and "page"/"per_page" cannot be combined: page with one or the other.`);
+  }
+  if (range !== undefined) ({ offset, limit } = rangeParam(range));
+  if (pageRaw !== undefined || perPageRaw !== undefined) {
+    const number = pageRaw === undefined ? 1 : wholeNumber("page", pageRaw, 1);
+    const size = perPageRaw === undefined ? resource.defaultPageSize : wholeNumber("per_page", perPageRaw, 0);
+    page = { number, size };
+    offset = (number - 1) * size;
+    limit = size;
+  }
+
+  const embedRaw = p.get("embed");
+  const embed = embedRaw === undefined ? [] : parseEmbedParam(embedRaw, options.maxEmbeds);
+  const onlyIds = ids !== undefined && [...p.keys()].every((k) => k === "filter" || k === "embed");
+  return {
+    filter: conditions.length === 0 ? undefined : conditions.length === 1 ? conditions[0] : { and: conditions },
+    sort,
+    offset,
+    limit,
+    page,
+    embed,
+    ids: onlyIds ? ids : undefined,
+  };
+}
+
+/** Parses the query of a single-record read: only `embed` is accepted. */
+export function parseOneQuery(params: URLSearchParams, options: ListQueryOptions): { embed: readonly string[] } {
+  const p = single(params);
+  rejectOthers(p, ["embed"]);
+  const raw = p.get("embed");
+  return { embed: raw === undefined ? [] : parseEmbedParam(raw, options.maxEmbeds) };
+}
+
+/** Rejects every query parameter but `allowed` (writes take none). */
+export function rejectOthers(params: URLSearchParams | Map<string, string>, allowed: readonly string[] = []): void {
+  const unknown = [...new Set(params.keys())].filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw bad(
+      `Unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}: this request accepts ${allowed.length > 0 ? allowed.join(", ") : "no query parameters"}.`,
+    );
+  }
+}
+
+/** Suffixes accepted after a field name, for messages and docs. */
+export const SUFFIX_LIST = [...SUFFIX_OPERATORS.keys()].map((s) => `_${s}`);

@@ -1,0 +1,404 @@
+/**
+ * OpenAPI 3.1 of the REST facade (rest-dialect.md §10), generated from the same resolved metadata the
+ * runtime enforces, so the document cannot drift from what the server accepts. Deterministic: the same
+ * schema always gives the same document, key for key (schema/openapi.json is committed and diffed).
+ *
+ * Hidden fields never appear in output schemas or parameters. A field hidden from output but writable
+ * on create (a password hash) appears only in the Create input, marked `writeOnly`.
+ */
+import type { Operator } from "../metadata/definition.ts";
+import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
+import { ERROR_STATUS } from "../runtime/errors.ts";
+import { LIST_PARAMS } from "./list-params.ts";
+import { CANONICAL_SUFFIX, exposedField } from "./operators.ts";
+
+/** Options of {@link buildOpenApi}. */
+export interface OpenApiOptions {
+  /** URL the paths are relative to (the REST base path, or an absolute URL). @default "/api" */
+  serverUrl?: string;
+  /** `info.title`. @default "Autograph REST API" */
+  title?: string;
+  /** `info.version`. @default "1.0.0" */
+  version?: string;
+}
+
+/** A JSON object of the document. */
+type Json = Record<string, unknown>;
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const response = (name: string): Json => ({ $ref: `#/components/responses/${name}` });
+
+/** Names of the component schemas of a resource. */
+function schemaNames(resource: ResolvedResource) {
+  const type = resource.names.type;
+  return { one: type, listItem: listDiffers(resource) ? `${type}ListItem` : type, create: `${type}Create`, update: `${type}Update`, patch: `${type}Patch` };
+}
+
+/** Whether list items carry other fields or relations than a single record. */
+function listDiffers(resource: ResolvedResource): boolean {
+  return resource.fields.some((f) => f.hidden.one !== f.hidden.list) || resource.relations.some((r) => r.views.one !== r.views.list);
+}
+
+function withNull(schema: Json): Json {
+  if (typeof schema.type === "string") return { ...schema, type: [schema.type, "null"] };
+  if (Array.isArray(schema.type)) return { ...schema, type: [...schema.type, "null"] };
+  if (Object.keys(schema).length === 0) return schema; // any JSON value, null included
+  return { anyOf: [schema, { type: "null" }] };
+}
+
+/** The JSON Schema of one value of a field, as it is sent (`input`) or received. */
+function valueSchema(field: ResolvedField, input: boolean): Json {
+  switch (field.kind) {
+    case "String":
+      return { type: "string" };
+    case "Uuid":
+      return { type: "string", format: "uuid" };
+    case "Int":
+      return { type: "integer", format: "int32" };
+    case "BigInt":
+      // Sent as a decimal string so no precision is lost; accepted as a number or such a string.
+      return input ? { type: ["integer", "string"], format: "int64" } : { type: "string", format: "int64", pattern: "^-?[0-9]+$" };
+    case "Float":
+      return { type: "number", format: "double" };
+    case "Decimal":
+      return input ? { type: ["number", "string"], format: "decimal" } : { type: "string", format: "decimal" };
+    case "Boolean":
+      return { type: "boolean" };
+    case "DateTime":
+      return { type: "string", format: "date-time" };
+    case "Enum":
+      return ref(field.enum?.name ?? "String");
+    case "Json":
+      return {};
+  }
+}
+
+function fieldSchema(field: ResolvedField, input: boolean): Json {
+  let schema = valueSchema(field, input);
+  if (field.isList) schema = { type: "array", items: schema };
+  if (!field.isRequired) schema = withNull(schema);
+  const description = field.description;
+  // A $ref with siblings is valid in 3.1; keep it bare when there is nothing to add.
+  if (description) schema = { ...schema, description };
+  return schema;
+}
+
+function relationSchema(schema: ResolvedSchema, relation: ResolvedRelation): Json {
+  const target = schema.resource.get(relation.target);
+  const names = target ? schemaNames(target) : { one: relation.target, listItem: relation.target };
+  const note = `Present only when asked for with embed=${relation.name}.`;
+  const description = relation.description ? `${relation.description} ${note}` : note;
+  if (relation.kind === "belongsTo") {
+    return relation.isRequired ? { ...ref(names.one), description } : { anyOf: [ref(names.one), { type: "null" }], description };
+  }
+  return { type: "array", items: ref(names.listItem), description };
+}
+
+function outputSchema(schema: ResolvedSchema, resource: ResolvedResource, view: "one" | "list"): Json {
+  const properties: Json = {};
+  const required: string[] = [];
+  for (const field of resource.fields) {
+    if (field.hidden[view]) continue;
+    properties[field.name] = field.readOnly ? { ...fieldSchema(field, false), readOnly: true } : fieldSchema(field, false);
+    required.push(field.name);
+  }
+  for (const relation of resource.relations) {
+    if (relation.views[view]) properties[relation.name] = relationSchema(schema, relation);
+  }
+  const description = resource.description ?? `A ${resource.name}.`;
+  return { type: "object", description: view === "one" ? description : `${description} (as a list item)`, properties, required };
+}
+
+function inputSchema(resource: ResolvedResource, mode: "create" | "update" | "patch"): Json {
+  const view = mode === "create" ? "create" : "update";
+  const properties: Json = {};
+  const required: string[] = [];
+  for (const field of resource.fields) {
+    if (field.readOnly || field.hidden[view]) continue;
+    let s = fieldSchema(field, true);
+    if (field.hidden.one && field.hidden.list) s = { ...s, writeOnly: true };
+    if (field.default !== undefined) s = { ...s, default: field.default };
+    properties[field.name] = s;
+    const isRequired = mode === "create" ? field.requiredOnCreate : mode === "update" ? field.isRequired && field.default === undefined : false;
+    if (isRequired) required.push(field.name);
+  }
+  if (mode !== "create") {
+    // react-admin sends the record back whole: read-only fields and embeds are accepted and ignored.
+    for (const field of resource.fields) {
+      if (!(field.readOnly || field.isId) || !exposedField(resource, field.name)) continue;
+      properties[field.name] = { ...fieldSchema(field, true), readOnly: true, description: "Read-only: accepted and ignored." };
+    }
+    for (const relation of resource.relations) properties[relation.name] = { readOnly: true, description: `Embedded ${relation.target}(s): accepted and ignored.` };
+  }
+  const description = {
+    create: `Fields of a new ${resource.name}.`,
+    update: `Every writable field of a ${resource.name}: PUT replaces, so an optional field left out becomes null. Read-only fields and embedded relations may be sent back as received; they are ignored.`,
+    patch: `Some writable fields of a ${resource.name}: PATCH changes only the fields sent. Read-only fields and embedded relations are ignored.`,
+  }[mode];
+  return { type: "object", description, properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false };
+}
+
+const OPERATOR_TEXT: Readonly<Record<Operator, string>> = {
+  eq: "equals",
+  ne: "does not equal (null values match)",
+  gt: "greater than",
+  gte: "greater than or equal to",
+  lt: "less than",
+  lte: "less than or equal to",
+  in: "is one of (comma list)",
+  notIn: "is none of (comma list)",
+  contains: "contains, case-insensitive; % and _ are literal (alias: _contains)",
+  startsWith: "starts with, case-insensitive (alias: _startsWith)",
+  endsWith: "ends with, case-insensitive (alias: _endsWith)",
+  isNull: "is null (true) or is not null (false)",
+};
+
+function operatorParameters(resource: ResolvedResource): Json[] {
+  const out: Json[] = [];
+  for (const field of resource.fields) {
+    if (field.filter.size === 0 || !exposedField(resource, field.name)) continue;
+    for (const op of field.filter) {
+      const value = valueSchema(field, true);
+      const schema =
+        op === "in" || op === "notIn"
+          ? { type: "array", items: value }
+          : op === "isNull"
+            ? { type: "boolean" }
+            : op === "contains" || op === "startsWith" || op === "endsWith"
+              ? { type: "string" }
+              : value;
+      out.push({
+        name: `${field.name}${CANONICAL_SUFFIX[op]}`,
+        in: "query",
+        required: false,
+        description: `${field.name} ${OPERATOR_TEXT[op]}.${op === "eq" ? ` Also ${field.name}_eq.` : ""}`,
+        schema,
+        ...(op === "in" || op === "notIn" ? { style: "form", explode: false } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+function filterDescription(resource: ResolvedResource): string {
+  const lines = resource.fields
+    .filter((f) => f.filter.size > 0 && exposedField(resource, f.name))
+    .map((f) => `${f.name}: ${[...f.filter].map((op) => (op === "eq" ? "(bare)" : CANONICAL_SUFFIX[op])).join(", ")}`);
+  const search = resource.fields.some((f) => f.searchable && exposedField(resource, f.name));
+  return [
+    `react-admin filter: a JSON object of conditions, all of which must hold. "field": value tests equality, "field": [a, b] tests membership, "field_<operator>": value applies an operator${search ? ', "q": text searches' : ""}.`,
+    `Operators per field: ${lines.join("; ") || "none"}.`,
+  ].join(" ");
+}
+
+function listParameters(resource: ResolvedResource): Json[] {
+  const sortable = resource.fields.filter((f) => f.sortable && exposedField(resource, f.name)).map((f) => f.name);
+  const searchable = resource.fields.filter((f) => f.searchable && exposedField(resource, f.name)).map((f) => f.name);
+  const embeds = resource.relations.filter((r) => r.views.list).map((r) => r.name);
+  const unit = resource.names.path;
+  const params: Json[] = [
+    {
+      name: "filter",
+      in: "query",
+      required: false,
+      description: filterDescription(resource),
+      content: { "application/json": { schema: { type: "object", additionalProperties: true }, example: { [resource.id.name]: [1, 2] } } },
+    },
+    {
+      name: "sort",
+      in: "query",
+      required: false,
+      description: `Sort keys: react-admin's ["field","ASC"|"DESC"], or a comma list with "-" for descending (-views,title). Sortable: ${sortable.join(", ")}. The id is always the last tie-breaker.`,
+      schema: { type: "string" },
+      example: `["${sortable[0] ?? resource.id.name}","ASC"]`,
+    },
+    { name: "order", in: "query", required: false, description: 'Direction of the keys of a comma-list sort that have no "-": ASC (default) or DESC.', schema: { type: "string", enum: ["ASC", "DESC", "asc", "desc"] } },
+    {
+      name: "range",
+      in: "query",
+      required: false,
+      description: `react-admin page: [first,last], both inclusive. At most ${resource.maxPageSize} rows; default ${resource.defaultPageSize}. Not with page/per_page.`,
+      schema: { type: "string" },
+      example: `[0,${resource.defaultPageSize - 1}]`,
+    },
+    { name: "page", in: "query", required: false, description: "1-based page number (with per_page). Not with range.", schema: { type: "integer", minimum: 1, default: 1 } },
+    {
+      name: "per_page",
+      in: "query",
+      required: false,
+      description: `Rows per page (with page). Not with range.`,
+      schema: { type: "integer", minimum: 0, maximum: resource.maxPageSize, default: resource.defaultPageSize },
+    },
+  ];
+  if (searchable.length > 0) {
+    params.push({ name: "q", in: "query", required: false, description: `Free-text search (case-insensitive contains) over ${searchable.join(", ")}.`, schema: { type: "string" } });
+  }
+  if (embeds.length > 0) params.push(embedParameter(resource, embeds));
+  params.push(...operatorParameters(resource));
+  params.push({
+    name: "Range",
+    in: "header",
+    required: false,
+    description: `Sent by ra-data-simple-rest (${unit}=0-24). Ignored: the range query parameter decides; lists always answer 200.`,
+    schema: { type: "string" },
+  });
+  return params;
+}
+
+function embedParameter(resource: ResolvedResource, relations: readonly string[]): Json {
+  return {
+    name: "embed",
+    in: "query",
+    required: false,
+    description: `Related records to attach, as a comma list of dot paths (at most ${resource.maxDepth} levels deep). Relations here: ${relations.join(", ")}.`,
+    schema: { type: "string" },
+    example: relations.join(","),
+  };
+}
+
+function idParameter(resource: ResolvedResource): Json {
+  return { name: "id", in: "path", required: true, description: `The ${resource.name}'s ${resource.id.name}.`, schema: valueSchema(resource.id, true) };
+}
+
+function body(name: string): Json {
+  return { required: true, content: { "application/json": { schema: ref(name) } } };
+}
+
+function record(name: string, description: string, headers?: Json): Json {
+  return { description, ...(headers ? { headers } : {}), content: { "application/json": { schema: ref(name) } } };
+}
+
+function paths(schema: ResolvedSchema): Json {
+  const out: Json = {};
+  for (const resource of schema.resources) {
+    const n = schemaNames(resource);
+    const type = resource.names.type;
+    const plural = resource.plural.charAt(0).toUpperCase() + resource.plural.slice(1);
+    const tags = [resource.names.path];
+    const embedsOne = resource.relations.filter((r) => r.views.one).map((r) => r.name);
+    const write = { "400": response("BadRequest"), "404": response("NotFound"), "409": response("Conflict"), "413": response("PayloadTooLarge"), "422": response("ValidationFailed") };
+    out[`/${resource.names.path}`] = {
+      get: {
+        operationId: `list${plural}`,
+        tags,
+        summary: `List ${resource.plural} (react-admin getList, getMany, getManyReference)`,
+        parameters: listParameters(resource),
+        responses: {
+          "200": {
+            description: `A page of ${resource.plural}.`,
+            headers: { "Content-Range": { $ref: "#/components/headers/ContentRange" }, "X-Total-Count": { $ref: "#/components/headers/XTotalCount" }, Link: { $ref: "#/components/headers/Link" } },
+            content: { "application/json": { schema: { type: "array", items: ref(n.listItem) } } },
+          },
+          "400": response("BadRequest"),
+        },
+      },
+      post: {
+        operationId: `create${type}`,
+        tags,
+        summary: `Create a ${resource.name}`,
+        requestBody: body(n.create),
+        responses: { "201": record(n.one, `The created ${resource.name}, id included.`, { Location: { description: "URL of the new record.", schema: { type: "string" } } }), ...write },
+      },
+    };
+    out[`/${resource.names.path}/{id}`] = {
+      parameters: [idParameter(resource)],
+      get: {
+        operationId: `get${type}`,
+        tags,
+        summary: `One ${resource.name} (react-admin getOne)`,
+        parameters: embedsOne.length > 0 ? [embedParameter(resource, embedsOne)] : [],
+        responses: { "200": record(n.one, `The ${resource.name}.`), "400": response("BadRequest"), "404": response("NotFound") },
+      },
+      put: {
+        operationId: `replace${type}`,
+        tags,
+        summary: `Replace a ${resource.name} (react-admin update)`,
+        requestBody: body(n.update),
+        responses: { "200": record(n.one, `The ${resource.name} as stored.`), ...write },
+      },
+      patch: {
+        operationId: `patch${type}`,
+        tags,
+        summary: `Change some fields of a ${resource.name}`,
+        requestBody: body(n.patch),
+        responses: { "200": record(n.one, `The ${resource.name} as stored.`), ...write },
+      },
+      delete: {
+        operationId: `delete${type}`,
+        tags,
+        summary: `Delete a ${resource.name} (react-admin delete)`,
+        responses: { "200": record(n.one, `The deleted ${resource.name}, as it was.`), "400": response("BadRequest"), "404": response("NotFound"), "409": response("Conflict") },
+      },
+    };
+  }
+  return out;
+}
+
+function components(schema: ResolvedSchema): Json {
+  const schemas: Record<string, Json> = {};
+  for (const e of schema.enums) schemas[e.name] = { type: "string", enum: [...e.values] };
+  for (const resource of schema.resources) {
+    const n = schemaNames(resource);
+    schemas[n.one] = outputSchema(schema, resource, "one");
+    if (n.listItem !== n.one) schemas[n.listItem] = outputSchema(schema, resource, "list");
+    schemas[n.create] = inputSchema(resource, "create");
+    schemas[n.update] = inputSchema(resource, "update");
+    schemas[n.patch] = inputSchema(resource, "patch");
+  }
+  schemas.Error = {
+    type: "object",
+    description: "Every error response. react-admin forms show `errors` next to the fields they name.",
+    properties: {
+      message: { type: "string", description: "What was expected and what arrived." },
+      code: { type: "string", enum: Object.keys(ERROR_STATUS) },
+      errors: { type: "object", additionalProperties: { type: "string" }, description: "Per-field messages, when the error is about fields." },
+      details: { type: "object", additionalProperties: true },
+    },
+    required: ["message", "code"],
+  };
+  const sorted = Object.fromEntries(Object.keys(schemas).sort().map((k) => [k, schemas[k]]));
+  const error = (description: string): Json => ({ description, content: { "application/json": { schema: ref("Error") } } });
+  return {
+    schemas: sorted,
+    responses: {
+      BadRequest: error("Malformed or not allowed: unknown parameter, field or operator, bad JSON, bad id, limit exceeded."),
+      NotFound: error("No record with this id."),
+      Conflict: error("A unique field is taken (errors names it), or other records still refer to this one."),
+      PayloadTooLarge: error("The request body is larger than the limit."),
+      ValidationFailed: error("Field values are invalid; errors maps each field to its message."),
+    },
+    headers: {
+      ContentRange: { description: "`<resource> <first>-<last>/<total>`, or `<resource> */<total>` for an empty page.", schema: { type: "string" }, example: "posts 0-24/319" },
+      XTotalCount: { description: "Number of records matching the filter.", schema: { type: "integer" } },
+      Link: { description: "With page/per_page: first, prev, next and last page URLs (RFC 8288).", schema: { type: "string" } },
+    },
+  };
+}
+
+/**
+ * Builds the OpenAPI 3.1 document of the REST facade.
+ * @example const doc = buildOpenApi(runtime.schema, { serverUrl: "/api" });
+ */
+export function buildOpenApi(schema: ResolvedSchema, options: OpenApiOptions = {}): Json {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: options.title ?? "Autograph REST API",
+      version: options.version ?? "1.0.0",
+      description: `The react-admin (ra-data-simple-rest) dialect plus CRUDCrate query conventions. Reserved list parameters: ${LIST_PARAMS.join(", ")}. The contract is docs/reference/rest-dialect.md.`,
+    },
+    servers: [{ url: options.serverUrl ?? "/api" }],
+    tags: schema.resources.map((r) => ({ name: r.names.path, ...(r.description ? { description: r.description } : {}) })),
+    paths: paths(schema),
+    components: components(schema),
+  };
+}
+
+/**
+ * The committed form of the document (schema/openapi.json): 2-space JSON with a final newline. Key order
+ * is the builder's, which depends only on the resolved schema, so regenerating an unchanged schema
+ * gives the same bytes.
+ */
+export function openApiText(schema: ResolvedSchema, options: OpenApiOptions = {}): string {
+  return `${JSON.stringify(buildOpenApi(schema, options), null, 2)}\n`;
+}
