@@ -1,0 +1,40 @@
+/**
+ * How errors reach GraphQL clients: a runtime {@link AppError} keeps its message and gains
+ * `extensions.code` (and `fields` / `details` when it has them); GraphQL's own errors (parse,
+ * validation, variable coercion) pass through; anything else is reported to the server and replaced by
+ * "Unexpected error." with code INTERNAL, so no stack or internal message leaves.
+ */
+import { GraphQLError } from "graphql";
+import { type AppError, isAppError } from "../runtime/errors.ts";
+
+/** The message clients see instead of an unexpected error's. */
+export const UNEXPECTED_ERROR_MESSAGE = "Unexpected error.";
+
+/**
+ * The error a client may see for `error`, as thrown by a resolver (wrapped by graphql-js in a
+ * GraphQLError with `originalError`) or by the request pipeline. Calls `onUnexpected` with the
+ * original of any error it masks.
+ */
+export function toGraphQLError(error: unknown, onUnexpected: (error: unknown) => void): GraphQLError {
+  const located = error instanceof GraphQLError ? error : undefined;
+  const original = located ? located.originalError : error;
+  // No original: GraphQL's own error. An original GraphQLError: one thrown on purpose (e.g. by a scalar).
+  if (located && (original === undefined || original === null || isOwnGraphQLError(original))) return located;
+  const location = located ? { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path } : {};
+  if (isAppError(original)) return new GraphQLError(original.message, { ...location, extensions: extensionsOf(original) });
+  onUnexpected(original);
+  return new GraphQLError(UNEXPECTED_ERROR_MESSAGE, { ...location, extensions: { code: "INTERNAL" } });
+}
+
+function isOwnGraphQLError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return false;
+  return error.originalError === undefined || error.originalError === null || isOwnGraphQLError(error.originalError);
+}
+
+function extensionsOf(error: AppError): Record<string, unknown> {
+  return {
+    code: error.code,
+    ...(error.fields ? { fields: error.fields } : {}),
+    ...(error.details ? { details: error.details } : {}),
+  };
+}

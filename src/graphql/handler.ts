@@ -1,0 +1,85 @@
+/**
+ * GraphQL over HTTP at /graphql (graphql-yoga), with GraphiQL served from the package itself so it
+ * works offline. Runtime errors become GraphQL errors with `extensions.code`; unexpected ones are
+ * masked and reported through `onUnexpectedError`.
+ */
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import type { GraphQLSchema } from "graphql";
+import { createYoga, type GraphiQLOptions } from "graphql-yoga";
+import type { RequestContext } from "../runtime/context.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import type { GraphQLContext } from "./builder.ts";
+import { toGraphQLError } from "./errors.ts";
+import type { GraphQLExtension } from "./extensions.ts";
+import { buildGraphQLSchema } from "./schema.ts";
+
+export type { GraphQLContext } from "./builder.ts";
+export type { ExtensionFieldResolver, ExtensionResolvers, GraphQLExtension } from "./extensions.ts";
+export { buildGraphQLSchema } from "./schema.ts";
+
+/** The path GraphQL is served at. */
+export const GRAPHQL_ENDPOINT = "/graphql";
+
+/** Options of {@link createGraphQLHandler}. */
+export interface GraphQLHandlerOptions {
+  runtime: Runtime;
+  /** The request context of an HTTP request (actor, fresh loaders). Called once per request. */
+  contextFor: (request: Request) => RequestContext | Promise<RequestContext>;
+  /** Serve GraphiQL on GET /graphql to browsers (`Accept: text/html`). @default true */
+  graphiql?: boolean;
+  /** Hand-written SDL and resolvers merged into the generated schema. @default [] */
+  extensions?: readonly GraphQLExtension[];
+  /** Receives every error masked from a client (not runtime errors, which clients see). @default console.error */
+  onUnexpectedError?: (error: unknown) => void;
+  /**
+   * CORS for browsers on other origins, or `false` to send no CORS headers (e.g. when a proxy adds them).
+   * @default { origin: "*" }
+   */
+  cors?: false | { origin: string | readonly string[] };
+}
+
+/** A Fetch API handler for /graphql and the schema it serves. */
+export interface GraphQLHandler {
+  fetch(request: Request): Promise<Response>;
+  readonly schema: GraphQLSchema;
+}
+
+/**
+ * Serves the runtime's GraphQL schema at /graphql. Requests to other paths get 404.
+ * @example
+ * const graphql = createGraphQLHandler({ runtime, contextFor: () => runtime.context() });
+ * const response = await graphql.fetch(new Request("http://localhost/graphql?query={postsCount}"));
+ */
+export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHandler {
+  const { runtime, contextFor } = options;
+  const onUnexpectedError = options.onUnexpectedError ?? ((error: unknown) => console.error("Unexpected error in GraphQL", error));
+  const schema = buildGraphQLSchema(runtime, options.extensions ?? []);
+  const cors = options.cors ?? { origin: "*" };
+  const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    context: async ({ request }) => ({ runtime, context: await contextFor(request) }),
+    graphiql: options.graphiql ?? true,
+    renderGraphiQL: cachedGraphiQL(),
+    landingPage: false,
+    // Errors are reported through onUnexpectedError; yoga would log every runtime error too.
+    logging: false,
+    maskedErrors: { maskError: (error) => toGraphQLError(error, onUnexpectedError) },
+    // No credentials: with origin "*" yoga echoes any origin, which must not also carry cookies.
+    cors: cors === false ? false : { origin: typeof cors.origin === "string" ? cors.origin : [...cors.origin], credentials: false },
+  });
+  return {
+    schema,
+    fetch: (request) => Promise.resolve(yoga.fetch(request)),
+  };
+}
+
+/** GraphiQL with its scripts and styles inlined (about 9 MB), rendered once per set of options. */
+function cachedGraphiQL(): (options: GraphiQLOptions) => string {
+  let cache: { key: string; html: string } | undefined;
+  return (options) => {
+    const key = JSON.stringify(options);
+    if (cache?.key !== key) cache = { key, html: renderGraphiQL(options) };
+    return cache.html;
+  };
+}

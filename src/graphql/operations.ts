@@ -1,0 +1,114 @@
+/**
+ * Queries and mutations per resource. Each resolver is a call to the resource's service; names come
+ * from `resource.names`.
+ */
+import type { ResolvedResource } from "../metadata/resolved.ts";
+import { isAppError } from "../runtime/errors.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import type { Builder } from "./builder.ts";
+import { type InputObject, type ResourceInputs, toFilter, toSort, toWriteInput } from "./inputs.ts";
+import type { ObjectTypes } from "./object-types.ts";
+
+/** Adds the query and mutation fields of every resource. */
+export function addOperations(builder: Builder, runtime: Runtime, objects: ObjectTypes, inputs: ReadonlyMap<string, ResourceInputs>): void {
+  builder.queryType({});
+  builder.mutationType({});
+  for (const resource of runtime.schema.resources) {
+    const object = objects.get(resource.name);
+    const input = inputs.get(resource.name);
+    if (!object || !input) throw new Error(`Types of resource "${resource.name}" are missing`);
+    addQueries(builder, runtime, resource, object, input);
+    addMutations(builder, runtime, resource, object, input);
+  }
+}
+
+type ObjectType = NonNullable<ReturnType<ObjectTypes["get"]>>;
+
+function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResource, object: ObjectType, input: ResourceInputs) {
+  const service = runtime.service(resource.name);
+  const { names } = resource;
+  builder.queryFields((t) => ({
+    [names.list]: t.field({
+      type: [object],
+      description: `${capitalised(resource.plural)} matching \`where\`, sorted by \`orderBy\` (then by id), \`skip\` and \`take\` (default ${resource.defaultPageSize}, at most ${resource.maxPageSize}).`,
+      args: {
+        where: t.arg({ type: input.where }),
+        orderBy: t.arg({ type: [input.orderBy] }),
+        skip: t.arg.int(),
+        take: t.arg.int(),
+      },
+      resolve: async (_root, args, ctx) => {
+        const { records } = await service.list(ctx.context, {
+          filter: toFilter(args.where as InputObject | null | undefined),
+          sort: toSort(resource, args.orderBy as InputObject[] | null | undefined),
+          offset: args.skip ?? undefined,
+          limit: args.take ?? undefined,
+        });
+        return records;
+      },
+    }),
+    [names.one]: t.field({
+      type: object,
+      nullable: true,
+      description: `The ${resource.name} with this id, or null when there is none.`,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        try {
+          return await service.get(ctx.context, args.id);
+        } catch (error) {
+          // GraphQL's convention for a missing single record is null, not an error.
+          if (isAppError(error) && error.code === "NOT_FOUND") return null;
+          throw error;
+        }
+      },
+    }),
+    [names.count]: t.field({
+      type: "Int",
+      description: `How many ${resource.plural} match \`where\`.`,
+      args: { where: t.arg({ type: input.where }) },
+      resolve: (_root, args, ctx) => service.count(ctx.context, toFilter(args.where as InputObject | null | undefined)),
+    }),
+  }));
+}
+
+function addMutations(builder: Builder, runtime: Runtime, resource: ResolvedResource, object: ObjectType, input: ResourceInputs) {
+  const service = runtime.service(resource.name);
+  const { names } = resource;
+  const create = input.create;
+  const update = input.update;
+  builder.mutationFields((t) => ({
+    // A resource with nothing a client may write on create still gets created (onCreate, defaults).
+    [names.create]: create
+      ? t.field({
+          type: object,
+          description: `Creates a ${resource.name} and returns it.`,
+          args: { data: t.arg({ type: create, required: true }) },
+          resolve: (_root, args, ctx) => service.create(ctx.context, toWriteInput(args.data as InputObject)),
+        })
+      : t.field({
+          type: object,
+          description: `Creates a ${resource.name} and returns it.`,
+          resolve: (_root, _args, ctx) => service.create(ctx.context, {}),
+        }),
+    ...(update
+      ? {
+          [names.update]: t.field({
+            type: object,
+            description: `Changes the fields given in \`data\` of the ${resource.name} with this id (a patch: fields left out keep their value) and returns it.`,
+            args: { id: t.arg.id({ required: true }), data: t.arg({ type: update, required: true }) },
+            resolve: (_root, args, ctx) => service.patch(ctx.context, args.id, toWriteInput(args.data as InputObject)),
+          }),
+        }
+      : {}),
+    [names.delete]: t.field({
+      type: object,
+      description: `Deletes the ${resource.name} with this id and returns it as it was.`,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_root, args, ctx) => service.delete(ctx.context, args.id),
+    }),
+  }));
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

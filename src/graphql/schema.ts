@@ -1,0 +1,28 @@
+/**
+ * Builds the GraphQL schema of a runtime: generated from the resolved resources, plus any
+ * schema-first extensions, in a stable (sorted) order.
+ */
+import { type GraphQLSchema, lexicographicSortSchema } from "graphql";
+import type { Runtime } from "../runtime/runtime.ts";
+import { createBuilder } from "./builder.ts";
+import { type GraphQLExtension, mergeExtensions } from "./extensions.ts";
+import { addResourceInputs, type ResourceInputs } from "./inputs.ts";
+import { addObjectTypes } from "./object-types.ts";
+import { addOperations } from "./operations.ts";
+import { addLeafTypes } from "./scalars.ts";
+
+/**
+ * The schema served at /graphql, also printed to schema/schema.graphql by `npm run generate:graphql`.
+ * Resolvers call the runtime's services; their context is a {@link GraphQLContext}. Errors thrown by
+ * resolvers are runtime errors: serve the schema through {@link createGraphQLHandler}, or map them
+ * with `toGraphQLError`.
+ * @example const schema = buildGraphQLSchema(runtime, [reportsExtension]);
+ */
+export function buildGraphQLSchema(runtime: Runtime, extensions: readonly GraphQLExtension[] = []): GraphQLSchema {
+  const builder = createBuilder();
+  const leaves = addLeafTypes(builder, runtime.schema);
+  const objects = addObjectTypes(builder, runtime, leaves);
+  const inputs = new Map<string, ResourceInputs>(runtime.schema.resources.map((r) => [r.name, addResourceInputs(builder, r, leaves)]));
+  addOperations(builder, runtime, objects, inputs);
+  return lexicographicSortSchema(mergeExtensions(builder.toSchema(), extensions));
+}
