@@ -100,8 +100,15 @@ function describe(field: ResolvedField): string {
   return field.kind === "Enum" ? `value of ${field.enum?.name}` : field.kind;
 }
 
-/** Escapes nothing: Prisma escapes LIKE wildcards of `contains`/`startsWith`/`endsWith` itself. */
 const TEXT_OPS: Partial<Record<Operator, string>> = { contains: "contains", startsWith: "startsWith", endsWith: "endsWith" };
+
+/**
+ * Prisma sends `contains`/`startsWith`/`endsWith` to ILIKE without escaping (`contains: "%"` matches
+ * every row), so `%`, `_` and the escape character itself are escaped here to match literally.
+ */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
 
 /**
  * Checks a filter against a resource's metadata and compiles it to a Prisma `where`.
@@ -126,7 +133,10 @@ export function compileFilter(resource: ResolvedResource, filter: Filter | undef
     if (!field.filter.has(f.op)) throw bad(`Operator "${f.op}" is not allowed on ${resource.plural}.${f.field}; allowed: ${[...field.filter].join(", ")}.`);
     const size = JSON.stringify(f.value ?? null)?.length ?? 0;
     if (size > limits.maxFilterValueBytes) throw bad(`Filter value of "${f.field}" is too large: ${size} bytes, at most ${limits.maxFilterValueBytes}.`);
-    return { [field.name]: condition(resource, field, f.op, f.value, limits) };
+    const where = { [field.name]: condition(resource, field, f.op, f.value, limits) };
+    // SQL `<>` skips NULLs; "not equal to x" should include rows where the field is null.
+    if (f.op === "ne" && f.value !== null && !field.isRequired) return { OR: [where, { [field.name]: null }] };
+    return where;
   };
   return walk(filter, 0);
 }
@@ -142,7 +152,6 @@ function condition(resource: ResolvedResource, field: ResolvedField, op: Operato
     case "eq":
       return value === null ? { equals: null } : { equals: one(value) };
     case "ne":
-      // SQL `<>` skips NULLs; "not equal to x" should include rows where the field is null.
       return value === null ? { not: null } : { not: one(value) };
     case "gt":
     case "gte":
@@ -159,7 +168,7 @@ function condition(resource: ResolvedResource, field: ResolvedField, op: Operato
     case "startsWith":
     case "endsWith": {
       if (typeof value !== "string") throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): expected a string, got ${show(value)}.`);
-      return { [TEXT_OPS[op] as string]: value, mode: "insensitive" };
+      return { [TEXT_OPS[op] as string]: escapeLike(value), mode: "insensitive" };
     }
     case "isNull": {
       const b = value === true || value === "true" ? true : value === false || value === "false" ? false : undefined;
@@ -176,7 +185,7 @@ function searchWhere(resource: ResolvedResource, q: string, limits: QueryLimits)
   if (fields.length === 0) throw new AppError("BAD_REQUEST", `${resource.plural} has no searchable fields, so "q"/search cannot be used.`);
   const text = q.trim();
   if (text === "") return {};
-  return { OR: fields.map((f) => ({ [f.name]: { contains: text, mode: "insensitive" } })) };
+  return { OR: fields.map((f) => ({ [f.name]: { contains: escapeLike(text), mode: "insensitive" } })) };
 }
 
 function filterable(resource: ResolvedResource): string {
