@@ -20,7 +20,8 @@ export const SCHEMA_FILE = resolve(import.meta.dirname, "../schema/schema.graphq
 const notConnected = (): never => {
   throw new Error("print-schema builds the schema without a database; no resolver runs");
 };
-const offlineStore: Store = { model: notConnected, transaction: notConnected };
+/** A store for building schemas without a database: every call throws. */
+export const offlineStore: Store = { model: notConnected, transaction: notConnected };
 
 /** The SDL of the demo schema, as committed in schema/schema.graphql. */
 export function demoSchemaSDL(): string {

@@ -1,0 +1,129 @@
+// The shape of the generated schema, read from resolved metadata: which fields, inputs and operators
+// exist, their nullability, and names taken from `resource.names`. No database: the runtime's store
+// refuses every call, and building a schema makes none.
+import { type GraphQLInputObjectType, type GraphQLObjectType, type GraphQLSchema, isNonNullType, printType } from "graphql";
+import { describe, expect, it } from "vitest";
+import { offlineStore } from "../../scripts/print-schema.ts";
+import { resources } from "../../schema/index.ts";
+import { buildGraphQLSchema } from "../../src/graphql/schema.ts";
+import type { ResourceDefinition } from "../../src/metadata/definition.ts";
+import { resolveResources } from "../../src/metadata/resolve.ts";
+import { createRuntime } from "../../src/runtime/runtime.ts";
+import { datamodel } from "../../src/storage/datamodel.ts";
+
+function schemaOf(definitions: ResourceDefinition[]): GraphQLSchema {
+  return buildGraphQLSchema(createRuntime({ schema: resolveResources(definitions, datamodel), store: offlineStore }));
+}
+const demo = schemaOf(resources);
+const object = (schema: GraphQLSchema, name: string) => schema.getType(name) as GraphQLObjectType;
+const input = (schema: GraphQLSchema, name: string) => schema.getType(name) as GraphQLInputObjectType | undefined;
+const fieldNames = (type: GraphQLObjectType | GraphQLInputObjectType | undefined) => Object.keys(type?.getFields() ?? {}).sort();
+
+describe("object types", () => {
+  it("has every field visible in one or list, relations included, and never a field hidden in both", () => {
+    expect(fieldNames(object(demo, "User"))).toEqual(["comments", "createdAt", "email", "id", "name", "posts", "role", "updatedAt"]);
+    expect(fieldNames(object(demo, "Post"))).toEqual(["author", "authorId", "body", "comments", "createdAt", "id", "publishedAt", "status", "tags", "title", "updatedAt", "views"]);
+  });
+
+  it("types ids as ID, enums as enums, dates as DateTime; nullable columns are nullable", () => {
+    const post = object(demo, "Post").getFields();
+    expect(String(post.id?.type)).toBe("ID!");
+    expect(String(object(demo, "Comment").getFields().id?.type)).toBe("ID!");
+    expect(String(post.status?.type)).toBe("PostStatus!");
+    expect(String(post.createdAt?.type)).toBe("DateTime!");
+    expect(String(post.publishedAt?.type)).toBe("DateTime");
+    expect(String(post.views?.type)).toBe("Int!");
+  });
+
+  it("types belongsTo by its foreign key's nullability and to-many relations as non-null lists", () => {
+    const post = object(demo, "Post").getFields();
+    expect(String(post.author?.type)).toBe("User!");
+    expect(String(post.comments?.type)).toBe("[Comment!]!");
+    expect(String(post.tags?.type)).toBe("[Tag!]!");
+  });
+
+  it("makes a field hidden in only one view nullable", () => {
+    const schema = schemaOf([{ model: "Post", fields: { title: { hidden: ["list"] }, body: { hidden: ["one", "list"] } } }]);
+    const post = object(schema, "Post").getFields();
+    expect(String(post.title?.type)).toBe("String");
+    expect(post.body).toBeUndefined();
+  });
+
+  it("carries descriptions from the metadata", () => {
+    expect(object(demo, "Post").description).toBe("A blog post.");
+    expect(input(demo, "UserCreateInput")?.getFields().passwordHash?.description).toBe("Accepted on create, never returned.");
+  });
+});
+
+describe("where inputs", () => {
+  it("has one filter per filterable field, the combinators, and search when fields are searchable", () => {
+    expect(fieldNames(input(demo, "PostWhereInput"))).toEqual(["AND", "NOT", "OR", "authorId", "body", "createdAt", "id", "publishedAt", "search", "status", "title", "updatedAt", "views"]);
+    const noSearch = schemaOf([{ model: "Tag", fields: { name: { filter: ["eq"] } } }]);
+    expect(fieldNames(input(noSearch, "TagWhereInput"))).toEqual(["AND", "NOT", "OR", "id", "name"]);
+  });
+
+  it("exposes exactly the operators a field declares, typed by the field", () => {
+    expect(fieldNames(input(demo, "CommentBodyFilter"))).toEqual(["contains"]);
+    expect(fieldNames(input(demo, "PostAuthorIdFilter"))).toEqual(["eq", "in", "ne", "notIn"]);
+    expect(fieldNames(input(demo, "PostTitleFilter"))).toEqual(["contains", "endsWith", "eq", "gt", "gte", "in", "lt", "lte", "ne", "notIn", "startsWith"]);
+    const publishedAt = input(demo, "PostPublishedAtFilter")?.getFields();
+    expect(String(publishedAt?.gte?.type)).toBe("DateTime");
+    expect(String(publishedAt?.in?.type)).toBe("[DateTime!]");
+    expect(String(publishedAt?.isNull?.type)).toBe("Boolean");
+    expect(String(input(demo, "PostStatusFilter")?.getFields().in?.type)).toBe("[PostStatus!]");
+  });
+
+  it("never offers a hidden field, even one declared filterable", () => {
+    const schema = schemaOf([{ model: "User", fields: { passwordHash: { hidden: ["one", "list"], filter: ["eq"], sort: true } } }]);
+    expect(input(schema, "UserWhereInput")?.getFields().passwordHash).toBeUndefined();
+    expect(input(schema, "UserOrderByInput")?.getFields().passwordHash).toBeUndefined();
+    expect(schema.getType("UserPasswordHashFilter")).toBeUndefined();
+  });
+});
+
+describe("order-by inputs", () => {
+  it("has one SortDirection per sortable field (the id always)", () => {
+    expect(fieldNames(input(demo, "TagOrderByInput"))).toEqual(["createdAt", "id", "name", "updatedAt"]);
+    expect(String(input(demo, "TagOrderByInput")?.getFields().name?.type)).toBe("SortDirection");
+    expect(printType(demo.getType("SortDirection") ?? object(demo, "missing"))).toContain("asc\n  desc");
+  });
+});
+
+describe("create and update inputs", () => {
+  it("holds writable fields only: no id, no read-only fields", () => {
+    expect(fieldNames(input(demo, "PostCreateInput"))).toEqual(["authorId", "body", "publishedAt", "status", "title", "views"]);
+    expect(fieldNames(input(demo, "PostUpdateInput"))).toEqual(["authorId", "body", "publishedAt", "status", "title", "views"]);
+    expect(fieldNames(input(demo, "CommentCreateInput"))).toEqual(["authorId", "body", "postId"]);
+  });
+
+  it("requires on create what the metadata requires, and nothing on update", () => {
+    const create = input(demo, "PostCreateInput")?.getFields() ?? {};
+    expect(Object.values(create).filter((f) => isNonNullType(f.type)).map((f) => f.name).sort()).toEqual(["authorId", "title"]);
+    const update = input(demo, "PostUpdateInput")?.getFields() ?? {};
+    expect(Object.values(update).filter((f) => isNonNullType(f.type))).toEqual([]);
+  });
+
+  it("accepts a write-only field on create only", () => {
+    expect(String(input(demo, "UserCreateInput")?.getFields().passwordHash?.type)).toBe("String!");
+    expect(input(demo, "UserUpdateInput")?.getFields().passwordHash).toBeUndefined();
+  });
+
+  it("leaves out the update mutation when nothing can be updated, and `data` of create when nothing can be written", () => {
+    const readOnly = { readOnly: true } as const;
+    const schema = schemaOf([{ model: "Tag", fields: { name: { readOnly: true, default: "untitled" }, createdAt: readOnly, updatedAt: readOnly } }]);
+    expect(schema.getMutationType()?.getFields().updateTag).toBeUndefined();
+    expect(schema.getMutationType()?.getFields().createTag?.args).toEqual([]);
+    expect(schema.getType("TagCreateInput")).toBeUndefined();
+  });
+});
+
+describe("names", () => {
+  it("come from resource.names, so a renamed resource renames every type and field", () => {
+    const schema = schemaOf([{ model: "Post", name: "article", plural: "articles", fields: { title: { filter: ["eq"] } } }]);
+    expect(fieldNames(schema.getQueryType() ?? undefined)).toEqual(["article", "articles", "articlesCount"]);
+    expect(fieldNames(schema.getMutationType() ?? undefined)).toEqual(["createArticle", "deleteArticle", "updateArticle"]);
+    for (const type of ["Article", "ArticleWhereInput", "ArticleOrderByInput", "ArticleCreateInput", "ArticleUpdateInput", "ArticleTitleFilter"]) {
+      expect(schema.getType(type), type).toBeDefined();
+    }
+  });
+});
