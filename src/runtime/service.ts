@@ -157,7 +157,8 @@ export class ResourceService {
       throw new AppError("BAD_REQUEST", `Relation "${relationName}" of ${this.resource.name} is only available on ${meta.view === "list" ? "a single record" : "list items"}.`);
     }
     if (meta.depth + 1 > meta.maxDepth) {
-      throw new AppError("BAD_REQUEST", `Relations nest too deeply: at most ${meta.maxDepth} levels from ${meta.resource.name}.`);
+      // meta.resource is the parent of this relation, not the top-level record the depth counts from.
+      throw new AppError("BAD_REQUEST", `Relations nest too deeply: "${relationName}" of ${this.resource.name} would be level ${meta.depth + 1}; at most ${meta.maxDepth} levels below the top-level record.`);
     }
     const target = this.#deps.resource(relation.target);
     const child = { depth: meta.depth + 1, maxDepth: meta.maxDepth };
