@@ -1,0 +1,151 @@
+// OpenAPI 3.1 from the resolved metadata: it agrees with what the runtime enforces, lists no hidden field
+// (but for the write-only passwordHash on create), matches the committed copy, and its docs page works
+// offline.
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resources } from "../../schema/index.ts";
+import { resolveResources } from "../../src/metadata/resolve.ts";
+import { buildOpenApi, openApiText } from "../../src/rest/openapi.ts";
+import { datamodel } from "../../src/storage/datamodel.ts";
+import { createRestFixture, type RestFixture } from "./harness.ts";
+
+type Json = Record<string, any>;
+
+let t: RestFixture;
+let doc: Json;
+beforeAll(async () => {
+  t = await createRestFixture({ seed: false });
+  const response = await t.get("/api/openapi.json");
+  expect(response.status).toBe(200);
+  doc = (await response.json()) as Json;
+});
+afterAll(() => t?.close());
+
+/** Every place a string occurs in the document, as key or value, by dotted path. */
+function occurrences(value: unknown, needle: string, path = ""): string[] {
+  if (typeof value === "string") return value.includes(needle) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => occurrences(v, needle, `${path}[${i}]`));
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => [...(k.includes(needle) ? [`${path}.${k}`] : []), ...occurrences(v, needle, `${path}.${k}`)]);
+  }
+  return [];
+}
+
+function refs(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(refs);
+  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => (k === "$ref" && typeof v === "string" ? [v] : refs(v)));
+  return [];
+}
+
+const params = (path: string, method = "get") => (doc.paths[path][method].parameters as Json[]).map((p) => p.name as string);
+
+describe("§10 OpenAPI", () => {
+  it("is OpenAPI 3.1 with every route of every resource", () => {
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.servers).toEqual([{ url: "/api" }]);
+    for (const path of ["users", "posts", "comments", "tags"]) {
+      expect(Object.keys(doc.paths[`/${path}`])).toEqual(["get", "post"]);
+      expect(Object.keys(doc.paths[`/${path}/{id}`])).toEqual(["parameters", "get", "put", "patch", "delete"]);
+    }
+    expect(doc.paths["/posts"].post.responses["201"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Post" });
+    expect(doc.paths["/posts"].get.responses["200"].headers["Content-Range"]).toEqual({ $ref: "#/components/headers/ContentRange" });
+    expect(doc.paths["/comments/{id}"].parameters[0].schema).toEqual({ type: "string", format: "uuid" });
+  });
+
+  it("every $ref resolves", () => {
+    for (const ref of new Set(refs(doc))) {
+      const target = ref
+        .replace(/^#\//, "")
+        .split("/")
+        .reduce<unknown>((node, key) => (node as Json | undefined)?.[key], doc);
+      expect(target, ref).toBeDefined();
+    }
+  });
+
+  it("passwordHash appears only as a write-only property of UserCreate", () => {
+    expect(occurrences(doc, "passwordHash")).toEqual([".components.schemas.UserCreate.properties.passwordHash", ".components.schemas.UserCreate.required[2]"]);
+    expect(doc.components.schemas.UserCreate.properties.passwordHash.writeOnly).toBe(true);
+    expect(doc.components.schemas.User.properties).not.toHaveProperty("passwordHash");
+    expect(doc.components.schemas.UserListItem.properties).not.toHaveProperty("passwordHash");
+  });
+
+  it("output schemas carry the visible fields with formats, enums and embeddable relations", () => {
+    const post = doc.components.schemas.Post;
+    expect(post.required).toEqual(["id", "title", "body", "status", "views", "publishedAt", "authorId", "createdAt", "updatedAt"]);
+    expect(post.properties.createdAt).toEqual({ type: "string", format: "date-time", readOnly: true });
+    expect(post.properties.publishedAt).toEqual({ type: ["string", "null"], format: "date-time" });
+    expect(post.properties.status).toEqual({ $ref: "#/components/schemas/PostStatus" });
+    expect(doc.components.schemas.PostStatus).toEqual({ type: "string", enum: ["draft", "published", "archived"] });
+    expect(post.properties.author.$ref).toBe("#/components/schemas/User");
+    expect(post.properties.comments).toMatchObject({ type: "array", items: { $ref: "#/components/schemas/Comment" } });
+    expect(doc.components.schemas.Comment.properties.id).toEqual({ type: "string", format: "uuid", readOnly: true });
+    // users.posts is only embeddable on a single user, so list items have their own schema.
+    expect(doc.components.schemas.User.properties).toHaveProperty("posts");
+    expect(doc.components.schemas.UserListItem.properties).not.toHaveProperty("posts");
+    expect(doc.paths["/users"].get.responses["200"].content["application/json"].schema.items).toEqual({ $ref: "#/components/schemas/UserListItem" });
+  });
+
+  it("input required lists are exactly what the runtime rejects as missing", async () => {
+    for (const [path, schema, method] of [
+      ["/api/posts", "PostCreate", "POST"],
+      ["/api/posts/1", "PostUpdate", "PUT"],
+      ["/api/users", "UserCreate", "POST"],
+      ["/api/comments", "CommentCreate", "POST"],
+    ] as const) {
+      const response = await t.send(method, path, {});
+      const missing = Object.keys(((await response.json()) as { errors: Record<string, string> }).errors).sort();
+      expect({ schema, required: [...(doc.components.schemas[schema].required ?? [])].sort() }).toEqual({ schema, required: missing });
+    }
+    expect(doc.components.schemas.PostPatch.required).toBeUndefined();
+    expect(doc.components.schemas.PostCreate.properties).not.toHaveProperty("createdAt");
+    expect(doc.components.schemas.PostUpdate.properties.createdAt.readOnly).toBe(true);
+  });
+
+  it("lists per-field operator parameters, only the ones each field allows", () => {
+    const posts = params("/posts");
+    expect(posts).toEqual(expect.arrayContaining(["filter", "sort", "order", "range", "page", "per_page", "q", "embed", "Range", "views_gte", "status_in", "title_like", "publishedAt_isnull", "title"]));
+    expect(posts).not.toContain("title_isnull");
+    expect(posts).not.toContain("body");
+    expect(posts).toContain("body_like");
+    const statusIn = (doc.paths["/posts"].get.parameters as Json[]).find((p) => p.name === "status_in");
+    expect(statusIn).toMatchObject({ in: "query", style: "form", explode: false, schema: { type: "array", items: { $ref: "#/components/schemas/PostStatus" } } });
+    expect(params("/tags")).not.toContain("q_like");
+    expect(params("/comments")).not.toContain("updatedAt_gt");
+    expect(params("/users")).not.toContain("embed");
+  });
+
+  it("schema/openapi.json is up to date", () => {
+    const committed = readFileSync(new URL("../../schema/openapi.json", import.meta.url), "utf8");
+    const fresh = openApiText(resolveResources(resources, datamodel));
+    expect(committed === fresh, "schema/openapi.json is stale: run npm run generate:openapi").toBe(true);
+    expect(JSON.parse(committed)).toEqual(doc);
+    expect(JSON.stringify(buildOpenApi(t.runtime.schema))).toBe(JSON.stringify(buildOpenApi(t.runtime.schema)));
+  });
+});
+
+describe("§10 OpenAPI docs page", () => {
+  it("serves Swagger UI with no URL off the server", async () => {
+    const response = await t.get("/api/docs");
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(assets).toEqual(expect.arrayContaining(["/api/docs/swagger-ui.css", "/api/docs/swagger-ui-bundle.js", "/api/docs/init.js"]));
+    for (const asset of assets) {
+      const file = await t.get(asset);
+      expect(file.status, asset).toBe(200);
+      expect((await file.arrayBuffer()).byteLength, asset).toBeGreaterThan(0);
+    }
+    const init = await (await t.get("/api/docs/init.js")).text();
+    expect(init).toContain('url: "/api/openapi.json"');
+    expect(init).toContain("validatorUrl: null");
+    expect(init).not.toMatch(/https?:\/\//);
+    expect((await t.get("/api/docs/swagger-ui-bundle.js")).headers.get("content-type")).toMatch(/javascript/);
+  });
+
+  it("serves only its fixed list of files", async () => {
+    for (const path of ["/api/docs/package.json", "/api/docs/..%2Fpackage.json", "/api/docs/index.html", "/api/docs/swagger-ui-bundle.js.map"]) {
+      expect((await t.get(path)).status, path).toBe(404);
+    }
+  });
+});
