@@ -3,6 +3,7 @@
  * ra-data-simple-rest makes them. Tests act through HTTP, then check the database with `t.db.prisma`.
  */
 import { createRestHandler, type RestHandler, type RestHandlerOptions } from "../../src/rest/handler.ts";
+import type { RuntimeOptions } from "../../src/runtime/runtime.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 
 export interface RestFixture extends TestRuntime {
@@ -22,7 +23,7 @@ export function query(params: Record<string, unknown>): string {
     .join("&");
 }
 
-export async function createRestFixture(options: { seed?: boolean; limits?: Parameters<typeof createTestRuntime>[0]["limits"]; rest?: Partial<RestHandlerOptions> } = {}): Promise<RestFixture> {
+export async function createRestFixture(options: { seed?: boolean; limits?: RuntimeOptions["limits"]; rest?: Partial<RestHandlerOptions> } = {}): Promise<RestFixture> {
   const t = await createTestRuntime({ seed: options.seed ?? true, ...(options.limits ? { limits: options.limits } : {}) });
   const unexpected: unknown[] = [];
   const rest = createRestHandler({ runtime: t.runtime, contextFor: () => t.runtime.context(), onUnexpectedError: (e) => unexpected.push(e), ...options.rest });
