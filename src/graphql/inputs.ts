@@ -4,7 +4,7 @@
  */
 import type { InputObjectRef } from "@pothos/core";
 import type { Operator } from "../metadata/definition.ts";
-import { fieldFilterInputName } from "../metadata/names.ts";
+import { fieldFilterInputName, WHERE_INPUT_KEYS } from "../metadata/names.ts";
 import type { ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
 import { AppError } from "../runtime/errors.ts";
 import type { Filter, Sort } from "../runtime/query.ts";
@@ -132,7 +132,8 @@ function searchableNames(resource: ResolvedResource): string {
   return resource.fields.filter((f) => f.searchable && isReadable(f)).map((f) => f.name).join(", ");
 }
 
-const COMBINATORS = new Set(["AND", "OR", "NOT", "search"]);
+// Metadata refuses filterable fields with these names, so a key is either a combinator or a field.
+const COMBINATORS: ReadonlySet<string> = new Set(WHERE_INPUT_KEYS);
 
 /**
  * A where input as the runtime's {@link Filter}: conditions of one object are ANDed, as are the

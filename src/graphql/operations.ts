@@ -6,7 +6,7 @@ import type { ResolvedResource } from "../metadata/resolved.ts";
 import { isAppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { Builder } from "./builder.ts";
-import { type InputObject, type ResourceInputs, toFilter, toSort, toWriteInput } from "./inputs.ts";
+import { type ResourceInputs, toFilter, toSort, toWriteInput } from "./inputs.ts";
 import type { ObjectTypes } from "./object-types.ts";
 
 /** Adds the query and mutation fields of every resource. */
@@ -39,8 +39,8 @@ function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResour
       },
       resolve: async (_root, args, ctx) => {
         const { records } = await service.list(ctx.context, {
-          filter: toFilter(args.where as InputObject | null | undefined),
-          sort: toSort(resource, args.orderBy as InputObject[] | null | undefined),
+          filter: toFilter(args.where),
+          sort: toSort(resource, args.orderBy),
           offset: args.skip ?? undefined,
           limit: args.take ?? undefined,
         });
@@ -66,11 +66,16 @@ function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResour
       type: "Int",
       description: `How many ${resource.plural} match \`where\`.`,
       args: { where: t.arg({ type: input.where }) },
-      resolve: (_root, args, ctx) => service.count(ctx.context, toFilter(args.where as InputObject | null | undefined)),
+      resolve: (_root, args, ctx) => service.count(ctx.context, toFilter(args.where)),
     }),
   }));
 }
 
+/**
+ * create, update and delete. GraphQL's update is a patch (`service.patch`): only the fields given
+ * change, since GraphQL clients select and send what they need. REST's PUT is the replacing
+ * `service.update`; its PATCH is this one.
+ */
 function addMutations(builder: Builder, runtime: Runtime, resource: ResolvedResource, object: ObjectType, input: ResourceInputs) {
   const service = runtime.service(resource.name);
   const { names } = resource;
@@ -83,7 +88,7 @@ function addMutations(builder: Builder, runtime: Runtime, resource: ResolvedReso
           type: object,
           description: `Creates a ${resource.name} and returns it.`,
           args: { data: t.arg({ type: create, required: true }) },
-          resolve: (_root, args, ctx) => service.create(ctx.context, toWriteInput(args.data as InputObject)),
+          resolve: (_root, args, ctx) => service.create(ctx.context, toWriteInput(args.data)),
         })
       : t.field({
           type: object,
@@ -96,7 +101,7 @@ function addMutations(builder: Builder, runtime: Runtime, resource: ResolvedReso
             type: object,
             description: `Changes the fields given in \`data\` of the ${resource.name} with this id (a patch: fields left out keep their value) and returns it.`,
             args: { id: t.arg.id({ required: true }), data: t.arg({ type: update, required: true }) },
-            resolve: (_root, args, ctx) => service.patch(ctx.context, args.id, toWriteInput(args.data as InputObject)),
+            resolve: (_root, args, ctx) => service.patch(ctx.context, args.id, toWriteInput(args.data)),
           }),
         }
       : {}),
