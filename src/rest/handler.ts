@@ -99,7 +99,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     }
   };
 
-  api.get("/openapi.json", (c) => jsonResponse(openapi, 200, rejectQuery(c)));
+  api.get("/openapi.json", (c) => (rejectOthers(new URL(c.req.url).searchParams), jsonResponse(openapi)));
   api.get("/docs", () => docs.page());
   api.get("/docs/:file", async (c) => (await docs.asset(c.req.param("file"))) ?? notFound(c));
 
@@ -164,11 +164,6 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       throw new AppError("BAD_REQUEST", `The body's ${name} ${show(sent)} does not match the ${name} in the path, ${show(c.req.param("id"))}.`);
     }
     return body;
-  }
-
-  function rejectQuery(c: Context): Record<string, string> {
-    rejectOthers(new URL(c.req.url).searchParams);
-    return {};
   }
 
   function pageLinks(c: Context, query: ListQuery, total: number): Record<string, string> {

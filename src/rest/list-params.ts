@@ -9,7 +9,7 @@ import type { ResolvedResource } from "../metadata/resolved.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { Filter, Sort } from "../runtime/query.ts";
 import { parseEmbedParam } from "./embeds.ts";
-import { exposedField, splitFilterKey, SUFFIX_OPERATORS } from "./operators.ts";
+import { exposedField, splitFilterKey } from "./operators.ts";
 
 /** Parameter names the dialect reserves on lists. A field with one of these names is filtered as `<field>_eq`. */
 export const LIST_PARAMS = ["filter", "sort", "order", "range", "page", "per_page", "q", "embed"] as const;
@@ -208,6 +208,3 @@ export function rejectOthers(params: URLSearchParams | Map<string, string>, allo
     );
   }
 }
-
-/** Suffixes accepted after a field name, for messages and docs. */
-export const SUFFIX_LIST = [...SUFFIX_OPERATORS.keys()].map((s) => `_${s}`);

@@ -58,6 +58,7 @@ const cases = (): [string, Record<string, unknown>, Prisma.PostWhereInput][] => 
   ["title_endswith=PRODUCTION", { title_endswith: "PRODUCTION" }, { title: { endsWith: "production", mode: i } }],
   ["title_endsWith=step", { title_endsWith: "step" }, { title: { endsWith: "step", mode: i } }],
   ["publishedAt_isnull=true", { publishedAt_isnull: true }, { publishedAt: null }],
+  ["publishedAt_isnull=true", { publishedAt: null }, { publishedAt: null }],
   ["publishedAt_isNull=false", { publishedAt_isNull: "false" }, { publishedAt: { not: null } }],
   ["id=3", { id: 3 }, { id: 3 }],
 ];
