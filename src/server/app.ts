@@ -1,0 +1,82 @@
+/**
+ * The composition root of the HTTP surface: GraphQL at /graphql, REST at /api, health at /healthz and
+ * /readyz, one request context per request (actor, loaders, request id) for every transport.
+ * Transport-free: `app.fetch(Request)` is what tests call and what the Node server listens with.
+ */
+import { randomUUID } from "node:crypto";
+import { Hono } from "hono";
+import type { Logger } from "pino";
+import { createGraphQLHandler, type GraphQLExtension } from "../graphql/handler.ts";
+import { createRestHandler } from "../rest/handler.ts";
+import type { RequestContext } from "../runtime/context.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  runtime: Runtime;
+  logger: Logger;
+  /** Hand-written SDL and resolvers merged into the generated GraphQL schema. @default [] */
+  graphqlExtensions?: GraphQLExtension[];
+  /** Serve GraphiQL on GET /graphql. @default true */
+  graphiql?: boolean;
+  /** Largest accepted REST body in bytes (413 beyond). @default 2 MiB */
+  maxBodyBytes?: number;
+  /** Origins allowed by CORS. @default "*" */
+  corsOrigin?: string | string[];
+  /** Whether the app can serve traffic (database reachable); /readyz answers 503 otherwise. */
+  ready?: () => Promise<boolean>;
+}
+
+/** The HTTP app: a Fetch API handler. */
+export interface App {
+  fetch(request: Request): Promise<Response>;
+}
+
+/** Builds the app over a runtime. */
+export function createApp(options: AppOptions): App {
+  const { runtime, logger } = options;
+  const onUnexpectedError = (error: unknown) => logger.error({ err: error }, "unexpected error");
+  const contextFor = (request: Request): RequestContext =>
+    runtime.context({ requestId: request.headers.get("x-request-id")?.slice(0, 100) || randomUUID() });
+
+  const graphql = createGraphQLHandler({
+    runtime,
+    contextFor,
+    graphiql: options.graphiql ?? true,
+    cors: { origin: options.corsOrigin ?? "*" },
+    extensions: options.graphqlExtensions ?? [],
+    onUnexpectedError,
+  });
+  const rest = createRestHandler({
+    runtime,
+    contextFor,
+    basePath: "/api",
+    maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024,
+    cors: { origin: options.corsOrigin ?? "*" },
+    onUnexpectedError,
+  });
+
+  const app = new Hono();
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
+  });
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    const ready = await (options.ready?.() ?? Promise.resolve(true)).catch(() => false);
+    return c.json({ status: ready ? "ready" : "unavailable" }, ready ? 200 : 503);
+  });
+  app.all("/graphql", (c) => graphql.fetch(c.req.raw));
+  app.all("/api", (c) => rest.fetch(c.req.raw));
+  app.all("/api/*", (c) => rest.fetch(c.req.raw));
+  app.get("/", (c) =>
+    c.json({ name: "Autograph", graphql: "/graphql", rest: "/api", openapi: "/api/openapi.json", docs: "/api/docs", resources: runtime.schema.resources.map((r) => `/api/${r.names.path}`) }),
+  );
+  app.notFound((c) => c.json({ message: `No route for ${c.req.method} ${c.req.path}. Try /graphql or /api.`, code: "NOT_FOUND" }, 404));
+  app.onError((error, c) => {
+    onUnexpectedError(error);
+    return c.json({ message: "Internal server error", code: "INTERNAL" }, 500);
+  });
+  return { fetch: (request) => Promise.resolve(app.fetch(request)) };
+}

@@ -1,0 +1,89 @@
+/**
+ * Starts Autograph: configuration, database (embedded or DATABASE_URL), runtime, HTTP server; and
+ * stops it gracefully (in-flight requests finish, then the database closes).
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import pino, { type Logger } from "pino";
+import type { GraphQLExtension } from "../graphql/handler.ts";
+import type { ResourceDefinition } from "../metadata/definition.ts";
+import { resolveResources } from "../metadata/resolve.ts";
+import { createRuntime, type Runtime } from "../runtime/runtime.ts";
+import { datamodel } from "../storage/datamodel.ts";
+import { createDatabase } from "../storage/prisma.ts";
+import { createStore } from "../storage/store.ts";
+import { createApp } from "./app.ts";
+import { type Config, loadConfig } from "./config.ts";
+import { prepareDatabase } from "./database.ts";
+
+/** Options of {@link startServer}. */
+export interface StartOptions {
+  resources: readonly ResourceDefinition[];
+  graphqlExtensions?: GraphQLExtension[];
+  /** @default loadConfig(process.env) */
+  config?: Config;
+  /** @default a pino logger at config.logLevel */
+  logger?: Logger;
+}
+
+/** A running server. */
+export interface RunningServer {
+  readonly url: string;
+  readonly runtime: Runtime;
+  readonly server: Server;
+  /** Stops accepting connections, lets in-flight requests finish (up to `graceMs`), then closes the database. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Boots everything; resolves once the server listens. */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const config = options.config ?? loadConfig();
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  // Resolve first: bad definitions fail the boot before anything is started.
+  const schema = resolveResources(options.resources, datamodel);
+  const prepared = await prepareDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.embeddedPgDir,
+    port: config.embeddedPgPort,
+    seed: config.seed,
+    log: (message) => logger.info(message),
+  });
+  const db = createDatabase(prepared.url, { onPoolError: (err) => logger.warn({ err }, "idle database connection failed") });
+  const runtime = createRuntime({ schema, store: createStore(db.prisma), onAfterCommitError: (err, op) => logger.error({ err, resource: op.resource, action: op.action }, "afterCommit hook failed") });
+  const app = createApp({
+    runtime,
+    logger,
+    graphqlExtensions: options.graphqlExtensions ?? [],
+    ready: async () => (await db.pool.query("select 1")).rowCount === 1,
+  });
+  const server = createServer(getRequestListener(app.fetch));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, "0.0.0.0", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  logger.info({ url, graphql: `${url}/graphql`, rest: `${url}/api`, docs: `${url}/api/docs` }, "Autograph is listening");
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    runtime,
+    server,
+    close(graceMs = 10_000) {
+      closing ??= (async () => {
+        logger.info("shutting down: finishing in-flight requests");
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        await closed;
+        clearTimeout(timer);
+        await db.close();
+        await prepared.close();
+        logger.info("stopped");
+      })();
+      return closing;
+    },
+  };
+}
