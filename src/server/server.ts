@@ -75,9 +75,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       closing ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        // Keep-alive connections turn idle as their last request finishes: close them as they do.
+        const sweep = setInterval(() => server.closeIdleConnections(), 25);
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         await closed;
+        clearInterval(sweep);
         clearTimeout(timer);
         await db.close();
         await prepared.close();

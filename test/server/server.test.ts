@@ -1,0 +1,78 @@
+// The server over real sockets: boot on DATABASE_URL, health and readiness, JSON 404s, graceful
+// shutdown that lets an in-flight request finish and then closes the database.
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { extensions } from "../../schema/extensions.ts";
+import { resources } from "../../schema/index.ts";
+import { loadConfig } from "../../src/server/config.ts";
+import { type RunningServer, startServer } from "../../src/server/server.ts";
+import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+
+let testDb: TestDatabase;
+let running: RunningServer;
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  running = await startServer({
+    resources,
+    graphqlExtensions: extensions,
+    config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url, SEED: "true" }),
+    logger: pino({ level: "silent" }),
+  });
+});
+afterAll(async () => {
+  await running?.close();
+  await testDb?.drop();
+});
+
+describe("server", () => {
+  it("answers health, readiness and an index of the API", async () => {
+    expect(await (await fetch(`${running.url}/healthz`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${running.url}/readyz`);
+    expect(ready.status).toBe(200);
+    const index = (await (await fetch(`${running.url}/`)).json()) as { resources: string[] };
+    expect(index.resources).toEqual(["/api/users", "/api/posts", "/api/comments", "/api/tags"]);
+  });
+
+  it("serves GraphQL and REST from the seeded database", async () => {
+    const rest = await fetch(`${running.url}/api/users?range=[0,4]`);
+    expect(rest.headers.get("content-range")).toBe("users 0-4/40");
+    const gql = await fetch(`${running.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ usersCount postsCount }" }),
+    });
+    expect(await gql.json()).toEqual({ data: { usersCount: 40, postsCount: 320 } });
+  });
+
+  it("answers an unknown route with a JSON 404", async () => {
+    const response = await fetch(`${running.url}/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("/nope") });
+  });
+
+  it("refuses to boot on bad definitions, naming the path", async () => {
+    await expect(
+      startServer({ resources: [{ model: "Post", fields: { titel: {} } }], config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url }), logger: pino({ level: "silent" }) }),
+    ).rejects.toThrow(/post\.fields\.titel: model Post has no field "titel"/);
+  });
+
+  it("shuts down gracefully: an in-flight request finishes, new connections are refused", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    running.runtime.hooks.on("tag", "beforeWrite", async () => {
+      entered();
+      await gate;
+    });
+    const inFlight = fetch(`${running.url}/api/tags`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "in-flight" }) });
+    await inside;
+    const closing = running.close();
+    release();
+    const response = await inFlight;
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ name: "in-flight" });
+    await closing;
+    await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
+  });
+});
