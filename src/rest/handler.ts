@@ -126,7 +126,8 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       collection,
       route(async (c, ctx, params) => {
         rejectOthers(params);
-        const record = await service.create(ctx, await readJsonBody(c.req.raw, maxBodyBytes));
+        // react-admin's Clone posts the source record's read-only fields back: they are ignored (§6.2).
+        const record = await service.create(ctx, await readJsonBody(c.req.raw, maxBodyBytes), { ignoreReadOnly: true });
         return jsonResponse(record, 201, { Location: `${base}${collection}/${encodeURIComponent(String(record[resource.id.name]))}` });
       }),
     );
@@ -139,8 +140,10 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         return jsonResponse(record);
       }),
     );
-    // react-admin sends the whole record back: the id, read-only fields and embeds are ignored.
-    api.put(member, route(async (c, ctx, params) => jsonResponse(await service.update(ctx, id(c), await writeBody(c, params, service), { ignoreReadOnly: true }))));
+    // react-admin sends the whole record back on update, but only the changed fields on updateMany: PUT
+    // therefore changes the fields sent and keeps the others (§6.3). The id, read-only fields and embeds
+    // in the body are ignored.
+    api.put(member, route(async (c, ctx, params) => jsonResponse(await service.patch(ctx, id(c), await writeBody(c, params, service), { ignoreReadOnly: true }))));
     api.patch(member, route(async (c, ctx, params) => jsonResponse(await service.patch(ctx, id(c), await writeBody(c, params, service), { ignoreReadOnly: true }))));
     api.delete(member, route(async (c, ctx, params) => (rejectOthers(params), jsonResponse(await service.delete(ctx, id(c))))));
     api.all(collection, (c) => methodNotAllowed(c, ["GET", "HEAD", "POST", "OPTIONS"]));

@@ -31,7 +31,7 @@ const response = (name: string): Json => ({ $ref: `#/components/responses/${name
 /** Names of the component schemas of a resource. */
 function schemaNames(resource: ResolvedResource) {
   const type = resource.names.type;
-  return { one: type, listItem: listDiffers(resource) ? `${type}ListItem` : type, create: `${type}Create`, update: `${type}Update`, patch: `${type}Patch` };
+  return { one: type, listItem: listDiffers(resource) ? `${type}ListItem` : type, create: `${type}Create`, update: `${type}Update` };
 }
 
 /** Whether list items carry other fields or relations than a single record. */
@@ -109,7 +109,7 @@ function outputSchema(schema: ResolvedSchema, resource: ResolvedResource, view: 
   return { type: "object", description: view === "one" ? description : `${description} (as a list item)`, properties, required };
 }
 
-function inputSchema(resource: ResolvedResource, mode: "create" | "update" | "patch"): Json {
+function inputSchema(resource: ResolvedResource, mode: "create" | "update"): Json {
   const view = mode === "create" ? "create" : "update";
   const properties: Json = {};
   const required: string[] = [];
@@ -119,11 +119,10 @@ function inputSchema(resource: ResolvedResource, mode: "create" | "update" | "pa
     if (field.hidden.one && field.hidden.list) s = { ...s, writeOnly: true };
     if (field.default !== undefined) s = { ...s, default: field.default };
     properties[field.name] = s;
-    const isRequired = mode === "create" ? field.requiredOnCreate : mode === "update" ? field.isRequired && field.default === undefined : false;
-    if (isRequired) required.push(field.name);
+    if (mode === "create" && field.requiredOnCreate) required.push(field.name);
   }
-  if (mode !== "create") {
-    // react-admin sends the record back whole: read-only fields and embeds are accepted and ignored.
+  {
+    // react-admin sends records back whole (update, Clone): read-only fields and embeds are accepted and ignored.
     for (const field of resource.fields) {
       if (!(field.readOnly || field.isId) || !exposedField(resource, field.name)) continue;
       properties[field.name] = { ...fieldSchema(field, true), readOnly: true, description: "Read-only: accepted and ignored." };
@@ -131,9 +130,8 @@ function inputSchema(resource: ResolvedResource, mode: "create" | "update" | "pa
     for (const relation of resource.relations) properties[relation.name] = { readOnly: true, description: `Embedded ${relation.target}(s): accepted and ignored.` };
   }
   const description = {
-    create: `Fields of a new ${resource.name}.`,
-    update: `Every writable field of a ${resource.name}: PUT replaces, so an optional field left out becomes null. Read-only fields and embedded relations may be sent back as received; they are ignored.`,
-    patch: `Some writable fields of a ${resource.name}: PATCH changes only the fields sent. Read-only fields and embedded relations are ignored.`,
+    create: `Fields of a new ${resource.name}. Read-only fields and embedded relations may be sent (react-admin's Clone does); they are ignored.`,
+    update: `Fields of a ${resource.name} to change: PUT and PATCH change only the fields sent. Read-only fields and embedded relations may be sent back as received; they are ignored.`,
   }[mode];
   return { type: "object", description, properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false };
 }
@@ -310,17 +308,17 @@ function paths(schema: ResolvedSchema): Json {
         responses: { "200": record(n.one, `The ${resource.name}.`), "400": response("BadRequest"), "404": response("NotFound") },
       },
       put: {
-        operationId: `replace${type}`,
+        operationId: `update${type}`,
         tags,
-        summary: `Replace a ${resource.name} (react-admin update)`,
+        summary: `Change the fields sent of a ${resource.name} (react-admin update and updateMany)`,
         requestBody: body(n.update),
         responses: { "200": record(n.one, `The ${resource.name} as stored.`), ...write },
       },
       patch: {
         operationId: `patch${type}`,
         tags,
-        summary: `Change some fields of a ${resource.name}`,
-        requestBody: body(n.patch),
+        summary: `Change the fields sent of a ${resource.name} (same as PUT)`,
+        requestBody: body(n.update),
         responses: { "200": record(n.one, `The ${resource.name} as stored.`), ...write },
       },
       delete: {
@@ -343,7 +341,6 @@ function components(schema: ResolvedSchema): Json {
     if (n.listItem !== n.one) schemas[n.listItem] = outputSchema(schema, resource, "list");
     schemas[n.create] = inputSchema(resource, "create");
     schemas[n.update] = inputSchema(resource, "update");
-    schemas[n.patch] = inputSchema(resource, "patch");
   }
   schemas.Error = {
     type: "object",

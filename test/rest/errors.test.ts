@@ -131,9 +131,8 @@ describe("§7 errors and status codes: 400 for what is not understood", () => {
     expect(await t.db.prisma.tag.count()).toBe(before + 1);
   });
 
-  it("unknown, read-only and hidden fields in a body are a 400", async () => {
+  it("unknown and hidden fields in a body are a 400", async () => {
     expect((await error(await t.send("POST", "/api/posts", { title: "t", authorId: 1, colour: "red" }), 400)).message).toContain('"colour"');
-    expect((await error(await t.send("POST", "/api/posts", { title: "t", authorId: 1, createdAt: "2020-01-01T00:00:00Z" }), 400)).message).toContain("read-only");
     expect((await error(await t.send("PATCH", "/api/users/1", { passwordHash: "new" }), 400)).message).toContain("cannot be written");
     expect(await t.db.prisma.post.count({ where: { title: "t" } })).toBe(0);
   });

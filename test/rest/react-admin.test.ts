@@ -147,7 +147,7 @@ describe("§6 writes (react-admin create, update, delete)", () => {
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: 6 } })).views).toBe(77);
   });
 
-  it("PUT replaces: an optional field left out becomes null; PATCH changes only what it sends", async () => {
+  it("PUT and PATCH change only the fields sent; null clears an optional field", async () => {
     const post = await t.db.prisma.post.findFirstOrThrow({ where: { publishedAt: { not: null } } });
     const patch = await t.send("PATCH", `/api/posts/${post.id}`, { views: 1234 });
     expect(patch.status).toBe(200);
@@ -156,17 +156,31 @@ describe("§6 writes (react-admin create, update, delete)", () => {
     expect(patched.publishedAt).toEqual(post.publishedAt);
 
     const { publishedAt: _dropped, ...rest } = (await (await t.get(`/api/posts/${post.id}`)).json()) as Record<string, unknown>;
-    const put = await t.send("PUT", `/api/posts/${post.id}`, rest);
-    expect(put.status).toBe(200);
+    expect((await t.send("PUT", `/api/posts/${post.id}`, rest)).status).toBe(200);
+    expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } })).publishedAt).toEqual(post.publishedAt);
+    expect((await t.send("PUT", `/api/posts/${post.id}`, { publishedAt: null })).status).toBe(200);
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } })).publishedAt).toBeNull();
+    const cleared = await t.send("PUT", `/api/posts/${post.id}`, { title: null });
+    expect(cleared.status).toBe(422);
+    expect(((await cleared.json()) as { errors: Record<string, string> }).errors).toHaveProperty("title");
   });
 
-  it("PUT with only some fields (ra-data-simple-rest's updateMany) is a 422 naming the missing ones", async () => {
+  it("PUT with only the changed fields (ra-data-simple-rest's updateMany) updates them and keeps the rest", async () => {
+    const before = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 8 } });
     const response = await t.send("PUT", "/api/posts/8", { views: 0 });
-    expect(response.status).toBe(422);
-    const body = (await response.json()) as { errors: Record<string, string> };
-    expect(Object.keys(body.errors).sort()).toEqual(["authorId", "body", "title"]);
-    expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: 8 } })).views).not.toBe(0);
+    expect(response.status).toBe(200);
+    const after = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 8 } });
+    expect(after).toMatchObject({ views: 0, title: before.title, body: before.body, authorId: before.authorId });
+  });
+
+  it("POST with a cloned record's read-only fields and id (react-admin Clone) ignores them", async () => {
+    const source = (await (await t.get("/api/posts/3")).json()) as Record<string, unknown>;
+    const response = await t.send("POST", "/api/posts", { ...source, title: "Cloned" });
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as { id: number; createdAt: string };
+    expect(created.id).not.toBe(3);
+    expect(created.createdAt).not.toBe(source.createdAt);
+    expect(await t.db.prisma.post.count({ where: { title: "Cloned" } })).toBe(1);
   });
 
   it("an id in the body that differs from the path is a 400 and changes nothing", async () => {
