@@ -1,0 +1,48 @@
+/**
+ * Autograph's public API. Describe resources with {@link createResourceDefiner}; serve them with
+ * {@link startServer}, or compose the pieces yourself: {@link resolveResources} → {@link createRuntime}
+ * → {@link createApp} (or the transports {@link createGraphQLHandler} and {@link createRestHandler}).
+ * @packageDocumentation
+ */
+
+// Describe
+export {
+  createResourceDefiner,
+  OPERATORS,
+  VIEWS,
+  type FieldOptions,
+  type IdGenerator,
+  type ModelShapes,
+  type Operator,
+  type RelationOptions,
+  type RelationView,
+  type ResourceDefinition,
+  type ValueContext,
+  type ValueSource,
+  type View,
+} from "./metadata/definition.ts";
+export { MetadataError, type MetadataIssue } from "./metadata/errors.ts";
+export { resolveResources, OPERATORS_BY_KIND } from "./metadata/resolve.ts";
+export type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema, ResourceNames, ScalarKind } from "./metadata/resolved.ts";
+
+// Run
+export { ANONYMOUS, type Actor, type RequestContext } from "./runtime/context.ts";
+export { AppError, ERROR_STATUS, isAppError, type AppErrorOptions, type ErrorCode } from "./runtime/errors.ts";
+export { HOOK_POINTS, type Hook, type HookPoint, type WriteAction, type WriteOperation } from "./runtime/hooks.ts";
+export type { WriteInputOptions, WriteMode } from "./runtime/input.ts";
+export { DEFAULT_QUERY_LIMITS, type Filter, type QueryLimits, type Sort } from "./runtime/query.ts";
+export { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime.ts";
+export type { ListParams, OutputView, ResourceRecord, ResourceService } from "./runtime/service.ts";
+
+// Store
+export { createDatabase, type Database, type StatementCounter } from "./storage/prisma.ts";
+export { createStore, type Store } from "./storage/store.ts";
+export { datamodel } from "./storage/datamodel.ts";
+
+// Serve
+export { buildGraphQLSchema, createGraphQLHandler, type GraphQLExtension, type GraphQLHandler, type GraphQLHandlerOptions } from "./graphql/handler.ts";
+export { createRestHandler, type RestHandler, type RestHandlerOptions } from "./rest/handler.ts";
+export { buildOpenApi, type OpenApiOptions } from "./rest/openapi.ts";
+export { createApp, type App, type AppOptions } from "./server/app.ts";
+export { loadConfig, ConfigError, type Config } from "./server/config.ts";
+export { startServer, type RunningServer, type StartOptions } from "./server/server.ts";
