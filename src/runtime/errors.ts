@@ -60,9 +60,10 @@ export function isAppError(error: unknown): error is AppError {
 export function show(value: unknown): string {
   let text: string;
   try {
-    text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+    text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Circular, BigInt or nested too deeply to print: say what it is, not what it holds.
+    text = Array.isArray(value) ? "(a list)" : typeof value === "object" ? "(an object)" : typeof value;
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -42,6 +42,29 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = Object.freeze({
 });
 
 const INT32 = { min: -2147483648, max: 2147483647 };
+const MIN_DATE = new Date("0001-01-01T00:00:00Z").getTime();
+const MAX_DATE = new Date("9999-12-31T23:59:59.999Z").getTime();
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** Parses an ISO 8601 date or date-time, refusing impossible calendar dates (2020-02-31) JS would roll over. */
+function parseDateTime(text: string): Date | undefined {
+  const m = ISO_DATE.exec(text.trim());
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(2000, month, 0)).getUTCDate() || (month === 2 && day === 29 && !isLeap(year))) return undefined;
+  return new Date(text.trim());
+}
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** Why PostgreSQL would refuse a text value, or undefined: it stores no NUL and only well-formed UTF-8. */
+export function textProblem(text: string): string | undefined {
+  if (text.includes("\u0000")) return "text must not contain the NUL character (\\u0000)";
+  if (!text.isWellFormed()) return "text must be well-formed Unicode (it has a lone surrogate)";
+  return undefined;
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -62,8 +85,11 @@ export function coerceValue(field: ResolvedField, value: unknown): { ok: true; v
     return { ok: true, value: out };
   }
   switch (field.kind) {
-    case "String":
-      return typeof value === "string" ? { ok: true, value } : fail("a string");
+    case "String": {
+      if (typeof value !== "string") return fail("a string");
+      const bad = textProblem(value);
+      return bad ? { ok: false, message: bad } : { ok: true, value };
+    }
     case "Uuid":
       return typeof value === "string" && UUID.test(value) ? { ok: true, value: value.toLowerCase() } : fail("a UUID");
     case "Int":
@@ -84,10 +110,10 @@ export function coerceValue(field: ResolvedField, value: unknown): { ok: true; v
       if (value === "true" || value === "false") return { ok: true, value: value === "true" };
       return fail("true or false");
     case "DateTime": {
-      if (value instanceof Date && !Number.isNaN(value.getTime())) return { ok: true, value };
-      if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}/.test(value)) return fail("an ISO 8601 date-time");
-      const d = new Date(value);
-      return Number.isNaN(d.getTime()) ? fail("an ISO 8601 date-time") : { ok: true, value: d };
+      const d = value instanceof Date ? value : typeof value === "string" ? parseDateTime(value) : undefined;
+      if (!d || Number.isNaN(d.getTime())) return fail("an ISO 8601 date-time, e.g. 2025-06-01T12:00:00Z");
+      if (d.getTime() < MIN_DATE || d.getTime() > MAX_DATE) return fail("a date-time between years 0001 and 9999");
+      return { ok: true, value: d };
     }
     case "Enum":
       return typeof value === "string" && field.enum?.values.includes(value) ? { ok: true, value } : fail(`one of ${field.enum?.values.join(", ")}`);
@@ -168,6 +194,8 @@ function condition(resource: ResolvedResource, field: ResolvedField, op: Operato
     case "startsWith":
     case "endsWith": {
       if (typeof value !== "string") throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): expected a string, got ${show(value)}.`);
+      const bad = textProblem(value);
+      if (bad) throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): ${bad}.`);
       return { [TEXT_OPS[op] as string]: escapeLike(value), mode: "insensitive" };
     }
     case "isNull": {
@@ -181,6 +209,8 @@ function condition(resource: ResolvedResource, field: ResolvedField, op: Operato
 function searchWhere(resource: ResolvedResource, q: string, limits: QueryLimits): object {
   if (typeof q !== "string") throw new AppError("BAD_REQUEST", `Search text must be a string, got ${show(q)}.`);
   if (q.length > limits.maxFilterValueBytes) throw new AppError("BAD_REQUEST", `Search text is too long: at most ${limits.maxFilterValueBytes} characters.`);
+  const bad = textProblem(q);
+  if (bad) throw new AppError("BAD_REQUEST", `Invalid search text: ${bad}.`);
   const fields = resource.fields.filter((f) => f.searchable && !(f.hidden.one && f.hidden.list));
   if (fields.length === 0) throw new AppError("BAD_REQUEST", `${resource.plural} has no searchable fields, so "q"/search cannot be used.`);
   const text = q.trim();

@@ -274,6 +274,11 @@ export class ResourceService {
         }
         case "valueOutOfRange":
           throw new AppError("VALIDATION_FAILED", `Invalid ${this.resource.name}: a value is too long or out of range.`, { cause: error });
+        case "invalidValue":
+          // A read's filter value (400) or a written value (422) the database refused, e.g. text too long to index.
+          throw action
+            ? new AppError("VALIDATION_FAILED", `Invalid ${this.resource.name}: the database refused a value (too large or out of range).`, { cause: error })
+            : new AppError("BAD_REQUEST", `The database refused a filter value of ${this.resource.plural} (too large or out of range).`, { cause: error });
         case "unavailable":
           throw new AppError("UNAVAILABLE", "The database is unavailable; try again shortly.", { cause: error });
       }

@@ -48,7 +48,9 @@ export type StorageFailure =
   | { kind: "notFound" }
   | { kind: "foreignKey"; constraint: string | undefined }
   | { kind: "unavailable" }
-  | { kind: "valueOutOfRange"; message: string };
+  | { kind: "valueOutOfRange"; message: string }
+  /** PostgreSQL refused a value (SQLSTATE class 22, data exception, or 54, program limit exceeded). */
+  | { kind: "invalidValue" };
 
 /** Classifies a Prisma (driver adapter) error; `undefined` when it is not a known failure. */
 export function classifyStorageError(error: unknown): StorageFailure | undefined {
@@ -80,9 +82,11 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
       return { kind: "unavailable" };
   }
   if (e.name === "DriverAdapterError" || cause) {
-    const kind = (cause?.kind ?? (e as { cause?: { kind?: string } }).cause?.kind) as string | undefined;
-    if (kind === "UniqueConstraintViolation") return { kind: "unique", fields: [] };
-    if (kind === "ForeignKeyConstraintViolation") return { kind: "foreignKey", constraint: undefined };
+    const details = (cause ?? (e as { cause?: Record<string, unknown> }).cause) as { kind?: string; originalCode?: string } | undefined;
+    if (details?.kind === "UniqueConstraintViolation") return { kind: "unique", fields: [] };
+    if (details?.kind === "ForeignKeyConstraintViolation") return { kind: "foreignKey", constraint: undefined };
+    const sqlState = details?.originalCode;
+    if (typeof sqlState === "string" && (sqlState.startsWith("22") || sqlState.startsWith("54"))) return { kind: "invalidValue" };
   }
   return undefined;
 }
