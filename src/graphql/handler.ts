@@ -59,7 +59,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     context: async ({ request }) => ({ runtime, context: await contextFor(request) }),
-    graphiql: options.graphiql ?? true,
+    graphiql: (options.graphiql ?? true) ? { defaultQuery: exampleQuery(runtime), title: "Autograph GraphiQL" } : false,
     renderGraphiQL: cachedGraphiQL(),
     landingPage: false,
     // Errors are reported through onUnexpectedError; yoga would log every runtime error too.
@@ -72,6 +72,17 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     schema,
     fetch: (request) => Promise.resolve(yoga.fetch(request)),
   };
+}
+
+/** The query GraphiQL opens with: a page of the first resource, a relation of it, and its count. */
+function exampleQuery(runtime: Runtime): string {
+  const resource = runtime.schema.resources.find((r) => r.relations.some((x) => x.kind === "belongsTo" && x.views.list)) ?? runtime.schema.resources[0];
+  if (!resource) return "";
+  const fields = resource.fields.filter((f) => !f.hidden.list).slice(0, 4).map((f) => f.name);
+  const relation = resource.relations.find((x) => x.kind === "belongsTo" && x.views.list);
+  const target = relation ? runtime.schema.resource.get(relation.target) : undefined;
+  const nested = relation && target ? [`${relation.name} { ${target.fields.filter((f) => !f.hidden.one).slice(0, 2).map((f) => f.name).join(" ")} }`] : [];
+  return `# Autograph serves every resource of schema/ here. Press the run button (or Ctrl-Enter).\n{\n  ${resource.names.list}(take: 5) {\n    ${[...fields, ...nested].join("\n    ")}\n  }\n  ${resource.names.count}\n}\n`;
 }
 
 /** GraphiQL with its scripts and styles inlined (about 9 MB), rendered once per set of options. */
