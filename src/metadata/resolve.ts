@@ -164,10 +164,10 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
       if (f.isId && !o.filter) filter = ["eq", "in"]; // getMany (react-admin) filters ids
       if (f.isList && filter.length > 0) issue(`${at}.filter`, "list fields cannot be filtered", "remove `filter`");
       for (const op of filter) {
-        if (!fits.includes(op)) issue(`${at}.filter`, `operator "${op}" does not fit a ${kind} field`, `use some of: ${fits.join(", ")}`);
+        if (!fits.includes(op)) issue(`${at}.filter`, `operator "${op}" does not fit ${withArticle(kind)} field`, `use some of: ${fits.join(", ")}`);
         if (op === "isNull" && f.isRequired) issue(`${at}.filter`, `"isNull" can never match: ${f.name} is required (NOT NULL)`, `remove "isNull"`);
       }
-      if (o.sort && (kind === "Json" || f.isList)) issue(`${at}.sort`, `a ${f.isList ? "list" : kind} field cannot be sorted`, "remove `sort`");
+      if (o.sort && (kind === "Json" || f.isList)) issue(`${at}.sort`, `${f.isList ? "a list" : withArticle(kind)} field cannot be sorted`, "remove `sort`");
       if (o.search && (kind !== "String" || f.isList)) issue(`${at}.search`, `only text fields can be searched; ${f.name} is ${kind}`, "remove `search`");
       const hiddenViews = o.hidden === true ? VIEWS : o.hidden === false || !o.hidden ? [] : o.hidden;
       const hidden = Object.fromEntries(VIEWS.map((v) => [v, hiddenViews.includes(v)])) as Record<(typeof VIEWS)[number], boolean>;
@@ -306,6 +306,11 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
     byPath: new Map(resources.map((r) => [r.names.path, r])),
     enums: Object.freeze([...usedEnums].map(([name, values]) => Object.freeze({ name, values }))),
   });
+}
+
+/** "an Int", "a String". */
+function withArticle(word: string): string {
+  return `${/^[AEIOU]/i.test(word) ? "an" : "a"} ${word}`;
 }
 
 const RESOURCE_OPTIONS = Object.keys(definitionSchema.shape).join(", ");

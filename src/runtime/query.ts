@@ -73,9 +73,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function coerceValue(field: ResolvedField, value: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
   const fail = (expected: string) => ({ ok: false as const, message: `expected ${expected}, got ${show(value)}` });
-  if (value === null) return field.isRequired ? fail(`a ${describe(field)} (the field is required)`) : { ok: true, value: null };
+  if (value === null) return field.isRequired ? fail(`${describe(field)} (the field is required)`) : { ok: true, value: null };
   if (field.isList) {
-    if (!Array.isArray(value)) return fail(`a list of ${describe(field)}`);
+    if (!Array.isArray(value)) return fail(`a list, each ${describe(field)}`);
     const out: unknown[] = [];
     for (const item of value) {
       const c = coerceValue({ ...field, isList: false, isRequired: true }, item);
@@ -122,8 +122,10 @@ export function coerceValue(field: ResolvedField, value: unknown): { ok: true; v
   }
 }
 
+/** "a value of PostStatus", "an Int", "a DateTime". */
 function describe(field: ResolvedField): string {
-  return field.kind === "Enum" ? `value of ${field.enum?.name}` : field.kind;
+  if (field.kind === "Enum") return `a value of ${field.enum?.name}`;
+  return `${/^[AEIOU]/.test(field.kind) ? "an" : "a"} ${field.kind}`;
 }
 
 const TEXT_OPS: Partial<Record<Operator, string>> = { contains: "contains", startsWith: "startsWith", endsWith: "endsWith" };

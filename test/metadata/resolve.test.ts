@@ -101,7 +101,7 @@ describe("resolveResources: boot errors name the path and the fix", () => {
   it("an operator of the wrong type, search on a number, sort on nothing sortable", () => {
     const issues = issuesOf([{ model: "Post", fields: { views: { filter: ["contains"], search: true } } }]);
     expect(issues.map((i) => i.path)).toEqual(["post.fields.views.filter", "post.fields.views.search"]);
-    expect(issues[0]?.message).toBe('operator "contains" does not fit a Int field');
+    expect(issues[0]?.message).toBe('operator "contains" does not fit an Int field');
   });
 
   it("isNull on a NOT NULL column", () => {
