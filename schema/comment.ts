@@ -11,7 +11,7 @@ export default defineResource("Comment", {
     updatedAt: { readOnly: true, onCreate: "now", onUpdate: "now", sort: true },
   },
   relations: {
-    post: true,
-    author: true,
+    post: { filter: true, sort: true },
+    author: { filter: true, sort: true },
   },
 });

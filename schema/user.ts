@@ -6,13 +6,13 @@ export default defineResource("User", {
   fields: {
     email: { filter: ["eq", "in", "contains", "startsWith", "endsWith"], sort: true, search: true },
     name: { filter: ["eq", "contains", "startsWith"], sort: true, search: true },
-    role: { filter: ["eq", "ne", "in", "notIn"], sort: true },
+    role: { filter: ["eq", "ne", "in", "notIn"], sort: true, groupBy: true },
     passwordHash: { hidden: ["one", "list", "update"], description: "Accepted on create, never returned." },
     createdAt: { readOnly: true, onCreate: "now", filter: ["gt", "gte", "lt", "lte"], sort: true },
     updatedAt: { readOnly: true, onCreate: "now", onUpdate: "now", sort: true },
   },
   relations: {
-    posts: { views: ["one"] },
+    posts: { views: ["one"], filter: true },
     comments: { views: ["one"] },
   },
 });

@@ -22,6 +22,11 @@ export const OPERATORS = [
 /** One filter operator. */
 export type Operator = (typeof OPERATORS)[number];
 
+/** Aggregate functions over a field (besides `count`, which any query may ask for). */
+export const AGGREGATES = ["sum", "avg", "min", "max"] as const;
+/** One aggregate function. */
+export type AggregateFunction = (typeof AGGREGATES)[number];
+
 /** The views a field can be hidden in: input on create or update, output of one record or of a list. */
 export const VIEWS = ["create", "update", "one", "list"] as const;
 /** One view. */
@@ -66,6 +71,15 @@ export interface FieldOptions {
   onCreate?: ValueSource;
   /** Value the runtime sets on every update and patch. @example onUpdate: "now" */
   onUpdate?: ValueSource;
+  /**
+   * Aggregates clients may compute over this field: `true` for every one that fits its type (sum and
+   * avg on numbers; min and max on numbers, dates and text). `count` needs no declaration.
+   * @default undefined (none)
+   * @example aggregate: ["sum", "avg", "max"]
+   */
+  aggregate?: readonly AggregateFunction[] | true;
+  /** Clients may group aggregates by this field. @default false */
+  groupBy?: boolean;
   /** Value used on create when the client sends none (after the database default, before validation). */
   default?: unknown;
   /** Shown in GraphQL and OpenAPI descriptions. */
@@ -87,6 +101,14 @@ export interface RelationOptions {
    * points at the other side. @example tags: { through: "tag" } // Post.tags is PostTag[]; PostTag.tag is Tag
    */
   through?: string;
+  /**
+   * Clients may filter through this relation on the related resource's filterable fields
+   * (`where: { author: { name: { contains: "ada" } } }`, `filter={"author.name":"Ada"}`); to-many
+   * relations take `some` / `every` / `none`. @default false
+   */
+  filter?: boolean;
+  /** Clients may sort by the related resource's sortable fields (to-one relations only). @default false */
+  sort?: boolean;
   description?: string;
 }
 

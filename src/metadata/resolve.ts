@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { Datamodel, DatamodelField, DatamodelModel } from "./datamodel.ts";
-import { OPERATORS, type FieldOptions, type Operator, type RelationOptions, type ResourceDefinition, VIEWS } from "./definition.ts";
+import { AGGREGATES, type AggregateFunction, OPERATORS, type FieldOptions, type Operator, type RelationOptions, type ResourceDefinition, VIEWS } from "./definition.ts";
 import { MetadataError, type MetadataIssue } from "./errors.ts";
 import { camelCase, fieldFilterInputName, NAME_PATTERN, pluralize, resourceNames, SHARED_GRAPHQL_NAMES, WHERE_INPUT_KEYS } from "./names.ts";
 import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema, ScalarKind } from "./resolved.ts";
@@ -20,6 +20,8 @@ const fieldOptions = z.strictObject({
   onCreate: valueSource.optional(),
   onUpdate: valueSource.optional(),
   default: z.unknown().optional(),
+  aggregate: z.union([z.literal(true), z.array(z.enum(AGGREGATES))]).optional(),
+  groupBy: z.boolean().optional(),
   description: z.string().optional(),
 });
 const relationOptions = z.union([
@@ -27,6 +29,8 @@ const relationOptions = z.union([
   z.strictObject({
     views: z.array(z.enum(["one", "list"])).optional(),
     through: z.string().optional(),
+    filter: z.boolean().optional(),
+    sort: z.boolean().optional(),
     description: z.string().optional(),
   }),
 ]);
@@ -74,6 +78,14 @@ function scalarKind(field: DatamodelField): ScalarKind | undefined {
     Decimal: "Decimal",
   };
   return known[field.type];
+}
+
+const NUMERIC: readonly ScalarKind[] = ["Int", "Float", "BigInt", "Decimal"];
+/** Aggregate functions that make sense for each kind of field. */
+function aggregatesFor(kind: ScalarKind): readonly AggregateFunction[] {
+  if (NUMERIC.includes(kind)) return AGGREGATES;
+  if (kind === "DateTime" || kind === "String") return ["min", "max"];
+  return [];
 }
 
 /**
@@ -169,6 +181,12 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
       }
       if (o.sort && (kind === "Json" || f.isList)) issue(`${at}.sort`, `${f.isList ? "a list" : withArticle(kind)} field cannot be sorted`, "remove `sort`");
       if (o.search && (kind !== "String" || f.isList)) issue(`${at}.search`, `only text fields can be searched; ${f.name} is ${kind}`, "remove `search`");
+      const aggregateFits = f.isList ? [] : aggregatesFor(kind);
+      const aggregates = o.aggregate === true ? [...aggregateFits] : [...(o.aggregate ?? [])];
+      for (const fn of aggregates) {
+        if (!aggregateFits.includes(fn)) issue(`${at}.aggregate`, `"${fn}" does not fit ${withArticle(kind)} field`, aggregateFits.length ? `use some of: ${aggregateFits.join(", ")}` : "remove `aggregate`");
+      }
+      if (o.groupBy && (kind === "Json" || f.isList)) issue(`${at}.groupBy`, `${f.isList ? "a list" : withArticle(kind)} field cannot be grouped by`, "remove `groupBy`");
       const hiddenViews = o.hidden === true ? VIEWS : o.hidden === false || !o.hidden ? [] : o.hidden;
       const hidden = Object.fromEntries(VIEWS.map((v) => [v, hiddenViews.includes(v)])) as Record<(typeof VIEWS)[number], boolean>;
       if (f.isId) {
@@ -199,6 +217,8 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
           filter: new Set(filter),
           sortable: Boolean(o.sort) || f.isId,
           searchable: Boolean(o.search),
+          aggregates: new Set(aggregates),
+          groupable: Boolean(o.groupBy),
           hidden: Object.freeze(hidden),
           readOnly,
           ...(o.onCreate !== undefined ? { onCreate: o.onCreate } : {}),
@@ -230,7 +250,8 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
       const o = opts === true ? {} : opts;
       const viewList = o.views ?? ["one", "list"];
       const views = { one: viewList.includes("one"), list: viewList.includes("list") };
-      const base = { name: key, views: Object.freeze(views), ...(o.description ? { description: o.description } : {}) };
+      const base = { name: key, views: Object.freeze(views), filterable: Boolean(o.filter), sortable: Boolean(o.sort), ...(o.description ? { description: o.description } : {}) };
+      if (o.sort && rf.isList) issue(`${at}.sort`, "only to-one relations can be sorted by", "remove `sort`");
       if (o.through) {
         const join = models.get(rf.type);
         const toTarget = join?.fields.find((f) => f.name === o.through && f.kind === "object");
@@ -244,7 +265,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
           issue(at, `the target model ${toTarget.type} is not served as a resource`, `add a resource definition for ${toTarget.type}, or remove this relation`);
           continue;
         }
-        relations.push(Object.freeze({ ...base, kind: "manyToMany", target: target.name, joinModel: join.name, joinDelegate: camelCase(join.name), joinLocalField: toSelf.relationFromFields[0], joinTargetField: toTarget.relationFromFields[0] }));
+        relations.push(Object.freeze({ ...base, kind: "manyToMany", target: target.name, joinModel: join.name, joinDelegate: camelCase(join.name), joinLocalField: toSelf.relationFromFields[0], joinTargetField: toTarget.relationFromFields[0], joinTargetRelation: toTarget.name }));
         continue;
       }
       const target = byModel.get(rf.type);

@@ -2,7 +2,7 @@
  * The strict form of a resource, resolved once at boot and frozen. GraphQL, REST, OpenAPI and the
  * runtime all read this and nothing else.
  */
-import type { IdGenerator, Operator, RelationView, ValueSource, View } from "./definition.ts";
+import type { AggregateFunction, IdGenerator, Operator, RelationView, ValueSource, View } from "./definition.ts";
 
 /** Scalar kinds a field can have, after mapping Prisma types. */
 export type ScalarKind = "String" | "Int" | "Float" | "Boolean" | "DateTime" | "Json" | "BigInt" | "Decimal" | "Uuid" | "Enum";
@@ -22,6 +22,10 @@ export interface ResolvedField {
   readonly filter: ReadonlySet<Operator>;
   readonly sortable: boolean;
   readonly searchable: boolean;
+  /** Aggregate functions clients may compute over it (count needs none). */
+  readonly aggregates: ReadonlySet<AggregateFunction>;
+  /** Clients may group aggregates by it. */
+  readonly groupable: boolean;
   /** Hidden per view. */
   readonly hidden: Readonly<Record<View, boolean>>;
   readonly readOnly: boolean;
@@ -38,6 +42,10 @@ interface RelationBase {
   /** Name of the resource on the other side. */
   readonly target: string;
   readonly views: Readonly<Record<RelationView, boolean>>;
+  /** Clients may filter through it (on the target's filterable fields). */
+  readonly filterable: boolean;
+  /** Clients may sort by the target's sortable fields (to-one only). */
+  readonly sortable: boolean;
   readonly description?: string;
 }
 /** This record holds the foreign key (`post.authorId` → `user.id`). */
@@ -62,6 +70,8 @@ export interface ManyToManyRelation extends RelationBase {
   readonly joinLocalField: string;
   /** Join-model column pointing at the target. */
   readonly joinTargetField: string;
+  /** Join-model relation field pointing at the target (the definition's `through`). */
+  readonly joinTargetRelation: string;
 }
 export type ResolvedRelation = BelongsToRelation | HasManyRelation | ManyToManyRelation;
 

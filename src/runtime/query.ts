@@ -13,7 +13,18 @@ export type Filter =
   | { readonly or: readonly Filter[] }
   | { readonly not: Filter }
   | { readonly field: string; readonly op: Operator; readonly value: unknown }
-  | { readonly search: string };
+  | { readonly search: string }
+  /**
+   * A condition on related records: to-one relations take no quantifier; to-many relations need
+   * `some`, `every` or `none`. The inner filter is checked against the related resource's metadata.
+   */
+  | { readonly relation: string; readonly quantifier?: Quantifier | undefined; readonly filter: Filter };
+
+/** How a condition on a to-many relation counts: at least one, all, or no related record matches. */
+export type Quantifier = "some" | "every" | "none";
+
+/** Finds a resource by singular name (relation targets). */
+export type ResourceLookup = (name: string) => ResolvedResource;
 
 /** One sort key. */
 export interface Sort {
@@ -142,31 +153,58 @@ function escapeLike(text: string): string {
  * Checks a filter against a resource's metadata and compiles it to a Prisma `where`.
  * Throws a 400 {@link AppError} naming the field, operator or value at fault.
  */
-export function compileFilter(resource: ResolvedResource, filter: Filter | undefined, limits: QueryLimits = DEFAULT_QUERY_LIMITS): object {
+export function compileFilter(resource: ResolvedResource, filter: Filter | undefined, limits: QueryLimits, lookup: ResourceLookup): object {
   if (!filter) return {};
   let clauses = 0;
   const bad = (message: string) => new AppError("BAD_REQUEST", message);
-  const walk = (f: Filter, depth: number): object => {
+  const walk = (r: ResolvedResource, f: Filter, depth: number, hops: number): object => {
     if (depth > 20) throw bad("Filter is nested too deeply (at most 20 levels).");
-    if ("and" in f) return { AND: f.and.map((x) => walk(x, depth + 1)) };
-    if ("or" in f) return { OR: f.or.map((x) => walk(x, depth + 1)) };
-    if ("not" in f) return { NOT: walk(f.not, depth + 1) };
+    if (typeof f !== "object" || f === null) throw bad(`Invalid filter: expected an object, got ${show(f)}.`);
+    if ("and" in f) return { AND: f.and.map((x) => walk(r, x, depth + 1, hops)) };
+    if ("or" in f) return { OR: f.or.map((x) => walk(r, x, depth + 1, hops)) };
+    if ("not" in f) return { NOT: walk(r, f.not, depth + 1, hops) };
     if (++clauses > limits.maxFilterClauses) throw bad(`Too many filter conditions: at most ${limits.maxFilterClauses}.`);
-    if ("search" in f) return searchWhere(resource, f.search, limits);
-    const field = resource.field.get(f.field);
-    if (!field || (field.hidden.one && field.hidden.list)) {
-      throw bad(`Unknown filter field "${f.field}" on ${resource.plural}. Filterable fields: ${filterable(resource)}.`);
+    if ("search" in f) return searchWhere(r, f.search, limits);
+    if ("relation" in f) {
+      const relation = r.relation.get(f.relation);
+      if (!relation?.filterable) {
+        const allowed = r.relations.filter((x) => x.filterable).map((x) => x.name);
+        throw bad(`Cannot filter ${r.plural} through "${f.relation}". Relations you can filter through: ${allowed.join(", ") || "(none)"}.`);
+      }
+      if (hops + 1 > resource.maxDepth) throw bad(`Relation filters nest too deeply: at most ${resource.maxDepth} relations from ${resource.plural}.`);
+      const inner = walk(lookup(relation.target), f.filter, depth + 1, hops + 1);
+      if (relation.kind === "belongsTo") {
+        if (f.quantifier) throw bad(`"${f.relation}" of ${r.plural} is a single record: filter it without ${f.quantifier}.`);
+        return { [relation.name]: { is: inner } };
+      }
+      if (f.quantifier !== "some" && f.quantifier !== "every" && f.quantifier !== "none") {
+        throw bad(`"${f.relation}" of ${r.plural} is a list: say whether some, every or none of its records must match.`);
+      }
+      return { [relation.name]: { [f.quantifier]: relation.kind === "manyToMany" ? { [relation.joinTargetRelation]: inner } : inner } };
     }
-    if (field.filter.size === 0) throw bad(`Field "${f.field}" of ${resource.plural} is not filterable. Filterable fields: ${filterable(resource)}.`);
-    if (!field.filter.has(f.op)) throw bad(`Operator "${f.op}" is not allowed on ${resource.plural}.${f.field}; allowed: ${[...field.filter].join(", ")}.`);
-    const size = JSON.stringify(f.value ?? null)?.length ?? 0;
+    const field = r.field.get(f.field);
+    if (!field || (field.hidden.one && field.hidden.list)) {
+      throw bad(`Unknown filter field "${f.field}" on ${r.plural}. Filterable fields: ${filterable(r)}.`);
+    }
+    if (field.filter.size === 0) throw bad(`Field "${f.field}" of ${r.plural} is not filterable. Filterable fields: ${filterable(r)}.`);
+    if (!field.filter.has(f.op)) throw bad(`Operator "${f.op}" is not allowed on ${r.plural}.${f.field}; allowed: ${[...field.filter].join(", ")}.`);
+    const size = byteSize(f.value);
     if (size > limits.maxFilterValueBytes) throw bad(`Filter value of "${f.field}" is too large: ${size} bytes, at most ${limits.maxFilterValueBytes}.`);
-    const where = { [field.name]: condition(resource, field, f.op, f.value, limits) };
+    const where = { [field.name]: condition(r, field, f.op, f.value, limits) };
     // SQL `<>` skips NULLs; "not equal to x" should include rows where the field is null.
     if (f.op === "ne" && f.value !== null && !field.isRequired) return { OR: [where, { [field.name]: null }] };
     return where;
   };
-  return walk(filter, 0);
+  return walk(resource, filter, 0, 0);
+}
+
+/** Size of a value's JSON; values too deeply nested to serialise count as too large. */
+function byteSize(value: unknown): number {
+  try {
+    return JSON.stringify(value ?? null)?.length ?? 0;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 function condition(resource: ResolvedResource, field: ResolvedField, op: Operator, value: unknown, limits: QueryLimits): object {
@@ -226,23 +264,45 @@ function filterable(resource: ResolvedResource): string {
 
 /**
  * Checks sort keys and compiles them to a Prisma `orderBy`, appending the id as a unique tie-breaker
- * so pages are stable.
+ * so pages are stable. A key may follow to-one relations declared sortable: `author.name`.
  */
-export function compileSort(resource: ResolvedResource, sort: readonly Sort[] | undefined): object[] {
+export function compileSort(resource: ResolvedResource, sort: readonly Sort[] | undefined, lookup: ResourceLookup): object[] {
   const keys = sort ?? [];
   if (keys.length > 10) throw new AppError("BAD_REQUEST", "Too many sort keys: at most 10.");
   const orderBy: object[] = [];
   for (const s of keys) {
-    const field = resource.field.get(s.field);
-    if (!field || (field.hidden.one && field.hidden.list) || !field.sortable) {
-      const sortable = resource.fields.filter((f) => f.sortable && !(f.hidden.one && f.hidden.list)).map((f) => f.name);
-      throw new AppError("BAD_REQUEST", `Cannot sort ${resource.plural} by "${s.field}". Sortable fields: ${sortable.join(", ")}.`);
-    }
     if (s.direction !== "asc" && s.direction !== "desc") throw new AppError("BAD_REQUEST", `Sort direction must be asc or desc, got ${show(s.direction)}.`);
-    orderBy.push({ [field.name]: field.isRequired ? s.direction : { sort: s.direction, nulls: s.direction === "asc" ? "first" : "last" } });
+    const { path, field } = sortPath(resource, s.field, lookup);
+    let order: object = { [field.name]: field.isRequired ? s.direction : { sort: s.direction, nulls: s.direction === "asc" ? "first" : "last" } };
+    for (const relation of [...path].reverse()) order = { [relation]: order };
+    orderBy.push(order);
   }
   if (!keys.some((s) => s.field === resource.id.name)) orderBy.push({ [resource.id.name]: "asc" });
   return orderBy;
+}
+
+/** The relations and the field a sort key names; 400 when any step is not declared sortable. */
+export function sortPath(resource: ResolvedResource, key: string, lookup: ResourceLookup): { path: string[]; field: ResolvedField; resource: ResolvedResource } {
+  const steps = typeof key === "string" ? key.split(".") : [];
+  const path: string[] = [];
+  let current = resource;
+  while (steps.length > 1) {
+    const name = steps.shift() as string;
+    const relation = current.relation.get(name);
+    if (!relation?.sortable || relation.kind !== "belongsTo") {
+      const allowed = current.relations.filter((r) => r.sortable).map((r) => r.name);
+      throw new AppError("BAD_REQUEST", `Cannot sort ${current.plural} by "${key}": "${name}" is not a relation you can sort by${allowed.length ? ` (you can: ${allowed.join(", ")})` : ""}.`);
+    }
+    if (path.length + 1 > resource.maxDepth) throw new AppError("BAD_REQUEST", `Sort key "${key}" follows too many relations: at most ${resource.maxDepth}.`);
+    path.push(name);
+    current = lookup(relation.target);
+  }
+  const field = current.field.get(steps[0] ?? "");
+  if (!field || (field.hidden.one && field.hidden.list) || !field.sortable) {
+    const sortable = current.fields.filter((f) => f.sortable && !(f.hidden.one && f.hidden.list)).map((f) => f.name);
+    throw new AppError("BAD_REQUEST", `Cannot sort ${current.plural} by "${steps[0] ?? key}". Sortable fields: ${sortable.join(", ")}.`);
+  }
+  return { path, field, resource: current };
 }
 
 /** Checks offset and limit against the resource's page size and the offset limit. */

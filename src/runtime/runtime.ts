@@ -2,7 +2,8 @@
  * The runtime: one {@link ResourceService} per resource over one store, the hook registry, and the
  * factory of request contexts. Transports hold a runtime and nothing below it.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { CursorCodec } from "./cursor.ts";
 import type { ResolvedSchema } from "../metadata/resolved.ts";
 import type { Store } from "../storage/store.ts";
 import { ANONYMOUS, type Actor, type RequestContext } from "./context.ts";
@@ -18,6 +19,11 @@ export interface RuntimeOptions {
   store: Store;
   /** Query limits shared by every transport. @default DEFAULT_QUERY_LIMITS */
   limits?: Partial<QueryLimits>;
+  /**
+   * Secret that seals pagination cursors. Set it (the server reads CURSOR_SECRET) so cursors survive
+   * restarts and work across instances. @default a random secret per process
+   */
+  cursorSecret?: string;
   /** Receives errors of `afterCommit` hooks (the write itself succeeded). @default console.error */
   onAfterCommitError?: (error: unknown, operation: WriteOperation) => void;
 }
@@ -45,8 +51,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return s;
   };
   const onAfterCommitError = options.onAfterCommitError ?? ((error) => console.error("afterCommit hook failed", error));
+  const cursors = new CursorCodec(options.cursorSecret ?? randomBytes(32));
   for (const resource of schema.resources) {
-    services.set(resource.name, new ResourceService(resource, { store, hooks, limits, resource: service, onAfterCommitError }));
+    services.set(resource.name, new ResourceService(resource, { store, hooks, limits, resource: service, cursors, onAfterCommitError }));
   }
   const source = {
     rowsWhereIn: (resource: string, field: string, values: readonly unknown[]) => service(resource).rowsWhereIn(field, values),

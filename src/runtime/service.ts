@@ -7,7 +7,9 @@ import { randomUUID } from "node:crypto";
 import type { ValueSource } from "../metadata/definition.ts";
 import type { ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
 import { classifyStorageError, type Store } from "../storage/store.ts";
+import { type AggregateGroup, type AggregateSpec, compileAggregate, toGroup } from "./aggregate.ts";
 import type { RequestContext } from "./context.ts";
+import type { CursorCodec } from "./cursor.ts";
 import { AppError, show } from "./errors.ts";
 import type { HookRegistry, WriteAction, WriteOperation } from "./hooks.ts";
 import { checkWriteInput, type WriteInputOptions } from "./input.ts";
@@ -39,12 +41,36 @@ export interface ListParams {
   withTotal?: boolean | undefined;
 }
 
+/** Parameters of {@link ResourceService.page} (Relay-style keyset pagination). */
+export interface PageParams {
+  filter?: Filter | undefined;
+  sort?: readonly Sort[] | undefined;
+  /** Page size going forward (after `after`). */
+  first?: number | undefined;
+  after?: string | undefined;
+  /** Page size going backward (before `before`). */
+  last?: number | undefined;
+  before?: string | undefined;
+  /** Also count all matching rows. @default false */
+  withTotal?: boolean | undefined;
+}
+
+/** One page of a keyset-paginated list. */
+export interface Page {
+  readonly records: ResourceRecord[];
+  /** The cursor of each record, in the same order. */
+  readonly cursors: string[];
+  readonly pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | undefined; endCursor: string | undefined };
+  readonly totalCount: number | undefined;
+}
+
 /** What the runtime gives each service. */
 export interface ServiceDependencies {
   readonly store: Store;
   readonly hooks: HookRegistry;
   readonly limits: QueryLimits;
   readonly resource: (name: string) => ResourceService;
+  readonly cursors: CursorCodec;
   readonly onAfterCommitError: (error: unknown, operation: WriteOperation) => void;
 }
 
@@ -64,6 +90,8 @@ export class ResourceService {
     this.#select = select;
   }
 
+  readonly #lookup = (name: string) => this.#deps.resource(name).resource;
+
   get #model() {
     return this.#deps.store.model(this.resource.delegate);
   }
@@ -77,8 +105,8 @@ export class ResourceService {
 
   /** Lists records matching a filter, sorted (id as tie-breaker) and paged; optionally with the total. */
   async list(ctx: RequestContext, params: ListParams = {}): Promise<{ records: ResourceRecord[]; total: number | undefined }> {
-    const where = compileFilter(this.resource, params.filter, this.#deps.limits);
-    const orderBy = compileSort(this.resource, params.sort);
+    const where = compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup);
+    const orderBy = compileSort(this.resource, params.sort, this.#lookup);
     const { offset, limit } = checkPage(this.resource, params, this.#deps.limits);
     const [rows, total] = await this.#translate(() =>
       Promise.all([
@@ -89,10 +117,79 @@ export class ResourceService {
     return { records: rows.map((row) => this.present(ctx, row, "list")), total };
   }
 
+  /**
+   * Keyset (cursor) pagination: pages cost the same however deep, because each continues from the
+   * previous page's last sort values instead of skipping rows. Works with any sort on this resource's
+   * own sortable fields (the id is the tie-breaker); cursors are opaque and tamper-checked.
+   */
+  async page(ctx: RequestContext, params: PageParams = {}): Promise<Page> {
+    if (params.first !== undefined && params.last !== undefined) throw new AppError("BAD_REQUEST", "Ask for `first` or `last`, not both.");
+    if (params.after !== undefined && params.before !== undefined) throw new AppError("BAD_REQUEST", "Give `after` or `before`, not both.");
+    const backward = params.last !== undefined || (params.before !== undefined && params.first === undefined);
+    const size = (backward ? params.last : params.first) ?? this.resource.defaultPageSize;
+    checkPage(this.resource, { limit: size }, this.#deps.limits);
+    const keys = this.#keysetKeys(params.sort);
+    const signature = keys.map((k) => `${k.field}:${k.direction}`).join(",");
+    const cursor = backward ? params.before : params.after;
+    const where = compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup);
+    const boundary = cursor === undefined ? undefined : keysetWhere(keys, this.#deps.cursors.decode(signature, cursor), backward);
+    const orderBy = keys.map((k) => {
+      const direction = backward ? (k.direction === "asc" ? "desc" : "asc") : k.direction;
+      // Nulls sort first ascending and last descending (compileSort's rule), mirrored when going backward.
+      return { [k.field]: k.required ? direction : { sort: direction, nulls: direction === "asc" ? "first" : "last" } };
+    });
+    const [rows, total] = await this.#translate(() =>
+      Promise.all([
+        size === 0 ? Promise.resolve([]) : this.#model.findMany({ where: boundary ? { AND: [where, boundary] } : where, orderBy, take: size + 1, select: this.#select }),
+        params.withTotal ? this.#model.count({ where }) : Promise.resolve(undefined),
+      ]),
+    );
+    const more = rows.length > size;
+    const pageRows = rows.slice(0, size);
+    if (backward) pageRows.reverse();
+    const cursors = pageRows.map((row) => this.#deps.cursors.encode(signature, keys.map((k) => row[k.field])));
+    return {
+      records: pageRows.map((row) => this.present(ctx, row, "list")),
+      cursors,
+      pageInfo: {
+        hasNextPage: backward ? cursor !== undefined : more,
+        hasPreviousPage: backward ? more : cursor !== undefined,
+        startCursor: cursors[0],
+        endCursor: cursors.at(-1),
+      },
+      totalCount: total,
+    };
+  }
+
+  /** Sort keys of a keyset page: the client's (own fields only), then the id. */
+  #keysetKeys(sort: readonly Sort[] | undefined): KeysetKey[] {
+    compileSort(this.resource, sort, this.#lookup); // the same checks and messages as lists
+    const keys = (sort ?? []).map((s) => {
+      if (s.field.includes(".")) throw new AppError("BAD_REQUEST", `Cursor pagination sorts by ${this.resource.plural}' own fields; "${s.field}" goes through a relation. Use offset pages for it.`);
+      const field = this.resource.field.get(s.field) as NonNullable<ReturnType<ResolvedResource["field"]["get"]>>;
+      return { field: field.name, direction: s.direction, required: field.isRequired, ...(field.enum ? { enumValues: field.enum.values } : {}) };
+    });
+    if (!keys.some((k) => k.field === this.resource.id.name)) keys.push({ field: this.resource.id.name, direction: "asc", required: true });
+    return keys;
+  }
+
+  /**
+   * Aggregates over the rows a filter matches, optionally grouped: count, and sum / avg / min / max of
+   * fields declared for them. The filter obeys the same rules and limits as lists.
+   */
+  async aggregate(ctx: RequestContext, filter: Filter | undefined, spec: AggregateSpec): Promise<AggregateGroup[]> {
+    void ctx;
+    const where = compileFilter(this.resource, filter, this.#deps.limits, this.#lookup);
+    const { grouped, args, by } = compileAggregate(this.resource, spec);
+    const model = this.#model as unknown as { aggregate(a: object): Promise<Record<string, unknown>>; groupBy(a: object): Promise<Record<string, unknown>[]> };
+    const rows = await this.#translate(async () => (grouped ? model.groupBy({ by, where, ...args }) : [await model.aggregate({ where, ...args })]));
+    return rows.map((row) => toGroup(row, by));
+  }
+
   /** Counts records matching a filter. */
   async count(ctx: RequestContext, filter?: Filter): Promise<number> {
     void ctx;
-    const where = compileFilter(this.resource, filter, this.#deps.limits);
+    const where = compileFilter(this.resource, filter, this.#deps.limits, this.#lookup);
     return this.#translate(() => this.#model.count({ where }));
   }
 
@@ -284,6 +381,42 @@ export class ResourceService {
       }
     }
   }
+}
+
+/**
+ * The rows strictly after (or, going backward, before) the cursor's values in the sort order:
+ * OR over each key i of (every earlier key equal AND key i beyond its value), with NULL placement
+ * following the sort (nulls first ascending, last descending).
+ */
+/** One sort key of a keyset page. Enums compare by declaration order (PostgreSQL's enum order). */
+interface KeysetKey {
+  field: string;
+  direction: "asc" | "desc";
+  required: boolean;
+  enumValues?: readonly string[];
+}
+
+function keysetWhere(keys: readonly KeysetKey[], values: readonly unknown[], backward: boolean): object {
+  if (values.length !== keys.length) throw new AppError("BAD_REQUEST", "Invalid cursor: use a cursor exactly as a previous page returned it.");
+  const terms: object[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as (typeof keys)[number];
+    const direction = backward ? (key.direction === "asc" ? "desc" : "asc") : key.direction;
+    const nullsFirst = direction === "asc";
+    const value = values[i];
+    let beyond: object | undefined;
+    if (value === null) beyond = nullsFirst ? { [key.field]: { not: null } } : undefined;
+    else {
+      // Prisma has no gt/lt on enums: "after" is the set of values declared after (or before) this one.
+      const position = key.enumValues?.indexOf(String(value)) ?? -1;
+      const compare = key.enumValues
+        ? { [key.field]: { in: direction === "asc" ? key.enumValues.slice(position + 1) : key.enumValues.slice(0, Math.max(position, 0)) } }
+        : { [key.field]: { [direction === "asc" ? "gt" : "lt"]: value } };
+      beyond = nullsFirst || key.required ? compare : { OR: [compare, { [key.field]: null }] };
+    }
+    if (beyond) terms.push({ AND: [...keys.slice(0, i).map((k, j) => ({ [k.field]: values[j] === null ? null : { equals: values[j] } })), beyond] });
+  }
+  return { OR: terms };
 }
 
 function referrer(constraint: string | undefined): string {
