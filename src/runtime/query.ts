@@ -277,8 +277,16 @@ export function compileSort(resource: ResolvedResource, sort: readonly Sort[] | 
     for (const relation of [...path].reverse()) order = { [relation]: order };
     orderBy.push(order);
   }
-  if (!keys.some((s) => s.field === resource.id.name)) orderBy.push({ [resource.id.name]: "asc" });
+  if (!keys.some((s) => s.field === resource.id.name)) orderBy.push({ [resource.id.name]: tieBreakerDirection(keys) });
   return orderBy;
+}
+
+/**
+ * The id tie-breaker runs the same way as the last sort key, so a (key, id) index serves the whole
+ * order in one direction (an index scanned backward for `createdAt desc, id desc`).
+ */
+export function tieBreakerDirection(keys: readonly Sort[]): "asc" | "desc" {
+  return keys.at(-1)?.direction ?? "asc";
 }
 
 /** The relations and the field a sort key names; 400 when any step is not declared sortable. */

@@ -14,7 +14,7 @@ import { AppError, show } from "./errors.ts";
 import type { HookRegistry, WriteAction, WriteOperation } from "./hooks.ts";
 import { checkWriteInput, type WriteInputOptions } from "./input.ts";
 import type { Row } from "./loaders.ts";
-import { checkPage, coerceValue, compileFilter, compileSort, type Filter, type QueryLimits, type Sort } from "./query.ts";
+import { checkPage, coerceValue, compileFilter, compileSort, tieBreakerDirection, type Filter, type QueryLimits, type Sort } from "./query.ts";
 
 /** Where a record is shown: a single record or an item of a list. Decides which fields it carries. */
 export type OutputView = "one" | "list";
@@ -169,7 +169,7 @@ export class ResourceService {
       const field = this.resource.field.get(s.field) as NonNullable<ReturnType<ResolvedResource["field"]["get"]>>;
       return { field: field.name, direction: s.direction, required: field.isRequired, ...(field.enum ? { enumValues: field.enum.values } : {}) };
     });
-    if (!keys.some((k) => k.field === this.resource.id.name)) keys.push({ field: this.resource.id.name, direction: "asc", required: true });
+    if (!keys.some((k) => k.field === this.resource.id.name)) keys.push({ field: this.resource.id.name, direction: tieBreakerDirection(sort ?? []), required: true });
     return keys;
   }
 
@@ -415,6 +415,13 @@ function keysetWhere(keys: readonly KeysetKey[], values: readonly unknown[], bac
       beyond = nullsFirst || key.required ? compare : { OR: [compare, { [key.field]: null }] };
     }
     if (beyond) terms.push({ AND: [...keys.slice(0, i).map((k, j) => ({ [k.field]: values[j] === null ? null : { equals: values[j] } })), beyond] });
+  }
+  // A redundant bound on the first key (first >= / <= its value) that PostgreSQL can use as an index
+  // condition; the OR above alone is only a filter, which would scan every earlier row.
+  const first = keys[0];
+  if (first?.required && !first.enumValues && values[0] !== null && values[0] !== undefined) {
+    const direction = backward ? (first.direction === "asc" ? "desc" : "asc") : first.direction;
+    return { AND: [{ [first.field]: { [direction === "asc" ? "gte" : "lte"]: values[0] } }, { OR: terms }] };
   }
   return { OR: terms };
 }

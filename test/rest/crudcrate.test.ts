@@ -117,7 +117,7 @@ describe("§3 CRUDCrate params and §4 operators per type", () => {
 
   it("sort=title&order=DESC", async () => {
     const response = await t.get("/api/posts?sort=title&order=DESC&per_page=30");
-    const want = await t.db.prisma.post.findMany({ orderBy: [{ title: "desc" }, { id: "asc" }], take: 30, select: { id: true } });
+    const want = await t.db.prisma.post.findMany({ orderBy: [{ title: "desc" }, { id: "desc" }], take: 30, select: { id: true } });
     expect(((await response.json()) as { id: number }[]).map((p) => p.id)).toEqual(want.map((p) => p.id));
   });
 

@@ -60,7 +60,7 @@ describe("relation filters", () => {
 describe("relation and multi-field sorting", () => {
   it("sorts by the author's name, then newest first, with the id as tie-breaker", async () => {
     const { records } = await posts().list(ctx(), { sort: [{ field: "author.name", direction: "asc" }, { field: "createdAt", direction: "desc" }], limit: 100 });
-    const expected = await t.db.prisma.post.findMany({ orderBy: [{ author: { name: "asc" } }, { createdAt: "desc" }, { id: "asc" }], take: 100, select: { id: true } });
+    const expected = await t.db.prisma.post.findMany({ orderBy: [{ author: { name: "asc" } }, { createdAt: "desc" }, { id: "desc" }], take: 100, select: { id: true } });
     expect(ids(records)).toEqual(expected.map((p) => p.id));
   });
 
@@ -84,7 +84,8 @@ describe("keyset pagination", () => {
   it("walks every row once, in order, for sorts on nullable, non-unique and descending fields", async () => {
     for (const sort of [[{ field: "publishedAt", direction: "desc" as const }], [{ field: "status", direction: "asc" as const }, { field: "views", direction: "desc" as const }], [{ field: "publishedAt", direction: "asc" as const }]]) {
       const all = await walk(sort, 37);
-      const orderBy = [...sort.map((s) => ({ [s.field]: s.field === "publishedAt" ? { sort: s.direction, nulls: s.direction === "asc" ? "first" : "last" } : s.direction })), { id: "asc" }];
+      // The id tie-breaker runs the way the last sort key does.
+      const orderBy = [...sort.map((s) => ({ [s.field]: s.field === "publishedAt" ? { sort: s.direction, nulls: s.direction === "asc" ? "first" : "last" } : s.direction })), { id: sort.at(-1)?.direction }];
       const expected = await t.db.prisma.post.findMany({ orderBy: orderBy as never, select: { id: true } });
       expect(all).toEqual(expected.map((p) => p.id));
     }

@@ -111,7 +111,7 @@ describe("parity: GraphQL where, REST suffix params and REST filter JSON agree w
     const graphql = ((await gql.json()) as { data: { posts: { id: string }[] } }).data.posts.map((p) => Number(p.id));
     const rest = await app.fetch(new Request("http://test/api/posts?sort=status,-views&page=3&per_page=10"));
     const restIds = ((await rest.json()) as { id: number }[]).map((p) => p.id);
-    const db = (await t.db.prisma.post.findMany({ orderBy: [{ status: "asc" }, { views: "desc" }, { id: "asc" }], skip: 20, take: 10, select: { id: true } })).map((p) => p.id);
+    const db = (await t.db.prisma.post.findMany({ orderBy: [{ status: "asc" }, { views: "desc" }, { id: "desc" }], skip: 20, take: 10, select: { id: true } })).map((p) => p.id);
     expect(graphql).toEqual(db);
     expect(restIds).toEqual(db);
   });

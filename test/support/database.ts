@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
-import { databaseUrl, quoteIdent, TEMPLATE_DATABASE, TEST_DATABASE_PREFIX } from "./names.ts";
+import { databaseUrl, quoteIdent, TEST_DATABASE_PREFIX } from "./names.ts";
 
 /** A database created for one test file. */
 export interface TestDatabase {
@@ -47,8 +47,10 @@ async function admin(sql: string): Promise<void> {
  * ```
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `${TEST_DATABASE_PREFIX}${randomBytes(6).toString("hex")}`;
-  await admin(`create database ${quoteIdent(name)} template ${quoteIdent(TEMPLATE_DATABASE)}`);
+  const template = inject("templateDatabase");
+  // Named after the vitest run (the template's pid), so a later run can tell a leftover from a live one.
+  const name = `${TEST_DATABASE_PREFIX}${template.slice(template.lastIndexOf("_") + 1)}_${randomBytes(6).toString("hex")}`;
+  await admin(`create database ${quoteIdent(name)} template ${quoteIdent(template)}`);
   return {
     url: databaseUrl(inject("adminDatabaseUrl"), name),
     name,

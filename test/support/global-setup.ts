@@ -10,12 +10,13 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../src/storage/embedded-postgres.ts";
 import { applyMigrations } from "../../src/storage/prisma-cli.ts";
-import { databaseUrl, quoteIdent, TEMPLATE_DATABASE, TEST_DATABASE_PREFIX } from "./names.ts";
+import { databaseUrl, ownerPid, quoteIdent, TEMPLATE_DATABASE, TEST_DATABASE_PREFIX } from "./names.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** URL of a database on the test server that may run CREATE/DROP DATABASE. */
     adminDatabaseUrl: string;
+    templateDatabase: string;
   }
 }
 
@@ -43,22 +44,43 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (!server.reused) stop = () => server.stop();
   }
 
-  const templateUrl = databaseUrl(adminUrl, TEMPLATE_DATABASE);
+  const template = `${TEMPLATE_DATABASE}${process.pid}`;
+  const templateUrl = databaseUrl(adminUrl, template);
   await withClient(adminUrl, async (client) => {
-    // Databases left by killed runs. One still in use belongs to a concurrent run: DROP fails, keep it.
+    // Databases left by killed runs: those whose run (pid in the name) is gone. A live run's are kept.
     const { rows } = await client.query<{ datname: string }>(
-      "select datname from pg_database where starts_with(datname, $1) or datname = $2",
+      "select datname from pg_database where starts_with(datname, $1) or starts_with(datname, $2)",
       [TEST_DATABASE_PREFIX, TEMPLATE_DATABASE],
     );
     for (const { datname } of rows) {
-      if (datname === TEMPLATE_DATABASE) await client.query(`alter database ${quoteIdent(datname)} is_template false`);
-      await client.query(`drop database ${quoteIdent(datname)}`).catch(() => {});
+      const pid = ownerPid(datname);
+      if (pid !== undefined && pid !== process.pid && alive(pid)) continue;
+      if (datname.startsWith(TEMPLATE_DATABASE)) await client.query(`alter database ${quoteIdent(datname)} is_template false`).catch(() => {});
+      await client.query(`drop database if exists ${quoteIdent(datname)} with (force)`).catch(() => {});
     }
-    await client.query(`create database ${quoteIdent(TEMPLATE_DATABASE)}`);
+    await client.query(`create database ${quoteIdent(template)}`);
   });
   await applyMigrations(templateUrl);
-  await withClient(adminUrl, (client) => client.query(`alter database ${quoteIdent(TEMPLATE_DATABASE)} is_template true`));
+  await withClient(adminUrl, (client) => client.query(`alter database ${quoteIdent(template)} is_template true`));
 
   project.provide("adminDatabaseUrl", adminUrl);
+  project.provide("templateDatabase", template);
+  const stopServer = stop;
+  stop = async () => {
+    await withClient(adminUrl as string, async (client) => {
+      await client.query(`alter database ${quoteIdent(template)} is_template false`);
+      await client.query(`drop database if exists ${quoteIdent(template)} with (force)`);
+    }).catch(() => {});
+    await stopServer();
+  };
   return stop;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
