@@ -1,13 +1,14 @@
 /**
  * Input types per resource (where, order-by, create, update) and their translation into the runtime's
- * query language. Translation is syntax only: the runtime checks fields, operators, values and limits.
+ * query language. Where and order-by inputs reach through declared relations into the related
+ * resource's inputs. Translation is syntax only: the runtime checks fields, operators, values and limits.
  */
-import type { InputObjectRef } from "@pothos/core";
+import type { ImplementableInputObjectRef, InputObjectRef } from "@pothos/core";
 import type { Operator } from "../metadata/definition.ts";
-import { fieldFilterInputName, WHERE_INPUT_KEYS } from "../metadata/names.ts";
-import type { ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
+import { fieldFilterInputName, relationFilterInputName, WHERE_INPUT_KEYS } from "../metadata/names.ts";
+import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError } from "../runtime/errors.ts";
-import type { Filter, Sort } from "../runtime/query.ts";
+import type { Filter, Quantifier, Sort } from "../runtime/query.ts";
 import type { Builder, Types } from "./builder.ts";
 import { isReadable } from "./object-types.ts";
 import type { LeafTypes } from "./scalars.ts";
@@ -45,13 +46,55 @@ export function filterableFields(resource: ResolvedResource): ResolvedField[] {
   return resource.fields.filter((f) => f.filter.size > 0 && isReadable(f));
 }
 
+/** Relations a client may filter through. */
+export function filterableRelations(resource: ResolvedResource): ResolvedRelation[] {
+  return resource.relations.filter((r) => r.filterable);
+}
+
+/** To-one relations a client may sort by. */
+export function sortableRelations(resource: ResolvedResource): ResolvedRelation[] {
+  return resource.relations.filter((r) => r.sortable && r.kind === "belongsTo");
+}
+
 /** Fields a client may write in a view. */
 export function writableFields(resource: ResolvedResource, view: "create" | "update"): ResolvedField[] {
   return resource.fields.filter((f) => !f.readOnly && !f.hidden[view]);
 }
 
-/** Adds the input types of a resource. */
-export function addResourceInputs(builder: Builder, resource: ResolvedResource, leaves: LeafTypes): ResourceInputs {
+/** The resource a relation points at. */
+export function targetOf(schema: ResolvedSchema, relation: ResolvedRelation): ResolvedResource {
+  const target = schema.resource.get(relation.target);
+  if (!target) throw new Error(`Relation "${relation.name}" points at "${relation.target}", which is not a resource`);
+  return target;
+}
+
+/**
+ * Adds the input types of every resource. Where and order-by inputs are declared first, since a
+ * resource's inputs refer to those of the resources its relations point at (cycles included).
+ */
+export function addInputs(builder: Builder, schema: ResolvedSchema, leaves: LeafTypes): ReadonlyMap<string, ResourceInputs> {
+  const wheres = new Map(schema.resources.map((r) => [r.name, builder.inputRef<InputObject>(r.names.whereInput)]));
+  const orderBys = new Map(schema.resources.map((r) => [r.name, builder.inputRef<InputObject>(r.names.orderByInput)]));
+  const refs: DeclaredInputs = {
+    where: (name) => refOf(wheres, name),
+    orderBy: (name) => refOf(orderBys, name),
+  };
+  return new Map(schema.resources.map((r) => [r.name, addResourceInputs(builder, schema, r, leaves, refs)]));
+}
+
+function refOf<T>(refs: ReadonlyMap<string, T>, name: string): T {
+  const ref = refs.get(name);
+  if (!ref) throw new Error(`No input types for resource "${name}"`);
+  return ref;
+}
+
+/** The where and order-by inputs of each resource by name, declared but not yet implemented. */
+interface DeclaredInputs {
+  where(resource: string): ImplementableInputObjectRef<Types, InputObject>;
+  orderBy(resource: string): ImplementableInputObjectRef<Types, InputObject>;
+}
+
+function addResourceInputs(builder: Builder, schema: ResolvedSchema, resource: ResolvedResource, leaves: LeafTypes, declared: DeclaredInputs): ResourceInputs {
   const { names } = resource;
 
   const operatorInputs = new Map<string, InputRef>();
@@ -85,12 +128,34 @@ export function addResourceInputs(builder: Builder, resource: ResolvedResource, 
     );
   }
 
+  // A to-one relation takes the target's where input; a to-many one says how many related records must match it.
+  const relationInputs = new Map<string, { ref: InputRef; description: string }>();
+  for (const relation of filterableRelations(resource)) {
+    const target = targetOf(schema, relation);
+    const targetWhere = declared.where(relation.target);
+    if (relation.kind === "belongsTo") {
+      relationInputs.set(relation.name, { ref: targetWhere, description: `The ${labelOf(relation.name, target.name)} must match.` });
+      continue;
+    }
+    const of = relation.name;
+    const ref = builder.inputRef<InputObject>(relationFilterInputName(names, relation.name)).implement({
+      description: `Conditions on the ${labelOf(of, target.plural, true)} of a ${resource.name}; all of those given must hold.`,
+      fields: (t) => ({
+        some: t.field({ type: targetWhere, description: `At least one of its ${of} matches.` }),
+        every: t.field({ type: targetWhere, description: `Every one of its ${of} matches (true when it has none).` }),
+        none: t.field({ type: targetWhere, description: `None of its ${of} matches.` }),
+      }),
+    });
+    relationInputs.set(relation.name, { ref, description: `How many of the ${labelOf(of, target.plural, true)} must match.` });
+  }
+
   const searchable = resource.fields.some((f) => f.searchable && isReadable(f));
-  const whereRef = builder.inputRef<InputObject>(names.whereInput);
+  const whereRef = declared.where(resource.name);
   const where: InputRef = whereRef.implement({
     description: `Which ${resource.plural} to match: every condition given must hold.`,
     fields: (t) => ({
       ...Object.fromEntries([...operatorInputs].map(([name, ref]) => [name, t.field({ type: ref })])),
+      ...Object.fromEntries([...relationInputs].map(([name, { ref, description }]) => [name, t.field({ type: ref, description })])),
       AND: t.field({ type: [whereRef], description: "Every one of these must match." }),
       OR: t.field({ type: [whereRef], description: "At least one of these must match." }),
       NOT: t.field({ type: whereRef, description: "This must not match." }),
@@ -98,9 +163,14 @@ export function addResourceInputs(builder: Builder, resource: ResolvedResource, 
     }),
   });
 
-  const orderBy = builder.inputRef<InputObject>(names.orderByInput).implement({
-    description: `One sort key of ${resource.plural}: set exactly one field. Ties are broken by id.`,
-    fields: (t) => Object.fromEntries(resource.fields.filter((f) => f.sortable && isReadable(f)).map((f) => [f.name, t.field({ type: leaves.sortDirection })])),
+  const orderBy = declared.orderBy(resource.name).implement({
+    description: `One sort key of ${resource.plural}: set exactly one field (for a relation, exactly one field of it). Ties are broken by id.`,
+    fields: (t) => ({
+      ...Object.fromEntries(resource.fields.filter((f) => f.sortable && isReadable(f)).map((f) => [f.name, t.field({ type: leaves.sortDirection })])),
+      ...Object.fromEntries(
+        sortableRelations(resource).map((r) => [r.name, t.field({ type: declared.orderBy(r.target), description: `Sort by a field of the ${labelOf(r.name, r.target)}.` })]),
+      ),
+    }),
   });
 
   const writeInput = (name: string, view: "create" | "update", description: string): InputRef | undefined => {
@@ -128,29 +198,53 @@ export function addResourceInputs(builder: Builder, resource: ResolvedResource, 
   };
 }
 
+/** "author (a user)", "writings (posts)", or just "post" / "comments" when the relation is named like its target. */
+function labelOf(relation: string, target: string, plural = false): string {
+  if (relation === target) return relation;
+  return `${relation} (${plural ? "" : /^[aeiou]/i.test(target) ? "an " : "a "}${target})`;
+}
+
 function searchableNames(resource: ResolvedResource): string {
   return resource.fields.filter((f) => f.searchable && isReadable(f)).map((f) => f.name).join(", ");
 }
 
-// Metadata refuses filterable fields with these names, so a key is either a combinator or a field.
+// Metadata refuses filterable fields and relations with these names, so a key is a combinator, a
+// relation or a field.
 const COMBINATORS: ReadonlySet<string> = new Set(WHERE_INPUT_KEYS);
+const QUANTIFIERS: ReadonlySet<string> = new Set<Quantifier>(["some", "every", "none"]);
 
 /**
- * A where input as the runtime's {@link Filter}: conditions of one object are ANDed, as are the
- * operators given for one field. Absent and null keys are ignored, except a null operator value,
- * which goes to the runtime (`eq: null` means "is null"; others are rejected there).
+ * A where input of `resource` as the runtime's {@link Filter}: conditions of one object are ANDed, as
+ * are the operators given for one field and the quantifiers given for one relation. Absent and null
+ * keys are ignored, except a null operator value, which goes to the runtime (`eq: null` means "is
+ * null"; others are rejected there). An empty condition on a relation (`author: {}`, `some: {}`)
+ * matches any related record.
  */
-export function toFilter(where: InputObject | null | undefined): Filter | undefined {
+export function toFilter(schema: ResolvedSchema, resource: ResolvedResource, where: InputObject | null | undefined): Filter | undefined {
   if (where === null || where === undefined) return undefined;
   const all: Filter[] = [];
+  const inner = (target: ResolvedResource, value: unknown): Filter => toFilter(schema, target, value as InputObject) ?? { and: [] };
   for (const [key, value] of Object.entries(where)) {
     if (value === null || value === undefined) continue;
     if (COMBINATORS.has(key)) {
       if (key === "search") all.push({ search: value as string });
-      else if (key === "NOT") all.push({ not: toFilter(value as InputObject) ?? { and: [] } });
+      else if (key === "NOT") all.push({ not: inner(resource, value) });
       else {
-        const parts = (value as InputObject[]).map((w) => toFilter(w) ?? { and: [] });
+        const parts = (value as InputObject[]).map((w) => inner(resource, w));
         all.push(key === "AND" ? { and: parts } : { or: parts });
+      }
+      continue;
+    }
+    const relation = resource.relation.get(key);
+    if (relation) {
+      const target = targetOf(schema, relation);
+      if (relation.kind === "belongsTo") all.push({ relation: key, filter: inner(target, value) });
+      else {
+        for (const [quantifier, condition] of Object.entries(value as InputObject)) {
+          if (QUANTIFIERS.has(quantifier) && condition !== null && condition !== undefined) {
+            all.push({ relation: key, quantifier: quantifier as Quantifier, filter: inner(target, condition) });
+          }
+        }
       }
       continue;
     }
@@ -162,18 +256,38 @@ export function toFilter(where: InputObject | null | undefined): Filter | undefi
   return all.length === 1 ? all[0] : { and: all };
 }
 
-/** An order-by list as sort keys; each element must name exactly one field. */
-export function toSort(resource: ResolvedResource, orderBy: readonly InputObject[] | null | undefined): Sort[] | undefined {
+/**
+ * An order-by list of `resource` as sort keys. Each element names exactly one field, or one relation
+ * and, inside it, exactly one field of the related resource (recursively): `{ author: { name: asc } }`
+ * is the sort key `author.name`.
+ */
+export function toSort(schema: ResolvedSchema, resource: ResolvedResource, orderBy: readonly InputObject[] | null | undefined): Sort[] | undefined {
   if (!orderBy) return undefined;
-  return orderBy.map((element, index) => {
-    const keys = Object.entries(element).filter(([, direction]) => direction !== null && direction !== undefined);
-    const [first] = keys;
-    if (keys.length !== 1 || !first) {
-      const got = keys.length === 0 ? "none" : keys.map(([k]) => k).join(", ");
-      throw new AppError("BAD_REQUEST", `Each ${resource.names.orderByInput} must set exactly one field; orderBy[${index}] sets ${got}.`);
-    }
-    return { field: first[0], direction: first[1] as Sort["direction"] };
-  });
+  return orderBy.map((element, index) => sortKey(schema, resource, element, `orderBy[${index}]`));
+}
+
+function sortKey(schema: ResolvedSchema, resource: ResolvedResource, element: InputObject, at: string): Sort {
+  const [name, value] = exactlyOne(element, resource.names.orderByInput, at);
+  const relation = resource.relation.get(name);
+  if (relation && typeof value === "object") {
+    const inner = sortKey(schema, targetOf(schema, relation), value as InputObject, `${at}.${name}`);
+    return { field: `${name}.${inner.field}`, direction: inner.direction };
+  }
+  return { field: name, direction: value as Sort["direction"] };
+}
+
+/**
+ * The one key an input object sets (null counts as unset). GraphQL has no "one of" input in this
+ * version, so an order-by element setting none or several is a BAD_REQUEST.
+ */
+export function exactlyOne(element: InputObject, typeName: string, at: string): [string, unknown] {
+  const keys = Object.entries(element).filter(([, value]) => value !== null && value !== undefined);
+  const [first] = keys;
+  if (keys.length !== 1 || !first) {
+    const got = keys.length === 0 ? "none" : keys.map(([k]) => k).join(", ");
+    throw new AppError("BAD_REQUEST", `Each ${typeName} must set exactly one field; ${at} sets ${got}.`);
+  }
+  return first;
 }
 
 /** A create or update input as the plain object the runtime checks (keys left out stay out). */

@@ -5,19 +5,35 @@
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import { isAppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { type AggregateTypes, toAggregateSpec } from "./aggregates.ts";
 import type { Builder } from "./builder.ts";
+import type { ConnectionTypes } from "./connections.ts";
 import { type ResourceInputs, toFilter, toSort, toWriteInput } from "./inputs.ts";
 import type { ObjectTypes } from "./object-types.ts";
+import { subfields } from "./selection.ts";
+
+/** The types operations return and take, by resource name. */
+export interface OperationTypes {
+  readonly objects: ObjectTypes;
+  readonly inputs: ReadonlyMap<string, ResourceInputs>;
+  readonly connections: ConnectionTypes;
+  /** Only resources that declare `groupBy` or `aggregate` fields have them. */
+  readonly aggregates: ReadonlyMap<string, AggregateTypes>;
+}
 
 /** Adds the query and mutation fields of every resource. */
-export function addOperations(builder: Builder, runtime: Runtime, objects: ObjectTypes, inputs: ReadonlyMap<string, ResourceInputs>): void {
+export function addOperations(builder: Builder, runtime: Runtime, types: OperationTypes): void {
   builder.queryType({});
   builder.mutationType({});
   for (const resource of runtime.schema.resources) {
-    const object = objects.get(resource.name);
-    const input = inputs.get(resource.name);
-    if (!object || !input) throw new Error(`Types of resource "${resource.name}" are missing`);
+    const object = types.objects.get(resource.name);
+    const input = types.inputs.get(resource.name);
+    const connection = types.connections.get(resource.name);
+    if (!object || !input || !connection) throw new Error(`Types of resource "${resource.name}" are missing`);
     addQueries(builder, runtime, resource, object, input);
+    addConnection(builder, runtime, resource, connection, input);
+    const aggregate = types.aggregates.get(resource.name);
+    if (aggregate) addAggregate(builder, runtime, resource, aggregate, input);
     addMutations(builder, runtime, resource, object, input);
   }
 }
@@ -26,6 +42,7 @@ type ObjectType = NonNullable<ReturnType<ObjectTypes["get"]>>;
 
 function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResource, object: ObjectType, input: ResourceInputs) {
   const service = runtime.service(resource.name);
+  const { schema } = runtime;
   const { names } = resource;
   builder.queryFields((t) => ({
     [names.list]: t.field({
@@ -39,8 +56,8 @@ function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResour
       },
       resolve: async (_root, args, ctx) => {
         const { records } = await service.list(ctx.context, {
-          filter: toFilter(args.where),
-          sort: toSort(resource, args.orderBy),
+          filter: toFilter(schema, resource, args.where),
+          sort: toSort(schema, resource, args.orderBy),
           offset: args.skip ?? undefined,
           limit: args.take ?? undefined,
         });
@@ -66,7 +83,71 @@ function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResour
       type: "Int",
       description: `How many ${resource.plural} match \`where\`.`,
       args: { where: t.arg({ type: input.where }) },
-      resolve: (_root, args, ctx) => service.count(ctx.context, toFilter(args.where)),
+      resolve: (_root, args, ctx) => service.count(ctx.context, toFilter(schema, resource, args.where)),
+    }),
+  }));
+}
+
+/** Keyset pages (`postsConnection`), through `service.page`. */
+function addConnection(builder: Builder, runtime: Runtime, resource: ResolvedResource, connection: NonNullable<ReturnType<ConnectionTypes["get"]>>, input: ResourceInputs) {
+  const service = runtime.service(resource.name);
+  const { schema } = runtime;
+  builder.queryFields((t) => ({
+    [resource.names.connection]: t.field({
+      type: connection,
+      description:
+        `A page of ${resource.plural} matching \`where\`, sorted by \`orderBy\` (then by id): \`first\` after the cursor \`after\`, or \`last\` before \`before\` ` +
+        `(default ${resource.defaultPageSize}, at most ${resource.maxPageSize}). Pages cost the same however deep. Sort keys must be ${resource.plural}' own fields; cursors only fit the order they came from.`,
+      args: {
+        first: t.arg.int(),
+        after: t.arg.string(),
+        last: t.arg.int(),
+        before: t.arg.string(),
+        where: t.arg({ type: input.where }),
+        orderBy: t.arg({ type: [input.orderBy] }),
+      },
+      resolve: async (_root, args, ctx, info) => {
+        const filter = toFilter(schema, resource, args.where);
+        const page = await service.page(ctx.context, {
+          filter,
+          sort: toSort(schema, resource, args.orderBy),
+          first: args.first ?? undefined,
+          after: args.after ?? undefined,
+          last: args.last ?? undefined,
+          before: args.before ?? undefined,
+          // Counting every match costs a statement of its own: only when the query asks for it.
+          withTotal: subfields(info).has("totalCount"),
+        });
+        return { page, count: () => service.count(ctx.context, filter) };
+      },
+    }),
+  }));
+}
+
+/** Aggregates and groups (`postsAggregate`), through `service.aggregate`. */
+function addAggregate(builder: Builder, runtime: Runtime, resource: ResolvedResource, types: AggregateTypes, input: ResourceInputs) {
+  const service = runtime.service(resource.name);
+  const { schema } = runtime;
+  const { grouping } = types;
+  builder.queryFields((t) => ({
+    [resource.names.aggregate]: t.field({
+      type: [types.group],
+      description: grouping
+        ? `Aggregates of the ${resource.plural} matching \`where\`: one group over all of them, or one per value of the \`groupBy\` fields, filtered by \`having\`, sorted by \`orderBy\` (then by the group-by fields), paged by \`skip\` and \`take\` (at most ${resource.maxPageSize}).`
+        : `Aggregates of the ${resource.plural} matching \`where\`, as one group.`,
+      args: {
+        where: t.arg({ type: input.where }),
+        ...(grouping
+          ? {
+              groupBy: t.arg({ type: [grouping.groupByField] }),
+              having: t.arg({ type: [grouping.having] }),
+              orderBy: t.arg({ type: [grouping.orderBy] }),
+              take: t.arg.int(),
+              skip: t.arg.int(),
+            }
+          : {}),
+      },
+      resolve: (_root, args, ctx, info) => service.aggregate(ctx.context, toFilter(schema, resource, args.where), toAggregateSpec(resource, args, info)),
     }),
   }));
 }

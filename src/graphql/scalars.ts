@@ -17,6 +17,8 @@ export interface LeafTypes {
   of(field: ResolvedField): LeafType;
   /** `asc` / `desc`, shared by every order-by input. */
   readonly sortDirection: EnumRef<Types, "asc" | "desc", "asc" | "desc">;
+  /** The JSON scalar, added to the schema on first use when no field made it already. */
+  json(): "JSON";
 }
 
 /** Adds the scalars and enums to the builder. */
@@ -25,7 +27,8 @@ export function addLeafTypes(builder: Builder, schema: ResolvedSchema): LeafType
   const fields = schema.resources.flatMap((r) => r.fields);
   const uses = (kind: ResolvedField["kind"]) => fields.some((f) => f.kind === kind && !f.isId);
   if (uses("DateTime")) builder.addScalarType(SHARED_GRAPHQL_NAMES.dateTime, DateTimeResolver);
-  if (uses("Json")) builder.addScalarType(SHARED_GRAPHQL_NAMES.json, JSONResolver);
+  let hasJson = uses("Json");
+  if (hasJson) builder.addScalarType(SHARED_GRAPHQL_NAMES.json, JSONResolver);
   if (uses("Uuid")) builder.addScalarType(SHARED_GRAPHQL_NAMES.uuid, UUIDResolver);
   if (uses("BigInt")) builder.addScalarType(SHARED_GRAPHQL_NAMES.bigInt, BigIntResolver);
   const enums = new Map<string, EnumRef<Types, string, string>>();
@@ -36,6 +39,11 @@ export function addLeafTypes(builder: Builder, schema: ResolvedSchema): LeafType
   });
   return {
     sortDirection,
+    json() {
+      if (!hasJson) builder.addScalarType(SHARED_GRAPHQL_NAMES.json, JSONResolver);
+      hasJson = true;
+      return "JSON";
+    },
     of(field) {
       if (field.isId) return "ID";
       switch (field.kind) {

@@ -4,9 +4,11 @@
  */
 import { type GraphQLSchema, lexicographicSortSchema } from "graphql";
 import type { Runtime } from "../runtime/runtime.ts";
+import { addAggregateTypes } from "./aggregates.ts";
 import { createBuilder } from "./builder.ts";
+import { addConnectionTypes } from "./connections.ts";
 import { type GraphQLExtension, mergeExtensions } from "./extensions.ts";
-import { addResourceInputs, type ResourceInputs } from "./inputs.ts";
+import { addInputs } from "./inputs.ts";
 import { addObjectTypes } from "./object-types.ts";
 import { addOperations } from "./operations.ts";
 import { addLeafTypes } from "./scalars.ts";
@@ -22,7 +24,9 @@ export function buildGraphQLSchema(runtime: Runtime, extensions: readonly GraphQ
   const builder = createBuilder();
   const leaves = addLeafTypes(builder, runtime.schema);
   const objects = addObjectTypes(builder, runtime, leaves);
-  const inputs = new Map<string, ResourceInputs>(runtime.schema.resources.map((r) => [r.name, addResourceInputs(builder, r, leaves)]));
-  addOperations(builder, runtime, objects, inputs);
+  const inputs = addInputs(builder, runtime.schema, leaves);
+  const connections = addConnectionTypes(builder, runtime.schema, objects);
+  const aggregates = addAggregateTypes(builder, runtime.schema, leaves);
+  addOperations(builder, runtime, { objects, inputs, connections, aggregates });
   return lexicographicSortSchema(mergeExtensions(builder.toSchema(), extensions));
 }

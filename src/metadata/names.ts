@@ -2,6 +2,7 @@
  * Every public name of a resource is computed here, once: GraphQL types and fields, REST paths and
  * react-admin resource names. Collisions are found by resolve.ts.
  */
+import type { AggregateFunction } from "./definition.ts";
 import type { ResourceNames } from "./resolved.ts";
 
 /** `BlogPost` → `blogPost`. */
@@ -32,6 +33,8 @@ export function resourceNames(name: string, plural: string): ResourceNames {
     one: name,
     list: plural,
     count: `${plural}Count`,
+    connection: `${plural}Connection`,
+    aggregate: `${plural}Aggregate`,
     create: `create${type}`,
     update: `update${type}`,
     delete: `delete${type}`,
@@ -39,18 +42,24 @@ export function resourceNames(name: string, plural: string): ResourceNames {
     orderByInput: `${type}OrderByInput`,
     createInput: `${type}CreateInput`,
     updateInput: `${type}UpdateInput`,
+    connectionType: `${type}Connection`,
+    edgeType: `${type}Edge`,
     path: plural,
   };
 }
 
 /**
  * GraphQL type names every schema has besides the per-resource ones: root types, the shared sort
- * direction enum and the scalars. A resource, enum or filter input named like one of them is a boot error.
+ * direction enum, the connections' page info, the enums of aggregate `having` conditions and the
+ * scalars. A resource, enum or filter input named like one of them is a boot error.
  */
 export const SHARED_GRAPHQL_NAMES = Object.freeze({
   query: "Query",
   mutation: "Mutation",
   sortDirection: "SortDirection",
+  pageInfo: "PageInfo",
+  aggregateFunction: "AggregateFunction",
+  comparisonOperator: "ComparisonOperator",
   dateTime: "DateTime",
   json: "JSON",
   uuid: "UUID",
@@ -66,4 +75,52 @@ export const WHERE_INPUT_KEYS = Object.freeze(["AND", "OR", "NOT", "search"] as 
  */
 export function fieldFilterInputName(names: ResourceNames, field: string): string {
   return `${names.type}${pascalCase(field)}Filter`;
+}
+
+/**
+ * The GraphQL input type of the `some` / `every` / `none` conditions on a to-many relation.
+ * @example relationFilterInputName(post.names, "comments") // "PostCommentsRelationFilter"
+ */
+export function relationFilterInputName(names: ResourceNames, relation: string): string {
+  return `${names.type}${pascalCase(relation)}RelationFilter`;
+}
+
+/** The GraphQL types of a resource's aggregate query (see {@link aggregateTypeNames}). */
+export interface AggregateTypeNames {
+  /** One group: key, count and one object per aggregate function. */
+  readonly group: string;
+  /** The group-by values of a group. */
+  readonly key: string;
+  /** Enum of the fields a client may group by. */
+  readonly groupByField: string;
+  /** Enum of the fields with any aggregate function (`having` conditions name them). */
+  readonly aggregateField: string;
+  /** One `having` condition. */
+  readonly having: string;
+  /** One sort key of the groups. */
+  readonly orderBy: string;
+  /** Sorting groups by a group-by field. */
+  readonly keyOrderBy: string;
+  /** Per function: the object of its values, and sorting groups by one of them. */
+  readonly functions: Readonly<Record<AggregateFunction, { readonly type: string; readonly orderBy: string }>>;
+}
+
+/**
+ * Names of the types of a resource's aggregate query. Which of them exist depends on what the
+ * resource declares (`groupBy`, `aggregate`); resolve.ts checks those that do for collisions.
+ * @example aggregateTypeNames(post.names).functions.sum.type // "PostSumAggregates"
+ */
+export function aggregateTypeNames(names: ResourceNames): AggregateTypeNames {
+  const { type } = names;
+  const fn = (name: AggregateFunction) => ({ type: `${type}${pascalCase(name)}Aggregates`, orderBy: `${type}${pascalCase(name)}AggregatesOrderByInput` });
+  return {
+    group: `${type}AggregateGroup`,
+    key: `${type}AggregateKey`,
+    groupByField: `${type}GroupByField`,
+    aggregateField: `${type}AggregateField`,
+    having: `${type}HavingInput`,
+    orderBy: `${type}AggregateOrderByInput`,
+    keyOrderBy: `${type}AggregateKeyOrderByInput`,
+    functions: { sum: fn("sum"), avg: fn("avg"), min: fn("min"), max: fn("max") },
+  };
 }

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Datamodel, DatamodelField, DatamodelModel } from "./datamodel.ts";
 import { AGGREGATES, type AggregateFunction, OPERATORS, type FieldOptions, type Operator, type RelationOptions, type ResourceDefinition, VIEWS } from "./definition.ts";
 import { MetadataError, type MetadataIssue } from "./errors.ts";
-import { camelCase, fieldFilterInputName, NAME_PATTERN, pluralize, resourceNames, SHARED_GRAPHQL_NAMES, WHERE_INPUT_KEYS } from "./names.ts";
+import { aggregateTypeNames, camelCase, fieldFilterInputName, NAME_PATTERN, pluralize, relationFilterInputName, resourceNames, SHARED_GRAPHQL_NAMES, WHERE_INPUT_KEYS } from "./names.ts";
 import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema, ScalarKind } from "./resolved.ts";
 
 const valueSource = z.union([z.literal("now"), z.literal("uuid"), z.function()]);
@@ -338,8 +338,9 @@ const RESOURCE_OPTIONS = Object.keys(definitionSchema.shape).join(", ");
 const FIELD_OPTIONS = Object.keys(fieldOptions.shape).join(", ");
 
 /**
- * GraphQL type names beyond the per-resource ones checked in pass 1: per-field filter inputs, enums and
- * the shared types must not collide with each other or with a resource's types.
+ * GraphQL type names beyond the per-resource ones checked in pass 1: per-field and per-relation filter
+ * inputs, aggregate types, enums and the shared types must not collide with each other or with a
+ * resource's types.
  */
 function checkGraphQLTypeNames(resources: readonly ResolvedResource[], enumNames: readonly string[], issue: (path: string, message: string, fix: string) => void) {
   const owners = new Map<string, string>();
@@ -350,8 +351,8 @@ function checkGraphQLTypeNames(resources: readonly ResolvedResource[], enumNames
   };
   for (const name of [...Object.values(SHARED_GRAPHQL_NAMES), "String", "Int", "Float", "Boolean", "ID"]) owners.set(name, "a built-in type");
   for (const r of resources) {
-    const { type, whereInput, orderByInput, createInput, updateInput } = r.names;
-    for (const name of [type, whereInput, orderByInput, createInput, updateInput]) {
+    const { type, whereInput, orderByInput, createInput, updateInput, connectionType, edgeType } = r.names;
+    for (const name of [type, whereInput, orderByInput, createInput, updateInput, connectionType, edgeType]) {
       // Collisions between resources were reported in pass 1; only the shared names are new here.
       if (owners.get(name) === "a built-in type") issue(r.name, `GraphQL type name "${name}" (resource ${r.name}) is a built-in type`, "set `name` on the resource");
       else owners.set(name, `resource ${r.name}`);
@@ -365,11 +366,40 @@ function checkGraphQLTypeNames(resources: readonly ResolvedResource[], enumNames
       if ((WHERE_INPUT_KEYS as readonly string[]).includes(f.name)) issue(at, `a filterable field cannot be called "${f.name}" (a keyword of where inputs)`, "remove `filter`, or rename the field");
       claim(fieldFilterInputName(r.names, f.name), `the filter of ${r.name}.${f.name}`, at, "set `name` on one of the resources, or rename the field");
     }
+    for (const relation of r.relations) {
+      if (!relation.filterable) continue;
+      const at = `${r.name}.relations.${relation.name}`;
+      if ((WHERE_INPUT_KEYS as readonly string[]).includes(relation.name)) issue(at, `a filterable relation cannot be called "${relation.name}" (a keyword of where inputs)`, "remove `filter`, or rename the relation");
+      if (relation.kind !== "belongsTo") claim(relationFilterInputName(r.names, relation.name), `the filter of ${r.name}.${relation.name}`, at, "set `name` on one of the resources, or rename the relation");
+    }
+    for (const name of aggregateTypesOf(r)) claim(name, `the aggregates of ${r.name}`, r.name, "set `name` on one of the resources");
   }
+}
+
+/**
+ * The aggregate types a resource's GraphQL schema has: none unless it declares `groupBy` or `aggregate`
+ * on a readable field; group-by types (key, enum, having, order) only with a `groupBy` field; one
+ * object per function some field declares.
+ */
+function aggregateTypesOf(r: ResolvedResource): string[] {
+  const readable = r.fields.filter((f) => !(f.hidden.one && f.hidden.list));
+  const grouped = readable.some((f) => f.groupable);
+  const aggregated = readable.some((f) => f.aggregates.size > 0);
+  if (!grouped && !aggregated) return [];
+  const names = aggregateTypeNames(r.names);
+  const out = [names.group];
+  if (grouped) out.push(names.key, names.groupByField, names.having, names.orderBy, names.keyOrderBy);
+  if (grouped && aggregated) out.push(names.aggregateField);
+  for (const fn of AGGREGATES) {
+    if (!readable.some((f) => f.aggregates.has(fn))) continue;
+    out.push(names.functions[fn].type);
+    if (grouped) out.push(names.functions[fn].orderBy);
+  }
+  return out;
 }
 
 function fixFor(path: string[]): string {
   if (path[0] === "fields" && path.length >= 2) return `field options are: ${FIELD_OPTIONS}`;
-  if (path[0] === "relations") return "relation options are: views, through, description (or `true`)";
+  if (path[0] === "relations") return "relation options are: views, through, filter, sort, description (or `true`)";
   return `resource options are: ${RESOURCE_OPTIONS}`;
 }

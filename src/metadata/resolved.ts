@@ -83,6 +83,10 @@ export interface ResourceNames {
   readonly one: string;
   readonly list: string;
   readonly count: string;
+  /** Keyset pages (Relay connection), e.g. `postsConnection`. */
+  readonly connection: string;
+  /** Aggregates and groups, e.g. `postsAggregate` (served when the resource declares `aggregate` or `groupBy`). */
+  readonly aggregate: string;
   /** GraphQL mutation fields. */
   readonly create: string;
   readonly update: string;
@@ -92,6 +96,9 @@ export interface ResourceNames {
   readonly orderByInput: string;
   readonly createInput: string;
   readonly updateInput: string;
+  /** GraphQL connection and edge types, e.g. `PostConnection`, `PostEdge`. */
+  readonly connectionType: string;
+  readonly edgeType: string;
   /** REST path segment under /api and react-admin resource name, e.g. `posts`. */
   readonly path: string;
 }

@@ -57,7 +57,7 @@ describe("object types", () => {
 
 describe("where inputs", () => {
   it("has one filter per filterable field, the combinators, and search when fields are searchable", () => {
-    expect(fieldNames(input(demo, "PostWhereInput"))).toEqual(["AND", "NOT", "OR", "authorId", "body", "createdAt", "id", "publishedAt", "search", "status", "title", "updatedAt", "views"]);
+    expect(fieldNames(input(demo, "PostWhereInput"))).toEqual(["AND", "NOT", "OR", "author", "authorId", "body", "comments", "createdAt", "id", "publishedAt", "search", "status", "tags", "title", "updatedAt", "views"]);
     const noSearch = schemaOf([{ model: "Tag", fields: { name: { filter: ["eq"] } } }]);
     expect(fieldNames(input(noSearch, "TagWhereInput"))).toEqual(["AND", "NOT", "OR", "id", "name"]);
   });
@@ -81,11 +81,86 @@ describe("where inputs", () => {
   });
 });
 
+describe("relation filters", () => {
+  it("add a to-one relation's where input, and some / every / none of a to-many one's, only when declared", () => {
+    const post = input(demo, "PostWhereInput")?.getFields();
+    expect(String(post?.author?.type)).toBe("UserWhereInput");
+    expect(String(post?.comments?.type)).toBe("PostCommentsRelationFilter");
+    expect(String(post?.tags?.type)).toBe("PostTagsRelationFilter");
+    expect(fieldNames(input(demo, "PostCommentsRelationFilter"))).toEqual(["every", "none", "some"]);
+    expect(String(input(demo, "PostTagsRelationFilter")?.getFields().some?.type)).toBe("TagWhereInput");
+    // user.comments and tag.posts are exposed but not declared filterable.
+    expect(input(demo, "UserWhereInput")?.getFields().comments).toBeUndefined();
+    expect(input(demo, "TagWhereInput")?.getFields().posts).toBeUndefined();
+    expect(demo.getType("UserCommentsRelationFilter")).toBeUndefined();
+  });
+});
+
 describe("order-by inputs", () => {
+  it("add the target's order-by input for each to-one relation declared sortable", () => {
+    expect(String(input(demo, "PostOrderByInput")?.getFields().author?.type)).toBe("UserOrderByInput");
+    expect(String(input(demo, "CommentOrderByInput")?.getFields().post?.type)).toBe("PostOrderByInput");
+    expect(input(demo, "PostOrderByInput")?.getFields().comments).toBeUndefined();
+    const undeclared = schemaOf([{ model: "Post", relations: { author: { filter: true } } }, { model: "User" }]);
+    expect(input(undeclared, "PostOrderByInput")?.getFields().author).toBeUndefined();
+  });
+
   it("has one SortDirection per sortable field (the id always)", () => {
     expect(fieldNames(input(demo, "TagOrderByInput"))).toEqual(["createdAt", "id", "name", "updatedAt"]);
     expect(String(input(demo, "TagOrderByInput")?.getFields().name?.type)).toBe("SortDirection");
     expect(printType(demo.getType("SortDirection") ?? object(demo, "missing"))).toContain("asc\n  desc");
+  });
+});
+
+describe("connections", () => {
+  it("serve every resource as a Relay connection with the shared PageInfo", () => {
+    const query = demo.getQueryType()?.getFields() ?? {};
+    const args = Object.fromEntries((query.postsConnection?.args ?? []).map((a) => [a.name, String(a.type)]));
+    expect(args).toEqual({ first: "Int", after: "String", last: "Int", before: "String", where: "PostWhereInput", orderBy: "[PostOrderByInput!]" });
+    expect(String(query.postsConnection?.type)).toBe("PostConnection!");
+    expect(String(query.tagsConnection?.type)).toBe("TagConnection!");
+    const sdl = ["PostConnection", "PostEdge", "PageInfo"].map((name) => printType(object(demo, name))).join("\n");
+    expect(sdl).toContain("edges: [PostEdge!]!\n");
+    expect(sdl).toContain("nodes: [Post!]!\n");
+    expect(sdl).toContain("totalCount: Int!\n");
+    expect(sdl).toContain("cursor: String!\n");
+    expect(sdl).toContain("node: Post!\n");
+    expect(fieldNames(object(demo, "PageInfo"))).toEqual(["endCursor", "hasNextPage", "hasPreviousPage", "startCursor"]);
+  });
+});
+
+describe("aggregates", () => {
+  it("type each function's values: sums and averages as Float, min and max as the field", () => {
+    const types = (name: string) => Object.fromEntries(Object.values(object(demo, name).getFields()).map((f) => [f.name, String(f.type)]));
+    expect(types("PostSumAggregates")).toEqual({ views: "Float" });
+    expect(types("PostAvgAggregates")).toEqual({ views: "Float" });
+    expect(types("PostMinAggregates")).toEqual({ createdAt: "DateTime", publishedAt: "DateTime", views: "Int" });
+    expect(types("PostAggregateKey")).toEqual({ authorId: "Int", status: "PostStatus" });
+    expect(types("PostAggregateGroup")).toEqual({ avg: "PostAvgAggregates!", count: "Int!", key: "PostAggregateKey", max: "PostMaxAggregates!", min: "PostMinAggregates!", sum: "PostSumAggregates!" });
+  });
+
+  it("take groupBy, having, orderBy, take and skip when the resource has a field to group by", () => {
+    const args = (field: string) => (demo.getQueryType()?.getFields()[field]?.args ?? []).map((a) => `${a.name}: ${String(a.type)}`).sort();
+    expect(args("postsAggregate")).toEqual(["groupBy: [PostGroupByField!]", "having: [PostHavingInput!]", "orderBy: [PostAggregateOrderByInput!]", "skip: Int", "take: Int", "where: PostWhereInput"]);
+    expect(fieldNames(input(demo, "PostHavingInput"))).toEqual(["field", "fn", "op", "value"]);
+    expect(fieldNames(input(demo, "PostAggregateOrderByInput"))).toEqual(["avg", "count", "key", "max", "min", "sum"]);
+  });
+
+  it("leave out what nothing declares: functions, group-by types, or the whole query", () => {
+    const schema = schemaOf([{ model: "Post", fields: { views: { aggregate: ["max"] } } }]);
+    expect(fieldNames(object(schema, "PostAggregateGroup"))).toEqual(["count", "max"]);
+    expect((schema.getQueryType()?.getFields().postsAggregate?.args ?? []).map((a) => a.name)).toEqual(["where"]);
+    for (const type of ["PostSumAggregates", "PostAggregateKey", "PostGroupByField", "PostHavingInput", "AggregateFunction", "ComparisonOperator", "JSON"]) expect(schema.getType(type), type).toBeUndefined();
+    // users group by role but have no field with aggregates: having takes the count only.
+    expect(fieldNames(input(demo, "UserHavingInput"))).toEqual(["fn", "op", "value"]);
+    expect(fieldNames(object(demo, "UserAggregateGroup"))).toEqual(["count", "key"]);
+    expect(demo.getQueryType()?.getFields().commentsAggregate).toBeUndefined();
+    expect(demo.getType("CommentAggregateGroup")).toBeUndefined();
+  });
+
+  it("never offer a hidden field, even one declared for aggregates", () => {
+    const schema = schemaOf([{ model: "User", fields: { passwordHash: { hidden: ["one", "list"], aggregate: ["min"], groupBy: true } } }]);
+    expect(schema.getQueryType()?.getFields().usersAggregate).toBeUndefined();
   });
 });
 
@@ -120,9 +195,20 @@ describe("create and update inputs", () => {
 describe("names", () => {
   it("come from resource.names, so a renamed resource renames every type and field", () => {
     const schema = schemaOf([{ model: "Post", name: "article", plural: "articles", fields: { title: { filter: ["eq"] } } }]);
-    expect(fieldNames(schema.getQueryType() ?? undefined)).toEqual(["article", "articles", "articlesCount"]);
+    expect(fieldNames(schema.getQueryType() ?? undefined)).toEqual(["article", "articles", "articlesConnection", "articlesCount"]);
     expect(fieldNames(schema.getMutationType() ?? undefined)).toEqual(["createArticle", "deleteArticle", "updateArticle"]);
-    for (const type of ["Article", "ArticleWhereInput", "ArticleOrderByInput", "ArticleCreateInput", "ArticleUpdateInput", "ArticleTitleFilter"]) {
+    for (const type of ["Article", "ArticleWhereInput", "ArticleOrderByInput", "ArticleCreateInput", "ArticleUpdateInput", "ArticleTitleFilter", "ArticleConnection", "ArticleEdge"]) {
+      expect(schema.getType(type), type).toBeDefined();
+    }
+  });
+
+  it("name relation filters and aggregate types after the resource too", () => {
+    const schema = schemaOf([
+      { model: "Post", name: "article", plural: "articles", fields: { views: { aggregate: ["sum"] }, status: { groupBy: true } }, relations: { comments: { filter: true } } },
+      { model: "Comment", id: "uuid" },
+    ]);
+    expect(fieldNames(schema.getQueryType() ?? undefined)).toContain("articlesAggregate");
+    for (const type of ["ArticleCommentsRelationFilter", "ArticleAggregateGroup", "ArticleAggregateKey", "ArticleGroupByField", "ArticleAggregateField", "ArticleHavingInput", "ArticleAggregateOrderByInput", "ArticleAggregateKeyOrderByInput", "ArticleSumAggregates", "ArticleSumAggregatesOrderByInput"]) {
       expect(schema.getType(type), type).toBeDefined();
     }
   });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { resources } from "../../schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { MetadataError } from "../../src/metadata/errors.ts";
-import { fieldFilterInputName } from "../../src/metadata/names.ts";
+import { aggregateTypeNames, fieldFilterInputName, relationFilterInputName } from "../../src/metadata/names.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { datamodel } from "../../src/storage/datamodel.ts";
 
@@ -43,5 +43,35 @@ describe("GraphQL type names", () => {
   it("rejects a resource type named like a shared type", () => {
     const issues = issuesOf([{ model: "Tag", name: "dateTime" }]);
     expect(issues).toEqual([expect.objectContaining({ path: "dateTime", message: expect.stringContaining('"DateTime"'), fix: "set `name` on the resource" })]);
+  });
+
+  it("names relation filters, connections and aggregate types from the resource type", () => {
+    const post = resolveResources(resources, datamodel).resource.get("post");
+    if (!post) throw new Error("no post");
+    expect(relationFilterInputName(post.names, "comments")).toBe("PostCommentsRelationFilter");
+    expect(post.names).toMatchObject({ connection: "postsConnection", aggregate: "postsAggregate", connectionType: "PostConnection", edgeType: "PostEdge" });
+    expect(aggregateTypeNames(post.names)).toMatchObject({ group: "PostAggregateGroup", groupByField: "PostGroupByField", having: "PostHavingInput", functions: { sum: { type: "PostSumAggregates", orderBy: "PostSumAggregatesOrderByInput" } } });
+  });
+
+  it("rejects a resource type named like a relation filter input", () => {
+    const issues = issuesOf([{ model: "Post", relations: { comments: { filter: true } } }, { model: "Comment", id: "uuid" }, { model: "Tag", name: "postCommentsRelationFilter" }]);
+    expect(issues).toContainEqual(expect.objectContaining({ path: "post.relations.comments", message: expect.stringContaining('"PostCommentsRelationFilter" (the filter of post.comments)') }));
+  });
+
+  it("rejects a resource type named like a connection or an edge of another", () => {
+    const issues = issuesOf([{ model: "Post" }, { model: "Tag", name: "postEdge" }]);
+    expect(issues).toContainEqual(expect.objectContaining({ message: expect.stringContaining('"PostEdge"') }));
+  });
+
+  it("rejects a resource type named like an aggregate type, only when that type exists", () => {
+    const issues = issuesOf([{ model: "Post", fields: { views: { aggregate: ["sum"] } } }, { model: "Tag", name: "postSumAggregates" }]);
+    expect(issues).toContainEqual(expect.objectContaining({ path: "post", message: expect.stringContaining('"PostSumAggregates" (the aggregates of post)') }));
+    expect(() => resolveResources([{ model: "Post", fields: { views: { aggregate: ["max"] } } }, { model: "Tag", name: "postSumAggregates" }], datamodel)).not.toThrow();
+  });
+
+  it("reserves the shared types of connections and aggregates", () => {
+    for (const name of ["pageInfo", "comparisonOperator", "aggregateFunction"]) {
+      expect(issuesOf([{ model: "Tag", name }])).toEqual([expect.objectContaining({ path: name, fix: "set `name` on the resource" })]);
+    }
   });
 });
