@@ -62,7 +62,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const base = (options.basePath ?? "/api").replace(/\/+$/, "");
   const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
   const maxQueryBytes = options.maxQueryBytes ?? 16 * 1024;
-  const parse = { maxEmbeds: options.maxEmbeds ?? 20 };
+  const parse = { maxEmbeds: options.maxEmbeds ?? 20, schema: runtime.schema };
   const onUnexpectedError = options.onUnexpectedError ?? ((error: unknown) => console.error("REST: unexpected error", error));
   for (const resource of runtime.schema.resources) {
     if (OWN_PATHS.has(resource.names.path)) throw new Error(`REST: resource "${resource.name}" has the path "${resource.names.path}", which the REST facade uses itself; set \`plural\` on the resource.`);

@@ -5,15 +5,24 @@
  * whether fields, operators, values and page sizes are allowed. Unknown parameters are rejected,
  * never ignored.
  */
-import type { ResolvedResource } from "../metadata/resolved.ts";
+import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { Filter, Sort } from "../runtime/query.ts";
 import { parseEmbedParam } from "./embeds.ts";
 import { exposedField, splitFilterKey } from "./operators.ts";
+import { parseConditionsParam } from "./qb/conditions.ts";
+import { parseQbParam } from "./qb/qb-param.ts";
 
 /** Parameter names the dialect reserves on lists. A field with one of these names is filtered as `<field>_eq`. */
 export const LIST_PARAMS = ["filter", "sort", "order", "range", "page", "per_page", "q", "embed"] as const;
-const RESERVED: ReadonlySet<string> = new Set(LIST_PARAMS);
+/** Expression parameters (rest-dialect.md §11): `qb` carries filter, sort and page; `conditions` the filter. */
+export const EXPRESSION_PARAMS = ["qb", "conditions"] as const;
+const RESERVED: ReadonlySet<string> = new Set([...LIST_PARAMS, ...EXPRESSION_PARAMS]);
+/** What may accompany each expression parameter; anything else says the same thing another way (422). */
+const COMPANIONS: Readonly<Record<(typeof EXPRESSION_PARAMS)[number], readonly string[]>> = {
+  qb: ["embed", "fields"],
+  conditions: ["embed", "fields", "sort", "order", "range", "page", "per_page", "cursor", "before"],
+};
 
 /** A parsed list request. */
 export interface ListQuery {
@@ -36,6 +45,8 @@ export interface ListQuery {
 export interface ListQueryOptions {
   /** Most embed paths in one request. */
   maxEmbeds: number;
+  /** Every resource, to follow relation paths (`author.name`) in `qb` and `conditions`. */
+  schema: ResolvedSchema;
 }
 
 const bad = (message: string) => new AppError("BAD_REQUEST", message);
@@ -128,6 +139,14 @@ function rangeParam(raw: string): { offset: number; limit: number } {
  */
 export function parseListQuery(resource: ResolvedResource, params: URLSearchParams, options: ListQueryOptions): ListQuery {
   const p = single(params);
+  checkCompanions(p);
+  const lookup = (name: string) => options.schema.resource.get(name);
+  const qb = p.get("qb");
+  if (qb !== undefined) {
+    const parsed = parseQbParam(qb, { resource, lookup, now: new Date() });
+    const embedRaw = p.get("embed");
+    return { filter: parsed.filter, sort: parsed.sort, offset: parsed.offset, limit: parsed.limit, page: undefined, embed: embedRaw === undefined ? [] : parseEmbedParam(embedRaw, options.maxEmbeds), ids: undefined };
+  }
   const conditions: Filter[] = [];
   const unknown: string[] = [];
   for (const [key, value] of p) {
@@ -140,7 +159,7 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
     const fields = resource.fields.filter((f) => f.filter.size > 0 && exposedField(resource, f.name)).map((f) => f.name);
     throw bad(
       `Unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} for ${resource.plural}. ` +
-        `Accepted: ${LIST_PARAMS.join(", ")}, and <field> or <field>_<operator> for the filterable fields (${fields.join(", ") || "none"}).`,
+        `Accepted: ${[...LIST_PARAMS, ...EXPRESSION_PARAMS].join(", ")}, and <field> or <field>_<operator> for the filterable fields (${fields.join(", ") || "none"}).`,
     );
   }
 
@@ -153,6 +172,9 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
   }
   const q = p.get("q");
   if (q !== undefined) conditions.push({ search: q });
+  const conditionsRaw = p.get("conditions");
+  const fromConditions = conditionsRaw === undefined ? undefined : parseConditionsParam(conditionsRaw, resource, lookup);
+  if (fromConditions !== undefined) conditions.push(fromConditions);
 
   const order = p.get("order");
   const sortRaw = p.get("sort");
@@ -189,6 +211,25 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
     embed,
     ids: onlyIds ? ids : undefined,
   };
+}
+
+/** Refuses `qb` or `conditions` together with parameters that give the same filter, sort or page another way (422). */
+function checkCompanions(p: Map<string, string>): void {
+  const given = EXPRESSION_PARAMS.filter((name) => p.has(name));
+  if (given.length > 1) {
+    throw new AppError("VALIDATION_FAILED", `Query parameters "qb" and "conditions" cannot be combined: both give the filter. Use one; QB.all(...) holds any number of conditions.`, { details: { conflicting: given } });
+  }
+  const name = given[0];
+  if (name === undefined) return;
+  const allowed = COMPANIONS[name];
+  const others = [...p.keys()].filter((k) => k !== name && !allowed.includes(k));
+  if (others.length === 0) return;
+  const why = name === "qb" ? "qb gives the filter, the sort (.sort()) and the page (.limit(), .offset(), .page()) itself" : "conditions gives the whole filter";
+  throw new AppError(
+    "VALIDATION_FAILED",
+    `Query parameter "${name}" cannot be combined with ${others.map((k) => `"${k}"`).join(", ")}: ${why}. Only ${allowed.join(", ")} may accompany it.`,
+    { details: { parameter: name, conflicting: others } },
+  );
 }
 
 /** Parses the query of a single-record read: only `embed` is accepted. */
