@@ -85,7 +85,9 @@ export function compileAggregate(resource: ResolvedResource, spec: AggregateSpec
     const having: object[] = [];
     for (const h of spec.having) {
       if (!HAVING_OPS.has(h.op)) throw bad(`Unknown having operator ${show(h.op)}; use eq, ne, gt, gte, lt or lte.`);
-      const value = Number(h.value);
+      // Numbers, or numeric strings (REST): Number([3]) or Number(true) must not pass for a number.
+      const value = typeof h.value === "number" || (typeof h.value === "string" && h.value.trim() !== "") ? Number(h.value) : Number.NaN;
+      if (h.fn === "count" && h.field !== undefined) throw bad("having count takes no field: it counts the group's rows.");
       if (h.fn === "count") {
         if (!Number.isFinite(value)) throw bad(`having count ${h.op}: expected a number, got ${show(h.value)}.`);
         having.push({ [resource.id.name]: { _count: { [h.op === "ne" ? "not" : h.op === "eq" ? "equals" : h.op]: value } } });

@@ -21,6 +21,11 @@ export interface Config {
   readonly seed: boolean;
   /** Minimum level logged (`LOG_LEVEL`, one of {@link LOG_LEVELS}). @default "info" */
   readonly logLevel: LogLevel;
+  /**
+   * Secret sealing pagination cursors (`CURSOR_SECRET`, at least 16 characters). Set it so cursors
+   * survive restarts and work across instances. @default a random secret per process
+   */
+  readonly cursorSecret: string | undefined;
 }
 
 /** One or more environment variables hold invalid values; `problems` has one line per variable. */
@@ -78,12 +83,15 @@ export function loadConfig(env: Env = process.env): Config {
     if (protocol !== "postgres:" && protocol !== "postgresql:") fail("DATABASE_URL", "a postgresql:// URL", shown, undefined);
   }
   const logLevel = read("LOG_LEVEL") ?? "info";
+  const cursorSecret = read("CURSOR_SECRET");
+  if (cursorSecret !== undefined && cursorSecret.length < 16) fail("CURSOR_SECRET", "at least 16 characters", "(hidden)", undefined);
   const config: Config = {
     port: port("PORT", 4000, 0),
     databaseUrl,
     embeddedPgDir: read("EMBEDDED_PG_DIR") ?? ".data/postgres",
     embeddedPgPort: port("EMBEDDED_PG_PORT", 54329, 1),
     seed: flag("SEED", true),
+    cursorSecret,
     logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel)
       ? (logLevel as LogLevel)
       : fail("LOG_LEVEL", `one of ${LOG_LEVELS.join(", ")}`, logLevel, "info"),

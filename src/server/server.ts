@@ -50,7 +50,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     log: (message) => logger.info(message),
   });
   const db = createDatabase(prepared.url, { onPoolError: (err) => logger.warn({ err }, "idle database connection failed") });
-  const runtime = createRuntime({ schema, store: createStore(db.prisma), onAfterCommitError: (err, op) => logger.error({ err, resource: op.resource, action: op.action }, "afterCommit hook failed") });
+  const runtime = createRuntime({
+    schema,
+    store: createStore(db.prisma),
+    ...(config.cursorSecret ? { cursorSecret: config.cursorSecret } : {}),
+    onAfterCommitError: (err, op) => logger.error({ err, resource: op.resource, action: op.action }, "afterCommit hook failed"),
+  });
   const app = createApp({
     runtime,
     logger,

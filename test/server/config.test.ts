@@ -57,3 +57,11 @@ describe("loadConfig", () => {
     expect(message).not.toContain("hunter2");
   });
 });
+
+describe("CURSOR_SECRET", () => {
+  test("is passed through, and refused when too short without echoing it", () => {
+    expect(loadConfig({ CURSOR_SECRET: "0123456789abcdef" }).cursorSecret).toBe("0123456789abcdef");
+    expect(loadConfig({}).cursorSecret).toBeUndefined();
+    expect(() => loadConfig({ CURSOR_SECRET: "short-secret" })).toThrow(/CURSOR_SECRET must be at least 16 characters, got "\(hidden\)"/);
+  });
+});
