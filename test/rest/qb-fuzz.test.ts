@@ -24,8 +24,9 @@ async function send(text: string): Promise<number> {
 
 // Valid names weigh more, so that many inputs reach the database.
 const FIELDS = ["views", "views", "views", "title", "title", "status", "publishedAt", "createdAt", "authorId", "body", "author.name", "comments.body", "tags.name", "comments.every.author.role", "colour", "a..b", "every.x", ""];
-const METHODS = ["eq", "ne", "gt", "gte", "lt", "lte", "in_", "not_in", "contains", "icontains", "starts_with", "ends_with", "regex", "between", "is_null", "is_true", "is_false", "last_n_days", "today", "nope"];
-const MODIFIERS = ["sort", "order_by", "limit", "offset", "page", "first", "bogus"];
+const PROTOTYPE = ["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__", "__defineGetter__"];
+const METHODS = ["eq", "ne", "gt", "gte", "lt", "lte", "in_", "not_in", "contains", "icontains", "starts_with", "ends_with", "regex", "between", "is_null", "is_true", "is_false", "last_n_days", "today", "nope", ...PROTOTYPE];
+const MODIFIERS = ["sort", "order_by", "limit", "offset", "page", "first", "bogus", ...PROTOTYPE];
 
 const quote = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 const scalar = fc.oneof(
@@ -38,7 +39,7 @@ const scalar = fc.oneof(
 const value = fc.oneof({ weight: 4, arbitrary: scalar }, { weight: 1, arbitrary: fc.array(scalar, { maxLength: 4 }).map((items) => `[${items.join(", ")}]`) });
 const field = fc.oneof(
   fc.constantFrom(...FIELDS).map((f) => `QB[${quote(f)}]`),
-  fc.constantFrom("created_time", "updated_time", "created_by", "updated_by").map((h) => `QB.${h}()`),
+  fc.constantFrom("created_time", "updated_time", "created_by", "updated_by", ...PROTOTYPE).map((h) => `QB.${h}()`),
 );
 const condition = fc.oneof(
   fc.tuple(field, fc.constantFrom("==", "!=", ">", ">=", "<", "<=", "<<", ">>"), value).map(([f, op, v]) => `${f} ${op} ${v}`),

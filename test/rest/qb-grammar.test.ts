@@ -246,6 +246,13 @@ describe("§11 qb: errors name the column and what was expected", () => {
     ["QB.created_time(1) > 1", 1, "QB.created_time() at column 1 takes 0 arguments, found 1"],
     ["QB.created_time().last_n_days(1000001)", 31, "expected a whole number from 0 to 1000000 as argument 1 of .last_n_days() at column 31"],
     ["QB['author..name'] == 1", 1, 'the field path "author..name" at column 1 has an empty step'],
+    // Names of Object.prototype are names like any other: unknown.
+    ["QB['views'].constructor(1)", 13, "unknown method .constructor() at column 13"],
+    ["QB['views'].eq(1).toString()", 19, "unknown method .toString() at column 19"],
+    ["QB['views'].__proto__()", 13, "unknown method .__proto__() at column 13"],
+    ["QB.constructor().limit(1)", 1, "unknown helper QB.constructor() at column 1"],
+    ["QB.hasOwnProperty() == 1", 1, "unknown helper QB.hasOwnProperty() at column 1"],
+    ["QB.valueOf()", 1, "unknown helper QB.valueOf() at column 1"],
     ["QB['every.body'] == 1", 1, 'the field path "every.body" at column 1 puts "every" where a relation belongs'],
   ])("%s → column %i", (text, column, message) => {
     const refused = refusal(text);

@@ -148,6 +148,8 @@ describe("§11.2 qb: precedence (~ binds tightest, then &, then |) and grouping"
     expect(none.status).toBe(200);
     expect(none.total).toBe(0);
     expect(none.range).toBe("posts */0");
+    expect((await list("~~QB.all()")).total).toBe(every.total);
+    expect((await list("QB['views'] > 100 | ~QB.all()")).total).toBe(await t.db.prisma.post.count({ where: { views: { gt: 100 } } }));
   });
 });
 

@@ -57,7 +57,7 @@ function one(item: unknown, at: string, resource: ResolvedResource, lookup: Find
   if (typeof operator !== "string" || !Object.hasOwn(CONDITION_OPERATORS, operator)) {
     throw bad(`${at}.operator must be one of ${Object.keys(CONDITION_OPERATORS).join(", ")}; got ${show(operator)}.`);
   }
-  if (!("value" in item)) throw bad(`${at} has no "value"; every operator needs one (null tests for null with equals / not_equals).`);
+  if (!Object.hasOwn(item, "value")) throw bad(`${at} has no "value"; every operator needs one (null tests for null with equals / not_equals).`);
   const op = CONDITION_OPERATORS[operator] as Operator;
   if ((op === "in" || op === "notIn") && !Array.isArray(value)) throw bad(`${at}.value must be a JSON array for ${operator}, got ${show(value)}.`);
   return onPath(resource, lookup, path, (field) => ({ field, op, value }), (problem) => {

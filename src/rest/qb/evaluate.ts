@@ -30,12 +30,12 @@ export interface EvaluateContext {
 }
 
 /** Fields the meta helpers stand for: `QB.created_time()` is `QB['createdAt']`. */
-export const META_FIELDS: Readonly<Record<string, string>> = {
-  created_time: "createdAt",
-  updated_time: "updatedAt",
-  created_by: "createdBy",
-  updated_by: "updatedBy",
-};
+export const META_FIELDS: ReadonlyMap<string, string> = new Map([
+  ["created_time", "createdAt"],
+  ["updated_time", "updatedAt"],
+  ["created_by", "createdBy"],
+  ["updated_by", "updatedBy"],
+]);
 
 const DAY = 86_400_000;
 /** Far enough back for any date a database holds, near enough that the arithmetic stays exact. */
@@ -91,47 +91,62 @@ const membership =
     return (field) => leaf(field, op, value);
   };
 
-const FIELD_METHODS: Readonly<Record<string, FieldMethod>> = {
-  eq: comparison("eq"),
-  ne: comparison("ne"),
-  gt: comparison("gt"),
-  gte: comparison("gte"),
-  lt: comparison("lt"),
-  lte: comparison("lte"),
-  in_: membership("in"),
-  not_in: membership("notIn"),
+const FIELD_METHODS: ReadonlyMap<string, FieldMethod> = new Map<string, FieldMethod>([
+  ["eq", comparison("eq")],
+  ["ne", comparison("ne")],
+  ["gt", comparison("gt")],
+  ["gte", comparison("gte")],
+  ["lt", comparison("lt")],
+  ["lte", comparison("lte")],
+  ["in_", membership("in")],
+  ["not_in", membership("notIn")],
   // The runtime's text operators are all case-insensitive, so icontains and contains are the same.
-  contains: comparison("contains"),
-  icontains: comparison("contains"),
-  starts_with: comparison("startsWith"),
-  ends_with: comparison("endsWith"),
-  regex: (call) => {
-    throw new QbError(call.column, ".regex()", " is not supported: the runtime has no regular-expression operator; use contains, starts_with or ends_with");
-  },
-  between: (call) => {
-    const low = argument(call, 2, 2, 0);
-    const high = argument(call, 2, 2, 1);
-    return (field) => ({ and: [leaf(field, "gte", low), leaf(field, "lte", high)] });
-  },
-  is_null: (call) => {
-    const value = call.args.length === 0 ? true : argument(call, 0, 1, 0);
-    if (typeof value !== "boolean") throw new QbError(startOf(call.args[0] as SyntaxNode), `expected true or false as the argument of .is_null()`, `, found ${show(value)}`);
-    return (field) => leaf(field, "isNull", value);
-  },
-  is_true: (call) => (argument(call, 0, 0, -1), (field) => leaf(field, "eq", true)),
-  is_false: (call) => (argument(call, 0, 0, -1), (field) => leaf(field, "eq", false)),
-  last_n_days: (call, ctx) => {
-    const days = wholeArgument(call, 0, 0, MAX_DAYS, 1);
-    const since = new Date(ctx.now.getTime() - days * DAY).toISOString();
-    return (field) => leaf(field, "gte", since);
-  },
-  today: (call, ctx) => {
-    argument(call, 0, 0, -1);
-    const start = Date.UTC(ctx.now.getUTCFullYear(), ctx.now.getUTCMonth(), ctx.now.getUTCDate());
-    const [from, to] = [new Date(start).toISOString(), new Date(start + DAY).toISOString()];
-    return (field) => ({ and: [leaf(field, "gte", from), leaf(field, "lt", to)] });
-  },
-};
+  ["contains", comparison("contains")],
+  ["icontains", comparison("contains")],
+  ["starts_with", comparison("startsWith")],
+  ["ends_with", comparison("endsWith")],
+  [
+    "regex",
+    (call) => {
+      throw new QbError(call.column, ".regex()", " is not supported: the runtime has no regular-expression operator; use contains, starts_with or ends_with");
+    },
+  ],
+  [
+    "between",
+    (call) => {
+      const low = argument(call, 2, 2, 0);
+      const high = argument(call, 2, 2, 1);
+      return (field) => ({ and: [leaf(field, "gte", low), leaf(field, "lte", high)] });
+    },
+  ],
+  [
+    "is_null",
+    (call) => {
+      const value = call.args.length === 0 ? true : argument(call, 0, 1, 0);
+      if (typeof value !== "boolean") throw new QbError(startOf(call.args[0] as SyntaxNode), `expected true or false as the argument of .is_null()`, `, found ${show(value)}`);
+      return (field) => leaf(field, "isNull", value);
+    },
+  ],
+  ["is_true", (call) => (argument(call, 0, 0, -1), (field) => leaf(field, "eq", true))],
+  ["is_false", (call) => (argument(call, 0, 0, -1), (field) => leaf(field, "eq", false))],
+  [
+    "last_n_days",
+    (call, ctx) => {
+      const days = wholeArgument(call, 0, 0, MAX_DAYS, 1);
+      const since = new Date(ctx.now.getTime() - days * DAY).toISOString();
+      return (field) => leaf(field, "gte", since);
+    },
+  ],
+  [
+    "today",
+    (call, ctx) => {
+      argument(call, 0, 0, -1);
+      const start = Date.UTC(ctx.now.getUTCFullYear(), ctx.now.getUTCMonth(), ctx.now.getUTCDate());
+      const [from, to] = [new Date(start).toISOString(), new Date(start + DAY).toISOString()];
+      return (field) => ({ and: [leaf(field, "gte", from), leaf(field, "lt", to)] });
+    },
+  ],
+]);
 
 /** Result modifiers: each sets parts of the page or the order of a query. */
 type ModifierMethod = (call: Call, ctx: EvaluateContext) => { sort?: Sort[]; offset?: number; limit?: number };
@@ -147,20 +162,24 @@ const sortModifier: ModifierMethod = (call) => {
     }),
   };
 };
-const MODIFIERS: Readonly<Record<string, ModifierMethod>> = {
-  sort: sortModifier,
-  order_by: sortModifier,
-  limit: (call) => ({ limit: wholeArgument(call, 0, 0, Number.MAX_SAFE_INTEGER, 1) }),
-  offset: (call) => ({ offset: wholeArgument(call, 0, 0, Number.MAX_SAFE_INTEGER, 1) }),
-  page: (call, ctx) => {
-    const number = wholeArgument(call, 0, 1, Number.MAX_SAFE_INTEGER, 2);
-    const size = call.args.length > 1 ? wholeArgument(call, 1, 0, Number.MAX_SAFE_INTEGER, 2) : ctx.resource.defaultPageSize;
-    return { offset: (number - 1) * size, limit: size };
-  },
-  first: (call) => (argument(call, 0, 0, -1), { limit: 1 }),
-};
+const MODIFIERS: ReadonlyMap<string, ModifierMethod> = new Map<string, ModifierMethod>([
+  ["sort", sortModifier],
+  ["order_by", sortModifier],
+  ["limit", (call) => ({ limit: wholeArgument(call, 0, 0, Number.MAX_SAFE_INTEGER, 1) })],
+  ["offset", (call) => ({ offset: wholeArgument(call, 0, 0, Number.MAX_SAFE_INTEGER, 1) })],
+  [
+    "page",
+    (call, ctx) => {
+      const number = wholeArgument(call, 0, 1, Number.MAX_SAFE_INTEGER, 2);
+      const size = call.args.length > 1 ? wholeArgument(call, 1, 0, Number.MAX_SAFE_INTEGER, 2) : ctx.resource.defaultPageSize;
+      return { offset: (number - 1) * size, limit: size };
+    },
+  ],
+  ["first", (call) => (argument(call, 0, 0, -1), { limit: 1 })],
+]);
 
-const HELPERS = ["all", "any", ...Object.keys(META_FIELDS), ...Object.keys(MODIFIERS)];
+// Maps, not object literals: a client-chosen name such as "constructor" must not find Object.prototype.
+const HELPERS = ["all", "any", ...META_FIELDS.keys(), ...MODIFIERS.keys()];
 
 /** Evaluates a whole expression. Throws {@link QbError} naming the column of the first problem. */
 export function evaluate(tree: SyntaxNode, ctx: EvaluateContext): QbQuery {
@@ -213,25 +232,25 @@ function helper(node: Extract<SyntaxNode, { kind: "qb" }>, ctx: EvaluateContext)
     const kind = node.name === "all" ? "and" : "or";
     return { kind: "condition", filter: combine(kind, node.args.map((a) => condition(meaning(a, ctx)))), column: node.column };
   }
-  const field = META_FIELDS[node.name];
+  const field = META_FIELDS.get(node.name);
   if (field !== undefined) {
     argument(call, 0, 0, -1);
     return { kind: "field", path: field, column: node.column };
   }
   // A modifier on QB itself stands for the same modifier on QB.all(): QB.limit(5) is QB.all().limit(5).
-  if (node.name in MODIFIERS) return modify({ kind: "condition", filter: undefined, column: node.column }, call, ctx);
+  if (MODIFIERS.has(node.name)) return modify({ kind: "condition", filter: undefined, column: node.column }, call, ctx);
   throw new QbError(node.column, `unknown helper QB.${node.name}()`, `; QB has ${HELPERS.map((h) => `QB.${h}()`).join(", ")} and QB['field']`);
 }
 
 /** `<target>.<name>(...)`. */
 function method(node: Extract<SyntaxNode, { kind: "call" }>, target: Meaning, ctx: EvaluateContext): Meaning {
   const call: Call = { name: node.name, label: `.${node.name}`, args: node.args, column: node.column };
-  const fieldMethod = FIELD_METHODS[node.name];
+  const fieldMethod = FIELD_METHODS.get(node.name);
   if (fieldMethod !== undefined) {
     if (target.kind !== "field") throw new QbError(node.column, `.${node.name}()`, ` applies to a field, not to ${describe(target)}: QB['views'].${node.name}(…)`);
     return { kind: "condition", filter: onPath(ctx.resource, ctx.lookup, target.path, fieldMethod(call, ctx), pathFailure(target.column, target.path)), column: target.column };
   }
-  if (node.name in MODIFIERS) {
+  if (MODIFIERS.has(node.name)) {
     if (target.kind === "field" || target.kind === "value") {
       throw new QbError(node.column, `.${node.name}()`, ` applies to a condition or to QB.all(), not to ${describe(target)}: QB['views'].gt(10).${node.name}(…)`);
     }
@@ -240,14 +259,14 @@ function method(node: Extract<SyntaxNode, { kind: "call" }>, target: Meaning, ct
   throw new QbError(
     node.column,
     `unknown method .${node.name}()`,
-    `; a field has ${Object.keys(FIELD_METHODS).map((m) => `.${m}()`).join(", ")}; a condition has ${Object.keys(MODIFIERS).map((m) => `.${m}()`).join(", ")}`,
+    `; a field has ${[...FIELD_METHODS.keys()].map((m) => `.${m}()`).join(", ")}; a condition has ${[...MODIFIERS.keys()].map((m) => `.${m}()`).join(", ")}`,
   );
 }
 
 /** Applies a result modifier, refusing to set the same part twice (`.limit(5).first()`). */
 function modify(target: Extract<Meaning, { kind: "condition" | "query" }>, call: Call, ctx: EvaluateContext): Query {
   const modifier = { name: call.label, column: call.column };
-  const change = (MODIFIERS[call.name] as ModifierMethod)(call, ctx);
+  const change = (MODIFIERS.get(call.name) as ModifierMethod)(call, ctx);
   const base: Query = target.kind === "query" ? target : { kind: "query", filter: target.filter, setBy: {}, first: modifier, column: target.column };
   const setBy = { ...base.setBy };
   for (const part of ["sort", "offset", "limit"] as const) {

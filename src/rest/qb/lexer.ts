@@ -17,7 +17,17 @@ export type Token =
   | { readonly kind: "punct"; readonly text: Punctuation; readonly column: number }
   | { readonly kind: "end"; readonly column: number };
 
-const ESCAPES: Readonly<Record<string, string>> = { "\\": "\\", "'": "'", '"': '"', n: "\n", r: "\r", t: "\t", b: "\b", f: "\f", "0": "\0" };
+const ESCAPES: ReadonlyMap<string, string> = new Map([
+  ["\\", "\\"],
+  ["'", "'"],
+  ['"', '"'],
+  ["n", "\n"],
+  ["r", "\r"],
+  ["t", "\t"],
+  ["b", "\b"],
+  ["f", "\f"],
+  ["0", "\0"],
+]);
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
 const isNameStart = (c: string | undefined) => c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_");
@@ -86,8 +96,9 @@ function readString(text: string, start: number): { value: string; end: number }
     }
     const e = text[i + 1];
     if (e === undefined) break;
-    if (e in ESCAPES) {
-      value += ESCAPES[e];
+    const escaped = ESCAPES.get(e);
+    if (escaped !== undefined) {
+      value += escaped;
       i += 2;
     } else if (e === "x" || e === "u") {
       const digits = e === "x" ? 2 : 4;
