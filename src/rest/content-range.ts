@@ -1,4 +1,4 @@
-// The `Content-Range` header of list responses (rest-dialect.md §8), as ra-data-simple-rest reads it:
+// The `Content-Range` header of list responses (rest-dialect.md §8, §14), as ra-data-simple-rest reads it:
 // `posts 0-24/319`, the range inclusive and the total after the slash; `posts */0` when the page is
 // empty. Lists answer 200 with it even when the request carried a `Range` header (never 206).
 
@@ -16,4 +16,12 @@ export function contentRange(unit: string, offset: number, returned: number, tot
 /** The headers every list response carries: `Content-Range` and `X-Total-Count`. */
 export function listHeaders(unit: string, offset: number, returned: number, total: number): Record<string, string> {
   return { "Content-Range": contentRange(unit, offset, returned, total), "X-Total-Count": String(total) };
+}
+
+/**
+ * The headers of a cursor page (§14): a keyset page does not know its offset, so the range is always
+ * `*` and only the total follows the slash (`posts *` + `/319`), which is all ra-data-simple-rest reads.
+ */
+export function cursorListHeaders(unit: string, total: number): Record<string, string> {
+  return { "Content-Range": `${rangeUnit(unit)} */${total}`, "X-Total-Count": String(total) };
 }

@@ -11,10 +11,13 @@ import { AppError, show } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ResourceService } from "../runtime/service.ts";
 import { readJsonBody } from "./body.ts";
-import { listHeaders } from "./content-range.ts";
+import { parseAggregateQuery } from "./aggregate-params.ts";
+import { cursorListHeaders, listHeaders } from "./content-range.ts";
 import { createDocsSite } from "./docs.ts";
 import { attachEmbeds } from "./embeds.ts";
 import { errorResponse } from "./errors.ts";
+import { parseFieldsParam, projection } from "./fields.ts";
+import { cursorLinks, parseCursorQuery } from "./keyset.ts";
 import { type ListQuery, parseListQuery, parseOneQuery, rejectOthers } from "./list-params.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { jsonResponse } from "./response.ts";
@@ -107,6 +110,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     const service = runtime.service(resource.name);
     const collection = `/${resource.names.path}`;
     const member = `${collection}/:id`;
+    const aggregate = `${collection}/aggregate`;
     const id = (c: Context) => c.req.param("id") ?? "";
     const getMany = async (ctx: RequestContext, ids: readonly unknown[]) => {
       const records = await service.getMany(ctx, ids);
@@ -117,8 +121,19 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       collection,
       route(async (c, ctx, params) => {
         const query = parseListQuery(resource, params, parse);
+        const cursor = parseCursorQuery(params);
+        const shape = projection(runtime.schema, resource, "list", fieldsOf(params), query.embed, parse.maxEmbeds);
+        if (cursor) {
+          // Keyset page (§14): per_page is the size; the way on is in Link, the offset is unknown.
+          const size = query.limit ?? resource.defaultPageSize;
+          const page = await service.page(ctx, { filter: query.filter, sort: query.sort, ...(cursor.backward ? { last: size, before: cursor.cursor } : { first: size, after: cursor.cursor }), withTotal: true });
+          await attachEmbeds(runtime, ctx, resource, page.records, shape.embeds);
+          shape.apply(page.records);
+          return jsonResponse(page.records, 200, { ...cursorListHeaders(resource.names.path, page.totalCount ?? 0), Link: cursorLinks(c.req.url, page) });
+        }
         const { records, total } = query.ids ? await getMany(ctx, query.ids) : await service.list(ctx, { ...query, withTotal: true });
-        await attachEmbeds(runtime, ctx, resource, records, query.embed);
+        await attachEmbeds(runtime, ctx, resource, records, shape.embeds);
+        shape.apply(records);
         return jsonResponse(records, 200, { ...listHeaders(resource.names.path, query.offset ?? 0, records.length, total ?? records.length), ...pageLinks(c, query, total ?? 0) });
       }),
     );
@@ -131,12 +146,23 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         return jsonResponse(record, 201, { Location: `${base}${collection}/${encodeURIComponent(String(record[resource.id.name]))}` });
       }),
     );
+    // Before the member routes, so `aggregate` is never taken for an id (§15).
+    api.get(
+      aggregate,
+      route(async (_c, ctx, params) => {
+        const { filter, spec } = parseAggregateQuery(resource, params, parse);
+        return jsonResponse({ groups: await service.aggregate(ctx, filter, spec) });
+      }),
+    );
+    api.all(aggregate, (c) => methodNotAllowed(c, ["GET", "HEAD", "OPTIONS"]));
     api.get(
       member,
       route(async (c, ctx, params) => {
         const { embed } = parseOneQuery(params, parse);
+        const shape = projection(runtime.schema, resource, "one", fieldsOf(params), embed, parse.maxEmbeds);
         const record = await service.get(ctx, id(c));
-        await attachEmbeds(runtime, ctx, resource, [record], embed);
+        await attachEmbeds(runtime, ctx, resource, [record], shape.embeds);
+        shape.apply([record]);
         return jsonResponse(record);
       }),
     );
@@ -194,6 +220,12 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       }
     },
   };
+}
+
+/** The paths of `fields` (§16), or undefined when the request has none. */
+function fieldsOf(params: URLSearchParams): string[] | undefined {
+  const raw = params.get("fields");
+  return raw === null ? undefined : parseFieldsParam(raw);
 }
 
 /** 405 is not in the closed set of codes: a wrong method is a 400 that names the allowed ones. */

@@ -9,12 +9,13 @@ import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { Filter, Sort } from "../runtime/query.ts";
 import { parseEmbedParam } from "./embeds.ts";
+import { relationCondition } from "./filter-paths.ts";
 import { exposedField, splitFilterKey } from "./operators.ts";
 import { parseConditionsParam } from "./qb/conditions.ts";
 import { parseQbParam } from "./qb/qb-param.ts";
 
 /** Parameter names the dialect reserves on lists. A field with one of these names is filtered as `<field>_eq`. */
-export const LIST_PARAMS = ["filter", "sort", "order", "range", "page", "per_page", "q", "embed"] as const;
+export const LIST_PARAMS = ["filter", "sort", "order", "range", "page", "per_page", "q", "embed", "cursor", "before", "fields"] as const;
 /** Expression parameters (rest-dialect.md §11): `qb` carries filter, sort and page; `conditions` the filter. */
 export const EXPRESSION_PARAMS = ["qb", "conditions"] as const;
 const RESERVED: ReadonlySet<string> = new Set([...LIST_PARAMS, ...EXPRESSION_PARAMS]);
@@ -76,17 +77,21 @@ function wholeNumber(name: string, raw: string, min: number): number {
   return n;
 }
 
-/** One condition from a filter key and its value. `fromQuery`: the value is query-string text. */
-function condition(resource: ResolvedResource, key: string, value: unknown, fromQuery: boolean): Filter {
+/**
+ * One condition from a filter key and its value. `fromQuery`: the value is query-string text. A dotted
+ * key is a condition on related records (§12): `author.name`, `comments.every.body_like`.
+ */
+function condition(resource: ResolvedResource, key: string, value: unknown, fromQuery: boolean, schema: ResolvedSchema, shown = key): Filter {
   if (key === "q") return { search: value as string };
-  const { field, op } = splitFilterKey(resource, key, fromQuery ? "query parameter" : "filter key");
+  if (key.includes(".")) return relationCondition(resource, schema, key, (target, leaf) => (target ? condition(target, leaf, value, fromQuery, schema, key) : { field: leaf, op: "eq", value }));
+  const { field, op } = splitFilterKey(resource, key, fromQuery ? "query parameter" : "filter key", shown);
   if (op === undefined) return Array.isArray(value) ? { field, op: "in", value } : { field, op: "eq", value };
   // A comma list is how a query string spells a list; JSON may spell it either way.
   if ((op === "in" || op === "notIn") && typeof value === "string") return { field, op, value: value === "" ? [] : value.split(",") };
   return { field, op, value };
 }
 
-function filterParam(resource: ResolvedResource, raw: string): { conditions: Filter[]; ids: unknown[] | undefined } {
+function filterParam(resource: ResolvedResource, raw: string, schema: ResolvedSchema): { conditions: Filter[]; ids: unknown[] | undefined } {
   const parsed = jsonParam("filter", raw, '{"status":"published"}');
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw bad(`Query parameter "filter" must be a JSON object of field: value, e.g. filter={"status":"published"}; got ${show(raw)}.`);
@@ -95,17 +100,21 @@ function filterParam(resource: ResolvedResource, raw: string): { conditions: Fil
   const idName = resource.id.name;
   const only = entries.length === 1 ? entries[0] : undefined;
   const ids = only && only[0] === idName && Array.isArray(only[1]) ? only[1] : undefined;
-  return { conditions: entries.map(([key, value]) => condition(resource, key, value, false)), ids };
+  return { conditions: entries.map(([key, value]) => condition(resource, key, value, false, schema)), ids };
 }
 
 function sortParam(raw: string, order: string | undefined): Sort[] {
   if (raw.trimStart().startsWith("[")) {
     if (order !== undefined) throw bad(`Query parameter "order" cannot be combined with sort=["field","ASC"|"DESC"]; the direction goes inside the JSON.`);
     const parsed = jsonParam("sort", raw, '["title","ASC"]');
-    if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== "string" || typeof parsed[1] !== "string") {
-      throw bad(`Query parameter "sort" must be ["field","ASC"|"DESC"], got ${show(raw)}.`);
-    }
-    return [{ field: parsed[0], direction: direction("sort", parsed[1]) }];
+    // Several keys as a list of pairs (§13): [["author.name","ASC"],["createdAt","DESC"]].
+    const pairs: unknown[] = Array.isArray(parsed) && parsed.length > 0 && parsed.every(Array.isArray) ? parsed : [parsed];
+    return pairs.map((pair) => {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
+        throw bad(`Query parameter "sort" must be ["field","ASC"|"DESC"] or a list of such pairs ([["author.name","ASC"],["createdAt","DESC"]]), got ${show(raw)}.`);
+      }
+      return { field: pair[0], direction: direction("sort", pair[1]) };
+    });
   }
   const defaultDirection = order === undefined ? "asc" : direction("order", order);
   return raw.split(",").map((item) => {
@@ -151,7 +160,7 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
   const unknown: string[] = [];
   for (const [key, value] of p) {
     if (RESERVED.has(key)) continue;
-    const c = condition(resource, key, value, true);
+    const c = condition(resource, key, value, true, options.schema);
     if ("field" in c && !exposedField(resource, c.field)) unknown.push(key);
     else conditions.push(c);
   }
@@ -166,7 +175,7 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
   let ids: unknown[] | undefined;
   const filter = p.get("filter");
   if (filter !== undefined) {
-    const parsed = filterParam(resource, filter);
+    const parsed = filterParam(resource, filter, options.schema);
     conditions.push(...parsed.conditions);
     ids = parsed.ids;
   }
@@ -201,7 +210,7 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
 
   const embedRaw = p.get("embed");
   const embed = embedRaw === undefined ? [] : parseEmbedParam(embedRaw, options.maxEmbeds);
-  const onlyIds = ids !== undefined && [...p.keys()].every((k) => k === "filter" || k === "embed");
+  const onlyIds = ids !== undefined && [...p.keys()].every((k) => k === "filter" || k === "embed" || k === "fields");
   return {
     filter: conditions.length === 0 ? undefined : conditions.length === 1 ? conditions[0] : { and: conditions },
     sort,
@@ -232,10 +241,10 @@ function checkCompanions(p: Map<string, string>): void {
   );
 }
 
-/** Parses the query of a single-record read: only `embed` is accepted. */
+/** Parses the query of a single-record read: only `embed` and `fields` (§16, read by the handler) are accepted. */
 export function parseOneQuery(params: URLSearchParams, options: ListQueryOptions): { embed: readonly string[] } {
   const p = single(params);
-  rejectOthers(p, ["embed"]);
+  rejectOthers(p, ["embed", "fields"]);
   const raw = p.get("embed");
   return { embed: raw === undefined ? [] : parseEmbedParam(raw, options.maxEmbeds) };
 }

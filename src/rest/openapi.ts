@@ -178,7 +178,7 @@ function operatorParameters(resource: ResolvedResource): Json[] {
   return out;
 }
 
-function filterDescription(resource: ResolvedResource): string {
+function filterDescription(schema: ResolvedSchema, resource: ResolvedResource): string {
   const lines = resource.fields
     .filter((f) => f.filter.size > 0 && exposedField(resource, f.name))
     .map((f) => `${f.name}: ${[...f.filter].map((op) => (op === "eq" ? "(bare)" : CANONICAL_SUFFIX[op])).join(", ")}`);
@@ -186,10 +186,55 @@ function filterDescription(resource: ResolvedResource): string {
   return [
     `react-admin filter: a JSON object of conditions, all of which must hold. "field": value tests equality, "field": [a, b] tests membership, "field_<operator>": value applies an operator${search ? ', "q": text searches' : ""}.`,
     `Operators per field: ${lines.join("; ") || "none"}.`,
-  ].join(" ");
+    relationFilterText(schema, resource),
+  ]
+    .filter(Boolean)
+    .join(" ");
 }
 
-function listParameters(resource: ResolvedResource): Json[] {
+/** The dot paths (§12) filter keys and query parameters may take through relations, one level deep. */
+function relationFilterText(schema: ResolvedSchema, resource: ResolvedResource): string {
+  const paths = resource.relations
+    .filter((r) => r.filterable)
+    .map((r) => {
+      const target = schema.resource.get(r.target);
+      const fields = target ? target.fields.filter((f) => f.filter.size > 0 && exposedField(target, f.name)).map((f) => f.name) : [];
+      return `${r.name}${r.kind === "belongsTo" ? "" : "[.some|.every|.none]"}.<field> (${fields.join(", ") || "none"})`;
+    });
+  if (paths.length === 0) return "";
+  const example = resource.relations.find((r) => r.filterable);
+  return `Through relations, as dot paths in filter keys and query parameters (each with the related resource's operators): ${paths.join("; ")}, e.g. ${example?.name}.<field>_in=a,b. A to-many path without a quantifier means some; paths nest (comments.author.name).`;
+}
+
+/** The relation paths sort keys may take (§13): `author.<field>` for to-one relations declared sortable. */
+function relationSortText(schema: ResolvedSchema, resource: ResolvedResource): string {
+  const paths = resource.relations
+    .filter((r) => r.sortable && r.kind === "belongsTo")
+    .map((r) => {
+      const target = schema.resource.get(r.target);
+      const fields = target ? target.fields.filter((f) => f.sortable && exposedField(target, f.name)).map((f) => f.name) : [];
+      return `${r.name}.<field> (${fields.join(", ")})`;
+    });
+  return paths.length === 0 ? "" : ` Through relations: ${paths.join("; ")}; not with cursor.`;
+}
+
+function fieldsParameter(resource: ResolvedResource, view: "one" | "list"): Json {
+  const fields = resource.fields.filter((f) => !f.hidden[view]).map((f) => f.name);
+  const relations = resource.relations.filter((r) => r.views[view]).map((r) => r.name);
+  return {
+    name: "fields",
+    in: "query",
+    required: false,
+    description:
+      `Partial response: only these fields, the ${resource.id.name} always included. A comma list of paths (or a JSON array): fields here are ${fields.join(", ")}` +
+      (relations.length > 0 ? `; relation.field (e.g. ${relations[0]}.${resource.id.name}) embeds the relation and keeps only the fields named in it, a relation name alone embeds it whole (relations: ${relations.join(", ")})` : "") +
+      ". Embeds given with embed are narrowed only when fields names a path inside them. Unknown or hidden fields are a 400.",
+    schema: { type: "string" },
+    example: fields.slice(0, 2).join(","),
+  };
+}
+
+function listParameters(schema: ResolvedSchema, resource: ResolvedResource): Json[] {
   const sortable = resource.fields.filter((f) => f.sortable && exposedField(resource, f.name)).map((f) => f.name);
   const searchable = resource.fields.filter((f) => f.searchable && exposedField(resource, f.name)).map((f) => f.name);
   const embeds = resource.relations.filter((r) => r.views.list).map((r) => r.name);
@@ -199,14 +244,14 @@ function listParameters(resource: ResolvedResource): Json[] {
       name: "filter",
       in: "query",
       required: false,
-      description: filterDescription(resource),
+      description: filterDescription(schema, resource),
       content: { "application/json": { schema: { type: "object", additionalProperties: true }, example: { [resource.id.name]: [1, 2] } } },
     },
     {
       name: "sort",
       in: "query",
       required: false,
-      description: `Sort keys: react-admin's ["field","ASC"|"DESC"], or a comma list with "-" for descending (-views,title). Sortable: ${sortable.join(", ")}. The id is always the last tie-breaker.`,
+      description: `Sort keys: react-admin's ["field","ASC"|"DESC"], several as [["a","ASC"],["b","DESC"]], or a comma list with "-" for descending (-views,title). Sortable: ${sortable.join(", ")}.${relationSortText(schema, resource)} The id is always the last tie-breaker.`,
       schema: { type: "string" },
       example: `["${sortable[0] ?? resource.id.name}","ASC"]`,
     },
@@ -219,19 +264,30 @@ function listParameters(resource: ResolvedResource): Json[] {
       schema: { type: "string" },
       example: `[0,${resource.defaultPageSize - 1}]`,
     },
-    { name: "page", in: "query", required: false, description: "1-based page number (with per_page). Not with range.", schema: { type: "integer", minimum: 1, default: 1 } },
+    { name: "page", in: "query", required: false, description: "1-based page number (with per_page). Not with range or cursor.", schema: { type: "integer", minimum: 1, default: 1 } },
     {
       name: "per_page",
       in: "query",
       required: false,
-      description: `Rows per page (with page). Not with range.`,
+      description: `Rows per page (with page, cursor or before). Not with range.`,
       schema: { type: "integer", minimum: 0, maximum: resource.maxPageSize, default: resource.defaultPageSize },
     },
   ];
   if (searchable.length > 0) {
     params.push({ name: "q", in: "query", required: false, description: `Free-text search (case-insensitive contains) over ${searchable.join(", ")}.`, schema: { type: "string" } });
   }
+  params.push(
+    {
+      name: "cursor",
+      in: "query",
+      required: false,
+      description: `Cursor (keyset) page forward, sized by per_page: empty for the first page, then the cursor of the Link header's next URL. Not with range or page. The body stays an array; Link carries first, prev, next and last; Content-Range is ${unit} */<total>. Sorts by own fields only. A cursor that was altered, or made for another sort, is a 400.`,
+      schema: { type: "string" },
+    },
+    { name: "before", in: "query", required: false, description: "Cursor page backward, sized by per_page: empty for the last page, or the cursor of the Link header's prev URL. Not with cursor, range or page.", schema: { type: "string" } },
+  );
   if (embeds.length > 0) params.push(embedParameter(resource, embeds));
+  params.push(fieldsParameter(resource, "list"));
   params.push(...operatorParameters(resource));
   params.push({
     name: "Range",
@@ -251,6 +307,92 @@ function embedParameter(resource: ResolvedResource, relations: readonly string[]
     description: `Related records to attach, as a comma list of dot paths (at most ${resource.maxDepth} levels deep). Relations here: ${relations.join(", ")}.`,
     schema: { type: "string" },
     example: relations.join(","),
+  };
+}
+
+/** Query parameters of `GET /<resource>/aggregate` (§15). */
+function aggregateParameters(schema: ResolvedSchema, resource: ResolvedResource): Json[] {
+  const visible = resource.fields.filter((f) => exposedField(resource, f.name));
+  const names = (fields: readonly ResolvedField[]) => fields.map((f) => f.name);
+  const commaList = (name: string, fields: readonly ResolvedField[], description: string): Json => ({
+    name,
+    in: "query",
+    required: false,
+    description,
+    schema: { type: "array", items: { type: "string", enum: names(fields) } },
+    style: "form",
+    explode: false,
+  });
+  const params: Json[] = [];
+  const groupable = visible.filter((f) => f.groupable);
+  if (groupable.length > 0) params.push(commaList("groupBy", groupable, `Fields to group by (at most 5): ${names(groupable).join(", ")}. Without it, one group over every matching row.`));
+  for (const fn of ["sum", "avg", "min", "max"] as const) {
+    const fields = visible.filter((f) => f.aggregates.has(fn));
+    if (fields.length > 0) params.push(commaList(fn, fields, `Fields to compute ${fn} of: ${names(fields).join(", ")}.`));
+  }
+  const search = visible.some((f) => f.searchable);
+  const list = listParameters(schema, resource);
+  const listParam = (name: string) => list.find((p) => p.name === name) as Json;
+  params.push(
+    {
+      name: "having",
+      in: "query",
+      required: false,
+      description: 'Conditions on the groups (with groupBy; all must hold, at most 20): a JSON array of {"fn": "count" | "sum" | "avg" | "min" | "max", "field": name (not for count), "op": "eq" | "ne" | "gt" | "gte" | "lt" | "lte", "value": v}. Each function on a field declared for it.',
+      content: { "application/json": { schema: { type: "array", items: ref("HavingCondition") }, example: [{ fn: "count", op: "gte", value: 10 }] } },
+    },
+    {
+      name: "sort",
+      in: "query",
+      required: false,
+      description: 'Order of the groups (with groupBy): a comma list of count, <fn>.<field> of an aggregate asked for, or a group-by field, "-" for descending (-sum.views,count). The group-by fields ascending follow.',
+      schema: { type: "string" },
+      example: "-count",
+    },
+    { name: "limit", in: "query", required: false, description: `Most groups returned (with groupBy).`, schema: { type: "integer", minimum: 1, maximum: resource.maxPageSize, default: resource.maxPageSize } },
+    { name: "offset", in: "query", required: false, description: "Groups to skip (with groupBy).", schema: { type: "integer", minimum: 0, default: 0 } },
+    listParam("filter"),
+  );
+  if (search) params.push(listParam("q"));
+  params.push(...operatorParameters(resource));
+  return params;
+}
+
+/** The answer of `GET /<resource>/aggregate`: `{ groups: [...] }`. */
+function aggregateSchemas(resource: ResolvedResource): Record<string, Json> {
+  const type = resource.names.type;
+  const visible = resource.fields.filter((f) => exposedField(resource, f.name));
+  const byFunction = (fn: "sum" | "avg" | "min" | "max") => {
+    const properties: Json = {};
+    for (const f of visible.filter((x) => x.aggregates.has(fn))) {
+      properties[f.name] = fn === "sum" || fn === "avg" ? { type: ["number", "null"] } : withNull(valueSchema(f, false));
+    }
+    return { type: "object", description: `${fn} of each field asked for with ${fn}= (null when no row has a value).`, properties, additionalProperties: false };
+  };
+  const key: Json = {};
+  for (const f of visible.filter((x) => x.groupable)) key[f.name] = f.isRequired ? valueSchema(f, false) : withNull(valueSchema(f, false));
+  return {
+    [`${type}Aggregate`]: {
+      type: "object",
+      description: `Aggregates of ${resource.plural}.`,
+      properties: { groups: { type: "array", items: ref(`${type}AggregateGroup`) } },
+      required: ["groups"],
+      additionalProperties: false,
+    },
+    [`${type}AggregateGroup`]: {
+      type: "object",
+      description: "One group: its group-by values and its aggregates.",
+      properties: {
+        key: { type: "object", description: "The values of the group-by fields asked for (empty without groupBy).", properties: key, additionalProperties: false },
+        count: { type: "integer", description: "Rows in the group." },
+        sum: byFunction("sum"),
+        avg: byFunction("avg"),
+        min: byFunction("min"),
+        max: byFunction("max"),
+      },
+      required: ["key", "count", "sum", "avg", "min", "max"],
+      additionalProperties: false,
+    },
   };
 }
 
@@ -280,7 +422,8 @@ function paths(schema: ResolvedSchema): Json {
         operationId: `list${plural}`,
         tags,
         summary: `List ${resource.plural} (react-admin getList, getMany, getManyReference)`,
-        parameters: listParameters(resource),
+        description: `Query parameters not listed here filter through relations as dot paths (author.name, comments.every.body_like); see the filter parameter.`,
+        parameters: listParameters(schema, resource),
         responses: {
           "200": {
             description: `A page of ${resource.plural}.`,
@@ -298,13 +441,23 @@ function paths(schema: ResolvedSchema): Json {
         responses: { "201": record(n.one, `The created ${resource.name}, id included.`, { Location: { description: "URL of the new record.", schema: { type: "string" } } }), ...write },
       },
     };
+    out[`/${resource.names.path}/aggregate`] = {
+      get: {
+        operationId: `aggregate${plural}`,
+        tags,
+        summary: `Count ${resource.plural} and aggregate their fields, optionally grouped`,
+        description: "The filter parameters are those of the list, dot paths included. Without groupBy the answer is one group over every matching row, with an empty key.",
+        parameters: aggregateParameters(schema, resource),
+        responses: { "200": record(`${type}Aggregate`, `The groups, in the order of sort (then the group-by fields ascending).`), "400": response("BadRequest") },
+      },
+    };
     out[`/${resource.names.path}/{id}`] = {
       parameters: [idParameter(resource)],
       get: {
         operationId: `get${type}`,
         tags,
         summary: `One ${resource.name} (react-admin getOne)`,
-        parameters: embedsOne.length > 0 ? [embedParameter(resource, embedsOne)] : [],
+        parameters: [...(embedsOne.length > 0 ? [embedParameter(resource, embedsOne)] : []), fieldsParameter(resource, "one")],
         responses: { "200": record(n.one, `The ${resource.name}.`), "400": response("BadRequest"), "404": response("NotFound") },
       },
       put: {
@@ -341,7 +494,20 @@ function components(schema: ResolvedSchema): Json {
     if (n.listItem !== n.one) schemas[n.listItem] = outputSchema(schema, resource, "list");
     schemas[n.create] = inputSchema(resource, "create");
     schemas[n.update] = inputSchema(resource, "update");
+    Object.assign(schemas, aggregateSchemas(resource));
   }
+  schemas.HavingCondition = {
+    type: "object",
+    description: "A condition on a group of an aggregate: count, or a function of a field declared for it, compared with a value.",
+    properties: {
+      fn: { type: "string", enum: ["count", "sum", "avg", "min", "max"] },
+      field: { type: "string", description: "The field of sum/avg/min/max; not used by count." },
+      op: { type: "string", enum: ["eq", "ne", "gt", "gte", "lt", "lte"] },
+      value: { description: "A number (count, sum, avg) or a value of the field (min, max)." },
+    },
+    required: ["fn", "op", "value"],
+    additionalProperties: false,
+  };
   schemas.Error = {
     type: "object",
     description: "Every error response. react-admin forms show `errors` next to the fields they name.",
@@ -365,9 +531,9 @@ function components(schema: ResolvedSchema): Json {
       ValidationFailed: error("Field values are invalid; errors maps each field to its message."),
     },
     headers: {
-      ContentRange: { description: "`<resource> <first>-<last>/<total>`, or `<resource> */<total>` for an empty page.", schema: { type: "string" }, example: "posts 0-24/319" },
+      ContentRange: { description: "`<resource> <first>-<last>/<total>`, or `<resource> */<total>` for an empty page and for every cursor page (whose offset is unknown).", schema: { type: "string" }, example: "posts 0-24/319" },
       XTotalCount: { description: "Number of records matching the filter.", schema: { type: "integer" } },
-      Link: { description: "With page/per_page: first, prev, next and last page URLs (RFC 8288).", schema: { type: "string" } },
+      Link: { description: "With page/per_page, cursor or before: first, prev, next and last page URLs (RFC 8288). Cursor pages link with cursor= (forward) and before= (backward).", schema: { type: "string" } },
     },
   };
 }

@@ -65,9 +65,10 @@ export interface FilterKey {
 /**
  * Splits `views_gte` into `views` + `gte`. A key that is itself a field name is never split, so a field
  * called `created_at` stays one. Throws 400 when the part before the last `_` is a field but the suffix
- * is no operator (`views_between`).
+ * is no operator (`views_between`). `shown` is the key as the client wrote it, for messages (a dotted
+ * relation path ends in `key`).
  */
-export function splitFilterKey(resource: ResolvedResource, key: string, where: string): FilterKey {
+export function splitFilterKey(resource: ResolvedResource, key: string, where: string, shown: string = key): FilterKey {
   if (exposedField(resource, key)) return { field: key, op: undefined, known: true };
   for (const suffix of SUFFIXES) {
     const field = key.slice(0, -(suffix.length + 1));
@@ -79,7 +80,7 @@ export function splitFilterKey(resource: ResolvedResource, key: string, where: s
   if (at > 0 && exposedField(resource, key.slice(0, at))) {
     throw new AppError(
       "BAD_REQUEST",
-      `Unknown filter operator "_${key.slice(at + 1)}" in ${where} "${key}". Operators: ${[...SUFFIX_OPERATORS.keys()].map((s) => `_${s}`).join(", ")}.`,
+      `Unknown filter operator "_${key.slice(at + 1)}" in ${where} "${shown}". Operators: ${[...SUFFIX_OPERATORS.keys()].map((s) => `_${s}`).join(", ")}.`,
     );
   }
   return { field: key, op: undefined, known: false };

@@ -1,0 +1,53 @@
+/**
+ * Relation filters as dot paths (rest-dialect.md §12): `author.name`, `author.role_in`,
+ * `comments.body_like`, `comments.every.body_like`, `comments.author.name`, in query parameters and
+ * inside `filter={...}` alike. Every segment but the last names a relation, optionally followed by a
+ * quantifier segment (`some`, `every`, `none`); the last segment is `<field>` or `<field>_<suffix>` of
+ * the resource the path arrives at. The result is the runtime's relation node; whether the relation may
+ * be filtered through, whether a quantifier fits it, and the field, operator and value at the end are
+ * the runtime's to check.
+ */
+import type { ResolvedRelation, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
+import { AppError, show } from "../runtime/errors.ts";
+import type { Filter, Quantifier } from "../runtime/query.ts";
+
+/** Segments that, anywhere but last, are a quantifier rather than a relation name. */
+export const QUANTIFIERS: readonly Quantifier[] = ["some", "every", "none"];
+const isQuantifier = (segment: string): segment is Quantifier => (QUANTIFIERS as readonly string[]).includes(segment);
+
+/**
+ * Builds the relation nodes of a dotted filter key around the condition `leaf` makes for the last
+ * segment. `leaf` receives the resource the path arrives at (undefined past an unknown relation, which
+ * the runtime then refuses, naming the relations it allows) and the last segment.
+ * @example
+ * relationCondition(posts, schema, "comments.body_like", (target, key) => ...)
+ * // → { relation: "comments", quantifier: "some", filter: <leaf(comment, "body_like")> }
+ */
+export function relationCondition(resource: ResolvedResource, schema: ResolvedSchema, key: string, leaf: (target: ResolvedResource | undefined, key: string) => Filter): Filter {
+  const segments = key.split(".");
+  if (segments.some((s) => s === "")) {
+    throw new AppError("BAD_REQUEST", `Invalid filter path ${show(key)}: expected relation names and a field joined by dots, e.g. author.name or comments.some.body_like.`);
+  }
+  const last = segments.pop() as string;
+  const hops: { relation: string; quantifier: Quantifier | undefined; explicit: boolean }[] = [];
+  let current: ResolvedResource | undefined = resource;
+  for (const segment of segments) {
+    const hop = hops.at(-1);
+    if (isQuantifier(segment)) {
+      if (hop === undefined || hop.explicit) {
+        throw new AppError("BAD_REQUEST", `Invalid filter path ${show(key)}: a quantifier (${segment}) goes right after a to-many relation, once, e.g. comments.${segment}.body.`);
+      }
+      // On a to-one relation the runtime refuses it, saying the relation is a single record.
+      hop.quantifier = segment;
+      hop.explicit = true;
+      continue;
+    }
+    const relation: ResolvedRelation | undefined = current?.relation.get(segment);
+    // A to-many relation without a quantifier means `some`; a to-one relation takes none.
+    hops.push({ relation: segment, quantifier: relation !== undefined && relation.kind !== "belongsTo" ? "some" : undefined, explicit: false });
+    current = relation === undefined ? undefined : schema.resource.get(relation.target);
+  }
+  let filter = leaf(current, last);
+  for (const hop of hops.reverse()) filter = { relation: hop.relation, ...(hop.quantifier ? { quantifier: hop.quantifier } : {}), filter };
+  return filter;
+}
