@@ -2,6 +2,7 @@ import { defineResource } from "./define.ts";
 
 export default defineResource("User", {
   description: "A person who writes posts and comments.",
+  searchLanguage: "simple",
   maxPageSize: 200,
   fields: {
     email: { filter: ["eq", "in", "contains", "startsWith", "endsWith"], sort: true, search: true },

@@ -159,7 +159,7 @@ function addResourceInputs(builder: Builder, schema: ResolvedSchema, resource: R
       AND: t.field({ type: [whereRef], description: "Every one of these must match." }),
       OR: t.field({ type: [whereRef], description: "At least one of these must match." }),
       NOT: t.field({ type: whereRef, description: "This must not match." }),
-      ...(searchable ? { search: t.field({ type: "String", description: `Free text matched against ${searchableNames(resource)} (case-insensitive).` }) } : {}),
+      ...(searchable ? { search: t.field({ type: "String", description: `Full-text search over ${searchableNames(resource)} (PostgreSQL, web search syntax: words, "phrases", -exclude, or).` }) } : {}),
     }),
   });
 

@@ -126,6 +126,12 @@ export interface ResourceDefinition<Scalar extends string = string, Relation ext
   description?: string;
   /** How ids are made on create. @default "database" (the column's default, e.g. autoincrement) */
   id?: IdGenerator;
+  /**
+   * PostgreSQL text search configuration of full-text search over the fields declared `search`
+   * (`english` stems words, `simple` does not). A GIN index on the same expression makes it fast:
+   * `npm run db:search-indexes` prints the statements for a migration. @default "english"
+   */
+  searchLanguage?: string;
   /** Largest page a client may ask for. @default 100 */
   maxPageSize?: number;
   /** Page size when the client names none. @default 25 */

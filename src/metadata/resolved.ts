@@ -119,6 +119,8 @@ export interface ResolvedResource {
   readonly field: ReadonlyMap<string, ResolvedField>;
   readonly relations: readonly ResolvedRelation[];
   readonly relation: ReadonlyMap<string, ResolvedRelation>;
+  /** Text search configuration of full-text search (see the definition's `searchLanguage`). */
+  readonly searchLanguage: string;
   readonly maxPageSize: number;
   readonly defaultPageSize: number;
   readonly maxDepth: number;

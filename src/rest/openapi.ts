@@ -274,7 +274,7 @@ function listParameters(schema: ResolvedSchema, resource: ResolvedResource): Jso
     },
   ];
   if (searchable.length > 0) {
-    params.push({ name: "q", in: "query", required: false, description: `Free-text search (case-insensitive contains) over ${searchable.join(", ")}.`, schema: { type: "string" } });
+    params.push({ name: "q", in: "query", required: false, description: `Full-text search (PostgreSQL, web search syntax: words, "phrases", -exclude, or) over ${searchable.join(", ")}; most relevant first unless sorted.`, schema: { type: "string" } });
   }
   params.push(
     {

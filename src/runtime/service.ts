@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { ValueSource } from "../metadata/definition.ts";
 import type { ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
+import { hasSearch } from "../storage/search-sql.ts";
 import { classifyStorageError, type Store } from "../storage/store.ts";
 import { type AggregateGroup, type AggregateSpec, compileAggregate, toGroup } from "./aggregate.ts";
 import type { RequestContext } from "./context.ts";
@@ -108,6 +109,18 @@ export class ResourceService {
     const where = compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup);
     const orderBy = compileSort(this.resource, params.sort, this.#lookup);
     const { offset, limit } = checkPage(this.resource, params, this.#deps.limits);
+    if (hasSearch(where)) {
+      // Full-text search runs in SQL (search-sql.ts): ids of the page first, ranked unless sorted.
+      if (params.sort?.some((k) => k.field.includes("."))) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
+      const idField = this.resource.id.name;
+      const found = await this.#translate(() =>
+        this.#deps.store.search({ model: this.resource.model, where, orderBy: params.sort?.length ? orderBy : undefined, idField, offset, limit }, Boolean(params.withTotal)),
+      );
+      const rows = found.ids.length === 0 ? [] : await this.#translate(() => this.rowsWhereIn(idField, found.ids));
+      const byId = new Map(rows.map((row) => [row[idField], row]));
+      const ordered = found.ids.map((id) => byId.get(id)).filter((row): row is Row => row !== undefined);
+      return { records: ordered.map((row) => this.present(ctx, row, "list")), total: found.total };
+    }
     const [rows, total] = await this.#translate(() =>
       Promise.all([
         limit === 0 ? Promise.resolve([]) : this.#model.findMany({ where, orderBy, skip: offset, take: limit, select: this.#select }),
@@ -132,6 +145,7 @@ export class ResourceService {
     const signature = keys.map((k) => `${k.field}:${k.direction}`).join(",");
     const cursor = backward ? params.before : params.after;
     const where = compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup);
+    if (hasSearch(where)) throw new AppError("BAD_REQUEST", "Cursor pagination does not combine with search (relevance is not a stable key); use offset pages for search results.");
     const boundary = cursor === undefined ? undefined : keysetWhere(keys, this.#deps.cursors.decode(signature, cursor), backward);
     const orderBy = keys.map((k) => {
       const direction = backward ? (k.direction === "asc" ? "desc" : "asc") : k.direction;
@@ -180,6 +194,7 @@ export class ResourceService {
   async aggregate(ctx: RequestContext, filter: Filter | undefined, spec: AggregateSpec): Promise<AggregateGroup[]> {
     void ctx;
     const where = compileFilter(this.resource, filter, this.#deps.limits, this.#lookup);
+    if (hasSearch(where)) throw new AppError("BAD_REQUEST", "Aggregates do not combine with search yet; filter by fields instead.");
     const { grouped, args, by } = compileAggregate(this.resource, spec);
     const model = this.#model as unknown as { aggregate(a: object): Promise<Record<string, unknown>>; groupBy(a: object): Promise<Record<string, unknown>[]> };
     const rows = await this.#translate(async () => (grouped ? model.groupBy({ by, where, ...args }) : [await model.aggregate({ where, ...args })]));
@@ -190,6 +205,10 @@ export class ResourceService {
   async count(ctx: RequestContext, filter?: Filter): Promise<number> {
     void ctx;
     const where = compileFilter(this.resource, filter, this.#deps.limits, this.#lookup);
+    if (hasSearch(where)) {
+      const query = { model: this.resource.model, where, orderBy: undefined, idField: this.resource.id.name, offset: 0, limit: 0 };
+      return this.#translate(async () => (await this.#deps.store.search(query, true)).total ?? 0);
+    }
     return this.#translate(() => this.#model.count({ where }));
   }
 

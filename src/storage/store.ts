@@ -2,7 +2,9 @@
  * The storage port the runtime uses: model delegates and transactions over the Prisma client, and
  * translation of Prisma errors into storage-level facts the runtime maps to its own errors.
  */
+import { datamodel } from "./datamodel.ts";
 import type { PrismaClient } from "./generated/client.ts";
+import { compileSearch, type SearchQuery } from "./search-sql.ts";
 
 /** Arguments and results are Prisma's, kept loose: the runtime builds them from resolved metadata. */
 export interface ModelDelegate {
@@ -19,6 +21,8 @@ export interface Store {
   model(delegate: string): ModelDelegate;
   /** Runs `work` in one transaction: everything it does commits together or not at all. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  /** The ids of one page of a full-text search (see search-sql.ts), and the total when asked for. */
+  search(query: SearchQuery, withTotal: boolean): Promise<{ ids: unknown[]; total: number | undefined }>;
 }
 
 type TransactionClient = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0] extends infer T ? (T extends object ? T : never) : never;
@@ -31,13 +35,24 @@ function delegateOf(client: object, name: string): ModelDelegate {
 
 /** A {@link Store} over a Prisma client. */
 export function createStore(prisma: PrismaClient): Store {
+  type Raw = { $queryRawUnsafe<T>(sql: string, ...params: unknown[]): Promise<T> };
+  const search = (client: Raw) => async (query: SearchQuery, withTotal: boolean) => {
+    const { page, count } = compileSearch(datamodel, query);
+    const [rows, total] = await Promise.all([
+      query.limit === 0 ? Promise.resolve([]) : client.$queryRawUnsafe<{ id: unknown }[]>(page.sql, ...page.params),
+      withTotal ? client.$queryRawUnsafe<{ count: number }[]>(count.sql, ...count.params).then((r) => Number(r[0]?.count ?? 0)) : Promise.resolve(undefined),
+    ]);
+    return { ids: rows.map((r) => r.id), total };
+  };
   const inTransaction = (tx: TransactionClient): Store => ({
     model: (name) => delegateOf(tx, name),
     // Nested transactions join the outer one.
     transaction: (work) => work(inTransaction(tx)),
+    search: search(tx as unknown as Raw),
   });
   return {
     model: (name) => delegateOf(prisma, name),
+    search: search(prisma as unknown as Raw),
     transaction: (work) => prisma.$transaction((tx) => work(inTransaction(tx as TransactionClient)), { maxWait: 5_000, timeout: 15_000 }),
   };
 }

@@ -1,0 +1,92 @@
+// Full-text search (issue B item 1): PostgreSQL tsvector over the searchable fields, websearch syntax,
+// ranked by relevance unless sorted, served by the GIN indexes of the search migration.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resources } from "../../schema/index.ts";
+import { resolveResources } from "../../src/metadata/resolve.ts";
+import { datamodel } from "../../src/storage/datamodel.ts";
+import { searchIndexStatements } from "../../src/storage/search-indexes.ts";
+import { compileSearch } from "../../src/storage/search-sql.ts";
+import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+
+let t: TestRuntime;
+beforeAll(async () => {
+  t = await createTestRuntime({ seed: true });
+  const author = await t.db.prisma.user.findFirstOrThrow();
+  const post = (title: string, body: string) => ({ title, body, authorId: author.id, status: "published" as const });
+  await t.db.prisma.post.createMany({
+    data: [
+      post("Zebra crossings", "Striped zebras cross the savanna."),
+      post("Zebra databases", "A zebra index on striped storage."),
+      post("Unrelated", "Nothing about zebras here except this one mention of a zebra."),
+      post("Crossing guards", "Guards at the crossing wave."),
+    ],
+  });
+});
+afterAll(() => t?.close());
+
+const posts = () => t.runtime.service("post");
+const ctx = () => t.runtime.context();
+
+/** The database's own answer: ids matching websearch_to_tsquery over title and body. */
+async function sqlIds(text: string, extra = "TRUE"): Promise<number[]> {
+  const rows = await t.db.prisma.$queryRawUnsafe<{ id: number }[]>(
+    `select id from "Post" where to_tsvector('english', coalesce(title,'') || ' ' || coalesce(body,'')) @@ websearch_to_tsquery('english', $1) and ${extra} order by id`,
+    text,
+  );
+  return rows.map((r) => r.id);
+}
+
+describe("full-text search", () => {
+  it("matches stemmed words in websearch syntax: phrases, exclusion, or", async () => {
+    for (const text of ["zebra", '"zebra crossings"', "zebra -striped", "zebra or guards", "crossing"]) {
+      const { records, total } = await posts().list(ctx(), { filter: { search: text }, limit: 100, withTotal: true });
+      const expected = await sqlIds(text);
+      expect(records.map((r) => r.id as number).sort((a, b) => a - b), text).toEqual(expected);
+      expect(total, text).toBe(expected.length);
+      expect(expected.length, text).toBeGreaterThan(0);
+    }
+  });
+
+  it("ranks by relevance when no sort is given, and obeys an explicit sort", async () => {
+    const ranked = await posts().list(ctx(), { filter: { search: "zebra" }, limit: 10 });
+    expect(ranked.records[0]?.title).toMatch(/^Zebra/);
+    const sorted = await posts().list(ctx(), { filter: { search: "zebra" }, sort: [{ field: "title", direction: "desc" }], limit: 10 });
+    const titles = sorted.records.map((r) => r.title as string);
+    expect(titles).toEqual([...titles].sort().reverse());
+  });
+
+  it("combines with field filters, relation filters and counts", async () => {
+    const { records } = await posts().list(ctx(), { filter: { and: [{ search: "zebra" }, { field: "title", op: "startsWith", value: "zebra" }] }, limit: 10 });
+    expect(records.map((r) => r.title).sort()).toEqual(["Zebra crossings", "Zebra databases"]);
+    const author = await t.db.prisma.user.findFirstOrThrow();
+    const viaAuthor = await posts().count(ctx(), { and: [{ search: "zebra" }, { relation: "author", filter: { field: "email", op: "eq", value: author.email } }] });
+    expect(viaAuthor).toBe((await sqlIds("zebra", `"authorId" = ${author.id}`)).length);
+    const nested = await t.runtime.service("comment").count(ctx(), { relation: "post", filter: { search: "zebra" } });
+    expect(nested).toBe(0);
+  });
+
+  it("never fails on odd input: websearch syntax has no parse errors", async () => {
+    for (const text of ['"', "-", "or", "&|!:*()", "'; drop table \"Post\"; --", "a".repeat(500)]) {
+      await expect(posts().list(ctx(), { filter: { search: text }, limit: 5 })).resolves.toBeTruthy();
+    }
+    expect(await t.db.prisma.post.count()).toBeGreaterThan(300);
+  });
+
+  it("refuses search with cursors and aggregates, with a message", async () => {
+    await expect(posts().page(ctx(), { filter: { search: "zebra" }, first: 5 })).rejects.toThrow(/does not combine with search/);
+    await expect(posts().aggregate(ctx(), { search: "zebra" }, {})).rejects.toThrow(/do not combine with search/);
+  });
+
+  it("the migration's GIN indexes are the ones the metadata asks for, and the planner uses them", async () => {
+    const statements = searchIndexStatements(resolveResources(resources, datamodel), datamodel);
+    const names = statements.map((s) => /INDEX "([^"]+)"/.exec(s)?.[1]);
+    const present = await t.db.prisma.$queryRawUnsafe<{ indexname: string }[]>(`select indexname::text from pg_indexes where indexname like '%_search_idx' order by indexname`);
+    expect(present.map((p) => p.indexname).sort()).toEqual([...names].sort());
+    const { page } = compileSearch(datamodel, { model: "Post", where: { $search: { text: "zebra", columns: ["title", "body"], language: "english" } }, orderBy: undefined, idField: "id", offset: 0, limit: 10 });
+    const plan = await t.db.prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe("set local enable_seqscan = off");
+      return tx.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`explain ${page.sql}`, ...page.params);
+    });
+    expect(plan.map((p) => p["QUERY PLAN"]).join("\n")).toContain("Post_search_idx");
+  });
+});
