@@ -217,8 +217,11 @@ function condition(resource: ResolvedResource, field: ResolvedField, op: Operato
   };
   switch (op) {
     case "eq":
-      return value === null ? { equals: null } : { equals: one(value) };
+      // A NOT NULL column never equals null (and Prisma refuses `equals: null` on it): match nothing.
+      if (value === null) return field.isRequired ? { in: [] } : { equals: null };
+      return { equals: one(value) };
     case "ne":
+      if (value === null && field.isRequired) return {};
       return value === null ? { not: null } : { not: one(value) };
     case "gt":
     case "gte":

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ValueSource } from "../metadata/definition.ts";
-import type { ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
+import type { BelongsToRelation, ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
 import { hasSearch } from "../storage/search-sql.ts";
 import { classifyStorageError, type Store } from "../storage/store.ts";
 import { type AggregateGroup, type AggregateSpec, compileAggregate, toGroup } from "./aggregate.ts";
@@ -15,7 +15,7 @@ import { AppError, show } from "./errors.ts";
 import type { HookRegistry, WriteAction, WriteOperation } from "./hooks.ts";
 import { checkWriteInput, type WriteInputOptions } from "./input.ts";
 import type { Row } from "./loaders.ts";
-import { checkPage, coerceValue, compileFilter, compileSort, tieBreakerDirection, type Filter, type QueryLimits, type Sort } from "./query.ts";
+import { checkPage, coerceValue, compileFilter, compileSort, sortPath, tieBreakerDirection, type Filter, type QueryLimits, type Sort } from "./query.ts";
 
 /** Where a record is shown: a single record or an item of a list. Decides which fields it carries. */
 export type OutputView = "one" | "list";
@@ -142,26 +142,39 @@ export class ResourceService {
     const size = (backward ? params.last : params.first) ?? this.resource.defaultPageSize;
     checkPage(this.resource, { limit: size }, this.#deps.limits);
     const keys = this.#keysetKeys(params.sort);
-    const signature = keys.map((k) => `${k.field}:${k.direction}`).join(",");
+    const signature = keys.map((k) => `${[...k.path, k.field].join(".")}:${k.direction}`).join(",");
     const cursor = backward ? params.before : params.after;
     const where = compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup);
-    if (hasSearch(where)) throw new AppError("BAD_REQUEST", "Cursor pagination does not combine with search (relevance is not a stable key); use offset pages for search results.");
     const boundary = cursor === undefined ? undefined : keysetWhere(keys, this.#deps.cursors.decode(signature, cursor), backward);
     const orderBy = keys.map((k) => {
       const direction = backward ? (k.direction === "asc" ? "desc" : "asc") : k.direction;
       // Nulls sort first ascending and last descending (compileSort's rule), mirrored when going backward.
-      return { [k.field]: k.required ? direction : { sort: direction, nulls: direction === "asc" ? "first" : "last" } };
+      return nest(k.path, { [k.field]: k.required ? direction : { sort: direction, nulls: direction === "asc" ? "first" : "last" } });
     });
-    const [rows, total] = await this.#translate(() =>
-      Promise.all([
-        size === 0 ? Promise.resolve([]) : this.#model.findMany({ where: boundary ? { AND: [where, boundary] } : where, orderBy, take: size + 1, select: this.#select }),
-        params.withTotal ? this.#model.count({ where }) : Promise.resolve(undefined),
-      ]),
-    );
+    const bounded = boundary ? { AND: [where, boundary] } : where;
+    const [rows, total] = await this.#translate(async () => {
+      if (!hasSearch(where)) {
+        return Promise.all([
+          size === 0 ? Promise.resolve([]) : this.#model.findMany({ where: bounded, orderBy, take: size + 1, select: this.#select }),
+          params.withTotal ? this.#model.count({ where }) : Promise.resolve(undefined),
+        ]);
+      }
+      // With a search the page's ids come from SQL (search-sql.ts), in the keyset order, not by relevance.
+      if (keys.some((k) => k.path.length > 0)) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
+      const idField = this.resource.id.name;
+      const [found, counted] = await Promise.all([
+        this.#deps.store.search({ model: this.resource.model, where: bounded, orderBy, idField, offset: 0, limit: size + 1 }, false),
+        params.withTotal ? this.#deps.store.search({ model: this.resource.model, where, orderBy: undefined, idField, offset: 0, limit: 0 }, true) : undefined,
+      ]);
+      const loaded = found.ids.length === 0 ? [] : await this.rowsWhereIn(idField, found.ids);
+      const byId = new Map(loaded.map((row) => [row[idField], row]));
+      return [found.ids.map((id) => byId.get(id)).filter((row): row is Row => row !== undefined), counted?.total] as const;
+    });
     const more = rows.length > size;
     const pageRows = rows.slice(0, size);
     if (backward) pageRows.reverse();
-    const cursors = pageRows.map((row) => this.#deps.cursors.encode(signature, keys.map((k) => row[k.field])));
+    const values = await this.#translate(() => Promise.all(pageRows.map((row) => Promise.all(keys.map((k) => this.#keyValue(ctx, row, k))))));
+    const cursors = values.map((v) => this.#deps.cursors.encode(signature, v));
     return {
       records: pageRows.map((row) => this.present(ctx, row, "list")),
       cursors,
@@ -175,16 +188,36 @@ export class ResourceService {
     };
   }
 
-  /** Sort keys of a keyset page: the client's (own fields only), then the id. */
+  /** Sort keys of a keyset page: the client's (own fields, or through required to-one relations), then the id. */
   #keysetKeys(sort: readonly Sort[] | undefined): KeysetKey[] {
     compileSort(this.resource, sort, this.#lookup); // the same checks and messages as lists
-    const keys = (sort ?? []).map((s) => {
-      if (s.field.includes(".")) throw new AppError("BAD_REQUEST", `Cursor pagination sorts by ${this.resource.plural}' own fields; "${s.field}" goes through a relation. Use offset pages for it.`);
-      const field = this.resource.field.get(s.field) as NonNullable<ReturnType<ResolvedResource["field"]["get"]>>;
-      return { field: field.name, direction: s.direction, required: field.isRequired, ...(field.enum ? { enumValues: field.enum.values } : {}) };
+    const keys: KeysetKey[] = (sort ?? []).map((s) => {
+      const { path, field } = sortPath(this.resource, s.field, this.#lookup);
+      let owner = this.resource;
+      const relations: BelongsToRelation[] = [];
+      for (const name of path) {
+        const relation = owner.relation.get(name) as BelongsToRelation;
+        // A missing related record would have no value to continue from: only required relations page by cursor.
+        if (!relation.isRequired) throw new AppError("BAD_REQUEST", `Cursor pages cannot sort by "${s.field}": "${name}" may be empty. Use offset pages for it.`);
+        relations.push(relation);
+        owner = this.#lookup(relation.target);
+      }
+      return { path, relations, field: field.name, direction: s.direction, required: field.isRequired, ...(field.enum ? { enumValues: field.enum.values } : {}) };
     });
-    if (!keys.some((k) => k.field === this.resource.id.name)) keys.push({ field: this.resource.id.name, direction: tieBreakerDirection(sort ?? []), required: true });
+    if (!keys.some((k) => k.path.length === 0 && k.field === this.resource.id.name)) {
+      keys.push({ path: [], relations: [], field: this.resource.id.name, direction: tieBreakerDirection(sort ?? []), required: true });
+    }
     return keys;
+  }
+
+  /** A row's value of a sort key, following its relations through the request's loaders (batched). */
+  async #keyValue(ctx: RequestContext, row: Row, key: KeysetKey): Promise<unknown> {
+    let current: Row | null = row;
+    for (const relation of key.relations) {
+      if (!current) return null;
+      current = await ctx.loaders.byId(relation.target).load(current[relation.localField]);
+    }
+    return current?.[key.field] ?? null;
   }
 
   /**
@@ -409,10 +442,18 @@ export class ResourceService {
  */
 /** One sort key of a keyset page. Enums compare by declaration order (PostgreSQL's enum order). */
 interface KeysetKey {
+  /** Relations from this resource to the field's resource (empty for its own fields). */
+  path: string[];
+  relations: BelongsToRelation[];
   field: string;
   direction: "asc" | "desc";
   required: boolean;
   enumValues?: readonly string[];
+}
+
+/** Wraps a condition or order in its relation path: `author` + `{ name: … }` → `{ author: { name: … } }`. */
+function nest(path: readonly string[], inner: object): object {
+  return path.reduceRight((acc, relation) => ({ [relation]: acc }), inner);
 }
 
 function keysetWhere(keys: readonly KeysetKey[], values: readonly unknown[], backward: boolean): object {
@@ -433,12 +474,12 @@ function keysetWhere(keys: readonly KeysetKey[], values: readonly unknown[], bac
         : { [key.field]: { [direction === "asc" ? "gt" : "lt"]: value } };
       beyond = nullsFirst || key.required ? compare : { OR: [compare, { [key.field]: null }] };
     }
-    if (beyond) terms.push({ AND: [...keys.slice(0, i).map((k, j) => ({ [k.field]: values[j] === null ? null : { equals: values[j] } })), beyond] });
+    if (beyond) terms.push({ AND: [...keys.slice(0, i).map((k, j) => nest(k.path, { [k.field]: values[j] === null ? null : { equals: values[j] } })), nest(key.path, beyond)] });
   }
   // A redundant bound on the first key (first >= / <= its value) that PostgreSQL can use as an index
   // condition; the OR above alone is only a filter, which would scan every earlier row.
   const first = keys[0];
-  if (first?.required && !first.enumValues && values[0] !== null && values[0] !== undefined) {
+  if (first?.required && first.path.length === 0 && !first.enumValues && values[0] !== null && values[0] !== undefined) {
     const direction = backward ? (first.direction === "asc" ? "desc" : "asc") : first.direction;
     return { AND: [{ [first.field]: { [direction === "asc" ? "gte" : "lte"]: values[0] } }, { OR: terms }] };
   }

@@ -34,6 +34,18 @@ describe("hostile values", () => {
     expect(await t.db.prisma.tag.count()).toBe(0);
   });
 
+  it("eq / ne null on a NOT NULL field match nothing / everything (found by the qb fuzz test: was a 500)", async () => {
+    const author = await t.db.prisma.user.create({ data: { email: "null@example.com", name: "N", passwordHash: "x" } });
+    await t.db.prisma.post.create({ data: { title: "present", authorId: author.id } });
+    const posts = t.runtime.service("post");
+    const count = (filter: Parameters<typeof posts.count>[1]) => posts.count(ctx(), filter);
+    const all = await t.db.prisma.post.count();
+    expect(all).toBeGreaterThan(0);
+    expect(await count({ field: "views", op: "eq", value: null })).toBe(0);
+    expect(await count({ not: { field: "views", op: "eq", value: null } })).toBe(all);
+    expect(await count({ field: "views", op: "ne", value: null })).toBe(all);
+  });
+
   it("impossible or out-of-range dates are refused, not rolled over", async () => {
     const posts = t.runtime.service("post");
     for (const value of ["2020-02-31", "2021-02-29T00:00:00Z", "0000-01-01", "2020-13-01", "yesterday"]) {

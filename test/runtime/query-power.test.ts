@@ -91,6 +91,16 @@ describe("keyset pagination", () => {
     }
   });
 
+  it("walks pages sorted through a required to-one relation (author name), forward and back", async () => {
+    const sort = [{ field: "author.name", direction: "asc" as const }, { field: "views", direction: "desc" as const }];
+    const all = await walk(sort, 45);
+    const expected = await t.db.prisma.post.findMany({ orderBy: [{ author: { name: "asc" } }, { views: "desc" }, { id: "desc" }], select: { id: true } });
+    expect(all).toEqual(expected.map((p) => p.id));
+    const first = await posts().page(ctx(), { sort, first: 10 });
+    const second = await posts().page(ctx(), { sort, first: 10, after: first.pageInfo.endCursor });
+    expect(ids((await posts().page(ctx(), { sort, last: 10, before: second.pageInfo.startCursor })).records)).toEqual(ids(first.records));
+  });
+
   it("goes backward with last/before, and reports page info", async () => {
     const sort = [{ field: "views", direction: "desc" as const }];
     const first = await posts().page(ctx(), { sort, first: 10, withTotal: true });

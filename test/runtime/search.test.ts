@@ -72,8 +72,22 @@ describe("full-text search", () => {
     expect(await t.db.prisma.post.count()).toBeGreaterThan(300);
   });
 
-  it("refuses search with cursors and aggregates, with a message", async () => {
-    await expect(posts().page(ctx(), { filter: { search: "zebra" }, first: 5 })).rejects.toThrow(/does not combine with search/);
+  it("pages search results by cursor, in the sort's order", async () => {
+    const sort = [{ field: "title", direction: "asc" as const }];
+    const seen: unknown[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await posts().page(ctx(), { filter: { search: "zebra or crossing" }, sort, first: 2, after, withTotal: true });
+      seen.push(...page.records.map((r) => r.id));
+      expect(page.totalCount).toBe((await sqlIds("zebra or crossing")).length);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    const expected = await t.db.prisma.post.findMany({ where: { id: { in: await sqlIds("zebra or crossing") } }, orderBy: [{ title: "asc" }, { id: "asc" }], select: { id: true } });
+    expect(seen).toEqual(expected.map((p) => p.id));
+  });
+
+  it("refuses search with aggregates, with a message", async () => {
     await expect(posts().aggregate(ctx(), { search: "zebra" }, {})).rejects.toThrow(/do not combine with search/);
   });
 
