@@ -227,10 +227,13 @@ export class ResourceService {
   async aggregate(ctx: RequestContext, filter: Filter | undefined, spec: AggregateSpec): Promise<AggregateGroup[]> {
     void ctx;
     const where = compileFilter(this.resource, filter, this.#deps.limits, this.#lookup);
-    if (hasSearch(where)) throw new AppError("BAD_REQUEST", "Aggregates do not combine with search yet; filter by fields instead.");
     const { grouped, args, by } = compileAggregate(this.resource, spec);
     const model = this.#model as unknown as { aggregate(a: object): Promise<Record<string, unknown>>; groupBy(a: object): Promise<Record<string, unknown>[]> };
-    const rows = await this.#translate(async () => (grouped ? model.groupBy({ by, where, ...args }) : [await model.aggregate({ where, ...args })]));
+    const rows = await this.#translate(async () => {
+      // Prisma cannot express a full-text condition: with a search, the same aggregate runs in SQL.
+      if (hasSearch(where)) return this.#deps.store.searchAggregate({ model: this.resource.model, where, by, args });
+      return grouped ? model.groupBy({ by, where, ...args }) : [await model.aggregate({ where, ...args })];
+    });
     return rows.map((row) => toGroup(row, by));
   }
 

@@ -233,3 +233,85 @@ export function compileSearch(datamodel: Datamodel, query: SearchQuery): { page:
   };
   return { page: build(false), count: build(true) };
 }
+
+/** An aggregate over the rows a `where` with a search matches, in Prisma's `groupBy` / `aggregate` argument shape. */
+export interface SearchAggregateQuery {
+  model: string;
+  where: object;
+  /** Group-by fields (none: one row over all matches). */
+  by: readonly string[];
+  /** `_count`, `_sum`, `_avg`, `_min`, `_max`, `having`, `orderBy`, `take`, `skip`, as compileAggregate makes them. */
+  args: Record<string, unknown>;
+}
+
+const OPS: Record<string, string> = { equals: "=", not: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=" };
+
+/**
+ * SQL computing the same groups Prisma's `groupBy` would, over rows matched with a full-text search
+ * (which Prisma cannot express). Result rows have Prisma's shape: `{ <by fields>, _count: { _all },
+ * _sum: { field }, ... }` once {@link shapeAggregateRow} has run.
+ */
+export function compileSearchAggregate(datamodel: Datamodel, query: SearchAggregateQuery): { sql: string; params: unknown[] } {
+  const compiler = new WhereCompiler(datamodel);
+  const model = compiler.model(query.model);
+  const col = (name: string) => {
+    const field = model.fields.find((f) => f.name === name);
+    if (!field) throw new Error(`search-sql: no field ${model.name}.${name}`);
+    return `t.${compiler.column(field)}`;
+  };
+  const condition = compiler.where(model, "t", query.where);
+  // Enums come back as text (the driver adapter cannot read enum types in raw results).
+  const isEnum = (name: string) => model.fields.find((f) => f.name === name)?.kind === "enum";
+  const select: string[] = query.by.map((name) => `${col(name)}${isEnum(name) ? "::text" : ""} AS ${ident(name)}`);
+  select.push(`count(*)::int AS ${ident("_count._all")}`);
+  for (const fn of ["sum", "avg", "min", "max"] as const) {
+    for (const name of Object.keys((query.args[`_${fn}`] as Record<string, true> | undefined) ?? {})) {
+      const expression = fn === "sum" || fn === "avg" ? `${fn}(${col(name)})::float8` : `${fn}(${col(name)})`;
+      select.push(`${expression} AS ${ident(`_${fn}.${name}`)}`);
+    }
+  }
+  const metric = (spec: Record<string, unknown>): string => {
+    const [key, inner] = Object.entries(spec)[0] as [string, Record<string, unknown>];
+    if (key === "_count") return "count(*)";
+    const [name] = Object.keys(inner);
+    return `${key.slice(1)}(${col(name as string)})`;
+  };
+  let sql = `SELECT ${select.join(", ")} FROM ${compiler.table(model)} t WHERE ${condition}`;
+  if (query.by.length > 0) {
+    sql += ` GROUP BY ${query.by.map(col).join(", ")}`;
+    const having = ((query.args.having as { AND?: Record<string, Record<string, Record<string, unknown>>>[] } | undefined)?.AND ?? []).map((h) => {
+      const [name, byFn] = Object.entries(h)[0] as [string, Record<string, Record<string, unknown>>];
+      const [fn, comparison] = Object.entries(byFn)[0] as [string, Record<string, unknown>];
+      const [op, value] = Object.entries(comparison)[0] as [string, unknown];
+      const target = fn === "_count" ? "count(*)" : `${fn.slice(1)}(${col(name)})`;
+      return `${target} ${OPS[op] ?? "="} ${compiler.param(value)}`;
+    });
+    if (having.length > 0) sql += ` HAVING ${having.join(" AND ")}`;
+    const order = ((query.args.orderBy as Record<string, unknown>[] | undefined) ?? []).map((entry) => {
+      const [key, value] = Object.entries(entry)[0] as [string, unknown];
+      if (typeof value === "string") return `${col(key)} ${value === "desc" ? "DESC" : "ASC"}`;
+      const direction = Object.values(value as Record<string, string>)[0] === "desc" ? "DESC" : "ASC";
+      return `${metric({ [key]: value })} ${direction}`;
+    });
+    if (order.length > 0) sql += ` ORDER BY ${order.join(", ")}`;
+    sql += ` LIMIT ${compiler.param(query.args.take ?? 1000, "int")} OFFSET ${compiler.param(query.args.skip ?? 0, "int")}`;
+  }
+  return { sql, params: compiler.params };
+}
+
+/** Turns a row of {@link compileSearchAggregate} into Prisma's aggregate shape (`_sum: { views }`, ...). */
+export function shapeAggregateRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    const dot = key.indexOf(".");
+    if (dot < 0 || !key.startsWith("_")) {
+      out[key] = value;
+      continue;
+    }
+    const group = key.slice(0, dot);
+    const part = (out[group] ?? {}) as Record<string, unknown>;
+    part[key.slice(dot + 1)] = value;
+    out[group] = part;
+  }
+  return out;
+}

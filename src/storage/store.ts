@@ -4,7 +4,7 @@
  */
 import { datamodel } from "./datamodel.ts";
 import type { PrismaClient } from "./generated/client.ts";
-import { compileSearch, type SearchQuery } from "./search-sql.ts";
+import { compileSearch, compileSearchAggregate, type SearchAggregateQuery, type SearchQuery, shapeAggregateRow } from "./search-sql.ts";
 
 /** Arguments and results are Prisma's, kept loose: the runtime builds them from resolved metadata. */
 export interface ModelDelegate {
@@ -23,6 +23,8 @@ export interface Store {
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** The ids of one page of a full-text search (see search-sql.ts), and the total when asked for. */
   search(query: SearchQuery, withTotal: boolean): Promise<{ ids: unknown[]; total: number | undefined }>;
+  /** Aggregate rows (Prisma's groupBy shape) over the rows a full-text search matches. */
+  searchAggregate(query: SearchAggregateQuery): Promise<Record<string, unknown>[]>;
 }
 
 type TransactionClient = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0] extends infer T ? (T extends object ? T : never) : never;
@@ -44,15 +46,21 @@ export function createStore(prisma: PrismaClient): Store {
     ]);
     return { ids: rows.map((r) => r.id), total };
   };
+  const searchAggregate = (client: Raw) => async (query: SearchAggregateQuery) => {
+    const { sql, params } = compileSearchAggregate(datamodel, query);
+    return (await client.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params)).map(shapeAggregateRow);
+  };
   const inTransaction = (tx: TransactionClient): Store => ({
     model: (name) => delegateOf(tx, name),
     // Nested transactions join the outer one.
     transaction: (work) => work(inTransaction(tx)),
     search: search(tx as unknown as Raw),
+    searchAggregate: searchAggregate(tx as unknown as Raw),
   });
   return {
     model: (name) => delegateOf(prisma, name),
     search: search(prisma as unknown as Raw),
+    searchAggregate: searchAggregate(prisma as unknown as Raw),
     transaction: (work) => prisma.$transaction((tx) => work(inTransaction(tx as TransactionClient)), { maxWait: 5_000, timeout: 15_000 }),
   };
 }

@@ -2,6 +2,7 @@
 // with having, sort and limit, under the same filters as lists; checked against Prisma's aggregate and
 // groupBy on the seeded database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { searchIds } from "../support/search.ts";
 import { createRestFixture, query, type RestFixture } from "./harness.ts";
 
 let t: RestFixture;
@@ -116,10 +117,14 @@ describe("§15 aggregates", () => {
     expect(got.map((g) => [g.key.status, g.count])).toEqual(want.map((w) => [w.status, w._count._all]));
   });
 
-  it("full-text q does not combine with aggregates yet: a 400 that says so", async () => {
-    const response = await t.get(`/api/posts/aggregate?groupBy=status&${query({ q: "guide" })}`);
-    expect(response.status).toBe(400);
-    expect(((await response.json()) as { message: string }).message).toContain("do not combine with search");
+  it("aggregates the rows a full-text q matches", async () => {
+    const response = await t.get(`/api/posts/aggregate?groupBy=status&sum=views&${query({ q: "guide" })}`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { groups: Group[] };
+    const matching = (await searchIds(t.db, "post", "guide")) as number[];
+    const want = await t.db.prisma.post.groupBy({ by: ["status"], where: { id: { in: matching } }, _count: { _all: true }, _sum: { views: true }, orderBy: { status: "asc" } });
+    expect(want.length).toBeGreaterThan(0);
+    expect(body.groups.map((g) => [g.key.status, g.count, g.sum.views])).toEqual(want.map((w) => [w.status, w._count._all, w._sum.views]));
   });
 
   it("groups users by role (another resource, count only)", async () => {

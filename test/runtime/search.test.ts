@@ -87,8 +87,15 @@ describe("full-text search", () => {
     expect(seen).toEqual(expected.map((p) => p.id));
   });
 
-  it("refuses search with aggregates, with a message", async () => {
-    await expect(posts().aggregate(ctx(), { search: "zebra" }, {})).rejects.toThrow(/do not combine with search/);
+  it("aggregates the rows a search matches, grouped, with having and sort (in SQL)", async () => {
+    const matching = await sqlIds("zebra or crossing or pagination");
+    const groups = await posts().aggregate(ctx(), { search: "zebra or crossing or pagination" }, { groupBy: ["status"], sum: ["views"], max: ["publishedAt"], having: [{ fn: "count", op: "gte", value: 1 }], sort: [{ by: "count", direction: "desc" }] });
+    const expected = await t.db.prisma.post.groupBy({ by: ["status"], where: { id: { in: matching } }, _count: { _all: true }, _sum: { views: true }, _max: { publishedAt: true }, orderBy: [{ _count: { id: "desc" } }, { status: "asc" }] });
+    expect(groups.map((g) => [g.key.status, g.count, g.sum.views, (g.max.publishedAt as Date | null)?.valueOf() ?? null])).toEqual(
+      expected.map((e) => [e.status, e._count._all, e._sum.views, e._max.publishedAt?.valueOf() ?? null]),
+    );
+    const [all] = await posts().aggregate(ctx(), { search: "zebra" }, { avg: ["views"] });
+    expect(all?.count).toBe((await sqlIds("zebra")).length);
   });
 
   it("the migration's GIN indexes are the ones the metadata asks for, and the planner uses them", async () => {

@@ -95,5 +95,9 @@ describe("parity of query power (issue B)", () => {
     const want = expected.map((e) => [e.status, e._count._all, e._sum.views]);
     expect(viaGraphQL).toEqual(want);
     expect(viaRest).toEqual(want);
+    const searched = (await gql<{ postsAggregate: { key: { status: string }; count: number }[] }>('{ postsAggregate(where: { search: "guide" }, groupBy: [status]) { key { status } count } }')).postsAggregate;
+    const searchedRest = (await rest<{ groups: { key: { status: string }; count: number }[] }>("/api/posts/aggregate?groupBy=status&q=guide")).body.groups;
+    expect(searched.map((g) => [g.key.status, g.count])).toEqual(searchedRest.map((g) => [g.key.status, g.count]));
+    expect(searched.reduce((n, g) => n + g.count, 0)).toBe((await searchIds(t.db, "post", "guide")).length);
   });
 });
