@@ -7,37 +7,17 @@
  */
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
-import { AppError, show } from "../runtime/errors.ts";
+import { AppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ResourceRecord } from "../runtime/service.ts";
-
-const SEGMENT = /^[A-Za-z][A-Za-z0-9]*$/;
+import { parsePathList } from "./path-list.ts";
 
 /**
  * Parses `embed`: a comma list of dot paths (`author,comments.author`) or a JSON array of them.
  * Returns the distinct paths.
  */
 export function parseEmbedParam(raw: string, maxEmbeds: number): string[] {
-  let items: unknown[];
-  if (raw.trimStart().startsWith("[")) {
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (!Array.isArray(parsed)) throw new SyntaxError("not an array");
-      items = parsed;
-    } catch {
-      throw new AppError("BAD_REQUEST", `Query parameter "embed" must be a comma list (embed=author,comments.author) or a JSON array of relation paths; got ${show(raw)}.`);
-    }
-  } else {
-    items = raw.split(",").map((s) => s.trim());
-  }
-  const paths = [...new Set(items)];
-  for (const path of paths) {
-    if (typeof path !== "string" || !path.split(".").every((s) => SEGMENT.test(s))) {
-      throw new AppError("BAD_REQUEST", `Invalid embed path ${show(path)}: expected relation names joined by dots, e.g. comments.author.`);
-    }
-  }
-  if (paths.length > maxEmbeds) throw new AppError("BAD_REQUEST", `Too many embed paths: ${paths.length}, at most ${maxEmbeds}.`);
-  return paths as string[];
+  return parsePathList(raw, { name: "embed", example: "author,comments.author", what: "paths", max: maxEmbeds });
 }
 
 interface EmbedTree {

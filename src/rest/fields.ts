@@ -7,36 +7,18 @@
  * in; hidden and unknown fields are a 400 naming every one of them.
  */
 import type { ResolvedRelation, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
-import { AppError, show } from "../runtime/errors.ts";
+import { AppError } from "../runtime/errors.ts";
 import type { OutputView, ResourceRecord } from "../runtime/service.ts";
+import { parsePathList } from "./path-list.ts";
 
-const SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Most paths one `fields` may name. */
 export const MAX_FIELD_PATHS = 100;
 
 /** Parses `fields`: a comma list of dot paths (`title,author.name`) or a JSON array of them. Returns the distinct paths. */
 export function parseFieldsParam(raw: string): string[] {
-  let items: unknown[];
-  if (raw.trimStart().startsWith("[")) {
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (!Array.isArray(parsed)) throw new SyntaxError("not an array");
-      items = parsed;
-    } catch {
-      throw new AppError("BAD_REQUEST", `Query parameter "fields" must be a comma list (fields=title,author.name) or a JSON array of field paths; got ${show(raw)}.`);
-    }
-  } else {
-    items = raw.split(",").map((s) => s.trim());
-  }
-  const paths = [...new Set(items)];
+  const paths = parsePathList(raw, { name: "fields", example: "title,author.name", what: "paths", max: MAX_FIELD_PATHS });
   if (paths.length === 0) throw new AppError("BAD_REQUEST", `Query parameter "fields" must name at least one field, e.g. fields=title,author.name.`);
-  for (const path of paths) {
-    if (typeof path !== "string" || !path.split(".").every((s) => SEGMENT.test(s))) {
-      throw new AppError("BAD_REQUEST", `Invalid path ${show(path)} in "fields": expected a field, or relation names and a field joined by dots, e.g. title or author.name.`);
-    }
-  }
-  if (paths.length > MAX_FIELD_PATHS) throw new AppError("BAD_REQUEST", `Too many paths in "fields": ${paths.length}, at most ${MAX_FIELD_PATHS}.`);
-  return paths as string[];
+  return paths;
 }
 
 /** One record level of the response: which fields it keeps and which relations hang below it. */

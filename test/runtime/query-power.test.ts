@@ -1,8 +1,8 @@
 // Issue B in the runtime: relation filters and sorts, keyset pages, aggregates — checked against the
 // database's own answers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "../../src/runtime/errors.ts";
 import type { Page } from "../../src/runtime/service.ts";
+import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 
 let t: TestRuntime;
@@ -15,15 +15,6 @@ const posts = () => t.runtime.service("post");
 const ctx = () => t.runtime.context();
 const ids = (records: Record<string, unknown>[]) => records.map((r) => r.id);
 
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("relation filters", () => {
   it("to-one: posts whose author's role is admin or editor", async () => {

@@ -2,6 +2,7 @@
 // the request's loaders, writes run the hook pipeline in one transaction, storage errors are translated.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../src/runtime/errors.ts";
+import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 
 let t: TestRuntime;
@@ -10,15 +11,6 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("reads", () => {
   it("lists with filter, sort, page and total, matching the database", async () => {
