@@ -40,14 +40,20 @@ let api: string;
 const apiRequests: Request[] = [];
 const problems: string[] = [];
 
+const MISSING_CHROMIUM =
+  `Chromium is not installed at ${CHROMIUM}; the react-admin browser tests need it. Install it with ` +
+  "`apt-get update && apt-get install -y --no-install-recommends chromium` (.ci/run does this), " +
+  "or set CHROMIUM_PATH to another Chromium binary.";
+// On a developer's machine without Chromium the browser tests are skipped, saying why, so `npm test`
+// passes on a fresh machine; in CI (CI=true), where .ci/run installs Chromium, its absence is a failure.
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+if (!HAVE_CHROMIUM) {
+  if (process.env.CI) throw new Error(MISSING_CHROMIUM);
+  console.warn(`[e2e] skipped: ${MISSING_CHROMIUM}`);
+}
+
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}; the react-admin browser tests need it. Install it with ` +
-        "`apt-get update && apt-get install -y --no-install-recommends chromium` (.ci/run does this), " +
-        "or set CHROMIUM_PATH to another Chromium binary.",
-    );
-  }
+  if (!HAVE_CHROMIUM) return;
   testDb = await createTestDatabase();
   running = await startServer({
     resources,
@@ -122,7 +128,7 @@ async function expectPostRows(orderBy: Prisma.PostOrderByWithRelationInput[], wh
   expect(await column("title")).toEqual(expected.map((p) => p.title));
 }
 
-describe("react-admin 5 + ra-data-simple-rest in Chromium, cross-origin", { timeout: 60_000 }, () => {
+describe.skipIf(!HAVE_CHROMIUM)("react-admin 5 + ra-data-simple-rest in Chromium, cross-origin", { timeout: 60_000 }, () => {
   it("lists posts: total from Content-Range, first page in id order, author names through getMany", async () => {
     await open("/posts");
     const total = await db.prisma.post.count();
