@@ -11,19 +11,25 @@ export {
   OPERATORS,
   VIEWS,
   type FieldOptions,
+  type FieldValidation,
+  type FieldValidator,
   type IdGenerator,
   type ModelShapes,
   type Operator,
   type RelationOptions,
   type RelationView,
   type ResourceDefinition,
+  type ResourceValidator,
+  type Rule,
+  type ValidationAction,
+  type ValidationContext,
   type ValueContext,
   type ValueSource,
   type View,
 } from "./metadata/definition.ts";
 export { MetadataError, type MetadataIssue } from "./metadata/errors.ts";
 export { resolveResources, OPERATORS_BY_KIND } from "./metadata/resolve.ts";
-export type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema, ResourceNames, ScalarKind } from "./metadata/resolved.ts";
+export type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedRule, ResolvedSchema, ResolvedValidation, ResourceNames, ScalarKind } from "./metadata/resolved.ts";
 
 // Run
 export { ANONYMOUS, type Actor, type RequestContext } from "./runtime/context.ts";

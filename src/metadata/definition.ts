@@ -46,6 +46,84 @@ export interface ValueContext {
  */
 export type ValueSource = "now" | "uuid" | ((context: ValueContext) => unknown);
 
+/**
+ * A validation rule's value, or the value with the message clients see when it fails (instead of the
+ * built-in one).
+ * @example maxLength: 200
+ * @example maxLength: [80, "Keep titles under 80 characters"]
+ */
+export type Rule<T> = T | readonly [T, string];
+
+/** What write the validation is for. */
+export type ValidationAction = "create" | "update" | "patch";
+
+/** Context a custom field validator and a resource's `validate` receive. */
+export interface ValidationContext {
+  /**
+   * The record as it will be written: on create the checked input; on update and patch the existing
+   * row merged with the changes. Fields hidden from every output view are not read back, so they are
+   * only there when the write sends them.
+   */
+  readonly data: Readonly<Record<string, unknown>>;
+  /** The row before the write (update, patch); undefined on create. */
+  readonly existing: Readonly<Record<string, unknown>> | undefined;
+  /** The acting user's id, or undefined when anonymous. */
+  readonly actorId: string | number | undefined;
+  readonly action: ValidationAction;
+}
+
+/** A custom field check: a message when `value` is invalid, otherwise undefined. */
+export type FieldValidator = (value: unknown, context: ValidationContext) => string | undefined | Promise<string | undefined>;
+
+/**
+ * A cross-field check of the whole record: messages keyed by field, a form-level message (a string),
+ * or undefined when the record is valid.
+ */
+export type ResourceValidator = (
+  data: Readonly<Record<string, unknown>>,
+  context: ValidationContext,
+) => Record<string, string> | string | undefined | Promise<Record<string, string> | string | undefined>;
+
+/**
+ * Declarative constraints on a field's value, checked by the runtime on every create, update and
+ * patch after the value's type is checked. Every rule is off unless set; each may carry its own
+ * message (see {@link Rule}). A null value passes every rule but `required` (and `custom`, which sees
+ * every value). Rules must fit the field's type; a misfit is a boot error.
+ */
+export interface FieldValidation {
+  /** Must not be null; text must not be blank either (only whitespace counts as blank). @default false */
+  required?: Rule<boolean>;
+  /** Text: at least this many characters (UTF-16 code units, as String.length counts). @example minLength: 3 */
+  minLength?: Rule<number>;
+  /** Text: at most this many characters. @example maxLength: 200 */
+  maxLength?: Rule<number>;
+  /**
+   * Text: must match (a string is compiled as a RegExp; anchor it with ^ and $ to match the whole
+   * value; the g and y flags are refused, as they make `test` stateful).
+   * @example pattern: /^[a-z0-9]+(?:-[a-z0-9]+)*$/
+   */
+  pattern?: Rule<RegExp | string>;
+  /** Numbers: at least this value; date-times: not before this ISO 8601 instant. @example min: 0 */
+  min?: Rule<number | string | Date>;
+  /** Numbers: at most this value; date-times: not after this ISO 8601 instant. @example max: "2100-01-01T00:00:00Z" */
+  max?: Rule<number | string | Date>;
+  /** Text: an email address (zod's email pattern: local@domain.tld, no quoted or IP forms). @default false */
+  email?: Rule<boolean>;
+  /** Text: an absolute http or https URL with a host. @default false */
+  url?: Rule<boolean>;
+  /**
+   * One of these values (compared with ===). For the message form wrap the values in an array:
+   * `oneOf: [["a", "b"], "Pick a or b"]`.
+   * @example oneOf: ["en", "de", "fr"]
+   */
+  oneOf?: readonly unknown[] | readonly [readonly unknown[], string];
+  /**
+   * Runs after the built-in rules pass (also for null): return a message to refuse the value.
+   * @example custom: (value) => (String(value).includes("lorem") ? "looks like placeholder text" : undefined)
+   */
+  custom?: FieldValidator;
+}
+
 /** Options of one scalar field. Every option is off unless set. */
 export interface FieldOptions {
   /**
@@ -84,6 +162,12 @@ export interface FieldOptions {
   default?: unknown;
   /** Shown in GraphQL and OpenAPI descriptions. */
   description?: string;
+  /**
+   * Constraints on the values clients write (see {@link FieldValidation}).
+   * @default undefined (only the type and NOT NULL are checked)
+   * @example validate: { required: true, minLength: 3, maxLength: [200, "Keep titles under 200 characters"] }
+   */
+  validate?: FieldValidation;
 }
 
 /** Views a relation can be embedded in. */
@@ -142,6 +226,15 @@ export interface ResourceDefinition<Scalar extends string = string, Relation ext
   fields?: { [K in Scalar]?: FieldOptions };
   /** Exposed relations, keyed by the model's relation field names; `true` takes the defaults. */
   relations?: { [K in Relation]?: RelationOptions | true };
+  /**
+   * A cross-field rule over the whole record, run on create, update and patch after the field rules
+   * (on patch it sees the existing row merged with the changes). Its errors join the field rules'
+   * errors in one VALIDATION_FAILED.
+   * @default undefined
+   * @example
+   * validate: (post) => (post.status === "draft" && post.publishedAt ? { publishedAt: "must be empty while the post is a draft" } : undefined)
+   */
+  validate?: ResourceValidator;
 }
 
 /** Field names of the models of a Prisma client, used to type definitions against the real schema. */

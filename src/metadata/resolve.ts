@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Datamodel, DatamodelField, DatamodelModel } from "./datamodel.ts";
 import { AGGREGATES, type AggregateFunction, OPERATORS, type FieldOptions, type Operator, type RelationOptions, type ResourceDefinition, VIEWS } from "./definition.ts";
 import { MetadataError, type MetadataIssue } from "./errors.ts";
+import { fieldValidationSchema, resolveValidation, VALIDATION_RULES } from "./validation.ts";
 import { aggregateTypeNames, camelCase, fieldFilterInputName, NAME_PATTERN, pluralize, relationFilterInputName, resourceNames, SHARED_GRAPHQL_NAMES, WHERE_INPUT_KEYS } from "./names.ts";
 import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema, ScalarKind } from "./resolved.ts";
 
@@ -23,6 +24,7 @@ const fieldOptions = z.strictObject({
   aggregate: z.union([z.literal(true), z.array(z.enum(AGGREGATES))]).optional(),
   groupBy: z.boolean().optional(),
   description: z.string().optional(),
+  validate: fieldValidationSchema.optional(),
 });
 const relationOptions = z.union([
   z.literal(true),
@@ -46,6 +48,7 @@ const definitionSchema = z.strictObject({
   maxDepth: z.int().min(0).max(10).optional(),
   fields: z.record(z.string(), fieldOptions).optional(),
   relations: z.record(z.string(), relationOptions).optional(),
+  validate: z.function().optional(),
 });
 
 const TEXT: Operator[] = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notIn", "contains", "startsWith", "endsWith", "isNull"];
@@ -205,6 +208,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
       if (kind === "Enum" && o.default !== undefined && !enums.get(f.type)?.includes(String(o.default))) {
         issue(`${at}.default`, `"${String(o.default)}" is not a value of enum ${f.type}`, `use one of: ${enums.get(f.type)?.join(", ")}`);
       }
+      const validation = o.validate ? resolveValidation(o.validate, { name: f.name, kind, isList: f.isList, writable: !readOnly && !(hidden.create && hidden.update), enumValues: enums.get(f.type) }, at, issue) : undefined;
       fields.push(
         Object.freeze({
           name: f.name,
@@ -227,6 +231,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
           ...(o.default !== undefined ? { default: o.default } : {}),
           ...(o.description !== undefined ? { description: o.description } : {}),
           requiredOnCreate,
+          ...(validation ? { validation } : {}),
         }),
       );
     }
@@ -314,6 +319,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
         maxPageSize,
         defaultPageSize,
         maxDepth: def.maxDepth ?? 3,
+        ...(def.validate ? { validate: def.validate } : {}),
       }),
     );
   }
@@ -401,6 +407,7 @@ function aggregateTypesOf(r: ResolvedResource): string[] {
 }
 
 function fixFor(path: string[]): string {
+  if (path[0] === "fields" && path[2] === "validate") return `validation rules are: ${VALIDATION_RULES.join(", ")}`;
   if (path[0] === "fields" && path.length >= 2) return `field options are: ${FIELD_OPTIONS}`;
   if (path[0] === "relations") return "relation options are: views, through, filter, sort, description (or `true`)";
   return `resource options are: ${RESOURCE_OPTIONS}`;

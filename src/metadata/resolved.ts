@@ -2,7 +2,7 @@
  * The strict form of a resource, resolved once at boot and frozen. GraphQL, REST, OpenAPI and the
  * runtime all read this and nothing else.
  */
-import type { AggregateFunction, IdGenerator, Operator, RelationView, ValueSource, View } from "./definition.ts";
+import type { AggregateFunction, FieldValidator, IdGenerator, Operator, RelationView, ResourceValidator, ValueSource, View } from "./definition.ts";
 
 /** Scalar kinds a field can have, after mapping Prisma types. */
 export type ScalarKind = "String" | "Int" | "Float" | "Boolean" | "DateTime" | "Json" | "BigInt" | "Decimal" | "Uuid" | "Enum";
@@ -35,6 +35,31 @@ export interface ResolvedField {
   readonly description?: string;
   /** Whether a client must send it on create (required, no default of any kind, writable). */
   readonly requiredOnCreate: boolean;
+  /** The field's declared rules, checked at boot to fit its kind; absent when it declares none. */
+  readonly validation?: ResolvedValidation;
+}
+
+/** One rule: its value and the author's message, if one was given. */
+export interface ResolvedRule<T> {
+  readonly value: T;
+  readonly message: string | undefined;
+}
+
+/**
+ * A field's rules in strict form: `pattern` compiled, `min`/`max` as a number (numeric fields) or a
+ * Date (date-time fields); rules switched off (`false`) are absent.
+ */
+export interface ResolvedValidation {
+  readonly required?: ResolvedRule<true>;
+  readonly minLength?: ResolvedRule<number>;
+  readonly maxLength?: ResolvedRule<number>;
+  readonly pattern?: ResolvedRule<RegExp>;
+  readonly min?: ResolvedRule<number | Date>;
+  readonly max?: ResolvedRule<number | Date>;
+  readonly email?: ResolvedRule<true>;
+  readonly url?: ResolvedRule<true>;
+  readonly oneOf?: ResolvedRule<readonly unknown[]>;
+  readonly custom?: FieldValidator;
 }
 
 interface RelationBase {
@@ -124,6 +149,8 @@ export interface ResolvedResource {
   readonly maxPageSize: number;
   readonly defaultPageSize: number;
   readonly maxDepth: number;
+  /** The resource's cross-field rule (definition `validate`). */
+  readonly validate?: ResourceValidator;
 }
 
 export interface ResolvedSchema {

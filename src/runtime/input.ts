@@ -21,6 +21,23 @@ export interface WriteInputOptions {
 
 /** Returns the checked values, or throws 400 (unknown or forbidden fields) / 422 (bad values). */
 export function checkWriteInput(resource: ResolvedResource, input: unknown, mode: WriteMode, options: WriteInputOptions = {}): Record<string, unknown> {
+  const { data, errors } = readWriteInput(resource, input, mode, options);
+  if (Object.keys(errors).length > 0) throw validationFailed(resource, errors);
+  return data;
+}
+
+/** The checked input and a message for every field whose value has the wrong type or is missing. */
+export interface WriteInput {
+  readonly data: Record<string, unknown>;
+  readonly errors: Record<string, string>;
+}
+
+/**
+ * Like {@link checkWriteInput}, but hands back the per-field errors instead of throwing them, so the
+ * validation rules can add theirs and fail once with all of them. Still throws 400 on unknown or
+ * forbidden fields (a wrong request, not a wrong value).
+ */
+export function readWriteInput(resource: ResolvedResource, input: unknown, mode: WriteMode, options: WriteInputOptions = {}): WriteInput {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new AppError("BAD_REQUEST", `Expected a JSON object with the fields of ${resource.name}, got ${show(input)}.`);
   }
@@ -57,11 +74,16 @@ export function checkWriteInput(resource: ResolvedResource, input: unknown, mode
       } else if (mode === "update" && !field.isRequired) data[field.name] = null;
     }
   }
-  if (Object.keys(errors).length > 0) {
-    const list = Object.entries(errors).map(([k, m]) => `${k} ${m}`);
-    throw new AppError("VALIDATION_FAILED", `Invalid ${resource.name}: ${list.join("; ")}.`, { fields: errors });
-  }
-  return data;
+  return { data, errors };
+}
+
+/**
+ * The one VALIDATION_FAILED of a write: every field's message, and a form-level one (a resource rule's
+ * string) first in the message when there is one.
+ */
+export function validationFailed(resource: ResolvedResource, errors: Record<string, string>, form?: string): AppError {
+  const list = [...(form ? [form] : []), ...Object.entries(errors).map(([k, m]) => `${k} ${m}`)];
+  return new AppError("VALIDATION_FAILED", `Invalid ${resource.name}: ${list.join("; ")}.`, Object.keys(errors).length > 0 ? { fields: errors } : {});
 }
 
 function key(data: Record<string, unknown>, errors: Record<string, string>, name: string): boolean {

@@ -13,8 +13,9 @@ import type { RequestContext } from "./context.ts";
 import type { CursorCodec } from "./cursor.ts";
 import { AppError, show } from "./errors.ts";
 import type { HookRegistry, WriteAction, WriteOperation } from "./hooks.ts";
-import { checkWriteInput, type WriteInputOptions } from "./input.ts";
+import { readWriteInput, type WriteInputOptions } from "./input.ts";
 import type { Row } from "./loaders.ts";
+import { validateWrite } from "./validate.ts";
 import { checkPage, coerceValue, compileFilter, compileSort, sortPath, tieBreakerDirection, type Filter, type QueryLimits, type Sort } from "./query.ts";
 
 /** Where a record is shown: a single record or an item of a list. Decides which fields it carries. */
@@ -267,27 +268,27 @@ export class ResourceService {
 
   /** Creates a record. */
   async create(ctx: RequestContext, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
-    const data = checkWriteInput(this.resource, input, "create", options);
+    const { data, errors } = readWriteInput(this.resource, input, "create", options);
     const now = new Date();
     for (const f of this.resource.fields) if (f.onCreate !== undefined) data[f.name] = evaluate(f.onCreate, ctx, now);
     const gen = this.resource.idGenerator;
     if (gen === "uuid") data[this.resource.id.name] = randomUUID();
     else if (typeof gen === "function") data[this.resource.id.name] = gen();
-    return this.#write("create", ctx, undefined, data);
+    return this.#write("create", ctx, undefined, data, errors);
   }
 
   /** Replaces every writable field of a record (missing optional fields become null). */
   async update(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
-    const data = checkWriteInput(this.resource, input, "update", options);
-    return this.#write("update", ctx, id, this.#stamp(ctx, data));
+    const { data, errors } = readWriteInput(this.resource, input, "update", options);
+    return this.#write("update", ctx, id, this.#stamp(ctx, data), errors);
   }
 
   /** Changes only the fields given. */
   async patch(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
-    const data = checkWriteInput(this.resource, input, "patch", options);
-    return this.#write("patch", ctx, id, this.#stamp(ctx, data));
+    const { data, errors } = readWriteInput(this.resource, input, "patch", options);
+    return this.#write("patch", ctx, id, this.#stamp(ctx, data), errors);
   }
 
   /** Deletes a record and returns it as it was. */
@@ -361,7 +362,11 @@ export class ResourceService {
     return data;
   }
 
-  async #write(action: WriteAction, ctx: RequestContext, id: string | number | undefined, data: Record<string, unknown>): Promise<ResourceRecord> {
+  /**
+   * The write pipeline. `errors` are the input check's per-field messages: they fail the write together
+   * with the validation rules', once the existing row is known (so a missing record is a 404 first).
+   */
+  async #write(action: WriteAction, ctx: RequestContext, id: string | number | undefined, data: Record<string, unknown>, errors: Record<string, string> = {}): Promise<ResourceRecord> {
     const { hooks, store } = this.#deps;
     const idField = this.resource.id.name;
     const operation = await this.#translate(
@@ -370,6 +375,8 @@ export class ResourceService {
           const model = tx.model(this.resource.delegate);
           const existing = id === undefined ? undefined : ((await model.findUnique({ where: { [idField]: id }, select: this.#select })) ?? undefined);
           if (id !== undefined && !existing) throw this.#notFound(id);
+          // Validation sees the merged record this transaction would write; failing here writes nothing.
+          if (action !== "delete") await validateWrite(this.resource, { action, data, existing, actorId: ctx.actor.id, errors });
           const op: WriteOperation = { action, resource: this.resource.name, context: ctx, id, data, existing, result: undefined, store: tx };
           await hooks.run("beforeWrite", op);
           const where = { [idField]: id };

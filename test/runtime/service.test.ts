@@ -158,7 +158,7 @@ describe("writes", () => {
     const existing = await t.db.prisma.user.findFirstOrThrow();
     const conflict = await failure(t.runtime.service("user").create(ctx, { email: existing.email, name: "Dup", passwordHash: "x" }));
     expect(conflict).toMatchObject({ code: "CONFLICT", fields: { email: "must be unique" } });
-    const dangling = await failure(t.runtime.service("post").create(ctx, { title: "t", authorId: 999999 }));
+    const dangling = await failure(t.runtime.service("post").create(ctx, { title: "Dangling", authorId: 999999 }));
     expect(dangling).toMatchObject({ code: "VALIDATION_FAILED", fields: { authorId: "no user with this id" } });
     const author = await t.db.prisma.user.findFirstOrThrow({ where: { posts: { some: {} } } });
     expect((await failure(t.runtime.service("user").delete(ctx, author.id))).code).toBe("CONFLICT");
@@ -172,15 +172,15 @@ describe("write pipeline hooks", () => {
     const offs = [
       t.runtime.hooks.on("tag", "beforeWrite", (op) => {
         seen.push(`before:${op.action}`);
-        if (typeof op.data.name === "string") op.data.name = op.data.name.toLowerCase();
+        if (typeof op.data.name === "string") op.data.name = `${op.data.name}-hooked`;
       }),
       t.runtime.hooks.on("tag", "afterWrite", (op) => void seen.push(`after:${String(op.result?.name)}`)),
       t.runtime.hooks.on("*", "afterCommit", (op) => void seen.push(`commit:${op.resource}:${op.store === undefined}`)),
     ];
     try {
-      const tag = await t.runtime.service("tag").create(t.runtime.context(), { name: "LOUD" });
-      expect(tag.name).toBe("loud");
-      expect(seen).toEqual(["before:create", "after:loud", "commit:tag:true"]);
+      const tag = await t.runtime.service("tag").create(t.runtime.context(), { name: "loud" });
+      expect(tag.name).toBe("loud-hooked");
+      expect(seen).toEqual(["before:create", "after:loud-hooked", "commit:tag:true"]);
     } finally {
       for (const off of offs) off();
     }
@@ -208,7 +208,7 @@ describe("write pipeline hooks", () => {
     });
     try {
       const author = await t.db.prisma.user.findFirstOrThrow();
-      await failure(t.runtime.service("post").create(t.runtime.context(), { title: "x", authorId: author.id }));
+      await failure(t.runtime.service("post").create(t.runtime.context(), { title: "Rolled back", authorId: author.id }));
       expect(await t.db.prisma.tag.count({ where: { name: { startsWith: "for-post-" } } })).toBe(0);
     } finally {
       off();
