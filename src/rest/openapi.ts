@@ -83,6 +83,28 @@ function fieldSchema(field: ResolvedField, input: boolean): Json {
   return schema;
 }
 
+/**
+ * JSON Schema keywords for a field's validation rules (the ones JSON Schema can say): lengths, pattern,
+ * numeric bounds, email / uri formats and allowed values. Rules it cannot say (blank text, date bounds,
+ * `custom`, the resource's rule, own messages) are enforced by the runtime all the same.
+ */
+function ruleKeywords(field: ResolvedField, nullable: boolean): Json {
+  const rules = field.validation;
+  if (!rules) return {};
+  const out: Json = {};
+  const minLength = Math.max(rules.minLength?.value ?? 0, rules.required && field.kind === "String" ? 1 : 0);
+  if (minLength > 0) out.minLength = minLength;
+  if (rules.maxLength) out.maxLength = rules.maxLength.value;
+  // JSON Schema patterns carry no flags: only a pattern whose flags change nothing here is exported.
+  if (rules.pattern && /^u?$/.test(rules.pattern.value.flags)) out.pattern = rules.pattern.value.source;
+  if (typeof rules.min?.value === "number") out.minimum = rules.min.value;
+  if (typeof rules.max?.value === "number") out.maximum = rules.max.value;
+  if (rules.email) out.format = "email";
+  else if (rules.url) out.format = "uri";
+  if (rules.oneOf) out.enum = nullable ? [...rules.oneOf.value, null] : [...rules.oneOf.value];
+  return out;
+}
+
 function relationSchema(schema: ResolvedSchema, relation: ResolvedRelation): Json {
   const target = schema.resource.get(relation.target);
   const names = target ? schemaNames(target) : { one: relation.target, listItem: relation.target };
@@ -115,7 +137,10 @@ function inputSchema(resource: ResolvedResource, mode: "create" | "update"): Jso
   const required: string[] = [];
   for (const field of resource.fields) {
     if (field.readOnly || field.hidden[view]) continue;
-    let s = fieldSchema(field, true);
+    // A `required` rule refuses null even where the column allows it.
+    const nullable = !field.isRequired && !field.validation?.required;
+    let s = fieldSchema(nullable === !field.isRequired ? field : { ...field, isRequired: true }, true);
+    s = { ...s, ...ruleKeywords(field, nullable) };
     if (field.hidden.one && field.hidden.list) s = { ...s, writeOnly: true };
     if (field.default !== undefined) s = { ...s, default: field.default };
     properties[field.name] = s;
