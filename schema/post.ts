@@ -1,6 +1,7 @@
 import { defineResource } from "./define.ts";
 
 export default defineResource("Post", {
+  concurrency: { field: "version" },
   description: "A blog post.",
   maxPageSize: 1000,
   fields: {

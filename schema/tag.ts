@@ -1,6 +1,7 @@
 import { defineResource } from "./define.ts";
 
 export default defineResource("Tag", {
+  concurrency: { field: "version" },
   searchLanguage: "simple",
   fields: {
     name: {

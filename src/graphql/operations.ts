@@ -162,7 +162,14 @@ function addMutations(builder: Builder, runtime: Runtime, resource: ResolvedReso
   const { names } = resource;
   const create = input.create;
   const update = input.update;
-  builder.mutationFields((t) => ({
+  // Optimistic concurrency (resource `concurrency`): the version the client read; stale → CONFLICT.
+  const expected = (args: { expectedVersion?: number | null }) => (typeof args.expectedVersion === "number" ? { expectedVersion: args.expectedVersion } : {});
+  builder.mutationFields((t) => {
+    const versionArg = (): Record<string, ReturnType<typeof t.arg.int>> =>
+      resource.version
+        ? { expectedVersion: t.arg.int({ required: resource.version.required, description: `The ${resource.version.field} you read: the write fails with CONFLICT if the record has moved on.` }) }
+        : {};
+    return {
     // A resource with nothing a client may write on create still gets created (onCreate, defaults).
     [names.create]: create
       ? t.field({
@@ -181,18 +188,19 @@ function addMutations(builder: Builder, runtime: Runtime, resource: ResolvedReso
           [names.update]: t.field({
             type: object,
             description: `Changes the fields given in \`data\` of the ${resource.name} with this id (a patch: fields left out keep their value) and returns it.`,
-            args: { id: t.arg.id({ required: true }), data: t.arg({ type: update, required: true }) },
-            resolve: (_root, args, ctx) => service.patch(ctx.context, args.id, toWriteInput(args.data)),
+            args: { id: t.arg.id({ required: true }), data: t.arg({ type: update, required: true }), ...versionArg() },
+            resolve: (_root, args, ctx) => service.patch(ctx.context, args.id, toWriteInput(args.data as never), expected(args as { expectedVersion?: number | null })),
           }),
         }
       : {}),
     [names.delete]: t.field({
       type: object,
       description: `Deletes the ${resource.name} with this id and returns it as it was.`,
-      args: { id: t.arg.id({ required: true }) },
-      resolve: (_root, args, ctx) => service.delete(ctx.context, args.id),
+      args: { id: t.arg.id({ required: true }), ...versionArg() },
+      resolve: (_root, args, ctx) => service.delete(ctx.context, args.id, expected(args as { expectedVersion?: number | null })),
     }),
-  }));
+    };
+  });
 }
 
 function capitalised(text: string): string {

@@ -216,6 +216,14 @@ export interface ResourceDefinition<Scalar extends string = string, Relation ext
    * `npm run db:search-indexes` prints the statements for a migration. @default "english"
    */
   searchLanguage?: string;
+  /**
+   * Optimistic concurrency: an Int column that every write increments. Clients may send the version
+   * they read (GraphQL `expectedVersion`, REST `If-Match` or a `version` in the body); a write against
+   * a newer row fails with the current version. With `required`, updates and deletes must send it.
+   * @default undefined (off)
+   * @example concurrency: { field: "version" }
+   */
+  concurrency?: { field?: string; required?: boolean };
   /** Largest page a client may ask for. @default 100 */
   maxPageSize?: number;
   /** Page size when the client names none. @default 25 */

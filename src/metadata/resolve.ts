@@ -42,6 +42,7 @@ const definitionSchema = z.strictObject({
   plural: z.string().regex(NAME_PATTERN, "letters and digits, starting with a letter").optional(),
   description: z.string().optional(),
   id: z.union([z.literal("database"), z.literal("uuid"), z.function()]).optional(),
+  concurrency: z.strictObject({ field: z.string().optional(), required: z.boolean().optional() }).optional(),
   searchLanguage: z.string().regex(/^[a-z_]+$/, "a text search configuration name such as english or simple").optional(),
   maxPageSize: z.int().min(1).max(10_000).optional(),
   defaultPageSize: z.int().min(1).optional(),
@@ -198,7 +199,8 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
         hidden.update = true;
       }
       if (f.isId && (hidden.one || hidden.list)) issue(`${at}.hidden`, "the id cannot be hidden from output", "remove `hidden` from the id field");
-      const readOnly = Boolean(o.readOnly) || f.isId;
+      // The version column of optimistic concurrency is the runtime's to write.
+      const readOnly = Boolean(o.readOnly) || f.isId || f.name === (def.concurrency ? (def.concurrency.field ?? "version") : undefined);
       const writable = !readOnly && !hidden.create;
       const hasDatabaseDefault = f.hasDefaultValue || f.isUpdatedAt;
       const requiredOnCreate = f.isRequired && !f.isList && !hasDatabaseDefault && o.default === undefined && !o.onCreate && !f.isId;
@@ -234,6 +236,13 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
           ...(validation ? { validation } : {}),
         }),
       );
+    }
+    if (def.concurrency) {
+      const name = def.concurrency.field ?? "version";
+      const column = fields.find((f) => f.name === name);
+      if (!column || column.kind !== "Int" || !column.isRequired || column.hidden.one || column.hidden.list) {
+        issue(`${path}.concurrency.field`, `"${name}" must be a visible, NOT NULL Int column of ${model.name}`, `add \`${name} Int @default(1)\` to the model (and a migration), or name another column`);
+      }
     }
     const id = fields.find((f) => f.isId);
     if (!id) continue;
@@ -316,6 +325,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
         relations: Object.freeze(relations),
         relation: new Map(relations.map((r) => [r.name, r])),
         searchLanguage: def.searchLanguage ?? "english",
+        version: def.concurrency ? { field: def.concurrency.field ?? "version", required: Boolean(def.concurrency.required) } : undefined,
         maxPageSize,
         defaultPageSize,
         maxDepth: def.maxDepth ?? 3,

@@ -146,6 +146,8 @@ export interface ResolvedResource {
   readonly relation: ReadonlyMap<string, ResolvedRelation>;
   /** Text search configuration of full-text search (see the definition's `searchLanguage`). */
   readonly searchLanguage: string;
+  /** Optimistic concurrency: the version column and whether writes must name the version they read. */
+  readonly version: { readonly field: string; readonly required: boolean } | undefined;
   readonly maxPageSize: number;
   readonly defaultPageSize: number;
   readonly maxDepth: number;

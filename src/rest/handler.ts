@@ -10,6 +10,7 @@ import type { RequestContext } from "../runtime/context.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ResourceService } from "../runtime/service.ts";
+import { etagHeader, expectedVersion } from "./versions.ts";
 import { readJsonBody } from "./body.ts";
 import { parseAggregateQuery } from "./aggregate-params.ts";
 import { cursorListHeaders, listHeaders } from "./content-range.ts";
@@ -163,15 +164,21 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         const record = await service.get(ctx, id(c));
         await attachEmbeds(runtime, ctx, resource, [record], shape.embeds);
         shape.apply([record]);
-        return jsonResponse(record);
+        return jsonResponse(record, 200, etagHeader(resource, record));
       }),
     );
     // react-admin sends the whole record back on update, but only the changed fields on updateMany: PUT
     // therefore changes the fields sent and keeps the others (§6.3). The id, read-only fields and embeds
     // in the body are ignored.
-    api.put(member, route(async (c, ctx, params) => jsonResponse(await service.patch(ctx, id(c), await writeBody(c, params, service), { ignoreReadOnly: true }))));
-    api.patch(member, route(async (c, ctx, params) => jsonResponse(await service.patch(ctx, id(c), await writeBody(c, params, service), { ignoreReadOnly: true }))));
-    api.delete(member, route(async (c, ctx, params) => (rejectOthers(params), jsonResponse(await service.delete(ctx, id(c))))));
+    // A version (If-Match, or the record's version sent back) makes the write conditional (§17).
+    const change = route(async (c, ctx, params) => {
+      const body = await writeBody(c, params, service);
+      const record = await service.patch(ctx, id(c), body, { ignoreReadOnly: true, ...expectedVersion(resource, c.req.raw, body) });
+      return jsonResponse(record, 200, etagHeader(resource, record));
+    });
+    api.put(member, change);
+    api.patch(member, change);
+    api.delete(member, route(async (c, ctx, params) => (rejectOthers(params), jsonResponse(await service.delete(ctx, id(c), expectedVersion(resource, c.req.raw))))));
     api.all(collection, (c) => methodNotAllowed(c, ["GET", "HEAD", "POST", "OPTIONS"]));
     api.all(member, (c) => methodNotAllowed(c, ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]));
   }

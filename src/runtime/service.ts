@@ -43,6 +43,14 @@ export interface ListParams {
   withTotal?: boolean | undefined;
 }
 
+/** Options of update, patch and delete on a resource with optimistic concurrency. */
+export interface VersionOptions {
+  /** The version the client read; the write fails when the row has moved on. */
+  expectedVersion?: number | undefined;
+  /** The code of a version mismatch: CONFLICT (a version in the body, GraphQL) or PRECONDITION_FAILED (HTTP If-Match). @default "CONFLICT" */
+  mismatch?: "CONFLICT" | "PRECONDITION_FAILED";
+}
+
 /** Parameters of {@link ResourceService.page} (Relay-style keyset pagination). */
 export interface PageParams {
   filter?: Filter | undefined;
@@ -278,23 +286,23 @@ export class ResourceService {
   }
 
   /** Replaces every writable field of a record (missing optional fields become null). */
-  async update(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
+  async update(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteInputOptions & VersionOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
     const { data, errors } = readWriteInput(this.resource, input, "update", options);
-    return this.#write("update", ctx, id, this.#stamp(ctx, data), errors);
+    return this.#write("update", ctx, id, this.#stamp(ctx, data), errors, options);
   }
 
   /** Changes only the fields given. */
-  async patch(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
+  async patch(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteInputOptions & VersionOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
     const { data, errors } = readWriteInput(this.resource, input, "patch", options);
-    return this.#write("patch", ctx, id, this.#stamp(ctx, data), errors);
+    return this.#write("patch", ctx, id, this.#stamp(ctx, data), errors, options);
   }
 
   /** Deletes a record and returns it as it was. */
-  async delete(ctx: RequestContext, rawId: unknown): Promise<ResourceRecord> {
+  async delete(ctx: RequestContext, rawId: unknown, options?: VersionOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
-    return this.#write("delete", ctx, id, {});
+    return this.#write("delete", ctx, id, {}, {}, options);
   }
 
   /**
@@ -366,9 +374,19 @@ export class ResourceService {
    * The write pipeline. `errors` are the input check's per-field messages: they fail the write together
    * with the validation rules', once the existing row is known (so a missing record is a 404 first).
    */
-  async #write(action: WriteAction, ctx: RequestContext, id: string | number | undefined, data: Record<string, unknown>, errors: Record<string, string> = {}): Promise<ResourceRecord> {
+  async #write(action: WriteAction, ctx: RequestContext, id: string | number | undefined, data: Record<string, unknown>, errors: Record<string, string> = {}, options: VersionOptions = {}): Promise<ResourceRecord> {
     const { hooks, store } = this.#deps;
     const idField = this.resource.id.name;
+    const version = this.resource.version;
+    const expected = options.expectedVersion;
+    if (version && action !== "create") {
+      if (expected === undefined && version.required) throw new AppError("BAD_REQUEST", `Send the ${version.field} you read (If-Match or "${version.field}"): ${this.resource.plural} require it on ${action}.`);
+      if (expected !== undefined && !Number.isSafeInteger(expected)) throw new AppError("BAD_REQUEST", `Expected version must be a whole number, got ${show(expected)}.`);
+    }
+    const mismatch = (current: unknown) =>
+      new AppError(options.mismatch ?? "CONFLICT", `This ${this.resource.name} was changed by someone else: you sent version ${String(expected)}, it is now at ${String(current)}. Reload it and try again.`, {
+        details: { currentVersion: current },
+      });
     const operation = await this.#translate(
       () =>
         store.transaction(async (tx) => {
@@ -377,15 +395,27 @@ export class ResourceService {
           if (id !== undefined && !existing) throw this.#notFound(id);
           // Validation sees the merged record this transaction would write; failing here writes nothing.
           if (action !== "delete") await validateWrite(this.resource, { action, data, existing, actorId: ctx.actor.id, errors });
+          if (version && existing && expected !== undefined && existing[version.field] !== expected) throw mismatch(existing[version.field]);
           const op: WriteOperation = { action, resource: this.resource.name, context: ctx, id, data, existing, result: undefined, store: tx };
           await hooks.run("beforeWrite", op);
-          const where = { [idField]: id };
+          // With an expected version, the write itself checks it (WHERE version = expected) and bumps it, so
+          // two writers that read the same version cannot both win, whatever the timing.
+          // Without an expected version the bump alone is atomic (SET version = version + 1).
+          const where = version && expected !== undefined ? { [idField]: id, [version.field]: expected } : { [idField]: id };
+          if (version && action !== "delete" && action !== "create") op.data = { ...op.data, [version.field]: { increment: 1 } };
+          const versionMoved = async (error: unknown): Promise<never> => {
+            if (version && classifyStorageError(error)?.kind === "notFound") {
+              const now = await this.#deps.store.model(this.resource.delegate).findUnique({ where: { [idField]: id }, select: { [version.field]: true } });
+              if (now) throw mismatch(now[version.field]);
+            }
+            throw error;
+          };
           op.result =
             action === "create"
               ? await model.create({ data: op.data, select: this.#select })
               : action === "delete"
-                ? await model.delete({ where, select: this.#select })
-                : await model.update({ where, data: op.data, select: this.#select });
+                ? await model.delete({ where, select: this.#select }).catch(versionMoved)
+                : await model.update({ where, data: op.data, select: this.#select }).catch(versionMoved);
           op.id = op.result[idField] as string | number;
           await hooks.run("afterWrite", op);
           return op;

@@ -64,7 +64,7 @@ describe("updatePost: a patch", () => {
     const before = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 10 } });
     const { updatePost } = await gql.data<{ updatePost: PostOut }>(`mutation { updatePost(id: 10, data: { title: "Renamed" }) { ${POST_FIELDS} } }`);
     const after = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 10 } });
-    expect(after).toMatchObject({ ...before, title: "Renamed", updatedAt: after.updatedAt });
+    expect(after).toMatchObject({ ...before, title: "Renamed", updatedAt: after.updatedAt, version: before.version + 1 });
     expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
     expect(updatePost).toMatchObject({ id: "10", title: "Renamed", body: before.body, status: before.status, updatedAt: after.updatedAt.toISOString() });
   });

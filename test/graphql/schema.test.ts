@@ -22,7 +22,7 @@ const fieldNames = (type: GraphQLObjectType | GraphQLInputObjectType | undefined
 describe("object types", () => {
   it("has every field visible in one or list, relations included, and never a field hidden in both", () => {
     expect(fieldNames(object(demo, "User"))).toEqual(["comments", "createdAt", "email", "id", "name", "posts", "role", "updatedAt"]);
-    expect(fieldNames(object(demo, "Post"))).toEqual(["author", "authorId", "body", "comments", "createdAt", "id", "publishedAt", "status", "tags", "title", "updatedAt", "views"]);
+    expect(fieldNames(object(demo, "Post"))).toEqual(["author", "authorId", "body", "comments", "createdAt", "id", "publishedAt", "status", "tags", "title", "updatedAt", "version", "views"]);
   });
 
   it("types ids as ID, enums as enums, dates as DateTime; nullable columns are nullable", () => {
@@ -185,7 +185,7 @@ describe("create and update inputs", () => {
 
   it("leaves out the update mutation when nothing can be updated, and `data` of create when nothing can be written", () => {
     const readOnly = { readOnly: true } as const;
-    const schema = schemaOf([{ model: "Tag", fields: { name: { readOnly: true, default: "untitled" }, createdAt: readOnly, updatedAt: readOnly } }]);
+    const schema = schemaOf([{ model: "Tag", concurrency: { field: "version" }, fields: { name: { readOnly: true, default: "untitled" }, createdAt: readOnly, updatedAt: readOnly } }]);
     expect(schema.getMutationType()?.getFields().updateTag).toBeUndefined();
     expect(schema.getMutationType()?.getFields().createTag?.args).toEqual([]);
     expect(schema.getType("TagCreateInput")).toBeUndefined();

@@ -23,7 +23,7 @@ async function failure(path: string): Promise<{ status: number; message: string 
   return { status: response.status, message: ((await response.json()) as { message: string }).message };
 }
 
-const postFields = ["id", "title", "body", "status", "views", "publishedAt", "authorId", "createdAt", "updatedAt"];
+const postFields = ["id", "title", "body", "status", "views", "version", "publishedAt", "authorId", "createdAt", "updatedAt"];
 const commentFields = ["id", "body", "postId", "authorId", "createdAt", "updatedAt"];
 
 describe("§16 partial responses", () => {

@@ -71,7 +71,7 @@ describe("§10 OpenAPI", () => {
 
   it("output schemas carry the visible fields with formats, enums and embeddable relations", () => {
     const post = doc.components.schemas.Post;
-    expect(post.required).toEqual(["id", "title", "body", "status", "views", "publishedAt", "authorId", "createdAt", "updatedAt"]);
+    expect(post.required).toEqual(["id", "title", "body", "status", "views", "version", "publishedAt", "authorId", "createdAt", "updatedAt"]);
     expect(post.properties.createdAt).toEqual({ type: "string", format: "date-time", readOnly: true });
     expect(post.properties.publishedAt).toEqual({ type: ["string", "null"], format: "date-time" });
     expect(post.properties.status).toEqual({ $ref: "#/components/schemas/PostStatus" });

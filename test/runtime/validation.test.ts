@@ -20,6 +20,7 @@ const resources = [
     },
   }),
   defineResource("Post", {
+    concurrency: { field: "version" },
     fields: {
       title: { validate: { required: true, minLength: 3, maxLength: [20, "Keep titles under 20 characters"] } },
       body: {
@@ -43,7 +44,7 @@ const resources = [
       return post.status === "draft" && post.publishedAt != null ? { publishedAt: "must be empty while the post is a draft" } : undefined;
     },
   }),
-  defineResource("Tag", { fields: { name: { validate: { url: [true, "A tag here is a link"], pattern: /^(?!http:)/ } } } }),
+  defineResource("Tag", { concurrency: { field: "version" }, fields: { name: { validate: { url: [true, "A tag here is a link"], pattern: /^(?!http:)/ } } } }),
 ];
 
 let t: TestRuntime;
