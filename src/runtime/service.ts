@@ -121,14 +121,8 @@ export class ResourceService {
     if (hasSearch(where)) {
       // Full-text search runs in SQL (search-sql.ts): ids of the page first, ranked unless sorted.
       if (params.sort?.some((k) => k.field.includes("."))) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
-      const idField = this.resource.id.name;
-      const found = await this.#translate(() =>
-        this.#deps.store.search({ model: this.resource.model, where, orderBy: params.sort?.length ? orderBy : undefined, idField, offset, limit }, Boolean(params.withTotal)),
-      );
-      const rows = found.ids.length === 0 ? [] : await this.#translate(() => this.rowsWhereIn(idField, found.ids));
-      const byId = new Map(rows.map((row) => [row[idField], row]));
-      const ordered = found.ids.map((id) => byId.get(id)).filter((row): row is Row => row !== undefined);
-      return { records: ordered.map((row) => this.present(ctx, row, "list")), total: found.total };
+      const found = await this.#translate(() => this.#searchRows(where, params.sort?.length ? orderBy : undefined, offset, limit, Boolean(params.withTotal)));
+      return { records: found.rows.map((row) => this.present(ctx, row, "list")), total: found.total };
     }
     const [rows, total] = await this.#translate(() =>
       Promise.all([
@@ -141,8 +135,9 @@ export class ResourceService {
 
   /**
    * Keyset (cursor) pagination: pages cost the same however deep, because each continues from the
-   * previous page's last sort values instead of skipping rows. Works with any sort on this resource's
-   * own sortable fields (the id is the tie-breaker); cursors are opaque and tamper-checked.
+   * previous page's last sort values instead of skipping rows. Works with any declared sort, on own
+   * fields or through required to-one relations (the id is the tie-breaker); cursors are opaque and
+   * tamper-checked.
    */
   async page(ctx: RequestContext, params: PageParams = {}): Promise<Page> {
     if (params.first !== undefined && params.last !== undefined) throw new AppError("BAD_REQUEST", "Ask for `first` or `last`, not both.");
@@ -170,14 +165,12 @@ export class ResourceService {
       }
       // With a search the page's ids come from SQL (search-sql.ts), in the keyset order, not by relevance.
       if (keys.some((k) => k.path.length > 0)) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
-      const idField = this.resource.id.name;
+      // The total counts the whole search, not what lies beyond the cursor.
       const [found, counted] = await Promise.all([
-        this.#deps.store.search({ model: this.resource.model, where: bounded, orderBy, idField, offset: 0, limit: size + 1 }, false),
-        params.withTotal ? this.#deps.store.search({ model: this.resource.model, where, orderBy: undefined, idField, offset: 0, limit: 0 }, true) : undefined,
+        this.#searchRows(bounded, orderBy, 0, size + 1, false),
+        params.withTotal ? this.#searchRows(where, undefined, 0, 0, true) : undefined,
       ]);
-      const loaded = found.ids.length === 0 ? [] : await this.rowsWhereIn(idField, found.ids);
-      const byId = new Map(loaded.map((row) => [row[idField], row]));
-      return [found.ids.map((id) => byId.get(id)).filter((row): row is Row => row !== undefined), counted?.total] as const;
+      return [found.rows, counted?.total] as const;
     });
     const more = rows.length > size;
     const pageRows = rows.slice(0, size);
@@ -195,6 +188,18 @@ export class ResourceService {
       },
       totalCount: total,
     };
+  }
+
+  /**
+   * Rows of a filter holding a full-text search: the page's ids come from SQL (search-sql.ts), ranked
+   * unless `orderBy` is given, and the rows then load as usual, in that order.
+   */
+  async #searchRows(where: object, orderBy: readonly object[] | undefined, offset: number, limit: number, withTotal: boolean): Promise<{ rows: Row[]; total: number | undefined }> {
+    const idField = this.resource.id.name;
+    const found = await this.#deps.store.search({ model: this.resource.model, where, orderBy, idField, offset, limit }, withTotal);
+    const loaded = found.ids.length === 0 ? [] : await this.rowsWhereIn(idField, found.ids);
+    const byId = new Map(loaded.map((row) => [row[idField], row]));
+    return { rows: found.ids.map((id) => byId.get(id)).filter((row): row is Row => row !== undefined), total: found.total };
   }
 
   /** Sort keys of a keyset page: the client's (own fields, or through required to-one relations), then the id. */
@@ -250,10 +255,7 @@ export class ResourceService {
   async count(ctx: RequestContext, filter?: Filter): Promise<number> {
     void ctx;
     const where = compileFilter(this.resource, filter, this.#deps.limits, this.#lookup);
-    if (hasSearch(where)) {
-      const query = { model: this.resource.model, where, orderBy: undefined, idField: this.resource.id.name, offset: 0, limit: 0 };
-      return this.#translate(async () => (await this.#deps.store.search(query, true)).total ?? 0);
-    }
+    if (hasSearch(where)) return this.#translate(async () => (await this.#searchRows(where, undefined, 0, 0, true)).total ?? 0);
     return this.#translate(() => this.#model.count({ where }));
   }
 
