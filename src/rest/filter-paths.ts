@@ -15,39 +15,59 @@ import type { Filter, Quantifier } from "../runtime/query.ts";
 export const QUANTIFIERS: readonly Quantifier[] = ["some", "every", "none"];
 const isQuantifier = (segment: string): segment is Quantifier => (QUANTIFIERS as readonly string[]).includes(segment);
 
+/** What is wrong with a malformed path: an empty step, or a quantifier that follows no relation (or another quantifier). */
+export type PathProblem = { kind: "empty" } | { kind: "quantifier"; segment: Quantifier };
+
 /**
- * Builds the relation nodes of a dotted filter key around the condition `leaf` makes for the last
- * segment. `leaf` receives the resource the path arrives at (undefined past an unknown relation, which
- * the runtime then refuses, naming the relations it allows) and the last segment.
- * @example
- * relationCondition(posts, schema, "comments.body_like", (target, key) => ...)
- * // → { relation: "comments", quantifier: "some", filter: <leaf(comment, "body_like")> }
+ * Wraps the condition `leaf` makes for the last segment of a dotted path in one relation node per
+ * relation step: a to-many step counts as `some` unless a quantifier segment follows it
+ * (`comments.every.body`); a to-one step takes none. `leaf` receives the resource the path arrives at
+ * (undefined past an unknown relation, which the runtime then refuses, naming the relations it allows)
+ * and the last segment. Shared by REST filter keys and `qb` / `conditions` paths.
  */
-export function relationCondition(resource: ResolvedResource, schema: ResolvedSchema, key: string, leaf: (target: ResolvedResource | undefined, key: string) => Filter): Filter {
-  const segments = key.split(".");
-  if (segments.some((s) => s === "")) {
-    throw new AppError("BAD_REQUEST", `Invalid filter path ${show(key)}: expected relation names and a field joined by dots, e.g. author.name or comments.some.body_like.`);
-  }
+export function walkRelationPath(
+  resource: ResolvedResource,
+  find: (name: string) => ResolvedResource | undefined,
+  path: string,
+  leaf: (target: ResolvedResource | undefined, last: string) => Filter,
+  fail: (problem: PathProblem) => never,
+): Filter {
+  const segments = path.split(".");
+  if (segments.some((s) => s === "")) fail({ kind: "empty" });
   const last = segments.pop() as string;
   const hops: { relation: string; quantifier: Quantifier | undefined; explicit: boolean }[] = [];
   let current: ResolvedResource | undefined = resource;
   for (const segment of segments) {
     const hop = hops.at(-1);
     if (isQuantifier(segment)) {
-      if (hop === undefined || hop.explicit) {
-        throw new AppError("BAD_REQUEST", `Invalid filter path ${show(key)}: a quantifier (${segment}) goes right after a to-many relation, once, e.g. comments.${segment}.body.`);
-      }
+      if (hop === undefined || hop.explicit) fail({ kind: "quantifier", segment });
       // On a to-one relation the runtime refuses it, saying the relation is a single record.
       hop.quantifier = segment;
       hop.explicit = true;
       continue;
     }
     const relation: ResolvedRelation | undefined = current?.relation.get(segment);
-    // A to-many relation without a quantifier means `some`; a to-one relation takes none.
     hops.push({ relation: segment, quantifier: relation !== undefined && relation.kind !== "belongsTo" ? "some" : undefined, explicit: false });
-    current = relation === undefined ? undefined : schema.resource.get(relation.target);
+    current = relation === undefined ? undefined : find(relation.target);
   }
   let filter = leaf(current, last);
   for (const hop of hops.reverse()) filter = { relation: hop.relation, ...(hop.quantifier ? { quantifier: hop.quantifier } : {}), filter };
   return filter;
+}
+
+/**
+ * The relation nodes of a dotted REST filter key around the condition `leaf` makes for its last segment.
+ * @example
+ * relationCondition(posts, schema, "comments.body_like", (target, key) => ...)
+ * // → { relation: "comments", quantifier: "some", filter: <leaf(comment, "body_like")> }
+ */
+export function relationCondition(resource: ResolvedResource, schema: ResolvedSchema, key: string, leaf: (target: ResolvedResource | undefined, key: string) => Filter): Filter {
+  return walkRelationPath(resource, (name) => schema.resource.get(name), key, leaf, (problem) => {
+    throw new AppError(
+      "BAD_REQUEST",
+      problem.kind === "empty"
+        ? `Invalid filter path ${show(key)}: expected relation names and a field joined by dots, e.g. author.name or comments.some.body_like.`
+        : `Invalid filter path ${show(key)}: a quantifier (${problem.segment}) goes right after a to-many relation, once, e.g. comments.${problem.segment}.body.`,
+    );
+  });
 }
