@@ -163,12 +163,12 @@ function addMutations(builder: Builder, runtime: Runtime, resource: ResolvedReso
   const create = input.create;
   const update = input.update;
   // Optimistic concurrency (resource `concurrency`): the version the client read; stale → CONFLICT.
-  const expected = (args: { expectedVersion?: number | null }) => (typeof args.expectedVersion === "number" ? { expectedVersion: args.expectedVersion } : {});
+  const expected = (args: object) => ("expectedVersion" in args && typeof args.expectedVersion === "number" ? { expectedVersion: args.expectedVersion } : {});
   builder.mutationFields((t) => {
-    const versionArg = (): Record<string, ReturnType<typeof t.arg.int>> =>
+    const versionArg = () =>
       resource.version
         ? { expectedVersion: t.arg.int({ required: resource.version.required, description: `The ${resource.version.field} you read: the write fails with CONFLICT if the record has moved on.` }) }
-        : {};
+        : ({} as Record<never, never>);
     return {
     // A resource with nothing a client may write on create still gets created (onCreate, defaults).
     [names.create]: create
@@ -189,7 +189,7 @@ function addMutations(builder: Builder, runtime: Runtime, resource: ResolvedReso
             type: object,
             description: `Changes the fields given in \`data\` of the ${resource.name} with this id (a patch: fields left out keep their value) and returns it.`,
             args: { id: t.arg.id({ required: true }), data: t.arg({ type: update, required: true }), ...versionArg() },
-            resolve: (_root, args, ctx) => service.patch(ctx.context, args.id, toWriteInput(args.data as never), expected(args as { expectedVersion?: number | null })),
+            resolve: (_root, args, ctx) => service.patch(ctx.context, args.id, toWriteInput(args.data), expected(args)),
           }),
         }
       : {}),
@@ -197,7 +197,7 @@ function addMutations(builder: Builder, runtime: Runtime, resource: ResolvedReso
       type: object,
       description: `Deletes the ${resource.name} with this id and returns it as it was.`,
       args: { id: t.arg.id({ required: true }), ...versionArg() },
-      resolve: (_root, args, ctx) => service.delete(ctx.context, args.id, expected(args as { expectedVersion?: number | null })),
+      resolve: (_root, args, ctx) => service.delete(ctx.context, args.id, expected(args)),
     }),
     };
   });
