@@ -2,6 +2,10 @@ import { defineResource } from "./define.ts";
 
 export default defineResource("Post", {
   concurrency: { field: "version" },
+  // Who and when, the trash, and the history of every write (docs/guides/record-lifecycle.md).
+  audit: true,
+  softDelete: true,
+  revisions: true,
   description: "A blog post.",
   maxPageSize: 1000,
   fields: {
@@ -11,15 +15,17 @@ export default defineResource("Post", {
     views: { filter: true, sort: true, aggregate: true, validate: { min: 0 } },
     publishedAt: { filter: true, sort: true, aggregate: ["min", "max"] },
     authorId: { filter: ["eq", "ne", "in", "notIn"], sort: true, groupBy: true },
-    createdAt: { readOnly: true, onCreate: "now", filter: ["gt", "gte", "lt", "lte"], sort: true, aggregate: ["min", "max"] },
-    updatedAt: { readOnly: true, onCreate: "now", onUpdate: "now", filter: ["gt", "gte", "lt", "lte"], sort: true },
+    createdAt: { filter: ["gt", "gte", "lt", "lte"], sort: true, aggregate: ["min", "max"] },
+    updatedAt: { filter: ["gt", "gte", "lt", "lte"], sort: true },
+    deletedAt: { filter: ["gt", "gte", "lt", "lte"], sort: true },
   },
   // Publishing sets the status alone (react-admin's bulk "publish" sends { status }), so the rule runs
   // the other way: a draft cannot carry a publication date.
   validate: (post) => (post.status === "draft" && post.publishedAt != null ? { publishedAt: "must be empty while the post is a draft (publish it, or clear the date)" } : undefined),
   relations: {
     author: { filter: true, sort: true },
-    comments: { filter: true },
+    // Trashing a post trashes its comments; restoring it brings them back.
+    comments: { filter: true, onDelete: "cascade" },
     tags: { through: "tag", filter: true },
   },
 });

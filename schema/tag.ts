@@ -2,6 +2,7 @@ import { defineResource } from "./define.ts";
 
 export default defineResource("Tag", {
   concurrency: { field: "version" },
+  revisions: true,
   searchLanguage: "simple",
   fields: {
     name: {

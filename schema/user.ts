@@ -13,7 +13,8 @@ export default defineResource("User", {
     updatedAt: { readOnly: true, onCreate: "now", onUpdate: "now", sort: true },
   },
   relations: {
-    posts: { views: ["one"], filter: true },
-    comments: { views: ["one"] },
+    // A user with live posts or comments cannot be deleted (trashed ones still block the database's own rule).
+    posts: { views: ["one"], filter: true, onDelete: "restrict" },
+    comments: { views: ["one"], onDelete: "restrict" },
   },
 });

@@ -12,7 +12,11 @@ export {
   VIEWS,
   type FieldOptions,
   type FieldValidation,
+  type AuditOptions,
+  type DeleteRule,
   type FieldValidator,
+  type RevisionOptions,
+  type SoftDeleteOptions,
   type IdGenerator,
   type ModelShapes,
   type Operator,
@@ -32,13 +36,15 @@ export { resolveResources, OPERATORS_BY_KIND } from "./metadata/resolve.ts";
 export type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedRule, ResolvedSchema, ResolvedValidation, ResourceNames, ScalarKind } from "./metadata/resolved.ts";
 
 // Run
-export { ANONYMOUS, type Actor, type RequestContext } from "./runtime/context.ts";
+export { ANONYMOUS, type Actor, type RequestContext, type Transaction } from "./runtime/context.ts";
 export { AppError, ERROR_STATUS, isAppError, type AppErrorOptions, type ErrorCode } from "./runtime/errors.ts";
-export { HOOK_POINTS, type Hook, type HookPoint, type WriteAction, type WriteOperation } from "./runtime/hooks.ts";
+export { ACTIONS, HOOK_KINDS, WRITE_ACTIONS, type Action, type Body, type Hook, type HookKind, type Operation, type ResourceHooks, type Transform, type WriteAction } from "./runtime/hooks.ts";
+export type { BoundService } from "./runtime/bound-service.ts";
 export type { WriteInputOptions, WriteMode } from "./runtime/input.ts";
 export { DEFAULT_QUERY_LIMITS, type Filter, type QueryLimits, type Sort } from "./runtime/query.ts";
 export { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime.ts";
-export type { ListParams, OutputView, ResourceRecord, ResourceService } from "./runtime/service.ts";
+export { BATCH_ACTIONS, type BatchAction, type BatchFailure, type BatchOptions, type BatchResult, type DeletedMode, type ErrorReporter, type GetOptions, type ListParams, type OutputView, type Page, type PageParams, type ResourceRecord, type ResourceService, type RevisionDiff, type RevisionRecord, type VersionOptions } from "./runtime/service.ts";
+export type { Revision } from "./runtime/revisions.ts";
 
 // Store
 export { createDatabase, type Database, type StatementCounter } from "./storage/prisma.ts";

@@ -36,15 +36,54 @@ export type View = (typeof VIEWS)[number];
 export interface ValueContext {
   /** The acting user's id, or undefined when anonymous. */
   actorId: string | number | undefined;
+  /** Who the write is recorded as: the actor's id, or the runtime's default actor when anonymous. */
+  actor: string | number;
   /** The time of the operation (one clock reading per operation). */
   now: Date;
 }
 
 /**
- * Where a value comes from when the runtime fills it in: `"now"` (the operation's time), `"uuid"`
- * (a random UUID v4), or a function of the operation's context.
+ * Where a value comes from when the runtime fills it in (ServiceStack's AutoPopulate): `"now"` (the
+ * operation's time), `"uuid"` (a random UUID v4), `"actor"` (the acting user's id, or the default actor
+ * when no one is signed in; text on a String column), `{ constant: value }`, or a function of the
+ * operation's context. Fields the runtime fills in are never writable by clients.
  */
-export type ValueSource = "now" | "uuid" | ((context: ValueContext) => unknown);
+export type ValueSource = "now" | "uuid" | "actor" | { readonly constant: unknown } | ((context: ValueContext) => unknown);
+
+/** What happens to the records of a has-many relation when their parent is deleted. */
+export type DeleteRule = "restrict" | "cascade" | "setNull";
+
+/**
+ * Audit columns the runtime fills in on every write. `true` takes the columns the model has among
+ * createdAt, createdBy, updatedAt and updatedBy; an object names them (`false` leaves one out).
+ */
+export type AuditOptions = true | { createdAt?: string | false; createdBy?: string | false; updatedAt?: string | false; updatedBy?: string | false };
+
+/** Soft delete: delete sets `field` (a nullable DateTime) and `by` (who) instead of removing the row. */
+export type SoftDeleteOptions = true | { field?: string; by?: string | false };
+
+/**
+ * Revision history: every write stores an immutable snapshot in the `Revision` model, in the same
+ * transaction.
+ */
+export interface RevisionOptions {
+  /**
+   * The version of the snapshot's shape. Raise it when the model changes, and teach `migrate` to
+   * upgrade older snapshots. @default 1
+   */
+  schemaVersion?: number;
+  /**
+   * Upgrades a snapshot written under `fromVersion` to the current schemaVersion. Runs whenever an
+   * older revision is read, compared or reverted to; the stored row is never changed.
+   */
+  migrate?: (data: Record<string, unknown>, fromVersion: number) => Record<string, unknown>;
+  /**
+   * Draft mode (AutoCRUD's default_status=draft): writes make a draft revision, and further writes
+   * change that draft in place until it is published (`publish`), which makes it a stable revision.
+   * @default false
+   */
+  draft?: boolean;
+}
 
 /**
  * A validation rule's value, or the value with the message clients see when it fails (instead of the
@@ -193,6 +232,12 @@ export interface RelationOptions {
   filter?: boolean;
   /** Clients may sort by the related resource's sortable fields (to-one relations only). @default false */
   sort?: boolean;
+  /**
+   * Has-many relations: what deleting the parent does to these records. `restrict` refuses while live
+   * ones exist; `cascade` deletes them too (soft-deletes them when the parent is soft-deleted, and
+   * restores them with it); `setNull` clears their foreign key. @default undefined (the database's rule)
+   */
+  onDelete?: DeleteRule;
   description?: string;
 }
 
@@ -224,6 +269,22 @@ export interface ResourceDefinition<Scalar extends string = string, Relation ext
    * @example concurrency: { field: "version" }
    */
   concurrency?: { field?: string; required?: boolean };
+  /**
+   * Audit columns filled in by the runtime on every write, from the request's actor (see
+   * {@link AuditOptions}). @default undefined (off)
+   * @example audit: true // createdAt, createdBy, updatedAt, updatedBy
+   */
+  audit?: AuditOptions;
+  /**
+   * Soft delete: `delete` moves a record to the trash (sets deletedAt/deletedBy), where no read path
+   * sees it; `restore` brings it back, `purge` removes it for good. @default undefined (off)
+   * @example softDelete: true // deletedAt, and deletedBy when the model has it
+   */
+  softDelete?: SoftDeleteOptions;
+  /** Revision history (see {@link RevisionOptions}); `true` takes the defaults. @default undefined (off) */
+  revisions?: true | RevisionOptions;
+  /** Most items in one batch write; more is a 413. @default 100 */
+  maxBatchSize?: number;
   /** Largest page a client may ask for. @default 100 */
   maxPageSize?: number;
   /** Page size when the client names none. @default 25 */

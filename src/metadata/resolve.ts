@@ -11,7 +11,8 @@ import { fieldValidationSchema, resolveValidation, VALIDATION_RULES } from "./va
 import { aggregateTypeNames, camelCase, fieldFilterInputName, NAME_PATTERN, pluralize, relationFilterInputName, resourceNames, SHARED_GRAPHQL_NAMES, WHERE_INPUT_KEYS } from "./names.ts";
 import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema, ScalarKind } from "./resolved.ts";
 
-const valueSource = z.union([z.literal("now"), z.literal("uuid"), z.function()]);
+const valueSource = z.union([z.literal("now"), z.literal("uuid"), z.literal("actor"), z.strictObject({ constant: z.unknown() }), z.function()]);
+const columnName = z.union([z.string().min(1), z.literal(false)]);
 const fieldOptions = z.strictObject({
   filter: z.union([z.literal(true), z.array(z.enum(OPERATORS))]).optional(),
   sort: z.boolean().optional(),
@@ -33,6 +34,7 @@ const relationOptions = z.union([
     through: z.string().optional(),
     filter: z.boolean().optional(),
     sort: z.boolean().optional(),
+    onDelete: z.enum(["restrict", "cascade", "setNull"]).optional(),
     description: z.string().optional(),
   }),
 ]);
@@ -43,6 +45,10 @@ const definitionSchema = z.strictObject({
   description: z.string().optional(),
   id: z.union([z.literal("database"), z.literal("uuid"), z.function()]).optional(),
   concurrency: z.strictObject({ field: z.string().optional(), required: z.boolean().optional() }).optional(),
+  audit: z.union([z.literal(true), z.strictObject({ createdAt: columnName.optional(), createdBy: columnName.optional(), updatedAt: columnName.optional(), updatedBy: columnName.optional() })]).optional(),
+  softDelete: z.union([z.literal(true), z.strictObject({ field: z.string().min(1).optional(), by: columnName.optional() })]).optional(),
+  revisions: z.union([z.literal(true), z.strictObject({ schemaVersion: z.int().min(1).optional(), migrate: z.function().optional(), draft: z.boolean().optional() })]).optional(),
+  maxBatchSize: z.int().min(1).max(10_000).optional(),
   searchLanguage: z.string().regex(/^[a-z_]+$/, "a text search configuration name such as english or simple").optional(),
   maxPageSize: z.int().min(1).max(10_000).optional(),
   defaultPageSize: z.int().min(1).optional(),
@@ -166,9 +172,25 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
       continue;
     }
 
+    // Columns the runtime fills in (audit, soft delete): read-only for clients, whatever the definition says.
+    const audit = auditColumns(def, scalarFields.map((f) => f.name), path, issue);
+    const softDelete = softDeleteColumns(def, scalarFields, model.name, path, issue);
+    const managed = new Map<string, FieldOptions>();
+    if (audit.createdAt) managed.set(audit.createdAt, { onCreate: "now" });
+    if (audit.updatedAt) managed.set(audit.updatedAt, { onCreate: "now", onUpdate: "now" });
+    if (audit.createdBy) managed.set(audit.createdBy, { onCreate: "actor" });
+    if (audit.updatedBy) managed.set(audit.updatedBy, { onCreate: "actor", onUpdate: "actor" });
+    if (softDelete) for (const column of [softDelete.field, softDelete.by]) if (column) managed.set(column, {});
+
     const fields: ResolvedField[] = [];
     for (const f of scalarFields) {
-      const o = fieldDefs[f.name] ?? {};
+      const declared = fieldDefs[f.name] ?? {};
+      const filled = managed.get(f.name);
+      const o: FieldOptions = { ...declared, ...filled };
+      if (filled && (declared.onCreate !== undefined || declared.onUpdate !== undefined)) {
+        issue(`${path}.fields.${f.name}`, `${f.name} is filled in by \`${filled.onCreate || filled.onUpdate ? "audit" : "softDelete"}\``, "remove its `onCreate` / `onUpdate`");
+      }
+      if (o.onCreate !== undefined || o.onUpdate !== undefined) o.readOnly = true;
       const at = `${path}.fields.${f.name}`;
       const kind = scalarKind(f);
       if (!kind) {
@@ -267,6 +289,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
       const views = { one: viewList.includes("one"), list: viewList.includes("list") };
       const base = { name: key, views: Object.freeze(views), filterable: Boolean(o.filter), sortable: Boolean(o.sort), ...(o.description ? { description: o.description } : {}) };
       if (o.sort && rf.isList) issue(`${at}.sort`, "only to-one relations can be sorted by", "remove `sort`");
+      if (o.onDelete && (!rf.isList || o.through)) issue(`${at}.onDelete`, "delete rules apply to has-many relations only", "remove `onDelete`");
       if (o.through) {
         const join = models.get(rf.type);
         const toTarget = join?.fields.find((f) => f.name === o.through && f.kind === "object");
@@ -302,7 +325,13 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
           issue(at, `one-to-one relations without a foreign key on ${model.name} are not served`, "expose it from the side that holds the foreign key");
           continue;
         }
-        relations.push(Object.freeze({ ...base, kind: "hasMany", target: target.name, foreignField: back.relationFromFields[0] }));
+        if (o.onDelete === "setNull" && back.isRequired) {
+          issue(`${at}.onDelete`, `"setNull" needs an optional foreign key, but ${target.model.name}.${back.relationFromFields[0]} is required`, 'use "restrict" or "cascade", or make the column optional');
+        }
+        if (o.onDelete === "cascade" && def.softDelete && !target.def.softDelete) {
+          issue(`${at}.onDelete`, `"cascade" from a soft-deleted ${name} needs ${target.name} to be soft-deleted too (a restore would have nothing to bring back)`, `add \`softDelete\` to ${target.name}, or use "restrict"`);
+        }
+        relations.push(Object.freeze({ ...base, kind: "hasMany", target: target.name, foreignField: back.relationFromFields[0], onDelete: o.onDelete }));
       }
     }
     for (const r of relations) {
@@ -326,6 +355,10 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
         relation: new Map(relations.map((r) => [r.name, r])),
         searchLanguage: def.searchLanguage ?? "english",
         version: def.concurrency ? { field: def.concurrency.field ?? "version", required: Boolean(def.concurrency.required) } : undefined,
+        audit: Object.freeze(audit),
+        softDelete: softDelete ? Object.freeze(softDelete) : undefined,
+        revisions: revisionsOf(def, models.has("Revision"), path, issue),
+        maxBatchSize: def.maxBatchSize ?? 100,
         maxPageSize,
         defaultPageSize,
         maxDepth: def.maxDepth ?? 3,
@@ -345,6 +378,44 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
     byPath: new Map(resources.map((r) => [r.names.path, r])),
     enums: Object.freeze([...usedEnums].map(([name, values]) => Object.freeze({ name, values }))),
   });
+}
+
+type Issue = (path: string, message: string, fix: string) => void;
+const AUDIT_COLUMNS = ["createdAt", "createdBy", "updatedAt", "updatedBy"] as const;
+
+/** The audit columns a definition names (`true`: those of the conventional names the model has). */
+function auditColumns(def: ResourceDefinition, columns: readonly string[], path: string, issue: Issue): ResolvedResource["audit"] {
+  if (!def.audit) return {};
+  const out: Record<string, string> = {};
+  for (const key of AUDIT_COLUMNS) {
+    const named = def.audit === true ? (columns.includes(key) ? key : false) : (def.audit[key] ?? (columns.includes(key) ? key : false));
+    if (named === false) continue;
+    if (!columns.includes(named)) issue(`${path}.audit.${key}`, `the model has no column "${named}"`, `add it to the model, or set ${key}: false`);
+    else out[key] = named;
+  }
+  if (Object.keys(out).length === 0) issue(`${path}.audit`, `the model has none of the audit columns ${AUDIT_COLUMNS.join(", ")}`, "add them to the model (createdBy/updatedBy as String?), or name other columns");
+  return out;
+}
+
+/** The trash column (a nullable DateTime) and the who-deleted column of soft delete. */
+function softDeleteColumns(def: ResourceDefinition, scalars: readonly DatamodelField[], model: string, path: string, issue: Issue): { field: string; by: string | undefined } | undefined {
+  if (!def.softDelete) return undefined;
+  const o = def.softDelete === true ? {} : def.softDelete;
+  const field = o.field ?? "deletedAt";
+  const column = scalars.find((f) => f.name === field);
+  if (!column || column.type !== "DateTime" || column.isRequired) {
+    issue(`${path}.softDelete.field`, `"${field}" must be a nullable DateTime column of ${model}`, `add \`${field} DateTime?\` to the model (and a migration)`);
+  }
+  const by = o.by === false ? undefined : (o.by ?? (scalars.some((f) => f.name === "deletedBy") ? "deletedBy" : undefined));
+  if (by && !scalars.some((f) => f.name === by && !f.isRequired)) issue(`${path}.softDelete.by`, `"${by}" must be a nullable column of ${model}`, `add \`${by} String?\`, or set by: false`);
+  return { field, by };
+}
+
+function revisionsOf(def: ResourceDefinition, hasRevisionModel: boolean, path: string, issue: Issue): ResolvedResource["revisions"] {
+  if (!def.revisions) return undefined;
+  if (!hasRevisionModel) issue(`${path}.revisions`, "the Prisma schema has no Revision model", "copy the Revision model from docs/guides/record-lifecycle.md into prisma/schema.prisma and migrate");
+  const o = def.revisions === true ? {} : def.revisions;
+  return Object.freeze({ schemaVersion: o.schemaVersion ?? 1, migrate: o.migrate, draft: Boolean(o.draft) });
 }
 
 /** "an Int", "a String". */
@@ -419,6 +490,6 @@ function aggregateTypesOf(r: ResolvedResource): string[] {
 function fixFor(path: string[]): string {
   if (path[0] === "fields" && path[2] === "validate") return `validation rules are: ${VALIDATION_RULES.join(", ")}`;
   if (path[0] === "fields" && path.length >= 2) return `field options are: ${FIELD_OPTIONS}`;
-  if (path[0] === "relations") return "relation options are: views, through, filter, sort, description (or `true`)";
+  if (path[0] === "relations") return "relation options are: views, through, filter, sort, onDelete, description (or `true`)";
   return `resource options are: ${RESOURCE_OPTIONS}`;
 }

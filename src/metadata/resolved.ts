@@ -2,7 +2,7 @@
  * The strict form of a resource, resolved once at boot and frozen. GraphQL, REST, OpenAPI and the
  * runtime all read this and nothing else.
  */
-import type { AggregateFunction, FieldValidator, IdGenerator, Operator, RelationView, ResourceValidator, ValueSource, View } from "./definition.ts";
+import type { AggregateFunction, DeleteRule, FieldValidator, IdGenerator, Operator, RelationView, ResourceValidator, RevisionOptions, ValueSource, View } from "./definition.ts";
 
 /** Scalar kinds a field can have, after mapping Prisma types. */
 export type ScalarKind = "String" | "Int" | "Float" | "Boolean" | "DateTime" | "Json" | "BigInt" | "Decimal" | "Uuid" | "Enum";
@@ -84,6 +84,8 @@ export interface BelongsToRelation extends RelationBase {
 export interface HasManyRelation extends RelationBase {
   readonly kind: "hasMany";
   readonly foreignField: string;
+  /** What deleting the parent does to these records (undefined: the database's rule alone). */
+  readonly onDelete: DeleteRule | undefined;
 }
 /** Through an explicit join model (`PostTag(postId, tagId)`). */
 export interface ManyToManyRelation extends RelationBase {
@@ -148,6 +150,14 @@ export interface ResolvedResource {
   readonly searchLanguage: string;
   /** Optimistic concurrency: the version column and whether writes must name the version they read. */
   readonly version: { readonly field: string; readonly required: boolean } | undefined;
+  /** Audit columns the runtime fills in (each absent when not used). */
+  readonly audit: { readonly createdAt?: string; readonly createdBy?: string; readonly updatedAt?: string; readonly updatedBy?: string };
+  /** Soft delete: the trash column and who deleted; undefined when delete removes rows. */
+  readonly softDelete: { readonly field: string; readonly by: string | undefined } | undefined;
+  /** Revision history; undefined when off. */
+  readonly revisions: { readonly schemaVersion: number; readonly migrate: RevisionOptions["migrate"]; readonly draft: boolean } | undefined;
+  /** Most items in one batch write. */
+  readonly maxBatchSize: number;
   readonly maxPageSize: number;
   readonly defaultPageSize: number;
   readonly maxDepth: number;

@@ -2,6 +2,7 @@
  * The request context every runtime call carries: who acts, and the per-request loaders (never shared
  * across requests, so one user's cache never answers another's).
  */
+import type { Store } from "../storage/store.ts";
 import type { Loaders } from "./loaders.ts";
 
 /** Who performs an operation. Anonymous until authentication lands (issue E). */
@@ -20,4 +21,18 @@ export interface RequestContext {
   readonly loaders: Loaders;
   /** Correlates logs of one request. */
   readonly requestId: string;
+  /**
+   * Set inside a write: the write's transaction. Services called with this context (hooks'
+   * `op.service(name)`) read and write in it, and their `onSuccess` hooks wait for its commit.
+   */
+  readonly transaction?: Transaction | undefined;
+}
+
+/** The transaction of a write, shared by everything written within it. */
+export interface Transaction {
+  readonly store: Store;
+  /** Run once the transaction commits (the `onSuccess` hooks of every write in it). */
+  readonly afterCommit: (() => Promise<void>)[];
+  /** One clock reading for the whole transaction (audit times, soft-delete cascades). */
+  readonly now: Date;
 }

@@ -151,6 +151,20 @@ function escapeLike(text: string): string {
 }
 
 /**
+ * Both conditions. Merged into one object when their keys differ: Prisma 6 reads `AND: [{ OR: [] }, x]`
+ * as "everything" (an empty OR inside AND), while `{ OR: [], ...x }` correctly matches nothing.
+ */
+export function both(a: object, b: object): object {
+  if (Object.keys(a).length === 0) return b;
+  return Object.keys(b).some((k) => k in a) ? { AND: [a, b] } : { ...a, ...b };
+}
+
+/** The condition a soft-deleted resource's live rows meet (`deletedAt IS NULL`); undefined without soft delete. */
+export function liveCondition(resource: ResolvedResource): object | undefined {
+  return resource.softDelete ? { [resource.softDelete.field]: null } : undefined;
+}
+
+/**
  * Checks a filter against a resource's metadata and compiles it to a Prisma `where`.
  * Throws a 400 {@link AppError} naming the field, operator or value at fault.
  */
@@ -173,15 +187,24 @@ export function compileFilter(resource: ResolvedResource, filter: Filter | undef
         throw bad(`Cannot filter ${r.plural} through "${f.relation}". Relations you can filter through: ${allowed.join(", ") || "(none)"}.`);
       }
       if (hops + 1 > resource.maxDepth) throw bad(`Relation filters nest too deeply: at most ${resource.maxDepth} relations from ${resource.plural}.`);
-      const inner = walk(lookup(relation.target), f.filter, depth + 1, hops + 1);
+      const target = lookup(relation.target);
+      const inner = walk(target, f.filter, depth + 1, hops + 1);
+      // Related records in the trash do not exist for a filter: `some`/`none`/`is` look at live ones,
+      // and `every` holds when every live one matches.
+      const live = liveCondition(target);
+      const alive = (x: object) => (live ? both(x, live) : x);
       if (relation.kind === "belongsTo") {
         if (f.quantifier) throw bad(`"${f.relation}" of ${r.plural} is a single record: filter it without ${f.quantifier}.`);
-        return { [relation.name]: { is: inner } };
+        return { [relation.name]: { is: alive(inner) } };
       }
       if (f.quantifier !== "some" && f.quantifier !== "every" && f.quantifier !== "none") {
         throw bad(`"${f.relation}" of ${r.plural} is a list: say whether some, every or none of its records must match.`);
       }
-      return { [relation.name]: { [f.quantifier]: relation.kind === "manyToMany" ? { [relation.joinTargetRelation]: inner } : inner } };
+      const field = target.softDelete?.field;
+      const matching = f.quantifier === "every" && field ? { OR: [{ [field]: { not: null } }, inner] } : f.quantifier === "every" ? inner : alive(inner);
+      if (relation.kind !== "manyToMany") return { [relation.name]: { [f.quantifier]: matching } };
+      const viaJoin = f.quantifier === "every" && field ? { OR: [{ [relation.joinTargetRelation]: { is: { [field]: { not: null } } } }, { [relation.joinTargetRelation]: { is: inner } }] } : { [relation.joinTargetRelation]: { is: f.quantifier === "every" ? inner : alive(inner) } };
+      return { [relation.name]: { [f.quantifier]: viaJoin } };
     }
     const field = r.field.get(f.field);
     if (!field || (field.hidden.one && field.hidden.list)) {

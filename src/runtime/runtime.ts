@@ -8,10 +8,10 @@ import type { ResolvedSchema } from "../metadata/resolved.ts";
 import type { Store } from "../storage/store.ts";
 import { ANONYMOUS, type Actor, type RequestContext } from "./context.ts";
 import { AppError } from "./errors.ts";
-import { HookRegistry, type WriteOperation } from "./hooks.ts";
-import { Loaders } from "./loaders.ts";
+import { HookRegistry, type ResourceHooks } from "./hooks.ts";
+import { type LoaderSource, Loaders } from "./loaders.ts";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
-import { ResourceService } from "./service.ts";
+import { type ErrorReporter, ResourceService } from "./service.ts";
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -24,8 +24,17 @@ export interface RuntimeOptions {
    * restarts and work across instances. @default a random secret per process
    */
   cursorSecret?: string;
-  /** Receives errors of `afterCommit` hooks (the write itself succeeded). @default console.error */
-  onAfterCommitError?: (error: unknown, operation: WriteOperation) => void;
+  /**
+   * Who writes are recorded as (audit `createdBy`/`updatedBy`, `deletedBy`, revisions) when no one is
+   * signed in. @default "system"
+   */
+  defaultActor?: string;
+  /**
+   * Receives errors the runtime cannot hand to a client: failing `onSuccess` and `onFailure` hooks
+   * (the operation itself went through, or failed for its own reason) and unexpected errors of partial
+   * batch items (masked as INTERNAL in the result). @default console.error
+   */
+  onError?: ErrorReporter;
 }
 
 /** The runtime. */
@@ -33,6 +42,11 @@ export interface Runtime {
   readonly schema: ResolvedSchema;
   readonly hooks: HookRegistry;
   readonly limits: QueryLimits;
+  /**
+   * Registers lifecycle hooks of a resource ("*" for all); same as `hooks.on(resource)`.
+   * @example runtime.on("post").before("create", (op) => { op.input.title = String(op.input.title).trim(); });
+   */
+  on(resource: string): ResourceHooks;
   /** The service of a resource by singular name; throws for an unknown name. */
   service(name: string): ResourceService;
   /** A fresh request context with its own loaders. */
@@ -50,27 +64,32 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (!s) throw new AppError("NOT_FOUND", `Unknown resource "${name}".`);
     return s;
   };
-  const onAfterCommitError = options.onAfterCommitError ?? ((error) => console.error("afterCommit hook failed", error));
+  const report: ErrorReporter = options.onError ?? ((error, where) => console.error(`${where.resource} ${where.action}: ${where.stage} failed`, error));
   const cursors = new CursorCodec(options.cursorSecret ?? randomBytes(32));
-  for (const resource of schema.resources) {
-    services.set(resource.name, new ResourceService(resource, { store, hooks, limits, resource: service, cursors, onAfterCommitError }));
-  }
-  const source = {
-    rowsWhereIn: (resource: string, field: string, values: readonly unknown[]) => service(resource).rowsWhereIn(field, values),
-    idField: (resource: string) => service(resource).resource.id.name,
-    joinPairs: async (joinDelegate: string, localField: string, targetField: string, keys: readonly unknown[]) => {
-      const rows = await store.model(joinDelegate).findMany({
+  const sourceOver = (over: Store): LoaderSource => ({
+    rowsWhereIn: (resource, field, values) => service(resource).rowsWhereIn(field, values, over),
+    idField: (resource) => service(resource).resource.id.name,
+    joinPairs: async (joinDelegate, localField, targetField, keys) => {
+      const rows = await over.model(joinDelegate).findMany({
         where: { [localField]: { in: [...keys] } },
         select: { [localField]: true, [targetField]: true },
         orderBy: [{ [localField]: "asc" }, { [targetField]: "asc" }],
       });
       return rows.map((r) => [r[localField], r[targetField]] as [unknown, unknown]);
     },
-  };
+  });
+  const source = sourceOver(store);
+  // Inside a write, reads (loaders included) see the write's transaction.
+  const bind = (ctx: RequestContext, transaction: NonNullable<RequestContext["transaction"]>): RequestContext => ({ ...ctx, transaction, loaders: new Loaders(sourceOver(transaction.store)) });
+  const defaultActor = options.defaultActor ?? "system";
+  for (const resource of schema.resources) {
+    services.set(resource.name, new ResourceService(resource, { store, hooks, limits, resource: service, cursors, bind, defaultActor, report }));
+  }
   return {
     schema,
     hooks,
     limits,
+    on: (resource) => hooks.on(resource),
     service,
     context: (init = {}) => ({ actor: init.actor ?? ANONYMOUS, requestId: init.requestId ?? randomUUID(), loaders: new Loaders(source) }),
   };

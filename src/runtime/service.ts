@@ -1,28 +1,37 @@
 /**
  * The resource service: the one place resource operations happen, for every transport. Reads select
- * only readable fields and present records per view (hidden fields never leave); relations load through
- * the request's loaders; writes run the hook pipeline inside one transaction.
+ * only readable fields, leave out the trash, and present records per view (hidden fields never leave);
+ * relations load through the request's loaders; writes run the lifecycle pipeline (hooks, validation,
+ * audit, soft delete with its relation rules, revisions, optimistic concurrency) in one transaction.
  */
 import { randomUUID } from "node:crypto";
 import type { ValueSource } from "../metadata/definition.ts";
-import type { BelongsToRelation, ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
+import type { BelongsToRelation, ResolvedField, ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
 import { hasSearch } from "../storage/search-sql.ts";
 import { classifyStorageError, type Store } from "../storage/store.ts";
 import { type AggregateGroup, type AggregateSpec, compileAggregate, toGroup } from "./aggregate.ts";
-import type { RequestContext } from "./context.ts";
+import { bindService } from "./bound-service.ts";
+import type { RequestContext, Transaction } from "./context.ts";
 import type { CursorCodec } from "./cursor.ts";
-import { AppError, show } from "./errors.ts";
-import type { HookRegistry, WriteAction, WriteOperation } from "./hooks.ts";
+import { AppError, isAppError, show } from "./errors.ts";
+import type { Action, HookRegistry, Operation, WriteAction } from "./hooks.ts";
 import { readWriteInput, type WriteInputOptions } from "./input.ts";
 import type { Row } from "./loaders.ts";
+import { type Revision, RevisionLog } from "./revisions.ts";
 import { validateWrite } from "./validate.ts";
-import { checkPage, coerceValue, compileFilter, compileSort, sortPath, tieBreakerDirection, type Filter, type QueryLimits, type Sort } from "./query.ts";
+import { both, checkPage, coerceValue, compileFilter, compileSort, liveCondition, sortPath, tieBreakerDirection, type Filter, type QueryLimits, type Sort } from "./query.ts";
 
 /** Where a record is shown: a single record or an item of a list. Decides which fields it carries. */
 export type OutputView = "one" | "list";
 
 /** A record as it leaves the runtime: only the fields visible in its view. */
 export type ResourceRecord = Record<string, unknown>;
+
+/**
+ * Which records a read sees on a soft-deleted resource: the live ones (default), live and trashed
+ * (`include`), or the trash alone (`only`).
+ */
+export type DeletedMode = "exclude" | "include" | "only";
 
 const META = Symbol("autograph.record");
 interface RecordMeta {
@@ -41,6 +50,8 @@ export interface ListParams {
   limit?: number | undefined;
   /** Also count all matching rows (for Content-Range / totals). @default false */
   withTotal?: boolean | undefined;
+  /** Soft-deleted resources: whether the trash is seen. @default "exclude" */
+  deleted?: DeletedMode | undefined;
 }
 
 /** Options of update, patch and delete on a resource with optimistic concurrency. */
@@ -49,6 +60,17 @@ export interface VersionOptions {
   expectedVersion?: number | undefined;
   /** The code of a version mismatch: CONFLICT (a version in the body, GraphQL) or PRECONDITION_FAILED (HTTP If-Match). @default "CONFLICT" */
   mismatch?: "CONFLICT" | "PRECONDITION_FAILED";
+}
+
+/** Options of {@link ResourceService.get}. */
+export interface GetOptions {
+  /** Soft-deleted resources: `include` or `only` also finds a record in the trash. @default "exclude" */
+  deleted?: DeletedMode | undefined;
+  /**
+   * The record as it was: at a revision number, or at a time (a Date or an ISO 8601 string); needs
+   * `revisions`. Gives the revision's snapshot.
+   */
+  asOf?: number | string | Date | undefined;
 }
 
 /** Parameters of {@link ResourceService.page} (Relay-style keyset pagination). */
@@ -63,6 +85,8 @@ export interface PageParams {
   before?: string | undefined;
   /** Also count all matching rows. @default false */
   withTotal?: boolean | undefined;
+  /** Soft-deleted resources: whether the trash is seen. @default "exclude" */
+  deleted?: DeletedMode | undefined;
 }
 
 /** One page of a keyset-paginated list. */
@@ -74,6 +98,51 @@ export interface Page {
   readonly totalCount: number | undefined;
 }
 
+/** A revision as clients see it: its snapshot presented like a single record (hidden fields left out). */
+export interface RevisionRecord extends Omit<Revision, "data"> {
+  readonly data: ResourceRecord;
+}
+
+/** What changed between two revisions, field by field (after upgrading both snapshots). */
+export interface RevisionDiff {
+  readonly from: number;
+  readonly to: number;
+  readonly changes: readonly { readonly field: string; readonly from: unknown; readonly to: unknown }[];
+}
+
+/** Write actions a batch can carry. */
+export const BATCH_ACTIONS = ["create", "update", "patch", "delete", "restore", "purge"] as const;
+/** One batch action. */
+export type BatchAction = (typeof BATCH_ACTIONS)[number];
+
+/** Options of {@link ResourceService.batch}. */
+export interface BatchOptions {
+  /**
+   * Process the items independently (each in its own transaction) and report each outcome, instead of
+   * all-or-nothing in one transaction. @default false
+   */
+  partial?: boolean | undefined;
+  /** HTTP If-Match style version mismatches. @default "CONFLICT" */
+  mismatch?: VersionOptions["mismatch"];
+  /** See {@link WriteInputOptions.ignoreReadOnly}. */
+  ignoreReadOnly?: boolean | undefined;
+}
+
+/** The failure of one batch item, as clients see it. */
+export interface BatchFailure {
+  readonly index: number;
+  readonly error: { readonly code: string; readonly message: string; readonly fields?: Record<string, string>; readonly details?: Record<string, unknown> };
+}
+
+/** The outcome of a batch: each item's record or error, by its index in the request. */
+export interface BatchResult {
+  readonly succeeded: { readonly index: number; readonly record: ResourceRecord }[];
+  readonly failed: BatchFailure[];
+}
+
+/** Where the runtime reports what it cannot hand to a client (failing onSuccess / onFailure hooks, masked batch items). */
+export type ErrorReporter = (error: unknown, where: { resource: string; action: Action; stage: "onSuccess" | "onFailure" | "batch" }) => void;
+
 /** What the runtime gives each service. */
 export interface ServiceDependencies {
   readonly store: Store;
@@ -81,8 +150,18 @@ export interface ServiceDependencies {
   readonly limits: QueryLimits;
   readonly resource: (name: string) => ResourceService;
   readonly cursors: CursorCodec;
-  readonly onAfterCommitError: (error: unknown, operation: WriteOperation) => void;
+  /** A context like `ctx` that reads and writes in `transaction` (loaders included). */
+  readonly bind: (ctx: RequestContext, transaction: Transaction) => RequestContext;
+  /** Who writes are recorded as when no one is signed in. */
+  readonly defaultActor: string;
+  readonly report: ErrorReporter;
 }
+
+/** An operation as the pipeline builds it (hooks see it as {@link Operation}). */
+type Op = { -readonly [K in keyof Operation]: Operation[K] };
+
+/** Internal write options: a version, input leniency, and for cascades the parent's revision of the trash. */
+type WriteOptions = WriteInputOptions & VersionOptions;
 
 /** Operations on one resource. Get one through `runtime.service(name)`. */
 export class ResourceService {
@@ -90,6 +169,7 @@ export class ResourceService {
   readonly #deps: ServiceDependencies;
   /** Prisma `select` of every field that may ever be shown, plus foreign keys relations need. */
   readonly #select: Record<string, true>;
+  readonly #revisions: RevisionLog | undefined;
 
   constructor(resource: ResolvedResource, deps: ServiceDependencies) {
     this.resource = resource;
@@ -97,13 +177,20 @@ export class ResourceService {
     const select: Record<string, true> = {};
     for (const f of resource.fields) if (!(f.hidden.one && f.hidden.list) || f.isId) select[f.name] = true;
     for (const r of resource.relations) if (r.kind === "belongsTo") select[r.localField] = true;
+    if (resource.softDelete) select[resource.softDelete.field] = true;
     this.#select = select;
+    this.#revisions = resource.revisions ? new RevisionLog(resource) : undefined;
   }
 
   readonly #lookup = (name: string) => this.#deps.resource(name).resource;
 
-  get #model() {
-    return this.#deps.store.model(this.resource.delegate);
+  /** The store of `ctx`: its transaction's inside a write, the runtime's otherwise. */
+  #store(ctx: RequestContext | undefined): Store {
+    return ctx?.transaction?.store ?? this.#deps.store;
+  }
+
+  #model(ctx: RequestContext | undefined) {
+    return this.#store(ctx).model(this.resource.delegate);
   }
 
   /** Parses a client id (REST path segment, GraphQL ID) to the id column's type; 400 when it cannot be one. */
@@ -113,33 +200,109 @@ export class ResourceService {
     return c.value as string | number;
   }
 
+  /** `where` narrowed to the records `mode` sees (the live ones by default). */
+  #scoped(where: object, mode: DeletedMode | undefined = "exclude"): object {
+    const soft = this.resource.softDelete;
+    if (!soft) {
+      if (mode === "only") throw new AppError("BAD_REQUEST", `${this.resource.plural} have no trash: they are not soft-deleted.`);
+      return where;
+    }
+    if (mode !== "exclude" && mode !== "include" && mode !== "only") throw new AppError("BAD_REQUEST", `deleted must be exclude, include or only; got ${show(mode)}.`);
+    const condition = mode === "exclude" ? liveCondition(this.resource) : mode === "only" ? { [soft.field]: { not: null } } : undefined;
+    return condition ? both(where, condition) : where;
+  }
+
+  /** Runs a read with its hooks: before → body (or `work`) → after → onSuccess; onFailure on a throw. */
+  async #read<T>(action: "read" | "list", ctx: RequestContext, input: Record<string, unknown>, id: string | number | undefined, work: (op: Operation) => Promise<T>): Promise<{ result: T; op: Op }> {
+    const { hooks } = this.#deps;
+    const op = this.#operation(action, ctx, id, input, undefined);
+    try {
+      await hooks.run("before", op);
+      const body = hooks.body(this.resource.name, action);
+      op.result = body ? await body(op, () => work(op)) : await work(op);
+      await hooks.run("after", op);
+    } catch (error) {
+      await this.#failed(op, error);
+      throw error;
+    }
+    await hooks.run("onSuccess", op).catch((error) => this.#deps.report(error, { resource: this.resource.name, action, stage: "onSuccess" }));
+    return { result: op.result as T, op };
+  }
+
+  #operation(action: Action, ctx: RequestContext, id: string | number | undefined, input: Record<string, unknown>, existing: Row | undefined): Op {
+    return {
+      action,
+      resource: this.resource.name,
+      context: ctx,
+      actor: ctx.actor,
+      id,
+      input,
+      existing,
+      result: undefined,
+      service: (name) => bindService(this.#deps.resource(name), ctx),
+    };
+  }
+
+  async #failed(op: Op, error: unknown): Promise<void> {
+    if (!this.#deps.hooks.has("onFailure", this.resource.name, op.action)) return;
+    const failed = { ...op, error };
+    await this.#deps.hooks.run("onFailure", failed).catch((e) => this.#deps.report(e, { resource: this.resource.name, action: op.action, stage: "onFailure" }));
+  }
+
+  /** Presents rows and applies the action's transforms. */
+  async #output(ctx: RequestContext, op: Operation, rows: readonly Row[], view: OutputView): Promise<ResourceRecord[]> {
+    return this.#deps.hooks.transform(op, rows.map((row) => this.present(ctx, row, view)));
+  }
+
   /** Lists records matching a filter, sorted (id as tie-breaker) and paged; optionally with the total. */
   async list(ctx: RequestContext, params: ListParams = {}): Promise<{ records: ResourceRecord[]; total: number | undefined }> {
-    const where = compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup);
+    let total: number | undefined;
+    const { result, op } = await this.#read("list", ctx, { ...params }, undefined, async (op) => {
+      const found = await this.#list(ctx, op.input as ListParams);
+      total = found.total;
+      return found.rows;
+    });
+    return { records: await this.#output(ctx, op, result, "list"), total };
+  }
+
+  async #list(ctx: RequestContext, params: ListParams): Promise<{ rows: Row[]; total: number | undefined }> {
+    const where = this.#scoped(compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup), params.deleted);
     const orderBy = compileSort(this.resource, params.sort, this.#lookup);
     const { offset, limit } = checkPage(this.resource, params, this.#deps.limits);
     if (hasSearch(where)) {
       // Full-text search runs in SQL (search-sql.ts): ids of the page first, ranked unless sorted.
       if (params.sort?.some((k) => k.field.includes("."))) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
-      const found = await this.#translate(() => this.#searchRows(where, params.sort?.length ? orderBy : undefined, offset, limit, Boolean(params.withTotal)));
-      return { records: found.rows.map((row) => this.present(ctx, row, "list")), total: found.total };
+      return this.#translate(() => this.#searchRows(ctx, where, params.sort?.length ? orderBy : undefined, offset, limit, Boolean(params.withTotal)));
     }
+    const model = this.#model(ctx);
     const [rows, total] = await this.#translate(() =>
       Promise.all([
-        limit === 0 ? Promise.resolve([]) : this.#model.findMany({ where, orderBy, skip: offset, take: limit, select: this.#select }),
-        params.withTotal ? this.#model.count({ where }) : Promise.resolve(undefined),
+        limit === 0 ? Promise.resolve([]) : model.findMany({ where, orderBy, skip: offset, take: limit, select: this.#select }),
+        params.withTotal ? model.count({ where }) : Promise.resolve(undefined),
       ]),
     );
-    return { records: rows.map((row) => this.present(ctx, row, "list")), total };
+    return { rows, total };
   }
 
   /**
    * Keyset (cursor) pagination: pages cost the same however deep, because each continues from the
    * previous page's last sort values instead of skipping rows. Works with any declared sort, on own
    * fields or through required to-one relations (the id is the tie-breaker); cursors are opaque and
-   * tamper-checked.
+   * tamper-checked. Runs the `list` hooks, with the page parameters as the input.
    */
   async page(ctx: RequestContext, params: PageParams = {}): Promise<Page> {
+    let page: Omit<Page, "records"> | undefined;
+    const { result, op } = await this.#read("list", ctx, { ...params }, undefined, async (op) => {
+      const found = await this.#page(ctx, op.input as PageParams);
+      page = found;
+      return found.rows;
+    });
+    const records = await this.#output(ctx, op, result, "list");
+    if (!page) throw new AppError("INTERNAL", "A list body replaced a cursor page: cursor pages need the default implementation.");
+    return { ...page, records };
+  }
+
+  async #page(ctx: RequestContext, params: PageParams): Promise<Omit<Page, "records"> & { rows: Row[] }> {
     if (params.first !== undefined && params.last !== undefined) throw new AppError("BAD_REQUEST", "Ask for `first` or `last`, not both.");
     if (params.after !== undefined && params.before !== undefined) throw new AppError("BAD_REQUEST", "Give `after` or `before`, not both.");
     const backward = params.last !== undefined || (params.before !== undefined && params.first === undefined);
@@ -148,7 +311,7 @@ export class ResourceService {
     const keys = this.#keysetKeys(params.sort);
     const signature = keys.map((k) => `${[...k.path, k.field].join(".")}:${k.direction}`).join(",");
     const cursor = backward ? params.before : params.after;
-    const where = compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup);
+    const where = this.#scoped(compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup), params.deleted);
     const boundary = cursor === undefined ? undefined : keysetWhere(keys, this.#deps.cursors.decode(signature, cursor), backward);
     const orderBy = keys.map((k) => {
       const direction = backward ? (k.direction === "asc" ? "desc" : "asc") : k.direction;
@@ -156,19 +319,20 @@ export class ResourceService {
       return nest(k.path, { [k.field]: k.required ? direction : { sort: direction, nulls: direction === "asc" ? "first" : "last" } });
     });
     const bounded = boundary ? { AND: [where, boundary] } : where;
+    const model = this.#model(ctx);
     const [rows, total] = await this.#translate(async () => {
       if (!hasSearch(where)) {
         return Promise.all([
-          size === 0 ? Promise.resolve([]) : this.#model.findMany({ where: bounded, orderBy, take: size + 1, select: this.#select }),
-          params.withTotal ? this.#model.count({ where }) : Promise.resolve(undefined),
+          size === 0 ? Promise.resolve([]) : model.findMany({ where: bounded, orderBy, take: size + 1, select: this.#select }),
+          params.withTotal ? model.count({ where }) : Promise.resolve(undefined),
         ]);
       }
       // With a search the page's ids come from SQL (search-sql.ts), in the keyset order, not by relevance.
       if (keys.some((k) => k.path.length > 0)) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
       // The total counts the whole search, not what lies beyond the cursor.
       const [found, counted] = await Promise.all([
-        this.#searchRows(bounded, orderBy, 0, size + 1, false),
-        params.withTotal ? this.#searchRows(where, undefined, 0, 0, true) : undefined,
+        this.#searchRows(ctx, bounded, orderBy, 0, size + 1, false),
+        params.withTotal ? this.#searchRows(ctx, where, undefined, 0, 0, true) : undefined,
       ]);
       return [found.rows, counted?.total] as const;
     });
@@ -178,7 +342,7 @@ export class ResourceService {
     const values = await this.#translate(() => Promise.all(pageRows.map((row) => Promise.all(keys.map((k) => this.#keyValue(ctx, row, k))))));
     const cursors = values.map((v) => this.#deps.cursors.encode(signature, v));
     return {
-      records: pageRows.map((row) => this.present(ctx, row, "list")),
+      rows: pageRows,
       cursors,
       pageInfo: {
         hasNextPage: backward ? cursor !== undefined : more,
@@ -194,10 +358,10 @@ export class ResourceService {
    * Rows of a filter holding a full-text search: the page's ids come from SQL (search-sql.ts), ranked
    * unless `orderBy` is given, and the rows then load as usual, in that order.
    */
-  async #searchRows(where: object, orderBy: readonly object[] | undefined, offset: number, limit: number, withTotal: boolean): Promise<{ rows: Row[]; total: number | undefined }> {
+  async #searchRows(ctx: RequestContext, where: object, orderBy: readonly object[] | undefined, offset: number, limit: number, withTotal: boolean): Promise<{ rows: Row[]; total: number | undefined }> {
     const idField = this.resource.id.name;
-    const found = await this.#deps.store.search({ model: this.resource.model, where, orderBy, idField, offset, limit }, withTotal);
-    const loaded = found.ids.length === 0 ? [] : await this.rowsWhereIn(idField, found.ids);
+    const found = await this.#store(ctx).search({ model: this.resource.model, where, orderBy, idField, offset, limit }, withTotal);
+    const loaded = found.ids.length === 0 ? [] : await this.#model(ctx).findMany({ where: { [idField]: { in: found.ids } }, select: this.#select });
     const byId = new Map(loaded.map((row) => [row[idField], row]));
     return { rows: found.ids.map((id) => byId.get(id)).filter((row): row is Row => row !== undefined), total: found.total };
   }
@@ -236,75 +400,455 @@ export class ResourceService {
 
   /**
    * Aggregates over the rows a filter matches, optionally grouped: count, and sum / avg / min / max of
-   * fields declared for them. The filter obeys the same rules and limits as lists.
+   * fields declared for them. The filter obeys the same rules and limits as lists; the trash is left out.
    */
   async aggregate(ctx: RequestContext, filter: Filter | undefined, spec: AggregateSpec): Promise<AggregateGroup[]> {
-    void ctx;
-    const where = compileFilter(this.resource, filter, this.#deps.limits, this.#lookup);
+    const where = this.#scoped(compileFilter(this.resource, filter, this.#deps.limits, this.#lookup));
     const { grouped, args, by } = compileAggregate(this.resource, spec);
-    const model = this.#model as unknown as { aggregate(a: object): Promise<Record<string, unknown>>; groupBy(a: object): Promise<Record<string, unknown>[]> };
+    const model = this.#model(ctx) as unknown as { aggregate(a: object): Promise<Record<string, unknown>>; groupBy(a: object): Promise<Record<string, unknown>[]> };
     const rows = await this.#translate(async () => {
       // Prisma cannot express a full-text condition: with a search, the same aggregate runs in SQL.
-      if (hasSearch(where)) return this.#deps.store.searchAggregate({ model: this.resource.model, where, by, args });
+      if (hasSearch(where)) return this.#store(ctx).searchAggregate({ model: this.resource.model, where, by, args });
       return grouped ? model.groupBy({ by, where, ...args }) : [await model.aggregate({ where, ...args })];
     });
     return rows.map((row) => toGroup(row, by));
   }
 
-  /** Counts records matching a filter. */
-  async count(ctx: RequestContext, filter?: Filter): Promise<number> {
-    void ctx;
-    const where = compileFilter(this.resource, filter, this.#deps.limits, this.#lookup);
-    if (hasSearch(where)) return this.#translate(async () => (await this.#searchRows(where, undefined, 0, 0, true)).total ?? 0);
-    return this.#translate(() => this.#model.count({ where }));
+  /** Counts records matching a filter (live ones, unless `deleted` says otherwise). */
+  async count(ctx: RequestContext, filter?: Filter, deleted?: DeletedMode): Promise<number> {
+    const where = this.#scoped(compileFilter(this.resource, filter, this.#deps.limits, this.#lookup), deleted);
+    if (hasSearch(where)) return this.#translate(async () => (await this.#searchRows(ctx, where, undefined, 0, 0, true)).total ?? 0);
+    return this.#translate(() => this.#model(ctx).count({ where }));
   }
 
-  /** One record by id; 404 when there is none. */
-  async get(ctx: RequestContext, rawId: unknown): Promise<ResourceRecord> {
+  /** One record by id; 404 when there is none (or it is in the trash). With `asOf`, the record as it was. */
+  async get(ctx: RequestContext, rawId: unknown, options: GetOptions = {}): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
-    const row = await this.#translate(() => ctx.loaders.byId(this.resource.name).load(id));
-    if (!row) throw this.#notFound(id);
-    return this.present(ctx, row, "one");
+    const mode = options.deleted ?? "exclude";
+    this.#scoped({}, mode);
+    if (options.asOf !== undefined) {
+      const log = this.#log();
+      await this.#exists(ctx, id, mode);
+      const at = parseAsOf(options.asOf);
+      const store = this.#store(ctx);
+      const revision = await this.#translate(() => (typeof at === "number" ? log.find(store, id, at) : log.at(store, id, at)));
+      return this.present(ctx, revision.data, "one");
+    }
+    const { result, op } = await this.#read("read", ctx, {}, id, async () => {
+      const row = mode === "exclude" ? await ctx.loaders.byId(this.resource.name).load(id) : await this.#model(ctx).findFirst({ where: this.#scoped({ [this.resource.id.name]: id }, mode), select: this.#select });
+      if (!row) throw this.#notFound(id);
+      return row;
+    });
+    return (await this.#output(ctx, op, [result as Row], "one"))[0] as ResourceRecord;
   }
 
-  /** The records with these ids (missing ids are skipped), in the order asked. */
+  /** The records with these ids (missing and trashed ids are skipped), in the order asked. Runs the `list` hooks with `{ ids }` as the input. */
   async getMany(ctx: RequestContext, rawIds: readonly unknown[]): Promise<ResourceRecord[]> {
     if (!Array.isArray(rawIds)) throw new AppError("BAD_REQUEST", `Expected a list of ids, got ${show(rawIds)}.`);
     if (rawIds.length > this.#deps.limits.maxInValues) throw new AppError("BAD_REQUEST", `Too many ids: at most ${this.#deps.limits.maxInValues}.`);
     const ids = rawIds.map((id) => this.parseId(id));
-    const rows = await this.#translate(() => ctx.loaders.byId(this.resource.name).loadMany(ids));
-    return rows.filter((r): r is Row => r !== null && !(r instanceof Error)).map((row) => this.present(ctx, row, "list"));
+    const { result, op } = await this.#read("list", ctx, { ids }, undefined, async (op) => {
+      const rows = await this.#translate(() => ctx.loaders.byId(this.resource.name).loadMany(op.input.ids as unknown[]));
+      return rows.filter((r): r is Row => r !== null && !(r instanceof Error));
+    });
+    return this.#output(ctx, op, result, "list");
+  }
+
+  /** 404 unless the record exists among what `mode` sees. */
+  async #exists(ctx: RequestContext, id: string | number, mode: DeletedMode = "include"): Promise<void> {
+    const row = await this.#translate(() => this.#model(ctx).findFirst({ where: this.#scoped({ [this.resource.id.name]: id }, mode), select: { [this.resource.id.name]: true } }));
+    if (!row) throw this.#notFound(id);
+  }
+
+  #log(): RevisionLog {
+    if (!this.#revisions) throw new AppError("BAD_REQUEST", `${this.resource.plural} keep no revisions.`);
+    return this.#revisions;
+  }
+
+  /** Every revision of a record (also in the trash), oldest first. */
+  async revisions(ctx: RequestContext, rawId: unknown): Promise<RevisionRecord[]> {
+    const id = this.parseId(rawId);
+    const log = this.#log();
+    await this.#exists(ctx, id);
+    const revisions = await this.#translate(() => log.list(this.#store(ctx), id));
+    return revisions.map((r) => this.#presentRevision(ctx, r));
+  }
+
+  /** One revision of a record by number. */
+  async revision(ctx: RequestContext, rawId: unknown, rawNumber: unknown): Promise<RevisionRecord> {
+    const id = this.parseId(rawId);
+    const number = parseRevisionNumber(rawNumber);
+    const log = this.#log();
+    await this.#exists(ctx, id);
+    return this.#presentRevision(ctx, await this.#translate(() => log.find(this.#store(ctx), id, number)));
+  }
+
+  /**
+   * What changed from revision `from` to revision `to` (default: from its parent to `from`), over the
+   * fields clients may see, both snapshots upgraded to the current schemaVersion.
+   */
+  async diff(ctx: RequestContext, rawId: unknown, rawNumber: unknown, rawAgainst?: unknown): Promise<RevisionDiff> {
+    const id = this.parseId(rawId);
+    const number = parseRevisionNumber(rawNumber);
+    const log = this.#log();
+    await this.#exists(ctx, id);
+    const store = this.#store(ctx);
+    const target = await this.#translate(() => log.find(store, id, number));
+    const againstNumber = rawAgainst === undefined ? target.parentNumber : parseRevisionNumber(rawAgainst);
+    const base = againstNumber === null ? undefined : await this.#translate(() => log.find(store, id, againstNumber));
+    const before = base ? this.present(ctx, base.data, "one") : {};
+    const after = this.present(ctx, target.data, "one");
+    const changes = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+      .filter((field) => !sameValue(before[field], after[field]))
+      .map((field) => ({ field, from: before[field] ?? null, to: after[field] ?? null }));
+    return { from: againstNumber ?? 0, to: number, changes };
+  }
+
+  #presentRevision(ctx: RequestContext, revision: Revision): RevisionRecord {
+    return { ...revision, data: this.present(ctx, revision.data, "one") };
   }
 
   /** Creates a record. */
   async create(ctx: RequestContext, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
     const { data, errors } = readWriteInput(this.resource, input, "create", options);
-    const now = new Date();
-    for (const f of this.resource.fields) if (f.onCreate !== undefined) data[f.name] = evaluate(f.onCreate, ctx, now);
-    const gen = this.resource.idGenerator;
-    if (gen === "uuid") data[this.resource.id.name] = randomUUID();
-    else if (typeof gen === "function") data[this.resource.id.name] = gen();
-    return this.#write("create", ctx, undefined, data, errors);
+    return this.#write("create", ctx, undefined, data, errors, options);
   }
 
   /** Replaces every writable field of a record (missing optional fields become null). */
-  async update(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteInputOptions & VersionOptions): Promise<ResourceRecord> {
+  async update(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
     const { data, errors } = readWriteInput(this.resource, input, "update", options);
-    return this.#write("update", ctx, id, this.#stamp(ctx, data), errors, options);
+    return this.#write("update", ctx, id, data, errors, options);
   }
 
   /** Changes only the fields given. */
-  async patch(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteInputOptions & VersionOptions): Promise<ResourceRecord> {
+  async patch(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
     const { data, errors } = readWriteInput(this.resource, input, "patch", options);
-    return this.#write("patch", ctx, id, this.#stamp(ctx, data), errors, options);
+    return this.#write("patch", ctx, id, data, errors, options);
   }
 
-  /** Deletes a record and returns it as it was. */
+  /**
+   * Deletes a record and returns it as it was. A soft-deleted resource moves it to the trash instead
+   * (it can be restored, or purged); the relations' `onDelete` rules apply either way.
+   */
   async delete(ctx: RequestContext, rawId: unknown, options?: VersionOptions): Promise<ResourceRecord> {
+    return this.#write("delete", ctx, this.parseId(rawId), {}, {}, options);
+  }
+
+  /** Brings a record back from the trash, with the records its delete cascaded to. */
+  async restore(ctx: RequestContext, rawId: unknown, options?: VersionOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
-    return this.#write("delete", ctx, id, {}, {}, options);
+    if (!this.resource.softDelete) throw new AppError("BAD_REQUEST", `${this.resource.plural} are not soft-deleted: there is nothing to restore.`);
+    return this.#write("restore", ctx, id, {}, {}, options);
+  }
+
+  /** Deletes a record for good, live or in the trash (a hard delete); the relations' `onDelete` rules apply. */
+  async purge(ctx: RequestContext, rawId: unknown, options?: VersionOptions): Promise<ResourceRecord> {
+    return this.#write("purge", ctx, this.parseId(rawId), {}, {}, options);
+  }
+
+  /**
+   * Makes a record equal to one of its revisions again (AutoCRUD's switch): a new revision with that
+   * revision's values of every field clients may write, upgraded to the current schemaVersion.
+   */
+  async revert(ctx: RequestContext, rawId: unknown, rawNumber: unknown, options?: VersionOptions): Promise<ResourceRecord> {
+    const id = this.parseId(rawId);
+    const number = parseRevisionNumber(rawNumber);
+    this.#log();
+    return this.#write("revert", ctx, id, {}, {}, options, number);
+  }
+
+  /** Draft mode: makes the record's latest draft revision a stable one. */
+  async publish(ctx: RequestContext, rawId: unknown): Promise<ResourceRecord> {
+    const id = this.parseId(rawId);
+    if (!this.#log() || !this.resource.revisions?.draft) throw new AppError("BAD_REQUEST", `${this.resource.plural} have no draft mode: every revision is stable already.`);
+    return this.#write("publish", ctx, id, {}, {});
+  }
+
+  /**
+   * Many writes of one kind. Items: objects to create; `{ id, ...fields }` to update or patch (a
+   * `version` field is the expected version on a versioned resource); ids or `{ id, version }` to
+   * delete, restore or purge. All-or-nothing in one transaction by default (the first failing item
+   * fails the batch, with its index); with `partial`, each item on its own.
+   */
+  async batch(ctx: RequestContext, action: BatchAction, items: unknown, options: BatchOptions = {}): Promise<BatchResult> {
+    if (!(BATCH_ACTIONS as readonly string[]).includes(action)) throw new AppError("BAD_REQUEST", `Unknown batch action ${show(action)}: use ${BATCH_ACTIONS.join(", ")}.`);
+    if (!Array.isArray(items)) throw new AppError("BAD_REQUEST", `Expected a JSON array of items, got ${show(items)}.`);
+    const max = this.resource.maxBatchSize;
+    if (items.length > max) throw new AppError("PAYLOAD_TOO_LARGE", `Too many items: ${items.length}, at most ${max} in one batch of ${this.resource.plural}.`, { details: { maxBatchSize: max } });
+    const one = (c: RequestContext, item: unknown) => this.#batchItem(c, action, item, options);
+    if (!options.partial) {
+      const records = await this.#inTransaction(ctx, async (tx) => {
+        const out: ResourceRecord[] = [];
+        for (const [index, item] of items.entries()) {
+          try {
+            out.push(await one(tx, item));
+          } catch (error) {
+            throw itemError(error, index, items.length);
+          }
+        }
+        return out;
+      });
+      return { succeeded: records.map((record, index) => ({ index, record })), failed: [] };
+    }
+    const result: { succeeded: { index: number; record: ResourceRecord }[]; failed: BatchFailure[] } = { succeeded: [], failed: [] };
+    for (const [index, item] of items.entries()) {
+      try {
+        result.succeeded.push({ index, record: await one(ctx, item) });
+      } catch (error) {
+        if (!isAppError(error)) this.#deps.report(error, { resource: this.resource.name, action, stage: "batch" });
+        result.failed.push({ index, error: describe(error) });
+      }
+    }
+    return result;
+  }
+
+  async #batchItem(ctx: RequestContext, action: BatchAction, item: unknown, options: BatchOptions): Promise<ResourceRecord> {
+    const lenient = { ignoreReadOnly: Boolean(options.ignoreReadOnly) };
+    if (action === "create") return this.create(ctx, item, lenient);
+    const { id, version, rest } = this.#itemTarget(item, action === "update" || action === "patch");
+    const versioned = { expectedVersion: version, ...(options.mismatch ? { mismatch: options.mismatch } : {}) };
+    switch (action) {
+      case "update":
+        return this.update(ctx, id, rest, { ...lenient, ...versioned });
+      case "patch":
+        return this.patch(ctx, id, rest, { ...lenient, ...versioned });
+      case "delete":
+        return this.delete(ctx, id, versioned);
+      case "restore":
+        return this.restore(ctx, id, versioned);
+      case "purge":
+        return this.purge(ctx, id, versioned);
+    }
+  }
+
+  /** The id, expected version and other fields of a batch item. */
+  #itemTarget(item: unknown, withFields: boolean): { id: unknown; version: number | undefined; rest: Record<string, unknown> } {
+    const idName = this.resource.id.name;
+    if (!withFields && (typeof item === "string" || typeof item === "number")) return { id: item, version: undefined, rest: {} };
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      throw new AppError("BAD_REQUEST", withFields ? `Expected an object with the ${idName} and the fields to change, got ${show(item)}.` : `Expected an ${idName} or { ${idName}, version }, got ${show(item)}.`);
+    }
+    const { [idName]: id, ...rest } = item as Record<string, unknown>;
+    if (id === undefined || id === null) throw new AppError("BAD_REQUEST", `Each item needs its ${idName}.`);
+    const versionField = this.resource.version?.field;
+    let version: number | undefined;
+    if (versionField && rest[versionField] !== undefined) {
+      const sent = rest[versionField];
+      if (typeof sent !== "number" || !Number.isSafeInteger(sent)) throw new AppError("BAD_REQUEST", `${versionField} must be a whole number, got ${show(sent)}.`);
+      version = sent;
+      delete rest[versionField];
+    }
+    if (!withFields && Object.keys(rest).length > 0) throw new AppError("BAD_REQUEST", `Unexpected fields ${Object.keys(rest).join(", ")}: send the ${idName}${versionField ? ` and ${versionField}` : ""} only.`);
+    return { id, version, rest };
+  }
+
+  /** Runs `work` in the transaction of `ctx`, or in a new one whose `onSuccess` hooks run after it commits. */
+  async #inTransaction<T>(ctx: RequestContext, work: (tx: RequestContext) => Promise<T>): Promise<T> {
+    if (ctx.transaction) return work(ctx);
+    let bound: RequestContext | undefined;
+    const result = await this.#translate(() =>
+      this.#deps.store.transaction((store) => {
+        bound = this.#deps.bind(ctx, { store, afterCommit: [], now: new Date() });
+        return work(bound);
+      }),
+    );
+    // The writes are durable now: each onSuccess reports its own failure instead of failing the request.
+    for (const run of bound?.transaction?.afterCommit ?? []) await run();
+    return result;
+  }
+
+  /** A write: its pipeline in the transaction of `ctx` (or a new one), then the record as the client sees it. */
+  async #write(action: WriteAction, ctx: RequestContext, id: string | number | undefined, data: Record<string, unknown>, errors: Record<string, string>, options: WriteOptions = {}, revision?: number): Promise<ResourceRecord> {
+    const op = this.#operation(action, ctx, id, data, undefined);
+    try {
+      const row = await this.#inTransaction(ctx, (tx) => this.#writeIn(tx, op, errors, options, revision));
+      return (await this.#output(ctx, op, [row], "one"))[0] as ResourceRecord;
+    } catch (error) {
+      await this.#failed(op, error);
+      throw error;
+    }
+  }
+
+  /**
+   * The write pipeline, inside a transaction: read the row (locking nothing: the write itself checks
+   * the version) → check what the action needs (live, in the trash, the expected version) → stamp the
+   * values the runtime fills in → `before` hooks → validation → the row write (or the `body` hook) with
+   * the relations' delete rules → the revision → `after` hooks; `onSuccess` waits for the commit.
+   */
+  async #writeIn(ctx: RequestContext, op: Op, inputErrors: Record<string, string>, options: WriteOptions, revisionNumber: number | undefined): Promise<Row> {
+    const tx = ctx.transaction as Transaction;
+    const { hooks } = this.#deps;
+    const { action } = op;
+    const idField = this.resource.id.name;
+    const soft = this.resource.softDelete;
+    const version = this.resource.version;
+    const expected = options.expectedVersion;
+    const model = tx.store.model(this.resource.delegate);
+    op.context = ctx;
+    op.service = (name) => bindService(this.#deps.resource(name), ctx);
+
+    if (version && action !== "create" && action !== "publish") {
+      if (expected === undefined && version.required && action !== "restore" && action !== "purge") {
+        throw new AppError("BAD_REQUEST", `Send the ${version.field} you read (If-Match or "${version.field}"): ${this.resource.plural} require it on ${action}.`);
+      }
+      if (expected !== undefined && !Number.isSafeInteger(expected)) throw new AppError("BAD_REQUEST", `Expected version must be a whole number, got ${show(expected)}.`);
+    }
+    const id = op.id;
+    const existing = id === undefined ? undefined : ((await model.findUnique({ where: { [idField]: id }, select: this.#select })) ?? undefined);
+    const trashed = Boolean(soft && existing && existing[soft.field] != null);
+    if (id !== undefined) {
+      if (!existing) throw this.#notFound(id);
+      if (action === "restore" && !trashed) throw new AppError("CONFLICT", `This ${this.resource.name} is not in the trash: there is nothing to restore.`);
+      if (trashed && action !== "restore" && action !== "purge") throw new AppError("NOT_FOUND", `No ${this.resource.name} with id ${show(id)}: it is in the trash (restore it first).`);
+    }
+    op.existing = existing;
+    const mismatch = (current: unknown) =>
+      new AppError(options.mismatch ?? "CONFLICT", `This ${this.resource.name} was changed by someone else: you sent version ${String(expected)}, it is now at ${String(current)}. Reload it and try again.`, {
+        details: { currentVersion: current },
+      });
+    if (version && existing && expected !== undefined && existing[version.field] !== expected) throw mismatch(existing[version.field]);
+
+    const actor = ctx.actor.id ?? this.#deps.defaultActor;
+    const values = { ctx, now: tx.now, actor };
+    if (action === "create") {
+      for (const f of this.resource.fields) if (f.onCreate !== undefined) op.input[f.name] = evaluate(f.onCreate, f, values);
+      const gen = this.resource.idGenerator;
+      if (gen === "uuid") op.input[idField] = randomUUID();
+      else if (typeof gen === "function") op.input[idField] = gen();
+    } else if (action === "revert") {
+      const revision = await this.#log().find(tx.store, id as string | number, revisionNumber as number);
+      op.input = this.#revertValues(revision.data);
+    }
+    if (action !== "create" && action !== "purge" && action !== "publish") {
+      for (const f of this.resource.fields) if (f.onUpdate !== undefined) op.input[f.name] = evaluate(f.onUpdate, f, values);
+    }
+
+    await hooks.run("before", op);
+    if (action === "create" || action === "update" || action === "patch" || action === "revert") {
+      // Validation sees the merged record this transaction would write; failing here writes nothing.
+      await validateWrite(this.resource, { action: action === "revert" ? "update" : action, data: op.input, existing, actorId: ctx.actor.id, errors: action === "revert" ? {} : inputErrors });
+    }
+
+    // With an expected version, the write itself checks it (WHERE version = expected) and bumps it, so
+    // two writers that read the same version cannot both win, whatever the timing.
+    // Without an expected version the bump alone is atomic (SET version = version + 1).
+    const where = version && expected !== undefined ? { [idField]: id, [version.field]: expected } : { [idField]: id };
+    const bump = version ? { [version.field]: { increment: 1 } } : {};
+    const versionMoved = async (error: unknown): Promise<never> => {
+      if (version && classifyStorageError(error)?.kind === "notFound") {
+        const now = await model.findUnique({ where: { [idField]: id }, select: { [version.field]: true } });
+        if (now) throw mismatch(now[version.field]);
+      }
+      throw error;
+    };
+    const proceed = async (): Promise<Row> => {
+      switch (action) {
+        case "create":
+          return model.create({ data: op.input, select: this.#select });
+        case "update":
+        case "patch":
+        case "revert":
+          return model.update({ where, data: { ...op.input, ...bump }, select: this.#select }).catch(versionMoved);
+        case "publish":
+          return existing as Row;
+        case "restore": {
+          await this.#checkParentsLive(ctx, existing as Row);
+          const row = await model.update({ where, data: { ...op.input, [soft!.field]: null, ...(soft!.by ? { [soft!.by]: null } : {}), ...bump }, select: this.#select }).catch(versionMoved);
+          await this.#cascade(ctx, "restore", id as string | number, existing?.[soft!.field] as Date);
+          return row;
+        }
+        case "delete":
+          if (soft) {
+            await this.#cascade(ctx, "delete", id as string | number, tx.now);
+            return model.update({ where, data: { ...op.input, [soft.field]: tx.now, ...(soft.by ? { [soft.by]: stamp(this.resource.field.get(soft.by), actor) } : {}), ...bump }, select: this.#select }).catch(versionMoved);
+          }
+          await this.#cascade(ctx, "purge", id as string | number, tx.now);
+          return model.delete({ where, select: this.#select }).catch(versionMoved);
+        case "purge":
+          await this.#cascade(ctx, "purge", id as string | number, tx.now);
+          return model.delete({ where, select: this.#select }).catch(versionMoved);
+      }
+      throw new Error(`Unknown action ${action}`);
+    };
+    const body = hooks.body(this.resource.name, action);
+    const row = (body ? await body(op, proceed) : await proceed()) as Row;
+    if (!row || typeof row !== "object") throw new Error(`The ${action} body of ${this.resource.name} returned no row`);
+    op.id = row[idField] as string | number;
+    op.result = row;
+    if (this.#revisions) await this.#revisions.record(tx.store, { action, recordId: op.id, row, actorId: String(actor) });
+    await hooks.run("after", op);
+    if (hooks.has("onSuccess", this.resource.name, action)) {
+      const done = { ...op, service: () => {
+        throw new Error("onSuccess runs after the commit: use runtime.service(name) for further work");
+      } } as Op;
+      tx.afterCommit.push(() => hooks.run("onSuccess", done).catch((error) => this.#deps.report(error, { resource: this.resource.name, action, stage: "onSuccess" })));
+    }
+    return op.result as Row;
+  }
+
+  /** The values a revert writes: the snapshot's values of every field clients may write on update. */
+  #revertValues(snapshot: Row): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const f of this.resource.fields) {
+      if (f.readOnly || f.hidden.update || f.isId || !(f.name in snapshot)) continue;
+      const c = coerceValue(f, snapshot[f.name]);
+      if (c.ok) out[f.name] = c.value;
+    }
+    return out;
+  }
+
+  /**
+   * The relations' delete rules, for a delete (soft: the live children), a purge (hard: every child,
+   * also trashed ones) or a restore (the children the delete cascaded to: trashed at the same instant).
+   */
+  async #cascade(ctx: RequestContext, action: "delete" | "purge" | "restore", id: string | number, at: Date): Promise<void> {
+    for (const relation of this.resource.relations) {
+      if (relation.kind !== "hasMany" || !relation.onDelete) continue;
+      const child = this.#deps.resource(relation.target);
+      const childSoft = child.resource.softDelete;
+      const model = this.#store(ctx).model(child.resource.delegate);
+      const byParent = { [relation.foreignField]: id };
+      const childId = child.resource.id.name;
+      if (action === "restore") {
+        if (relation.onDelete !== "cascade" || !childSoft) continue;
+        const rows = await model.findMany({ where: { ...byParent, [childSoft.field]: at }, select: { [childId]: true } });
+        for (const row of rows) await child.restore(ctx, row[childId]);
+        continue;
+      }
+      // A soft delete leaves the trash of children alone; a purge counts and removes it too.
+      const where = action === "delete" ? child.#scoped(byParent) : byParent;
+      switch (relation.onDelete) {
+        case "restrict": {
+          const count = await model.count({ where });
+          if (count > 0) throw new AppError("CONFLICT", `Cannot ${action} this ${this.resource.name}: ${count} ${count === 1 ? child.resource.name : child.resource.plural} still refer to it (${relation.name}). Delete or move them first.`, { details: { relation: relation.name, count } });
+          break;
+        }
+        case "cascade": {
+          const rows = await model.findMany({ where, select: { [childId]: true } });
+          for (const row of rows) await (action === "delete" ? child.delete(ctx, row[childId]) : child.purge(ctx, row[childId]));
+          break;
+        }
+        case "setNull":
+          // A trashed parent reads as absent already; the link is cleared when it is purged.
+          if (action === "purge") await model.updateMany({ where, data: { [relation.foreignField]: null } });
+          break;
+      }
+    }
+  }
+
+  /** A restore must not bring back a record whose parent is still in the trash. */
+  async #checkParentsLive(ctx: RequestContext, row: Row): Promise<void> {
+    for (const relation of this.resource.relations) {
+      if (relation.kind !== "belongsTo") continue;
+      const parent = this.#deps.resource(relation.target);
+      const parentSoft = parent.resource.softDelete;
+      const key = row[relation.localField];
+      if (!parentSoft || key === null || key === undefined) continue;
+      const found = await this.#store(ctx).model(parent.resource.delegate).findFirst({ where: { [relation.targetField]: key, [parentSoft.field]: null }, select: { [relation.targetField]: true } });
+      if (!found) throw new AppError("CONFLICT", `Cannot restore this ${this.resource.name}: its ${relation.name} (${parent.resource.name} ${show(key)}) is in the trash. Restore that first.`, { details: { relation: relation.name } });
+    }
   }
 
   /**
@@ -361,73 +905,9 @@ export class ResourceService {
     return record;
   }
 
-  /** Rows whose `field` is one of `values` (loader batches). Internal to the runtime. */
-  async rowsWhereIn(field: string, values: readonly unknown[]): Promise<Row[]> {
-    return this.#model.findMany({ where: { [field]: { in: [...values] } }, select: this.#select, orderBy: { [this.resource.id.name]: "asc" } });
-  }
-
-  #stamp(ctx: RequestContext, data: Record<string, unknown>): Record<string, unknown> {
-    const now = new Date();
-    for (const f of this.resource.fields) if (f.onUpdate !== undefined) data[f.name] = evaluate(f.onUpdate, ctx, now);
-    return data;
-  }
-
-  /**
-   * The write pipeline. `errors` are the input check's per-field messages: they fail the write together
-   * with the validation rules', once the existing row is known (so a missing record is a 404 first).
-   */
-  async #write(action: WriteAction, ctx: RequestContext, id: string | number | undefined, data: Record<string, unknown>, errors: Record<string, string> = {}, options: VersionOptions = {}): Promise<ResourceRecord> {
-    const { hooks, store } = this.#deps;
-    const idField = this.resource.id.name;
-    const version = this.resource.version;
-    const expected = options.expectedVersion;
-    if (version && action !== "create") {
-      if (expected === undefined && version.required) throw new AppError("BAD_REQUEST", `Send the ${version.field} you read (If-Match or "${version.field}"): ${this.resource.plural} require it on ${action}.`);
-      if (expected !== undefined && !Number.isSafeInteger(expected)) throw new AppError("BAD_REQUEST", `Expected version must be a whole number, got ${show(expected)}.`);
-    }
-    const mismatch = (current: unknown) =>
-      new AppError(options.mismatch ?? "CONFLICT", `This ${this.resource.name} was changed by someone else: you sent version ${String(expected)}, it is now at ${String(current)}. Reload it and try again.`, {
-        details: { currentVersion: current },
-      });
-    const operation = await this.#translate(
-      () =>
-        store.transaction(async (tx) => {
-          const model = tx.model(this.resource.delegate);
-          const existing = id === undefined ? undefined : ((await model.findUnique({ where: { [idField]: id }, select: this.#select })) ?? undefined);
-          if (id !== undefined && !existing) throw this.#notFound(id);
-          // Validation sees the merged record this transaction would write; failing here writes nothing.
-          if (action !== "delete") await validateWrite(this.resource, { action, data, existing, actorId: ctx.actor.id, errors });
-          if (version && existing && expected !== undefined && existing[version.field] !== expected) throw mismatch(existing[version.field]);
-          const op: WriteOperation = { action, resource: this.resource.name, context: ctx, id, data, existing, result: undefined, store: tx };
-          await hooks.run("beforeWrite", op);
-          // With an expected version, the write itself checks it (WHERE version = expected) and bumps it, so
-          // two writers that read the same version cannot both win, whatever the timing.
-          // Without an expected version the bump alone is atomic (SET version = version + 1).
-          const where = version && expected !== undefined ? { [idField]: id, [version.field]: expected } : { [idField]: id };
-          if (version && action !== "delete" && action !== "create") op.data = { ...op.data, [version.field]: { increment: 1 } };
-          const versionMoved = async (error: unknown): Promise<never> => {
-            if (version && classifyStorageError(error)?.kind === "notFound") {
-              const now = await this.#deps.store.model(this.resource.delegate).findUnique({ where: { [idField]: id }, select: { [version.field]: true } });
-              if (now) throw mismatch(now[version.field]);
-            }
-            throw error;
-          };
-          op.result =
-            action === "create"
-              ? await model.create({ data: op.data, select: this.#select })
-              : action === "delete"
-                ? await model.delete({ where, select: this.#select }).catch(versionMoved)
-                : await model.update({ where, data: op.data, select: this.#select }).catch(versionMoved);
-          op.id = op.result[idField] as string | number;
-          await hooks.run("afterWrite", op);
-          return op;
-        }),
-      action,
-    );
-    const committed: WriteOperation = { ...operation, store: undefined };
-    // The write is durable now: a failing afterCommit hook is reported, not turned into a client error.
-    await hooks.run("afterCommit", committed).catch((error) => this.#deps.onAfterCommitError(error, committed));
-    return this.present(ctx, operation.result as Row, "one");
+  /** Live rows whose `field` is one of `values` (loader batches), read through `store` (a transaction's, or the runtime's). Internal to the runtime. */
+  async rowsWhereIn(field: string, values: readonly unknown[], store: Store = this.#deps.store): Promise<Row[]> {
+    return store.model(this.resource.delegate).findMany({ where: this.#scoped({ [field]: { in: [...values] } }), select: this.#select, orderBy: { [this.resource.id.name]: "asc" } });
   }
 
   #notFound(id: unknown): AppError {
@@ -528,13 +1008,58 @@ function keysetWhere(keys: readonly KeysetKey[], values: readonly unknown[], bac
   return { OR: terms };
 }
 
+
 function referrer(constraint: string | undefined): string {
   const model = constraint?.split("_")[0];
   return model ? ` (${model} rows)` : "";
 }
 
-function evaluate(source: ValueSource, ctx: RequestContext, now: Date): unknown {
-  if (source === "now") return now;
+/** What a value source gives, for `field`. */
+function evaluate(source: ValueSource, field: ResolvedField, values: { ctx: RequestContext; now: Date; actor: string | number }): unknown {
+  if (source === "now") return values.now;
   if (source === "uuid") return randomUUID();
-  return source({ actorId: ctx.actor.id, now });
+  if (source === "actor") return stamp(field, values.actor);
+  if (typeof source === "object") return source.constant;
+  return source({ actorId: values.ctx.actor.id, actor: values.actor, now: values.now });
+}
+
+/** The actor as the column stores it: text on a String column. */
+function stamp(field: ResolvedField | undefined, actor: string | number): unknown {
+  return field?.kind === "String" ? String(actor) : actor;
+}
+
+function parseRevisionNumber(raw: unknown): number {
+  const n = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : raw;
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) throw new AppError("BAD_REQUEST", `A revision number is a whole number from 1, got ${show(raw)}.`);
+  return n;
+}
+
+/** `asOf`: a revision number, or a time (Date or ISO 8601 text). */
+function parseAsOf(raw: number | string | Date): number | Date {
+  if (typeof raw === "number" || (typeof raw === "string" && /^\d+$/.test(raw))) return parseRevisionNumber(raw);
+  const time = raw instanceof Date ? raw : new Date(raw);
+  if (Number.isNaN(time.getTime()) || (typeof raw === "string" && !/^\d{4}-\d{2}-\d{2}/.test(raw))) throw new AppError("BAD_REQUEST", `asOf must be a revision number or an ISO 8601 time, got ${show(raw)}.`);
+  return time;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) return JSON.stringify(a) === JSON.stringify(b);
+  return (a ?? null) === (b ?? null);
+}
+
+/** A batch item's error as clients see it (anything but an AppError is masked). */
+function describe(error: unknown): BatchFailure["error"] {
+  if (!isAppError(error)) return { code: "INTERNAL", message: "Internal error." };
+  return { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}), ...(error.details ? { details: error.details } : {}) };
+}
+
+/** The error of an all-or-nothing batch: the failing item's, saying which item and that nothing was written. */
+function itemError(error: unknown, index: number, count: number): unknown {
+  if (!isAppError(error)) return error;
+  return new AppError(error.code, `Item ${index} of ${count}: ${error.message} Nothing was written (the batch is all-or-nothing; send partial=true to write the others).`, {
+    ...(error.fields ? { fields: error.fields } : {}),
+    details: { ...error.details, index, failed: [{ index, error: describe(error) }] },
+    cause: error,
+  });
 }

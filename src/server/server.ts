@@ -54,7 +54,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     schema,
     store: createStore(db.prisma),
     ...(config.cursorSecret ? { cursorSecret: config.cursorSecret } : {}),
-    onAfterCommitError: (err, op) => logger.error({ err, resource: op.resource, action: op.action }, "afterCommit hook failed"),
+    onError: (err, where) => logger.error({ err, ...where }, `${where.stage} failed`),
   });
   const app = createApp({
     runtime,

@@ -10,10 +10,12 @@ import { compileSearch, compileSearchAggregate, type SearchAggregateQuery, type 
 export interface ModelDelegate {
   findMany(args: object): Promise<Record<string, unknown>[]>;
   findUnique(args: object): Promise<Record<string, unknown> | null>;
+  findFirst(args: object): Promise<Record<string, unknown> | null>;
   count(args: object): Promise<number>;
   create(args: object): Promise<Record<string, unknown>>;
   update(args: object): Promise<Record<string, unknown>>;
   delete(args: object): Promise<Record<string, unknown>>;
+  updateMany(args: object): Promise<{ count: number }>;
 }
 
 /** Access to the models, either directly or inside one transaction. */

@@ -79,7 +79,7 @@ describe("requests", () => {
 describe("unexpected errors", () => {
   it("are masked for the client and reported to onUnexpectedError; the write is rolled back", async () => {
     const secret = new Error("connection string postgres://admin:hunter2@db");
-    const off = t.runtime.hooks.on("tag", "beforeWrite", () => {
+    const hooks = t.runtime.on("tag").before("create", () => {
       throw secret;
     });
     try {
@@ -90,7 +90,7 @@ describe("unexpected errors", () => {
       expect(gql.unexpected).toContain(secret);
       expect(await t.db.prisma.tag.count({ where: { name: "masked" } })).toBe(0);
     } finally {
-      off();
+      hooks.off();
     }
   });
 

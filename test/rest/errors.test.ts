@@ -164,7 +164,7 @@ describe("§7 errors and status codes: 409, 422, 500", () => {
   });
 
   it("an unexpected error is a bare 500, reported to onUnexpectedError, and the write rolls back", async () => {
-    const off = t.runtime.hooks.on("tag", "beforeWrite", () => {
+    const hooks = t.runtime.on("tag").before("create", () => {
       throw new TypeError("connection string postgres://admin:hunter2@db");
     });
     try {
@@ -174,7 +174,7 @@ describe("§7 errors and status codes: 409, 422, 500", () => {
       expect(t.unexpected.at(-1)).toBeInstanceOf(TypeError);
       expect(await t.db.prisma.tag.count({ where: { name: "doomed" } })).toBe(0);
     } finally {
-      off();
+      hooks.off();
     }
   });
 

@@ -1,7 +1,6 @@
 // The resource service on a real database: reads present only visible fields, relations batch through
 // the request's loaders, writes run the hook pipeline in one transaction, storage errors are translated.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "../../src/runtime/errors.ts";
 import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 
@@ -163,56 +162,5 @@ describe("writes", () => {
     const author = await t.db.prisma.user.findFirstOrThrow({ where: { posts: { some: {} } } });
     expect((await failure(t.runtime.service("user").delete(ctx, author.id))).code).toBe("CONFLICT");
     expect(await t.db.prisma.user.count({ where: { id: author.id } })).toBe(1);
-  });
-});
-
-describe("write pipeline hooks", () => {
-  it("beforeWrite may change the data; afterWrite and afterCommit see the result", async () => {
-    const seen: string[] = [];
-    const offs = [
-      t.runtime.hooks.on("tag", "beforeWrite", (op) => {
-        seen.push(`before:${op.action}`);
-        if (typeof op.data.name === "string") op.data.name = `${op.data.name}-hooked`;
-      }),
-      t.runtime.hooks.on("tag", "afterWrite", (op) => void seen.push(`after:${String(op.result?.name)}`)),
-      t.runtime.hooks.on("*", "afterCommit", (op) => void seen.push(`commit:${op.resource}:${op.store === undefined}`)),
-    ];
-    try {
-      const tag = await t.runtime.service("tag").create(t.runtime.context(), { name: "loud" });
-      expect(tag.name).toBe("loud-hooked");
-      expect(seen).toEqual(["before:create", "after:loud-hooked", "commit:tag:true"]);
-    } finally {
-      for (const off of offs) off();
-    }
-  });
-
-  it("a throwing afterWrite hook rolls the write back", async () => {
-    const off = t.runtime.hooks.on("tag", "afterWrite", () => {
-      throw new AppError("VALIDATION_FAILED", "no tags today", { fields: { name: "rejected" } });
-    });
-    try {
-      const error = await failure(t.runtime.service("tag").create(t.runtime.context(), { name: "rolled-back" }));
-      expect(error.message).toBe("no tags today");
-      expect(await t.db.prisma.tag.count({ where: { name: "rolled-back" } })).toBe(0);
-    } finally {
-      off();
-    }
-  });
-
-  it("hooks write through the transaction's store", async () => {
-    const off = t.runtime.hooks.on("post", "afterWrite", async (op) => {
-      if (op.action === "create") await op.store?.model("tag").create({ data: { name: `for-post-${String(op.id)}` } });
-    });
-    const failing = t.runtime.hooks.on("post", "afterWrite", () => {
-      throw new AppError("CONFLICT", "stop");
-    });
-    try {
-      const author = await t.db.prisma.user.findFirstOrThrow();
-      await failure(t.runtime.service("post").create(t.runtime.context(), { title: "Rolled back", authorId: author.id }));
-      expect(await t.db.prisma.tag.count({ where: { name: { startsWith: "for-post-" } } })).toBe(0);
-    } finally {
-      off();
-      failing();
-    }
   });
 });

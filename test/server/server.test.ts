@@ -61,7 +61,7 @@ describe("server", () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let entered!: () => void;
     const inside = new Promise<void>((resolve) => (entered = resolve));
-    running.runtime.hooks.on("tag", "beforeWrite", async () => {
+    running.runtime.on("tag").before("create", async () => {
       entered();
       await gate;
     });
