@@ -186,7 +186,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
     for (const f of scalarFields) {
       const declared = fieldDefs[f.name] ?? {};
       const filled = managed.get(f.name);
-      const o: FieldOptions = { ...declared, ...filled };
+      const o: FieldOptions = filled ? { ...declared, ...filled, readOnly: true } : { ...declared };
       if (filled && (declared.onCreate !== undefined || declared.onUpdate !== undefined)) {
         issue(`${path}.fields.${f.name}`, `${f.name} is filled in by \`${filled.onCreate || filled.onUpdate ? "audit" : "softDelete"}\``, "remove its `onCreate` / `onUpdate`");
       }
