@@ -645,14 +645,16 @@ export class ResourceService {
   }
 
   /** Runs `work` in the transaction of `ctx`, or in a new one whose `onSuccess` hooks run after it commits. */
-  async #inTransaction<T>(ctx: RequestContext, work: (tx: RequestContext) => Promise<T>): Promise<T> {
-    if (ctx.transaction) return work(ctx);
+  async #inTransaction<T>(ctx: RequestContext, work: (tx: RequestContext) => Promise<T>, action?: WriteAction): Promise<T> {
+    if (ctx.transaction) return this.#translate(() => work(ctx as RequestContext), action);
     let bound: RequestContext | undefined;
-    const result = await this.#translate(() =>
-      this.#deps.store.transaction((store) => {
-        bound = this.#deps.bind(ctx, { store, afterCommit: [], now: new Date() });
-        return work(bound);
-      }),
+    const result = await this.#translate(
+      () =>
+        this.#deps.store.transaction((store) => {
+          bound = this.#deps.bind(ctx, { store, afterCommit: [], now: new Date() });
+          return work(bound);
+        }),
+      action,
     );
     // The writes are durable now: each onSuccess reports its own failure instead of failing the request.
     for (const run of bound?.transaction?.afterCommit ?? []) await run();
@@ -663,7 +665,7 @@ export class ResourceService {
   async #write(action: WriteAction, ctx: RequestContext, id: string | number | undefined, data: Record<string, unknown>, errors: Record<string, string>, options: WriteOptions = {}, revision?: number): Promise<ResourceRecord> {
     const op = this.#operation(action, ctx, id, data, undefined);
     try {
-      const row = await this.#inTransaction(ctx, (tx) => this.#writeIn(tx, op, errors, options, revision));
+      const row = await this.#inTransaction(ctx, (tx) => this.#writeIn(tx, op, errors, options, revision), action);
       return (await this.#output(ctx, op, [row], "one"))[0] as ResourceRecord;
     } catch (error) {
       await this.#failed(op, error);
