@@ -67,11 +67,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("templateDatabase", template);
   const stopServer = stop;
   stop = async () => {
-    await withClient(adminUrl as string, async (client) => {
+    const othersRunning = await withClient(adminUrl as string, async (client) => {
       await client.query(`alter database ${quoteIdent(template)} is_template false`);
       await client.query(`drop database if exists ${quoteIdent(template)} with (force)`);
-    }).catch(() => {});
-    await stopServer();
+      // Another vitest process that adopted this server is still using it: leave the server running.
+      const { rows } = await client.query<{ datname: string }>("select datname from pg_database where starts_with(datname, $1)", [TEMPLATE_DATABASE]);
+      return rows.some(({ datname }) => {
+        const pid = ownerPid(datname);
+        return pid !== undefined && pid !== process.pid && alive(pid);
+      });
+    }).catch(() => false);
+    if (!othersRunning) await stopServer();
   };
   return stop;
 }
