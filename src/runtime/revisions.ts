@@ -60,7 +60,9 @@ export class RevisionLog {
   async record(tx: Store, entry: RevisionEntry): Promise<Revision> {
     const model = tx.model(DELEGATE);
     const recordId = String(entry.recordId);
-    const last = (await model.findFirst({ where: { resource: this.#resource.name, recordId }, orderBy: { number: "desc" }, select: { id: true, number: true, status: true } })) as { id: string; number: number; status: string } | null;
+    // A record the database or a UUID just named has no history: skip the lookup of its last revision.
+    const fresh = entry.action === "create" && (this.#resource.idGenerator === "database" || this.#resource.idGenerator === "uuid");
+    const last = fresh ? null : (await model.findFirst({ where: { resource: this.#resource.name, recordId }, orderBy: { number: "desc" }, select: { id: true, number: true, status: true } })) as { id: string; number: number; status: string } | null;
     const data = toJson(entry.row);
     const common = { action: entry.action, actorId: entry.actorId, createdAt: new Date(), schemaVersion: this.#settings.schemaVersion, data };
     if (entry.action === "publish") {

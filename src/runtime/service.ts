@@ -1059,7 +1059,7 @@ function describe(error: unknown): BatchFailure["error"] {
 /** The error of an all-or-nothing batch: the failing item's, saying which item and that nothing was written. */
 function itemError(error: unknown, index: number, count: number): unknown {
   if (!isAppError(error)) return error;
-  return new AppError(error.code, `Item ${index} of ${count}: ${error.message} Nothing was written (the batch is all-or-nothing; send partial=true to write the others).`, {
+  return new AppError(error.code, `Item ${index + 1} of ${count} (index ${index}): ${error.message} Nothing was written (the batch is all-or-nothing; send partial=true to write the others).`, {
     ...(error.fields ? { fields: error.fields } : {}),
     details: { ...error.details, index, failed: [{ index, error: describe(error) }] },
     cause: error,

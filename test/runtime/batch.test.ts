@@ -47,7 +47,7 @@ describe("all-or-nothing (default)", () => {
       ]),
     );
     expect(error).toMatchObject({ code: "VALIDATION_FAILED", fields: { title: expect.any(String) }, details: { index: 1, failed: [{ index: 1, error: { code: "VALIDATION_FAILED" } }] } });
-    expect(error.message).toMatch(/^Item 1 of 3: .*Nothing was written/);
+    expect(error.message).toMatch(/^Item 2 of 3 \(index 1\): .*Nothing was written/);
     expect(await t.db.prisma.post.count()).toBe(before);
     expect(await t.db.prisma.revision.count()).toBe(revisions);
   });

@@ -1,0 +1,74 @@
+// `npm run bench` (third part): the cost of the record lifecycle on writes. Creates the same post
+// three ways, in turns, on one database: a bare Prisma create (the baseline), the runtime without the
+// lifecycle (no audit, no revisions), and the runtime as the demo serves posts (validation, audit
+// fields, version, and a revision in the same transaction). Prints the median time of each, its ratio
+// to the bare create, and the SQL statements each write sends.
+import { resources } from "../schema/index.ts";
+import type { ResourceDefinition } from "../src/metadata/definition.ts";
+import { resolveResources } from "../src/metadata/resolve.ts";
+import { createRuntime } from "../src/runtime/runtime.ts";
+import { datamodel } from "../src/storage/datamodel.ts";
+import { createDatabase } from "../src/storage/prisma.ts";
+import { createStore } from "../src/storage/store.ts";
+import { prepareBenchDatabase } from "./database.ts";
+
+const REPEAT = Number(process.env.BENCH_WRITES_REPEAT ?? 300);
+const log = (message: string) => console.error(`[bench:writes] ${message}`);
+
+/** Medians of several operations measured in turns (a, b, c, a, b, c, ...), so drift hits all alike. */
+async function medians(fns: readonly (() => Promise<unknown>)[]): Promise<number[]> {
+  for (let i = 0; i < 20; i++) for (const fn of fns) await fn();
+  const times = fns.map(() => [] as number[]);
+  for (let i = 0; i < REPEAT; i++) {
+    for (const [k, fn] of fns.entries()) {
+      const started = performance.now();
+      await fn();
+      times[k]?.push(performance.now() - started);
+    }
+  }
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)] as number);
+}
+
+const database = await prepareBenchDatabase({
+  databaseUrl: process.env.DATABASE_URL,
+  dataDir: process.env.EMBEDDED_PG_BENCH_DIR ?? ".data/postgres-bench",
+  port: Number(process.env.EMBEDDED_PG_BENCH_PORT ?? 54331),
+  log,
+});
+const db = createDatabase(database.url, { poolSize: 2 });
+try {
+  const store = createStore(db.prisma);
+  const full = createRuntime({ schema: resolveResources(resources, datamodel), store });
+  const plainDefs = resources.map((r) => (r.model === "Post" ? { ...r, audit: undefined, softDelete: undefined, revisions: undefined, relations: { ...r.relations, comments: { filter: true } } } : r)) as ResourceDefinition[];
+  const plain = createRuntime({ schema: resolveResources(plainDefs, datamodel), store });
+  const actor = { id: 7, roles: [] };
+  let n = 0;
+  const input = () => ({ title: `Bench write ${++n}`, body: "A body of a benchmark post.", authorId: 1 + (n % 40), views: n % 100 });
+  const variants: { name: string; write: () => Promise<unknown> }[] = [
+    { name: "bare Prisma create (baseline)", write: () => db.prisma.post.create({ data: { ...input(), createdBy: "7", updatedBy: "7" } }) },
+    { name: "runtime create, no lifecycle", write: () => plain.service("post").create(plain.context({ actor }), input()) },
+    { name: "runtime create, audit + revision", write: () => full.service("post").create(full.context({ actor }), input()) },
+  ];
+
+  const statements: number[] = [];
+  for (const v of variants) {
+    db.statements.reset();
+    for (let i = 0; i < 10; i++) await v.write();
+    statements.push(db.statements.count / 10);
+  }
+  const times = await medians(variants.map((v) => v.write));
+  const base = times[0] as number;
+  console.log(`\nCreating one post (median of ${REPEAT}, in turns):`);
+  console.log("write                              ms/write  vs bare create  SQL statements");
+  console.log("---------------------------------  --------  --------------  --------------");
+  for (const [i, v] of variants.entries()) {
+    const ms = times[i] as number;
+    console.log(`${v.name.padEnd(33)}  ${ms.toFixed(2).padStart(8)}  ${`${(ms / base).toFixed(2)}×`.padStart(14)}  ${String(statements[i]).padStart(14)}`);
+  }
+  const revisions = await db.prisma.revision.count({ where: { resource: "post" } });
+  const audited = await db.prisma.post.count({ where: { createdBy: "7", title: { startsWith: "Bench write" } } });
+  console.log(`\n${revisions} post revisions written; ${audited} bench posts carry createdBy "7".`);
+} finally {
+  await db.close();
+  await database.close();
+}
