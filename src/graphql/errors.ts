@@ -1,6 +1,6 @@
 /**
  * How errors reach GraphQL clients: a runtime {@link AppError} keeps its message and gains
- * `extensions.code` (and `fields` / `details` when it has them); GraphQL's own errors (parse,
+ * `extensions.code` (and `fields` / `details` when it has them, and `index` when a batch item failed); GraphQL's own errors (parse,
  * validation, variable coercion) pass through; anything else is reported to the server and replaced by
  * "Unexpected error." with code INTERNAL, so no stack or internal message leaves.
  */
@@ -32,8 +32,11 @@ function isOwnGraphQLError(error: unknown): boolean {
 }
 
 function extensionsOf(error: AppError): Record<string, unknown> {
+  const index = error.details?.index;
   return {
     code: error.code,
+    // An all-or-nothing batch failed at one item: say which, next to the code, as clients look there first.
+    ...(typeof index === "number" ? { index } : {}),
     ...(error.fields ? { fields: error.fields } : {}),
     ...(error.details ? { details: error.details } : {}),
   };

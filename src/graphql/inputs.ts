@@ -24,6 +24,8 @@ export interface ResourceInputs {
   readonly orderBy: InputRef;
   readonly create: InputRef | undefined;
   readonly update: InputRef | undefined;
+  /** One item of the batch update (`updatePosts`): the id, the expected version when versioned, and the update fields. */
+  readonly batchUpdate: InputRef | undefined;
 }
 
 const OPERATOR_DESCRIPTIONS: Readonly<Record<Operator, string>> = {
@@ -173,13 +175,23 @@ function addResourceInputs(builder: Builder, schema: ResolvedSchema, resource: R
     }),
   });
 
-  const writeInput = (name: string, view: "create" | "update", description: string): InputRef | undefined => {
+  const writeInput = (name: string, view: "create" | "update", description: string, batchItem = false): InputRef | undefined => {
     const fields = writableFields(resource, view);
     if (fields.length === 0) return undefined;
+    const { version } = resource;
     return builder.inputRef<InputObject>(name).implement({
       description,
-      fields: (t) =>
-        Object.fromEntries(
+      fields: (t) => ({
+        // A batch item names its record (and the version read) next to the fields it changes.
+        ...(batchItem
+          ? {
+              [BATCH_ITEM_ID]: t.field({ type: "ID", required: true, description: `The ${resource.name} to change.` }),
+              ...(version
+                ? { [BATCH_ITEM_VERSION]: t.field({ type: "Int", required: version.required, description: `The ${version.field} you read: this item fails with CONFLICT if the record has moved on.` }) }
+                : {}),
+            }
+          : {}),
+        ...Object.fromEntries(
           fields.map((f) => {
             const leaf = leaves.of(f);
             const required = view === "create" && f.requiredOnCreate;
@@ -187,6 +199,7 @@ function addResourceInputs(builder: Builder, schema: ResolvedSchema, resource: R
             return [f.name, f.isList ? t.field({ type: [leaf], ...options }) : t.field({ type: leaf, ...options })];
           }),
         ),
+      }),
     });
   };
 
@@ -195,6 +208,7 @@ function addResourceInputs(builder: Builder, schema: ResolvedSchema, resource: R
     orderBy,
     create: writeInput(names.createInput, "create", `The fields of a new ${resource.name}.`),
     update: writeInput(names.updateInput, "update", `The fields of a ${resource.name} to change; fields left out keep their value (a patch).`),
+    batchUpdate: writeInput(names.batchUpdateInput, "update", `One ${resource.name} of a batch update: its id and the fields to change (a patch).`, true),
   };
 }
 
@@ -288,6 +302,23 @@ export function exactlyOne(element: InputObject, typeName: string, at: string): 
     throw new AppError("BAD_REQUEST", `Each ${typeName} must set exactly one field; ${at} sets ${got}.`);
   }
   return first;
+}
+
+/** The keys of a batch update item that are not fields: the record's id and the version read. */
+export const BATCH_ITEM_ID = "id";
+export const BATCH_ITEM_VERSION = "expectedVersion";
+
+/**
+ * A batch update item as the runtime's batch item: the id under the id field's name, the expected
+ * version under the version field's name (null counts as not sent), and the fields to change.
+ */
+export function toBatchUpdateItem(resource: ResolvedResource, item: InputObject): Record<string, unknown> {
+  const { [BATCH_ITEM_ID]: id, [BATCH_ITEM_VERSION]: version, ...fields } = item;
+  return {
+    ...toWriteInput(fields),
+    [resource.id.name]: id,
+    ...(resource.version && version !== null && version !== undefined ? { [resource.version.field]: version } : {}),
+  };
 }
 
 /** A create or update input as the plain object the runtime checks (keys left out stay out). */

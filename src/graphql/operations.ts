@@ -9,6 +9,7 @@ import { type AggregateTypes, toAggregateSpec } from "./aggregates.ts";
 import type { Builder } from "./builder.ts";
 import type { ConnectionTypes } from "./connections.ts";
 import { type ResourceInputs, toFilter, toSort, toWriteInput } from "./inputs.ts";
+import { addLifecycleOperations, deletedArg, deletedOf, getOptionsOf, type LifecycleTypes } from "./lifecycle.ts";
 import type { ObjectTypes } from "./object-types.ts";
 import { subfields } from "./selection.ts";
 
@@ -19,6 +20,7 @@ export interface OperationTypes {
   readonly connections: ConnectionTypes;
   /** Only resources that declare `groupBy` or `aggregate` fields have them. */
   readonly aggregates: ReadonlyMap<string, AggregateTypes>;
+  readonly lifecycle: LifecycleTypes;
 }
 
 /** Adds the query and mutation fields of every resource. */
@@ -30,21 +32,26 @@ export function addOperations(builder: Builder, runtime: Runtime, types: Operati
     const input = types.inputs.get(resource.name);
     const connection = types.connections.get(resource.name);
     if (!object || !input || !connection) throw new Error(`Types of resource "${resource.name}" are missing`);
-    addQueries(builder, runtime, resource, object, input);
-    addConnection(builder, runtime, resource, connection, input);
+    addQueries(builder, runtime, resource, object, input, types.lifecycle);
+    addConnection(builder, runtime, resource, connection, input, types.lifecycle);
     const aggregate = types.aggregates.get(resource.name);
     if (aggregate) addAggregate(builder, runtime, resource, aggregate, input);
     addMutations(builder, runtime, resource, object, input);
+    addLifecycleOperations(builder, runtime, resource, object, input, types.lifecycle);
   }
 }
 
 type ObjectType = NonNullable<ReturnType<ObjectTypes["get"]>>;
 
-function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResource, object: ObjectType, input: ResourceInputs) {
+function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResource, object: ObjectType, input: ResourceInputs, lifecycle: LifecycleTypes) {
   const service = runtime.service(resource.name);
   const { schema } = runtime;
   const { names } = resource;
-  builder.queryFields((t) => ({
+  builder.queryFields((t) => {
+    const deleted = () => deletedArg(resource, lifecycle, (type, description) => t.arg({ type, defaultValue: "exclude", description }));
+    const asOf = lifecycle.asOf;
+    const asOfArg = resource.revisions && asOf ? { asOf: t.arg({ type: asOf, description: `The ${resource.name} as it was at a revision or a time (its history; null when it had no revision then).` }) } : ({} as Record<never, never>);
+    return {
     [names.list]: t.field({
       type: [object],
       description: `${capitalised(resource.plural)} matching \`where\`, sorted by \`orderBy\` (then by id), \`skip\` and \`take\` (default ${resource.defaultPageSize}, at most ${resource.maxPageSize}).`,
@@ -53,6 +60,7 @@ function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResour
         orderBy: t.arg({ type: [input.orderBy] }),
         skip: t.arg.int(),
         take: t.arg.int(),
+        ...deleted(),
       },
       resolve: async (_root, args, ctx) => {
         const { records } = await service.list(ctx.context, {
@@ -60,6 +68,7 @@ function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResour
           sort: toSort(schema, resource, args.orderBy),
           offset: args.skip ?? undefined,
           limit: args.take ?? undefined,
+          deleted: deletedOf(args),
         });
         return records;
       },
@@ -68,10 +77,10 @@ function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResour
       type: object,
       nullable: true,
       description: `The ${resource.name} with this id, or null when there is none.`,
-      args: { id: t.arg.id({ required: true }) },
+      args: { id: t.arg.id({ required: true }), ...deleted(), ...asOfArg },
       resolve: async (_root, args, ctx) => {
         try {
-          return await service.get(ctx.context, args.id);
+          return await service.get(ctx.context, args.id, getOptionsOf(args));
         } catch (error) {
           // GraphQL's convention for a missing single record is null, not an error.
           if (isAppError(error) && error.code === "NOT_FOUND") return null;
@@ -82,14 +91,15 @@ function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResour
     [names.count]: t.field({
       type: "Int",
       description: `How many ${resource.plural} match \`where\`.`,
-      args: { where: t.arg({ type: input.where }) },
-      resolve: (_root, args, ctx) => service.count(ctx.context, toFilter(schema, resource, args.where)),
+      args: { where: t.arg({ type: input.where }), ...deleted() },
+      resolve: (_root, args, ctx) => service.count(ctx.context, toFilter(schema, resource, args.where), deletedOf(args)),
     }),
-  }));
+    };
+  });
 }
 
 /** Keyset pages (`postsConnection`), through `service.page`. */
-function addConnection(builder: Builder, runtime: Runtime, resource: ResolvedResource, connection: NonNullable<ReturnType<ConnectionTypes["get"]>>, input: ResourceInputs) {
+function addConnection(builder: Builder, runtime: Runtime, resource: ResolvedResource, connection: NonNullable<ReturnType<ConnectionTypes["get"]>>, input: ResourceInputs, lifecycle: LifecycleTypes) {
   const service = runtime.service(resource.name);
   const { schema } = runtime;
   builder.queryFields((t) => ({
@@ -105,9 +115,11 @@ function addConnection(builder: Builder, runtime: Runtime, resource: ResolvedRes
         before: t.arg.string(),
         where: t.arg({ type: input.where }),
         orderBy: t.arg({ type: [input.orderBy] }),
+        ...deletedArg(resource, lifecycle, (type, description) => t.arg({ type, defaultValue: "exclude", description })),
       },
       resolve: async (_root, args, ctx, info) => {
         const filter = toFilter(schema, resource, args.where);
+        const deleted = deletedOf(args);
         const page = await service.page(ctx.context, {
           filter,
           sort: toSort(schema, resource, args.orderBy),
@@ -117,8 +129,9 @@ function addConnection(builder: Builder, runtime: Runtime, resource: ResolvedRes
           before: args.before ?? undefined,
           // Counting every match costs a statement of its own: only when the query asks for it.
           withTotal: subfields(info).has("totalCount"),
+          deleted,
         });
-        return { page, count: () => service.count(ctx.context, filter) };
+        return { page, count: () => service.count(ctx.context, filter, deleted) };
       },
     }),
   }));
@@ -195,7 +208,9 @@ function addMutations(builder: Builder, runtime: Runtime, resource: ResolvedReso
       : {}),
     [names.delete]: t.field({
       type: object,
-      description: `Deletes the ${resource.name} with this id and returns it as it was.`,
+      description: resource.softDelete
+        ? `Moves the ${resource.name} with this id to the trash (restore it with \`${names.restore}\`, delete it for good with \`${names.purge}\`) and returns it.`
+        : `Deletes the ${resource.name} with this id and returns it as it was.`,
       args: { id: t.arg.id({ required: true }), ...versionArg() },
       resolve: (_root, args, ctx) => service.delete(ctx.context, args.id, expected(args)),
     }),

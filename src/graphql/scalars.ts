@@ -19,6 +19,8 @@ export interface LeafTypes {
   readonly sortDirection: EnumRef<Types, "asc" | "desc", "asc" | "desc">;
   /** The JSON scalar, added to the schema on first use when no field made it already. */
   json(): "JSON";
+  /** The DateTime scalar, likewise (revisions and `asOf` need it on resources without date fields). */
+  dateTime(): "DateTime";
 }
 
 /** Adds the scalars and enums to the builder. */
@@ -26,7 +28,8 @@ export function addLeafTypes(builder: Builder, schema: ResolvedSchema): LeafType
   // Only the scalars some field uses, so the schema (a reviewed contract) holds nothing unused.
   const fields = schema.resources.flatMap((r) => r.fields);
   const uses = (kind: ResolvedField["kind"]) => fields.some((f) => f.kind === kind && !f.isId);
-  if (uses("DateTime")) builder.addScalarType(SHARED_GRAPHQL_NAMES.dateTime, DateTimeResolver);
+  let hasDateTime = uses("DateTime");
+  if (hasDateTime) builder.addScalarType(SHARED_GRAPHQL_NAMES.dateTime, DateTimeResolver);
   let hasJson = uses("Json");
   if (hasJson) builder.addScalarType(SHARED_GRAPHQL_NAMES.json, JSONResolver);
   if (uses("Uuid")) builder.addScalarType(SHARED_GRAPHQL_NAMES.uuid, UUIDResolver);
@@ -43,6 +46,11 @@ export function addLeafTypes(builder: Builder, schema: ResolvedSchema): LeafType
       if (!hasJson) builder.addScalarType(SHARED_GRAPHQL_NAMES.json, JSONResolver);
       hasJson = true;
       return "JSON";
+    },
+    dateTime() {
+      if (!hasDateTime) builder.addScalarType(SHARED_GRAPHQL_NAMES.dateTime, DateTimeResolver);
+      hasDateTime = true;
+      return "DateTime";
     },
     of(field) {
       if (field.isId) return "ID";

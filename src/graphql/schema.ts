@@ -9,6 +9,7 @@ import { createBuilder } from "./builder.ts";
 import { addConnectionTypes } from "./connections.ts";
 import { type GraphQLExtension, mergeExtensions } from "./extensions.ts";
 import { addInputs } from "./inputs.ts";
+import { addLifecycleTypes } from "./lifecycle.ts";
 import { addObjectTypes } from "./object-types.ts";
 import { addOperations } from "./operations.ts";
 import { addLeafTypes } from "./scalars.ts";
@@ -27,6 +28,7 @@ export function buildGraphQLSchema(runtime: Runtime, extensions: readonly GraphQ
   const inputs = addInputs(builder, runtime.schema, leaves);
   const connections = addConnectionTypes(builder, runtime.schema, objects);
   const aggregates = addAggregateTypes(builder, runtime.schema, leaves);
-  addOperations(builder, runtime, { objects, inputs, connections, aggregates });
+  const lifecycle = addLifecycleTypes(builder, runtime.schema, objects, leaves);
+  addOperations(builder, runtime, { objects, inputs, connections, aggregates, lifecycle });
   return lexicographicSortSchema(mergeExtensions(builder.toSchema(), extensions));
 }

@@ -38,20 +38,37 @@ export function resourceNames(name: string, plural: string): ResourceNames {
     create: `create${type}`,
     update: `update${type}`,
     delete: `delete${type}`,
+    restore: `restore${type}`,
+    purge: `purge${type}`,
+    revert: `revert${type}`,
+    publish: `publish${type}`,
+    revisions: `${name}Revisions`,
+    revision: `${name}Revision`,
+    revisionDiff: `${name}RevisionDiff`,
+    createMany: `create${pascalCase(plural)}`,
+    updateMany: `update${pascalCase(plural)}`,
+    deleteMany: `delete${pascalCase(plural)}`,
+    restoreMany: `restore${pascalCase(plural)}`,
+    purgeMany: `purge${pascalCase(plural)}`,
     whereInput: `${type}WhereInput`,
     orderByInput: `${type}OrderByInput`,
     createInput: `${type}CreateInput`,
     updateInput: `${type}UpdateInput`,
     connectionType: `${type}Connection`,
     edgeType: `${type}Edge`,
+    revisionType: `${type}Revision`,
+    batchUpdateInput: `${type}BatchUpdateInput`,
+    batchResultType: `${type}BatchResult`,
+    batchItemType: `${type}BatchItem`,
     path: plural,
   };
 }
 
 /**
  * GraphQL type names every schema has besides the per-resource ones: root types, the shared sort
- * direction enum, the connections' page info, the enums of aggregate `having` conditions and the
- * scalars. A resource, enum or filter input named like one of them is a boot error.
+ * direction enum, the connections' page info, the enums of aggregate `having` conditions, the shared
+ * types of the record lifecycle (trash, revisions, batches) and the scalars. A resource, enum or filter
+ * input named like one of them is a boot error, whether or not a resource uses it.
  */
 export const SHARED_GRAPHQL_NAMES = Object.freeze({
   query: "Query",
@@ -60,6 +77,12 @@ export const SHARED_GRAPHQL_NAMES = Object.freeze({
   pageInfo: "PageInfo",
   aggregateFunction: "AggregateFunction",
   comparisonOperator: "ComparisonOperator",
+  deletedRecords: "DeletedRecords",
+  asOf: "AsOf",
+  revisionStatus: "RevisionStatus",
+  revisionDiff: "RevisionDiff",
+  fieldChange: "FieldChange",
+  batchFailure: "BatchFailure",
   dateTime: "DateTime",
   json: "JSON",
   uuid: "UUID",

@@ -428,8 +428,9 @@ const FIELD_OPTIONS = Object.keys(fieldOptions.shape).join(", ");
 
 /**
  * GraphQL type names beyond the per-resource ones checked in pass 1: per-field and per-relation filter
- * inputs, aggregate types, enums and the shared types must not collide with each other or with a
- * resource's types.
+ * inputs, aggregate types, enums and the shared types (lifecycle ones included) must not collide with
+ * each other or with a resource's types. Also within one resource: its query and mutation fields, and
+ * the keys of its batch update input (`id`, `expectedVersion` next to the fields).
  */
 function checkGraphQLTypeNames(resources: readonly ResolvedResource[], enumNames: readonly string[], issue: (path: string, message: string, fix: string) => void) {
   const owners = new Map<string, string>();
@@ -440,8 +441,8 @@ function checkGraphQLTypeNames(resources: readonly ResolvedResource[], enumNames
   };
   for (const name of [...Object.values(SHARED_GRAPHQL_NAMES), "String", "Int", "Float", "Boolean", "ID"]) owners.set(name, "a built-in type");
   for (const r of resources) {
-    const { type, whereInput, orderByInput, createInput, updateInput, connectionType, edgeType } = r.names;
-    for (const name of [type, whereInput, orderByInput, createInput, updateInput, connectionType, edgeType]) {
+    const { type, whereInput, orderByInput, createInput, updateInput, connectionType, edgeType, revisionType, batchUpdateInput, batchResultType, batchItemType } = r.names;
+    for (const name of [type, whereInput, orderByInput, createInput, updateInput, connectionType, edgeType, revisionType, batchUpdateInput, batchResultType, batchItemType]) {
       // Collisions between resources were reported in pass 1; only the shared names are new here.
       if (owners.get(name) === "a built-in type") issue(r.name, `GraphQL type name "${name}" (resource ${r.name}) is a built-in type`, "set `name` on the resource");
       else owners.set(name, `resource ${r.name}`);
@@ -462,6 +463,35 @@ function checkGraphQLTypeNames(resources: readonly ResolvedResource[], enumNames
       if (relation.kind !== "belongsTo") claim(relationFilterInputName(r.names, relation.name), `the filter of ${r.name}.${relation.name}`, at, "set `name` on one of the resources, or rename the relation");
     }
     for (const name of aggregateTypesOf(r)) claim(name, `the aggregates of ${r.name}`, r.name, "set `name` on one of the resources");
+    checkOwnFieldNames(r, issue);
+  }
+}
+
+/**
+ * Names that pass 1 cannot tell apart because one resource owns both: two root fields of the resource
+ * (e.g. plural "postRevisions" is also the revision query of post), or a field of the batch update
+ * input named like its `id` / `expectedVersion` keys.
+ */
+function checkOwnFieldNames(r: ResolvedResource, issue: Issue) {
+  const n = r.names;
+  const roots: [string, string][] = [
+    ["one", n.one], ["list", n.list], ["count", n.count], ["connection", n.connection], ["aggregate", n.aggregate],
+    ["create", n.create], ["update", n.update], ["delete", n.delete], ["purge", n.purge],
+    ["createMany", n.createMany], ["updateMany", n.updateMany], ["deleteMany", n.deleteMany], ["purgeMany", n.purgeMany],
+  ];
+  if (r.softDelete) roots.push(["restore", n.restore], ["restoreMany", n.restoreMany]);
+  if (r.revisions) roots.push(["revisions", n.revisions], ["revision", n.revision], ["revisionDiff", n.revisionDiff], ["revert", n.revert]);
+  if (r.revisions?.draft) roots.push(["publish", n.publish]);
+  const seen = new Map<string, string>();
+  for (const [kind, name] of roots) {
+    const other = seen.get(name);
+    if (other) issue(r.name, `GraphQL field name "${name}" is both the ${other} and the ${kind} field of ${r.name}`, "set a different `plural` (or `name`) on the resource");
+    else seen.set(name, kind);
+  }
+  const reserved = r.version ? ["id", "expectedVersion"] : ["id"];
+  for (const f of r.fields) {
+    if (f.isId || f.readOnly || f.hidden.update || !reserved.includes(f.name)) continue;
+    issue(`${r.name}.fields.${f.name}`, `a field written on update cannot be called "${f.name}": ${n.batchUpdateInput} uses that key for ${f.name === "id" ? "the record's id" : "the version read"}`, "make the field read-only, or rename the column");
   }
 }
 

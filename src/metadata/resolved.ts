@@ -118,6 +118,21 @@ export interface ResourceNames {
   readonly create: string;
   readonly update: string;
   readonly delete: string;
+  /** Lifecycle mutations, e.g. `restorePost` (soft delete), `purgePost`, `revertPost` (revisions), `publishPost` (draft mode). */
+  readonly restore: string;
+  readonly purge: string;
+  readonly revert: string;
+  readonly publish: string;
+  /** Revision queries (resources with revisions), e.g. `postRevisions`, `postRevision`, `postRevisionDiff`. */
+  readonly revisions: string;
+  readonly revision: string;
+  readonly revisionDiff: string;
+  /** Batch mutations, e.g. `createPosts`, `updatePosts`, `deletePosts`, `restorePosts`, `purgePosts`. */
+  readonly createMany: string;
+  readonly updateMany: string;
+  readonly deleteMany: string;
+  readonly restoreMany: string;
+  readonly purgeMany: string;
   /** GraphQL input types. */
   readonly whereInput: string;
   readonly orderByInput: string;
@@ -126,6 +141,13 @@ export interface ResourceNames {
   /** GraphQL connection and edge types, e.g. `PostConnection`, `PostEdge`. */
   readonly connectionType: string;
   readonly edgeType: string;
+  /** A revision of a record, e.g. `PostRevision`. */
+  readonly revisionType: string;
+  /** One item of a batch update (`updatePosts`), e.g. `PostBatchUpdateInput`. */
+  readonly batchUpdateInput: string;
+  /** The outcome of a batch mutation and one succeeded item, e.g. `PostBatchResult`, `PostBatchItem`. */
+  readonly batchResultType: string;
+  readonly batchItemType: string;
   /** REST path segment under /api and react-admin resource name, e.g. `posts`. */
   readonly path: string;
 }

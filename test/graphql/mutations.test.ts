@@ -1,4 +1,4 @@
-// Writes through GraphQL, checked in the database: create, update (a patch), delete; conflicts,
+// Writes through GraphQL, checked in the database: create, update (a patch), delete (to the trash); conflicts,
 // validation failures and missing records as GraphQL errors with extensions.code; the write-only
 // password hash; read-only fields.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,7 +64,8 @@ describe("updatePost: a patch", () => {
     const before = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 10 } });
     const { updatePost } = await gql.data<{ updatePost: PostOut }>(`mutation { updatePost(id: 10, data: { title: "Renamed" }) { ${POST_FIELDS} } }`);
     const after = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 10 } });
-    expect(after).toMatchObject({ ...before, title: "Renamed", updatedAt: after.updatedAt, version: before.version + 1 });
+    // Audit: no one is signed in, so the change is recorded as the default actor's.
+    expect(after).toMatchObject({ ...before, title: "Renamed", updatedAt: after.updatedAt, updatedBy: "system", version: before.version + 1 });
     expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
     expect(updatePost).toMatchObject({ id: "10", title: "Renamed", body: before.body, status: before.status, updatedAt: after.updatedAt.toISOString() });
   });
@@ -89,13 +90,19 @@ describe("updatePost: a patch", () => {
   });
 });
 
-describe("deletePost", () => {
-  it("deletes the row and returns the record as it was", async () => {
+describe("deletePost: posts are soft-deleted", () => {
+  it("moves the post and its comments to the trash and returns the post; `post` no longer finds it", async () => {
+    const comments = await t.db.prisma.comment.count({ where: { postId: 20 } });
+    expect(comments).toBeGreaterThan(0);
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 20 } });
-    const { deletePost } = await gql.data<{ deletePost: PostOut }>(`mutation { deletePost(id: 20) { id title authorId } }`);
-    expect(deletePost).toEqual({ id: "20", title: row.title, authorId: row.authorId });
-    expect(await t.db.prisma.post.findUnique({ where: { id: 20 } })).toBeNull();
-    expect(await t.db.prisma.comment.count({ where: { postId: 20 } })).toBe(0);
+    const { deletePost } = await gql.data<{ deletePost: PostOut & { deletedAt: string } }>(`mutation { deletePost(id: 20) { id title authorId deletedAt } }`);
+    const trashed = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 20 } });
+    expect(trashed.deletedAt).toBeInstanceOf(Date);
+    expect(trashed).toMatchObject({ title: row.title, deletedBy: "system" });
+    expect(deletePost).toEqual({ id: "20", title: row.title, authorId: row.authorId, deletedAt: trashed.deletedAt?.toISOString() });
+    // The post's comments cascade to the trash with it (post.comments onDelete: cascade).
+    expect(await t.db.prisma.comment.count({ where: { postId: 20, deletedAt: trashed.deletedAt } })).toBe(comments);
+    expect(await gql.data(`{ post(id: 20) { id } }`)).toEqual({ post: null });
   });
 
   it("is NOT_FOUND the second time", async () => {
@@ -103,11 +110,14 @@ describe("deletePost", () => {
     expect(error.extensions?.code).toBe("NOT_FOUND");
   });
 
-  it("is CONFLICT when other records still refer to it", async () => {
+  it("is CONFLICT when other records still refer to it (user.posts is restrict), and nothing changes", async () => {
+    const posts = await t.db.prisma.post.count({ where: { authorId: 24, deletedAt: null } });
+    expect(posts).toBeGreaterThan(0);
     const error = await gql.error(`mutation { deleteUser(id: 24) { id } }`);
-    expect(error.extensions?.code).toBe("CONFLICT");
-    expect(error.message).toMatch(/^Cannot delete this user: other records still refer to it/);
+    expect(error.extensions).toEqual({ code: "CONFLICT", details: { relation: "posts", count: posts } });
+    expect(error.message).toMatch(new RegExp(`^Cannot \\w+ this user: ${posts} posts still refer to it \\(posts\\)`));
     expect(await t.db.prisma.user.findUnique({ where: { id: 24 } })).not.toBeNull();
+    expect(await t.db.prisma.post.count({ where: { authorId: 24, deletedAt: null } })).toBe(posts);
   });
 });
 
@@ -167,7 +177,9 @@ describe("comments and tags", () => {
     await gql.data(`mutation($id: ID!) { updateComment(id: $id, data: { body: "Edited" }) { id } }`, { id: createComment.id });
     expect((await t.db.prisma.comment.findUniqueOrThrow({ where: { id: createComment.id } })).body).toBe("Edited");
     await gql.data(`mutation($id: ID!) { deleteComment(id: $id) { id } }`, { id: createComment.id });
-    expect(await t.db.prisma.comment.findUnique({ where: { id: createComment.id } })).toBeNull();
+    // Comments are soft-deleted: the row stays, in the trash.
+    expect((await t.db.prisma.comment.findUniqueOrThrow({ where: { id: createComment.id } })).deletedAt).toBeInstanceOf(Date);
+    expect(await gql.data(`query($id: ID!) { comment(id: $id) { id } }`, { id: createComment.id })).toEqual({ comment: null });
   });
 
   it("createTag with a taken name is CONFLICT", async () => {

@@ -22,7 +22,8 @@ const fieldNames = (type: GraphQLObjectType | GraphQLInputObjectType | undefined
 describe("object types", () => {
   it("has every field visible in one or list, relations included, and never a field hidden in both", () => {
     expect(fieldNames(object(demo, "User"))).toEqual(["comments", "createdAt", "email", "id", "name", "posts", "role", "updatedAt"]);
-    expect(fieldNames(object(demo, "Post"))).toEqual(["author", "authorId", "body", "comments", "createdAt", "id", "publishedAt", "status", "tags", "title", "updatedAt", "version", "views"]);
+    // Audit and trash columns are readable (read-only): who created, changed and trashed a post, and when.
+    expect(fieldNames(object(demo, "Post"))).toEqual(["author", "authorId", "body", "comments", "createdAt", "createdBy", "deletedAt", "deletedBy", "id", "publishedAt", "status", "tags", "title", "updatedAt", "updatedBy", "version", "views"]);
   });
 
   it("types ids as ID, enums as enums, dates as DateTime; nullable columns are nullable", () => {
@@ -57,7 +58,7 @@ describe("object types", () => {
 
 describe("where inputs", () => {
   it("has one filter per filterable field, the combinators, and search when fields are searchable", () => {
-    expect(fieldNames(input(demo, "PostWhereInput"))).toEqual(["AND", "NOT", "OR", "author", "authorId", "body", "comments", "createdAt", "id", "publishedAt", "search", "status", "tags", "title", "updatedAt", "views"]);
+    expect(fieldNames(input(demo, "PostWhereInput"))).toEqual(["AND", "NOT", "OR", "author", "authorId", "body", "comments", "createdAt", "deletedAt", "id", "publishedAt", "search", "status", "tags", "title", "updatedAt", "views"]);
     const noSearch = schemaOf([{ model: "Tag", fields: { name: { filter: ["eq"] } } }]);
     expect(fieldNames(input(noSearch, "TagWhereInput"))).toEqual(["AND", "NOT", "OR", "id", "name"]);
   });
@@ -116,7 +117,7 @@ describe("connections", () => {
   it("serve every resource as a Relay connection with the shared PageInfo", () => {
     const query = demo.getQueryType()?.getFields() ?? {};
     const args = Object.fromEntries((query.postsConnection?.args ?? []).map((a) => [a.name, String(a.type)]));
-    expect(args).toEqual({ first: "Int", after: "String", last: "Int", before: "String", where: "PostWhereInput", orderBy: "[PostOrderByInput!]" });
+    expect(args).toEqual({ first: "Int", after: "String", last: "Int", before: "String", where: "PostWhereInput", orderBy: "[PostOrderByInput!]", deleted: "DeletedRecords" });
     expect(String(query.postsConnection?.type)).toBe("PostConnection!");
     expect(String(query.tagsConnection?.type)).toBe("TagConnection!");
     const sdl = ["PostConnection", "PostEdge", "PageInfo"].map((name) => printType(object(demo, name))).join("\n");
@@ -150,7 +151,7 @@ describe("aggregates", () => {
     const schema = schemaOf([{ model: "Post", fields: { views: { aggregate: ["max"] } } }]);
     expect(fieldNames(object(schema, "PostAggregateGroup"))).toEqual(["count", "max"]);
     expect((schema.getQueryType()?.getFields().postsAggregate?.args ?? []).map((a) => a.name)).toEqual(["where"]);
-    for (const type of ["PostSumAggregates", "PostAggregateKey", "PostGroupByField", "PostHavingInput", "AggregateFunction", "ComparisonOperator", "JSON"]) expect(schema.getType(type), type).toBeUndefined();
+    for (const type of ["PostSumAggregates", "PostAggregateKey", "PostGroupByField", "PostHavingInput", "AggregateFunction", "ComparisonOperator"]) expect(schema.getType(type), type).toBeUndefined();
     // users group by role but have no field with aggregates: having takes the count only.
     expect(fieldNames(input(demo, "UserHavingInput"))).toEqual(["fn", "op", "value"]);
     expect(fieldNames(object(demo, "UserAggregateGroup"))).toEqual(["count", "key"]);
@@ -196,8 +197,9 @@ describe("names", () => {
   it("come from resource.names, so a renamed resource renames every type and field", () => {
     const schema = schemaOf([{ model: "Post", name: "article", plural: "articles", fields: { title: { filter: ["eq"] } } }]);
     expect(fieldNames(schema.getQueryType() ?? undefined)).toEqual(["article", "articles", "articlesConnection", "articlesCount"]);
-    expect(fieldNames(schema.getMutationType() ?? undefined)).toEqual(["createArticle", "deleteArticle", "updateArticle"]);
-    for (const type of ["Article", "ArticleWhereInput", "ArticleOrderByInput", "ArticleCreateInput", "ArticleUpdateInput", "ArticleTitleFilter", "ArticleConnection", "ArticleEdge"]) {
+    // Batch writes and purge exist on every resource; nothing of the trash or of revisions without them.
+    expect(fieldNames(schema.getMutationType() ?? undefined)).toEqual(["createArticle", "createArticles", "deleteArticle", "deleteArticles", "purgeArticle", "purgeArticles", "updateArticle", "updateArticles"]);
+    for (const type of ["Article", "ArticleWhereInput", "ArticleOrderByInput", "ArticleCreateInput", "ArticleUpdateInput", "ArticleTitleFilter", "ArticleConnection", "ArticleEdge", "ArticleBatchResult", "ArticleBatchItem", "ArticleBatchUpdateInput"]) {
       expect(schema.getType(type), type).toBeDefined();
     }
   });
@@ -211,5 +213,69 @@ describe("names", () => {
     for (const type of ["ArticleCommentsRelationFilter", "ArticleAggregateGroup", "ArticleAggregateKey", "ArticleGroupByField", "ArticleAggregateField", "ArticleHavingInput", "ArticleAggregateOrderByInput", "ArticleAggregateKeyOrderByInput", "ArticleSumAggregates", "ArticleSumAggregatesOrderByInput"]) {
       expect(schema.getType(type), type).toBeDefined();
     }
+  });
+});
+
+describe("record lifecycle", () => {
+  const args = (schema: GraphQLSchema, root: "query" | "mutation", field: string) => {
+    const fields = (root === "query" ? schema.getQueryType() : schema.getMutationType())?.getFields() ?? {};
+    return Object.fromEntries((fields[field]?.args ?? []).map((a) => [a.name, `${String(a.type)}${a.defaultValue !== undefined ? ` = ${String(a.defaultValue)}` : ""}`]));
+  };
+
+  it("takes `deleted` on the reads of soft-deleted resources only, defaulting to the live records", () => {
+    for (const field of ["posts", "postsConnection", "postsCount", "post", "comments", "comment"]) expect(args(demo, "query", field).deleted, field).toBe("DeletedRecords = exclude");
+    for (const field of ["tags", "tagsConnection", "tagsCount", "tag", "users", "user"]) expect(args(demo, "query", field).deleted, field).toBeUndefined();
+    expect(printType(demo.getType("DeletedRecords") ?? object(demo, "missing"))).toContain("EXCLUDE");
+  });
+
+  it("takes `asOf` and serves revisions on resources with revisions only", () => {
+    expect(args(demo, "query", "post")).toMatchObject({ id: "ID!", asOf: "AsOf" });
+    expect(args(demo, "query", "tag")).toEqual({ id: "ID!", asOf: "AsOf" });
+    expect(args(demo, "query", "comment").asOf).toBeUndefined();
+    expect(fieldNames(input(demo, "AsOf"))).toEqual(["revision", "time"]);
+    expect(args(demo, "query", "postRevisions")).toEqual({ id: "ID!" });
+    expect(args(demo, "query", "postRevision")).toEqual({ id: "ID!", revision: "Int!" });
+    expect(args(demo, "query", "postRevisionDiff")).toEqual({ id: "ID!", revision: "Int!", against: "Int" });
+    expect(args(demo, "mutation", "revertPost")).toEqual({ id: "ID!", toRevision: "Int!", expectedVersion: "Int" });
+    expect(String(demo.getQueryType()?.getFields().postRevisions?.type)).toBe("[PostRevision!]!");
+    const revision = Object.fromEntries(Object.values(object(demo, "PostRevision").getFields()).map((f) => [f.name, String(f.type)]));
+    expect(revision).toEqual({ id: "ID!", number: "Int!", parentNumber: "Int", action: "String!", status: "RevisionStatus!", actorId: "String", createdAt: "DateTime!", schemaVersion: "Int!", data: "Post!" });
+    expect(Object.fromEntries(Object.values(object(demo, "FieldChange").getFields()).map((f) => [f.name, String(f.type)]))).toEqual({ field: "String!", from: "JSON", to: "JSON" });
+    for (const name of ["commentRevisions", "userRevisions"]) expect(demo.getQueryType()?.getFields()[name], name).toBeUndefined();
+    expect(demo.getMutationType()?.getFields().revertComment).toBeUndefined();
+  });
+
+  it("restores only where there is a trash, purges everywhere, publishes only in draft mode", () => {
+    const mutations = demo.getMutationType()?.getFields() ?? {};
+    expect(args(demo, "mutation", "restorePost")).toEqual({ id: "ID!", expectedVersion: "Int" });
+    expect(args(demo, "mutation", "purgePost")).toEqual({ id: "ID!", expectedVersion: "Int" });
+    expect(args(demo, "mutation", "restoreComment")).toEqual({ id: "ID!" });
+    expect(mutations.restoreTag).toBeUndefined();
+    expect(mutations.restoreTags).toBeUndefined();
+    expect(String(mutations.purgeTag?.type)).toBe("Tag!");
+    expect(mutations.publishPost).toBeUndefined();
+    const drafts = schemaOf([{ model: "Post", revisions: { draft: true } }]);
+    expect(args(drafts, "mutation", "publishPost")).toEqual({ id: "ID!" });
+  });
+
+  it("has batch writes on every resource, with the expected version per item where versioned", () => {
+    expect(args(demo, "mutation", "createPosts")).toEqual({ data: "[PostCreateInput!]!", partial: "Boolean = false" });
+    expect(args(demo, "mutation", "updatePosts")).toEqual({ data: "[PostBatchUpdateInput!]!", partial: "Boolean = false" });
+    for (const action of ["delete", "restore", "purge"]) expect(args(demo, "mutation", `${action}Posts`)).toEqual({ ids: "[ID!]!", partial: "Boolean = false" });
+    expect(String(demo.getMutationType()?.getFields().createUsers?.type)).toBe("UserBatchResult!");
+    const item = input(demo, "PostBatchUpdateInput")?.getFields() ?? {};
+    expect(String(item.id?.type)).toBe("ID!");
+    expect(String(item.expectedVersion?.type)).toBe("Int");
+    expect(fieldNames(input(demo, "PostBatchUpdateInput"))).toEqual(["authorId", "body", "expectedVersion", "id", "publishedAt", "status", "title", "views"]);
+    expect(input(demo, "UserBatchUpdateInput")?.getFields().expectedVersion).toBeUndefined();
+    const required = schemaOf([{ model: "Tag", concurrency: { required: true } }]);
+    expect(String(input(required, "TagBatchUpdateInput")?.getFields().expectedVersion?.type)).toBe("Int!");
+    expect(Object.fromEntries(Object.values(object(demo, "BatchFailure").getFields()).map((f) => [f.name, String(f.type)]))).toEqual({ index: "Int!", code: "String!", message: "String!", fields: "JSON" });
+  });
+
+  it("adds no shared trash or revision type when no resource uses it", () => {
+    const plain = schemaOf([{ model: "Tag" }]);
+    for (const type of ["DeletedRecords", "AsOf", "RevisionStatus", "RevisionDiff", "FieldChange", "TagRevision"]) expect(plain.getType(type), type).toBeUndefined();
+    expect(plain.getType("BatchFailure")).toBeDefined();
   });
 });

@@ -74,4 +74,46 @@ describe("GraphQL type names", () => {
       expect(issuesOf([{ model: "Tag", name }])).toEqual([expect.objectContaining({ path: name, fix: "set `name` on the resource" })]);
     }
   });
+
+  it("names the lifecycle fields and types from the resource", () => {
+    const post = resolveResources(resources, datamodel).resource.get("post");
+    expect(post?.names).toMatchObject({
+      restore: "restorePost",
+      purge: "purgePost",
+      revert: "revertPost",
+      publish: "publishPost",
+      revisions: "postRevisions",
+      revision: "postRevision",
+      revisionDiff: "postRevisionDiff",
+      createMany: "createPosts",
+      updateMany: "updatePosts",
+      deleteMany: "deletePosts",
+      restoreMany: "restorePosts",
+      purgeMany: "purgePosts",
+      revisionType: "PostRevision",
+      batchUpdateInput: "PostBatchUpdateInput",
+      batchResultType: "PostBatchResult",
+      batchItemType: "PostBatchItem",
+    });
+  });
+
+  it("rejects a resource named like another's lifecycle type or field", () => {
+    const revision = issuesOf([{ model: "Post", revisions: true }, { model: "Tag", name: "postRevision", plural: "postRevisionList" }]);
+    expect(revision).toContainEqual(expect.objectContaining({ message: expect.stringContaining('"PostRevision" (type) of model Tag is also used by model Post') }));
+    const batch = issuesOf([{ model: "Post" }, { model: "Tag", name: "postBatchItem" }]);
+    expect(batch).toContainEqual(expect.objectContaining({ message: expect.stringContaining('"PostBatchItem"') }));
+  });
+
+  it("reserves the shared lifecycle types", () => {
+    for (const name of ["deletedRecords", "asOf", "revisionStatus", "revisionDiff", "fieldChange", "batchFailure"]) {
+      expect(issuesOf([{ model: "Tag", name }])).toEqual([expect.objectContaining({ path: name, fix: "set `name` on the resource" })]);
+    }
+  });
+
+  it("rejects two root fields of one resource with the same name, only when both exist", () => {
+    // The list query "postRevisions" is also the revision query of a post with revisions.
+    const issues = issuesOf([{ model: "Post", plural: "postRevisions", revisions: true }]);
+    expect(issues).toEqual([expect.objectContaining({ path: "post", message: 'GraphQL field name "postRevisions" is both the list and the revisions field of post' })]);
+    expect(() => resolveResources([{ model: "Post", plural: "postRevisions" }], datamodel)).not.toThrow();
+  });
 });
