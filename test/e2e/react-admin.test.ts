@@ -239,10 +239,11 @@ describe.skipIf(!HAVE_CHROMIUM)("react-admin 5 + ra-data-simple-rest in Chromium
     await expectPostRows([{ id: "asc" }], draft);
   });
 
-  it("deletes two selected comments with the default bulk delete: both gone from the database", async () => {
+  it("deletes two selected comments with the default bulk delete: both move to the trash, out of the list", async () => {
     const orderBy: Prisma.CommentOrderByWithRelationInput[] = [{ createdAt: "desc" }, { id: "asc" }];
-    const expected = await db.prisma.comment.findMany({ orderBy, take: PER_PAGE, include: { post: { select: { title: true } } } });
-    const total = await db.prisma.comment.count();
+    const live = { deletedAt: null };
+    const expected = await db.prisma.comment.findMany({ where: live, orderBy, take: PER_PAGE, include: { post: { select: { title: true } } } });
+    const total = await db.prisma.comment.count({ where: live });
     await open("/comments");
     await poll(paginationText).toBe(rangeText(total));
     await poll(() => column("body")).toEqual(expected.map((c) => c.body));
@@ -261,8 +262,9 @@ describe.skipIf(!HAVE_CHROMIUM)("react-admin 5 + ra-data-simple-rest in Chromium
       // deleteMany reads the ids from the deleted records the API answers with (§6.5).
       expect(doomed).toContain(((await response.json()) as { id: string }).id);
     }
-    expect(await db.prisma.comment.count({ where: { id: { in: doomed } } })).toBe(0);
-    expect(await db.prisma.comment.count()).toBe(total - 2);
+    // Comments are soft-deleted: the rows stay, in the trash.
+    expect(await db.prisma.comment.count({ where: { id: { in: doomed }, deletedAt: { not: null } } })).toBe(2);
+    expect(await db.prisma.comment.count({ where: live })).toBe(total - 2);
     await poll(paginationText).toBe(rangeText(total - 2));
   });
 });
