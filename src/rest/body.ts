@@ -8,17 +8,41 @@ import { AppError, show } from "../runtime/errors.ts";
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /** Reads and parses a JSON request body of at most `maxBytes` bytes. */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `Request body is too large: at most ${maxBytes} bytes.`, { details: { maxBytes } });
+export async function readJsonBody(request: Request, maxBytes: number, expected = "a JSON object"): Promise<unknown> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   const type = request.headers.get("content-type");
   // 415 is not in the closed set of codes: a wrong media type is a bad request that says what to send.
   if (type === null || !JSON_TYPE.test(type)) {
     throw new AppError("BAD_REQUEST", `Expected a JSON body with Content-Type: application/json, got ${type === null ? "no Content-Type" : show(type)}.`);
   }
-  const text = await readText(request, maxBytes, tooLarge);
-  if (text.trim() === "") throw new AppError("BAD_REQUEST", "Request body is empty: expected a JSON object.");
+  const text = await readText(request, maxBytes);
+  if (text.trim() === "") throw new AppError("BAD_REQUEST", `Request body is empty: expected ${expected}.`);
+  return parseJson(text);
+}
+
+/**
+ * A body that may be left out (the lifecycle actions of §18 and §19): undefined when there is none, as
+ * react-admin sends a bodiless POST (with or without `Content-Type: text/plain`); a body that is there
+ * must be JSON, read as {@link readJsonBody} reads it.
+ */
+export async function readOptionalJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  const text = await readText(request, maxBytes);
+  if (text.trim() === "") return undefined;
+  const type = request.headers.get("content-type");
+  if (type === null || !JSON_TYPE.test(type)) {
+    throw new AppError("BAD_REQUEST", `Expected no body, or a JSON body with Content-Type: application/json; got ${type === null ? "no Content-Type" : show(type)}.`);
+  }
+  return parseJson(text);
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError("PAYLOAD_TOO_LARGE", `Request body is too large: at most ${maxBytes} bytes.`, { details: { maxBytes } });
+}
+
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -27,7 +51,7 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
 }
 
-async function readText(request: Request, maxBytes: number, tooLarge: () => AppError): Promise<string> {
+async function readText(request: Request, maxBytes: number): Promise<string> {
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -38,7 +62,7 @@ async function readText(request: Request, maxBytes: number, tooLarge: () => AppE
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw tooLarge();
+      throw tooLarge(maxBytes);
     }
     chunks.push(value);
   }

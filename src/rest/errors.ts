@@ -4,7 +4,7 @@
  * bug: it is reported through `onUnexpectedError` and answered with a bare 500, so no internal detail
  * (stack, SQL, Prisma message) reaches a client.
  */
-import { type ErrorCode, isAppError } from "../runtime/errors.ts";
+import { type AppError, type ErrorCode, isAppError } from "../runtime/errors.ts";
 import { jsonResponse } from "./response.ts";
 
 /** The body of every error response. */
@@ -18,14 +18,17 @@ export interface ErrorBody {
   details?: Record<string, unknown>;
 }
 
+/** The body of an {@link AppError}'s answer. */
+export function errorBody(error: AppError): ErrorBody {
+  const body: ErrorBody = { message: error.message, code: error.code };
+  if (error.fields && Object.keys(error.fields).length > 0) body.errors = { ...error.fields };
+  if (error.details) body.details = error.details;
+  return body;
+}
+
 /** Answers `error` as JSON; unexpected errors go to `onUnexpectedError` and answer 500. */
 export function errorResponse(error: unknown, onUnexpectedError: (error: unknown) => void, headers?: Record<string, string>): Response {
-  if (isAppError(error)) {
-    const body: ErrorBody = { message: error.message, code: error.code };
-    if (error.fields && Object.keys(error.fields).length > 0) body.errors = { ...error.fields };
-    if (error.details) body.details = error.details;
-    return jsonResponse(body, error.status, headers);
-  }
+  if (isAppError(error)) return jsonResponse(errorBody(error), error.status, headers);
   try {
     onUnexpectedError(error);
   } catch {

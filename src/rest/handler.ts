@@ -9,16 +9,18 @@ import { cors } from "hono/cors";
 import type { RequestContext } from "../runtime/context.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { ResourceService } from "../runtime/service.ts";
+import type { BatchAction, ResourceService } from "../runtime/service.ts";
 import { etagHeader, expectedVersion } from "./versions.ts";
 import { readJsonBody } from "./body.ts";
 import { parseAggregateQuery } from "./aggregate-params.ts";
+import { batchResponse, parseBatchQuery } from "./batch.ts";
 import { cursorListHeaders, listHeaders } from "./content-range.ts";
 import { createDocsSite } from "./docs.ts";
 import { attachEmbeds } from "./embeds.ts";
 import { errorResponse } from "./errors.ts";
 import { parseFieldsParam, projection } from "./fields.ts";
 import { cursorLinks, parseCursorQuery } from "./keyset.ts";
+import { lifecycleVersion, noBodyNorVersion, optionalParam, revisionListHeaders } from "./lifecycle.ts";
 import { type ListQuery, parseListQuery, parseOneQuery, rejectOthers } from "./list-params.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { jsonResponse } from "./response.ts";
@@ -112,7 +114,9 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     const collection = `/${resource.names.path}`;
     const member = `${collection}/:id`;
     const aggregate = `${collection}/aggregate`;
+    const batch = `${collection}/batch`;
     const id = (c: Context) => c.req.param("id") ?? "";
+    const rev = (c: Context) => c.req.param("rev") ?? "";
     const getMany = async (ctx: RequestContext, ids: readonly unknown[]) => {
       const records = await service.getMany(ctx, ids);
       return { records, total: records.length };
@@ -127,7 +131,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         if (cursor) {
           // Keyset page (§14): per_page is the size; the way on is in Link, the offset is unknown.
           const size = query.limit ?? resource.defaultPageSize;
-          const page = await service.page(ctx, { filter: query.filter, sort: query.sort, ...(cursor.backward ? { last: size, before: cursor.cursor } : { first: size, after: cursor.cursor }), withTotal: true });
+          const page = await service.page(ctx, { filter: query.filter, sort: query.sort, ...(cursor.backward ? { last: size, before: cursor.cursor } : { first: size, after: cursor.cursor }), withTotal: true, deleted: query.deleted });
           await attachEmbeds(runtime, ctx, resource, page.records, shape.embeds);
           shape.apply(page.records);
           return jsonResponse(page.records, 200, { ...cursorListHeaders(resource.names.path, page.totalCount ?? 0), Link: cursorLinks(c.req.url, page) });
@@ -156,12 +160,37 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       }),
     );
     api.all(aggregate, (c) => methodNotAllowed(c, ["GET", "HEAD", "OPTIONS"]));
+    // Batch writes (§20), also before the member routes: `batch` is never an id either.
+    const batchRoute = (action: BatchAction) =>
+      route(async (c, ctx, params) => {
+        const { partial } = parseBatchQuery(params);
+        const items = await readJsonBody(c.req.raw, maxBodyBytes, "a JSON array of items");
+        return batchResponse(service, ctx, c.req.raw, action, items, partial);
+      });
+    api.post(batch, batchRoute("create"));
+    // PUT changes the fields sent, as on a single record (§6.3): both are patches.
+    api.put(batch, batchRoute("patch"));
+    api.patch(batch, batchRoute("patch"));
+    api.delete(batch, batchRoute("delete"));
+    api.all(batch, (c) => methodNotAllowed(c, ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"]));
+    for (const action of ["restore", "purge"] as const) {
+      api.post(`${batch}/${action}`, batchRoute(action));
+      api.all(`${batch}/${action}`, (c) => methodNotAllowed(c, ["POST", "OPTIONS"]));
+    }
     api.get(
       member,
       route(async (c, ctx, params) => {
-        const { embed } = parseOneQuery(params, parse);
+        const { embed, deleted, asOf } = parseOneQuery(params, parse);
         const shape = projection(runtime.schema, resource, "one", fieldsOf(params), embed, parse.maxEmbeds);
-        const record = await service.get(ctx, id(c));
+        if (asOf !== undefined) {
+          // A snapshot (§19.4): the record as stored then, without relations and without an ETag (it is
+          // not the version a write could name).
+          if (shape.embeds.length > 0) throw new AppError("BAD_REQUEST", `Query parameter "asOf" cannot be combined with relation paths in "fields" (${shape.embeds.join(", ")}): a revision is the record alone, as it was stored.`);
+          const snapshot = await service.get(ctx, id(c), { asOf, deleted });
+          shape.apply([snapshot]);
+          return jsonResponse(snapshot);
+        }
+        const record = await service.get(ctx, id(c), { deleted });
         await attachEmbeds(runtime, ctx, resource, [record], shape.embeds);
         shape.apply([record]);
         return jsonResponse(record, 200, etagHeader(resource, record));
@@ -178,9 +207,51 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     });
     api.put(member, change);
     api.patch(member, change);
+    // On a soft-deleted resource DELETE moves the record to the trash and answers it, deletedAt set (§18.1).
     api.delete(member, route(async (c, ctx, params) => (rejectOthers(params), jsonResponse(await service.delete(ctx, id(c), expectedVersion(resource, c.req.raw))))));
     api.all(collection, (c) => methodNotAllowed(c, ["GET", "HEAD", "POST", "OPTIONS"]));
     api.all(member, (c) => methodNotAllowed(c, ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]));
+
+    // The trash (§18) and revisions (§19). Routed on every resource, so a resource without a trash or
+    // revisions answers the runtime's 400 saying so, rather than a bare "no route".
+    const post = (path: string, handle: Parameters<typeof route>[0]) => {
+      api.post(path, route(handle));
+      api.all(path, (c) => methodNotAllowed(c, ["POST", "OPTIONS"]));
+    };
+    const get = (path: string, handle: Parameters<typeof route>[0]) => {
+      api.get(path, route(handle));
+      api.all(path, (c) => methodNotAllowed(c, ["GET", "HEAD", "OPTIONS"]));
+    };
+    post(`${member}/restore`, async (c, ctx, params) => {
+      rejectOthers(params);
+      const record = await service.restore(ctx, id(c), await lifecycleVersion(resource, c.req.raw, maxBodyBytes, "restore"));
+      return jsonResponse(record, 200, etagHeader(resource, record));
+    });
+    post(`${member}/purge`, async (c, ctx, params) => {
+      rejectOthers(params);
+      return jsonResponse(await service.purge(ctx, id(c), await lifecycleVersion(resource, c.req.raw, maxBodyBytes, "purge")));
+    });
+    post(`${member}/revert/:rev`, async (c, ctx, params) => {
+      rejectOthers(params);
+      const record = await service.revert(ctx, id(c), rev(c), await lifecycleVersion(resource, c.req.raw, maxBodyBytes, "revert"));
+      return jsonResponse(record, 200, etagHeader(resource, record));
+    });
+    post(`${member}/publish`, async (c, ctx, params) => {
+      rejectOthers(params);
+      await noBodyNorVersion(c.req.raw, maxBodyBytes, "publish");
+      const record = await service.publish(ctx, id(c));
+      return jsonResponse(record, 200, etagHeader(resource, record));
+    });
+    get(`${member}/revisions`, async (c, ctx, params) => {
+      rejectOthers(params);
+      const revisions = await service.revisions(ctx, id(c));
+      return jsonResponse(revisions, 200, revisionListHeaders(revisions.length));
+    });
+    get(`${member}/revisions/:rev`, async (c, ctx, params) => (rejectOthers(params), jsonResponse(await service.revision(ctx, id(c), rev(c)))));
+    get(`${member}/revisions/:rev/diff`, async (c, ctx, params) => {
+      rejectOthers(params, ["against"]);
+      return jsonResponse(await service.diff(ctx, id(c), rev(c), optionalParam(params, "against")));
+    });
   }
 
   const paths = runtime.schema.resources.map((r) => `${base}/${r.names.path}`).join(", ");

@@ -8,21 +8,23 @@
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { Filter, Sort } from "../runtime/query.ts";
+import type { DeletedMode } from "../runtime/service.ts";
 import { parseEmbedParam } from "./embeds.ts";
 import { relationCondition } from "./filter-paths.ts";
+import { parseDeletedParam } from "./lifecycle.ts";
 import { exposedField, splitFilterKey } from "./operators.ts";
 import { parseConditionsParam } from "./qb/conditions.ts";
 import { parseQbParam } from "./qb/qb-param.ts";
 
 /** Parameter names the dialect reserves on lists. A field with one of these names is filtered as `<field>_eq`. */
-export const LIST_PARAMS = ["filter", "sort", "order", "range", "page", "per_page", "q", "embed", "cursor", "before", "fields"] as const;
+export const LIST_PARAMS = ["filter", "sort", "order", "range", "page", "per_page", "q", "embed", "cursor", "before", "fields", "deleted"] as const;
 /** Expression parameters (rest-dialect.md §11): `qb` carries filter, sort and page; `conditions` the filter. */
 export const EXPRESSION_PARAMS = ["qb", "conditions"] as const;
 const RESERVED: ReadonlySet<string> = new Set([...LIST_PARAMS, ...EXPRESSION_PARAMS]);
 /** What may accompany each expression parameter; anything else says the same thing another way (422). */
 const COMPANIONS: Readonly<Record<(typeof EXPRESSION_PARAMS)[number], readonly string[]>> = {
-  qb: ["embed", "fields"],
-  conditions: ["embed", "fields", "sort", "order", "range", "page", "per_page", "cursor", "before"],
+  qb: ["embed", "fields", "deleted"],
+  conditions: ["embed", "fields", "sort", "order", "range", "page", "per_page", "cursor", "before", "deleted"],
 };
 
 /** A parsed list request. */
@@ -40,6 +42,8 @@ export interface ListQuery {
    * id (every id found, no page size) rather than as a page.
    */
   readonly ids: readonly unknown[] | undefined;
+  /** Which records the list sees on a soft-deleted resource (§18): undefined is the live ones. */
+  readonly deleted: DeletedMode | undefined;
 }
 
 /** Options of {@link parseListQuery}. */
@@ -154,7 +158,8 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
   if (qb !== undefined) {
     const parsed = parseQbParam(qb, { resource, lookup, now: new Date() });
     const embedRaw = p.get("embed");
-    return { filter: parsed.filter, sort: parsed.sort, offset: parsed.offset, limit: parsed.limit, page: undefined, embed: embedRaw === undefined ? [] : parseEmbedParam(embedRaw, options.maxEmbeds), ids: undefined };
+    const embed = embedRaw === undefined ? [] : parseEmbedParam(embedRaw, options.maxEmbeds);
+    return { filter: parsed.filter, sort: parsed.sort, offset: parsed.offset, limit: parsed.limit, page: undefined, embed, ids: undefined, deleted: parseDeletedParam(p.get("deleted")) };
   }
   const conditions: Filter[] = [];
   const unknown: string[] = [];
@@ -219,6 +224,7 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
     page,
     embed,
     ids: onlyIds ? ids : undefined,
+    deleted: parseDeletedParam(p.get("deleted")),
   };
 }
 
@@ -241,12 +247,27 @@ function checkCompanions(p: Map<string, string>): void {
   );
 }
 
-/** Parses the query of a single-record read: only `embed` and `fields` (§16, read by the handler) are accepted. */
-export function parseOneQuery(params: URLSearchParams, options: ListQueryOptions): { embed: readonly string[] } {
+/** A parsed single-record read. */
+export interface OneQuery {
+  readonly embed: readonly string[];
+  /** Soft-deleted resources: whether the trash is searched too (§18.3). */
+  readonly deleted: DeletedMode | undefined;
+  /** The record as it was (§19.4): a revision number or an ISO 8601 time, as sent. */
+  readonly asOf: string | undefined;
+}
+
+/**
+ * Parses the query of a single-record read: `embed`, `fields` (§16, read by the handler), `deleted`
+ * (§18) and `asOf` (§19). A snapshot is what was stored then: it embeds nothing (today's related
+ * records would not be the ones it pointed to).
+ */
+export function parseOneQuery(params: URLSearchParams, options: ListQueryOptions): OneQuery {
   const p = single(params);
-  rejectOthers(p, ["embed", "fields"]);
+  rejectOthers(p, ["embed", "fields", "deleted", "asOf"]);
   const raw = p.get("embed");
-  return { embed: raw === undefined ? [] : parseEmbedParam(raw, options.maxEmbeds) };
+  const asOf = p.get("asOf");
+  if (asOf !== undefined && raw !== undefined) throw bad(`Query parameter "asOf" cannot be combined with "embed": a revision is the record alone, as it was stored.`);
+  return { embed: raw === undefined ? [] : parseEmbedParam(raw, options.maxEmbeds), deleted: parseDeletedParam(p.get("deleted")), asOf };
 }
 
 /** Rejects every query parameter but `allowed` (writes take none). */

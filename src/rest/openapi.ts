@@ -311,6 +311,7 @@ function listParameters(schema: ResolvedSchema, resource: ResolvedResource): Jso
     },
     { name: "before", in: "query", required: false, description: "Cursor page backward, sized by per_page: empty for the last page, or the cursor of the Link header's prev URL. Not with cursor, range or page.", schema: { type: "string" } },
   );
+  if (resource.softDelete) params.push(deletedParameter(resource, "list"));
   if (embeds.length > 0) params.push(embedParameter(resource, embeds));
   params.push(fieldsParameter(resource, "list"));
   params.push(...operatorParameters(resource));
@@ -421,6 +422,34 @@ function aggregateSchemas(resource: ResolvedResource): Record<string, Json> {
   };
 }
 
+/** `deleted` (§18.2), on the lists and single records of a soft-deleted resource. */
+function deletedParameter(resource: ResolvedResource, view: "one" | "list"): Json {
+  const what = view === "list" ? `Which ${resource.plural} the list (and its total) counts` : `Where to look for the ${resource.name}`;
+  return {
+    name: "deleted",
+    in: "query",
+    required: false,
+    description: `${what}: exclude (the live ones, default), include (live and in the trash) or only (the trash, ${resource.softDelete?.field} set).`,
+    schema: { type: "string", enum: ["exclude", "include", "only"], default: "exclude" },
+  };
+}
+
+/** `asOf` (§19.4), on single records of a resource with revisions. */
+function asOfParameter(resource: ResolvedResource): Json {
+  return {
+    name: "asOf",
+    in: "query",
+    required: false,
+    description: `The ${resource.name} as it was: a revision number (1, 2, …) or an ISO 8601 time (the revision in force then). The answer is that revision's snapshot, without an ETag; not with embed or relation paths in fields. A trashed record's past needs deleted=include.`,
+    schema: { type: "string" },
+    example: "1",
+  };
+}
+
+function revisionParameter(name: string, description: string): Json {
+  return { name, in: "path", required: true, description, schema: { type: "integer", minimum: 1 } };
+}
+
 function idParameter(resource: ResolvedResource): Json {
   return { name: "id", in: "path", required: true, description: `The ${resource.name}'s ${resource.id.name}.`, schema: valueSchema(resource.id, true) };
 }
@@ -476,13 +505,19 @@ function paths(schema: ResolvedSchema): Json {
         responses: { "200": record(`${type}Aggregate`, `The groups, in the order of sort (then the group-by fields ascending).`), "400": response("BadRequest") },
       },
     };
+    Object.assign(out, batchPaths(resource, plural, tags));
     out[`/${resource.names.path}/{id}`] = {
       parameters: [idParameter(resource)],
       get: {
         operationId: `get${type}`,
         tags,
         summary: `One ${resource.name} (react-admin getOne)`,
-        parameters: [...(embedsOne.length > 0 ? [embedParameter(resource, embedsOne)] : []), fieldsParameter(resource, "one")],
+        parameters: [
+          ...(embedsOne.length > 0 ? [embedParameter(resource, embedsOne)] : []),
+          fieldsParameter(resource, "one"),
+          ...(resource.softDelete ? [deletedParameter(resource, "one")] : []),
+          ...(resource.revisions ? [asOfParameter(resource)] : []),
+        ],
         responses: { "200": record(n.one, `The ${resource.name}.`), "400": response("BadRequest"), "404": response("NotFound") },
       },
       put: {
@@ -502,9 +537,205 @@ function paths(schema: ResolvedSchema): Json {
       delete: {
         operationId: `delete${type}`,
         tags,
-        summary: `Delete a ${resource.name} (react-admin delete)`,
-        responses: { "200": record(n.one, `The deleted ${resource.name}, as it was.`), "400": response("BadRequest"), "404": response("NotFound"), "409": response("Conflict") },
+        summary: resource.softDelete ? `Move a ${resource.name} to the trash (react-admin delete); restore or purge it later` : `Delete a ${resource.name} (react-admin delete)`,
+        responses: {
+          "200": record(n.one, resource.softDelete ? `The ${resource.name}, now in the trash (${resource.softDelete.field} set).` : `The deleted ${resource.name}, as it was.`),
+          "400": response("BadRequest"),
+          "404": response("NotFound"),
+          "409": response("Conflict"),
+        },
       },
+    };
+    Object.assign(out, lifecyclePaths(resource, tags));
+  }
+  return out;
+}
+
+/** The trash (§18) and revisions (§19) of one record, for the resources that have them. */
+function lifecyclePaths(resource: ResolvedResource, tags: string[]): Json {
+  const n = schemaNames(resource);
+  const type = resource.names.type;
+  const base = `/${resource.names.path}/{id}`;
+  const id = [idParameter(resource)];
+  const versionBody = resource.version
+    ? { required: false, description: `Optional: the ${resource.version.field} you read, like If-Match (but 409 when stale).`, content: { "application/json": { schema: { type: "object", properties: { [resource.version.field]: { type: "integer" } }, additionalProperties: false } } } }
+    : undefined;
+  const versioned = { ...(versionBody ? { requestBody: versionBody } : {}) };
+  const stale = resource.version ? { "409": response("Conflict"), "412": response("PreconditionFailed") } : { "409": response("Conflict") };
+  const out: Json = {};
+  if (resource.softDelete) {
+    out[`${base}/restore`] = {
+      parameters: id,
+      post: {
+        operationId: `restore${type}`,
+        tags,
+        summary: `Bring a ${resource.name} back from the trash, with the records its delete cascaded to`,
+        description: `409 when it is not in the trash, or when a record it belongs to is still in the trash. If-Match is honoured (412).`,
+        ...versioned,
+        responses: { "200": record(n.one, `The restored ${resource.name}.`), "400": response("BadRequest"), "404": response("NotFound"), ...stale },
+      },
+    };
+    out[`${base}/purge`] = {
+      parameters: id,
+      post: {
+        operationId: `purge${type}`,
+        tags,
+        summary: `Delete a ${resource.name} for good, live or in the trash (relations' onDelete rules apply)`,
+        ...versioned,
+        responses: { "200": record(n.one, `The removed ${resource.name}, as it was.`), "400": response("BadRequest"), "404": response("NotFound"), ...stale },
+      },
+    };
+  }
+  if (resource.revisions) {
+    const rev = revisionParameter("rev", "A revision number: 1 for the first.");
+    out[`${base}/revisions`] = {
+      parameters: id,
+      get: {
+        operationId: `list${type}Revisions`,
+        tags,
+        summary: `Every revision of a ${resource.name}, oldest first (also in the trash)`,
+        responses: {
+          "200": {
+            description: `The revisions; Content-Range is revisions 0-<n-1>/<n> (revisions */0 for none).`,
+            headers: { "Content-Range": { $ref: "#/components/headers/ContentRange" }, "X-Total-Count": { $ref: "#/components/headers/XTotalCount" } },
+            content: { "application/json": { schema: { type: "array", items: ref(`${type}Revision`) } } },
+          },
+          "400": response("BadRequest"),
+          "404": response("NotFound"),
+        },
+      },
+    };
+    out[`${base}/revisions/{rev}`] = {
+      parameters: [...id, rev],
+      get: {
+        operationId: `get${type}Revision`,
+        tags,
+        summary: `One revision of a ${resource.name}`,
+        responses: { "200": record(`${type}Revision`, "The revision, its data upgraded to the current schema version."), "400": response("BadRequest"), "404": response("NotFound") },
+      },
+    };
+    out[`${base}/revisions/{rev}/diff`] = {
+      parameters: [...id, rev],
+      get: {
+        operationId: `diff${type}Revisions`,
+        tags,
+        summary: `What changed from another revision (by default its parent) to this one`,
+        parameters: [{ name: "against", in: "query", required: false, description: "The revision to compare with; default: the revision's parent (none for the first: every field changed from null).", schema: { type: "integer", minimum: 1 } }],
+        responses: { "200": record("RevisionDiff", "The fields whose values differ."), "400": response("BadRequest"), "404": response("NotFound") },
+      },
+    };
+    out[`${base}/revert/{rev}`] = {
+      parameters: [...id, revisionParameter("rev", "The revision whose values to write again.")],
+      post: {
+        operationId: `revert${type}`,
+        tags,
+        summary: `Make a ${resource.name} equal to one of its revisions again, as a new revision`,
+        ...versioned,
+        responses: { "200": record(n.one, `The ${resource.name} as stored.`), "400": response("BadRequest"), "404": response("NotFound"), ...stale, "422": response("ValidationFailed") },
+      },
+    };
+    if (resource.revisions.draft) {
+      out[`${base}/publish`] = {
+        parameters: id,
+        post: {
+          operationId: `publish${type}`,
+          tags,
+          summary: `Make the ${resource.name}'s draft revision stable (draft mode). No body.`,
+          responses: { "200": record(n.one, `The ${resource.name}.`), "400": response("BadRequest"), "404": response("NotFound"), "409": response("Conflict") },
+        },
+      };
+    }
+  }
+  return out;
+}
+
+/** The batch writes of a resource (§20). */
+function batchPaths(resource: ResolvedResource, plural: string, tags: string[]): Json {
+  const type = resource.names.type;
+  const base = `/${resource.names.path}/batch`;
+  const max = resource.maxBatchSize;
+  const partial = { name: "partial", in: "query", required: false, description: "true: each item on its own (200 all succeeded, 207 some failed, 400 all failed). Default false: all or nothing, in one transaction.", schema: { type: "boolean", default: false } };
+  const items = (schema: Json, description: string): Json => ({ required: true, description, content: { "application/json": { schema: { type: "array", items: schema, maxItems: max } } } });
+  const operation = (operationId: string, summary: string, body: Json): Json => ({
+    operationId,
+    tags,
+    summary,
+    parameters: [partial],
+    requestBody: body,
+    responses: {
+      "200": record(`${type}BatchResult`, "Every item succeeded: each record by its index."),
+      "207": record(`${type}BatchResult`, "partial=true: some items failed, the others were written."),
+      "400": response("BatchFailed"),
+      "404": response("BatchFailed"),
+      "409": response("BatchFailed"),
+      "413": response("PayloadTooLarge"),
+      "422": response("BatchFailed"),
+    },
+  });
+  const targets = items(ref(`${type}BatchTarget`), `Ids, or { id${resource.version ? `, ${resource.version.field}` : ""} } objects; at most ${max}.`);
+  const out: Json = {
+    [base]: {
+      post: operation(`batchCreate${plural}`, `Create many ${resource.plural}`, items(ref(`${type}Create`), `The new ${resource.plural}; at most ${max}.`)),
+      put: operation(`batchUpdate${plural}`, `Change the fields sent of many ${resource.plural} (as PUT on one)`, items(ref(`${type}BatchUpdateItem`), `{ id, ...fields } per record; at most ${max}.`)),
+      patch: operation(`batchPatch${plural}`, `Change the fields sent of many ${resource.plural} (same as PUT)`, items(ref(`${type}BatchUpdateItem`), `{ id, ...fields } per record; at most ${max}.`)),
+      delete: operation(`batchDelete${plural}`, resource.softDelete ? `Move many ${resource.plural} to the trash` : `Delete many ${resource.plural}`, targets),
+    },
+  };
+  if (resource.softDelete) {
+    out[`${base}/restore`] = { post: operation(`batchRestore${plural}`, `Bring many ${resource.plural} back from the trash`, targets) };
+    out[`${base}/purge`] = { post: operation(`batchPurge${plural}`, `Delete many ${resource.plural} for good, live or in the trash`, targets) };
+  }
+  return out;
+}
+
+/** Schemas of the revisions and batches of a resource. */
+function lifecycleSchemas(resource: ResolvedResource): Record<string, Json> {
+  const n = schemaNames(resource);
+  const type = resource.names.type;
+  const idName = resource.id.name;
+  const idValue = valueSchema(resource.id, true);
+  const versionField = resource.version?.field;
+  const expected = versionField ? { [versionField]: { type: "integer", description: `The ${versionField} you read: when the record has moved on, the item fails (409).` } } : {};
+  const update = inputSchema(resource, "update");
+  const out: Record<string, Json> = {
+    [`${type}BatchResult`]: {
+      type: "object",
+      description: `The outcome of a batch of ${resource.plural}: each item's record or error, by its index in the request.`,
+      properties: {
+        succeeded: { type: "array", items: { type: "object", properties: { index: { type: "integer" }, record: ref(n.one) }, required: ["index", "record"], additionalProperties: false } },
+        failed: { type: "array", items: ref("BatchFailure") },
+      },
+      required: ["succeeded", "failed"],
+      additionalProperties: false,
+    },
+    [`${type}BatchUpdateItem`]: {
+      ...update,
+      description: `One record of a batch PUT or PATCH: its ${idName} and the fields to change.`,
+      properties: { ...(update.properties as Json), [idName]: { ...idValue, description: "The record to change." }, ...expected },
+      required: [idName],
+    },
+    [`${type}BatchTarget`]: {
+      description: `A ${resource.name} to delete, restore or purge: its ${idName}, or an object with it${versionField ? ` and the ${versionField} you read` : ""}.`,
+      oneOf: [idValue, { type: "object", properties: { [idName]: idValue, ...expected }, required: [idName], additionalProperties: false }],
+    },
+  };
+  if (resource.revisions) {
+    out[`${type}Revision`] = {
+      type: "object",
+      description: `One revision of a ${resource.name}: an immutable snapshot written with a write.`,
+      properties: {
+        id: { type: "string", format: "uuid" },
+        number: { type: "integer", minimum: 1, description: "1, 2, 3… per record." },
+        parentNumber: { type: ["integer", "null"], description: "The revision this one follows; null for the first." },
+        action: { type: "string", description: "The write that made it: create, update, patch, delete, restore, revert, purge." },
+        status: { type: "string", enum: ["stable", "draft"] },
+        actorId: { type: ["string", "null"], description: "Who wrote it (the default actor when anonymous)." },
+        createdAt: { type: "string", format: "date-time" },
+        schemaVersion: { type: "integer", description: "The schema version it was written under; data is upgraded to the current one." },
+        data: { ...ref(n.one), description: `The ${resource.name} after the write.` },
+      },
+      required: ["id", "number", "parentNumber", "action", "status", "actorId", "createdAt", "schemaVersion", "data"],
+      additionalProperties: false,
     };
   }
   return out;
@@ -519,8 +750,43 @@ function components(schema: ResolvedSchema): Json {
     if (n.listItem !== n.one) schemas[n.listItem] = outputSchema(schema, resource, "list");
     schemas[n.create] = inputSchema(resource, "create");
     schemas[n.update] = inputSchema(resource, "update");
-    Object.assign(schemas, aggregateSchemas(resource));
+    Object.assign(schemas, aggregateSchemas(resource), lifecycleSchemas(resource));
   }
+  schemas.BatchFailure = {
+    type: "object",
+    description: "The failure of one batch item: its index in the request and its error.",
+    properties: {
+      index: { type: "integer" },
+      error: {
+        type: "object",
+        properties: {
+          code: { type: "string", enum: Object.keys(ERROR_STATUS) },
+          message: { type: "string" },
+          fields: { type: "object", additionalProperties: { type: "string" }, description: "Per-field messages." },
+          details: { type: "object", additionalProperties: true },
+        },
+        required: ["code", "message"],
+      },
+    },
+    required: ["index", "error"],
+    additionalProperties: false,
+  };
+  schemas.BatchError = {
+    description: "A batch that failed: all or nothing, the failing item's error (its status) and nothing written; or partial=true with every item failed (400). failed names the items.",
+    allOf: [ref("Error")],
+    properties: { succeeded: { type: "array", maxItems: 0 }, failed: { type: "array", items: ref("BatchFailure") } },
+  };
+  schemas.RevisionDiff = {
+    type: "object",
+    description: "What changed between two revisions, field by field.",
+    properties: {
+      from: { type: "integer", description: "The revision compared with (0: before the first)." },
+      to: { type: "integer" },
+      changes: { type: "array", items: { type: "object", properties: { field: { type: "string" }, from: {}, to: {} }, required: ["field", "from", "to"], additionalProperties: false } },
+    },
+    required: ["from", "to", "changes"],
+    additionalProperties: false,
+  };
   schemas.HavingCondition = {
     type: "object",
     description: "A condition on a group of an aggregate: count, or a function of a field declared for it, compared with a value.",
@@ -552,7 +818,9 @@ function components(schema: ResolvedSchema): Json {
       BadRequest: error("Malformed or not allowed: unknown parameter, field or operator, bad JSON, bad id, limit exceeded."),
       NotFound: error("No record with this id."),
       Conflict: error("A unique field is taken (errors names it), or other records still refer to this one."),
-      PayloadTooLarge: error("The request body is larger than the limit."),
+      PayloadTooLarge: error("The request body is larger than the limit, or a batch has more items than the resource's maxBatchSize."),
+      PreconditionFailed: error("If-Match names a version the record has moved on from; details.currentVersion is the current one."),
+      BatchFailed: { description: "The batch failed; failed names the items (see BatchError).", content: { "application/json": { schema: ref("BatchError") } } },
       ValidationFailed: error("Field values are invalid; errors maps each field to its message."),
     },
     headers: {

@@ -23,8 +23,8 @@ async function failure(path: string): Promise<{ status: number; message: string 
   return { status: response.status, message: ((await response.json()) as { message: string }).message };
 }
 
-const postFields = ["id", "title", "body", "status", "views", "version", "publishedAt", "authorId", "createdAt", "updatedAt"];
-const commentFields = ["id", "body", "postId", "authorId", "createdAt", "updatedAt"];
+const postFields = ["id", "title", "body", "status", "views", "version", "publishedAt", "authorId", "createdAt", "updatedAt", "createdBy", "updatedBy", "deletedAt", "deletedBy"];
+const commentFields = ["id", "body", "postId", "authorId", "createdAt", "updatedAt", "createdBy", "updatedBy", "deletedAt", "deletedBy"];
 
 describe("§16 partial responses", () => {
   it("fields=title,author.name on a list: the id, the title, and the author's id and name, as stored", async () => {

@@ -71,7 +71,7 @@ describe("§10 OpenAPI", () => {
 
   it("output schemas carry the visible fields with formats, enums and embeddable relations", () => {
     const post = doc.components.schemas.Post;
-    expect(post.required).toEqual(["id", "title", "body", "status", "views", "version", "publishedAt", "authorId", "createdAt", "updatedAt"]);
+    expect(post.required).toEqual(["id", "title", "body", "status", "views", "version", "publishedAt", "authorId", "createdAt", "updatedAt", "createdBy", "updatedBy", "deletedAt", "deletedBy"]);
     expect(post.properties.createdAt).toEqual({ type: "string", format: "date-time", readOnly: true });
     expect(post.properties.publishedAt).toEqual({ type: ["string", "null"], format: "date-time" });
     expect(post.properties.status).toEqual({ $ref: "#/components/schemas/PostStatus" });
@@ -112,6 +112,45 @@ describe("§10 OpenAPI", () => {
     expect(params("/tags")).not.toContain("q_like");
     expect(params("/comments")).not.toContain("updatedAt_gt");
     expect(params("/users")).not.toContain("embed");
+  });
+
+  it("documents the trash, revisions and batches only where the resource has them (§18-§20)", async () => {
+    const paths = Object.keys(doc.paths);
+    const under = (prefix: string) => paths.filter((p) => p.startsWith(`/${prefix}/`)).sort();
+    expect(under("posts")).toEqual(
+      ["aggregate", "batch", "batch/purge", "batch/restore", "{id}", "{id}/purge", "{id}/restore", "{id}/revert/{rev}", "{id}/revisions", "{id}/revisions/{rev}", "{id}/revisions/{rev}/diff"].map((p) => `/posts/${p}`).sort(),
+    );
+    expect(under("comments")).toEqual(["aggregate", "batch", "batch/purge", "batch/restore", "{id}", "{id}/purge", "{id}/restore"].map((p) => `/comments/${p}`).sort());
+    expect(under("tags")).toEqual(["aggregate", "batch", "{id}", "{id}/revert/{rev}", "{id}/revisions", "{id}/revisions/{rev}", "{id}/revisions/{rev}/diff"].map((p) => `/tags/${p}`).sort());
+    expect(under("users")).toEqual(["/users/aggregate", "/users/batch", "/users/{id}"]);
+    expect(params("/posts")).toContain("deleted");
+    expect(params("/tags")).not.toContain("deleted");
+    expect(params("/posts/{id}")).toEqual(expect.arrayContaining(["deleted", "asOf"]));
+    expect(params("/tags/{id}")).toContain("asOf");
+    expect(params("/users/{id}")).not.toContain("asOf");
+    const batch = doc.paths["/posts/batch"];
+    expect(Object.keys(batch)).toEqual(["post", "put", "patch", "delete"]);
+    expect(batch.post.responses["207"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/PostBatchResult" });
+    expect(batch.post.requestBody.content["application/json"].schema).toEqual({ type: "array", items: { $ref: "#/components/schemas/PostCreate" }, maxItems: 100 });
+    expect(doc.components.schemas.PostBatchUpdateItem.required).toEqual(["id"]);
+    expect(doc.paths["/posts/{id}/revisions/{rev}"].get.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/PostRevision" });
+    // Publish only in draft mode.
+    expect(paths.some((p) => p.endsWith("/publish"))).toBe(false);
+    const drafts = resources.map((r) => (r.model === "Post" ? { ...r, revisions: { draft: true } } : r)) as typeof resources;
+    expect(Object.keys(buildOpenApi(resolveResources(drafts, datamodel)).paths as Json)).toContain("/posts/{id}/publish");
+  });
+
+  it("every documented lifecycle and batch operation is routed (answers anything but a missing route)", async () => {
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Json>)) {
+      if (!/\/(batch|restore|purge|revert|revisions)/.test(path)) continue;
+      const id = path.startsWith("/comments") ? "00000000-0000-4000-8000-000000000000" : "999999";
+      const url = `/api${path.replace("{id}", id).replace("{rev}", "1")}`;
+      for (const method of Object.keys(item).filter((k) => k !== "parameters")) {
+        const response = await t.send(method.toUpperCase(), url, method === "get" ? undefined : []);
+        const body = (await response.json()) as { message?: string };
+        expect(body.message ?? "", `${method} ${url}`).not.toMatch(/No REST route|not allowed/);
+      }
+    }
   });
 
   it("schema/openapi.json is up to date", () => {

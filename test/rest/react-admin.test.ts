@@ -191,12 +191,16 @@ describe("§6 writes (react-admin create, update, delete)", () => {
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: 9 } })).title).not.toBe("Wrong target");
   });
 
-  it("delete answers the deleted record (DELETE with Content-Type text/plain and no body)", async () => {
+  it("delete answers the deleted record (DELETE with Content-Type text/plain and no body); posts go to the trash (§18.1)", async () => {
     const { id } = (await (await t.send("POST", "/api/posts", { title: "Short-lived", authorId: 1 })).json()) as { id: number };
     const response = await t.send("DELETE", `/api/posts/${id}`, undefined, { "Content-Type": "text/plain" });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ id, title: "Short-lived" });
-    expect(await t.db.prisma.post.findUnique({ where: { id } })).toBeNull();
+    const body = (await response.json()) as { deletedAt: string | null };
+    expect(body).toMatchObject({ id, title: "Short-lived" });
+    const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id } });
+    expect(row.deletedAt).not.toBeNull();
+    expect(body.deletedAt).toBe(row.deletedAt?.toISOString());
+    expect((await t.get(`/api/posts/${id}`)).status).toBe(404);
   });
 
   it("deleteMany: repeated concurrent DELETEs each answer their record", async () => {
