@@ -57,9 +57,12 @@ function implement(
       for (const relation of resource.relations) {
         const target = refOf(relation.target);
         const many = relation.kind !== "belongsTo";
+        // A trashed record reads as absent, also through a required relation: a trashed comment, listed
+        // with `deleted: ONLY`, may point at a post in the trash too.
+        const mayBeTrashed = Boolean(runtime.schema.resource.get(relation.target)?.softDelete);
         fields[relation.name] = t.field({
           type: many ? [target] : target,
-          nullable: relation.kind === "belongsTo" && !relation.isRequired,
+          nullable: relation.kind === "belongsTo" && (!relation.isRequired || mayBeTrashed),
           ...(relation.description ? { description: relation.description } : {}),
           // Batched per request; the runtime enforces relation views and nesting depth.
           resolve: (record, _args, ctx) => service.related(ctx.context, record, relation.name) as never,

@@ -228,6 +228,11 @@ describe("record lifecycle", () => {
     expect(printType(demo.getType("DeletedRecords") ?? object(demo, "missing"))).toContain("EXCLUDE");
   });
 
+  it("makes a required relation to a soft-deleted resource nullable: a trashed record reads as absent", () => {
+    expect(String(object(demo, "Comment").getFields().post?.type)).toBe("Post");
+    expect(String(object(demo, "Post").getFields().author?.type)).toBe("User!");
+  });
+
   it("takes `asOf` and serves revisions on resources with revisions only", () => {
     expect(args(demo, "query", "post")).toMatchObject({ id: "ID!", asOf: "AsOf" });
     expect(args(demo, "query", "tag")).toEqual({ id: "ID!", asOf: "AsOf" });
