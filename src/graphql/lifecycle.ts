@@ -69,6 +69,7 @@ export function addLifecycleTypes(builder: Builder, schema: ResolvedSchema, obje
       code: t.string({ description: "The error code, as `extensions.code` of a GraphQL error.", resolve: (f) => f.error.code }),
       message: t.string({ resolve: (f) => f.error.message }),
       fields: t.field({ type: leaves.json(), nullable: true, description: "Per-field messages, when fields were invalid.", resolve: (f) => f.error.fields ?? null }),
+      details: t.field({ type: leaves.json(), nullable: true, description: "Machine-readable details, e.g. `currentVersion` of a version conflict.", resolve: (f) => f.error.details ?? null }),
     }),
   });
 

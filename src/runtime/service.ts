@@ -203,11 +203,11 @@ export class ResourceService {
   /** `where` narrowed to the records `mode` sees (the live ones by default). */
   #scoped(where: object, mode: DeletedMode | undefined = "exclude"): object {
     const soft = this.resource.softDelete;
+    if (mode !== "exclude" && mode !== "include" && mode !== "only") throw new AppError("BAD_REQUEST", `deleted must be exclude, include or only; got ${show(mode)}.`);
     if (!soft) {
       if (mode === "only") throw new AppError("BAD_REQUEST", `${this.resource.plural} have no trash: they are not soft-deleted.`);
       return where;
     }
-    if (mode !== "exclude" && mode !== "include" && mode !== "only") throw new AppError("BAD_REQUEST", `deleted must be exclude, include or only; got ${show(mode)}.`);
     const condition = mode === "exclude" ? liveCondition(this.resource) : mode === "only" ? { [soft.field]: { not: null } } : undefined;
     return condition ? both(where, condition) : where;
   }
@@ -766,7 +766,7 @@ export class ResourceService {
             await this.#cascade(ctx, "delete", id as string | number, tx.now);
             return model.update({ where, data: { ...op.input, [soft.field]: tx.now, ...(soft.by ? { [soft.by]: stamp(this.resource.field.get(soft.by), actor) } : {}), ...bump }, select: this.#select }).catch(versionMoved);
           }
-          await this.#cascade(ctx, "purge", id as string | number, tx.now);
+          await this.#cascade(ctx, "purge", id as string | number, tx.now, "delete");
           return model.delete({ where, select: this.#select }).catch(versionMoved);
         case "purge":
           await this.#cascade(ctx, "purge", id as string | number, tx.now);
@@ -805,7 +805,7 @@ export class ResourceService {
    * The relations' delete rules, for a delete (soft: the live children), a purge (hard: every child,
    * also trashed ones) or a restore (the children the delete cascaded to: trashed at the same instant).
    */
-  async #cascade(ctx: RequestContext, action: "delete" | "purge" | "restore", id: string | number, at: Date): Promise<void> {
+  async #cascade(ctx: RequestContext, action: "delete" | "purge" | "restore", id: string | number, at: Date, verb: string = action): Promise<void> {
     for (const relation of this.resource.relations) {
       if (relation.kind !== "hasMany" || !relation.onDelete) continue;
       const child = this.#deps.resource(relation.target);
@@ -824,7 +824,7 @@ export class ResourceService {
       switch (relation.onDelete) {
         case "restrict": {
           const count = await model.count({ where });
-          if (count > 0) throw new AppError("CONFLICT", `Cannot ${action} this ${this.resource.name}: ${count} ${count === 1 ? child.resource.name : child.resource.plural} still refer to it (${relation.name}). Delete or move them first.`, { details: { relation: relation.name, count } });
+          if (count > 0) throw new AppError("CONFLICT", `Cannot ${verb} this ${this.resource.name}: ${count} ${count === 1 ? `${child.resource.name} still refers` : `${child.resource.plural} still refer`} to it (${relation.name}). Delete or move them first.`, { details: { relation: relation.name, count } });
           break;
         }
         case "cascade": {
@@ -1059,7 +1059,7 @@ function describe(error: unknown): BatchFailure["error"] {
 /** The error of an all-or-nothing batch: the failing item's, saying which item and that nothing was written. */
 function itemError(error: unknown, index: number, count: number): unknown {
   if (!isAppError(error)) return error;
-  return new AppError(error.code, `Item ${index + 1} of ${count} (index ${index}): ${error.message} Nothing was written (the batch is all-or-nothing; send partial=true to write the others).`, {
+  return new AppError(error.code, `Item ${index + 1} of ${count} (index ${index}): ${error.message} Nothing was written: the batch is all-or-nothing (ask for a partial batch to write the others).`, {
     ...(error.fields ? { fields: error.fields } : {}),
     details: { ...error.details, index, failed: [{ index, error: describe(error) }] },
     cause: error,

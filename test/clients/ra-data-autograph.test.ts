@@ -93,7 +93,7 @@ describe("softDelete and softDeleteMany", () => {
     const post = await newPost("Soft many atomic");
     const error = await httpError(dp.softDeleteMany("posts", { ids: [post.id, 99_999_999] }));
     expect(error.status).toBe(404);
-    expect(error.message).toMatch(/^Item \d of 2: No post with id 99999999.*Nothing was written/);
+    expect(error.message).toMatch(/^Item \d of 2 \(index \d\): No post with id 99999999.*Nothing was written/);
     expect((await postRow(post.id))?.deletedAt).toBeNull();
   });
 });

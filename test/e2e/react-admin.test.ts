@@ -185,7 +185,8 @@ describe.skipIf(!HAVE_CHROMIUM)("react-admin 5 + ra-data-simple-rest in Chromium
     expect((await put).status()).toBe(200);
 
     const after = await db.prisma.post.findUniqueOrThrow({ where: { id: post.id } });
-    expect(after).toEqual({ ...post, title, updatedAt: after.updatedAt, version: post.version + 1 });
+    // The audit columns name who changed it: the anonymous default actor.
+    expect(after).toEqual({ ...post, title, updatedAt: after.updatedAt, updatedBy: "system", version: post.version + 1 });
     expect(after.updatedAt.getTime()).toBeGreaterThan(post.updatedAt.getTime());
     await open(listRoute("posts", { sort: "id", order: "ASC" }));
     await poll(() => page.locator("tbody tr").filter({ has: page.locator("td.column-id", { hasText: new RegExp(`^${post.id}$`) }) }).locator("td.column-title").textContent()).toBe(title);
@@ -230,7 +231,7 @@ describe.skipIf(!HAVE_CHROMIUM)("react-admin 5 + ra-data-simple-rest in Chromium
 
     for (const before of [first, second]) {
       const after = await db.prisma.post.findUniqueOrThrow({ where: { id: before.id } });
-      expect(after).toEqual({ ...before, status: "published", updatedAt: after.updatedAt, version: before.version + 1 });
+      expect(after).toEqual({ ...before, status: "published", updatedAt: after.updatedAt, updatedBy: "system", version: before.version + 1 });
       expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
     }
     // The app bar's refresh button refetches: both have left the "draft" filter.

@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 type Result = { succeeded: { index: number; record: { id: string; title?: string; version?: number; deletedAt?: string | null } }[]; failed: { index: number; code: string; message: string; fields: Record<string, string> | null }[] };
-const RESULT = "succeeded { index record { id title version deletedAt } } failed { index code message fields }";
+const RESULT = "succeeded { index record { id title version deletedAt } } failed { index code message fields details }";
 
 /** Posts created straight in the database, so each test has its own. */
 async function seedPosts(prefix: string, n: number): Promise<number[]> {
@@ -58,8 +58,8 @@ describe("createPosts", () => {
     });
     expect(createPosts.succeeded.map((s) => [s.index, s.record.title])).toEqual([[0, "Partial good"], [3, "Partial also good"]]);
     expect(createPosts.failed).toEqual([
-      { index: 1, code: "VALIDATION_FAILED", message: expect.stringContaining("title"), fields: { title: expect.any(String) } },
-      { index: 2, code: "VALIDATION_FAILED", message: "Invalid post: authorId refers to a user that does not exist.", fields: { authorId: "no user with this id" } },
+      { index: 1, code: "VALIDATION_FAILED", message: expect.stringContaining("title"), fields: { title: expect.any(String) }, details: null },
+      { index: 2, code: "VALIDATION_FAILED", message: "Invalid post: authorId refers to a user that does not exist.", fields: { authorId: "no user with this id" }, details: null },
     ]);
     expect(await t.db.prisma.post.count({ where: { title: { in: ["Partial good", "Partial also good"] } } })).toBe(2);
     expect(await t.db.prisma.post.count({ where: { title: { in: ["No", "Partial orphan"] } } })).toBe(0);
@@ -109,9 +109,9 @@ describe("updatePosts", () => {
     });
     expect(updatePosts.succeeded.map((s) => [s.index, s.record.title])).toEqual([[0, "Mixed a, changed"]]);
     expect(updatePosts.failed).toEqual([
-      { index: 1, code: "CONFLICT", message: "This post was changed by someone else: you sent version 9, it is now at 1. Reload it and try again.", fields: null },
-      { index: 2, code: "NOT_FOUND", message: "No post with id 999999.", fields: null },
-      { index: 3, code: "BAD_REQUEST", message: expect.stringMatching(/^Invalid post id: /), fields: null },
+      { index: 1, code: "CONFLICT", message: "This post was changed by someone else: you sent version 9, it is now at 1. Reload it and try again.", fields: null, details: { currentVersion: 1 } },
+      { index: 2, code: "NOT_FOUND", message: "No post with id 999999.", fields: null, details: null },
+      { index: 3, code: "BAD_REQUEST", message: expect.stringMatching(/^Invalid post id: /), fields: null, details: null },
     ]);
     const rows = await t.db.prisma.post.findMany({ where: { id: { in: [a, b] } }, orderBy: { id: "asc" } });
     expect(rows.map((r) => r.title)).toEqual(["Mixed a, changed", "Mixed 1"]);
@@ -163,7 +163,7 @@ describe("deletePosts, restorePosts, purgePosts", () => {
       { ids: [24, free.id] },
     );
     expect(deleteUsers.succeeded).toEqual([{ index: 1, record: { id: String(free.id) } }]);
-    expect(deleteUsers.failed).toEqual([{ index: 0, code: "CONFLICT", message: expect.stringMatching(/^Cannot \w+ this user: \d+ posts still refer to it/), fields: null }]);
+    expect(deleteUsers.failed).toEqual([{ index: 0, code: "CONFLICT", message: expect.stringMatching(/^Cannot delete this user: (1 post still refers|\d+ posts still refer) to it/), fields: null, details: { relation: "posts", count: expect.any(Number) } }]);
     expect(await t.db.prisma.user.findUnique({ where: { id: 24 } })).not.toBeNull();
     expect(await t.db.prisma.user.findUnique({ where: { id: free.id } })).toBeNull();
   });

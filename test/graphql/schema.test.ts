@@ -275,7 +275,7 @@ describe("record lifecycle", () => {
     expect(input(demo, "UserBatchUpdateInput")?.getFields().expectedVersion).toBeUndefined();
     const required = schemaOf([{ model: "Tag", concurrency: { required: true } }]);
     expect(String(input(required, "TagBatchUpdateInput")?.getFields().expectedVersion?.type)).toBe("Int!");
-    expect(Object.fromEntries(Object.values(object(demo, "BatchFailure").getFields()).map((f) => [f.name, String(f.type)]))).toEqual({ index: "Int!", code: "String!", message: "String!", fields: "JSON" });
+    expect(Object.fromEntries(Object.values(object(demo, "BatchFailure").getFields()).map((f) => [f.name, String(f.type)]))).toEqual({ index: "Int!", code: "String!", message: "String!", fields: "JSON", details: "JSON" });
   });
 
   it("adds no shared trash or revision type when no resource uses it", () => {

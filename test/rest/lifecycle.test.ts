@@ -159,7 +159,7 @@ describe("§18 trash", () => {
 
     const posts = await t.db.prisma.post.count({ where: { authorId: 2, deletedAt: null } });
     expect(posts).toBeGreaterThan(0);
-    expect(await failure(await t.send("DELETE", "/api/users/2"), 409)).toMatch(/^Cannot (delete|purge) this user: \d+ (posts|comments) still refer to it/);
+    expect(await failure(await t.send("DELETE", "/api/users/2"), 409)).toMatch(/^Cannot delete this user: \d+ (posts|comments) still refer to it/);
     expect(await t.db.prisma.user.findUnique({ where: { id: 2 } })).not.toBeNull();
     expect(await t.db.prisma.post.count({ where: { authorId: 2, deletedAt: null } })).toBe(posts);
   });
