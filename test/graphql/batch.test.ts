@@ -159,7 +159,7 @@ describe("deletePosts, restorePosts, purgePosts", () => {
   it("reports users that posts still refer to (restrict) as CONFLICT items, deleting the others", async () => {
     const free = await t.db.prisma.user.create({ data: { email: "no-posts@example.org", name: "No Posts", passwordHash: "x" } });
     const { deleteUsers } = await gql.data<{ deleteUsers: { succeeded: { index: number; record: { id: string } }[]; failed: Result["failed"] } }>(
-      `mutation($ids: [ID!]!) { deleteUsers(ids: $ids, partial: true) { succeeded { index record { id } } failed { index code message fields } } }`,
+      `mutation($ids: [ID!]!) { deleteUsers(ids: $ids, partial: true) { succeeded { index record { id } } failed { index code message fields details } } }`,
       { ids: [24, free.id] },
     );
     expect(deleteUsers.succeeded).toEqual([{ index: 1, record: { id: String(free.id) } }]);
