@@ -9,6 +9,7 @@ export default defineResource("Comment", {
     body: { filter: ["contains"], search: true },
     postId: { filter: ["eq", "in"], sort: true },
     authorId: { filter: ["eq", "in"], sort: true },
+    parentId: { filter: ["eq", "in", "isNull"] },
     createdAt: { filter: ["gt", "gte", "lt", "lte"], sort: true },
     updatedAt: { sort: true },
     deletedAt: { filter: ["gt", "gte", "lt", "lte"], sort: true },
@@ -16,5 +17,8 @@ export default defineResource("Comment", {
   relations: {
     post: { filter: true, sort: true },
     author: { filter: true, sort: true },
+    parent: true,
+    // Purging a comment leaves its replies, unthreaded.
+    replies: { views: ["one"], onDelete: "setNull" },
   },
 });

@@ -840,10 +840,13 @@ export class ResourceService {
     }
   }
 
-  /** A restore must not bring back a record whose parent is still in the trash. */
+  /**
+   * A restore must not bring back a record whose required parent is still in the trash (it would
+   * point at nothing); an optional parent in the trash just reads as absent.
+   */
   async #checkParentsLive(ctx: RequestContext, row: Row): Promise<void> {
     for (const relation of this.resource.relations) {
-      if (relation.kind !== "belongsTo") continue;
+      if (relation.kind !== "belongsTo" || !relation.isRequired) continue;
       const parent = this.#deps.resource(relation.target);
       const parentSoft = parent.resource.softDelete;
       const key = row[relation.localField];

@@ -169,7 +169,7 @@ describe("create and update inputs", () => {
   it("holds writable fields only: no id, no read-only fields", () => {
     expect(fieldNames(input(demo, "PostCreateInput"))).toEqual(["authorId", "body", "publishedAt", "status", "title", "views"]);
     expect(fieldNames(input(demo, "PostUpdateInput"))).toEqual(["authorId", "body", "publishedAt", "status", "title", "views"]);
-    expect(fieldNames(input(demo, "CommentCreateInput"))).toEqual(["authorId", "body", "postId"]);
+    expect(fieldNames(input(demo, "CommentCreateInput"))).toEqual(["authorId", "body", "parentId", "postId"]);
   });
 
   it("requires on create what the metadata requires, and nothing on update", () => {

@@ -24,7 +24,7 @@ async function failure(path: string): Promise<{ status: number; message: string 
 }
 
 const postFields = ["id", "title", "body", "status", "views", "version", "publishedAt", "authorId", "createdAt", "updatedAt", "createdBy", "updatedBy", "deletedAt", "deletedBy"];
-const commentFields = ["id", "body", "postId", "authorId", "createdAt", "updatedAt", "createdBy", "updatedBy", "deletedAt", "deletedBy"];
+const commentFields = ["id", "body", "postId", "authorId", "parentId", "createdAt", "updatedAt", "createdBy", "updatedBy", "deletedAt", "deletedBy"];
 
 describe("§16 partial responses", () => {
   it("fields=title,author.name on a list: the id, the title, and the author's id and name, as stored", async () => {

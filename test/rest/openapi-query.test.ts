@@ -30,7 +30,7 @@ describe("§10 OpenAPI of §12-§16", () => {
   it("describes relation paths in filter and sort", () => {
     const filter = param("/posts", "filter").description as string;
     expect(filter).toContain("author.<field> (id, email, name, role, createdAt)");
-    expect(filter).toContain("comments[.some|.every|.none].<field> (id, body, postId, authorId, createdAt, deletedAt)");
+    expect(filter).toContain("comments[.some|.every|.none].<field> (id, body, postId, authorId, parentId, createdAt, deletedAt)");
     expect(filter).toContain("tags[.some|.every|.none].<field> (id, name)");
     expect(param("/tags", "filter").description).not.toContain("Through relations");
     expect(param("/posts", "sort").description).toContain("author.<field> (id, email, name, role, createdAt, updatedAt)");

@@ -77,7 +77,8 @@ describe("§10 OpenAPI", () => {
     expect(post.properties.status).toEqual({ $ref: "#/components/schemas/PostStatus" });
     expect(doc.components.schemas.PostStatus).toEqual({ type: "string", enum: ["draft", "published", "archived"] });
     expect(post.properties.author.$ref).toBe("#/components/schemas/User");
-    expect(post.properties.comments).toMatchObject({ type: "array", items: { $ref: "#/components/schemas/Comment" } });
+    // Comment.replies is only embeddable on a single comment, so embedded comments have the list-item schema.
+    expect(post.properties.comments).toMatchObject({ type: "array", items: { $ref: "#/components/schemas/CommentListItem" } });
     expect(doc.components.schemas.Comment.properties.id).toEqual({ type: "string", format: "uuid", readOnly: true });
     // users.posts is only embeddable on a single user, so list items have their own schema.
     expect(doc.components.schemas.User.properties).toHaveProperty("posts");

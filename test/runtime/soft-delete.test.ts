@@ -147,6 +147,24 @@ describe("relation delete rules", () => {
   });
 });
 
+describe("set null", () => {
+  it("replies keep their parent while it is in the trash (it reads as absent) and lose it when it is purged", async () => {
+    const { post, comments: made } = await postWithComments("Threads", 1);
+    const parent = made[0]?.id as string;
+    const reply = await comments().create(ctx(), { body: "a reply", postId: post.id, authorId: 1, parentId: parent });
+    await comments().delete(ctx(), parent);
+    expect((await t.db.prisma.comment.findUniqueOrThrow({ where: { id: reply.id as string } })).parentId).toBe(parent);
+    const c = ctx();
+    expect(await comments().related(c, await comments().get(c, reply.id), "parent")).toBeNull();
+    // The parent is optional: the reply can be trashed and restored while its parent stays in the trash.
+    await comments().delete(ctx(), reply.id);
+    await comments().restore(ctx(), reply.id);
+    await comments().purge(ctx(), parent);
+    expect((await t.db.prisma.comment.findUniqueOrThrow({ where: { id: reply.id as string } })).parentId).toBeNull();
+    expect(await t.db.prisma.comment.count({ where: { id: parent } })).toBe(0);
+  });
+});
+
 describe("reads through relations leave the trash out", () => {
   it("relation filters, nested relations and aggregates", async () => {
     const { post, comments: made } = await postWithComments("Relations and trash", 2);
