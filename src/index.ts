@@ -46,6 +46,16 @@ export { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runt
 export { BATCH_ACTIONS, type BatchAction, type BatchFailure, type BatchOptions, type BatchResult, type DeletedMode, type ErrorReporter, type GetOptions, type ListParams, type OutputView, type Page, type PageParams, type ResourceRecord, type ResourceService, type RevisionDiff, type RevisionRecord, type VersionOptions } from "./runtime/service.ts";
 export type { Revision } from "./runtime/revisions.ts";
 
+// Events
+export { createEventBus, createEvents, type EventBusOptions, type Events, type EventsOptions } from "./events/events.ts";
+export { EventHub, type StreamOptions } from "./events/hub.ts";
+export type { EventHandler, HandlerOptions } from "./events/handlers.ts";
+export { ChangeViewer, type VisibleChange } from "./events/change-view.ts";
+export { type BusKind, type BusReceiver, type EventBus, MemoryBus } from "./storage/event-bus.ts";
+export { type ChangeEvent, type EventFilter, Outbox } from "./storage/outbox.ts";
+export { PostgresBus } from "./storage/postgres-bus.ts";
+export { RedisBus } from "./storage/redis-bus.ts";
+
 // Store
 export { createDatabase, type Database, type StatementCounter } from "./storage/prisma.ts";
 export { createStore, type Store } from "./storage/store.ts";

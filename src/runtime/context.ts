@@ -2,7 +2,7 @@
  * The request context every runtime call carries: who acts, and the per-request loaders (never shared
  * across requests, so one user's cache never answers another's).
  */
-import type { Store } from "../storage/store.ts";
+import type { OutboxEntry, Store } from "../storage/store.ts";
 import type { Loaders } from "./loaders.ts";
 
 /** Who performs an operation. Anonymous until authentication lands (issue E). */
@@ -35,4 +35,6 @@ export interface Transaction {
   readonly afterCommit: (() => Promise<void>)[];
   /** One clock reading for the whole transaction (audit times, soft-delete cascades). */
   readonly now: Date;
+  /** The outbox events of the writes in it, appended just before the commit. */
+  readonly events: OutboxEntry[];
 }

@@ -35,6 +35,8 @@ export interface RuntimeOptions {
    * batch items (masked as INTERNAL in the result). @default console.error
    */
   onError?: ErrorReporter;
+  /** Called after every transaction that appended outbox events commits (the event dispatcher's wake-up). */
+  onCommitted?: () => void;
 }
 
 /** The runtime. */
@@ -47,6 +49,8 @@ export interface Runtime {
    * @example runtime.on("post").before("create", (op) => { op.input.title = String(op.input.title).trim(); });
    */
   on(resource: string): ResourceHooks;
+  /** Calls `listener` after every transaction that appended outbox events commits; returns an unsubscribe. */
+  onCommitted(listener: () => void): () => void;
   /** The service of a resource by singular name; throws for an unknown name. */
   service(name: string): ResourceService;
   /** A fresh request context with its own loaders. */
@@ -82,14 +86,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   // Inside a write, reads (loaders included) see the write's transaction.
   const bind = (ctx: RequestContext, transaction: NonNullable<RequestContext["transaction"]>): RequestContext => ({ ...ctx, transaction, loaders: new Loaders(sourceOver(transaction.store)) });
   const defaultActor = options.defaultActor ?? "system";
+  const committed = new Set<() => void>(options.onCommitted ? [options.onCommitted] : []);
   for (const resource of schema.resources) {
-    services.set(resource.name, new ResourceService(resource, { store, hooks, limits, resource: service, cursors, bind, defaultActor, report }));
+    services.set(resource.name, new ResourceService(resource, { store, hooks, limits, resource: service, cursors, bind, defaultActor, report, onCommitted: () => committed.forEach((listener) => listener()) }));
   }
   return {
     schema,
     hooks,
     limits,
     on: (resource) => hooks.on(resource),
+    onCommitted: (listener) => {
+      committed.add(listener);
+      return () => committed.delete(listener);
+    },
     service,
     context: (init = {}) => ({ actor: init.actor ?? ANONYMOUS, requestId: init.requestId ?? randomUUID(), loaders: new Loaders(source) }),
   };

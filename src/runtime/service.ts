@@ -154,6 +154,8 @@ export interface ServiceDependencies {
   readonly bind: (ctx: RequestContext, transaction: Transaction) => RequestContext;
   /** Who writes are recorded as when no one is signed in. */
   readonly defaultActor: string;
+  /** Called after a transaction that appended outbox events commits (wakes the event dispatcher). */
+  readonly onCommitted: () => void;
   readonly report: ErrorReporter;
 }
 
@@ -650,12 +652,16 @@ export class ResourceService {
     let bound: RequestContext | undefined;
     const result = await this.#translate(
       () =>
-        this.#deps.store.transaction((store) => {
-          bound = this.#deps.bind(ctx, { store, afterCommit: [], now: new Date() });
-          return work(bound);
+        this.#deps.store.transaction(async (store) => {
+          bound = this.#deps.bind(ctx, { store, afterCommit: [], now: new Date(), events: [] });
+          const result = await work(bound);
+          // Last, so the outbox lock is held only for the insert and the commit.
+          await store.appendEvents(bound.transaction?.events ?? []);
+          return result;
         }),
       action,
     );
+    if (bound?.transaction?.events.length) this.#deps.onCommitted();
     // The writes are durable now: each onSuccess reports its own failure instead of failing the request.
     for (const run of bound?.transaction?.afterCommit ?? []) await run();
     return result;
@@ -779,7 +785,16 @@ export class ResourceService {
     if (!row || typeof row !== "object") throw new Error(`The ${action} body of ${this.resource.name} returned no row`);
     op.id = row[idField] as string | number;
     op.result = row;
-    if (this.#revisions) await this.#revisions.record(tx.store, { action, recordId: op.id, row, actorId: String(actor) });
+    const revision = this.#revisions ? await this.#revisions.record(tx.store, { action, recordId: op.id, row, actorId: String(actor) }) : undefined;
+    tx.events.push({
+      resource: this.resource.name,
+      recordId: String(op.id),
+      action,
+      revisionId: revision?.id ?? null,
+      revisionNumber: revision?.number ?? null,
+      actorId: String(actor),
+      changed: changedFields(existing, row),
+    });
     await hooks.run("after", op);
     if (hooks.has("onSuccess", this.resource.name, action)) {
       const done = { ...op, service: () => {
@@ -1045,6 +1060,12 @@ function parseAsOf(raw: number | string | Date): number | Date {
   const time = raw instanceof Date ? raw : new Date(raw);
   if (Number.isNaN(time.getTime()) || (typeof raw === "string" && !/^\d{4}-\d{2}-\d{2}/.test(raw))) throw new AppError("BAD_REQUEST", `asOf must be a revision number or an ISO 8601 time, got ${show(raw)}.`);
   return time;
+}
+
+/** The fields whose values differ between the row before and after a write (every field the row has, on create). */
+function changedFields(before: Row | undefined, after: Row): string[] {
+  if (!before) return Object.keys(after).filter((k) => after[k] !== null && after[k] !== undefined);
+  return Object.keys(after).filter((k) => !sameValue(before[k], after[k]));
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

@@ -10,10 +10,13 @@ import { createGraphQLHandler, type GraphQLExtension } from "../graphql/handler.
 import { createRestHandler } from "../rest/handler.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import type { Events } from "../events/events.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
   runtime: Runtime;
+  /** Change events (GraphQL subscriptions, the REST event streams). @default none: no subscriptions */
+  events?: Events | undefined;
   logger: Logger;
   /** Hand-written SDL and resolvers merged into the generated GraphQL schema. @default [] */
   graphqlExtensions?: GraphQLExtension[];

@@ -26,6 +26,15 @@ export interface Config {
    * survive restarts and work across instances. @default a random secret per process
    */
   readonly cursorSecret: string | undefined;
+  /**
+   * How committed change events reach every instance (`EVENT_BUS`): `memory` (one process),
+   * `postgres` (LISTEN/NOTIFY on the database) or `redis` (needs `REDIS_URL`). @default "memory"
+   */
+  readonly eventBus: "memory" | "postgres" | "redis";
+  /** Redis server of the redis bus (`REDIS_URL`, a redis:// URL). */
+  readonly redisUrl: string | undefined;
+  /** How long the outbox keeps events, in hours (`OUTBOX_RETENTION_HOURS`). @default 168 (7 days) */
+  readonly outboxRetentionHours: number;
 }
 
 /** One or more environment variables hold invalid values; `problems` has one line per variable. */
@@ -85,6 +94,11 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = read("LOG_LEVEL") ?? "info";
   const cursorSecret = read("CURSOR_SECRET");
   if (cursorSecret !== undefined && cursorSecret.length < 16) fail("CURSOR_SECRET", "at least 16 characters", "(hidden)", undefined);
+  const eventBus = read("EVENT_BUS") ?? "memory";
+  const redisUrl = read("REDIS_URL");
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) fail("REDIS_URL", "a redis:// URL", redisUrl.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@"), undefined);
+  if (eventBus === "redis" && redisUrl === undefined) fail("EVENT_BUS", "memory or postgres unless REDIS_URL is set", eventBus, undefined);
+  const retention = read("OUTBOX_RETENTION_HOURS");
   const config: Config = {
     port: port("PORT", 4000, 0),
     databaseUrl,
@@ -92,6 +106,9 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedPgPort: port("EMBEDDED_PG_PORT", 54329, 1),
     seed: flag("SEED", true),
     cursorSecret,
+    eventBus: ["memory", "postgres", "redis"].includes(eventBus) ? (eventBus as Config["eventBus"]) : fail("EVENT_BUS", "memory, postgres or redis", eventBus, "memory"),
+    redisUrl,
+    outboxRetentionHours: retention === undefined ? 168 : /^\d+$/.test(retention) && Number(retention) >= 1 ? Number(retention) : fail("OUTBOX_RETENTION_HOURS", "a whole number of hours, at least 1", retention, 168),
     logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel)
       ? (logLevel as LogLevel)
       : fail("LOG_LEVEL", `one of ${LOG_LEVELS.join(", ")}`, logLevel, "info"),

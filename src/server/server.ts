@@ -11,6 +11,8 @@ import type { ResourceDefinition } from "../metadata/definition.ts";
 import { resolveResources } from "../metadata/resolve.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import { datamodel } from "../storage/datamodel.ts";
+import { createEventBus, createEvents, type Events } from "../events/events.ts";
+import { Outbox } from "../storage/outbox.ts";
 import { createDatabase } from "../storage/prisma.ts";
 import { createStore } from "../storage/store.ts";
 import { createApp } from "./app.ts";
@@ -31,6 +33,8 @@ export interface StartOptions {
 export interface RunningServer {
   readonly url: string;
   readonly runtime: Runtime;
+  /** Change events: the outbox dispatcher, the bus, the hub of this instance. */
+  readonly events: Events;
   readonly server: Server;
   /** Stops accepting connections, lets in-flight requests finish (up to `graceMs`), then closes the database. */
   close(graceMs?: number): Promise<void>;
@@ -56,8 +60,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(config.cursorSecret ? { cursorSecret: config.cursorSecret } : {}),
     onError: (err, where) => logger.error({ err, ...where }, `${where.stage} failed`),
   });
+  const events = createEvents({
+    runtime,
+    outbox: new Outbox(db.prisma, prepared.url),
+    bus: createEventBus({ kind: config.eventBus, databaseUrl: prepared.url, redisUrl: config.redisUrl, onError: (err) => logger.warn({ err }, "event bus connection trouble") }),
+    retentionMs: config.outboxRetentionHours * 3600_000,
+    onError: (err, where) => logger.error({ err, where }, "events: failure"),
+  });
+  await events.start();
   const app = createApp({
     runtime,
+    events,
     logger,
     graphqlExtensions: options.graphqlExtensions ?? [],
     ready: async () => (await db.pool.query("select 1")).rowCount === 1,
@@ -75,6 +88,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   return {
     url,
     runtime,
+    events,
     server,
     close(graceMs = 10_000) {
       closing ??= (async () => {
@@ -86,6 +100,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await closed;
         clearInterval(sweep);
         clearTimeout(timer);
+        await events.close();
         await db.close();
         await prepared.close();
         logger.info("stopped");

@@ -16,7 +16,25 @@ export interface ModelDelegate {
   update(args: object): Promise<Record<string, unknown>>;
   delete(args: object): Promise<Record<string, unknown>>;
   updateMany(args: object): Promise<{ count: number }>;
+  createMany(args: object): Promise<{ count: number }>;
 }
+
+/** One committed write, as the outbox records it (the database adds the id and the time). */
+export interface OutboxEntry {
+  readonly resource: string;
+  readonly recordId: string;
+  readonly action: string;
+  readonly revisionId: string | null;
+  readonly revisionNumber: number | null;
+  readonly actorId: string | null;
+  readonly changed: readonly string[];
+}
+
+/**
+ * Key of the transaction-level advisory lock the outbox takes before handing out event ids: ids are
+ * then drawn and committed in the same order, so a reader that saw id n has seen every id below it.
+ */
+export const OUTBOX_LOCK = 0x4175746f; // "Auto"
 
 /** Access to the models, either directly or inside one transaction. */
 export interface Store {
@@ -27,6 +45,11 @@ export interface Store {
   search(query: SearchQuery, withTotal: boolean): Promise<{ ids: unknown[]; total: number | undefined }>;
   /** Aggregate rows (Prisma's groupBy shape) over the rows a full-text search matches. */
   searchAggregate(query: SearchAggregateQuery): Promise<Record<string, unknown>[]>;
+  /**
+   * Appends events to the outbox. Call it last in a transaction: it takes the outbox lock, which is
+   * held until the commit. A no-op when the schema has no `Event` model.
+   */
+  appendEvents(entries: readonly OutboxEntry[]): Promise<void>;
 }
 
 type TransactionClient = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0] extends infer T ? (T extends object ? T : never) : never;
@@ -52,7 +75,14 @@ export function createStore(prisma: PrismaClient): Store {
     const { sql, params } = compileSearchAggregate(datamodel, query);
     return (await client.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params)).map(shapeAggregateRow);
   };
+  const hasOutbox = datamodel.models.some((m) => m.name === "Event");
+  const appendEvents = (client: Raw & object) => async (entries: readonly OutboxEntry[]) => {
+    if (!hasOutbox || entries.length === 0) return;
+    await client.$queryRawUnsafe(`select pg_advisory_xact_lock(${OUTBOX_LOCK})::text`);
+    await delegateOf(client, "event").createMany({ data: entries.map((e) => ({ ...e, changed: [...e.changed] })) });
+  };
   const inTransaction = (tx: TransactionClient): Store => ({
+    appendEvents: appendEvents(tx as unknown as Raw),
     model: (name) => delegateOf(tx, name),
     // Nested transactions join the outer one.
     transaction: (work) => work(inTransaction(tx)),
@@ -60,6 +90,8 @@ export function createStore(prisma: PrismaClient): Store {
     searchAggregate: searchAggregate(tx as unknown as Raw),
   });
   return {
+    // Outside a transaction the lock would be released at once: wrap the append in one.
+    appendEvents: (entries) => prisma.$transaction((tx) => appendEvents(tx as unknown as Raw)(entries)),
     model: (name) => delegateOf(prisma, name),
     search: search(prisma as unknown as Raw),
     searchAggregate: searchAggregate(prisma as unknown as Raw),

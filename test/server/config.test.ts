@@ -10,6 +10,8 @@ describe("loadConfig", () => {
       embeddedPgPort: 54329,
       seed: true,
       logLevel: "info",
+      eventBus: "memory",
+      outboxRetentionHours: 168,
     });
   });
 
@@ -21,6 +23,9 @@ describe("loadConfig", () => {
       EMBEDDED_PG_PORT: "6000",
       SEED: "no",
       LOG_LEVEL: "debug",
+      EVENT_BUS: "redis",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      OUTBOX_RETENTION_HOURS: "24",
     });
     expect(config).toEqual({
       port: 0,
@@ -29,6 +34,9 @@ describe("loadConfig", () => {
       embeddedPgPort: 6000,
       seed: false,
       logLevel: "debug",
+      eventBus: "redis",
+      redisUrl: "redis://127.0.0.1:6379",
+      outboxRetentionHours: 24,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadConfig({ PORT: "", SEED: " " })).toMatchObject({ port: 4000, seed: true });
@@ -38,6 +46,10 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ PORT: "http" })).toThrow('PORT must be an integer from 0 to 65535, got "http"');
     expect(() => loadConfig({ EMBEDDED_PG_PORT: "0" })).toThrow("EMBEDDED_PG_PORT must be an integer from 1 to 65535");
     expect(() => loadConfig({ SEED: "maybe" })).toThrow('SEED must be true or false');
+    expect(() => loadConfig({ EVENT_BUS: "kafka" })).toThrow('EVENT_BUS must be memory, postgres or redis, got "kafka"');
+    expect(() => loadConfig({ EVENT_BUS: "redis" })).toThrow("EVENT_BUS must be memory or postgres unless REDIS_URL is set");
+    expect(() => loadConfig({ REDIS_URL: "http://x" })).toThrow("REDIS_URL must be a redis:// URL");
+    expect(() => loadConfig({ OUTBOX_RETENTION_HOURS: "0" })).toThrow("OUTBOX_RETENTION_HOURS must be a whole number of hours, at least 1");
     expect(() => loadConfig({ LOG_LEVEL: "verbose" })).toThrow('LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"');
   });
 

@@ -1,0 +1,124 @@
+/**
+ * Change events of one instance, put together: the outbox the runtime writes, the dispatcher that
+ * publishes it to the bus (on one instance at a time), the hub that delivers bus events to this
+ * instance's subscribers, the event handlers, and the view of a change per subscriber. The server
+ * creates one with {@link createEvents}; GraphQL subscriptions and the REST event stream read from it.
+ */
+import type { Runtime } from "../runtime/runtime.ts";
+import type { BusKind, EventBus } from "../storage/event-bus.ts";
+import { MemoryBus } from "../storage/event-bus.ts";
+import type { Outbox } from "../storage/outbox.ts";
+import { PostgresBus } from "../storage/postgres-bus.ts";
+import { RedisBus } from "../storage/redis-bus.ts";
+import { ChangeViewer } from "./change-view.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { type EventHandler, EventHandlers, type HandlerOptions } from "./handlers.ts";
+import { EventHub } from "./hub.ts";
+
+/** Options of {@link createEvents}. */
+export interface EventsOptions {
+  runtime: Runtime;
+  outbox: Outbox;
+  bus: EventBus;
+  /** How often the dispatcher looks for other instances' writes. @default 50 ms */
+  pollMs?: number;
+  /** Events older than this are deleted once every consumer has passed them. @default 7 days */
+  retentionMs?: number;
+  /** Receives failures of the dispatcher, the bus and the handlers (never thrown). */
+  onError?: (error: unknown, where: string) => void;
+}
+
+/** The change events of an instance. */
+export interface Events {
+  readonly hub: EventHub;
+  readonly viewer: ChangeViewer;
+  readonly dispatcher: Dispatcher;
+  readonly bus: EventBus;
+  /**
+   * Runs `handler` for each committed event (of `options.resources` / `options.actions`), after the
+   * commit, with retries and a dead letter when it keeps failing. `name` keys its progress.
+   * @example events.handle("search-index", (e) => index(e.resource, e.recordId), { resources: ["post"] });
+   */
+  handle(name: string, handler: EventHandler, options?: HandlerOptions): () => void;
+  /** Starts dispatching and receiving. */
+  start(): Promise<void>;
+  /** Resolves when every committed event so far has been published and handled (tests). */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds the events of an instance over a runtime, an outbox and a bus. */
+export function createEvents(options: EventsOptions): Events {
+  const onError = options.onError ?? ((error, where) => console.error(`events: ${where} failed`, error));
+  const handlers = new EventHandlers(options.outbox, (error, where) => onError(error, `handler ${where.handler}${where.eventId ? ` on event ${where.eventId}` : ""}`));
+  const retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+  const dispatcher = new Dispatcher({
+    outbox: options.outbox,
+    bus: options.bus,
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    afterPublish: () => handlers.kick(),
+    housekeeping: async () => {
+      await options.outbox.prune(new Date(Date.now() - retentionMs));
+    },
+    onError: (error) => onError(error, "dispatcher"),
+  });
+  const hub = new EventHub({ outbox: options.outbox, bus: options.bus, onError: (error) => onError(error, "hub") });
+  const off = options.runtime.onCommitted(() => dispatcher.wake());
+  return {
+    hub,
+    viewer: new ChangeViewer(options.runtime),
+    dispatcher,
+    bus: options.bus,
+    handle: (name, handler, handlerOptions) => {
+      const remove = handlers.add(name, handler, handlerOptions);
+      dispatcher.wake();
+      return remove;
+    },
+    async start() {
+      await hub.start();
+      dispatcher.start();
+    },
+    async settled() {
+      const target = await options.outbox.latestId();
+      for (let i = 0; i < 400; i++) {
+        dispatcher.wake();
+        if (BigInt(await hub.latestId()) >= BigInt(target)) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      handlers.kick();
+      await handlers.idle();
+    },
+    async close() {
+      off();
+      await dispatcher.stop();
+      await handlers.stop();
+      await options.bus.close();
+    },
+  };
+}
+
+/** Options of {@link createEventBus}. */
+export interface EventBusOptions {
+  kind: BusKind;
+  /** The database (the postgres bus). */
+  databaseUrl: string;
+  /** The Redis server (the redis bus). */
+  redisUrl?: string | undefined;
+  /** Channel name, so that several deployments can share a server. */
+  channel?: string | undefined;
+  onError?: (error: unknown) => void;
+}
+
+/** The bus of `kind`. */
+export function createEventBus(options: EventBusOptions): EventBus {
+  const common = { ...(options.channel ? { channel: options.channel } : {}), ...(options.onError ? { onError: options.onError } : {}) };
+  switch (options.kind) {
+    case "memory":
+      return new MemoryBus();
+    case "postgres":
+      return new PostgresBus({ url: options.databaseUrl, ...common });
+    case "redis":
+      if (!options.redisUrl) throw new Error("The redis event bus needs REDIS_URL");
+      return new RedisBus({ url: options.redisUrl, ...common });
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The event hub of one instance: receives committed events from the bus, puts them in id order with
+ * no gap and no duplicate (a gap, or a bus reconnect, is filled from the outbox), and hands them to
+ * the streams of this instance's subscribers. A stream may start after a given event id: it replays
+ * the outbox from there, then continues live, again with no gap and no duplicate.
+ */
+import type { BusReceiver, EventBus } from "../storage/event-bus.ts";
+import { type ChangeEvent, type EventFilter, isEventId, type Outbox } from "../storage/outbox.ts";
+import { AppError, show } from "../runtime/errors.ts";
+
+/** Options of {@link EventHub.stream}. */
+export interface StreamOptions extends EventFilter {
+  /** Start after this event id (replaying what was missed); default: from now on. */
+  readonly after?: string | undefined;
+  /** Ends the stream. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+interface Listener {
+  readonly filter: EventFilter;
+  push(event: ChangeEvent): void;
+}
+
+const PAGE = 500;
+/** Most events a slow stream may have waiting; beyond, it ends with an error (its client resumes). */
+const MAX_BUFFER = 10_000;
+
+export class EventHub implements BusReceiver {
+  readonly #outbox: Outbox;
+  readonly #bus: EventBus;
+  readonly #onError: (error: unknown) => void;
+  readonly #listeners = new Set<Listener>();
+  /** The id of the last event handed to the streams. */
+  #last: string | undefined;
+  /** Ingestion runs one batch at a time, in arrival order. */
+  #chain: Promise<void> = Promise.resolve();
+  #started: Promise<void> | undefined;
+
+  constructor(options: { outbox: Outbox; bus: EventBus; onError: (error: unknown) => void }) {
+    this.#outbox = options.outbox;
+    this.#bus = options.bus;
+    this.#onError = options.onError;
+  }
+
+  /** Subscribes to the bus; live events count from the newest committed one. */
+  start(): Promise<void> {
+    this.#started ??= (async () => {
+      this.#last = await this.#outbox.latestId();
+      await this.#bus.subscribe(this);
+    })();
+    return this.#started;
+  }
+
+  /** The id of the newest event this instance has handed out (a resume point for a fresh client). */
+  async latestId(): Promise<string> {
+    await this.start();
+    await this.#chain;
+    return this.#last ?? "0";
+  }
+
+  onEvents(events: readonly ChangeEvent[]): void {
+    this.#enqueue(async () => {
+      for (const event of events) {
+        const last = BigInt(this.#last ?? "0");
+        const id = BigInt(event.id);
+        if (id <= last) continue; // already handed out (a republish, or filled from the outbox)
+        // Ids are handed out in commit order: a jump means the bus lost something. Fill it from the outbox.
+        if (id > last + 1n) await this.#catchUp(event.id);
+        if (BigInt(event.id) > BigInt(this.#last ?? "0")) this.#emit(event);
+      }
+    });
+  }
+
+  onResync(): void {
+    this.#enqueue(() => this.#catchUp(undefined));
+  }
+
+  #enqueue(work: () => Promise<void>): void {
+    this.#chain = this.#chain.then(work).catch((error) => this.#onError(error));
+  }
+
+  /** Hands out every committed event after the last one handed out (up to `before`, exclusive). */
+  async #catchUp(before: string | undefined): Promise<void> {
+    for (;;) {
+      const upTo = before === undefined ? undefined : (BigInt(before) - 1n).toString();
+      const events = await this.#outbox.after(this.#last ?? "0", PAGE, {}, upTo);
+      for (const event of events) this.#emit(event);
+      if (events.length < PAGE) return;
+    }
+  }
+
+  #emit(event: ChangeEvent): void {
+    this.#last = event.id;
+    for (const listener of this.#listeners) if (matches(listener.filter, event)) listener.push(event);
+  }
+
+  /**
+   * The committed events matching `options`, in id order, until the signal aborts. With `after`, the
+   * ones since that id come first (400 when the id is malformed, or older than the outbox keeps).
+   */
+  async *stream(options: StreamOptions = {}): AsyncGenerator<ChangeEvent, void, undefined> {
+    await this.start();
+    const filter: EventFilter = { resources: options.resources, actions: options.actions };
+    if (options.after !== undefined) await this.#checkResumable(options.after);
+    const queue: ChangeEvent[] = [];
+    let wake: (() => void) | undefined;
+    let overflow = false;
+    const listener: Listener = {
+      filter,
+      push: (event) => {
+        if (queue.length >= MAX_BUFFER) overflow = true;
+        else queue.push(event);
+        wake?.();
+      },
+    };
+    const aborted = new Promise<void>((resolve) => {
+      if (options.signal?.aborted) resolve();
+      options.signal?.addEventListener("abort", () => resolve(), { once: true });
+    });
+    // Listen first, then replay up to what the hub has handed out: nothing falls between the two.
+    this.#listeners.add(listener);
+    try {
+      let delivered = options.after;
+      if (delivered !== undefined) {
+        await this.#chain;
+        const until = this.#last ?? "0";
+        while (BigInt(delivered) < BigInt(until) && !options.signal?.aborted) {
+          const page = await this.#outbox.after(delivered, PAGE, filter, until);
+          for (const event of page) yield event;
+          if (page.length < PAGE) break;
+          delivered = page.at(-1)?.id as string;
+        }
+        delivered = until;
+      }
+      while (!options.signal?.aborted) {
+        if (overflow) throw new AppError("UNAVAILABLE", "This subscriber fell too far behind; resume from its last event id.");
+        const event = queue.shift();
+        if (event) {
+          if (delivered !== undefined && BigInt(event.id) <= BigInt(delivered)) continue;
+          delivered = event.id;
+          yield event;
+          continue;
+        }
+        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+        wake = undefined;
+      }
+    } finally {
+      this.#listeners.delete(listener);
+    }
+  }
+
+  async #checkResumable(after: string): Promise<void> {
+    if (!isEventId(after)) throw new AppError("BAD_REQUEST", `An event id is a whole number, got ${show(after)}.`);
+    const oldest = await this.#outbox.oldestId();
+    if (oldest !== undefined && BigInt(after) < BigInt(oldest) - 1n) {
+      throw new AppError("BAD_REQUEST", `Event ${after} is older than the outbox keeps (the oldest is ${oldest}): reload, then subscribe from now.`);
+    }
+  }
+
+  /** Streams open on this instance. */
+  get size(): number {
+    return this.#listeners.size;
+  }
+}
+
+function matches(filter: EventFilter, event: ChangeEvent): boolean {
+  return (!filter.resources || filter.resources.includes(event.resource)) && (!filter.actions || filter.actions.includes(event.action));
+}
