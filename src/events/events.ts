@@ -109,9 +109,15 @@ export interface EventBusOptions {
   onError?: (error: unknown) => void;
 }
 
-/** The bus of `kind`. */
+/**
+ * The bus of `kind`. Event ids are per database, so instances of different databases must not share a
+ * channel: the redis channel defaults to `autograph:events:<database name>` (PostgreSQL's NOTIFY is
+ * per database already).
+ */
 export function createEventBus(options: EventBusOptions): EventBus {
-  const common = { ...(options.channel ? { channel: options.channel } : {}), ...(options.onError ? { onError: options.onError } : {}) };
+  const database = decodeURIComponent(new URL(options.databaseUrl).pathname.slice(1)) || "postgres";
+  const channel = options.channel ?? (options.kind === "redis" ? `autograph:events:${database}` : undefined);
+  const common = { ...(channel ? { channel } : {}), ...(options.onError ? { onError: options.onError } : {}) };
   switch (options.kind) {
     case "memory":
       return new MemoryBus();
