@@ -80,9 +80,9 @@ export function createEvents(options: EventsOptions): Events {
     },
     async settled() {
       const target = await options.outbox.latestId();
-      for (let i = 0; i < 400; i++) {
+      for (let i = 0; BigInt(await hub.latestId()) < BigInt(target); i++) {
+        if (i === 1000) throw new Error(`events: event ${target} was not dispatched within 10 s (is a dispatcher running?)`);
         dispatcher.wake();
-        if (BigInt(await hub.latestId()) >= BigInt(target)) break;
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       handlers.kick();
