@@ -1,7 +1,7 @@
 /**
  * The REST facade: every resource of the runtime at `<basePath>/<resource>`, in the react-admin
- * (ra-data-simple-rest) dialect plus CRUDCrate query conventions, with OpenAPI and its docs page.
- * docs/reference/rest-dialect.md is the contract. Transport only: each route parses syntax and calls
+ * (ra-data-simple-rest) dialect plus CRUDCrate query conventions, with OpenAPI and its docs page,
+ * and change event streams (events.ts). docs/reference/rest-dialect.md is the contract. Transport only: each route parses syntax and calls
  * one service method; the runtime checks fields, operators, values and limits.
  */
 import { type Context, Hono } from "hono";
@@ -23,6 +23,8 @@ import { cursorLinks, parseCursorQuery } from "./keyset.ts";
 import { lifecycleVersion, noBodyNorVersion, optionalParam, revisionListHeaders } from "./lifecycle.ts";
 import { type ListQuery, parseListQuery, parseOneQuery, rejectOthers } from "./list-params.ts";
 import { buildOpenApi } from "./openapi.ts";
+import type { Events } from "../events/events.ts";
+import { type EventStreamOptions, eventStream, parseEventStreamQuery } from "./events.ts";
 import { jsonResponse } from "./response.ts";
 
 /** Options of {@link createRestHandler}. */
@@ -40,6 +42,13 @@ export interface RestHandlerOptions {
   maxEmbeds?: number;
   /** Allowed CORS origins. @default { origin: "*" } */
   cors?: { origin: string | string[] };
+  /**
+   * Change events, for the event streams `GET <basePath>/<resource>/events` and `GET <basePath>/events`
+   * (§21). @default none: those routes answer 404
+   */
+  events?: Events | undefined;
+  /** Heartbeat and reconnection hint of the event streams. @default { heartbeatMs: 15_000, retryMs: 3_000 } */
+  eventStream?: EventStreamOptions;
   /** Receives errors that are not {@link AppError}s (answered as a bare 500). @default console.error */
   onUnexpectedError?: (error: unknown) => void;
 }
@@ -50,12 +59,12 @@ export interface RestHandler {
 }
 
 /** Headers a browser may send cross-origin: ra-data-simple-rest sends `Range` on every list. */
-export const CORS_ALLOW_HEADERS = ["Content-Type", "Authorization", "Range", "If-Match", "If-None-Match", "X-Request-Id"] as const;
+export const CORS_ALLOW_HEADERS = ["Content-Type", "Authorization", "Range", "If-Match", "If-None-Match", "X-Request-Id", "Last-Event-ID"] as const;
 /** Response headers a browser lets scripts read: react-admin reads `Content-Range` for totals. */
 export const CORS_EXPOSE_HEADERS = ["Content-Range", "ETag", "Link", "X-Total-Count", "Location"] as const;
 
 /** Paths under the base path the facade itself uses; a resource cannot take them. */
-const OWN_PATHS = new Set(["docs", "openapi.json"]);
+const OWN_PATHS = new Set(["docs", "openapi.json", "events"]);
 
 /**
  * Builds the REST handler over a runtime.
@@ -107,6 +116,16 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
 
   api.get("/openapi.json", (c) => (rejectOthers(new URL(c.req.url).searchParams), jsonResponse(openapi)));
   api.get("/docs", () => docs.page());
+
+  // Event streams (§21). Without change events there is nothing to stream: a 404 that says why.
+  const streamRoute = (resource: (typeof runtime.schema.resources)[number] | undefined) =>
+    route(async (c, ctx, params) => {
+      if (!options.events) throw new AppError("NOT_FOUND", "Event streams are off: this server runs without change events (createRestHandler was given no `events`).");
+      const query = parseEventStreamQuery(runtime.schema, runtime, resource, params, c.req.raw.headers);
+      return eventStream(options.events, runtime, ctx, c.req.raw, query, options.eventStream);
+    });
+  api.get("/events", streamRoute(undefined));
+  api.all("/events", (c) => methodNotAllowed(c, ["GET", "OPTIONS"]));
   api.get("/docs/:file", async (c) => (await docs.asset(c.req.param("file"))) ?? notFound(c));
 
   for (const resource of runtime.schema.resources) {
@@ -160,6 +179,9 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       }),
     );
     api.all(aggregate, (c) => methodNotAllowed(c, ["GET", "HEAD", "OPTIONS"]));
+    // This resource's event stream (§21), before the member routes too.
+    api.get(`${collection}/events`, streamRoute(resource));
+    api.all(`${collection}/events`, (c) => methodNotAllowed(c, ["GET", "OPTIONS"]));
     // Batch writes (§20), also before the member routes: `batch` is never an id either.
     const batchRoute = (action: BatchAction) =>
       route(async (c, ctx, params) => {

@@ -56,6 +56,7 @@ export function createApp(options: AppOptions): App {
     basePath: "/api",
     maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024,
     cors: { origin: options.corsOrigin ?? "*" },
+    events: options.events,
     onUnexpectedError,
   });
 
