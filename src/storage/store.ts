@@ -16,7 +16,6 @@ export interface ModelDelegate {
   update(args: object): Promise<Record<string, unknown>>;
   delete(args: object): Promise<Record<string, unknown>>;
   updateMany(args: object): Promise<{ count: number }>;
-  createMany(args: object): Promise<{ count: number }>;
 }
 
 /** One committed write, as the outbox records it (the database adds the id and the time). */
@@ -76,10 +75,18 @@ export function createStore(prisma: PrismaClient): Store {
     return (await client.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params)).map(shapeAggregateRow);
   };
   const hasOutbox = datamodel.models.some((m) => m.name === "Event");
+  // One statement: the lock (a CTE the insert reads from, so it is taken before any id is drawn) and the rows.
   const appendEvents = (client: Raw & object) => async (entries: readonly OutboxEntry[]) => {
     if (!hasOutbox || entries.length === 0) return;
-    await client.$queryRawUnsafe(`select pg_advisory_xact_lock(${OUTBOX_LOCK})::text`);
-    await delegateOf(client, "event").createMany({ data: entries.map((e) => ({ ...e, changed: [...e.changed] })) });
+    const params: unknown[] = [OUTBOX_LOCK];
+    const rows = entries.map((e) => {
+      const at = params.push(e.resource, e.recordId, e.action, e.revisionId, e.revisionNumber, e.actorId, [...e.changed]) - 7;
+      return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::uuid, $${at + 5}::int, $${at + 6}, $${at + 7}::text[])`;
+    });
+    await client.$queryRawUnsafe(
+      `with lock as (select pg_advisory_xact_lock($1::bigint)) insert into "Event" ("resource", "recordId", "action", "revisionId", "revisionNumber", "actorId", "changed") select v.* from lock, (values ${rows.join(", ")}) as v(resource, record_id, action, revision_id, revision_number, actor_id, changed) returning 1 as ok`,
+      ...params,
+    );
   };
   const inTransaction = (tx: TransactionClient): Store => ({
     appendEvents: appendEvents(tx as unknown as Raw),

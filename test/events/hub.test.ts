@@ -151,6 +151,8 @@ describe("the dispatcher", () => {
 
 describe("the postgres bus", () => {
   it("carries events between two hubs over LISTEN/NOTIFY, and recovers after its listener is dropped", async () => {
+    // The suite's own instance (a memory bus) would lead and publish nowhere else: stop it for this one.
+    await events.close();
     const busA = new PostgresBus({ url: t.testDb.url, channel: "hub_test_events" });
     const busB = new PostgresBus({ url: t.testDb.url, channel: "hub_test_events" });
     const a = createEvents({ runtime: t.runtime, outbox, bus: busA, pollMs: 10, onError: () => {} });
@@ -169,6 +171,8 @@ describe("the postgres bus", () => {
     expect(names.map((n) => n.name)).toEqual(["pg-bus-0", "pg-bus-1", "pg-bus-2", "pg-bus-3", "pg-bus-4", "pg-bus-5"]);
     await a.close();
     await b.close();
+    events = createEvents({ runtime: t.runtime, outbox, bus: new MemoryBus(), pollMs: 20, onError: () => {} });
+    await events.start();
   });
 });
 
