@@ -1,7 +1,8 @@
 /**
  * react-admin data provider for Autograph's REST API: ra-data-simple-rest, plus the methods that
  * react-admin Enterprise Edition's soft delete (ra-soft-delete / ra-core-ee) and history (ra-history)
- * packages call, mapped onto Autograph's trash and revision endpoints.
+ * packages call, mapped onto Autograph's trash and revision endpoints, and ra-realtime's
+ * subscribe / unsubscribe over Autograph's event streams (EventSource on GET /:resource/events).
  *
  * The contract each method follows, and where it comes from, is in
  * docs/guides/react-admin-lifecycle.md.
@@ -105,8 +106,47 @@ export interface LifecycleMethods<R extends RaRecord = RaRecord> {
   revert(resource: string, params: { id: Identifier; number: number }): Promise<{ data: R }>;
 }
 
-/** ra-data-simple-rest's methods and the lifecycle ones; `R` types the records the lifecycle methods return. */
-export type AutographDataProvider<R extends RaRecord = RaRecord> = DataProvider & LifecycleMethods<R>;
+/**
+ * A realtime event as ra-realtime's CRUD hooks read it: `type` is `created`, `updated` or `deleted`,
+ * `payload.ids` the records concerned. `meta` carries Autograph's event (not read by ra-realtime).
+ *
+ * @example
+ * { topic: "resource/posts", type: "updated", payload: { ids: [12] }, date: new Date("2026-06-06T15:32:22.000Z"),
+ *   meta: { eventId: "42", action: "patch", record: { id: 12, title: "…" }, revisionNumber: 3, actorId: "system", changed: ["title"] } }
+ */
+export interface RealtimeEvent {
+  topic: string;
+  type: "created" | "updated" | "deleted";
+  payload: { ids: Identifier[] };
+  date: Date;
+  meta: { eventId: string; action: string; record: RaRecord | null; revisionNumber: number | null; actorId: string | null; changed: string[] };
+}
+
+/** What the realtime methods need of an EventSource: the WHATWG one, in browsers or from the `eventsource` package. */
+export interface EventSourceLike {
+  addEventListener(type: string, listener: (event: MessageEvent) => void): void;
+  close(): void;
+  readonly readyState: number;
+}
+
+/** An EventSource class (`globalThis.EventSource` in browsers; `import { EventSource } from "eventsource"` in Node). */
+export type EventSourceClass = new (url: string, init?: { withCredentials?: boolean }) => EventSourceLike;
+
+/** ra-realtime's data provider methods (publishing is the server's job: `publish` rejects). */
+export interface RealtimeMethods {
+  /**
+   * Calls `callback` with each change of `topic`: `resource/<resource>` (every record) or
+   * `resource/<resource>/<id>` (one record). Resolves once the server has the subscription.
+   */
+  subscribe(topic: string, callback: (event: RealtimeEvent) => void): Promise<{ data: null }>;
+  /** Stops calling `callback` for `topic`; the stream closes with its last callback. */
+  unsubscribe(topic: string, callback: (event: RealtimeEvent) => void): Promise<{ data: null }>;
+  /** Rejects: events come from committed writes only, never from clients. */
+  publish(topic: string, event: unknown): Promise<never>;
+}
+
+/** ra-data-simple-rest's methods, the lifecycle ones and the realtime ones; `R` types the records the lifecycle methods return. */
+export type AutographDataProvider<R extends RaRecord = RaRecord> = DataProvider & LifecycleMethods<R> & RealtimeMethods;
 
 /** Options of {@link autographDataProvider}. */
 export interface AutographDataProviderOptions {
@@ -117,6 +157,13 @@ export interface AutographDataProviderOptions {
    * @example ["posts", "comments"]
    */
   softDeleteResources?: readonly string[];
+  /**
+   * The EventSource class the realtime methods open streams with. @default globalThis.EventSource
+   * @example import { EventSource } from "eventsource"; // Node
+   */
+  EventSource?: EventSourceClass;
+  /** Send cookies with the event streams (a cross-origin server needs CORS credentials then). @default false */
+  withCredentials?: boolean;
 }
 
 /** Fields the server maintains itself: a difference in them alone is no change of the record's content. */
@@ -278,7 +325,94 @@ export function autographDataProvider(apiUrl: string, httpClient: typeof fetchUt
       return { data: await send(url(resource, params.id, "revert", params.number), "POST") };
     },
   };
-  return { ...base, ...methods };
+  return { ...base, ...methods, ...realtimeMethods(apiUrl, options) };
+}
+
+const CHANGE_ACTIONS = ["create", "update", "patch", "delete", "restore", "revert", "purge", "publish"] as const;
+
+/** ra-realtime's event type of an Autograph write: a restore brings a record back, as an update of it. */
+function eventType(action: string): RealtimeEvent["type"] {
+  if (action === "create") return "created";
+  return action === "delete" || action === "purge" ? "deleted" : "updated";
+}
+
+/**
+ * subscribe / unsubscribe / publish over the event streams: one EventSource per topic, shared by its
+ * callbacks. The server sends a `ready` event first, with an event id, so the EventSource knows where it
+ * is from the start: when the connection drops it reconnects by itself with Last-Event-ID and the
+ * server replays what was missed, once and in order.
+ */
+function realtimeMethods(apiUrl: string, options: AutographDataProviderOptions): RealtimeMethods {
+  const streams = new Map<string, { source: EventSourceLike; callbacks: Set<(event: RealtimeEvent) => void>; ready: Promise<void> }>();
+
+  const streamUrl = (topic: string): string => {
+    const match = /^resource\/([^/]+)(?:\/(.+))?$/.exec(topic);
+    if (!match) throw new HttpError(`subscribe: unsupported topic ${JSON.stringify(topic)}; use resource/<resource> or resource/<resource>/<id>.`, 400);
+    const [, resource, id] = match;
+    return `${apiUrl}/${encodeURIComponent(resource as string)}/events${id === undefined ? "" : `?${new URLSearchParams({ id })}`}`;
+  };
+
+  return {
+    async subscribe(topic, callback) {
+      const existing = streams.get(topic);
+      if (existing) {
+        existing.callbacks.add(callback);
+        await existing.ready;
+        return { data: null };
+      }
+      const url = streamUrl(topic);
+      const Source = options.EventSource ?? (globalThis as { EventSource?: EventSourceClass }).EventSource;
+      if (!Source) throw new Error("subscribe: no EventSource here; pass one as autographDataProvider's EventSource option (in Node: the eventsource package).");
+      const source = new Source(url, { withCredentials: options.withCredentials ?? false });
+      const callbacks = new Set([callback]);
+      const ready = new Promise<void>((resolve, reject) => {
+        source.addEventListener("ready", () => resolve());
+        source.addEventListener("error", () => {
+          // CLOSED: the server refused the stream (a 4xx); anything else is a reconnect in progress.
+          if (source.readyState === 2) {
+            streams.delete(topic);
+            reject(new HttpError(`subscribe: the event stream of ${JSON.stringify(topic)} was refused (${url}).`, 400));
+          }
+        });
+      });
+      for (const action of CHANGE_ACTIONS) {
+        source.addEventListener(action, (message) => {
+          const frame = JSON.parse(message.data as string) as { eventId: string; action: string; id: Identifier; record: RaRecord | null; revisionNumber: number | null; actorId: string | null; at: string; changed: string[] };
+          const event: RealtimeEvent = {
+            topic,
+            type: eventType(frame.action),
+            payload: { ids: [frame.id] },
+            date: new Date(frame.at),
+            meta: { eventId: frame.eventId, action: frame.action, record: frame.record, revisionNumber: frame.revisionNumber, actorId: frame.actorId, changed: frame.changed },
+          };
+          for (const cb of [...callbacks]) cb(event);
+        });
+      }
+      streams.set(topic, { source, callbacks, ready });
+      try {
+        await ready;
+      } catch (error) {
+        source.close();
+        throw error;
+      }
+      return { data: null };
+    },
+
+    async unsubscribe(topic, callback) {
+      const stream = streams.get(topic);
+      if (!stream) return { data: null };
+      stream.callbacks.delete(callback);
+      if (stream.callbacks.size === 0) {
+        stream.source.close();
+        streams.delete(topic);
+      }
+      return { data: null };
+    },
+
+    async publish(topic) {
+      throw new HttpError(`publish: not supported (topic ${JSON.stringify(topic)}). Autograph publishes an event for every committed write itself; write through the API instead.`, 400);
+    },
+  };
 }
 
 /** A revision as GET /:resource/:id/revisions answers it. */
