@@ -547,9 +547,60 @@ function paths(schema: ResolvedSchema): Json {
       },
     };
     Object.assign(out, lifecyclePaths(resource, tags));
+    out[`/${resource.names.path}/events`] = {
+      get: {
+        operationId: `stream${plural}Events`,
+        tags,
+        summary: `The committed changes of ${resource.plural}, as a Server-Sent Events stream (EventSource)`,
+        description: eventStreamText,
+        parameters: [
+          actionsParameter,
+          { name: "id", in: "query", required: false, description: `Only the changes of this ${resource.name}.`, schema: { type: "string" } },
+          ...resumeParameters,
+        ],
+        responses: eventStreamResponses,
+      },
+    };
   }
+  out["/events"] = {
+    get: {
+      operationId: "streamEvents",
+      tags: ["events"],
+      summary: "The committed changes of several resources, as one Server-Sent Events stream (EventSource)",
+      description: eventStreamText,
+      parameters: [
+        { name: "resources", in: "query", required: false, description: `A comma list of resources (${schema.resources.map((r) => r.names.path).join(", ")}); all when absent.`, schema: { type: "string" } },
+        actionsParameter,
+        ...resumeParameters,
+      ],
+      responses: eventStreamResponses,
+    },
+  };
   return out;
 }
+
+// Event streams (§21).
+const eventStreamText =
+  "Each committed change is an SSE event: `id` the event id, `event` the action, `data` a ChangeEvent (JSON). The first event, `ready`, carries the stream's starting point as its id. Comment lines (`: ping`) keep the connection alive. Resume with the Last-Event-ID header (which an EventSource sends when it reconnects) or `after`: the events since then come first, then the live ones, each once and in order. Bad parameters answer 400 before the stream starts.";
+const actionsParameter: Json = {
+  name: "actions",
+  in: "query",
+  required: false,
+  description: "A comma list of actions to keep: create, update, patch, delete, restore, revert, purge, publish. All when absent.",
+  schema: { type: "string" },
+};
+const resumeParameters: Json[] = [
+  { name: "after", in: "query", required: false, description: "Start after this event id (Last-Event-ID wins when both are given).", schema: { type: "string", pattern: "^\\d{1,19}$" } },
+  { name: "Last-Event-ID", in: "header", required: false, description: "Start after this event id.", schema: { type: "string", pattern: "^\\d{1,19}$" } },
+];
+const eventStreamResponses: Json = {
+  "200": {
+    description: "A text/event-stream of ChangeEvent data, open until the client disconnects.",
+    content: { "text/event-stream": { schema: { type: "string" }, example: 'id: 42\nevent: create\ndata: {"eventId":"42","resource":"posts","action":"create","id":12,"record":{"id":12},"revisionId":null,"revisionNumber":null,"actorId":"system","at":"2026-01-01T00:00:00.000Z","changed":["title"]}\n\n' } },
+  },
+  "400": response("BadRequest"),
+  "404": response("NotFound"),
+};
 
 /** The trash (§18) and revisions (§19) of one record, for the resources that have them. */
 function lifecyclePaths(resource: ResolvedResource, tags: string[]): Json {
@@ -752,6 +803,23 @@ function components(schema: ResolvedSchema): Json {
     schemas[n.update] = inputSchema(resource, "update");
     Object.assign(schemas, aggregateSchemas(resource), lifecycleSchemas(resource));
   }
+  schemas.ChangeEvent = {
+    type: "object",
+    description: "One committed change, the data of an event-stream event (§21).",
+    required: ["eventId", "resource", "action", "id", "record", "revisionId", "revisionNumber", "actorId", "at", "changed"],
+    properties: {
+      eventId: { type: "string", description: "The event id (also the SSE id): increasing in commit order." },
+      resource: { type: "string", description: "The resource's REST name, e.g. posts." },
+      action: { type: "string", enum: ["create", "update", "patch", "delete", "restore", "revert", "purge", "publish"] },
+      id: { oneOf: [{ type: "integer" }, { type: "string" }], description: "The record's id." },
+      record: { type: ["object", "null"], description: "The record as the requester may see it after the write; null after delete and purge." },
+      revisionId: { type: ["string", "null"] },
+      revisionNumber: { type: ["integer", "null"] },
+      actorId: { type: ["string", "null"] },
+      at: { type: "string", format: "date-time" },
+      changed: { type: "array", items: { type: "string" }, description: "The fields the write changed." },
+    },
+  };
   schemas.BatchFailure = {
     type: "object",
     description: "The failure of one batch item: its index in the request and its error.",

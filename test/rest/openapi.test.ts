@@ -119,11 +119,11 @@ describe("§10 OpenAPI", () => {
     const paths = Object.keys(doc.paths);
     const under = (prefix: string) => paths.filter((p) => p.startsWith(`/${prefix}/`)).sort();
     expect(under("posts")).toEqual(
-      ["aggregate", "batch", "batch/purge", "batch/restore", "{id}", "{id}/purge", "{id}/restore", "{id}/revert/{rev}", "{id}/revisions", "{id}/revisions/{rev}", "{id}/revisions/{rev}/diff"].map((p) => `/posts/${p}`).sort(),
+      ["aggregate", "batch", "batch/purge", "batch/restore", "events", "{id}", "{id}/purge", "{id}/restore", "{id}/revert/{rev}", "{id}/revisions", "{id}/revisions/{rev}", "{id}/revisions/{rev}/diff"].map((p) => `/posts/${p}`).sort(),
     );
-    expect(under("comments")).toEqual(["aggregate", "batch", "batch/purge", "batch/restore", "{id}", "{id}/purge", "{id}/restore"].map((p) => `/comments/${p}`).sort());
-    expect(under("tags")).toEqual(["aggregate", "batch", "{id}", "{id}/revert/{rev}", "{id}/revisions", "{id}/revisions/{rev}", "{id}/revisions/{rev}/diff"].map((p) => `/tags/${p}`).sort());
-    expect(under("users")).toEqual(["/users/aggregate", "/users/batch", "/users/{id}"]);
+    expect(under("comments")).toEqual(["aggregate", "batch", "batch/purge", "batch/restore", "events", "{id}", "{id}/purge", "{id}/restore"].map((p) => `/comments/${p}`).sort());
+    expect(under("tags")).toEqual(["aggregate", "batch", "events", "{id}", "{id}/revert/{rev}", "{id}/revisions", "{id}/revisions/{rev}", "{id}/revisions/{rev}/diff"].map((p) => `/tags/${p}`).sort());
+    expect(under("users")).toEqual(["/users/aggregate", "/users/batch", "/users/events", "/users/{id}"]);
     expect(params("/posts")).toContain("deleted");
     expect(params("/tags")).not.toContain("deleted");
     expect(params("/posts/{id}")).toEqual(expect.arrayContaining(["deleted", "asOf"]));
