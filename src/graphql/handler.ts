@@ -3,27 +3,37 @@
  * works offline. Runtime errors become GraphQL errors with `extensions.code`; unexpected ones are
  * masked and reported through `onUnexpectedError`.
  */
+import { setMaxListeners } from "node:events";
+import type { Server } from "node:http";
+import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, type GraphiQLOptions } from "graphql-yoga";
+import type { Events } from "../events/events.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { GraphQLContext } from "./builder.ts";
 import { toGraphQLError } from "./errors.ts";
 import type { GraphQLExtension } from "./extensions.ts";
 import { buildGraphQLSchema } from "./schema.ts";
+import { serveGraphQLOverWebSocket, type WebSocketOptions, type WebSocketService } from "./websocket.ts";
 
 export type { GraphQLContext } from "./builder.ts";
 export type { ExtensionFieldResolver, ExtensionResolvers, GraphQLExtension } from "./extensions.ts";
 export { buildGraphQLSchema } from "./schema.ts";
+export type { WebSocketOptions, WebSocketService } from "./websocket.ts";
 
-/** The path GraphQL is served at. */
+/** The path GraphQL is served at (HTTP, SSE in distinct-connections mode, and graphql-ws). */
 export const GRAPHQL_ENDPOINT = "/graphql";
+/** The path of GraphQL over SSE in single-connection mode (the graphql-sse protocol). */
+export const GRAPHQL_STREAM_ENDPOINT = "/graphql/stream";
 
 /** Options of {@link createGraphQLHandler}. */
 export interface GraphQLHandlerOptions {
   runtime: Runtime;
-  /** The request context of an HTTP request (actor, fresh loaders). Called once per request. */
+  /** Change events, for subscriptions. @default none: subscribing fails with UNAVAILABLE */
+  events?: Events | undefined;
+  /** The request context of an HTTP request (actor, fresh loaders). Called once per request, and once per subscription. */
   contextFor: (request: Request) => RequestContext | Promise<RequestContext>;
   /** Serve GraphiQL on GET /graphql to browsers (`Accept: text/html`). @default true */
   graphiql?: boolean;
@@ -42,6 +52,14 @@ export interface GraphQLHandlerOptions {
 export interface GraphQLHandler {
   fetch(request: Request): Promise<Response>;
   readonly schema: GraphQLSchema;
+  /**
+   * Serves graphql-ws on `server` at /graphql, next to this handler's HTTP (same schema, masking and
+   * request context: `contextFor` gets a Request with the connection params as headers).
+   * @example const ws = graphql.serveWebSocket(httpServer, { maxSubscriptions: 20 }); ... await ws.close();
+   */
+  serveWebSocket(server: Server, options?: WebSocketOptions): WebSocketService;
+  /** Ends every open subscription (SSE and WebSocket), so that their connections can close: shutdown. */
+  endSubscriptions(): void;
 }
 
 /**
@@ -53,7 +71,10 @@ export interface GraphQLHandler {
 export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHandler {
   const { runtime, contextFor } = options;
   const onUnexpectedError = options.onUnexpectedError ?? ((error: unknown) => console.error("Unexpected error in GraphQL", error));
-  const schema = buildGraphQLSchema(runtime, options.extensions ?? []);
+  const shutdown = new AbortController();
+  // Every open subscription listens to it.
+  setMaxListeners(0, shutdown.signal);
+  const schema = buildGraphQLSchema(runtime, options.extensions ?? [], { events: options.events, signal: shutdown.signal });
   const cors = options.cors ?? { origin: "*" };
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
@@ -67,10 +88,15 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     maskedErrors: { maskError: (error) => toGraphQLError(error, onUnexpectedError) },
     // No credentials: with origin "*" yoga echoes any origin, which must not also carry cookies.
     cors: cors === false ? false : { origin: typeof cors.origin === "string" ? cors.origin : [...cors.origin], credentials: false },
+    // Subscriptions over SSE: yoga serves the distinct-connections mode at /graphql itself; this adds
+    // the single-connection mode of the graphql-sse protocol.
+    plugins: [useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT })],
   });
   return {
     schema,
     fetch: (request) => Promise.resolve(yoga.fetch(request)),
+    serveWebSocket: (server, wsOptions = {}) => serveGraphQLOverWebSocket(yoga, server, GRAPHQL_ENDPOINT, { ...wsOptions, onUnexpectedError }),
+    endSubscriptions: () => shutdown.abort(),
   };
 }
 

@@ -13,15 +13,17 @@ import { addLifecycleTypes } from "./lifecycle.ts";
 import { addObjectTypes } from "./object-types.ts";
 import { addOperations } from "./operations.ts";
 import { addLeafTypes } from "./scalars.ts";
+import { addSubscriptions, type SubscriptionSource } from "./subscriptions.ts";
 
 /**
  * The schema served at /graphql, also printed to schema/schema.graphql by `npm run generate:graphql`.
  * Resolvers call the runtime's services; their context is a {@link GraphQLContext}. Errors thrown by
  * resolvers are runtime errors: serve the schema through {@link createGraphQLHandler}, or map them
- * with `toGraphQLError`.
- * @example const schema = buildGraphQLSchema(runtime, [reportsExtension]);
+ * with `toGraphQLError`. Subscriptions are always in the schema; they run only with `options.events`
+ * (without, subscribing fails with UNAVAILABLE).
+ * @example const schema = buildGraphQLSchema(runtime, [reportsExtension], { events });
  */
-export function buildGraphQLSchema(runtime: Runtime, extensions: readonly GraphQLExtension[] = []): GraphQLSchema {
+export function buildGraphQLSchema(runtime: Runtime, extensions: readonly GraphQLExtension[] = [], options: SubscriptionSource = {}): GraphQLSchema {
   const builder = createBuilder();
   const leaves = addLeafTypes(builder, runtime.schema);
   const objects = addObjectTypes(builder, runtime, leaves);
@@ -30,5 +32,6 @@ export function buildGraphQLSchema(runtime: Runtime, extensions: readonly GraphQ
   const aggregates = addAggregateTypes(builder, runtime.schema, leaves);
   const lifecycle = addLifecycleTypes(builder, runtime.schema, objects, leaves);
   addOperations(builder, runtime, { objects, inputs, connections, aggregates, lifecycle });
+  addSubscriptions(builder, runtime, { objects, inputs, leaves }, options);
   return lexicographicSortSchema(mergeExtensions(builder.toSchema(), extensions));
 }

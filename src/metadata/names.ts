@@ -60,6 +60,8 @@ export function resourceNames(name: string, plural: string): ResourceNames {
     batchUpdateInput: `${type}BatchUpdateInput`,
     batchResultType: `${type}BatchResult`,
     batchItemType: `${type}BatchItem`,
+    changed: `${name}Changed`,
+    changeType: `${type}Change`,
     path: plural,
   };
 }
@@ -73,6 +75,7 @@ export function resourceNames(name: string, plural: string): ResourceNames {
 export const SHARED_GRAPHQL_NAMES = Object.freeze({
   query: "Query",
   mutation: "Mutation",
+  subscription: "Subscription",
   sortDirection: "SortDirection",
   pageInfo: "PageInfo",
   aggregateFunction: "AggregateFunction",
@@ -83,6 +86,8 @@ export const SHARED_GRAPHQL_NAMES = Object.freeze({
   revisionDiff: "RevisionDiff",
   fieldChange: "FieldChange",
   batchFailure: "BatchFailure",
+  changeAction: "ChangeAction",
+  resourceChange: "ResourceChange",
   dateTime: "DateTime",
   json: "JSON",
   uuid: "UUID",

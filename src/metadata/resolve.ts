@@ -441,8 +441,8 @@ function checkGraphQLTypeNames(resources: readonly ResolvedResource[], enumNames
   };
   for (const name of [...Object.values(SHARED_GRAPHQL_NAMES), "String", "Int", "Float", "Boolean", "ID"]) owners.set(name, "a built-in type");
   for (const r of resources) {
-    const { type, whereInput, orderByInput, createInput, updateInput, connectionType, edgeType, revisionType, batchUpdateInput, batchResultType, batchItemType } = r.names;
-    for (const name of [type, whereInput, orderByInput, createInput, updateInput, connectionType, edgeType, revisionType, batchUpdateInput, batchResultType, batchItemType]) {
+    const { type, whereInput, orderByInput, createInput, updateInput, connectionType, edgeType, revisionType, batchUpdateInput, batchResultType, batchItemType, changeType } = r.names;
+    for (const name of [type, whereInput, orderByInput, createInput, updateInput, connectionType, edgeType, revisionType, batchUpdateInput, batchResultType, batchItemType, changeType]) {
       // Collisions between resources were reported in pass 1; only the shared names are new here.
       if (owners.get(name) === "a built-in type") issue(r.name, `GraphQL type name "${name}" (resource ${r.name}) is a built-in type`, "set `name` on the resource");
       else owners.set(name, `resource ${r.name}`);

@@ -148,6 +148,9 @@ export interface ResourceNames {
   /** The outcome of a batch mutation and one succeeded item, e.g. `PostBatchResult`, `PostBatchItem`. */
   readonly batchResultType: string;
   readonly batchItemType: string;
+  /** GraphQL subscription field and the type of its items, e.g. `postChanged`, `PostChange`. */
+  readonly changed: string;
+  readonly changeType: string;
   /** REST path segment under /api and react-admin resource name, e.g. `posts`. */
   readonly path: string;
 }

@@ -4,9 +4,10 @@
  * Transport-free: `app.fetch(Request)` is what tests call and what the Node server listens with.
  */
 import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
 import { Hono } from "hono";
 import type { Logger } from "pino";
-import { createGraphQLHandler, type GraphQLExtension } from "../graphql/handler.ts";
+import { createGraphQLHandler, type GraphQLExtension, type WebSocketOptions, type WebSocketService } from "../graphql/handler.ts";
 import { createRestHandler } from "../rest/handler.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -24,26 +25,40 @@ export interface AppOptions {
   graphiql?: boolean;
   /** Largest accepted REST body in bytes (413 beyond). @default 2 MiB */
   maxBodyBytes?: number;
+  /** Limits of GraphQL over WebSocket (subscriptions per socket, message size, init timeout). @default see WebSocketOptions */
+  webSocket?: WebSocketOptions;
   /** Origins allowed by CORS. @default "*" */
   corsOrigin?: string | string[];
   /** Whether the app can serve traffic (database reachable); /readyz answers 503 otherwise. */
   ready?: () => Promise<boolean>;
 }
 
-/** The HTTP app: a Fetch API handler. */
+/** The HTTP app: a Fetch API handler, and graphql-ws for the Node server that listens with it. */
 export interface App {
   fetch(request: Request): Promise<Response>;
+  /** Serves GraphQL subscriptions over WebSocket (graphql-ws) on `server`, at /graphql. */
+  serveWebSockets(server: Server): WebSocketService;
+  /** Ends every open GraphQL subscription (SSE and WebSocket) so their connections can close (shutdown). */
+  endSubscriptions(): void;
+}
+
+/**
+ * The request context of a request, whatever its transport: HTTP requests, and the Request a
+ * WebSocket subscription is made from (its connection params as headers).
+ */
+export function requestContextFor(runtime: Runtime): (request: Request) => RequestContext {
+  return (request) => runtime.context({ requestId: request.headers.get("x-request-id")?.slice(0, 100) || randomUUID() });
 }
 
 /** Builds the app over a runtime. */
 export function createApp(options: AppOptions): App {
   const { runtime, logger } = options;
   const onUnexpectedError = (error: unknown) => logger.error({ err: error }, "unexpected error");
-  const contextFor = (request: Request): RequestContext =>
-    runtime.context({ requestId: request.headers.get("x-request-id")?.slice(0, 100) || randomUUID() });
+  const contextFor = requestContextFor(runtime);
 
   const graphql = createGraphQLHandler({
     runtime,
+    events: options.events,
     contextFor,
     graphiql: options.graphiql ?? true,
     cors: { origin: options.corsOrigin ?? "*" },
@@ -72,6 +87,7 @@ export function createApp(options: AppOptions): App {
     return c.json({ status: ready ? "ready" : "unavailable" }, ready ? 200 : 503);
   });
   app.all("/graphql", (c) => graphql.fetch(c.req.raw));
+  app.all("/graphql/stream", (c) => graphql.fetch(c.req.raw));
   app.all("/api", (c) => rest.fetch(c.req.raw));
   app.all("/api/*", (c) => rest.fetch(c.req.raw));
   app.get("/", (c) =>
@@ -82,5 +98,9 @@ export function createApp(options: AppOptions): App {
     onUnexpectedError(error);
     return c.json({ message: "Internal server error", code: "INTERNAL" }, 500);
   });
-  return { fetch: (request) => Promise.resolve(app.fetch(request)) };
+  return {
+    fetch: (request) => Promise.resolve(app.fetch(request)),
+    serveWebSockets: (server) => graphql.serveWebSocket(server, options.webSocket ?? {}),
+    endSubscriptions: () => graphql.endSubscriptions(),
+  };
 }

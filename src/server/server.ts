@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import pino, { type Logger } from "pino";
-import type { GraphQLExtension } from "../graphql/handler.ts";
+import type { GraphQLExtension, WebSocketOptions } from "../graphql/handler.ts";
 import type { ResourceDefinition } from "../metadata/definition.ts";
 import { resolveResources } from "../metadata/resolve.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
@@ -23,6 +23,8 @@ import { prepareDatabase } from "./database.ts";
 export interface StartOptions {
   resources: readonly ResourceDefinition[];
   graphqlExtensions?: GraphQLExtension[];
+  /** Limits of GraphQL over WebSocket. @default see WebSocketOptions */
+  webSocket?: WebSocketOptions;
   /** @default loadConfig(process.env) */
   config?: Config;
   /** @default a pino logger at config.logLevel */
@@ -73,9 +75,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     events,
     logger,
     graphqlExtensions: options.graphqlExtensions ?? [],
+    ...(options.webSocket ? { webSocket: options.webSocket } : {}),
     ready: async () => (await db.pool.query("select 1")).rowCount === 1,
   });
   const server = createServer(getRequestListener(app.fetch));
+  // GraphQL subscriptions over WebSocket share the port and the /graphql path.
+  const sockets = app.serveWebSockets(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, "0.0.0.0", () => resolve());
@@ -94,10 +99,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       closing ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Subscriptions would hold their connections open: end the SSE streams, close the sockets (1001).
+        app.endSubscriptions();
+        const socketsClosed = sockets.close(graceMs);
         // Keep-alive connections turn idle as their last request finishes: close them as they do.
         const sweep = setInterval(() => server.closeIdleConnections(), 25);
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-        await closed;
+        await Promise.all([closed, socketsClosed]);
         clearInterval(sweep);
         clearTimeout(timer);
         await events.close();

@@ -1,0 +1,171 @@
+/**
+ * GraphQL over WebSocket (the graphql-ws protocol, `graphql-transport-ws`) on the HTTP server that
+ * serves /graphql, at the same path. Operations run through yoga's envelop (`getEnveloped`), so
+ * WebSocket and HTTP share the schema, the error masking and the request context: a subscription's
+ * context comes from `contextFor` of a Request made of the upgrade request's headers and the
+ * connection params (`{ authorization: "Bearer ..." }` overrides the header of that name).
+ *
+ * A thin adapter over graphql-ws's transport-free `makeServer`, in the shape of its `useServer`
+ * starter, so that the limits answer in protocol terms: more than `maxSubscriptions` at once gets an
+ * Error message for that subscription (the socket stays open); an inbound message over
+ * `maxPayloadBytes` closes the socket with 1009 (Message Too Big); no `connection_init` within
+ * `connectionInitWaitTimeoutMs` closes it with 4408; shutdown closes every socket with 1001.
+ */
+import type { IncomingMessage, Server } from "node:http";
+import { type ExecutionArgs, GraphQLError, type GraphQLFormattedError } from "graphql";
+import { CloseCode, handleProtocols, makeServer, type OperationResult } from "graphql-ws";
+import type { YogaServerInstance } from "graphql-yoga";
+import { WebSocket, WebSocketServer } from "ws";
+import { AppError, show } from "../runtime/errors.ts";
+import type { GraphQLContext } from "./builder.ts";
+import { toGraphQLError } from "./errors.ts";
+
+/** Limits of {@link serveGraphQLOverWebSocket}. */
+export interface WebSocketOptions {
+  /** Subscriptions one socket may have open at once; one more gets an Error message. @default 20 */
+  maxSubscriptions?: number;
+  /** Largest inbound message in bytes; a larger one closes the socket with 1009. @default 65536 */
+  maxPayloadBytes?: number;
+  /** Time a client has to send `connection_init` before the socket closes with 4408. @default 3000 */
+  connectionInitWaitTimeoutMs?: number;
+  /** Interval of the server's pings; a socket that misses a pong is dropped. @default 12000 */
+  keepAliveMs?: number;
+}
+
+/** A running graphql-ws endpoint. */
+export interface WebSocketService {
+  /** Sockets open now. */
+  readonly size: number;
+  /** Closes every socket with 1001 (going away) and stops accepting new ones; a socket still open after `graceMs` is cut. */
+  close(graceMs?: number): Promise<void>;
+}
+
+type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
+type Enveloped = ReturnType<Yoga["getEnveloped"]>;
+interface Extra {
+  readonly socket: WebSocket;
+  readonly request: IncomingMessage;
+}
+
+/** Headers of the upgrade request that describe the socket, not the client: never copied into the context's Request. */
+const TRANSPORT_HEADERS = /^(connection|upgrade|sec-websocket-.*|content-length|transfer-encoding|host)$/i;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+
+/** Serves graphql-ws for `yoga` on `server` at `path`. */
+export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: string, options: WebSocketOptions & { onUnexpectedError: (error: unknown) => void }): WebSocketService {
+  const maxSubscriptions = options.maxSubscriptions ?? 20;
+  const keepAliveMs = options.keepAliveMs ?? 12_000;
+  const report = options.onUnexpectedError;
+  const wss = new WebSocketServer({ server, path, maxPayload: options.maxPayloadBytes ?? 65_536, handleProtocols });
+  const graphqlWs = makeServer<Record<string, unknown> | undefined, Extra>({
+    connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs ?? 3_000,
+    onSubscribe: async (ctx, _id, payload) => {
+      // The new subscription is already counted in ctx.subscriptions.
+      if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
+        return [new GraphQLError(`At most ${maxSubscriptions} subscriptions may be open on one connection; complete one before starting another.`, { extensions: { code: "RATE_LIMITED" } })];
+      }
+      try {
+        const enveloped = yoga.getEnveloped({ request: requestOf(ctx.extra.request, ctx.connectionParams), params: payload, connectionParams: ctx.connectionParams });
+        const document = enveloped.parse(payload.query);
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors;
+        const args: ExecutionArgs = {
+          schema: enveloped.schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: enveloped,
+        };
+        return args;
+      } catch (error) {
+        // Parse errors, a refused context (authentication): an Error message, not a closed socket.
+        return [toGraphQLError(error, report)];
+      }
+    },
+    execute: (args) => (args.rootValue as Enveloped).execute(args) as OperationResult,
+    subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as OperationResult,
+    // Errors thrown by a stream after it started (a subscriber that fell behind) reach the client as
+    // runtime errors with their code, or masked.
+    onError: (_ctx, _id, _payload, errors): GraphQLFormattedError[] => errors.map((error) => toGraphQLError(error, report).toJSON()),
+  });
+
+  wss.on("error", (error) => report(error));
+  wss.on("connection", (socket, request) => {
+    // ws closes the socket itself on a protocol violation (1009 for an oversized message, 1002...):
+    // the error only says why, and is the client's doing.
+    socket.on("error", () => {});
+    let pongWait: NodeJS.Timeout | undefined;
+    const ping =
+      keepAliveMs > 0 && Number.isFinite(keepAliveMs)
+        ? setInterval(() => {
+            if (socket.readyState !== WebSocket.OPEN) return;
+            pongWait = setTimeout(() => socket.terminate(), keepAliveMs);
+            socket.once("pong", () => clearTimeout(pongWait));
+            socket.ping();
+          }, keepAliveMs)
+        : undefined;
+    const closed = graphqlWs.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== WebSocket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on("message", async (data) => {
+            try {
+              await handle(String(data));
+            } catch (error) {
+              report(error);
+              socket.close(CloseCode.InternalServerError, "Internal server error");
+            }
+          }),
+      },
+      { socket, request },
+    );
+    socket.once("close", (code, reason) => {
+      clearTimeout(pongWait);
+      clearInterval(ping);
+      closed(code, String(reason)).catch(report);
+    });
+  });
+
+  return {
+    get size() {
+      return wss.clients.size;
+    },
+    async close(graceMs = 5_000) {
+      for (const socket of wss.clients) socket.close(1001, "Server shutting down");
+      const cut = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, graceMs);
+      // Resolves once the last socket is gone (ws waits for its clients when it did not make the server).
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      clearTimeout(cut);
+    },
+  };
+}
+
+/**
+ * The Request a subscription's context is made from: the upgrade request's headers (cookies,
+ * user agent), then each string-valued connection param as a header of that name.
+ */
+function requestOf(upgrade: IncomingMessage, params: Record<string, unknown> | undefined): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(upgrade.headers)) {
+    if (TRANSPORT_HEADERS.test(name) || value === undefined) continue;
+    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  for (const [name, value] of Object.entries(params ?? {})) {
+    if (typeof value !== "string" || !HEADER_NAME.test(name) || TRANSPORT_HEADERS.test(name)) continue;
+    try {
+      headers.set(name, value);
+    } catch {
+      throw new AppError("BAD_REQUEST", `Connection param ${show(name)} is used as a header and must be a valid header value, got ${show(value.slice(0, 100))}.`);
+    }
+  }
+  return new Request(`http://${upgrade.headers.host ?? "localhost"}${upgrade.url ?? "/"}`, { headers });
+}
