@@ -9,12 +9,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { extensions } from "../../schema/extensions.ts";
 import { resources } from "../../schema/index.ts";
+import type { GraphQLExtension } from "../../src/graphql/handler.ts";
 import { buildGraphQLSchema } from "../../src/graphql/schema.ts";
 import { AppError } from "../../src/runtime/errors.ts";
 import { loadConfig } from "../../src/server/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { createDatabase, type Database } from "../../src/storage/prisma.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+
+// Shows which request context an operation got: the WebSocket path must build it like HTTP does.
+const requestIdExtension: GraphQLExtension = {
+  typeDefs: "extend type Query { requestId: String! }",
+  resolvers: { Query: { requestId: (_root, _args, ctx) => ctx.context.requestId } },
+};
 
 let testDb: TestDatabase;
 let db: Database;
@@ -27,7 +34,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   running = await startServer({
     resources,
-    graphqlExtensions: extensions,
+    graphqlExtensions: [...extensions, requestIdExtension],
     config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url, SEED: "true" }),
     logger: pino({ level: "silent" }),
     webSocket: { connectionInitWaitTimeoutMs: 300 },
@@ -276,6 +283,16 @@ describe("graphql-ws at /graphql", () => {
     expect((await send("POST", "/tags", { name: "twenty-one" })).status).toBe(201);
     expect(await again.waitFor(1)).toEqual([{ record: { name: "twenty-one" } }]);
     expect(await open[19]?.waitFor(1)).toEqual([{ record: { name: "twenty-one" } }]);
+  });
+
+  it("builds the context through the HTTP path: connection params arrive as request headers", async () => {
+    const c = client({ "x-request-id": "socket-request-7" });
+    const result = await new Promise<any>((resolve, reject) => {
+      c.subscribe({ query: "{ requestId }" }, { next: resolve, error: reject, complete: () => {} });
+    });
+    expect(result).toEqual({ data: { requestId: "socket-request-7" } });
+    const http = await fetch(`${running.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "http-request-7" }, body: JSON.stringify({ query: "{ requestId }" }) });
+    expect(await http.json()).toEqual({ data: { requestId: "http-request-7" } });
   });
 
   it("ends the hub stream when a client completes its subscription", async () => {
