@@ -19,6 +19,8 @@ export interface StreamOptions extends EventFilter {
 interface Listener {
   readonly filter: EventFilter;
   push(event: ChangeEvent): void;
+  /** Ends the stream (the hub is shutting down). */
+  end(): void;
 }
 
 const PAGE = 500;
@@ -35,6 +37,7 @@ export class EventHub implements BusReceiver {
   /** Ingestion runs one batch at a time, in arrival order. */
   #chain: Promise<void> = Promise.resolve();
   #started: Promise<void> | undefined;
+  #ended = false;
 
   constructor(options: { outbox: Outbox; bus: EventBus; onError: (error: unknown) => void }) {
     this.#outbox = options.outbox;
@@ -98,18 +101,47 @@ export class EventHub implements BusReceiver {
    * The committed events matching `options`, in id order, until the signal aborts. With `after`, the
    * ones since that id come first (400 when the id is malformed, or older than the outbox keeps).
    */
-  async *stream(options: StreamOptions = {}): AsyncGenerator<ChangeEvent, void, undefined> {
+  stream(options: StreamOptions = {}): AsyncIterableIterator<ChangeEvent> & { return(): Promise<IteratorResult<ChangeEvent>> } {
+    // `return()` on a generator waits for its next `yield`, which an idle stream may never reach: abort
+    // the wait first, so a consumer that stops (an unsubscribe, a closed SSE response) frees it at once.
+    const internal = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
+    // "From now on" means from the call, not from the first `next()`.
+    const implicit = options.after === undefined && this.#last !== undefined;
+    const inner = this.#stream({ ...options, ...(implicit ? { after: this.#last } : {}), signal }, !implicit);
+    const iterator = {
+      next: () => inner.next(),
+      return: async (): Promise<IteratorResult<ChangeEvent>> => {
+        internal.abort();
+        return inner.return(undefined);
+      },
+      throw: async (error: unknown): Promise<IteratorResult<ChangeEvent>> => {
+        internal.abort();
+        return inner.throw(error);
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  async *#stream(options: StreamOptions, check: boolean): AsyncGenerator<ChangeEvent, void, undefined> {
     await this.start();
     const filter: EventFilter = { resources: options.resources, actions: options.actions };
-    if (options.after !== undefined) await this.#checkResumable(options.after);
+    if (options.after !== undefined && check) await this.checkResumable(options.after);
+    if (this.#ended) return;
     const queue: ChangeEvent[] = [];
     let wake: (() => void) | undefined;
     let overflow = false;
+    let ended = false;
     const listener: Listener = {
       filter,
       push: (event) => {
         if (queue.length >= MAX_BUFFER) overflow = true;
         else queue.push(event);
+        wake?.();
+      },
+      end: () => {
+        ended = true;
         wake?.();
       },
     };
@@ -132,7 +164,7 @@ export class EventHub implements BusReceiver {
         }
         delivered = until;
       }
-      while (!options.signal?.aborted) {
+      while (!options.signal?.aborted && !ended) {
         if (overflow) throw new AppError("UNAVAILABLE", "This subscriber fell too far behind; resume from its last event id.");
         const event = queue.shift();
         if (event) {
@@ -149,12 +181,19 @@ export class EventHub implements BusReceiver {
     }
   }
 
-  async #checkResumable(after: string): Promise<void> {
+  /** Throws the 400 a stream starting after `after` would: a malformed id, or one older than the outbox keeps. */
+  async checkResumable(after: string): Promise<void> {
     if (!isEventId(after)) throw new AppError("BAD_REQUEST", `An event id is a whole number, got ${show(after)}.`);
     const oldest = await this.#outbox.oldestId();
     if (oldest !== undefined && BigInt(after) < BigInt(oldest) - 1n) {
       throw new AppError("BAD_REQUEST", `Event ${after} is older than the outbox keeps (the oldest is ${oldest}): reload, then subscribe from now.`);
     }
+  }
+
+  /** Ends every open stream (shutdown: their connections can then close); new streams end at once. */
+  end(): void {
+    this.#ended = true;
+    for (const listener of this.#listeners) listener.end();
   }
 
   /** Streams open on this instance. */

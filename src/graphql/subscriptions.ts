@@ -156,17 +156,12 @@ function actionsOf(actions: readonly string[] | null | undefined): string[] | un
   return actions ? [...new Set(actions)] : undefined;
 }
 
-/**
- * `after`, checked before the subscription starts, so that a malformed or too old id fails the
- * subscribe itself: a probe stream that is aborted from the start runs the hub's own check and ends.
- */
+/** `after`, checked before the subscription starts, so that a malformed or too old id fails the subscribe itself. */
 async function afterOf(events: Events, after: string | number | null | undefined): Promise<string | undefined> {
   if (after === null || after === undefined) return undefined;
   const id = String(after);
   if (!isEventId(id)) throw new AppError("BAD_REQUEST", `\`after\` is an event id (a whole number, as in \`eventId\`), got ${show(after)}.`);
-  const probe = new AbortController();
-  probe.abort();
-  for await (const _ of events.hub.stream({ after: id, resources: [], signal: probe.signal })) break;
+  await events.hub.checkResumable(id);
   return id;
 }
 

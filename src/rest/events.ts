@@ -119,7 +119,7 @@ export async function eventStream(events: Events, runtime: Runtime, ctx: Request
   else {
     // An aborted stream runs only the hub's own check of the resume point (malformed, or older than
     // the outbox keeps) and ends: the error becomes a 400 here, before the 200 of the stream is sent.
-    await events.hub.stream({ ...filter, after, signal: AbortSignal.abort() }).next();
+    await events.hub.checkResumable(after);
   }
   const start = after;
 

@@ -101,6 +101,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Subscriptions would hold their connections open: end the SSE streams, close the sockets (1001).
         app.endSubscriptions();
+        // Open event streams (REST SSE, GraphQL subscriptions) end now, so their connections can close.
+        events.hub.end();
         const socketsClosed = sockets.close(graceMs);
         // Keep-alive connections turn idle as their last request finishes: close them as they do.
         const sweep = setInterval(() => server.closeIdleConnections(), 25);

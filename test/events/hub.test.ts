@@ -29,7 +29,7 @@ const ctx = () => t.runtime.context();
 const tag = (name: string) => t.runtime.service("tag").create(ctx(), { name });
 
 /** Reads `count` events from a stream, then stops it. */
-async function take(stream: AsyncGenerator<ChangeEvent>, count: number): Promise<ChangeEvent[]> {
+async function take(stream: AsyncIterable<ChangeEvent>, count: number): Promise<ChangeEvent[]> {
   const out: ChangeEvent[] = [];
   for await (const event of stream) {
     out.push(event);
