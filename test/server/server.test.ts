@@ -75,4 +75,23 @@ describe("server", () => {
     await closing;
     await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
   });
+
+  it("ends open event streams at shutdown instead of waiting out the grace period", async () => {
+    const db = await createTestDatabase();
+    const server = await startServer({ resources, config: loadConfig({ PORT: "0", DATABASE_URL: db.url, SEED: "false" }), logger: pino({ level: "silent" }) });
+    try {
+      const response = await fetch(`${server.url}/api/posts/events`, { headers: { accept: "text/event-stream" } });
+      expect(response.headers.get("content-type")).toContain("text/event-stream");
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain("event: ready");
+      // A grace far beyond the test's timeout: only ending the stream lets close() resolve in time.
+      await server.close(600_000);
+      let ended = false;
+      while (!ended) ended = (await reader.read()).done;
+      expect(ended).toBe(true);
+    } finally {
+      await server.close();
+      await db.drop();
+    }
+  }, 30_000);
 });
