@@ -1,0 +1,99 @@
+// `npm run bench` (fourth part): subscription fan-out. One server (memory bus), N graphql-ws
+// subscribers (each on its own WebSocket) to `tagChanged`; a writer creates tags one after another
+// through the runtime; each subscriber notes when each change arrives. Prints p50 / p99 latency from
+// commit to delivery for 1, 100 and 1,000 subscribers, and each against the single subscriber.
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { resources } from "../schema/index.ts";
+import { loadConfig } from "../src/server/config.ts";
+import { startServer } from "../src/server/server.ts";
+import { prepareBenchDatabase } from "./database.ts";
+
+const WRITES = Number(process.env.BENCH_FANOUT_WRITES ?? 40);
+const SIZES = (process.env.BENCH_FANOUT_SUBSCRIBERS ?? "1,100,1000").split(",").map(Number);
+const log = (message: string) => console.error(`[bench:fanout] ${message}`);
+
+const database = await prepareBenchDatabase({
+  databaseUrl: process.env.DATABASE_URL,
+  dataDir: process.env.EMBEDDED_PG_BENCH_DIR ?? ".data/postgres-bench",
+  port: Number(process.env.EMBEDDED_PG_BENCH_PORT ?? 54331),
+  log,
+});
+const running = await startServer({ resources, config: loadConfig({ DATABASE_URL: database.url, PORT: "0", SEED: "false", LOG_LEVEL: "silent" }) });
+const wsUrl = `${running.url.replace("http", "ws")}/graphql`;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/** N subscribers, WRITES writes: every delivery's latency (ms) from the write's commit. */
+async function run(subscribers: number, round: number): Promise<number[]> {
+  const committedAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const clients: Client[] = [];
+  let ready = 0;
+  let delivered = 0;
+  let allReady!: () => void;
+  const readyAll = new Promise<void>((r) => (allReady = r));
+  let allDelivered!: () => void;
+  const deliveredAll = new Promise<void>((r) => (allDelivered = r));
+  for (let i = 0; i < subscribers; i++) {
+    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+    clients.push(client);
+    client.on("connected", () => {
+      if (++ready === subscribers) allReady();
+    });
+    client.subscribe<{ tagChanged: { id: string } }>(
+      { query: `subscription { tagChanged(actions: [create]) { id } }` },
+      {
+        next: (message) => {
+          const at = performance.now();
+          const id = message.data?.tagChanged.id;
+          // The write's promise may resolve after the event arrived: wait for its timestamp.
+          const note = () => {
+            const committed = id === undefined ? undefined : committedAt.get(id);
+            if (committed === undefined) return void setImmediate(note);
+            latencies.push(at - committed);
+            if (++delivered === subscribers * WRITES) allDelivered();
+          };
+          note();
+        },
+        error: (error) => log(`subscriber error: ${JSON.stringify(error)}`),
+        complete: () => {},
+      },
+    );
+  }
+  await readyAll;
+  await new Promise((r) => setTimeout(r, 200)); // subscriptions registered on the server
+  const tags = running.runtime.service("tag");
+  for (let w = 0; w < WRITES; w++) {
+    const started = performance.now();
+    const tag = await tags.create(running.runtime.context(), { name: `fanout-${round}-${subscribers}-${w}` });
+    // The commit happened between `started` and now; take the midpoint as its time.
+    committedAt.set(String(tag.id), (started + performance.now()) / 2);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  await Promise.race([deliveredAll, new Promise((r) => setTimeout(r, 60_000))]);
+  if (delivered !== subscribers * WRITES) throw new Error(`${subscribers} subscribers: ${delivered} of ${subscribers * WRITES} deliveries arrived`);
+  await Promise.all(clients.map((c) => c.dispose()));
+  return latencies.sort((a, b) => a - b);
+}
+
+try {
+  const rows: { n: number; p50: number; p99: number }[] = [];
+  for (const [round, n] of SIZES.entries()) {
+    log(`${n} subscribers, ${WRITES} writes`);
+    const latencies = await run(n, round);
+    rows.push({ n, p50: percentile(latencies, 50), p99: percentile(latencies, 99) });
+  }
+  const base = rows[0] as { p50: number; p99: number };
+  console.log(`\nSubscription fan-out: commit → delivery over graphql-ws, ${WRITES} writes, one instance (memory bus):`);
+  console.log("subscribers  p50 ms  p99 ms  p50 vs 1  p99 vs 1  deliveries");
+  console.log("-----------  ------  ------  --------  --------  ----------");
+  for (const r of rows) {
+    console.log(`${String(r.n).padStart(11)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(6)}  ${`${(r.p50 / base.p50).toFixed(1)}×`.padStart(8)}  ${`${(r.p99 / base.p99).toFixed(1)}×`.padStart(8)}  ${String(r.n * WRITES).padStart(10)}`);
+  }
+} finally {
+  await running.close(1000);
+  await database.close();
+}
