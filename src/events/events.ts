@@ -50,9 +50,13 @@ export interface Events {
 /** Builds the events of an instance over a runtime, an outbox and a bus. */
 export function createEvents(options: EventsOptions): Events {
   const onError = options.onError ?? ((error, where) => console.error(`events: ${where} failed`, error));
-  const handlers = new EventHandlers(options.outbox, (error, where) => onError(error, `handler ${where.handler}${where.eventId ? ` on event ${where.eventId}` : ""}`));
   const retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
-  const dispatcher = new Dispatcher({
+  const handlers = new EventHandlers(
+    options.outbox,
+    () => dispatcher.leading,
+    (error, where) => onError(error, `handler ${where.handler}${where.eventId ? ` on event ${where.eventId}` : ""}`),
+  );
+  const dispatcher: Dispatcher = new Dispatcher({
     outbox: options.outbox,
     bus: options.bus,
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),

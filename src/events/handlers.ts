@@ -30,12 +30,16 @@ export class EventHandlers {
   readonly #outbox: Outbox;
   readonly #onError: (error: unknown, where: { handler: string; eventId?: string }) => void;
   readonly #handlers = new Map<string, Registered>();
-  #running: Promise<void> | undefined;
-  #again = false;
+  /** Each handler runs on its own: a slow one holds up nobody else. */
+  readonly #runs = new Map<string, { running: Promise<void> | undefined; again: boolean }>();
   #stopped = false;
 
-  constructor(outbox: Outbox, onError: (error: unknown, where: { handler: string; eventId?: string }) => void) {
+  readonly #leading: () => boolean;
+
+  /** `leading`: whether this instance dispatches (only the dispatcher runs handlers). */
+  constructor(outbox: Outbox, leading: () => boolean, onError: (error: unknown, where: { handler: string; eventId?: string }) => void) {
     this.#outbox = outbox;
+    this.#leading = leading;
     this.#onError = onError;
   }
 
@@ -44,31 +48,38 @@ export class EventHandlers {
     if (!/^[\w.:-]{1,100}$/.test(name)) throw new Error(`Event handler name "${name}": use letters, digits, _ . : - (at most 100)`);
     if (this.#handlers.has(name)) throw new Error(`An event handler named "${name}" is registered already`);
     this.#handlers.set(name, { name, handler, options: { retries: options.retries ?? 4, backoffMs: options.backoffMs ?? 100, resources: options.resources, actions: options.actions } });
+    // A new handler's cursor starts at the newest event now, not at its first run.
+    this.kick();
     return () => void this.#handlers.delete(name);
   }
 
-  /** Processes what is new, now or right after the run in progress. */
+  /** Lets every handler process what is new, now or right after its run in progress. */
   kick(): void {
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = (async () => {
-      do {
-        this.#again = false;
-        for (const h of [...this.#handlers.values()]) {
-          if (this.#stopped) return;
+    for (const h of this.#handlers.values()) {
+      const run = this.#runs.get(h.name) ?? { running: undefined, again: false };
+      this.#runs.set(h.name, run);
+      if (run.running) {
+        run.again = true;
+        continue;
+      }
+      run.running = (async () => {
+        do {
+          run.again = false;
           await this.#process(h).catch((error) => this.#onError(error, { handler: h.name }));
-        }
-      } while (this.#again && !this.#stopped);
-    })().finally(() => {
-      this.#running = undefined;
-    });
+        } while (run.again && !this.#stopped && this.#handlers.get(h.name) === h);
+      })().finally(() => {
+        run.running = undefined;
+      });
+    }
   }
 
-  /** Resolves once no run is in progress (tests, shutdown). */
+  /** Resolves once no handler is running (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+    for (;;) {
+      const running = [...this.#runs.values()].map((r) => r.running).filter((r): r is Promise<void> => r !== undefined);
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
   }
 
   async #process(h: Registered): Promise<void> {
@@ -80,6 +91,7 @@ export class EventHandlers {
       await this.#outbox.setCursor(cursorName, cursor);
       return;
     }
+    if (!this.#leading()) return;
     for (;;) {
       const events = await this.#outbox.after(cursor, PAGE);
       for (const event of events) {

@@ -202,15 +202,29 @@ describe("event handlers", () => {
     off();
   });
 
-  it("a handler that hangs never holds up a write", async () => {
+  it("a handler that hangs never holds up a write, nor another handler", async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const off = events.handle("test-slow", () => gate, { resources: ["tag"] });
-    await events.settled();
-    await tag("slow-one");
-    const written = await tag("slow-two"); // returns although the handler is stuck on slow-one
-    expect(written.name).toBe("slow-two");
+    const quick: string[] = [];
+    let quickSaw!: () => void;
+    const quickDone = new Promise<void>((r) => (quickSaw = r));
+    const offSlow = events.handle("test-slow", () => gate, { resources: ["tag"] });
+    const offQuick = events.handle(
+      "test-quick",
+      (event) => {
+        quick.push(event.recordId);
+        if (quick.length === 2) quickSaw();
+      },
+      { resources: ["tag"] },
+    );
+    await new Promise((r) => setTimeout(r, 50)); // both handlers have taken their starting cursor
+    const one = await tag("slow-one");
+    const two = await tag("slow-two"); // returns although the slow handler is stuck on slow-one
+    expect(two.name).toBe("slow-two");
+    await quickDone; // the quick handler got both while the slow one still hangs
+    expect(quick).toEqual([String(one.id), String(two.id)]);
     release();
-    off();
+    offSlow();
+    offQuick();
   });
 });
