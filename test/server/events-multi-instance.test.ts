@@ -4,11 +4,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { haveRedis, REDIS_URL } from "../support/redis.ts";
 import { createDatabase, type Database } from "../../src/storage/prisma.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { openStream, type StreamClient } from "../support/event-source.ts";
 
-const REDIS_URL = "redis://127.0.0.1:6379";
 
 /** A server in a child process. */
 interface Instance {
@@ -54,10 +54,10 @@ async function post(url: string, path: string, body: unknown): Promise<any> {
   return json;
 }
 
-describe.each([
-  ["postgres", { EVENT_BUS: "postgres" }],
-  ["redis", { EVENT_BUS: "redis", REDIS_URL }],
-] as const)("two instances with the %s bus", (_bus, env) => {
+const HAVE_REDIS = await haveRedis();
+const buses = [["postgres", { EVENT_BUS: "postgres" }], ...(HAVE_REDIS ? [["redis", { EVENT_BUS: "redis", REDIS_URL }] as const] : [])] as const;
+
+describe.each(buses)("two instances with the %s bus", (_bus, env) => {
   let testDb: TestDatabase;
   let db: Database;
   let a: Instance;
