@@ -88,3 +88,20 @@ describe("every committed write appends an event", () => {
     expect(ids).toEqual(Array.from({ length: 30 }, (_, i) => (ids[0] as number) + i));
   });
 });
+
+describe("retention", () => {
+  it("prune deletes old events every consumer has passed, and keeps the rest", async () => {
+    const start = await outbox.latestId();
+    for (let i = 0; i < 4; i++) await t.runtime.service("tag").create(ctx(), { name: `retained-${i}` });
+    const made = await events(start);
+    // Age them all; the consumers have passed the first two only.
+    await t.db.prisma.event.updateMany({ where: { id: { in: made.map((e) => BigInt(e.id)) } }, data: { createdAt: new Date("2020-01-01T00:00:00Z") } });
+    await t.db.prisma.eventCursor.deleteMany();
+    await outbox.setCursor("bus", made[1]?.id as string);
+    await outbox.setCursor("handler:slow", made[3]?.id as string);
+    const pruned = await outbox.prune(new Date("2021-01-01T00:00:00Z"));
+    expect(pruned).toBeGreaterThanOrEqual(2);
+    const left = await t.db.prisma.event.findMany({ where: { id: { in: made.map((e) => BigInt(e.id)) } }, orderBy: { id: "asc" } });
+    expect(left.map((e) => e.id.toString())).toEqual([made[2]?.id, made[3]?.id]);
+  });
+});
