@@ -10,6 +10,8 @@ export interface Actor {
   /** Stable id, or undefined for anonymous. */
   readonly id: string | number | undefined;
   readonly roles: readonly string[];
+  /** What the credentials said (e.g. a JWT's claims), for scopes and tenants. */
+  readonly claims?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** The anonymous actor. */

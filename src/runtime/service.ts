@@ -428,15 +428,15 @@ export class ResourceService {
     const id = this.parseId(rawId);
     const mode = options.deleted ?? "exclude";
     this.#scoped({}, mode);
-    if (options.asOf !== undefined) {
-      const log = this.#log();
-      await this.#exists(ctx, id, mode);
-      const at = parseAsOf(options.asOf);
-      const store = this.#store(ctx);
-      const revision = await this.#translate(() => (typeof at === "number" ? log.find(store, id, at) : log.at(store, id, at)));
-      return this.present(ctx, revision.data, "one");
-    }
-    const { result, op } = await this.#read("read", ctx, {}, id, async () => {
+    const asOf = options.asOf === undefined ? undefined : parseAsOf(options.asOf);
+    const log = asOf === undefined ? undefined : this.#log();
+    // Read hooks run for time travel too (input `{ asOf }`): a rule on reads holds for past states.
+    const { result, op } = await this.#read("read", ctx, asOf === undefined ? {} : { asOf }, id, async () => {
+      if (log && asOf !== undefined) {
+        await this.#exists(ctx, id, mode);
+        const store = this.#store(ctx);
+        return (await this.#translate(() => (typeof asOf === "number" ? log.find(store, id, asOf) : log.at(store, id, asOf)))).data;
+      }
       const row = mode === "exclude" ? await ctx.loaders.byId(this.resource.name).load(id) : await this.#model(ctx).findFirst({ where: this.#scoped({ [this.resource.id.name]: id }, mode), select: this.#select });
       if (!row) throw this.#notFound(id);
       return row;
