@@ -42,8 +42,10 @@ export class ChangeViewer {
     return record === undefined ? undefined : { event, record };
   }
 
-  async #load(ctx: RequestContext, event: ChangeEvent): Promise<ResourceRecord | null | undefined> {
+  async #load(subscriber: RequestContext, event: ChangeEvent): Promise<ResourceRecord | null | undefined> {
     if (GONE.has(event.action)) return null;
+    // Fresh loaders per event: a subscriber's context lives long, and its cached rows would go stale.
+    const ctx = { ...subscriber, loaders: this.#runtime.context({ actor: subscriber.actor, requestId: subscriber.requestId }).loaders };
     const service = this.#runtime.service(event.resource);
     try {
       const soft = service.resource.softDelete ? ({ deleted: "include" } as const) : {};

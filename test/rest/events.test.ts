@@ -62,6 +62,18 @@ const outboxIds = async (resource: string, recordId: unknown) =>
   (await db.prisma.event.findMany({ where: { resource, recordId: String(recordId) }, orderBy: { id: "asc" } })).map((e) => ({ id: e.id.toString(), action: e.action }));
 
 describe("a REST write reaches an EventSource client", () => {
+  it("each event carries the record as that write left it, also on a resource without revisions", async () => {
+    // Comments keep no revisions: the record is read when the event is delivered, never from a cache
+    // of the long-lived stream (two patches of one comment must show two bodies).
+    const client = await stream("/comments/events?actions=patch");
+    const post = (await db.prisma.post.findFirstOrThrow({ where: { deletedAt: null } })).id;
+    const comment = await send("POST", "/comments", { body: "first", postId: post, authorId });
+    await send("PATCH", `/comments/${comment.json.id}`, { body: "second" });
+    await send("PATCH", `/comments/${comment.json.id}`, { body: "third" });
+    const [a, b] = await client.waitFor(2);
+    expect([a?.data.record.body, b?.data.record.body]).toEqual(["second", "third"]);
+  });
+
   it("streams create, update and delete of a tag with the record, ids as in the outbox", async () => {
     const client = await stream("/tags/events");
     const created = await send("POST", "/tags", { name: "live-one" });
