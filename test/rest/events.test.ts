@@ -63,15 +63,14 @@ const outboxIds = async (resource: string, recordId: unknown) =>
 
 describe("a REST write reaches an EventSource client", () => {
   it("each event carries the record as that write left it, also on a resource without revisions", async () => {
-    // Comments keep no revisions: the record is read when the event is delivered, never from a cache
-    // of the long-lived stream (two patches of one comment must show two bodies).
-    const client = await stream("/comments/events?actions=patch");
-    const post = (await db.prisma.post.findFirstOrThrow({ where: { deletedAt: null } })).id;
-    const comment = await send("POST", "/comments", { body: "first", postId: post, authorId });
-    await send("PATCH", `/comments/${comment.json.id}`, { body: "second" });
-    await send("PATCH", `/comments/${comment.json.id}`, { body: "third" });
+    // Users keep no revisions and no trash: the record is read when the event is delivered, never from
+    // a cache of the long-lived stream (two patches of one user must show two names).
+    const client = await stream("/users/events?actions=patch");
+    const user = await send("POST", "/users", { email: "twice@example.com", name: "First", passwordHash: "x" });
+    await send("PATCH", `/users/${user.json.id}`, { name: "Second" });
+    await send("PATCH", `/users/${user.json.id}`, { name: "Third" });
     const [a, b] = await client.waitFor(2);
-    expect([a?.data.record.body, b?.data.record.body]).toEqual(["second", "third"]);
+    expect([a?.data.record.name, b?.data.record.name]).toEqual(["Second", "Third"]);
   });
 
   it("streams create, update and delete of a tag with the record, ids as in the outbox", async () => {
