@@ -12,6 +12,7 @@ import { createRestHandler } from "../rest/handler.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { Events } from "../events/events.ts";
+import { type RateLimit, rateLimitMiddleware } from "./rate-limit.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -31,11 +32,18 @@ export interface AppOptions {
   corsOrigin?: string | string[];
   /** Whether the app can serve traffic (database reachable); /readyz answers 503 otherwise. */
   ready?: () => Promise<boolean>;
+  /**
+   * Requests allowed per actor or IP on /graphql and /api (see server/rate-limit.ts); the caller
+   * closes it. startServer passes one made from the configuration.
+   * @default none: not limited
+   */
+  rateLimit?: RateLimit | undefined;
 }
 
 /** The HTTP app: a Fetch API handler, and graphql-ws for the Node server that listens with it. */
 export interface App {
-  fetch(request: Request): Promise<Response>;
+  /** `env` is what @hono/node-server passes (`{ incoming, outgoing }`): the client's socket, for its IP. */
+  fetch(request: Request, env?: unknown): Promise<Response>;
   /** Serves GraphQL subscriptions over WebSocket (graphql-ws) on `server`, at /graphql. */
   serveWebSockets(server: Server): WebSocketService;
   /** Ends every open GraphQL subscription (SSE and WebSocket) so their connections can close (shutdown). */
@@ -81,6 +89,14 @@ export function createApp(options: AppOptions): App {
     await next();
     logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
   });
+  if (options.rateLimit) {
+    // Counted before the handlers, so an over-budget request costs no work; health routes are not behind it.
+    const limiting = { actorOf: async (request: Request) => (await contextFor(request)).actor, corsOrigin: options.corsOrigin ?? "*" };
+    const limitGraphQL = rateLimitMiddleware(options.rateLimit, { ...limiting, body: "graphql" });
+    const limitRest = rateLimitMiddleware(options.rateLimit, limiting);
+    app.use("/graphql/*", limitGraphQL);
+    app.use("/api/*", limitRest);
+  }
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     const ready = await (options.ready?.() ?? Promise.resolve(true)).catch(() => false);
@@ -99,7 +115,7 @@ export function createApp(options: AppOptions): App {
     return c.json({ message: "Internal server error", code: "INTERNAL" }, 500);
   });
   return {
-    fetch: (request) => Promise.resolve(app.fetch(request)),
+    fetch: (request, env) => Promise.resolve(app.fetch(request, env as object | undefined)),
     serveWebSockets: (server) => graphql.serveWebSocket(server, options.webSocket ?? {}),
     endSubscriptions: () => graphql.endSubscriptions(),
   };

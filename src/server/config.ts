@@ -35,6 +35,17 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** How long the outbox keeps events, in hours (`OUTBOX_RETENTION_HOURS`). @default 168 (7 days) */
   readonly outboxRetentionHours: number;
+  /**
+   * Requests allowed per actor (or per IP when anonymous) per window on /graphql and /api
+   * (`RATE_LIMIT`); 0 turns rate limiting off. @default 600
+   */
+  readonly rateLimit: number;
+  /** Length of the rate-limit window in seconds (`RATE_LIMIT_WINDOW_SECONDS`). @default 60 */
+  readonly rateLimitWindowSeconds: number;
+  /** Where rate-limit counts live (`RATE_LIMIT_STORE`): `memory` (one process) or `redis` (shared; needs `REDIS_URL`). @default "memory" */
+  readonly rateLimitStore: "memory" | "redis";
+  /** Whether a proxy in front sets X-Forwarded-For, so its last entry is the client's IP (`TRUST_PROXY`). @default false */
+  readonly trustProxy: boolean;
 }
 
 /** One or more environment variables hold invalid values; `problems` has one line per variable. */
@@ -99,6 +110,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) fail("REDIS_URL", "a redis:// URL", redisUrl.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@"), undefined);
   if (eventBus === "redis" && redisUrl === undefined) fail("EVENT_BUS", "memory or postgres unless REDIS_URL is set", eventBus, undefined);
   const retention = read("OUTBOX_RETENTION_HOURS");
+  const whole = (name: string, fallback: number, min: number, expected: string): number => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    return /^\d+$/.test(value) && Number(value) >= min && Number.isSafeInteger(Number(value)) ? Number(value) : fail(name, expected, value, fallback);
+  };
+  const rateLimitStore = read("RATE_LIMIT_STORE") ?? "memory";
+  if (rateLimitStore === "redis" && redisUrl === undefined) fail("RATE_LIMIT_STORE", "memory unless REDIS_URL is set", rateLimitStore, undefined);
   const config: Config = {
     port: port("PORT", 4000, 0),
     databaseUrl,
@@ -108,6 +126,10 @@ export function loadConfig(env: Env = process.env): Config {
     cursorSecret,
     eventBus: ["memory", "postgres", "redis"].includes(eventBus) ? (eventBus as Config["eventBus"]) : fail("EVENT_BUS", "memory, postgres or redis", eventBus, "memory"),
     redisUrl,
+    rateLimit: whole("RATE_LIMIT", 600, 0, "a whole number of requests per window (0 turns rate limiting off)"),
+    rateLimitWindowSeconds: whole("RATE_LIMIT_WINDOW_SECONDS", 60, 1, "a whole number of seconds, at least 1"),
+    rateLimitStore: ["memory", "redis"].includes(rateLimitStore) ? (rateLimitStore as Config["rateLimitStore"]) : fail("RATE_LIMIT_STORE", "memory or redis", rateLimitStore, "memory"),
+    trustProxy: flag("TRUST_PROXY", false),
     outboxRetentionHours: retention === undefined ? 168 : /^\d+$/.test(retention) && Number(retention) >= 1 ? Number(retention) : fail("OUTBOX_RETENTION_HOURS", "a whole number of hours, at least 1", retention, 168),
     logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel)
       ? (logLevel as LogLevel)

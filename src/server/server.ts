@@ -18,6 +18,7 @@ import { createStore } from "../storage/store.ts";
 import { createApp } from "./app.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { prepareDatabase } from "./database.ts";
+import { createRateLimit } from "./rate-limit.ts";
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
@@ -70,7 +71,19 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     onError: (err, where) => logger.error({ err, where }, "events: failure"),
   });
   await events.start();
+  const rateLimit =
+    config.rateLimit > 0
+      ? createRateLimit({
+          limit: config.rateLimit,
+          windowSeconds: config.rateLimitWindowSeconds,
+          trustProxy: config.trustProxy,
+          // Checked by loadConfig: the redis store comes with a REDIS_URL.
+          store: config.rateLimitStore === "redis" ? { redisUrl: config.redisUrl ?? "" } : "memory",
+          onStoreError: (err, failures) => logger.warn({ err, failures }, "rate limit store unavailable: requests pass uncounted"),
+        })
+      : undefined;
   const app = createApp({
+    rateLimit,
     runtime,
     events,
     logger,
@@ -113,6 +126,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await events.close();
         await db.close();
         await prepared.close();
+        await rateLimit?.close();
         logger.info("stopped");
       })();
       return closing;

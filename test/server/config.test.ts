@@ -12,6 +12,10 @@ describe("loadConfig", () => {
       logLevel: "info",
       eventBus: "memory",
       outboxRetentionHours: 168,
+      rateLimit: 600,
+      rateLimitWindowSeconds: 60,
+      rateLimitStore: "memory",
+      trustProxy: false,
     });
   });
 
@@ -26,6 +30,10 @@ describe("loadConfig", () => {
       EVENT_BUS: "redis",
       REDIS_URL: "redis://127.0.0.1:6379",
       OUTBOX_RETENTION_HOURS: "24",
+      RATE_LIMIT: "100",
+      RATE_LIMIT_WINDOW_SECONDS: "10",
+      RATE_LIMIT_STORE: "redis",
+      TRUST_PROXY: "yes",
     });
     expect(config).toEqual({
       port: 0,
@@ -37,6 +45,10 @@ describe("loadConfig", () => {
       eventBus: "redis",
       redisUrl: "redis://127.0.0.1:6379",
       outboxRetentionHours: 24,
+      rateLimit: 100,
+      rateLimitWindowSeconds: 10,
+      rateLimitStore: "redis",
+      trustProxy: true,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadConfig({ PORT: "", SEED: " " })).toMatchObject({ port: 4000, seed: true });

@@ -1,0 +1,205 @@
+/**
+ * Rate limiting of /graphql and /api: each key gets `limit` requests per window of `windowSeconds`
+ * (rate-limiter-flexible: the window starts with a key's first request and its budget refills at once
+ * when it ends). The key is the actor when the request is authenticated (`actor:<id>`, whatever IP it
+ * comes from), else the client's IP (`ip:<address>`).
+ *
+ * Over the budget the HTTP layer answers 429 before any handler runs, with `Retry-After` (seconds) and
+ * the `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` headers (draft IETF RateLimit
+ * fields, seconds) — headers that every counted response carries. CORS preflights (OPTIONS) are not
+ * counted, and /healthz and /readyz are never limited (the middleware is not in front of them).
+ *
+ * When the store fails (Redis down or slow) the request is let through uncounted and the failure is
+ * reported: an outage of the limiter must not become an outage of the API.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { Actor } from "../runtime/context.ts";
+import { createRedisRateLimiter } from "../storage/redis-rate-limit.ts";
+
+/** Options of {@link createRateLimit}. */
+export interface RateLimitOptions {
+  /** Requests allowed per key per window; must be at least 1 (leave the limiter out to disable it). */
+  limit: number;
+  /** Length of the window in seconds. @default 60 */
+  windowSeconds?: number;
+  /**
+   * Where counts live: `"memory"` (this process) or Redis, shared by every instance that uses the same
+   * URL and key prefix. @default "memory"
+   * @example { redisUrl: "redis://127.0.0.1:6379", keyPrefix: "myapp:rate-limit" }
+   */
+  store?: "memory" | { redisUrl: string; keyPrefix?: string };
+  /**
+   * Whether a proxy in front sets `X-Forwarded-For`: the client's IP is then its last entry (the one
+   * the proxy appended; earlier ones are the client's own claim). Otherwise the socket's address.
+   * @default false
+   */
+  trustProxy?: boolean;
+  /** The store failed (the request was let through). Reported at most once per 10 seconds, with how many failed. */
+  onStoreError?: (error: unknown, failures: number) => void;
+}
+
+/** The outcome of counting one request. */
+export interface RateLimitDecision {
+  readonly allowed: boolean;
+  /** Requests left in the window. */
+  readonly remaining: number;
+  /** Seconds until the window ends (at least 1). */
+  readonly resetSeconds: number;
+}
+
+/** A rate limiter: a budget per key, and the settings the HTTP middleware reads. */
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly trustProxy: boolean;
+  /** Counts one request of `key`; undefined when the store failed (the request is let through, uncounted). */
+  consume(key: string): Promise<RateLimitDecision | undefined>;
+  /** Resolves once the store can count (Redis connected); at once in memory. */
+  ready(): Promise<void>;
+  /** Releases the store (closes the Redis connection). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a rate limiter.
+ * @throws {Error} when `limit` or `windowSeconds` is not a positive integer.
+ * @example
+ * ```ts
+ * const rateLimit = createRateLimit({ limit: 600, windowSeconds: 60 });
+ * const app = createApp({ runtime, logger, rateLimit });
+ * ```
+ */
+export function createRateLimit(options: RateLimitOptions): RateLimit {
+  const { limit } = options;
+  const windowSeconds = options.windowSeconds ?? 60;
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`Rate limit must be a whole number of requests, at least 1, got ${limit}`);
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new Error(`Rate limit window must be a whole number of seconds, at least 1, got ${windowSeconds}`);
+  const store = options.store ?? "memory";
+
+  let failures = 0;
+  let reportedAt = Number.NEGATIVE_INFINITY;
+  // A Redis outage fails every request: report the first failure, then a count every 10 seconds.
+  const storeFailed = (error: unknown) => {
+    failures++;
+    if (Date.now() - reportedAt < 10_000) return;
+    reportedAt = Date.now();
+    options.onStoreError?.(error, failures);
+    failures = 0;
+  };
+
+  let limiter: RateLimiterAbstract;
+  let ready = () => Promise.resolve();
+  let close = () => Promise.resolve();
+  if (store === "memory") {
+    limiter = new RateLimiterMemory({ points: limit, duration: windowSeconds });
+  } else {
+    const redis = createRedisRateLimiter({
+      url: store.redisUrl,
+      points: limit,
+      durationSeconds: windowSeconds,
+      ...(store.keyPrefix === undefined ? {} : { keyPrefix: store.keyPrefix }),
+      onError: storeFailed,
+    });
+    limiter = redis.limiter;
+    ready = redis.ready;
+    close = redis.close;
+  }
+
+  const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+  return {
+    limit,
+    windowSeconds,
+    trustProxy: options.trustProxy ?? false,
+    async consume(key) {
+      try {
+        const res = await limiter.consume(key);
+        return { allowed: true, remaining: res.remainingPoints, resetSeconds: seconds(res.msBeforeNext) };
+      } catch (rejection) {
+        // rate-limiter-flexible rejects with a RateLimiterRes when over the budget, with an Error when the store fails.
+        if (rejection instanceof RateLimiterRes) return { allowed: false, remaining: 0, resetSeconds: seconds(rejection.msBeforeNext) };
+        storeFailed(rejection);
+        return undefined;
+      }
+    },
+    ready,
+    close,
+  };
+}
+
+/** Options of {@link rateLimitMiddleware}. */
+export interface RateLimitMiddlewareOptions {
+  /** The actor of a request, when known: an authenticated actor is counted by id rather than by IP. */
+  actorOf?: (request: Request) => Actor | undefined | Promise<Actor | undefined>;
+  /** How a refusal is written: REST's `{ message, code }` or a GraphQL response `{ errors: [...] }`. @default "rest" */
+  body?: "rest" | "graphql";
+  /** Origins allowed by CORS, so that browsers can read a 429 (the handlers, which set CORS, are not reached). @default "*" */
+  corsOrigin?: string | string[];
+}
+
+const RATE_LIMIT_HEADERS = "Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset";
+
+/**
+ * The Hono middleware counting each request (but CORS preflights) against its key's budget and
+ * answering 429 over it.
+ * @example app.use("/api/*", rateLimitMiddleware(rateLimit, { actorOf }));
+ */
+export function rateLimitMiddleware(rateLimit: RateLimit, options: RateLimitMiddlewareOptions = {}): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method === "OPTIONS") return next();
+    const actor = await Promise.resolve()
+      .then(() => options.actorOf?.(c.req.raw))
+      // An actor that cannot be resolved (a bad token) is the handler's to answer (401); count by IP meanwhile.
+      .catch(() => undefined);
+    const key = actor?.id === undefined ? `ip:${clientIp(c, rateLimit.trustProxy)}` : `actor:${actor.id}`;
+    const decision = await rateLimit.consume(key);
+    if (decision === undefined) return next();
+    const headers: Record<string, string> = {
+      "RateLimit-Limit": String(rateLimit.limit),
+      "RateLimit-Remaining": String(decision.remaining),
+      "RateLimit-Reset": String(decision.resetSeconds),
+    };
+    if (!decision.allowed) {
+      const message = `Too many requests: at most ${rateLimit.limit} every ${rateLimit.windowSeconds} seconds; retry in ${decision.resetSeconds} seconds.`;
+      const body = options.body === "graphql" ? { errors: [{ message, extensions: { code: "RATE_LIMITED" } }] } : { message, code: "RATE_LIMITED" };
+      return c.json(body, 429, { ...headers, "Retry-After": String(decision.resetSeconds), ...corsHeaders(c.req.header("origin"), options.corsOrigin ?? "*") });
+    }
+    await next();
+    let response = c.res;
+    try {
+      for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    } catch {
+      // Headers of a Response made elsewhere may be immutable: copy it.
+      response = new Response(response.body, response);
+      for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+      c.res = response;
+    }
+    if (response.headers.has("access-control-allow-origin")) appendExposed(response.headers);
+  };
+}
+
+/**
+ * The client's IP: the socket's remote address (Node server), or with `trustProxy` the last entry of
+ * `X-Forwarded-For`. "unknown" when neither is there (in-process `app.fetch` without a socket).
+ */
+export function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
+    if (forwarded) return forwarded.slice(0, 100);
+  }
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? "unknown";
+}
+
+function corsHeaders(origin: string | undefined, allowed: string | string[]): Record<string, string> {
+  const expose = { "Access-Control-Expose-Headers": RATE_LIMIT_HEADERS };
+  if (allowed === "*") return { "Access-Control-Allow-Origin": "*", ...expose };
+  const origins = typeof allowed === "string" ? [allowed] : allowed;
+  return origin !== undefined && origins.includes(origin) ? { "Access-Control-Allow-Origin": origin, Vary: "Origin", ...expose } : {};
+}
+
+function appendExposed(headers: Headers) {
+  const exposed = headers.get("access-control-expose-headers");
+  if (exposed === "*" || exposed?.toLowerCase().includes("ratelimit-limit")) return;
+  headers.set("access-control-expose-headers", exposed ? `${exposed}, ${RATE_LIMIT_HEADERS}` : RATE_LIMIT_HEADERS);
+}

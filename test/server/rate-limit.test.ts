@@ -1,0 +1,220 @@
+// Rate limiting (issue E item 7): a budget of requests per window per actor, or per IP when anonymous,
+// on /graphql and /api; 429 with Retry-After and RateLimit-* headers over it; health routes and CORS
+// preflights free; counts in memory or shared through Redis; a failing store lets requests through.
+import { randomUUID } from "node:crypto";
+import { request } from "node:http";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resources } from "../../schema/index.ts";
+import { type App, createApp } from "../../src/server/app.ts";
+import { loadConfig } from "../../src/server/config.ts";
+import { createRateLimit, type RateLimit, type RateLimitOptions } from "../../src/server/rate-limit.ts";
+import { startServer } from "../../src/server/server.ts";
+import { haveRedis, REDIS_URL } from "../support/redis.ts";
+import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+
+let t: TestRuntime;
+const limiters: RateLimit[] = [];
+beforeAll(async () => {
+  t = await createTestRuntime();
+});
+afterAll(async () => {
+  await Promise.all(limiters.map((l) => l.close()));
+  await t?.close();
+});
+
+async function appWith(options: RateLimitOptions): Promise<App> {
+  const rateLimit = createRateLimit(options);
+  limiters.push(rateLimit);
+  return createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), rateLimit });
+}
+
+const get = (app: App, path: string, headers: Record<string, string> = {}, method = "GET") => app.fetch(new Request(`http://test${path}`, { method, headers }));
+const graphql = (app: App, headers: Record<string, string> = {}) =>
+  app.fetch(new Request("http://test/graphql", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query: "{ usersCount }" }) }));
+
+/** A GET over a socket bound to `localAddress`, as a Response (node:http, which can choose the client's address). */
+function getFrom(localAddress: string, url: string): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    request(url, { localAddress, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(new Response(null, { status: res.statusCode ?? 0 })));
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
+/** Statuses of `n` requests made one after the other. */
+async function statuses(n: number, request: () => Promise<Response>): Promise<number[]> {
+  const seen: number[] = [];
+  for (let i = 0; i < n; i++) seen.push((await request()).status);
+  return seen;
+}
+
+describe("over createApp (in memory)", () => {
+  it("the request after the budget is a 429 with Retry-After and the RateLimit headers; every counted response has them", async () => {
+    const app = await appWith({ limit: 3, windowSeconds: 60 });
+    const first = await get(app, "/api/users");
+    expect(first.status).toBe(200);
+    expect([first.headers.get("ratelimit-limit"), first.headers.get("ratelimit-remaining")]).toEqual(["3", "2"]);
+    const reset = Number(first.headers.get("ratelimit-reset"));
+    expect(reset).toBeGreaterThanOrEqual(1);
+    expect(reset).toBeLessThanOrEqual(60);
+    expect(first.headers.get("access-control-expose-headers")).toContain("RateLimit-Remaining");
+    expect(await statuses(2, () => get(app, "/api/users"))).toEqual([200, 200]);
+
+    const refused = await get(app, "/api/users");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("ratelimit-remaining")).toBe("0");
+    expect(refused.headers.get("ratelimit-limit")).toBe("3");
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await refused.json()).toEqual({ code: "RATE_LIMITED", message: expect.stringMatching(/^Too many requests: at most 3 every 60 seconds; retry in \d+ seconds\.$/) });
+
+    // GraphQL over HTTP shares the budget and is refused before yoga runs, with a GraphQL-shaped body.
+    const gql = await graphql(app);
+    expect(gql.status).toBe(429);
+    expect(gql.headers.get("retry-after")).not.toBeNull();
+    expect(await gql.json()).toEqual({ errors: [{ message: expect.stringContaining("Too many requests"), extensions: { code: "RATE_LIMITED" } }] });
+  });
+
+  it("GraphQL requests are counted like REST ones", async () => {
+    const app = await appWith({ limit: 2 });
+    const ok = await graphql(app);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ data: { usersCount: 0 } });
+    expect(ok.headers.get("ratelimit-remaining")).toBe("1");
+    expect(await statuses(2, () => graphql(app))).toEqual([200, 429]);
+  });
+
+  it("health routes, the index and CORS preflights are not counted", async () => {
+    const app = await appWith({ limit: 2 });
+    for (let i = 0; i < 5; i++) {
+      expect((await get(app, "/healthz")).status).toBe(200);
+      expect((await get(app, "/readyz")).status).toBe(200);
+      const preflight = await get(app, "/api/users", { origin: "https://admin.example", "access-control-request-method": "GET" }, "OPTIONS");
+      expect(preflight.status).toBeLessThan(300);
+      expect(preflight.headers.get("ratelimit-remaining")).toBeNull();
+    }
+    expect(await statuses(3, () => get(app, "/api/users"))).toEqual([200, 200, 429]);
+    // Still healthy while the budget is spent.
+    expect((await get(app, "/healthz")).status).toBe(200);
+    expect((await get(app, "/readyz")).status).toBe(200);
+  });
+
+  it("different IPs have separate budgets when a trusted proxy names them; its last X-Forwarded-For entry counts", async () => {
+    const app = await appWith({ limit: 2, trustProxy: true });
+    const from = (chain: string) => () => get(app, "/api/users", { "x-forwarded-for": chain });
+    expect(await statuses(3, from("203.0.113.1"))).toEqual([200, 200, 429]);
+    expect(await statuses(3, from("203.0.113.2"))).toEqual([200, 200, 429]);
+    // A client cannot escape by prepending addresses of its own: the proxy appended the real one last.
+    expect(await statuses(1, from("198.51.100.7, 203.0.113.1"))).toEqual([429]);
+  });
+
+  it("without TRUST_PROXY, X-Forwarded-For is ignored (a client cannot pick its bucket)", async () => {
+    const app = await appWith({ limit: 2 });
+    let n = 0;
+    expect(await statuses(4, () => get(app, "/api/users", { "x-forwarded-for": `203.0.113.${++n}` }))).toEqual([200, 200, 429, 429]);
+  });
+
+  it("a failing store lets requests through uncounted and reports the failure", async () => {
+    const failures: unknown[] = [];
+    // Nothing listens on port 1: every count fails at once.
+    const app = await appWith({ limit: 1, store: { redisUrl: "redis://127.0.0.1:1" }, onStoreError: (error) => failures.push(error) });
+    const responses = [await get(app, "/api/users"), await get(app, "/api/users"), await graphql(app)];
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(responses[0]?.headers.get("ratelimit-remaining")).toBeNull();
+    expect(failures.length).toBeGreaterThanOrEqual(1);
+    expect(failures[0]).toBeInstanceOf(Error);
+  });
+
+  it("refuses a limit or window that is not a positive whole number", () => {
+    expect(() => createRateLimit({ limit: 0 })).toThrow("Rate limit must be a whole number of requests, at least 1, got 0");
+    expect(() => createRateLimit({ limit: 10, windowSeconds: 0.5 })).toThrow("Rate limit window must be a whole number of seconds, at least 1, got 0.5");
+  });
+});
+
+describe("configuration", () => {
+  it("defaults: 600 requests per 60 seconds per key, in memory, X-Forwarded-For not trusted", () => {
+    expect(loadConfig({})).toMatchObject({ rateLimit: 600, rateLimitWindowSeconds: 60, rateLimitStore: "memory", trustProxy: false });
+    expect(loadConfig({ RATE_LIMIT: "0", RATE_LIMIT_WINDOW_SECONDS: "1", RATE_LIMIT_STORE: "redis", REDIS_URL: "redis://127.0.0.1:6379", TRUST_PROXY: "true" })).toMatchObject({
+      rateLimit: 0,
+      rateLimitWindowSeconds: 1,
+      rateLimitStore: "redis",
+      trustProxy: true,
+    });
+  });
+
+  it("a bad value names the variable, the expectation and the value", () => {
+    expect(() => loadConfig({ RATE_LIMIT: "-5" })).toThrow('RATE_LIMIT must be a whole number of requests per window (0 turns rate limiting off), got "-5"');
+    expect(() => loadConfig({ RATE_LIMIT: "lots" })).toThrow('RATE_LIMIT must be a whole number of requests per window (0 turns rate limiting off), got "lots"');
+    expect(() => loadConfig({ RATE_LIMIT_WINDOW_SECONDS: "0" })).toThrow('RATE_LIMIT_WINDOW_SECONDS must be a whole number of seconds, at least 1, got "0"');
+    expect(() => loadConfig({ RATE_LIMIT_WINDOW_SECONDS: "1.5" })).toThrow('RATE_LIMIT_WINDOW_SECONDS must be a whole number of seconds, at least 1, got "1.5"');
+    expect(() => loadConfig({ RATE_LIMIT_STORE: "memcached" })).toThrow('RATE_LIMIT_STORE must be memory or redis, got "memcached"');
+    expect(() => loadConfig({ RATE_LIMIT_STORE: "redis" })).toThrow('RATE_LIMIT_STORE must be memory unless REDIS_URL is set, got "redis"');
+    expect(() => loadConfig({ TRUST_PROXY: "sometimes" })).toThrow('TRUST_PROXY must be true or false (or 1/0, yes/no, on/off), got "sometimes"');
+  });
+});
+
+describe("over real sockets (startServer, memory store)", () => {
+  it("counts by the socket's IP, ignores X-Forwarded-For, and leaves health alone", async () => {
+    const running = await startServer({
+      resources,
+      config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", RATE_LIMIT: "3", RATE_LIMIT_WINDOW_SECONDS: "60" }),
+      logger: pino({ level: "silent" }),
+    });
+    try {
+      let n = 0;
+      const seen = await statuses(4, () => fetch(`${running.url}/api/users`, { headers: { "x-forwarded-for": `203.0.113.${++n}` } }));
+      expect(seen).toEqual([200, 200, 200, 429]);
+      const refused = await fetch(`${running.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ usersCount }" }) });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(refused.headers.get("ratelimit-limit")).toBe("3");
+      expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
+      // Another client address (127.0.0.2 is loopback too) has a budget of its own.
+      expect(await statuses(4, () => getFrom("127.0.0.2", `${running.url}/api/users`))).toEqual([200, 200, 200, 429]);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("RATE_LIMIT=0 turns limiting off", async () => {
+    const running = await startServer({
+      resources,
+      config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", RATE_LIMIT: "0" }),
+      logger: pino({ level: "silent" }),
+    });
+    try {
+      const responses = await Promise.all(Array.from({ length: 5 }, () => fetch(`${running.url}/api/users`)));
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(responses[0]?.headers.get("ratelimit-limit")).toBeNull();
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+describe("Redis store", async () => {
+  const redis = await haveRedis();
+  it.skipIf(!redis)("two instances sharing one Redis share each key's budget", async () => {
+    const store = { redisUrl: REDIS_URL, keyPrefix: `autograph-test:${randomUUID()}` };
+    const a = createRateLimit({ limit: 3, store });
+    const b = createRateLimit({ limit: 3, store });
+    limiters.push(a, b);
+    await Promise.all([a.ready(), b.ready()]);
+    const appA = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), rateLimit: a });
+    const appB = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), rateLimit: b });
+    expect(await statuses(2, () => get(appA, "/api/users"))).toEqual([200, 200]);
+    const third = await get(appB, "/api/users");
+    expect(third.status).toBe(200);
+    expect(third.headers.get("ratelimit-remaining")).toBe("0");
+    const refusedA = await get(appA, "/api/users");
+    const refusedB = await graphql(appB);
+    expect([refusedA.status, refusedB.status]).toEqual([429, 429]);
+    expect(Number(refusedB.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
+});
