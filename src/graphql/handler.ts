@@ -7,7 +7,7 @@ import { setMaxListeners } from "node:events";
 import type { Server } from "node:http";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import type { GraphQLSchema } from "graphql";
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import { createYoga, type GraphiQLOptions } from "graphql-yoga";
 import type { Events } from "../events/events.ts";
 import type { RequestContext } from "../runtime/context.ts";
@@ -15,11 +15,13 @@ import type { Runtime } from "../runtime/runtime.ts";
 import type { GraphQLContext } from "./builder.ts";
 import { toGraphQLError } from "./errors.ts";
 import type { GraphQLExtension } from "./extensions.ts";
+import { type GraphQLHardening, hardeningPlugins, withoutSuggestions } from "./hardening.ts";
 import { buildGraphQLSchema } from "./schema.ts";
 import { serveGraphQLOverWebSocket, type WebSocketOptions, type WebSocketService } from "./websocket.ts";
 
 export type { GraphQLContext } from "./builder.ts";
 export type { ExtensionFieldResolver, ExtensionResolvers, GraphQLExtension } from "./extensions.ts";
+export { CSRF_HEADERS, DEFAULT_GRAPHQL_LIMITS, type GraphQLHardening, type GraphQLLimits } from "./hardening.ts";
 export { buildGraphQLSchema } from "./schema.ts";
 export type { WebSocketOptions, WebSocketService } from "./websocket.ts";
 
@@ -46,6 +48,17 @@ export interface GraphQLHandlerOptions {
    * @default { origin: "*" }
    */
   cors?: false | { origin: string | readonly string[] };
+  /**
+   * Limits on documents (depth, aliases, directives, tokens, cost), introspection, suggestions and CSRF
+   * prevention; they apply to HTTP, SSE and graphql-ws alike.
+   * @default DEFAULT_GRAPHQL_LIMITS, introspection on, CSRF prevention on
+   */
+  hardening?: GraphQLHardening;
+  /**
+   * Operations one HTTP request may batch (a JSON array body); 0 refuses batches, which is what most
+   * clients expect and what keeps the limits above per request. @default 0
+   */
+  batchLimit?: number;
 }
 
 /** A Fetch API handler for /graphql and the schema it serves. */
@@ -76,6 +89,10 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
   setMaxListeners(0, shutdown.signal);
   const schema = buildGraphQLSchema(runtime, options.extensions ?? [], { events: options.events, signal: shutdown.signal });
   const cors = options.cors ?? { origin: "*" };
+  const hardening = options.hardening ?? {};
+  const hideSuggestions = hardening.hideSuggestions ?? !(hardening.introspection ?? true);
+  const batchLimit = options.batchLimit ?? 0;
+  if (!Number.isInteger(batchLimit) || batchLimit < 0) throw new TypeError(`batchLimit must be a whole number of at least 0, got ${JSON.stringify(batchLimit)}.`);
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -85,12 +102,19 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     landingPage: false,
     // Errors are reported through onUnexpectedError; yoga would log every runtime error too.
     logging: false,
-    maskedErrors: { maskError: (error) => toGraphQLError(error, onUnexpectedError) },
+    maskedErrors: {
+      maskError: (error) => {
+        const masked = toGraphQLError(error, onUnexpectedError);
+        // Variable coercion errors suggest enum values and input fields too, after validation ran.
+        return hideSuggestions && /Did you mean/.test(masked.message) ? new GraphQLError(withoutSuggestions(masked.message), { nodes: masked.nodes, source: masked.source, positions: masked.positions, path: masked.path, extensions: masked.extensions }) : masked;
+      },
+    },
+    batching: batchLimit > 0 ? { limit: batchLimit } : false,
     // No credentials: with origin "*" yoga echoes any origin, which must not also carry cookies.
     cors: cors === false ? false : { origin: typeof cors.origin === "string" ? cors.origin : [...cors.origin], credentials: false },
     // Subscriptions over SSE: yoga serves the distinct-connections mode at /graphql itself; this adds
     // the single-connection mode of the graphql-sse protocol.
-    plugins: [useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT })],
+    plugins: [useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT }), ...hardeningPlugins(hardening)],
   });
   return {
     schema,

@@ -12,7 +12,7 @@ import { createRestHandler } from "../rest/handler.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { Events } from "../events/events.ts";
-import { type RateLimit, rateLimitMiddleware } from "./rate-limit.ts";
+import { limitWebSocketUpgrades, type RateLimit, rateLimitMiddleware } from "./rate-limit.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -116,7 +116,11 @@ export function createApp(options: AppOptions): App {
   });
   return {
     fetch: (request, env) => Promise.resolve(app.fetch(request, env as object | undefined)),
-    serveWebSockets: (server) => graphql.serveWebSocket(server, options.webSocket ?? {}),
+    serveWebSockets: (server) => {
+      const service = graphql.serveWebSocket(server, options.webSocket ?? {});
+      if (options.rateLimit) limitWebSocketUpgrades(server, options.rateLimit);
+      return service;
+    },
     endSubscriptions: () => graphql.endSubscriptions(),
   };
 }

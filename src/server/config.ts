@@ -3,6 +3,8 @@
  * stops the boot with an error that names the variable, says what was expected and shows what arrived.
  */
 
+import type { GraphQLLimits } from "../graphql/handler.ts";
+
 /** Log levels from most to least verbose (pino's names). */
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -35,6 +37,8 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** How long the outbox keeps events, in hours (`OUTBOX_RETENTION_HOURS`). @default 168 (7 days) */
   readonly outboxRetentionHours: number;
+  /** GraphQL hardening (docs/guides/security.md, "GraphQL hardening"). */
+  readonly graphql: GraphQLConfig;
   /**
    * Requests allowed per actor (or per IP when anonymous) per window on /graphql and /api
    * (`RATE_LIMIT`); 0 turns rate limiting off. @default 600
@@ -46,6 +50,23 @@ export interface Config {
   readonly rateLimitStore: "memory" | "redis";
   /** Whether a proxy in front sets X-Forwarded-For, so its last entry is the client's IP (`TRUST_PROXY`). @default false */
   readonly trustProxy: boolean;
+}
+
+/** GraphQL hardening, from `GRAPHQL_*` and `GRAPHIQL`. */
+export interface GraphQLConfig {
+  /** Whether `__schema`/`__type` may be queried (`GRAPHQL_INTROSPECTION`). @default true, false when NODE_ENV=production */
+  readonly introspection: boolean;
+  /** Whether GraphiQL is served on GET /graphql (`GRAPHIQL`). @default true, false when NODE_ENV=production */
+  readonly graphiql: boolean;
+  /** Whether a GET or form POST needs an `x-graphql-csrf` header (`GRAPHQL_CSRF_PREVENTION`). @default true */
+  readonly csrfPrevention: boolean;
+  /** Operations one HTTP request may batch, 0 for none (`GRAPHQL_BATCH_LIMIT`). @default 0 */
+  readonly batchLimit: number;
+  /**
+   * Document limits (`GRAPHQL_MAX_DEPTH`, `GRAPHQL_MAX_ALIASES`, `GRAPHQL_MAX_DIRECTIVES`,
+   * `GRAPHQL_MAX_TOKENS`, `GRAPHQL_MAX_COST`); those unset keep DEFAULT_GRAPHQL_LIMITS.
+   */
+  readonly limits: Readonly<Partial<GraphQLLimits>>;
 }
 
 /** One or more environment variables hold invalid values; `problems` has one line per variable. */
@@ -110,6 +131,15 @@ export function loadConfig(env: Env = process.env): Config {
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) fail("REDIS_URL", "a redis:// URL", redisUrl.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@"), undefined);
   if (eventBus === "redis" && redisUrl === undefined) fail("EVENT_BUS", "memory or postgres unless REDIS_URL is set", eventBus, undefined);
   const retention = read("OUTBOX_RETENTION_HOURS");
+  const production = read("NODE_ENV") === "production";
+  const count = (name: string, min: number): number | undefined => {
+    const value = read(name);
+    if (value === undefined) return undefined;
+    return /^\d+$/.test(value) && Number(value) >= min && Number.isSafeInteger(Number(value)) ? Number(value) : fail(name, `a whole number, at least ${min}`, value, undefined);
+  };
+  const graphqlLimits = Object.entries({ maxDepth: "GRAPHQL_MAX_DEPTH", maxAliases: "GRAPHQL_MAX_ALIASES", maxDirectives: "GRAPHQL_MAX_DIRECTIVES", maxTokens: "GRAPHQL_MAX_TOKENS", maxCost: "GRAPHQL_MAX_COST" })
+    .map(([key, name]) => [key, count(name, 1)] as const)
+    .filter(([, value]) => value !== undefined);
   const whole = (name: string, fallback: number, min: number, expected: string): number => {
     const value = read(name);
     if (value === undefined) return fallback;
@@ -130,6 +160,13 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitWindowSeconds: whole("RATE_LIMIT_WINDOW_SECONDS", 60, 1, "a whole number of seconds, at least 1"),
     rateLimitStore: ["memory", "redis"].includes(rateLimitStore) ? (rateLimitStore as Config["rateLimitStore"]) : fail("RATE_LIMIT_STORE", "memory or redis", rateLimitStore, "memory"),
     trustProxy: flag("TRUST_PROXY", false),
+    graphql: Object.freeze({
+      introspection: flag("GRAPHQL_INTROSPECTION", !production),
+      graphiql: flag("GRAPHIQL", !production),
+      csrfPrevention: flag("GRAPHQL_CSRF_PREVENTION", true),
+      batchLimit: count("GRAPHQL_BATCH_LIMIT", 0) ?? 0,
+      limits: Object.freeze(Object.fromEntries(graphqlLimits)),
+    }),
     outboxRetentionHours: retention === undefined ? 168 : /^\d+$/.test(retention) && Number(retention) >= 1 ? Number(retention) : fail("OUTBOX_RETENTION_HOURS", "a whole number of hours, at least 1", retention, 168),
     logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel)
       ? (logLevel as LogLevel)

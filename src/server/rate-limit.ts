@@ -12,6 +12,8 @@
  * When the store fails (Redis down or slow) the request is let through uncounted and the failure is
  * reported: an outage of the limiter must not become an outage of the API.
  */
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
 import type { Context, MiddlewareHandler } from "hono";
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Actor } from "../runtime/context.ts";
@@ -176,6 +178,45 @@ export function rateLimitMiddleware(rateLimit: RateLimit, options: RateLimitMidd
     }
     if (response.headers.has("access-control-allow-origin")) appendExposed(response.headers);
   };
+}
+
+/**
+ * Counts WebSocket upgrades (graphql-ws connections) on `server` against the budget of their IP, like
+ * HTTP requests, and refuses one over it with a plain HTTP 429 before the WebSocket server sees it.
+ * Call after the WebSocket server is attached: its upgrade listeners are moved behind the check.
+ * Operations sent on an open socket are not counted (its subscriptions are capped per socket instead).
+ */
+export function limitWebSocketUpgrades(server: Server, rateLimit: RateLimit): void {
+  type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  const listeners = server.listeners("upgrade") as UpgradeListener[];
+  server.removeAllListeners("upgrade");
+  server.on("upgrade", async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Nothing else listens on the socket while the count is taken: a reset must not be an unhandled error.
+    const onError = () => socket.destroy();
+    socket.on("error", onError);
+    const forwarded = rateLimit.trustProxy ? String(request.headers["x-forwarded-for"] ?? "").split(",").at(-1)?.trim() : undefined;
+    const decision = await rateLimit.consume(`ip:${forwarded || request.socket.remoteAddress || "unknown"}`);
+    socket.off("error", onError);
+    if (decision !== undefined && !decision.allowed) {
+      const body = JSON.stringify({ message: `Too many requests: at most ${rateLimit.limit} every ${rateLimit.windowSeconds} seconds; retry in ${decision.resetSeconds} seconds.`, code: "RATE_LIMITED" });
+      socket.end(
+        [
+          "HTTP/1.1 429 Too Many Requests",
+          `Retry-After: ${decision.resetSeconds}`,
+          `RateLimit-Limit: ${rateLimit.limit}`,
+          "RateLimit-Remaining: 0",
+          `RateLimit-Reset: ${decision.resetSeconds}`,
+          "Content-Type: application/json",
+          `Content-Length: ${Buffer.byteLength(body)}`,
+          "Connection: close",
+          "",
+          body,
+        ].join("\r\n"),
+      );
+      return;
+    }
+    for (const listener of listeners) listener.call(server, request, socket, head);
+  });
 }
 
 /**

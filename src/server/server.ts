@@ -88,6 +88,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     events,
     logger,
     graphqlExtensions: options.graphqlExtensions ?? [],
+    graphiql: config.graphql.graphiql,
+    graphqlHardening: { introspection: config.graphql.introspection, csrfPrevention: config.graphql.csrfPrevention, limits: config.graphql.limits },
+    graphqlBatchLimit: config.graphql.batchLimit,
     ...(options.webSocket ? { webSocket: options.webSocket } : {}),
     ready: async () => (await db.pool.query("select 1")).rowCount === 1,
   });

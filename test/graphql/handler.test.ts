@@ -42,13 +42,13 @@ describe("GraphiQL", () => {
 
 describe("requests", () => {
   it("answers GET queries", async () => {
-    const response = await gql.handler.fetch(request("/graphql?query=%7BpostsCount%7D", { headers: { accept: "application/json" } }));
+    const response = await gql.handler.fetch(request("/graphql?query=%7BpostsCount%7D", { headers: { accept: "application/json", "x-graphql-csrf": "1" } }));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { postsCount: 320 } });
   });
 
   it("refuses mutations over GET with 405", async () => {
-    const response = await gql.handler.fetch(request(`/graphql?query=${encodeURIComponent("mutation { deleteTag(id: 1) { id } }")}`, { headers: { accept: "application/json" } }));
+    const response = await gql.handler.fetch(request(`/graphql?query=${encodeURIComponent("mutation { deleteTag(id: 1) { id } }")}`, { headers: { accept: "application/json", "x-graphql-csrf": "1" } }));
     expect(response.status).toBe(405);
     expect(await t.db.prisma.tag.findUnique({ where: { id: 1 } })).not.toBeNull();
   });

@@ -3,8 +3,10 @@
 // preflights free; counts in memory or shared through Redis; a failing store lets requests through.
 import { randomUUID } from "node:crypto";
 import { request } from "node:http";
+import { createClient } from "graphql-ws";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { resources } from "../../schema/index.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { loadConfig } from "../../src/server/config.ts";
@@ -177,6 +179,48 @@ describe("over real sockets (startServer, memory store)", () => {
       expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
       // Another client address (127.0.0.2 is loopback too) has a budget of its own.
       expect(await statuses(4, () => getFrom("127.0.0.2", `${running.url}/api/users`))).toEqual([200, 200, 200, 429]);
+      // graphql-ws connections from a spent IP are refused at the upgrade, with the same 429.
+      const upgrade = await new Promise<{ status: number; retryAfter: string | undefined }>((resolve, reject) => {
+        const socket = new WebSocket(`${running.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+        socket.on("unexpected-response", (_request, response) => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers["retry-after"] }));
+        socket.on("open", () => {
+          socket.close();
+          resolve({ status: 101, retryAfter: undefined });
+        });
+        socket.on("error", reject);
+      });
+      expect(upgrade.status).toBe(429);
+      expect(Number(upgrade.retryAfter)).toBeGreaterThanOrEqual(1);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("graphql-ws upgrades are counted per IP, and run subscriptions while under the budget", async () => {
+    const running = await startServer({
+      resources,
+      config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", RATE_LIMIT: "2" }),
+      logger: pino({ level: "silent" }),
+    });
+    try {
+      const client = createClient({ url: `${running.url.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+      const result = await new Promise<unknown>((resolve, reject) => {
+        client.subscribe({ query: "{ usersCount }" }, { next: resolve, error: reject, complete: () => {} });
+      });
+      expect(result).toEqual({ data: { usersCount: 0 } });
+      await client.dispose();
+      // One upgrade spent; one HTTP request spends the rest.
+      expect((await fetch(`${running.url}/api/users`)).status).toBe(200);
+      const refused = await new Promise<number>((resolve) => {
+        const socket = new WebSocket(`${running.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+        socket.on("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+        socket.on("open", () => {
+          socket.close();
+          resolve(101);
+        });
+        socket.on("error", () => {});
+      });
+      expect(refused).toBe(429);
     } finally {
       await running.close();
     }

@@ -1,0 +1,245 @@
+/**
+ * Limits on what one GraphQL document may ask for, and the switches a public deployment turns off.
+ * Each is an envelop plugin, so it applies wherever yoga's envelop runs: HTTP GET and POST, SSE, and
+ * graphql-ws (which parses and validates through `getEnveloped`).
+ *
+ * - depth, aliases and directives: graphql-armor's validation rules;
+ * - tokens: graphql-armor's parser, which stops lexing at the limit (so a 1 MB document of duplicate
+ *   fields costs no more than its first tokens, and never reaches the quadratic field-merging rule);
+ * - cost: our own estimate of the fields a response may hold, which knows our page arguments
+ *   (`take`, `first`, `last`) and that a relation list without them holds a default page (graphql-armor's
+ *   cost rule only knows `first`/`last` literals);
+ * - introspection off: graphql-js's NoSchemaIntrospectionCustomRule; suggestions ("Did you mean ...?")
+ *   hidden, as they would spell the schema out field by field;
+ * - CSRF prevention: a GET or form-encoded POST (which browsers send cross-origin without a preflight)
+ *   must carry a header that only a script allowed by CORS can set.
+ *
+ * A refused document gets one GraphQL error with `extensions: { code: "BAD_REQUEST", details: { limit, max } }`
+ * and a message that names the limit; HTTP answers it as yoga answers any invalid document (200 with
+ * `application/json`, 400 with `application/graphql-response+json`).
+ */
+import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import {
+  type ASTNode,
+  type FieldNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  GraphQLError,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isListType,
+  isObjectType,
+  isInterfaceType,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
+import type { Plugin } from "graphql-yoga";
+
+/** Limits on one GraphQL document. Every one applies to each operation of it. */
+export interface GraphQLLimits {
+  /** Deepest selection nesting (introspection excluded). @default 10 */
+  maxDepth: number;
+  /** Aliased fields in one operation (fragments included). @default 15 */
+  maxAliases: number;
+  /** Directives in one operation. @default 50 */
+  maxDirectives: number;
+  /** Lexical tokens of the whole document; lexing stops at the limit. @default 2000 */
+  maxTokens: number;
+  /**
+   * Estimated fields in a response: each field counts 1, and the fields under a list count once per
+   * item it may hold: the literal `take`/`first`/`last`, else {@link GraphQLLimits.maxListSize} when it
+   * is a variable, else {@link GraphQLLimits.defaultListSize}. @default 50000
+   * @example `{ posts(take: 100) { id comments { id } } }` costs 1 + 100 × (1 + (1 + 25 × 1)) = 2801
+   */
+  maxCost: number;
+  /** Items assumed for a list without a page argument (and for a page argument left out). @default 25 */
+  defaultListSize: number;
+  /** Items assumed for a page argument given as a variable (unknown when a document is validated). @default 100 */
+  maxListSize: number;
+}
+
+/** The limits applied unless configured otherwise. */
+export const DEFAULT_GRAPHQL_LIMITS: Readonly<GraphQLLimits> = Object.freeze({
+  maxDepth: 10,
+  maxAliases: 15,
+  maxDirectives: 50,
+  maxTokens: 2000,
+  maxCost: 50_000,
+  defaultListSize: 25,
+  maxListSize: 100,
+});
+
+/** Headers any of which marks a GET or form POST as sent by a script (so CORS preflighted it). */
+export const CSRF_HEADERS = ["x-graphql-csrf", "x-graphql-yoga-csrf"] as const;
+
+/** Options of {@link hardeningPlugins}. */
+export interface GraphQLHardening {
+  /** Overrides of {@link DEFAULT_GRAPHQL_LIMITS}. @default DEFAULT_GRAPHQL_LIMITS */
+  limits?: Partial<GraphQLLimits> | undefined;
+  /** Whether `__schema` and `__type` may be queried. Turn off in production. @default true */
+  introspection?: boolean | undefined;
+  /** Whether "Did you mean ...?" is cut from error messages. @default !introspection */
+  hideSuggestions?: boolean | undefined;
+  /**
+   * Whether a GET (or a form-encoded or text/plain POST) must carry one of {@link CSRF_HEADERS}. A JSON
+   * POST is preflighted by browsers and always passes; so does an SSE GET (`Accept: text/event-stream`),
+   * as EventSource cannot set headers and GET never runs a mutation. @default true
+   */
+  csrfPrevention?: boolean | undefined;
+}
+
+/** The envelop plugins that enforce `options`, in the order they must run. */
+export function hardeningPlugins(options: GraphQLHardening = {}): Plugin[] {
+  const limits = { ...DEFAULT_GRAPHQL_LIMITS, ...definedOnly(options.limits ?? {}) };
+  checkLimits(limits);
+  const introspection = options.introspection ?? true;
+  const plugins: Plugin[] = [];
+  if (options.csrfPrevention ?? true) plugins.push(csrfPrevention());
+  plugins.push(
+    EnvelopArmorPlugin({
+      maxDepth: { n: limits.maxDepth, ...rejectWith("maxDepth", limits.maxDepth) },
+      maxAliases: { n: limits.maxAliases, ...rejectWith("maxAliases", limits.maxAliases) },
+      maxDirectives: { n: limits.maxDirectives, ...rejectWith("maxDirectives", limits.maxDirectives) },
+      maxTokens: { n: limits.maxTokens, ...rejectWith("maxTokens", limits.maxTokens) },
+      costLimit: { enabled: false },
+      blockFieldSuggestion: { enabled: false },
+    }) as Plugin,
+  );
+  const rules: ValidationRule[] = [costRule(limits)];
+  if (!introspection) rules.push(NoSchemaIntrospectionCustomRule);
+  plugins.push({ onValidate: ({ addValidationRule }) => rules.forEach(addValidationRule) });
+  if (options.hideSuggestions ?? !introspection) plugins.push(hideSuggestions());
+  return plugins;
+}
+
+/** `message` without its "Did you mean ...?" (graphql-js's suggestions of fields, types, enum values, arguments). */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?/g, "");
+}
+
+function hideSuggestions(): Plugin {
+  return {
+    onValidate: () => ({ result, setResult }) => {
+      if (result.length > 0) setResult(result.map((error) => (/Did you mean/.test(error.message) ? new GraphQLError(withoutSuggestions(error.message), { nodes: error.nodes, source: error.source, positions: error.positions, extensions: error.extensions }) : error)));
+    },
+  };
+}
+
+function csrfPrevention(): Plugin {
+  const plugin = useCSRFPrevention({ requestHeaders: [...CSRF_HEADERS] });
+  return {
+    onRequestParse(payload) {
+      const { request } = payload;
+      // EventSource can set no header; a subscription or query over GET has no side effect to forge.
+      if (request.method === "GET" && request.headers.get("accept")?.includes("text/event-stream")) return;
+      return plugin.onRequestParse?.(payload);
+    },
+  };
+}
+
+/** graphql-armor reports through these callbacks instead of its "Syntax Error: ..." with no code. */
+function rejectWith(limit: keyof GraphQLLimits, max: number) {
+  return {
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) => {
+        const refused = limitError(error.message.replace(/^Syntax Error: /, ""), limit, max, error.nodes);
+        // The token limit runs in the parser, which has no context to report to: stop it by throwing.
+        if (context === null) throw refused;
+        context.reportError(refused);
+      },
+    ],
+  };
+}
+
+function limitError(message: string, limit: keyof GraphQLLimits, max: number, nodes?: readonly ASTNode[] | ASTNode | undefined): GraphQLError {
+  return new GraphQLError(`${message} Simplify the operation or split it.`, { nodes, extensions: { code: "BAD_REQUEST", details: { limit, max } } });
+}
+
+const PAGE_ARGUMENTS = new Set(["take", "first", "last"]);
+
+/** Refuses an operation whose estimated response holds more than `maxCost` fields (see {@link GraphQLLimits.maxCost}). */
+function costRule(limits: GraphQLLimits): ValidationRule {
+  return (context) => {
+    const schema = context.getSchema();
+    const fragmentsSeen = new Set<string>();
+    const costOf = (selectionSet: SelectionSetNode, type: GraphQLCompositeType): number => {
+      let cost = 0;
+      for (const selection of selectionSet.selections) {
+        if (selection.kind === Kind.FIELD) {
+          cost += fieldCost(selection, type);
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          cost += costOf(selection.selectionSet, conditionType(schema, selection.typeCondition?.name.value) ?? type);
+        } else {
+          const name = selection.name.value;
+          const fragment = context.getFragment(name);
+          // A cycle is NoFragmentCycles' to report; an unknown fragment, KnownFragmentNames'.
+          if (!fragment || fragmentsSeen.has(name)) continue;
+          fragmentsSeen.add(name);
+          const fragmentType = conditionType(schema, fragment.typeCondition.name.value);
+          if (fragmentType) cost += costOf(fragment.selectionSet, fragmentType);
+          fragmentsSeen.delete(name);
+        }
+      }
+      return cost;
+    };
+    const fieldCost = (node: FieldNode, parent: GraphQLCompositeType): number => {
+      // Introspection is limited by being turned off; GraphiQL's own query must pass when it is on.
+      if (node.name.value.startsWith("__")) return 0;
+      const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[node.name.value] : undefined;
+      if (!field) return 1;
+      const type = getNamedType(field.type);
+      if (!node.selectionSet || !isCompositeType(type)) return 1;
+      return 1 + itemsOf(field, node, parent, limits) * costOf(node.selectionSet, type);
+    };
+    return {
+      OperationDefinition(operation) {
+        const root = schema.getRootType(operation.operation);
+        if (!root) return;
+        const cost = costOf(operation.selectionSet, root);
+        if (cost > limits.maxCost) {
+          context.reportError(limitError(`Query cost limit of ${limits.maxCost} exceeded, found ${Math.round(cost)} (estimated fields in the response, lists counted at their page size).`, "maxCost", limits.maxCost, operation));
+        }
+      },
+    };
+  };
+}
+
+/** How many times the selection under `field` may appear in the response. */
+function itemsOf(field: GraphQLField<unknown, unknown>, node: FieldNode, parent: GraphQLCompositeType, limits: GraphQLLimits): number {
+  if (field.args.some((arg) => PAGE_ARGUMENTS.has(arg.name))) {
+    let items = 0;
+    for (const arg of node.arguments ?? []) {
+      if (!PAGE_ARGUMENTS.has(arg.name.value)) continue;
+      if (arg.value.kind === Kind.INT) items = Math.max(items, Math.max(1, Number.parseInt(arg.value.value, 10)));
+      else if (arg.value.kind === Kind.VARIABLE) items = Math.max(items, limits.maxListSize);
+    }
+    return items || limits.defaultListSize;
+  }
+  // The edges of a connection are the page its field already counted.
+  if (isListType(getNullableType(field.type)) && !parent.name.endsWith("Connection")) return limits.defaultListSize;
+  return 1;
+}
+
+function conditionType(schema: GraphQLSchema, name: string | undefined): GraphQLCompositeType | undefined {
+  if (name === undefined) return undefined;
+  const type = schema.getType(name);
+  return type && isCompositeType(type) ? type : undefined;
+}
+
+function checkLimits(limits: GraphQLLimits): void {
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value < 1) throw new TypeError(`GraphQL limit ${name} must be a whole number of at least 1, got ${JSON.stringify(value)}.`);
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
