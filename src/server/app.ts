@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { Hono } from "hono";
 import type { Logger } from "pino";
-import { createGraphQLHandler, type GraphQLExtension, type WebSocketOptions, type WebSocketService } from "../graphql/handler.ts";
+import { createGraphQLHandler, type GraphQLExtension, type GraphQLHardening, type WebSocketOptions, type WebSocketService } from "../graphql/handler.ts";
 import { createRestHandler } from "../rest/handler.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -24,6 +24,10 @@ export interface AppOptions {
   graphqlExtensions?: GraphQLExtension[];
   /** Serve GraphiQL on GET /graphql. @default true */
   graphiql?: boolean;
+  /** GraphQL document limits, introspection, suggestions, CSRF prevention. @default see GraphQLHardening */
+  graphqlHardening?: GraphQLHardening;
+  /** Operations one GraphQL HTTP request may batch; 0 refuses batches. @default 0 */
+  graphqlBatchLimit?: number;
   /** Largest accepted REST body in bytes (413 beyond). @default 2 MiB */
   maxBodyBytes?: number;
   /** Limits of GraphQL over WebSocket (subscriptions per socket, message size, init timeout). @default see WebSocketOptions */
@@ -69,6 +73,8 @@ export function createApp(options: AppOptions): App {
     events: options.events,
     contextFor,
     graphiql: options.graphiql ?? true,
+    ...(options.graphqlHardening ? { hardening: options.graphqlHardening } : {}),
+    ...(options.graphqlBatchLimit !== undefined ? { batchLimit: options.graphqlBatchLimit } : {}),
     cors: { origin: options.corsOrigin ?? "*" },
     extensions: options.graphqlExtensions ?? [],
     onUnexpectedError,
