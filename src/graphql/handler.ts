@@ -21,7 +21,7 @@ import { serveGraphQLOverWebSocket, type WebSocketOptions, type WebSocketService
 
 export type { GraphQLContext } from "./builder.ts";
 export type { ExtensionFieldResolver, ExtensionResolvers, GraphQLExtension } from "./extensions.ts";
-export { CSRF_HEADERS, DEFAULT_GRAPHQL_LIMITS, type GraphQLHardening, type GraphQLLimits } from "./hardening.ts";
+export { CSRF_HEADERS, DEFAULT_GRAPHQL_LIMITS, type GraphQLHardening, type GraphQLLimits, type PersistedOperations, parsePersistedOperations } from "./hardening.ts";
 export { buildGraphQLSchema } from "./schema.ts";
 export type { WebSocketOptions, WebSocketService } from "./websocket.ts";
 

@@ -20,6 +20,7 @@
  */
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
 import {
   type ASTNode,
   type FieldNode,
@@ -92,6 +93,42 @@ export interface GraphQLHardening {
    * as EventSource cannot set headers and GET never runs a mutation. @default true
    */
   csrfPrevention?: boolean | undefined;
+  /** An allow-list of documents by id: off by default (any document within the limits runs). */
+  persistedOperations?: PersistedOperations | undefined;
+}
+
+/** Persisted operations: documents stored on the server, run by id. */
+export interface PersistedOperations {
+  /**
+   * Documents by id: clients send `extensions: { persistedQuery: { version: 1, sha256Hash: id } }`
+   * (Apollo's and yoga's convention) instead of `query`.
+   * @example { "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38": "{ postsCount }" }
+   */
+  operations: Readonly<Record<string, string>>;
+  /**
+   * Whether documents that are not stored may run too. When false, HTTP and SSE refuse a `query`, and
+   * graphql-ws (which has no id convention) runs only a `query` whose text is exactly a stored document.
+   * @default false
+   */
+  allowArbitraryOperations?: boolean | undefined;
+}
+
+/**
+ * The operations of a persisted-operations file (a JSON object of id → document), checked.
+ * @throws {TypeError} naming the first entry that is not an id with a document string.
+ */
+export function parsePersistedOperations(json: string, source: string): Record<string, string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new TypeError(`${source} must be JSON (an object of id → GraphQL document): ${(error as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new TypeError(`${source} must be a JSON object of id → GraphQL document, got ${Array.isArray(value) ? "an array" : typeof value}.`);
+  for (const [id, document] of Object.entries(value)) {
+    if (typeof document !== "string" || document.trim() === "") throw new TypeError(`${source}: the operation ${JSON.stringify(id)} must be a GraphQL document string, got ${JSON.stringify(document)?.slice(0, 100)}.`);
+  }
+  return value as Record<string, string>;
 }
 
 /** The envelop plugins that enforce `options`, in the order they must run. */
@@ -101,6 +138,7 @@ export function hardeningPlugins(options: GraphQLHardening = {}): Plugin[] {
   const introspection = options.introspection ?? true;
   const plugins: Plugin[] = [];
   if (options.csrfPrevention ?? true) plugins.push(csrfPrevention());
+  if (options.persistedOperations) plugins.push(...persistedOperations(options.persistedOperations));
   plugins.push(
     EnvelopArmorPlugin({
       maxDepth: { n: limits.maxDepth, ...rejectWith("maxDepth", limits.maxDepth) },
@@ -129,6 +167,34 @@ function hideSuggestions(): Plugin {
       if (result.length > 0) setResult(result.map((error) => (/Did you mean/.test(error.message) ? new GraphQLError(withoutSuggestions(error.message), { nodes: error.nodes, source: error.source, positions: error.positions, extensions: error.extensions }) : error)));
     },
   };
+}
+
+function persistedOperations(options: PersistedOperations): Plugin[] {
+  const byId = new Map(Object.entries(options.operations));
+  const allowArbitraryOperations = options.allowArbitraryOperations ?? false;
+  const bad = (message: string, code = "BAD_REQUEST") => ({ message, extensions: { code } });
+  const plugins: Plugin[] = [
+    usePersistedOperations({
+      allowArbitraryOperations,
+      getPersistedOperation: (id) => byId.get(id) ?? null,
+      customErrors: {
+        persistedQueryOnly: bad("Only persisted operations run here: send extensions.persistedQuery { version: 1, sha256Hash } instead of a query."),
+        keyNotFound: bad("Send a query, or extensions.persistedQuery { version: 1, sha256Hash } naming a persisted operation."),
+        notFound: bad("No persisted operation has this sha256Hash.", "NOT_FOUND"),
+      },
+    }) as Plugin,
+  ];
+  if (!allowArbitraryOperations) {
+    // graphql-ws and the graphql-sse stream bypass yoga's onParams: refuse any other document as it is parsed.
+    const stored = new Set(byId.values());
+    plugins.push({
+      onParse: ({ params }) => {
+        const text = typeof params.source === "string" ? params.source : params.source.body;
+        if (!stored.has(text)) throw new GraphQLError("Only persisted operations run here: this document is not one of them.", { extensions: { code: "BAD_REQUEST" } });
+      },
+    });
+  }
+  return plugins;
 }
 
 function csrfPrevention(): Plugin {

@@ -67,6 +67,10 @@ export interface GraphQLConfig {
    * `GRAPHQL_MAX_TOKENS`, `GRAPHQL_MAX_COST`); those unset keep DEFAULT_GRAPHQL_LIMITS.
    */
   readonly limits: Readonly<Partial<GraphQLLimits>>;
+  /** A JSON file of id → document (`GRAPHQL_PERSISTED_OPERATIONS`), read at boot. @default none: no persisted operations */
+  readonly persistedOperationsFile: string | undefined;
+  /** With persisted operations, whether other documents may run too (`GRAPHQL_ALLOW_ARBITRARY_OPERATIONS`). @default false */
+  readonly allowArbitraryOperations: boolean;
 }
 
 /** One or more environment variables hold invalid values; `problems` has one line per variable. */
@@ -166,6 +170,8 @@ export function loadConfig(env: Env = process.env): Config {
       csrfPrevention: flag("GRAPHQL_CSRF_PREVENTION", true),
       batchLimit: count("GRAPHQL_BATCH_LIMIT", 0) ?? 0,
       limits: Object.freeze(Object.fromEntries(graphqlLimits)),
+      persistedOperationsFile: read("GRAPHQL_PERSISTED_OPERATIONS"),
+      allowArbitraryOperations: flag("GRAPHQL_ALLOW_ARBITRARY_OPERATIONS", false),
     }),
     outboxRetentionHours: retention === undefined ? 168 : /^\d+$/.test(retention) && Number(retention) >= 1 ? Number(retention) : fail("OUTBOX_RETENTION_HOURS", "a whole number of hours, at least 1", retention, 168),
     logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel)

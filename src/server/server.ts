@@ -2,11 +2,12 @@
  * Starts Autograph: configuration, database (embedded or DATABASE_URL), runtime, HTTP server; and
  * stops it gracefully (in-flight requests finish, then the database closes).
  */
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import pino, { type Logger } from "pino";
-import type { GraphQLExtension, WebSocketOptions } from "../graphql/handler.ts";
+import { type GraphQLExtension, parsePersistedOperations, type WebSocketOptions } from "../graphql/handler.ts";
 import type { ResourceDefinition } from "../metadata/definition.ts";
 import { resolveResources } from "../metadata/resolve.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
@@ -49,6 +50,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const logger = options.logger ?? pino({ level: config.logLevel });
   // Resolve first: bad definitions fail the boot before anything is started.
   const schema = resolveResources(options.resources, datamodel);
+  // Read now: a missing or malformed file fails the boot before anything is started.
+  const persisted = config.graphql.persistedOperationsFile;
+  const persistedOperations =
+    persisted === undefined
+      ? undefined
+      : { operations: parsePersistedOperations(readFileSync(persisted, "utf8"), `GRAPHQL_PERSISTED_OPERATIONS (${persisted})`), allowArbitraryOperations: config.graphql.allowArbitraryOperations };
   const prepared = await prepareDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.embeddedPgDir,
@@ -89,7 +96,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logger,
     graphqlExtensions: options.graphqlExtensions ?? [],
     graphiql: config.graphql.graphiql,
-    graphqlHardening: { introspection: config.graphql.introspection, csrfPrevention: config.graphql.csrfPrevention, limits: config.graphql.limits },
+    graphqlHardening: {
+      introspection: config.graphql.introspection,
+      csrfPrevention: config.graphql.csrfPrevention,
+      limits: config.graphql.limits,
+      ...(persistedOperations ? { persistedOperations } : {}),
+    },
     graphqlBatchLimit: config.graphql.batchLimit,
     ...(options.webSocket ? { webSocket: options.webSocket } : {}),
     ready: async () => (await db.pool.query("select 1")).rowCount === 1,

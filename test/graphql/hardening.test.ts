@@ -6,7 +6,8 @@ import { type Client, createClient } from "graphql-ws";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { createGraphQLHandler, DEFAULT_GRAPHQL_LIMITS, type GraphQLHandler, type WebSocketService } from "../../src/graphql/handler.ts";
+import { createHash } from "node:crypto";
+import { createGraphQLHandler, DEFAULT_GRAPHQL_LIMITS, type GraphQLHandler, parsePersistedOperations, type WebSocketService } from "../../src/graphql/handler.ts";
 import { createApp } from "../../src/server/app.ts";
 import { loadConfig } from "../../src/server/config.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
@@ -241,6 +242,35 @@ describe("batching", () => {
   });
 });
 
+describe("persisted operations", () => {
+  const COUNT = "{ postsCount }";
+  const hash = createHash("sha256").update(COUNT).digest("hex");
+  const post = (handler: GraphQLHandler, body: unknown) =>
+    handler.fetch(new Request("http://test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).then(async (r) => ({ status: r.status, body: (await r.json()) as GraphQLBody }));
+
+  it("run by hash; any other document is refused unless allowArbitraryOperations", async () => {
+    const only = graphqlClient(t, { hardening: { persistedOperations: { operations: { [hash]: COUNT } } } }).handler;
+    expect(await post(only, { extensions: { persistedQuery: { version: 1, sha256Hash: hash } } })).toEqual({ status: 200, body: { data: { postsCount: 320 } } });
+    const arbitrary = await post(only, { query: "{ postsCount }" });
+    expect(arbitrary.status).toBeLessThan(500);
+    expect(arbitrary.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/Only persisted operations run here/), extensions: { code: "BAD_REQUEST" } });
+    const unknown = await post(only, { extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } });
+    expect(unknown.status).toBeLessThan(500);
+    expect(unknown.body.errors?.[0]).toMatchObject({ message: "No persisted operation has this sha256Hash.", extensions: { code: "NOT_FOUND" } });
+
+    const open = graphqlClient(t, { hardening: { persistedOperations: { operations: { [hash]: COUNT }, allowArbitraryOperations: true } } }).handler;
+    expect((await post(open, { query: "{ tagsCount }" })).body.errors).toBeUndefined();
+    expect((await post(open, { extensions: { persistedQuery: { version: 1, sha256Hash: hash } } })).body).toEqual({ data: { postsCount: 320 } });
+  });
+
+  it("a persisted-operations file must be an object of id → document", () => {
+    expect(parsePersistedOperations(JSON.stringify({ [hash]: COUNT }), "ops.json")).toEqual({ [hash]: COUNT });
+    expect(() => parsePersistedOperations("{", "ops.json")).toThrow(/^ops.json must be JSON/);
+    expect(() => parsePersistedOperations("[]", "ops.json")).toThrow("ops.json must be a JSON object of id → GraphQL document, got an array.");
+    expect(() => parsePersistedOperations(JSON.stringify({ a: 1 }), "ops.json")).toThrow('ops.json: the operation "a" must be a GraphQL document string, got 1.');
+  });
+});
+
 describe("over graphql-ws (a real socket)", () => {
   let server: Server;
   let ws: WebSocketService;
@@ -294,6 +324,27 @@ describe("over graphql-ws (a real socket)", () => {
     expect(JSON.stringify((await run(`{ __schema { types { name } } }`)).errors)).toMatch(/introspection/i);
     const typo = await run(`{ postz }`);
     expect(typo.errors?.[0]?.message).toBe('Cannot query field "postz" on type "Query".');
+  });
+
+  it("runs only persisted documents when arbitrary ones are not allowed", async () => {
+    const handler = createGraphQLHandler({ runtime: t.runtime, contextFor: () => t.runtime.context(), hardening: { persistedOperations: { operations: { x: "{ postsCount }" } } } });
+    const only = createServer();
+    const onlyWs = handler.serveWebSocket(only);
+    await new Promise<void>((resolve) => only.listen(0, "127.0.0.1", resolve));
+    const c = createClient({ url: `ws://127.0.0.1:${(only.address() as AddressInfo).port}/graphql`, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+    try {
+      const once = (query: string) =>
+        new Promise<{ data?: unknown; errors?: GraphQLError[] }>((resolve) => {
+          let result = {};
+          c.subscribe({ query }, { next: (v) => void (result = v), error: (errors) => resolve({ errors: errors as GraphQLError[] }), complete: () => resolve(result) });
+        });
+      expect(await once("{ postsCount }")).toEqual({ data: { postsCount: 320 } });
+      expect((await once("{ tagsCount }")).errors?.[0]).toMatchObject({ message: expect.stringMatching(/Only persisted operations run here/), extensions: { code: "BAD_REQUEST" } });
+    } finally {
+      await c.dispose();
+      await onlyWs.close(100);
+      await new Promise((resolve) => only.close(resolve));
+    }
   });
 
   it("masks an unexpected resolver error (no message, no stack), as HTTP does", async () => {
