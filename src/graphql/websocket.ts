@@ -167,5 +167,7 @@ function requestOf(upgrade: IncomingMessage, params: Record<string, unknown> | u
       throw new AppError("BAD_REQUEST", `Connection param ${show(name)} is used as a header and must be a valid header value, got ${show(value.slice(0, 100))}.`);
     }
   }
-  return new Request(`http://${upgrade.headers.host ?? "localhost"}${upgrade.url ?? "/"}`, { headers });
+  // A POST, as an operation over HTTP would be: yoga allows mutations only on POST requests.
+  headers.set("content-type", "application/json");
+  return new Request(`http://${upgrade.headers.host ?? "localhost"}${upgrade.url ?? "/"}`, { method: "POST", headers });
 }

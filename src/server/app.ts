@@ -11,12 +11,15 @@ import { createGraphQLHandler, type GraphQLExtension, type GraphQLHardening, typ
 import { createRestHandler } from "../rest/handler.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import type { ActorResolver } from "./auth.ts";
 import type { Events } from "../events/events.ts";
 import { limitWebSocketUpgrades, type RateLimit, rateLimitMiddleware } from "./rate-limit.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
   runtime: Runtime;
+  /** Who each request acts as (server/auth.ts). @default everyone is anonymous */
+  resolveActor?: ActorResolver | undefined;
   /** Change events (GraphQL subscriptions, the REST event streams). @default none: no subscriptions */
   events?: Events | undefined;
   logger: Logger;
@@ -58,15 +61,19 @@ export interface App {
  * The request context of a request, whatever its transport: HTTP requests, and the Request a
  * WebSocket subscription is made from (its connection params as headers).
  */
-export function requestContextFor(runtime: Runtime): (request: Request) => RequestContext {
-  return (request) => runtime.context({ requestId: request.headers.get("x-request-id")?.slice(0, 100) || randomUUID() });
+export function requestContextFor(runtime: Runtime, resolveActor?: ActorResolver): (request: Request) => Promise<RequestContext> {
+  return async (request) =>
+    runtime.context({
+      requestId: request.headers.get("x-request-id")?.slice(0, 100) || randomUUID(),
+      ...(resolveActor ? { actor: await resolveActor(request) } : {}),
+    });
 }
 
 /** Builds the app over a runtime. */
 export function createApp(options: AppOptions): App {
   const { runtime, logger } = options;
   const onUnexpectedError = (error: unknown) => logger.error({ err: error }, "unexpected error");
-  const contextFor = requestContextFor(runtime);
+  const contextFor = requestContextFor(runtime, options.resolveActor);
 
   const graphql = createGraphQLHandler({
     runtime,

@@ -50,6 +50,16 @@ export interface Config {
   readonly rateLimitStore: "memory" | "redis";
   /** Whether a proxy in front sets X-Forwarded-For, so its last entry is the client's IP (`TRUST_PROXY`). @default false */
   readonly trustProxy: boolean;
+  /**
+   * Bearer tokens (docs/guides/security.md): `JWT_SECRET` (HS256, at least 32 characters),
+   * `JWT_PUBLIC_KEY_FILE` (PEM, RS256) or `JWT_JWKS_FILE` (a JWKS), with optional `JWT_ISSUER`,
+   * `JWT_AUDIENCE`, `JWT_ROLES_CLAIM`. Unset: bearer tokens are refused (401).
+   */
+  readonly jwt: { readonly secret?: string; readonly publicKeyFile?: string; readonly jwksFile?: string; readonly issuer?: string; readonly audience?: string; readonly rolesClaim?: string } | undefined;
+  /** A JSON file of API keys: `{ "<key>": "<id>:<role>,<role>" }` (`API_KEYS_FILE`). */
+  readonly apiKeysFile: string | undefined;
+  /** Who unauthenticated requests act as, for development: `<id>:<role>,<role>` (`DEV_ACTOR`). @default anonymous */
+  readonly devActor: string | undefined;
 }
 
 /** GraphQL hardening, from `GRAPHQL_*` and `GRAPHIQL`. */
@@ -151,6 +161,15 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const rateLimitStore = read("RATE_LIMIT_STORE") ?? "memory";
   if (rateLimitStore === "redis" && redisUrl === undefined) fail("RATE_LIMIT_STORE", "memory unless REDIS_URL is set", rateLimitStore, undefined);
+  const jwtSecret = read("JWT_SECRET");
+  const jwtPublicKeyFile = read("JWT_PUBLIC_KEY_FILE");
+  const jwtJwksFile = read("JWT_JWKS_FILE");
+  const jwtKeys = [jwtSecret, jwtPublicKeyFile, jwtJwksFile].filter((x) => x !== undefined).length;
+  if (jwtKeys > 1) fail("JWT_SECRET", "set alone: JWT_SECRET, JWT_PUBLIC_KEY_FILE and JWT_JWKS_FILE are alternatives", "(several set)", undefined);
+  if (jwtSecret !== undefined && jwtSecret.length < 32) fail("JWT_SECRET", "at least 32 characters", "(hidden)", undefined);
+  const devActor = read("DEV_ACTOR");
+  if (devActor !== undefined && !/^[^:\s]+(:[\w-]+(,[\w-]+)*)?$/.test(devActor)) fail("DEV_ACTOR", "<id> or <id>:<role>,<role>", devActor, undefined);
+  const jwtExtras = { issuer: read("JWT_ISSUER"), audience: read("JWT_AUDIENCE"), rolesClaim: read("JWT_ROLES_CLAIM") };
   const config: Config = {
     port: port("PORT", 4000, 0),
     databaseUrl,
@@ -160,6 +179,12 @@ export function loadConfig(env: Env = process.env): Config {
     cursorSecret,
     eventBus: ["memory", "postgres", "redis"].includes(eventBus) ? (eventBus as Config["eventBus"]) : fail("EVENT_BUS", "memory, postgres or redis", eventBus, "memory"),
     redisUrl,
+    jwt:
+      jwtKeys === 0
+        ? undefined
+        : Object.fromEntries(Object.entries({ secret: jwtSecret, publicKeyFile: jwtPublicKeyFile, jwksFile: jwtJwksFile, ...jwtExtras }).filter(([, v]) => v !== undefined)),
+    apiKeysFile: read("API_KEYS_FILE"),
+    devActor,
     rateLimit: whole("RATE_LIMIT", 600, 0, "a whole number of requests per window (0 turns rate limiting off)"),
     rateLimitWindowSeconds: whole("RATE_LIMIT_WINDOW_SECONDS", 60, 1, "a whole number of seconds, at least 1"),
     rateLimitStore: ["memory", "redis"].includes(rateLimitStore) ? (rateLimitStore as Config["rateLimitStore"]) : fail("RATE_LIMIT_STORE", "memory or redis", rateLimitStore, "memory"),

@@ -17,6 +17,7 @@ import { Outbox } from "../storage/outbox.ts";
 import { createDatabase } from "../storage/prisma.ts";
 import { createStore } from "../storage/store.ts";
 import { createApp } from "./app.ts";
+import { type ActorResolver, type AuthOptions, createActorResolver, parseActor } from "./auth.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { prepareDatabase } from "./database.ts";
 import { createRateLimit } from "./rate-limit.ts";
@@ -27,6 +28,8 @@ export interface StartOptions {
   graphqlExtensions?: GraphQLExtension[];
   /** Limits of GraphQL over WebSocket. @default see WebSocketOptions */
   webSocket?: WebSocketOptions;
+  /** Runs before JWT and API keys: an actor answers the request, undefined hands it on (AuthOptions.resolve). @default none */
+  resolveActor?: AuthOptions["resolve"];
   /** @default loadConfig(process.env) */
   config?: Config;
   /** @default a pino logger at config.logLevel */
@@ -56,6 +59,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     persisted === undefined
       ? undefined
       : { operations: parsePersistedOperations(readFileSync(persisted, "utf8"), `GRAPHQL_PERSISTED_OPERATIONS (${persisted})`), allowArbitraryOperations: config.graphql.allowArbitraryOperations };
+  const resolveActor = await actorResolverOf(config, options.resolveActor);
   const prepared = await prepareDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.embeddedPgDir,
@@ -92,6 +96,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const app = createApp({
     rateLimit,
     runtime,
+    resolveActor,
     events,
     logger,
     graphqlExtensions: options.graphqlExtensions ?? [],
@@ -147,4 +152,38 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       return closing;
     },
   };
+}
+
+/** The actor resolver the configuration describes: key files are read now, and a bad one fails the boot with its name. */
+async function actorResolverOf(config: Config, resolve: AuthOptions["resolve"]): Promise<ActorResolver> {
+  const read = (path: string, what: string): string => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (error) {
+      throw new Error(`${what}: cannot read ${path}: ${(error as Error).message}`);
+    }
+  };
+  const json = (path: string, what: string): unknown => {
+    const text = read(path, what);
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new Error(`${what}: ${path} is not valid JSON: ${(error as Error).message}`);
+    }
+  };
+  const jwt = config.jwt;
+  const apiKeys = config.apiKeysFile === undefined ? undefined : (json(config.apiKeysFile, "API_KEYS_FILE") as Record<string, unknown>);
+  return createActorResolver({
+    resolve,
+    jwt: jwt && {
+      ...(jwt.secret !== undefined ? { secret: jwt.secret } : {}),
+      ...(jwt.publicKeyFile !== undefined ? { publicKey: read(jwt.publicKeyFile, "JWT_PUBLIC_KEY_FILE") } : {}),
+      ...(jwt.jwksFile !== undefined ? { jwks: json(jwt.jwksFile, "JWT_JWKS_FILE") as never } : {}),
+      ...(jwt.issuer !== undefined ? { issuer: jwt.issuer } : {}),
+      ...(jwt.audience !== undefined ? { audience: jwt.audience } : {}),
+      ...(jwt.rolesClaim !== undefined ? { rolesClaim: jwt.rolesClaim } : {}),
+    },
+    apiKeys: apiKeys && Object.fromEntries(Object.entries(apiKeys).map(([key, actor]) => [key, parseActor(String(actor))])),
+    devActor: config.devActor === undefined ? undefined : parseActor(config.devActor),
+  });
 }

@@ -285,6 +285,16 @@ describe("graphql-ws at /graphql", () => {
     expect(await open[19]?.waitFor(1)).toEqual([{ record: { name: "twenty-one" } }]);
   });
 
+  it("runs queries and mutations over the socket too (graphql-ws carries every operation)", async () => {
+    const c = client();
+    const result = await new Promise<any>((resolve, reject) => {
+      c.subscribe({ query: `mutation { createTag(data: { name: "over-the-socket" }) { id name } }` }, { next: resolve, error: reject, complete: () => {} });
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data.createTag.name).toBe("over-the-socket");
+    expect(await db.prisma.tag.count({ where: { name: "over-the-socket" } })).toBe(1);
+  });
+
   it("builds the context through the HTTP path: connection params arrive as request headers", async () => {
     const c = client({ "x-request-id": "socket-request-7" });
     const result = await new Promise<any>((resolve, reject) => {

@@ -91,3 +91,19 @@ describe("CURSOR_SECRET", () => {
     expect(() => loadConfig({ CURSOR_SECRET: "short-secret" })).toThrow(/CURSOR_SECRET must be at least 16 characters, got "\(hidden\)"/);
   });
 });
+
+describe("loadConfig: credentials", () => {
+  test("JWT, API keys and the development actor", () => {
+    const secret = "s".repeat(32);
+    expect(loadConfig({ JWT_SECRET: secret, JWT_ISSUER: "me", API_KEYS_FILE: "/etc/keys.json", DEV_ACTOR: "7:admin,editor" })).toMatchObject({
+      jwt: { secret, issuer: "me" },
+      apiKeysFile: "/etc/keys.json",
+      devActor: "7:admin,editor",
+    });
+    expect(loadConfig({ JWT_JWKS_FILE: "/etc/jwks.json" }).jwt).toEqual({ jwksFile: "/etc/jwks.json" });
+    expect(loadConfig({}).jwt).toBeUndefined();
+    expect(() => loadConfig({ JWT_SECRET: "short" })).toThrow("JWT_SECRET must be at least 32 characters");
+    expect(() => loadConfig({ JWT_SECRET: secret, JWT_JWKS_FILE: "/x" })).toThrow("JWT_SECRET must be set alone");
+    expect(() => loadConfig({ DEV_ACTOR: "a b" })).toThrow("DEV_ACTOR must be <id> or <id>:<role>,<role>");
+  });
+});

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { resources } from "../../schema/index.ts";
 import { type App, createApp } from "../../src/server/app.ts";
+import { createActorResolver, parseActor } from "../../src/server/auth.ts";
 import { loadConfig } from "../../src/server/config.ts";
 import { createRateLimit, type RateLimit, type RateLimitOptions } from "../../src/server/rate-limit.ts";
 import { startServer } from "../../src/server/server.ts";
@@ -28,7 +29,8 @@ afterAll(async () => {
 async function appWith(options: RateLimitOptions): Promise<App> {
   const rateLimit = createRateLimit(options);
   limiters.push(rateLimit);
-  return createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), rateLimit });
+  const resolveActor = await createActorResolver({ apiKeys: { "key-of-ada": parseActor("ada:editor"), "key-of-bob": parseActor("bob:editor") } });
+  return createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), rateLimit, resolveActor });
 }
 
 const get = (app: App, path: string, headers: Record<string, string> = {}, method = "GET") => app.fetch(new Request(`http://test${path}`, { method, headers }));
@@ -120,6 +122,16 @@ describe("over createApp (in memory)", () => {
     const app = await appWith({ limit: 2 });
     let n = 0;
     expect(await statuses(4, () => get(app, "/api/users", { "x-forwarded-for": `203.0.113.${++n}` }))).toEqual([200, 200, 429, 429]);
+  });
+
+  it("an authenticated actor has a budget of its own, whatever IP it comes from; anonymous requests count per IP", async () => {
+    const app = await appWith({ limit: 2, trustProxy: true });
+    const as = (key: string, ip: string) => () => get(app, "/api/users", { authorization: `ApiKey ${key}`, "x-forwarded-for": ip });
+    let n = 0;
+    expect(await statuses(3, () => as("key-of-ada", `203.0.113.${++n}`)())).toEqual([200, 200, 429]);
+    expect(await statuses(3, as("key-of-bob", "203.0.113.1"))).toEqual([200, 200, 429]);
+    // The IPs ada used still have their anonymous budgets.
+    expect(await statuses(1, () => get(app, "/api/users", { "x-forwarded-for": "203.0.113.1" }))).toEqual([200]);
   });
 
   it("a failing store lets requests through uncounted and reports the failure", async () => {
