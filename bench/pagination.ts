@@ -11,6 +11,7 @@ import { createDatabase } from "../src/storage/prisma.ts";
 import { compileSearch, SEARCH_KEY } from "../src/storage/search-sql.ts";
 import { createStore } from "../src/storage/store.ts";
 import { prepareBenchDatabase } from "./database.ts";
+import { medians } from "./medians.ts";
 
 const EXTRA_POSTS = Number(process.env.BENCH_PAGINATION_POSTS ?? 100_000);
 const PAGE = 50;
@@ -18,19 +19,6 @@ const DEEP_PAGE = 1000;
 const REPEAT = Number(process.env.BENCH_PAGINATION_REPEAT ?? 60);
 const log = (message: string) => console.error(`[bench:pagination] ${message}`);
 
-/** Medians of several operations measured in turns (a, b, c, a, b, c, ...), so drift hits all alike. */
-async function medians(fns: readonly (() => Promise<unknown>)[]): Promise<number[]> {
-  for (let i = 0; i < 5; i++) for (const fn of fns) await fn();
-  const times = fns.map(() => [] as number[]);
-  for (let i = 0; i < REPEAT; i++) {
-    for (const [k, fn] of fns.entries()) {
-      const started = performance.now();
-      await fn();
-      times[k]?.push(performance.now() - started);
-    }
-  }
-  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)] as number);
-}
 
 const database = await prepareBenchDatabase({
   databaseUrl: process.env.DATABASE_URL,
@@ -70,7 +58,7 @@ try {
     () => posts.page(ctx(), { sort, first: PAGE, after }),
     () => posts.list(ctx(), { sort, offset: 0, limit: PAGE }),
     () => posts.list(ctx(), { sort, offset: (DEEP_PAGE - 1) * PAGE, limit: PAGE }),
-  ])) as [number, number, number, number];
+  ], REPEAT, 5)) as [number, number, number, number];
 
   // The plan of the keyset query PostgreSQL runs for page 1,000 (the last statement the counter saw).
   db.statements.reset();
@@ -89,7 +77,7 @@ try {
   // Full-text search over the same 100k rows: the plan must use the GIN index of the search migration.
   const term = "12345";
   const searched = await posts.list(ctx(), { filter: { search: term }, limit: PAGE, withTotal: true });
-  const [searchMs = Number.NaN] = await medians([() => posts.list(ctx(), { filter: { search: term }, limit: PAGE, withTotal: true })]);
+  const [searchMs = Number.NaN] = await medians([() => posts.list(ctx(), { filter: { search: term }, limit: PAGE, withTotal: true })], REPEAT, 5);
   const postResource = runtime.schema.resource.get("post");
   const columns = postResource?.fields.filter((f) => f.searchable).map((f) => f.name) ?? [];
   const { page } = compileSearch(datamodel, { model: "Post", where: { [SEARCH_KEY]: { text: term, columns, language: postResource?.searchLanguage ?? "english" } }, orderBy: undefined, idField: "id", offset: 0, limit: PAGE });

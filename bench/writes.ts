@@ -11,23 +11,11 @@ import { datamodel } from "../src/storage/datamodel.ts";
 import { createDatabase } from "../src/storage/prisma.ts";
 import { createStore } from "../src/storage/store.ts";
 import { prepareBenchDatabase } from "./database.ts";
+import { medians } from "./medians.ts";
 
 const REPEAT = Number(process.env.BENCH_WRITES_REPEAT ?? 300);
 const log = (message: string) => console.error(`[bench:writes] ${message}`);
 
-/** Medians of several operations measured in turns (a, b, c, a, b, c, ...), so drift hits all alike. */
-async function medians(fns: readonly (() => Promise<unknown>)[]): Promise<number[]> {
-  for (let i = 0; i < 20; i++) for (const fn of fns) await fn();
-  const times = fns.map(() => [] as number[]);
-  for (let i = 0; i < REPEAT; i++) {
-    for (const [k, fn] of fns.entries()) {
-      const started = performance.now();
-      await fn();
-      times[k]?.push(performance.now() - started);
-    }
-  }
-  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)] as number);
-}
 
 const database = await prepareBenchDatabase({
   databaseUrl: process.env.DATABASE_URL,
@@ -56,7 +44,7 @@ try {
     for (let i = 0; i < 10; i++) await v.write();
     statements.push(db.statements.count / 10);
   }
-  const times = await medians(variants.map((v) => v.write));
+  const times = await medians(variants.map((v) => v.write), REPEAT, 20);
   const base = times[0] as number;
   console.log(`\nCreating one post (median of ${REPEAT}, in turns):`);
   console.log("write                              ms/write  vs bare create  SQL statements");
