@@ -62,11 +62,21 @@ export interface App {
  * WebSocket subscription is made from (its connection params as headers).
  */
 export function requestContextFor(runtime: Runtime, resolveActor?: ActorResolver): (request: Request) => Promise<RequestContext> {
-  return async (request) =>
-    runtime.context({
-      requestId: request.headers.get("x-request-id")?.slice(0, 100) || randomUUID(),
-      ...(resolveActor ? { actor: await resolveActor(request) } : {}),
-    });
+  // One context per request, however many layers ask (the rate limiter, then the transport): the
+  // credentials are verified once and the request's loaders are shared.
+  const made = new WeakMap<Request, Promise<RequestContext>>();
+  return (request) => {
+    let context = made.get(request);
+    if (!context) {
+      context = (async () =>
+        runtime.context({
+          requestId: request.headers.get("x-request-id")?.slice(0, 100) || randomUUID(),
+          ...(resolveActor ? { actor: await resolveActor(request) } : {}),
+        }))();
+      made.set(request, context);
+    }
+    return context;
+  };
 }
 
 /** Builds the app over a runtime. */

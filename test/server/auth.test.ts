@@ -10,6 +10,7 @@ import { resources } from "../../schema/index.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createActorResolver, parseActor } from "../../src/server/auth.ts";
 import { loadConfig } from "../../src/server/config.ts";
+import { createRateLimit } from "../../src/server/rate-limit.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
@@ -98,6 +99,25 @@ describe("REST and GraphQL over HTTP", () => {
     expect(actor).toMatchObject({ id: "rsa-user", roles: ["reader"] });
     const forged = await new SignJWT({ sub: "rsa-user" }).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode("x".repeat(40)));
     await expect(resolve(new Request("http://test/", { headers: { authorization: `Bearer ${forged}` } }))).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+  });
+
+  it("credentials are verified once per request, also when the rate limiter asked first", async () => {
+    const inner = await createActorResolver({ jwt: { secret: SECRET, issuer: "autograph-tests" } });
+    let calls = 0;
+    const counting = (request: Request) => {
+      calls++;
+      return inner(request);
+    };
+    const rateLimit = createRateLimit({ limit: 100 });
+    try {
+      const limited = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), resolveActor: counting, rateLimit });
+      const response = await limited.fetch(new Request("http://test/api/tags", { headers: { authorization: `Bearer ${await sign({ sub: "once" })}` } }));
+      expect(response.status).toBe(200);
+      expect(response.headers.get("ratelimit-limit")).toBe("100");
+      expect(calls).toBe(1);
+    } finally {
+      await rateLimit.close();
+    }
   });
 
   it("a bad key configuration fails at once, and actors parse from text", async () => {
