@@ -18,7 +18,8 @@ export interface VisibleChange {
   readonly record: ResourceRecord | null;
 }
 
-const GONE = new Set(["delete", "purge"]);
+/** Actions after which the record is gone or in the trash: their changes carry no record. */
+export const GONE_ACTIONS: ReadonlySet<string> = new Set(["delete", "purge"]);
 
 export class ChangeViewer {
   readonly #runtime: Runtime;
@@ -43,7 +44,7 @@ export class ChangeViewer {
   }
 
   async #load(subscriber: RequestContext, event: ChangeEvent): Promise<ResourceRecord | null | undefined> {
-    if (GONE.has(event.action)) return null;
+    if (GONE_ACTIONS.has(event.action)) return null;
     // Fresh loaders per event: a subscriber's context lives long, and its cached rows would go stale.
     const ctx = { ...subscriber, loaders: this.#runtime.context({ actor: subscriber.actor, requestId: subscriber.requestId }).loaders };
     const service = this.#runtime.service(event.resource);

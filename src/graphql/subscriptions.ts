@@ -7,7 +7,7 @@
  * fields (and, with issue E, scopes) hold for subscriptions exactly as for queries. `where` is checked
  * by the runtime, per event, against the record as it stands when the event is delivered.
  */
-import type { VisibleChange } from "../events/change-view.ts";
+import { GONE_ACTIONS, type VisibleChange } from "../events/change-view.ts";
 import type { Events } from "../events/events.ts";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { ResolvedResource } from "../metadata/resolved.ts";
@@ -32,9 +32,6 @@ export interface SubscriptionSource {
 
 /** The actions a change can be, as the runtime names them (lowercase, like `ChangeAction`). */
 export const CHANGE_ACTIONS = WRITE_ACTIONS;
-
-/** The record is gone or in the trash after these: there is nothing to test `where` against. */
-const GONE = new Set(["delete", "purge"]);
 
 /** Adds the Subscription type: one `<resource>Changed` field per resource, and `resourceChanged`. */
 export function addSubscriptions(builder: Builder, runtime: Runtime, types: { objects: ObjectTypes; inputs: ReadonlyMap<string, ResourceInputs>; leaves: LeafTypes }, source: SubscriptionSource): void {
@@ -191,7 +188,8 @@ function changes(events: Events, runtime: Runtime, gctx: GraphQLContext, shutdow
         if (query.id !== undefined && event.recordId !== query.id) continue;
         // Fresh loaders per event: a subscription lives long, and cached relations would go stale.
         const ctx: RequestContext = { ...base, loaders: runtime.context({ actor: base.actor, requestId: base.requestId }).loaders };
-        if (query.where && !GONE.has(event.action) && !(await matches(runtime, ctx, query.where, event.recordId))) continue;
+        // After a delete or purge there is no record to test `where` against: those always pass.
+        if (query.where && !GONE_ACTIONS.has(event.action) && !(await matches(runtime, ctx, query.where, event.recordId))) continue;
         const change = await events.viewer.view(ctx, event);
         if (!change) continue;
         // The item's fields (relations of `record`) resolve with the context of its own event.

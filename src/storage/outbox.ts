@@ -7,26 +7,14 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { PrismaClient } from "./generated/client.ts";
+import type { OutboxEntry } from "./store.ts";
 
-/** A committed write, as subscribers and event handlers receive it. */
-export interface ChangeEvent {
+/** A committed write, as subscribers and event handlers receive it: the outbox entry with its id and time. */
+export interface ChangeEvent extends OutboxEntry {
   /** The outbox id: increasing in commit order (a decimal string; it is a bigint). */
   readonly id: string;
-  /** Resource name, e.g. `post`. */
-  readonly resource: string;
-  /** The record's id, as text. */
-  readonly recordId: string;
-  /** create, update, patch, delete, restore, revert, purge or publish. */
-  readonly action: string;
-  /** The revision the write recorded (resources with `revisions`). */
-  readonly revisionId: string | null;
-  readonly revisionNumber: number | null;
-  /** Who wrote it (the actor's id, or the default actor). */
-  readonly actorId: string | null;
   /** When it was committed (ISO 8601). */
   readonly at: string;
-  /** Names of the fields the write changed. */
-  readonly changed: readonly string[];
 }
 
 /** Which events a reader wants (all when unset). */

@@ -20,12 +20,18 @@ export interface ModelDelegate {
 
 /** One committed write, as the outbox records it (the database adds the id and the time). */
 export interface OutboxEntry {
+  /** Resource name, e.g. `post`. */
   readonly resource: string;
+  /** The record's id, as text. */
   readonly recordId: string;
+  /** create, update, patch, delete, restore, revert, purge or publish. */
   readonly action: string;
+  /** The revision the write recorded (resources with `revisions`). */
   readonly revisionId: string | null;
   readonly revisionNumber: number | null;
+  /** Who wrote it (the actor's id, or the default actor). */
   readonly actorId: string | null;
+  /** Names of the fields the write changed. */
   readonly changed: readonly string[];
 }
 
