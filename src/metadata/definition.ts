@@ -163,6 +163,82 @@ export interface FieldValidation {
   custom?: FieldValidator;
 }
 
+/**
+ * Who acts, as access rules, scopes and tenants see it (the runtime's `Actor` is one). Roles come from
+ * the credentials (a JWT's roles claim, an API key's entry); the tenant from the tenant claim.
+ */
+export interface AccessActor {
+  /** Stable id, or undefined for anonymous. */
+  readonly id: string | number | undefined;
+  readonly roles: readonly string[];
+  /** The tenant the actor belongs to (multi-tenancy), if any. */
+  readonly tenantId?: string | number | undefined;
+  /** What the credentials said (e.g. a JWT's claims). */
+  readonly claims?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * Operations a resource's `access` rules govern. `read` covers every read (lists, counts,
+ * aggregates, one record, revisions, change events); the others are the writes of the same name
+ * (`update` covers patch too).
+ */
+export const ACCESS_OPERATIONS = ["read", "create", "update", "delete", "restore", "purge", "revert", "publish"] as const;
+/** One governed operation. */
+export type AccessOperation = (typeof ACCESS_OPERATIONS)[number];
+
+/** What a custom access checker receives. */
+export interface AccessCheck {
+  readonly actor: AccessActor;
+  readonly operation: AccessOperation;
+  /** Resource name, e.g. `post`. */
+  readonly resource: string;
+  /** The record's id, on writes to one record. */
+  readonly id?: string | number | undefined;
+  /** The fields the client sent, on create and update. */
+  readonly input?: Readonly<Record<string, unknown>> | undefined;
+  /** The record before the write (already inside the actor's tenant and scope), on writes to one record. */
+  readonly existing?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * Who may perform an operation: `true` (everyone, anonymous included), `false` (no one but the admin
+ * role), `"authenticated"` (anyone signed in), a list of roles (any of them), or a checker function
+ * (sync or async). The admin role (`"admin"` unless the runtime names another) passes every rule.
+ * @example create: ["author", "editor"]
+ * @example update: ({ actor, existing }) => actor.roles.includes("editor") || existing?.authorId === actor.id
+ */
+export type AccessRule = boolean | "authenticated" | readonly string[] | ((check: AccessCheck) => boolean | Promise<boolean>);
+
+/**
+ * Operation permissions of a resource (RBAC). Without `access` a resource is open to every actor, as
+ * in KeystoneJS; with it, an operation is allowed only by its rule. Unlisted lifecycle operations
+ * follow their parent: `restore` and `purge` follow `delete`, `revert` and `publish` follow `update`;
+ * any other unlisted operation is denied. Denied → 403 (401 when no one is signed in).
+ * @example access: { read: true, create: "authenticated", update: ["editor"], delete: ["editor"] }
+ */
+export type AccessOptions = Partial<Record<AccessOperation, AccessRule>>;
+
+/** Who may read or write a field: like {@link AccessRule}, but decided per actor (a function gets the actor only). */
+export type FieldAccessRule = boolean | "authenticated" | readonly string[] | ((actor: AccessActor) => boolean);
+
+/**
+ * A row scope: a condition, in Prisma's `where` syntax over the model's columns (and relations), that
+ * every row the actor sees and writes must meet. `undefined` leaves the actor unscoped.
+ * @example (actor) => (actor.roles.includes("agent") ? undefined : { reporterId: actor.id ?? -1 })
+ */
+export type ScopeFunction = (actor: AccessActor) => Record<string, unknown> | undefined;
+
+/**
+ * Request-handling strictness (CRUDCrate's profiles): `secure` refuses unknown query parameters,
+ * filter fields and operators, answers a batch delete with the ids alone and takes bodies up to 1 MiB;
+ * `react_admin` is as strict on filters but ignores the unknown filter keys react-admin's own filter
+ * forms send (`q` aside), batch delete answers ids, 2 MiB bodies; `legacy` ignores unknown parameters
+ * and filter keys, batch delete answers the deleted records, 10 MiB bodies.
+ */
+export const SECURITY_PROFILES = ["secure", "react_admin", "legacy"] as const;
+/** One security profile. */
+export type SecurityProfile = (typeof SECURITY_PROFILES)[number];
+
 /** Options of one scalar field. Every option is off unless set. */
 export interface FieldOptions {
   /**
@@ -207,6 +283,18 @@ export interface FieldOptions {
    * @example validate: { required: true, minLength: 3, maxLength: [200, "Keep titles under 200 characters"] }
    */
   validate?: FieldValidation;
+  /**
+   * Who may read and write this field. A field the actor may not read is left out of every record
+   * they get and refused in their filters, sorts, searches and aggregates; sending one they may not
+   * write is a 403. @default undefined (whoever may read or write the record)
+   * @example access: { read: ["admin", "support"], write: ["admin"] }
+   */
+  access?: { read?: FieldAccessRule; write?: FieldAccessRule };
+  /**
+   * Withheld from actors the resource's `scope` restricts (CRUDCrate's exclude(scoped)): left out of
+   * their records and refused in their filters, sorts, searches and aggregates. @default false
+   */
+  hiddenWhenScoped?: boolean;
 }
 
 /** Views a relation can be embedded in. */
@@ -304,6 +392,32 @@ export interface ResourceDefinition<Scalar extends string = string, Relation ext
    * validate: (post) => (post.status === "draft" && post.publishedAt ? { publishedAt: "must be empty while the post is a draft" } : undefined)
    */
   validate?: ResourceValidator;
+  /** Operation permissions (see {@link AccessOptions}). @default undefined (open to every actor) */
+  access?: AccessOptions;
+  /**
+   * Row scope (CRUDCrate's ScopeCondition): the rows an actor may see and write (see
+   * {@link ScopeFunction}). Applies to every read path (lists, counts, totals, aggregates, search,
+   * relations at every depth, revisions, change events) and to the where-clause of every write; a
+   * row outside it is a 404. The admin role is never scoped. @default undefined (unscoped)
+   */
+  scope?: ScopeFunction;
+  /**
+   * Whether actors the scope restricts may write at all. `false` answers their writes with a 403
+   * (CRUDCrate's default); `true` lets them write rows inside their scope (a write that would move a
+   * row out of it is a 403). @default false
+   */
+  scopedWrites?: boolean;
+  /**
+   * Multi-tenancy (ServiceStack's AutoFilter + AutoPopulate): the column holding the tenant. It is
+   * filled from the actor's tenant on create, never writable by clients, and every operation, the
+   * where-clause of every write included, is confined to the actor's tenant. Another tenant's record
+   * is a 404; an actor without a tenant sees no rows and cannot create. The admin role sees every
+   * tenant. @default undefined (not multi-tenant)
+   * @example tenant: "tenantId"
+   */
+  tenant?: string;
+  /** Request strictness of this resource (see {@link SecurityProfile}). @default the server's profile, `secure` */
+  security?: SecurityProfile;
 }
 
 /** Field names of the models of a Prisma client, used to type definitions against the real schema. */

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { Datamodel, DatamodelField, DatamodelModel } from "./datamodel.ts";
-import { AGGREGATES, type AggregateFunction, OPERATORS, type FieldOptions, type Operator, type RelationOptions, type ResourceDefinition, VIEWS } from "./definition.ts";
+import { ACCESS_OPERATIONS, type AccessOperation, type AccessRule, AGGREGATES, type AggregateFunction, OPERATORS, SECURITY_PROFILES, type FieldOptions, type Operator, type RelationOptions, type ResourceDefinition, VIEWS } from "./definition.ts";
 import { MetadataError, type MetadataIssue } from "./errors.ts";
 import { fieldValidationSchema, resolveValidation, VALIDATION_RULES } from "./validation.ts";
 import { aggregateTypeNames, camelCase, fieldFilterInputName, NAME_PATTERN, pluralize, relationFilterInputName, resourceNames, SHARED_GRAPHQL_NAMES, WHERE_INPUT_KEYS } from "./names.ts";
@@ -26,6 +26,8 @@ const fieldOptions = z.strictObject({
   groupBy: z.boolean().optional(),
   description: z.string().optional(),
   validate: fieldValidationSchema.optional(),
+  access: z.strictObject({ read: z.unknown().optional(), write: z.unknown().optional() }).optional(),
+  hiddenWhenScoped: z.boolean().optional(),
 });
 const relationOptions = z.union([
   z.literal(true),
@@ -56,6 +58,11 @@ const definitionSchema = z.strictObject({
   fields: z.record(z.string(), fieldOptions).optional(),
   relations: z.record(z.string(), relationOptions).optional(),
   validate: z.function().optional(),
+  access: z.partialRecord(z.enum(ACCESS_OPERATIONS), z.unknown()).optional(),
+  scope: z.function().optional(),
+  scopedWrites: z.boolean().optional(),
+  tenant: z.string().min(1).optional(),
+  security: z.enum(SECURITY_PROFILES).optional(),
 });
 
 const TEXT: Operator[] = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notIn", "contains", "startsWith", "endsWith", "isNull"];
@@ -181,6 +188,13 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
     if (audit.createdBy) managed.set(audit.createdBy, { onCreate: "actor" });
     if (audit.updatedBy) managed.set(audit.updatedBy, { onCreate: "actor", onUpdate: "actor" });
     if (softDelete) for (const column of [softDelete.field, softDelete.by]) if (column) managed.set(column, {});
+    // The tenant column is the runtime's to fill (from the actor) and to filter by.
+    if (def.tenant) {
+      const column = scalarFields.find((f) => f.name === def.tenant);
+      if (!column || !["String", "Int"].includes(column.type) || column.isList || !column.isRequired) {
+        issue(`${path}.tenant`, `"${def.tenant}" must be a NOT NULL String or Int column of ${model.name}`, `add \`${def.tenant} String\` to the model (and a migration), or name another column`);
+      } else managed.set(def.tenant, {});
+    }
 
     const fields: ResolvedField[] = [];
     for (const f of scalarFields) {
@@ -225,7 +239,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
       const readOnly = Boolean(o.readOnly) || f.isId || f.name === (def.concurrency ? (def.concurrency.field ?? "version") : undefined);
       const writable = !readOnly && !hidden.create;
       const hasDatabaseDefault = f.hasDefaultValue || f.isUpdatedAt;
-      const requiredOnCreate = f.isRequired && !f.isList && !hasDatabaseDefault && o.default === undefined && !o.onCreate && !f.isId;
+      const requiredOnCreate = f.isRequired && !f.isList && !hasDatabaseDefault && o.default === undefined && !o.onCreate && !f.isId && f.name !== def.tenant;
       if (requiredOnCreate && !writable) {
         issue(at, `${f.name} is required but clients cannot write it on create and nothing fills it in`, "set `onCreate` or `default`, or make it writable on create");
       }
@@ -255,6 +269,9 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
           ...(o.default !== undefined ? { default: o.default } : {}),
           ...(o.description !== undefined ? { description: o.description } : {}),
           requiredOnCreate,
+          ...(o.access ? { access: Object.freeze(checkFieldAccess(o.access, at, issue)) } : {}),
+          hiddenWhenScoped: Boolean(o.hiddenWhenScoped),
+          conditional: Boolean(o.hiddenWhenScoped) || o.access?.read !== undefined,
           ...(validation ? { validation } : {}),
         }),
       );
@@ -363,8 +380,15 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
         defaultPageSize,
         maxDepth: def.maxDepth ?? 3,
         ...(def.validate ? { validate: def.validate } : {}),
+        access: def.access ? accessRules(def.access, `${path}.access`, issue) : undefined,
+        scope: def.scope,
+        scopedWrites: Boolean(def.scopedWrites),
+        tenant: def.tenant,
+        security: def.security,
       }),
     );
+    if (def.scopedWrites !== undefined && !def.scope) issue(`${path}.scopedWrites`, "scopedWrites needs a `scope`", "add `scope`, or remove `scopedWrites`");
+    if (!def.scope) for (const f of fields) if (f.hiddenWhenScoped) issue(`${path}.fields.${f.name}.hiddenWhenScoped`, "hiddenWhenScoped needs the resource's `scope`", "add `scope`, or remove `hiddenWhenScoped`");
   }
 
   const usedEnums = new Map<string, readonly string[]>();
@@ -522,4 +546,31 @@ function fixFor(path: string[]): string {
   if (path[0] === "fields" && path.length >= 2) return `field options are: ${FIELD_OPTIONS}`;
   if (path[0] === "relations") return "relation options are: views, through, filter, sort, onDelete, description (or `true`)";
   return `resource options are: ${RESOURCE_OPTIONS}`;
+}
+
+/** Where an unlisted lifecycle operation takes its rule from. */
+const PARENT_OPERATION: Partial<Record<AccessOperation, AccessOperation>> = { restore: "delete", purge: "delete", revert: "update", publish: "update" };
+
+function isRule(rule: unknown, withFunction: boolean): boolean {
+  if (typeof rule === "boolean" || rule === "authenticated") return true;
+  if (Array.isArray(rule)) return rule.every((r) => typeof r === "string" && r.length > 0);
+  return withFunction && typeof rule === "function";
+}
+
+/** Every operation's rule: declared, else its parent's, else undefined (denied). */
+function accessRules(access: Partial<Record<AccessOperation, unknown>>, at: string, issue: (path: string, problem: string, fix: string) => void): Record<AccessOperation, AccessRule | undefined> {
+  const out = {} as Record<AccessOperation, AccessRule | undefined>;
+  for (const op of ACCESS_OPERATIONS) {
+    const rule = access[op] ?? (PARENT_OPERATION[op] ? access[PARENT_OPERATION[op]] : undefined);
+    if (rule !== undefined && !isRule(rule, true)) issue(`${at}.${op}`, `not an access rule: ${JSON.stringify(rule)}`, 'use true, false, "authenticated", a list of roles, or a function');
+    out[op] = rule as AccessRule | undefined;
+  }
+  return Object.freeze(out);
+}
+
+function checkFieldAccess<T extends { read?: unknown; write?: unknown }>(access: T, at: string, issue: (path: string, problem: string, fix: string) => void): T {
+  for (const key of ["read", "write"] as const) {
+    if (access[key] !== undefined && !isRule(access[key], true)) issue(`${at}.access.${key}`, `not an access rule: ${JSON.stringify(access[key])}`, 'use true, false, "authenticated", a list of roles, or a function of the actor');
+  }
+  return access;
 }

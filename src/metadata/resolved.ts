@@ -2,7 +2,7 @@
  * The strict form of a resource, resolved once at boot and frozen. GraphQL, REST, OpenAPI and the
  * runtime all read this and nothing else.
  */
-import type { AggregateFunction, DeleteRule, FieldValidator, IdGenerator, Operator, RelationView, ResourceValidator, RevisionOptions, ValueSource, View } from "./definition.ts";
+import type { AccessOperation, AccessRule, AggregateFunction, FieldAccessRule, ScopeFunction, SecurityProfile, DeleteRule, FieldValidator, IdGenerator, Operator, RelationView, ResourceValidator, RevisionOptions, ValueSource, View } from "./definition.ts";
 
 /** Scalar kinds a field can have, after mapping Prisma types. */
 export type ScalarKind = "String" | "Int" | "Float" | "Boolean" | "DateTime" | "Json" | "BigInt" | "Decimal" | "Uuid" | "Enum";
@@ -35,6 +35,12 @@ export interface ResolvedField {
   readonly description?: string;
   /** Whether a client must send it on create (required, no default of any kind, writable). */
   readonly requiredOnCreate: boolean;
+  /** Field permissions; absent when the field declares none. */
+  readonly access?: { readonly read?: FieldAccessRule; readonly write?: FieldAccessRule };
+  /** Withheld from actors the resource's scope restricts. */
+  readonly hiddenWhenScoped: boolean;
+  /** Some actors may not see it (field read access or hiddenWhenScoped): transports must not promise it. */
+  readonly conditional: boolean;
   /** The field's declared rules, checked at boot to fit its kind; absent when it declares none. */
   readonly validation?: ResolvedValidation;
 }
@@ -186,6 +192,14 @@ export interface ResolvedResource {
   readonly maxPageSize: number;
   readonly defaultPageSize: number;
   readonly maxDepth: number;
+  /** Operation rules, every operation filled in (lifecycle ones from their parent); undefined when open. */
+  readonly access: Readonly<Record<AccessOperation, AccessRule | undefined>> | undefined;
+  readonly scope: ScopeFunction | undefined;
+  readonly scopedWrites: boolean;
+  /** The tenant column; undefined when not multi-tenant. */
+  readonly tenant: string | undefined;
+  /** Request strictness; undefined follows the server's profile. */
+  readonly security: SecurityProfile | undefined;
   /** The resource's cross-field rule (definition `validate`). */
   readonly validate?: ResourceValidator;
 }

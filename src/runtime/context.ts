@@ -2,17 +2,12 @@
  * The request context every runtime call carries: who acts, and the per-request loaders (never shared
  * across requests, so one user's cache never answers another's).
  */
+import type { AccessActor } from "../metadata/definition.ts";
 import type { OutboxEntry, Store } from "../storage/store.ts";
 import type { Loaders } from "./loaders.ts";
 
-/** Who performs an operation. Anonymous until authentication lands (issue E). */
-export interface Actor {
-  /** Stable id, or undefined for anonymous. */
-  readonly id: string | number | undefined;
-  readonly roles: readonly string[];
-  /** What the credentials said (e.g. a JWT's claims), for scopes and tenants. */
-  readonly claims?: Readonly<Record<string, unknown>> | undefined;
-}
+/** Who performs an operation: resolved from the request's credentials (server/auth.ts), anonymous without. */
+export interface Actor extends AccessActor {}
 
 /** The anonymous actor. */
 export const ANONYMOUS: Actor = Object.freeze({ id: undefined, roles: Object.freeze([]) });
