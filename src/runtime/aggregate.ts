@@ -5,7 +5,7 @@
 import type { AggregateFunction } from "../metadata/definition.ts";
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import { AppError, show } from "./errors.ts";
-import { coerceValue } from "./query.ts";
+import { coerceValue, OPEN_VISIBILITY, type Visibility } from "./query.ts";
 
 /** What to compute: `count` always; the other functions over fields declared for them. */
 export interface AggregateSpec {
@@ -51,10 +51,10 @@ function bad(message: string): AppError {
 }
 
 /** Checks an aggregate spec against the resource; returns the Prisma arguments (without `where`). */
-export function compileAggregate(resource: ResolvedResource, spec: AggregateSpec): { grouped: boolean; args: Record<string, unknown>; by: string[] } {
+export function compileAggregate(resource: ResolvedResource, spec: AggregateSpec, visibility: Visibility = OPEN_VISIBILITY): { grouped: boolean; args: Record<string, unknown>; by: string[] } {
   const visible = (name: string) => {
     const f = resource.field.get(name);
-    return f && !(f.hidden.one && f.hidden.list) ? f : undefined;
+    return f && visibility.canRead(resource, f) ? f : undefined;
   };
   const by = [...(spec.groupBy ?? [])];
   if (by.length > 5) throw bad("Group by at most 5 fields.");

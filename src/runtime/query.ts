@@ -27,6 +27,27 @@ export type Quantifier = "some" | "every" | "none";
 /** Finds a resource by singular name (relation targets). */
 export type ResourceLookup = (name: string) => ResolvedResource;
 
+/**
+ * What one actor may see, as queries need it: which fields they may use (read, filter, sort, search,
+ * aggregate) and which rows of each resource exist for them. The runtime makes one per actor
+ * (access.ts); without one, every unhidden field and every live row is visible.
+ */
+export interface Visibility {
+  /** Whether the actor may see `field` of `resource` (never true for a field hidden from all output). */
+  canRead(resource: ResolvedResource, field: ResolvedField): boolean;
+  /** The condition a row of `resource` meets when it exists for the actor (live, in tenant and scope); undefined: every row. */
+  rows(resource: ResolvedResource): object | undefined;
+  /** Whether some rows of `resource` exist for others but not for the actor (tenant or scope): relation sorts into it are refused. */
+  restricted(resource: ResolvedResource): boolean;
+}
+
+/** Everyone's view: every field not hidden from output, every live row. */
+export const OPEN_VISIBILITY: Visibility = Object.freeze({
+  canRead: (_resource: ResolvedResource, field: ResolvedField) => !(field.hidden.one && field.hidden.list),
+  rows: (resource: ResolvedResource) => liveCondition(resource),
+  restricted: () => false,
+});
+
 /** One sort key. */
 export interface Sort {
   readonly field: string;
@@ -168,7 +189,7 @@ export function liveCondition(resource: ResolvedResource): object | undefined {
  * Checks a filter against a resource's metadata and compiles it to a Prisma `where`.
  * Throws a 400 {@link AppError} naming the field, operator or value at fault.
  */
-export function compileFilter(resource: ResolvedResource, filter: Filter | undefined, limits: QueryLimits, lookup: ResourceLookup): object {
+export function compileFilter(resource: ResolvedResource, filter: Filter | undefined, limits: QueryLimits, lookup: ResourceLookup, visibility: Visibility = OPEN_VISIBILITY): object {
   if (!filter) return {};
   let clauses = 0;
   const bad = (message: string) => new AppError("BAD_REQUEST", message);
@@ -179,7 +200,7 @@ export function compileFilter(resource: ResolvedResource, filter: Filter | undef
     if ("or" in f) return { OR: f.or.map((x) => walk(r, x, depth + 1, hops)) };
     if ("not" in f) return { NOT: walk(r, f.not, depth + 1, hops) };
     if (++clauses > limits.maxFilterClauses) throw bad(`Too many filter conditions: at most ${limits.maxFilterClauses}.`);
-    if ("search" in f) return searchWhere(r, f.search, limits);
+    if ("search" in f) return searchWhere(r, f.search, limits, visibility);
     if ("relation" in f) {
       const relation = r.relation.get(f.relation);
       if (!relation?.filterable) {
@@ -189,28 +210,28 @@ export function compileFilter(resource: ResolvedResource, filter: Filter | undef
       if (hops + 1 > resource.maxDepth) throw bad(`Relation filters nest too deeply: at most ${resource.maxDepth} relations from ${resource.plural}.`);
       const target = lookup(relation.target);
       const inner = walk(target, f.filter, depth + 1, hops + 1);
-      // Related records in the trash do not exist for a filter: `some`/`none`/`is` look at live ones,
-      // and `every` holds when every live one matches.
-      const live = liveCondition(target);
-      const alive = (x: object) => (live ? both(x, live) : x);
+      // Related records the actor cannot see (in the trash, another tenant, out of scope) do not exist
+      // for a filter: `some`/`none`/`is` look at visible ones, and `every` holds when every visible one matches.
+      const visible = visibility.rows(target);
+      const seen = (x: object) => (visible ? both(x, visible) : x);
       if (relation.kind === "belongsTo") {
         if (f.quantifier) throw bad(`"${f.relation}" of ${r.plural} is a single record: filter it without ${f.quantifier}.`);
-        return { [relation.name]: { is: alive(inner) } };
+        return { [relation.name]: { is: seen(inner) } };
       }
       if (f.quantifier !== "some" && f.quantifier !== "every" && f.quantifier !== "none") {
         throw bad(`"${f.relation}" of ${r.plural} is a list: say whether some, every or none of its records must match.`);
       }
-      const field = target.softDelete?.field;
-      const matching = f.quantifier === "every" && field ? { OR: [{ [field]: { not: null } }, inner] } : f.quantifier === "every" ? inner : alive(inner);
+      const matching = f.quantifier === "every" && visible ? { OR: [{ NOT: visible }, inner] } : f.quantifier === "every" ? inner : seen(inner);
       if (relation.kind !== "manyToMany") return { [relation.name]: { [f.quantifier]: matching } };
-      const viaJoin = f.quantifier === "every" && field ? { OR: [{ [relation.joinTargetRelation]: { is: { [field]: { not: null } } } }, { [relation.joinTargetRelation]: { is: inner } }] } : { [relation.joinTargetRelation]: { is: f.quantifier === "every" ? inner : alive(inner) } };
+      const via = relation.joinTargetRelation;
+      const viaJoin = f.quantifier === "every" && visible ? { OR: [{ [via]: { is: { NOT: visible } } }, { [via]: { is: inner } }] } : { [via]: { is: f.quantifier === "every" ? inner : seen(inner) } };
       return { [relation.name]: { [f.quantifier]: viaJoin } };
     }
     const field = r.field.get(f.field);
-    if (!field || (field.hidden.one && field.hidden.list)) {
-      throw bad(`Unknown filter field "${f.field}" on ${r.plural}. Filterable fields: ${filterable(r)}.`);
+    if (!field || !visibility.canRead(r, field)) {
+      throw bad(`Unknown filter field "${f.field}" on ${r.plural}. Filterable fields: ${filterable(r, visibility)}.`);
     }
-    if (field.filter.size === 0) throw bad(`Field "${f.field}" of ${r.plural} is not filterable. Filterable fields: ${filterable(r)}.`);
+    if (field.filter.size === 0) throw bad(`Field "${f.field}" of ${r.plural} is not filterable. Filterable fields: ${filterable(r, visibility)}.`);
     if (!field.filter.has(f.op)) throw bad(`Operator "${f.op}" is not allowed on ${r.plural}.${f.field}; allowed: ${[...field.filter].join(", ")}.`);
     const size = byteSize(f.value);
     if (size > limits.maxFilterValueBytes) throw bad(`Filter value of "${f.field}" is too large: ${size} bytes, at most ${limits.maxFilterValueBytes}.`);
@@ -273,12 +294,13 @@ function condition(resource: ResolvedResource, field: ResolvedField, op: Operato
   }
 }
 
-function searchWhere(resource: ResolvedResource, q: string, limits: QueryLimits): object {
+function searchWhere(resource: ResolvedResource, q: string, limits: QueryLimits, visibility: Visibility): object {
   if (typeof q !== "string") throw new AppError("BAD_REQUEST", `Search text must be a string, got ${show(q)}.`);
   if (q.length > limits.maxFilterValueBytes) throw new AppError("BAD_REQUEST", `Search text is too long: at most ${limits.maxFilterValueBytes} characters.`);
   const bad = textProblem(q);
   if (bad) throw new AppError("BAD_REQUEST", `Invalid search text: ${bad}.`);
-  const fields = resource.fields.filter((f) => f.searchable && !(f.hidden.one && f.hidden.list));
+  // Fields the actor may not see are not searched: a match on them would reveal their content.
+  const fields = resource.fields.filter((f) => f.searchable && visibility.canRead(resource, f));
   if (fields.length === 0) throw new AppError("BAD_REQUEST", `${resource.plural} has no searchable fields, so "q"/search cannot be used.`);
   const text = q.trim();
   if (text === "") return {};
@@ -287,21 +309,21 @@ function searchWhere(resource: ResolvedResource, q: string, limits: QueryLimits)
   return { [SEARCH_KEY]: condition };
 }
 
-function filterable(resource: ResolvedResource): string {
-  return resource.fields.filter((f) => f.filter.size > 0 && !(f.hidden.one && f.hidden.list)).map((f) => f.name).join(", ") || "(none)";
+function filterable(resource: ResolvedResource, visibility: Visibility): string {
+  return resource.fields.filter((f) => f.filter.size > 0 && visibility.canRead(resource, f)).map((f) => f.name).join(", ") || "(none)";
 }
 
 /**
  * Checks sort keys and compiles them to a Prisma `orderBy`, appending the id as a unique tie-breaker
  * so pages are stable. A key may follow to-one relations declared sortable: `author.name`.
  */
-export function compileSort(resource: ResolvedResource, sort: readonly Sort[] | undefined, lookup: ResourceLookup): object[] {
+export function compileSort(resource: ResolvedResource, sort: readonly Sort[] | undefined, lookup: ResourceLookup, visibility: Visibility = OPEN_VISIBILITY): object[] {
   const keys = sort ?? [];
   if (keys.length > 10) throw new AppError("BAD_REQUEST", "Too many sort keys: at most 10.");
   const orderBy: object[] = [];
   for (const s of keys) {
     if (s.direction !== "asc" && s.direction !== "desc") throw new AppError("BAD_REQUEST", `Sort direction must be asc or desc, got ${show(s.direction)}.`);
-    const { path, field } = sortPath(resource, s.field, lookup);
+    const { path, field } = sortPath(resource, s.field, lookup, visibility);
     let order: object = { [field.name]: field.isRequired ? s.direction : { sort: s.direction, nulls: s.direction === "asc" ? "first" : "last" } };
     for (const relation of [...path].reverse()) order = { [relation]: order };
     orderBy.push(order);
@@ -319,7 +341,7 @@ export function tieBreakerDirection(keys: readonly Sort[]): "asc" | "desc" {
 }
 
 /** The relations and the field a sort key names; 400 when any step is not declared sortable. */
-export function sortPath(resource: ResolvedResource, key: string, lookup: ResourceLookup): { path: string[]; field: ResolvedField; resource: ResolvedResource } {
+export function sortPath(resource: ResolvedResource, key: string, lookup: ResourceLookup, visibility: Visibility = OPEN_VISIBILITY): { path: string[]; field: ResolvedField; resource: ResolvedResource } {
   const steps = typeof key === "string" ? key.split(".") : [];
   const path: string[] = [];
   let current = resource;
@@ -333,10 +355,12 @@ export function sortPath(resource: ResolvedResource, key: string, lookup: Resour
     if (path.length + 1 > resource.maxDepth) throw new AppError("BAD_REQUEST", `Sort key "${key}" follows too many relations: at most ${resource.maxDepth}.`);
     path.push(name);
     current = lookup(relation.target);
+    // The order would rank rows by related records the actor cannot see: an oracle on them.
+    if (visibility.restricted(current)) throw new AppError("BAD_REQUEST", `Cannot sort ${resource.plural} by "${key}": your access to ${current.plural} is limited, so they cannot order other records.`);
   }
   const field = current.field.get(steps[0] ?? "");
-  if (!field || (field.hidden.one && field.hidden.list) || !field.sortable) {
-    const sortable = current.fields.filter((f) => f.sortable && !(f.hidden.one && f.hidden.list)).map((f) => f.name);
+  if (!field || !visibility.canRead(current, field) || !field.sortable) {
+    const sortable = current.fields.filter((f) => f.sortable && visibility.canRead(current, f)).map((f) => f.name);
     throw new AppError("BAD_REQUEST", `Cannot sort ${current.plural} by "${steps[0] ?? key}". Sortable fields: ${sortable.join(", ")}.`);
   }
   return { path, field, resource: current };

@@ -3,6 +3,7 @@
  * factory of request contexts. Transports hold a runtime and nothing below it.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import { AccessPolicy } from "./access.ts";
 import { CursorCodec } from "./cursor.ts";
 import type { ResolvedSchema } from "../metadata/resolved.ts";
 import type { Store } from "../storage/store.ts";
@@ -37,6 +38,11 @@ export interface RuntimeOptions {
   onError?: ErrorReporter;
   /** Called after every transaction that appended outbox events commits (the event dispatcher's wake-up). */
   onCommitted?: () => void;
+  /**
+   * The role that passes every access rule and sees every tenant and scope (AutoCRUD's admin).
+   * @default "admin"
+   */
+  adminRole?: string;
 }
 
 /** The runtime. */
@@ -70,8 +76,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
   const report: ErrorReporter = options.onError ?? ((error, where) => console.error(`${where.resource} ${where.action}: ${where.stage} failed`, error));
   const cursors = new CursorCodec(options.cursorSecret ?? randomBytes(32));
-  const sourceOver = (over: Store): LoaderSource => ({
-    rowsWhereIn: (resource, field, values) => service(resource).rowsWhereIn(field, values, over),
+  // Loaders read as their context's actor: the rows that exist for them (tenant, scope, trash).
+  const sourceOver = (over: Store, ctx: () => RequestContext): LoaderSource => ({
+    rowsWhereIn: (resource, field, values) => service(resource).rowsWhereIn(ctx(), field, values, over),
     idField: (resource) => service(resource).resource.id.name,
     joinPairs: async (joinDelegate, localField, targetField, keys) => {
       const rows = await over.model(joinDelegate).findMany({
@@ -82,13 +89,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return rows.map((r) => [r[localField], r[targetField]] as [unknown, unknown]);
     },
   });
-  const source = sourceOver(store);
   // Inside a write, reads (loaders included) see the write's transaction.
-  const bind = (ctx: RequestContext, transaction: NonNullable<RequestContext["transaction"]>): RequestContext => ({ ...ctx, transaction, loaders: new Loaders(sourceOver(transaction.store)) });
+  const bind = (ctx: RequestContext, transaction: NonNullable<RequestContext["transaction"]>): RequestContext => {
+    const bound: RequestContext = { ...ctx, transaction, loaders: new Loaders(sourceOver(transaction.store, () => bound)) };
+    return bound;
+  };
+  const access = new AccessPolicy(options.adminRole ?? "admin");
   const defaultActor = options.defaultActor ?? "system";
   const committed = new Set<() => void>(options.onCommitted ? [options.onCommitted] : []);
   for (const resource of schema.resources) {
-    services.set(resource.name, new ResourceService(resource, { store, hooks, limits, resource: service, cursors, bind, defaultActor, report, onCommitted: () => committed.forEach((listener) => listener()) }));
+    services.set(resource.name, new ResourceService(resource, { store, hooks, limits, resource: service, cursors, bind, defaultActor, report, access, onCommitted: () => committed.forEach((listener) => listener()) }));
   }
   return {
     schema,
@@ -100,6 +110,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return () => committed.delete(listener);
     },
     service,
-    context: (init = {}) => ({ actor: init.actor ?? ANONYMOUS, requestId: init.requestId ?? randomUUID(), loaders: new Loaders(source) }),
+    context: (init = {}) => {
+      const ctx: RequestContext = { actor: init.actor ?? ANONYMOUS, requestId: init.requestId ?? randomUUID(), loaders: new Loaders(sourceOver(store, () => ctx)) };
+      return ctx;
+    },
   };
 }

@@ -9,6 +9,7 @@ import type { ValueSource } from "../metadata/definition.ts";
 import type { BelongsToRelation, ResolvedField, ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
 import { hasSearch } from "../storage/search-sql.ts";
 import { classifyStorageError, type Store } from "../storage/store.ts";
+import { type AccessPolicy, type ActorView, asSystem } from "./access.ts";
 import { type AggregateGroup, type AggregateSpec, compileAggregate, toGroup } from "./aggregate.ts";
 import { bindService } from "./bound-service.ts";
 import type { RequestContext, Transaction } from "./context.ts";
@@ -157,6 +158,8 @@ export interface ServiceDependencies {
   /** Called after a transaction that appended outbox events commits (wakes the event dispatcher). */
   readonly onCommitted: () => void;
   readonly report: ErrorReporter;
+  /** Permissions, tenants and scopes. */
+  readonly access: AccessPolicy;
 }
 
 /** An operation as the pipeline builds it (hooks see it as {@link Operation}). */
@@ -202,16 +205,25 @@ export class ResourceService {
     return c.value as string | number;
   }
 
-  /** `where` narrowed to the records `mode` sees (the live ones by default). */
-  #scoped(where: object, mode: DeletedMode | undefined = "exclude"): object {
+  /** The actor's view: which fields they may use, which rows exist for them (access.ts). */
+  #view(ctx: RequestContext): ActorView {
+    return this.#deps.access.view(ctx);
+  }
+
+  /** `where` narrowed to the records `mode` sees (the live ones by default) inside the actor's tenant and scope. */
+  #scoped(ctx: RequestContext, where: object, mode: DeletedMode | undefined = "exclude"): object {
     const soft = this.resource.softDelete;
     if (mode !== "exclude" && mode !== "include" && mode !== "only") throw new AppError("BAD_REQUEST", `deleted must be exclude, include or only; got ${show(mode)}.`);
-    if (!soft) {
-      if (mode === "only") throw new AppError("BAD_REQUEST", `${this.resource.plural} have no trash: they are not soft-deleted.`);
-      return where;
-    }
-    const condition = mode === "exclude" ? liveCondition(this.resource) : mode === "only" ? { [soft.field]: { not: null } } : undefined;
-    return condition ? both(where, condition) : where;
+    if (!soft && mode === "only") throw new AppError("BAD_REQUEST", `${this.resource.plural} have no trash: they are not soft-deleted.`);
+    const condition = !soft ? undefined : mode === "exclude" ? liveCondition(this.resource) : mode === "only" ? { [soft.field]: { not: null } } : undefined;
+    const guard = this.#view(ctx).guard(this.resource);
+    const live = condition ? both(where, condition) : where;
+    return guard ? both(live, guard) : live;
+  }
+
+  /** Throws unless the actor may read this resource (for transports that stream it: subscriptions, SSE). */
+  async authorizeRead(ctx: RequestContext): Promise<void> {
+    await this.#deps.access.check(ctx, this.resource, "read", {});
   }
 
   /** Runs a read with its hooks: before → body (or `work`) → after → onSuccess; onFailure on a throw. */
@@ -219,6 +231,7 @@ export class ResourceService {
     const { hooks } = this.#deps;
     const op = this.#operation(action, ctx, id, input, undefined);
     try {
+      await this.#deps.access.check(ctx, this.resource, "read", id === undefined ? {} : { id });
       await hooks.run("before", op);
       const body = hooks.body(this.resource.name, action);
       op.result = body ? await body(op, () => work(op)) : await work(op);
@@ -268,8 +281,9 @@ export class ResourceService {
   }
 
   async #list(ctx: RequestContext, params: ListParams): Promise<{ rows: Row[]; total: number | undefined }> {
-    const where = this.#scoped(compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup), params.deleted);
-    const orderBy = compileSort(this.resource, params.sort, this.#lookup);
+    const view = this.#view(ctx);
+    const where = this.#scoped(ctx, compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup, view), params.deleted);
+    const orderBy = compileSort(this.resource, params.sort, this.#lookup, view);
     const { offset, limit } = checkPage(this.resource, params, this.#deps.limits);
     if (hasSearch(where)) {
       // Full-text search runs in SQL (search-sql.ts): ids of the page first, ranked unless sorted.
@@ -310,10 +324,10 @@ export class ResourceService {
     const backward = params.last !== undefined || (params.before !== undefined && params.first === undefined);
     const size = (backward ? params.last : params.first) ?? this.resource.defaultPageSize;
     checkPage(this.resource, { limit: size }, this.#deps.limits);
-    const keys = this.#keysetKeys(params.sort);
+    const keys = this.#keysetKeys(ctx, params.sort);
     const signature = keys.map((k) => `${[...k.path, k.field].join(".")}:${k.direction}`).join(",");
     const cursor = backward ? params.before : params.after;
-    const where = this.#scoped(compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup), params.deleted);
+    const where = this.#scoped(ctx, compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup, this.#view(ctx)), params.deleted);
     const boundary = cursor === undefined ? undefined : keysetWhere(keys, this.#deps.cursors.decode(signature, cursor), backward);
     const orderBy = keys.map((k) => {
       const direction = backward ? (k.direction === "asc" ? "desc" : "asc") : k.direction;
@@ -369,10 +383,11 @@ export class ResourceService {
   }
 
   /** Sort keys of a keyset page: the client's (own fields, or through required to-one relations), then the id. */
-  #keysetKeys(sort: readonly Sort[] | undefined): KeysetKey[] {
-    compileSort(this.resource, sort, this.#lookup); // the same checks and messages as lists
+  #keysetKeys(ctx: RequestContext, sort: readonly Sort[] | undefined): KeysetKey[] {
+    const view = this.#view(ctx);
+    compileSort(this.resource, sort, this.#lookup, view); // the same checks and messages as lists
     const keys: KeysetKey[] = (sort ?? []).map((s) => {
-      const { path, field } = sortPath(this.resource, s.field, this.#lookup);
+      const { path, field } = sortPath(this.resource, s.field, this.#lookup, view);
       let owner = this.resource;
       const relations: BelongsToRelation[] = [];
       for (const name of path) {
@@ -405,8 +420,10 @@ export class ResourceService {
    * fields declared for them. The filter obeys the same rules and limits as lists; the trash is left out.
    */
   async aggregate(ctx: RequestContext, filter: Filter | undefined, spec: AggregateSpec): Promise<AggregateGroup[]> {
-    const where = this.#scoped(compileFilter(this.resource, filter, this.#deps.limits, this.#lookup));
-    const { grouped, args, by } = compileAggregate(this.resource, spec);
+    await this.authorizeRead(ctx);
+    const view = this.#view(ctx);
+    const where = this.#scoped(ctx, compileFilter(this.resource, filter, this.#deps.limits, this.#lookup, view));
+    const { grouped, args, by } = compileAggregate(this.resource, spec, view);
     const model = this.#model(ctx) as unknown as { aggregate(a: object): Promise<Record<string, unknown>>; groupBy(a: object): Promise<Record<string, unknown>[]> };
     const rows = await this.#translate(async () => {
       // Prisma cannot express a full-text condition: with a search, the same aggregate runs in SQL.
@@ -418,7 +435,8 @@ export class ResourceService {
 
   /** Counts records matching a filter (live ones, unless `deleted` says otherwise). */
   async count(ctx: RequestContext, filter?: Filter, deleted?: DeletedMode): Promise<number> {
-    const where = this.#scoped(compileFilter(this.resource, filter, this.#deps.limits, this.#lookup), deleted);
+    await this.authorizeRead(ctx);
+    const where = this.#scoped(ctx, compileFilter(this.resource, filter, this.#deps.limits, this.#lookup, this.#view(ctx)), deleted);
     if (hasSearch(where)) return this.#translate(async () => (await this.#searchRows(ctx, where, undefined, 0, 0, true)).total ?? 0);
     return this.#translate(() => this.#model(ctx).count({ where }));
   }
@@ -427,7 +445,7 @@ export class ResourceService {
   async get(ctx: RequestContext, rawId: unknown, options: GetOptions = {}): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
     const mode = options.deleted ?? "exclude";
-    this.#scoped({}, mode);
+    this.#scoped(ctx, {}, mode);
     const asOf = options.asOf === undefined ? undefined : parseAsOf(options.asOf);
     const log = asOf === undefined ? undefined : this.#log();
     // Read hooks run for time travel too (input `{ asOf }`): a rule on reads holds for past states.
@@ -437,7 +455,7 @@ export class ResourceService {
         const store = this.#store(ctx);
         return (await this.#translate(() => (typeof asOf === "number" ? log.find(store, id, asOf) : log.at(store, id, asOf)))).data;
       }
-      const row = mode === "exclude" ? await ctx.loaders.byId(this.resource.name).load(id) : await this.#model(ctx).findFirst({ where: this.#scoped({ [this.resource.id.name]: id }, mode), select: this.#select });
+      const row = mode === "exclude" ? await ctx.loaders.byId(this.resource.name).load(id) : await this.#model(ctx).findFirst({ where: this.#scoped(ctx, { [this.resource.id.name]: id }, mode), select: this.#select });
       if (!row) throw this.#notFound(id);
       return row;
     });
@@ -456,9 +474,10 @@ export class ResourceService {
     return this.#output(ctx, op, result, "list");
   }
 
-  /** 404 unless the record exists among what `mode` sees. */
+  /** 404 unless the record exists among what `mode` sees (the actor's read permission checked first). */
   async #exists(ctx: RequestContext, id: string | number, mode: DeletedMode = "include"): Promise<void> {
-    const row = await this.#translate(() => this.#model(ctx).findFirst({ where: this.#scoped({ [this.resource.id.name]: id }, mode), select: { [this.resource.id.name]: true } }));
+    await this.#deps.access.check(ctx, this.resource, "read", { id });
+    const row = await this.#translate(() => this.#model(ctx).findFirst({ where: this.#scoped(ctx, { [this.resource.id.name]: id }, mode), select: { [this.resource.id.name]: true } }));
     if (!row) throw this.#notFound(id);
   }
 
@@ -696,6 +715,15 @@ export class ResourceService {
     const model = tx.store.model(this.resource.delegate);
     op.context = ctx;
     op.service = (name) => bindService(this.#deps.resource(name), ctx);
+    const access = this.#deps.access;
+    const view = this.#view(ctx);
+    const operation = action === "patch" ? "update" : (action as Exclude<WriteAction, "patch">);
+    // Roles first (a denied operation says so without looking at the row), then the scope's write rule.
+    await access.check(ctx, this.resource, operation);
+    if (view.scoped(this.resource) && !this.resource.scopedWrites) {
+      throw new AppError("FORBIDDEN", `Your access to ${this.resource.plural} is scoped: you may read them, not write them.`);
+    }
+    const guard = view.guard(this.resource);
 
     if (version && action !== "create" && action !== "publish") {
       if (expected === undefined && version.required && action !== "restore" && action !== "purge") {
@@ -704,7 +732,8 @@ export class ResourceService {
       if (expected !== undefined && !Number.isSafeInteger(expected)) throw new AppError("BAD_REQUEST", `Expected version must be a whole number, got ${show(expected)}.`);
     }
     const id = op.id;
-    const existing = id === undefined ? undefined : ((await model.findUnique({ where: { [idField]: id }, select: this.#select })) ?? undefined);
+    // Outside the actor's tenant or scope, the record does not exist for them.
+    const existing = id === undefined ? undefined : ((await model.findFirst({ where: guard ? both({ [idField]: id }, guard) : { [idField]: id }, select: this.#select })) ?? undefined);
     const trashed = Boolean(soft && existing && existing[soft.field] != null);
     if (id !== undefined) {
       if (!existing) throw this.#notFound(id);
@@ -712,6 +741,13 @@ export class ResourceService {
       if (trashed && action !== "restore" && action !== "purge") throw new AppError("NOT_FOUND", `No ${this.resource.name} with id ${show(id)}: it is in the trash (restore it first).`);
     }
     op.existing = existing;
+    await access.check(ctx, this.resource, operation, { id, input: op.input, existing });
+    const unwritable = this.resource.fields.filter((f) => f.access?.write !== undefined && f.name in op.input && !view.canWrite(f));
+    if (unwritable.length > 0) {
+      // react-admin sends records back whole: like read-only fields, these are then ignored.
+      if (options.ignoreReadOnly) for (const f of unwritable) delete op.input[f.name];
+      else throw new AppError("FORBIDDEN", `You may not write ${unwritable.map((f) => f.name).join(", ")} of ${this.resource.plural}.`, { fields: Object.fromEntries(unwritable.map((f) => [f.name, "you may not write this field"])) });
+    }
     const mismatch = (current: unknown) =>
       new AppError(options.mismatch ?? "CONFLICT", `This ${this.resource.name} was changed by someone else: you sent version ${String(expected)}, it is now at ${String(current)}. Reload it and try again.`, {
         details: { currentVersion: current },
@@ -722,6 +758,7 @@ export class ResourceService {
     const values = { ctx, now: tx.now, actor };
     if (action === "create") {
       for (const f of this.resource.fields) if (f.onCreate !== undefined) op.input[f.name] = evaluate(f.onCreate, f, values);
+      if (this.resource.tenant) op.input[this.resource.tenant] = view.tenantFor(this.resource);
       const gen = this.resource.idGenerator;
       if (gen === "uuid") op.input[idField] = randomUUID();
       else if (typeof gen === "function") op.input[idField] = gen();
@@ -742,7 +779,9 @@ export class ResourceService {
     // With an expected version, the write itself checks it (WHERE version = expected) and bumps it, so
     // two writers that read the same version cannot both win, whatever the timing.
     // Without an expected version the bump alone is atomic (SET version = version + 1).
-    const where = version && expected !== undefined ? { [idField]: id, [version.field]: expected } : { [idField]: id };
+    // The tenant and scope hold in the write's own where-clause too, not only in the read before it.
+    const target = version && expected !== undefined ? { [idField]: id, [version.field]: expected } : { [idField]: id };
+    const where = guard ? both(target, guard) : target;
     const bump = version ? { [version.field]: { increment: 1 } } : {};
     const versionMoved = async (error: unknown): Promise<never> => {
       if (version && classifyStorageError(error)?.kind === "notFound") {
@@ -785,6 +824,10 @@ export class ResourceService {
     if (!row || typeof row !== "object") throw new Error(`The ${action} body of ${this.resource.name} returned no row`);
     op.id = row[idField] as string | number;
     op.result = row;
+    if (guard && view.scoped(this.resource) && action !== "delete" && action !== "purge") {
+      const inside = await model.findFirst({ where: both({ [idField]: op.id }, guard), select: { [idField]: true } });
+      if (!inside) throw new AppError("FORBIDDEN", `This ${action} would put the ${this.resource.name} outside the records you may see.`);
+    }
     const revision = this.#revisions ? await this.#revisions.record(tx.store, { action, recordId: op.id, row, actorId: String(actor) }) : undefined;
     tx.events.push({
       resource: this.resource.name,
@@ -820,7 +863,9 @@ export class ResourceService {
    * The relations' delete rules, for a delete (soft: the live children), a purge (hard: every child,
    * also trashed ones) or a restore (the children the delete cascaded to: trashed at the same instant).
    */
-  async #cascade(ctx: RequestContext, action: "delete" | "purge" | "restore", id: string | number, at: Date, verb: string = action): Promise<void> {
+  async #cascade(actorCtx: RequestContext, action: "delete" | "purge" | "restore", id: string | number, at: Date, verb: string = action): Promise<void> {
+    // The parent's checks cover its children: they follow it whoever may see or write them.
+    const ctx = asSystem(actorCtx);
     for (const relation of this.resource.relations) {
       if (relation.kind !== "hasMany" || !relation.onDelete) continue;
       const child = this.#deps.resource(relation.target);
@@ -835,7 +880,7 @@ export class ResourceService {
         continue;
       }
       // A soft delete leaves the trash of children alone; a purge counts and removes it too.
-      const where = action === "delete" ? child.#scoped(byParent) : byParent;
+      const where = action === "delete" ? child.#scoped(ctx, byParent) : byParent;
       switch (relation.onDelete) {
         case "restrict": {
           const count = await model.count({ where });
@@ -917,17 +962,17 @@ export class ResourceService {
    * symbol key, which JSON and GraphQL never serialise.
    */
   present(ctx: RequestContext, row: Row, view: OutputView, nesting = { depth: 0, maxDepth: this.resource.maxDepth }): ResourceRecord {
-    void ctx;
     const record: ResourceRecord = {};
-    for (const f of this.resource.fields) if (!f.hidden[view] && f.name in row) record[f.name] = row[f.name];
+    const actorView = this.#view(ctx);
+    for (const f of this.resource.fields) if (!f.hidden[view] && f.name in row && (!f.conditional || actorView.canRead(this.resource, f))) record[f.name] = row[f.name];
     const meta: RecordMeta = { resource: this.resource, row, view, ...nesting };
     Object.defineProperty(record, META, { value: meta, enumerable: false });
     return record;
   }
 
-  /** Live rows whose `field` is one of `values` (loader batches), read through `store` (a transaction's, or the runtime's). Internal to the runtime. */
-  async rowsWhereIn(field: string, values: readonly unknown[], store: Store = this.#deps.store): Promise<Row[]> {
-    return store.model(this.resource.delegate).findMany({ where: this.#scoped({ [field]: { in: [...values] } }), select: this.#select, orderBy: { [this.resource.id.name]: "asc" } });
+  /** Rows whose `field` is one of `values` that exist for the actor of `ctx` (loader batches), read through `store` (a transaction's, or the runtime's). Internal to the runtime. */
+  async rowsWhereIn(ctx: RequestContext, field: string, values: readonly unknown[], store: Store = this.#deps.store): Promise<Row[]> {
+    return store.model(this.resource.delegate).findMany({ where: this.#scoped(ctx, { [field]: { in: [...values] } }), select: this.#select, orderBy: { [this.resource.id.name]: "asc" } });
   }
 
   #notFound(id: unknown): AppError {

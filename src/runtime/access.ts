@@ -1,0 +1,167 @@
+/**
+ * Access control: who may perform which operation on a resource (RBAC with an admin role that passes
+ * every rule, custom checkers), which fields an actor may read and write, and which rows exist for
+ * them (tenant and row scope). The service asks here; transports never decide.
+ *
+ * A row outside the actor's tenant or scope is "not found", never "forbidden": a 403 would confirm it
+ * exists. A denied operation is a 403 (401 when no one is signed in).
+ */
+import type { AccessCheck, AccessOperation, AccessRule, FieldAccessRule } from "../metadata/definition.ts";
+import type { ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
+import type { Actor, RequestContext } from "./context.ts";
+import { AppError } from "./errors.ts";
+import { both, coerceValue, liveCondition, type Visibility } from "./query.ts";
+
+const SYSTEM = Symbol("autograph.system");
+
+/**
+ * A context for the runtime's own follow-up work inside an operation the actor was allowed (a delete's
+ * cascade to child records): no permission, tenant or scope checks, since the parent's check covered it.
+ */
+export function asSystem(ctx: RequestContext): RequestContext {
+  return Object.defineProperty({ ...ctx }, SYSTEM, { value: true, enumerable: true });
+}
+
+function isSystem(ctx: RequestContext): boolean {
+  return (ctx as { [SYSTEM]?: boolean })[SYSTEM] === true;
+}
+
+/** What an operation's check knows besides the actor: the record's id, the input and the existing row. */
+export type CheckDetail = Omit<AccessCheck, "actor" | "operation" | "resource">;
+
+/** One actor's view of every resource: fields they may read and write, rows that exist for them. Cached per actor. */
+export class ActorView implements Visibility {
+  readonly actor: Actor;
+  /** The admin role (or the runtime itself): every rule passes, no tenant or scope applies. */
+  readonly privileged: boolean;
+  readonly #guards = new Map<ResolvedResource, { where: object | undefined; scoped: boolean }>();
+
+  constructor(actor: Actor, privileged: boolean) {
+    this.actor = actor;
+    this.privileged = privileged;
+  }
+
+  /** The tenant and scope condition of `resource` for this actor (undefined: unrestricted), and whether the scope applies. */
+  #guard(resource: ResolvedResource): { where: object | undefined; scoped: boolean } {
+    let guard = this.#guards.get(resource);
+    if (guard) return guard;
+    let where: object | undefined;
+    let scoped = false;
+    if (!this.privileged) {
+      if (resource.tenant) where = { [resource.tenant]: this.#tenantValue(resource) ?? { in: [] } };
+      const scope = resource.scope?.(this.actor);
+      if (scope !== undefined && scope !== null) {
+        if (typeof scope !== "object" || Array.isArray(scope)) throw new Error(`The scope of ${resource.plural} returned ${typeof scope}; it must return a where object or undefined.`);
+        where = where ? both(where, scope) : scope;
+        scoped = true;
+      }
+    }
+    guard = { where, scoped };
+    this.#guards.set(resource, guard);
+    return guard;
+  }
+
+  /** The actor's tenant as `resource`'s tenant column stores it; undefined without one (or one that cannot fit the column). */
+  #tenantValue(resource: ResolvedResource): unknown {
+    const field = resource.tenant ? resource.field.get(resource.tenant) : undefined;
+    const raw = this.actor.tenantId;
+    if (!field || raw === undefined || raw === null || raw === "") return undefined;
+    const c = coerceValue({ ...field, isRequired: true }, field.kind === "String" ? String(raw) : raw);
+    return c.ok ? c.value : undefined;
+  }
+
+  /** The condition rows of `resource` meet inside the actor's tenant and scope (the trash aside). */
+  guard(resource: ResolvedResource): object | undefined {
+    return this.#guard(resource).where;
+  }
+
+  /** The resource's scope restricts this actor (so hiddenWhenScoped fields and scopedWrites apply). */
+  scoped(resource: ResolvedResource): boolean {
+    return this.#guard(resource).scoped;
+  }
+
+  rows(resource: ResolvedResource): object | undefined {
+    const live = liveCondition(resource);
+    const guard = this.guard(resource);
+    return live && guard ? both(guard, live) : (live ?? guard);
+  }
+
+  restricted(resource: ResolvedResource): boolean {
+    return this.guard(resource) !== undefined;
+  }
+
+  canRead(resource: ResolvedResource, field: ResolvedField): boolean {
+    if (field.hidden.one && field.hidden.list) return false;
+    if (!field.conditional || this.privileged) return true;
+    if (field.hiddenWhenScoped && this.scoped(resource)) return false;
+    return field.access?.read === undefined || this.#passes(field.access.read);
+  }
+
+  canWrite(field: ResolvedField): boolean {
+    return this.privileged || field.access?.write === undefined || this.#passes(field.access.write);
+  }
+
+  /** The tenant value a record this actor creates gets; a 401/403 when they have none. */
+  tenantFor(resource: ResolvedResource): unknown {
+    const value = this.#tenantValue(resource);
+    if (value !== undefined) return value;
+    if (this.actor.id === undefined) throw new AppError("UNAUTHENTICATED", `Sign in to create ${resource.plural}: each belongs to a tenant.`);
+    throw new AppError("FORBIDDEN", `You cannot create ${resource.plural}: each belongs to a tenant, and your credentials name none.`);
+  }
+
+  #passes(rule: FieldAccessRule): boolean {
+    if (rule === true || rule === false) return rule;
+    if (rule === "authenticated") return this.actor.id !== undefined;
+    if (typeof rule === "function") return rule(this.actor) === true;
+    return rule.some((role) => this.actor.roles.includes(role));
+  }
+
+  /** Whether a rule that needs no record (roles, booleans) passes; undefined for a checker function. */
+  passesStatically(rule: AccessRule | undefined): boolean | undefined {
+    if (rule === undefined) return false;
+    if (typeof rule === "function") return undefined;
+    return this.#passes(rule);
+  }
+}
+
+/** The access policy of a runtime: its admin role, and each actor's view. */
+export class AccessPolicy {
+  readonly adminRole: string;
+  readonly #views = new WeakMap<Actor, ActorView>();
+  readonly #systemViews = new WeakMap<Actor, ActorView>();
+
+  constructor(adminRole: string) {
+    this.adminRole = adminRole;
+  }
+
+  /** The view of the actor of `ctx` (privileged for the admin role and the runtime's own work). */
+  view(ctx: RequestContext): ActorView {
+    const system = isSystem(ctx);
+    const cache = system ? this.#systemViews : this.#views;
+    let view = cache.get(ctx.actor);
+    if (!view) {
+      view = new ActorView(ctx.actor, system || ctx.actor.roles.includes(this.adminRole));
+      cache.set(ctx.actor, view);
+    }
+    return view;
+  }
+
+  /**
+   * Throws unless the actor may perform `operation` on `resource`. With `detail` undefined only the
+   * rules that need no record are decided (checker functions wait for the record: call again with it).
+   */
+  async check(ctx: RequestContext, resource: ResolvedResource, operation: AccessOperation, detail?: CheckDetail): Promise<void> {
+    const view = this.view(ctx);
+    if (view.privileged || !resource.access) return;
+    const rule = resource.access[operation];
+    let allowed = view.passesStatically(rule);
+    if (allowed === undefined) {
+      if (!detail) return;
+      allowed = (await (rule as Exclude<AccessRule, boolean | string | readonly string[]>)({ actor: ctx.actor, operation, resource: resource.name, ...detail })) === true;
+    }
+    if (allowed) return;
+    const verb = operation === "read" ? "read" : operation;
+    if (ctx.actor.id === undefined) throw new AppError("UNAUTHENTICATED", `Sign in to ${verb} ${resource.plural}.`);
+    throw new AppError("FORBIDDEN", `You may not ${verb} ${resource.plural}.`);
+  }
+}
