@@ -2,6 +2,8 @@
 import comment from "./comment.ts";
 import post from "./post.ts";
 import tag from "./tag.ts";
+import ticket from "./ticket.ts";
+import ticketReply from "./ticket-reply.ts";
 import user from "./user.ts";
 
-export const resources = [user, post, comment, tag];
+export const resources = [user, post, comment, tag, ticket, ticketReply];

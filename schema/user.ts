@@ -16,5 +16,7 @@ export default defineResource("User", {
     // A user with live posts or comments cannot be deleted (trashed ones still block the database's own rule).
     posts: { views: ["one"], filter: true, onDelete: "restrict" },
     comments: { views: ["one"], onDelete: "restrict" },
+    // Only the tickets the reader may see (their tenant, their scope) appear here.
+    tickets: { views: ["one"], filter: true },
   },
 });

@@ -47,8 +47,9 @@ function implement(
         const leaf = leaves.of(field);
         fields[field.name] = t.field({
           type: field.isList ? [leaf] : leaf,
-          // A field hidden in one view is absent from records presented in that view, so it may be null.
-          nullable: !field.isRequired || field.hidden.one || field.hidden.list,
+          // A field hidden in one view is absent from records presented in that view, and a conditional one
+          // (field access, hiddenWhenScoped) from the records of actors who may not see it: so it may be null.
+          nullable: !field.isRequired || field.hidden.one || field.hidden.list || field.conditional,
           ...(field.description ? { description: field.description } : {}),
           // The runtime presented the record for this view; GraphQL serialises the value by its type.
           resolve: (record) => record[field.name] as never,
@@ -58,8 +59,10 @@ function implement(
         const target = refOf(relation.target);
         const many = relation.kind !== "belongsTo";
         // A trashed record reads as absent, also through a required relation: a trashed comment, listed
-        // with `deleted: ONLY`, may point at a post in the trash too.
-        const mayBeTrashed = Boolean(runtime.schema.resource.get(relation.target)?.softDelete);
+        // with `deleted: ONLY`, may point at a post in the trash too. So does one outside the reader's
+        // tenant or scope.
+        const targetResource = runtime.schema.resource.get(relation.target);
+        const mayBeTrashed = Boolean(targetResource?.softDelete || targetResource?.tenant || targetResource?.scope);
         fields[relation.name] = t.field({
           type: many ? [target] : target,
           nullable: relation.kind === "belongsTo" && (!relation.isRequired || mayBeTrashed),

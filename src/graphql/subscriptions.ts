@@ -64,7 +64,7 @@ export function addSubscriptions(builder: Builder, runtime: Runtime, types: { ob
         revisionNumber: t.int({ nullable: true, resolve: (c) => c.event.revisionNumber }),
         actorId: t.string({ nullable: true, description: "Who wrote it.", resolve: (c) => c.event.actorId }),
         at: t.field({ type: dateTime, description: "When it was committed.", resolve: (c) => c.event.at }),
-        changed: t.stringList({ description: "The fields the write changed.", resolve: (c) => [...c.event.changed] }),
+        changed: t.stringList({ description: "The fields the write changed.", resolve: (c) => [...c.changed] }),
       }),
     });
     builder.subscriptionFields((t) => ({
@@ -82,6 +82,7 @@ export function addSubscriptions(builder: Builder, runtime: Runtime, types: { ob
         },
         subscribe: async (_root, args, ctx) => {
           const events = eventsOf(source);
+          await runtime.service(resource.name).authorizeRead(ctx.context); // 401/403 now, not silence later
           const where = toFilter(schema, resource, args.where);
           if (where) await runtime.service(resource.name).count(ctx.context, where); // a bad `where` fails now, not at the first event
           return changes(events, runtime, ctx, source.signal, {
@@ -114,7 +115,7 @@ export function addSubscriptions(builder: Builder, runtime: Runtime, types: { ob
       revisionNumber: t.int({ nullable: true, resolve: (c) => c.event.revisionNumber }),
       actorId: t.string({ nullable: true, description: "Who wrote it.", resolve: (c) => c.event.actorId }),
       at: t.field({ type: dateTime, description: "When it was committed.", resolve: (c) => c.event.at }),
-      changed: t.stringList({ description: "The fields the write changed.", resolve: (c) => [...c.event.changed] }),
+      changed: t.stringList({ description: "The fields the write changed.", resolve: (c) => [...c.changed] }),
     }),
   });
   const names = schema.resources.map((r) => r.name);

@@ -97,8 +97,11 @@ export class ActorView implements Visibility {
     return field.access?.read === undefined || this.#passes(field.access.read);
   }
 
-  canWrite(field: ResolvedField): boolean {
-    return this.privileged || field.access?.write === undefined || this.#passes(field.access.write);
+  /** Whether the actor may write `field` (fields withheld from them by their scope are not theirs to write either). */
+  canWrite(resource: ResolvedResource, field: ResolvedField): boolean {
+    if (this.privileged) return true;
+    if (field.hiddenWhenScoped && this.scoped(resource)) return false;
+    return field.access?.write === undefined || this.#passes(field.access.write);
   }
 
   /** The tenant value a record this actor creates gets; a 401/403 when they have none. */

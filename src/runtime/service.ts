@@ -20,6 +20,7 @@ import { readWriteInput, type WriteInputOptions } from "./input.ts";
 import type { Row } from "./loaders.ts";
 import { type Revision, RevisionLog } from "./revisions.ts";
 import { validateWrite } from "./validate.ts";
+import { matchesWhere } from "./where-match.ts";
 import { both, checkPage, coerceValue, compileFilter, compileSort, liveCondition, sortPath, tieBreakerDirection, type Filter, type QueryLimits, type Sort } from "./query.ts";
 
 /** Where a record is shown: a single record or an item of a list. Decides which fields it carries. */
@@ -219,6 +220,12 @@ export class ResourceService {
     const guard = this.#view(ctx).guard(this.resource);
     const live = condition ? both(where, condition) : where;
     return guard ? both(live, guard) : live;
+  }
+
+  /** Whether the actor of `ctx` may see the field `name` of this resource's records. */
+  canRead(ctx: RequestContext, name: string): boolean {
+    const field = this.resource.field.get(name);
+    return field !== undefined && this.#view(ctx).canRead(this.resource, field);
   }
 
   /** Throws unless the actor may read this resource (for transports that stream it: subscriptions, SSE). */
@@ -486,6 +493,29 @@ export class ResourceService {
     return this.#revisions;
   }
 
+  /**
+   * Whether the actor of `ctx` may learn that a record went away (a delete or purge change event):
+   * they may read this resource, and the record was inside their tenant and scope. A record still in
+   * the trash is checked in the database; a purged one against its last revision's snapshot (without
+   * revisions there is nothing to check, so a restricted actor is not told).
+   */
+  async sawGone(ctx: RequestContext, rawId: unknown, revisionNumber: number | null): Promise<boolean> {
+    try {
+      await this.authorizeRead(ctx);
+    } catch (error) {
+      if (isAppError(error)) return false;
+      throw error;
+    }
+    const guard = this.#view(ctx).guard(this.resource);
+    if (!guard) return true;
+    const id = this.parseId(rawId);
+    const found = await this.#translate(() => this.#model(ctx).findFirst({ where: this.#scoped(ctx, { [this.resource.id.name]: id }, this.resource.softDelete ? "include" : "exclude"), select: { [this.resource.id.name]: true } }));
+    if (found) return true;
+    if (!this.#revisions || revisionNumber === null) return false;
+    const revision = await this.#translate(() => (this.#revisions as RevisionLog).find(this.#store(ctx), id, revisionNumber)).catch(() => undefined);
+    return revision !== undefined && matchesWhere(revision.data, guard);
+  }
+
   /** Every revision of a record (also in the trash), oldest first. */
   async revisions(ctx: RequestContext, rawId: unknown): Promise<RevisionRecord[]> {
     const id = this.parseId(rawId);
@@ -742,7 +772,7 @@ export class ResourceService {
     }
     op.existing = existing;
     await access.check(ctx, this.resource, operation, { id, input: op.input, existing });
-    const unwritable = this.resource.fields.filter((f) => f.access?.write !== undefined && f.name in op.input && !view.canWrite(f));
+    const unwritable = this.resource.fields.filter((f) => (f.access?.write !== undefined || f.hiddenWhenScoped) && f.name in op.input && !view.canWrite(this.resource, f));
     if (unwritable.length > 0) {
       // react-admin sends records back whole: like read-only fields, these are then ignored.
       if (options.ignoreReadOnly) for (const f of unwritable) delete op.input[f.name];

@@ -27,6 +27,8 @@ export interface JwtOptions {
   audience?: string;
   /** Claim holding the roles (an array of strings, or one string). @default "roles" */
   rolesClaim?: string;
+  /** Claim holding the actor's tenant (a string or a number), for multi-tenant resources. @default "tenant" */
+  tenantClaim?: string;
 }
 
 /** Options of {@link createActorResolver}. */
@@ -88,6 +90,7 @@ async function jwtVerifier(o: JwtOptions): Promise<(token: string) => Promise<Ac
     algorithms = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"];
   }
   const rolesClaim = o.rolesClaim ?? "roles";
+  const tenantClaim = o.tenantClaim ?? "tenant";
   return async (token) => {
     if (token.length > MAX_TOKEN) throw unauthenticated("The bearer token is too long.");
     let payload: JWTPayload;
@@ -100,7 +103,11 @@ async function jwtVerifier(o: JwtOptions): Promise<(token: string) => Promise<Ac
     if (typeof payload.sub !== "string" || payload.sub === "") throw unauthenticated("The bearer token names no subject (`sub`).");
     const raw = payload[rolesClaim];
     const roles = Array.isArray(raw) ? raw.filter((r): r is string => typeof r === "string") : typeof raw === "string" ? [raw] : [];
-    return Object.freeze({ id: payload.sub, roles: Object.freeze(roles), claims: Object.freeze({ ...payload }) });
+    const tenant = payload[tenantClaim];
+    if (tenant !== undefined && !((typeof tenant === "string" && tenant !== "") || (typeof tenant === "number" && Number.isSafeInteger(tenant)))) {
+      throw unauthenticated(`The bearer token's ${tenantClaim} claim must be a non-empty string or a whole number.`);
+    }
+    return Object.freeze({ id: payload.sub, roles: Object.freeze(roles), ...(tenant !== undefined ? { tenantId: tenant as string | number } : {}), claims: Object.freeze({ ...payload }) });
   };
 }
 
@@ -109,11 +116,15 @@ function unauthenticated(message: string): AppError {
 }
 
 /**
- * Parses `DEV_ACTOR` / API key actors written as `<id>` or `<id>:<role>,<role>`.
+ * Parses `DEV_ACTOR` / API key actors written as `<id>`, `<id>:<role>,<role>`, and either followed by
+ * `@<tenant>` for a multi-tenant actor.
  * @example parseActor("7:admin,editor") // { id: "7", roles: ["admin", "editor"] }
+ * @example parseActor("12:agent@acme") // { id: "12", roles: ["agent"], tenantId: "acme" }
  */
 export function parseActor(text: string): Actor {
-  const [id, roles = ""] = text.split(":", 2) as [string, string | undefined];
-  if (!id.trim()) throw new Error(`An actor is "<id>" or "<id>:<role>,<role>", got "${text}"`);
-  return Object.freeze({ id: id.trim(), roles: Object.freeze(roles.split(",").map((r) => r.trim()).filter(Boolean)) });
+  const at = text.lastIndexOf("@");
+  const [who, tenant] = at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1).trim()];
+  const [id, roles = ""] = who.split(":", 2) as [string, string | undefined];
+  if (!id.trim() || tenant === "") throw new Error(`An actor is "<id>", "<id>:<role>,<role>" or either followed by "@<tenant>", got "${text}"`);
+  return Object.freeze({ id: id.trim(), roles: Object.freeze(roles.split(",").map((r) => r.trim()).filter(Boolean)), ...(tenant ? { tenantId: tenant } : {}) });
 }

@@ -14,6 +14,8 @@ export interface SeedSummary {
   comments: number;
   tags: number;
   postTags: number;
+  tickets: number;
+  ticketReplies: number;
 }
 
 /** Options of {@link seedDemoData}. */
@@ -29,7 +31,12 @@ export const DEMO_PASSWORD = "autograph-demo";
 const EPOCH = Date.UTC(2025, 0, 1);
 const DAY = 86_400_000;
 
-const COUNTS = { users: 40, posts: 320, comments: 600 } as const;
+const COUNTS = { users: 40, posts: 320, comments: 600, ticketsPerTenant: 24 } as const;
+/** The help desk's tenants (multi-tenant part of the demo, docs/guides/security.md). */
+export const DEMO_TENANTS = ["acme", "globex"] as const;
+const ISSUES = ["Cannot log in", "Invoice is wrong", "Export times out", "Password reset mail never arrives", "Dashboard is blank", "Need more seats", "API returns 429", "Webhook not firing"];
+const NOTES = ["Customer is on the legacy plan.", "Escalated to billing.", "Known bug, fix scheduled.", "Refund approved by finance.", ""];
+const REPLIES = ["Thanks, we are looking into it.", "Could you send a screenshot?", "This should be fixed now.", "Any update on this?", "Works for me now, thanks!"];
 const ROLES = [
   ...Array<"admin">(2).fill("admin"),
   ...Array<"editor">(6).fill("editor"),
@@ -173,7 +180,36 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions = 
       );
       await tx.postTag.createMany({ data: postTags });
 
-      return { users: userIds.length, posts: postIds.length, comments: comments.length, tags: tagIds.length, postTags: postTags.length };
+      // The help desk: each tenant's tickets, reported by readers (its customers), and their replies.
+      const customers = userIds.filter((_, i) => ROLES[i] === "reader");
+      const tickets: Prisma.TicketCreateManyInput[] = DEMO_TENANTS.flatMap((tenantId, t) =>
+        Array.from({ length: COUNTS.ticketsPerTenant }, (_, i) => {
+          const createdAt = at(200 + i * 3 + rng.next());
+          return {
+            tenantId,
+            title: rng.pick(ISSUES),
+            body: rng.sample(SENTENCES, 2).join(" "),
+            status: rng.pick(["open", "pending", "closed"] as const),
+            priority: rng.int(1, 5),
+            internalNote: rng.pick(NOTES),
+            // Customers belong to one tenant each: the first half to the first tenant.
+            reporterId: customers[(t * customers.length) / 2 + (i % (customers.length / 2))] as number,
+            createdAt,
+            updatedAt: createdAt,
+          };
+        }),
+      );
+      const ticketIds = (await tx.ticket.createManyAndReturn({ data: tickets, select: { id: true } })).map((t) => t.id);
+      const ticketReplies: Prisma.TicketReplyCreateManyInput[] = ticketIds.flatMap((ticketId, i) =>
+        Array.from({ length: rng.int(0, 3) }, (_, n) => {
+          const ticket = tickets[i] as Prisma.TicketCreateManyInput;
+          const createdAt = new Date((ticket.createdAt as Date).getTime() + (n + 1) * 3_600_000);
+          return { id: rng.uuid(), tenantId: ticket.tenantId, ticketId, body: rng.pick(REPLIES), internal: rng.next() < 0.3, createdAt };
+        }),
+      );
+      await tx.ticketReply.createMany({ data: ticketReplies });
+
+      return { users: userIds.length, posts: postIds.length, comments: comments.length, tags: tagIds.length, postTags: postTags.length, tickets: ticketIds.length, ticketReplies: ticketReplies.length };
     },
     { timeout: 60_000, maxWait: 10_000 },
   );

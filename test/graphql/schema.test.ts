@@ -21,7 +21,7 @@ const fieldNames = (type: GraphQLObjectType | GraphQLInputObjectType | undefined
 
 describe("object types", () => {
   it("has every field visible in one or list, relations included, and never a field hidden in both", () => {
-    expect(fieldNames(object(demo, "User"))).toEqual(["comments", "createdAt", "email", "id", "name", "posts", "role", "updatedAt"]);
+    expect(fieldNames(object(demo, "User"))).toEqual(["comments", "createdAt", "email", "id", "name", "posts", "role", "tickets", "updatedAt"]);
     // Audit and trash columns are readable (read-only): who created, changed and trashed a post, and when.
     expect(fieldNames(object(demo, "Post"))).toEqual(["author", "authorId", "body", "comments", "createdAt", "createdBy", "deletedAt", "deletedBy", "id", "publishedAt", "status", "tags", "title", "updatedAt", "updatedBy", "version", "views"]);
   });

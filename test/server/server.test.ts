@@ -30,7 +30,7 @@ describe("server", () => {
     const ready = await fetch(`${running.url}/readyz`);
     expect(ready.status).toBe(200);
     const index = (await (await fetch(`${running.url}/`)).json()) as { resources: string[] };
-    expect(index.resources).toEqual(["/api/users", "/api/posts", "/api/comments", "/api/tags"]);
+    expect(index.resources).toEqual(["/api/users", "/api/posts", "/api/comments", "/api/tags", "/api/tickets", "/api/ticketReplies"]);
   });
 
   it("serves GraphQL and REST from the seeded database", async () => {
