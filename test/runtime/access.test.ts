@@ -234,3 +234,21 @@ describe("row scopes", () => {
     expect((await tickets().revisions(ctx(acmeAgent), own.id)).at(-1)?.data).toHaveProperty("internalNote", "VIP customer");
   });
 });
+
+describe("cost of the rules", () => {
+  it("scoped relations still batch: the tickets of 10 users, then their replies, are one statement each", async () => {
+    const as = ctx(acmeAgent);
+    const users = t.runtime.service("user");
+    const page = await users.list(as, { limit: 10, sort: [{ field: "id", direction: "desc" }] });
+    t.db.statements.reset();
+    const nested = (await Promise.all(page.records.map((u) => users.get(as, u.id).then((one) => users.related(as, one, "tickets"))))) as Record<string, unknown>[][];
+    const afterTickets = t.db.statements.count;
+    const ticketService = tickets();
+    await Promise.all(nested.flat().map((ticket) => ticketService.related(as, ticket, "replies")));
+    // One for the 10 users by id, one for their tickets (tenant condition included), one for the replies.
+    expect(afterTickets).toBe(2);
+    expect(t.db.statements.count).toBe(3);
+    expect(t.db.statements.log.join("\n")).toContain('"tenantId"');
+    expect(nested.flat().every((ticket) => ticket.tenantId === "acme")).toBe(true);
+  });
+});
