@@ -65,6 +65,7 @@ export { datamodel } from "./storage/datamodel.ts";
 export { buildGraphQLSchema, createGraphQLHandler, type GraphQLExtension, type GraphQLHandler, type GraphQLHandlerOptions } from "./graphql/handler.ts";
 export { createRestHandler, type RestHandler, type RestHandlerOptions } from "./rest/handler.ts";
 export { buildOpenApi, type OpenApiOptions } from "./rest/openapi.ts";
+export { SECURITY_PROFILE_RULES, type SecurityProfileRules } from "./rest/security-profile.ts";
 export { createApp, type App, type AppOptions } from "./server/app.ts";
 export { loadConfig, ConfigError, type Config } from "./server/config.ts";
 export { startServer, type RunningServer, type StartOptions } from "./server/server.ts";

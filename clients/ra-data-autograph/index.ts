@@ -260,7 +260,10 @@ export function autographDataProvider(apiUrl: string, httpClient: typeof fetchUt
     async softDeleteMany(resource, params) {
       await requireTrash(resource, "softDeleteMany");
       const result = (await send(url(resource, "batch"), "DELETE", params.ids)) as BatchResult;
-      return { data: succeeded(result).map((record) => toDeleted(resource, record)) };
+      const records = succeeded(result);
+      // The server's security profile may answer ids alone (rest-dialect.md §22.3): read the records from the trash.
+      if (records.every((record) => record !== undefined)) return { data: records.map((record) => toDeleted(resource, record)) };
+      return { data: await trashed(params.ids.map((id) => `${resource}:${id}`)) };
     },
 
     async getOneDeleted(params) {
@@ -429,7 +432,8 @@ interface RawRevision {
 }
 
 interface BatchResult {
-  succeeded: { index: number; record: RaRecord }[];
+  /** `record` under the legacy security profile; `id` alone under the others (rest-dialect.md §22.3). */
+  succeeded: { index: number; record?: RaRecord; id?: Identifier }[];
   failed: { index: number; error: { message: string } }[];
 }
 
@@ -493,7 +497,7 @@ function byResource(ids: readonly string[]): Map<string, string[]> {
   return groups;
 }
 
-function succeeded(result: BatchResult): RaRecord[] {
+function succeeded(result: BatchResult): (RaRecord | undefined)[] {
   return [...result.succeeded].sort((a, b) => a.index - b.index).map((s) => s.record);
 }
 

@@ -82,15 +82,18 @@ export function parseAggregateQuery(resource: ResolvedResource, params: URLSearc
   const unknown: string[] = [];
   const forward = new URLSearchParams();
   for (const [key, value] of params) {
+    // Paging, embedding and the other list-only parameters mean nothing for groups; so is any other name that is no field.
+    const other = !OWN.has(key) && !FILTER_PARAMS.includes(key) && !key.includes(".") && ((LIST_PARAMS as readonly string[]).includes(key) || key === "qb" || !exposedField(resource, splitFilterKey(resource, key, "query parameter").field));
+    if (other) {
+      if (!unknown.includes(key)) unknown.push(key);
+      continue;
+    }
     if (seen.has(key)) throw bad(`Query parameter "${key}" is given more than once; give it once.`);
     seen.add(key);
-    if (OWN.has(key)) continue;
-    forward.append(key, value);
-    if (FILTER_PARAMS.includes(key) || key.includes(".")) continue;
-    // Paging, embedding and the other list-only parameters mean nothing for groups; so is any other name that is no field.
-    if ((LIST_PARAMS as readonly string[]).includes(key) || key === "qb" || !exposedField(resource, splitFilterKey(resource, key, "query parameter").field)) unknown.push(key);
+    if (!OWN.has(key)) forward.append(key, value);
   }
-  if (unknown.length > 0) {
+  // A lenient profile (§22) drops them; the filter parameters are read by the list parser, which applies the profile too.
+  if (unknown.length > 0 && (options.rules?.strictParams ?? true)) {
     throw bad(
       `Unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} for ${resource.plural}/aggregate. ` +
         `Accepted: ${[...AGGREGATE_PARAMS, ...FILTER_PARAMS].join(", ")}, and <field>, <field>_<operator> or relation.field filters as on lists.`,

@@ -4,6 +4,7 @@
  * this module picks the status and shapes the body, which is always `{ succeeded, failed }`:
  * - all-or-nothing (default): 200, or the failing item's error (its status) with `failed` naming it;
  * - partial: 200 when every item succeeded, 207 when some failed, 400 when all did.
+ * A delete or purge answers each item's id, or its record, as the security profile says (§22.3).
  */
 import type { RequestContext } from "../runtime/context.ts";
 import { AppError, isAppError, show } from "../runtime/errors.ts";
@@ -41,11 +42,15 @@ export function parseBatchQuery(params: URLSearchParams): { partial: boolean } {
   return { partial: raw === "true" };
 }
 
+/** Batch actions that remove records (to the trash, or for good): what they answer per item is the profile's. */
+const DELETING: ReadonlySet<BatchAction> = new Set<BatchAction>(["delete", "purge"]);
+
 /**
  * Runs a batch and answers it. `items` is the parsed body. If-Match names one record's version, so a
- * batch refuses it: each item carries its own version instead.
+ * batch refuses it: each item carries its own version instead. `deleteReturns` is what a delete or
+ * purge answers per item: `{ index, id }` or `{ index, record }`.
  */
-export async function batchResponse(service: ResourceService, ctx: RequestContext, request: Request, action: BatchAction, items: unknown, partial: boolean): Promise<Response> {
+export async function batchResponse(service: ResourceService, ctx: RequestContext, request: Request, action: BatchAction, items: unknown, partial: boolean, deleteReturns: "ids" | "records"): Promise<Response> {
   const { resource } = service;
   if (request.headers.has("if-match")) {
     throw new AppError("BAD_REQUEST", `If-Match names the version of one record; a batch takes none. Give each item its ${resource.version?.field ?? "version"} instead.`);
@@ -63,7 +68,10 @@ export async function batchResponse(service: ResourceService, ctx: RequestContex
     const { failed, ...details } = error.details;
     return jsonResponse({ ...errorBody(error), details, succeeded: [], failed }, error.status);
   }
-  const { succeeded, failed } = result;
+  const { failed } = result;
+  // Ids alone: the client named the records already, and the answer repeats none of their values.
+  const idName = resource.id.name;
+  const succeeded = DELETING.has(action) && deleteReturns === "ids" ? result.succeeded.map(({ index, record }) => ({ index, id: record[idName] })) : result.succeeded;
   if (failed.length === 0) return jsonResponse({ succeeded, failed });
   if (succeeded.length > 0) return jsonResponse({ succeeded, failed }, MULTI_STATUS);
   const first = failed[0] as BatchResult["failed"][number];

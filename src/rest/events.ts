@@ -54,14 +54,15 @@ export interface EventStreamOptions {
   retryMs?: number;
 }
 
-const ALLOWED: Record<"one" | "all", readonly string[]> = { one: ["actions", "id", "after"], all: ["resources", "actions", "after"] };
+/** Query parameters of a resource's stream (`one`) and of `/events` (`all`). */
+export const EVENT_STREAM_PARAMS: Readonly<Record<"one" | "all", readonly string[]>> = { one: ["actions", "id", "after"], all: ["resources", "actions", "after"] };
 
 /**
  * Reads the query of an event stream: `resource` is the resource of `/<resource>/events`, or undefined
  * for `/events` (which takes `resources=posts,tags`; every resource when absent).
  */
 export function parseEventStreamQuery(schema: ResolvedSchema, runtime: Runtime, resource: ResolvedResource | undefined, params: URLSearchParams, headers: Headers): EventStreamQuery {
-  const allowed = ALLOWED[resource ? "one" : "all"];
+  const allowed = EVENT_STREAM_PARAMS[resource ? "one" : "all"];
   for (const name of new Set(params.keys())) {
     if (!allowed.includes(name)) throw new AppError("BAD_REQUEST", `Unknown query parameter ${show(name)} on an event stream. Allowed: ${allowed.join(", ")}.`);
     if (params.getAll(name).length > 1) throw new AppError("BAD_REQUEST", `Query parameter ${show(name)} is given more than once; give it once (a comma list where it takes several values).`);

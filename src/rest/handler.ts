@@ -6,6 +6,8 @@
  */
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
+import type { SecurityProfile } from "../metadata/definition.ts";
+import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -21,11 +23,12 @@ import { errorResponse } from "./errors.ts";
 import { parseFieldsParam, projection } from "./fields.ts";
 import { cursorLinks, parseCursorQuery } from "./keyset.ts";
 import { lifecycleVersion, noBodyNorVersion, optionalParam, revisionListHeaders } from "./lifecycle.ts";
-import { type ListQuery, parseListQuery, parseOneQuery, rejectOthers } from "./list-params.ts";
+import { type ListQuery, ONE_PARAMS, parseListQuery, parseOneQuery, rejectOthers } from "./list-params.ts";
 import { buildOpenApi } from "./openapi.ts";
 import type { Events } from "../events/events.ts";
-import { type EventStreamOptions, eventStream, parseEventStreamQuery } from "./events.ts";
+import { EVENT_STREAM_PARAMS, type EventStreamOptions, eventStream, parseEventStreamQuery } from "./events.ts";
 import { jsonResponse } from "./response.ts";
+import { DEFAULT_SECURITY_PROFILE, routeParams, rulesFor } from "./security-profile.ts";
 
 /** Options of {@link createRestHandler}. */
 export interface RestHandlerOptions {
@@ -34,7 +37,17 @@ export interface RestHandlerOptions {
   contextFor: (request: Request) => RequestContext | Promise<RequestContext>;
   /** Path the facade is mounted at. @default "/api" */
   basePath?: string;
-  /** Largest request body in bytes; larger ones get 413. @default 2 MiB (2_097_152) */
+  /**
+   * How strictly requests are read (§22): unknown query parameters and filter keys, what a batch
+   * delete answers, the body limit. A resource's own `security` wins for its routes.
+   * @default "secure"
+   * @example createRestHandler({ runtime, contextFor, securityProfile: "react_admin" })
+   */
+  securityProfile?: SecurityProfile;
+  /**
+   * Largest request body in bytes; larger ones get 413. When set, it applies to every resource, whatever
+   * its profile. @default the profile's: 1 MiB secure, 2 MiB react_admin, 10 MiB legacy
+   */
   maxBodyBytes?: number;
   /** Longest query string in bytes; longer ones get 400. @default 16 KiB (16_384) */
   maxQueryBytes?: number;
@@ -75,7 +88,7 @@ const OWN_PATHS = new Set(["docs", "openapi.json", "events"]);
 export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const { runtime } = options;
   const base = (options.basePath ?? "/api").replace(/\/+$/, "");
-  const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
+  const serverProfile = options.securityProfile ?? DEFAULT_SECURITY_PROFILE;
   const maxQueryBytes = options.maxQueryBytes ?? 16 * 1024;
   const parse = { maxEmbeds: options.maxEmbeds ?? 20, schema: runtime.schema };
   const onUnexpectedError = options.onUnexpectedError ?? ((error: unknown) => console.error("REST: unexpected error", error));
@@ -83,7 +96,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     if (OWN_PATHS.has(resource.names.path)) throw new Error(`REST: resource "${resource.name}" has the path "${resource.names.path}", which the REST facade uses itself; set \`plural\` on the resource.`);
   }
 
-  const openapi = buildOpenApi(runtime.schema, { serverUrl: base || "/" });
+  const openapi = buildOpenApi(runtime.schema, { serverUrl: base || "/", securityProfile: serverProfile });
   const docs = createDocsSite(base, "Autograph REST API");
 
   const app = new Hono({ strict: true });
@@ -114,14 +127,15 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     }
   };
 
-  api.get("/openapi.json", (c) => (rejectOthers(new URL(c.req.url).searchParams), jsonResponse(openapi)));
+  api.get("/openapi.json", (c) => (rejectOthers(routeParams(new URL(c.req.url).searchParams, [], rulesFor(undefined, serverProfile))), jsonResponse(openapi)));
   api.get("/docs", () => docs.page());
 
   // Event streams (§21). Without change events there is nothing to stream: a 404 that says why.
-  const streamRoute = (resource: (typeof runtime.schema.resources)[number] | undefined) =>
+  const streamRoute = (resource: ResolvedResource | undefined) =>
     route(async (c, ctx, params) => {
       if (!options.events) throw new AppError("NOT_FOUND", "Event streams are off: this server runs without change events (createRestHandler was given no `events`).");
-      const query = parseEventStreamQuery(runtime.schema, runtime, resource, params, c.req.raw.headers);
+      const allowed = routeParams(params, EVENT_STREAM_PARAMS[resource ? "one" : "all"], rulesFor(resource, serverProfile));
+      const query = parseEventStreamQuery(runtime.schema, runtime, resource, allowed, c.req.raw.headers);
       return eventStream(options.events, runtime, ctx, c.req.raw, query, options.eventStream);
     });
   api.get("/events", streamRoute(undefined));
@@ -130,6 +144,12 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
 
   for (const resource of runtime.schema.resources) {
     const service = runtime.service(resource.name);
+    // This resource's security profile (§22): its own, else the server's.
+    const rules = rulesFor(resource, serverProfile);
+    const maxBodyBytes = options.maxBodyBytes ?? rules.maxBodyBytes;
+    const listOptions = { ...parse, rules };
+    /** The query parameters a route reads: under a lenient profile, the others are dropped before its checks. */
+    const only = (params: URLSearchParams, allowed: readonly string[] = []) => routeParams(params, allowed, rules);
     const collection = `/${resource.names.path}`;
     const member = `${collection}/:id`;
     const aggregate = `${collection}/aggregate`;
@@ -144,7 +164,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     api.get(
       collection,
       route(async (c, ctx, params) => {
-        const query = parseListQuery(resource, params, parse);
+        const query = parseListQuery(resource, params, listOptions);
         const cursor = parseCursorQuery(params);
         const shape = projection(runtime.schema, resource, "list", fieldsOf(params), query.embed, parse.maxEmbeds);
         if (cursor) {
@@ -164,7 +184,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     api.post(
       collection,
       route(async (c, ctx, params) => {
-        rejectOthers(params);
+        rejectOthers(only(params));
         // react-admin's Clone posts the source record's read-only fields back: they are ignored (§6.2).
         const record = await service.create(ctx, await readJsonBody(c.req.raw, maxBodyBytes), { ignoreReadOnly: true });
         return jsonResponse(record, 201, { Location: `${base}${collection}/${encodeURIComponent(String(record[resource.id.name]))}` });
@@ -174,7 +194,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     api.get(
       aggregate,
       route(async (_c, ctx, params) => {
-        const { filter, spec } = parseAggregateQuery(resource, params, parse);
+        const { filter, spec } = parseAggregateQuery(resource, params, listOptions);
         return jsonResponse({ groups: await service.aggregate(ctx, filter, spec) });
       }),
     );
@@ -185,9 +205,9 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     // Batch writes (§20), also before the member routes: `batch` is never an id either.
     const batchRoute = (action: BatchAction) =>
       route(async (c, ctx, params) => {
-        const { partial } = parseBatchQuery(params);
+        const { partial } = parseBatchQuery(only(params, ["partial"]));
         const items = await readJsonBody(c.req.raw, maxBodyBytes, "a JSON array of items");
-        return batchResponse(service, ctx, c.req.raw, action, items, partial);
+        return batchResponse(service, ctx, c.req.raw, action, items, partial, rules.batchDeleteReturns);
       });
     api.post(batch, batchRoute("create"));
     // PUT changes the fields sent, as on a single record (§6.3): both are patches.
@@ -202,7 +222,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     api.get(
       member,
       route(async (c, ctx, params) => {
-        const { embed, deleted, asOf } = parseOneQuery(params, parse);
+        const { embed, deleted, asOf } = parseOneQuery(only(params, ONE_PARAMS), parse);
         const shape = projection(runtime.schema, resource, "one", fieldsOf(params), embed, parse.maxEmbeds);
         if (asOf !== undefined) {
           // A snapshot (§19.4): the record as stored then, without relations and without an ETag (it is
@@ -223,14 +243,14 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     // in the body are ignored.
     // A version (If-Match, or the record's version sent back) makes the write conditional (§17).
     const change = route(async (c, ctx, params) => {
-      const body = await writeBody(c, params, service);
+      const body = await writeBody(c, only(params), service, maxBodyBytes);
       const record = await service.patch(ctx, id(c), body, { ignoreReadOnly: true, ...expectedVersion(resource, c.req.raw, body) });
       return jsonResponse(record, 200, etagHeader(resource, record));
     });
     api.put(member, change);
     api.patch(member, change);
     // On a soft-deleted resource DELETE moves the record to the trash and answers it, deletedAt set (§18.1).
-    api.delete(member, route(async (c, ctx, params) => (rejectOthers(params), jsonResponse(await service.delete(ctx, id(c), expectedVersion(resource, c.req.raw))))));
+    api.delete(member, route(async (c, ctx, params) => (rejectOthers(only(params)), jsonResponse(await service.delete(ctx, id(c), expectedVersion(resource, c.req.raw))))));
     api.all(collection, (c) => methodNotAllowed(c, ["GET", "HEAD", "POST", "OPTIONS"]));
     api.all(member, (c) => methodNotAllowed(c, ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]));
 
@@ -245,33 +265,33 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       api.all(path, (c) => methodNotAllowed(c, ["GET", "HEAD", "OPTIONS"]));
     };
     post(`${member}/restore`, async (c, ctx, params) => {
-      rejectOthers(params);
+      rejectOthers(only(params));
       const record = await service.restore(ctx, id(c), await lifecycleVersion(resource, c.req.raw, maxBodyBytes, "restore"));
       return jsonResponse(record, 200, etagHeader(resource, record));
     });
     post(`${member}/purge`, async (c, ctx, params) => {
-      rejectOthers(params);
+      rejectOthers(only(params));
       return jsonResponse(await service.purge(ctx, id(c), await lifecycleVersion(resource, c.req.raw, maxBodyBytes, "purge")));
     });
     post(`${member}/revert/:rev`, async (c, ctx, params) => {
-      rejectOthers(params);
+      rejectOthers(only(params));
       const record = await service.revert(ctx, id(c), rev(c), await lifecycleVersion(resource, c.req.raw, maxBodyBytes, "revert"));
       return jsonResponse(record, 200, etagHeader(resource, record));
     });
     post(`${member}/publish`, async (c, ctx, params) => {
-      rejectOthers(params);
+      rejectOthers(only(params));
       await noBodyNorVersion(c.req.raw, maxBodyBytes, "publish");
       const record = await service.publish(ctx, id(c));
       return jsonResponse(record, 200, etagHeader(resource, record));
     });
     get(`${member}/revisions`, async (c, ctx, params) => {
-      rejectOthers(params);
+      rejectOthers(only(params));
       const revisions = await service.revisions(ctx, id(c));
       return jsonResponse(revisions, 200, revisionListHeaders(revisions.length));
     });
-    get(`${member}/revisions/:rev`, async (c, ctx, params) => (rejectOthers(params), jsonResponse(await service.revision(ctx, id(c), rev(c)))));
+    get(`${member}/revisions/:rev`, async (c, ctx, params) => (rejectOthers(only(params)), jsonResponse(await service.revision(ctx, id(c), rev(c)))));
     get(`${member}/revisions/:rev/diff`, async (c, ctx, params) => {
-      rejectOthers(params, ["against"]);
+      rejectOthers(only(params, ["against"]), ["against"]);
       return jsonResponse(await service.diff(ctx, id(c), rev(c), optionalParam(params, "against")));
     });
   }
@@ -284,7 +304,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   app.onError((error) => errorResponse(error, onUnexpectedError));
 
   /** A write's body, after checking it targets the record of the path (when it names an id at all). */
-  async function writeBody(c: Context, params: URLSearchParams, service: ResourceService): Promise<unknown> {
+  async function writeBody(c: Context, params: URLSearchParams, service: ResourceService, maxBodyBytes: number): Promise<unknown> {
     rejectOthers(params);
     const body = await readJsonBody(c.req.raw, maxBodyBytes);
     const name = service.resource.id.name;

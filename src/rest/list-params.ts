@@ -2,8 +2,8 @@
  * Query parameters of the REST dialect, parsed for syntax only (rest-dialect.md §2, §3): react-admin's
  * `filter` / `sort` / `range` and CRUDCrate's `<field>_<op>` / `page` / `per_page` / `sort=-a,b` / `q`.
  * What comes out is the runtime's transport-neutral {@link Filter} and {@link Sort}; the runtime decides
- * whether fields, operators, values and page sizes are allowed. Unknown parameters are rejected,
- * never ignored.
+ * whether fields, operators, values and page sizes are allowed. Unknown parameters and `filter` keys
+ * are rejected, unless the resource's security profile says to ignore them (§22).
  */
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError, show } from "../runtime/errors.ts";
@@ -15,6 +15,7 @@ import { parseDeletedParam } from "./lifecycle.ts";
 import { exposedField, splitFilterKey } from "./operators.ts";
 import { parseConditionsParam } from "./qb/conditions.ts";
 import { parseQbParam } from "./qb/qb-param.ts";
+import { namesFilterableField, type SecurityProfileRules } from "./security-profile.ts";
 
 /** Parameter names the dialect reserves on lists. A field with one of these names is filtered as `<field>_eq`. */
 export const LIST_PARAMS = ["filter", "sort", "order", "range", "page", "per_page", "q", "embed", "cursor", "before", "fields", "deleted"] as const;
@@ -52,6 +53,11 @@ export interface ListQueryOptions {
   maxEmbeds: number;
   /** Every resource, to follow relation paths (`author.name`) in `qb` and `conditions`. */
   schema: ResolvedSchema;
+  /**
+   * Whether unknown query parameters and unknown `filter` keys are 400s or ignored (§22).
+   * @default strict: both are 400s
+   */
+  rules?: Pick<SecurityProfileRules, "strictParams" | "strictFilter">;
 }
 
 const bad = (message: string) => new AppError("BAD_REQUEST", message);
@@ -95,12 +101,14 @@ function condition(resource: ResolvedResource, key: string, value: unknown, from
   return { field, op, value };
 }
 
-function filterParam(resource: ResolvedResource, raw: string, schema: ResolvedSchema): { conditions: Filter[]; ids: unknown[] | undefined } {
+function filterParam(resource: ResolvedResource, raw: string, schema: ResolvedSchema, strict: boolean): { conditions: Filter[]; ids: unknown[] | undefined } {
   const parsed = jsonParam("filter", raw, '{"status":"published"}');
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw bad(`Query parameter "filter" must be a JSON object of field: value, e.g. filter={"status":"published"}; got ${show(raw)}.`);
   }
-  const entries = Object.entries(parsed);
+  // A lenient profile drops keys that name nothing filterable as if they were never sent (§22.2): so a
+  // getMany stays a getMany, and a hidden field answers exactly as a made-up one.
+  const entries = Object.entries(parsed).filter(([key]) => strict || key === "q" || namesFilterableField(resource, schema, key));
   const idName = resource.id.name;
   const only = entries.length === 1 ? entries[0] : undefined;
   const ids = only && only[0] === idName && Array.isArray(only[1]) ? only[1] : undefined;
@@ -151,7 +159,10 @@ function rangeParam(raw: string): { offset: number; limit: number } {
  * naming every unknown parameter at once.
  */
 export function parseListQuery(resource: ResolvedResource, params: URLSearchParams, options: ListQueryOptions): ListQuery {
-  const p = single(params);
+  const strictParams = options.rules?.strictParams ?? true;
+  const strictFilter = options.rules?.strictFilter ?? true;
+  // A lenient profile reads only reserved parameters and those naming a filterable field (§22.2).
+  const p = single(strictParams ? params : new URLSearchParams([...params].filter(([key]) => RESERVED.has(key) || namesFilterableField(resource, options.schema, key))));
   checkCompanions(p);
   const lookup = (name: string) => options.schema.resource.get(name);
   const qb = p.get("qb");
@@ -180,7 +191,7 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
   let ids: unknown[] | undefined;
   const filter = p.get("filter");
   if (filter !== undefined) {
-    const parsed = filterParam(resource, filter, options.schema);
+    const parsed = filterParam(resource, filter, options.schema, strictFilter);
     conditions.push(...parsed.conditions);
     ids = parsed.ids;
   }
@@ -247,6 +258,9 @@ function checkCompanions(p: Map<string, string>): void {
   );
 }
 
+/** Query parameters of a single-record read. */
+export const ONE_PARAMS = ["embed", "fields", "deleted", "asOf"] as const;
+
 /** A parsed single-record read. */
 export interface OneQuery {
   readonly embed: readonly string[];
@@ -263,7 +277,7 @@ export interface OneQuery {
  */
 export function parseOneQuery(params: URLSearchParams, options: ListQueryOptions): OneQuery {
   const p = single(params);
-  rejectOthers(p, ["embed", "fields", "deleted", "asOf"]);
+  rejectOthers(p, ONE_PARAMS);
   const raw = p.get("embed");
   const asOf = p.get("asOf");
   if (asOf !== undefined && raw !== undefined) throw bad(`Query parameter "asOf" cannot be combined with "embed": a revision is the record alone, as it was stored.`);

@@ -6,11 +6,12 @@
  * Hidden fields never appear in output schemas or parameters. A field hidden from output but writable
  * on create (a password hash) appears only in the Create input, marked `writeOnly`.
  */
-import type { Operator } from "../metadata/definition.ts";
+import type { Operator, SecurityProfile } from "../metadata/definition.ts";
 import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { ERROR_STATUS } from "../runtime/errors.ts";
 import { LIST_PARAMS } from "./list-params.ts";
 import { CANONICAL_SUFFIX, exposedField } from "./operators.ts";
+import { rulesFor } from "./security-profile.ts";
 
 /** Options of {@link buildOpenApi}. */
 export interface OpenApiOptions {
@@ -20,6 +21,8 @@ export interface OpenApiOptions {
   title?: string;
   /** `info.version`. @default "1.0.0" */
   version?: string;
+  /** The server's security profile (§22), for what batch deletes answer; a resource's own `security` wins. @default "secure" */
+  securityProfile?: SecurityProfile;
 }
 
 /** A JSON object of the document. */
@@ -462,7 +465,7 @@ function record(name: string, description: string, headers?: Json): Json {
   return { description, ...(headers ? { headers } : {}), content: { "application/json": { schema: ref(name) } } };
 }
 
-function paths(schema: ResolvedSchema): Json {
+function paths(schema: ResolvedSchema, profile: SecurityProfile | undefined): Json {
   const out: Json = {};
   for (const resource of schema.resources) {
     const n = schemaNames(resource);
@@ -505,7 +508,7 @@ function paths(schema: ResolvedSchema): Json {
         responses: { "200": record(`${type}Aggregate`, `The groups, in the order of sort (then the group-by fields ascending).`), "400": response("BadRequest") },
       },
     };
-    Object.assign(out, batchPaths(resource, plural, tags));
+    Object.assign(out, batchPaths(resource, plural, tags, profile));
     out[`/${resource.names.path}/{id}`] = {
       parameters: [idParameter(resource)],
       get: {
@@ -701,21 +704,23 @@ function lifecyclePaths(resource: ResolvedResource, tags: string[]): Json {
 }
 
 /** The batch writes of a resource (§20). */
-function batchPaths(resource: ResolvedResource, plural: string, tags: string[]): Json {
+function batchPaths(resource: ResolvedResource, plural: string, tags: string[], profile: SecurityProfile | undefined): Json {
   const type = resource.names.type;
   const base = `/${resource.names.path}/batch`;
   const max = resource.maxBatchSize;
   const partial = { name: "partial", in: "query", required: false, description: "true: each item on its own (200 all succeeded, 207 some failed, 400 all failed). Default false: all or nothing, in one transaction.", schema: { type: "boolean", default: false } };
   const items = (schema: Json, description: string): Json => ({ required: true, description, content: { "application/json": { schema: { type: "array", items: schema, maxItems: max } } } });
-  const operation = (operationId: string, summary: string, body: Json): Json => ({
+  // What deletes and purges answer per item is the security profile's (§22.3): ids, or the records.
+  const byId = rulesFor(resource, profile).batchDeleteReturns === "ids";
+  const operation = (operationId: string, summary: string, body: Json, deleting = false): Json => ({
     operationId,
     tags,
     summary,
     parameters: [partial],
     requestBody: body,
     responses: {
-      "200": record(`${type}BatchResult`, "Every item succeeded: each record by its index."),
-      "207": record(`${type}BatchResult`, "partial=true: some items failed, the others were written."),
+      "200": record(deleting && byId ? `${type}BatchDeleteResult` : `${type}BatchResult`, `Every item succeeded: each ${deleting && byId ? "id" : "record"} by its index.`),
+      "207": record(deleting && byId ? `${type}BatchDeleteResult` : `${type}BatchResult`, "partial=true: some items failed, the others were written."),
       "400": response("BatchFailed"),
       "404": response("BatchFailed"),
       "409": response("BatchFailed"),
@@ -729,18 +734,18 @@ function batchPaths(resource: ResolvedResource, plural: string, tags: string[]):
       post: operation(`batchCreate${plural}`, `Create many ${resource.plural}`, items(ref(`${type}Create`), `The new ${resource.plural}; at most ${max}.`)),
       put: operation(`batchUpdate${plural}`, `Change the fields sent of many ${resource.plural} (as PUT on one)`, items(ref(`${type}BatchUpdateItem`), `{ id, ...fields } per record; at most ${max}.`)),
       patch: operation(`batchPatch${plural}`, `Change the fields sent of many ${resource.plural} (same as PUT)`, items(ref(`${type}BatchUpdateItem`), `{ id, ...fields } per record; at most ${max}.`)),
-      delete: operation(`batchDelete${plural}`, resource.softDelete ? `Move many ${resource.plural} to the trash` : `Delete many ${resource.plural}`, targets),
+      delete: operation(`batchDelete${plural}`, resource.softDelete ? `Move many ${resource.plural} to the trash` : `Delete many ${resource.plural}`, targets, true),
     },
   };
   if (resource.softDelete) {
     out[`${base}/restore`] = { post: operation(`batchRestore${plural}`, `Bring many ${resource.plural} back from the trash`, targets) };
-    out[`${base}/purge`] = { post: operation(`batchPurge${plural}`, `Delete many ${resource.plural} for good, live or in the trash`, targets) };
+    out[`${base}/purge`] = { post: operation(`batchPurge${plural}`, `Delete many ${resource.plural} for good, live or in the trash`, targets, true) };
   }
   return out;
 }
 
 /** Schemas of the revisions and batches of a resource. */
-function lifecycleSchemas(resource: ResolvedResource): Record<string, Json> {
+function lifecycleSchemas(resource: ResolvedResource, profile: SecurityProfile | undefined): Record<string, Json> {
   const n = schemaNames(resource);
   const type = resource.names.type;
   const idName = resource.id.name;
@@ -759,6 +764,20 @@ function lifecycleSchemas(resource: ResolvedResource): Record<string, Json> {
       required: ["succeeded", "failed"],
       additionalProperties: false,
     },
+    ...(rulesFor(resource, profile).batchDeleteReturns === "ids"
+      ? {
+          [`${type}BatchDeleteResult`]: {
+            type: "object",
+            description: `The outcome of a batch delete or purge of ${resource.plural}: each item's ${idName} or error, by its index in the request (the security profile answers ids, not records).`,
+            properties: {
+              succeeded: { type: "array", items: { type: "object", properties: { index: { type: "integer" }, id: idValue }, required: ["index", "id"], additionalProperties: false } },
+              failed: { type: "array", items: ref("BatchFailure") },
+            },
+            required: ["succeeded", "failed"],
+            additionalProperties: false,
+          },
+        }
+      : {}),
     [`${type}BatchUpdateItem`]: {
       ...update,
       description: `One record of a batch PUT or PATCH: its ${idName} and the fields to change.`,
@@ -792,7 +811,7 @@ function lifecycleSchemas(resource: ResolvedResource): Record<string, Json> {
   return out;
 }
 
-function components(schema: ResolvedSchema): Json {
+function components(schema: ResolvedSchema, profile: SecurityProfile | undefined): Json {
   const schemas: Record<string, Json> = {};
   for (const e of schema.enums) schemas[e.name] = { type: "string", enum: [...e.values] };
   for (const resource of schema.resources) {
@@ -801,7 +820,7 @@ function components(schema: ResolvedSchema): Json {
     if (n.listItem !== n.one) schemas[n.listItem] = outputSchema(schema, resource, "list");
     schemas[n.create] = inputSchema(resource, "create");
     schemas[n.update] = inputSchema(resource, "update");
-    Object.assign(schemas, aggregateSchemas(resource), lifecycleSchemas(resource));
+    Object.assign(schemas, aggregateSchemas(resource), lifecycleSchemas(resource, profile));
   }
   schemas.ChangeEvent = {
     type: "object",
@@ -913,8 +932,8 @@ export function buildOpenApi(schema: ResolvedSchema, options: OpenApiOptions = {
     },
     servers: [{ url: options.serverUrl ?? "/api" }],
     tags: schema.resources.map((r) => ({ name: r.names.path, ...(r.description ? { description: r.description } : {}) })),
-    paths: paths(schema),
-    components: components(schema),
+    paths: paths(schema, options.securityProfile),
+    components: components(schema, options.securityProfile),
   };
 }
 

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { Hono } from "hono";
 import type { Logger } from "pino";
+import type { SecurityProfile } from "../metadata/definition.ts";
 import { createGraphQLHandler, type GraphQLExtension, type GraphQLHardening, type WebSocketOptions, type WebSocketService } from "../graphql/handler.ts";
 import { createRestHandler } from "../rest/handler.ts";
 import type { RequestContext } from "../runtime/context.ts";
@@ -31,7 +32,9 @@ export interface AppOptions {
   graphqlHardening?: GraphQLHardening;
   /** Operations one GraphQL HTTP request may batch; 0 refuses batches. @default 0 */
   graphqlBatchLimit?: number;
-  /** Largest accepted REST body in bytes (413 beyond). @default 2 MiB */
+  /** How strictly REST reads requests (rest-dialect.md §22); a resource's own `security` wins. @default "secure" */
+  securityProfile?: SecurityProfile;
+  /** Largest accepted REST body in bytes (413 beyond), whatever the profile. @default the profile's (1 MiB secure) */
   maxBodyBytes?: number;
   /** Limits of GraphQL over WebSocket (subscriptions per socket, message size, init timeout). @default see WebSocketOptions */
   webSocket?: WebSocketOptions;
@@ -100,7 +103,8 @@ export function createApp(options: AppOptions): App {
     runtime,
     contextFor,
     basePath: "/api",
-    maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024,
+    ...(options.securityProfile ? { securityProfile: options.securityProfile } : {}),
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     cors: { origin: options.corsOrigin ?? "*" },
     events: options.events,
     onUnexpectedError,

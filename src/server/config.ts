@@ -4,6 +4,7 @@
  */
 
 import type { GraphQLLimits } from "../graphql/handler.ts";
+import { SECURITY_PROFILES, type SecurityProfile } from "../metadata/definition.ts";
 
 /** Log levels from most to least verbose (pino's names). */
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -60,6 +61,11 @@ export interface Config {
   readonly apiKeysFile: string | undefined;
   /** Who unauthenticated requests act as, for development: `<id>:<role>,<role>` (`DEV_ACTOR`). @default anonymous */
   readonly devActor: string | undefined;
+  /**
+   * How strictly REST reads requests (`SECURITY_PROFILE`: `secure`, `react_admin` or `legacy`;
+   * docs/reference/rest-dialect.md §22). @default "secure"
+   */
+  readonly securityProfile: SecurityProfile;
 }
 
 /** GraphQL hardening, from `GRAPHQL_*` and `GRAPHIQL`. */
@@ -170,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
   const devActor = read("DEV_ACTOR");
   if (devActor !== undefined && !/^[^:\s]+(:[\w-]+(,[\w-]+)*)?$/.test(devActor)) fail("DEV_ACTOR", "<id> or <id>:<role>,<role>", devActor, undefined);
   const jwtExtras = { issuer: read("JWT_ISSUER"), audience: read("JWT_AUDIENCE"), rolesClaim: read("JWT_ROLES_CLAIM") };
+  const securityProfile = read("SECURITY_PROFILE") ?? "secure";
   const config: Config = {
     port: port("PORT", 4000, 0),
     databaseUrl,
@@ -189,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitWindowSeconds: whole("RATE_LIMIT_WINDOW_SECONDS", 60, 1, "a whole number of seconds, at least 1"),
     rateLimitStore: ["memory", "redis"].includes(rateLimitStore) ? (rateLimitStore as Config["rateLimitStore"]) : fail("RATE_LIMIT_STORE", "memory or redis", rateLimitStore, "memory"),
     trustProxy: flag("TRUST_PROXY", false),
+    securityProfile: (SECURITY_PROFILES as readonly string[]).includes(securityProfile) ? (securityProfile as SecurityProfile) : fail("SECURITY_PROFILE", SECURITY_PROFILES.join(", ").replace(/, (?=[^,]*$)/, " or "), securityProfile, "secure"),
     graphql: Object.freeze({
       introspection: flag("GRAPHQL_INTROSPECTION", !production),
       graphiql: flag("GRAPHIQL", !production),

@@ -108,6 +108,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ...(persistedOperations ? { persistedOperations } : {}),
     },
     graphqlBatchLimit: config.graphql.batchLimit,
+    securityProfile: config.securityProfile,
     ...(options.webSocket ? { webSocket: options.webSocket } : {}),
     ready: async () => (await db.pool.query("select 1")).rowCount === 1,
   });

@@ -20,6 +20,11 @@ interface Result {
   succeeded: { index: number; record: Row }[];
   failed: Failure[];
 }
+/** A delete or purge under the default (secure) profile answers ids, not records (§22.3). */
+interface IdResult {
+  succeeded: { index: number; id: number }[];
+  failed: Failure[];
+}
 
 async function json<T>(response: Response, status: number): Promise<T> {
   const body = (await response.json()) as T;
@@ -83,16 +88,16 @@ describe("§20 batch writes", () => {
 
   it("DELETE …/batch trashes, batch/restore brings back, batch/purge removes for good", async () => {
     const [a, b, c] = (await createPosts(3)) as [{ id: number; version: number }, { id: number; version: number }, { id: number; version: number }];
-    const deleted = await json<Result>(await t.send("DELETE", "/api/posts/batch", [a.id, { id: b.id, version: b.version }, String(c.id)]), 200);
-    expect(deleted.succeeded.map((s) => s.record.deletedAt !== null)).toEqual([true, true, true]);
+    const deleted = await json<IdResult>(await t.send("DELETE", "/api/posts/batch", [a.id, { id: b.id, version: b.version }, String(c.id)]), 200);
+    expect(deleted.succeeded).toEqual([{ index: 0, id: a.id }, { index: 1, id: b.id }, { index: 2, id: c.id }]);
     expect(await t.db.prisma.post.count({ where: { id: { in: [a.id, b.id, c.id] }, deletedAt: { not: null } } })).toBe(3);
 
     const restored = await json<Result>(await t.send("POST", "/api/posts/batch/restore", [a.id, b.id]), 200);
     expect(restored.succeeded.map((s) => [s.record.id, s.record.deletedAt])).toEqual([[a.id, null], [b.id, null]]);
     expect((await t.db.prisma.post.findMany({ where: { id: { in: [a.id, b.id, c.id] } }, orderBy: { id: "asc" } })).map((p) => p.deletedAt === null)).toEqual([true, true, false]);
 
-    const purged = await json<Result>(await t.send("POST", "/api/posts/batch/purge", [a.id, c.id]), 200);
-    expect(purged.succeeded.map((s) => s.record.id)).toEqual([a.id, c.id]);
+    const purged = await json<IdResult>(await t.send("POST", "/api/posts/batch/purge", [a.id, c.id]), 200);
+    expect(purged.succeeded).toEqual([{ index: 0, id: a.id }, { index: 1, id: c.id }]);
     expect((await t.db.prisma.post.findMany({ where: { id: { in: [a.id, b.id, c.id] } } })).map((p) => p.id)).toEqual([b.id]);
   });
 

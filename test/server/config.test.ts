@@ -17,6 +17,7 @@ describe("loadConfig", () => {
       rateLimitWindowSeconds: 60,
       rateLimitStore: "memory",
       trustProxy: false,
+      securityProfile: "secure",
     });
   });
 
@@ -35,6 +36,7 @@ describe("loadConfig", () => {
       RATE_LIMIT_WINDOW_SECONDS: "10",
       RATE_LIMIT_STORE: "redis",
       TRUST_PROXY: "yes",
+      SECURITY_PROFILE: "react_admin",
     });
     expect(config).toEqual({
       port: 0,
@@ -51,6 +53,7 @@ describe("loadConfig", () => {
       rateLimitWindowSeconds: 10,
       rateLimitStore: "redis",
       trustProxy: true,
+      securityProfile: "react_admin",
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadConfig({ PORT: "", SEED: " " })).toMatchObject({ port: 4000, seed: true });
@@ -64,6 +67,7 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ EVENT_BUS: "redis" })).toThrow("EVENT_BUS must be memory or postgres unless REDIS_URL is set");
     expect(() => loadConfig({ REDIS_URL: "http://x" })).toThrow("REDIS_URL must be a redis:// URL");
     expect(() => loadConfig({ OUTBOX_RETENTION_HOURS: "0" })).toThrow("OUTBOX_RETENTION_HOURS must be a whole number of hours, at least 1");
+    expect(() => loadConfig({ SECURITY_PROFILE: "strict" })).toThrow('SECURITY_PROFILE must be secure, react_admin or legacy, got "strict"');
     expect(() => loadConfig({ LOG_LEVEL: "verbose" })).toThrow('LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"');
   });
 
