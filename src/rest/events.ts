@@ -6,13 +6,14 @@
  * carries the outbox event id, so a reconnecting EventSource sends `Last-Event-ID` and gets what it
  * missed, then the live events: no gap, no duplicate (the hub guarantees it; this is its transport).
  */
+import type { VisibleChange } from "../events/change-view.ts";
 import type { Events } from "../events/events.ts";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import { AppError, isAppError, show } from "../runtime/errors.ts";
 import { WRITE_ACTIONS } from "../runtime/hooks.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { type ChangeEvent, isEventId } from "../storage/outbox.ts";
+import { isEventId } from "../storage/outbox.ts";
 import { errorBody } from "./errors.ts";
 
 /** A change as one SSE event's `data` carries it (§21.3). */
@@ -110,6 +111,8 @@ export function parseEventStreamQuery(schema: ResolvedSchema, runtime: Runtime, 
  * reconnect resumes without a gap.
  */
 export async function eventStream(events: Events, runtime: Runtime, ctx: RequestContext, request: Request, query: EventStreamQuery, options: EventStreamOptions = {}): Promise<Response> {
+  // A stream of one resource is refused up front to those who may not read it (401/403).
+  if (query.resources.length === 1) await runtime.service((query.resources[0] as ResolvedResource).name).authorizeRead(ctx);
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const retryMs = options.retryMs ?? 3_000;
   const names = query.resources.map((r) => r.name);
@@ -149,7 +152,7 @@ export async function eventStream(events: Events, runtime: Runtime, ctx: Request
             if (query.recordId !== undefined && event.recordId !== query.recordId) continue;
             const visible = await events.viewer.view(ctx, event);
             if (visible === undefined || stop.signal.aborted) continue;
-            send(frame(event.id, event.action, toFrame(runtime, pathOf, event, visible.record)));
+            send(frame(event.id, event.action, toFrame(runtime, pathOf, visible)));
           }
         } catch (error) {
           // A stream that fell too far behind (or lost the database) ends with a reason; the client
@@ -192,7 +195,7 @@ function frame(id: string, type: string, data: unknown): string {
   return `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}\n\n`;
 }
 
-function toFrame(runtime: Runtime, pathOf: ReadonlyMap<string, string>, event: ChangeEvent, record: Record<string, unknown> | null): EventFrame {
+function toFrame(runtime: Runtime, pathOf: ReadonlyMap<string, string>, { event, record, changed }: VisibleChange): EventFrame {
   return {
     eventId: event.id,
     resource: pathOf.get(event.resource) ?? event.resource,
@@ -203,6 +206,6 @@ function toFrame(runtime: Runtime, pathOf: ReadonlyMap<string, string>, event: C
     revisionNumber: event.revisionNumber,
     actorId: event.actorId,
     at: event.at,
-    changed: event.changed,
+    changed,
   };
 }

@@ -125,7 +125,8 @@ function outputSchema(schema: ResolvedSchema, resource: ResolvedResource, view: 
   for (const field of resource.fields) {
     if (field.hidden[view]) continue;
     properties[field.name] = field.readOnly ? { ...fieldSchema(field, false), readOnly: true } : fieldSchema(field, false);
-    required.push(field.name);
+    // Left out for actors who may not see it (field access, hiddenWhenScoped).
+    if (!field.conditional) required.push(field.name);
   }
   for (const relation of resource.relations) {
     if (relation.views[view]) properties[relation.name] = relationSchema(schema, relation);

@@ -54,9 +54,9 @@ export interface Config {
   /**
    * Bearer tokens (docs/guides/security.md): `JWT_SECRET` (HS256, at least 32 characters),
    * `JWT_PUBLIC_KEY_FILE` (PEM, RS256) or `JWT_JWKS_FILE` (a JWKS), with optional `JWT_ISSUER`,
-   * `JWT_AUDIENCE`, `JWT_ROLES_CLAIM`. Unset: bearer tokens are refused (401).
+   * `JWT_AUDIENCE`, `JWT_ROLES_CLAIM`, `JWT_TENANT_CLAIM`. Unset: bearer tokens are refused (401).
    */
-  readonly jwt: { readonly secret?: string; readonly publicKeyFile?: string; readonly jwksFile?: string; readonly issuer?: string; readonly audience?: string; readonly rolesClaim?: string } | undefined;
+  readonly jwt: { readonly secret?: string; readonly publicKeyFile?: string; readonly jwksFile?: string; readonly issuer?: string; readonly audience?: string; readonly rolesClaim?: string; readonly tenantClaim?: string } | undefined;
   /** A JSON file of API keys: `{ "<key>": "<id>:<role>,<role>" }` (`API_KEYS_FILE`). */
   readonly apiKeysFile: string | undefined;
   /** Who unauthenticated requests act as, for development: `<id>:<role>,<role>` (`DEV_ACTOR`). @default anonymous */
@@ -174,8 +174,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (jwtKeys > 1) fail("JWT_SECRET", "set alone: JWT_SECRET, JWT_PUBLIC_KEY_FILE and JWT_JWKS_FILE are alternatives", "(several set)", undefined);
   if (jwtSecret !== undefined && jwtSecret.length < 32) fail("JWT_SECRET", "at least 32 characters", "(hidden)", undefined);
   const devActor = read("DEV_ACTOR");
-  if (devActor !== undefined && !/^[^:\s]+(:[\w-]+(,[\w-]+)*)?$/.test(devActor)) fail("DEV_ACTOR", "<id> or <id>:<role>,<role>", devActor, undefined);
-  const jwtExtras = { issuer: read("JWT_ISSUER"), audience: read("JWT_AUDIENCE"), rolesClaim: read("JWT_ROLES_CLAIM") };
+  if (devActor !== undefined && !/^[^:@\s]+(:[\w-]+(,[\w-]+)*)?(@[\w.-]+)?$/.test(devActor)) fail("DEV_ACTOR", "<id> or <id>:<role>,<role>, optionally followed by @<tenant>", devActor, undefined);
+  const jwtExtras = { issuer: read("JWT_ISSUER"), audience: read("JWT_AUDIENCE"), rolesClaim: read("JWT_ROLES_CLAIM"), tenantClaim: read("JWT_TENANT_CLAIM") };
   const securityProfile = read("SECURITY_PROFILE") ?? "secure";
   const config: Config = {
     port: port("PORT", 4000, 0),

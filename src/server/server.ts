@@ -53,6 +53,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const logger = options.logger ?? pino({ level: config.logLevel });
   // Resolve first: bad definitions fail the boot before anything is started.
   const schema = resolveResources(options.resources, datamodel);
+  // A resource without `access` is open to every actor, anonymous included: say so at every boot.
+  const open = schema.resources.filter((r) => !r.access).map((r) => r.plural);
+  if (open.length > 0) logger.warn({ resources: open }, "resources without access rules are open to every actor, anonymous included (docs/guides/security.md)");
   // Read now: a missing or malformed file fails the boot before anything is started.
   const persisted = config.graphql.persistedOperationsFile;
   const persistedOperations =
@@ -183,6 +186,7 @@ async function actorResolverOf(config: Config, resolve: AuthOptions["resolve"]):
       ...(jwt.issuer !== undefined ? { issuer: jwt.issuer } : {}),
       ...(jwt.audience !== undefined ? { audience: jwt.audience } : {}),
       ...(jwt.rolesClaim !== undefined ? { rolesClaim: jwt.rolesClaim } : {}),
+      ...(jwt.tenantClaim !== undefined ? { tenantClaim: jwt.tenantClaim } : {}),
     },
     apiKeys: apiKeys && Object.fromEntries(Object.entries(apiKeys).map(([key, actor]) => [key, parseActor(String(actor))])),
     devActor: config.devActor === undefined ? undefined : parseActor(config.devActor),
