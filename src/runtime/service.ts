@@ -805,6 +805,7 @@ export class ResourceService {
       // Validation sees the merged record this transaction would write; failing here writes nothing.
       await validateWrite(this.resource, { action: action === "revert" ? "update" : action, data: op.input, existing, actorId: ctx.actor.id, errors: action === "revert" ? {} : inputErrors });
     }
+    if (action === "create" || action === "update" || action === "patch" || action === "revert") await this.#checkReferences(ctx, op.input, existing);
 
     // With an expected version, the write itself checks it (WHERE version = expected) and bumps it, so
     // two writers that read the same version cannot both win, whatever the timing.
@@ -926,6 +927,31 @@ export class ResourceService {
           // A trashed parent reads as absent already; the link is cleared when it is purged.
           if (action === "purge") await model.updateMany({ where, data: { [relation.foreignField]: null } });
           break;
+      }
+    }
+  }
+
+  /**
+   * The records a write points at must exist for the actor: a foreign key into a resource limited by
+   * tenant or scope is checked inside that tenant and scope (and a tenant row may only point at a row of
+   * its own tenant, whoever writes). A miss gets the database's own "does not exist" answer, so the write
+   * tells nothing about rows the actor cannot see — and cannot attach anything to them.
+   */
+  async #checkReferences(ctx: RequestContext, input: Record<string, unknown>, existing: Row | undefined): Promise<void> {
+    const view = this.#view(ctx);
+    const tenant = this.resource.tenant ? (input[this.resource.tenant] ?? existing?.[this.resource.tenant]) : undefined;
+    for (const relation of this.resource.relations) {
+      if (relation.kind !== "belongsTo" || !(relation.localField in input)) continue;
+      const key = input[relation.localField];
+      if (key === null || key === undefined) continue;
+      const target = this.#deps.resource(relation.target).resource;
+      const sameTenant = target.tenant && tenant !== undefined ? { [target.tenant]: tenant } : undefined;
+      const guard = view.guard(target);
+      const condition = guard && sameTenant ? both(guard, sameTenant) : (guard ?? sameTenant);
+      if (!condition) continue;
+      const found = await this.#store(ctx).model(target.delegate).findFirst({ where: both({ [relation.targetField]: key }, condition), select: { [relation.targetField]: true } });
+      if (!found) {
+        throw new AppError("VALIDATION_FAILED", `Invalid ${this.resource.name}: ${relation.localField} refers to a ${target.name} that does not exist.`, { fields: { [relation.localField]: `no ${target.name} with this id` } });
       }
     }
   }

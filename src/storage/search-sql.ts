@@ -147,9 +147,14 @@ class WhereCompiler {
         case "in":
         case "notIn": {
           const list = v as unknown[];
+          // An empty list binds no parameter: a bound but unused one is a protocol error in PostgreSQL.
+          if (list.length === 0) {
+            parts.push(op === "in" ? "FALSE" : "TRUE");
+            break;
+          }
           const arrayCast = isEnum ? "text[]" : cast ? `${cast}[]` : field.type === "Int" ? "int[]" : field.type === "String" ? "text[]" : undefined;
           const any = `${col} = ANY(${this.param(list.map((x) => (x instanceof Date ? x.toISOString() : x)), arrayCast)})`;
-          parts.push(list.length === 0 ? (op === "in" ? "FALSE" : "TRUE") : op === "in" ? any : `NOT (${any})`);
+          parts.push(op === "in" ? any : `NOT (${any})`);
           break;
         }
         case "contains":

@@ -223,6 +223,19 @@ describe("row scopes", () => {
     expect(reply.code).toBe("FORBIDDEN");
   });
 
+  it("a write cannot point at a record outside the actor's tenant or scope, and cannot tell it exists", async () => {
+    const replies = t.runtime.service("ticketReply");
+    const globexTicket = await t.db.prisma.ticket.findFirstOrThrow({ where: { tenantId: "globex" } });
+    const othersTicket = await t.db.prisma.ticket.findFirstOrThrow({ where: { tenantId: "acme", reporterId: Number(otherAcmeCustomer.id) } });
+    const missing = await failure(replies.create(ctx(acmeAgent), { ticketId: 999_999, body: "hello?" }));
+    for (const [actor, ticketId] of [[acmeAgent, globexTicket.id], [acmeCustomer, othersTicket.id], [acmeCustomer, globexTicket.id]] as const) {
+      const refused = await failure(replies.create(ctx(actor), { ticketId, body: "psst" }));
+      expect({ code: refused.code, message: refused.message, fields: refused.fields }).toEqual({ code: missing.code, message: missing.message, fields: missing.fields });
+    }
+    expect(missing.code).toBe("VALIDATION_FAILED");
+    expect(await t.db.prisma.ticketReply.count({ where: { body: "psst" } })).toBe(0);
+  });
+
   it("revisions of a scoped record leave the withheld fields out", async () => {
     const own = await t.db.prisma.ticket.findFirstOrThrow({ where: { reporterId: Number(acmeCustomer.id), deletedAt: null } });
     await tickets().patch(ctx(acmeAgent), own.id, { internalNote: "VIP customer" });
