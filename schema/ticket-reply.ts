@@ -1,6 +1,5 @@
+import { actorUserId } from "./actor-user-id.ts";
 import { defineResource } from "./define.ts";
-
-const userId = (id: string | number | undefined) => (id !== undefined && Number.isSafeInteger(Number(id)) ? Number(id) : undefined);
 
 // Replies on help-desk tickets: the ticket's tenant, and for customers only the public replies on
 // their own tickets.
@@ -11,7 +10,7 @@ export default defineResource("TicketReply", {
   audit: true,
   softDelete: true,
   access: { read: "authenticated", create: ["agent", "customer"], delete: ["agent"], purge: false },
-  scope: (actor) => (actor.roles.includes("agent") ? undefined : { internal: false, ticket: { is: { reporterId: userId(actor.id) ?? { in: [] }, deletedAt: null } } }),
+  scope: (actor) => (actor.roles.includes("agent") ? undefined : { internal: false, ticket: { is: { reporterId: actorUserId(actor.id) ?? { in: [] }, deletedAt: null } } }),
   scopedWrites: true,
   fields: {
     ticketId: { filter: ["eq", "in"], sort: true },

@@ -1,7 +1,5 @@
+import { actorUserId } from "./actor-user-id.ts";
 import { defineResource } from "./define.ts";
-
-/** A signed-in actor's numeric user id, or undefined (JWT subjects are text). */
-const userId = (id: string | number | undefined) => (id !== undefined && Number.isSafeInteger(Number(id)) ? Number(id) : undefined);
 
 // The multi-tenant help desk (docs/guides/security.md). Every ticket belongs to the tenant of whoever
 // created it; agents see their tenant's tickets, customers only the ones they reported.
@@ -13,7 +11,7 @@ export default defineResource("Ticket", {
   softDelete: true,
   revisions: true,
   access: { read: "authenticated", create: ["agent", "customer"], update: ["agent", "customer"], delete: ["agent"], purge: false },
-  scope: (actor) => (actor.roles.includes("agent") ? undefined : { reporterId: userId(actor.id) ?? { in: [] } }),
+  scope: (actor) => (actor.roles.includes("agent") ? undefined : { reporterId: actorUserId(actor.id) ?? { in: [] } }),
   // Customers may open and edit their own tickets (a write that would hand one to someone else is a 403).
   scopedWrites: true,
   fields: {
