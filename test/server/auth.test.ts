@@ -124,7 +124,30 @@ describe("REST and GraphQL over HTTP", () => {
     await expect(createActorResolver({ jwt: { secret: "short" } })).rejects.toThrow("at least 32 characters");
     await expect(createActorResolver({ jwt: {} })).rejects.toThrow("exactly one of");
     expect(parseActor("7:admin,editor")).toEqual({ id: "7", roles: ["admin", "editor"] });
+    expect(parseActor("12:agent@acme")).toEqual({ id: "12", roles: ["agent"], tenantId: "acme" });
+    expect(parseActor("12@acme")).toEqual({ id: "12", roles: [], tenantId: "acme" });
     expect(() => parseActor(":admin")).toThrow();
+    expect(() => parseActor("12:agent@")).toThrow();
+  });
+
+  it("the tenant claim makes the actor's tenant, which confines what they see; a malformed one is a 401", async () => {
+    const list = async (claims: Record<string, unknown>) => {
+      const response = await app.fetch(new Request("http://test/api/tickets?range=[0,99]", { headers: { authorization: `Bearer ${await sign(claims)}` } }));
+      return { status: response.status, body: (await response.json()) as { tenantId?: string }[] & { message?: string } };
+    };
+    const globex = await list({ sub: "agent-9", roles: ["agent"], tenant: "globex" });
+    expect(globex.status).toBe(200);
+    expect(globex.body.length).toBe(await t.db.prisma.ticket.count({ where: { tenantId: "globex", deletedAt: null } }));
+    expect(new Set(globex.body.map((r) => r.tenantId))).toEqual(new Set(["globex"]));
+    // No tenant claim: an agent of no tenant sees nothing.
+    expect((await list({ sub: "agent-9", roles: ["agent"] })).body).toEqual([]);
+    const bad = await list({ sub: "agent-9", roles: ["agent"], tenant: { id: "globex" } });
+    expect(bad.status).toBe(401);
+    expect(bad.body.message).toBe("The bearer token's tenant claim must be a non-empty string or a whole number.");
+    // The claim's name is configurable (JWT_TENANT_CLAIM).
+    const custom = await createActorResolver({ jwt: { secret: SECRET, tenantClaim: "org" } });
+    const actor = await custom(new Request("http://test/", { headers: { authorization: `Bearer ${await sign({ sub: "x", org: 42 })}` } }));
+    expect(actor.tenantId).toBe(42);
   });
 });
 

@@ -109,5 +109,8 @@ describe("loadConfig: credentials", () => {
     expect(() => loadConfig({ JWT_SECRET: "short" })).toThrow("JWT_SECRET must be at least 32 characters");
     expect(() => loadConfig({ JWT_SECRET: secret, JWT_JWKS_FILE: "/x" })).toThrow("JWT_SECRET must be set alone");
     expect(() => loadConfig({ DEV_ACTOR: "a b" })).toThrow("DEV_ACTOR must be <id> or <id>:<role>,<role>");
+    expect(loadConfig({ DEV_ACTOR: "25:customer@acme" }).devActor).toBe("25:customer@acme");
+    expect(() => loadConfig({ DEV_ACTOR: "25:customer@" })).toThrow("DEV_ACTOR must be <id> or <id>:<role>,<role>, optionally followed by @<tenant>");
+    expect(loadConfig({ JWT_SECRET: secret, JWT_TENANT_CLAIM: "org" }).jwt).toEqual({ secret, tenantClaim: "org" });
   });
 });
