@@ -19,7 +19,8 @@ const database = await prepareBenchDatabase({
   port: Number(process.env.EMBEDDED_PG_BENCH_PORT ?? 54331),
   log,
 });
-const running = await startServer({ resources, config: loadConfig({ DATABASE_URL: database.url, PORT: "0", SEED: "false", LOG_LEVEL: "silent" }) });
+// A thousand sockets from one address: the rate limiter (600 a minute per IP) is off, this measures fan-out.
+const running = await startServer({ resources, config: loadConfig({ DATABASE_URL: database.url, PORT: "0", SEED: "false", LOG_LEVEL: "silent", RATE_LIMIT: "0" }) });
 const wsUrl = `${running.url.replace("http", "ws")}/graphql`;
 
 function percentile(sorted: number[], p: number): number {
@@ -37,6 +38,9 @@ async function run(subscribers: number, round: number): Promise<number[]> {
   const readyAll = new Promise<void>((r) => (allReady = r));
   let allDelivered!: () => void;
   const deliveredAll = new Promise<void>((r) => (allDelivered = r));
+  // A subscriber that fails would leave the round waiting for ever: fail the bench instead.
+  let fail!: (error: Error) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
   for (let i = 0; i < subscribers; i++) {
     const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
     clients.push(client);
@@ -58,12 +62,12 @@ async function run(subscribers: number, round: number): Promise<number[]> {
           };
           note();
         },
-        error: (error) => log(`subscriber error: ${JSON.stringify(error)}`),
+        error: (error) => fail(new Error(`subscriber error: ${error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? JSON.stringify(error))}`)),
         complete: () => {},
       },
     );
   }
-  await readyAll;
+  await Promise.race([readyAll, failed]);
   await new Promise((r) => setTimeout(r, 200)); // subscriptions registered on the server
   const tags = running.runtime.service("tag");
   for (let w = 0; w < WRITES; w++) {
@@ -73,7 +77,7 @@ async function run(subscribers: number, round: number): Promise<number[]> {
     committedAt.set(String(tag.id), (started + performance.now()) / 2);
     await new Promise((r) => setTimeout(r, 25));
   }
-  await Promise.race([deliveredAll, new Promise((r) => setTimeout(r, 60_000))]);
+  await Promise.race([deliveredAll, failed, new Promise((r) => setTimeout(r, 60_000))]);
   if (delivered !== subscribers * WRITES) throw new Error(`${subscribers} subscribers: ${delivered} of ${subscribers * WRITES} deliveries arrived`);
   await Promise.all(clients.map((c) => c.dispose()));
   return latencies.sort((a, b) => a - b);
