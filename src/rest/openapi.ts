@@ -904,7 +904,9 @@ function components(schema: ResolvedSchema, profile: SecurityProfile | undefined
     schemas: sorted,
     responses: {
       BadRequest: error("Malformed or not allowed: unknown parameter, field or operator, bad JSON, bad id, limit exceeded."),
-      NotFound: error("No record with this id."),
+      NotFound: error("No record with this id (or none the actor may see: another tenant's, out of scope)."),
+      Unauthenticated: error("No credentials, but the operation needs a signed-in actor; or the credentials do not verify (the message says why)."),
+      Forbidden: error("The actor's roles do not allow the operation, or a field it may not write was sent."),
       Conflict: error("A unique field is taken (errors names it), or other records still refer to this one."),
       PayloadTooLarge: error("The request body is larger than the limit, or a batch has more items than the resource's maxBatchSize."),
       PreconditionFailed: error("If-Match names a version the record has moved on from; details.currentVersion is the current one."),
@@ -933,9 +935,37 @@ export function buildOpenApi(schema: ResolvedSchema, options: OpenApiOptions = {
     },
     servers: [{ url: options.serverUrl ?? "/api" }],
     tags: schema.resources.map((r) => ({ name: r.names.path, ...(r.description ? { description: r.description } : {}) })),
-    paths: paths(schema, options.securityProfile),
-    components: components(schema, options.securityProfile),
+    paths: withAccessResponses(schema, paths(schema, options.securityProfile)),
+    components: { ...components(schema, options.securityProfile), securitySchemes: SECURITY_SCHEMES },
   };
+}
+
+/** How clients authenticate (docs/guides/security.md): a bearer JWT or an API key. */
+const SECURITY_SCHEMES: Json = {
+  bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A JWT: `sub` is the actor, `roles` its roles, `tenant` its tenant (claim names configurable)." },
+  apiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "An API key of API_KEYS_FILE (also accepted as `Authorization: ApiKey <key>`)." },
+};
+
+/** Whether some actor may be refused on this resource: operation rules, tenants, scopes or field access. */
+function guarded(resource: ResolvedResource): boolean {
+  return Boolean(resource.access || resource.tenant || resource.scope || resource.fields.some((f) => f.access));
+}
+
+/** The operations of guarded resources answer 401 and 403 too, and name the ways to authenticate. */
+function withAccessResponses(schema: ResolvedSchema, all: Json): Json {
+  for (const resource of schema.resources.filter(guarded)) {
+    const own = `/${resource.names.path}`;
+    for (const [path, item] of Object.entries(all)) {
+      if (path !== own && !path.startsWith(`${own}/`)) continue;
+      for (const operation of Object.values(item as Record<string, Json>)) {
+        if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue;
+        const op = operation as { responses: Json; security?: unknown };
+        op.responses = { ...op.responses, "401": response("Unauthenticated"), "403": response("Forbidden") };
+        op.security = [{ bearer: [] }, { apiKey: [] }];
+      }
+    }
+  }
+  return all;
 }
 
 /**

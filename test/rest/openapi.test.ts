@@ -52,6 +52,19 @@ describe("§10 OpenAPI", () => {
     expect(doc.paths["/comments/{id}"].parameters[0].schema).toEqual({ type: "string", format: "uuid" });
   });
 
+  it("guarded resources answer 401 and 403 and name the ways to authenticate; open ones do not; withheld fields are optional", () => {
+    for (const [path, method] of [["/tickets", "get"], ["/tickets", "post"], ["/tickets/{id}", "patch"], ["/tickets/{id}/revisions", "get"], ["/ticketReplies/batch", "post"]] as const) {
+      expect(Object.keys(doc.paths[path][method].responses)).toEqual(expect.arrayContaining(["401", "403"]));
+      expect(doc.paths[path][method].security).toEqual([{ bearer: [] }, { apiKey: [] }]);
+    }
+    expect(doc.paths["/posts"].get.responses).not.toHaveProperty("403");
+    expect(doc.paths["/posts"].get).not.toHaveProperty("security");
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(["bearer", "apiKey"]);
+    expect(doc.components.schemas.Ticket.properties).toHaveProperty("internalNote");
+    expect(doc.components.schemas.Ticket.required).not.toContain("internalNote");
+    expect(doc.components.schemas.Ticket.required).toContain("title");
+  });
+
   it("every $ref resolves", () => {
     for (const ref of new Set(refs(doc))) {
       const target = ref
