@@ -10,19 +10,14 @@ import { createRuntime } from "../src/runtime/runtime.ts";
 import { datamodel } from "../src/storage/datamodel.ts";
 import { createDatabase } from "../src/storage/prisma.ts";
 import { createStore } from "../src/storage/store.ts";
-import { prepareBenchDatabase } from "./database.ts";
+import { prepareBenchDatabaseFromEnv } from "./database.ts";
 import { medians } from "./medians.ts";
 
 const REPEAT = Number(process.env.BENCH_ACCESS_REPEAT ?? 300);
 const TICKETS = 20_000;
 const log = (message: string) => console.error(`[bench:access] ${message}`);
 
-const database = await prepareBenchDatabase({
-  databaseUrl: process.env.DATABASE_URL,
-  dataDir: process.env.EMBEDDED_PG_BENCH_DIR ?? ".data/postgres-bench",
-  port: Number(process.env.EMBEDDED_PG_BENCH_PORT ?? 54331),
-  log,
-});
+const database = await prepareBenchDatabaseFromEnv(log);
 const db = createDatabase(database.url, { poolSize: 4 });
 try {
   const customers = (await db.prisma.user.findMany({ where: { role: "reader" }, select: { id: true }, orderBy: { id: "asc" } })).map((u) => u.id);

@@ -93,3 +93,16 @@ export async function prepareBenchDatabase(options: BenchDatabaseOptions): Promi
     throw error;
   }
 }
+
+/**
+ * {@link prepareBenchDatabase} where the environment says: `DATABASE_URL`, else the embedded server in
+ * `EMBEDDED_PG_BENCH_DIR` (`.data/postgres-bench`) on `EMBEDDED_PG_BENCH_PORT` (54331).
+ */
+export function prepareBenchDatabaseFromEnv(log: (message: string) => void): Promise<BenchDatabase> {
+  return prepareBenchDatabase({
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: process.env.EMBEDDED_PG_BENCH_DIR ?? ".data/postgres-bench",
+    port: Number(process.env.EMBEDDED_PG_BENCH_PORT ?? 54331),
+    log,
+  });
+}

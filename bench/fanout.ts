@@ -7,18 +7,13 @@ import WebSocket from "ws";
 import { resources } from "../schema/index.ts";
 import { loadConfig } from "../src/server/config.ts";
 import { startServer } from "../src/server/server.ts";
-import { prepareBenchDatabase } from "./database.ts";
+import { prepareBenchDatabaseFromEnv } from "./database.ts";
 
 const WRITES = Number(process.env.BENCH_FANOUT_WRITES ?? 40);
 const SIZES = (process.env.BENCH_FANOUT_SUBSCRIBERS ?? "1,100,1000").split(",").map(Number);
 const log = (message: string) => console.error(`[bench:fanout] ${message}`);
 
-const database = await prepareBenchDatabase({
-  databaseUrl: process.env.DATABASE_URL,
-  dataDir: process.env.EMBEDDED_PG_BENCH_DIR ?? ".data/postgres-bench",
-  port: Number(process.env.EMBEDDED_PG_BENCH_PORT ?? 54331),
-  log,
-});
+const database = await prepareBenchDatabaseFromEnv(log);
 // A thousand sockets from one address: the rate limiter (600 a minute per IP) is off, this measures fan-out.
 const running = await startServer({ resources, config: loadConfig({ DATABASE_URL: database.url, PORT: "0", SEED: "false", LOG_LEVEL: "silent", RATE_LIMIT: "0" }) });
 const wsUrl = `${running.url.replace("http", "ws")}/graphql`;

@@ -10,7 +10,7 @@ import { datamodel } from "../src/storage/datamodel.ts";
 import { createDatabase } from "../src/storage/prisma.ts";
 import { compileSearch, SEARCH_KEY } from "../src/storage/search-sql.ts";
 import { createStore } from "../src/storage/store.ts";
-import { prepareBenchDatabase } from "./database.ts";
+import { prepareBenchDatabaseFromEnv } from "./database.ts";
 import { medians } from "./medians.ts";
 
 const EXTRA_POSTS = Number(process.env.BENCH_PAGINATION_POSTS ?? 100_000);
@@ -20,12 +20,7 @@ const REPEAT = Number(process.env.BENCH_PAGINATION_REPEAT ?? 60);
 const log = (message: string) => console.error(`[bench:pagination] ${message}`);
 
 
-const database = await prepareBenchDatabase({
-  databaseUrl: process.env.DATABASE_URL,
-  dataDir: process.env.EMBEDDED_PG_BENCH_DIR ?? ".data/postgres-bench",
-  port: Number(process.env.EMBEDDED_PG_BENCH_PORT ?? 54331),
-  log,
-});
+const database = await prepareBenchDatabaseFromEnv(log);
 const admin = new pg.Client({ connectionString: database.url });
 await admin.connect();
 try {
