@@ -148,6 +148,8 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     const rules = rulesFor(resource, serverProfile);
     const maxBodyBytes = options.maxBodyBytes ?? rules.maxBodyBytes;
     const listOptions = { ...parse, rules };
+    /** The list options of one request: a lenient profile also drops filters on fields its actor may not see. */
+    const listOptionsOf = (ctx: RequestContext) => ({ ...listOptions, readable: (r: ResolvedResource, field: string) => runtime.service(r.name).canRead(ctx, field) });
     /** The query parameters a route reads: under a lenient profile, the others are dropped before its checks. */
     const only = (params: URLSearchParams, allowed: readonly string[] = []) => routeParams(params, allowed, rules);
     const collection = `/${resource.names.path}`;
@@ -164,7 +166,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     api.get(
       collection,
       route(async (c, ctx, params) => {
-        const query = parseListQuery(resource, params, listOptions);
+        const query = parseListQuery(resource, params, listOptionsOf(ctx));
         const cursor = parseCursorQuery(params);
         const shape = projection(runtime.schema, resource, "list", fieldsOf(params), query.embed, parse.maxEmbeds);
         if (cursor) {
@@ -194,7 +196,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     api.get(
       aggregate,
       route(async (_c, ctx, params) => {
-        const { filter, spec } = parseAggregateQuery(resource, params, listOptions);
+        const { filter, spec } = parseAggregateQuery(resource, params, listOptionsOf(ctx));
         return jsonResponse({ groups: await service.aggregate(ctx, filter, spec) });
       }),
     );

@@ -58,6 +58,12 @@ export interface ListQueryOptions {
    * @default strict: both are 400s
    */
   rules?: Pick<SecurityProfileRules, "strictParams" | "strictFilter">;
+  /**
+   * Whether the request's actor may see a field (field access, hiddenWhenScoped). Under a lenient
+   * profile a filter on a field they may not see is dropped like one on an unknown field, instead of
+   * the runtime's 400. @default every field the schema exposes
+   */
+  readable?: (resource: ResolvedResource, field: string) => boolean;
 }
 
 const bad = (message: string) => new AppError("BAD_REQUEST", message);
@@ -101,14 +107,14 @@ function condition(resource: ResolvedResource, key: string, value: unknown, from
   return { field, op, value };
 }
 
-function filterParam(resource: ResolvedResource, raw: string, schema: ResolvedSchema, strict: boolean): { conditions: Filter[]; ids: unknown[] | undefined } {
+function filterParam(resource: ResolvedResource, raw: string, schema: ResolvedSchema, strict: boolean, readable: ListQueryOptions["readable"]): { conditions: Filter[]; ids: unknown[] | undefined } {
   const parsed = jsonParam("filter", raw, '{"status":"published"}');
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw bad(`Query parameter "filter" must be a JSON object of field: value, e.g. filter={"status":"published"}; got ${show(raw)}.`);
   }
   // A lenient profile drops keys that name nothing filterable as if they were never sent (§22.2): so a
   // getMany stays a getMany, and a hidden field answers exactly as a made-up one.
-  const entries = Object.entries(parsed).filter(([key]) => strict || key === "q" || namesFilterableField(resource, schema, key));
+  const entries = Object.entries(parsed).filter(([key]) => strict || key === "q" || namesFilterableField(resource, schema, key, readable));
   const idName = resource.id.name;
   const only = entries.length === 1 ? entries[0] : undefined;
   const ids = only && only[0] === idName && Array.isArray(only[1]) ? only[1] : undefined;
@@ -162,7 +168,7 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
   const strictParams = options.rules?.strictParams ?? true;
   const strictFilter = options.rules?.strictFilter ?? true;
   // A lenient profile reads only reserved parameters and those naming a filterable field (§22.2).
-  const p = single(strictParams ? params : new URLSearchParams([...params].filter(([key]) => RESERVED.has(key) || namesFilterableField(resource, options.schema, key))));
+  const p = single(strictParams ? params : new URLSearchParams([...params].filter(([key]) => RESERVED.has(key) || namesFilterableField(resource, options.schema, key, options.readable))));
   checkCompanions(p);
   const lookup = (name: string) => options.schema.resource.get(name);
   const qb = p.get("qb");
@@ -191,7 +197,7 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
   let ids: unknown[] | undefined;
   const filter = p.get("filter");
   if (filter !== undefined) {
-    const parsed = filterParam(resource, filter, options.schema, strictFilter);
+    const parsed = filterParam(resource, filter, options.schema, strictFilter, options.readable);
     conditions.push(...parsed.conditions);
     ids = parsed.ids;
   }

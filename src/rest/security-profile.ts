@@ -81,7 +81,7 @@ export function routeParams(params: URLSearchParams, allowed: readonly string[],
  * it is a mistake to report rather than a key to skip. Whether the operator is one the field allows is
  * left to the runtime (a 400 under every profile).
  */
-export function namesFilterableField(resource: ResolvedResource, schema: ResolvedSchema, key: string): boolean {
+export function namesFilterableField(resource: ResolvedResource, schema: ResolvedSchema, key: string, readable?: (resource: ResolvedResource, field: string) => boolean): boolean {
   const segments = key.split(".");
   const last = segments.pop() as string;
   let current: ResolvedResource | undefined = resource;
@@ -93,5 +93,5 @@ export function namesFilterableField(resource: ResolvedResource, schema: Resolve
   }
   if (!current || last === "") return false;
   const { field, known } = splitFilterKey(current, last, "filter key", key);
-  return known && (exposedField(current, field)?.filter.size ?? 0) > 0;
+  return known && (exposedField(current, field)?.filter.size ?? 0) > 0 && (readable?.(current, field) ?? true);
 }

@@ -350,3 +350,29 @@ describe("§22.1, §22.4 createApp", () => {
     expect((await call(app({ securityProfile: "legacy", maxBodyBytes: 4096 }), "POST", "/api/tags", bodyOf(4097))).status).toBe(413);
   });
 });
+
+describe("§22 with access rules: a field the actor may not see is unknown to them", () => {
+  it("a lenient profile drops a filter on a withheld field (the answer is the one without it); secure refuses it as unknown", async () => {
+    const reporters = await t.db.prisma.ticket.groupBy({ by: ["reporterId"], where: { tenantId: "acme" }, orderBy: { reporterId: "asc" } });
+    const customer = { id: String(reporters[0]?.reporterId), roles: ["customer"], tenantId: "acme" };
+    const as = (profile: SecurityProfile) => handler(t.runtime, { securityProfile: profile, contextFor: () => t.runtime.context({ actor: customer }) });
+    const mine = await t.db.prisma.ticket.count({ where: { tenantId: "acme", reporterId: Number(customer.id), deletedAt: null } });
+    const withheld = `/api/tickets?filter=${encodeURIComponent(JSON.stringify({ internalNote_contains: "zzz-no-such-note" }))}`;
+    for (const profile of ["react_admin", "legacy"] as const) {
+      const rest = as(profile);
+      const plain = await answer(await get(profile, "/api/tickets", rest));
+      expect(plain.range).toBe(`tickets 0-${mine - 1}/${mine}`);
+      expect(await answer(await get(profile, withheld, rest))).toEqual(plain);
+      // Query parameters are lenient under legacy only; react_admin keeps them strict (a 400, as for any unknown field).
+      const suffix = await answer(await get(profile, "/api/tickets?internalNote_contains=zzz", rest));
+      if (profile === "legacy") expect(suffix).toEqual(plain);
+      else expect(suffix.status).toBe(400);
+    }
+    const refused = await get("secure", withheld, as("secure"));
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/Unknown filter field "internalNote"/);
+    // An agent sees the notes: for them the same filter filters (nothing has that note).
+    const agent = handler(t.runtime, { securityProfile: "react_admin", contextFor: () => t.runtime.context({ actor: { id: "a", roles: ["agent"], tenantId: "acme" } }) });
+    expect((await answer(await get("react_admin", withheld, agent))).body).toEqual([]);
+  });
+});
