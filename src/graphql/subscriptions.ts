@@ -4,7 +4,7 @@
  * events (print-schema builds it offline); they read `events` only when a client subscribes.
  *
  * Every delivered item went through the change viewer with the subscriber's own context, so hidden
- * fields (and, with issue E, scopes) hold for subscriptions exactly as for queries. `where` is checked
+ * fields, permissions, tenants and scopes hold for subscriptions exactly as for queries. `where` is checked
  * by the runtime, per event, against the record as it stands when the event is delivered.
  */
 import { GONE_ACTIONS, type VisibleChange } from "../events/change-view.ts";
