@@ -25,7 +25,7 @@ export const GONE_ACTIONS: ReadonlySet<string> = new Set(["delete", "purge"]);
 
 export class ChangeViewer {
   readonly #runtime: Runtime;
-  readonly #cache = new Map<string, Promise<ResourceRecord | null | undefined>>();
+  readonly #cache = new Map<string, Promise<VisibleChange | undefined>>();
 
   constructor(runtime: Runtime) {
     this.#runtime = runtime;
@@ -38,15 +38,16 @@ export class ChangeViewer {
     const key = `${event.id}|${String(id)}|${roles.join(",")}|${String(tenantId)}|${claims ? JSON.stringify(claims) : ""}`;
     let found = this.#cache.get(key);
     if (!found) {
-      found = this.#load(ctx, event);
+      found = this.#load(ctx, event).then((record) => {
+        if (record === undefined) return undefined;
+        const service = this.#runtime.service(event.resource);
+        return { event, record, changed: event.changed.filter((name) => service.canRead(ctx, name)) };
+      });
       this.#cache.set(key, found);
       // Enough for every subscriber of a burst to share; old entries go.
       if (this.#cache.size > 5000) this.#cache.delete(this.#cache.keys().next().value as string);
     }
-    const record = await found;
-    if (record === undefined) return undefined;
-    const service = this.#runtime.service(event.resource);
-    return { event, record, changed: event.changed.filter((name) => service.canRead(ctx, name)) };
+    return found;
   }
 
   async #load(subscriber: RequestContext, event: ChangeEvent): Promise<ResourceRecord | null | undefined> {

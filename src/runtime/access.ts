@@ -52,7 +52,7 @@ export class ActorView implements Visibility {
       const scope = resource.scope?.(this.actor);
       if (scope !== undefined && scope !== null) {
         if (typeof scope !== "object" || Array.isArray(scope)) throw new Error(`The scope of ${resource.plural} returned ${typeof scope}; it must return a where object or undefined.`);
-        where = where ? both(where, scope) : scope;
+        where = both(where ?? {}, scope);
         scoped = true;
       }
     }
@@ -83,7 +83,7 @@ export class ActorView implements Visibility {
   rows(resource: ResolvedResource): object | undefined {
     const live = liveCondition(resource);
     const guard = this.guard(resource);
-    return live && guard ? both(guard, live) : (live ?? guard);
+    return guard ? both(guard, live) : live;
   }
 
   restricted(resource: ResolvedResource): boolean {
@@ -163,8 +163,7 @@ export class AccessPolicy {
       allowed = (await (rule as Exclude<AccessRule, boolean | string | readonly string[]>)({ actor: ctx.actor, operation, resource: resource.name, ...detail })) === true;
     }
     if (allowed) return;
-    const verb = operation === "read" ? "read" : operation;
-    if (ctx.actor.id === undefined) throw new AppError("UNAUTHENTICATED", `Sign in to ${verb} ${resource.plural}.`);
-    throw new AppError("FORBIDDEN", `You may not ${verb} ${resource.plural}.`);
+    if (ctx.actor.id === undefined) throw new AppError("UNAUTHENTICATED", `Sign in to ${operation} ${resource.plural}.`);
+    throw new AppError("FORBIDDEN", `You may not ${operation} ${resource.plural}.`);
   }
 }

@@ -172,10 +172,12 @@ function escapeLike(text: string): string {
 }
 
 /**
- * Both conditions. Merged into one object when their keys differ: Prisma 6 reads `AND: [{ OR: [] }, x]`
+ * Both conditions; an absent `b` (no condition: the trash, a tenant or a scope that does not apply) is
+ * `a` itself. Merged into one object when their keys differ: Prisma 6 reads `AND: [{ OR: [] }, x]`
  * as "everything" (an empty OR inside AND), while `{ OR: [], ...x }` correctly matches nothing.
  */
-export function both(a: object, b: object): object {
+export function both(a: object, b: object | undefined): object {
+  if (!b) return a;
   if (Object.keys(a).length === 0) return b;
   return Object.keys(b).some((k) => k in a) ? { AND: [a, b] } : { ...a, ...b };
 }
@@ -213,7 +215,7 @@ export function compileFilter(resource: ResolvedResource, filter: Filter | undef
       // Related records the actor cannot see (in the trash, another tenant, out of scope) do not exist
       // for a filter: `some`/`none`/`is` look at visible ones, and `every` holds when every visible one matches.
       const visible = visibility.rows(target);
-      const seen = (x: object) => (visible ? both(x, visible) : x);
+      const seen = (x: object) => both(x, visible);
       if (relation.kind === "belongsTo") {
         if (f.quantifier) throw bad(`"${f.relation}" of ${r.plural} is a single record: filter it without ${f.quantifier}.`);
         return { [relation.name]: { is: seen(inner) } };

@@ -217,9 +217,7 @@ export class ResourceService {
     if (mode !== "exclude" && mode !== "include" && mode !== "only") throw new AppError("BAD_REQUEST", `deleted must be exclude, include or only; got ${show(mode)}.`);
     if (!soft && mode === "only") throw new AppError("BAD_REQUEST", `${this.resource.plural} have no trash: they are not soft-deleted.`);
     const condition = !soft ? undefined : mode === "exclude" ? liveCondition(this.resource) : mode === "only" ? { [soft.field]: { not: null } } : undefined;
-    const guard = this.#view(ctx).guard(this.resource);
-    const live = condition ? both(where, condition) : where;
-    return guard ? both(live, guard) : live;
+    return both(both(where, condition), this.#view(ctx).guard(this.resource));
   }
 
   /** Whether the actor of `ctx` may see the field `name` of this resource's records. */
@@ -500,18 +498,17 @@ export class ResourceService {
    * revisions there is nothing to check, so a restricted actor is not told).
    */
   async sawGone(ctx: RequestContext, rawId: unknown, revisionNumber: number | null): Promise<boolean> {
-    try {
-      await this.authorizeRead(ctx);
-    } catch (error) {
-      if (isAppError(error)) return false;
-      throw error;
-    }
-    const guard = this.#view(ctx).guard(this.resource);
-    if (!guard) return true;
     const id = this.parseId(rawId);
-    const found = await this.#translate(() => this.#model(ctx).findFirst({ where: this.#scoped(ctx, { [this.resource.id.name]: id }, this.resource.softDelete ? "include" : "exclude"), select: { [this.resource.id.name]: true } }));
-    if (found) return true;
-    if (!this.#revisions || revisionNumber === null) return false;
+    const guard = this.#view(ctx).guard(this.resource);
+    try {
+      // An actor no tenant or scope limits heard of the record whatever it was: no query needed.
+      if (guard) await this.#exists(ctx, id);
+      else await this.authorizeRead(ctx);
+      return true;
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      if (error.code !== "NOT_FOUND" || !guard || !this.#revisions || revisionNumber === null) return false;
+    }
     const revision = await this.#translate(() => (this.#revisions as RevisionLog).find(this.#store(ctx), id, revisionNumber)).catch(() => undefined);
     return revision !== undefined && matchesWhere(revision.data, guard);
   }
@@ -763,7 +760,7 @@ export class ResourceService {
     }
     const id = op.id;
     // Outside the actor's tenant or scope, the record does not exist for them.
-    const existing = id === undefined ? undefined : ((await model.findFirst({ where: guard ? both({ [idField]: id }, guard) : { [idField]: id }, select: this.#select })) ?? undefined);
+    const existing = id === undefined ? undefined : ((await model.findFirst({ where: both({ [idField]: id }, guard), select: this.#select })) ?? undefined);
     const trashed = Boolean(soft && existing && existing[soft.field] != null);
     if (id !== undefined) {
       if (!existing) throw this.#notFound(id);
@@ -811,8 +808,7 @@ export class ResourceService {
     // two writers that read the same version cannot both win, whatever the timing.
     // Without an expected version the bump alone is atomic (SET version = version + 1).
     // The tenant and scope hold in the write's own where-clause too, not only in the read before it.
-    const target = version && expected !== undefined ? { [idField]: id, [version.field]: expected } : { [idField]: id };
-    const where = guard ? both(target, guard) : target;
+    const where = both(version && expected !== undefined ? { [idField]: id, [version.field]: expected } : { [idField]: id }, guard);
     const bump = version ? { [version.field]: { increment: 1 } } : {};
     const versionMoved = async (error: unknown): Promise<never> => {
       if (version && classifyStorageError(error)?.kind === "notFound") {
@@ -947,7 +943,7 @@ export class ResourceService {
       const target = this.#deps.resource(relation.target).resource;
       const sameTenant = target.tenant && tenant !== undefined ? { [target.tenant]: tenant } : undefined;
       const guard = view.guard(target);
-      const condition = guard && sameTenant ? both(guard, sameTenant) : (guard ?? sameTenant);
+      const condition = guard ? both(guard, sameTenant) : sameTenant;
       if (!condition) continue;
       const found = await this.#store(ctx).model(target.delegate).findFirst({ where: both({ [relation.targetField]: key }, condition), select: { [relation.targetField]: true } });
       if (!found) {
@@ -1020,7 +1016,7 @@ export class ResourceService {
   present(ctx: RequestContext, row: Row, view: OutputView, nesting = { depth: 0, maxDepth: this.resource.maxDepth }): ResourceRecord {
     const record: ResourceRecord = {};
     const actorView = this.#view(ctx);
-    for (const f of this.resource.fields) if (!f.hidden[view] && f.name in row && (!f.conditional || actorView.canRead(this.resource, f))) record[f.name] = row[f.name];
+    for (const f of this.resource.fields) if (!f.hidden[view] && f.name in row && actorView.canRead(this.resource, f)) record[f.name] = row[f.name];
     const meta: RecordMeta = { resource: this.resource, row, view, ...nesting };
     Object.defineProperty(record, META, { value: meta, enumerable: false });
     return record;
