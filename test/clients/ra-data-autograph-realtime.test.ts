@@ -2,34 +2,26 @@
 // server: the EventSource of the `eventsource` package on the REST event streams (rest-dialect.md §21),
 // writes through the same data provider, the outbox checked through Prisma.
 import { EventSource } from "eventsource";
-import pino from "pino";
 import { fetchUtils, HttpError } from "ra-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AutographDataProvider, autographDataProvider, type RealtimeEvent } from "../../clients/ra-data-autograph/index.ts";
-import { resources } from "../../schema/index.ts";
-import { loadConfig } from "../../src/server/config.ts";
-import { type RunningServer, startServer } from "../../src/server/server.ts";
-import { createDatabase, type Database } from "../../src/storage/prisma.ts";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import type { RunningServer } from "../../src/server/server.ts";
+import type { Database } from "../../src/storage/prisma.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
 
-let testDb: TestDatabase;
+let demo: TestServer;
 let db: Database;
 let running: RunningServer;
 let dp: AutographDataProvider;
 let authorId: number;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  running = await startServer({ resources, config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url, SEED: "true" }), logger: pino({ level: "silent" }) });
-  db = createDatabase(testDb.url);
+  demo = await startTestServer();
+  ({ running, db } = demo);
   dp = autographDataProvider(`${running.url}/api`, fetchUtils.fetchJson, { EventSource });
   authorId = (await db.prisma.user.findFirstOrThrow({ orderBy: { id: "asc" } })).id;
 });
-afterAll(async () => {
-  await db?.close();
-  await running?.close(1000);
-  await testDb?.drop();
-});
+afterAll(() => demo?.close(1000));
 
 /** A callback collecting events, with a promise for the first `n`. */
 function collector() {

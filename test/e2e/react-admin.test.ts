@@ -8,16 +8,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page, type Request } from "playwright-core";
-import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildAdmin, type StaticServer, serveStatic } from "../../examples/admin/build.ts";
-import { extensions } from "../../schema/extensions.ts";
-import { resources } from "../../schema/index.ts";
-import { loadConfig } from "../../src/server/config.ts";
-import { type RunningServer, startServer } from "../../src/server/server.ts";
+import type { RunningServer } from "../../src/server/server.ts";
 import type { Prisma } from "../../src/storage/generated/client.ts";
-import { createDatabase, type Database } from "../../src/storage/prisma.ts";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import type { Database } from "../../src/storage/prisma.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
 import { searchIds } from "../support/search.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -27,7 +23,7 @@ const PER_PAGE = 10;
 /** UI states that follow a request; an undoable mutation waits for its notification to close (4 s). */
 const UI_TIMEOUT = 15_000;
 
-let testDb: TestDatabase;
+let demo: TestServer;
 let running: RunningServer;
 let db: Database;
 let site: StaticServer;
@@ -54,14 +50,8 @@ if (!HAVE_CHROMIUM) {
 
 beforeAll(async () => {
   if (!HAVE_CHROMIUM) return;
-  testDb = await createTestDatabase();
-  running = await startServer({
-    resources,
-    graphqlExtensions: extensions,
-    config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url, SEED: "true" }),
-    logger: pino({ level: "silent" }),
-  });
-  db = createDatabase(testDb.url);
+  demo = await startTestServer();
+  ({ running, db } = demo);
   api = `${running.url}/api`;
 
   buildDir = await mkdtemp(join(tmpdir(), "autograph-admin-"));
@@ -94,9 +84,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await site?.close();
-  await db?.close();
-  await running?.close();
-  await testDb?.drop();
+  await demo?.close();
   for (const dir of [buildDir, profileDir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 

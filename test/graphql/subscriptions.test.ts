@@ -4,18 +4,15 @@
 // absence by a later event that must come after it.
 import { printSchema } from "graphql";
 import { type Client, createClient } from "graphql-ws";
-import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { extensions } from "../../schema/extensions.ts";
-import { resources } from "../../schema/index.ts";
 import type { GraphQLExtension } from "../../src/graphql/handler.ts";
 import { buildGraphQLSchema } from "../../src/graphql/schema.ts";
 import { AppError } from "../../src/runtime/errors.ts";
-import { loadConfig } from "../../src/server/config.ts";
-import { type RunningServer, startServer } from "../../src/server/server.ts";
-import { createDatabase, type Database } from "../../src/storage/prisma.ts";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import type { RunningServer } from "../../src/server/server.ts";
+import type { Database } from "../../src/storage/prisma.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
 
 // Shows which request context an operation got: the WebSocket path must build it like HTTP does.
 const requestIdExtension: GraphQLExtension = {
@@ -23,7 +20,7 @@ const requestIdExtension: GraphQLExtension = {
   resolvers: { Query: { requestId: (_root, _args, ctx) => ctx.context.requestId } },
 };
 
-let testDb: TestDatabase;
+let demo: TestServer;
 let db: Database;
 let running: RunningServer;
 let authorId: number;
@@ -31,16 +28,9 @@ let wsUrl: string;
 const clients: Client[] = [];
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  running = await startServer({
-    resources,
-    graphqlExtensions: [...extensions, requestIdExtension],
-    config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url, SEED: "true" }),
-    logger: pino({ level: "silent" }),
-    webSocket: { connectionInitWaitTimeoutMs: 300 },
-  });
+  demo = await startTestServer({ graphqlExtensions: [...extensions, requestIdExtension], webSocket: { connectionInitWaitTimeoutMs: 300 } });
+  ({ running, db } = demo);
   wsUrl = `${running.url.replace("http", "ws")}/graphql`;
-  db = createDatabase(testDb.url);
   authorId = (await db.prisma.user.findFirstOrThrow({ orderBy: { id: "asc" } })).id;
   // Fails after the row is written, inside the write's transaction: the write rolls back.
   running.runtime.on("tag").after("create", (op) => {
@@ -52,9 +42,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
-  await db?.close();
-  await running?.close(1000);
-  await testDb?.drop();
+  await demo?.close(1000);
 });
 
 function client(connectionParams?: Record<string, unknown>): Client {

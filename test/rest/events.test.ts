@@ -1,18 +1,14 @@
 // REST event streams (rest-dialect.md §21) over real sockets: a started server, EventSource clients,
 // writes through REST, and the outbox checked through Prisma.
-import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { extensions } from "../../schema/extensions.ts";
-import { resources } from "../../schema/index.ts";
 import { createRestHandler } from "../../src/rest/handler.ts";
 import { AppError } from "../../src/runtime/errors.ts";
-import { loadConfig } from "../../src/server/config.ts";
-import { type RunningServer, startServer } from "../../src/server/server.ts";
-import { createDatabase, type Database } from "../../src/storage/prisma.ts";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import type { RunningServer } from "../../src/server/server.ts";
+import type { Database } from "../../src/storage/prisma.ts";
 import { openStream, type StreamClient } from "../support/event-source.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
 
-let testDb: TestDatabase;
+let demo: TestServer;
 let db: Database;
 let running: RunningServer;
 let api: string;
@@ -20,15 +16,9 @@ let authorId: number;
 const open: StreamClient[] = [];
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  running = await startServer({
-    resources,
-    graphqlExtensions: extensions,
-    config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url, SEED: "true" }),
-    logger: pino({ level: "silent" }),
-  });
+  demo = await startTestServer();
+  ({ running, db } = demo);
   api = `${running.url}/api`;
-  db = createDatabase(testDb.url);
   authorId = (await db.prisma.user.findFirstOrThrow({ orderBy: { id: "asc" } })).id;
   // A hook that fails after the row is written, inside the write's transaction (§21.6).
   running.runtime.on("tag").after("create", (op) => {
@@ -40,9 +30,7 @@ afterEach(() => {
 });
 afterAll(async () => {
   for (const client of open.splice(0)) client.close();
-  await db?.close();
-  await running?.close(1000);
-  await testDb?.drop();
+  await demo?.close(1000);
 });
 
 /** Opens a stream and waits until it is subscribed (its `ready` event). */

@@ -6,13 +6,11 @@ import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { resources } from "../../schema/index.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createActorResolver, parseActor } from "../../src/server/auth.ts";
-import { loadConfig } from "../../src/server/config.ts";
 import { createRateLimit } from "../../src/server/rate-limit.ts";
-import { type RunningServer, startServer } from "../../src/server/server.ts";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import type { RunningServer } from "../../src/server/server.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 
 const SECRET = "a-test-secret-that-is-long-enough-for-hs256";
@@ -152,20 +150,13 @@ describe("REST and GraphQL over HTTP", () => {
 });
 
 describe("the running server: graphql-ws connection params and SSE use the same path", () => {
-  let testDb: TestDatabase;
+  let demo: TestServer;
   let running: RunningServer;
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    running = await startServer({
-      resources,
-      config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url, SEED: "true", JWT_SECRET: SECRET, JWT_ISSUER: "autograph-tests", DEV_ACTOR: "developer:admin" }),
-      logger: pino({ level: "silent" }),
-    });
+    demo = await startTestServer({ env: { JWT_SECRET: SECRET, JWT_ISSUER: "autograph-tests", DEV_ACTOR: "developer:admin" } });
+    ({ running } = demo);
   });
-  afterAll(async () => {
-    await running?.close();
-    await testDb?.drop();
-  });
+  afterAll(() => demo?.close());
 
   it("a subscriber's events are read as the actor of its connection params; SSE as the actor of its header; no credentials act as DEV_ACTOR", async () => {
     const readers: unknown[] = [];

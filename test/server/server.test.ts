@@ -2,27 +2,20 @@
 // shutdown that lets an in-flight request finish and then closes the database.
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { extensions } from "../../schema/extensions.ts";
 import { resources } from "../../schema/index.ts";
 import { loadConfig } from "../../src/server/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
 
+let demo: TestServer;
 let testDb: TestDatabase;
 let running: RunningServer;
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  running = await startServer({
-    resources,
-    graphqlExtensions: extensions,
-    config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url, SEED: "true" }),
-    logger: pino({ level: "silent" }),
-  });
+  demo = await startTestServer();
+  ({ testDb, running } = demo);
 });
-afterAll(async () => {
-  await running?.close();
-  await testDb?.drop();
-});
+afterAll(() => demo?.close());
 
 describe("server", () => {
   it("answers health, readiness and an index of the API", async () => {
