@@ -551,10 +551,10 @@ function fixFor(path: string[]): string {
 /** Where an unlisted lifecycle operation takes its rule from. */
 const PARENT_OPERATION: Partial<Record<AccessOperation, AccessOperation>> = { restore: "delete", purge: "delete", revert: "update", publish: "update" };
 
-function isRule(rule: unknown, withFunction: boolean): boolean {
-  if (typeof rule === "boolean" || rule === "authenticated") return true;
-  if (Array.isArray(rule)) return rule.every((r) => typeof r === "string" && r.length > 0);
-  return withFunction && typeof rule === "function";
+/** true, false, "authenticated", a list of role names, or a checker function. */
+function isRule(rule: unknown): boolean {
+  if (typeof rule === "boolean" || rule === "authenticated" || typeof rule === "function") return true;
+  return Array.isArray(rule) && rule.every((r) => typeof r === "string" && r.length > 0);
 }
 
 /** Every operation's rule: declared, else its parent's, else undefined (denied). */
@@ -562,7 +562,7 @@ function accessRules(access: Partial<Record<AccessOperation, unknown>>, at: stri
   const out = {} as Record<AccessOperation, AccessRule | undefined>;
   for (const op of ACCESS_OPERATIONS) {
     const rule = access[op] ?? (PARENT_OPERATION[op] ? access[PARENT_OPERATION[op]] : undefined);
-    if (rule !== undefined && !isRule(rule, true)) issue(`${at}.${op}`, `not an access rule: ${JSON.stringify(rule)}`, 'use true, false, "authenticated", a list of roles, or a function');
+    if (rule !== undefined && !isRule(rule)) issue(`${at}.${op}`, `not an access rule: ${JSON.stringify(rule)}`, 'use true, false, "authenticated", a list of roles, or a function');
     out[op] = rule as AccessRule | undefined;
   }
   return Object.freeze(out);
@@ -570,7 +570,7 @@ function accessRules(access: Partial<Record<AccessOperation, unknown>>, at: stri
 
 function checkFieldAccess<T extends { read?: unknown; write?: unknown }>(access: T, at: string, issue: (path: string, problem: string, fix: string) => void): T {
   for (const key of ["read", "write"] as const) {
-    if (access[key] !== undefined && !isRule(access[key], true)) issue(`${at}.access.${key}`, `not an access rule: ${JSON.stringify(access[key])}`, 'use true, false, "authenticated", a list of roles, or a function of the actor');
+    if (access[key] !== undefined && !isRule(access[key])) issue(`${at}.access.${key}`, `not an access rule: ${JSON.stringify(access[key])}`, 'use true, false, "authenticated", a list of roles, or a function of the actor');
   }
   return access;
 }

@@ -136,6 +136,24 @@ describe("resolveResources: boot errors name the path and the fix", () => {
     expect(issues[0]?.fix).toContain("onCreate");
   });
 
+  it("access, scope and tenant options that cannot work", () => {
+    const issues = issuesOf([
+      { model: "Post", access: { read: "everyone", update: [""] }, scopedWrites: true, fields: { title: { hiddenWhenScoped: true, access: { read: 7 } } } },
+      { model: "Tag", tenant: "name2" },
+      { model: "Comment", tenant: "parentId" },
+    ]);
+    expect(issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(["post.access.read", "post.access.update", "post.access.revert", "post.access.publish", "post.fields.title.access.read", "post.scopedWrites", "post.fields.title.hiddenWhenScoped", "tag.tenant", "comment.tenant"]),
+    );
+    expect(issues.find((i) => i.path === "comment.tenant")?.message).toBe('"parentId" must be a NOT NULL String or Int column of Comment');
+  });
+
+  it("lifecycle operations take their parent's rule unless they name one; the tenant column is read-only and not required on create", () => {
+    const [tag] = resolveResources([{ model: "Tag", access: { read: true, update: ["editor"], delete: false, purge: ["admin"] }, tenant: "name" }], datamodel).resources;
+    expect(tag?.access).toEqual({ read: true, create: undefined, update: ["editor"], delete: false, restore: false, purge: ["admin"], revert: ["editor"], publish: ["editor"] });
+    expect(tag?.field.get("name")).toMatchObject({ readOnly: true, requiredOnCreate: false });
+  });
+
   it("collects every problem, not just the first", () => {
     const issues = issuesOf([{ model: "Post", fields: { titel: {}, views: { search: true } }, relations: { nope: true } }]);
     expect(issues.length).toBe(3);
