@@ -34,7 +34,7 @@ try {
     for (let i = 0; i < rows.length; i += 5000) await db.prisma.ticket.createMany({ data: rows.slice(i, i + 5000) });
     await db.prisma.$executeRawUnsafe(`ANALYZE "Ticket"`);
   }
-  const runtime = createRuntime({ schema: resolveResources(resources, datamodel), store: createStore(db.prisma) });
+  const runtime = createRuntime({ schema: resolveResources(resources, datamodel), store: createStore(db) });
   const tickets = runtime.service("ticket");
   const customer = (await db.prisma.ticket.groupBy({ by: ["reporterId"], where: { tenantId: "acme" }, orderBy: { reporterId: "asc" } }))[0]?.reporterId;
   const actors: Record<string, Actor> = {

@@ -8,7 +8,9 @@ import { createRuntime } from "../src/runtime/runtime.ts";
 import type { Sort } from "../src/runtime/query.ts";
 import { datamodel } from "../src/storage/datamodel.ts";
 import { createDatabase } from "../src/storage/prisma.ts";
-import { compileSearch, SEARCH_KEY } from "../src/storage/search-sql.ts";
+import { compileRead } from "../src/storage/sql/read-sql.ts";
+import { SEARCH_KEY } from "../src/storage/sql/search.ts";
+import { SqlModels } from "../src/storage/sql/where-sql.ts";
 import { createStore } from "../src/storage/store.ts";
 import { prepareBenchDatabaseFromEnv } from "./database.ts";
 import { medians } from "./medians.ts";
@@ -36,7 +38,7 @@ try {
   // Steady state: fresh statistics, and the GIN index's pending list merged (as autovacuum would).
   await admin.query("vacuum analyze");
   const db = createDatabase(database.url, { poolSize: 2 });
-  const runtime = createRuntime({ schema: resolveResources(resources, datamodel), store: createStore(db.prisma) });
+  const runtime = createRuntime({ schema: resolveResources(resources, datamodel), store: createStore(db) });
   const posts = runtime.service("post");
   const ctx = () => runtime.context();
   const sort: Sort[] = [{ field: "createdAt", direction: "desc" }];
@@ -75,8 +77,9 @@ try {
   const [searchMs = Number.NaN] = await medians([() => posts.list(ctx(), { filter: { search: term }, limit: PAGE, withTotal: true })], REPEAT, 5);
   const postResource = runtime.schema.resource.get("post");
   const columns = postResource?.fields.filter((f) => f.searchable).map((f) => f.name) ?? [];
-  const { page } = compileSearch(datamodel, { model: "Post", where: { [SEARCH_KEY]: { text: term, columns, language: postResource?.searchLanguage ?? "english" } }, orderBy: undefined, idField: "id", offset: 0, limit: PAGE });
-  const searchPlan = (await admin.query<{ "QUERY PLAN": string }>(`explain analyze ${page.sql}`, page.params)).rows.map((r) => `  ${r["QUERY PLAN"]}`).join("\n");
+  const search = { text: term, columns, language: postResource?.searchLanguage ?? "english" };
+  const page = compileRead(new SqlModels(datamodel), { level: { model: "Post", fields: ["id", "title"], relations: [] }, where: { [SEARCH_KEY]: search }, orderBy: [], rank: search, offset: 0, limit: PAGE, total: true });
+  const searchPlan = (await admin.query<{ "QUERY PLAN": string }>(`explain analyze ${page.text}`, page.values)).rows.map((r) => `  ${r["QUERY PLAN"]}`).join("\n");
   console.log(`\nFull-text search "${term}" over ${total} posts: ${searched.total} match, ${searchMs.toFixed(2)} ms per page + total (median of ${REPEAT}).`);
   console.log(`EXPLAIN ANALYZE of the search query:\n${searchPlan}`);
   if (!searchPlan.includes("Post_search_idx")) throw new Error("the search query does not use the GIN index Post_search_idx");

@@ -110,7 +110,7 @@ async function main(): Promise<void> {
 
     const db = createDatabase(database.url, { poolSize: POOL_SIZE });
     cleanup.add(() => db.close());
-    const runtime = createRuntime({ schema: resolveResources(resources, datamodel), store: createStore(db.prisma) });
+    const runtime = createRuntime({ schema: resolveResources(resources, datamodel), store: createStore(db) });
     const app = createApp({ runtime, logger: pino({ level: "silent" }) });
     const appServer = createServer(getRequestListener(app.fetch));
     const baseline = createBaseline(database.url, POOL_SIZE);

@@ -20,7 +20,7 @@ const log = (message: string) => console.error(`[bench:writes] ${message}`);
 const database = await prepareBenchDatabaseFromEnv(log);
 const db = createDatabase(database.url, { poolSize: 2 });
 try {
-  const store = createStore(db.prisma);
+  const store = createStore(db);
   const full = createRuntime({ schema: resolveResources(resources, datamodel), store });
   const plainDefs = resources.map((r) => (r.model === "Post" ? { ...r, audit: undefined, softDelete: undefined, revisions: undefined, relations: { ...r.relations, comments: { filter: true } } } : r)) as ResourceDefinition[];
   const plain = createRuntime({ schema: resolveResources(plainDefs, datamodel), store });

@@ -11,6 +11,7 @@ import type { ConnectionTypes } from "./connections.ts";
 import { type ResourceInputs, toFilter, toSort, toWriteInput } from "./inputs.ts";
 import { addLifecycleOperations, deletedArg, deletedOf, getOptionsOf, type LifecycleTypes } from "./lifecycle.ts";
 import type { ObjectTypes } from "./object-types.ts";
+import { connectionProjectionOf, projectionOf } from "./projection.ts";
 import { subfields } from "./selection.ts";
 
 /** The types operations return and take, by resource name. */
@@ -62,14 +63,14 @@ function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResour
         take: t.arg.int(),
         ...deleted(),
       },
-      resolve: async (_root, args, ctx) => {
+      resolve: async (_root, args, ctx, info) => {
         const { records } = await service.list(ctx.context, {
           filter: toFilter(schema, resource, args.where),
           sort: toSort(schema, resource, args.orderBy),
           offset: args.skip ?? undefined,
           limit: args.take ?? undefined,
           deleted: deletedOf(args),
-        });
+        }, projectionOf(info, schema, resource));
         return records;
       },
     }),
@@ -78,9 +79,9 @@ function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResour
       nullable: true,
       description: `The ${resource.name} with this id, or null when there is none.`,
       args: { id: t.arg.id({ required: true }), ...deleted(), ...asOfArg },
-      resolve: async (_root, args, ctx) => {
+      resolve: async (_root, args, ctx, info) => {
         try {
-          return await service.get(ctx.context, args.id, getOptionsOf(args));
+          return await service.get(ctx.context, args.id, getOptionsOf(args), projectionOf(info, schema, resource));
         } catch (error) {
           // GraphQL's convention for a missing single record is null, not an error.
           if (isAppError(error) && error.code === "NOT_FOUND") return null;
@@ -130,7 +131,7 @@ function addConnection(builder: Builder, runtime: Runtime, resource: ResolvedRes
           // Counting every match costs a statement of its own: only when the query asks for it.
           withTotal: subfields(info).has("totalCount"),
           deleted,
-        });
+        }, connectionProjectionOf(info, schema, resource));
         return { page, count: () => service.count(ctx.context, filter, deleted) };
       },
     }),

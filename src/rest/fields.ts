@@ -8,7 +8,7 @@
  */
 import type { ResolvedRelation, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError } from "../runtime/errors.ts";
-import type { OutputView, ResourceRecord } from "../runtime/service.ts";
+import type { OutputView, Projection as ReadProjection, ResourceRecord } from "../runtime/service.ts";
 import { parsePathList } from "./path-list.ts";
 
 /** Most paths one `fields` may name. */
@@ -34,6 +34,8 @@ interface Level {
 export interface Projection {
   /** Relation paths to load: those of `embed` and those `fields` goes through. */
   readonly embeds: readonly string[];
+  /** What the read loads: the fields named (every visible one at a level `fields` does not narrow) and the embedded relations, in its one statement. */
+  readonly load: ReadProjection;
   /** Removes, in place, every property the request did not ask for. */
   apply(records: readonly ResourceRecord[]): void;
 }
@@ -44,7 +46,11 @@ export interface Projection {
  * relations `fields` goes through make more than `maxEmbeds` paths.
  */
 export function projection(schema: ResolvedSchema, resource: ResolvedResource, view: OutputView, fields: readonly string[] | undefined, embed: readonly string[], maxEmbeds: number): Projection {
-  if (fields === undefined) return { embeds: embed, apply: () => {} };
+  if (fields === undefined) {
+    const root: Level = { resource, narrowed: false, fields: new Set(), relations: new Map() };
+    addEmbedLevels(schema, root, embed);
+    return { embeds: embed, load: loadOf(root), apply: () => {} };
+  }
   const root: Level = { resource, narrowed: true, fields: new Set(), relations: new Map() };
   const bad: string[] = [];
   const embeds = new Set(embed);
@@ -93,7 +99,15 @@ export function projection(schema: ResolvedSchema, resource: ResolvedResource, v
   const distinct = [...embeds].filter((p) => ![...embeds].some((q) => q !== p && q.startsWith(`${p}.`)));
   if (distinct.length > maxEmbeds) throw new AppError("BAD_REQUEST", `Too many embed paths: ${distinct.length} (from embed and the relations in fields), at most ${maxEmbeds}.`);
   addEmbedLevels(schema, root, embed);
-  return { embeds: [...embeds], apply: (records) => cut(root, records) };
+  return { embeds: [...embeds], load: loadOf(root), apply: (records) => cut(root, records) };
+}
+
+/** The read projection of a level and the levels below it. */
+function loadOf(level: Level): ReadProjection {
+  return {
+    fields: level.narrowed ? level.fields : undefined,
+    relations: new Map([...level.relations].map(([name, below]) => [name, loadOf(below)])),
+  };
 }
 
 /** Relations from `embed` hang below their level (kept whole unless `fields` narrows them). */

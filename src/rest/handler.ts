@@ -11,7 +11,7 @@ import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { BatchAction, ResourceService } from "../runtime/service.ts";
+import type { BatchAction, Projection, ResourceService } from "../runtime/service.ts";
 import { etagHeader, expectedVersion } from "./versions.ts";
 import { readJsonBody } from "./body.ts";
 import { parseAggregateQuery } from "./aggregate-params.ts";
@@ -158,8 +158,8 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     const batch = `${collection}/batch`;
     const id = (c: Context) => c.req.param("id") ?? "";
     const rev = (c: Context) => c.req.param("rev") ?? "";
-    const getMany = async (ctx: RequestContext, ids: readonly unknown[]) => {
-      const records = await service.getMany(ctx, ids);
+    const getMany = async (ctx: RequestContext, ids: readonly unknown[], load: Projection) => {
+      const records = await service.getMany(ctx, ids, load);
       return { records, total: records.length };
     };
 
@@ -172,12 +172,12 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         if (cursor) {
           // Keyset page (§14): per_page is the size; the way on is in Link, the offset is unknown.
           const size = query.limit ?? resource.defaultPageSize;
-          const page = await service.page(ctx, { filter: query.filter, sort: query.sort, ...(cursor.backward ? { last: size, before: cursor.cursor } : { first: size, after: cursor.cursor }), withTotal: true, deleted: query.deleted });
+          const page = await service.page(ctx, { filter: query.filter, sort: query.sort, ...(cursor.backward ? { last: size, before: cursor.cursor } : { first: size, after: cursor.cursor }), withTotal: true, deleted: query.deleted }, shape.load);
           await attachEmbeds(runtime, ctx, resource, page.records, shape.embeds);
           shape.apply(page.records);
           return jsonResponse(page.records, 200, { ...cursorListHeaders(resource.names.path, page.totalCount ?? 0), Link: cursorLinks(c.req.url, page) });
         }
-        const { records, total } = query.ids ? await getMany(ctx, query.ids) : await service.list(ctx, { ...query, withTotal: true });
+        const { records, total } = query.ids ? await getMany(ctx, query.ids, shape.load) : await service.list(ctx, { ...query, withTotal: true }, shape.load);
         await attachEmbeds(runtime, ctx, resource, records, shape.embeds);
         shape.apply(records);
         return jsonResponse(records, 200, { ...listHeaders(resource.names.path, query.offset ?? 0, records.length, total ?? records.length), ...pageLinks(c, query, total ?? 0) });
@@ -234,7 +234,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
           shape.apply([snapshot]);
           return jsonResponse(snapshot);
         }
-        const record = await service.get(ctx, id(c), { deleted });
+        const record = await service.get(ctx, id(c), { deleted }, shape.load);
         await attachEmbeds(runtime, ctx, resource, [record], shape.embeds);
         shape.apply([record]);
         return jsonResponse(record, 200, etagHeader(resource, record));

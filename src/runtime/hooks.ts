@@ -137,6 +137,13 @@ export class HookRegistry {
     return this.#list(this.#hooks, `:${kind}:${action}`, resource).length > 0;
   }
 
+  /** Whether anything (a hook of any kind, a transform or a body) is registered for the action: then reads give it whole records. */
+  any(resource: string, action: Action): boolean {
+    if (this.body(resource, action)) return true;
+    if (this.#list(this.#transforms, `:${action}`, resource).length > 0) return true;
+    return (["before", "after", "onSuccess", "onFailure"] as const).some((kind) => this.has(kind, resource, action));
+  }
+
   /** Applies the transforms of the operation's action to each record, in registration order. */
   async transform<R extends Record<string, unknown>>(operation: Operation, records: R[]): Promise<R[]> {
     const transforms = this.#list(this.#transforms, `:${operation.action}`, operation.resource);

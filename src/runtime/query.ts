@@ -5,7 +5,7 @@
  */
 import type { Operator } from "../metadata/definition.ts";
 import type { ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
-import { SEARCH_KEY, type SearchCondition } from "../storage/search-sql.ts";
+import { SEARCH_KEY, type SearchCondition } from "../storage/sql/search.ts";
 import { AppError, show } from "./errors.ts";
 
 /** A filter tree. Conditions name a field of the resource, an operator and a value. */
@@ -306,7 +306,7 @@ function searchWhere(resource: ResolvedResource, q: string, limits: QueryLimits,
   if (fields.length === 0) throw new AppError("BAD_REQUEST", `${resource.plural} has no searchable fields, so "q"/search cannot be used.`);
   const text = q.trim();
   if (text === "") return {};
-  // Full-text search in PostgreSQL's websearch syntax ("quoted phrase", -exclude, or); see search-sql.ts.
+  // Full-text search in PostgreSQL's websearch syntax ("quoted phrase", -exclude, or); see storage/sql/where-sql.ts.
   const condition: SearchCondition = { text, columns: fields.map((f) => f.name), language: resource.searchLanguage };
   return { [SEARCH_KEY]: condition };
 }

@@ -7,8 +7,10 @@
 import { randomUUID } from "node:crypto";
 import type { ValueSource } from "../metadata/definition.ts";
 import type { BelongsToRelation, ResolvedField, ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
-import { hasSearch } from "../storage/search-sql.ts";
-import { classifyStorageError, type Store } from "../storage/store.ts";
+import type { OrderKey, ReadLevel, ReadQuery } from "../storage/sql/read-sql.ts";
+import { CURSOR_KEY } from "../storage/sql/read-sql.ts";
+import { hasSearch, topSearch } from "../storage/sql/search.ts";
+import { classifyStorageError, type ReadResult, type Store } from "../storage/store.ts";
 import { type AccessPolicy, type ActorView, asSystem } from "./access.ts";
 import { type AggregateGroup, type AggregateSpec, compileAggregate, toGroup } from "./aggregate.ts";
 import { bindService } from "./bound-service.ts";
@@ -22,6 +24,19 @@ import { type Revision, RevisionLog } from "./revisions.ts";
 import { validateWrite } from "./validate.ts";
 import { matchesWhere } from "./where-match.ts";
 import { both, checkPage, coerceValue, compileFilter, compileSort, liveCondition, sortPath, tieBreakerDirection, type Filter, type QueryLimits, type Sort } from "./query.ts";
+
+/**
+ * What a read loads of each record: the fields wanted (undefined: every field the actor may see) and
+ * the relations to load with them, each with its own projection. A read compiles it, with the filter,
+ * sort, page and the actor's view, into one SQL statement (see docs/design/read-compiler.md).
+ * Relations it cannot load (not in the view's relations, nested too deep) are left out: asking for them
+ * through {@link ResourceService.related} then gives the reason.
+ * @example { fields: new Set(["title"]), relations: new Map([["author", { fields: new Set(["name"]) }]]) }
+ */
+export interface Projection {
+  readonly fields?: ReadonlySet<string> | undefined;
+  readonly relations?: ReadonlyMap<string, Projection> | undefined;
+}
 
 /** Where a record is shown: a single record or an item of a list. Decides which fields it carries. */
 export type OutputView = "one" | "list";
@@ -175,6 +190,10 @@ export class ResourceService {
   readonly #deps: ServiceDependencies;
   /** Prisma `select` of every field that may ever be shown, plus foreign keys relations need. */
   readonly #select: Record<string, true>;
+  /** The fields of {@link ResourceService.#select}, as compiled reads select them. */
+  readonly #rowFields: readonly string[];
+  /** Fields every read selects whatever its projection: the id, the keys relations follow, the trash column. */
+  readonly #internal: ReadonlySet<string>;
   readonly #revisions: RevisionLog | undefined;
 
   constructor(resource: ResolvedResource, deps: ServiceDependencies) {
@@ -185,6 +204,11 @@ export class ResourceService {
     for (const r of resource.relations) if (r.kind === "belongsTo") select[r.localField] = true;
     if (resource.softDelete) select[resource.softDelete.field] = true;
     this.#select = select;
+    this.#rowFields = Object.keys(select);
+    const internal = new Set([resource.id.name]);
+    for (const r of resource.relations) if (r.kind === "belongsTo") internal.add(r.localField);
+    if (resource.softDelete) internal.add(resource.softDelete.field);
+    this.#internal = internal;
     this.#revisions = resource.revisions ? new RevisionLog(resource) : undefined;
   }
 
@@ -193,10 +217,6 @@ export class ResourceService {
   /** The store of `ctx`: its transaction's inside a write, the runtime's otherwise. */
   #store(ctx: RequestContext | undefined): Store {
     return ctx?.transaction?.store ?? this.#deps.store;
-  }
-
-  #model(ctx: RequestContext | undefined) {
-    return this.#store(ctx).model(this.resource.delegate);
   }
 
   /** Parses a client id (REST path segment, GraphQL ID) to the id column's type; 400 when it cannot be one. */
@@ -275,34 +295,74 @@ export class ResourceService {
   }
 
   /** Lists records matching a filter, sorted (id as tie-breaker) and paged; optionally with the total. */
-  async list(ctx: RequestContext, params: ListParams = {}): Promise<{ records: ResourceRecord[]; total: number | undefined }> {
+  async list(ctx: RequestContext, params: ListParams = {}, projection?: Projection): Promise<{ records: ResourceRecord[]; total: number | undefined }> {
     let total: number | undefined;
     const { result, op } = await this.#read("list", ctx, { ...params }, undefined, async (op) => {
-      const found = await this.#list(ctx, op.input as ListParams);
+      const found = await this.#list(ctx, op.input as ListParams, projection);
       total = found.total;
       return found.rows;
     });
     return { records: await this.#output(ctx, op, result, "list"), total };
   }
 
-  async #list(ctx: RequestContext, params: ListParams): Promise<{ rows: Row[]; total: number | undefined }> {
+  async #list(ctx: RequestContext, params: ListParams, projection: Projection | undefined): Promise<ReadResult> {
     const view = this.#view(ctx);
     const where = this.#scoped(ctx, compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup, view), params.deleted);
-    const orderBy = compileSort(this.resource, params.sort, this.#lookup, view);
+    compileSort(this.resource, params.sort, this.#lookup, view); // checks the keys, with the same messages everywhere
     const { offset, limit } = checkPage(this.resource, params, this.#deps.limits);
-    if (hasSearch(where)) {
-      // Full-text search runs in SQL (search-sql.ts): ids of the page first, ranked unless sorted.
-      if (params.sort?.some((k) => k.field.includes("."))) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
-      return this.#translate(() => this.#searchRows(ctx, where, params.sort?.length ? orderBy : undefined, offset, limit, Boolean(params.withTotal)));
+    // Unsorted full-text results come ranked by relevance.
+    const rank = params.sort?.length ? undefined : topSearch(where);
+    if (hasSearch(where) && params.sort?.some((k) => k.field.includes("."))) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
+    const orderBy = rank ? [] : this.#orderKeys(ctx, params.sort);
+    return this.#run(ctx, { level: this.#level(ctx, "list", projection, "list"), where, orderBy, rank, offset, limit, total: Boolean(params.withTotal) });
+  }
+
+  /** Runs a compiled read in the transaction of `ctx` (or on the pool), storage failures translated. */
+  #run(ctx: RequestContext, query: ReadQuery): Promise<ReadResult> {
+    return this.#translate(() => this.#store(ctx).read(query));
+  }
+
+  /** The sort keys of a read, then the id as the tie-breaker (running the same way as the last key). */
+  #orderKeys(ctx: RequestContext, sort: readonly Sort[] | undefined): OrderKey[] {
+    const view = this.#view(ctx);
+    const keys: OrderKey[] = (sort ?? []).map((s) => {
+      const { path, field } = sortPath(this.resource, s.field, this.#lookup, view);
+      return { path, field: field.name, direction: s.direction, nulls: field.isRequired ? undefined : s.direction === "asc" ? "first" : "last" };
+    });
+    if (!keys.some((k) => k.path.length === 0 && k.field === this.resource.id.name)) keys.push({ path: [], field: this.resource.id.name, direction: tieBreakerDirection(sort ?? []) });
+    return keys;
+  }
+
+  /**
+   * The projection of this resource's rows in `view` for the actor of `ctx`: the fields asked for that
+   * they may see (all of them without a projection, or when hooks of `action` will see the records),
+   * the keys relations need, and the relations the projection names that this view and depth allow,
+   * each limited to the related rows that exist for the actor.
+   */
+  #level(ctx: RequestContext, view: OutputView, projection: Projection | undefined, action: Action | undefined, depth = 0): ReadLevel {
+    const actorView = this.#view(ctx);
+    const whole = !projection?.fields || (action !== undefined && this.#deps.hooks.any(this.resource.name, action));
+    const fields = whole ? this.#rowFields : this.#rowFields.filter((name) => this.#internal.has(name) || projection?.fields?.has(name));
+    const visible = fields.filter((name) => {
+      const field = this.resource.field.get(name);
+      return !field || this.#internal.has(name) || (!field.hidden[view] && actorView.canRead(this.resource, field));
+    });
+    const relations: ReadLevel["relations"][number][] = [];
+    for (const [name, below] of projection?.relations ?? []) {
+      const relation = this.resource.relation.get(name);
+      if (!relation || !relation.views[view] || depth + 1 > this.resource.maxDepth) continue;
+      const target = this.#deps.resource(relation.target);
+      const many = relation.kind !== "belongsTo";
+      relations.push({
+        key: relation.name,
+        field: relation.name,
+        through: relation.kind === "manyToMany" ? relation.joinTargetRelation : undefined,
+        many,
+        where: actorView.rows(target.resource),
+        level: target.#level(ctx, many ? "list" : "one", below, undefined, depth + 1),
+      });
     }
-    const model = this.#model(ctx);
-    const [rows, total] = await this.#translate(() =>
-      Promise.all([
-        limit === 0 ? Promise.resolve([]) : model.findMany({ where, orderBy, skip: offset, take: limit, select: this.#select }),
-        params.withTotal ? model.count({ where }) : Promise.resolve(undefined),
-      ]),
-    );
-    return { rows, total };
+    return { model: this.resource.model, fields: visible, relations };
   }
 
   /**
@@ -311,10 +371,10 @@ export class ResourceService {
    * fields or through required to-one relations (the id is the tie-breaker); cursors are opaque and
    * tamper-checked. Runs the `list` hooks, with the page parameters as the input.
    */
-  async page(ctx: RequestContext, params: PageParams = {}): Promise<Page> {
+  async page(ctx: RequestContext, params: PageParams = {}, projection?: Projection): Promise<Page> {
     let page: Omit<Page, "records"> | undefined;
     const { result, op } = await this.#read("list", ctx, { ...params }, undefined, async (op) => {
-      const found = await this.#page(ctx, op.input as PageParams);
+      const found = await this.#page(ctx, op.input as PageParams, projection);
       page = found;
       return found.rows;
     });
@@ -323,7 +383,7 @@ export class ResourceService {
     return { ...page, records };
   }
 
-  async #page(ctx: RequestContext, params: PageParams): Promise<Omit<Page, "records"> & { rows: Row[] }> {
+  async #page(ctx: RequestContext, params: PageParams, projection: Projection | undefined): Promise<Omit<Page, "records"> & { rows: Row[] }> {
     if (params.first !== undefined && params.last !== undefined) throw new AppError("BAD_REQUEST", "Ask for `first` or `last`, not both.");
     if (params.after !== undefined && params.before !== undefined) throw new AppError("BAD_REQUEST", "Give `after` or `before`, not both.");
     const backward = params.last !== undefined || (params.before !== undefined && params.first === undefined);
@@ -333,35 +393,33 @@ export class ResourceService {
     const signature = keys.map((k) => `${[...k.path, k.field].join(".")}:${k.direction}`).join(",");
     const cursor = backward ? params.before : params.after;
     const where = this.#scoped(ctx, compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup, this.#view(ctx)), params.deleted);
+    // With a search, pages follow the keyset order, not relevance.
+    if (hasSearch(where) && keys.some((k) => k.path.length > 0)) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
     const boundary = cursor === undefined ? undefined : keysetWhere(keys, this.#deps.cursors.decode(signature, cursor), backward);
-    const orderBy = keys.map((k) => {
+    const orderBy: OrderKey[] = keys.map((k) => {
       const direction = backward ? (k.direction === "asc" ? "desc" : "asc") : k.direction;
       // Nulls sort first ascending and last descending (compileSort's rule), mirrored when going backward.
-      return nest(k.path, { [k.field]: k.required ? direction : { sort: direction, nulls: direction === "asc" ? "first" : "last" } });
+      return { path: k.path, field: k.field, direction, nulls: k.required ? undefined : direction === "asc" ? "first" : "last" };
     });
-    const bounded = boundary ? { AND: [where, boundary] } : where;
-    const model = this.#model(ctx);
-    const [rows, total] = await this.#translate(async () => {
-      if (!hasSearch(where)) {
-        return Promise.all([
-          size === 0 ? Promise.resolve([]) : model.findMany({ where: bounded, orderBy, take: size + 1, select: this.#select }),
-          params.withTotal ? model.count({ where }) : Promise.resolve(undefined),
-        ]);
-      }
-      // With a search the page's ids come from SQL (search-sql.ts), in the keyset order, not by relevance.
-      if (keys.some((k) => k.path.length > 0)) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
-      // The total counts the whole search, not what lies beyond the cursor.
-      const [found, counted] = await Promise.all([
-        this.#searchRows(ctx, bounded, orderBy, 0, size + 1, false),
-        params.withTotal ? this.#searchRows(ctx, where, undefined, 0, 0, true) : undefined,
-      ]);
-      return [found.rows, counted?.total] as const;
+    const found = await this.#run(ctx, {
+      level: this.#level(ctx, "list", projection, "list"),
+      where: boundary ? { AND: [where, boundary] } : where,
+      countWhere: where, // the total counts the whole list, not what lies beyond the cursor
+      orderBy,
+      offset: 0,
+      limit: size === 0 ? 0 : size + 1,
+      total: Boolean(params.withTotal),
+      cursorKeys: orderBy,
     });
+    const rows = found.rows;
     const more = rows.length > size;
     const pageRows = rows.slice(0, size);
     if (backward) pageRows.reverse();
-    const values = await this.#translate(() => Promise.all(pageRows.map((row) => Promise.all(keys.map((k) => this.#keyValue(ctx, row, k))))));
-    const cursors = values.map((v) => this.#deps.cursors.encode(signature, v));
+    const cursors = pageRows.map((row) => {
+      const values = row[CURSOR_KEY] as unknown[];
+      delete row[CURSOR_KEY];
+      return this.#deps.cursors.encode(signature, keys.map((k, i) => (k.isDate && typeof values[i] === "string" ? new Date(values[i]) : values[i])));
+    });
     return {
       rows: pageRows,
       cursors,
@@ -371,20 +429,8 @@ export class ResourceService {
         startCursor: cursors[0],
         endCursor: cursors.at(-1),
       },
-      totalCount: total,
+      totalCount: found.total,
     };
-  }
-
-  /**
-   * Rows of a filter holding a full-text search: the page's ids come from SQL (search-sql.ts), ranked
-   * unless `orderBy` is given, and the rows then load as usual, in that order.
-   */
-  async #searchRows(ctx: RequestContext, where: object, orderBy: readonly object[] | undefined, offset: number, limit: number, withTotal: boolean): Promise<{ rows: Row[]; total: number | undefined }> {
-    const idField = this.resource.id.name;
-    const found = await this.#store(ctx).search({ model: this.resource.model, where, orderBy, idField, offset, limit }, withTotal);
-    const loaded = found.ids.length === 0 ? [] : await this.#model(ctx).findMany({ where: { [idField]: { in: found.ids } }, select: this.#select });
-    const byId = new Map(loaded.map((row) => [row[idField], row]));
-    return { rows: found.ids.map((id) => byId.get(id)).filter((row): row is Row => row !== undefined), total: found.total };
   }
 
   /** Sort keys of a keyset page: the client's (own fields, or through required to-one relations), then the id. */
@@ -402,22 +448,12 @@ export class ResourceService {
         relations.push(relation);
         owner = this.#lookup(relation.target);
       }
-      return { path, relations, field: field.name, direction: s.direction, required: field.isRequired, ...(field.enum ? { enumValues: field.enum.values } : {}) };
+      return { path, relations, field: field.name, direction: s.direction, required: field.isRequired, isDate: field.kind === "DateTime", ...(field.enum ? { enumValues: field.enum.values } : {}) };
     });
     if (!keys.some((k) => k.path.length === 0 && k.field === this.resource.id.name)) {
-      keys.push({ path: [], relations: [], field: this.resource.id.name, direction: tieBreakerDirection(sort ?? []), required: true });
+      keys.push({ path: [], relations: [], field: this.resource.id.name, direction: tieBreakerDirection(sort ?? []), required: true, isDate: this.resource.id.kind === "DateTime" });
     }
     return keys;
-  }
-
-  /** A row's value of a sort key, following its relations through the request's loaders (batched). */
-  async #keyValue(ctx: RequestContext, row: Row, key: KeysetKey): Promise<unknown> {
-    let current: Row | null = row;
-    for (const relation of key.relations) {
-      if (!current) return null;
-      current = await ctx.loaders.byId(relation.target).load(current[relation.localField]);
-    }
-    return current?.[key.field] ?? null;
   }
 
   /**
@@ -429,12 +465,7 @@ export class ResourceService {
     const view = this.#view(ctx);
     const where = this.#scoped(ctx, compileFilter(this.resource, filter, this.#deps.limits, this.#lookup, view));
     const { grouped, args, by } = compileAggregate(this.resource, spec, view);
-    const model = this.#model(ctx) as unknown as { aggregate(a: object): Promise<Record<string, unknown>>; groupBy(a: object): Promise<Record<string, unknown>[]> };
-    const rows = await this.#translate(async () => {
-      // Prisma cannot express a full-text condition: with a search, the same aggregate runs in SQL.
-      if (hasSearch(where)) return this.#store(ctx).searchAggregate({ model: this.resource.model, where, by, args });
-      return grouped ? model.groupBy({ by, where, ...args }) : [await model.aggregate({ where, ...args })];
-    });
+    const rows = await this.#translate(() => this.#store(ctx).aggregate({ model: this.resource.model, where, by: grouped ? by : [], args }));
     return rows.map((row) => toGroup(row, by));
   }
 
@@ -442,12 +473,11 @@ export class ResourceService {
   async count(ctx: RequestContext, filter?: Filter, deleted?: DeletedMode): Promise<number> {
     await this.authorizeRead(ctx);
     const where = this.#scoped(ctx, compileFilter(this.resource, filter, this.#deps.limits, this.#lookup, this.#view(ctx)), deleted);
-    if (hasSearch(where)) return this.#translate(async () => (await this.#searchRows(ctx, where, undefined, 0, 0, true)).total ?? 0);
-    return this.#translate(() => this.#model(ctx).count({ where }));
+    return (await this.#run(ctx, this.#countQuery(where))).total ?? 0;
   }
 
   /** One record by id; 404 when there is none (or it is in the trash). With `asOf`, the record as it was. */
-  async get(ctx: RequestContext, rawId: unknown, options: GetOptions = {}): Promise<ResourceRecord> {
+  async get(ctx: RequestContext, rawId: unknown, options: GetOptions = {}, projection?: Projection): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
     const mode = options.deleted ?? "exclude";
     this.#scoped(ctx, {}, mode);
@@ -460,7 +490,11 @@ export class ResourceService {
         const store = this.#store(ctx);
         return (await this.#translate(() => (typeof asOf === "number" ? log.find(store, id, asOf) : log.at(store, id, asOf)))).data;
       }
-      const row = mode === "exclude" ? await ctx.loaders.byId(this.resource.name).load(id) : await this.#model(ctx).findFirst({ where: this.#scoped(ctx, { [this.resource.id.name]: id }, mode), select: this.#select });
+      // Without relations to load, gets of the same request batch through its loaders (one statement for many ids).
+      const row =
+        mode === "exclude" && !projection?.relations?.size
+          ? await this.#translate(() => ctx.loaders.byId(this.resource.name).load(id))
+          : (await this.#run(ctx, { level: this.#level(ctx, "one", projection, "read"), where: this.#scoped(ctx, { [this.resource.id.name]: id }, mode), orderBy: [], offset: 0, limit: 1, total: false })).rows[0];
       if (!row) throw this.#notFound(id);
       return row;
     });
@@ -468,13 +502,17 @@ export class ResourceService {
   }
 
   /** The records with these ids (missing and trashed ids are skipped), in the order asked. Runs the `list` hooks with `{ ids }` as the input. */
-  async getMany(ctx: RequestContext, rawIds: readonly unknown[]): Promise<ResourceRecord[]> {
+  async getMany(ctx: RequestContext, rawIds: readonly unknown[], projection?: Projection): Promise<ResourceRecord[]> {
     if (!Array.isArray(rawIds)) throw new AppError("BAD_REQUEST", `Expected a list of ids, got ${show(rawIds)}.`);
     if (rawIds.length > this.#deps.limits.maxInValues) throw new AppError("BAD_REQUEST", `Too many ids: at most ${this.#deps.limits.maxInValues}.`);
     const ids = rawIds.map((id) => this.parseId(id));
     const { result, op } = await this.#read("list", ctx, { ids }, undefined, async (op) => {
-      const rows = await this.#translate(() => ctx.loaders.byId(this.resource.name).loadMany(op.input.ids as unknown[]));
-      return rows.filter((r): r is Row => r !== null && !(r instanceof Error));
+      const wanted = op.input.ids as unknown[];
+      if (!Array.isArray(wanted) || wanted.length === 0) return [];
+      const idField = this.resource.id.name;
+      const { rows } = await this.#run(ctx, { level: this.#level(ctx, "list", projection, "list"), where: this.#scoped(ctx, { [idField]: { in: wanted } }), orderBy: [], offset: 0, limit: wanted.length, total: false });
+      const byId = new Map(rows.map((row) => [keyOf(row[idField]), row]));
+      return wanted.map((id) => byId.get(keyOf(id))).filter((r): r is Row => r !== undefined);
     });
     return this.#output(ctx, op, result, "list");
   }
@@ -482,8 +520,13 @@ export class ResourceService {
   /** 404 unless the record exists among what `mode` sees (the actor's read permission checked first). */
   async #exists(ctx: RequestContext, id: string | number, mode: DeletedMode = "include"): Promise<void> {
     await this.#deps.access.check(ctx, this.resource, "read", { id });
-    const row = await this.#translate(() => this.#model(ctx).findFirst({ where: this.#scoped(ctx, { [this.resource.id.name]: id }, mode), select: { [this.resource.id.name]: true } }));
-    if (!row) throw this.#notFound(id);
+    const found = await this.#run(ctx, this.#countQuery(this.#scoped(ctx, { [this.resource.id.name]: id }, mode)));
+    if (!found.total) throw this.#notFound(id);
+  }
+
+  /** A read that only counts the rows `where` matches. */
+  #countQuery(where: object): ReadQuery {
+    return { level: { model: this.resource.model, fields: [], relations: [] }, where, orderBy: [], offset: 0, limit: 0, total: true };
   }
 
   #log(): RevisionLog {
@@ -975,6 +1018,8 @@ export class ResourceService {
   async related(ctx: RequestContext, record: ResourceRecord, relationName: string): Promise<ResourceRecord | ResourceRecord[] | null> {
     const meta = (record as { [META]?: RecordMeta })[META];
     if (!meta || meta.resource !== this.resource) throw new Error(`related(): not a ${this.resource.name} record presented by the runtime`);
+    // Loaded with the record by its read (one statement for the whole tree).
+    if (Object.hasOwn(record, relationName)) return record[relationName] as ResourceRecord | ResourceRecord[] | null;
     const relation = this.resource.relation.get(relationName);
     if (!relation) throw new AppError("BAD_REQUEST", `${this.resource.name} has no relation "${relationName}". Relations: ${this.resource.relations.map((r) => r.name).join(", ") || "(none)"}.`);
     if (!relation.views[meta.view]) {
@@ -1017,6 +1062,14 @@ export class ResourceService {
     const record: ResourceRecord = {};
     const actorView = this.#view(ctx);
     for (const f of this.resource.fields) if (!f.hidden[view] && f.name in row && actorView.canRead(this.resource, f)) record[f.name] = row[f.name];
+    // Relations a read loaded with the row (its projection's): presented as the related service would.
+    for (const relation of this.resource.relations) {
+      if (!Object.hasOwn(row, relation.name)) continue;
+      const value = row[relation.name] as Row | Row[] | null;
+      const target = this.#deps.resource(relation.target);
+      const child = { depth: nesting.depth + 1, maxDepth: nesting.maxDepth };
+      record[relation.name] = Array.isArray(value) ? value.map((r) => target.present(ctx, r, "list", child)) : value ? target.present(ctx, value, "one", child) : null;
+    }
     const meta: RecordMeta = { resource: this.resource, row, view, ...nesting };
     Object.defineProperty(record, META, { value: meta, enumerable: false });
     return record;
@@ -1024,7 +1077,8 @@ export class ResourceService {
 
   /** Rows whose `field` is one of `values` that exist for the actor of `ctx` (loader batches), read through `store` (a transaction's, or the runtime's). Internal to the runtime. */
   async rowsWhereIn(ctx: RequestContext, field: string, values: readonly unknown[], store: Store = this.#deps.store): Promise<Row[]> {
-    return store.model(this.resource.delegate).findMany({ where: this.#scoped(ctx, { [field]: { in: [...values] } }), select: this.#select, orderBy: { [this.resource.id.name]: "asc" } });
+    const query: ReadQuery = { level: this.#level(ctx, "list", undefined, undefined), where: this.#scoped(ctx, { [field]: { in: [...values] } }), orderBy: [], offset: 0, limit: null, total: false };
+    return (await store.read(query)).rows;
   }
 
   #notFound(id: unknown): AppError {
@@ -1087,6 +1141,8 @@ interface KeysetKey {
   field: string;
   direction: "asc" | "desc";
   required: boolean;
+  /** Its values are times (cursors carry them as Dates). */
+  isDate: boolean;
   enumValues?: readonly string[];
 }
 
@@ -1125,6 +1181,11 @@ function keysetWhere(keys: readonly KeysetKey[], values: readonly unknown[], bac
   return { OR: terms };
 }
 
+
+/** A Map key for an id: bigints and numbers from JSON meet as the same key. */
+function keyOf(id: unknown): unknown {
+  return typeof id === "bigint" ? `${id}n` : id;
+}
 
 function referrer(constraint: string | undefined): string {
   const model = constraint?.split("_")[0];

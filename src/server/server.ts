@@ -73,7 +73,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const db = createDatabase(prepared.url, { onPoolError: (err) => logger.warn({ err }, "idle database connection failed") });
   const runtime = createRuntime({
     schema,
-    store: createStore(db.prisma),
+    store: createStore(db),
     ...(config.cursorSecret ? { cursorSecret: config.cursorSecret } : {}),
     onError: (err, where) => logger.error({ err, ...where }, `${where.stage} failed`),
   });

@@ -1,7 +1,7 @@
 /** The GIN indexes full-text search needs, derived from resolved resources (one per resource). */
 import type { Datamodel } from "../metadata/datamodel.ts";
 import type { ResolvedSchema } from "../metadata/resolved.ts";
-import { searchIndexSql } from "./search-sql.ts";
+import { searchIndexSql } from "./sql/search.ts";
 
 /** One CREATE INDEX statement per resource with searchable fields, in resource order. */
 export function searchIndexStatements(schema: ResolvedSchema, datamodel: Datamodel): string[] {

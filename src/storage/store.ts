@@ -1,10 +1,15 @@
 /**
- * The storage port the runtime uses: model delegates and transactions over the Prisma client, and
- * translation of Prisma errors into storage-level facts the runtime maps to its own errors.
+ * The storage port the runtime uses: reads as compiled SQL (sql/read-sql.ts) on the shared `pg` pool,
+ * writes through model delegates and transactions of the Prisma client, and translation of database
+ * errors into storage-level facts the runtime maps to its own errors.
  */
+import { createHash } from "node:crypto";
+import type pg from "pg";
 import { datamodel } from "./datamodel.ts";
 import type { PrismaClient } from "./generated/client.ts";
-import { compileSearch, compileSearchAggregate, type SearchAggregateQuery, type SearchQuery, shapeAggregateRow } from "./search-sql.ts";
+import { type AggregateQuery, compileAggregate, shapeAggregateRow } from "./sql/aggregate-sql.ts";
+import { type CompiledRead, compileRead, type ReadQuery } from "./sql/read-sql.ts";
+import { SqlModels } from "./sql/where-sql.ts";
 
 /** Arguments and results are Prisma's, kept loose: the runtime builds them from resolved metadata. */
 export interface ModelDelegate {
@@ -46,16 +51,38 @@ export interface Store {
   model(delegate: string): ModelDelegate;
   /** Runs `work` in one transaction: everything it does commits together or not at all. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
-  /** The ids of one page of a full-text search (see search-sql.ts), and the total when asked for. */
-  search(query: SearchQuery, withTotal: boolean): Promise<{ ids: unknown[]; total: number | undefined }>;
-  /** Aggregate rows (Prisma's groupBy shape) over the rows a full-text search matches. */
-  searchAggregate(query: SearchAggregateQuery): Promise<Record<string, unknown>[]>;
+  /**
+   * One read in one statement (sql/read-sql.ts): the rows, their relations, and the total when asked
+   * for. Outside a transaction it runs as a named prepared statement on the pool.
+   */
+  read(query: ReadQuery): Promise<ReadResult>;
+  /** Aggregate rows (Prisma's groupBy shape) over the rows a condition matches (sql/aggregate-sql.ts). */
+  aggregate(query: AggregateQuery): Promise<Record<string, unknown>[]>;
   /**
    * Appends events to the outbox. Call it last in a transaction: it takes the outbox lock, which is
    * held until the commit. A no-op when the schema has no `Event` model.
    */
   appendEvents(entries: readonly OutboxEntry[]): Promise<void>;
 }
+
+/** What a read returns: rows as the runtime reads them (Dates and bigints revived), and the total. */
+export interface ReadResult {
+  readonly rows: Record<string, unknown>[];
+  readonly total: number | undefined;
+}
+
+/** What a store runs on: the Prisma client (writes, transactions) and the `pg` pool it uses (reads). */
+export interface StoreDatabase {
+  readonly prisma: PrismaClient;
+  readonly pool: pg.Pool;
+}
+
+/**
+ * How many distinct statement shapes get a server-side prepared statement on each connection; shapes
+ * beyond these run unnamed (parsed and planned each time), so a client inventing shapes cannot grow the
+ * server's memory without bound.
+ */
+const MAX_PREPARED = 500;
 
 type TransactionClient = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0] extends infer T ? (T extends object ? T : never) : never;
 
@@ -66,19 +93,40 @@ function delegateOf(client: object, name: string): ModelDelegate {
 }
 
 /** A {@link Store} over a Prisma client. */
-export function createStore(prisma: PrismaClient): Store {
+export function createStore(db: StoreDatabase): Store {
+  const { prisma, pool } = db;
   type Raw = { $queryRawUnsafe<T>(sql: string, ...params: unknown[]): Promise<T> };
-  const search = (client: Raw) => async (query: SearchQuery, withTotal: boolean) => {
-    const { page, count } = compileSearch(datamodel, query);
-    const [rows, total] = await Promise.all([
-      query.limit === 0 ? Promise.resolve([]) : client.$queryRawUnsafe<{ id: unknown }[]>(page.sql, ...page.params),
-      withTotal ? client.$queryRawUnsafe<{ count: number }[]>(count.sql, ...count.params).then((r) => Number(r[0]?.count ?? 0)) : Promise.resolve(undefined),
-    ]);
-    return { ids: rows.map((r) => r.id), total };
+  const models = new SqlModels(datamodel);
+  // Statement name by text: PostgreSQL keeps each named statement's plan per connection.
+  const prepared = new Map<string, string>();
+  const nameOf = (text: string): string | undefined => {
+    let name = prepared.get(text);
+    if (name === undefined && prepared.size < MAX_PREPARED) {
+      // Named after the text, so stores sharing a pool (and its connections) agree on every name.
+      name = `ag_${createHash("sha1").update(text).digest("base64url")}`;
+      prepared.set(text, name);
+    }
+    return name;
   };
-  const searchAggregate = (client: Raw) => async (query: SearchAggregateQuery) => {
-    const { sql, params } = compileSearchAggregate(datamodel, query);
-    return (await client.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params)).map(shapeAggregateRow);
+  type Answer = { rows: string | null; total: number | null };
+  const finish = (compiled: CompiledRead, answer: Answer | undefined): ReadResult => ({
+    rows: answer?.rows ? compiled.decode(JSON.parse(answer.rows) as Record<string, unknown>[]) : [],
+    total: answer?.total ?? undefined,
+  });
+  const readOnPool = async (query: ReadQuery): Promise<ReadResult> => {
+    const compiled = compileRead(models, query);
+    const name = nameOf(compiled.text);
+    const result = await pool.query<Answer>(name ? { name, text: compiled.text, values: compiled.values } : { text: compiled.text, values: compiled.values });
+    return finish(compiled, result.rows[0]);
+  };
+  const readIn = (client: Raw) => async (query: ReadQuery): Promise<ReadResult> => {
+    const compiled = compileRead(models, query);
+    const [answer] = await client.$queryRawUnsafe<Answer[]>(compiled.text, ...compiled.values);
+    return finish(compiled, answer);
+  };
+  const aggregate = (client: Raw) => async (query: AggregateQuery) => {
+    const { text, values } = compileAggregate(models, query);
+    return (await client.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values)).map(shapeAggregateRow);
   };
   const hasOutbox = datamodel.models.some((m) => m.name === "Event");
   // One statement: the lock (a CTE the insert reads from, so it is taken before any id is drawn) and the rows.
@@ -99,15 +147,15 @@ export function createStore(prisma: PrismaClient): Store {
     model: (name) => delegateOf(tx, name),
     // Nested transactions join the outer one.
     transaction: (work) => work(inTransaction(tx)),
-    search: search(tx as unknown as Raw),
-    searchAggregate: searchAggregate(tx as unknown as Raw),
+    read: readIn(tx as unknown as Raw),
+    aggregate: aggregate(tx as unknown as Raw),
   });
   return {
     // Outside a transaction the lock would be released at once: wrap the append in one.
     appendEvents: (entries) => prisma.$transaction((tx) => appendEvents(tx as unknown as Raw)(entries)),
     model: (name) => delegateOf(prisma, name),
-    search: search(prisma as unknown as Raw),
-    searchAggregate: searchAggregate(prisma as unknown as Raw),
+    read: readOnPool,
+    aggregate: aggregate(prisma as unknown as Raw),
     transaction: (work) => prisma.$transaction((tx) => work(inTransaction(tx as TransactionClient)), { maxWait: 5_000, timeout: 15_000 }),
   };
 }
@@ -151,6 +199,12 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
     case "P2024":
       return { kind: "unavailable" };
   }
+  // A `pg` error (compiled reads run on the pool): its code is the SQLSTATE, or a socket error's code.
+  if (typeof e.code === "string" && (e as { severity?: unknown }).severity !== undefined) {
+    if (e.code.startsWith("22") || e.code.startsWith("54")) return { kind: "invalidValue" };
+    if (e.code.startsWith("08") || e.code.startsWith("57P") || e.code === "53300") return { kind: "unavailable" };
+  }
+  if (e.code === "ECONNREFUSED" || e.code === "ECONNRESET" || e.code === "ETIMEDOUT" || e.message === "Connection terminated unexpectedly") return { kind: "unavailable" };
   if (e.name === "DriverAdapterError" || cause) {
     const details = (cause ?? (e as { cause?: Record<string, unknown> }).cause) as { kind?: string; originalCode?: string } | undefined;
     if (details?.kind === "UniqueConstraintViolation") return { kind: "unique", fields: [] };

@@ -117,7 +117,10 @@ describe("a REST write reaches an EventSource client", () => {
 
 describe("filters", () => {
   it("actions= keeps only those actions; id= only that record; /events?resources= several resources", async () => {
+    const before = await stream("/tags/events?actions=create");
     const a = (await send("POST", "/tags", { name: "filter-a" })).json;
+    // a's create has been dispatched before the streams below open, so none of them starts before it.
+    expect((await before.waitFor(1))[0]?.data).toMatchObject({ action: "create", id: a.id });
     const creates = await stream("/tags/events?actions=create");
     const onlyA = await stream(`/tags/events?id=${a.id}&actions=patch,delete`);
     const both = await stream("/events?resources=tags,posts");

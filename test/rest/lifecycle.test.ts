@@ -303,7 +303,7 @@ describe("§19 revisions", () => {
   it("publish is a 400 without draft mode, and makes the draft stable with it", async () => {
     expect(await failure(await t.send("POST", "/api/posts/1/publish"), 400)).toContain("no draft mode");
     const defs = resources.map((r) => (r.model === "Post" ? { ...r, revisions: { draft: true } } : r)) as ResourceDefinition[];
-    const runtime = createRuntime({ schema: resolveResources(defs, datamodel), store: createStore(t.db.prisma) });
+    const runtime = createRuntime({ schema: resolveResources(defs, datamodel), store: createStore(t.db) });
     const rest = createRestHandler({ runtime, contextFor: () => runtime.context({ actor: { id: "ada", roles: [] } }) });
     const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
       rest.fetch(new Request(`http://test${path}`, { method, headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));

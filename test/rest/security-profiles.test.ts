@@ -294,7 +294,7 @@ describe("§22.1 a resource's own profile", () => {
     // The same database, served with tags declared legacy and posts declared secure.
     const own: Record<string, SecurityProfile> = { Tag: "legacy", Post: "secure" };
     const definitions = demoResources.map((r) => (own[r.model] ? { ...r, security: own[r.model] } : r));
-    runtime = createRuntime({ schema: resolveResources(definitions, datamodel), store: createStore(t.db.prisma) });
+    runtime = createRuntime({ schema: resolveResources(definitions, datamodel), store: createStore(t.db) });
   });
 
   it("wins over the server's profile, knob by knob, and the OpenAPI document follows it", async () => {

@@ -45,7 +45,7 @@ describe("audit fields", () => {
   });
 
   it("the default actor is configurable", async () => {
-    const runtime = createRuntime({ schema: t.runtime.schema, store: createStore(t.db.prisma), defaultActor: "importer" });
+    const runtime = createRuntime({ schema: t.runtime.schema, store: createStore(t.db), defaultActor: "importer" });
     const created = await runtime.service("post").create(runtime.context(), { title: "Imported", authorId: 1 });
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: created.id as number } })).createdBy).toBe("importer");
   });
@@ -87,7 +87,7 @@ describe("value sources", () => {
       }),
       datamodel,
     );
-    const runtime = createRuntime({ schema, store: createStore(t.db.prisma) });
+    const runtime = createRuntime({ schema, store: createStore(t.db) });
     const tags = runtime.service("tag");
     const created = await tags.create(runtime.context({ actor: ada }), {});
     expect(created.name).toBe(`t-7-${new Date().getUTCFullYear()}`);

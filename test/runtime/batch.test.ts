@@ -113,7 +113,7 @@ describe("partial", () => {
 describe("limits and shape", () => {
   it("more items than maxBatchSize is PAYLOAD_TOO_LARGE, before anything is written", async () => {
     const defs = resources.map((r) => (r.model === "Tag" ? { ...r, maxBatchSize: 3 } : r)) as ResourceDefinition[];
-    const runtime = createRuntime({ schema: resolveResources(defs, datamodel), store: createStore(t.db.prisma) });
+    const runtime = createRuntime({ schema: resolveResources(defs, datamodel), store: createStore(t.db) });
     const items = ["l-a", "l-b", "l-c", "l-d"].map((name) => ({ name }));
     const error = await failure(runtime.service("tag").batch(runtime.context(), "create", items));
     expect(error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", status: 413, details: { maxBatchSize: 3 } });

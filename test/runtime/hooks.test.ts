@@ -74,7 +74,7 @@ describe("write hooks", () => {
 
   it("a failing onSuccess is reported, not thrown: the write stands", async () => {
     const reported: unknown[] = [];
-    const runtime = createRuntime({ schema: t.runtime.schema, store: createStore(t.db.prisma), onError: (e, where) => reported.push([where, (e as Error).message]) });
+    const runtime = createRuntime({ schema: t.runtime.schema, store: createStore(t.db), onError: (e, where) => reported.push([where, (e as Error).message]) });
     runtime.on("tag").onSuccess("create", () => {
       throw new Error("mail server down");
     });

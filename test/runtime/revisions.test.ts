@@ -27,7 +27,7 @@ const stored = (id: unknown) => t.db.prisma.revision.findMany({ where: { resourc
 /** A runtime over the same database with other definitions of posts and users. */
 function runtimeWith(post: Partial<ResourceDefinition>, user: Partial<ResourceDefinition> = {}): Runtime {
   const defs = resources.map((r) => (r.model === "Post" ? { ...r, ...post } : r.model === "User" ? { ...r, ...user } : r)) as ResourceDefinition[];
-  return createRuntime({ schema: resolveResources(defs, datamodel), store: createStore(t.db.prisma) });
+  return createRuntime({ schema: resolveResources(defs, datamodel), store: createStore(t.db) });
 }
 
 describe("every write records a revision", () => {

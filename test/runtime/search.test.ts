@@ -5,7 +5,8 @@ import { resources } from "../../schema/index.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { datamodel } from "../../src/storage/datamodel.ts";
 import { searchIndexStatements } from "../../src/storage/search-indexes.ts";
-import { compileSearch } from "../../src/storage/search-sql.ts";
+import { compileRead } from "../../src/storage/sql/read-sql.ts";
+import { SqlModels } from "../../src/storage/sql/where-sql.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 
 let t: TestRuntime;
@@ -103,10 +104,11 @@ describe("full-text search", () => {
     const names = statements.map((s) => /INDEX "([^"]+)"/.exec(s)?.[1]);
     const present = await t.db.prisma.$queryRawUnsafe<{ indexname: string }[]>(`select indexname::text from pg_indexes where indexname like '%_search_idx' order by indexname`);
     expect(present.map((p) => p.indexname).sort()).toEqual([...names].sort());
-    const { page } = compileSearch(datamodel, { model: "Post", where: { $search: { text: "zebra", columns: ["title", "body"], language: "english" } }, orderBy: undefined, idField: "id", offset: 0, limit: 10 });
+    const search = { text: "zebra", columns: ["title", "body"], language: "english" };
+    const page = compileRead(new SqlModels(datamodel), { level: { model: "Post", fields: ["id"], relations: [] }, where: { $search: search }, orderBy: [], rank: search, offset: 0, limit: 10, total: true });
     const plan = await t.db.prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe("set local enable_seqscan = off");
-      return tx.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`explain ${page.sql}`, ...page.params);
+      return tx.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`explain ${page.text}`, ...page.values);
     });
     expect(plan.map((p) => p["QUERY PLAN"]).join("\n")).toContain("Post_search_idx");
   });

@@ -33,7 +33,7 @@ export async function createTestRuntime(options: { seed?: boolean; resources?: R
   if (options.seed) await seedDemoData(db.prisma);
   const runtime = createRuntime({
     schema: resolveResources(options.resources ?? demoResources, datamodel),
-    store: createStore(db.prisma),
+    store: createStore(db),
     ...(options.limits ? { limits: options.limits } : {}),
   });
   return {

@@ -7,7 +7,7 @@ import { resources } from "../../schema/index.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { datamodel } from "../../src/storage/datamodel.ts";
 import type { Database } from "../../src/storage/prisma.ts";
-import { searchVectorSql } from "../../src/storage/search-sql.ts";
+import { searchVectorSql } from "../../src/storage/sql/search.ts";
 
 const schema = resolveResources(resources, datamodel);
 

@@ -1,0 +1,245 @@
+/**
+ * The read compiler's SQL half: one read request (rows of one model matching a condition, in an order,
+ * a page of them, a projection with nested relations, and the total) becomes ONE parameterised
+ * PostgreSQL statement whose result is the finished JSON, as Hasura and PostGraphile do it.
+ *
+ * Shape of the statement (see docs/design/read-compiler.md):
+ *
+ * ```sql
+ * SELECT (SELECT coalesce(json_agg(json_build_object('id', p."id", 'author', a1.j) ORDER BY p."$n"), '[]')
+ *           FROM (SELECT t.*, row_number() OVER (ORDER BY t."id") AS "$n"
+ *                   FROM "Post" t WHERE <condition> ORDER BY t."id" LIMIT $1 OFFSET $2) p
+ *           LEFT JOIN LATERAL (SELECT json_build_object('name', r."name") AS j
+ *                                FROM "User" r WHERE r."id" = p."authorId" AND <visible>) a1 ON TRUE
+ *        )::text AS rows,
+ *        (SELECT count(*) FROM "Post" t WHERE <condition>)::int AS total
+ * ```
+ *
+ * The page is chosen first (the inner query, which an index on the sort keys serves), and only its rows
+ * are projected: relations are LATERAL subqueries over those rows, to-one as an object, to-many and
+ * many-to-many as an array ordered by the target's id. What the runtime decides (which fields an actor
+ * may see, which related rows exist for them) arrives here as plain field lists and conditions.
+ */
+import type { DatamodelField, DatamodelModel } from "../../metadata/datamodel.ts";
+import type { SearchCondition } from "./search.ts";
+import { literal, Params, type SqlModels, WhereSql } from "./where-sql.ts";
+
+/** One level of a projection: the scalar fields of a model's rows, and relations below them. */
+export interface ReadLevel {
+  readonly model: string;
+  /** Field names; each is the key of its value in the row's JSON object. */
+  readonly fields: readonly string[];
+  readonly relations: readonly ReadRelation[];
+}
+
+/** A relation loaded with its parent rows. */
+export interface ReadRelation {
+  /** Its key in the parent's JSON object. */
+  readonly key: string;
+  /** The Prisma relation field of the parent model (for many-to-many: the one to the join model). */
+  readonly field: string;
+  /** Many-to-many: the join model's relation field pointing at the target. */
+  readonly through?: string | undefined;
+  /** An array (to-many, many-to-many) or one object or null (to-one). */
+  readonly many: boolean;
+  /** The condition the related rows must meet to appear (trash, tenant, scope). */
+  readonly where: object | undefined;
+  readonly level: ReadLevel;
+}
+
+/** One sort key: a field of the model, or of a row reached through to-one relations. */
+export interface OrderKey {
+  /** Prisma relation fields to follow (to-one), from the root model. */
+  readonly path: readonly string[];
+  readonly field: string;
+  readonly direction: "asc" | "desc";
+  /** Where NULLs go; undefined for required fields (PostgreSQL's default then is never needed). */
+  readonly nulls?: "first" | "last" | undefined;
+}
+
+/** A read request, as the runtime has checked and shaped it. */
+export interface ReadQuery {
+  readonly level: ReadLevel;
+  /** The condition on root rows (filter, trash, tenant, scope, keyset bound). */
+  readonly where: object;
+  /** The condition the total counts (without a keyset bound); defaults to `where`. */
+  readonly countWhere?: object | undefined;
+  /** Sort keys; after them the rows are ranked by `rank` (when given) and then by id. */
+  readonly orderBy: readonly OrderKey[];
+  /** Rank by relevance to this search after the sort keys. */
+  readonly rank?: SearchCondition | undefined;
+  readonly offset: number;
+  /** Most rows; 0 reads none (a count alone), null every one. */
+  readonly limit: number | null;
+  /** Also count every row `countWhere` matches. */
+  readonly total: boolean;
+  /** Put the values of these keys in each row's JSON, under `$k` (keyset cursors). */
+  readonly cursorKeys?: readonly OrderKey[] | undefined;
+}
+
+/** A compiled statement: its text, its parameters, and how to turn its JSON into rows. */
+export interface CompiledRead {
+  readonly text: string;
+  readonly values: unknown[];
+  /** Revives the values JSON cannot carry in the rows of {@link CompiledRead.text}'s `rows` column: Dates and bigints. */
+  readonly decode: Decoder;
+}
+
+/** Turns parsed JSON rows into runtime rows in place (Date and bigint values); returns them. */
+export type Decoder = (rows: Record<string, unknown>[]) => Record<string, unknown>[];
+
+/** The key of the keyset cursor values in a row's JSON object. */
+export const CURSOR_KEY = "$k";
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/** Compiles `query` to one statement returning `rows` (JSON text, or NULL when no rows were asked for) and `total`. */
+export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
+  const params = new Params();
+  const w = new WhereSql(models, params);
+  const model = models.model(query.level.model);
+  const table = models.table(model);
+  const condition = w.where(model, "t", query.where);
+  // Compiled only when used: a bound parameter the text never references is a protocol error.
+  const countCondition = !query.total || query.countWhere === undefined ? condition : w.where(model, "t", query.countWhere);
+  const total = query.total ? `(SELECT count(*) FROM ${table} t WHERE ${countCondition})::int` : "NULL::int";
+  if (query.limit === 0) return { text: `SELECT NULL::text AS rows, ${total} AS total`, values: params.values, decode: (rows) => rows };
+
+  // Sort keys through relations join their rows (by the relation alone: a sort is no filter).
+  const joins: string[] = [];
+  const joined = new Map<string, string>();
+  const keyColumn = (key: OrderKey): { sql: string; field: DatamodelField } => {
+    let current = model;
+    let alias = "t";
+    for (const [i, step] of key.path.entries()) {
+      const path = key.path.slice(0, i + 1).join(".");
+      const relation = models.field(current, step);
+      let next = joined.get(path);
+      if (!next) {
+        next = w.alias("o");
+        const { target, on } = w.link(current, alias, relation, next);
+        joins.push(`LEFT JOIN ${models.table(target)} ${next} ON ${on}`);
+        joined.set(path, next);
+      }
+      alias = next;
+      current = models.model(relation.type);
+    }
+    const field = models.field(current, key.field);
+    return { sql: `${alias}.${models.column(field)}`, field };
+  };
+  const order = query.orderBy.map((key) => `${keyColumn(key).sql} ${key.direction === "desc" ? "DESC" : "ASC"}${key.nulls ? ` NULLS ${key.nulls.toUpperCase()}` : ""}`);
+  if (query.rank) order.push(`ts_rank(${w.vector(model, "t", query.rank)}, websearch_to_tsquery(${literal(query.rank.language)}::regconfig, ${params.bind(query.rank.text)})) DESC`);
+  const id = models.idField(model);
+  if (!query.orderBy.some((k) => k.path.length === 0 && k.field === id.name)) order.push(`t.${models.column(id)} ASC`);
+  const orderSql = order.join(", ");
+  const cursorColumns = (query.cursorKeys ?? []).map((key, i) => {
+    const { sql, field } = keyColumn(key);
+    return { select: `${sql} AS "$k${i}"`, value: valueSql(`p."$k${i}"`, field) };
+  });
+
+  const inner =
+    `SELECT t.*, row_number() OVER (ORDER BY ${orderSql}) AS "$n"${cursorColumns.map((c) => `, ${c.select}`).join("")} ` +
+    `FROM ${table} t ${joins.join(" ")} WHERE ${condition} ORDER BY ${orderSql} ` +
+    `LIMIT ${params.bind(query.limit, "int")} OFFSET ${params.bind(query.offset, "int")}`;
+  const projected = project(models, w, query.level, "p");
+  const extra = cursorColumns.length > 0 ? [`'${CURSOR_KEY}', json_build_array(${cursorColumns.map((c) => c.value).join(", ")})`] : [];
+  const rows =
+    `(SELECT coalesce(json_agg(${objectSql([...projected.pairs, ...extra])} ORDER BY p."$n"), '[]'::json) ` +
+    `FROM (${inner}) p ${projected.laterals.join(" ")})::text`;
+  return { text: `SELECT ${rows} AS rows, ${total} AS total`, values: params.values, decode: projected.decode };
+}
+
+/** The JSON value of a column: text for what JSON cannot hold exactly (bigints, decimals), ISO 8601 for times. */
+function valueSql(column: string, field: DatamodelField): string {
+  if (field.type === "DateTime") {
+    const utc = field.nativeType?.[0] === "Timestamptz" ? `(${column} AT TIME ZONE 'UTC')` : column;
+    return field.isList ? `(SELECT json_agg(to_char(x, ${ISO})) FROM unnest(${column}) x)` : `to_char(${utc}, ${ISO})`;
+  }
+  if (field.type === "BigInt" || field.type === "Decimal") return field.isList ? `${column}::text[]` : `${column}::text`;
+  return column;
+}
+
+/** `json_build_object` of key/value pairs; over 50 pairs (its 100-argument limit) merged as jsonb. */
+function objectSql(pairs: readonly string[]): string {
+  if (pairs.length <= 50) return `json_build_object(${pairs.join(", ")})`;
+  const chunks: string[] = [];
+  for (let i = 0; i < pairs.length; i += 50) chunks.push(`json_build_object(${pairs.slice(i, i + 50).join(", ")})::jsonb`);
+  return `(${chunks.join(" || ")})::json`;
+}
+
+interface Projected {
+  readonly pairs: string[];
+  readonly laterals: string[];
+  readonly decode: Decoder;
+}
+
+/** The key/value pairs of a level's JSON object over rows aliased `alias`, and the LATERAL joins they need. */
+function project(models: SqlModels, w: WhereSql, level: ReadLevel, alias: string): Projected {
+  const model = models.model(level.model);
+  const pairs: string[] = [];
+  const laterals: string[] = [];
+  const dates: string[] = [];
+  const bigints: string[] = [];
+  for (const name of level.fields) {
+    const field = models.field(model, name);
+    pairs.push(`${literal(name)}, ${valueSql(`${alias}.${models.column(field)}`, field)}`);
+    if (field.type === "DateTime") dates.push(name);
+    else if (field.type === "BigInt") bigints.push(name);
+  }
+  const children: [string, boolean, Decoder][] = [];
+  for (const relation of level.relations) {
+    const j = w.alias("j");
+    const sub = relationSql(models, w, model, alias, relation);
+    laterals.push(`LEFT JOIN LATERAL (${sub.sql}) ${j} ON TRUE`);
+    pairs.push(`${literal(relation.key)}, ${j}.j`);
+    children.push([relation.key, relation.many, sub.decode]);
+  }
+  const decode: Decoder = (rows) => {
+    for (const row of rows) {
+      for (const key of dates) {
+        const v = row[key];
+        if (typeof v === "string") row[key] = new Date(v);
+        else if (Array.isArray(v)) row[key] = v.map((x) => new Date(x as string));
+      }
+      for (const key of bigints) {
+        const v = row[key];
+        if (typeof v === "string") row[key] = BigInt(v);
+        else if (Array.isArray(v)) row[key] = v.map((x) => BigInt(x as string));
+      }
+      for (const [key, many, child] of children) {
+        const v = row[key];
+        if (many && Array.isArray(v)) child(v as Record<string, unknown>[]);
+        else if (v && typeof v === "object") child([v as Record<string, unknown>]);
+      }
+    }
+    return rows;
+  };
+  return { pairs, laterals, decode };
+}
+
+/** The subquery of one relation, correlated to the parent row `alias` of `model`. */
+function relationSql(models: SqlModels, w: WhereSql, model: DatamodelModel, alias: string, relation: ReadRelation): { sql: string; decode: Decoder } {
+  const field = models.field(model, relation.field);
+  const r = w.alias();
+  let from: string;
+  let target: DatamodelModel;
+  if (relation.through) {
+    // Parent → join rows → target rows.
+    const jn = w.alias("x");
+    const toJoin = w.link(model, alias, field, jn);
+    const toTarget = w.link(toJoin.target, jn, models.field(toJoin.target, relation.through), r);
+    target = toTarget.target;
+    from = `FROM ${models.table(toJoin.target)} ${jn} JOIN ${models.table(target)} ${r} ON ${toTarget.on}`;
+    from += ` %LATERALS% WHERE ${toJoin.on}`;
+  } else {
+    const link = w.link(model, alias, field, r);
+    target = link.target;
+    from = `FROM ${models.table(target)} ${r} %LATERALS% WHERE ${link.on}`;
+  }
+  const condition = w.where(target, r, relation.where);
+  const inner = project(models, w, relation.level, r);
+  const body = from.replace("%LATERALS%", inner.laterals.join(" ")) + (condition === "TRUE" ? "" : ` AND ${condition}`);
+  if (!relation.many) return { sql: `SELECT ${objectSql(inner.pairs)} AS j ${body} LIMIT 1`, decode: inner.decode };
+  const id = `${r}.${models.column(models.idField(target))}`;
+  return { sql: `SELECT coalesce(json_agg(${objectSql(inner.pairs)} ORDER BY ${id}), '[]'::json) AS j ${body}`, decode: inner.decode };
+}
