@@ -9,6 +9,8 @@ declare module "autocannon" {
       method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
       headers?: Record<string, string>;
       body?: string;
+      /** Requests each connection sends in turn, over and over (instead of the one above). */
+      requests?: { method?: Options["method"]; path?: string; headers?: Record<string, string>; body?: string }[];
       /** Concurrent connections. */
       connections?: number;
       /** Seconds. */

@@ -20,6 +20,14 @@ export interface BenchDatabaseOptions {
   dataDir: string;
   /** Port of the embedded PostgreSQL. */
   port: number;
+  /**
+   * Whether the embedded PostgreSQL should load `pg_stat_statements` (PostgreSQL's own count of the
+   * statements it runs). Loading it takes `shared_preload_libraries` and a restart: the first run sets
+   * it with `ALTER SYSTEM` in the bench's data folder and restarts the server it started; later runs
+   * find it set. Ignored with `databaseUrl` (that server loads it or not) and for a server adopted
+   * from a killed run (not ours to restart). @default false
+   */
+  statementStatistics?: boolean;
   log: (message: string) => void;
 }
 
@@ -57,7 +65,13 @@ export async function prepareBenchDatabase(options: BenchDatabaseOptions): Promi
   if (adminUrl) {
     log(`using the PostgreSQL server of DATABASE_URL`);
   } else {
-    const server = await startEmbeddedPostgres({ dataDir: options.dataDir, port: options.port, durable: false, log });
+    const start = () => startEmbeddedPostgres({ dataDir: options.dataDir, port: options.port, durable: false, log });
+    let server = await start();
+    if (options.statementStatistics && !server.reused && !(await loadsStatementStatistics(server.url("postgres")))) {
+      log("restarting the embedded PostgreSQL with pg_stat_statements in shared_preload_libraries");
+      await server.stop();
+      server = await start();
+    }
     adminUrl = server.url("postgres");
     // A server adopted from a killed run may be serving another process: leave it running.
     if (!server.reused) close = () => server.stop();
@@ -91,6 +105,25 @@ export async function prepareBenchDatabase(options: BenchDatabaseOptions): Promi
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/**
+ * Whether the server of `url` has `pg_stat_statements` loaded. If not, adds it to
+ * `shared_preload_libraries` with `ALTER SYSTEM` (taken at the next start) and answers false.
+ */
+async function loadsStatementStatistics(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const loaded = (await client.query<{ libs: string }>("select current_setting('shared_preload_libraries') as libs")).rows[0]?.libs ?? "";
+    const libs = loaded.split(",").map((l) => l.trim()).filter((l) => l !== "");
+    if (libs.includes("pg_stat_statements")) return true;
+    const value = [...libs, "pg_stat_statements"].map((l) => `'${l.replaceAll("'", "''")}'`).join(", ");
+    await client.query(`alter system set shared_preload_libraries = ${value}`);
+    return false;
+  } finally {
+    await client.end();
   }
 }
 
