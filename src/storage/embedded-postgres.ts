@@ -22,6 +22,11 @@ export interface EmbeddedPostgresOptions {
   durable?: boolean;
   /** Called with one line per lifecycle step. */
   log?: (message: string) => void;
+  /**
+   * Server settings given at start (`-c name=value`), e.g. `{ shared_preload_libraries: "pg_stat_statements" }`.
+   * They apply to a server this call starts, not to one it adopts. @default {}
+   */
+  settings?: Readonly<Record<string, string>>;
 }
 
 /** A running embedded cluster. */
@@ -99,7 +104,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     log(`reusing embedded PostgreSQL left running on port ${port}`);
   } else {
     const logFile = join(dataDir, "server.log");
-    const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200${options.durable === false ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : ""}`;
+    const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200${options.durable === false ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : ""}${Object.entries(options.settings ?? {}).map(([name, value]) => ` -c ${name}=${value}`).join("")}`;
     try {
       await exec(bin.pg_ctl, ["start", "-D", dataDir, "-w", "-t", "60", "-l", logFile, "-o", flags]);
     } catch (error) {

@@ -38,6 +38,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       dataDir: ".data/postgres-test",
       port: Number(process.env.EMBEDDED_PG_TEST_PORT ?? 54330),
       durable: false,
+      // PostgreSQL's own statement counter, for the tests that pin how many statements a request costs.
+      settings: { shared_preload_libraries: "pg_stat_statements" },
     });
     adminUrl = server.url("postgres");
     // A server adopted from a killed run may be serving another vitest process: leave it running.

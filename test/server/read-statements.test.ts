@@ -1,0 +1,130 @@
+/**
+ * What a read costs, as PostgreSQL itself counts it (pg_stat_statements, not the app's own counter):
+ * a list or page of any depth, with its total, is ONE statement on GraphQL and on REST, for every
+ * kind of actor (the tenant and scope are part of that statement, not a transaction around it).
+ */
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../support/server.ts";
+
+let t: TestServer;
+let stats: pg.Client;
+let available = false;
+
+beforeAll(async () => {
+  t = await startTestServer({ env: { DEV_ACTOR: "" } });
+  stats = new pg.Client({ connectionString: t.testDb.url });
+  await stats.connect();
+  const { rows } = await stats.query<{ libs: string }>("select current_setting('shared_preload_libraries') as libs");
+  available = rows[0]?.libs.includes("pg_stat_statements") ?? false;
+  if (available) await stats.query("create extension if not exists pg_stat_statements");
+});
+
+afterAll(async () => {
+  await stats?.end();
+  await t?.close();
+});
+
+/**
+ * Statements PostgreSQL ran on the test database while `work` ran, leaving out this counter's own and
+ * the event dispatcher's background work on the outbox.
+ */
+async function counted(work: () => Promise<void>): Promise<{ count: number; texts: string[] }> {
+  const sample = async () =>
+    (
+      await stats.query<{ query: string; calls: string }>(
+        `select query, calls from pg_stat_statements
+          where dbid = (select oid from pg_database where datname = current_database())
+            and query not like '%pg_stat_statements%' and query not like '%"Event"%' and query not ilike 'listen%'
+            and query not like '%pg_advisory%'`,
+      )
+    ).rows;
+  const before = new Map((await sample()).map((r) => [r.query, Number(r.calls)]));
+  await work();
+  const after = await sample();
+  const grown = after.map((r) => ({ query: r.query, calls: Number(r.calls) - (before.get(r.query) ?? 0) })).filter((r) => r.calls > 0);
+  return { count: grown.reduce((n, r) => n + r.calls, 0), texts: grown.map((r) => r.query) };
+}
+
+const base = () => t.running.url;
+
+async function graphql(query: string, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  const response = await fetch(`${base()}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query }) });
+  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+  expect(body.errors).toBeUndefined();
+  return body.data as Record<string, unknown>;
+}
+
+async function rest(path: string): Promise<Response> {
+  const response = await fetch(`${base()}${path}`);
+  expect(response.status).toBe(200);
+  return response;
+}
+
+describe("one statement per read, counted by PostgreSQL", () => {
+  it("needs pg_stat_statements on the test server (the embedded test cluster loads it)", () => {
+    // Without it nothing below could be counted; CI always runs the embedded cluster.
+    if (!available && process.env.CI) throw new Error("pg_stat_statements is not loaded on the test server");
+    expect(typeof available).toBe("boolean");
+  });
+
+  const cases: [string, () => Promise<void>][] = [
+    [
+      "GraphQL: 50 posts with author, comments with their authors, and tags",
+      async () => {
+        const data = await graphql("{ posts(take: 50, orderBy: [{ id: asc }]) { id title author { name } comments { body author { name } } tags { name } } }");
+        expect(data.posts).toHaveLength(50);
+      },
+    ],
+    [
+      "GraphQL: a connection page with totalCount and nested relations",
+      async () => {
+        const data = await graphql("{ postsConnection(first: 20, orderBy: [{ views: desc }]) { totalCount edges { cursor node { title author { name posts { title } } } } } }");
+        expect((data.postsConnection as { totalCount: number }).totalCount).toBeGreaterThan(20);
+      },
+    ],
+    [
+      "GraphQL: one record with its relations, aliases and fragments",
+      async () => {
+        const data = await graphql("{ post(id: 1) { ...f a: author { name } b: author { email } } } fragment f on Post { title comments { body } }");
+        expect(data.post).toMatchObject({ a: { name: expect.any(String) }, b: { email: expect.any(String) } });
+      },
+    ],
+    [
+      "REST: a list with Content-Range, embeds at two levels and fields",
+      async () => {
+        const response = await rest('/api/posts?range=[0,49]&sort=["id","ASC"]&embed=comments.author&fields=id,title,author.name,comments');
+        expect(response.headers.get("content-range")).toMatch(/^posts 0-49\/\d+$/);
+      },
+    ],
+    [
+      "REST: a keyset page with its total",
+      async () => {
+        const response = await rest("/api/posts?per_page=20&sort=-createdAt&embed=author&cursor=");
+        expect(response.headers.get("content-range")).toMatch(/^posts \*\/\d+$|^posts/);
+      },
+    ],
+    [
+      "REST: one record with embeds",
+      async () => {
+        await rest("/api/posts/2?embed=author,comments,tags");
+      },
+    ],
+    [
+      "REST: full-text search, ranked, with its total",
+      async () => {
+        await rest("/api/posts?q=postgres&range=[0,9]&embed=author");
+      },
+    ],
+  ];
+  for (const [name, work] of cases) {
+    it(name, async (context) => {
+      // A DATABASE_URL server may not load pg_stat_statements (CI's embedded cluster always does).
+      if (!available && !process.env.CI) context.skip("pg_stat_statements is not loaded on this test server");
+      await work(); // plans and prepared statements warm
+      const { count, texts } = await counted(work);
+      expect(count, texts.join("\n")).toBe(1);
+      expect(texts[0]).toContain("json_agg");
+    });
+  }
+});
