@@ -44,6 +44,11 @@ export async function attachEmbeds(runtime: Runtime, ctx: RequestContext, resour
   await attachLevel(runtime, ctx, resource, records, tree);
 }
 
+/** Throws a 400 naming the first embed path that follows no relation (before any read). */
+export function checkEmbedPaths(runtime: Runtime, resource: ResolvedResource, paths: readonly string[]): void {
+  checkNames(runtime, resource, treeOf(paths), "");
+}
+
 /** Unknown relation names fail even when there is nothing to embed them into (an empty page). */
 function checkNames(runtime: Runtime, resource: ResolvedResource, tree: EmbedTree, prefix: string): void {
   for (const [name, children] of Object.entries(tree)) {

@@ -8,7 +8,7 @@
  */
 import type { ResolvedRelation, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError } from "../runtime/errors.ts";
-import type { OutputView, Projection as ReadProjection, ResourceRecord } from "../runtime/service.ts";
+import type { OutputView, Projection as ReadProjection, ResourceRecord, Selection } from "../runtime/service.ts";
 import { parsePathList } from "./path-list.ts";
 
 /** Most paths one `fields` may name. */
@@ -36,6 +36,8 @@ export interface Projection {
   readonly embeds: readonly string[];
   /** What the read loads: the fields named (every visible one at a level `fields` does not narrow) and the embedded relations, in its one statement. */
   readonly load: ReadProjection;
+  /** The same as the exact JSON of each record (what {@link Projection.apply} would leave), for reads that send PostgreSQL's JSON as it is. */
+  readonly selection: Selection;
   /** Removes, in place, every property the request did not ask for. */
   apply(records: readonly ResourceRecord[]): void;
 }
@@ -49,7 +51,7 @@ export function projection(schema: ResolvedSchema, resource: ResolvedResource, v
   if (fields === undefined) {
     const root: Level = { resource, narrowed: false, fields: new Set(), relations: new Map() };
     addEmbedLevels(schema, root, embed);
-    return { embeds: embed, load: loadOf(root), apply: () => {} };
+    return { embeds: embed, load: loadOf(root), selection: selectionOf(root), apply: () => {} };
   }
   const root: Level = { resource, narrowed: true, fields: new Set(), relations: new Map() };
   const bad: string[] = [];
@@ -99,7 +101,16 @@ export function projection(schema: ResolvedSchema, resource: ResolvedResource, v
   const distinct = [...embeds].filter((p) => ![...embeds].some((q) => q !== p && q.startsWith(`${p}.`)));
   if (distinct.length > maxEmbeds) throw new AppError("BAD_REQUEST", `Too many embed paths: ${distinct.length} (from embed and the relations in fields), at most ${maxEmbeds}.`);
   addEmbedLevels(schema, root, embed);
-  return { embeds: [...embeds], load: loadOf(root), apply: (records) => cut(root, records) };
+  return { embeds: [...embeds], load: loadOf(root), selection: selectionOf(root), apply: (records) => cut(root, records) };
+}
+
+/** The exact record JSON of a level: its fields (all, or the id and those named), then its relations. */
+function selectionOf(level: Level): Selection {
+  const fields = level.resource.fields.filter((f) => !level.narrowed || f.isId || level.fields.has(f.name));
+  return [
+    ...fields.map((f) => ({ key: f.name, field: f.name })),
+    ...[...level.relations].map(([name, below]) => ({ key: name, relation: name, selection: selectionOf(below) })),
+  ];
 }
 
 /** The read projection of a level and the levels below it. */

@@ -18,7 +18,7 @@ import { parseAggregateQuery } from "./aggregate-params.ts";
 import { batchResponse, parseBatchQuery } from "./batch.ts";
 import { cursorListHeaders, listHeaders } from "./content-range.ts";
 import { createDocsSite } from "./docs.ts";
-import { attachEmbeds } from "./embeds.ts";
+import { attachEmbeds, checkEmbedPaths } from "./embeds.ts";
 import { errorResponse } from "./errors.ts";
 import { parseFieldsParam, projection } from "./fields.ts";
 import { cursorLinks, parseCursorQuery } from "./keyset.ts";
@@ -27,7 +27,7 @@ import { type ListQuery, ONE_PARAMS, parseListQuery, parseOneQuery, rejectOthers
 import { buildOpenApi } from "./openapi.ts";
 import type { Events } from "../events/events.ts";
 import { EVENT_STREAM_PARAMS, type EventStreamOptions, eventStream, parseEventStreamQuery } from "./events.ts";
-import { jsonResponse } from "./response.ts";
+import { jsonResponse, jsonTextResponse } from "./response.ts";
 import { DEFAULT_SECURITY_PROFILE, routeParams, rulesFor } from "./security-profile.ts";
 
 /** Options of {@link createRestHandler}. */
@@ -176,6 +176,15 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
           await attachEmbeds(runtime, ctx, resource, page.records, shape.embeds);
           shape.apply(page.records);
           return jsonResponse(page.records, 200, { ...cursorListHeaders(resource.names.path, page.totalCount ?? 0), Link: cursorLinks(c.req.url, page) });
+        }
+        if (!query.ids) {
+          // The body is PostgreSQL's JSON text, unless list hooks need the records (§5, §16 hold either way).
+          checkEmbedPaths(runtime, resource, shape.embeds);
+          const text = await service.listText(ctx, { ...query, withTotal: true }, shape.selection, "rest");
+          if (text) {
+            const total = text.total ?? text.count;
+            return jsonTextResponse(text.json, 200, { ...listHeaders(resource.names.path, query.offset ?? 0, text.count, total), ...pageLinks(c, query, total) });
+          }
         }
         const { records, total } = query.ids ? await getMany(ctx, query.ids, shape.load) : await service.list(ctx, { ...query, withTotal: true }, shape.load);
         await attachEmbeds(runtime, ctx, resource, records, shape.embeds);

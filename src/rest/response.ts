@@ -15,3 +15,8 @@ export function jsonResponse(body: unknown, status = 200, headers?: Record<strin
     headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
   });
 }
+
+/** A JSON response whose body is JSON text already (built by PostgreSQL), sent as it is. */
+export function jsonTextResponse(json: string, status = 200, headers?: Record<string, string>): Response {
+  return new Response(json, { status, headers: { "Content-Type": "application/json; charset=utf-8", ...headers } });
+}

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { ValueSource } from "../metadata/definition.ts";
 import type { BelongsToRelation, ResolvedField, ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
-import type { OrderKey, ReadLevel, ReadQuery } from "../storage/sql/read-sql.ts";
+import type { OrderKey, ReadLevel, ReadOutput, ReadQuery } from "../storage/sql/read-sql.ts";
 import { CURSOR_KEY } from "../storage/sql/read-sql.ts";
 import { hasSearch, topSearch } from "../storage/sql/search.ts";
 import { classifyStorageError, type ReadResult, type Store } from "../storage/store.ts";
@@ -36,6 +36,33 @@ import { both, checkPage, coerceValue, compileFilter, compileSort, liveCondition
 export interface Projection {
   readonly fields?: ReadonlySet<string> | undefined;
   readonly relations?: ReadonlyMap<string, Projection> | undefined;
+}
+
+/**
+ * The exact JSON a client gets of each record, key by key: a field, a relation (with its own
+ * selection), or a constant type name. Reads given one return PostgreSQL's JSON text as it is.
+ * @example [{ key: "id", field: "id" }, { key: "writer", relation: "author", selection: [{ key: "name", field: "name" }] }]
+ */
+export type Selection = readonly SelectionEntry[];
+
+/** One key of a {@link Selection}. */
+export type SelectionEntry =
+  | { readonly key: string; readonly field: string }
+  | { readonly key: string; readonly relation: string; readonly selection: Selection }
+  | { readonly key: string; readonly typename: true };
+
+/**
+ * How values are written in a {@link Selection}'s JSON: `rest` as REST sends records (fields the actor
+ * may not see left out, bigints and decimals as strings), `graphql` as GraphQL serialises them (fields
+ * the actor may not see as null, IDs as strings, bigints and decimals as numbers).
+ */
+export type SelectionFormat = "rest" | "graphql";
+
+/** A list as JSON text: the array, how many records it holds, and the total when asked for. */
+export interface ListText {
+  readonly json: string;
+  readonly count: number;
+  readonly total: number | undefined;
 }
 
 /** Where a record is shown: a single record or an item of a list. Decides which fields it carries. */
@@ -306,6 +333,11 @@ export class ResourceService {
   }
 
   async #list(ctx: RequestContext, params: ListParams, projection: Projection | undefined): Promise<ReadResult> {
+    return this.#run(ctx, this.#listQuery(ctx, params, this.#level(ctx, "list", projection, "list")));
+  }
+
+  /** The read of a list: its filter, sort and page checked against the metadata and the actor's view. */
+  #listQuery(ctx: RequestContext, params: ListParams, level: ReadLevel): ReadQuery {
     const view = this.#view(ctx);
     const where = this.#scoped(ctx, compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup, view), params.deleted);
     compileSort(this.resource, params.sort, this.#lookup, view); // checks the keys, with the same messages everywhere
@@ -314,7 +346,70 @@ export class ResourceService {
     const rank = params.sort?.length ? undefined : topSearch(where);
     if (hasSearch(where) && params.sort?.some((k) => k.field.includes("."))) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
     const orderBy = rank ? [] : this.#orderKeys(ctx, params.sort);
-    return this.#run(ctx, { level: this.#level(ctx, "list", projection, "list"), where, orderBy, rank, offset, limit, total: Boolean(params.withTotal) });
+    return { level, where, orderBy, rank, offset, limit, total: Boolean(params.withTotal) };
+  }
+
+  /**
+   * {@link ResourceService.list} as JSON text shaped by `selection`, built by PostgreSQL in one statement
+   * and never parsed in JS; undefined when something needs records instead (a hook or transform of
+   * `list`, a relation the selection cannot load here): call `list` then.
+   */
+  async listText(ctx: RequestContext, params: ListParams, selection: Selection, format: SelectionFormat): Promise<ListText | undefined> {
+    if (this.#deps.hooks.any(this.resource.name, "list")) return undefined;
+    const level = this.#outputLevel(ctx, "list", selection, format);
+    if (!level) return undefined;
+    await this.#deps.access.check(ctx, this.resource, "read", {});
+    const query = this.#listQuery(ctx, params, level);
+    return this.#translate(() => this.#store(ctx).readText(query));
+  }
+
+  /**
+   * {@link ResourceService.get} as JSON text shaped by `selection` (`null` when there is no such record),
+   * or undefined when something needs the record instead (see {@link ResourceService.listText}).
+   */
+  async getText(ctx: RequestContext, rawId: unknown, deleted: DeletedMode | undefined, selection: Selection, format: SelectionFormat): Promise<string | undefined> {
+    const id = this.parseId(rawId);
+    if (this.#deps.hooks.any(this.resource.name, "read")) return undefined;
+    const level = this.#outputLevel(ctx, "one", selection, format);
+    if (!level) return undefined;
+    await this.#deps.access.check(ctx, this.resource, "read", { id });
+    const where = this.#scoped(ctx, { [this.resource.id.name]: id }, deleted ?? "exclude");
+    const found = await this.#translate(() => this.#store(ctx).readText({ level, where, orderBy: [], offset: 0, limit: 1, total: false }));
+    return found.count === 0 ? "null" : found.json.slice(1, -1);
+  }
+
+  /**
+   * The level of a {@link Selection}: every key in order, fields the actor may not see left out (REST)
+   * or null (GraphQL); undefined when a relation cannot be loaded in this view or at this depth.
+   */
+  #outputLevel(ctx: RequestContext, view: OutputView, selection: Selection, format: SelectionFormat, depth = 0): ReadLevel | undefined {
+    const actorView = this.#view(ctx);
+    const outputs: ReadOutput[] = [];
+    const relations: ReadLevel["relations"][number][] = [];
+    for (const entry of selection) {
+      if ("typename" in entry) {
+        outputs.push({ key: entry.key, constant: this.resource.names.type });
+      } else if ("field" in entry) {
+        const field = this.resource.field.get(entry.field);
+        const visible = field !== undefined && !field.hidden[view] && actorView.canRead(this.resource, field);
+        if (!visible) {
+          if (format === "graphql") outputs.push({ key: entry.key });
+          continue;
+        }
+        const numeric = field.kind === "BigInt" || field.kind === "Decimal";
+        outputs.push({ key: entry.key, field: field.name, as: format === "graphql" ? (field.isId ? "text" : numeric ? "number" : undefined) : undefined });
+      } else {
+        const relation = this.resource.relation.get(entry.relation);
+        if (!relation || !relation.views[view] || depth + 1 > this.resource.maxDepth) return undefined;
+        const target = this.#deps.resource(relation.target);
+        const many = relation.kind !== "belongsTo";
+        const level = target.#outputLevel(ctx, many ? "list" : "one", entry.selection, format, depth + 1);
+        if (!level) return undefined;
+        relations.push({ key: entry.key, field: relation.name, through: relation.kind === "manyToMany" ? relation.joinTargetRelation : undefined, many, where: actorView.rows(target.resource), level });
+        outputs.push({ key: entry.key, relation: entry.key });
+      }
+    }
+    return { model: this.resource.model, fields: [], relations, outputs };
   }
 
   /** Runs a compiled read in the transaction of `ctx` (or on the pool), storage failures translated. */

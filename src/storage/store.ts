@@ -56,6 +56,8 @@ export interface Store {
    * for. Outside a transaction it runs as a named prepared statement on the pool.
    */
   read(query: ReadQuery): Promise<ReadResult>;
+  /** The same read, its rows left as the JSON text PostgreSQL built (for levels with exact `outputs`, sent to clients as is). */
+  readText(query: ReadQuery): Promise<ReadText>;
   /** Aggregate rows (Prisma's groupBy shape) over the rows a condition matches (sql/aggregate-sql.ts). */
   aggregate(query: AggregateQuery): Promise<Record<string, unknown>[]>;
   /**
@@ -68,6 +70,13 @@ export interface Store {
 /** What a read returns: rows as the runtime reads them (Dates and bigints revived), and the total. */
 export interface ReadResult {
   readonly rows: Record<string, unknown>[];
+  readonly total: number | undefined;
+}
+
+/** A read's rows as JSON text (an array), how many there are, and the total. */
+export interface ReadText {
+  readonly json: string;
+  readonly count: number;
   readonly total: number | undefined;
 }
 
@@ -108,22 +117,26 @@ export function createStore(db: StoreDatabase): Store {
     }
     return name;
   };
-  type Answer = { rows: string | null; total: number | null };
+  type Answer = { rows: string | null; n: number; total: number | null };
   const finish = (compiled: CompiledRead, answer: Answer | undefined): ReadResult => ({
     rows: answer?.rows ? compiled.decode(JSON.parse(answer.rows) as Record<string, unknown>[]) : [],
     total: answer?.total ?? undefined,
   });
-  const readOnPool = async (query: ReadQuery): Promise<ReadResult> => {
-    const compiled = compileRead(models, query);
+  const onPool = async (compiled: CompiledRead): Promise<Answer | undefined> => {
     const name = nameOf(compiled.text);
-    const result = await pool.query<Answer>(name ? { name, text: compiled.text, values: compiled.values } : { text: compiled.text, values: compiled.values });
-    return finish(compiled, result.rows[0]);
+    return (await pool.query<Answer>(name ? { name, text: compiled.text, values: compiled.values } : { text: compiled.text, values: compiled.values })).rows[0];
   };
-  const readIn = (client: Raw) => async (query: ReadQuery): Promise<ReadResult> => {
-    const compiled = compileRead(models, query);
-    const [answer] = await client.$queryRawUnsafe<Answer[]>(compiled.text, ...compiled.values);
-    return finish(compiled, answer);
-  };
+  const inTx = (client: Raw) => async (compiled: CompiledRead): Promise<Answer | undefined> => (await client.$queryRawUnsafe<Answer[]>(compiled.text, ...compiled.values))[0];
+  const reads = (run: (compiled: CompiledRead) => Promise<Answer | undefined>) => ({
+    read: async (query: ReadQuery): Promise<ReadResult> => {
+      const compiled = compileRead(models, query);
+      return finish(compiled, await run(compiled));
+    },
+    readText: async (query: ReadQuery): Promise<ReadText> => {
+      const answer = await run(compileRead(models, query));
+      return { json: answer?.rows ?? "[]", count: Number(answer?.n ?? 0), total: answer?.total ?? undefined };
+    },
+  });
   const aggregate = (client: Raw) => async (query: AggregateQuery) => {
     const { text, values } = compileAggregate(models, query);
     return (await client.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values)).map(shapeAggregateRow);
@@ -147,14 +160,14 @@ export function createStore(db: StoreDatabase): Store {
     model: (name) => delegateOf(tx, name),
     // Nested transactions join the outer one.
     transaction: (work) => work(inTransaction(tx)),
-    read: readIn(tx as unknown as Raw),
+    ...reads(inTx(tx as unknown as Raw)),
     aggregate: aggregate(tx as unknown as Raw),
   });
   return {
     // Outside a transaction the lock would be released at once: wrap the append in one.
     appendEvents: (entries) => prisma.$transaction((tx) => appendEvents(tx as unknown as Raw)(entries)),
     model: (name) => delegateOf(prisma, name),
-    read: readOnPool,
+    ...reads(onPool),
     aggregate: aggregate(prisma as unknown as Raw),
     transaction: (work) => prisma.$transaction((tx) => work(inTransaction(tx as TransactionClient)), { maxWait: 5_000, timeout: 15_000 }),
   };

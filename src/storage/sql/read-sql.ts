@@ -27,9 +27,29 @@ import { literal, Params, type SqlModels, WhereSql } from "./where-sql.ts";
 /** One level of a projection: the scalar fields of a model's rows, and relations below them. */
 export interface ReadLevel {
   readonly model: string;
-  /** Field names; each is the key of its value in the row's JSON object. */
+  /** Field names; each is the key of its value in the row's JSON object (unless `outputs` says otherwise). */
   readonly fields: readonly string[];
   readonly relations: readonly ReadRelation[];
+  /**
+   * The exact JSON object of each row, key by key in this order, when the JSON goes to a client as it
+   * is (instead of `fields` and then the relations under their keys).
+   */
+  readonly outputs?: readonly ReadOutput[] | undefined;
+}
+
+/**
+ * One key of a row's JSON as a client gets it: a field's value (as text or as a number where the
+ * client's format says so), the relation loaded under `relation`, a constant type name, or null.
+ */
+export interface ReadOutput {
+  readonly key: string;
+  readonly field?: string | undefined;
+  /** `text`: the value as a JSON string (GraphQL IDs); `number`: as a JSON number (GraphQL BigInt, Float of decimals). */
+  readonly as?: "text" | "number" | undefined;
+  /** The {@link ReadRelation.key} of a relation of this level. */
+  readonly relation?: string | undefined;
+  /** A constant string (GraphQL `__typename`). */
+  readonly constant?: string | undefined;
 }
 
 /** A relation loaded with its parent rows. */
@@ -93,7 +113,10 @@ export const CURSOR_KEY = "$k";
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
-/** Compiles `query` to one statement returning `rows` (JSON text, or NULL when no rows were asked for) and `total`. */
+/**
+ * Compiles `query` to one statement returning `rows` (the JSON array as text, or NULL when no rows were
+ * asked for), `n` (how many rows) and `total`.
+ */
 export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
   const params = new Params();
   const w = new WhereSql(models, params);
@@ -103,7 +126,7 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
   // Compiled only when used: a bound parameter the text never references is a protocol error.
   const countCondition = !query.total || query.countWhere === undefined ? condition : w.where(model, "t", query.countWhere);
   const total = query.total ? `(SELECT count(*) FROM ${table} t WHERE ${countCondition})::int` : "NULL::int";
-  if (query.limit === 0) return { text: `SELECT NULL::text AS rows, ${total} AS total`, values: params.values, decode: (rows) => rows };
+  if (query.limit === 0) return { text: `SELECT NULL::text AS rows, 0 AS n, ${total} AS total`, values: params.values, decode: (rows) => rows };
 
   // Sort keys through relations join their rows (by the relation alone: a sort is no filter).
   const joins: string[] = [];
@@ -145,12 +168,14 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
   const extra = cursorColumns.length > 0 ? [`'${CURSOR_KEY}', json_build_array(${cursorColumns.map((c) => c.value).join(", ")})`] : [];
   const rows =
     `(SELECT coalesce(json_agg(${objectSql([...projected.pairs, ...extra])} ORDER BY p."$n"), '[]'::json) ` +
-    `FROM (${inner}) p ${projected.laterals.join(" ")})::text`;
-  return { text: `SELECT ${rows} AS rows, ${total} AS total`, values: params.values, decode: projected.decode };
+    `FROM (${inner}) p ${projected.laterals.join(" ")})`;
+  return { text: `SELECT r.rows::text AS rows, json_array_length(r.rows) AS n, ${total} AS total FROM (SELECT ${rows} AS rows) r`, values: params.values, decode: projected.decode };
 }
 
 /** The JSON value of a column: text for what JSON cannot hold exactly (bigints, decimals), ISO 8601 for times. */
-function valueSql(column: string, field: DatamodelField): string {
+function valueSql(column: string, field: DatamodelField, as?: ReadOutput["as"]): string {
+  if (as === "text") return field.isList ? `${column}::text[]` : `${column}::text`;
+  if (as === "number") return field.type === "Decimal" ? `${column}::float8${field.isList ? "[]" : ""}` : column;
   if (field.type === "DateTime") {
     const utc = field.nativeType?.[0] === "Timestamptz" ? `(${column} AT TIME ZONE 'UTC')` : column;
     return field.isList ? `(SELECT json_agg(to_char(x, ${ISO})) FROM unnest(${column}) x)` : `to_char(${utc}, ${ISO})`;
@@ -187,12 +212,19 @@ function project(models: SqlModels, w: WhereSql, level: ReadLevel, alias: string
     else if (field.type === "BigInt") bigints.push(name);
   }
   const children: [string, boolean, Decoder][] = [];
+  const loaded = new Map<string, string>();
   for (const relation of level.relations) {
     const j = w.alias("j");
     const sub = relationSql(models, w, model, alias, relation);
     laterals.push(`LEFT JOIN LATERAL (${sub.sql}) ${j} ON TRUE`);
-    pairs.push(`${literal(relation.key)}, ${j}.j`);
+    loaded.set(relation.key, `${j}.j`);
+    if (!level.outputs) pairs.push(`${literal(relation.key)}, ${j}.j`);
     children.push([relation.key, relation.many, sub.decode]);
+  }
+  for (const out of level.outputs ?? []) {
+    const value = out.relation !== undefined ? loaded.get(out.relation) : out.field !== undefined ? valueSql(`${alias}.${models.column(models.field(model, out.field))}`, models.field(model, out.field), out.as) : out.constant !== undefined ? literal(out.constant) : "NULL";
+    if (value === undefined) throw new Error(`sql: output ${out.key} names no relation of this level`);
+    pairs.push(`${literal(out.key)}, ${value}`);
   }
   const decode: Decoder = (rows) => {
     for (const row of rows) {
