@@ -11,6 +11,7 @@ import { GraphQLError, type GraphQLSchema } from "graphql";
 import { createYoga, type GraphiQLOptions } from "graphql-yoga";
 import type { Events } from "../events/events.ts";
 import type { RequestContext } from "../runtime/context.ts";
+import { useSplicedReads } from "./splice.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { GraphQLContext } from "./builder.ts";
 import { toGraphQLError } from "./errors.ts";
@@ -114,7 +115,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     cors: cors === false ? false : { origin: typeof cors.origin === "string" ? cors.origin : [...cors.origin], credentials: false },
     // Subscriptions over SSE: yoga serves the distinct-connections mode at /graphql itself; this adds
     // the single-connection mode of the graphql-sse protocol.
-    plugins: [useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT }), ...hardeningPlugins(hardening)],
+    plugins: [useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT }), ...hardeningPlugins(hardening), useSplicedReads(runtime)],
   });
   return {
     schema,

@@ -1,0 +1,70 @@
+// Spliced queries (src/graphql/splice.ts): PostgreSQL's JSON goes out as it is, and must equal what
+// graphql-js's own execution of the same selection answers. Each query runs twice: alone (spliced, which
+// the response text shows: PostgreSQL writes `"key" : value`) and beside a root field that cannot be
+// spliced (a connection), which sends the whole operation through ordinary execution.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { type GraphQLTestClient, graphqlClient } from "./client.ts";
+
+let t: TestRuntime;
+let gql: GraphQLTestClient;
+beforeAll(async () => {
+  t = await createTestRuntime({ seed: true });
+  gql = graphqlClient(t);
+  // Something in the trash, so the deleted modes differ.
+  const [a, b] = await t.db.prisma.post.findMany({ take: 2, orderBy: { id: "asc" }, select: { id: true } });
+  await t.runtime.service("post").delete(t.runtime.context(), a?.id);
+  await t.runtime.service("comment").delete(t.runtime.context(), (await t.db.prisma.comment.findFirstOrThrow({ where: { postId: b?.id } })).id);
+});
+afterAll(() => t?.close());
+
+const queries: [string, string, Record<string, unknown>?][] = [
+  ["a list with a nested to-one", "{ posts(take: 50, orderBy: [{ id: asc }]) { id title author { name } } }"],
+  ["every scalar kind, to-many and many-to-many, two levels", "{ posts(take: 10, orderBy: [{ views: desc }]) { id title body status views version publishedAt createdAt updatedAt createdBy authorId comments { id body createdAt parentId author { id name role } } tags { id name } } }"],
+  ["aliases, __typename, fragments and directives", "query Q($s: Boolean!) { a: posts(take: 3) { __typename key: id ...F ... on Post { t2: title } author @skip(if: $s) { name } } n: postsCount __typename } fragment F on Post { title writer: author { email } }", { s: true }],
+  ["filters, sorts through relations, skip and take", `{ posts(where: { status: { in: [published, draft] }, author: { role: { eq: admin } } }, orderBy: [{ author: { name: asc } }, { views: desc }], skip: 2, take: 7) { id views author { name } } }`],
+  ["full-text search ranks", `{ posts(where: { search: "pagination" }, take: 5) { id title } }`],
+  ["the trash", "{ posts(deleted: ONLY) { id deletedAt comments { id } } comments(deleted: INCLUDE, take: 100) { id deletedAt } }"],
+  ["one record, found and missing", "{ post(id: 2) { id title comments { body parent { id } } author { posts { id } } } none: post(id: 999999) { id } }"],
+  ["users with relations only on single records", "{ user(id: 1) { id email posts { id } comments { id } } users(take: 5) { id name } }"],
+];
+
+describe("a spliced query answers what execution answers", () => {
+  for (const [name, query, variables] of queries) {
+    it(name, async () => {
+      const spliced = await gql.post(query, variables);
+      expect(spliced.body.errors).toBeUndefined();
+      expect(spliced.text).toContain('" : ');
+      // The same selection beside a connection: graphql-js executes every field.
+      const executed = await gql.post(query.replace(/\}\s*(fragment|$)/, " zz: postsConnection(first: 1) { totalCount } }$1"), variables);
+      expect(executed.body.errors).toBeUndefined();
+      expect(executed.text).not.toContain('" : ');
+      const { zz: _, ...data } = executed.body.data as Record<string, unknown>;
+      expect(spliced.body.data).toEqual(data);
+    });
+  }
+
+  it("is one statement per root field", async () => {
+    t.db.statements.reset();
+    await gql.data("{ posts(take: 50) { id title author { name } comments { author { name } } tags { name } } }");
+    expect(t.db.statements.count).toBe(1);
+  });
+
+  it("leaves errors to execution, with their paths", async () => {
+    const error = await gql.error("{ posts(take: 1001) { id } }");
+    expect(error.path).toEqual(["posts"]);
+    expect(error.extensions?.code).toBe("BAD_REQUEST");
+  });
+
+  it("leaves records to execution when a hook or transform needs them", async () => {
+    const off = t.runtime.on("post").transform("list", (record) => ({ ...record, title: String(record.title).toUpperCase() }));
+    try {
+      const { text, body } = await gql.post("{ posts(take: 2, orderBy: [{ id: asc }]) { title } }");
+      expect(text).not.toContain('" : ');
+      const titles = (body.data?.posts as { title: string }[]).map((p) => p.title);
+      expect(titles.every((title) => title === title.toUpperCase())).toBe(true);
+    } finally {
+      off.off();
+    }
+  });
+});
