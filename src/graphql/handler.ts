@@ -16,13 +16,13 @@ import type { Runtime } from "../runtime/runtime.ts";
 import type { GraphQLContext } from "./builder.ts";
 import { toGraphQLError } from "./errors.ts";
 import type { GraphQLExtension } from "./extensions.ts";
-import { type GraphQLHardening, hardeningPlugins, withoutSuggestions } from "./hardening.ts";
+import { bodyLimit, DEFAULT_MAX_BODY_BYTES, type GraphQLHardening, hardeningPlugins, withoutSuggestions } from "./hardening.ts";
 import { buildGraphQLSchema } from "./schema.ts";
 import { serveGraphQLOverWebSocket, type WebSocketOptions, type WebSocketService } from "./websocket.ts";
 
 export type { GraphQLContext } from "./builder.ts";
 export type { ExtensionFieldResolver, ExtensionResolvers, GraphQLExtension } from "./extensions.ts";
-export { CSRF_HEADERS, DEFAULT_GRAPHQL_LIMITS, type GraphQLHardening, type GraphQLLimits, type PersistedOperations, parsePersistedOperations } from "./hardening.ts";
+export { CSRF_HEADERS, DEFAULT_GRAPHQL_LIMITS, DEFAULT_MAX_BODY_BYTES, type GraphQLHardening, type GraphQLLimits, type PersistedOperations, parsePersistedOperations } from "./hardening.ts";
 export { buildGraphQLSchema } from "./schema.ts";
 export type { WebSocketOptions, WebSocketService } from "./websocket.ts";
 
@@ -60,6 +60,8 @@ export interface GraphQLHandlerOptions {
    * clients expect and what keeps the limits above per request. @default 0
    */
   batchLimit?: number;
+  /** Largest HTTP request body in bytes; a larger one is refused with 413 before it is read. @default DEFAULT_MAX_BODY_BYTES (25 MB, yoga's) */
+  maxBodyBytes?: number;
 }
 
 /** A Fetch API handler for /graphql and the schema it serves. */
@@ -111,11 +113,14 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       },
     },
     batching: batchLimit > 0 ? { limit: batchLimit } : false,
+    // bodyLimit below enforces the same limit without copying each body through a web stream.
+    maxRequestBodySize: false,
     // No credentials: with origin "*" yoga echoes any origin, which must not also carry cookies.
     cors: cors === false ? false : { origin: typeof cors.origin === "string" ? cors.origin : [...cors.origin], credentials: false },
     // Subscriptions over SSE: yoga serves the distinct-connections mode at /graphql itself; this adds
     // the single-connection mode of the graphql-sse protocol.
-    plugins: [useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT }), ...hardeningPlugins(hardening), useSplicedReads(runtime)],
+    // The body limit goes last: it wraps whichever request parser the plugins before it chose.
+    plugins: [useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT }), ...hardeningPlugins(hardening), useSplicedReads(runtime), bodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)],
   });
   return {
     schema,

@@ -1,20 +1,27 @@
 /**
  * The composition root of the HTTP surface: GraphQL at /graphql, REST at /api, health at /healthz and
  * /readyz, one request context per request (actor, loaders, request id) for every transport.
- * Transport-free: `app.fetch(Request)` is what tests call and what the Node server listens with.
+ *
+ * Two entries, one routing: `app.fetch(Request)` is what tests call in process; `app.requestListener`
+ * is what the Node server listens with. Both send /graphql and /graphql/stream to one GraphQL gate
+ * (request log, rate limit, then yoga) and everything else to Hono. The listener hands Node's request
+ * and response to that gate without Hono's Fetch API Request and Response in between: yoga reads
+ * the body from the IncomingMessage and writes its answer to the ServerResponse.
  */
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
+import type { IncomingMessage, RequestListener, Server } from "node:http";
+import { getRequestListener } from "@hono/node-server";
+import { createServerAdapter } from "@whatwg-node/server";
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { SecurityProfile } from "../metadata/definition.ts";
-import { createGraphQLHandler, type GraphQLExtension, type GraphQLHardening, type WebSocketOptions, type WebSocketService } from "../graphql/handler.ts";
+import { createGraphQLHandler, GRAPHQL_ENDPOINT, GRAPHQL_STREAM_ENDPOINT, type GraphQLExtension, type GraphQLHardening, type WebSocketOptions, type WebSocketService } from "../graphql/handler.ts";
 import { createRestHandler } from "../rest/handler.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ActorResolver } from "./auth.ts";
 import type { Events } from "../events/events.ts";
-import { limitWebSocketUpgrades, type RateLimit, rateLimitMiddleware } from "./rate-limit.ts";
+import { countRequest, limitWebSocketUpgrades, type RateLimit, rateLimitMiddleware, withRateLimitHeaders } from "./rate-limit.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -50,10 +57,15 @@ export interface AppOptions {
   rateLimit?: RateLimit | undefined;
 }
 
-/** The HTTP app: a Fetch API handler, and graphql-ws for the Node server that listens with it. */
+/** The HTTP app: a Fetch API handler, the same app as a Node request listener, and graphql-ws for the Node server. */
 export interface App {
-  /** `env` is what @hono/node-server passes (`{ incoming, outgoing }`): the client's socket, for its IP. */
+  /**
+   * Answers a request in process (tests). `env` is what @hono/node-server passes (`{ incoming, outgoing }`)
+   * when it serves this function: the client's socket, for its IP.
+   */
   fetch(request: Request, env?: unknown): Promise<Response>;
+  /** What the Node server listens with: the routes of `fetch`, GraphQL without a Fetch API copy of each request. */
+  readonly requestListener: RequestListener;
   /** Serves GraphQL subscriptions over WebSocket (graphql-ws) on `server`, at /graphql. */
   serveWebSockets(server: Server): WebSocketService;
   /** Ends every open GraphQL subscription (SSE and WebSocket) so their connections can close (shutdown). */
@@ -110,39 +122,85 @@ export function createApp(options: AppOptions): App {
     onUnexpectedError,
   });
 
+  const logRequest = (method: string, path: string, status: number, started: number) =>
+    logger.info({ method, path, status, ms: Math.round(performance.now() - started) }, "request");
+  const internalError = (error: unknown) => {
+    onUnexpectedError(error);
+    return Response.json({ message: "Internal server error", code: "INTERNAL" }, { status: 500 });
+  };
+  const corsOrigin = options.corsOrigin ?? "*";
+  // Counted before the handlers, so an over-budget request costs no work; health routes are not behind it.
+  const actorOf = async (request: Request) => (await contextFor(request)).actor;
+
+  // GraphQL over HTTP: what Hono's middleware does for the other routes, in front of yoga, whichever
+  // entry the request came through. The Node listener's context carries `req` (yoga's convention).
+  const graphqlLimit = { actorOf, corsOrigin, body: "graphql" } as const;
+  const graphqlGate = createServerAdapter<{ req?: IncomingMessage | undefined }>(async (request, { req }) => {
+    const started = performance.now();
+    let response: Response;
+    try {
+      const verdict = options.rateLimit ? await countRequest(options.rateLimit, request, req?.socket, graphqlLimit) : undefined;
+      if (verdict && "refusal" in verdict) response = verdict.refusal;
+      else {
+        response = await graphql.fetch(request);
+        if (verdict) response = withRateLimitHeaders(response, verdict.headers);
+      }
+    } catch (error) {
+      response = internalError(error);
+    }
+    logRequest(request.method, pathOf(request.url), response.status, started);
+    return response;
+  });
+
   const app = new Hono();
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
+    logRequest(c.req.method, c.req.path, c.res.status, started);
   });
-  if (options.rateLimit) {
-    // Counted before the handlers, so an over-budget request costs no work; health routes are not behind it.
-    const limiting = { actorOf: async (request: Request) => (await contextFor(request)).actor, corsOrigin: options.corsOrigin ?? "*" };
-    const limitGraphQL = rateLimitMiddleware(options.rateLimit, { ...limiting, body: "graphql" });
-    const limitRest = rateLimitMiddleware(options.rateLimit, limiting);
-    app.use("/graphql/*", limitGraphQL);
-    app.use("/api/*", limitRest);
-  }
+  if (options.rateLimit) app.use("/api/*", rateLimitMiddleware(options.rateLimit, { actorOf, corsOrigin }));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     const ready = await (options.ready?.() ?? Promise.resolve(true)).catch(() => false);
     return c.json({ status: ready ? "ready" : "unavailable" }, ready ? 200 : 503);
   });
-  app.all("/graphql", (c) => graphql.fetch(c.req.raw));
-  app.all("/graphql/stream", (c) => graphql.fetch(c.req.raw));
   app.all("/api", (c) => rest.fetch(c.req.raw));
   app.all("/api/*", (c) => rest.fetch(c.req.raw));
   app.get("/", (c) =>
-    c.json({ name: "Autograph", graphql: "/graphql", rest: "/api", openapi: "/api/openapi.json", docs: "/api/docs", resources: runtime.schema.resources.map((r) => `/api/${r.names.path}`) }),
+    c.json({ name: "Autograph", graphql: GRAPHQL_ENDPOINT, rest: "/api", openapi: "/api/openapi.json", docs: "/api/docs", resources: runtime.schema.resources.map((r) => `/api/${r.names.path}`) }),
   );
-  app.notFound((c) => c.json({ message: `No route for ${c.req.method} ${c.req.path}. Try /graphql or /api.`, code: "NOT_FOUND" }, 404));
-  app.onError((error, c) => {
-    onUnexpectedError(error);
-    return c.json({ message: "Internal server error", code: "INTERNAL" }, 500);
-  });
+  app.notFound((c) => c.json({ message: `No route for ${c.req.method} ${c.req.path}. Try ${GRAPHQL_ENDPOINT} or /api.`, code: "NOT_FOUND" }, 404));
+  app.onError((error) => internalError(error));
+  // Made on first use: @hono/node-server swaps in its own global Request and Response when it makes a
+  // listener, which in-process callers of `fetch` have no reason to get.
+  let honoListener: RequestListener | undefined;
+
   return {
-    fetch: (request, env) => Promise.resolve(app.fetch(request, env as object | undefined)),
+    fetch: (request, env) =>
+      isGraphQLPath(new URL(request.url).pathname)
+        ? Promise.resolve(graphqlGate.fetch(request, { req: (env as { incoming?: IncomingMessage } | undefined)?.incoming }))
+        : Promise.resolve(app.fetch(request, env as object | undefined)),
+    requestListener: (req, res) => {
+      const target = req.url ?? "/";
+      if (!isGraphQLPath(pathOf(target))) {
+        void (honoListener ??= getRequestListener((request, env) => app.fetch(request, env)))(req, res);
+        return;
+      }
+      // What @hono/node-server checks before making a URL of Host and target: whatwg-node would make an
+      // invalid one (a 500 when first read), or read an absolute-form target as a path.
+      const url = urlOf(req.headers.host, target);
+      if (!url) {
+        res.writeHead(400).end();
+        return;
+      }
+      req.url = url.pathname + url.search;
+      req.headers.host = url.host;
+      // A body left half read (over the body limit) would stall the connection: close it once answered.
+      res.once("finish", () => {
+        if (!req.complete) req.socket.destroySoon();
+      });
+      void graphqlGate.requestListener(req, res);
+    },
     serveWebSockets: (server) => {
       const service = graphql.serveWebSocket(server, options.webSocket ?? {});
       if (options.rateLimit) limitWebSocketUpgrades(server, options.rateLimit);
@@ -150,4 +208,22 @@ export function createApp(options: AppOptions): App {
     },
     endSubscriptions: () => graphql.endSubscriptions(),
   };
+}
+
+const isGraphQLPath = (path: string) => path === GRAPHQL_ENDPOINT || path === GRAPHQL_STREAM_ENDPOINT;
+
+/** The path of a request target: origin form (`/graphql?query=...`), or absolute form as a proxy is sent. */
+function pathOf(target: string): string {
+  if (!target.startsWith("/")) return URL.canParse(target) ? new URL(target).pathname : target;
+  const end = target.search(/[?#]/);
+  return end === -1 ? target : target.slice(0, end);
+}
+
+/** The URL a request asks for (an absolute-form target names its own host), or undefined when Host or target is malformed. */
+function urlOf(host: string | undefined, target: string): URL | undefined {
+  if (!target.startsWith("/")) return /^https?:\/\//.test(target) && URL.canParse(target) ? new URL(target) : undefined;
+  if (!host || !URL.canParse(`http://${host}${target}`)) return undefined;
+  const url = new URL(`http://${host}${target}`);
+  // The host must be all of Host (but its port): "a@b" or "a/b" would be read as something else.
+  return url.hostname === host.replace(/:\d+$/, "").toLowerCase() ? url : undefined;
 }

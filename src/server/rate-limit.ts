@@ -14,7 +14,7 @@
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Actor } from "../runtime/context.ts";
 import { createRedisRateLimiter } from "../storage/redis-rate-limit.ts";
@@ -129,7 +129,7 @@ export function createRateLimit(options: RateLimitOptions): RateLimit {
   };
 }
 
-/** Options of {@link rateLimitMiddleware}. */
+/** Options of {@link countRequest} and {@link rateLimitMiddleware}. */
 export interface RateLimitMiddlewareOptions {
   /** The actor of a request, when known: an authenticated actor is counted by id rather than by IP. */
   actorOf?: (request: Request) => Actor | undefined | Promise<Actor | undefined>;
@@ -139,7 +139,56 @@ export interface RateLimitMiddlewareOptions {
   corsOrigin?: string | string[];
 }
 
+/** What counting a request decided: the 429 to answer instead of handling it, or the headers its response carries. */
+export type RateLimitVerdict = { readonly refusal: Response } | { readonly headers: Readonly<Record<string, string>> };
+
+/** The socket a request came in on (Node's `req.socket`), for the client's address; none in process. */
+export type ClientSocket = { readonly remoteAddress?: string | undefined } | undefined;
+
 const RATE_LIMIT_HEADERS = "Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset";
+
+/**
+ * Counts one request (but a CORS preflight) against its key's budget: the one place that decides, for
+ * every transport that is limited (Hono's REST routes, GraphQL over HTTP). Undefined when the request
+ * is not counted: a preflight, or a store that failed (the request then passes).
+ */
+export async function countRequest(rateLimit: RateLimit, request: Request, socket: ClientSocket, options: RateLimitMiddlewareOptions = {}): Promise<RateLimitVerdict | undefined> {
+  if (request.method === "OPTIONS") return undefined;
+  const actor = await Promise.resolve()
+    .then(() => options.actorOf?.(request))
+    // An actor that cannot be resolved (a bad token) is the handler's to answer (401); count by IP meanwhile.
+    .catch(() => undefined);
+  const key = actor?.id === undefined ? `ip:${clientIp(request, socket, rateLimit.trustProxy)}` : `actor:${actor.id}`;
+  const decision = await rateLimit.consume(key);
+  if (decision === undefined) return undefined;
+  const headers: Record<string, string> = {
+    "RateLimit-Limit": String(rateLimit.limit),
+    "RateLimit-Remaining": String(decision.remaining),
+    "RateLimit-Reset": String(decision.resetSeconds),
+  };
+  if (decision.allowed) return { headers };
+  const message = `Too many requests: at most ${rateLimit.limit} every ${rateLimit.windowSeconds} seconds; retry in ${decision.resetSeconds} seconds.`;
+  const body = options.body === "graphql" ? { errors: [{ message, extensions: { code: "RATE_LIMITED" } }] } : { message, code: "RATE_LIMITED" };
+  return {
+    refusal: Response.json(body, {
+      status: 429,
+      headers: { ...headers, "Retry-After": String(decision.resetSeconds), ...corsHeaders(request.headers.get("origin") ?? undefined, options.corsOrigin ?? "*") },
+    }),
+  };
+}
+
+/** `response` with the RateLimit headers of its request's verdict (a copy when its headers are immutable); exposed to browsers when it has CORS. */
+export function withRateLimitHeaders(response: Response, headers: Readonly<Record<string, string>>): Response {
+  try {
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  } catch {
+    // Headers of a Response made elsewhere may be immutable: copy it.
+    response = new Response(response.body, response);
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  }
+  if (response.headers.has("access-control-allow-origin")) appendExposed(response.headers);
+  return response;
+}
 
 /**
  * The Hono middleware counting each request (but CORS preflights) against its key's budget and
@@ -148,35 +197,14 @@ const RATE_LIMIT_HEADERS = "Retry-After, RateLimit-Limit, RateLimit-Remaining, R
  */
 export function rateLimitMiddleware(rateLimit: RateLimit, options: RateLimitMiddlewareOptions = {}): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.method === "OPTIONS") return next();
-    const actor = await Promise.resolve()
-      .then(() => options.actorOf?.(c.req.raw))
-      // An actor that cannot be resolved (a bad token) is the handler's to answer (401); count by IP meanwhile.
-      .catch(() => undefined);
-    const key = actor?.id === undefined ? `ip:${clientIp(c, rateLimit.trustProxy)}` : `actor:${actor.id}`;
-    const decision = await rateLimit.consume(key);
-    if (decision === undefined) return next();
-    const headers: Record<string, string> = {
-      "RateLimit-Limit": String(rateLimit.limit),
-      "RateLimit-Remaining": String(decision.remaining),
-      "RateLimit-Reset": String(decision.resetSeconds),
-    };
-    if (!decision.allowed) {
-      const message = `Too many requests: at most ${rateLimit.limit} every ${rateLimit.windowSeconds} seconds; retry in ${decision.resetSeconds} seconds.`;
-      const body = options.body === "graphql" ? { errors: [{ message, extensions: { code: "RATE_LIMITED" } }] } : { message, code: "RATE_LIMITED" };
-      return c.json(body, 429, { ...headers, "Retry-After": String(decision.resetSeconds), ...corsHeaders(c.req.header("origin"), options.corsOrigin ?? "*") });
-    }
+    // @hono/node-server's env: the Node request, whose socket says who is calling.
+    const env = c.env as { incoming?: IncomingMessage } | undefined;
+    const verdict = await countRequest(rateLimit, c.req.raw, env?.incoming?.socket, options);
+    if (verdict === undefined) return next();
+    if ("refusal" in verdict) return verdict.refusal;
     await next();
-    let response = c.res;
-    try {
-      for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-    } catch {
-      // Headers of a Response made elsewhere may be immutable: copy it.
-      response = new Response(response.body, response);
-      for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-      c.res = response;
-    }
-    if (response.headers.has("access-control-allow-origin")) appendExposed(response.headers);
+    const response = withRateLimitHeaders(c.res, verdict.headers);
+    if (response !== c.res) c.res = response;
   };
 }
 
@@ -223,13 +251,12 @@ export function limitWebSocketUpgrades(server: Server, rateLimit: RateLimit): vo
  * The client's IP: the socket's remote address (Node server), or with `trustProxy` the last entry of
  * `X-Forwarded-For`. "unknown" when neither is there (in-process `app.fetch` without a socket).
  */
-export function clientIp(c: Context, trustProxy: boolean): string {
+export function clientIp(request: Request, socket: ClientSocket, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
+    const forwarded = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
     if (forwarded) return forwarded.slice(0, 100);
   }
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? "unknown";
+  return socket?.remoteAddress ?? "unknown";
 }
 
 function corsHeaders(origin: string | undefined, allowed: string | string[]): Record<string, string> {

@@ -5,7 +5,6 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { getRequestListener } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { type GraphQLExtension, parsePersistedOperations, type WebSocketOptions } from "../graphql/handler.ts";
 import type { ResourceDefinition } from "../metadata/definition.ts";
@@ -115,7 +114,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(options.webSocket ? { webSocket: options.webSocket } : {}),
     ready: async () => (await db.pool.query("select 1")).rowCount === 1,
   });
-  const server = createServer(getRequestListener(app.fetch));
+  const server = createServer(app.requestListener);
   // GraphQL subscriptions over WebSocket share the port and the /graphql path.
   const sockets = app.serveWebSockets(server);
   await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,6 @@
 // contract tested is docs/guides/react-admin-lifecycle.md (ra-soft-delete and ra-history methods).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { getRequestListener } from "@hono/node-server";
 import pino from "pino";
 import { fetchUtils, HttpError, type RaRecord } from "ra-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +19,7 @@ let authorId: number;
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
   const app = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }) });
-  server = createServer(getRequestListener(app.fetch));
+  server = createServer(app.requestListener);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());

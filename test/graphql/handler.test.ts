@@ -148,3 +148,44 @@ describe("CORS", () => {
     expect((await off.fetch(request("/graphql?query=%7BpostsCount%7D", withOrigin))).headers.get("access-control-allow-origin")).toBeNull();
   });
 });
+
+describe("body size", () => {
+  const limited = () => createGraphQLHandler({ runtime: t.runtime, contextFor: () => t.runtime.context(), maxBodyBytes: 64 });
+  const query = JSON.stringify({ query: "{ postsCount }" });
+  const padded = JSON.stringify({ query: `{ postsCount ${" ".repeat(100)}}` });
+  /** A body with no Content-Length (chunked on the wire): read as a stream. */
+  const streamOf = (text: string) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < text.length; i += 16) controller.enqueue(new TextEncoder().encode(text.slice(i, i + 16)));
+        controller.close();
+      },
+    });
+  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+    limited().fetch(request("/graphql", { method: "POST", headers: { "content-type": "application/json", ...headers }, body, duplex: "half" } as RequestInit));
+
+  it("refuses a body whose Content-Length is over the limit with 413, before reading it", async () => {
+    const response = await post(padded, { "content-length": String(padded.length) });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as GraphQLBody).errors).toEqual([{ message: `Request body too large: at most 64 bytes, got ${padded.length}.`, extensions: { code: "PAYLOAD_TOO_LARGE", details: { maxBytes: 64 } } }]);
+    expect((await post(query, { "content-length": String(query.length) })).status).toBe(200);
+  });
+
+  it("counts a body without Content-Length as it is read", async () => {
+    const over = await post(streamOf(padded));
+    expect(over.status).toBe(413);
+    expect(((await over.json()) as GraphQLBody).errors?.[0]?.message).toBe("Request body too large: at most 64 bytes, got more than 64.");
+    const within = await post(streamOf(query));
+    expect(await within.json()).toEqual({ data: { postsCount: 320 } });
+  });
+
+  it("refuses a Content-Length that is not one number with 400", async () => {
+    const response = await post(query, { "content-length": `${query.length}, ${query.length}` });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as GraphQLBody).errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Content-Length must be a number of bytes/), extensions: { code: "BAD_REQUEST" } });
+  });
+
+  it("refuses a limit that is not a whole number of bytes", () => {
+    expect(() => createGraphQLHandler({ runtime: t.runtime, contextFor: () => t.runtime.context(), maxBodyBytes: 0 })).toThrow("maxBodyBytes must be a whole number of bytes, at least 1, got 0.");
+  });
+});

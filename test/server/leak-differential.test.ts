@@ -14,7 +14,6 @@
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { getRequestListener } from "@hono/node-server";
 import { type Client, createClient } from "graphql-ws";
 import { SignJWT } from "jose";
 import pino from "pino";
@@ -444,8 +443,9 @@ beforeAll(async () => {
   // Errors the app masks as 500s reach the report through the logger.
   const logger = pino({ level: "error" }, { write: (line: string) => void unexpected.push(String((JSON.parse(line) as { err?: { stack?: string } }).err?.stack ?? line).slice(0, 600)) });
   app = createApp({ runtime: t.runtime, logger, resolveActor: await createActorResolver({ jwt: { secret: SECRET } }), events, graphqlExtensions: extensions });
-  // GraphQL over WebSocket and the SSE streams need a socket; everything else is app.fetch in process.
-  server = createServer(getRequestListener(app.fetch));
+  // GraphQL over WebSocket and the SSE streams need a socket (the server's own listener, as startServer
+  // serves it); everything else is app.fetch in process.
+  server = createServer(app.requestListener);
   sockets = app.serveWebSockets(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
