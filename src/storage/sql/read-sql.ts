@@ -160,16 +160,37 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
     return { select: `${sql} AS "$k${i}"`, value: valueSql(`p."$k${i}"`, field) };
   });
 
+  // The page is chosen first, carrying only the columns its projection reads.
+  const columns = [...usedFields(models, model, query.level)].map((name) => `t.${models.column(models.field(model, name))}`);
   const inner =
-    `SELECT t.*, row_number() OVER (ORDER BY ${orderSql}) AS "$n"${cursorColumns.map((c) => `, ${c.select}`).join("")} ` +
+    `SELECT ${columns.join(", ")}, row_number() OVER (ORDER BY ${orderSql}) AS "$n"${cursorColumns.map((c) => `, ${c.select}`).join("")} ` +
     `FROM ${table} t ${joins.join(" ")} WHERE ${condition} ORDER BY ${orderSql} ` +
     `LIMIT ${params.bind(query.limit, "int")} OFFSET ${params.bind(query.offset, "int")}`;
   const projected = project(models, w, query.level, "p");
   const extra = cursorColumns.length > 0 ? [`'${CURSOR_KEY}', json_build_array(${cursorColumns.map((c) => c.value).join(", ")})`] : [];
-  const rows =
-    `(SELECT coalesce(json_agg(${objectSql([...projected.pairs, ...extra])} ORDER BY p."$n"), '[]'::json) ` +
-    `FROM (${inner}) p ${projected.laterals.join(" ")})`;
-  return { text: `SELECT r.rows::text AS rows, json_array_length(r.rows) AS n, ${total} AS total FROM (SELECT ${rows} AS rows) r`, values: params.values, decode: projected.decode };
+  // One aggregate row: the JSON array, how many rows it holds, and the total.
+  const text =
+    `SELECT coalesce(json_agg(${objectSql([...projected.pairs, ...extra])} ORDER BY p."$n"), '[]'::json)::text AS rows, count(*)::int AS n, ${total} AS total ` +
+    `FROM (${inner}) p ${projected.laterals.join(" ")}`;
+  return { text, values: params.values, decode: projected.decode };
+}
+
+/** The fields of `model` a level reads from its rows: its fields and outputs, and the keys its relations follow. */
+function usedFields(models: SqlModels, model: DatamodelModel, level: ReadLevel): Set<string> {
+  const used = new Set<string>(level.fields);
+  for (const out of level.outputs ?? []) if (out.field !== undefined) used.add(out.field);
+  for (const relation of level.relations) {
+    const field = models.field(model, relation.field);
+    if (field.relationFromFields?.length) {
+      used.add(field.relationFromFields[0] as string);
+      continue;
+    }
+    const target = models.model(field.type);
+    const back = target.fields.find((f) => f.kind === "object" && f.relationName === field.relationName && f.relationFromFields?.length && f !== field);
+    used.add(back?.relationToFields?.[0] ?? models.idField(model).name);
+  }
+  if (used.size === 0) used.add(models.idField(model).name);
+  return used;
 }
 
 /** The JSON value of a column: text for what JSON cannot hold exactly (bigints, decimals), ISO 8601 for times. */
