@@ -97,7 +97,11 @@ export function requestContextFor(runtime: Runtime, resolveActor?: ActorResolver
 /** Builds the app over a runtime. */
 export function createApp(options: AppOptions): App {
   const { runtime, logger } = options;
-  const onUnexpectedError = (error: unknown) => logger.error({ err: error }, "unexpected error");
+  const onUnexpectedError = (error: unknown) => {
+    // A client that hung up mid-request aborts its request's signal: nothing went wrong here.
+    if ((error as { name?: unknown } | null)?.name === "AbortError") logger.debug({ err: error }, "request aborted by the client");
+    else logger.error({ err: error }, "unexpected error");
+  };
   const contextFor = requestContextFor(runtime, options.resolveActor);
 
   const graphql = createGraphQLHandler({
