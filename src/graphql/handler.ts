@@ -6,7 +6,6 @@
 import { setMaxListeners } from "node:events";
 import type { Server } from "node:http";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import { createYoga, type GraphiQLOptions } from "graphql-yoga";
 import type { Events } from "../events/events.ts";
@@ -141,12 +140,18 @@ function exampleQuery(runtime: Runtime): string {
   return `# Autograph serves every resource of schema/ here. Press the run button (or Ctrl-Enter).\n{\n  ${resource.names.list}(take: 5) {\n    ${[...fields, ...nested].join("\n    ")}\n  }\n  ${resource.names.count}\n}\n`;
 }
 
-/** GraphiQL with its scripts and styles inlined (about 9 MB), rendered once per set of options. */
-function cachedGraphiQL(): (options: GraphiQLOptions) => string {
+/**
+ * GraphiQL with its scripts and styles inlined (about 9 MB), rendered once per set of options. The
+ * renderer is loaded on the first GraphiQL page, not at boot: importing it costs about 50 MB of memory.
+ */
+function cachedGraphiQL(): (options: GraphiQLOptions) => Promise<string> {
   let cache: { key: string; html: string } | undefined;
-  return (options) => {
+  return async (options) => {
     const key = JSON.stringify(options);
-    if (cache?.key !== key) cache = { key, html: renderGraphiQL(options) };
+    if (cache?.key !== key) {
+      const { renderGraphiQL } = await import("@graphql-yoga/render-graphiql");
+      cache = { key, html: renderGraphiQL(options) };
+    }
     return cache.html;
   };
 }
