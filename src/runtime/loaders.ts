@@ -12,8 +12,8 @@ export type Row = Record<string, unknown>;
 export interface LoaderSource {
   /** Rows of `resource` whose `field` is one of `values`, ordered by id. */
   rowsWhereIn(resource: string, field: string, values: readonly unknown[]): Promise<Row[]>;
-  /** `[localKey, targetKey]` pairs of a join model, for the given local keys. */
-  joinPairs(joinDelegate: string, localField: string, targetField: string, keys: readonly unknown[]): Promise<[unknown, unknown][]>;
+  /** `[localKey, targetKey]` pairs of a join model (by Prisma model name), for the given local keys. */
+  joinPairs(joinModel: string, localField: string, targetField: string, keys: readonly unknown[]): Promise<[unknown, unknown][]>;
   /** Name of the id field of a resource. */
   idField(resource: string): string;
 }
@@ -64,9 +64,9 @@ export class Loaders {
   }
 
   /** Rows of `target` linked to the key through a join model (many-to-many). */
-  through(joinDelegate: string, localField: string, targetField: string, target: string): DataLoader<unknown, Row[]> {
-    return this.#get(`join:${joinDelegate}.${localField}>${target}`, async (keys) => {
-      const pairs = await this.#source.joinPairs(joinDelegate, localField, targetField, keys);
+  through(joinModel: string, localField: string, targetField: string, target: string): DataLoader<unknown, Row[]> {
+    return this.#get(`join:${joinModel}.${localField}>${target}`, async (keys) => {
+      const pairs = await this.#source.joinPairs(joinModel, localField, targetField, keys);
       const targets = await this.byId(target).loadMany([...new Set(pairs.map(([, t]) => t))]);
       const byTarget = new Map<unknown, Row>();
       for (const row of targets) if (row && !(row instanceof Error)) byTarget.set(cacheKey(row[this.#source.idField(target)]), row);

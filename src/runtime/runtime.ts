@@ -80,11 +80,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const sourceOver = (over: Store, ctx: () => RequestContext): LoaderSource => ({
     rowsWhereIn: (resource, field, values) => service(resource).rowsWhereIn(ctx(), field, values, over),
     idField: (resource) => service(resource).resource.id.name,
-    joinPairs: async (joinDelegate, localField, targetField, keys) => {
-      const rows = await over.model(joinDelegate).findMany({
+    joinPairs: async (joinModel, localField, targetField, keys) => {
+      const { rows } = await over.read({
+        level: { model: joinModel, fields: [localField, targetField], relations: [] },
         where: { [localField]: { in: [...keys] } },
-        select: { [localField]: true, [targetField]: true },
-        orderBy: [{ [localField]: "asc" }, { [targetField]: "asc" }],
+        orderBy: [
+          { path: [], field: localField, direction: "asc" },
+          { path: [], field: targetField, direction: "asc" },
+        ],
+        offset: 0,
+        limit: null,
+        total: false,
       });
       return rows.map((r) => [r[localField], r[targetField]] as [unknown, unknown]);
     },

@@ -1145,7 +1145,7 @@ export class ResourceService {
       case "hasMany":
         return ctx.loaders.byField(relation.target, relation.foreignField).load(id);
       case "manyToMany":
-        return ctx.loaders.through(relation.joinDelegate, relation.joinLocalField, relation.joinTargetField, relation.target).load(id);
+        return ctx.loaders.through(relation.joinModel, relation.joinLocalField, relation.joinTargetField, relation.target).load(id);
     }
   }
 

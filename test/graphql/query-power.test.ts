@@ -357,18 +357,18 @@ describe("SQL statements", () => {
     const without = await gql.data<{ postsConnection: { edges: unknown[] } }>(page(""));
     expect(without.postsConnection.edges).toHaveLength(50);
     expect(t.db.statements.count, t.db.statements.log.join("\n")).toBe(1);
-    expect(t.db.statements.log[0]).not.toContain("count(*)");
+    expect(t.db.statements.log[0]).not.toContain("(SELECT count(*) FROM");
 
     t.db.statements.reset();
     const counted = await gql.data<{ postsConnection: { totalCount: number } }>(page("totalCount"));
     expect(counted.postsConnection.totalCount).toBe(total);
     expect(t.db.statements.count, t.db.statements.log.join("\n")).toBe(1);
-    expect(t.db.statements.log[0]).toContain("count(*)");
+    expect(t.db.statements.log[0]).toContain("(SELECT count(*) FROM");
 
     // A skipped totalCount is not counted.
     t.db.statements.reset();
     await gql.data(page("totalCount @skip(if: true)"));
-    expect(t.db.statements.log.join("\n")).not.toContain("count(*)");
+    expect(t.db.statements.log.join("\n")).not.toContain("(SELECT count(*) FROM");
   });
 
   it("an aggregate query is one statement", async () => {

@@ -152,8 +152,9 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
   };
   const order = query.orderBy.map((key) => `${keyColumn(key).sql} ${key.direction === "desc" ? "DESC" : "ASC"}${key.nulls ? ` NULLS ${key.nulls.toUpperCase()}` : ""}`);
   if (query.rank) order.push(`ts_rank(${w.vector(model, "t", query.rank)}, websearch_to_tsquery(${literal(query.rank.language)}::regconfig, ${params.bind(query.rank.text)})) DESC`);
-  const id = models.idField(model);
-  if (!query.orderBy.some((k) => k.path.length === 0 && k.field === id.name)) order.push(`t.${models.column(id)} ASC`);
+  // The id breaks ties (models without a one-column id, such as join models, are sorted by their keys).
+  const id = model.fields.find((f) => f.isId);
+  if (id && !query.orderBy.some((k) => k.path.length === 0 && k.field === id.name)) order.push(`t.${models.column(id)} ASC`);
   const orderSql = order.join(", ");
   const cursorColumns = (query.cursorKeys ?? []).map((key, i) => {
     const { sql, field } = keyColumn(key);
@@ -189,7 +190,7 @@ function usedFields(models: SqlModels, model: DatamodelModel, level: ReadLevel):
     const back = target.fields.find((f) => f.kind === "object" && f.relationName === field.relationName && f.relationFromFields?.length && f !== field);
     used.add(back?.relationToFields?.[0] ?? models.idField(model).name);
   }
-  if (used.size === 0) used.add(models.idField(model).name);
+  if (used.size === 0) used.add((model.fields.find((f) => f.isId) ?? model.fields.find((f) => f.kind === "scalar"))?.name as string);
   return used;
 }
 
