@@ -2,11 +2,17 @@
  * What a subscriber sees of a change: the record as that subscriber may see it — the revision's
  * snapshot when the resource keeps revisions (the record as this very write left it), else the
  * current record — through the runtime service with the subscriber's own context, so hidden fields,
- * permissions, tenants and scopes hold for events exactly as for queries. Subscribers with the same actor
- * share one lookup per event.
+ * permissions, tenants and scopes hold for events exactly as for queries.
+ *
+ * Computed once per event and view, not per subscriber: a view is what a rule or a scope may read of
+ * the actor (id, roles, tenant, claims) plus the subscriber's `where`. Subscribers of one view share
+ * one lookup, one `where` check and one {@link VisibleChange} object, so transports can also serialise
+ * it once for all of them (keyed by that object).
  */
-import type { RequestContext } from "../runtime/context.ts";
+import type { ResolvedResource } from "../metadata/resolved.ts";
+import type { Actor, RequestContext } from "../runtime/context.ts";
 import { isAppError } from "../runtime/errors.ts";
+import type { Filter } from "../runtime/query.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ResourceRecord } from "../runtime/service.ts";
 import type { ChangeEvent } from "../storage/outbox.ts";
@@ -20,8 +26,48 @@ export interface VisibleChange {
   readonly changed: readonly string[];
 }
 
+/** A subscriber's condition on the record, checked against the record as it stands when the change is delivered. */
+export interface ChangeWhere {
+  readonly resource: ResolvedResource;
+  readonly filter: Filter;
+}
+
 /** Actions after which the record is gone or in the trash: their changes carry no record. */
 export const GONE_ACTIONS: ReadonlySet<string> = new Set(["delete", "purge"]);
+
+/** Most (event, view) pairs remembered: enough for every subscriber of a burst to share. */
+const CACHE_SIZE = 5000;
+
+const actorKeys = new WeakMap<Actor, string>();
+const whereKeys = new WeakMap<Filter, string>();
+
+/**
+ * Everything a rule or a scope may read of the actor, as a string: actors with equal keys see the
+ * same changes. Computed once per actor object (a subscription keeps its actor).
+ */
+export function actorViewKey(actor: Actor): string {
+  let key = actorKeys.get(actor);
+  if (key === undefined) {
+    const { id, roles, tenantId, claims } = actor;
+    key = JSON.stringify([id ?? null, roles, tenantId ?? null, claims ?? null], jsonSafe);
+    actorKeys.set(actor, key);
+  }
+  return key;
+}
+
+function whereKey(where: ChangeWhere | undefined): string {
+  if (!where) return "";
+  let key = whereKeys.get(where.filter);
+  if (key === undefined) {
+    key = `${where.resource.name}:${JSON.stringify(where.filter, jsonSafe)}`;
+    whereKeys.set(where.filter, key);
+  }
+  return key;
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? `${value}n` : value;
+}
 
 export class ChangeViewer {
   readonly #runtime: Runtime;
@@ -31,28 +77,44 @@ export class ChangeViewer {
     this.#runtime = runtime;
   }
 
-  /** The change as `ctx`'s actor may see it, or undefined when that actor may not see it at all. */
-  async view(ctx: RequestContext, event: ChangeEvent): Promise<VisibleChange | undefined> {
-    // Everything a rule or scope may read of the actor is in the key: equal actors share a lookup.
-    const { id, roles, tenantId, claims } = ctx.actor;
-    const key = `${event.id}|${String(id)}|${roles.join(",")}|${String(tenantId)}|${claims ? JSON.stringify(claims) : ""}`;
+  /**
+   * The change as `ctx`'s actor may see it, or undefined when that actor may not see it at all, or
+   * when the record does not match `where` (deletes and purges always pass: no record is left to test).
+   */
+  view(ctx: RequestContext, event: ChangeEvent, where?: ChangeWhere): Promise<VisibleChange | undefined> {
+    const checked = where !== undefined && !GONE_ACTIONS.has(event.action);
+    const key = `${event.id}|${actorViewKey(ctx.actor)}|${checked ? whereKey(where) : ""}`;
     let found = this.#cache.get(key);
     if (!found) {
-      found = this.#load(ctx, event).then((record) => {
-        if (record === undefined) return undefined;
-        const service = this.#runtime.service(event.resource);
-        return { event, record, changed: event.changed.filter((name) => service.canRead(ctx, name)) };
-      });
+      // With a `where`, the check is this view's own; the record is the actor's, shared with its other subscriptions.
+      found = checked ? this.#matches(ctx, event, where).then((yes) => (yes ? this.view(ctx, event) : undefined)) : this.#compute(ctx, event);
       this.#cache.set(key, found);
-      // Enough for every subscriber of a burst to share; old entries go.
-      if (this.#cache.size > 5000) this.#cache.delete(this.#cache.keys().next().value as string);
+      if (this.#cache.size > CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value as string);
     }
     return found;
   }
 
-  async #load(subscriber: RequestContext, event: ChangeEvent): Promise<ResourceRecord | null | undefined> {
-    // Fresh loaders per event: a subscriber's context lives long, and its cached rows would go stale.
-    const ctx = { ...subscriber, loaders: this.#runtime.context({ actor: subscriber.actor, requestId: subscriber.requestId }).loaders };
+  /** Whether the record, as it stands, matches `where` for this actor. */
+  async #matches(subscriber: RequestContext, event: ChangeEvent, { resource, filter }: ChangeWhere): Promise<boolean> {
+    const service = this.#runtime.service(resource.name);
+    const count = await service.count(this.#fresh(subscriber), { and: [{ field: resource.id.name, op: "eq", value: event.recordId }, filter] }, resource.softDelete ? "include" : undefined);
+    return count > 0;
+  }
+
+  async #compute(subscriber: RequestContext, event: ChangeEvent): Promise<VisibleChange | undefined> {
+    const ctx = this.#fresh(subscriber);
+    const record = await this.#load(ctx, event);
+    if (record === undefined) return undefined;
+    const service = this.#runtime.service(event.resource);
+    return { event, record, changed: event.changed.filter((name) => service.canRead(ctx, name)) };
+  }
+
+  /** Fresh loaders per event: a subscriber's context lives long, and its cached rows would go stale. */
+  #fresh(subscriber: RequestContext): RequestContext {
+    return { ...subscriber, loaders: this.#runtime.context({ actor: subscriber.actor, requestId: subscriber.requestId }).loaders };
+  }
+
+  async #load(ctx: RequestContext, event: ChangeEvent): Promise<ResourceRecord | null | undefined> {
     const service = this.#runtime.service(event.resource);
     // Even "it went away" tells of a record: only subscribers whose tenant and scope held it hear of it.
     if (GONE_ACTIONS.has(event.action)) return (await service.sawGone(ctx, event.recordId, event.revisionNumber)) ? null : undefined;

@@ -1,8 +1,11 @@
 /**
  * The dispatcher: one instance at a time (the holder of the outbox's leader lock) reads committed
  * events from the outbox in id order and publishes them to the bus, remembering how far it got in the
- * `bus` cursor. It wakes when this instance commits a write and polls for the others' writes. Another
- * instance takes over within a poll interval when the leader goes away; republished events are
+ * `bus` cursor. It sleeps until there is something to publish: its own instance's commits wake it in
+ * process, other instances' commits through a NOTIFY on the outbox channel (each instance that commits
+ * while another leads sends one), and a slow poll is only the safety net for a NOTIFY that never came
+ * (an instance that died between its commit and its NOTIFY). The other instances wait on the lock
+ * itself, so one of them takes over as soon as the leader's session ends; republished events are
  * dropped by the receivers (they deduplicate by id).
  */
 import type { EventBus } from "../storage/event-bus.ts";
@@ -12,7 +15,10 @@ import type { Leadership, Outbox } from "../storage/outbox.ts";
 export interface DispatcherOptions {
   outbox: Outbox;
   bus: EventBus;
-  /** How often a leader looks for other instances' writes, and a follower for the leader's lock. @default 50 ms */
+  /**
+   * How often the leader looks at the outbox unasked: the safety net. Commits wake it at once, on any
+   * instance. @default 5000 ms
+   */
   pollMs?: number;
   /** Events per outbox read. @default 500 */
   batchSize?: number;
@@ -28,16 +34,19 @@ export const BUS_CURSOR = "bus";
 
 export class Dispatcher {
   readonly #o: Required<Omit<DispatcherOptions, "afterPublish" | "housekeeping">> & Pick<DispatcherOptions, "afterPublish" | "housekeeping">;
+  readonly #stop = new AbortController();
   #leadership: Leadership | undefined;
   #cursor: string | undefined;
   #running: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #pending = false;
-  #stopped = false;
+  /** A NOTIFY to the leader in flight, and whether another is due after it. */
+  #notifying: Promise<void> | undefined;
+  #notifyAgain = false;
   #lastHousekeeping = 0;
 
   constructor(options: DispatcherOptions) {
-    this.#o = { pollMs: 50, batchSize: 500, ...options };
+    this.#o = { pollMs: 5000, batchSize: 500, ...options };
   }
 
   /** Whether this instance currently publishes. */
@@ -49,31 +58,61 @@ export class Dispatcher {
     this.#running ??= this.#loop();
   }
 
-  /** Look at the outbox now (this instance just committed events). */
+  /**
+   * Events were committed (by this instance, or a handler was added): the leader looks at the outbox
+   * now. That is this dispatcher when it leads; otherwise the leader hears of it by NOTIFY.
+   */
   wake(): void {
     this.#pending = true;
     this.#wake?.();
+    if (!this.leading && !this.#stop.signal.aborted) this.#notifyLeader();
+  }
+
+  /** One NOTIFY at a time; commits during it are told by one more. */
+  #notifyLeader(): void {
+    if (this.#notifying) {
+      this.#notifyAgain = true;
+      return;
+    }
+    this.#notifying = (async () => {
+      do {
+        this.#notifyAgain = false;
+        // A lost NOTIFY costs latency, not events: the leader's safety poll finds them.
+        await this.#o.outbox.notify().catch(this.#o.onError);
+      } while (this.#notifyAgain && !this.#stop.signal.aborted);
+      this.#notifying = undefined;
+    })();
   }
 
   async #loop(): Promise<void> {
-    while (!this.#stopped) {
+    let failures = 0;
+    while (!this.#stop.signal.aborted) {
+      let delay = this.#o.pollMs;
       try {
         if (!this.leading) {
           await this.#leadership?.release();
-          this.#leadership = await this.#o.outbox.lead();
+          this.#leadership = undefined;
+          // Waits until this instance leads (or stops).
+          this.#leadership = await this.#o.outbox.lead({ signal: this.#stop.signal, onNotify: () => this.#nudge(), onLost: () => this.#nudge() });
           this.#cursor = undefined;
+          // Whatever was committed before the lock (and its LISTEN) was taken is drained now.
+          this.#pending = false;
         }
         if (this.leading) await this.#drain();
+        failures = 0;
       } catch (error) {
         this.#o.onError(error);
+        // A database that is away is not hammered: back off, up to the poll interval.
+        delay = Math.min(100 * 2 ** failures++, this.#o.pollMs);
+        this.#pending = false;
       }
-      if (this.#stopped) break;
+      if (this.#stop.signal.aborted) break;
       if (this.#pending) {
         this.#pending = false;
         continue;
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.leading ? this.#o.pollMs : this.#o.pollMs * 4);
+        const timer = setTimeout(resolve, delay);
         this.#wake = () => {
           clearTimeout(timer);
           resolve();
@@ -81,6 +120,12 @@ export class Dispatcher {
       });
       this.#wake = undefined;
     }
+  }
+
+  /** A NOTIFY arrived or the lock was lost: look again now. */
+  #nudge(): void {
+    this.#pending = true;
+    this.#wake?.();
   }
 
   /** Publishes every event after the cursor, batch by batch. */
@@ -95,7 +140,7 @@ export class Dispatcher {
       this.#cursor = events.at(-1)?.id as string;
       await outbox.setCursor(BUS_CURSOR, this.#cursor);
       this.#o.afterPublish?.();
-      if (events.length < batchSize || this.#stopped) break;
+      if (events.length < batchSize || this.#stop.signal.aborted) break;
     }
     if (this.#o.housekeeping && Date.now() - this.#lastHousekeeping > 60_000) {
       this.#lastHousekeeping = Date.now();
@@ -104,9 +149,10 @@ export class Dispatcher {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#stop.abort();
     this.#wake?.();
     await this.#running;
+    await this.#notifying;
     await this.#leadership?.release();
     this.#leadership = undefined;
   }

@@ -20,7 +20,10 @@ export interface EventsOptions {
   runtime: Runtime;
   outbox: Outbox;
   bus: EventBus;
-  /** How often the dispatcher looks for other instances' writes. @default 50 ms */
+  /**
+   * How often the dispatcher looks at the outbox unasked (a safety net: commits wake it at once, on
+   * this instance in process and on the others by NOTIFY). @default 5000 ms
+   */
   pollMs?: number;
   /** Events older than this are deleted once every consumer has passed them. @default 7 days */
   retentionMs?: number;

@@ -54,6 +54,14 @@ export class EventHub implements BusReceiver {
     return this.#started;
   }
 
+  /**
+   * The id of the last event handed to the streams now (undefined before the hub started): a stream
+   * opened now, without `after`, starts after it.
+   */
+  get position(): string | undefined {
+    return this.#last;
+  }
+
   /** The id of the newest event this instance has handed out (a resume point for a fresh client). */
   async latestId(): Promise<string> {
     await this.start();

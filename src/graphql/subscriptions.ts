@@ -5,16 +5,18 @@
  *
  * Every delivered item went through the change viewer with the subscriber's own context, so hidden
  * fields, permissions, tenants and scopes hold for subscriptions exactly as for queries. `where` is checked
- * by the runtime, per event, against the record as it stands when the event is delivered.
+ * by the runtime, per event, against the record as it stands when the event is delivered; subscribers
+ * of one actor view and `where` share that check and the lookup (change-view.ts). A subscription
+ * without `after` is live from now: {@link liveChangePosition} tells a transport where it stands, so
+ * that equal live subscriptions can share one stream and one execution (events/fanout.ts).
  */
-import { GONE_ACTIONS, type VisibleChange } from "../events/change-view.ts";
+import type { ChangeWhere, VisibleChange } from "../events/change-view.ts";
 import type { Events } from "../events/events.ts";
+import type { StreamPosition } from "../events/fanout.ts";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
-import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import { WRITE_ACTIONS } from "../runtime/hooks.ts";
-import type { Filter } from "../runtime/query.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ResourceRecord } from "../runtime/service.ts";
 import { isEventId } from "../storage/outbox.ts";
@@ -168,7 +170,18 @@ interface ChangeQuery {
   readonly actions: readonly string[] | undefined;
   readonly after: string | undefined;
   readonly id: string | undefined;
-  readonly where: { readonly resource: ResolvedResource; readonly filter: Filter } | undefined;
+  readonly where: ChangeWhere | undefined;
+}
+
+/** Live change subscriptions (no `after`) by their GraphQL context, and where each stands. */
+const live = new WeakMap<object, { readonly start: string | undefined; current: string | undefined }>();
+
+/**
+ * Where the live change subscription made with `context` stands (the subscription field's
+ * `subscribe` records it); undefined for a subscription with `after`, which replays its own past.
+ */
+export function liveChangePosition(context: unknown): StreamPosition | undefined {
+  return typeof context === "object" && context !== null ? live.get(context) : undefined;
 }
 
 /**
@@ -182,19 +195,20 @@ function changes(events: Events, runtime: Runtime, gctx: GraphQLContext, shutdow
   shutdown?.addEventListener("abort", stop, { once: true });
   if (shutdown?.aborted) stop();
   const base = gctx.context;
+  // Opened now, so that "from now on" is the moment of subscribing: the position recorded.
+  const position = query.after === undefined ? { start: events.hub.position, current: undefined as string | undefined } : undefined;
+  const stream = events.hub.stream({ resources: query.resources, actions: query.actions, after: query.after, signal: controller.signal });
+  if (position) live.set(gctx, position);
   const inner = (async function* () {
     try {
-      const stream = events.hub.stream({ resources: query.resources, actions: query.actions, after: query.after, signal: controller.signal });
       for await (const event of stream) {
         if (query.id !== undefined && event.recordId !== query.id) continue;
-        // Fresh loaders per event: a subscription lives long, and cached relations would go stale.
-        const ctx: RequestContext = { ...base, loaders: runtime.context({ actor: base.actor, requestId: base.requestId }).loaders };
-        // After a delete or purge there is no record to test `where` against: those always pass.
-        if (query.where && !GONE_ACTIONS.has(event.action) && !(await matches(runtime, ctx, query.where, event.recordId))) continue;
-        const change = await events.viewer.view(ctx, event);
+        const change = await events.viewer.view(base, event, query.where);
         if (!change) continue;
-        // The item's fields (relations of `record`) resolve with the context of its own event.
-        (gctx as { context: RequestContext }).context = ctx;
+        // The item's fields (relations of `record`) resolve with the context of its own event: fresh
+        // loaders, as a subscription lives long and cached relations would go stale.
+        (gctx as { context: RequestContext }).context = { ...base, loaders: runtime.context({ actor: base.actor, requestId: base.requestId }).loaders };
+        if (position) position.current = event.id;
         yield change;
       }
     } finally {
@@ -206,24 +220,19 @@ function changes(events: Events, runtime: Runtime, gctx: GraphQLContext, shutdow
     return: async () => {
       controller.abort();
       shutdown?.removeEventListener("abort", stop);
+      await stream.return();
       return inner.return(undefined);
     },
     throw: async (error: unknown) => {
       controller.abort();
       shutdown?.removeEventListener("abort", stop);
+      await stream.return();
       return inner.throw(error);
     },
     [Symbol.asyncIterator]() {
       return this;
     },
   };
-}
-
-async function matches(runtime: Runtime, ctx: RequestContext, where: NonNullable<ChangeQuery["where"]>, recordId: string): Promise<boolean> {
-  const { resource, filter } = where;
-  const service = runtime.service(resource.name);
-  const count = await service.count(ctx, { and: [{ field: resource.id.name, op: "eq", value: recordId }, filter] }, resource.softDelete ? "include" : undefined);
-  return count > 0;
 }
 
 /** A record as plain JSON: dates as ISO strings, big integers and decimals as strings. */

@@ -10,15 +10,23 @@
  * Error message for that subscription (the socket stays open); an inbound message over
  * `maxPayloadBytes` closes the socket with 1009 (Message Too Big); no `connection_init` within
  * `connectionInitWaitTimeoutMs` closes it with 4408; shutdown closes every socket with 1001.
+ *
+ * Fan-out: live change subscriptions (no `after`) of one actor view with the same operation (query,
+ * variables, operation name, extensions) share one stream, so each change is viewed and executed
+ * once for all of them (events/fanout.ts), and each result is serialised once: graphql-ws is handed
+ * an empty stand-in payload, and this adapter puts the shared JSON in its place on the way out.
  */
 import type { IncomingMessage, Server } from "node:http";
-import { type ExecutionArgs, GraphQLError, type GraphQLFormattedError } from "graphql";
+import { type ExecutionArgs, type ExecutionResult, GraphQLError, type GraphQLFormattedError } from "graphql";
 import { CloseCode, handleProtocols, makeServer, type OperationResult } from "graphql-ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { WebSocket, WebSocketServer } from "ws";
+import { actorViewKey } from "../events/change-view.ts";
+import { SharedStreams } from "../events/fanout.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { GraphQLContext } from "./builder.ts";
 import { toGraphQLError } from "./errors.ts";
+import { liveChangePosition } from "./subscriptions.ts";
 
 /** Limits of {@link serveGraphQLOverWebSocket}. */
 export interface WebSocketOptions {
@@ -45,6 +53,8 @@ type Enveloped = ReturnType<Yoga["getEnveloped"]>;
 interface Extra {
   readonly socket: WebSocket;
   readonly request: IncomingMessage;
+  /** The JSON payload of the `next` message about to be sent, by subscription id (see `withPayload`). */
+  readonly payloads: Map<string, string>;
 }
 
 /** Headers of the upgrade request that describe the socket, not the client: never copied into the context's Request. */
@@ -57,6 +67,9 @@ export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: stri
   const keepAliveMs = options.keepAliveMs ?? 12_000;
   const report = options.onUnexpectedError;
   const wss = new WebSocketServer({ server, path, maxPayload: options.maxPayloadBytes ?? 65_536, handleProtocols });
+  const shared = new SharedStreams<ExecutionResult>();
+  /** What a subscription's results depend on besides its actor: the operation as the client sent it. */
+  const operations = new WeakMap<ExecutionArgs, string>();
   const graphqlWs = makeServer<Record<string, unknown> | undefined, Extra>({
     connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs ?? 3_000,
     onSubscribe: async (ctx, _id, payload) => {
@@ -77,6 +90,7 @@ export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: stri
           contextValue: await enveloped.contextFactory(),
           rootValue: enveloped,
         };
+        operations.set(args, JSON.stringify([payload.query, payload.variables ?? null, payload.operationName ?? null, payload.extensions ?? null]));
         return args;
       } catch (error) {
         // Parse errors, a refused context (authentication): an Error message, not a closed socket.
@@ -84,7 +98,21 @@ export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: stri
       }
     },
     execute: (args) => (args.rootValue as Enveloped).execute(args) as OperationResult,
-    subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as OperationResult,
+    subscribe: async (args) => {
+      const result = (await (args.rootValue as Enveloped).subscribe(args)) as Awaited<OperationResult>;
+      const position = liveChangePosition(args.contextValue);
+      const operation = operations.get(args);
+      if (!position || operation === undefined || !(Symbol.asyncIterator in result)) return result;
+      // Equal actor views running the same operation get the same results: one stream for all of them.
+      const key = `${actorViewKey((args.contextValue as GraphQLContext).context.actor)}|${operation}`;
+      return shared.join(key, result[Symbol.asyncIterator](), position);
+    },
+    // The result's JSON is made once, however many subscribers share the result; `send` puts it in
+    // place of this stand-in.
+    onNext: (ctx, id, _payload, _args, result) => {
+      ctx.extra.payloads.set(id, serialised(result));
+      return STAND_IN;
+    },
     // Errors thrown by a stream after it started (a subscriber that fell behind) reach the client as
     // runtime errors with their code, or masked.
     onError: (_ctx, _id, _payload, errors): GraphQLFormattedError[] => errors.map((error) => toGraphQLError(error, report).toJSON()),
@@ -95,6 +123,7 @@ export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: stri
     // ws closes the socket itself on a protocol violation (1009 for an oversized message, 1002...):
     // the error only says why, and is the client's doing.
     socket.on("error", () => {});
+    const payloads = new Map<string, string>();
     let pongWait: NodeJS.Timeout | undefined;
     const ping =
       keepAliveMs > 0 && Number.isFinite(keepAliveMs)
@@ -110,8 +139,9 @@ export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: stri
         protocol: socket.protocol,
         send: (data) =>
           new Promise<void>((resolve, reject) => {
+            const message = withPayload(data, payloads);
             if (socket.readyState !== WebSocket.OPEN) return resolve();
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
+            socket.send(message, (error) => (error ? reject(error) : resolve()));
           }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
@@ -124,7 +154,7 @@ export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: stri
             }
           }),
       },
-      { socket, request },
+      { socket, request, payloads },
     );
     socket.once("close", (code, reason) => {
       clearTimeout(pongWait);
@@ -147,6 +177,35 @@ export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: stri
       clearTimeout(cut);
     },
   };
+}
+
+/** The payload graphql-ws serialises in place of a result: `"payload":{}`, which no result is. */
+const STAND_IN = Object.freeze({});
+const STAND_IN_TAIL = '"payload":{}}';
+
+/** Results' JSON, made once per result object (a shared result reaches many subscribers). */
+const json = new WeakMap<ExecutionResult, string>();
+
+/** The payload of a `next` message as graphql-ws would serialise it. */
+function serialised(result: ExecutionResult): string {
+  let text = json.get(result);
+  if (text === undefined) {
+    const { errors, ...rest } = result;
+    const payload = errors ? { ...rest, errors: errors.map((e) => (typeof e.toJSON === "function" ? e.toJSON() : e)) } : rest;
+    text = JSON.stringify(payload);
+    json.set(result, text);
+  }
+  return text;
+}
+
+/** A `next` message with its stand-in replaced by the JSON `onNext` set aside for its subscription. */
+function withPayload(data: string, payloads: Map<string, string>): string {
+  if (payloads.size === 0 || !data.endsWith(STAND_IN_TAIL)) return data;
+  const { id, type } = JSON.parse(data) as { id?: unknown; type?: unknown };
+  const payload = typeof id === "string" && type === "next" ? payloads.get(id) : undefined;
+  if (payload === undefined) return data;
+  payloads.delete(id as string);
+  return `{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`;
 }
 
 /**

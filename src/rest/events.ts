@@ -5,6 +5,8 @@
  * EventSource from reconnecting); after that the stream runs until the client goes away. Every frame
  * carries the outbox event id, so a reconnecting EventSource sends `Last-Event-ID` and gets what it
  * missed, then the live events: no gap, no duplicate (the hub guarantees it; this is its transport).
+ * Streams of one actor view share each change (change-view.ts), and so its frame: serialised and
+ * encoded once, whatever the number of streams.
  */
 import type { VisibleChange } from "../events/change-view.ts";
 import type { Events } from "../events/events.ts";
@@ -116,7 +118,6 @@ export async function eventStream(events: Events, runtime: Runtime, ctx: Request
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const retryMs = options.retryMs ?? 3_000;
   const names = query.resources.map((r) => r.name);
-  const pathOf = new Map(query.resources.map((r) => [r.name, r.names.path]));
   const filter = { resources: names, actions: query.actions };
   let after = query.after;
   if (after === undefined) after = await events.hub.latestId();
@@ -130,21 +131,20 @@ export async function eventStream(events: Events, runtime: Runtime, ctx: Request
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   request.signal.addEventListener("abort", onAbort, { once: true });
-  const encoder = new TextEncoder();
   let heartbeat: NodeJS.Timeout | undefined;
 
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      const send = (text: string) => {
+      const send = (bytes: Uint8Array) => {
         if (stop.signal.aborted) return;
         try {
-          controller.enqueue(encoder.encode(text));
+          controller.enqueue(bytes);
         } catch {
           stop.abort(); // the reader is gone
         }
       };
-      send(`retry: ${retryMs}\n${frame(start, "ready", { after: start })}`);
-      heartbeat = setInterval(() => send(": ping\n\n"), heartbeatMs);
+      send(encoder.encode(`retry: ${retryMs}\n${frame(start, "ready", { after: start })}`));
+      heartbeat = setInterval(() => send(PING), heartbeatMs);
       heartbeat.unref();
       void (async () => {
         try {
@@ -152,13 +152,13 @@ export async function eventStream(events: Events, runtime: Runtime, ctx: Request
             if (query.recordId !== undefined && event.recordId !== query.recordId) continue;
             const visible = await events.viewer.view(ctx, event);
             if (visible === undefined || stop.signal.aborted) continue;
-            send(frame(event.id, event.action, toFrame(runtime, pathOf, visible)));
+            send(changeFrame(runtime, visible));
           }
         } catch (error) {
           // A stream that fell too far behind (or lost the database) ends with a reason; the client
           // reconnects with its Last-Event-ID and resumes.
           const reason = isAppError(error) ? errorBody(error) : { message: "The event stream failed; reconnect to resume.", code: "UNAVAILABLE" };
-          send(`event: error\ndata: ${JSON.stringify(reason)}\n\n`);
+          send(encoder.encode(`event: error\ndata: ${JSON.stringify(reason)}\n\n`));
         } finally {
           clearInterval(heartbeat);
           request.signal.removeEventListener("abort", onAbort);
@@ -190,15 +190,31 @@ export async function eventStream(events: Events, runtime: Runtime, ctx: Request
   });
 }
 
+const encoder = new TextEncoder();
+const PING = encoder.encode(": ping\n\n");
+
+/** Frames of changes, by the change object the viewer shares between streams of one actor view. */
+const frames = new WeakMap<VisibleChange, Uint8Array>();
+
+/** The SSE event of a change, made once per shared change. */
+function changeFrame(runtime: Runtime, visible: VisibleChange): Uint8Array {
+  let bytes = frames.get(visible);
+  if (bytes === undefined) {
+    bytes = encoder.encode(frame(visible.event.id, visible.event.action, toFrame(runtime, visible)));
+    frames.set(visible, bytes);
+  }
+  return bytes;
+}
+
 /** One SSE event. JSON has no raw newline, so `data` is one line. */
 function frame(id: string, type: string, data: unknown): string {
   return `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}\n\n`;
 }
 
-function toFrame(runtime: Runtime, pathOf: ReadonlyMap<string, string>, { event, record, changed }: VisibleChange): EventFrame {
+function toFrame(runtime: Runtime, { event, record, changed }: VisibleChange): EventFrame {
   return {
     eventId: event.id,
-    resource: pathOf.get(event.resource) ?? event.resource,
+    resource: runtime.schema.resource.get(event.resource)?.names.path ?? event.resource,
     action: event.action,
     id: runtime.service(event.resource).parseId(event.recordId),
     record,

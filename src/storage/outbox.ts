@@ -1,8 +1,9 @@
 /**
  * Reading the transactional outbox (the `Event` model the runtime appends to in each write's
  * transaction): events after an id, in id order; the consumers' cursors; dead letters; retention; and
- * the session lock that makes one instance the dispatcher. Ids are drawn under a transaction lock
- * (store.ts `appendEvents`), so they commit in order: reading `id > n` never skips a committed event.
+ * the session lock that makes one instance the dispatcher, and the NOTIFY channel that wakes it. Ids
+ * are drawn under a transaction lock (store.ts `appendEvents`), so they commit in order: reading
+ * `id > n` never skips a committed event.
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
@@ -30,7 +31,23 @@ export interface Leadership {
   release(): Promise<void>;
 }
 
+/** Options of {@link Outbox.lead}. */
+export interface LeadOptions {
+  /** Stops waiting for the lock: `lead` then resolves with undefined. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called on each NOTIFY on {@link OUTBOX_CHANNEL} while the lock is held (another instance committed events). */
+  readonly onNotify?: (() => void) | undefined;
+  /** Called once when the lock is lost (its connection dropped): lead again. */
+  readonly onLost?: (() => void) | undefined;
+}
+
 const LEADER_LOCK = 0x41757470; // "Autp"
+
+/**
+ * The channel an instance NOTIFYs after committing events, so that the dispatcher (which LISTENs on
+ * it while it holds the lock) publishes them at once. NOTIFY is per database, like the outbox.
+ */
+export const OUTBOX_CHANNEL = "autograph_outbox";
 const ID = /^\d{1,19}$/;
 
 /** Whether `raw` is an outbox id (a non-negative integer in decimal). */
@@ -125,38 +142,85 @@ export class Outbox {
     return count;
   }
 
+  /** Tells the dispatcher, wherever it runs, that events were committed (a NOTIFY on {@link OUTBOX_CHANNEL}). */
+  async notify(): Promise<void> {
+    await this.#prisma.$executeRawUnsafe("select pg_notify($1, '')", OUTBOX_CHANNEL);
+  }
+
   /**
-   * Tries to become the dispatcher: a session-level advisory lock on a connection of its own, held
-   * until released or until that connection drops (a crashed instance frees it). Undefined when
-   * another instance holds it.
+   * Becomes the dispatcher: waits, on a connection of its own, for a session-level advisory lock held
+   * until released or until that connection drops (a crashed instance frees it, and the next waiting
+   * instance gets it at once: no polling for a leader). Holding it, the connection LISTENs on
+   * {@link OUTBOX_CHANNEL}. Only the holder listens: a session waiting in a query reads no
+   * notifications, and one that listened meanwhile would hold back PostgreSQL's notification queue.
+   * Resolves with undefined when `signal` aborts the wait.
    */
-  async lead(): Promise<Leadership | undefined> {
-    const client = new pg.Client({ connectionString: this.#url });
+  async lead(options: LeadOptions = {}): Promise<Leadership | undefined> {
+    const { signal, onNotify, onLost } = options;
+    if (signal?.aborted) return undefined;
+    // keepAlive: a leader whose network went away must notice, or no notification reaches it.
+    const client = new pg.Client({ connectionString: this.#url, keepAlive: true });
     let held = false;
-    client.on("error", () => {
+    let lost = false;
+    const drop = () => {
+      const was = held;
       held = false;
+      if (was && !lost) {
+        lost = true;
+        onLost?.();
+      }
+    };
+    client.on("error", drop);
+    client.on("end", drop);
+    client.on("notification", (message) => {
+      if (held && message.channel === OUTBOX_CHANNEL) onNotify?.();
     });
-    await client.connect();
+    let waiting = true;
+    let cancels = 0;
+    const cancel = () => {
+      // The wait is a running query: cancel it from another session, or the backend would wait on (and
+      // take the lock for a moment) after this client went away. A cancel that arrives between two
+      // statements cancels nothing: retry while the wait goes on.
+      const pid = (client as unknown as { processID?: number }).processID;
+      if (!waiting || pid === undefined || cancels++ > 20) return;
+      const other = new pg.Client({ connectionString: this.#url });
+      other.on("error", () => {});
+      other
+        .connect()
+        .then(() => other.query("select pg_cancel_backend($1)", [pid]))
+        .catch(() => {})
+        .finally(() => {
+          other.end().catch(() => {});
+          if (waiting) setTimeout(cancel, 50).unref();
+        });
+    };
     try {
-      const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1) as locked", [LEADER_LOCK]);
-      held = rows[0]?.locked === true;
+      await client.connect();
+      if (signal?.aborted) throw signal.reason;
+      signal?.addEventListener("abort", cancel, { once: true });
+      // A server-wide statement or lock timeout would end the wait: this session waits as long as it takes.
+      await client.query("set statement_timeout = 0; set lock_timeout = 0");
+      await client.query("select pg_advisory_lock($1)", [LEADER_LOCK]);
+      waiting = false;
+      if (signal?.aborted) throw signal.reason;
+      held = true;
+      await client.query(`listen ${OUTBOX_CHANNEL}`);
     } catch (error) {
-      await client.end().catch(() => {});
-      throw error;
-    }
-    if (!held) {
-      await client.end().catch(() => {});
-      return undefined;
-    }
-    client.on("end", () => {
+      waiting = false;
       held = false;
-    });
+      await client.end().catch(() => {});
+      if (signal?.aborted) return undefined;
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", cancel);
+    }
     return {
       get held() {
         return held;
       },
       release: async () => {
         held = false;
+        lost = true;
         await client.end().catch(() => {});
       },
     };
