@@ -105,12 +105,13 @@ export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: stri
       if (!position || operation === undefined || !(Symbol.asyncIterator in result)) return result;
       // Equal actor views running the same operation get the same results: one stream for all of them.
       const key = `${actorViewKey((args.contextValue as GraphQLContext).context.actor)}|${operation}`;
-      return shared.join(key, result[Symbol.asyncIterator](), position);
+      // graphql-ws types results with its own ExecutionResult, which bench/'s PostGraphile augments: the same value.
+      return shared.join(key, result[Symbol.asyncIterator]() as AsyncIterator<ExecutionResult>, position);
     },
     // The result's JSON is made once, however many subscribers share the result; `send` puts it in
     // place of this stand-in.
     onNext: (ctx, id, _payload, _args, result) => {
-      ctx.extra.payloads.set(id, serialised(result));
+      ctx.extra.payloads.set(id, serialised(result as ExecutionResult));
       return STAND_IN;
     },
     // Errors thrown by a stream after it started (a subscriber that fell behind) reach the client as

@@ -29,7 +29,7 @@ let observer: pg.Client;
 beforeAll(async () => {
   t = await createTestRuntime({ seed: false });
   otherDb = createDatabase(t.testDb.url);
-  otherRuntime = createRuntime({ schema: resolveResources(resources, datamodel), store: createStore(otherDb.prisma) });
+  otherRuntime = createRuntime({ schema: resolveResources(resources, datamodel), store: createStore(otherDb) });
   // One bus between them, as the postgres or redis bus would be: whoever leads reaches both hubs.
   const bus = new MemoryBus();
   a = createEvents({ runtime: t.runtime, outbox: new Outbox(t.db.prisma, t.testDb.url), bus, pollMs: HOUR, onError: () => {} });
