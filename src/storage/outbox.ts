@@ -55,31 +55,40 @@ export function isEventId(raw: unknown): raw is string {
   return typeof raw === "string" && ID.test(raw);
 }
 
+/** An outbox row as `after` reads it: ids and the time already as text. */
 interface EventRow {
-  id: bigint;
+  id: string;
   resource: string;
   recordId: string;
   action: string;
   revisionId: string | null;
   revisionNumber: number | null;
   actorId: string | null;
-  createdAt: Date;
+  at: string;
   changed: string[];
 }
 
 function toEvent(row: EventRow): ChangeEvent {
   return Object.freeze({
-    id: row.id.toString(),
+    id: row.id,
     resource: row.resource,
     recordId: row.recordId,
     action: row.action,
     revisionId: row.revisionId,
     revisionNumber: row.revisionNumber,
     actorId: row.actorId,
-    at: row.createdAt.toISOString(),
+    at: row.at,
     changed: Object.freeze([...row.changed]),
   });
 }
+
+/**
+ * The dispatcher reads the outbox and moves its cursor once per committed batch, and every stream
+ * that resumes reads it: plain SQL, as Prisma's query building costs several times the query here.
+ * `createdAt` is a timestamp(3) in UTC (Prisma's DateTime), written out as an ISO 8601 instant; ids
+ * are read as text (so `order by` names the table's column, not the text alias).
+ */
+const EVENT_COLUMNS = `"id"::text as "id", "resource", "recordId", "action", "revisionId"::text as "revisionId", "revisionNumber", "actorId", to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "at", "changed"`;
 
 /** The outbox of one database. */
 export class Outbox {
@@ -94,15 +103,12 @@ export class Outbox {
 
   /** Up to `limit` events with an id above `after` (and at most `upTo`), in id order. */
   async after(after: string, limit: number, filter: EventFilter = {}, upTo?: string): Promise<ChangeEvent[]> {
-    const rows = await this.#prisma.event.findMany({
-      where: {
-        id: { gt: BigInt(after), ...(upTo === undefined ? {} : { lte: BigInt(upTo) }) },
-        ...(filter.resources ? { resource: { in: [...filter.resources] } } : {}),
-        ...(filter.actions ? { action: { in: [...filter.actions] } } : {}),
-      },
-      orderBy: { id: "asc" },
-      take: limit,
-    });
+    const params: unknown[] = [after, limit];
+    const where = [`"id" > $1::bigint`];
+    if (upTo !== undefined) where.push(`"id" <= $${params.push(upTo)}::bigint`);
+    if (filter.resources) where.push(`"resource" = any($${params.push([...filter.resources])}::text[])`);
+    if (filter.actions) where.push(`"action" = any($${params.push([...filter.actions])}::text[])`);
+    const rows = await this.#prisma.$queryRawUnsafe<EventRow[]>(`select ${EVENT_COLUMNS} from "Event" where ${where.join(" and ")} order by "Event"."id" limit $2`, ...params);
     return rows.map(toEvent);
   }
 
@@ -125,7 +131,11 @@ export class Outbox {
   }
 
   async setCursor(name: string, lastId: string): Promise<void> {
-    await this.#prisma.eventCursor.upsert({ where: { name }, create: { name, lastId: BigInt(lastId) }, update: { lastId: BigInt(lastId) } });
+    await this.#prisma.$executeRawUnsafe(
+      `insert into "EventCursor" ("name", "lastId", "updatedAt") values ($1, $2::bigint, now() at time zone 'utc') on conflict ("name") do update set "lastId" = excluded."lastId", "updatedAt" = excluded."updatedAt"`,
+      name,
+      lastId,
+    );
   }
 
   /** Records that `handler` gave up on an event. */
