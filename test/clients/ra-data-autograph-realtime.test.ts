@@ -3,7 +3,7 @@
 // writes through the same data provider, the outbox checked through Prisma.
 import { EventSource } from "eventsource";
 import { fetchUtils, HttpError } from "ra-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type AutographDataProvider, autographDataProvider, type RealtimeEvent } from "../../clients/ra-data-autograph/index.ts";
 import type { RunningServer } from "../../src/server/server.ts";
 import type { Database } from "../../src/storage/prisma.ts";
@@ -63,8 +63,13 @@ describe("ra-realtime subscribe", () => {
   });
 
   it("resource/posts/<id> receives only that record's events; unsubscribe stops the callback", async () => {
+    const before = collector();
+    await dp.subscribe("resource/posts", before.callback);
     const { data: mine } = await dp.create("posts", { data: { title: "Watched post", authorId } });
     const { data: other } = await dp.create("posts", { data: { title: "Other post", authorId } });
+    // Both creates are dispatched before the streams below open, so none of them starts before one.
+    await vi.waitFor(() => expect(before.events.map((e) => e.payload.ids?.[0])).toContain(other.id));
+    await dp.unsubscribe("resource/posts", before.callback);
     const one = collector();
     const all = collector();
     await dp.subscribe(`resource/posts/${mine.id}`, one.callback);
