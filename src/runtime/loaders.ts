@@ -18,7 +18,8 @@ export interface LoaderSource {
   idField(resource: string): string;
 }
 
-const cacheKey = (key: unknown) => (typeof key === "bigint" ? `${key}n` : key);
+/** A Map key for a key value: a bigint becomes text, so equal bigints meet as one key. */
+export const cacheKey = (key: unknown) => (typeof key === "bigint" ? `${key}n` : key);
 
 /** The loaders of one request. */
 export class Loaders {

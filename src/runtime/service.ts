@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { ValueSource } from "../metadata/definition.ts";
 import type { BelongsToRelation, ResolvedField, ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
-import type { OrderKey, ReadLevel, ReadOutput, ReadQuery } from "../storage/sql/read-sql.ts";
+import type { OrderKey, ReadLevel, ReadOutput, ReadQuery, ReadRelation } from "../storage/sql/read-sql.ts";
 import { CURSOR_KEY } from "../storage/sql/read-sql.ts";
 import { hasSearch, topSearch } from "../storage/sql/search.ts";
 import { classifyStorageError, type ReadResult, type Store } from "../storage/store.ts";
@@ -19,7 +19,7 @@ import type { CursorCodec } from "./cursor.ts";
 import { AppError, isAppError, show } from "./errors.ts";
 import type { Action, HookRegistry, Operation, WriteAction } from "./hooks.ts";
 import { readWriteInput, type WriteInputOptions } from "./input.ts";
-import type { Row } from "./loaders.ts";
+import { cacheKey, type Row } from "./loaders.ts";
 import { type Revision, RevisionLog } from "./revisions.ts";
 import { validateWrite } from "./validate.ts";
 import { matchesWhere } from "./where-match.ts";
@@ -399,13 +399,11 @@ export class ResourceService {
         const numeric = field.kind === "BigInt" || field.kind === "Decimal";
         outputs.push({ key: entry.key, field: field.name, as: format === "graphql" ? (field.isId ? "text" : numeric ? "number" : undefined) : undefined });
       } else {
-        const relation = this.resource.relation.get(entry.relation);
-        if (!relation || !relation.views[view] || depth + 1 > this.resource.maxDepth) return undefined;
-        const target = this.#deps.resource(relation.target);
-        const many = relation.kind !== "belongsTo";
-        const level = target.#outputLevel(ctx, many ? "list" : "one", entry.selection, format, depth + 1);
+        const read = this.#relationRead(ctx, entry.relation, view, depth);
+        if (!read) return undefined;
+        const level = read.target.#outputLevel(ctx, read.childView, entry.selection, format, depth + 1);
         if (!level) return undefined;
-        relations.push({ key: entry.key, field: relation.name, through: relation.kind === "manyToMany" ? relation.joinTargetRelation : undefined, many, where: actorView.rows(target.resource), level });
+        relations.push({ ...read.relation, key: entry.key, level });
         outputs.push({ key: entry.key, relation: entry.key });
       }
     }
@@ -444,20 +442,26 @@ export class ResourceService {
     });
     const relations: ReadLevel["relations"][number][] = [];
     for (const [name, below] of projection?.relations ?? []) {
-      const relation = this.resource.relation.get(name);
-      if (!relation || !relation.views[view] || depth + 1 > this.resource.maxDepth) continue;
-      const target = this.#deps.resource(relation.target);
-      const many = relation.kind !== "belongsTo";
-      relations.push({
-        key: relation.name,
-        field: relation.name,
-        through: relation.kind === "manyToMany" ? relation.joinTargetRelation : undefined,
-        many,
-        where: actorView.rows(target.resource),
-        level: target.#level(ctx, many ? "list" : "one", below, undefined, depth + 1),
-      });
+      const read = this.#relationRead(ctx, name, view, depth);
+      if (read) relations.push({ ...read.relation, key: name, level: read.target.#level(ctx, read.childView, below, undefined, depth + 1) });
     }
     return { model: this.resource.model, fields: visible, relations };
+  }
+
+  /**
+   * How a read loads the relation `name` of records shown in `view` at `depth`: its link, and the rows
+   * of the target that exist for the actor; undefined when this view or the depth does not allow it.
+   */
+  #relationRead(ctx: RequestContext, name: string, view: OutputView, depth: number): { relation: Omit<ReadRelation, "key" | "level">; target: ResourceService; childView: OutputView } | undefined {
+    const relation = this.resource.relation.get(name);
+    if (!relation || !relation.views[view] || depth + 1 > this.resource.maxDepth) return undefined;
+    const target = this.#deps.resource(relation.target);
+    const many = relation.kind !== "belongsTo";
+    return {
+      relation: { field: relation.name, through: relation.kind === "manyToMany" ? relation.joinTargetRelation : undefined, many, where: this.#view(ctx).rows(target.resource) },
+      target,
+      childView: many ? "list" : "one",
+    };
   }
 
   /**
@@ -606,8 +610,8 @@ export class ResourceService {
       if (!Array.isArray(wanted) || wanted.length === 0) return [];
       const idField = this.resource.id.name;
       const { rows } = await this.#run(ctx, { level: this.#level(ctx, "list", projection, "list"), where: this.#scoped(ctx, { [idField]: { in: wanted } }), orderBy: [], offset: 0, limit: wanted.length, total: false });
-      const byId = new Map(rows.map((row) => [keyOf(row[idField]), row]));
-      return wanted.map((id) => byId.get(keyOf(id))).filter((r): r is Row => r !== undefined);
+      const byId = new Map(rows.map((row) => [cacheKey(row[idField]), row]));
+      return wanted.map((id) => byId.get(cacheKey(id))).filter((r): r is Row => r !== undefined);
     });
     return this.#output(ctx, op, result, "list");
   }
@@ -1276,11 +1280,6 @@ function keysetWhere(keys: readonly KeysetKey[], values: readonly unknown[], bac
   return { OR: terms };
 }
 
-
-/** A Map key for an id: bigints and numbers from JSON meet as the same key. */
-function keyOf(id: unknown): unknown {
-  return typeof id === "bigint" ? `${id}n` : id;
-}
 
 function referrer(constraint: string | undefined): string {
   const model = constraint?.split("_")[0];
