@@ -186,9 +186,7 @@ function usedFields(models: SqlModels, model: DatamodelModel, level: ReadLevel):
       used.add(field.relationFromFields[0] as string);
       continue;
     }
-    const target = models.model(field.type);
-    const back = target.fields.find((f) => f.kind === "object" && f.relationName === field.relationName && f.relationFromFields?.length && f !== field);
-    used.add(back?.relationToFields?.[0] ?? models.idField(model).name);
+    used.add(models.backRelation(field)?.relationToFields?.[0] ?? models.idField(model).name);
   }
   if (used.size === 0) used.add((model.fields.find((f) => f.isId) ?? model.fields.find((f) => f.kind === "scalar"))?.name as string);
   return used;

@@ -71,6 +71,11 @@ export class SqlModels {
     return id;
   }
 
+  /** The other side of a to-many relation field: the target's relation field holding the foreign key. */
+  backRelation(field: DatamodelField): DatamodelField | undefined {
+    return this.model(field.type).fields.find((f) => f.kind === "object" && f.relationName === field.relationName && f.relationFromFields?.length && f !== field);
+  }
+
   /** The SQL type a parameter compared with `field` is cast to. */
   cast(field: DatamodelField): string | undefined {
     if (field.kind === "enum") return ident(this.#enums.get(field.type) ?? field.type);
@@ -218,7 +223,7 @@ export class WhereSql {
       const to = this.models.field(target, field.relationToFields?.[0] ?? this.models.idField(target).name);
       return { target, on: `${r}.${this.models.column(to)} = ${alias}.${this.models.column(from)}` };
     }
-    const back = target.fields.find((f) => f.kind === "object" && f.relationName === field.relationName && f.relationFromFields?.length && f !== field);
+    const back = this.models.backRelation(field);
     if (!back) throw new Error(`sql: relation ${model.name}.${field.name} has no foreign key`);
     const fk = this.models.field(target, back.relationFromFields?.[0] as string);
     const pk = this.models.field(model, back.relationToFields?.[0] ?? this.models.idField(model).name);
