@@ -7,16 +7,17 @@ import { setMaxListeners } from "node:events";
 import type { Server } from "node:http";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { GraphQLError, type GraphQLSchema } from "graphql";
+import { getCORSHeadersByRequestAndOptions } from "@whatwg-node/server";
 import { createYoga, type GraphiQLOptions } from "graphql-yoga";
 import type { Events } from "../events/events.ts";
 import type { RequestContext } from "../runtime/context.ts";
-import { useSplicedReads } from "./splice.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { GraphQLContext } from "./builder.ts";
 import { toGraphQLError } from "./errors.ts";
 import type { GraphQLExtension } from "./extensions.ts";
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES, type GraphQLHardening, hardeningPlugins, withoutSuggestions } from "./hardening.ts";
 import { buildGraphQLSchema } from "./schema.ts";
+import { type QueryParams, splicedReads } from "./splice.ts";
 import { serveGraphQLOverWebSocket, type WebSocketOptions, type WebSocketService } from "./websocket.ts";
 
 export type { GraphQLContext } from "./builder.ts";
@@ -64,8 +65,23 @@ export interface GraphQLHandlerOptions {
 }
 
 /** A Fetch API handler for /graphql and the schema it serves. */
+/** A response to send as it is: status 200, these headers, this body. */
+export interface SplicedAnswer {
+  readonly text: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 export interface GraphQLHandler {
   fetch(request: Request): Promise<Response>;
+  /**
+   * For a POST whose JSON body is `body`, when it is a query that yoga already parsed, validated and
+   * answered spliced (src/graphql/splice.ts) with the same text: what answers it again without yoga,
+   * given the request (its headers: actor, Accept, Origin). That answer is a 200 with the headers yoga
+   * would send (media type by Accept, CORS), or undefined when anything about it needs yoga (an error
+   * to report, bad credentials): send the request to `fetch` then. Undefined for any other body, and
+   * whenever persisted operations are on (their policy may look at each request).
+   */
+  answerSpliced(body: unknown): ((request: Request) => Promise<SplicedAnswer | undefined>) | undefined;
   readonly schema: GraphQLSchema;
   /**
    * Serves graphql-ws on `server` at /graphql, next to this handler's HTTP (same schema, masking and
@@ -95,6 +111,8 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
   const hideSuggestions = hardening.hideSuggestions ?? !(hardening.introspection ?? true);
   const batchLimit = options.batchLimit ?? 0;
   if (!Number.isInteger(batchLimit) || batchLimit < 0) throw new TypeError(`batchLimit must be a whole number of at least 0, got ${JSON.stringify(batchLimit)}.`);
+  const spliced = splicedReads(runtime, schema);
+  const corsOptions = cors === false ? false : { origin: typeof cors.origin === "string" ? cors.origin : [...cors.origin], credentials: false };
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -115,15 +133,35 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     // bodyLimit below enforces the same limit without copying each body through a web stream.
     maxRequestBodySize: false,
     // No credentials: with origin "*" yoga echoes any origin, which must not also carry cookies.
-    cors: cors === false ? false : { origin: typeof cors.origin === "string" ? cors.origin : [...cors.origin], credentials: false },
+    cors: corsOptions,
     // Subscriptions over SSE: yoga serves the distinct-connections mode at /graphql itself; this adds
     // the single-connection mode of the graphql-sse protocol.
     // The body limit goes last: it wraps whichever request parser the plugins before it chose.
-    plugins: [useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT }), ...hardeningPlugins(hardening), useSplicedReads(runtime), bodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)],
+    plugins: [useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT }), ...hardeningPlugins(hardening), spliced.plugin, bodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)],
   });
   return {
     schema,
     fetch: (request) => Promise.resolve(yoga.fetch(request)),
+    answerSpliced: (body) => {
+      const answerer = hardening.persistedOperations || !isQueryParams(body) ? undefined : spliced.answerer(body);
+      return (
+        answerer &&
+        (async (request) => {
+          const mediaType = regularMediaType(request.headers.get("accept"));
+          if (!mediaType) return undefined;
+          let text: string | undefined;
+          try {
+            text = await answerer(async () => contextFor(request));
+          } catch {
+            return undefined; // yoga answers bad credentials
+          }
+          if (text === undefined) return undefined;
+          const headers: Record<string, string> = { "Content-Type": `${mediaType}; charset=utf-8` };
+          if (corsOptions) Object.assign(headers, getCORSHeadersByRequestAndOptions(request, corsOptions));
+          return { text, headers };
+        })
+      );
+    },
     serveWebSocket: (server, wsOptions = {}) => serveGraphQLOverWebSocket(yoga, server, GRAPHQL_ENDPOINT, { ...wsOptions, onUnexpectedError }),
     endSubscriptions: () => shutdown.abort(),
   };
@@ -154,4 +192,37 @@ function cachedGraphiQL(): (options: GraphiQLOptions) => Promise<string> {
     }
     return cache.html;
   };
+}
+
+/** A GraphQL-over-HTTP body of a query alone: `query`, and `operationName` and `variables` if any. */
+function isQueryParams(body: unknown): body is QueryParams {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
+  for (const key in body) if (key !== "query" && key !== "operationName" && key !== "variables") return false;
+  const { query, operationName, variables } = body as Record<string, unknown>;
+  return (
+    typeof query === "string" &&
+    (operationName === undefined || operationName === null || typeof operationName === "string") &&
+    (variables === undefined || variables === null || (typeof variables === "object" && !Array.isArray(variables)))
+  );
+}
+
+/**
+ * The media type yoga answers a single result with for this `Accept` (its result processors' choice:
+ * the last match, in reverse order of the header, of application/graphql-response+json then
+ * application/json); undefined when the header asks for neither (yoga then streams, or refuses).
+ */
+export function regularMediaType(accept: string | null): string | undefined {
+  let chosen: string | undefined;
+  const asked = (accept || "*/*").replace(/\s/g, "").toLowerCase().split(",").reverse();
+  for (const entry of asked) {
+    const [type = "", ...params] = entry.split(";");
+    const charset = params.find((p) => p.includes("charset=")) ?? "charset=utf-8";
+    if (charset !== "charset=utf-8") continue;
+    const [pre, suf] = type.split("/");
+    for (const offered of ["application/graphql-response+json", "application/json"]) {
+      const [oPre, oSuf] = offered.split("/");
+      if ((pre === "*" || pre === oPre) && (suf === "*" || suf === oSuf)) chosen = offered;
+    }
+  }
+  return chosen;
 }

@@ -13,15 +13,20 @@
 import type { Plugin } from "graphql-yoga";
 import {
   type DirectiveNode,
+  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   getArgumentValues,
   getOperationAST,
   type GraphQLObjectType,
+  type GraphQLSchema,
+  getVariableValues,
   Kind,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
+import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { Selection, SelectionEntry } from "../runtime/service.ts";
 import type { GraphQLContext } from "./builder.ts";
@@ -30,84 +35,157 @@ import { deletedOf } from "./lifecycle.ts";
 
 type Root = { readonly resource: ResolvedResource; readonly kind: "list" | "one" | "count" };
 
-/** The plugin; `runtime` is the one the schema was built from. */
-export function useSplicedReads(runtime: Runtime): Plugin<GraphQLContext> {
-  const { schema } = runtime;
+/** A query's parameters as a GraphQL-over-HTTP request carries them. */
+export interface QueryParams {
+  readonly query: string;
+  readonly operationName?: string | null | undefined;
+  readonly variables?: Record<string, unknown> | null | undefined;
+}
+
+/** Spliced reads: the yoga plugin, and the same answers for queries yoga already served spliced. */
+export interface SplicedReads {
+  readonly plugin: Plugin<GraphQLContext>;
+  /**
+   * For a query that yoga parsed, validated and answered spliced before (the same text and operation
+   * name): what answers it again, for these variables and the context of this request — the whole
+   * response text (`{"data":…}`), or undefined when these variables or the data need the ordinary
+   * execution (which then reports any error). Undefined for any other query.
+   */
+  answerer(params: QueryParams): ((context: () => Promise<RequestContext>) => Promise<string | undefined>) | undefined;
+}
+
+/** Queries remembered for {@link SplicedReads.answer}: the most recently spliced ones. */
+const REMEMBERED = 500;
+
+/** The plugin and the answers; `runtime` is the one `schema` was built from. */
+export function splicedReads(runtime: Runtime, schema: GraphQLSchema): SplicedReads {
   const roots = new Map<string, Root>();
-  for (const resource of schema.resources) {
+  for (const resource of runtime.schema.resources) {
     roots.set(resource.names.list, { resource, kind: "list" });
     roots.set(resource.names.one, { resource, kind: "one" });
     roots.set(resource.names.count, { resource, kind: "count" });
   }
+  const operations = new WeakMap<DocumentNode, Map<string, Operation | null>>();
+  const operationOf = (document: DocumentNode, name: string | null | undefined): Operation | undefined => {
+    let byName = operations.get(document);
+    if (!byName) operations.set(document, (byName = new Map()));
+    let operation = byName.get(name ?? "");
+    if (operation === undefined) byName.set(name ?? "", (operation = prepare(document, name)));
+    return operation ?? undefined;
+  };
+  // By operation name and text: documents yoga validated (with every rule of the request's plugins) and spliced.
+  const remembered = new Map<string, DocumentNode>();
+  const keyOf = (query: string, name: string | null | undefined) => `${name ?? ""}\u0000${query}`;
+  const answer = (operation: Operation, rawVariables: Record<string, unknown> | null | undefined, context: RequestContext) => {
+    const coerced = getVariableValues(schema, operation.node.variableDefinitions ?? [], rawVariables ?? {});
+    return coerced.errors ? undefined : spliceText(runtime, roots, schema, operation, coerced.coerced, context);
+  };
   return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (operation?.operation !== "query") return;
-      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      const fragments = new Map<string, FragmentDefinitionNode>();
-      for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-      const queryType = args.schema.getQueryType() as GraphQLObjectType;
-      const context = (args.contextValue as GraphQLContext).context;
-      const work: [string, () => Promise<string | undefined>][] = [];
-      for (const node of operation.selectionSet.selections) {
-        if (node.kind !== Kind.FIELD) return;
-        const included = inclusion(node, variables);
-        if (included === undefined) return;
-        if (!included) continue;
-        const key = node.alias?.value ?? node.name.value;
-        if (work.some(([k]) => k === key)) return;
-        if (node.name.value === "__typename") {
-          work.push([key, async () => JSON.stringify(queryType.name)]);
-          continue;
+    plugin: {
+      async onExecute({ args, setResultAndStopExecution }) {
+        const operation = operationOf(args.document, args.operationName);
+        if (!operation) return;
+        const { context, params } = args.contextValue as GraphQLContext & { params?: { query?: unknown } };
+        const text = await answer(operation, args.variableValues as Record<string, unknown> | undefined, context);
+        if (text === undefined) return;
+        if (typeof params?.query === "string") {
+          const key = keyOf(params.query, args.operationName);
+          remembered.delete(key);
+          remembered.set(key, args.document);
+          if (remembered.size > REMEMBERED) remembered.delete(remembered.keys().next().value as string);
         }
-        const root = roots.get(node.name.value);
-        const definition = queryType.getFields()[node.name.value];
-        if (!root || !definition) return;
-        let values: Record<string, unknown>;
-        try {
-          values = getArgumentValues(definition, node, variables);
-        } catch {
-          return;
-        }
-        const service = runtime.service(root.resource.name);
-        if (root.kind === "count") {
-          work.push([key, async () => String(await service.count(context, toFilter(schema, root.resource, values.where as never), deletedOf(values)))]);
-          continue;
-        }
-        const selection = selectionOf(schema, root.resource, node.selectionSet, fragments, variables);
-        if (!selection || (root.kind === "one" && values.asOf !== undefined && values.asOf !== null)) return;
-        work.push([
-          key,
-          async () => {
-            if (root.kind === "one") return service.getText(context, values.id, deletedOf(values), selection, "graphql");
-            const params = {
-              filter: toFilter(schema, root.resource, values.where as never),
-              sort: toSort(schema, root.resource, values.orderBy as never),
-              offset: (values.skip as number | null | undefined) ?? undefined,
-              limit: (values.take as number | null | undefined) ?? undefined,
-              deleted: deletedOf(values),
-            };
-            return (await service.listText(context, params, selection, "graphql"))?.json;
+        setResultAndStopExecution({
+          // Plugins that read the result get it parsed; the response is the text as it is.
+          get data() {
+            return (JSON.parse(text) as { data: Record<string, unknown> }).data;
           },
-        ]);
-      }
-      let parts: (string | undefined)[];
-      try {
-        parts = await Promise.all(work.map(([, run]) => run()));
-      } catch {
-        return; // the ordinary execution reports the error, with its path
-      }
-      if (parts.some((p) => p === undefined)) return;
-      const text = `{"data":{${work.map(([key], i) => `${JSON.stringify(key)}:${parts[i]}`).join(",")}}}`;
-      setResultAndStopExecution({
-        // Plugins that read the result get it parsed; the response is the text as it is.
-        get data() {
-          return (JSON.parse(text) as { data: Record<string, unknown> }).data;
-        },
-        stringify: () => text,
-      } as never);
+          stringify: () => text,
+        } as never);
+      },
+    },
+    answerer: (params) => {
+      const document = remembered.get(keyOf(params.query, params.operationName));
+      const operation = document && operationOf(document, params.operationName);
+      return operation && (async (context) => answer(operation, params.variables, await context()));
     },
   };
+}
+
+/** A query operation of a document, with the document's fragments. */
+interface Operation {
+  readonly node: OperationDefinitionNode;
+  readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
+}
+
+/** The query operation `name` of `document`; null for a mutation or subscription, or no such operation. */
+function prepare(document: DocumentNode, name: string | null | undefined): Operation | null {
+  const node = getOperationAST(document, name);
+  if (node?.operation !== "query") return null;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  return { node, fragments };
+}
+
+/**
+ * The response text of `operation` answered with PostgreSQL's JSON, or undefined when anything in it
+ * needs the ordinary execution: another root field, a selection the compiler does not build, an `asOf`,
+ * a resource whose hooks need records, or an error (which the ordinary execution reports with its path).
+ */
+async function spliceText(runtime: Runtime, roots: ReadonlyMap<string, Root>, schema: GraphQLSchema, operation: Operation, variables: Record<string, unknown>, context: RequestContext): Promise<string | undefined> {
+  const { fragments } = operation;
+  const queryType = schema.getQueryType() as GraphQLObjectType;
+  const resolved = runtime.schema;
+  const work: [string, () => Promise<string | undefined>][] = [];
+  for (const node of operation.node.selectionSet.selections) {
+    if (node.kind !== Kind.FIELD) return undefined;
+    const included = inclusion(node, variables);
+    if (included === undefined) return undefined;
+    if (!included) continue;
+    const key = node.alias?.value ?? node.name.value;
+    if (work.some(([k]) => k === key)) return undefined;
+    if (node.name.value === "__typename") {
+      work.push([key, async () => JSON.stringify(queryType.name)]);
+      continue;
+    }
+    const root = roots.get(node.name.value);
+    const definition = queryType.getFields()[node.name.value];
+    if (!root || !definition) return undefined;
+    let values: Record<string, unknown>;
+    try {
+      values = getArgumentValues(definition, node, variables);
+    } catch {
+      return undefined;
+    }
+    const service = runtime.service(root.resource.name);
+    if (root.kind === "count") {
+      work.push([key, async () => String(await service.count(context, toFilter(resolved, root.resource, values.where as never), deletedOf(values)))]);
+      continue;
+    }
+    const selection = selectionOf(resolved, root.resource, node.selectionSet, fragments, variables);
+    if (!selection || (root.kind === "one" && values.asOf !== undefined && values.asOf !== null)) return undefined;
+    work.push([
+      key,
+      async () => {
+        if (root.kind === "one") return service.getText(context, values.id, deletedOf(values), selection, "graphql");
+        const params = {
+          filter: toFilter(resolved, root.resource, values.where as never),
+          sort: toSort(resolved, root.resource, values.orderBy as never),
+          offset: (values.skip as number | null | undefined) ?? undefined,
+          limit: (values.take as number | null | undefined) ?? undefined,
+          deleted: deletedOf(values),
+        };
+        return (await service.listText(context, params, selection, "graphql"))?.json;
+      },
+    ]);
+  }
+  let parts: (string | undefined)[];
+  try {
+    parts = await Promise.all(work.map(([, run]) => run()));
+  } catch {
+    return undefined;
+  }
+  if (parts.some((p) => p === undefined)) return undefined;
+  return `{"data":{${work.map(([key], i) => `${JSON.stringify(key)}:${parts[i]}`).join(",")}}}`;
 }
 
 /** Whether `@skip` / `@include` keep the node; undefined for any other directive (not spliced). */

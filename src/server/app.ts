@@ -6,10 +6,12 @@
  * is what the Node server listens with. Both send /graphql and /graphql/stream to one GraphQL gate
  * (request log, rate limit, then yoga) and everything else to Hono. The listener hands Node's request
  * and response to that gate without Hono's Fetch API Request and Response in between: yoga reads
- * the body from the IncomingMessage and writes its answer to the ServerResponse.
+ * the body from the IncomingMessage and writes its answer to the ServerResponse. A POST of a query
+ * yoga already answered spliced (src/graphql/splice.ts) is answered without yoga at all, under the
+ * gate's same rate limit and request log.
  */
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, RequestListener, Server } from "node:http";
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { createServerAdapter } from "@whatwg-node/server";
 import { Hono } from "hono";
@@ -21,7 +23,7 @@ import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ActorResolver } from "./auth.ts";
 import type { Events } from "../events/events.ts";
-import { countRequest, limitWebSocketUpgrades, type RateLimit, rateLimitMiddleware, withRateLimitHeaders } from "./rate-limit.ts";
+import { countRequest, limitWebSocketUpgrades, type RateLimit, type RateLimitVerdict, rateLimitMiddleware, withRateLimitHeaders } from "./rate-limit.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -76,11 +78,11 @@ export interface App {
  * The request context of a request, whatever its transport: HTTP requests, and the Request a
  * WebSocket subscription is made from (its connection params as headers).
  */
-export function requestContextFor(runtime: Runtime, resolveActor?: ActorResolver): (request: Request) => Promise<RequestContext> {
+export function requestContextFor(runtime: Runtime, resolveActor?: ActorResolver): RequestContextFor {
   // One context per request, however many layers ask (the rate limiter, then the transport): the
   // credentials are verified once and the request's loaders are shared.
   const made = new WeakMap<Request, Promise<RequestContext>>();
-  return (request) => {
+  const contextFor = (request: Request) => {
     let context = made.get(request);
     if (!context) {
       context = (async () =>
@@ -92,6 +94,19 @@ export function requestContextFor(runtime: Runtime, resolveActor?: ActorResolver
     }
     return context;
   };
+  return Object.assign(contextFor, {
+    share(from: Request, to: Request) {
+      const context = made.get(from);
+      if (context) made.set(to, context);
+    },
+  });
+}
+
+/** The request context of each request, made once however many layers ask. */
+export interface RequestContextFor {
+  (request: Request): Promise<RequestContext>;
+  /** Gives `to` (a copy of the same HTTP request) the context made for `from`, if one was. */
+  share(from: Request, to: Request): void;
 }
 
 /** Builds the app over a runtime. */
@@ -139,11 +154,15 @@ export function createApp(options: AppOptions): App {
   // GraphQL over HTTP: what Hono's middleware does for the other routes, in front of yoga, whichever
   // entry the request came through. The Node listener's context carries `req` (yoga's convention).
   const graphqlLimit = { actorOf, corsOrigin, body: "graphql" } as const;
+  // Requests the spliced answer below counted already (and resolved the actor of), then handed on to the gate.
+  const counted = new WeakMap<IncomingMessage, { verdict: RateLimitVerdict | undefined; request: Request }>();
   const graphqlGate = createServerAdapter<{ req?: IncomingMessage | undefined }>(async (request, { req }) => {
     const started = performance.now();
     let response: Response;
     try {
-      const verdict = options.rateLimit ? await countRequest(options.rateLimit, request, req?.socket, graphqlLimit) : undefined;
+      const earlier = req && counted.get(req);
+      if (earlier) contextFor.share(earlier.request, request);
+      const verdict = earlier ? earlier.verdict : options.rateLimit ? await countRequest(options.rateLimit, request, req?.socket, graphqlLimit) : undefined;
       if (verdict && "refusal" in verdict) response = verdict.refusal;
       else {
         response = await graphql.fetch(request);
@@ -155,6 +174,51 @@ export function createApp(options: AppOptions): App {
     logRequest(request.method, pathOf(request.url), response.status, started);
     return response;
   });
+
+  /**
+   * POST /graphql on the Node listener, for a query yoga already answered spliced (same text): its
+   * rules are the gate's (rate limit, request log), its answer without yoga (GraphQLHandler.answerSpliced).
+   * Anything else goes on to the gate with the body already read, and the verdict and actor if made.
+   */
+  const answerSpliced = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const started = performance.now();
+    const body = await readBody(req);
+    if (!body) {
+      res.destroy(); // the client went away mid-body
+      return;
+    }
+    try {
+      let params: unknown;
+      try {
+        params = JSON.parse(body.toString("utf8"));
+      } catch {
+        params = undefined; // yoga says what is wrong with it
+      }
+      const answerer = params === undefined ? undefined : graphql.answerSpliced(params);
+      if (answerer) {
+        const request = new Request(url, { method: "POST", headers: req.headers as Record<string, string> });
+        const verdict = options.rateLimit ? await countRequest(options.rateLimit, request, req.socket, graphqlLimit) : undefined;
+        if (verdict && "refusal" in verdict) {
+          await writeResponse(res, verdict.refusal);
+          logRequest("POST", url.pathname, verdict.refusal.status, started);
+          return;
+        }
+        const answer = await answerer(request);
+        if (answer) {
+          const headers = verdict ? Object.fromEntries(withRateLimitHeaders(new Response(null, { headers: answer.headers }), verdict.headers).headers) : answer.headers;
+          res.writeHead(200, { ...headers, "Content-Length": Buffer.byteLength(answer.text) }).end(answer.text);
+          logRequest("POST", url.pathname, 200, started);
+          return;
+        }
+        counted.set(req, { verdict, request });
+      }
+    } catch (error) {
+      onUnexpectedError(error);
+    }
+    // whatwg-node reads a body that was read already from `req.body`.
+    (req as IncomingMessage & { body?: Buffer }).body = body;
+    void graphqlGate.requestListener(req, res);
+  };
 
   const app = new Hono();
   app.use(async (c, next) => {
@@ -203,7 +267,8 @@ export function createApp(options: AppOptions): App {
       res.once("finish", () => {
         if (!req.complete) req.socket.destroySoon();
       });
-      void graphqlGate.requestListener(req, res);
+      if (req.method === "POST" && url.pathname === GRAPHQL_ENDPOINT && smallJsonBody(req)) void answerSpliced(req, res, url);
+      else void graphqlGate.requestListener(req, res);
     },
     serveWebSockets: (server) => {
       const service = graphql.serveWebSocket(server, options.webSocket ?? {});
@@ -230,4 +295,31 @@ function urlOf(host: string | undefined, target: string): URL | undefined {
   const url = new URL(`http://${host}${target}`);
   // The host must be all of Host (but its port): "a@b" or "a/b" would be read as something else.
   return url.hostname === host.replace(/:\d+$/, "").toLowerCase() ? url : undefined;
+}
+
+/** Largest body the spliced answer reads itself; bigger ones go to yoga as they are. */
+const SPLICED_BODY_BYTES = 64 * 1024;
+
+/** A JSON body of a declared length, small enough to read before choosing who answers it. */
+function smallJsonBody(req: IncomingMessage): boolean {
+  const length = Number(req.headers["content-length"]);
+  const type = req.headers["content-type"]?.toLowerCase().replace(/\s/g, "");
+  return length > 0 && length <= SPLICED_BODY_BYTES && req.headers["transfer-encoding"] === undefined && (type === "application/json" || type === "application/json;charset=utf-8");
+}
+
+/** The whole body of `req` (no more than its Content-Length: Node's parser sees to it); undefined when the client went away first. */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", () => resolve(undefined));
+    req.once("close", () => resolve(undefined)); // after "end", a no-op
+  });
+}
+
+/** Sends a Fetch API response (a small one: the body is read whole) on a Node response. */
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  res.writeHead(response.status, { ...Object.fromEntries(response.headers), "Content-Length": body.length }).end(body);
 }
