@@ -5,7 +5,6 @@
  * one service method; the runtime checks fields, operators, values and limits.
  */
 import { type Context, Hono } from "hono";
-import { cors } from "hono/cors";
 import type { SecurityProfile } from "../metadata/definition.ts";
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
@@ -27,6 +26,7 @@ import { type ListQuery, ONE_PARAMS, parseListQuery, parseOneQuery, rejectOthers
 import { buildOpenApi } from "./openapi.ts";
 import type { Events } from "../events/events.ts";
 import { EVENT_STREAM_PARAMS, type EventStreamOptions, eventStream, parseEventStreamQuery } from "./events.ts";
+import { restCors } from "./cors.ts";
 import { jsonResponse, jsonTextResponse } from "./response.ts";
 import { DEFAULT_SECURITY_PROFILE, routeParams, rulesFor } from "./security-profile.ts";
 
@@ -103,7 +103,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const api = base === "" ? app : app.basePath(base);
   api.use(
     "*",
-    cors({
+    restCors({
       origin: options.cors?.origin ?? "*",
       allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
       allowHeaders: [...CORS_ALLOW_HEADERS],
