@@ -1438,8 +1438,15 @@ function changedFields(before: Row | undefined, after: Row): string[] {
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  // A decimal is text where a compiled read gave it ("1.50") and a Decimal where Prisma did (1.5).
+  if (a != null && b != null && (isDecimal(a) || isDecimal(b))) return String(a) === String(b) || Number(String(a)) === Number(String(b));
   if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) return JSON.stringify(a) === JSON.stringify(b);
   return (a ?? null) === (b ?? null);
+}
+
+/** Whether `value` is a Prisma Decimal (decimal.js). */
+function isDecimal(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !(value instanceof Date) && typeof (value as { toFixed?: unknown }).toFixed === "function";
 }
 
 /** A batch item's error as clients see it (anything but an AppError is masked). */
