@@ -223,7 +223,7 @@ interface WritePlan {
   readonly actor: string | number;
   /** The error of a version that moved on, given the current one. */
   readonly mismatch: (current: unknown) => AppError;
-  /** The written row must still meet the guard (a scoped actor's create, update or restore). */
+  /** The written row must still meet the guard (a scoped actor's writes, but for deletes and purges). */
   readonly staysInside: boolean;
 }
 

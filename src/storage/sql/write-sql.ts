@@ -31,7 +31,7 @@
 import { randomUUID } from "node:crypto";
 import type { DatamodelField, DatamodelModel } from "../../metadata/datamodel.ts";
 import { rowDecoder, rowObjectSql } from "./row-json.ts";
-import { Params, type SqlModels, WhereSql } from "./where-sql.ts";
+import { literal, Params, type SqlModels, WhereSql } from "./where-sql.ts";
 
 /** One write, as the runtime has checked and shaped it. */
 export interface WriteQuery {
@@ -228,7 +228,7 @@ function changedSql(models: SqlModels, model: DatamodelModel, fields: readonly s
     // `json` has no equality; jsonb, like every other column type here, compares by value.
     const value = (alias: string) => (field.nativeType?.[0] === "Json" ? `${alias}.${column}::jsonb` : `${alias}.${column}`);
     const differs = hasPrior ? `${value("w")} IS DISTINCT FROM ${value("p")}` : `w.${column} IS NOT NULL`;
-    return `CASE WHEN ${differs} THEN '${name.replaceAll("'", "''")}' END`;
+    return `CASE WHEN ${differs} THEN ${literal(name)} END`;
   });
   return `array_remove(ARRAY[${cases.join(", ")}]::text[], NULL)`;
 }
