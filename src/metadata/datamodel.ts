@@ -12,6 +12,8 @@ export interface DatamodelField {
   isUnique: boolean;
   isUpdatedAt: boolean;
   hasDefaultValue: boolean;
+  /** The default: a literal value, or `{ name, args }` of a function (`autoincrement`, `now`, `uuid`, `cuid`, `dbgenerated`…). */
+  default?: unknown;
   nativeType?: readonly [string, readonly string[]] | null;
   relationName?: string | null;
   relationFromFields?: readonly string[];

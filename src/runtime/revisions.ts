@@ -3,8 +3,10 @@
  * `Revision` model, numbered 1, 2, 3… per record and written in the write's own transaction (after the
  * row write, which holds the row's lock, so two writers of one record can never take the same number).
  * Snapshots are stored JSON-safe and upgraded on read when written under an older schemaVersion.
+ * A write compiled to one statement records its revision in that statement ({@link RevisionLog.compiled}).
  */
 import type { ResolvedResource } from "../metadata/resolved.ts";
+import type { WriteRevision } from "../storage/sql/write-sql.ts";
 import type { Store } from "../storage/store.ts";
 import { randomUUID } from "node:crypto";
 import { AppError } from "./errors.ts";
@@ -60,9 +62,7 @@ export class RevisionLog {
   async record(tx: Store, entry: RevisionEntry): Promise<Revision> {
     const model = tx.model(DELEGATE);
     const recordId = String(entry.recordId);
-    // A record the database or a UUID just named has no history: skip the lookup of its last revision.
-    const fresh = entry.action === "create" && (this.#resource.idGenerator === "database" || this.#resource.idGenerator === "uuid");
-    const last = fresh ? null : (await model.findFirst({ where: { resource: this.#resource.name, recordId }, orderBy: { number: "desc" }, select: { id: true, number: true, status: true } })) as { id: string; number: number; status: string } | null;
+    const last = this.#fresh(entry.action) ? null : (await model.findFirst({ where: { resource: this.#resource.name, recordId }, orderBy: { number: "desc" }, select: { id: true, number: true, status: true } })) as { id: string; number: number; status: string } | null;
     const data = toJson(entry.row);
     const common = { action: entry.action, actorId: entry.actorId, createdAt: new Date(), schemaVersion: this.#settings.schemaVersion, data };
     if (entry.action === "publish") {
@@ -73,6 +73,21 @@ export class RevisionLog {
     if (status === "draft" && last?.status === "draft") return this.#read(await model.update({ where: { id: last.id }, data: common }));
     const number = (last?.number ?? 0) + 1;
     return this.#read(await model.create({ data: { id: randomUUID(), resource: this.#resource.name, recordId, number, parentNumber: last?.number ?? null, status, ...common } }));
+  }
+
+  /**
+   * The revision a compiled write records in its own statement (storage/sql/write-sql.ts): a stable
+   * one, numbered after the record's last. Draft mode changes a draft in place, which is not compiled:
+   * its writes take {@link RevisionLog.record}.
+   */
+  compiled(action: string, actorId: string): WriteRevision {
+    if (this.#settings.draft) throw new Error(`${this.#resource.name} keeps draft revisions: write them through record()`);
+    return { id: randomUUID(), resource: this.#resource.name, action, actorId, schemaVersion: this.#settings.schemaVersion, first: this.#fresh(action) };
+  }
+
+  /** A record the database or a UUID just named has no history: no lookup of its last revision. */
+  #fresh(action: string): boolean {
+    return action === "create" && (this.#resource.idGenerator === "database" || this.#resource.idGenerator === "uuid");
   }
 
   /** Every revision of a record, oldest first. */

@@ -211,6 +211,22 @@ type Op = { -readonly [K in keyof Operation]: Operation[K] };
 /** Internal write options: a version, input leniency, and for cascades the parent's revision of the trash. */
 type WriteOptions = WriteInputOptions & VersionOptions;
 
+/** What a write settled before anything is written (see `#prepare`). */
+interface WritePlan {
+  /** The row before the write (all writes but create). */
+  readonly existing: Row | undefined;
+  /** The actor's tenant and scope condition on this resource. */
+  readonly guard: object | undefined;
+  /** The row the write may change: its id, the expected version, the guard. */
+  readonly where: object;
+  /** Who the write is recorded as. */
+  readonly actor: string | number;
+  /** The error of a version that moved on, given the current one. */
+  readonly mismatch: (current: unknown) => AppError;
+  /** The written row must still meet the guard (a scoped actor's writes, but for deletes and purges). */
+  readonly staysInside: boolean;
+}
+
 /** Operations on one resource. Get one through `runtime.service(name)`. */
 export class ResourceService {
   readonly resource: ResolvedResource;
@@ -222,6 +238,8 @@ export class ResourceService {
   /** Fields every read selects whatever its projection: the id, the keys relations follow, the trash column. */
   readonly #internal: ReadonlySet<string>;
   readonly #revisions: RevisionLog | undefined;
+  /** A delete of this resource has relation rules to apply (cascade, restrict, and on a hard delete setNull). */
+  readonly #deleteRules: boolean;
 
   constructor(resource: ResolvedResource, deps: ServiceDependencies) {
     this.resource = resource;
@@ -237,6 +255,8 @@ export class ResourceService {
     if (resource.softDelete) internal.add(resource.softDelete.field);
     this.#internal = internal;
     this.#revisions = resource.revisions ? new RevisionLog(resource) : undefined;
+    // A soft delete leaves the links of setNull relations alone (a trashed parent reads as absent).
+    this.#deleteRules = resource.relations.some((r) => r.kind === "hasMany" && r.onDelete !== undefined && (r.onDelete !== "setNull" || !resource.softDelete));
   }
 
   readonly #lookup = (name: string) => this.#deps.resource(name).resource;
@@ -624,8 +644,8 @@ export class ResourceService {
   }
 
   /** A read that only counts the rows `where` matches. */
-  #countQuery(where: object): ReadQuery {
-    return { level: { model: this.resource.model, fields: [], relations: [] }, where, orderBy: [], offset: 0, limit: 0, total: true };
+  #countQuery(where: object, model = this.resource.model): ReadQuery {
+    return { level: { model, fields: [], relations: [] }, where, orderBy: [], offset: 0, limit: 0, total: true };
   }
 
   #log(): RevisionLog {
@@ -855,11 +875,16 @@ export class ResourceService {
     return result;
   }
 
-  /** A write: its pipeline in the transaction of `ctx` (or a new one), then the record as the client sees it. */
+  /**
+   * A write: its pipeline as one statement where it can be (see {@link ResourceService.#direct}),
+   * otherwise in the transaction of `ctx` (or a new one); then the record as the client sees it.
+   */
   async #write(action: WriteAction, ctx: RequestContext, id: string | number | undefined, data: Record<string, unknown>, errors: Record<string, string>, options: WriteOptions = {}, revision?: number): Promise<ResourceRecord> {
     const op = this.#operation(action, ctx, id, data, undefined);
     try {
-      const row = await this.#inTransaction(ctx, (tx) => this.#writeIn(tx, op, errors, options, revision), action);
+      const row = this.#direct(ctx, action)
+        ? await this.#translate(() => this.#writeDirect(ctx, op, errors, options), action)
+        : await this.#inTransaction(ctx, (tx) => this.#writeIn(tx, op, errors, options, revision), action);
       return (await this.#output(ctx, op, [row], "one"))[0] as ResourceRecord;
     } catch (error) {
       await this.#failed(op, error);
@@ -868,22 +893,35 @@ export class ResourceService {
   }
 
   /**
-   * The write pipeline, inside a transaction: read the row (locking nothing: the write itself checks
-   * the version) → check what the action needs (live, in the trash, the expected version) → stamp the
-   * values the runtime fills in → `before` hooks → validation → the row write (or the `body` hook) with
-   * the relations' delete rules → the revision → `after` hooks; `onSuccess` waits for the commit.
+   * Whether a write runs as one compiled statement (docs/design/write-path.md): a create, update, patch
+   * or delete that is not part of a transaction already (a batch, a hook's `op.service`), of a resource
+   * with no hook that runs inside the transaction (`before`, `after`, a `body`) for it, no draft
+   * revisions, and for a delete no relation rule to apply; on a model the write compiler can write.
+   * Everything else takes the transaction of {@link ResourceService.#writeIn}.
    */
-  async #writeIn(ctx: RequestContext, op: Op, inputErrors: Record<string, string>, options: WriteOptions, revisionNumber: number | undefined): Promise<Row> {
-    const tx = ctx.transaction as Transaction;
-    const { hooks } = this.#deps;
+  #direct(ctx: RequestContext, action: WriteAction): boolean {
+    if (ctx.transaction) return false;
+    if (action !== "create" && action !== "update" && action !== "patch" && action !== "delete") return false;
+    const { hooks, store } = this.#deps;
+    const name = this.resource.name;
+    if (hooks.body(name, action) || hooks.has("before", name, action) || hooks.has("after", name, action)) return false;
+    if (this.resource.revisions?.draft) return false;
+    if (action === "delete" && this.#deleteRules) return false;
+    return store.canWrite(this.resource.model);
+  }
+
+  /**
+   * The checks and values of a write, before anything is written: read the row (locking nothing: the
+   * write itself checks the version) → check what the action needs (live, in the trash, the expected
+   * version) → stamp the values the runtime fills in → `before` hooks → validation → references.
+   * Reads go through `ctx`'s store: the transaction's on the Prisma path, the pool's on the direct one.
+   */
+  async #prepare(ctx: RequestContext, op: Op, inputErrors: Record<string, string>, options: WriteOptions, revisionNumber: number | undefined, now: Date): Promise<WritePlan> {
     const { action } = op;
     const idField = this.resource.id.name;
     const soft = this.resource.softDelete;
     const version = this.resource.version;
     const expected = options.expectedVersion;
-    const model = tx.store.model(this.resource.delegate);
-    op.context = ctx;
-    op.service = (name) => bindService(this.#deps.resource(name), ctx);
     const access = this.#deps.access;
     const view = this.#view(ctx);
     const operation = action === "patch" ? "update" : (action as Exclude<WriteAction, "patch">);
@@ -902,7 +940,7 @@ export class ResourceService {
     }
     const id = op.id;
     // Outside the actor's tenant or scope, the record does not exist for them.
-    const existing = id === undefined ? undefined : ((await model.findFirst({ where: both({ [idField]: id }, guard), select: this.#select })) ?? undefined);
+    const existing = id === undefined ? undefined : (await this.#run(ctx, { level: { model: this.resource.model, fields: this.#rowFields, relations: [] }, where: both({ [idField]: id }, guard), orderBy: [], offset: 0, limit: 1, total: false })).rows[0];
     const trashed = Boolean(soft && existing && existing[soft.field] != null);
     if (id !== undefined) {
       if (!existing) throw this.#notFound(id);
@@ -924,7 +962,7 @@ export class ResourceService {
     if (version && existing && expected !== undefined && existing[version.field] !== expected) throw mismatch(existing[version.field]);
 
     const actor = ctx.actor.id ?? this.#deps.defaultActor;
-    const values = { ctx, now: tx.now, actor };
+    const values = { ctx, now, actor };
     if (action === "create") {
       for (const f of this.resource.fields) if (f.onCreate !== undefined) op.input[f.name] = evaluate(f.onCreate, f, values);
       if (this.resource.tenant) op.input[this.resource.tenant] = view.tenantFor(this.resource);
@@ -932,30 +970,112 @@ export class ResourceService {
       if (gen === "uuid") op.input[idField] = randomUUID();
       else if (typeof gen === "function") op.input[idField] = gen();
     } else if (action === "revert") {
-      const revision = await this.#log().find(tx.store, id as string | number, revisionNumber as number);
+      const revision = await this.#log().find(this.#store(ctx), id as string | number, revisionNumber as number);
       op.input = this.#revertValues(revision.data);
     }
     if (action !== "create" && action !== "purge" && action !== "publish") {
       for (const f of this.resource.fields) if (f.onUpdate !== undefined) op.input[f.name] = evaluate(f.onUpdate, f, values);
     }
 
-    await hooks.run("before", op);
+    await this.#deps.hooks.run("before", op);
     if (action === "create" || action === "update" || action === "patch" || action === "revert") {
       // Validation sees the merged record this transaction would write; failing here writes nothing.
       await validateWrite(this.resource, { action: action === "revert" ? "update" : action, data: op.input, existing, actorId: ctx.actor.id, errors: action === "revert" ? {} : inputErrors });
+      await this.#checkReferences(ctx, op.input, existing);
     }
-    if (action === "create" || action === "update" || action === "patch" || action === "revert") await this.#checkReferences(ctx, op.input, existing);
 
     // With an expected version, the write itself checks it (WHERE version = expected) and bumps it, so
     // two writers that read the same version cannot both win, whatever the timing.
     // Without an expected version the bump alone is atomic (SET version = version + 1).
     // The tenant and scope hold in the write's own where-clause too, not only in the read before it.
     const where = both(version && expected !== undefined ? { [idField]: id, [version.field]: expected } : { [idField]: id }, guard);
+    return { existing, guard, where, actor, mismatch, staysInside: Boolean(guard && view.scoped(this.resource) && action !== "delete" && action !== "purge") };
+  }
+
+  /** The version the record with `id` is at now (undefined when it is gone), read in `ctx`'s store. */
+  async #currentVersion(ctx: RequestContext, id: unknown): Promise<unknown> {
+    const field = this.resource.version?.field;
+    if (!field) return undefined;
+    const { rows } = await this.#run(ctx, { level: { model: this.resource.model, fields: [field], relations: [] }, where: { [this.resource.id.name]: id }, orderBy: [], offset: 0, limit: 1, total: false });
+    return rows[0]?.[field];
+  }
+
+  /** The `onSuccess` hooks of a committed write, if it has any; their failures are reported, not thrown. */
+  #onSuccess(op: Op): (() => Promise<void>) | undefined {
+    const { hooks } = this.#deps;
+    if (!hooks.has("onSuccess", this.resource.name, op.action)) return undefined;
+    const done = { ...op, service: () => {
+      throw new Error("onSuccess runs after the commit: use runtime.service(name) for further work");
+    } } as Op;
+    return () => hooks.run("onSuccess", done).catch((error) => this.#deps.report(error, { resource: this.resource.name, action: op.action, stage: "onSuccess" }));
+  }
+
+  /**
+   * The write pipeline as one statement (docs/design/write-path.md): {@link ResourceService.#prepare}
+   * reading on the pool, then the row write, its revision and its outbox event in one compiled
+   * statement between BEGIN and COMMIT on a connection of the pool (storage's `write`), then the event
+   * dispatcher's wake-up and `onSuccess`.
+   */
+  async #writeDirect(ctx: RequestContext, op: Op, inputErrors: Record<string, string>, options: WriteOptions): Promise<Row> {
+    const { action } = op;
+    const now = new Date();
+    const plan = await this.#prepare(ctx, op, inputErrors, options, undefined, now);
+    const soft = this.resource.softDelete;
+    const version = this.resource.version;
+    const kind = action === "create" ? "insert" : action === "delete" && !soft ? "delete" : "update";
+    const values = action === "delete" ? (soft ? { ...op.input, [soft.field]: now, ...(soft.by ? { [soft.by]: stamp(this.resource.field.get(soft.by), plan.actor) } : {}) } : {}) : op.input;
+    const actorId = String(plan.actor);
+    const result = await this.#deps.store.write({
+      model: this.resource.model,
+      kind,
+      values,
+      increment: kind === "update" && version ? [version.field] : [],
+      id: op.id,
+      where: kind === "insert" ? undefined : plan.where,
+      fields: this.#rowFields,
+      inside: plan.staysInside ? plan.guard : undefined,
+      now,
+      revision: this.#revisions?.compiled(action, actorId),
+      event: { resource: this.resource.name, action, actorId },
+    });
+    if (result.status === "missing") {
+      // The row changed or went between the read and the write (the read found it).
+      const current = await this.#currentVersion(ctx, op.id);
+      if (version && current !== undefined) throw plan.mismatch(current);
+      throw new AppError("NOT_FOUND", `The ${this.resource.name} does not exist (any more).`);
+    }
+    if (result.status === "outside") throw new AppError("FORBIDDEN", `This ${action} would put the ${this.resource.name} outside the records you may see.`);
+    op.id = result.row[this.resource.id.name] as string | number;
+    op.result = result.row;
+    this.#deps.onCommitted();
+    await this.#onSuccess(op)?.();
+    return result.row;
+  }
+
+  /**
+   * The write pipeline inside a transaction (every write {@link ResourceService.#direct} does not take):
+   * {@link ResourceService.#prepare} → the row write (or the `body` hook) with the relations' delete
+   * rules → the revision → the outbox event (appended at the commit) → `after` hooks; `onSuccess` waits
+   * for the commit.
+   */
+  async #writeIn(ctx: RequestContext, op: Op, inputErrors: Record<string, string>, options: WriteOptions, revisionNumber: number | undefined): Promise<Row> {
+    const tx = ctx.transaction as Transaction;
+    const { hooks } = this.#deps;
+    const { action } = op;
+    const idField = this.resource.id.name;
+    const soft = this.resource.softDelete;
+    const version = this.resource.version;
+    const model = tx.store.model(this.resource.delegate);
+    op.context = ctx;
+    op.service = (name) => bindService(this.#deps.resource(name), ctx);
+    const plan = await this.#prepare(ctx, op, inputErrors, options, revisionNumber, tx.now);
+    const { existing, where, actor } = plan;
+    const id = op.id;
     const bump = version ? { [version.field]: { increment: 1 } } : {};
     const versionMoved = async (error: unknown): Promise<never> => {
       if (version && classifyStorageError(error)?.kind === "notFound") {
-        const now = await model.findUnique({ where: { [idField]: id }, select: { [version.field]: true } });
-        if (now) throw mismatch(now[version.field]);
+        const current = await this.#currentVersion(ctx, id);
+        if (current !== undefined) throw plan.mismatch(current);
       }
       throw error;
     };
@@ -993,9 +1113,9 @@ export class ResourceService {
     if (!row || typeof row !== "object") throw new Error(`The ${action} body of ${this.resource.name} returned no row`);
     op.id = row[idField] as string | number;
     op.result = row;
-    if (guard && view.scoped(this.resource) && action !== "delete" && action !== "purge") {
-      const inside = await model.findFirst({ where: both({ [idField]: op.id }, guard), select: { [idField]: true } });
-      if (!inside) throw new AppError("FORBIDDEN", `This ${action} would put the ${this.resource.name} outside the records you may see.`);
+    if (plan.staysInside) {
+      const inside = await this.#run(ctx, this.#countQuery(both({ [idField]: op.id }, plan.guard)));
+      if (!inside.total) throw new AppError("FORBIDDEN", `This ${action} would put the ${this.resource.name} outside the records you may see.`);
     }
     const revision = this.#revisions ? await this.#revisions.record(tx.store, { action, recordId: op.id, row, actorId: String(actor) }) : undefined;
     tx.events.push({
@@ -1008,12 +1128,8 @@ export class ResourceService {
       changed: changedFields(existing, row),
     });
     await hooks.run("after", op);
-    if (hooks.has("onSuccess", this.resource.name, action)) {
-      const done = { ...op, service: () => {
-        throw new Error("onSuccess runs after the commit: use runtime.service(name) for further work");
-      } } as Op;
-      tx.afterCommit.push(() => hooks.run("onSuccess", done).catch((error) => this.#deps.report(error, { resource: this.resource.name, action, stage: "onSuccess" })));
-    }
+    const onSuccess = this.#onSuccess(op);
+    if (onSuccess) tx.afterCommit.push(onSuccess);
     return op.result as Row;
   }
 
@@ -1087,8 +1203,8 @@ export class ResourceService {
       const guard = view.guard(target);
       const condition = guard ? both(guard, sameTenant) : sameTenant;
       if (!condition) continue;
-      const found = await this.#store(ctx).model(target.delegate).findFirst({ where: both({ [relation.targetField]: key }, condition), select: { [relation.targetField]: true } });
-      if (!found) {
+      const found = await this.#run(ctx, this.#countQuery(both({ [relation.targetField]: key }, condition), target.model));
+      if (!found.total) {
         throw new AppError("VALIDATION_FAILED", `Invalid ${this.resource.name}: ${relation.localField} refers to a ${target.name} that does not exist.`, { fields: { [relation.localField]: `no ${target.name} with this id` } });
       }
     }
@@ -1105,8 +1221,8 @@ export class ResourceService {
       const parentSoft = parent.resource.softDelete;
       const key = row[relation.localField];
       if (!parentSoft || key === null || key === undefined) continue;
-      const found = await this.#store(ctx).model(parent.resource.delegate).findFirst({ where: { [relation.targetField]: key, [parentSoft.field]: null }, select: { [relation.targetField]: true } });
-      if (!found) throw new AppError("CONFLICT", `Cannot restore this ${this.resource.name}: its ${relation.name} (${parent.resource.name} ${show(key)}) is in the trash. Restore that first.`, { details: { relation: relation.name } });
+      const found = await this.#run(ctx, this.#countQuery({ [relation.targetField]: key, [parentSoft.field]: null }, parent.resource.model));
+      if (!found.total) throw new AppError("CONFLICT", `Cannot restore this ${this.resource.name}: its ${relation.name} (${parent.resource.name} ${show(key)}) is in the trash. Restore that first.`, { details: { relation: relation.name } });
     }
   }
 
@@ -1322,8 +1438,15 @@ function changedFields(before: Row | undefined, after: Row): string[] {
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  // A decimal is text where a compiled read gave it ("1.50") and a Decimal where Prisma did (1.5).
+  if (a != null && b != null && (isDecimal(a) || isDecimal(b))) return String(a) === String(b) || Number(String(a)) === Number(String(b));
   if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) return JSON.stringify(a) === JSON.stringify(b);
   return (a ?? null) === (b ?? null);
+}
+
+/** Whether `value` is a Prisma Decimal (decimal.js). */
+function isDecimal(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !(value instanceof Date) && typeof (value as { toFixed?: unknown }).toFixed === "function";
 }
 
 /** A batch item's error as clients see it (anything but an AppError is masked). */

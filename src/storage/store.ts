@@ -1,7 +1,8 @@
 /**
- * The storage port the runtime uses: reads as compiled SQL (sql/read-sql.ts) on the shared `pg` pool,
- * writes through model delegates and transactions of the Prisma client, and translation of database
- * errors into storage-level facts the runtime maps to its own errors.
+ * The storage port the runtime uses: reads as compiled SQL (sql/read-sql.ts) on the shared `pg` pool;
+ * the common writes as one compiled statement each (sql/write-sql.ts) in a transaction on that pool;
+ * the other writes through model delegates and transactions of the Prisma client; and translation of
+ * database errors into storage-level facts the runtime maps to its own errors.
  */
 import { createHash } from "node:crypto";
 import type pg from "pg";
@@ -10,6 +11,7 @@ import type { PrismaClient } from "./generated/client.ts";
 import { type AggregateQuery, compileAggregate, shapeAggregateRow } from "./sql/aggregate-sql.ts";
 import { type CompiledRead, compileRead, type ReadQuery } from "./sql/read-sql.ts";
 import { SqlModels } from "./sql/where-sql.ts";
+import { type CompiledWrite, compilableWrites, compileWrite, revisionTable, type Statement, type WriteQuery } from "./sql/write-sql.ts";
 
 /** Arguments and results are Prisma's, kept loose: the runtime builds them from resolved metadata. */
 export interface ModelDelegate {
@@ -65,7 +67,25 @@ export interface Store {
    * held until the commit. A no-op when the schema has no `Event` model.
    */
   appendEvents(entries: readonly OutboxEntry[]): Promise<void>;
+  /**
+   * One write in one statement (sql/write-sql.ts): the row, its revision and its outbox event, between
+   * BEGIN and COMMIT on a pool connection of its own (so never inside a {@link Store.transaction}). It
+   * commits only when the statement wrote a row that meets the query's `inside` condition; otherwise it
+   * rolls back and says why.
+   */
+  write(query: WriteQuery): Promise<WriteResult>;
+  /** Whether {@link Store.write} can write rows of `model`: outside a transaction, for models with no default only Prisma computes (cuid, nanoid, ulid). */
+  canWrite(model: string): boolean;
 }
+
+/** What {@link Store.write} did. */
+export type WriteResult =
+  /** Committed: the row as written (the query's fields; Dates and bigints revived). */
+  | { readonly status: "committed"; readonly row: Record<string, unknown> }
+  /** Rolled back (nothing was written): no row met the write's condition. */
+  | { readonly status: "missing" }
+  /** Rolled back: the written row did not meet the query's `inside` condition. */
+  | { readonly status: "outside" };
 
 /** What a read returns: rows as the runtime reads them (Dates and bigints revived), and the total. */
 export interface ReadResult {
@@ -80,7 +100,7 @@ export interface ReadText {
   readonly total: number | undefined;
 }
 
-/** What a store runs on: the Prisma client (writes, transactions) and the `pg` pool it uses (reads). */
+/** What a store runs on: the Prisma client (the other writes, transactions) and the `pg` pool it uses (reads, compiled writes). */
 export interface StoreDatabase {
   readonly prisma: PrismaClient;
   readonly pool: pg.Pool;
@@ -155,8 +175,59 @@ export function createStore(db: StoreDatabase): Store {
       ...params,
     );
   };
+  const named = (statement: Statement) => {
+    const name = nameOf(statement.text);
+    return name ? { name, text: statement.text, values: statement.values } : statement;
+  };
+  const revisions = revisionTable(models);
+  // A concurrent writer of the same record took the revision number the statement's snapshot gave it.
+  const revisionRace = (error: unknown) => {
+    const e = error as { code?: unknown; table?: unknown; severity?: unknown } | null;
+    return e?.severity !== undefined && e.code === "23505" && revisions !== undefined && e.table === revisions;
+  };
+  const writeOnce = async (compiled: CompiledWrite, locked: boolean): Promise<WriteResult> => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      if (locked && compiled.lock) await client.query(named(compiled.lock));
+      const answer = (await client.query<{ row: string; inside: boolean }>(named(compiled))).rows[0];
+      if (!answer || !answer.inside) {
+        await client.query("ROLLBACK");
+        return { status: answer ? "outside" : "missing" };
+      }
+      await client.query("COMMIT");
+      return { status: "committed", row: compiled.decode(JSON.parse(answer.row) as Record<string, unknown>) };
+    } catch (error) {
+      // A connection that cannot roll back is dropped from the pool rather than handed to the next query.
+      await client.query("ROLLBACK").catch((e: Error) => {
+        broken = e;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  };
+  const write = async (query: WriteQuery): Promise<WriteResult> => {
+    const compiled = compileWrite(models, query, OUTBOX_LOCK);
+    try {
+      return await writeOnce(compiled, false);
+    } catch (error) {
+      // Once the row's lock is held, the statement's snapshot sees every revision of the record: run it again so.
+      if (!compiled.lock || !revisionRace(error)) throw error;
+      return writeOnce(compiled, true);
+    }
+  };
+  const writable = new Map<string, boolean>();
+  const canWrite = (model: string): boolean => {
+    let can = writable.get(model);
+    if (can === undefined) writable.set(model, (can = compilableWrites(models, model)));
+    return can;
+  };
   const inTransaction = (tx: TransactionClient): Store => ({
     appendEvents: appendEvents(tx as unknown as Raw),
+    write: () => Promise.reject(new Error("store.write runs in a transaction of its own: inside a transaction, write through the models")),
+    canWrite: () => false,
     model: (name) => delegateOf(tx, name),
     // Nested transactions join the outer one.
     transaction: (work) => work(inTransaction(tx)),
@@ -166,6 +237,8 @@ export function createStore(db: StoreDatabase): Store {
   return {
     // Outside a transaction the lock would be released at once: wrap the append in one.
     appendEvents: (entries) => prisma.$transaction((tx) => appendEvents(tx as unknown as Raw)(entries)),
+    write,
+    canWrite,
     model: (name) => delegateOf(prisma, name),
     ...reads(onPool),
     aggregate: aggregate(prisma as unknown as Raw),
@@ -183,7 +256,7 @@ export type StorageFailure =
   /** PostgreSQL refused a value (SQLSTATE class 22, data exception, or 54, program limit exceeded). */
   | { kind: "invalidValue" };
 
-/** Classifies a Prisma (driver adapter) error; `undefined` when it is not a known failure. */
+/** Classifies a Prisma (driver adapter) or `pg` error; `undefined` when it is not a known failure. */
 export function classifyStorageError(error: unknown): StorageFailure | undefined {
   if (!error || typeof error !== "object") return undefined;
   const e = error as { code?: string; meta?: Record<string, unknown>; name?: string; message?: string };
@@ -212,8 +285,12 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
     case "P2024":
       return { kind: "unavailable" };
   }
-  // A `pg` error (compiled reads run on the pool): its code is the SQLSTATE, or a socket error's code.
+  // A `pg` error (compiled reads and writes run on the pool): its code is the SQLSTATE, or a socket error's code.
   if (typeof e.code === "string" && (e as { severity?: unknown }).severity !== undefined) {
+    const pgError = e as { detail?: string; constraint?: string };
+    // The columns as the adapter reads them for Prisma's P2002: from "Key (a, b)=(…) already exists."
+    if (e.code === "23505") return { kind: "unique", fields: (pgError.detail?.match(/Key \(([^)]+)\)/)?.[1]?.split(", ") ?? []).map((f) => f.replaceAll('"', "")) };
+    if (e.code === "23503") return { kind: "foreignKey", constraint: pgError.constraint };
     if (e.code.startsWith("22") || e.code.startsWith("54")) return { kind: "invalidValue" };
     if (e.code.startsWith("08") || e.code.startsWith("57P") || e.code === "53300") return { kind: "unavailable" };
   }
