@@ -3,48 +3,24 @@
  * a list or page of any depth, with its total, is ONE statement on GraphQL and on REST, for every
  * kind of actor (the tenant and scope are part of that statement, not a transaction around it).
  */
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/server.ts";
+import { type StatementStats, statementStats } from "../support/statement-stats.ts";
 
 let t: TestServer;
-let stats: pg.Client;
-let available = false;
+let stats: StatementStats;
 
 beforeAll(async () => {
   t = await startTestServer({ env: { DEV_ACTOR: "" } });
-  stats = new pg.Client({ connectionString: t.testDb.url });
-  await stats.connect();
-  const { rows } = await stats.query<{ libs: string }>("select current_setting('shared_preload_libraries') as libs");
-  available = rows[0]?.libs.includes("pg_stat_statements") ?? false;
-  if (available) await stats.query("create extension if not exists pg_stat_statements");
+  // Not the event dispatcher's background work on the outbox.
+  stats = await statementStats(t.testDb.url, ['%"Event"%', "listen%", "%pg_advisory%"]);
 });
 
 afterAll(async () => {
-  await stats?.end();
+  await stats?.close();
   await t?.close();
 });
 
-/**
- * Statements PostgreSQL ran on the test database while `work` ran, leaving out this counter's own and
- * the event dispatcher's background work on the outbox.
- */
-async function counted(work: () => Promise<void>): Promise<{ count: number; texts: string[] }> {
-  const sample = async () =>
-    (
-      await stats.query<{ query: string; calls: string }>(
-        `select query, calls from pg_stat_statements
-          where dbid = (select oid from pg_database where datname = current_database())
-            and query not like '%pg_stat_statements%' and query not like '%"Event"%' and query not ilike 'listen%'
-            and query not like '%pg_advisory%'`,
-      )
-    ).rows;
-  const before = new Map((await sample()).map((r) => [r.query, Number(r.calls)]));
-  await work();
-  const after = await sample();
-  const grown = after.map((r) => ({ query: r.query, calls: Number(r.calls) - (before.get(r.query) ?? 0) })).filter((r) => r.calls > 0);
-  return { count: grown.reduce((n, r) => n + r.calls, 0), texts: grown.map((r) => r.query) };
-}
 
 const base = () => t.running.url;
 
@@ -64,8 +40,8 @@ async function rest(path: string): Promise<Response> {
 describe("one statement per read, counted by PostgreSQL", () => {
   it("needs pg_stat_statements on the test server (the embedded test cluster loads it)", () => {
     // Without it nothing below could be counted; CI always runs the embedded cluster.
-    if (!available && process.env.CI) throw new Error("pg_stat_statements is not loaded on the test server");
-    expect(typeof available).toBe("boolean");
+    if (!stats.available && process.env.CI) throw new Error("pg_stat_statements is not loaded on the test server");
+    expect(typeof stats.available).toBe("boolean");
   });
 
   const cases: [string, () => Promise<void>][] = [
@@ -120,9 +96,9 @@ describe("one statement per read, counted by PostgreSQL", () => {
   for (const [name, work] of cases) {
     it(name, async (context) => {
       // A DATABASE_URL server may not load pg_stat_statements (CI's embedded cluster always does).
-      if (!available && !process.env.CI) context.skip("pg_stat_statements is not loaded on this test server");
+      if (!stats.available && !process.env.CI) context.skip("pg_stat_statements is not loaded on this test server");
       await work(); // plans and prepared statements warm
-      const { count, texts } = await counted(work);
+      const { count, texts } = await stats.counted(work);
       expect(count, texts.join("\n")).toBe(1);
       expect(texts[0]).toContain("json_agg");
     });

@@ -4,7 +4,6 @@
  * statement and COMMIT; an update or a delete adds the one read of the row before it. On GraphQL and on
  * REST alike (docs/design/write-path.md).
  */
-import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extensions } from "../../schema/extensions.ts";
@@ -12,11 +11,11 @@ import { resources } from "../../schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { type StatementStats, statementStats } from "../support/statement-stats.ts";
 
 let t: TestRuntime;
 let app: App;
-let stats: pg.Client;
-let available = false;
+let stats: StatementStats;
 
 // The demo's posts, but trashing one leaves its comments alone: a delete with no relation rule to apply.
 const definitions = resources.map((r) => (r.model === "Post" ? { ...r, relations: { ...r.relations, comments: { filter: true } } } : r)) as ResourceDefinition[];
@@ -24,33 +23,14 @@ const definitions = resources.map((r) => (r.model === "Post" ? { ...r, relations
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true, resources: definitions });
   app = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), graphqlExtensions: extensions });
-  stats = new pg.Client({ connectionString: t.testDb.url });
-  await stats.connect();
-  const { rows } = await stats.query<{ libs: string }>("select current_setting('shared_preload_libraries') as libs");
-  available = rows[0]?.libs.includes("pg_stat_statements") ?? false;
-  if (available) await stats.query("create extension if not exists pg_stat_statements");
+  stats = await statementStats(t.testDb.url);
 });
 
 afterAll(async () => {
-  await stats?.end();
+  await stats?.close();
   await t?.close();
 });
 
-/** Statements PostgreSQL ran on the test database while `work` ran (no event dispatcher runs here), but this counter's own. */
-async function counted(work: () => Promise<void>): Promise<{ count: number; texts: string[] }> {
-  const sample = async () =>
-    (
-      await stats.query<{ query: string; calls: string }>(
-        `select query, calls from pg_stat_statements
-          where dbid = (select oid from pg_database where datname = current_database()) and query not like '%pg_stat_statements%'`,
-      )
-    ).rows;
-  const before = new Map((await sample()).map((r) => [r.query, Number(r.calls)]));
-  await work();
-  const after = await sample();
-  const grown = after.map((r) => ({ query: r.query, calls: Number(r.calls) - (before.get(r.query) ?? 0) })).filter((r) => r.calls > 0);
-  return { count: grown.reduce((n, r) => n + r.calls, 0), texts: grown.map((r) => r.query) };
-}
 
 async function rest(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const response = await app.fetch(new Request(`http://test${path}`, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
@@ -79,22 +59,22 @@ function expectWrite(found: { count: number; texts: string[] }, table: string, r
 
 describe("one statement per write, counted by PostgreSQL", () => {
   it("needs pg_stat_statements on the test server (the embedded test cluster loads it)", () => {
-    if (!available && process.env.CI) throw new Error("pg_stat_statements is not loaded on the test server");
-    expect(typeof available).toBe("boolean");
+    if (!stats.available && process.env.CI) throw new Error("pg_stat_statements is not loaded on the test server");
+    expect(typeof stats.available).toBe("boolean");
   });
 
   it("REST: create, patch and delete a post with audit, version, revision and event", async (context) => {
-    if (!available) return context.skip();
+    if (!stats.available) return context.skip();
     let id = 0;
     expectWrite(
-      await counted(async () => {
+      await stats.counted(async () => {
         id = (await rest("POST", "/api/posts", { title: "Counted over REST", authorId: 2 })).id as number;
       }),
       "Post",
       0,
     );
-    expectWrite(await counted(async () => void (await rest("PATCH", `/api/posts/${id}`, { views: 9, version: 1 }))), "Post", 1);
-    expectWrite(await counted(async () => void (await rest("DELETE", `/api/posts/${id}`))), "Post", 1);
+    expectWrite(await stats.counted(async () => void (await rest("PATCH", `/api/posts/${id}`, { views: 9, version: 1 }))), "Post", 1);
+    expectWrite(await stats.counted(async () => void (await rest("DELETE", `/api/posts/${id}`))), "Post", 1);
     const revisions = await t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(id) }, orderBy: { number: "asc" } });
     const events = await t.db.prisma.event.findMany({ where: { resource: "post", recordId: String(id) }, orderBy: { id: "asc" } });
     expect(revisions.map((r) => r.action)).toEqual(["create", "patch", "delete"]);
@@ -102,17 +82,17 @@ describe("one statement per write, counted by PostgreSQL", () => {
   });
 
   it("GraphQL: create, update and delete a post with audit, version, revision and event", async (context) => {
-    if (!available) return context.skip();
+    if (!stats.available) return context.skip();
     let id = "";
     expectWrite(
-      await counted(async () => {
+      await stats.counted(async () => {
         id = (await graphql(`mutation { createPost(data: { title: "Counted over GraphQL", authorId: 2 }) { id version createdBy } }`)).createPost?.id as string;
       }),
       "Post",
       0,
     );
-    expectWrite(await counted(async () => void (await graphql(`mutation { updatePost(id: ${id}, expectedVersion: 1, data: { views: 4 }) { id version } }`))), "Post", 1);
-    expectWrite(await counted(async () => void (await graphql(`mutation { deletePost(id: ${id}, expectedVersion: 2) { id deletedAt } }`))), "Post", 1);
+    expectWrite(await stats.counted(async () => void (await graphql(`mutation { updatePost(id: ${id}, expectedVersion: 1, data: { views: 4 }) { id version } }`))), "Post", 1);
+    expectWrite(await stats.counted(async () => void (await graphql(`mutation { deletePost(id: ${id}, expectedVersion: 2) { id deletedAt } }`))), "Post", 1);
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: Number(id) } });
     expect(row).toMatchObject({ views: 4, version: 3 });
     expect(row.deletedAt).toBeInstanceOf(Date);
