@@ -64,11 +64,25 @@ export async function forkChild(name: string, script: string, env: Record<string
 }
 
 /**
- * Runs `node --import tsx <script>` — what `tsx <script>` runs, minus tsx's own parent process — in
- * `cwd` with `env`, and waits until `readyUrl` answers 200 (at most `timeoutMs`).
+ * Runs `npm run <script>` in `cwd` (its output relayed as `[name]` lines) and resolves once it has
+ * exited 0; rejects with its exit code otherwise.
+ */
+export async function runNpmScript(name: string, script: string, cwd: string): Promise<void> {
+  const child = spawn("npm", ["run", script], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  relay(name, child);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (c, s) => resolve([c, s]));
+  });
+  if (code !== 0) throw new Error(`npm run ${script} failed (${signal ?? `exit ${code}`}) in ${cwd}.`);
+}
+
+/**
+ * Runs `node <script>` (JavaScript: no loader, so the pid is the server's own process) in `cwd` with
+ * `env`, and waits until `readyUrl` answers 200 (at most `timeoutMs`).
  */
 export async function spawnServer(name: string, script: string, cwd: string, env: Record<string, string>, readyUrl: string, timeoutMs = 120_000): Promise<Child> {
-  const child = spawn(process.execPath, ["--import", "tsx", script], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [script], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   relay(name, child);
   const poll = (async () => {
     const deadline = Date.now() + timeoutMs;

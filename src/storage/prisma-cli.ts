@@ -3,13 +3,26 @@
  * `npm run db` and by the server's boot to apply migrations (`migrate deploy`).
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
 const cli = require.resolve("prisma/build/index.js");
-const unrefTimers = fileURLToPath(new URL("../../scripts/unref-timers.cjs", import.meta.url));
-const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * The folder holding prisma.config.ts, which the CLI reads from its working directory. Searched upwards
+ * because this module runs from src/storage/ (tsx, tests) and from dist/src/storage/ (`npm start`).
+ */
+function projectRootOf(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "prisma.config.ts"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`No prisma.config.ts in ${start} or above it: the Prisma CLI needs the project's prisma.config.ts.`);
+  }
+}
+
+const projectRoot = projectRootOf(import.meta.dirname);
+const unrefTimers = join(projectRoot, "scripts/unref-timers.cjs");
 
 /**
  * Runs `prisma <args>` with `DATABASE_URL=url`. With `inherit`, the CLI talks to the terminal
