@@ -28,12 +28,14 @@ import {
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { Selection, SelectionEntry } from "../runtime/service.ts";
+import type { PageText, Selection, SelectionEntry } from "../runtime/service.ts";
+import type { EdgePart } from "../storage/sql/read-sql.ts";
+import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { GraphQLContext } from "./builder.ts";
 import { toFilter, toSort } from "./inputs.ts";
 import { deletedOf } from "./lifecycle.ts";
 
-type Root = { readonly resource: ResolvedResource; readonly kind: "list" | "one" | "count" };
+type Root = { readonly resource: ResolvedResource; readonly kind: "list" | "one" | "count" | "connection" };
 
 /** A query's parameters as a GraphQL-over-HTTP request carries them. */
 export interface QueryParams {
@@ -64,6 +66,7 @@ export function splicedReads(runtime: Runtime, schema: GraphQLSchema): SplicedRe
     roots.set(resource.names.list, { resource, kind: "list" });
     roots.set(resource.names.one, { resource, kind: "one" });
     roots.set(resource.names.count, { resource, kind: "count" });
+    roots.set(resource.names.connection, { resource, kind: "connection" });
   }
   const operations = new WeakMap<DocumentNode, Map<string, Operation | null>>();
   const operationOf = (document: DocumentNode, name: string | null | undefined): Operation | undefined => {
@@ -161,6 +164,28 @@ async function spliceText(runtime: Runtime, roots: ReadonlyMap<string, Root>, sc
       work.push([key, async () => String(await service.count(context, toFilter(resolved, root.resource, values.where as never), deletedOf(values)))]);
       continue;
     }
+    if (root.kind === "connection") {
+      const shape = connectionOf(resolved, root.resource, node.selectionSet, fragments, variables);
+      if (!shape) return undefined;
+      work.push([
+        key,
+        async () => {
+          const params = {
+            filter: toFilter(resolved, root.resource, values.where as never),
+            sort: toSort(resolved, root.resource, values.orderBy as never),
+            first: (values.first as number | null | undefined) ?? undefined,
+            after: (values.after as string | null | undefined) ?? undefined,
+            last: (values.last as number | null | undefined) ?? undefined,
+            before: (values.before as string | null | undefined) ?? undefined,
+            withTotal: shape.entries.some((e) => e.kind === "totalCount"),
+            deleted: deletedOf(values),
+          };
+          const page = await service.pageText(context, params, shape.node, "graphql", shape.edge);
+          return page && connectionText(shape, page, root.resource.names.connectionType);
+        },
+      ]);
+      continue;
+    }
     const selection = selectionOf(resolved, root.resource, node.selectionSet, fragments, variables);
     if (!selection || (root.kind === "one" && values.asOf !== undefined && values.asOf !== null)) return undefined;
     work.push([
@@ -243,4 +268,105 @@ function entryOf(schema: ResolvedSchema, resource: ResolvedResource, node: Field
   if (!relation || !target) return undefined;
   const selection = selectionOf(schema, target, node.selectionSet, fragments, variables);
   return selection ? { key, relation: name, selection } : undefined;
+}
+
+/** What a connection field selects: its keys in order, the one selection of its records, and the edge object's keys. */
+interface ConnectionShape {
+  readonly entries: readonly { readonly key: string; readonly kind: "typename" | "totalCount" | "nodes" | "edges" | "pageInfo"; readonly pageInfo?: readonly PageInfoPart[] }[];
+  readonly node: Selection;
+  readonly edge: readonly EdgePart[] | undefined;
+}
+
+type PageInfoPart = { readonly key: string; readonly field: "hasNextPage" | "hasPreviousPage" | "startCursor" | "endCursor" | "__typename" };
+
+const PAGE_INFO_FIELDS = new Set(["hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"]);
+
+/**
+ * The shape of a connection's selection: `nodes`, `edges { cursor node __typename }`, `pageInfo`,
+ * `totalCount` and `__typename`, with aliases, `@skip` and `@include`; undefined for anything else
+ * (fragments on these types, a key twice, `nodes` beside `edges { node }` selecting differently).
+ */
+function connectionOf(schema: ResolvedSchema, resource: ResolvedResource, set: SelectionSetNode | undefined, fragments: ReadonlyMap<string, FragmentDefinitionNode>, variables: Record<string, unknown>): ConnectionShape | undefined {
+  const fields = (s: SelectionSetNode | undefined): FieldNode[] | undefined => {
+    if (!s) return undefined;
+    const out: FieldNode[] = [];
+    for (const node of s.selections) {
+      const included = inclusion(node, variables);
+      if (included === undefined || node.kind !== Kind.FIELD || node.arguments?.length) return undefined;
+      if (!included) continue;
+      if (out.some((f) => (f.alias?.value ?? f.name.value) === (node.alias?.value ?? node.name.value))) return undefined;
+      out.push(node);
+    }
+    return out;
+  };
+  const top = fields(set);
+  if (!top) return undefined;
+  const entries: ConnectionShape["entries"][number][] = [];
+  let node: Selection | undefined;
+  let edge: EdgePart[] | undefined;
+  // `nodes` and `edges { node }` share the rows' one selection: the same one, or none of this.
+  const nodeSelection = (n: FieldNode): boolean => {
+    const selection = selectionOf(schema, resource, n.selectionSet, fragments, variables);
+    if (!selection || (node && JSON.stringify(node) !== JSON.stringify(selection))) return false;
+    node = selection;
+    return true;
+  };
+  for (const f of top) {
+    const key = f.alias?.value ?? f.name.value;
+    switch (f.name.value) {
+      case "__typename":
+      case "totalCount":
+        if (f.selectionSet) return undefined;
+        entries.push({ key, kind: f.name.value === "__typename" ? "typename" : "totalCount" });
+        break;
+      case "nodes":
+        if (!nodeSelection(f)) return undefined;
+        entries.push({ key, kind: "nodes" });
+        break;
+      case "edges": {
+        const parts = fields(f.selectionSet);
+        if (!parts || edge) return undefined;
+        edge = [];
+        for (const p of parts) {
+          const partKey = p.alias?.value ?? p.name.value;
+          if (p.name.value === "cursor" && !p.selectionSet) edge.push({ key: partKey, value: "cursor" });
+          else if (p.name.value === "__typename" && !p.selectionSet) edge.push({ key: partKey, value: { constant: resource.names.edgeType } });
+          else if (p.name.value === "node" && nodeSelection(p)) edge.push({ key: partKey, value: "node" });
+          else return undefined;
+        }
+        entries.push({ key, kind: "edges" });
+        break;
+      }
+      case "pageInfo": {
+        const parts = fields(f.selectionSet);
+        if (!parts || parts.some((p) => !PAGE_INFO_FIELDS.has(p.name.value) || p.selectionSet)) return undefined;
+        entries.push({ key, kind: "pageInfo", pageInfo: parts.map((p) => ({ key: p.alias?.value ?? p.name.value, field: p.name.value as PageInfoPart["field"] })) });
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  // Without `nodes` or `edges { node }`, the page's rows still decide its cursors: their ids suffice.
+  return { entries, node: node ?? [{ key: "id", field: resource.id.name }], edge };
+}
+
+/** The connection's JSON text from its page. */
+function connectionText(shape: ConnectionShape, page: PageText, typename: string): string {
+  const info = page.pageInfo;
+  const value = (entry: ConnectionShape["entries"][number]): string => {
+    switch (entry.kind) {
+      case "typename":
+        return JSON.stringify(typename);
+      case "totalCount":
+        return String(page.totalCount ?? 0);
+      case "nodes":
+        return page.nodes;
+      case "edges":
+        return page.edges ?? "[]";
+      case "pageInfo":
+        return `{${(entry.pageInfo ?? []).map((p) => `${JSON.stringify(p.key)}:${JSON.stringify(p.field === "__typename" ? SHARED_GRAPHQL_NAMES.pageInfo : (info[p.field] ?? null))}`).join(",")}}`;
+    }
+  };
+  return `{${shape.entries.map((e) => `${JSON.stringify(e.key)}:${value(e)}`).join(",")}}`;
 }

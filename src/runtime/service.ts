@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 import type { ValueSource } from "../metadata/definition.ts";
 import type { BelongsToRelation, ResolvedField, ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
-import type { OrderKey, ReadLevel, ReadOutput, ReadQuery, ReadRelation } from "../storage/sql/read-sql.ts";
-import { CURSOR_KEY } from "../storage/sql/read-sql.ts";
+import type { EdgePart, OrderKey, ReadLevel, ReadOutput, ReadQuery, ReadRelation } from "../storage/sql/read-sql.ts";
+import { CURSOR_KEY, EDGE_CURSOR } from "../storage/sql/read-sql.ts";
 import { hasSearch, topSearch } from "../storage/sql/search.ts";
 import { classifyStorageError, type ReadResult, type Store } from "../storage/store.ts";
 import { type AccessPolicy, type ActorView, asSystem } from "./access.ts";
@@ -63,6 +63,14 @@ export interface ListText {
   readonly json: string;
   readonly count: number;
   readonly total: number | undefined;
+}
+
+/** A keyset page as JSON text ({@link ResourceService.pageText}), with what a connection shows beside its rows. */
+export interface PageText extends Pick<Page, "cursors" | "pageInfo" | "totalCount"> {
+  /** The page's rows: a JSON array. */
+  readonly nodes: string;
+  /** The page's rows as edges: a JSON array; only when asked for. */
+  readonly edges: string | undefined;
 }
 
 /** Where a record is shown: a single record or an item of a list. Decides which fields it carries. */
@@ -503,6 +511,47 @@ export class ResourceService {
   }
 
   async #page(ctx: RequestContext, params: PageParams, projection: Projection | undefined): Promise<Omit<Page, "records"> & { rows: Row[] }> {
+    const plan = this.#pagePlan(ctx, params);
+    const found = await this.#run(ctx, { ...plan.query, level: this.#level(ctx, "list", projection, "list"), cursorKeys: plan.query.orderBy });
+    const rows = found.rows;
+    const more = rows.length > plan.size;
+    const pageRows = rows.slice(0, plan.size);
+    if (plan.backward) pageRows.reverse();
+    const keys = pageRows.map((row) => {
+      const values = row[CURSOR_KEY] as unknown[];
+      delete row[CURSOR_KEY];
+      return values;
+    });
+    return { rows: pageRows, ...plan.finish(keys, more), totalCount: found.total };
+  }
+
+  /**
+   * {@link ResourceService.page} as JSON text shaped by `selection`, built by PostgreSQL in one statement
+   * and never parsed in JS: `nodes`, the page's rows as a JSON array, and with `edge` also `edges`, each
+   * row as an edge object (`cursor`, `node` as the row, constant strings) under the given keys.
+   * Undefined when something needs records instead (see {@link ResourceService.listText}).
+   */
+  async pageText(ctx: RequestContext, params: PageParams, selection: Selection, format: SelectionFormat, edge?: readonly EdgePart[]): Promise<PageText | undefined> {
+    if (this.#deps.hooks.any(this.resource.name, "list")) return undefined;
+    const level = this.#outputLevel(ctx, "list", selection, format);
+    if (!level) return undefined;
+    await this.#deps.access.check(ctx, this.resource, "read", {});
+    const plan = this.#pagePlan(ctx, params);
+    const found = await this.#translate(() => this.#store(ctx).readText({ ...plan.query, level, cursorKeys: plan.query.orderBy, page: { size: plan.size, reverse: plan.backward, edge } }));
+    const { cursors, pageInfo } = plan.finish(found.keys ?? [], found.count > plan.size);
+    let edges: string | undefined;
+    if (found.edges !== undefined) {
+      const parts = found.edges.split(EDGE_CURSOR);
+      edges = parts.map((part, i) => (i === 0 ? part : `${cursors[i - 1]}${part}`)).join("");
+    }
+    return { nodes: found.json, edges, cursors, pageInfo, totalCount: found.total };
+  }
+
+  /**
+   * What a keyset page reads (one row more than it shows, to know whether more follow) and how its
+   * cursors and PageInfo come out of the keys of the rows it shows (in the order it shows them).
+   */
+  #pagePlan(ctx: RequestContext, params: PageParams): { query: Omit<ReadQuery, "level">; size: number; backward: boolean; finish: (keys: readonly unknown[][], more: boolean) => Pick<Page, "cursors" | "pageInfo"> } {
     if (params.first !== undefined && params.last !== undefined) throw new AppError("BAD_REQUEST", "Ask for `first` or `last`, not both.");
     if (params.after !== undefined && params.before !== undefined) throw new AppError("BAD_REQUEST", "Give `after` or `before`, not both.");
     const backward = params.last !== undefined || (params.before !== undefined && params.first === undefined);
@@ -520,36 +569,27 @@ export class ResourceService {
       // Nulls sort first ascending and last descending (compileSort's rule), mirrored when going backward.
       return { path: k.path, field: k.field, direction, nulls: k.required ? undefined : direction === "asc" ? "first" : "last" };
     });
-    const found = await this.#run(ctx, {
-      level: this.#level(ctx, "list", projection, "list"),
+    const query = {
       where: boundary ? { AND: [where, boundary] } : where,
       countWhere: where, // the total counts the whole list, not what lies beyond the cursor
       orderBy,
       offset: 0,
       limit: size === 0 ? 0 : size + 1,
       total: Boolean(params.withTotal),
-      cursorKeys: orderBy,
-    });
-    const rows = found.rows;
-    const more = rows.length > size;
-    const pageRows = rows.slice(0, size);
-    if (backward) pageRows.reverse();
-    const cursors = pageRows.map((row) => {
-      const values = row[CURSOR_KEY] as unknown[];
-      delete row[CURSOR_KEY];
-      return this.#deps.cursors.encode(signature, keys.map((k, i) => (k.isDate && typeof values[i] === "string" ? new Date(values[i]) : values[i])));
-    });
-    return {
-      rows: pageRows,
-      cursors,
-      pageInfo: {
-        hasNextPage: backward ? cursor !== undefined : more,
-        hasPreviousPage: backward ? more : cursor !== undefined,
-        startCursor: cursors[0],
-        endCursor: cursors.at(-1),
-      },
-      totalCount: found.total,
     };
+    const finish = (rowKeys: readonly unknown[][], more: boolean) => {
+      const cursors = rowKeys.map((values) => this.#deps.cursors.encode(signature, keys.map((k, i) => (k.isDate && typeof values[i] === "string" ? new Date(values[i]) : values[i]))));
+      return {
+        cursors,
+        pageInfo: {
+          hasNextPage: backward ? cursor !== undefined : more,
+          hasPreviousPage: backward ? more : cursor !== undefined,
+          startCursor: cursors[0],
+          endCursor: cursors.at(-1),
+        },
+      };
+    };
+    return { query, size, backward, finish };
   }
 
   /** Sort keys of a keyset page: the client's (own fields, or through required to-one relations), then the id. */

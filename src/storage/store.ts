@@ -98,6 +98,10 @@ export interface ReadText {
   readonly json: string;
   readonly count: number;
   readonly total: number | undefined;
+  /** A page's cursor keys, row by row ({@link ReadQuery.page}). */
+  readonly keys?: unknown[][] | undefined;
+  /** A page's rows as edges ({@link ReadQuery.page}). */
+  readonly edges?: string | undefined;
 }
 
 /** What a store runs on: the Prisma client (the other writes, transactions) and the `pg` pool it uses (reads, compiled writes). */
@@ -137,7 +141,7 @@ export function createStore(db: StoreDatabase): Store {
     }
     return name;
   };
-  type Answer = { rows: string | null; n: number; total: number | null };
+  type Answer = { rows: string | null; n: number; total: number | null; keys?: string; edges?: string };
   const finish = (compiled: CompiledRead, answer: Answer | undefined): ReadResult => ({
     rows: answer?.rows ? compiled.decode(JSON.parse(answer.rows) as Record<string, unknown>[]) : [],
     total: answer?.total ?? undefined,
@@ -154,7 +158,12 @@ export function createStore(db: StoreDatabase): Store {
     },
     readText: async (query: ReadQuery): Promise<ReadText> => {
       const answer = await run(compileRead(models, query));
-      return { json: answer?.rows ?? "[]", count: Number(answer?.n ?? 0), total: answer?.total ?? undefined };
+      return {
+        json: answer?.rows ?? "[]",
+        count: Number(answer?.n ?? 0),
+        total: answer?.total ?? undefined,
+        ...(query.page ? { keys: JSON.parse(answer?.keys ?? "[]") as unknown[][], edges: answer?.edges ?? "[]" } : {}),
+      };
     },
   });
   const aggregate = (client: Raw) => async (query: AggregateQuery) => {

@@ -93,9 +93,25 @@ export interface ReadQuery {
   readonly limit: number | null;
   /** Also count every row `countWhere` matches. */
   readonly total: boolean;
-  /** Put the values of these keys in each row's JSON, under `$k` (keyset cursors). */
+  /** Put the values of these keys in each row's JSON, under `$k` (keyset cursors); with `page`, in `keys` instead. */
   readonly cursorKeys?: readonly OrderKey[] | undefined;
+  /**
+   * A keyset page read with one row more than it shows (`limit` is `size + 1`; `n` says whether it came):
+   * `rows` holds the first `size` rows, in the opposite order when `reverse` (a backward page, read
+   * towards the start), `keys` their cursor keys in the same order, and with `edge`, `edges` each of
+   * them as an edge object (its cursor left as {@link EDGE_CURSOR} for the caller to fill in).
+   */
+  readonly page?: { readonly size: number; readonly reverse: boolean; readonly edge?: readonly EdgePart[] | undefined } | undefined;
 }
+
+/** One key of an edge object: the row's cursor, the row itself, or a constant string. */
+export interface EdgePart {
+  readonly key: string;
+  readonly value: "cursor" | "node" | { readonly constant: string };
+}
+
+/** What stands for a row's cursor in `edges`: a character PostgreSQL's JSON never holds unescaped. */
+export const EDGE_CURSOR = "\u0001";
 
 /** A compiled statement: its text, its parameters, and how to turn its JSON into rows. */
 export interface CompiledRead {
@@ -168,11 +184,27 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
     `FROM ${table} t ${joins.join(" ")} WHERE ${condition} ORDER BY ${orderSql} ` +
     `LIMIT ${params.bind(query.limit, "int")} OFFSET ${params.bind(query.offset, "int")}`;
   const projected = project(models, w, query.level, "p");
-  const extra = cursorColumns.length > 0 ? [`'${CURSOR_KEY}', json_build_array(${cursorColumns.map((c) => c.value).join(", ")})`] : [];
-  // One aggregate row: the JSON array, how many rows it holds, and the total.
-  const text =
-    `SELECT coalesce(json_agg(${objectSql([...projected.pairs, ...extra])} ORDER BY p."$n"), '[]'::json)::text AS rows, count(*)::int AS n, ${total} AS total ` +
-    `FROM (${inner}) p ${projected.laterals.join(" ")}`;
+  const page = query.page;
+  const extra = cursorColumns.length > 0 && !page ? [`'${CURSOR_KEY}', json_build_array(${cursorColumns.map((c) => c.value).join(", ")})`] : [];
+  const object = objectSql([...projected.pairs, ...extra]);
+  // A page shows its first `size` rows (the one more only tells whether more follow).
+  const shown = page ? ` FILTER (WHERE p."$n" <= ${params.bind(page.size, "int")})` : "";
+  const aggOrder = `ORDER BY p."$n"${page?.reverse ? " DESC" : ""}`;
+  const output = [`coalesce(json_agg(${object} ${aggOrder})${shown}, '[]'::json)::text AS rows`, "count(*)::int AS n", `${total} AS total`];
+  if (page) {
+    output.push(`coalesce(json_agg(json_build_array(${cursorColumns.map((c) => c.value).join(", ")}) ${aggOrder})${shown}, '[]'::json)::text AS keys`);
+    if (page.edge) {
+      const parts = page.edge.map(({ key, value }) => {
+        const name = literal(`${JSON.stringify(key)}:`);
+        if (value === "cursor") return `${name} || '"' || chr(1) || '"'`;
+        if (value === "node") return `${name} || ${object}::text`;
+        return `${name} || ${literal(JSON.stringify(value.constant))}`;
+      });
+      output.push(`'[' || coalesce(string_agg('{' || ${parts.join(" || ',' || ")} || '}', ', ' ${aggOrder})${shown}, '') || ']' AS edges`);
+    }
+  }
+  // One aggregate row: the JSON array, how many rows it holds, and the total (and for a page its keys and edges).
+  const text = `SELECT ${output.join(", ")} FROM (${inner}) p ${projected.laterals.join(" ")}`;
   return { text, values: params.values, decode: projected.decode };
 }
 
