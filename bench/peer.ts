@@ -11,6 +11,7 @@
  * `autograph_bench` on; default: embedded PostgreSQL in .data/postgres-bench on
  * EMBEDDED_PG_BENCH_PORT, default 54331). See bench/README.md.
  */
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { prepareBenchDatabase } from "./database.ts";
@@ -21,6 +22,13 @@ import { type Answer, fingerprint, type ProcessName, processOf, readAnswer, type
 import { type Background, type StatementCount, StatementStatistics } from "./statements.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** `npm start`'s node arguments (package.json's `start` is `node <flags> <script>`), so the bench runs the server as users do. */
+function startArguments(): string[] {
+  const start = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } }).scripts.start.trim().split(/\s+/);
+  if (start[0] !== "node") throw new Error(`package.json's start script should be "node …", got "${start.join(" ")}".`);
+  return start.slice(1);
+}
 const RESULTS = fileURLToPath(new URL("./results/latest.json", import.meta.url));
 const EMBEDDED_DIR = fileURLToPath(new URL("../.data/postgres-bench", import.meta.url));
 /** Sequential requests whose SQL statements are counted, per server and scenario. */
@@ -128,7 +136,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     // What `npm start` runs (the compiled server under plain node; built above), configured for a
     // benchmark: production, no rate limit, warnings only.
-    const autograph = await spawnServer("autograph", "dist/src/server/main.js", ROOT, { ...production, PORT: String(port), RATE_LIMIT: "0", LOG_LEVEL: "warn" }, `http://127.0.0.1:${port}/readyz`);
+    const autograph = await spawnServer("autograph", startArguments(), ROOT, { ...production, PORT: String(port), RATE_LIMIT: "0", LOG_LEVEL: "warn" }, `http://127.0.0.1:${port}/readyz`);
     cleanup.add(() => autograph.stop());
     const loadgen = new LoadGenerator((await forkChild("loadgen", fileURLToPath(new URL("./loadgen.ts", import.meta.url)), {})).child);
     cleanup.add(() => loadgen.child.stop());

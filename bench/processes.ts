@@ -78,11 +78,11 @@ export async function runNpmScript(name: string, script: string, cwd: string): P
 }
 
 /**
- * Runs `node <script>` (JavaScript: no loader, so the pid is the server's own process) in `cwd` with
+ * Runs `node <args>` (a JavaScript script: no loader, so the pid is the server's own process) in `cwd` with
  * `env`, and waits until `readyUrl` answers 200 (at most `timeoutMs`).
  */
-export async function spawnServer(name: string, script: string, cwd: string, env: Record<string, string>, readyUrl: string, timeoutMs = 120_000): Promise<Child> {
-  const child = spawn(process.execPath, [script], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+export async function spawnServer(name: string, args: readonly string[], cwd: string, env: Record<string, string>, readyUrl: string, timeoutMs = 120_000): Promise<Child> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   relay(name, child);
   const poll = (async () => {
     const deadline = Date.now() + timeoutMs;
