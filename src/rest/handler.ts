@@ -172,7 +172,11 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         if (cursor) {
           // Keyset page (§14): per_page is the size; the way on is in Link, the offset is unknown.
           const size = query.limit ?? resource.defaultPageSize;
-          const page = await service.page(ctx, { filter: query.filter, sort: query.sort, ...(cursor.backward ? { last: size, before: cursor.cursor } : { first: size, after: cursor.cursor }), withTotal: true, deleted: query.deleted }, shape.load);
+          const pageParams = { filter: query.filter, sort: query.sort, ...(cursor.backward ? { last: size, before: cursor.cursor } : { first: size, after: cursor.cursor }), withTotal: true, deleted: query.deleted };
+          checkEmbedPaths(runtime, resource, shape.embeds);
+          const text = await service.pageText(ctx, pageParams, shape.selection, "rest");
+          if (text) return jsonTextResponse(text.nodes, 200, { ...cursorListHeaders(resource.names.path, text.totalCount ?? 0), Link: cursorLinks(c.req.url, text) });
+          const page = await service.page(ctx, pageParams, shape.load);
           await attachEmbeds(runtime, ctx, resource, page.records, shape.embeds);
           shape.apply(page.records);
           return jsonResponse(page.records, 200, { ...cursorListHeaders(resource.names.path, page.totalCount ?? 0), Link: cursorLinks(c.req.url, page) });
