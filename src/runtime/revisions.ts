@@ -6,14 +6,19 @@
  * A write compiled to one statement records its revision in that statement ({@link RevisionLog.compiled}).
  */
 import type { ResolvedResource } from "../metadata/resolved.ts";
+import type { ReadQuery } from "../storage/sql/read-sql.ts";
 import type { WriteRevision } from "../storage/sql/write-sql.ts";
 import type { Store } from "../storage/store.ts";
 import { randomUUID } from "node:crypto";
 import { AppError } from "./errors.ts";
 import type { Row } from "./loaders.ts";
 
-/** The Prisma delegate of the revision model. */
+/** The Prisma delegate of the revision model (its writes outside compiled statements). */
 const DELEGATE = "revision";
+/** The revision model, for reads (storage/sql/read-sql.ts). */
+const MODEL = "Revision";
+/** What a read of a revision loads: every field of {@link Revision}. */
+const REVISION_FIELDS = ["id", "number", "parentNumber", "action", "status", "actorId", "createdAt", "schemaVersion", "data"] as const;
 
 /** One revision of a record, as the runtime hands it out (its `data` upgraded, not yet presented). */
 export interface Revision {
@@ -92,22 +97,34 @@ export class RevisionLog {
 
   /** Every revision of a record, oldest first. */
   async list(store: Store, recordId: string | number): Promise<Revision[]> {
-    const rows = await store.model(DELEGATE).findMany({ where: { resource: this.#resource.name, recordId: String(recordId) }, orderBy: { number: "asc" } });
+    const { rows } = await store.read(this.#query({ recordId: String(recordId) }, "asc", null));
     return rows.map((r) => this.#read(r));
   }
 
   /** One revision by number; 404 when there is none. */
   async find(store: Store, recordId: string | number, number: number): Promise<Revision> {
-    const row = await store.model(DELEGATE).findFirst({ where: { resource: this.#resource.name, recordId: String(recordId), number } });
+    const [row] = (await store.read(this.#query({ recordId: String(recordId), number }, "asc", 1))).rows;
     if (!row) throw new AppError("NOT_FOUND", `${this.#resource.name} ${String(recordId)} has no revision ${number}.`);
     return this.#read(row);
   }
 
   /** The revision in force at `time` (the last one written at or before it); 404 when the record did not exist yet. */
   async at(store: Store, recordId: string | number, time: Date): Promise<Revision> {
-    const row = await store.model(DELEGATE).findFirst({ where: { resource: this.#resource.name, recordId: String(recordId), createdAt: { lte: time } }, orderBy: { number: "desc" } });
+    const [row] = (await store.read(this.#query({ recordId: String(recordId), createdAt: { lte: time } }, "desc", 1))).rows;
     if (!row) throw new AppError("NOT_FOUND", `${this.#resource.name} ${String(recordId)} has no revision at or before ${time.toISOString()}.`);
     return this.#read(row);
+  }
+
+  /** A read of this resource's revisions matching `where` (the read compiler's, one statement), by number. */
+  #query(where: Record<string, unknown>, direction: "asc" | "desc", limit: number | null): ReadQuery {
+    return {
+      level: { model: MODEL, fields: REVISION_FIELDS, relations: [] },
+      where: { resource: this.#resource.name, ...where },
+      orderBy: [{ path: [], field: "number", direction }],
+      offset: 0,
+      limit,
+      total: false,
+    };
   }
 
   /** A stored revision row, its snapshot upgraded to the current schemaVersion and its values revived. */
