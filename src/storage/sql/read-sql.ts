@@ -6,19 +6,20 @@
  * Shape of the statement (see docs/design/read-compiler.md):
  *
  * ```sql
- * SELECT (SELECT coalesce(json_agg(json_build_object('id', p."id", 'author', a1.j) ORDER BY p."$n"), '[]')
- *           FROM (SELECT t.*, row_number() OVER (ORDER BY t."id") AS "$n"
- *                   FROM "Post" t WHERE <condition> ORDER BY t."id" LIMIT $1 OFFSET $2) p
- *           LEFT JOIN LATERAL (SELECT json_build_object('name', r."name") AS j
- *                                FROM "User" r WHERE r."id" = p."authorId" AND <visible>) a1 ON TRUE
- *        )::text AS rows,
- *        (SELECT count(*) FROM "Post" t WHERE <condition>)::int AS total
+ * SELECT coalesce(json_agg(json_build_object('id', p."id"::text, 'author', j1.j)
+ *                         ORDER BY p."views" DESC, p."id" DESC), '[]'::json)::text AS rows,
+ *        count(*)::int AS n, (SELECT count(*) FROM "Post" t WHERE <condition>)::int AS total
+ *   FROM (SELECT t."id", t."authorId", t."views" FROM "Post" t WHERE <condition>
+ *          ORDER BY t."views" DESC, t."id" DESC LIMIT $1::int OFFSET $2::int) p
+ *   LEFT JOIN LATERAL (SELECT json_build_object('name', r1."name") AS j
+ *                        FROM "User" r1 WHERE r1."id" = p."authorId" AND <visible> LIMIT 1) j1 ON TRUE
  * ```
  *
  * The page is chosen first (the inner query, which an index on the sort keys serves), and only its rows
  * are projected: relations are LATERAL subqueries over those rows, to-one as an object, to-many and
- * many-to-many as an array ordered by the target's id. What the runtime decides (which fields an actor
- * may see, which related rows exist for them) arrives here as plain field lists and conditions.
+ * many-to-many as an array ordered by the target's id; json_agg sorts the page's rows again by the
+ * page's own order. What the runtime decides (which fields an actor may see, which related rows exist
+ * for them) arrives here as plain field lists and conditions.
  */
 import type { DatamodelField, DatamodelModel } from "../../metadata/datamodel.ts";
 import type { SearchCondition } from "./search.ts";
@@ -150,28 +151,57 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
     const field = models.field(current, key.field);
     return { sql: `${alias}.${models.column(field)}`, field };
   };
-  const order = query.orderBy.map((key) => `${keyColumn(key).sql} ${key.direction === "desc" ? "DESC" : "ASC"}${key.nulls ? ` NULLS ${key.nulls.toUpperCase()}` : ""}`);
-  if (query.rank) order.push(`ts_rank(${w.vector(model, "t", query.rank)}, websearch_to_tsquery(${literal(query.rank.language)}::regconfig, ${params.bind(query.rank.text)})) DESC`);
+  const direction = (key: OrderKey) => `${key.direction === "desc" ? "DESC" : "ASC"}${key.nulls ? ` NULLS ${key.nulls.toUpperCase()}` : ""}`;
+  // Each term of the order; `field` when it is a column of the root model itself.
+  const terms: { sql: string; direction: string; field?: DatamodelField | undefined }[] = query.orderBy.map((key) => ({
+    sql: keyColumn(key).sql,
+    direction: direction(key),
+    field: key.path.length === 0 ? models.field(model, key.field) : undefined,
+  }));
+  if (query.rank) terms.push({ sql: `ts_rank(${w.vector(model, "t", query.rank)}, websearch_to_tsquery(${literal(query.rank.language)}::regconfig, ${params.bind(query.rank.text)}))`, direction: "DESC" });
   // The id breaks ties (models without a one-column id, such as join models, are sorted by their keys).
   const id = model.fields.find((f) => f.isId);
-  if (id && !query.orderBy.some((k) => k.path.length === 0 && k.field === id.name)) order.push(`t.${models.column(id)} ASC`);
-  const orderSql = order.join(", ");
+  if (id && !terms.some((term) => term.field === id)) terms.push({ sql: `t.${models.column(id)}`, direction: "ASC", field: id });
+  const orderSql = terms.map((term) => `${term.sql} ${term.direction}`).join(", ");
   const cursorColumns = (query.cursorKeys ?? []).map((key, i) => {
     const { sql, field } = keyColumn(key);
     return { select: `${sql} AS "$k${i}"`, value: valueSql(`p."$k${i}"`, field) };
   });
 
-  // The page is chosen first, carrying only the columns its projection reads.
-  const columns = [...usedFields(models, model, query.level)].map((name) => `t.${models.column(models.field(model, name))}`);
+  // Rows reach json_agg in no promised order, so it sorts them again. An order that holds the id is
+  // total: json_agg sorts by the same terms, read from the page's columns (a term that is not a column
+  // of the root model is carried as "$o<i>"). Without an id, by the row's rank in the page's order: a
+  // row_number() window, which sits between the page's Limit and its Sort and so costs PostgreSQL its
+  // bounded top-N sort (an order no index serves then sorts every matching row).
+  const used = usedFields(models, model, query.level);
+  const carried: string[] = [];
+  let aggOrder: string;
+  if (id) {
+    aggOrder = terms
+      .map((term, i) => {
+        if (term.field) {
+          used.add(term.field.name);
+          return `p.${models.column(term.field)} ${term.direction}`;
+        }
+        carried.push(`${term.sql} AS "$o${i}"`);
+        return `p."$o${i}" ${term.direction}`;
+      })
+      .join(", ");
+  } else {
+    carried.push(`row_number() OVER (ORDER BY ${orderSql}) AS "$n"`);
+    aggOrder = `p."$n"`;
+  }
+  // The page is chosen first, carrying only the columns its projection reads (and its order needs).
+  const columns = [...[...used].map((name) => `t.${models.column(models.field(model, name))}`), ...carried, ...cursorColumns.map((c) => c.select)];
   const inner =
-    `SELECT ${columns.join(", ")}, row_number() OVER (ORDER BY ${orderSql}) AS "$n"${cursorColumns.map((c) => `, ${c.select}`).join("")} ` +
+    `SELECT ${columns.join(", ")} ` +
     `FROM ${table} t ${joins.join(" ")} WHERE ${condition} ORDER BY ${orderSql} ` +
     `LIMIT ${params.bind(query.limit, "int")} OFFSET ${params.bind(query.offset, "int")}`;
   const projected = project(models, w, query.level, "p");
   const extra = cursorColumns.length > 0 ? [`'${CURSOR_KEY}', json_build_array(${cursorColumns.map((c) => c.value).join(", ")})`] : [];
   // One aggregate row: the JSON array, how many rows it holds, and the total.
   const text =
-    `SELECT coalesce(json_agg(${objectSql([...projected.pairs, ...extra])} ORDER BY p."$n"), '[]'::json)::text AS rows, count(*)::int AS n, ${total} AS total ` +
+    `SELECT coalesce(json_agg(${objectSql([...projected.pairs, ...extra])} ORDER BY ${aggOrder}), '[]'::json)::text AS rows, count(*)::int AS n, ${total} AS total ` +
     `FROM (${inner}) p ${projected.laterals.join(" ")}`;
   return { text, values: params.values, decode: projected.decode };
 }
