@@ -278,4 +278,35 @@ describe("the statement", () => {
     expect(tags).toEqual([...tags].sort((a, b) => b - a));
     expect(rows).toHaveLength(20);
   });
+
+  it("writes any key a client may name, those too long for a column name through json_build_object", async () => {
+    const long = `k${"x".repeat(70)}`;
+    const odd = ['a "quoted" key', "ключ", "$k", "Upper", long];
+    const outputs = [...odd.map((key) => ({ key, field: "title" })), { key: "typename", constant: "Post" }, { key: "hidden" }];
+    const nested: ReadLevel = { model: "User", fields: [], relations: [], outputs: [{ key: "name", field: "name" }] };
+    const { text, rows } = await run({
+      level: {
+        model: "Post",
+        fields: [],
+        relations: [{ key: "author", field: "author", many: false, where: undefined, level: nested }],
+        outputs: [{ key: "id", field: "id", as: "text" }, ...outputs, { key: "author", relation: "author" }],
+      },
+      where: { deletedAt: null },
+      orderBy: [],
+      offset: 0,
+      limit: 5,
+      total: false,
+    });
+    // The root level has a key longer than PostgreSQL's identifiers; its author's level does not.
+    expect(text).toContain(`json_agg(json_build_object('id'`);
+    expect(text).toContain("row_to_json(");
+    const expected = await t.db.prisma.post.findMany({ where: { deletedAt: null }, orderBy: { id: "asc" }, take: 5, select: { id: true, title: true, author: { select: { name: true } } } });
+    expect(rows).toEqual(expected.map((p) => ({ id: String(p.id), ...Object.fromEntries(odd.map((key) => [key, p.title])), typename: "Post", hidden: null, author: { name: p.author.name } })));
+    expect(Object.keys(rows[0] ?? {})).toEqual(["id", ...odd, "typename", "hidden", "author"]);
+
+    // Without the long key, the same values come from records (json_agg writes a newline between them).
+    const short = await run({ level: { model: "Post", fields: [], relations: [], outputs: [{ key: "id", field: "id", as: "text" }, ...outputs.filter((o) => o.key !== long)] }, where: { deletedAt: null }, orderBy: [], offset: 0, limit: 5, total: false });
+    expect(short.text).not.toContain("json_build_object");
+    expect(short.rows).toEqual(rows.map(({ [long]: _, author: __, ...rest }) => rest));
+  });
 });

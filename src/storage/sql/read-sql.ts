@@ -6,24 +6,26 @@
  * Shape of the statement (see docs/design/read-compiler.md):
  *
  * ```sql
- * SELECT coalesce(json_agg(json_build_object('id', p."id"::text, 'author', j1.j)
- *                         ORDER BY p."views" DESC, p."id" DESC), '[]'::json)::text AS rows,
+ * SELECT coalesce(json_agg(v3 ORDER BY p."views" DESC, p."id" DESC), '[]'::json)::text AS rows,
  *        count(*)::int AS n, (SELECT count(*) FROM "Post" t WHERE <condition>)::int AS total
- *   FROM (SELECT t."id", t."authorId", t."views" FROM "Post" t WHERE <condition>
+ *   FROM (SELECT t."id", t."title", t."authorId", t."views" FROM "Post" t WHERE <condition>
  *          ORDER BY t."views" DESC, t."id" DESC LIMIT $1::int OFFSET $2::int) p
- *   LEFT JOIN LATERAL (SELECT json_build_object('name', r1."name") AS j
- *                        FROM "User" r1 WHERE r1."id" = p."authorId" AND <visible> LIMIT 1) j1 ON TRUE
+ *   LEFT JOIN LATERAL (SELECT row_to_json(v2) AS j
+ *                        FROM "User" r1 CROSS JOIN LATERAL (SELECT r1."name" AS "name") v2
+ *                       WHERE r1."id" = p."authorId" AND <visible> LIMIT 1) j1 ON TRUE
+ *   CROSS JOIN LATERAL (SELECT p."id"::text AS "id", p."title" AS "title", j1.j AS "author") v3
  * ```
  *
  * The page is chosen first (the inner query, which an index on the sort keys serves), and only its rows
  * are projected: relations are LATERAL subqueries over those rows, to-one as an object, to-many and
- * many-to-many as an array ordered by the target's id; json_agg sorts the page's rows again by the
- * page's own order. What the runtime decides (which fields an actor may see, which related rows exist
- * for them) arrives here as plain field lists and conditions.
+ * many-to-many as an array ordered by the target's id. Each row's object is a record whose columns are
+ * named by its keys (`v3`), and json_agg sorts the page's rows again by the page's own order. What the
+ * runtime decides (which fields an actor may see, which related rows exist for them) arrives here as
+ * plain field lists and conditions.
  */
 import type { DatamodelField, DatamodelModel } from "../../metadata/datamodel.ts";
 import type { SearchCondition } from "./search.ts";
-import { literal, Params, type SqlModels, WhereSql } from "./where-sql.ts";
+import { ident, literal, Params, type SqlModels, WhereSql } from "./where-sql.ts";
 
 /** One level of a projection: the scalar fields of a model's rows, and relations below them. */
 export interface ReadLevel {
@@ -198,11 +200,13 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
     `FROM ${table} t ${joins.join(" ")} WHERE ${condition} ORDER BY ${orderSql} ` +
     `LIMIT ${params.bind(query.limit, "int")} OFFSET ${params.bind(query.offset, "int")}`;
   const projected = project(models, w, query.level, "p");
-  const extra = cursorColumns.length > 0 ? [`'${CURSOR_KEY}', json_build_array(${cursorColumns.map((c) => c.value).join(", ")})`] : [];
+  const entries: Entry[] = cursorColumns.length > 0 ? [...projected.entries, [CURSOR_KEY, `json_build_array(${cursorColumns.map((c) => c.value).join(", ")})`]] : projected.entries;
+  const record = recordSql(entries, w);
+  const laterals = record ? [...projected.laterals, record.join] : projected.laterals;
   // One aggregate row: the JSON array, how many rows it holds, and the total.
   const text =
-    `SELECT coalesce(json_agg(${objectSql([...projected.pairs, ...extra])} ORDER BY ${aggOrder}), '[]'::json)::text AS rows, count(*)::int AS n, ${total} AS total ` +
-    `FROM (${inner}) p ${projected.laterals.join(" ")}`;
+    `SELECT coalesce(json_agg(${record ? record.value : objectSql(entries)} ORDER BY ${aggOrder}), '[]'::json)::text AS rows, count(*)::int AS n, ${total} AS total ` +
+    `FROM (${inner}) p ${laterals.join(" ")}`;
   return { text, values: params.values, decode: projected.decode };
 }
 
@@ -234,30 +238,54 @@ function valueSql(column: string, field: DatamodelField, as?: ReadOutput["as"]):
   return column;
 }
 
+/** A key of a row's JSON object and the SQL of its value. */
+type Entry = readonly [key: string, value: string];
+
 /** `json_build_object` of key/value pairs; over 50 pairs (its 100-argument limit) merged as jsonb. */
-function objectSql(pairs: readonly string[]): string {
+function objectSql(entries: readonly Entry[]): string {
+  const pairs = entries.map(([key, value]) => `${literal(key)}, ${value}`);
   if (pairs.length <= 50) return `json_build_object(${pairs.join(", ")})`;
   const chunks: string[] = [];
   for (let i = 0; i < pairs.length; i += 50) chunks.push(`json_build_object(${pairs.slice(i, i + 50).join(", ")})::jsonb`);
   return `(${chunks.join(" || ")})::json`;
 }
 
+/** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1): longer column names are cut. */
+const MAX_NAME = 63;
+/** The most columns a record may have (MaxHeapAttributeNumber). */
+const MAX_COLUMNS = 1600;
+
+/**
+ * A row's JSON object as one record whose columns are named by its keys: `join`, a LATERAL subquery
+ * without FROM (the planner folds it into a ROW expression), and `value`, the record, which json_agg
+ * and row_to_json write as an object with the same keys and values json_build_object would give, for
+ * less: json_build_object looks up the type and output function of every key (a text argument) and
+ * every value on every row (50 posts with their author: 36% fewer instructions for the statement).
+ * Undefined when a key cannot be a column name (empty, or longer than PostgreSQL's identifiers):
+ * json_build_object then.
+ */
+function recordSql(entries: readonly Entry[], w: WhereSql): { join: string; value: string } | undefined {
+  if (entries.length === 0 || entries.length > MAX_COLUMNS || entries.some(([key]) => key.length === 0 || Buffer.byteLength(key) > MAX_NAME)) return undefined;
+  const v = w.alias("v");
+  return { join: `CROSS JOIN LATERAL (SELECT ${entries.map(([key, value]) => `${value} AS ${ident(key)}`).join(", ")}) ${v}`, value: v };
+}
+
 interface Projected {
-  readonly pairs: string[];
+  readonly entries: Entry[];
   readonly laterals: string[];
   readonly decode: Decoder;
 }
 
-/** The key/value pairs of a level's JSON object over rows aliased `alias`, and the LATERAL joins they need. */
+/** The keys and values of a level's JSON object over rows aliased `alias`, and the LATERAL joins they need. */
 function project(models: SqlModels, w: WhereSql, level: ReadLevel, alias: string): Projected {
   const model = models.model(level.model);
-  const pairs: string[] = [];
+  const entries: Entry[] = [];
   const laterals: string[] = [];
   const dates: string[] = [];
   const bigints: string[] = [];
   for (const name of level.fields) {
     const field = models.field(model, name);
-    pairs.push(`${literal(name)}, ${valueSql(`${alias}.${models.column(field)}`, field)}`);
+    entries.push([name, valueSql(`${alias}.${models.column(field)}`, field)]);
     if (field.type === "DateTime") dates.push(name);
     else if (field.type === "BigInt") bigints.push(name);
   }
@@ -268,13 +296,13 @@ function project(models: SqlModels, w: WhereSql, level: ReadLevel, alias: string
     const sub = relationSql(models, w, model, alias, relation);
     laterals.push(`LEFT JOIN LATERAL (${sub.sql}) ${j} ON TRUE`);
     loaded.set(relation.key, `${j}.j`);
-    if (!level.outputs) pairs.push(`${literal(relation.key)}, ${j}.j`);
+    if (!level.outputs) entries.push([relation.key, `${j}.j`]);
     children.push([relation.key, relation.many, sub.decode]);
   }
   for (const out of level.outputs ?? []) {
     const value = out.relation !== undefined ? loaded.get(out.relation) : out.field !== undefined ? valueSql(`${alias}.${models.column(models.field(model, out.field))}`, models.field(model, out.field), out.as) : out.constant !== undefined ? literal(out.constant) : "NULL";
     if (value === undefined) throw new Error(`sql: output ${out.key} names no relation of this level`);
-    pairs.push(`${literal(out.key)}, ${value}`);
+    entries.push([out.key, value]);
   }
   const decode: Decoder = (rows) => {
     for (const row of rows) {
@@ -296,7 +324,7 @@ function project(models: SqlModels, w: WhereSql, level: ReadLevel, alias: string
     }
     return rows;
   };
-  return { pairs, laterals, decode };
+  return { entries, laterals, decode };
 }
 
 /** The subquery of one relation, correlated to the parent row `alias` of `model`. */
@@ -320,8 +348,10 @@ function relationSql(models: SqlModels, w: WhereSql, model: DatamodelModel, alia
   }
   const condition = w.where(target, r, relation.where);
   const inner = project(models, w, relation.level, r);
-  const body = from.replace("%LATERALS%", inner.laterals.join(" ")) + (condition === "TRUE" ? "" : ` AND ${condition}`);
-  if (!relation.many) return { sql: `SELECT ${objectSql(inner.pairs)} AS j ${body} LIMIT 1`, decode: inner.decode };
+  const record = recordSql(inner.entries, w);
+  const joins = record ? [...inner.laterals, record.join] : inner.laterals;
+  const body = from.replace("%LATERALS%", () => joins.join(" ")) + (condition === "TRUE" ? "" : ` AND ${condition}`);
+  if (!relation.many) return { sql: `SELECT ${record ? `row_to_json(${record.value})` : objectSql(inner.entries)} AS j ${body} LIMIT 1`, decode: inner.decode };
   const id = `${r}.${models.column(models.idField(target))}`;
-  return { sql: `SELECT coalesce(json_agg(${objectSql(inner.pairs)} ORDER BY ${id}), '[]'::json) AS j ${body}`, decode: inner.decode };
+  return { sql: `SELECT coalesce(json_agg(${record ? record.value : objectSql(inner.entries)} ORDER BY ${id}), '[]'::json) AS j ${body}`, decode: inner.decode };
 }
