@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Operator } from "../../src/metadata/definition.ts";
 import type { ResolvedField, ResolvedResource } from "../../src/metadata/resolved.ts";
 import { both, compileFilter, compileSort, DEFAULT_QUERY_LIMITS, type Filter, liveCondition } from "../../src/runtime/query.ts";
+import { datamodel } from "../../src/storage/datamodel.ts";
+import { compileRead, type ReadLevel, type ReadQuery } from "../../src/storage/sql/read-sql.ts";
+import { searchVectorSql } from "../../src/storage/sql/search.ts";
+import { SqlModels } from "../../src/storage/sql/where-sql.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 
 let t: TestRuntime;
@@ -191,5 +195,118 @@ describe("projections", () => {
       expected.map((p) => ({ id: p.id, title: p.title, author: p.author, comments: p.comments, tags: p.tags.map((x) => x.tag) })),
     );
     expect(records.some((r) => (r.comments as unknown[]).length > 0)).toBe(true);
+  });
+});
+
+describe("to-one relations", () => {
+  it("are null where the related row is in the trash, and carry relations of their own", async () => {
+    const comments = t.runtime.service("comment");
+    const projection = {
+      fields: new Set(["body"]),
+      relations: new Map([
+        ["post", { fields: new Set(["title"]), relations: new Map([["author", { fields: new Set(["name"]), relations: new Map([["posts", { fields: new Set(["title"]) }]]) }]]) }],
+      ]),
+    };
+    // Comments of a few posts, one of them put in the trash behind its comments' back (deleting it
+    // through the runtime would take its comments along).
+    const postIds = (await t.db.prisma.post.findMany({ where: { deletedAt: null, comments: { some: { deletedAt: null } } }, take: 8, orderBy: { id: "asc" }, select: { id: true } })).map((p) => p.id);
+    await t.db.prisma.post.update({ where: { id: postIds[0] }, data: { deletedAt: new Date() } });
+    const { records } = await comments.list(admin(), { filter: { field: "postId", op: "in", value: postIds }, sort: [{ field: "id", direction: "asc" }], limit: 100 }, projection);
+    const expected = await t.db.prisma.comment.findMany({
+      where: { deletedAt: null, postId: { in: postIds } },
+      orderBy: { id: "asc" },
+      select: {
+        id: true,
+        post: { select: { title: true, deletedAt: true, author: { select: { name: true, posts: { where: { deletedAt: null }, orderBy: { id: "asc" }, select: { title: true } } } } } },
+      },
+    });
+    type R = Record<string, any>;
+    const shape = (r: R) => ({ id: r.id, post: r.post && { title: r.post.title, author: { name: r.post.author.name, posts: r.post.author.posts.map((p: R) => ({ title: p.title })) } } });
+    // The trash filter of a to-one is the row's own: a comment of a deleted post has no post.
+    expect(records.map(shape)).toEqual(expected.map((c) => shape({ ...c, post: c.post.deletedAt ? null : c.post })));
+    expect(records.some((r) => r.post === null)).toBe(true);
+    expect(records.some((r) => (r.post as { author: { posts: unknown[] } } | null)?.author.posts.length)).toBeTruthy();
+  });
+});
+
+describe("the statement", () => {
+  const models = new SqlModels(datamodel);
+  const level: ReadLevel = { model: "Post", fields: ["id"], relations: [] };
+  const run = async (query: ReadQuery) => {
+    const compiled = compileRead(models, query);
+    const { rows } = await t.db.pool.query<{ rows: string }>(compiled.text, compiled.values);
+    return { text: compiled.text, rows: JSON.parse(rows[0]?.rows ?? "[]") as Record<string, unknown>[] };
+  };
+
+  it("sorts the page's rows again by the same keys, nulls placed the same way, without a window", async () => {
+    for (const direction of ["asc", "desc"] as const) {
+      for (const nulls of ["first", "last"] as const) {
+        for (const [offset, limit] of [[0, 10], [30, 25], [150, 40]] as const) {
+          const { text, rows } = await run({ level, where: { deletedAt: null }, orderBy: [{ path: [], field: "publishedAt", direction, nulls }], offset, limit, total: false });
+          expect(text).not.toContain("row_number");
+          expect(text).toContain(`ORDER BY p."publishedAt" ${direction.toUpperCase()} NULLS ${nulls.toUpperCase()}, p."id" ASC)`);
+          const expected = await t.db.prisma.post.findMany({ where: { deletedAt: null }, orderBy: [{ publishedAt: { sort: direction, nulls } }, { id: "asc" }], skip: offset, take: limit, select: { id: true } });
+          expect(rows.map((r) => r.id), `publishedAt ${direction} nulls ${nulls} [${offset}, ${limit}]`).toEqual(expected.map((p) => p.id));
+        }
+      }
+    }
+  });
+
+  it("carries keys through relations and the search rank as columns of the page", async () => {
+    const byAuthor = await run({ level, where: { deletedAt: null }, orderBy: [{ path: ["author"], field: "name", direction: "desc" }], offset: 3, limit: 40, total: false });
+    expect(byAuthor.text).not.toContain("row_number");
+    expect(byAuthor.text).toContain(`ORDER BY p."$o0" DESC, p."id" ASC)`);
+    const expected = await t.db.prisma.post.findMany({ where: { deletedAt: null }, orderBy: [{ author: { name: "desc" } }, { id: "asc" }], skip: 3, take: 40, select: { id: true } });
+    expect(byAuthor.rows.map((r) => r.id)).toEqual(expected.map((p) => p.id));
+
+    const search = { text: "pagination", columns: ["title", "body"], language: "english" };
+    const ranked = await run({ level, where: { AND: [{ deletedAt: null }, { $search: search }] }, orderBy: [], rank: search, offset: 0, limit: 100, total: false });
+    expect(ranked.text).toContain(`ORDER BY p."$o0" DESC, p."id" ASC)`);
+    const vector = searchVectorSql(search.columns, search.language);
+    const byRank = await t.db.prisma.$queryRawUnsafe<{ id: number }[]>(
+      `select id from "Post" where "deletedAt" is null and ${vector} @@ websearch_to_tsquery('english', $1) order by ts_rank(${vector}, websearch_to_tsquery('english', $1)) desc, id asc limit 100`,
+      search.text,
+    );
+    expect(byRank.length).toBeGreaterThan(1);
+    expect(ranked.rows.map((r) => r.id)).toEqual(byRank.map((r) => r.id));
+  });
+
+  it("keeps the page's row numbers for a model without a one-column id", async () => {
+    const { text, rows } = await run({ level: { model: "PostTag", fields: ["postId", "tagId"], relations: [] }, where: {}, orderBy: [{ path: [], field: "tagId", direction: "desc" }], offset: 0, limit: 20, total: false });
+    expect(text).toContain("row_number() OVER (ORDER BY t.\"tagId\" DESC)");
+    const tags = rows.map((r) => r.tagId as number);
+    expect(tags).toEqual([...tags].sort((a, b) => b - a));
+    expect(rows).toHaveLength(20);
+  });
+
+  it("writes any key a client may name, those too long for a column name through json_build_object", async () => {
+    const long = `k${"x".repeat(70)}`;
+    const odd = ['a "quoted" key', "ключ", "$k", "Upper", long];
+    const outputs = [...odd.map((key) => ({ key, field: "title" })), { key: "typename", constant: "Post" }, { key: "hidden" }];
+    const nested: ReadLevel = { model: "User", fields: [], relations: [], outputs: [{ key: "name", field: "name" }] };
+    const { text, rows } = await run({
+      level: {
+        model: "Post",
+        fields: [],
+        relations: [{ key: "author", field: "author", many: false, where: undefined, level: nested }],
+        outputs: [{ key: "id", field: "id", as: "text" }, ...outputs, { key: "author", relation: "author" }],
+      },
+      where: { deletedAt: null },
+      orderBy: [],
+      offset: 0,
+      limit: 5,
+      total: false,
+    });
+    // The root level has a key longer than PostgreSQL's identifiers; its author's level does not.
+    expect(text).toContain(`json_agg(json_build_object('id'`);
+    expect(text).toContain("row_to_json(");
+    const expected = await t.db.prisma.post.findMany({ where: { deletedAt: null }, orderBy: { id: "asc" }, take: 5, select: { id: true, title: true, author: { select: { name: true } } } });
+    expect(rows).toEqual(expected.map((p) => ({ id: String(p.id), ...Object.fromEntries(odd.map((key) => [key, p.title])), typename: "Post", hidden: null, author: { name: p.author.name } })));
+    expect(Object.keys(rows[0] ?? {})).toEqual(["id", ...odd, "typename", "hidden", "author"]);
+
+    // Without the long key, the same values come from records (json_agg writes a newline between them).
+    const short = await run({ level: { model: "Post", fields: [], relations: [], outputs: [{ key: "id", field: "id", as: "text" }, ...outputs.filter((o) => o.key !== long)] }, where: { deletedAt: null }, orderBy: [], offset: 0, limit: 5, total: false });
+    expect(short.text).not.toContain("json_build_object");
+    expect(short.rows).toEqual(rows.map(({ [long]: _, author: __, ...rest }) => rest));
   });
 });
