@@ -25,6 +25,7 @@
  */
 import type { DatamodelField, DatamodelModel } from "../../metadata/datamodel.ts";
 import type { SearchCondition } from "./search.ts";
+import { type Entry, jsonValueSql, objectSql, reviveValues } from "./row-json.ts";
 import { ident, literal, Params, type SqlModels, WhereSql } from "./where-sql.ts";
 
 /** One level of a projection: the scalar fields of a model's rows, and relations below them. */
@@ -129,8 +130,6 @@ export type Decoder = (rows: Record<string, unknown>[]) => Record<string, unknow
 
 /** The key of the keyset cursor values in a row's JSON object. */
 export const CURSOR_KEY = "$k";
-
-const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /**
  * Compiles `query` to one statement returning `rows` (the JSON array as text, or NULL when no rows were
@@ -264,25 +263,9 @@ function usedFields(models: SqlModels, model: DatamodelModel, level: ReadLevel):
 function valueSql(column: string, field: DatamodelField, as?: ReadOutput["as"]): string {
   if (as === "text") return field.isList ? `${column}::text[]` : `${column}::text`;
   if (as === "number") return field.type === "Decimal" ? `${column}::float8${field.isList ? "[]" : ""}` : column;
-  if (field.type === "DateTime") {
-    const utc = field.nativeType?.[0] === "Timestamptz" ? `(${column} AT TIME ZONE 'UTC')` : column;
-    return field.isList ? `(SELECT json_agg(to_char(x, ${ISO})) FROM unnest(${column}) x)` : `to_char(${utc}, ${ISO})`;
-  }
-  if (field.type === "BigInt" || field.type === "Decimal") return field.isList ? `${column}::text[]` : `${column}::text`;
-  return column;
+  return jsonValueSql(column, field);
 }
 
-/** A key of a row's JSON object and the SQL of its value. */
-type Entry = readonly [key: string, value: string];
-
-/** `json_build_object` of key/value pairs; over 50 pairs (its 100-argument limit) merged as jsonb. */
-function objectSql(entries: readonly Entry[]): string {
-  const pairs = entries.map(([key, value]) => `${literal(key)}, ${value}`);
-  if (pairs.length <= 50) return `json_build_object(${pairs.join(", ")})`;
-  const chunks: string[] = [];
-  for (let i = 0; i < pairs.length; i += 50) chunks.push(`json_build_object(${pairs.slice(i, i + 50).join(", ")})::jsonb`);
-  return `(${chunks.join(" || ")})::json`;
-}
 
 /** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1): longer column names are cut. */
 const MAX_NAME = 63;
@@ -340,16 +323,7 @@ function project(models: SqlModels, w: WhereSql, level: ReadLevel, alias: string
   }
   const decode: Decoder = (rows) => {
     for (const row of rows) {
-      for (const key of dates) {
-        const v = row[key];
-        if (typeof v === "string") row[key] = new Date(v);
-        else if (Array.isArray(v)) row[key] = v.map((x) => new Date(x as string));
-      }
-      for (const key of bigints) {
-        const v = row[key];
-        if (typeof v === "string") row[key] = BigInt(v);
-        else if (Array.isArray(v)) row[key] = v.map((x) => BigInt(x as string));
-      }
+      reviveValues(row, dates, bigints);
       for (const [key, many, child] of children) {
         const v = row[key];
         if (many && Array.isArray(v)) child(v as Record<string, unknown>[]);

@@ -3,9 +3,9 @@
  * decimals as text (JSON numbers would lose digits), everything else as PostgreSQL's `to_json` writes
  * it; and the decoder that turns such JSON back into runtime values (Dates, bigints).
  *
- * The write compiler builds a written row's JSON (the statement's answer, and the revision's snapshot)
- * with it. It is the rule read-sql.ts's `valueSql` applies to a read's fields too, so a written row and
- * a read one have the same values.
+ * Both compilers build rows with it: the write compiler a written row's JSON (the statement's answer,
+ * and the revision's snapshot), the read compiler every field a read loads, so a written row and a
+ * read one have the same values.
  */
 import type { DatamodelField, DatamodelModel } from "../../metadata/datamodel.ts";
 import { literal, type SqlModels } from "./where-sql.ts";
@@ -22,12 +22,22 @@ export function jsonValueSql(column: string, field: DatamodelField): string {
   return column;
 }
 
-/** `json_build_object` of `fields` of rows of `model` aliased `alias`, each under its field name (over 50: merged as jsonb, the function's 100-argument limit). */
+/** `json_build_object` of `fields` of rows of `model` aliased `alias`, each under its field name. */
 export function rowObjectSql(models: SqlModels, model: DatamodelModel, alias: string, fields: readonly string[]): string {
-  const pairs = fields.map((name) => {
-    const field = models.field(model, name);
-    return `${literal(name)}, ${jsonValueSql(`${alias}.${models.column(field)}`, field)}`;
-  });
+  return objectSql(
+    fields.map((name) => {
+      const field = models.field(model, name);
+      return [name, jsonValueSql(`${alias}.${models.column(field)}`, field)];
+    }),
+  );
+}
+
+/** A key of a JSON object and the SQL of its value. */
+export type Entry = readonly [key: string, value: string];
+
+/** `json_build_object` of key/value pairs; over 50 pairs (its 100-argument limit) merged as jsonb. */
+export function objectSql(entries: readonly Entry[]): string {
+  const pairs = entries.map(([key, value]) => `${literal(key)}, ${value}`);
   if (pairs.length <= 50) return `json_build_object(${pairs.join(", ")})`;
   const chunks: string[] = [];
   for (let i = 0; i < pairs.length; i += 50) chunks.push(`json_build_object(${pairs.slice(i, i + 50).join(", ")})::jsonb`);
@@ -43,17 +53,20 @@ export function rowDecoder(models: SqlModels, model: DatamodelModel, fields: rea
     if (type === "DateTime") dates.push(name);
     else if (type === "BigInt") bigints.push(name);
   }
-  return (row) => {
-    for (const key of dates) {
-      const v = row[key];
-      if (typeof v === "string") row[key] = new Date(v);
-      else if (Array.isArray(v)) row[key] = v.map((x) => new Date(x as string));
-    }
-    for (const key of bigints) {
-      const v = row[key];
-      if (typeof v === "string") row[key] = BigInt(v);
-      else if (Array.isArray(v)) row[key] = v.map((x) => BigInt(x as string));
-    }
-    return row;
-  };
+  return (row) => reviveValues(row, dates, bigints);
+}
+
+/** Turns, in place, the `dates` of a row's JSON (ISO 8601 text) into Dates and its `bigints` (text) into bigints, lists too; returns the row. */
+export function reviveValues(row: Record<string, unknown>, dates: readonly string[], bigints: readonly string[]): Record<string, unknown> {
+  for (const key of dates) {
+    const v = row[key];
+    if (typeof v === "string") row[key] = new Date(v);
+    else if (Array.isArray(v)) row[key] = v.map((x) => new Date(x as string));
+  }
+  for (const key of bigints) {
+    const v = row[key];
+    if (typeof v === "string") row[key] = BigInt(v);
+    else if (Array.isArray(v)) row[key] = v.map((x) => BigInt(x as string));
+  }
+  return row;
 }
