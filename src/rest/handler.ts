@@ -72,7 +72,7 @@ export interface RestHandler {
 }
 
 /** Headers a browser may send cross-origin: ra-data-simple-rest sends `Range` on every list. */
-export const CORS_ALLOW_HEADERS = ["Content-Type", "Authorization", "Range", "If-Match", "If-None-Match", "X-Request-Id", "Last-Event-ID"] as const;
+export const CORS_ALLOW_HEADERS = ["Content-Type", "Authorization", "X-API-Key", "Range", "If-Match", "If-None-Match", "X-Request-Id", "Last-Event-ID"] as const;
 /** Response headers a browser lets scripts read: react-admin reads `Content-Range` for totals. */
 export const CORS_EXPOSE_HEADERS = ["Content-Range", "ETag", "Link", "X-Total-Count", "Location"] as const;
 
@@ -202,7 +202,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         rejectOthers(only(params));
         // react-admin's Clone posts the source record's read-only fields back: they are ignored (§6.2).
         const record = await service.create(ctx, await readJsonBody(c.req.raw, maxBodyBytes), { ignoreReadOnly: true });
-        return jsonResponse(record, 201, { Location: `${base}${collection}/${encodeURIComponent(String(record[resource.id.name]))}` });
+        return jsonResponse(record, 201, { Location: `${base}${collection}/${encodeURIComponent(String(record[resource.id.name]))}`, ...etagHeader(resource, record) });
       }),
     );
     // Before the member routes, so `aggregate` is never taken for an id (§15).

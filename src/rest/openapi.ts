@@ -473,6 +473,8 @@ function paths(schema: ResolvedSchema, profile: SecurityProfile | undefined): Js
     const type = resource.names.type;
     const plural = resource.plural.charAt(0).toUpperCase() + resource.plural.slice(1);
     const tags = [resource.names.path];
+    // A versioned record's answers carry its version as ETag, for If-Match (rest-dialect.md §17).
+    const etag = resource.version ? { ETag: { description: `The ${resource.name}'s version, quoted: send it back in If-Match.`, schema: { type: "string" } } } : undefined;
     const embedsOne = resource.relations.filter((r) => r.views.one).map((r) => r.name);
     const write = { "400": response("BadRequest"), "404": response("NotFound"), "409": response("Conflict"), "413": response("PayloadTooLarge"), "422": response("ValidationFailed") };
     out[`/${resource.names.path}`] = {
@@ -496,7 +498,7 @@ function paths(schema: ResolvedSchema, profile: SecurityProfile | undefined): Js
         tags,
         summary: `Create a ${resource.name}`,
         requestBody: body(n.create),
-        responses: { "201": record(n.one, `The created ${resource.name}, id included.`, { Location: { description: "URL of the new record.", schema: { type: "string" } } }), ...write },
+        responses: { "201": record(n.one, `The created ${resource.name}, id included.`, { Location: { description: "URL of the new record.", schema: { type: "string" } }, ...etag }), ...write },
       },
     };
     out[`/${resource.names.path}/aggregate`] = {
@@ -522,21 +524,21 @@ function paths(schema: ResolvedSchema, profile: SecurityProfile | undefined): Js
           ...(resource.softDelete ? [deletedParameter(resource, "one")] : []),
           ...(resource.revisions ? [asOfParameter(resource)] : []),
         ],
-        responses: { "200": record(n.one, `The ${resource.name}.`), "400": response("BadRequest"), "404": response("NotFound") },
+        responses: { "200": record(n.one, `The ${resource.name}.`, etag), "400": response("BadRequest"), "404": response("NotFound") },
       },
       put: {
         operationId: `update${type}`,
         tags,
         summary: `Change the fields sent of a ${resource.name} (react-admin update and updateMany)`,
         requestBody: body(n.update),
-        responses: { "200": record(n.one, `The ${resource.name} as stored.`), ...write },
+        responses: { "200": record(n.one, `The ${resource.name} as stored.`, etag), ...write },
       },
       patch: {
         operationId: `patch${type}`,
         tags,
         summary: `Change the fields sent of a ${resource.name} (same as PUT)`,
         requestBody: body(n.update),
-        responses: { "200": record(n.one, `The ${resource.name} as stored.`), ...write },
+        responses: { "200": record(n.one, `The ${resource.name} as stored.`, etag), ...write },
       },
       delete: {
         operationId: `delete${type}`,
@@ -600,7 +602,8 @@ const resumeParameters: Json[] = [
 const eventStreamResponses: Json = {
   "200": {
     description: "A text/event-stream of ChangeEvent data, open until the client disconnects.",
-    content: { "text/event-stream": { schema: { type: "string" }, example: 'id: 42\nevent: create\ndata: {"eventId":"42","resource":"posts","action":"create","id":12,"record":{"id":12},"revisionId":null,"revisionNumber":null,"actorId":"system","at":"2026-01-01T00:00:00.000Z","changed":["title"]}\n\n' } },
+    // Each event's `data` line is a ChangeEvent as JSON: JSON Schema's contentSchema says so.
+    content: { "text/event-stream": { schema: { type: "string", contentMediaType: "application/json", contentSchema: ref("ChangeEvent") }, example: 'id: 42\nevent: create\ndata: {"eventId":"42","resource":"posts","action":"create","id":12,"record":{"id":12},"revisionId":null,"revisionNumber":null,"actorId":"system","at":"2026-01-01T00:00:00.000Z","changed":["title"]}\n\n' } },
   },
   "400": response("BadRequest"),
   "404": response("NotFound"),
@@ -932,10 +935,14 @@ export function buildOpenApi(schema: ResolvedSchema, options: OpenApiOptions = {
       title: options.title ?? "Autograph REST API",
       version: options.version ?? "1.0.0",
       description: `The react-admin (ra-data-simple-rest) dialect plus CRUDCrate query conventions. Reserved list parameters: ${LIST_PARAMS.join(", ")}. The contract is docs/reference/rest-dialect.md.`,
+      license: { name: "MIT", identifier: "MIT" },
     },
     servers: [{ url: options.serverUrl ?? "/api" }],
-    tags: schema.resources.map((r) => ({ name: r.names.path, ...(r.description ? { description: r.description } : {}) })),
-    paths: withAccessResponses(schema, paths(schema, options.securityProfile)),
+    tags: [
+      ...schema.resources.map((r) => ({ name: r.names.path, description: r.description ?? `${r.plural.charAt(0).toUpperCase()}${r.plural.slice(1)}: the ${r.name} resource.` })),
+      { name: "events", description: "Change events of every resource as one Server-Sent Events stream (rest-dialect.md §21)." },
+    ],
+    paths: withSecurity(schema, paths(schema, options.securityProfile)),
     components: { ...components(schema, options.securityProfile), securitySchemes: SECURITY_SCHEMES },
   };
 }
@@ -951,17 +958,22 @@ function guarded(resource: ResolvedResource): boolean {
   return Boolean(resource.access || resource.tenant || resource.scope || resource.fields.some((f) => f.access));
 }
 
-/** The operations of guarded resources answer 401 and 403 too, and name the ways to authenticate. */
-function withAccessResponses(schema: ResolvedSchema, all: Json): Json {
-  for (const resource of schema.resources.filter(guarded)) {
-    const own = `/${resource.names.path}`;
-    for (const [path, item] of Object.entries(all)) {
-      if (path !== own && !path.startsWith(`${own}/`)) continue;
-      for (const operation of Object.values(item as Record<string, Json>)) {
-        if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue;
-        const op = operation as { responses: Json; security?: unknown };
+/**
+ * The operations of guarded resources answer 401 and 403 too, and name the ways to authenticate; every
+ * other operation is open to anonymous callers and says so (`security: []`).
+ */
+function withSecurity(schema: ResolvedSchema, all: Json): Json {
+  const guardedPaths = schema.resources.filter(guarded).map((r) => `/${r.names.path}`);
+  for (const [path, item] of Object.entries(all)) {
+    const isGuarded = guardedPaths.some((own) => path === own || path.startsWith(`${own}/`));
+    for (const operation of Object.values(item as Record<string, Json>)) {
+      if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue;
+      const op = operation as { responses: Json; security?: unknown };
+      if (isGuarded) {
         op.responses = { ...op.responses, "401": response("Unauthenticated"), "403": response("Forbidden") };
         op.security = [{ bearer: [] }, { apiKey: [] }];
+      } else {
+        op.security = [];
       }
     }
   }

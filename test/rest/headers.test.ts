@@ -43,7 +43,8 @@ describe("§8 headers: CORS", () => {
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-origin")).toBe("*");
     const allowHeaders = list(response.headers.get("access-control-allow-headers"));
-    for (const h of ["content-type", "authorization", "range", "if-match"]) expect(allowHeaders).toContain(h);
+    // X-API-Key: the other credential docs/guides/security.md documents (GraphQL's preflight allows it too).
+    for (const h of ["content-type", "authorization", "x-api-key", "range", "if-match"]) expect(allowHeaders).toContain(h);
     const methods = list(response.headers.get("access-control-allow-methods"));
     for (const m of ["get", "post", "put", "patch", "delete"]) expect(methods).toContain(m);
     expect(list(response.headers.get("access-control-expose-headers"))).toEqual(expect.arrayContaining(["content-range", "etag", "link", "x-total-count"]));

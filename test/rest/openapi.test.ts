@@ -2,6 +2,7 @@
 // (but for the write-only passwordHash on create), matches the committed copy, and its docs page works
 // offline.
 import { readFileSync } from "node:fs";
+import { createConfig, lintFromString } from "@redocly/openapi-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resources } from "../../schema/index.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
@@ -52,17 +53,31 @@ describe("§10 OpenAPI", () => {
     expect(doc.paths["/comments/{id}"].parameters[0].schema).toEqual({ type: "string", format: "uuid" });
   });
 
-  it("guarded resources answer 401 and 403 and name the ways to authenticate; open ones do not; withheld fields are optional", () => {
+  it("guarded resources answer 401 and 403 and name the ways to authenticate; open ones say they need none; withheld fields are optional", () => {
     for (const [path, method] of [["/tickets", "get"], ["/tickets", "post"], ["/tickets/{id}", "patch"], ["/tickets/{id}/revisions", "get"], ["/ticketReplies/batch", "post"]] as const) {
       expect(Object.keys(doc.paths[path][method].responses)).toEqual(expect.arrayContaining(["401", "403"]));
       expect(doc.paths[path][method].security).toEqual([{ bearer: [] }, { apiKey: [] }]);
     }
     expect(doc.paths["/posts"].get.responses).not.toHaveProperty("403");
-    expect(doc.paths["/posts"].get).not.toHaveProperty("security");
+    // Open to anonymous callers, and declared so (redocly's security-defined rule).
+    for (const item of Object.values(doc.paths) as Record<string, { security?: unknown; responses?: unknown }>[]) {
+      for (const op of Object.values(item)) if (typeof op === "object" && op && "responses" in op) expect(op.security).toBeDefined();
+    }
+    expect(doc.paths["/posts"].get.security).toEqual([]);
+    expect(doc.info.license).toEqual({ name: "MIT", identifier: "MIT" });
+    const tagNames = (doc.tags as { name: string; description?: string }[]).map((tag) => [tag.name, Boolean(tag.description)]);
+    expect(tagNames).toContainEqual(["tags", true]);
+    expect(tagNames).toContainEqual(["events", true]);
     expect(Object.keys(doc.components.securitySchemes)).toEqual(["bearer", "apiKey"]);
     expect(doc.components.schemas.Ticket.properties).toHaveProperty("internalNote");
     expect(doc.components.schemas.Ticket.required).not.toContain("internalNote");
     expect(doc.components.schemas.Ticket.required).toContain("title");
+  });
+
+  it("passes redocly's recommended lint with no problem at all (errors and warnings)", async () => {
+    const config = await createConfig({ extends: ["recommended"] });
+    const problems = await lintFromString({ source: JSON.stringify(doc), absoluteRef: "openapi.json", config });
+    expect(problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location[0]?.pointer ?? "?"}`)).toEqual([]);
   });
 
   it("every $ref resolves", () => {

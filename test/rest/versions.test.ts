@@ -26,6 +26,16 @@ describe("§17 optimistic concurrency", () => {
     expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: 2 } })).toMatchObject({ views: 11, version: version + 1 });
   });
 
+  it("a create answers 201 with the new record's ETag, which a write can name at once", async () => {
+    const created = await t.send("POST", "/api/posts", { title: "ETag on create", body: "Its first version.", authorId: 1 });
+    expect(created.status).toBe(201);
+    const record = (await created.json()) as { id: number; version: number };
+    expect(created.headers.get("etag")).toBe(`"${record.version}"`);
+    const next = await t.send("PATCH", `/api/posts/${record.id}`, { views: 3 }, { "If-Match": created.headers.get("etag") as string });
+    expect(next.status).toBe(200);
+    expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: record.id } })).views).toBe(3);
+  });
+
   it("a version sent back in the body (react-admin's edit form) is checked: 409 when stale", async () => {
     const record = (await (await t.get("/api/posts/3")).json()) as Record<string, unknown>;
     expect((await t.send("PUT", "/api/posts/3", { ...record, title: "First editor wins" })).status).toBe(200);
@@ -35,8 +45,16 @@ describe("§17 optimistic concurrency", () => {
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: 3 } })).title).toBe("First editor wins");
   });
 
-  it("bad If-Match values and disagreeing versions are 400s", async () => {
+  it("bad If-Match values and disagreeing versions are 400s; a well-formed tag naming no version is a 412", async () => {
+    const before = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 4 } });
     expect((await t.send("PATCH", "/api/posts/4", { views: 1 }, { "If-Match": "3" })).status).toBe(400);
+    expect((await t.send("PATCH", "/api/posts/4", { views: 1 }, { "If-Match": '"1", "2"' })).status).toBe(400);
+    const foreign = await t.send("PATCH", "/api/posts/4", { views: 1 }, { "If-Match": '"stale-version"' });
+    expect(foreign.status).toBe(412);
+    expect(await foreign.json()).toMatchObject({ code: "PRECONDITION_FAILED" });
+    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: 4 } })).toMatchObject({ views: before.views, version: before.version });
+    // A list with this API's tag among others is checked against that one.
+    expect((await t.send("PATCH", "/api/posts/4", { views: before.views }, { "If-Match": `"other", "${before.version}"` })).status).toBe(200);
     expect((await t.send("PATCH", "/api/posts/4", { views: 1, version: 1 }, { "If-Match": '"2"' })).status).toBe(400);
     expect((await t.send("PATCH", "/api/posts/4", { views: 1, version: "x" })).status).toBe(400);
     expect((await t.send("PATCH", "/api/posts/4", { views: 1 }, { "If-Match": "*" })).status).toBe(200);
