@@ -150,11 +150,41 @@ export function hardeningPlugins(options: GraphQLHardening = {}): Plugin[] {
       blockFieldSuggestion: { enabled: false },
     }) as Plugin,
   );
+  plugins.push(variableDepth(MAX_VARIABLE_DEPTH));
   const rules: ValidationRule[] = [costRule(limits)];
   if (!introspection) rules.push(NoSchemaIntrospectionCustomRule);
   plugins.push({ onValidate: ({ addValidationRule }) => rules.forEach(addValidationRule) });
   if (options.hideSuggestions ?? !introspection) plugins.push(hideSuggestions());
   return plugins;
+}
+
+/** How deep variables may nest: deeper than any filter the runtime takes (20), far short of the stack's limit. */
+export const MAX_VARIABLE_DEPTH = 64;
+
+/**
+ * Refuses variables nested deeper than `max` levels with 400 BAD_REQUEST, on every transport (HTTP,
+ * SSE, graphql-ws), before anything walks them: graphql-js's coercion recurses once per level, and a
+ * value a few thousand levels deep overflows the stack (a 500).
+ */
+function variableDepth(max: number): Plugin {
+  const check = (variables: unknown) => {
+    if (nestedDeeper(variables, max)) {
+      throw new GraphQLError(`Variables are nested more than ${max} levels deep.`, { extensions: { code: "BAD_REQUEST", http: { status: 400 } } });
+    }
+  };
+  return { onExecute: ({ args }) => check(args.variableValues), onSubscribe: ({ args }) => check(args.variableValues) };
+}
+
+/** Whether `value` nests objects or arrays more than `max` levels deep (walked without recursion). */
+function nestedDeeper(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [v, depth] = next;
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** The largest HTTP request body yoga accepts by default (25 MB), which {@link bodyLimit} keeps. */

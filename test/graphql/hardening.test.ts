@@ -119,6 +119,28 @@ describe("document limits (defaults)", () => {
     expect(body.errors?.[0]?.extensions?.code).toBe("BAD_REQUEST");
   });
 
+  it("refuses variables nested thousands deep with a 400, not a stack overflow's 500", async () => {
+    const n = 3000;
+    // Written out as text: JSON.stringify of such a value would overflow this test's own stack.
+    const deepWhere = `${'{"AND":['.repeat(n)}{"title":{"contains":"a"}}${"]}".repeat(n)}`;
+    const deepList = `${"[".repeat(n)}1${"]".repeat(n)}`;
+    for (const variables of [`{"w":${deepWhere}}`, `{"w":{"id":{"in":${deepList}}}}`]) {
+      const response = await gql.handler.fetch(
+        new Request("http://test/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+          body: `{"query":"query($w: PostWhereInput) { posts(where: $w) { id } }","variables":${variables}}`,
+        }),
+      );
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ errors: [{ message: "Variables are nested more than 64 levels deep.", extensions: { code: "BAD_REQUEST" } }] });
+    }
+    // 20 levels of AND (the runtime's own filter limit) still run.
+    const twenty = `${'{"AND":['.repeat(19)}{"title":{"contains":"a"}}${"]}".repeat(19)}`;
+    const ok = await gql.handler.fetch(new Request("http://test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: `{"query":"query($w: PostWhereInput) { posts(where: $w) { id } }","variables":{"w":${twenty}}}` }));
+    expect(((await ok.json()) as GraphQLBody).errors).toBeUndefined();
+  });
+
   it("follows configured limits, and refuses a limit that is not a whole number at least 1", async () => {
     const strict = graphqlClient(t, { hardening: { limits: { maxDepth: 3, maxTokens: 50 } } });
     limitError(await refused(deep(4), strict.handler), "maxDepth");
