@@ -29,7 +29,12 @@ export interface JwtOptions {
   rolesClaim?: string;
   /** Claim holding the actor's tenant (a string or a number), for multi-tenant resources. @default "tenant" */
   tenantClaim?: string;
+  /** Refuse tokens without an expiry (`exp`): a leaked one would work forever. @default false (the server's config: true when NODE_ENV=production) */
+  requireExpiry?: boolean;
 }
+
+/** How far a token's `iat` may lie in the future (clock skew between its issuer and this server), in seconds. */
+const CLOCK_SKEW = 60;
 
 /** Options of {@link createActorResolver}. */
 export interface AuthOptions {
@@ -95,11 +100,21 @@ async function jwtVerifier(o: JwtOptions): Promise<(token: string) => Promise<Ac
     if (token.length > MAX_TOKEN) throw unauthenticated("The bearer token is too long.");
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, key as Uint8Array, { algorithms, ...(o.issuer ? { issuer: o.issuer } : {}), ...(o.audience ? { audience: o.audience } : {}) }));
+      ({ payload } = await jwtVerify(token, key as Uint8Array, {
+        algorithms,
+        clockTolerance: CLOCK_SKEW,
+        ...(o.requireExpiry ? { requiredClaims: ["exp"] } : {}),
+        ...(o.issuer ? { issuer: o.issuer } : {}),
+        ...(o.audience ? { audience: o.audience } : {}),
+      }));
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      throw unauthenticated(code === "ERR_JWT_EXPIRED" ? "The bearer token has expired." : code === "ERR_JWT_CLAIM_VALIDATION_FAILED" ? `The bearer token's ${(error as { claim?: string }).claim ?? "claims"} claim is not accepted.` : "The bearer token is not valid.");
+      const { code, claim, reason } = error as { code?: string; claim?: string; reason?: string };
+      if (code === "ERR_JWT_EXPIRED") throw unauthenticated("The bearer token has expired.");
+      if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && claim === "exp" && reason === "missing") throw unauthenticated("The bearer token has no expiry (`exp`): this server requires one.");
+      throw unauthenticated(code === "ERR_JWT_CLAIM_VALIDATION_FAILED" ? `The bearer token's ${claim ?? "claims"} claim is not accepted.` : "The bearer token is not valid.");
     }
+    // A token issued in the future was made with a wrong clock, or to outlive its expiry: refused.
+    if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + CLOCK_SKEW) throw unauthenticated("The bearer token's iat claim is not accepted: it lies in the future.");
     if (typeof payload.sub !== "string" || payload.sub === "") throw unauthenticated("The bearer token names no subject (`sub`).");
     const raw = payload[rolesClaim];
     const roles = Array.isArray(raw) ? raw.filter((r): r is string => typeof r === "string") : typeof raw === "string" ? [raw] : [];

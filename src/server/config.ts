@@ -56,7 +56,19 @@ export interface Config {
    * `JWT_PUBLIC_KEY_FILE` (PEM, RS256) or `JWT_JWKS_FILE` (a JWKS), with optional `JWT_ISSUER`,
    * `JWT_AUDIENCE`, `JWT_ROLES_CLAIM`, `JWT_TENANT_CLAIM`. Unset: bearer tokens are refused (401).
    */
-  readonly jwt: { readonly secret?: string; readonly publicKeyFile?: string; readonly jwksFile?: string; readonly issuer?: string; readonly audience?: string; readonly rolesClaim?: string; readonly tenantClaim?: string } | undefined;
+  readonly jwt:
+    | {
+        readonly secret?: string;
+        readonly publicKeyFile?: string;
+        readonly jwksFile?: string;
+        readonly issuer?: string;
+        readonly audience?: string;
+        readonly rolesClaim?: string;
+        readonly tenantClaim?: string;
+        /** Refuse tokens without `exp` (`JWT_REQUIRE_EXP`). @default true when NODE_ENV=production */
+        readonly requireExpiry?: boolean;
+      }
+    | undefined;
   /** A JSON file of API keys: `{ "<key>": "<id>:<role>,<role>" }` (`API_KEYS_FILE`). */
   readonly apiKeysFile: string | undefined;
   /** Who unauthenticated requests act as, for development: `<id>:<role>,<role>` (`DEV_ACTOR`). @default anonymous */
@@ -175,7 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (jwtSecret !== undefined && jwtSecret.length < 32) fail("JWT_SECRET", "at least 32 characters", "(hidden)", undefined);
   const devActor = read("DEV_ACTOR");
   if (devActor !== undefined && !/^[^:@\s]+(:[\w-]+(,[\w-]+)*)?(@[\w.-]+)?$/.test(devActor)) fail("DEV_ACTOR", "<id> or <id>:<role>,<role>, optionally followed by @<tenant>", devActor, undefined);
-  const jwtExtras = { issuer: read("JWT_ISSUER"), audience: read("JWT_AUDIENCE"), rolesClaim: read("JWT_ROLES_CLAIM"), tenantClaim: read("JWT_TENANT_CLAIM") };
+  const jwtExtras = { issuer: read("JWT_ISSUER"), audience: read("JWT_AUDIENCE"), rolesClaim: read("JWT_ROLES_CLAIM"), tenantClaim: read("JWT_TENANT_CLAIM"), requireExpiry: flag("JWT_REQUIRE_EXP", production) };
   const securityProfile = read("SECURITY_PROFILE") ?? "secure";
   const config: Config = {
     port: port("PORT", 4000, 0),

@@ -186,6 +186,7 @@ async function actorResolverOf(config: Config, resolve: AuthOptions["resolve"]):
       ...(jwt.audience !== undefined ? { audience: jwt.audience } : {}),
       ...(jwt.rolesClaim !== undefined ? { rolesClaim: jwt.rolesClaim } : {}),
       ...(jwt.tenantClaim !== undefined ? { tenantClaim: jwt.tenantClaim } : {}),
+      ...(jwt.requireExpiry !== undefined ? { requireExpiry: jwt.requireExpiry } : {}),
     },
     apiKeys: apiKeys && Object.fromEntries(Object.entries(apiKeys).map(([key, actor]) => [key, parseActor(String(actor))])),
     devActor: config.devActor === undefined ? undefined : parseActor(config.devActor),

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createActorResolver, parseActor } from "../../src/server/auth.ts";
+import { loadConfig } from "../../src/server/config.ts";
 import { createRateLimit } from "../../src/server/rate-limit.ts";
 import type { RunningServer } from "../../src/server/server.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
@@ -72,6 +73,10 @@ describe("REST and GraphQL over HTTP", () => {
       [{ authorization: `Bearer ${await sign({ sub: "ada" }, { expires: "-1m" })}` }, "The bearer token has expired."],
       [{ authorization: `Bearer ${await sign({ sub: "ada" }, { issuer: "someone-else" })}` }, "The bearer token's iss claim is not accepted."],
       [{ authorization: `Bearer ${await sign({ roles: ["admin"] })}` }, "The bearer token names no subject (`sub`)."],
+      [
+        { authorization: `Bearer ${await new SignJWT({ sub: "ada" }).setProtectedHeader({ alg: "HS256" }).setIssuedAt(Math.floor(Date.now() / 1000) + 3600).setExpirationTime("2h").setIssuer("autograph-tests").sign(new TextEncoder().encode(SECRET))}` },
+        "The bearer token's iat claim is not accepted: it lies in the future.",
+      ],
       [{ authorization: "Basic dXNlcjpwYXNz" }, "Send `Authorization: Bearer <token>` (or `X-API-Key: <key>`)."],
       [{ "x-api-key": "guessed" }, "The API key is not valid."],
     ];
@@ -86,6 +91,19 @@ describe("REST and GraphQL over HTTP", () => {
     expect(body.data ?? null).toBeNull();
     expect(body.errors[0]).toMatchObject({ message: "The bearer token is not valid.", extensions: { code: "UNAUTHENTICATED" } });
     expect(await t.db.prisma.post.count()).toBe(before);
+  });
+
+  it("a token without an expiry is refused where expiry is required (production's default), accepted where not", async () => {
+    const endless = await new SignJWT({ sub: "ada" }).setProtectedHeader({ alg: "HS256" }).setIssuer("autograph-tests").sign(new TextEncoder().encode(SECRET));
+    const strict = await createActorResolver({ jwt: { secret: SECRET, issuer: "autograph-tests", requireExpiry: true } });
+    const lenient = await createActorResolver({ jwt: { secret: SECRET, issuer: "autograph-tests" } });
+    const request = new Request("http://test/api/posts", { headers: { authorization: `Bearer ${endless}` } });
+    await expect(strict(request)).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "The bearer token has no expiry (`exp`): this server requires one." });
+    expect((await lenient(request)).id).toBe("ada");
+    expect((await strict(new Request("http://test/", { headers: { authorization: `Bearer ${await sign({ sub: "ada" })}` } }))).id).toBe("ada");
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET }).jwt?.requireExpiry).toBe(true);
+    expect(loadConfig({ JWT_SECRET: SECRET }).jwt?.requireExpiry).toBe(false);
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET, JWT_REQUIRE_EXP: "false" }).jwt?.requireExpiry).toBe(false);
   });
 
   it("RS256 tokens verify against a JWKS; an HS256 token signed with a guessed key does not", async () => {

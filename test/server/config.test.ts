@@ -104,13 +104,13 @@ describe("loadConfig: credentials", () => {
       apiKeysFile: "/etc/keys.json",
       devActor: "7:admin,editor",
     });
-    expect(loadConfig({ JWT_JWKS_FILE: "/etc/jwks.json" }).jwt).toEqual({ jwksFile: "/etc/jwks.json" });
+    expect(loadConfig({ JWT_JWKS_FILE: "/etc/jwks.json" }).jwt).toEqual({ jwksFile: "/etc/jwks.json", requireExpiry: false });
     expect(loadConfig({}).jwt).toBeUndefined();
     expect(() => loadConfig({ JWT_SECRET: "short" })).toThrow("JWT_SECRET must be at least 32 characters");
     expect(() => loadConfig({ JWT_SECRET: secret, JWT_JWKS_FILE: "/x" })).toThrow("JWT_SECRET must be set alone");
     expect(() => loadConfig({ DEV_ACTOR: "a b" })).toThrow("DEV_ACTOR must be <id> or <id>:<role>,<role>");
     expect(loadConfig({ DEV_ACTOR: "25:customer@acme" }).devActor).toBe("25:customer@acme");
     expect(() => loadConfig({ DEV_ACTOR: "25:customer@" })).toThrow("DEV_ACTOR must be <id> or <id>:<role>,<role>, optionally followed by @<tenant>");
-    expect(loadConfig({ JWT_SECRET: secret, JWT_TENANT_CLAIM: "org" }).jwt).toEqual({ secret, tenantClaim: "org" });
+    expect(loadConfig({ JWT_SECRET: secret, JWT_TENANT_CLAIM: "org" }).jwt).toEqual({ secret, tenantClaim: "org", requireExpiry: false });
   });
 });
