@@ -244,11 +244,14 @@ export function createApp(options: AppOptions): App {
   let honoListener: RequestListener | undefined;
 
   return {
-    fetch: (request, env) =>
-      isGraphQLPath(new URL(request.url).pathname)
-        ? Promise.resolve(graphqlGate.fetch(request, { req: (env as { incoming?: IncomingMessage } | undefined)?.incoming }))
-        : Promise.resolve(app.fetch(request, env as object | undefined)),
+    fetch: async (request, env) =>
+      withSecurityHeaders(
+        await (isGraphQLPath(new URL(request.url).pathname)
+          ? graphqlGate.fetch(request, { req: (env as { incoming?: IncomingMessage } | undefined)?.incoming })
+          : app.fetch(request, env as object | undefined)),
+      ),
     requestListener: (req, res) => {
+      for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
       const target = req.url ?? "/";
       if (!isGraphQLPath(pathOf(target))) {
         void (honoListener ??= getRequestListener((request, env) => app.fetch(request, env)))(req, res);
@@ -322,4 +325,27 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
   const body = Buffer.from(await response.arrayBuffer());
   res.writeHead(response.status, { ...Object.fromEntries(response.headers), "Content-Length": body.length }).end(body);
+}
+
+/**
+ * Headers on every response: no MIME sniffing, no Referer to other sites, no framing (the API's pages,
+ * GraphiQL and /api/docs, cannot be clickjacked). Scripts are left alone: those pages load their own.
+ */
+const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
+  ["X-Content-Type-Options", "nosniff"],
+  ["Referrer-Policy", "no-referrer"],
+  ["Content-Security-Policy", "frame-ancestors 'none'"],
+  ["X-Frame-Options", "DENY"],
+];
+
+/** `response` with {@link SECURITY_HEADERS} (a copy when its headers are immutable). */
+function withSecurityHeaders(response: Response): Response {
+  let out = response;
+  try {
+    for (const [name, value] of SECURITY_HEADERS) out.headers.set(name, value);
+  } catch {
+    out = new Response(response.body, response);
+    for (const [name, value] of SECURITY_HEADERS) out.headers.set(name, value);
+  }
+  return out;
 }

@@ -101,6 +101,23 @@ describe.each<Entry>(["fetch", "listener"])("GraphQL over HTTP through %s", (ent
     expect(preflight.headers.get("ratelimit-remaining")).toBeNull();
   });
 
+  it("puts the security headers on every answer: REST, GraphQL (spliced too), health, errors, docs", async () => {
+    const served = await serve(100);
+    for (const [path, init] of [
+      ["/healthz", {}],
+      ["/api/posts?range=[0,1]", {}],
+      ["/api/nope", {}],
+      ["/api/docs", {}],
+      ["/graphql", postsCount()],
+      ["/graphql", postsCount()],
+    ] as const) {
+      const response = await send(served, entry, path, init);
+      expect([response.headers.get("x-content-type-options"), response.headers.get("referrer-policy")], path).toEqual(["nosniff", "no-referrer"]);
+      expect(response.headers.get("content-security-policy"), path).toBe("frame-ancestors 'none'");
+      expect(response.headers.get("x-frame-options"), path).toBe("DENY");
+    }
+  });
+
   it("serves the graphql-sse stream path through the same gate, and leaves other paths to Hono", async () => {
     const served = await serve(100);
     const stream = await send(served, entry, "/graphql/stream", { method: "PUT" });
