@@ -52,6 +52,11 @@ export interface Config {
   /** Whether a proxy in front sets X-Forwarded-For, so its last entry is the client's IP (`TRUST_PROXY`). @default false */
   readonly trustProxy: boolean;
   /**
+   * Origins browsers may call from (`CORS_ORIGINS`: a comma-separated list such as
+   * `https://admin.example,https://app.example`, or `*`). @default "*"
+   */
+  readonly corsOrigins: "*" | readonly string[];
+  /**
    * Bearer tokens (docs/guides/security.md): `JWT_SECRET` (HS256, at least 32 characters),
    * `JWT_PUBLIC_KEY_FILE` (PEM, RS256) or `JWT_JWKS_FILE` (a JWKS), with optional `JWT_ISSUER`,
    * `JWT_AUDIENCE`, `JWT_ROLES_CLAIM`, `JWT_TENANT_CLAIM`. Unset: bearer tokens are refused (401).
@@ -136,6 +141,15 @@ export function loadConfig(env: Env = process.env): Config {
     const n = Number(value);
     return /^\d+$/.test(value) && n >= min && n <= 65535 ? n : fail(name, `an integer from ${min} to 65535`, value, fallback);
   };
+  // `*`, or origins as browsers send them: scheme, host and port, no path.
+  const corsOrigins = (): "*" | readonly string[] => {
+    const value = read("CORS_ORIGINS");
+    if (value === undefined || value === "*") return "*";
+    const origins = value.split(",").map((o) => o.trim()).filter(Boolean);
+    const bad = origins.find((o) => !URL.canParse(o) || new URL(o).origin !== o);
+    if (bad !== undefined || origins.length === 0) return fail("CORS_ORIGINS", "* or origins like https://admin.example (no path, no trailing slash), comma-separated", bad ?? value, "*");
+    return origins;
+  };
   const flag = (name: string, fallback: boolean): boolean => {
     const value = read(name);
     if (value === undefined) return fallback;
@@ -208,6 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitWindowSeconds: whole("RATE_LIMIT_WINDOW_SECONDS", 60, 1, "a whole number of seconds, at least 1"),
     rateLimitStore: ["memory", "redis"].includes(rateLimitStore) ? (rateLimitStore as Config["rateLimitStore"]) : fail("RATE_LIMIT_STORE", "memory or redis", rateLimitStore, "memory"),
     trustProxy: flag("TRUST_PROXY", false),
+    corsOrigins: corsOrigins(),
     securityProfile: (SECURITY_PROFILES as readonly string[]).includes(securityProfile) ? (securityProfile as SecurityProfile) : fail("SECURITY_PROFILE", SECURITY_PROFILES.join(", ").replace(/, (?=[^,]*$)/, " or "), securityProfile, "secure"),
     graphql: Object.freeze({
       introspection: flag("GRAPHQL_INTROSPECTION", !production),
@@ -226,3 +241,4 @@ export function loadConfig(env: Env = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }
+

@@ -111,6 +111,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     },
     graphqlBatchLimit: config.graphql.batchLimit,
     securityProfile: config.securityProfile,
+    corsOrigin: config.corsOrigins === "*" ? "*" : [...config.corsOrigins],
     ...(options.webSocket ? { webSocket: options.webSocket } : {}),
     ready: async () => (await db.pool.query("select 1")).rowCount === 1,
   });

@@ -18,6 +18,7 @@ describe("loadConfig", () => {
       rateLimitStore: "memory",
       trustProxy: false,
       securityProfile: "secure",
+      corsOrigins: "*",
     });
   });
 
@@ -37,6 +38,7 @@ describe("loadConfig", () => {
       RATE_LIMIT_STORE: "redis",
       TRUST_PROXY: "yes",
       SECURITY_PROFILE: "react_admin",
+      CORS_ORIGINS: "https://admin.example, http://localhost:5173",
     });
     expect(config).toEqual({
       port: 0,
@@ -54,8 +56,13 @@ describe("loadConfig", () => {
       rateLimitStore: "redis",
       trustProxy: true,
       securityProfile: "react_admin",
+      corsOrigins: ["https://admin.example", "http://localhost:5173"],
     });
     expect(Object.isFrozen(config)).toBe(true);
+    expect(loadConfig({}).corsOrigins).toBe("*");
+    for (const bad of ["https://admin.example/", "admin.example", "https://a.example/path", " , "]) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS must be/);
+    }
     expect(loadConfig({ PORT: "", SEED: " " })).toMatchObject({ port: 4000, seed: true });
   });
 
