@@ -38,6 +38,13 @@ export interface WebSocketOptions {
   connectionInitWaitTimeoutMs?: number;
   /** Interval of the server's pings; a socket that misses a pong is dropped. @default 12000 */
   keepAliveMs?: number;
+  /**
+   * Counts each operation (query, mutation or subscription) against a rate limit, as HTTP requests are
+   * counted; resolves to the refusal's message when over budget (the operation then gets an Error
+   * message with code RATE_LIMITED, and the socket stays open). `upgrade` is the socket's HTTP upgrade.
+   * @default nothing is counted
+   */
+  countOperation?: ((request: Request, upgrade: IncomingMessage) => Promise<string | undefined>) | undefined;
 }
 
 /** A running graphql-ws endpoint. */
@@ -78,7 +85,10 @@ export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: stri
         return [new GraphQLError(`At most ${maxSubscriptions} subscriptions may be open on one connection; complete one before starting another.`, { extensions: { code: "RATE_LIMITED" } })];
       }
       try {
-        const enveloped = yoga.getEnveloped({ request: requestOf(ctx.extra.request, ctx.connectionParams), params: payload, connectionParams: ctx.connectionParams });
+        const request = requestOf(ctx.extra.request, ctx.connectionParams);
+        const refusal = await options.countOperation?.(request, ctx.extra.request);
+        if (refusal !== undefined) return [new GraphQLError(refusal, { extensions: { code: "RATE_LIMITED" } })];
+        const enveloped = yoga.getEnveloped({ request, params: payload, connectionParams: ctx.connectionParams });
         const document = enveloped.parse(payload.query);
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;

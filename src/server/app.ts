@@ -274,7 +274,15 @@ export function createApp(options: AppOptions): App {
       else void graphqlGate.requestListener(req, res);
     },
     serveWebSockets: (server) => {
-      const service = graphql.serveWebSocket(server, options.webSocket ?? {});
+      const { rateLimit } = options;
+      // Each operation counts like an HTTP request of its actor (the upgrade itself is counted by IP below).
+      const countOperation = rateLimit
+        ? async (request: Request, upgrade: IncomingMessage) => {
+            const verdict = await countRequest(rateLimit, request, upgrade.socket, graphqlLimit);
+            return verdict && "refusal" in verdict ? ((await verdict.refusal.json()) as { errors: { message: string }[] }).errors[0]?.message : undefined;
+          }
+        : undefined;
+      const service = graphql.serveWebSocket(server, { ...options.webSocket, countOperation });
       if (options.rateLimit) limitWebSocketUpgrades(server, options.rateLimit);
       return service;
     },

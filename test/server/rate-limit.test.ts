@@ -211,7 +211,7 @@ describe("over real sockets (startServer, memory store)", () => {
   it("graphql-ws upgrades are counted per IP, and run subscriptions while under the budget", async () => {
     const running = await startServer({
       resources,
-      config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", RATE_LIMIT: "2" }),
+      config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", RATE_LIMIT: "3" }),
       logger: pino({ level: "silent" }),
     });
     try {
@@ -221,7 +221,7 @@ describe("over real sockets (startServer, memory store)", () => {
       });
       expect(result).toEqual({ data: { usersCount: 0 } });
       await client.dispose();
-      // One upgrade spent; one HTTP request spends the rest.
+      // One upgrade and one operation spent; one HTTP request spends the rest.
       expect((await fetch(`${running.url}/api/users`)).status).toBe(200);
       const refused = await new Promise<number>((resolve) => {
         const socket = new WebSocket(`${running.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
@@ -233,6 +233,31 @@ describe("over real sockets (startServer, memory store)", () => {
         socket.on("error", () => {});
       });
       expect(refused).toBe(429);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("each graphql-ws operation is counted like an HTTP request: over the budget it gets RATE_LIMITED, the socket stays open", async () => {
+    const running = await startServer({
+      resources,
+      config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", RATE_LIMIT: "3" }),
+      logger: pino({ level: "silent" }),
+    });
+    try {
+      const client = createClient({ url: `${running.url.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+      const run = () =>
+        new Promise<unknown>((resolve) => {
+          client.subscribe({ query: "{ usersCount }" }, { next: resolve, error: (error) => resolve({ error }), complete: () => {} });
+        });
+      // The upgrade spends one; two operations spend the rest; the fourth request of this IP is refused.
+      expect(await run()).toEqual({ data: { usersCount: 0 } });
+      expect(await run()).toEqual({ data: { usersCount: 0 } });
+      const refused = (await run()) as { error: { message: string; extensions?: { code?: string } }[] };
+      expect(refused.error[0]).toMatchObject({ message: expect.stringMatching(/^Too many requests: at most 3 every 60 seconds/), extensions: { code: "RATE_LIMITED" } });
+      // The socket is still open: its next operation is refused the same way, not dropped.
+      expect(((await run()) as { error: { extensions?: { code?: string } }[] }).error[0]?.extensions?.code).toBe("RATE_LIMITED");
+      await client.dispose();
     } finally {
       await running.close();
     }
