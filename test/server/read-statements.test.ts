@@ -12,8 +12,9 @@ let stats: StatementStats;
 
 beforeAll(async () => {
   t = await startTestServer({ env: { DEV_ACTOR: "" } });
-  // Not the event dispatcher's background work on the outbox.
-  stats = await statementStats(t.testDb.url, ['%"Event"%', "listen%", "%pg_advisory%"]);
+  // Not the event dispatcher's background work: the outbox ("Event"), its cursors ("EventCursor", read
+  // by the takeover and the safety poll) and dead letters, LISTEN, the advisory lock.
+  stats = await statementStats(t.testDb.url, ['%"Event%', "listen%", "%pg_advisory%"]);
 });
 
 afterAll(async () => {
