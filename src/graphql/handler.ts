@@ -64,13 +64,13 @@ export interface GraphQLHandlerOptions {
   maxBodyBytes?: number;
 }
 
-/** A Fetch API handler for /graphql and the schema it serves. */
 /** A response to send as it is: status 200, these headers, this body. */
 export interface SplicedAnswer {
   readonly text: string;
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** A Fetch API handler for /graphql and the schema it serves. */
 export interface GraphQLHandler {
   fetch(request: Request): Promise<Response>;
   /**

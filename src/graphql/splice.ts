@@ -56,7 +56,7 @@ export interface SplicedReads {
   answerer(params: QueryParams): ((context: () => Promise<RequestContext>) => Promise<string | undefined>) | undefined;
 }
 
-/** Queries remembered for {@link SplicedReads.answer}: the most recently spliced ones. */
+/** Queries remembered for {@link SplicedReads.answerer}: the most recently spliced ones. */
 const REMEMBERED = 500;
 
 /** The plugin and the answers; `runtime` is the one `schema` was built from. */

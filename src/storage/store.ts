@@ -146,10 +146,12 @@ export function createStore(db: StoreDatabase): Store {
     rows: answer?.rows ? compiled.decode(JSON.parse(answer.rows) as Record<string, unknown>[]) : [],
     total: answer?.total ?? undefined,
   });
-  const onPool = async (compiled: CompiledRead): Promise<Answer | undefined> => {
-    const name = nameOf(compiled.text);
-    return (await pool.query<Answer>(name ? { name, text: compiled.text, values: compiled.values } : { text: compiled.text, values: compiled.values })).rows[0];
+  // A named prepared statement while the shapes last (see MAX_PREPARED), else an unnamed one.
+  const named = (statement: Statement) => {
+    const name = nameOf(statement.text);
+    return name ? { name, text: statement.text, values: statement.values } : { text: statement.text, values: statement.values };
   };
+  const onPool = async (compiled: CompiledRead): Promise<Answer | undefined> => (await pool.query<Answer>(named(compiled))).rows[0];
   const inTx = (client: Raw) => async (compiled: CompiledRead): Promise<Answer | undefined> => (await client.$queryRawUnsafe<Answer[]>(compiled.text, ...compiled.values))[0];
   const reads = (run: (compiled: CompiledRead) => Promise<Answer | undefined>) => ({
     read: async (query: ReadQuery): Promise<ReadResult> => {
@@ -183,10 +185,6 @@ export function createStore(db: StoreDatabase): Store {
       `with lock as (select pg_advisory_xact_lock($1::bigint)) insert into "Event" ("resource", "recordId", "action", "revisionId", "revisionNumber", "actorId", "changed") select v.* from lock, (values ${rows.join(", ")}) as v(resource, record_id, action, revision_id, revision_number, actor_id, changed) returning 1 as ok`,
       ...params,
     );
-  };
-  const named = (statement: Statement) => {
-    const name = nameOf(statement.text);
-    return name ? { name, text: statement.text, values: statement.values } : statement;
   };
   const revisions = revisionTable(models);
   // A concurrent writer of the same record took the revision number the statement's snapshot gave it.

@@ -217,7 +217,8 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
     `FROM ${table} t ${joins.join(" ")} WHERE ${condition} ORDER BY ${orderSql} ` +
     `LIMIT ${params.bind(query.limit, "int")} OFFSET ${params.bind(query.offset, "int")}`;
   const projected = project(models, w, query.level, "p");
-  const entries: Entry[] = cursorColumns.length > 0 && !page ? [...projected.entries, [CURSOR_KEY, `json_build_array(${cursorColumns.map((c) => c.value).join(", ")})`]] : projected.entries;
+  const keys = `json_build_array(${cursorColumns.map((c) => c.value).join(", ")})`;
+  const entries: Entry[] = cursorColumns.length > 0 && !page ? [...projected.entries, [CURSOR_KEY, keys]] : projected.entries;
   const record = recordSql(entries, w);
   const laterals = record ? [...projected.laterals, record.join] : projected.laterals;
   const object = record ? record.value : objectSql(entries);
@@ -225,7 +226,7 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
   const shown = page ? ` FILTER (WHERE p."$n" <= ${params.bind(page.size, "int")})` : "";
   const output = [`coalesce(json_agg(${object} ORDER BY ${aggOrder})${shown}, '[]'::json)::text AS rows`, "count(*)::int AS n", `${total} AS total`];
   if (page) {
-    output.push(`coalesce(json_agg(json_build_array(${cursorColumns.map((c) => c.value).join(", ")}) ORDER BY ${aggOrder})${shown}, '[]'::json)::text AS keys`);
+    output.push(`coalesce(json_agg(${keys} ORDER BY ${aggOrder})${shown}, '[]'::json)::text AS keys`);
     if (page.edge) {
       const objectText = record ? `row_to_json(${record.value})::text` : `${object}::text`;
       const parts = page.edge.map(({ key, value }) => {
