@@ -22,15 +22,21 @@ export function restCors(options: RestCorsOptions): MiddlewareHandler {
   const { origin } = options;
   const preflight = cors({ ...options, origin: typeof origin === "string" ? origin : [...origin], allowMethods: [...options.allowMethods], allowHeaders: [...options.allowHeaders], exposeHeaders: [...options.exposeHeaders] });
   const expose = options.exposeHeaders.join(",");
-  const allowed = (asked: string) => (origin === "*" ? "*" : typeof origin === "string" ? (origin === asked ? asked : undefined) : origin.includes(asked) ? asked : undefined);
   return async (c, next) => {
     if (c.req.method === "OPTIONS") return preflight(c, next);
     await next();
     const headers = c.res.headers;
-    const allow = allowed(c.req.header("origin") ?? "");
+    const allow = allowedOrigin(c.req.header("origin"), origin);
     if (allow) headers.set("Access-Control-Allow-Origin", allow);
     if (expose) headers.set("Access-Control-Expose-Headers", expose);
     if (origin !== "*") headers.append("Vary", "Origin");
     return undefined;
   };
+}
+
+/** The Access-Control-Allow-Origin a request from `asked` gets: `*` when every origin is, `asked` when it is allowed, else none. */
+export function allowedOrigin(asked: string | undefined, allowed: string | readonly string[]): string | undefined {
+  if (allowed === "*") return "*";
+  if (asked === undefined) return undefined;
+  return (typeof allowed === "string" ? allowed === asked : allowed.includes(asked)) ? asked : undefined;
 }

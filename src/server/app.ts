@@ -23,7 +23,8 @@ import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ActorResolver } from "./auth.ts";
 import type { Events } from "../events/events.ts";
-import { countRequest, limitWebSocketUpgrades, type RateLimit, type RateLimitVerdict, rateLimitMiddleware, withRateLimitHeaders } from "./rate-limit.ts";
+import { addRateLimitHeaders, countRequest, limitWebSocketUpgrades, type RateLimit, type RateLimitVerdict, rateLimitMiddleware, withRateLimitHeaders } from "./rate-limit.ts";
+import { withHeaders } from "./with-headers.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -205,7 +206,7 @@ export function createApp(options: AppOptions): App {
         }
         const answer = await answerer(request);
         if (answer) {
-          const headers = verdict ? Object.fromEntries(withRateLimitHeaders(new Response(null, { headers: answer.headers }), verdict.headers).headers) : answer.headers;
+          const headers = verdict ? Object.fromEntries(addRateLimitHeaders(new Headers(answer.headers), verdict.headers)) : answer.headers;
           res.writeHead(200, { ...headers, "Content-Length": Buffer.byteLength(answer.text) }).end(answer.text);
           logRequest("POST", url.pathname, 200, started);
           return;
@@ -279,7 +280,7 @@ export function createApp(options: AppOptions): App {
       const countOperation = rateLimit
         ? async (request: Request, upgrade: IncomingMessage) => {
             const verdict = await countRequest(rateLimit, request, upgrade.socket, graphqlLimit);
-            return verdict && "refusal" in verdict ? ((await verdict.refusal.json()) as { errors: { message: string }[] }).errors[0]?.message : undefined;
+            return verdict && "refusal" in verdict ? verdict.message : undefined;
           }
         : undefined;
       const service = graphql.serveWebSocket(server, { ...options.webSocket, countOperation });
@@ -348,12 +349,7 @@ const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
 
 /** `response` with {@link SECURITY_HEADERS} (a copy when its headers are immutable). */
 function withSecurityHeaders(response: Response): Response {
-  let out = response;
-  try {
-    for (const [name, value] of SECURITY_HEADERS) out.headers.set(name, value);
-  } catch {
-    out = new Response(response.body, response);
-    for (const [name, value] of SECURITY_HEADERS) out.headers.set(name, value);
-  }
-  return out;
+  return withHeaders(response, (headers) => {
+    for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+  });
 }

@@ -18,6 +18,8 @@ import type { MiddlewareHandler } from "hono";
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Actor } from "../runtime/context.ts";
 import { createRedisRateLimiter } from "../storage/redis-rate-limit.ts";
+import { allowedOrigin } from "../rest/cors.ts";
+import { withHeaders } from "./with-headers.ts";
 
 /** Options of {@link createRateLimit}. */
 export interface RateLimitOptions {
@@ -139,8 +141,11 @@ export interface RateLimitMiddlewareOptions {
   corsOrigin?: string | string[];
 }
 
-/** What counting a request decided: the 429 to answer instead of handling it, or the headers its response carries. */
-export type RateLimitVerdict = { readonly refusal: Response } | { readonly headers: Readonly<Record<string, string>> };
+/**
+ * What counting a request decided: the 429 to answer instead of handling it (and its message, for
+ * transports that answer otherwise), or the headers its response carries.
+ */
+export type RateLimitVerdict = { readonly refusal: Response; readonly message: string } | { readonly headers: Readonly<Record<string, string>> };
 
 /** The socket a request came in on (Node's `req.socket`), for the client's address; none in process. */
 export type ClientSocket = { readonly remoteAddress?: string | undefined } | undefined;
@@ -170,6 +175,7 @@ export async function countRequest(rateLimit: RateLimit, request: Request, socke
   const message = `Too many requests: at most ${rateLimit.limit} every ${rateLimit.windowSeconds} seconds; retry in ${decision.resetSeconds} seconds.`;
   const body = options.body === "graphql" ? { errors: [{ message, extensions: { code: "RATE_LIMITED" } }] } : { message, code: "RATE_LIMITED" };
   return {
+    message,
     refusal: Response.json(body, {
       status: 429,
       headers: { ...headers, "Retry-After": String(decision.resetSeconds), ...corsHeaders(request.headers.get("origin") ?? undefined, options.corsOrigin ?? "*") },
@@ -179,15 +185,14 @@ export async function countRequest(rateLimit: RateLimit, request: Request, socke
 
 /** `response` with the RateLimit headers of its request's verdict (a copy when its headers are immutable); exposed to browsers when it has CORS. */
 export function withRateLimitHeaders(response: Response, headers: Readonly<Record<string, string>>): Response {
-  try {
-    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-  } catch {
-    // Headers of a Response made elsewhere may be immutable: copy it.
-    response = new Response(response.body, response);
-    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-  }
-  if (response.headers.has("access-control-allow-origin")) appendExposed(response.headers);
-  return response;
+  return withHeaders(response, (h) => addRateLimitHeaders(h, headers));
+}
+
+/** Adds the RateLimit headers of a request's verdict to `headers`, exposed to browsers when they carry CORS; returns them. */
+export function addRateLimitHeaders(headers: Headers, values: Readonly<Record<string, string>>): Headers {
+  for (const [name, value] of Object.entries(values)) headers.set(name, value);
+  if (headers.has("access-control-allow-origin")) appendExposed(headers);
+  return headers;
 }
 
 /**
@@ -260,10 +265,9 @@ export function clientIp(request: Request, socket: ClientSocket, trustProxy: boo
 }
 
 function corsHeaders(origin: string | undefined, allowed: string | string[]): Record<string, string> {
-  const expose = { "Access-Control-Expose-Headers": RATE_LIMIT_HEADERS };
-  if (allowed === "*") return { "Access-Control-Allow-Origin": "*", ...expose };
-  const origins = typeof allowed === "string" ? [allowed] : allowed;
-  return origin !== undefined && origins.includes(origin) ? { "Access-Control-Allow-Origin": origin, Vary: "Origin", ...expose } : {};
+  const allow = allowedOrigin(origin, allowed);
+  if (allow === undefined) return {};
+  return { "Access-Control-Allow-Origin": allow, ...(allow === "*" ? {} : { Vary: "Origin" }), "Access-Control-Expose-Headers": RATE_LIMIT_HEADERS };
 }
 
 function appendExposed(headers: Headers) {
