@@ -20,6 +20,7 @@ import { createActorResolver } from "../../src/server/auth.ts";
 import { MemoryBus } from "../../src/storage/event-bus.ts";
 import { Outbox } from "../../src/storage/outbox.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { readSseBlocks } from "../support/sse-blocks.ts";
 
 const SECRET = "events-fanout-secret-of-32-characters-or-more";
 const PER_VIEW = 10;
@@ -101,20 +102,10 @@ function stream(view: View, path: string): Stream {
   const frames: { raw: string; data: any }[] = [];
   void (async () => {
     const response = await fetch(`${baseUrl}/api${path}`, { headers: { authorization: `Bearer ${tokens.get(view)}` }, signal: abort.signal });
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      for (let end = buffer.indexOf("\n\n"); end !== -1; end = buffer.indexOf("\n\n")) {
-        const raw = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = /^data: (.*)$/m.exec(raw)?.[1];
-        if (/^event: patch$/m.test(raw) && data) frames.push({ raw, data: JSON.parse(data) });
-      }
-    }
+    await readSseBlocks(response, (raw) => {
+      const data = /^data: (.*)$/m.exec(raw)?.[1];
+      if (/^event: patch$/m.test(raw) && data) frames.push({ raw, data: JSON.parse(data) });
+    });
   })().catch(() => {});
   return { frames };
 }

@@ -30,6 +30,7 @@ import type { Prisma } from "../../src/storage/generated/client.ts";
 import { Outbox } from "../../src/storage/outbox.ts";
 import { demoPasswordHash } from "../../src/storage/seed.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { readSseBlocks } from "../support/sse-blocks.ts";
 
 const ACTORS = ["anonymous", "customer", "agent", "admin"] as const;
 type ActorName = (typeof ACTORS)[number];
@@ -1091,23 +1092,13 @@ async function openSse(url: string, token: string | undefined): Promise<Stream> 
     return { status: response.status, error: await response.text(), frames, waitFor: () => Promise.reject(new Error("not streaming")), close: () => {} };
   }
   void (async () => {
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        for (let end = buffer.indexOf("\n\n"); end !== -1; end = buffer.indexOf("\n\n")) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const field = (name: string) => block.split("\n").find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
-          const event = field("event");
-          if (event && event !== "ready") frames.push({ id: field("id") ?? "", event, data: safeJson(field("data") ?? ""), raw: block });
-          wake();
-        }
-      }
+      await readSseBlocks(response, (block) => {
+        const field = (name: string) => block.split("\n").find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+        const event = field("event");
+        if (event && event !== "ready") frames.push({ id: field("id") ?? "", event, data: safeJson(field("data") ?? ""), raw: block });
+        wake();
+      });
     } catch {
       // aborted by close()
     } finally {

@@ -12,7 +12,7 @@ import { type App, createApp } from "../../src/server/app.ts";
 import { createActorResolver, parseActor } from "../../src/server/auth.ts";
 import { loadConfig } from "../../src/server/config.ts";
 import { createRateLimit, type RateLimit, type RateLimitOptions } from "../../src/server/rate-limit.ts";
-import { startServer } from "../../src/server/server.ts";
+import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { haveRedis, REDIS_URL } from "../support/redis.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 
@@ -173,14 +173,42 @@ describe("configuration", () => {
   });
 });
 
+/** The demo server on this file's database, with `env` on top, for `work`; stopped after it. */
+async function withServer(env: Record<string, string>, work: (running: RunningServer) => Promise<void>): Promise<void> {
+  const running = await startServer({ resources, config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", ...env }), logger: pino({ level: "silent" }) });
+  try {
+    await work(running);
+  } finally {
+    await running.close();
+  }
+}
+
+/** How the server answers a graphql-ws upgrade: 101 when the socket opens (it is closed at once), else the HTTP status. */
+function upgrade(running: RunningServer): Promise<{ status: number; retryAfter: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${running.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+    socket.on("unexpected-response", (_request, response) => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers["retry-after"] }));
+    socket.on("open", () => {
+      socket.close();
+      resolve({ status: 101, retryAfter: undefined });
+    });
+    socket.on("error", reject);
+  });
+}
+
+/** A graphql-ws client of the server, and one operation on it: its first result, or `{ error }`. */
+function wsClient(running: RunningServer) {
+  const client = createClient({ url: `${running.url.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+  const run = (query: string) =>
+    new Promise<unknown>((resolve) => {
+      client.subscribe({ query }, { next: resolve, error: (error) => resolve({ error }), complete: () => {} });
+    });
+  return { run, dispose: () => client.dispose() };
+}
+
 describe("over real sockets (startServer, memory store)", () => {
   it("counts by the socket's IP, ignores X-Forwarded-For, and leaves health alone", async () => {
-    const running = await startServer({
-      resources,
-      config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", RATE_LIMIT: "3", RATE_LIMIT_WINDOW_SECONDS: "60" }),
-      logger: pino({ level: "silent" }),
-    });
-    try {
+    await withServer({ RATE_LIMIT: "3", RATE_LIMIT_WINDOW_SECONDS: "60" }, async (running) => {
       let n = 0;
       const seen = await statuses(4, () => fetch(`${running.url}/api/users`, { headers: { "x-forwarded-for": `203.0.113.${++n}` } }));
       expect(seen).toEqual([200, 200, 200, 429]);
@@ -192,90 +220,43 @@ describe("over real sockets (startServer, memory store)", () => {
       // Another client address (127.0.0.2 is loopback too) has a budget of its own.
       expect(await statuses(4, () => getFrom("127.0.0.2", `${running.url}/api/users`))).toEqual([200, 200, 200, 429]);
       // graphql-ws connections from a spent IP are refused at the upgrade, with the same 429.
-      const upgrade = await new Promise<{ status: number; retryAfter: string | undefined }>((resolve, reject) => {
-        const socket = new WebSocket(`${running.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
-        socket.on("unexpected-response", (_request, response) => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers["retry-after"] }));
-        socket.on("open", () => {
-          socket.close();
-          resolve({ status: 101, retryAfter: undefined });
-        });
-        socket.on("error", reject);
-      });
-      expect(upgrade.status).toBe(429);
-      expect(Number(upgrade.retryAfter)).toBeGreaterThanOrEqual(1);
-    } finally {
-      await running.close();
-    }
+      const refusedUpgrade = await upgrade(running);
+      expect(refusedUpgrade.status).toBe(429);
+      expect(Number(refusedUpgrade.retryAfter)).toBeGreaterThanOrEqual(1);
+    });
   });
 
   it("graphql-ws upgrades are counted per IP, and run subscriptions while under the budget", async () => {
-    const running = await startServer({
-      resources,
-      config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", RATE_LIMIT: "3" }),
-      logger: pino({ level: "silent" }),
-    });
-    try {
-      const client = createClient({ url: `${running.url.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
-      const result = await new Promise<unknown>((resolve, reject) => {
-        client.subscribe({ query: "{ usersCount }" }, { next: resolve, error: reject, complete: () => {} });
-      });
-      expect(result).toEqual({ data: { usersCount: 0 } });
+    await withServer({ RATE_LIMIT: "3" }, async (running) => {
+      const client = wsClient(running);
+      expect(await client.run("{ usersCount }")).toEqual({ data: { usersCount: 0 } });
       await client.dispose();
       // One upgrade and one operation spent; one HTTP request spends the rest.
       expect((await fetch(`${running.url}/api/users`)).status).toBe(200);
-      const refused = await new Promise<number>((resolve) => {
-        const socket = new WebSocket(`${running.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
-        socket.on("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
-        socket.on("open", () => {
-          socket.close();
-          resolve(101);
-        });
-        socket.on("error", () => {});
-      });
-      expect(refused).toBe(429);
-    } finally {
-      await running.close();
-    }
+      expect((await upgrade(running)).status).toBe(429);
+    });
   });
 
   it("each graphql-ws operation is counted like an HTTP request: over the budget it gets RATE_LIMITED, the socket stays open", async () => {
-    const running = await startServer({
-      resources,
-      config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", RATE_LIMIT: "3" }),
-      logger: pino({ level: "silent" }),
-    });
-    try {
-      const client = createClient({ url: `${running.url.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
-      const run = () =>
-        new Promise<unknown>((resolve) => {
-          client.subscribe({ query: "{ usersCount }" }, { next: resolve, error: (error) => resolve({ error }), complete: () => {} });
-        });
+    await withServer({ RATE_LIMIT: "3" }, async (running) => {
+      const client = wsClient(running);
       // The upgrade spends one; two operations spend the rest; the fourth request of this IP is refused.
-      expect(await run()).toEqual({ data: { usersCount: 0 } });
-      expect(await run()).toEqual({ data: { usersCount: 0 } });
-      const refused = (await run()) as { error: { message: string; extensions?: { code?: string } }[] };
+      expect(await client.run("{ usersCount }")).toEqual({ data: { usersCount: 0 } });
+      expect(await client.run("{ usersCount }")).toEqual({ data: { usersCount: 0 } });
+      const refused = (await client.run("{ usersCount }")) as { error: { message: string; extensions?: { code?: string } }[] };
       expect(refused.error[0]).toMatchObject({ message: expect.stringMatching(/^Too many requests: at most 3 every 60 seconds/), extensions: { code: "RATE_LIMITED" } });
       // The socket is still open: its next operation is refused the same way, not dropped.
-      expect(((await run()) as { error: { extensions?: { code?: string } }[] }).error[0]?.extensions?.code).toBe("RATE_LIMITED");
+      expect(((await client.run("{ usersCount }")) as { error: { extensions?: { code?: string } }[] }).error[0]?.extensions?.code).toBe("RATE_LIMITED");
       await client.dispose();
-    } finally {
-      await running.close();
-    }
+    });
   });
 
   it("RATE_LIMIT=0 turns limiting off", async () => {
-    const running = await startServer({
-      resources,
-      config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", RATE_LIMIT: "0" }),
-      logger: pino({ level: "silent" }),
-    });
-    try {
+    await withServer({ RATE_LIMIT: "0" }, async (running) => {
       const responses = await Promise.all(Array.from({ length: 5 }, () => fetch(`${running.url}/api/users`)));
       expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
       expect(responses[0]?.headers.get("ratelimit-limit")).toBeNull();
-    } finally {
-      await running.close();
-    }
+    });
   });
 });
 
