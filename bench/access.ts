@@ -20,7 +20,9 @@ const log = (message: string) => console.error(`[bench:access] ${message}`);
 const database = await prepareBenchDatabaseFromEnv(log);
 const db = createDatabase(database.url, { poolSize: 4 });
 try {
-  const customers = (await db.prisma.user.findMany({ where: { role: "reader" }, select: { id: true }, orderBy: { id: "asc" } })).map((u) => u.id);
+  const customers = (
+    await db.prisma.user.findMany({ where: { role: "reader" }, select: { id: true }, orderBy: { id: "asc" } })
+  ).map((u) => u.id);
   const existing = await db.prisma.ticket.count();
   if (existing < TICKETS) {
     log(`inserting ${TICKETS - existing} tickets`);
@@ -36,7 +38,9 @@ try {
   }
   const runtime = createRuntime({ schema: resolveResources(resources, datamodel), store: createStore(db) });
   const tickets = runtime.service("ticket");
-  const customer = (await db.prisma.ticket.groupBy({ by: ["reporterId"], where: { tenantId: "acme" }, orderBy: { reporterId: "asc" } }))[0]?.reporterId;
+  const customer = (
+    await db.prisma.ticket.groupBy({ by: ["reporterId"], where: { tenantId: "acme" }, orderBy: { reporterId: "asc" } })
+  )[0]?.reporterId;
   const actors: Record<string, Actor> = {
     admin: { id: "root", roles: ["admin"] },
     agent: { id: "agent-1", roles: ["agent"], tenantId: "acme" },
@@ -47,9 +51,16 @@ try {
   const variants: { name: string; read: () => Promise<unknown> }[] = [
     {
       name: "bare Prisma, agent's where (baseline)",
-      read: () => Promise.all([db.prisma.ticket.findMany({ where: agentWhere, orderBy: { id: "desc" }, take: 50 }), db.prisma.ticket.count({ where: agentWhere })]),
+      read: () =>
+        Promise.all([
+          db.prisma.ticket.findMany({ where: agentWhere, orderBy: { id: "desc" }, take: 50 }),
+          db.prisma.ticket.count({ where: agentWhere }),
+        ]),
     },
-    ...Object.entries(actors).map(([name, actor]) => ({ name: `runtime list as ${name}`, read: () => tickets.list(runtime.context({ actor }), page) })),
+    ...Object.entries(actors).map(([name, actor]) => ({
+      name: `runtime list as ${name}`,
+      read: () => tickets.list(runtime.context({ actor }), page),
+    })),
   ];
   const statements: number[] = [];
   const sizes: number[] = [];
@@ -60,14 +71,22 @@ try {
     const result = (await v.read()) as { total?: number } | [unknown[], number];
     sizes.push(Array.isArray(result) ? result[1] : (result.total ?? 0));
   }
-  const times = await medians(variants.map((v) => v.read), REPEAT, 20);
+  const times = await medians(
+    variants.map((v) => v.read),
+    REPEAT,
+    20,
+  );
   const base = times[0] as number;
-  console.log(`\nA page of 50 tickets with its total, over ${TICKETS} tickets in 2 tenants (median of ${REPEAT}, in turns):`);
+  console.log(
+    `\nA page of 50 tickets with its total, over ${TICKETS} tickets in 2 tenants (median of ${REPEAT}, in turns):`,
+  );
   console.log("read                                    ms/read  vs baseline  SQL statements  rows matched");
   console.log("--------------------------------------  -------  -----------  --------------  ------------");
   for (const [i, v] of variants.entries()) {
     const ms = times[i] as number;
-    console.log(`${v.name.padEnd(38)}  ${ms.toFixed(2).padStart(7)}  ${`${(ms / base).toFixed(2)}×`.padStart(11)}  ${String(statements[i]).padStart(14)}  ${String(sizes[i]).padStart(12)}`);
+    console.log(
+      `${v.name.padEnd(38)}  ${ms.toFixed(2).padStart(7)}  ${`${(ms / base).toFixed(2)}×`.padStart(11)}  ${String(statements[i]).padStart(14)}  ${String(sizes[i]).padStart(12)}`,
+    );
   }
 } finally {
   await db.close();

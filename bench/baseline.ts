@@ -48,12 +48,15 @@ pool.on("error", () => {});
 const server = createServer((req, res) => {
   const sql = req.method === "GET" ? BASELINE_SQL[req.url ?? ""] : undefined;
   if (!sql) {
-    res.writeHead(404, { "content-type": "application/json" }).end(`{"message":"Only GET ${Object.keys(BASELINE_SQL).join(", ")} are served here."}`);
+    res
+      .writeHead(404, { "content-type": "application/json" })
+      .end(`{"message":"Only GET ${Object.keys(BASELINE_SQL).join(", ")} are served here."}`);
     return;
   }
   pool.query<{ body: string }>(sql).then(
     (result) => res.writeHead(200, { "content-type": "application/json" }).end(result.rows[0]?.body),
-    (error: unknown) => res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ message: String(error) })),
+    (error: unknown) =>
+      res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ message: String(error) })),
   );
 });
 server.listen(0, "127.0.0.1", () => process.send?.({ ready: (server.address() as AddressInfo).port }));

@@ -116,8 +116,13 @@ async function loadsStatementStatistics(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const loaded = (await client.query<{ libs: string }>("select current_setting('shared_preload_libraries') as libs")).rows[0]?.libs ?? "";
-    const libs = loaded.split(",").map((l) => l.trim()).filter((l) => l !== "");
+    const loaded =
+      (await client.query<{ libs: string }>("select current_setting('shared_preload_libraries') as libs")).rows[0]
+        ?.libs ?? "";
+    const libs = loaded
+      .split(",")
+      .map((l) => l.trim())
+      .filter((l) => l !== "");
     if (libs.includes("pg_stat_statements")) return true;
     const value = [...libs, "pg_stat_statements"].map((l) => `'${l.replaceAll("'", "''")}'`).join(", ");
     await client.query(`alter system set shared_preload_libraries = ${value}`);

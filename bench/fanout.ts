@@ -18,7 +18,10 @@ const log = (message: string) => console.error(`[bench:fanout] ${message}`);
 
 const database = await prepareBenchDatabaseFromEnv(log);
 // A thousand sockets from one address: the rate limiter (600 a minute per IP) is off, this measures fan-out.
-const running = await startServer({ resources, config: loadConfig({ DATABASE_URL: database.url, PORT: "0", SEED: "false", LOG_LEVEL: "silent", RATE_LIMIT: "0" }) });
+const running = await startServer({
+  resources,
+  config: loadConfig({ DATABASE_URL: database.url, PORT: "0", SEED: "false", LOG_LEVEL: "silent", RATE_LIMIT: "0" }),
+});
 const wsUrl = `${running.url.replace("http", "ws")}/graphql`;
 
 function percentile(sorted: number[], p: number): number {
@@ -71,7 +74,12 @@ async function run(subscribers: number, round: number): Promise<{ latencies: num
           };
           note();
         },
-        error: (error) => fail(new Error(`subscriber error: ${error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? JSON.stringify(error))}`)),
+        error: (error) =>
+          fail(
+            new Error(
+              `subscriber error: ${error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? JSON.stringify(error))}`,
+            ),
+          ),
         complete: () => {},
       },
     );
@@ -81,7 +89,11 @@ async function run(subscribers: number, round: number): Promise<{ latencies: num
   // Every subscription is registered on the server once it has seen a change (one made after a write
   // does not see it): write until each has.
   for (let attempt = 0; warmed < subscribers; attempt++) {
-    warmUps.add(String((await tags.create(running.runtime.context(), { name: `fanout-${round}-${subscribers}-warm-${attempt}` })).id));
+    warmUps.add(
+      String(
+        (await tags.create(running.runtime.context(), { name: `fanout-${round}-${subscribers}-warm-${attempt}` })).id,
+      ),
+    );
     await Promise.race([warmAll, failed, new Promise((r) => setTimeout(r, 1_000))]);
   }
   const cpu = process.cpuUsage();
@@ -94,7 +106,8 @@ async function run(subscribers: number, round: number): Promise<{ latencies: num
   }
   await Promise.race([deliveredAll, failed, new Promise((r) => setTimeout(r, 60_000))]);
   const used = process.cpuUsage(cpu);
-  if (delivered !== subscribers * WRITES) throw new Error(`${subscribers} subscribers: ${delivered} of ${subscribers * WRITES} deliveries arrived`);
+  if (delivered !== subscribers * WRITES)
+    throw new Error(`${subscribers} subscribers: ${delivered} of ${subscribers * WRITES} deliveries arrived`);
   await Promise.all(clients.map((c) => c.dispose()));
   return { latencies: latencies.sort((a, b) => a - b), cpuPerWrite: (used.user + used.system) / 1000 / WRITES };
 }
@@ -107,7 +120,9 @@ try {
     rows.push({ n, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu: cpuPerWrite });
   }
   const base = rows[0] as { p50: number; p99: number };
-  console.log(`\nSubscription fan-out: commit → delivery over graphql-ws, ${WRITES} writes, one instance (memory bus):`);
+  console.log(
+    `\nSubscription fan-out: commit → delivery over graphql-ws, ${WRITES} writes, one instance (memory bus):`,
+  );
   console.log("subscribers  p50 ms  p99 ms  p50 vs 1  p99 vs 1  deliveries  CPU ms/write");
   console.log("-----------  ------  ------  --------  --------  ----------  ------------");
   for (const r of rows) {

@@ -41,7 +41,16 @@ async function run(job: LoadJob): Promise<LoadResult> {
     method: first.method,
     headers: first.headers,
     ...(first.body === undefined ? {} : { body: first.body }),
-    ...(one ? {} : { requests: job.requests.map((r) => ({ method: r.method, path: r.path, headers: r.headers, ...(r.body === undefined ? {} : { body: r.body }) })) }),
+    ...(one
+      ? {}
+      : {
+          requests: job.requests.map((r) => ({
+            method: r.method,
+            path: r.path,
+            headers: r.headers,
+            ...(r.body === undefined ? {} : { body: r.body }),
+          })),
+        }),
     connections: job.connections,
     duration: job.duration,
     ...(job.warmup > 0 ? { warmup: { connections: job.connections, duration: job.warmup } } : {}),
@@ -67,7 +76,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
 process.on("message", (job: LoadJob) => {
   run(job).then(
     (result) => process.send?.({ id: job.id, result } satisfies LoadReply),
-    (error: unknown) => process.send?.({ id: job.id, error: error instanceof Error ? error.message : String(error) } satisfies LoadReply),
+    (error: unknown) =>
+      process.send?.({ id: job.id, error: error instanceof Error ? error.message : String(error) } satisfies LoadReply),
   );
 });
 process.on("disconnect", () => process.exit(0));

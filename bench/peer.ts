@@ -18,14 +18,29 @@ import { prepareBenchDatabase } from "./database.ts";
 import type { LoadJob, LoadReply, LoadResult } from "./loadgen.ts";
 import { type Child, forkChild, freePort, rssMb, runNpmScript, sampleRss, spawnServer } from "./processes.ts";
 import { type Measurement, median, summarise, table, textTable, writeReport } from "./report.ts";
-import { type Answer, fingerprint, type ProcessName, processOf, readAnswer, type Request, type Scenario, SERVERS, type ServerName, scenarios } from "./scenarios.ts";
+import {
+  type Answer,
+  fingerprint,
+  type ProcessName,
+  processOf,
+  readAnswer,
+  type Request,
+  type Scenario,
+  SERVERS,
+  type ServerName,
+  scenarios,
+} from "./scenarios.ts";
 import { type Background, type StatementCount, StatementStatistics } from "./statements.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** `npm start`'s node arguments (package.json's `start` is `node <flags> <script>`), so the bench runs the server as users do. */
 function startArguments(): string[] {
-  const start = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } }).scripts.start.trim().split(/\s+/);
+  const start = (
+    JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } }
+  ).scripts.start
+    .trim()
+    .split(/\s+/);
   if (start[0] !== "node") throw new Error(`package.json's start script should be "node …", got "${start.join(" ")}".`);
   return start.slice(1);
 }
@@ -57,7 +72,8 @@ class Cleanup {
   }
   run(): Promise<void> {
     this.running ??= (async () => {
-      for (const step of this.steps.reverse()) await step().catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
+      for (const step of this.steps.reverse())
+        await step().catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
     })();
     return this.running;
   }
@@ -91,7 +107,11 @@ class LoadGenerator {
 
 async function ask(origin: string, scenario: Scenario, server: ServerName): Promise<Answer> {
   const request = scenario.servers[server].request;
-  const response = await fetch(origin + request.path, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) });
+  const response = await fetch(origin + request.path, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+  });
   return readAnswer(scenario, server, response.status, response.headers, await response.text());
 }
 
@@ -131,14 +151,25 @@ async function main(): Promise<void> {
     const production = { DATABASE_URL: database.url, NODE_ENV: "production" };
     const raw = await forkChild("raw", fileURLToPath(new URL("./baseline.ts", import.meta.url)), production);
     cleanup.add(() => raw.child.stop());
-    const pgl = await forkChild("postgraphile", fileURLToPath(new URL("./postgraphile.ts", import.meta.url)), { ...production, GRAPHILE_ENV: "production" });
+    const pgl = await forkChild("postgraphile", fileURLToPath(new URL("./postgraphile.ts", import.meta.url)), {
+      ...production,
+      GRAPHILE_ENV: "production",
+    });
     cleanup.add(() => pgl.child.stop());
     const port = await freePort();
     // What `npm start` runs (the compiled server under plain node; built above), configured for a
     // benchmark: production, no rate limit, warnings only.
-    const autograph = await spawnServer("autograph", startArguments(), ROOT, { ...production, PORT: String(port), RATE_LIMIT: "0", LOG_LEVEL: "warn" }, `http://127.0.0.1:${port}/readyz`);
+    const autograph = await spawnServer(
+      "autograph",
+      startArguments(),
+      ROOT,
+      { ...production, PORT: String(port), RATE_LIMIT: "0", LOG_LEVEL: "warn" },
+      `http://127.0.0.1:${port}/readyz`,
+    );
     cleanup.add(() => autograph.stop());
-    const loadgen = new LoadGenerator((await forkChild("loadgen", fileURLToPath(new URL("./loadgen.ts", import.meta.url)), {})).child);
+    const loadgen = new LoadGenerator(
+      (await forkChild("loadgen", fileURLToPath(new URL("./loadgen.ts", import.meta.url)), {})).child,
+    );
     cleanup.add(() => loadgen.child.stop());
 
     const children: Record<ProcessName, Child> = { raw: raw.child, postgraphile: pgl.child, autograph };
@@ -149,20 +180,29 @@ async function main(): Promise<void> {
     };
     const originOf = (server: ServerName) => origins[processOf[server]];
     const pidOf = (server: ServerName) => children[processOf[server]].pid;
-    log(`raw on ${origins.raw} (pid ${raw.child.pid}), PostGraphile on ${origins.postgraphile} (pid ${pgl.child.pid}), Autograph on ${origins.autograph} (pid ${autograph.pid}), load generator pid ${loadgen.child.pid}`);
+    log(
+      `raw on ${origins.raw} (pid ${raw.child.pid}), PostGraphile on ${origins.postgraphile} (pid ${pgl.child.pid}), Autograph on ${origins.autograph} (pid ${autograph.pid}), load generator pid ${loadgen.child.pid}`,
+    );
 
     // Before any request: what each process holds once it serves.
-    const bootRss = Object.fromEntries(Object.entries(children).map(([name, child]) => [name, rssMb(child.pid) ?? 0])) as Record<ProcessName, number>;
+    const bootRss = Object.fromEntries(
+      Object.entries(children).map(([name, child]) => [name, rssMb(child.pid) ?? 0]),
+    ) as Record<ProcessName, number>;
 
     // Every server must answer every scenario with the same posts, or the ratios compare different work.
     for (const scenario of scenarios) {
       const expected = fingerprint(await ask(originOf("raw"), scenario, "raw"));
       for (const server of SERVERS) {
         const got = fingerprint(await ask(originOf(server), scenario, server));
-        if (got !== expected) throw new Error(`${server} / ${scenario.name} does not return what raw returns:\n  ${server}: ${got.slice(0, 400)}\n  raw: ${expected.slice(0, 400)}`);
+        if (got !== expected)
+          throw new Error(
+            `${server} / ${scenario.name} does not return what raw returns:\n  ${server}: ${got.slice(0, 400)}\n  raw: ${expected.slice(0, 400)}`,
+          );
       }
     }
-    log(`every server returns the same posts, authors, comments and totals for ${scenarios.map((s) => s.name).join(", ")}`);
+    log(
+      `every server returns the same posts, authors, comments and totals for ${scenarios.map((s) => s.name).join(", ")}`,
+    );
 
     const counts = new Map<string, StatementCount>();
     let background: Background | undefined;
@@ -170,19 +210,30 @@ async function main(): Promise<void> {
       background = await stats.learnBackground(BACKGROUND_MS);
       for (const scenario of scenarios) {
         for (const server of SERVERS) {
-          counts.set(`${scenario.name}/${server}`, await stats.count(STATEMENT_SAMPLE, () => ask(originOf(server), scenario, server).then(() => {})));
+          counts.set(
+            `${scenario.name}/${server}`,
+            await stats.count(STATEMENT_SAMPLE, () => ask(originOf(server), scenario, server).then(() => {})),
+          );
         }
       }
     }
 
     const measurements: Measurement[] = [];
     const runs = settings.rounds * scenarios.length * SERVERS.length;
-    log(`${settings.rounds} rounds × ${scenarios.length} scenarios × ${SERVERS.length} servers, each ${settings.warmup} s warm-up + ${settings.duration} s measured, ${settings.connections} connections: about ${Math.ceil((runs * (settings.warmup + settings.duration)) / 60)} min`);
+    log(
+      `${settings.rounds} rounds × ${scenarios.length} scenarios × ${SERVERS.length} servers, each ${settings.warmup} s warm-up + ${settings.duration} s measured, ${settings.connections} connections: about ${Math.ceil((runs * (settings.warmup + settings.duration)) / 60)} min`,
+    );
     for (let round = 0; round < settings.rounds; round++) {
       for (const [index, scenario] of scenarios.entries()) {
         for (const server of rotate(SERVERS, round + index)) {
           const rss = sampleRss(pidOf(server));
-          const job = { origin: originOf(server), requests: [scenario.servers[server].request], connections: settings.connections, duration: settings.duration, warmup: settings.warmup };
+          const job = {
+            origin: originOf(server),
+            requests: [scenario.servers[server].request],
+            connections: settings.connections,
+            duration: settings.duration,
+            warmup: settings.warmup,
+          };
           const load = await loadgen.run(job).catch((error: unknown) => {
             rss.stop();
             throw new Error(`${server} / ${scenario.name} failed under load: ${(error as Error).message}`);
@@ -199,20 +250,35 @@ async function main(): Promise<void> {
       SERVERS,
       (scenario, server) => counts.get(`${scenario}/${server}`),
     );
-    const peakRss = (name: ProcessName) => Math.max(...measurements.filter((m) => processOf[m.server] === name).map((m) => m.rssPeakMb));
-    console.log(`\nPeer benchmark: medians of ${settings.rounds} interleaved rounds, ${settings.duration} s measured each, ${settings.connections} connections, load generator in its own process`);
+    const peakRss = (name: ProcessName) =>
+      Math.max(...measurements.filter((m) => processOf[m.server] === name).map((m) => m.rssPeakMb));
+    console.log(
+      `\nPeer benchmark: medians of ${settings.rounds} interleaved rounds, ${settings.duration} s measured each, ${settings.connections} connections, load generator in its own process`,
+    );
     for (const scenario of scenarios) console.log(`  ${scenario.name}: ${scenario.description}`);
     console.log(`\n${table(rows)}`);
-    console.log(`\n${textTable(
-      ["process", "RSS after boot MB", `peak RSS under ${settings.connections} connections MB`],
-      (Object.keys(children) as ProcessName[]).map((name) => [name, bootRss[name].toFixed(0), peakRss(name).toFixed(0)]),
-    )}`);
+    console.log(
+      `\n${textTable(
+        ["process", "RSS after boot MB", `peak RSS under ${settings.connections} connections MB`],
+        (Object.keys(children) as ProcessName[]).map((name) => [
+          name,
+          bootRss[name].toFixed(0),
+          peakRss(name).toFixed(0),
+        ]),
+      )}`,
+    );
     if (typeof stats === "string") console.log(`\nSQL/req: n/a (${stats}).`);
     else if (background && background.statements.length > 0) {
-      console.log(`\nSQL/req counted by pg_stat_statements over ${STATEMENT_SAMPLE} sequential requests, leaving out what ran in ${background.seconds} s without requests: ` + background.statements.map((s) => `${s.calls}× ${s.query.replace(/\s+/g, " ").slice(0, 80)}`).join("; "));
+      console.log(
+        `\nSQL/req counted by pg_stat_statements over ${STATEMENT_SAMPLE} sequential requests, leaving out what ran in ${background.seconds} s without requests: ` +
+          background.statements.map((s) => `${s.calls}× ${s.query.replace(/\s+/g, " ").slice(0, 80)}`).join("; "),
+      );
     }
 
-    const soak = settings.soak > 0 ? await soakRun(settings.soak, settings.connections, loadgen, origins.autograph, autograph.pid) : undefined;
+    const soak =
+      settings.soak > 0
+        ? await soakRun(settings.soak, settings.connections, loadgen, origins.autograph, autograph.pid)
+        : undefined;
 
     await writeReport(RESULTS, {
       startedAt,
@@ -220,8 +286,13 @@ async function main(): Promise<void> {
       platform: `${process.platform}-${process.arch}`,
       cpus: availableParallelism(),
       settings: { ...settings, poolSize: 10, statementSampleRequests: STATEMENT_SAMPLE },
-      scenarios: scenarios.map((s) => ({ name: s.name, description: s.description, requests: Object.fromEntries(SERVERS.map((server) => [server, s.servers[server].request])) })),
-      statementCounting: typeof stats === "string" ? { available: false, reason: stats } : { available: true, background },
+      scenarios: scenarios.map((s) => ({
+        name: s.name,
+        description: s.description,
+        requests: Object.fromEntries(SERVERS.map((server) => [server, s.servers[server].request])),
+      })),
+      statementCounting:
+        typeof stats === "string" ? { available: false, reason: stats } : { available: true, background },
       rssAfterBootMb: bootRss,
       rows,
       ...(soak ? { soak } : {}),
@@ -243,7 +314,10 @@ async function soakRun(seconds: number, connections: number, loadgen: LoadGenera
   log(`soak: ${seconds} s of mixed GraphQL and REST load on Autograph, RSS every ${SOAK_EVERY} s`);
   const samples: { second: number; rssMb: number }[] = [];
   const started = Date.now();
-  const timer = setInterval(() => samples.push({ second: Math.round((Date.now() - started) / 1000), rssMb: rssMb(pid) ?? 0 }), SOAK_EVERY * 1000);
+  const timer = setInterval(
+    () => samples.push({ second: Math.round((Date.now() - started) / 1000), rssMb: rssMb(pid) ?? 0 }),
+    SOAK_EVERY * 1000,
+  );
   let load: LoadResult;
   try {
     load = await loadgen.run({ origin, requests, connections, duration: seconds, warmup: 0 });
@@ -256,7 +330,9 @@ async function soakRun(seconds: number, connections: number, loadgen: LoadGenera
   const warmPeak = Math.max(...warm);
   const lastLow = Math.min(...last);
   const grows = samples.length >= 3 && lastLow > warmPeak * 1.05;
-  console.log(`\nSoak: Autograph under ${seconds} s of mixed load (${load.requestsPerSecond.toFixed(0)} req/s, p99 ${load.p99} ms), RSS MB every ${SOAK_EVERY} s:`);
+  console.log(
+    `\nSoak: Autograph under ${seconds} s of mixed load (${load.requestsPerSecond.toFixed(0)} req/s, p99 ${load.p99} ms), RSS MB every ${SOAK_EVERY} s:`,
+  );
   console.log(`  ${samples.map((s) => `${s.second}s ${s.rssMb.toFixed(0)}`).join(", ")}`);
   console.log(
     samples.length < 3

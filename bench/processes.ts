@@ -24,7 +24,9 @@ function relay(name: string, child: ChildProcess): void {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
 function wrap(name: string, child: ChildProcess): Child {
@@ -46,18 +48,32 @@ function wrap(name: string, child: ChildProcess): Child {
 
 /** Rejects when the child exits before `ready` settles. */
 function untilExit(name: string, child: ChildProcess): Promise<never> {
-  return new Promise((_, reject) => child.once("exit", (code, signal) => reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready.`))));
+  return new Promise((_, reject) =>
+    child.once("exit", (code, signal) =>
+      reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready.`)),
+    ),
+  );
 }
 
 /**
  * Forks `script` under tsx (`node --import tsx`, one process: the pid is the server's) and waits for its
  * first IPC message, which must be `{ ready: port }` (or `{ ready: true }` for a child that serves no port).
  */
-export async function forkChild(name: string, script: string, env: Record<string, string>): Promise<{ child: Child; port: number | undefined }> {
-  const child = fork(script, [], { execArgv: ["--import", "tsx"], env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+export async function forkChild(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+): Promise<{ child: Child; port: number | undefined }> {
+  const child = fork(script, [], {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
   relay(name, child);
   const ready = new Promise<number | undefined>((resolve) => {
-    child.once("message", (message: { ready?: unknown }) => resolve(typeof message.ready === "number" ? message.ready : undefined));
+    child.once("message", (message: { ready?: unknown }) =>
+      resolve(typeof message.ready === "number" ? message.ready : undefined),
+    );
   });
   const port = await Promise.race([ready, untilExit(name, child)]);
   return { child: wrap(name, child), port };
@@ -81,8 +97,19 @@ export async function runNpmScript(name: string, script: string, cwd: string): P
  * Runs `node <args>` (a JavaScript script: no loader, so the pid is the server's own process) in `cwd` with
  * `env`, and waits until `readyUrl` answers 200 (at most `timeoutMs`).
  */
-export async function spawnServer(name: string, args: readonly string[], cwd: string, env: Record<string, string>, readyUrl: string, timeoutMs = 120_000): Promise<Child> {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+export async function spawnServer(
+  name: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
+  readyUrl: string,
+  timeoutMs = 120_000,
+): Promise<Child> {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   relay(name, child);
   const poll = (async () => {
     const deadline = Date.now() + timeoutMs;
@@ -113,7 +140,9 @@ export function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }

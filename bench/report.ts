@@ -45,7 +45,9 @@ export interface Row {
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Rows in the order of `scenarios` then `servers`. */
@@ -55,7 +57,8 @@ export function summarise(
   servers: readonly ServerName[],
   statements: (scenario: string, server: ServerName) => StatementCount | undefined,
 ): Row[] {
-  const find = (scenario: string, server: ServerName, round: number) => measurements.find((m) => m.scenario === scenario && m.server === server && m.round === round);
+  const find = (scenario: string, server: ServerName, round: number) =>
+    measurements.find((m) => m.scenario === scenario && m.server === server && m.round === round);
   const rows: Row[] = [];
   for (const scenario of scenarios) {
     for (const server of servers) {
@@ -81,7 +84,13 @@ export function summarise(
         statementsPerRequest: count?.perRequest ?? null,
         statements: count?.statements ?? [],
         rssPeakMb: Math.max(...mine.map((m) => m.rssPeakMb)),
-        rounds: mine.map((m) => ({ round: m.round, requestsPerSecond: m.load.requestsPerSecond, p50Ms: m.load.p50, p99Ms: m.load.p99, rssPeakMb: m.rssPeakMb })),
+        rounds: mine.map((m) => ({
+          round: m.round,
+          requestsPerSecond: m.load.requestsPerSecond,
+          p50Ms: m.load.p50,
+          p99Ms: m.load.p99,
+          rssPeakMb: m.rssPeakMb,
+        })),
       });
     }
   }
@@ -91,7 +100,11 @@ export function summarise(
 /** A fixed-width table: the first `left` columns left-aligned, the others right-aligned. */
 export function textTable(header: readonly string[], body: readonly (readonly string[])[], left = 1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] as string).length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i < left ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ").trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i < left ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+      .join("  ")
+      .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
 
@@ -101,7 +114,19 @@ const ms = (value: number) => (Number.isInteger(value) ? String(value) : value.t
 /** One line per scenario and server. */
 export function table(rows: readonly Row[]): string {
   return textTable(
-    ["scenario", "server", "req/s", "spread", "p50 ms", "p99 ms", "× raw", "× PostGraphile", "p99 × raw", "SQL/req", "peak RSS MB"],
+    [
+      "scenario",
+      "server",
+      "req/s",
+      "spread",
+      "p50 ms",
+      "p99 ms",
+      "× raw",
+      "× PostGraphile",
+      "p99 × raw",
+      "SQL/req",
+      "peak RSS MB",
+    ],
     rows.map((r) => [
       r.scenario,
       r.server,
@@ -112,7 +137,11 @@ export function table(rows: readonly Row[]): string {
       times(r.vsRaw),
       times(r.vsPostgraphile),
       times(r.p99VsRaw),
-      r.statementsPerRequest === null ? "n/a" : Number.isInteger(r.statementsPerRequest) ? String(r.statementsPerRequest) : r.statementsPerRequest.toFixed(2),
+      r.statementsPerRequest === null
+        ? "n/a"
+        : Number.isInteger(r.statementsPerRequest)
+          ? String(r.statementsPerRequest)
+          : r.statementsPerRequest.toFixed(2),
       r.rssPeakMb.toFixed(0),
     ]),
     2,

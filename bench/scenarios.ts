@@ -12,7 +12,12 @@ export type ServerName = (typeof SERVERS)[number];
 
 /** The processes that serve them: Autograph serves both `graphql` and `rest`. */
 export type ProcessName = "raw" | "postgraphile" | "autograph";
-export const processOf: Record<ServerName, ProcessName> = { raw: "raw", postgraphile: "postgraphile", graphql: "autograph", rest: "autograph" };
+export const processOf: Record<ServerName, ProcessName> = {
+  raw: "raw",
+  postgraphile: "postgraphile",
+  graphql: "autograph",
+  rest: "autograph",
+};
 
 /** One HTTP request, sent over and over. */
 export interface Request {
@@ -65,7 +70,8 @@ type Json = Record<string, any>;
 
 /** Throws unless `value` is an array. */
 function list(value: unknown, what: string): Json[] {
-  if (!Array.isArray(value)) throw new Error(`expected ${what} to be an array, got ${JSON.stringify(value)?.slice(0, 200)}`);
+  if (!Array.isArray(value))
+    throw new Error(`expected ${what} to be an array, got ${JSON.stringify(value)?.slice(0, 200)}`);
   return value as Json[];
 }
 
@@ -79,12 +85,16 @@ function data(body: unknown): Json {
 /** A post as raw, Autograph GraphQL and REST write it (`id`), or PostGraphile (`rowId`, comments as a connection). */
 function post(p: Json, withComments: boolean, postgraphile = false): Answer["posts"][number] {
   const id = postgraphile ? p.rowId : p.id;
-  if (id == null || typeof p.title !== "string" || typeof p.author?.name !== "string") throw new Error(`expected a post with an id, a title and an author's name, got ${JSON.stringify(p).slice(0, 300)}`);
+  if (id == null || typeof p.title !== "string" || typeof p.author?.name !== "string")
+    throw new Error(`expected a post with an id, a title and an author's name, got ${JSON.stringify(p).slice(0, 300)}`);
   const out: Answer["posts"][number] = { id: String(id), title: p.title, author: p.author.name };
   if (withComments) {
     out.comments = list(postgraphile ? p.comments?.nodes : p.comments, "a post's comments").map((c) => {
       const cid = postgraphile ? c.rowId : c.id;
-      if (cid == null || typeof c.body !== "string" || typeof c.author?.name !== "string") throw new Error(`expected a comment with an id, a body and an author's name, got ${JSON.stringify(c).slice(0, 300)}`);
+      if (cid == null || typeof c.body !== "string" || typeof c.author?.name !== "string")
+        throw new Error(
+          `expected a comment with an id, a body and an author's name, got ${JSON.stringify(c).slice(0, 300)}`,
+        );
       return { id: String(cid), body: c.body, author: c.author.name };
     });
   }
@@ -112,14 +122,19 @@ export const scenarios: readonly Scenario[] = [
     servers: {
       raw: { request: get("/list"), read: (body) => ({ posts: list(body, "the body").map((p) => post(p, false)) }) },
       postgraphile: {
-        request: graphqlPost(`{ posts(first: ${LIST}, orderBy: PRIMARY_KEY_ASC) { nodes { rowId title author { name } } } }`),
+        request: graphqlPost(
+          `{ posts(first: ${LIST}, orderBy: PRIMARY_KEY_ASC) { nodes { rowId title author { name } } } }`,
+        ),
         read: (body) => ({ posts: list(data(body).posts?.nodes, "posts.nodes").map((p) => post(p, false, true)) }),
       },
       graphql: {
         request: graphqlPost(`{ posts(take: ${LIST}, orderBy: [{ id: asc }]) { id title author { name } } }`),
         read: (body) => ({ posts: list(data(body).posts, "posts").map((p) => post(p, false)) }),
       },
-      rest: { request: rest(LIST, "id,title,author.name"), read: (body) => ({ posts: list(body, "the body").map((p) => post(p, false)) }) },
+      rest: {
+        request: rest(LIST, "id,title,author.name"),
+        read: (body) => ({ posts: list(body, "the body").map((p) => post(p, false)) }),
+      },
     },
   },
   {
@@ -131,11 +146,15 @@ export const scenarios: readonly Scenario[] = [
     servers: {
       raw: { request: get("/nested"), read: (body) => ({ posts: list(body, "the body").map((p) => post(p, true)) }) },
       postgraphile: {
-        request: graphqlPost(`{ posts(first: ${LIST}, orderBy: PRIMARY_KEY_ASC) { nodes { rowId title author { name } comments { nodes { rowId body author { name } } } } } }`),
+        request: graphqlPost(
+          `{ posts(first: ${LIST}, orderBy: PRIMARY_KEY_ASC) { nodes { rowId title author { name } comments { nodes { rowId body author { name } } } } } }`,
+        ),
         read: (body) => ({ posts: list(data(body).posts?.nodes, "posts.nodes").map((p) => post(p, true, true)) }),
       },
       graphql: {
-        request: graphqlPost(`{ posts(take: ${LIST}, orderBy: [{ id: asc }]) { id title author { name } comments { id body author { name } } } }`),
+        request: graphqlPost(
+          `{ posts(take: ${LIST}, orderBy: [{ id: asc }]) { id title author { name } comments { id body author { name } } } }`,
+        ),
         read: (body) => ({ posts: list(data(body).posts, "posts").map((p) => post(p, true)) }),
       },
       rest: {
@@ -153,25 +172,41 @@ export const scenarios: readonly Scenario[] = [
     servers: {
       raw: {
         request: get("/page"),
-        read: (body) => ({ posts: list((body as Json | null)?.nodes, "nodes").map((p) => post(p, false)), totalCount: (body as Json).totalCount }),
+        read: (body) => ({
+          posts: list((body as Json | null)?.nodes, "nodes").map((p) => post(p, false)),
+          totalCount: (body as Json).totalCount,
+        }),
       },
       postgraphile: {
-        request: graphqlPost(`{ posts(first: ${PAGE}, orderBy: PRIMARY_KEY_ASC) { nodes { rowId title author { name } } totalCount } }`),
+        request: graphqlPost(
+          `{ posts(first: ${PAGE}, orderBy: PRIMARY_KEY_ASC) { nodes { rowId title author { name } } totalCount } }`,
+        ),
         read: (body) => {
           const posts = data(body).posts;
-          return { posts: list(posts?.nodes, "posts.nodes").map((p) => post(p, false, true)), totalCount: posts.totalCount };
+          return {
+            posts: list(posts?.nodes, "posts.nodes").map((p) => post(p, false, true)),
+            totalCount: posts.totalCount,
+          };
         },
       },
       graphql: {
-        request: graphqlPost(`{ postsConnection(first: ${PAGE}, orderBy: [{ id: asc }]) { nodes { id title author { name } } totalCount } }`),
+        request: graphqlPost(
+          `{ postsConnection(first: ${PAGE}, orderBy: [{ id: asc }]) { nodes { id title author { name } } totalCount } }`,
+        ),
         read: (body) => {
           const page = data(body).postsConnection;
-          return { posts: list(page?.nodes, "postsConnection.nodes").map((p) => post(p, false)), totalCount: page.totalCount };
+          return {
+            posts: list(page?.nodes, "postsConnection.nodes").map((p) => post(p, false)),
+            totalCount: page.totalCount,
+          };
         },
       },
       rest: {
         request: rest(PAGE, "id,title,author.name"),
-        read: (body, headers) => ({ posts: list(body, "the body").map((p) => post(p, false)), totalCount: contentRangeTotal(headers) }),
+        read: (body, headers) => ({
+          posts: list(body, "the body").map((p) => post(p, false)),
+          totalCount: contentRangeTotal(headers),
+        }),
       },
     },
   },
@@ -182,10 +217,18 @@ export const scenarios: readonly Scenario[] = [
  * of posts with their authors (and comments, and total). Throws with the server, scenario and response
  * otherwise.
  */
-export function readAnswer(scenario: Scenario, server: ServerName, status: number, headers: Headers, text: string): Answer {
+export function readAnswer(
+  scenario: Scenario,
+  server: ServerName,
+  status: number,
+  headers: Headers,
+  text: string,
+): Answer {
   const { request } = scenario.servers[server];
   const fail = (why: string): never => {
-    throw new Error(`${server} / ${scenario.name} (${request.method} ${request.path}): ${why}. Response ${status}: ${text.slice(0, 500)}`);
+    throw new Error(
+      `${server} / ${scenario.name} (${request.method} ${request.path}): ${why}. Response ${status}: ${text.slice(0, 500)}`,
+    );
   };
   if (status !== 200) fail(`expected status 200, got ${status}`);
   let body: unknown;
@@ -201,7 +244,8 @@ export function readAnswer(scenario: Scenario, server: ServerName, status: numbe
     return fail((error as Error).message);
   }
   if (answer.posts.length !== scenario.size) fail(`expected ${scenario.size} posts, got ${answer.posts.length}`);
-  if (scenario.withTotal && !Number.isInteger(answer.totalCount)) fail(`expected a whole totalCount, got ${String(answer.totalCount)}`);
+  if (scenario.withTotal && !Number.isInteger(answer.totalCount))
+    fail(`expected a whole totalCount, got ${String(answer.totalCount)}`);
   return answer;
 }
 
@@ -212,7 +256,10 @@ export function readAnswer(scenario: Scenario, server: ServerName, status: numbe
  */
 export function fingerprint(answer: Answer): string {
   return JSON.stringify({
-    posts: answer.posts.map((p) => ({ ...p, ...(p.comments ? { comments: [...p.comments].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) } : {}) })),
+    posts: answer.posts.map((p) => ({
+      ...p,
+      ...(p.comments ? { comments: [...p.comments].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) } : {}),
+    })),
     totalCount: answer.totalCount ?? null,
   });
 }

@@ -45,9 +45,13 @@ export class StatementStatistics {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const libs = (await client.query<{ libs: string }>("select current_setting('shared_preload_libraries') as libs")).rows[0]?.libs ?? "";
+      const libs =
+        (await client.query<{ libs: string }>("select current_setting('shared_preload_libraries') as libs")).rows[0]
+          ?.libs ?? "";
       if (!libs.split(",").some((l) => l.trim() === "pg_stat_statements")) {
-        throw new Error(`the server does not load pg_stat_statements (shared_preload_libraries = '${libs}'): add it there and restart the server`);
+        throw new Error(
+          `the server does not load pg_stat_statements (shared_preload_libraries = '${libs}'): add it there and restart the server`,
+        );
       }
       await client.query(`create schema if not exists ${SCHEMA}`);
       await client.query(`create extension if not exists pg_stat_statements schema ${SCHEMA}`);
@@ -91,7 +95,10 @@ export class StatementStatistics {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const seen = (await this.#read()).filter((s) => !this.#background.has(s.id));
     const total = seen.reduce((sum, s) => sum + s.calls, 0);
-    return { perRequest: total / requests, statements: seen.map((s) => ({ perRequest: s.calls / requests, query: s.query })) };
+    return {
+      perRequest: total / requests,
+      statements: seen.map((s) => ({ perRequest: s.calls / requests, query: s.query })),
+    };
   }
 
   close(): Promise<void> {

@@ -27,13 +27,20 @@ export const reportsExtension: GraphQLExtension = {
         const posts = runtime.service("post");
         const total = await posts.count(context);
         if (total > MAX_POSTS_SCANNED) {
-          throw new AppError("BAD_REQUEST", `topAuthors reads every post and serves at most ${MAX_POSTS_SCANNED} posts; there are ${total}.`);
+          throw new AppError(
+            "BAD_REQUEST",
+            `topAuthors reads every post and serves at most ${MAX_POSTS_SCANNED} posts; there are ${total}.`,
+          );
         }
         const byAuthor = new Map<number, AuthorTotals>();
         const pageSize = posts.resource.maxPageSize;
         // Sorted by id, so pages neither skip nor repeat a post.
         for (let offset = 0; offset < total; offset += pageSize) {
-          const { records } = await posts.list(context, { sort: [{ field: "id", direction: "asc" }], offset, limit: pageSize });
+          const { records } = await posts.list(context, {
+            sort: [{ field: "id", direction: "asc" }],
+            offset,
+            limit: pageSize,
+          });
           for (const post of records) {
             const authorId = post.authorId as number;
             const totals = byAuthor.get(authorId) ?? { posts: 0, totalViews: 0 };
@@ -47,7 +54,10 @@ export const reportsExtension: GraphQLExtension = {
           .sort(([idA, a], [idB, b]) => b.totalViews - a.totalViews || b.posts - a.posts || idA - idB)
           .slice(0, limit);
         // Records presented by the runtime, so `author { ... }` resolves through the generated User type.
-        const authors = await runtime.service("user").getMany(context, ranked.map(([id]) => id));
+        const authors = await runtime.service("user").getMany(
+          context,
+          ranked.map(([id]) => id),
+        );
         const byId = new Map(authors.map((a) => [a.id, a]));
         return ranked.flatMap(([id, totals]) => {
           const author = byId.get(id);

@@ -21,7 +21,10 @@ export default defineResource("Post", {
   },
   // Publishing sets the status alone (react-admin's bulk "publish" sends { status }), so the rule runs
   // the other way: a draft cannot carry a publication date.
-  validate: (post) => (post.status === "draft" && post.publishedAt != null ? { publishedAt: "must be empty while the post is a draft (publish it, or clear the date)" } : undefined),
+  validate: (post) =>
+    post.status === "draft" && post.publishedAt != null
+      ? { publishedAt: "must be empty while the post is a draft (publish it, or clear the date)" }
+      : undefined,
   relations: {
     author: { filter: true, sort: true },
     // Trashing a post trashes its comments; restoring it brings them back.

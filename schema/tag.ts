@@ -9,7 +9,10 @@ export default defineResource("Tag", {
       filter: ["eq", "in", "contains", "startsWith"],
       sort: true,
       search: true,
-      validate: { pattern: [/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "use lowercase letters, digits and single dashes, e.g. open-source"], maxLength: 40 },
+      validate: {
+        pattern: [/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "use lowercase letters, digits and single dashes, e.g. open-source"],
+        maxLength: 40,
+      },
     },
     createdAt: { readOnly: true, onCreate: "now", sort: true },
     updatedAt: { readOnly: true, onCreate: "now", onUpdate: "now", sort: true },

@@ -10,7 +10,10 @@ export default defineResource("TicketReply", {
   audit: true,
   softDelete: true,
   access: { read: "authenticated", create: ["agent", "customer"], delete: ["agent"], purge: false },
-  scope: (actor) => (actor.roles.includes("agent") ? undefined : { internal: false, ticket: { is: { reporterId: actorUserId(actor.id) ?? { in: [] }, deletedAt: null } } }),
+  scope: (actor) =>
+    actor.roles.includes("agent")
+      ? undefined
+      : { internal: false, ticket: { is: { reporterId: actorUserId(actor.id) ?? { in: [] }, deletedAt: null } } },
   scopedWrites: true,
   fields: {
     ticketId: { filter: ["eq", "in"], sort: true },

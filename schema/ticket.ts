@@ -10,7 +10,13 @@ export default defineResource("Ticket", {
   audit: true,
   softDelete: true,
   revisions: true,
-  access: { read: "authenticated", create: ["agent", "customer"], update: ["agent", "customer"], delete: ["agent"], purge: false },
+  access: {
+    read: "authenticated",
+    create: ["agent", "customer"],
+    update: ["agent", "customer"],
+    delete: ["agent"],
+    purge: false,
+  },
   scope: (actor) => (actor.roles.includes("agent") ? undefined : { reporterId: actorUserId(actor.id) ?? { in: [] } }),
   // Customers may open and edit their own tickets (a write that would hand one to someone else is a 403).
   scopedWrites: true,
@@ -20,7 +26,12 @@ export default defineResource("Ticket", {
     body: { filter: ["contains"], search: true },
     status: { filter: true, sort: true, groupBy: true },
     priority: { filter: true, sort: true, aggregate: true, validate: { min: 1, max: 5 } },
-    internalNote: { hiddenWhenScoped: true, filter: ["contains"], search: true, description: "Agents only: never shown to customers." },
+    internalNote: {
+      hiddenWhenScoped: true,
+      filter: ["contains"],
+      search: true,
+      description: "Agents only: never shown to customers.",
+    },
     reporterId: { filter: ["eq", "in", "isNull"], sort: true },
     createdAt: { filter: ["gt", "gte", "lt", "lte"], sort: true },
     updatedAt: { sort: true },

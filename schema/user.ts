@@ -5,8 +5,18 @@ export default defineResource("User", {
   searchLanguage: "simple",
   maxPageSize: 200,
   fields: {
-    email: { filter: ["eq", "in", "contains", "startsWith", "endsWith"], sort: true, search: true, validate: { email: true } },
-    name: { filter: ["eq", "contains", "startsWith"], sort: true, search: true, validate: { required: true, maxLength: 100 } },
+    email: {
+      filter: ["eq", "in", "contains", "startsWith", "endsWith"],
+      sort: true,
+      search: true,
+      validate: { email: true },
+    },
+    name: {
+      filter: ["eq", "contains", "startsWith"],
+      sort: true,
+      search: true,
+      validate: { required: true, maxLength: 100 },
+    },
     role: { filter: ["eq", "ne", "in", "notIn"], sort: true, groupBy: true },
     passwordHash: { hidden: ["one", "list", "update"], description: "Accepted on create, never returned." },
     createdAt: { readOnly: true, onCreate: "now", filter: ["gt", "gte", "lt", "lte"], sort: true },

@@ -6,7 +6,9 @@ import { runPrismaCli } from "../src/storage/prisma-cli.ts";
 
 const args = process.argv.slice(2);
 if (args.length === 0) {
-  console.error("usage: npm run db -- <prisma command>, e.g. migrate dev --name <x> | migrate deploy | migrate status | migrate reset");
+  console.error(
+    "usage: npm run db -- <prisma command>, e.g. migrate dev --name <x> | migrate deploy | migrate status | migrate reset",
+  );
   process.exit(2);
 }
 let url = process.env.DATABASE_URL;

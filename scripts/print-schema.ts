@@ -21,7 +21,16 @@ const notConnected = (): never => {
   throw new Error("print-schema builds the schema without a database; no resolver runs");
 };
 /** A store for building schemas without a database: every call throws. */
-export const offlineStore: Store = { model: notConnected, transaction: notConnected, read: notConnected, readText: notConnected, aggregate: notConnected, appendEvents: notConnected, write: notConnected, canWrite: () => false };
+export const offlineStore: Store = {
+  model: notConnected,
+  transaction: notConnected,
+  read: notConnected,
+  readText: notConnected,
+  aggregate: notConnected,
+  appendEvents: notConnected,
+  write: notConnected,
+  canWrite: () => false,
+};
 
 /** The SDL of the demo schema, as committed in schema/schema.graphql. */
 export function demoSchemaSDL(): string {

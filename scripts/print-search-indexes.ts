@@ -6,4 +6,5 @@ import { resolveResources } from "../src/metadata/resolve.ts";
 import { datamodel } from "../src/storage/datamodel.ts";
 import { searchIndexStatements } from "../src/storage/search-indexes.ts";
 
-for (const statement of searchIndexStatements(resolveResources(resources, datamodel), datamodel)) console.log(statement);
+for (const statement of searchIndexStatements(resolveResources(resources, datamodel), datamodel))
+  console.log(statement);

@@ -43,21 +43,66 @@ export {
 } from "./metadata/definition.ts";
 export { MetadataError, type MetadataIssue } from "./metadata/errors.ts";
 export { resolveResources, OPERATORS_BY_KIND } from "./metadata/resolve.ts";
-export type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedRule, ResolvedSchema, ResolvedValidation, ResourceNames, ScalarKind } from "./metadata/resolved.ts";
+export type {
+  ResolvedField,
+  ResolvedRelation,
+  ResolvedResource,
+  ResolvedRule,
+  ResolvedSchema,
+  ResolvedValidation,
+  ResourceNames,
+  ScalarKind,
+} from "./metadata/resolved.ts";
 
 // Run
 export { ANONYMOUS, type Actor, type RequestContext, type Transaction } from "./runtime/context.ts";
 export { AppError, ERROR_STATUS, isAppError, type AppErrorOptions, type ErrorCode } from "./runtime/errors.ts";
-export { ACTIONS, HOOK_KINDS, WRITE_ACTIONS, type Action, type Body, type Hook, type HookKind, type Operation, type ResourceHooks, type Transform, type WriteAction } from "./runtime/hooks.ts";
+export {
+  ACTIONS,
+  HOOK_KINDS,
+  WRITE_ACTIONS,
+  type Action,
+  type Body,
+  type Hook,
+  type HookKind,
+  type Operation,
+  type ResourceHooks,
+  type Transform,
+  type WriteAction,
+} from "./runtime/hooks.ts";
 export type { BoundService } from "./runtime/bound-service.ts";
 export type { WriteInputOptions, WriteMode } from "./runtime/input.ts";
 export { DEFAULT_QUERY_LIMITS, type Filter, type QueryLimits, type Sort } from "./runtime/query.ts";
 export { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime.ts";
-export { BATCH_ACTIONS, type BatchAction, type BatchFailure, type BatchOptions, type BatchResult, type DeletedMode, type ErrorReporter, type GetOptions, type ListParams, type OutputView, type Page, type PageParams, type ResourceRecord, type ResourceService, type RevisionDiff, type RevisionRecord, type VersionOptions } from "./runtime/service.ts";
+export {
+  BATCH_ACTIONS,
+  type BatchAction,
+  type BatchFailure,
+  type BatchOptions,
+  type BatchResult,
+  type DeletedMode,
+  type ErrorReporter,
+  type GetOptions,
+  type ListParams,
+  type OutputView,
+  type Page,
+  type PageParams,
+  type ResourceRecord,
+  type ResourceService,
+  type RevisionDiff,
+  type RevisionRecord,
+  type VersionOptions,
+} from "./runtime/service.ts";
 export type { Revision } from "./runtime/revisions.ts";
 
 // Events
-export { createEventBus, createEvents, type EventBusOptions, type Events, type EventsOptions } from "./events/events.ts";
+export {
+  createEventBus,
+  createEvents,
+  type EventBusOptions,
+  type Events,
+  type EventsOptions,
+} from "./events/events.ts";
 export { EventHub, type StreamOptions } from "./events/hub.ts";
 export type { EventHandler, HandlerOptions } from "./events/handlers.ts";
 export { ChangeViewer, type VisibleChange } from "./events/change-view.ts";
@@ -72,7 +117,13 @@ export { createStore, type Store } from "./storage/store.ts";
 export { datamodel } from "./storage/datamodel.ts";
 
 // Serve
-export { buildGraphQLSchema, createGraphQLHandler, type GraphQLExtension, type GraphQLHandler, type GraphQLHandlerOptions } from "./graphql/handler.ts";
+export {
+  buildGraphQLSchema,
+  createGraphQLHandler,
+  type GraphQLExtension,
+  type GraphQLHandler,
+  type GraphQLHandlerOptions,
+} from "./graphql/handler.ts";
 export { createRestHandler, type RestHandler, type RestHandlerOptions } from "./rest/handler.ts";
 export { buildOpenApi, type OpenApiOptions } from "./rest/openapi.ts";
 export { SECURITY_PROFILE_RULES, type SecurityProfileRules } from "./rest/security-profile.ts";

@@ -4,7 +4,20 @@ import * as autograph from "../src/index.ts";
 
 describe("public API", () => {
   it("exports the documented entry points", () => {
-    for (const name of ["createResourceDefiner", "resolveResources", "createRuntime", "createApp", "startServer", "createGraphQLHandler", "createRestHandler", "buildOpenApi", "buildGraphQLSchema", "AppError", "MetadataError", "loadConfig"]) {
+    for (const name of [
+      "createResourceDefiner",
+      "resolveResources",
+      "createRuntime",
+      "createApp",
+      "startServer",
+      "createGraphQLHandler",
+      "createRestHandler",
+      "buildOpenApi",
+      "buildGraphQLSchema",
+      "AppError",
+      "MetadataError",
+      "loadConfig",
+    ]) {
       expect(typeof (autograph as Record<string, unknown>)[name], name).toBe("function");
     }
   });
@@ -18,7 +31,10 @@ describe("public API", () => {
 
   it("a definition made with the definer resolves against the datamodel", () => {
     const defineResource = autograph.createResourceDefiner<{ Tag: { scalars: "id" | "name"; relations: "posts" } }>();
-    const schema = autograph.resolveResources([defineResource("Tag", { fields: { name: { sort: true } } })], autograph.datamodel);
+    const schema = autograph.resolveResources(
+      [defineResource("Tag", { fields: { name: { sort: true } } })],
+      autograph.datamodel,
+    );
     expect(schema.resource.get("tag")?.field.get("name")?.sortable).toBe(true);
   });
 });

@@ -77,9 +77,15 @@ interface ListParams {
 /** The methods ra-soft-delete and ra-history call, on top of react-admin's own. */
 export interface LifecycleMethods<R extends RaRecord = RaRecord> {
   /** DELETE /:resource/:id on a soft-deleted resource (refused, without a request, on any other). */
-  softDelete(resource: string, params: { id: Identifier; authorId?: Identifier; previousData?: R; meta?: unknown }): Promise<{ data: DeletedRecord<R> }>;
+  softDelete(
+    resource: string,
+    params: { id: Identifier; authorId?: Identifier; previousData?: R; meta?: unknown },
+  ): Promise<{ data: DeletedRecord<R> }>;
   /** DELETE /:resource/batch with the ids: all or nothing. */
-  softDeleteMany(resource: string, params: { ids: Identifier[]; authorId?: Identifier; meta?: unknown }): Promise<{ data: DeletedRecord<R>[] }>;
+  softDeleteMany(
+    resource: string,
+    params: { ids: Identifier[]; authorId?: Identifier; meta?: unknown },
+  ): Promise<{ data: DeletedRecord<R>[] }>;
   /** GET /:resource/:id?deleted=only. */
   getOneDeleted(params: { id: string; meta?: unknown; signal?: AbortSignal }): Promise<{ data: DeletedRecord<R> }>;
   /** GET /:resource?deleted=only, for `filter.resource` (or every resource of `softDeleteResources`). */
@@ -93,13 +99,19 @@ export interface LifecycleMethods<R extends RaRecord = RaRecord> {
   /** POST /:resource/batch/purge per resource. */
   hardDeleteMany(params: { ids: string[]; meta?: unknown }): Promise<{ data: string[] }>;
   /** GET /:resource/:id/revisions, oldest first. */
-  getRevisions(resource: string, params: { recordId: Identifier; meta?: unknown; signal?: AbortSignal }): Promise<{ data: Revision<R>[] }>;
+  getRevisions(
+    resource: string,
+    params: { recordId: Identifier; meta?: unknown; signal?: AbortSignal },
+  ): Promise<{ data: Revision<R>[] }>;
   /**
    * Makes `data` the record's latest revision: every write already records one, so when the latest
    * revision holds `data` already (ra-history calls this right after its own save) it is answered as
    * is; otherwise `data` is written with PUT /:resource/:id, which records a new revision.
    */
-  addRevision(resource: string, params: { recordId: Identifier; data: Partial<R>; authorId?: Identifier; message?: string; description?: string }): Promise<{ data: Revision<R> }>;
+  addRevision(
+    resource: string,
+    params: { recordId: Identifier; data: Partial<R>; authorId?: Identifier; message?: string; description?: string },
+  ): Promise<{ data: Revision<R> }>;
   /** Deletes nothing: revisions are an immutable audit trail and outlive their record. Answers `{ data: [] }`. */
   deleteRevisions(resource: string, params: { recordId: Identifier }): Promise<{ data: string[] }>;
   /** POST /:resource/:id/revert/:number: a new revision equal to revision `number`. Not part of ra-history. */
@@ -119,7 +131,14 @@ export interface RealtimeEvent {
   type: "created" | "updated" | "deleted";
   payload: { ids: Identifier[] };
   date: Date;
-  meta: { eventId: string; action: string; record: RaRecord | null; revisionNumber: number | null; actorId: string | null; changed: string[] };
+  meta: {
+    eventId: string;
+    action: string;
+    record: RaRecord | null;
+    revisionNumber: number | null;
+    actorId: string | null;
+    changed: string[];
+  };
 }
 
 /** What the realtime methods need of an EventSource: the WHATWG one, in browsers or from the `eventsource` package. */
@@ -167,7 +186,16 @@ export interface AutographDataProviderOptions {
 }
 
 /** Fields the server maintains itself: a difference in them alone is no change of the record's content. */
-const SERVER_FIELDS = new Set(["id", "version", "createdAt", "createdBy", "updatedAt", "updatedBy", "deletedAt", "deletedBy"]);
+const SERVER_FIELDS = new Set([
+  "id",
+  "version",
+  "createdAt",
+  "createdBy",
+  "updatedAt",
+  "updatedBy",
+  "deletedAt",
+  "deletedBy",
+]);
 
 const ACTION_WORDS: Record<string, string> = {
   create: "Created",
@@ -191,10 +219,16 @@ const ACTION_WORDS: Record<string, string> = {
  * const { data, total } = await dataProvider.getListDeleted({ filter: { resource: "posts" }, pagination: { page: 1, perPage: 10 }, sort: { field: "deleted_at", order: "DESC" } });
  * await dataProvider.restoreOne({ id: data[0].id });
  */
-export function autographDataProvider(apiUrl: string, httpClient: typeof fetchUtils.fetchJson = fetchUtils.fetchJson, options: AutographDataProviderOptions = {}): AutographDataProvider {
+export function autographDataProvider(
+  apiUrl: string,
+  httpClient: typeof fetchUtils.fetchJson = fetchUtils.fetchJson,
+  options: AutographDataProviderOptions = {},
+): AutographDataProvider {
   const base = simpleRestProvider(apiUrl, httpClient);
-  const url = (resource: string, ...path: (string | number)[]) => [`${apiUrl}/${resource}`, ...path.map((p) => encodeURIComponent(String(p)))].join("/");
-  const send = async (target: string, method: string, body?: unknown) => (await httpClient(target, body === undefined ? { method } : { method, body: JSON.stringify(body) })).json;
+  const url = (resource: string, ...path: (string | number)[]) =>
+    [`${apiUrl}/${resource}`, ...path.map((p) => encodeURIComponent(String(p)))].join("/");
+  const send = async (target: string, method: string, body?: unknown) =>
+    (await httpClient(target, body === undefined ? { method } : { method, body: JSON.stringify(body) })).json;
 
   // Whether a resource keeps a trash, asked once per resource: a DELETE on a resource without one is a
   // hard delete, which softDelete must never do by accident. Only a definite answer is remembered.
@@ -216,7 +250,10 @@ export function autographDataProvider(apiUrl: string, httpClient: typeof fetchUt
   };
   const requireTrash = async (resource: string, method: string) => {
     if (!(await hasTrash(resource))) {
-      throw new HttpError(`${method}: ${resource} have no trash (the resource declares no softDelete), so a delete would destroy the record; use delete or hardDelete.`, 400);
+      throw new HttpError(
+        `${method}: ${resource} have no trash (the resource declares no softDelete), so a delete would destroy the record; use delete or hardDelete.`,
+        400,
+      );
     }
   };
 
@@ -225,18 +262,36 @@ export function autographDataProvider(apiUrl: string, httpClient: typeof fetchUt
     const { field, order } = params.sort ?? { field: "deleted_at", order: "DESC" };
     const { resource: _resource, ...filter } = params.filter ?? {};
     const [start, end] = [(page - 1) * perPage, page * perPage - 1];
-    const query = new URLSearchParams({ deleted: "only", sort: JSON.stringify([recordField(field), order]), range: JSON.stringify([start, end]), filter: JSON.stringify(recordFilter(filter)) });
-    const { headers, json } = await httpClient(`${url(resource)}?${query}`, { headers: new Headers({ Range: `${resource}=${start}-${end}` }), ...(params.signal ? { signal: params.signal } : {}) });
+    const query = new URLSearchParams({
+      deleted: "only",
+      sort: JSON.stringify([recordField(field), order]),
+      range: JSON.stringify([start, end]),
+      filter: JSON.stringify(recordFilter(filter)),
+    });
+    const { headers, json } = await httpClient(`${url(resource)}?${query}`, {
+      headers: new Headers({ Range: `${resource}=${start}-${end}` }),
+      ...(params.signal ? { signal: params.signal } : {}),
+    });
     const range = headers.get("content-range");
-    if (!range) throw new Error(`The Content-Range header is missing in the response to GET ${resource}?deleted=only; behind CORS, the server must list it in Access-Control-Expose-Headers.`);
-    return { data: (json as RaRecord[]).map((record) => toDeleted(resource, record)), total: Number.parseInt(range.split("/").pop() ?? "", 10) };
+    if (!range)
+      throw new Error(
+        `The Content-Range header is missing in the response to GET ${resource}?deleted=only; behind CORS, the server must list it in Access-Control-Expose-Headers.`,
+      );
+    return {
+      data: (json as RaRecord[]).map((record) => toDeleted(resource, record)),
+      total: Number.parseInt(range.split("/").pop() ?? "", 10),
+    };
   };
 
   // Each resource's deleted records, in the order of `ids`, or a 404 naming those not in the trash.
   const trashed = async (ids: readonly string[]): Promise<DeletedRecord[]> => {
     const found = new Map<string, DeletedRecord>();
     for (const [resource, recordIds] of byResource(ids)) {
-      const { data } = await listTrash(resource, { filter: { id: recordIds }, pagination: { page: 1, perPage: recordIds.length }, sort: { field: "id", order: "ASC" } });
+      const { data } = await listTrash(resource, {
+        filter: { id: recordIds },
+        pagination: { page: 1, perPage: recordIds.length },
+        sort: { field: "id", order: "ASC" },
+      });
       for (const record of data) found.set(record.id, record);
     }
     const missing = ids.filter((id) => !found.has(id));
@@ -248,7 +303,9 @@ export function autographDataProvider(apiUrl: string, httpClient: typeof fetchUt
     const { json } = await httpClient(url(resource, recordId, "revisions"), signal ? { signal } : {});
     const raw = json as RawRevision[];
     const byNumber = new Map(raw.map((r) => [r.number, r]));
-    return raw.map((r) => toRevision(resource, recordId, r, r.parentNumber === null ? undefined : byNumber.get(r.parentNumber)));
+    return raw.map((r) =>
+      toRevision(resource, recordId, r, r.parentNumber === null ? undefined : byNumber.get(r.parentNumber)),
+    );
   };
 
   const methods: LifecycleMethods = {
@@ -262,23 +319,34 @@ export function autographDataProvider(apiUrl: string, httpClient: typeof fetchUt
       const result = (await send(url(resource, "batch"), "DELETE", params.ids)) as BatchResult;
       const records = succeeded(result);
       // The server's security profile may answer ids alone (rest-dialect.md §22.3): read the records from the trash.
-      if (records.every((record) => record !== undefined)) return { data: records.map((record) => toDeleted(resource, record)) };
+      if (records.every((record) => record !== undefined))
+        return { data: records.map((record) => toDeleted(resource, record)) };
       return { data: await trashed(params.ids.map((id) => `${resource}:${id}`)) };
     },
 
     async getOneDeleted(params) {
       const { resource, recordId } = parseDeletedId(params.id);
-      const { json } = await httpClient(`${url(resource, recordId)}?deleted=only`, params.signal ? { signal: params.signal } : {});
+      const { json } = await httpClient(
+        `${url(resource, recordId)}?deleted=only`,
+        params.signal ? { signal: params.signal } : {},
+      );
       return { data: toDeleted(resource, json) };
     },
 
     async getListDeleted(params) {
       const resource = params.filter?.resource;
       if (typeof resource === "string") return listTrash(resource, params);
-      if (resource !== undefined) throw new HttpError(`getListDeleted: filter.resource must be a resource name, got ${JSON.stringify(resource)}.`, 400);
+      if (resource !== undefined)
+        throw new HttpError(
+          `getListDeleted: filter.resource must be a resource name, got ${JSON.stringify(resource)}.`,
+          400,
+        );
       const resources = options.softDeleteResources ?? [];
       if (resources.length === 0) {
-        throw new HttpError("getListDeleted: filter.resource is missing. Name the resource (<DeletedRecordsList resource>), or pass softDeleteResources to autographDataProvider to list the trash of several.", 400);
+        throw new HttpError(
+          "getListDeleted: filter.resource is missing. Name the resource (<DeletedRecordsList resource>), or pass softDeleteResources to autographDataProvider to list the trash of several.",
+          400,
+        );
       }
       return listAcross(resources, params, listTrash);
     },
@@ -292,7 +360,8 @@ export function autographDataProvider(apiUrl: string, httpClient: typeof fetchUt
 
     async restoreMany(params) {
       const deleted = await trashed(params.ids);
-      for (const [resource, recordIds] of byResource(params.ids)) await send(url(resource, "batch", "restore"), "POST", recordIds);
+      for (const [resource, recordIds] of byResource(params.ids))
+        await send(url(resource, "batch", "restore"), "POST", recordIds);
       return { data: deleted };
     },
 
@@ -303,7 +372,8 @@ export function autographDataProvider(apiUrl: string, httpClient: typeof fetchUt
     },
 
     async hardDeleteMany(params) {
-      for (const [resource, recordIds] of byResource(params.ids)) await send(url(resource, "batch", "purge"), "POST", recordIds);
+      for (const [resource, recordIds] of byResource(params.ids))
+        await send(url(resource, "batch", "purge"), "POST", recordIds);
       return { data: params.ids };
     },
 
@@ -316,7 +386,11 @@ export function autographDataProvider(apiUrl: string, httpClient: typeof fetchUt
       if (latest && holds(latest.data, params.data)) return { data: latest };
       await send(url(resource, params.recordId), "PUT", params.data);
       const written = (await revisionsOf(resource, params.recordId)).at(-1);
-      if (!written) throw new HttpError(`addRevision: ${resource} ${params.recordId} was written but has no revision; does the resource declare revisions?`, 500);
+      if (!written)
+        throw new HttpError(
+          `addRevision: ${resource} ${params.recordId} was written but has no revision; does the resource declare revisions?`,
+          500,
+        );
       return { data: written };
     },
 
@@ -346,11 +420,18 @@ function eventType(action: string): RealtimeEvent["type"] {
  * server replays what was missed, once and in order.
  */
 function realtimeMethods(apiUrl: string, options: AutographDataProviderOptions): RealtimeMethods {
-  const streams = new Map<string, { source: EventSourceLike; callbacks: Set<(event: RealtimeEvent) => void>; ready: Promise<void> }>();
+  const streams = new Map<
+    string,
+    { source: EventSourceLike; callbacks: Set<(event: RealtimeEvent) => void>; ready: Promise<void> }
+  >();
 
   const streamUrl = (topic: string): string => {
     const match = /^resource\/([^/]+)(?:\/(.+))?$/.exec(topic);
-    if (!match) throw new HttpError(`subscribe: unsupported topic ${JSON.stringify(topic)}; use resource/<resource> or resource/<resource>/<id>.`, 400);
+    if (!match)
+      throw new HttpError(
+        `subscribe: unsupported topic ${JSON.stringify(topic)}; use resource/<resource> or resource/<resource>/<id>.`,
+        400,
+      );
     const [, resource, id] = match;
     return `${apiUrl}/${encodeURIComponent(resource as string)}/events${id === undefined ? "" : `?${new URLSearchParams({ id })}`}`;
   };
@@ -365,7 +446,10 @@ function realtimeMethods(apiUrl: string, options: AutographDataProviderOptions):
       }
       const url = streamUrl(topic);
       const Source = options.EventSource ?? (globalThis as { EventSource?: EventSourceClass }).EventSource;
-      if (!Source) throw new Error("subscribe: no EventSource here; pass one as autographDataProvider's EventSource option (in Node: the eventsource package).");
+      if (!Source)
+        throw new Error(
+          "subscribe: no EventSource here; pass one as autographDataProvider's EventSource option (in Node: the eventsource package).",
+        );
       const source = new Source(url, { withCredentials: options.withCredentials ?? false });
       const callbacks = new Set([callback]);
       const ready = new Promise<void>((resolve, reject) => {
@@ -380,13 +464,29 @@ function realtimeMethods(apiUrl: string, options: AutographDataProviderOptions):
       });
       for (const action of CHANGE_ACTIONS) {
         source.addEventListener(action, (message) => {
-          const frame = JSON.parse(message.data as string) as { eventId: string; action: string; id: Identifier; record: RaRecord | null; revisionNumber: number | null; actorId: string | null; at: string; changed: string[] };
+          const frame = JSON.parse(message.data as string) as {
+            eventId: string;
+            action: string;
+            id: Identifier;
+            record: RaRecord | null;
+            revisionNumber: number | null;
+            actorId: string | null;
+            at: string;
+            changed: string[];
+          };
           const event: RealtimeEvent = {
             topic,
             type: eventType(frame.action),
             payload: { ids: [frame.id] },
             date: new Date(frame.at),
-            meta: { eventId: frame.eventId, action: frame.action, record: frame.record, revisionNumber: frame.revisionNumber, actorId: frame.actorId, changed: frame.changed },
+            meta: {
+              eventId: frame.eventId,
+              action: frame.action,
+              record: frame.record,
+              revisionNumber: frame.revisionNumber,
+              actorId: frame.actorId,
+              changed: frame.changed,
+            },
           };
           for (const cb of [...callbacks]) cb(event);
         });
@@ -413,7 +513,10 @@ function realtimeMethods(apiUrl: string, options: AutographDataProviderOptions):
     },
 
     async publish(topic) {
-      throw new HttpError(`publish: not supported (topic ${JSON.stringify(topic)}). Autograph publishes an event for every committed write itself; write through the API instead.`, 400);
+      throw new HttpError(
+        `publish: not supported (topic ${JSON.stringify(topic)}). Autograph publishes an event for every committed write itself; write through the API instead.`,
+        400,
+      );
     },
   };
 }
@@ -439,8 +542,16 @@ interface BatchResult {
 
 function toRevision(resource: string, recordId: Identifier, r: RawRevision, parent: RawRevision | undefined): Revision {
   const word = ACTION_WORDS[r.action] ?? r.action;
-  const changed = r.action === "update" || r.action === "patch" || r.action === "revert" ? changedFields(parent?.data ?? {}, r.data) : [];
-  const message = changed.length > 0 ? `${word} ${changed.join(", ")}` : r.action === "update" || r.action === "patch" ? `${word} (no field changed)` : word;
+  const changed =
+    r.action === "update" || r.action === "patch" || r.action === "revert"
+      ? changedFields(parent?.data ?? {}, r.data)
+      : [];
+  const message =
+    changed.length > 0
+      ? `${word} ${changed.join(", ")}`
+      : r.action === "update" || r.action === "patch"
+        ? `${word} (no field changed)`
+        : word;
   return {
     id: r.id,
     resource,
@@ -459,12 +570,16 @@ function toRevision(resource: string, recordId: Identifier, r: RawRevision, pare
 
 /** Content fields whose value differs between two snapshots. */
 function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((field) => !SERVER_FIELDS.has(field) && !same(before[field], after[field]));
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (field) => !SERVER_FIELDS.has(field) && !same(before[field], after[field]),
+  );
 }
 
 /** Whether `snapshot` holds every content field of `data` that it has (fields it lacks are not stored, so not compared). */
 function holds(snapshot: Record<string, unknown>, data: Record<string, unknown>): boolean {
-  return Object.keys(data).every((field) => SERVER_FIELDS.has(field) || !(field in snapshot) || same(snapshot[field], data[field]));
+  return Object.keys(data).every(
+    (field) => SERVER_FIELDS.has(field) || !(field in snapshot) || same(snapshot[field], data[field]),
+  );
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -474,16 +589,26 @@ function same(a: unknown, b: unknown): boolean {
 function toDeleted(resource: string, record: RaRecord): DeletedRecord {
   const deletedAt = record.deletedAt;
   if (typeof deletedAt !== "string") {
-    throw new HttpError(`Expected ${resource} ${String(record.id)} to be in the trash (deletedAt set), got deletedAt ${JSON.stringify(deletedAt)}.`, 500);
+    throw new HttpError(
+      `Expected ${resource} ${String(record.id)} to be in the trash (deletedAt set), got deletedAt ${JSON.stringify(deletedAt)}.`,
+      500,
+    );
   }
   const deletedBy = record.deletedBy;
-  return { id: `${resource}:${record.id}`, resource, deleted_at: deletedAt, deleted_by: deletedBy == null ? null : String(deletedBy), data: record };
+  return {
+    id: `${resource}:${record.id}`,
+    resource,
+    deleted_at: deletedAt,
+    deleted_by: deletedBy == null ? null : String(deletedBy),
+    data: record,
+  };
 }
 
 function parseDeletedId(id: unknown): { resource: string; recordId: string } {
   const text = String(id);
   const colon = text.indexOf(":");
-  if (colon <= 0 || colon === text.length - 1) throw new HttpError(`Expected a deleted record id like "posts:12" (resource:id), got ${JSON.stringify(id)}.`, 400);
+  if (colon <= 0 || colon === text.length - 1)
+    throw new HttpError(`Expected a deleted record id like "posts:12" (resource:id), got ${JSON.stringify(id)}.`, 400);
   return { resource: text.slice(0, colon), recordId: text.slice(colon + 1) };
 }
 
@@ -524,11 +649,26 @@ function recordFilter(filter: Record<string, unknown>): Record<string, unknown> 
  * field, then the page cut out (ra-soft-delete's in-place builder does the same; name one resource
  * where you can).
  */
-async function listAcross(resources: readonly string[], params: ListParams, list: (resource: string, params: ListParams) => Promise<{ data: DeletedRecord[]; total: number }>): Promise<{ data: DeletedRecord[]; total: number }> {
+async function listAcross(
+  resources: readonly string[],
+  params: ListParams,
+  list: (resource: string, params: ListParams) => Promise<{ data: DeletedRecord[]; total: number }>,
+): Promise<{ data: DeletedRecord[]; total: number }> {
   const { page, perPage } = params.pagination ?? { page: 1, perPage: 10 };
   const { field, order } = params.sort ?? { field: "deleted_at", order: "DESC" };
-  const parts = await Promise.all(resources.map((resource) => list(resource, { ...params, pagination: { page: 1, perPage: page * perPage } })));
-  const value = (r: DeletedRecord): unknown => (field === "deleted_at" ? r.deleted_at : field === "deleted_by" ? r.deleted_by : field === "resource" ? r.resource : field === "id" ? r.id : r.data[recordField(field)]);
+  const parts = await Promise.all(
+    resources.map((resource) => list(resource, { ...params, pagination: { page: 1, perPage: page * perPage } })),
+  );
+  const value = (r: DeletedRecord): unknown =>
+    field === "deleted_at"
+      ? r.deleted_at
+      : field === "deleted_by"
+        ? r.deleted_by
+        : field === "resource"
+          ? r.resource
+          : field === "id"
+            ? r.id
+            : r.data[recordField(field)];
   const direction = order === "DESC" ? -1 : 1;
   const all = parts.flatMap((p) => p.data).sort((a, b) => direction * compare(value(a), value(b)));
   return { data: all.slice((page - 1) * perPage, page * perPage), total: parts.reduce((sum, p) => sum + p.total, 0) };

@@ -90,7 +90,10 @@ export async function serveStatic(dir: string, port = 0): Promise<StaticServer> 
       response.writeHead(404, { "content-type": "text/plain" }).end(`Not found: ${path}`);
       return;
     }
-    response.writeHead(200, { "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    response.writeHead(200, {
+      "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
+      "cache-control": "no-store",
+    });
     createReadStream(file).pipe(response);
   });
   await new Promise<void>((done, fail) => {

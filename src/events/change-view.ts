@@ -87,7 +87,9 @@ export class ChangeViewer {
     let found = this.#cache.get(key);
     if (!found) {
       // With a `where`, the check is this view's own; the record is the actor's, shared with its other subscriptions.
-      found = checked ? this.#matches(ctx, event, where).then((yes) => (yes ? this.view(ctx, event) : undefined)) : this.#compute(ctx, event);
+      found = checked
+        ? this.#matches(ctx, event, where).then((yes) => (yes ? this.view(ctx, event) : undefined))
+        : this.#compute(ctx, event);
       this.#cache.set(key, found);
       if (this.#cache.size > CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value as string);
     }
@@ -97,7 +99,11 @@ export class ChangeViewer {
   /** Whether the record, as it stands, matches `where` for this actor. */
   async #matches(subscriber: RequestContext, event: ChangeEvent, { resource, filter }: ChangeWhere): Promise<boolean> {
     const service = this.#runtime.service(resource.name);
-    const count = await service.count(this.#fresh(subscriber), { and: [{ field: resource.id.name, op: "eq", value: event.recordId }, filter] }, resource.softDelete ? "include" : undefined);
+    const count = await service.count(
+      this.#fresh(subscriber),
+      { and: [{ field: resource.id.name, op: "eq", value: event.recordId }, filter] },
+      resource.softDelete ? "include" : undefined,
+    );
     return count > 0;
   }
 
@@ -111,16 +117,22 @@ export class ChangeViewer {
 
   /** Fresh loaders per event: a subscriber's context lives long, and its cached rows would go stale. */
   #fresh(subscriber: RequestContext): RequestContext {
-    return { ...subscriber, loaders: this.#runtime.context({ actor: subscriber.actor, requestId: subscriber.requestId }).loaders };
+    return {
+      ...subscriber,
+      loaders: this.#runtime.context({ actor: subscriber.actor, requestId: subscriber.requestId }).loaders,
+    };
   }
 
   async #load(ctx: RequestContext, event: ChangeEvent): Promise<ResourceRecord | null | undefined> {
     const service = this.#runtime.service(event.resource);
     // Even "it went away" tells of a record: only subscribers whose tenant and scope held it hear of it.
-    if (GONE_ACTIONS.has(event.action)) return (await service.sawGone(ctx, event.recordId, event.revisionNumber)) ? null : undefined;
+    if (GONE_ACTIONS.has(event.action))
+      return (await service.sawGone(ctx, event.recordId, event.revisionNumber)) ? null : undefined;
     try {
       const soft = service.resource.softDelete ? ({ deleted: "include" } as const) : {};
-      return service.resource.revisions && event.revisionNumber !== null ? await service.get(ctx, event.recordId, { asOf: event.revisionNumber, ...soft }) : await service.get(ctx, event.recordId, soft);
+      return service.resource.revisions && event.revisionNumber !== null
+        ? await service.get(ctx, event.recordId, { asOf: event.revisionNumber, ...soft })
+        : await service.get(ctx, event.recordId, soft);
     } catch (error) {
       if (isAppError(error) && error.code === "NOT_FOUND") {
         // Gone since (its own later event says so) — or, for a subscriber limited by tenant or scope,

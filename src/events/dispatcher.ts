@@ -33,7 +33,8 @@ export interface DispatcherOptions {
 export const BUS_CURSOR = "bus";
 
 export class Dispatcher {
-  readonly #o: Required<Omit<DispatcherOptions, "afterPublish" | "housekeeping">> & Pick<DispatcherOptions, "afterPublish" | "housekeeping">;
+  readonly #o: Required<Omit<DispatcherOptions, "afterPublish" | "housekeeping">> &
+    Pick<DispatcherOptions, "afterPublish" | "housekeeping">;
   readonly #stop = new AbortController();
   #leadership: Leadership | undefined;
   #cursor: string | undefined;
@@ -93,7 +94,11 @@ export class Dispatcher {
           await this.#leadership?.release();
           this.#leadership = undefined;
           // Waits until this instance leads (or stops).
-          this.#leadership = await this.#o.outbox.lead({ signal: this.#stop.signal, onNotify: () => this.#nudge(), onLost: () => this.#nudge() });
+          this.#leadership = await this.#o.outbox.lead({
+            signal: this.#stop.signal,
+            onNotify: () => this.#nudge(),
+            onLost: () => this.#nudge(),
+          });
           this.#cursor = undefined;
           // Whatever was committed before the lock (and its LISTEN) was taken is drained now.
           this.#pending = false;

@@ -88,7 +88,8 @@ export function createEvents(options: EventsOptions): Events {
     async settled() {
       const target = await options.outbox.latestId();
       for (let i = 0; BigInt(await hub.latestId()) < BigInt(target); i++) {
-        if (i === 1000) throw new Error(`events: event ${target} was not dispatched within 10 s (is a dispatcher running?)`);
+        if (i === 1000)
+          throw new Error(`events: event ${target} was not dispatched within 10 s (is a dispatcher running?)`);
         dispatcher.wake();
         await new Promise((resolve) => setTimeout(resolve, 10));
       }

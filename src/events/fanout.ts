@@ -140,7 +140,10 @@ class Group<T> {
     const member: Member<T> = {
       push: (item, at) => {
         if (ended || (start !== undefined && at !== undefined && at <= start)) return;
-        if (queue.length >= MAX_QUEUE) return leave(new AppError("UNAVAILABLE", "This subscriber fell too far behind; resume from its last event id."));
+        if (queue.length >= MAX_QUEUE)
+          return leave(
+            new AppError("UNAVAILABLE", "This subscriber fell too far behind; resume from its last event id."),
+          );
         queue.push(item);
         settle();
       },

@@ -37,7 +37,11 @@ export class EventHandlers {
   readonly #leading: () => boolean;
 
   /** `leading`: whether this instance dispatches (only the dispatcher runs handlers). */
-  constructor(outbox: Outbox, leading: () => boolean, onError: (error: unknown, where: { handler: string; eventId?: string }) => void) {
+  constructor(
+    outbox: Outbox,
+    leading: () => boolean,
+    onError: (error: unknown, where: { handler: string; eventId?: string }) => void,
+  ) {
     this.#outbox = outbox;
     this.#leading = leading;
     this.#onError = onError;
@@ -45,9 +49,19 @@ export class EventHandlers {
 
   /** Registers a handler under a stable name (its cursor and dead letters are kept under it). */
   add(name: string, handler: EventHandler, options: HandlerOptions = {}): () => void {
-    if (!/^[\w.:-]{1,100}$/.test(name)) throw new Error(`Event handler name "${name}": use letters, digits, _ . : - (at most 100)`);
+    if (!/^[\w.:-]{1,100}$/.test(name))
+      throw new Error(`Event handler name "${name}": use letters, digits, _ . : - (at most 100)`);
     if (this.#handlers.has(name)) throw new Error(`An event handler named "${name}" is registered already`);
-    this.#handlers.set(name, { name, handler, options: { retries: options.retries ?? 4, backoffMs: options.backoffMs ?? 100, resources: options.resources, actions: options.actions } });
+    this.#handlers.set(name, {
+      name,
+      handler,
+      options: {
+        retries: options.retries ?? 4,
+        backoffMs: options.backoffMs ?? 100,
+        resources: options.resources,
+        actions: options.actions,
+      },
+    });
     // A new handler's cursor starts at the newest event now, not at its first run.
     this.kick();
     return () => void this.#handlers.delete(name);
@@ -96,7 +110,9 @@ export class EventHandlers {
       const events = await this.#outbox.after(cursor, PAGE);
       for (const event of events) {
         if (this.#stopped) return;
-        const wanted = (!h.options.resources || h.options.resources.includes(event.resource)) && (!h.options.actions || h.options.actions.includes(event.action));
+        const wanted =
+          (!h.options.resources || h.options.resources.includes(event.resource)) &&
+          (!h.options.actions || h.options.actions.includes(event.action));
         if (wanted) await this.#deliver(h, event);
         cursor = event.id;
         await this.#outbox.setCursor(cursorName, cursor);
@@ -114,7 +130,12 @@ export class EventHandlers {
       } catch (error) {
         this.#onError(error, { handler: h.name, eventId: event.id });
         if (attempt >= attempts) {
-          await this.#outbox.deadLetter(h.name, event.id, attempt, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+          await this.#outbox.deadLetter(
+            h.name,
+            event.id,
+            attempt,
+            error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          );
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, h.options.backoffMs * 2 ** (attempt - 1)).unref());

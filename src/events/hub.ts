@@ -109,7 +109,9 @@ export class EventHub implements BusReceiver {
    * The committed events matching `options`, in id order, until the signal aborts. With `after`, the
    * ones since that id come first (400 when the id is malformed, or older than the outbox keeps).
    */
-  stream(options: StreamOptions = {}): AsyncIterableIterator<ChangeEvent> & { return(): Promise<IteratorResult<ChangeEvent>> } {
+  stream(
+    options: StreamOptions = {},
+  ): AsyncIterableIterator<ChangeEvent> & { return(): Promise<IteratorResult<ChangeEvent>> } {
     // `return()` on a generator waits for its next `yield`, which an idle stream may never reach: abort
     // the wait first, so a consumer that stops (an unsubscribe, a closed SSE response) frees it at once.
     const internal = new AbortController();
@@ -173,7 +175,8 @@ export class EventHub implements BusReceiver {
         delivered = until;
       }
       while (!options.signal?.aborted && !ended) {
-        if (overflow) throw new AppError("UNAVAILABLE", "This subscriber fell too far behind; resume from its last event id.");
+        if (overflow)
+          throw new AppError("UNAVAILABLE", "This subscriber fell too far behind; resume from its last event id.");
         const event = queue.shift();
         if (event) {
           if (delivered !== undefined && BigInt(event.id) <= BigInt(delivered)) continue;
@@ -194,7 +197,10 @@ export class EventHub implements BusReceiver {
     if (!isEventId(after)) throw new AppError("BAD_REQUEST", `An event id is a whole number, got ${show(after)}.`);
     const oldest = await this.#outbox.oldestId();
     if (oldest !== undefined && BigInt(after) < BigInt(oldest) - 1n) {
-      throw new AppError("BAD_REQUEST", `Event ${after} is older than the outbox keeps (the oldest is ${oldest}): reload, then subscribe from now.`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `Event ${after} is older than the outbox keeps (the oldest is ${oldest}): reload, then subscribe from now.`,
+      );
     }
   }
 
@@ -211,5 +217,8 @@ export class EventHub implements BusReceiver {
 }
 
 function matches(filter: EventFilter, event: ChangeEvent): boolean {
-  return (!filter.resources || filter.resources.includes(event.resource)) && (!filter.actions || filter.actions.includes(event.action));
+  return (
+    (!filter.resources || filter.resources.includes(event.resource)) &&
+    (!filter.actions || filter.actions.includes(event.action))
+  );
 }

@@ -52,7 +52,11 @@ const FUNCTION_DESCRIPTIONS: Readonly<Record<AggregateFunction, string>> = {
  * get none: their count is `<plural>Count`), and the shared enums of `having` when some resource
  * can group.
  */
-export function addAggregateTypes(builder: Builder, schema: ResolvedSchema, leaves: LeafTypes): ReadonlyMap<string, AggregateTypes> {
+export function addAggregateTypes(
+  builder: Builder,
+  schema: ResolvedSchema,
+  leaves: LeafTypes,
+): ReadonlyMap<string, AggregateTypes> {
   let shared: { fn: EnumRef<Types, string, string>; op: EnumRef<Types, string, string> } | undefined;
   const sharedEnums = () => {
     shared ??= {
@@ -93,7 +97,12 @@ function addResourceAggregateTypes(
       : builder.objectRef<Values>(names.key).implement({
           description: `The values the ${resource.plural} of a group share. A field not grouped by is null.`,
           fields: (t) =>
-            Object.fromEntries(groupable.map((f) => [f.name, t.field({ type: leaves.of(f), nullable: true, resolve: (values) => (values[f.name] ?? null) as never })])),
+            Object.fromEntries(
+              groupable.map((f) => [
+                f.name,
+                t.field({ type: leaves.of(f), nullable: true, resolve: (values) => (values[f.name] ?? null) as never }),
+              ]),
+            ),
         });
   const perFunction = new Map(
     functions.map((fn) => [
@@ -105,7 +114,11 @@ function addResourceAggregateTypes(
             aggregatedFields(resource, fn).map((f) => [
               f.name,
               // Sums and averages of integers are not integers (nor Int-sized): Float. Min and max keep the field's type.
-              t.field({ type: fn === "sum" || fn === "avg" ? "Float" : leaves.of(f), nullable: true, resolve: (values) => (values[f.name] ?? null) as never }),
+              t.field({
+                type: fn === "sum" || fn === "avg" ? "Float" : leaves.of(f),
+                nullable: true,
+                resolve: (values) => (values[f.name] ?? null) as never,
+              }),
             ]),
           ),
       }),
@@ -131,30 +144,71 @@ function addResourceAggregateTypes(
   if (!key) return { group, grouping: undefined };
 
   const { fn, op } = sharedEnums();
-  const groupByField = builder.enumType(names.groupByField, { description: `A field ${resource.plural} can be grouped by.`, values: groupable.map((f) => f.name) });
+  const groupByField = builder.enumType(names.groupByField, {
+    description: `A field ${resource.plural} can be grouped by.`,
+    values: groupable.map((f) => f.name),
+  });
   const aggregateField =
-    aggregated.length === 0 ? undefined : builder.enumType(names.aggregateField, { description: `A field of ${resource.plural} with aggregates.`, values: aggregated.map((f) => f.name) });
+    aggregated.length === 0
+      ? undefined
+      : builder.enumType(names.aggregateField, {
+          description: `A field of ${resource.plural} with aggregates.`,
+          values: aggregated.map((f) => f.name),
+        });
   const having = builder.inputRef<InputObject>(names.having).implement({
     description: aggregateField
       ? "A condition on the groups: `fn` of `field` (count takes no field) compared with `value` by `op`. Conditions given together must all hold."
       : `A condition on the groups: their count (\`fn: count\`; ${resource.plural} have no field with aggregates) compared with \`value\` by \`op\`. Conditions given together must all hold.`,
     fields: (t) => ({
       fn: t.field({ type: fn, required: true }),
-      ...(aggregateField ? { field: t.field({ type: aggregateField, description: "The field of sum, avg, min or max (not used by count)." }) } : {}),
+      ...(aggregateField
+        ? {
+            field: t.field({
+              type: aggregateField,
+              description: "The field of sum, avg, min or max (not used by count).",
+            }),
+          }
+        : {}),
       op: t.field({ type: op, required: true }),
-      value: t.field({ type: leaves.json(), required: true, description: "A number for count, sum and avg; a value of the field's type for min and max (e.g. an ISO date-time)." }),
+      value: t.field({
+        type: leaves.json(),
+        required: true,
+        description:
+          "A number for count, sum and avg; a value of the field's type for min and max (e.g. an ISO date-time).",
+      }),
     }),
   });
   const sortBy = (name: string, description: string, fields: readonly ResolvedField[]) =>
-    builder.inputRef<InputObject>(name).implement({ description, fields: (t) => Object.fromEntries(fields.map((f) => [f.name, t.field({ type: leaves.sortDirection })])) });
-  const keyOrderBy = sortBy(names.keyOrderBy, "Sort groups by a field they are grouped by: set exactly one.", groupable);
-  const functionOrderBy = new Map(functions.map((f) => [f, sortBy(names.functions[f].orderBy, `Sort groups by the ${f} of a field: set exactly one.`, aggregatedFields(resource, f))]));
+    builder
+      .inputRef<InputObject>(name)
+      .implement({
+        description,
+        fields: (t) => Object.fromEntries(fields.map((f) => [f.name, t.field({ type: leaves.sortDirection })])),
+      });
+  const keyOrderBy = sortBy(
+    names.keyOrderBy,
+    "Sort groups by a field they are grouped by: set exactly one.",
+    groupable,
+  );
+  const functionOrderBy = new Map(
+    functions.map((f) => [
+      f,
+      sortBy(
+        names.functions[f].orderBy,
+        `Sort groups by the ${f} of a field: set exactly one.`,
+        aggregatedFields(resource, f),
+      ),
+    ]),
+  );
   const orderBy = builder.inputRef<InputObject>(names.orderBy).implement({
-    description: "One sort key of the groups: set exactly one (for key and the functions, exactly one field inside). Groups are then sorted by the group-by fields.",
+    description:
+      "One sort key of the groups: set exactly one (for key and the functions, exactly one field inside). Groups are then sorted by the group-by fields.",
     fields: (t) => ({
       count: t.field({ type: leaves.sortDirection, description: "By the number of records." }),
       key: t.field({ type: keyOrderBy, description: "By a field grouped by." }),
-      ...Object.fromEntries([...functionOrderBy].map(([f, ref]) => [f, t.field({ type: ref, description: `By the ${f} of a field.` })])),
+      ...Object.fromEntries(
+        [...functionOrderBy].map(([f, ref]) => [f, t.field({ type: ref, description: `By the ${f} of a field.` })]),
+      ),
     }),
   });
   return { group, grouping: { groupByField, having, orderBy } };
@@ -173,16 +227,29 @@ export interface AggregateArgs {
  * The runtime's {@link AggregateSpec}: sum / avg / min / max of the fields the query selects under
  * each function (and those the order names), so nothing unused is computed.
  */
-export function toAggregateSpec(resource: ResolvedResource, args: AggregateArgs, info: GraphQLResolveInfo): AggregateSpec {
+export function toAggregateSpec(
+  resource: ResolvedResource,
+  args: AggregateArgs,
+  info: GraphQLResolveInfo,
+): AggregateSpec {
   const names = aggregateTypeNames(resource.names);
   const selected = subfields(info);
-  const fields = new Map(AGGREGATES.map((fn) => [fn, new Set([...subfields(info, selected.get(fn) ?? []).keys()].filter((name) => name !== "__typename"))]));
+  const fields = new Map(
+    AGGREGATES.map((fn) => [
+      fn,
+      new Set([...subfields(info, selected.get(fn) ?? []).keys()].filter((name) => name !== "__typename")),
+    ]),
+  );
   const sort = args.orderBy?.map((element, index) => {
     const at = `orderBy[${index}]`;
     const [by, value] = exactlyOne(element, names.orderBy, at);
     if (by === "count") return { by, direction: value as "asc" | "desc" };
     const inner = value as InputObject;
-    const [field, direction] = exactlyOne(inner, by === "key" ? names.keyOrderBy : names.functions[by as AggregateFunction].orderBy, `${at}.${by}`);
+    const [field, direction] = exactlyOne(
+      inner,
+      by === "key" ? names.keyOrderBy : names.functions[by as AggregateFunction].orderBy,
+      `${at}.${by}`,
+    );
     if (by === "key") return { by: field, direction: direction as "asc" | "desc" };
     fields.get(by as AggregateFunction)?.add(field);
     return { by: `${by}.${field}`, direction: direction as "asc" | "desc" };
@@ -194,7 +261,9 @@ export function toAggregateSpec(resource: ResolvedResource, args: AggregateArgs,
     avg: list("avg"),
     min: list("min"),
     max: list("max"),
-    having: args.having?.map((h) => ({ fn: h.fn, field: h.field ?? undefined, op: h.op, value: h.value }) as HavingCondition),
+    having: args.having?.map(
+      (h) => ({ fn: h.fn, field: h.field ?? undefined, op: h.op, value: h.value }) as HavingCondition,
+    ),
     sort,
     limit: args.take ?? undefined,
     offset: args.skip ?? undefined,

@@ -29,9 +29,19 @@ export function addConnectionTypes(builder: Builder, schema: ResolvedSchema, obj
     description: "Where a page of a connection sits in the whole list.",
     fields: (t) => ({
       hasNextPage: t.exposeBoolean("hasNextPage", { description: "More records follow the last one of this page." }),
-      hasPreviousPage: t.exposeBoolean("hasPreviousPage", { description: "More records precede the first one of this page." }),
-      startCursor: t.string({ nullable: true, description: "The cursor of the first record (null on an empty page).", resolve: (info) => info.startCursor ?? null }),
-      endCursor: t.string({ nullable: true, description: "The cursor of the last record (null on an empty page).", resolve: (info) => info.endCursor ?? null }),
+      hasPreviousPage: t.exposeBoolean("hasPreviousPage", {
+        description: "More records precede the first one of this page.",
+      }),
+      startCursor: t.string({
+        nullable: true,
+        description: "The cursor of the first record (null on an empty page).",
+        resolve: (info) => info.startCursor ?? null,
+      }),
+      endCursor: t.string({
+        nullable: true,
+        description: "The cursor of the last record (null on an empty page).",
+        resolve: (info) => info.endCursor ?? null,
+      }),
     }),
   });
   const out = new Map<string, ObjectRef<Types, Connection>>();
@@ -41,15 +51,24 @@ export function addConnectionTypes(builder: Builder, schema: ResolvedSchema, obj
     const edge = builder.objectRef<Edge>(resource.names.edgeType).implement({
       description: `A ${resource.name} and its cursor.`,
       fields: (t) => ({
-        cursor: t.exposeString("cursor", { description: `Pass as \`after\` (or \`before\`) to continue after (or before) this ${resource.name}.` }),
+        cursor: t.exposeString("cursor", {
+          description: `Pass as \`after\` (or \`before\`) to continue after (or before) this ${resource.name}.`,
+        }),
         node: t.field({ type: node, resolve: (e) => e.node }),
       }),
     });
     const connection = builder.objectRef<Connection>(resource.names.connectionType).implement({
       description: `A page of ${resource.plural}.`,
       fields: (t) => ({
-        edges: t.field({ type: [edge], resolve: ({ page }) => page.records.map((record, i) => ({ cursor: page.cursors[i] as string, node: record })) }),
-        nodes: t.field({ type: [node], description: "The records of the page, without cursors.", resolve: ({ page }) => page.records }),
+        edges: t.field({
+          type: [edge],
+          resolve: ({ page }) => page.records.map((record, i) => ({ cursor: page.cursors[i] as string, node: record })),
+        }),
+        nodes: t.field({
+          type: [node],
+          description: "The records of the page, without cursors.",
+          resolve: ({ page }) => page.records,
+        }),
         pageInfo: t.field({ type: pageInfo, resolve: ({ page }) => page.pageInfo }),
         totalCount: t.int({
           description: `How many ${resource.plural} match \`where\`, over all pages. Counted only when selected.`,

@@ -20,8 +20,11 @@ export function toGraphQLError(error: unknown, onUnexpected: (error: unknown) =>
   const original = located ? located.originalError : error;
   // No original: GraphQL's own error. An original GraphQLError: one thrown on purpose (e.g. by a scalar).
   if (located && (original === undefined || original === null || isOwnGraphQLError(original))) return located;
-  const location = located ? { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path } : {};
-  if (isAppError(original)) return new GraphQLError(original.message, { ...location, extensions: extensionsOf(original) });
+  const location = located
+    ? { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path }
+    : {};
+  if (isAppError(original))
+    return new GraphQLError(original.message, { ...location, extensions: extensionsOf(original) });
   onUnexpected(original);
   return new GraphQLError(UNEXPECTED_ERROR_MESSAGE, { ...location, extensions: { code: "INTERNAL" } });
 }

@@ -15,7 +15,9 @@ export type ExtensionFieldResolver = (parent: any, args: any, ctx: GraphQLContex
 
 /** Resolvers of an extension: by type name, then field name (or a scalar type). */
 export interface ExtensionResolvers {
-  readonly [typeName: string]: GraphQLScalarType | { readonly [fieldName: string]: ExtensionFieldResolver | { readonly resolve: ExtensionFieldResolver } };
+  readonly [typeName: string]:
+    | GraphQLScalarType
+    | { readonly [fieldName: string]: ExtensionFieldResolver | { readonly resolve: ExtensionFieldResolver } };
 }
 
 /**

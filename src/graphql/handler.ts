@@ -15,14 +15,28 @@ import type { Runtime } from "../runtime/runtime.ts";
 import type { GraphQLContext } from "./builder.ts";
 import { toGraphQLError } from "./errors.ts";
 import type { GraphQLExtension } from "./extensions.ts";
-import { bodyLimit, DEFAULT_MAX_BODY_BYTES, type GraphQLHardening, hardeningPlugins, withoutSuggestions } from "./hardening.ts";
+import {
+  bodyLimit,
+  DEFAULT_MAX_BODY_BYTES,
+  type GraphQLHardening,
+  hardeningPlugins,
+  withoutSuggestions,
+} from "./hardening.ts";
 import { buildGraphQLSchema } from "./schema.ts";
 import { type QueryParams, splicedReads } from "./splice.ts";
 import { serveGraphQLOverWebSocket, type WebSocketOptions, type WebSocketService } from "./websocket.ts";
 
 export type { GraphQLContext } from "./builder.ts";
 export type { ExtensionFieldResolver, ExtensionResolvers, GraphQLExtension } from "./extensions.ts";
-export { CSRF_HEADERS, DEFAULT_GRAPHQL_LIMITS, DEFAULT_MAX_BODY_BYTES, type GraphQLHardening, type GraphQLLimits, type PersistedOperations, parsePersistedOperations } from "./hardening.ts";
+export {
+  CSRF_HEADERS,
+  DEFAULT_GRAPHQL_LIMITS,
+  DEFAULT_MAX_BODY_BYTES,
+  type GraphQLHardening,
+  type GraphQLLimits,
+  type PersistedOperations,
+  parsePersistedOperations,
+} from "./hardening.ts";
 export { buildGraphQLSchema } from "./schema.ts";
 export type { WebSocketOptions, WebSocketService } from "./websocket.ts";
 
@@ -101,18 +115,26 @@ export interface GraphQLHandler {
  */
 export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHandler {
   const { runtime, contextFor } = options;
-  const onUnexpectedError = options.onUnexpectedError ?? ((error: unknown) => console.error("Unexpected error in GraphQL", error));
+  const onUnexpectedError =
+    options.onUnexpectedError ?? ((error: unknown) => console.error("Unexpected error in GraphQL", error));
   const shutdown = new AbortController();
   // Every open subscription listens to it.
   setMaxListeners(0, shutdown.signal);
-  const schema = buildGraphQLSchema(runtime, options.extensions ?? [], { events: options.events, signal: shutdown.signal });
+  const schema = buildGraphQLSchema(runtime, options.extensions ?? [], {
+    events: options.events,
+    signal: shutdown.signal,
+  });
   const cors = options.cors ?? { origin: "*" };
   const hardening = options.hardening ?? {};
   const hideSuggestions = hardening.hideSuggestions ?? !(hardening.introspection ?? true);
   const batchLimit = options.batchLimit ?? 0;
-  if (!Number.isInteger(batchLimit) || batchLimit < 0) throw new TypeError(`batchLimit must be a whole number of at least 0, got ${JSON.stringify(batchLimit)}.`);
+  if (!Number.isInteger(batchLimit) || batchLimit < 0)
+    throw new TypeError(`batchLimit must be a whole number of at least 0, got ${JSON.stringify(batchLimit)}.`);
   const spliced = splicedReads(runtime, schema);
-  const corsOptions = cors === false ? false : { origin: typeof cors.origin === "string" ? cors.origin : [...cors.origin], credentials: false };
+  const corsOptions =
+    cors === false
+      ? false
+      : { origin: typeof cors.origin === "string" ? cors.origin : [...cors.origin], credentials: false };
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -126,7 +148,15 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       maskError: (error) => {
         const masked = toGraphQLError(error, onUnexpectedError);
         // Variable coercion errors suggest enum values and input fields too, after validation ran.
-        return hideSuggestions && /Did you mean/.test(masked.message) ? new GraphQLError(withoutSuggestions(masked.message), { nodes: masked.nodes, source: masked.source, positions: masked.positions, path: masked.path, extensions: masked.extensions }) : masked;
+        return hideSuggestions && /Did you mean/.test(masked.message)
+          ? new GraphQLError(withoutSuggestions(masked.message), {
+              nodes: masked.nodes,
+              source: masked.source,
+              positions: masked.positions,
+              path: masked.path,
+              extensions: masked.extensions,
+            })
+          : masked;
       },
     },
     batching: batchLimit > 0 ? { limit: batchLimit } : false,
@@ -137,7 +167,12 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     // Subscriptions over SSE: yoga serves the distinct-connections mode at /graphql itself; this adds
     // the single-connection mode of the graphql-sse protocol.
     // The body limit goes last: it wraps whichever request parser the plugins before it chose.
-    plugins: [useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT }), ...hardeningPlugins(hardening), spliced.plugin, bodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)],
+    plugins: [
+      useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT }),
+      ...hardeningPlugins(hardening),
+      spliced.plugin,
+      bodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+    ],
   });
   return {
     schema,
@@ -162,19 +197,34 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
         })
       );
     },
-    serveWebSocket: (server, wsOptions = {}) => serveGraphQLOverWebSocket(yoga, server, GRAPHQL_ENDPOINT, { ...wsOptions, onUnexpectedError }),
+    serveWebSocket: (server, wsOptions = {}) =>
+      serveGraphQLOverWebSocket(yoga, server, GRAPHQL_ENDPOINT, { ...wsOptions, onUnexpectedError }),
     endSubscriptions: () => shutdown.abort(),
   };
 }
 
 /** The query GraphiQL opens with: a page of the first resource, a relation of it, and its count. */
 function exampleQuery(runtime: Runtime): string {
-  const resource = runtime.schema.resources.find((r) => r.relations.some((x) => x.kind === "belongsTo" && x.views.list)) ?? runtime.schema.resources[0];
+  const resource =
+    runtime.schema.resources.find((r) => r.relations.some((x) => x.kind === "belongsTo" && x.views.list)) ??
+    runtime.schema.resources[0];
   if (!resource) return "";
-  const fields = resource.fields.filter((f) => !f.hidden.list).slice(0, 4).map((f) => f.name);
+  const fields = resource.fields
+    .filter((f) => !f.hidden.list)
+    .slice(0, 4)
+    .map((f) => f.name);
   const relation = resource.relations.find((x) => x.kind === "belongsTo" && x.views.list);
   const target = relation ? runtime.schema.resource.get(relation.target) : undefined;
-  const nested = relation && target ? [`${relation.name} { ${target.fields.filter((f) => !f.hidden.one).slice(0, 2).map((f) => f.name).join(" ")} }`] : [];
+  const nested =
+    relation && target
+      ? [
+          `${relation.name} { ${target.fields
+            .filter((f) => !f.hidden.one)
+            .slice(0, 2)
+            .map((f) => f.name)
+            .join(" ")} }`,
+        ]
+      : [];
   return `# Autograph serves every resource of schema/ here. Press the run button (or Ctrl-Enter).\n{\n  ${resource.names.list}(take: 5) {\n    ${[...fields, ...nested].join("\n    ")}\n  }\n  ${resource.names.count}\n}\n`;
 }
 

@@ -125,9 +125,15 @@ export function parsePersistedOperations(json: string, source: string): Record<s
   } catch (error) {
     throw new TypeError(`${source} must be JSON (an object of id → GraphQL document): ${(error as Error).message}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new TypeError(`${source} must be a JSON object of id → GraphQL document, got ${Array.isArray(value) ? "an array" : typeof value}.`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new TypeError(
+      `${source} must be a JSON object of id → GraphQL document, got ${Array.isArray(value) ? "an array" : typeof value}.`,
+    );
   for (const [id, document] of Object.entries(value)) {
-    if (typeof document !== "string" || document.trim() === "") throw new TypeError(`${source}: the operation ${JSON.stringify(id)} must be a GraphQL document string, got ${JSON.stringify(document)?.slice(0, 100)}.`);
+    if (typeof document !== "string" || document.trim() === "")
+      throw new TypeError(
+        `${source}: the operation ${JSON.stringify(id)} must be a GraphQL document string, got ${JSON.stringify(document)?.slice(0, 100)}.`,
+      );
   }
   return value as Record<string, string>;
 }
@@ -169,7 +175,9 @@ export const MAX_VARIABLE_DEPTH = 64;
 function variableDepth(max: number): Plugin {
   const check = (variables: unknown) => {
     if (nestedDeeper(variables, max)) {
-      throw new GraphQLError(`Variables are nested more than ${max} levels deep.`, { extensions: { code: "BAD_REQUEST", http: { status: 400 } } });
+      throw new GraphQLError(`Variables are nested more than ${max} levels deep.`, {
+        extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+      });
     }
   };
   return { onExecute: ({ args }) => check(args.variableValues), onSubscribe: ({ args }) => check(args.variableValues) };
@@ -198,15 +206,22 @@ export const DEFAULT_MAX_BODY_BYTES = 25_000_000;
  * no more body than Content-Length says; only a body without one (chunked) is counted as it is read.
  */
 export function bodyLimit(maxBytes: number): Plugin {
-  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new TypeError(`maxBodyBytes must be a whole number of bytes, at least 1, got ${JSON.stringify(maxBytes)}.`);
+  if (!Number.isInteger(maxBytes) || maxBytes < 1)
+    throw new TypeError(`maxBodyBytes must be a whole number of bytes, at least 1, got ${JSON.stringify(maxBytes)}.`);
   const tooLarge = (size: string) =>
-    new GraphQLError(`Request body too large: at most ${maxBytes} bytes, got ${size}.`, { extensions: { http: { status: 413 }, code: "PAYLOAD_TOO_LARGE", details: { maxBytes } } });
+    new GraphQLError(`Request body too large: at most ${maxBytes} bytes, got ${size}.`, {
+      extensions: { http: { status: 413 }, code: "PAYLOAD_TOO_LARGE", details: { maxBytes } },
+    });
   return {
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
       const length = request.headers.get("content-length");
       if (length !== null) {
         // One non-negative integer: a list ("5, 5") is how request smuggling tries to slip past a proxy.
-        if (!/^\d+$/.test(length)) throw new GraphQLError(`Content-Length must be a number of bytes, got ${JSON.stringify(length.slice(0, 40))}.`, { extensions: { http: { status: 400 }, code: "BAD_REQUEST" } });
+        if (!/^\d+$/.test(length))
+          throw new GraphQLError(
+            `Content-Length must be a number of bytes, got ${JSON.stringify(length.slice(0, 40))}.`,
+            { extensions: { http: { status: 400 }, code: "BAD_REQUEST" } },
+          );
         if (Number(length) > maxBytes) throw tooLarge(length);
         return;
       }
@@ -223,7 +238,13 @@ export function bodyLimit(maxBytes: number): Plugin {
           if (size > maxBytes) throw tooLarge(`more than ${maxBytes}`);
           chunks.push(next.value);
         }
-        return parse(new fetchAPI.Request(unread.url, { method: unread.method, headers: unread.headers, body: Buffer.concat(chunks) }));
+        return parse(
+          new fetchAPI.Request(unread.url, {
+            method: unread.method,
+            headers: unread.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
       });
     },
   };
@@ -236,9 +257,23 @@ export function withoutSuggestions(message: string): string {
 
 function hideSuggestions(): Plugin {
   return {
-    onValidate: () => ({ result, setResult }) => {
-      if (result.length > 0) setResult(result.map((error) => (/Did you mean/.test(error.message) ? new GraphQLError(withoutSuggestions(error.message), { nodes: error.nodes, source: error.source, positions: error.positions, extensions: error.extensions }) : error)));
-    },
+    onValidate:
+      () =>
+      ({ result, setResult }) => {
+        if (result.length > 0)
+          setResult(
+            result.map((error) =>
+              /Did you mean/.test(error.message)
+                ? new GraphQLError(withoutSuggestions(error.message), {
+                    nodes: error.nodes,
+                    source: error.source,
+                    positions: error.positions,
+                    extensions: error.extensions,
+                  })
+                : error,
+            ),
+          );
+      },
   };
 }
 
@@ -251,8 +286,12 @@ function persistedOperations(options: PersistedOperations): Plugin[] {
       allowArbitraryOperations,
       getPersistedOperation: (id) => byId.get(id) ?? null,
       customErrors: {
-        persistedQueryOnly: bad("Only persisted operations run here: send extensions.persistedQuery { version: 1, sha256Hash } instead of a query."),
-        keyNotFound: bad("Send a query, or extensions.persistedQuery { version: 1, sha256Hash } naming a persisted operation."),
+        persistedQueryOnly: bad(
+          "Only persisted operations run here: send extensions.persistedQuery { version: 1, sha256Hash } instead of a query.",
+        ),
+        keyNotFound: bad(
+          "Send a query, or extensions.persistedQuery { version: 1, sha256Hash } naming a persisted operation.",
+        ),
         notFound: bad("No persisted operation has this sha256Hash.", "NOT_FOUND"),
       },
     }) as Plugin,
@@ -263,7 +302,10 @@ function persistedOperations(options: PersistedOperations): Plugin[] {
     plugins.push({
       onParse: ({ params }) => {
         const text = typeof params.source === "string" ? params.source : params.source.body;
-        if (!stored.has(text)) throw new GraphQLError("Only persisted operations run here: this document is not one of them.", { extensions: { code: "BAD_REQUEST" } });
+        if (!stored.has(text))
+          throw new GraphQLError("Only persisted operations run here: this document is not one of them.", {
+            extensions: { code: "BAD_REQUEST" },
+          });
       },
     });
   }
@@ -298,8 +340,16 @@ function rejectWith(limit: keyof GraphQLLimits, max: number) {
   };
 }
 
-function limitError(message: string, limit: keyof GraphQLLimits, max: number, nodes?: readonly ASTNode[] | ASTNode | undefined): GraphQLError {
-  return new GraphQLError(`${message} Simplify the operation or split it.`, { nodes, extensions: { code: "BAD_REQUEST", details: { limit, max } } });
+function limitError(
+  message: string,
+  limit: keyof GraphQLLimits,
+  max: number,
+  nodes?: readonly ASTNode[] | ASTNode | undefined,
+): GraphQLError {
+  return new GraphQLError(`${message} Simplify the operation or split it.`, {
+    nodes,
+    extensions: { code: "BAD_REQUEST", details: { limit, max } },
+  });
 }
 
 const PAGE_ARGUMENTS = new Set(["take", "first", "last"]);
@@ -344,7 +394,14 @@ function costRule(limits: GraphQLLimits): ValidationRule {
         if (!root) return;
         const cost = costOf(operation.selectionSet, root);
         if (cost > limits.maxCost) {
-          context.reportError(limitError(`Query cost limit of ${limits.maxCost} exceeded, found ${Math.round(cost)} (estimated fields in the response, lists counted at their page size).`, "maxCost", limits.maxCost, operation));
+          context.reportError(
+            limitError(
+              `Query cost limit of ${limits.maxCost} exceeded, found ${Math.round(cost)} (estimated fields in the response, lists counted at their page size).`,
+              "maxCost",
+              limits.maxCost,
+              operation,
+            ),
+          );
         }
       },
     };
@@ -352,7 +409,12 @@ function costRule(limits: GraphQLLimits): ValidationRule {
 }
 
 /** How many times the selection under `field` may appear in the response. */
-function itemsOf(field: GraphQLField<unknown, unknown>, node: FieldNode, parent: GraphQLCompositeType, limits: GraphQLLimits): number {
+function itemsOf(
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  parent: GraphQLCompositeType,
+  limits: GraphQLLimits,
+): number {
   if (field.args.some((arg) => PAGE_ARGUMENTS.has(arg.name))) {
     let items = 0;
     for (const arg of node.arguments ?? []) {
@@ -375,7 +437,8 @@ function conditionType(schema: GraphQLSchema, name: string | undefined): GraphQL
 
 function checkLimits(limits: GraphQLLimits): void {
   for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isInteger(value) || value < 1) throw new TypeError(`GraphQL limit ${name} must be a whole number of at least 1, got ${JSON.stringify(value)}.`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new TypeError(`GraphQL limit ${name} must be a whole number of at least 1, got ${JSON.stringify(value)}.`);
   }
 }
 

@@ -74,7 +74,11 @@ export function targetOf(schema: ResolvedSchema, relation: ResolvedRelation): Re
  * Adds the input types of every resource. Where and order-by inputs are declared first, since a
  * resource's inputs refer to those of the resources its relations point at (cycles included).
  */
-export function addInputs(builder: Builder, schema: ResolvedSchema, leaves: LeafTypes): ReadonlyMap<string, ResourceInputs> {
+export function addInputs(
+  builder: Builder,
+  schema: ResolvedSchema,
+  leaves: LeafTypes,
+): ReadonlyMap<string, ResourceInputs> {
   const wheres = new Map(schema.resources.map((r) => [r.name, builder.inputRef<InputObject>(r.names.whereInput)]));
   const orderBys = new Map(schema.resources.map((r) => [r.name, builder.inputRef<InputObject>(r.names.orderByInput)]));
   const refs: DeclaredInputs = {
@@ -96,7 +100,13 @@ interface DeclaredInputs {
   orderBy(resource: string): ImplementableInputObjectRef<Types, InputObject>;
 }
 
-function addResourceInputs(builder: Builder, schema: ResolvedSchema, resource: ResolvedResource, leaves: LeafTypes, declared: DeclaredInputs): ResourceInputs {
+function addResourceInputs(
+  builder: Builder,
+  schema: ResolvedSchema,
+  resource: ResolvedResource,
+  leaves: LeafTypes,
+  declared: DeclaredInputs,
+): ResourceInputs {
   const { names } = resource;
 
   const operatorInputs = new Map<string, InputRef>();
@@ -136,7 +146,10 @@ function addResourceInputs(builder: Builder, schema: ResolvedSchema, resource: R
     const target = targetOf(schema, relation);
     const targetWhere = declared.where(relation.target);
     if (relation.kind === "belongsTo") {
-      relationInputs.set(relation.name, { ref: targetWhere, description: `The ${labelOf(relation.name, target.name)} must match.` });
+      relationInputs.set(relation.name, {
+        ref: targetWhere,
+        description: `The ${labelOf(relation.name, target.name)} must match.`,
+      });
       continue;
     }
     const of = relation.name;
@@ -148,7 +161,10 @@ function addResourceInputs(builder: Builder, schema: ResolvedSchema, resource: R
         none: t.field({ type: targetWhere, description: `None of its ${of} matches.` }),
       }),
     });
-    relationInputs.set(relation.name, { ref, description: `How many of the ${labelOf(of, target.plural, true)} must match.` });
+    relationInputs.set(relation.name, {
+      ref,
+      description: `How many of the ${labelOf(of, target.plural, true)} must match.`,
+    });
   }
 
   const searchable = resource.fields.some((f) => f.searchable && isReadable(f));
@@ -157,25 +173,49 @@ function addResourceInputs(builder: Builder, schema: ResolvedSchema, resource: R
     description: `Which ${resource.plural} to match: every condition given must hold.`,
     fields: (t) => ({
       ...Object.fromEntries([...operatorInputs].map(([name, ref]) => [name, t.field({ type: ref })])),
-      ...Object.fromEntries([...relationInputs].map(([name, { ref, description }]) => [name, t.field({ type: ref, description })])),
+      ...Object.fromEntries(
+        [...relationInputs].map(([name, { ref, description }]) => [name, t.field({ type: ref, description })]),
+      ),
       AND: t.field({ type: [whereRef], description: "Every one of these must match." }),
       OR: t.field({ type: [whereRef], description: "At least one of these must match." }),
       NOT: t.field({ type: whereRef, description: "This must not match." }),
-      ...(searchable ? { search: t.field({ type: "String", description: `Full-text search over ${searchableNames(resource)} (PostgreSQL, web search syntax: words, "phrases", -exclude, or).` }) } : {}),
+      ...(searchable
+        ? {
+            search: t.field({
+              type: "String",
+              description: `Full-text search over ${searchableNames(resource)} (PostgreSQL, web search syntax: words, "phrases", -exclude, or).`,
+            }),
+          }
+        : {}),
     }),
   });
 
   const orderBy = declared.orderBy(resource.name).implement({
     description: `One sort key of ${resource.plural}: set exactly one field (for a relation, exactly one field of it). Ties are broken by id.`,
     fields: (t) => ({
-      ...Object.fromEntries(resource.fields.filter((f) => f.sortable && isReadable(f)).map((f) => [f.name, t.field({ type: leaves.sortDirection })])),
       ...Object.fromEntries(
-        sortableRelations(resource).map((r) => [r.name, t.field({ type: declared.orderBy(r.target), description: `Sort by a field of the ${labelOf(r.name, r.target)}.` })]),
+        resource.fields
+          .filter((f) => f.sortable && isReadable(f))
+          .map((f) => [f.name, t.field({ type: leaves.sortDirection })]),
+      ),
+      ...Object.fromEntries(
+        sortableRelations(resource).map((r) => [
+          r.name,
+          t.field({
+            type: declared.orderBy(r.target),
+            description: `Sort by a field of the ${labelOf(r.name, r.target)}.`,
+          }),
+        ]),
       ),
     }),
   });
 
-  const writeInput = (name: string, view: "create" | "update", description: string, batchItem = false): InputRef | undefined => {
+  const writeInput = (
+    name: string,
+    view: "create" | "update",
+    description: string,
+    batchItem = false,
+  ): InputRef | undefined => {
     const fields = writableFields(resource, view);
     if (fields.length === 0) return undefined;
     const { version } = resource;
@@ -187,7 +227,13 @@ function addResourceInputs(builder: Builder, schema: ResolvedSchema, resource: R
           ? {
               [BATCH_ITEM_ID]: t.field({ type: "ID", required: true, description: `The ${resource.name} to change.` }),
               ...(version
-                ? { [BATCH_ITEM_VERSION]: t.field({ type: "Int", required: version.required, description: `The ${version.field} you read: this item fails with CONFLICT if the record has moved on.` }) }
+                ? {
+                    [BATCH_ITEM_VERSION]: t.field({
+                      type: "Int",
+                      required: version.required,
+                      description: `The ${version.field} you read: this item fails with CONFLICT if the record has moved on.`,
+                    }),
+                  }
                 : {}),
             }
           : {}),
@@ -207,8 +253,17 @@ function addResourceInputs(builder: Builder, schema: ResolvedSchema, resource: R
     where,
     orderBy,
     create: writeInput(names.createInput, "create", `The fields of a new ${resource.name}.`),
-    update: writeInput(names.updateInput, "update", `The fields of a ${resource.name} to change; fields left out keep their value (a patch).`),
-    batchUpdate: writeInput(names.batchUpdateInput, "update", `One ${resource.name} of a batch update: its id and the fields to change (a patch).`, true),
+    update: writeInput(
+      names.updateInput,
+      "update",
+      `The fields of a ${resource.name} to change; fields left out keep their value (a patch).`,
+    ),
+    batchUpdate: writeInput(
+      names.batchUpdateInput,
+      "update",
+      `One ${resource.name} of a batch update: its id and the fields to change (a patch).`,
+      true,
+    ),
   };
 }
 
@@ -219,7 +274,10 @@ function labelOf(relation: string, target: string, plural = false): string {
 }
 
 function searchableNames(resource: ResolvedResource): string {
-  return resource.fields.filter((f) => f.searchable && isReadable(f)).map((f) => f.name).join(", ");
+  return resource.fields
+    .filter((f) => f.searchable && isReadable(f))
+    .map((f) => f.name)
+    .join(", ");
 }
 
 // Metadata refuses filterable fields and relations with these names, so a key is a combinator, a
@@ -234,10 +292,15 @@ const QUANTIFIERS: ReadonlySet<string> = new Set<Quantifier>(["some", "every", "
  * null"; others are rejected there). An empty condition on a relation (`author: {}`, `some: {}`)
  * matches any related record.
  */
-export function toFilter(schema: ResolvedSchema, resource: ResolvedResource, where: InputObject | null | undefined): Filter | undefined {
+export function toFilter(
+  schema: ResolvedSchema,
+  resource: ResolvedResource,
+  where: InputObject | null | undefined,
+): Filter | undefined {
   if (where === null || where === undefined) return undefined;
   const all: Filter[] = [];
-  const inner = (target: ResolvedResource, value: unknown): Filter => toFilter(schema, target, value as InputObject) ?? { and: [] };
+  const inner = (target: ResolvedResource, value: unknown): Filter =>
+    toFilter(schema, target, value as InputObject) ?? { and: [] };
   for (const [key, value] of Object.entries(where)) {
     if (value === null || value === undefined) continue;
     if (COMBINATORS.has(key)) {
@@ -275,7 +338,11 @@ export function toFilter(schema: ResolvedSchema, resource: ResolvedResource, whe
  * and, inside it, exactly one field of the related resource (recursively): `{ author: { name: asc } }`
  * is the sort key `author.name`.
  */
-export function toSort(schema: ResolvedSchema, resource: ResolvedResource, orderBy: readonly InputObject[] | null | undefined): Sort[] | undefined {
+export function toSort(
+  schema: ResolvedSchema,
+  resource: ResolvedResource,
+  orderBy: readonly InputObject[] | null | undefined,
+): Sort[] | undefined {
   if (!orderBy) return undefined;
   return orderBy.map((element, index) => sortKey(schema, resource, element, `orderBy[${index}]`));
 }

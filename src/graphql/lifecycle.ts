@@ -10,7 +10,16 @@ import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { BatchAction, BatchFailure, BatchResult, DeletedMode, GetOptions, ResourceRecord, RevisionDiff, RevisionRecord } from "../runtime/service.ts";
+import type {
+  BatchAction,
+  BatchFailure,
+  BatchResult,
+  DeletedMode,
+  GetOptions,
+  ResourceRecord,
+  RevisionDiff,
+  RevisionRecord,
+} from "../runtime/service.ts";
 import type { Builder, Types } from "./builder.ts";
 import { type InputObject, type ResourceInputs, toBatchUpdateItem, toWriteInput } from "./inputs.ts";
 import type { ObjectTypes } from "./object-types.ts";
@@ -32,7 +41,12 @@ export interface LifecycleTypes {
 }
 
 /** Adds the lifecycle types every resource needs, and the shared ones some resource uses. */
-export function addLifecycleTypes(builder: Builder, schema: ResolvedSchema, objects: ObjectTypes, leaves: LeafTypes): LifecycleTypes {
+export function addLifecycleTypes(
+  builder: Builder,
+  schema: ResolvedSchema,
+  objects: ObjectTypes,
+  leaves: LeafTypes,
+): LifecycleTypes {
   const soft = schema.resources.some((r) => r.softDelete);
   const revised = schema.resources.some((r) => r.revisions);
   const deleted = soft
@@ -50,7 +64,10 @@ export function addLifecycleTypes(builder: Builder, schema: ResolvedSchema, obje
         description: "A point in a record's history: set exactly one of `revision` and `time`.",
         fields: (t) => ({
           revision: t.int({ description: "The record as this revision (1 is its creation) left it." }),
-          time: t.field({ type: leaves.dateTime(), description: "The record as it was at this time (its last revision at or before it)." }),
+          time: t.field({
+            type: leaves.dateTime(),
+            description: "The record as it was at this time (its last revision at or before it).",
+          }),
         }),
       })
     : undefined;
@@ -66,10 +83,23 @@ export function addLifecycleTypes(builder: Builder, schema: ResolvedSchema, obje
     description: "An item of a partial batch that was not written, and why.",
     fields: (t) => ({
       index: t.exposeInt("index", { description: "The item's position in the request (from 0)." }),
-      code: t.string({ description: "The error code, as `extensions.code` of a GraphQL error.", resolve: (f) => f.error.code }),
+      code: t.string({
+        description: "The error code, as `extensions.code` of a GraphQL error.",
+        resolve: (f) => f.error.code,
+      }),
       message: t.string({ resolve: (f) => f.error.message }),
-      fields: t.field({ type: leaves.json(), nullable: true, description: "Per-field messages, when fields were invalid.", resolve: (f) => f.error.fields ?? null }),
-      details: t.field({ type: leaves.json(), nullable: true, description: "Machine-readable details, e.g. `currentVersion` of a version conflict.", resolve: (f) => f.error.details ?? null }),
+      fields: t.field({
+        type: leaves.json(),
+        nullable: true,
+        description: "Per-field messages, when fields were invalid.",
+        resolve: (f) => f.error.fields ?? null,
+      }),
+      details: t.field({
+        type: leaves.json(),
+        nullable: true,
+        description: "Machine-readable details, e.g. `currentVersion` of a version conflict.",
+        resolve: (f) => f.error.details ?? null,
+      }),
     }),
   });
 
@@ -87,13 +117,25 @@ export function addLifecycleTypes(builder: Builder, schema: ResolvedSchema, obje
           fields: (t) => ({
             id: t.exposeID("id", { description: "The revision's own id." }),
             number: t.exposeInt("number", { description: "1, 2, 3… per record; 1 is its creation." }),
-            parentNumber: t.int({ nullable: true, description: "The revision this one follows (null for the first).", resolve: (r) => r.parentNumber }),
-            action: t.exposeString("action", { description: "The write that made it: create, update, patch, delete, restore, revert or publish." }),
+            parentNumber: t.int({
+              nullable: true,
+              description: "The revision this one follows (null for the first).",
+              resolve: (r) => r.parentNumber,
+            }),
+            action: t.exposeString("action", {
+              description: "The write that made it: create, update, patch, delete, restore, revert or publish.",
+            }),
             status: t.field({ type: status, resolve: (r) => r.status }),
             actorId: t.string({ nullable: true, description: "Who wrote it.", resolve: (r) => r.actorId }),
             createdAt: t.field({ type: leaves.dateTime(), resolve: (r) => r.createdAt }),
-            schemaVersion: t.exposeInt("schemaVersion", { description: "The schema version it was written under; `data` is upgraded to the current one." }),
-            data: t.field({ type: object, description: `The ${resource.name} as this revision left it.`, resolve: (r) => r.data }),
+            schemaVersion: t.exposeInt("schemaVersion", {
+              description: "The schema version it was written under; `data` is upgraded to the current one.",
+            }),
+            data: t.field({
+              type: object,
+              description: `The ${resource.name} as this revision left it.`,
+              resolve: (r) => r.data,
+            }),
           }),
         }),
       );
@@ -124,8 +166,18 @@ function addDiffType(builder: Builder, leaves: LeafTypes): ObjectRef<Types, Revi
     description: "One field that differs between two revisions.",
     fields: (t) => ({
       field: t.exposeString("field"),
-      from: t.field({ type: leaves.json(), nullable: true, description: "Its value in the older revision.", resolve: (c) => jsonValue(c.from) }),
-      to: t.field({ type: leaves.json(), nullable: true, description: "Its value in the newer revision.", resolve: (c) => jsonValue(c.to) }),
+      from: t.field({
+        type: leaves.json(),
+        nullable: true,
+        description: "Its value in the older revision.",
+        resolve: (c) => jsonValue(c.from),
+      }),
+      to: t.field({
+        type: leaves.json(),
+        nullable: true,
+        description: "Its value in the newer revision.",
+        resolve: (c) => jsonValue(c.to),
+      }),
     }),
   });
   return builder.objectRef<RevisionDiff>(SHARED_GRAPHQL_NAMES.revisionDiff).implement({
@@ -144,9 +196,18 @@ function jsonValue(value: unknown): unknown {
 }
 
 /** The `deleted` argument of the reads of a soft-deleted resource (nothing on other resources). */
-export function deletedArg<A>(resource: ResolvedResource, types: LifecycleTypes, arg: (type: EnumRef<Types, DeletedMode, DeletedMode>, description: string) => A): { deleted: A } | Record<never, never> {
+export function deletedArg<A>(
+  resource: ResolvedResource,
+  types: LifecycleTypes,
+  arg: (type: EnumRef<Types, DeletedMode, DeletedMode>, description: string) => A,
+): { deleted: A } | Record<never, never> {
   if (!resource.softDelete || !types.deleted) return {};
-  return { deleted: arg(types.deleted, `Which ${resource.plural} to see: the live ones (default), also the trash, or the trash only.`) };
+  return {
+    deleted: arg(
+      types.deleted,
+      `Which ${resource.plural} to see: the live ones (default), also the trash, or the trash only.`,
+    ),
+  };
 }
 
 /** The `deleted` argument's value, when the field has one. */
@@ -167,7 +228,10 @@ function toAsOf(input: InputObject): number | Date {
   const hasRevision = revision !== null && revision !== undefined;
   const hasTime = time !== null && time !== undefined;
   if (hasRevision === hasTime) {
-    throw new AppError("BAD_REQUEST", `asOf must set exactly one of revision and time; it sets ${hasRevision ? "both" : "neither"}.`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `asOf must set exactly one of revision and time; it sets ${hasRevision ? "both" : "neither"}.`,
+    );
   }
   return hasRevision ? (revision as number) : (time as Date);
 }
@@ -176,13 +240,23 @@ function toAsOf(input: InputObject): number | Date {
  * The lifecycle queries and mutations of one resource: revision queries (with revisions), restore
  * (soft delete), purge, revert (revisions), publish (draft mode) and the batch writes.
  */
-export function addLifecycleOperations(builder: Builder, runtime: Runtime, resource: ResolvedResource, object: ObjectRef<Types, ResourceRecord>, input: ResourceInputs, types: LifecycleTypes): void {
+export function addLifecycleOperations(
+  builder: Builder,
+  runtime: Runtime,
+  resource: ResolvedResource,
+  object: ObjectRef<Types, ResourceRecord>,
+  input: ResourceInputs,
+  types: LifecycleTypes,
+): void {
   const service = runtime.service(resource.name);
   const { names } = resource;
   const revisionType = types.revision.get(resource.name);
   const batchResult = types.batchResult.get(resource.name);
   if (!batchResult) throw new Error(`No batch result type for resource "${resource.name}"`);
-  const expected = (args: object) => ("expectedVersion" in args && typeof args.expectedVersion === "number" ? { expectedVersion: args.expectedVersion } : {});
+  const expected = (args: object) =>
+    "expectedVersion" in args && typeof args.expectedVersion === "number"
+      ? { expectedVersion: args.expectedVersion }
+      : {};
 
   if (revisionType && types.diff) {
     const diff = types.diff;
@@ -212,10 +286,24 @@ export function addLifecycleOperations(builder: Builder, runtime: Runtime, resou
     const version = resource.version;
     // restore and purge work without a version even where updates require one (the runtime's rule).
     const optionalVersion = () =>
-      version ? { expectedVersion: t.arg.int({ description: `The ${version.field} you read: the write fails with CONFLICT if the record has moved on.` }) } : ({} as Record<never, never>);
-    const partial = () => t.arg.boolean({ defaultValue: false, description: "Write each item on its own and report each outcome, instead of all-or-nothing." });
-    const batch = (action: BatchAction, items: readonly unknown[], args: { partial?: boolean | null | undefined }, ctx: { context: Parameters<typeof service.batch>[0] }) =>
-      service.batch(ctx.context, action, items, { partial: args.partial ?? false });
+      version
+        ? {
+            expectedVersion: t.arg.int({
+              description: `The ${version.field} you read: the write fails with CONFLICT if the record has moved on.`,
+            }),
+          }
+        : ({} as Record<never, never>);
+    const partial = () =>
+      t.arg.boolean({
+        defaultValue: false,
+        description: "Write each item on its own and report each outcome, instead of all-or-nothing.",
+      });
+    const batch = (
+      action: BatchAction,
+      items: readonly unknown[],
+      args: { partial?: boolean | null | undefined },
+      ctx: { context: Parameters<typeof service.batch>[0] },
+    ) => service.batch(ctx.context, action, items, { partial: args.partial ?? false });
     const limit = `At most ${resource.maxBatchSize} items (PAYLOAD_TOO_LARGE beyond). All-or-nothing unless \`partial\`: the first failing item fails the mutation, with its \`index\` in the error's extensions, and nothing is written.`;
     const ids = (what: string) => t.arg.idList({ required: true, description: `The ${resource.plural} to ${what}.` });
     return {
@@ -271,7 +359,13 @@ export function addLifecycleOperations(builder: Builder, runtime: Runtime, resou
               type: batchResult,
               description: `Changes the fields given of many ${resource.plural} (each a patch). ${limit}`,
               args: { data: t.arg({ type: [input.batchUpdate], required: true }), partial: partial() },
-              resolve: (_root, args, ctx) => batch("patch", args.data.map((item) => toBatchUpdateItem(resource, item)), args, ctx),
+              resolve: (_root, args, ctx) =>
+                batch(
+                  "patch",
+                  args.data.map((item) => toBatchUpdateItem(resource, item)),
+                  args,
+                  ctx,
+                ),
             }),
           }
         : {}),
@@ -283,7 +377,14 @@ export function addLifecycleOperations(builder: Builder, runtime: Runtime, resou
               args: {
                 id: t.arg.id({ required: true }),
                 toRevision: t.arg.int({ required: true }),
-                ...(version ? { expectedVersion: t.arg.int({ required: version.required, description: `The ${version.field} you read: the write fails with CONFLICT if the record has moved on.` }) } : ({} as Record<never, never>)),
+                ...(version
+                  ? {
+                      expectedVersion: t.arg.int({
+                        required: version.required,
+                        description: `The ${version.field} you read: the write fails with CONFLICT if the record has moved on.`,
+                      }),
+                    }
+                  : ({} as Record<never, never>)),
               },
               resolve: (_root, args, ctx) => service.revert(ctx.context, args.id, args.toRevision, expected(args)),
             }),

@@ -44,63 +44,91 @@ export function addOperations(builder: Builder, runtime: Runtime, types: Operati
 
 type ObjectType = NonNullable<ReturnType<ObjectTypes["get"]>>;
 
-function addQueries(builder: Builder, runtime: Runtime, resource: ResolvedResource, object: ObjectType, input: ResourceInputs, lifecycle: LifecycleTypes) {
+function addQueries(
+  builder: Builder,
+  runtime: Runtime,
+  resource: ResolvedResource,
+  object: ObjectType,
+  input: ResourceInputs,
+  lifecycle: LifecycleTypes,
+) {
   const service = runtime.service(resource.name);
   const { schema } = runtime;
   const { names } = resource;
   builder.queryFields((t) => {
-    const deleted = () => deletedArg(resource, lifecycle, (type, description) => t.arg({ type, defaultValue: "exclude", description }));
+    const deleted = () =>
+      deletedArg(resource, lifecycle, (type, description) => t.arg({ type, defaultValue: "exclude", description }));
     const asOf = lifecycle.asOf;
-    const asOfArg = resource.revisions && asOf ? { asOf: t.arg({ type: asOf, description: `The ${resource.name} as it was at a revision or a time (its history; null when it had no revision then).` }) } : ({} as Record<never, never>);
+    const asOfArg =
+      resource.revisions && asOf
+        ? {
+            asOf: t.arg({
+              type: asOf,
+              description: `The ${resource.name} as it was at a revision or a time (its history; null when it had no revision then).`,
+            }),
+          }
+        : ({} as Record<never, never>);
     return {
-    [names.list]: t.field({
-      type: [object],
-      description: `${capitalised(resource.plural)} matching \`where\`, sorted by \`orderBy\` (then by id), \`skip\` and \`take\` (default ${resource.defaultPageSize}, at most ${resource.maxPageSize}).`,
-      args: {
-        where: t.arg({ type: input.where }),
-        orderBy: t.arg({ type: [input.orderBy] }),
-        skip: t.arg.int(),
-        take: t.arg.int(),
-        ...deleted(),
-      },
-      resolve: async (_root, args, ctx, info) => {
-        const { records } = await service.list(ctx.context, {
-          filter: toFilter(schema, resource, args.where),
-          sort: toSort(schema, resource, args.orderBy),
-          offset: args.skip ?? undefined,
-          limit: args.take ?? undefined,
-          deleted: deletedOf(args),
-        }, projectionOf(info, schema, resource));
-        return records;
-      },
-    }),
-    [names.one]: t.field({
-      type: object,
-      nullable: true,
-      description: `The ${resource.name} with this id, or null when there is none.`,
-      args: { id: t.arg.id({ required: true }), ...deleted(), ...asOfArg },
-      resolve: async (_root, args, ctx, info) => {
-        try {
-          return await service.get(ctx.context, args.id, getOptionsOf(args), projectionOf(info, schema, resource));
-        } catch (error) {
-          // GraphQL's convention for a missing single record is null, not an error.
-          if (isAppError(error) && error.code === "NOT_FOUND") return null;
-          throw error;
-        }
-      },
-    }),
-    [names.count]: t.field({
-      type: "Int",
-      description: `How many ${resource.plural} match \`where\`.`,
-      args: { where: t.arg({ type: input.where }), ...deleted() },
-      resolve: (_root, args, ctx) => service.count(ctx.context, toFilter(schema, resource, args.where), deletedOf(args)),
-    }),
+      [names.list]: t.field({
+        type: [object],
+        description: `${capitalised(resource.plural)} matching \`where\`, sorted by \`orderBy\` (then by id), \`skip\` and \`take\` (default ${resource.defaultPageSize}, at most ${resource.maxPageSize}).`,
+        args: {
+          where: t.arg({ type: input.where }),
+          orderBy: t.arg({ type: [input.orderBy] }),
+          skip: t.arg.int(),
+          take: t.arg.int(),
+          ...deleted(),
+        },
+        resolve: async (_root, args, ctx, info) => {
+          const { records } = await service.list(
+            ctx.context,
+            {
+              filter: toFilter(schema, resource, args.where),
+              sort: toSort(schema, resource, args.orderBy),
+              offset: args.skip ?? undefined,
+              limit: args.take ?? undefined,
+              deleted: deletedOf(args),
+            },
+            projectionOf(info, schema, resource),
+          );
+          return records;
+        },
+      }),
+      [names.one]: t.field({
+        type: object,
+        nullable: true,
+        description: `The ${resource.name} with this id, or null when there is none.`,
+        args: { id: t.arg.id({ required: true }), ...deleted(), ...asOfArg },
+        resolve: async (_root, args, ctx, info) => {
+          try {
+            return await service.get(ctx.context, args.id, getOptionsOf(args), projectionOf(info, schema, resource));
+          } catch (error) {
+            // GraphQL's convention for a missing single record is null, not an error.
+            if (isAppError(error) && error.code === "NOT_FOUND") return null;
+            throw error;
+          }
+        },
+      }),
+      [names.count]: t.field({
+        type: "Int",
+        description: `How many ${resource.plural} match \`where\`.`,
+        args: { where: t.arg({ type: input.where }), ...deleted() },
+        resolve: (_root, args, ctx) =>
+          service.count(ctx.context, toFilter(schema, resource, args.where), deletedOf(args)),
+      }),
     };
   });
 }
 
 /** Keyset pages (`postsConnection`), through `service.page`. */
-function addConnection(builder: Builder, runtime: Runtime, resource: ResolvedResource, connection: NonNullable<ReturnType<ConnectionTypes["get"]>>, input: ResourceInputs, lifecycle: LifecycleTypes) {
+function addConnection(
+  builder: Builder,
+  runtime: Runtime,
+  resource: ResolvedResource,
+  connection: NonNullable<ReturnType<ConnectionTypes["get"]>>,
+  input: ResourceInputs,
+  lifecycle: LifecycleTypes,
+) {
   const service = runtime.service(resource.name);
   const { schema } = runtime;
   builder.queryFields((t) => ({
@@ -116,22 +144,28 @@ function addConnection(builder: Builder, runtime: Runtime, resource: ResolvedRes
         before: t.arg.string(),
         where: t.arg({ type: input.where }),
         orderBy: t.arg({ type: [input.orderBy] }),
-        ...deletedArg(resource, lifecycle, (type, description) => t.arg({ type, defaultValue: "exclude", description })),
+        ...deletedArg(resource, lifecycle, (type, description) =>
+          t.arg({ type, defaultValue: "exclude", description }),
+        ),
       },
       resolve: async (_root, args, ctx, info) => {
         const filter = toFilter(schema, resource, args.where);
         const deleted = deletedOf(args);
-        const page = await service.page(ctx.context, {
-          filter,
-          sort: toSort(schema, resource, args.orderBy),
-          first: args.first ?? undefined,
-          after: args.after ?? undefined,
-          last: args.last ?? undefined,
-          before: args.before ?? undefined,
-          // Counting every match costs a statement of its own: only when the query asks for it.
-          withTotal: subfields(info).has("totalCount"),
-          deleted,
-        }, connectionProjectionOf(info, schema, resource));
+        const page = await service.page(
+          ctx.context,
+          {
+            filter,
+            sort: toSort(schema, resource, args.orderBy),
+            first: args.first ?? undefined,
+            after: args.after ?? undefined,
+            last: args.last ?? undefined,
+            before: args.before ?? undefined,
+            // Counting every match costs a statement of its own: only when the query asks for it.
+            withTotal: subfields(info).has("totalCount"),
+            deleted,
+          },
+          connectionProjectionOf(info, schema, resource),
+        );
         return { page, count: () => service.count(ctx.context, filter, deleted) };
       },
     }),
@@ -139,7 +173,13 @@ function addConnection(builder: Builder, runtime: Runtime, resource: ResolvedRes
 }
 
 /** Aggregates and groups (`postsAggregate`), through `service.aggregate`. */
-function addAggregate(builder: Builder, runtime: Runtime, resource: ResolvedResource, types: AggregateTypes, input: ResourceInputs) {
+function addAggregate(
+  builder: Builder,
+  runtime: Runtime,
+  resource: ResolvedResource,
+  types: AggregateTypes,
+  input: ResourceInputs,
+) {
   const service = runtime.service(resource.name);
   const { schema } = runtime;
   const { grouping } = types;
@@ -161,7 +201,8 @@ function addAggregate(builder: Builder, runtime: Runtime, resource: ResolvedReso
             }
           : {}),
       },
-      resolve: (_root, args, ctx, info) => service.aggregate(ctx.context, toFilter(schema, resource, args.where), toAggregateSpec(resource, args, info)),
+      resolve: (_root, args, ctx, info) =>
+        service.aggregate(ctx.context, toFilter(schema, resource, args.where), toAggregateSpec(resource, args, info)),
     }),
   }));
 }
@@ -171,50 +212,69 @@ function addAggregate(builder: Builder, runtime: Runtime, resource: ResolvedReso
  * change, since GraphQL clients select and send what they need. REST's PUT is the replacing
  * `service.update`; its PATCH is this one.
  */
-function addMutations(builder: Builder, runtime: Runtime, resource: ResolvedResource, object: ObjectType, input: ResourceInputs) {
+function addMutations(
+  builder: Builder,
+  runtime: Runtime,
+  resource: ResolvedResource,
+  object: ObjectType,
+  input: ResourceInputs,
+) {
   const service = runtime.service(resource.name);
   const { names } = resource;
   const create = input.create;
   const update = input.update;
   // Optimistic concurrency (resource `concurrency`): the version the client read; stale → CONFLICT.
-  const expected = (args: object) => ("expectedVersion" in args && typeof args.expectedVersion === "number" ? { expectedVersion: args.expectedVersion } : {});
+  const expected = (args: object) =>
+    "expectedVersion" in args && typeof args.expectedVersion === "number"
+      ? { expectedVersion: args.expectedVersion }
+      : {};
   builder.mutationFields((t) => {
     const versionArg = () =>
       resource.version
-        ? { expectedVersion: t.arg.int({ required: resource.version.required, description: `The ${resource.version.field} you read: the write fails with CONFLICT if the record has moved on.` }) }
+        ? {
+            expectedVersion: t.arg.int({
+              required: resource.version.required,
+              description: `The ${resource.version.field} you read: the write fails with CONFLICT if the record has moved on.`,
+            }),
+          }
         : ({} as Record<never, never>);
     return {
-    // A resource with nothing a client may write on create still gets created (onCreate, defaults).
-    [names.create]: create
-      ? t.field({
-          type: object,
-          description: `Creates a ${resource.name} and returns it.`,
-          args: { data: t.arg({ type: create, required: true }) },
-          resolve: (_root, args, ctx) => service.create(ctx.context, toWriteInput(args.data)),
-        })
-      : t.field({
-          type: object,
-          description: `Creates a ${resource.name} and returns it.`,
-          resolve: (_root, _args, ctx) => service.create(ctx.context, {}),
-        }),
-    ...(update
-      ? {
-          [names.update]: t.field({
+      // A resource with nothing a client may write on create still gets created (onCreate, defaults).
+      [names.create]: create
+        ? t.field({
             type: object,
-            description: `Changes the fields given in \`data\` of the ${resource.name} with this id (a patch: fields left out keep their value) and returns it.`,
-            args: { id: t.arg.id({ required: true }), data: t.arg({ type: update, required: true }), ...versionArg() },
-            resolve: (_root, args, ctx) => service.patch(ctx.context, args.id, toWriteInput(args.data), expected(args)),
+            description: `Creates a ${resource.name} and returns it.`,
+            args: { data: t.arg({ type: create, required: true }) },
+            resolve: (_root, args, ctx) => service.create(ctx.context, toWriteInput(args.data)),
+          })
+        : t.field({
+            type: object,
+            description: `Creates a ${resource.name} and returns it.`,
+            resolve: (_root, _args, ctx) => service.create(ctx.context, {}),
           }),
-        }
-      : {}),
-    [names.delete]: t.field({
-      type: object,
-      description: resource.softDelete
-        ? `Moves the ${resource.name} with this id to the trash (restore it with \`${names.restore}\`, delete it for good with \`${names.purge}\`) and returns it.`
-        : `Deletes the ${resource.name} with this id and returns it as it was.`,
-      args: { id: t.arg.id({ required: true }), ...versionArg() },
-      resolve: (_root, args, ctx) => service.delete(ctx.context, args.id, expected(args)),
-    }),
+      ...(update
+        ? {
+            [names.update]: t.field({
+              type: object,
+              description: `Changes the fields given in \`data\` of the ${resource.name} with this id (a patch: fields left out keep their value) and returns it.`,
+              args: {
+                id: t.arg.id({ required: true }),
+                data: t.arg({ type: update, required: true }),
+                ...versionArg(),
+              },
+              resolve: (_root, args, ctx) =>
+                service.patch(ctx.context, args.id, toWriteInput(args.data), expected(args)),
+            }),
+          }
+        : {}),
+      [names.delete]: t.field({
+        type: object,
+        description: resource.softDelete
+          ? `Moves the ${resource.name} with this id to the trash (restore it with \`${names.restore}\`, delete it for good with \`${names.purge}\`) and returns it.`
+          : `Deletes the ${resource.name} with this id and returns it as it was.`,
+        args: { id: t.arg.id({ required: true }), ...versionArg() },
+        resolve: (_root, args, ctx) => service.delete(ctx.context, args.id, expected(args)),
+      }),
     };
   });
 }

@@ -12,7 +12,12 @@ import { subfields } from "./selection.ts";
  * The projection of `resource` records selected by `nodes` (the field being resolved by default).
  * @example projectionOf(info, schema, post) // { fields: {id, title}, relations: { author: { fields: {name} } } }
  */
-export function projectionOf(info: GraphQLResolveInfo, schema: ResolvedSchema, resource: ResolvedResource, nodes: readonly FieldNode[] = info.fieldNodes): Projection {
+export function projectionOf(
+  info: GraphQLResolveInfo,
+  schema: ResolvedSchema,
+  resource: ResolvedResource,
+  nodes: readonly FieldNode[] = info.fieldNodes,
+): Projection {
   const fields = new Set<string>();
   const relations = new Map<string, Projection>();
   for (const [name, below] of subfields(info, nodes)) {
@@ -28,7 +33,11 @@ export function projectionOf(info: GraphQLResolveInfo, schema: ResolvedSchema, r
 }
 
 /** The projection of the nodes of a connection: `nodes { … }` and `edges { node { … } }` together. */
-export function connectionProjectionOf(info: GraphQLResolveInfo, schema: ResolvedSchema, resource: ResolvedResource): Projection {
+export function connectionProjectionOf(
+  info: GraphQLResolveInfo,
+  schema: ResolvedSchema,
+  resource: ResolvedResource,
+): Projection {
   const selected = subfields(info);
   const edges = selected.get("edges");
   const nodes = [...(selected.get("nodes") ?? []), ...(edges ? (subfields(info, edges).get("node") ?? []) : [])];

@@ -9,7 +9,17 @@ import type { ResolvedField, ResolvedSchema } from "../metadata/resolved.ts";
 import type { Builder, Types } from "./builder.ts";
 
 /** A type usable both as input and as output: a scalar name or an enum. */
-export type LeafType = "String" | "Int" | "Float" | "Boolean" | "ID" | "DateTime" | "JSON" | "UUID" | "BigInt" | EnumRef<Types, string, string>;
+export type LeafType =
+  | "String"
+  | "Int"
+  | "Float"
+  | "Boolean"
+  | "ID"
+  | "DateTime"
+  | "JSON"
+  | "UUID"
+  | "BigInt"
+  | EnumRef<Types, string, string>;
 
 /** The leaf types of one schema. */
 export interface LeafTypes {

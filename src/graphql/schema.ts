@@ -23,7 +23,11 @@ import { addSubscriptions, type SubscriptionSource } from "./subscriptions.ts";
  * (without, subscribing fails with UNAVAILABLE).
  * @example const schema = buildGraphQLSchema(runtime, [reportsExtension], { events });
  */
-export function buildGraphQLSchema(runtime: Runtime, extensions: readonly GraphQLExtension[] = [], options: SubscriptionSource = {}): GraphQLSchema {
+export function buildGraphQLSchema(
+  runtime: Runtime,
+  extensions: readonly GraphQLExtension[] = [],
+  options: SubscriptionSource = {},
+): GraphQLSchema {
   const builder = createBuilder();
   const leaves = addLeafTypes(builder, runtime.schema);
   const objects = addObjectTypes(builder, runtime, leaves);

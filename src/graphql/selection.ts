@@ -2,7 +2,16 @@
  * What a query selects below a field, so a resolver asks the runtime only for what is used (a
  * connection's total, the aggregates of a group).
  */
-import { type FieldNode, GraphQLIncludeDirective, type GraphQLResolveInfo, GraphQLSkipDirective, getDirectiveValues, Kind, type SelectionNode, type SelectionSetNode } from "graphql";
+import {
+  type FieldNode,
+  GraphQLIncludeDirective,
+  type GraphQLResolveInfo,
+  GraphQLSkipDirective,
+  getDirectiveValues,
+  Kind,
+  type SelectionNode,
+  type SelectionSetNode,
+} from "graphql";
 
 /**
  * The fields selected directly below `nodes` (by default, the field being resolved), by field name:
@@ -11,7 +20,10 @@ import { type FieldNode, GraphQLIncludeDirective, type GraphQLResolveInfo, Graph
  * @example subfields(info).has("totalCount")
  * @example subfields(info, subfields(info).get("sum")).keys() // the fields of `sum { ... }`
  */
-export function subfields(info: GraphQLResolveInfo, nodes: readonly FieldNode[] = info.fieldNodes): Map<string, FieldNode[]> {
+export function subfields(
+  info: GraphQLResolveInfo,
+  nodes: readonly FieldNode[] = info.fieldNodes,
+): Map<string, FieldNode[]> {
   const out = new Map<string, FieldNode[]>();
   const spread = new Set<string>();
   const walk = (set: SelectionSetNode | undefined) => {

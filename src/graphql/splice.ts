@@ -79,7 +79,11 @@ export function splicedReads(runtime: Runtime, schema: GraphQLSchema): SplicedRe
   // By operation name and text: documents yoga validated (with every rule of the request's plugins) and spliced.
   const remembered = new Map<string, DocumentNode>();
   const keyOf = (query: string, name: string | null | undefined) => `${name ?? ""}\u0000${query}`;
-  const answer = (operation: Operation, rawVariables: Record<string, unknown> | null | undefined, context: RequestContext) => {
+  const answer = (
+    operation: Operation,
+    rawVariables: Record<string, unknown> | null | undefined,
+    context: RequestContext,
+  ) => {
     const coerced = getVariableValues(schema, operation.node.variableDefinitions ?? [], rawVariables ?? {});
     return coerced.errors ? undefined : spliceText(runtime, roots, schema, operation, coerced.coerced, context);
   };
@@ -134,7 +138,14 @@ function prepare(document: DocumentNode, name: string | null | undefined): Opera
  * needs the ordinary execution: another root field, a selection the compiler does not build, an `asOf`,
  * a resource whose hooks need records, or an error (which the ordinary execution reports with its path).
  */
-async function spliceText(runtime: Runtime, roots: ReadonlyMap<string, Root>, schema: GraphQLSchema, operation: Operation, variables: Record<string, unknown>, context: RequestContext): Promise<string | undefined> {
+async function spliceText(
+  runtime: Runtime,
+  roots: ReadonlyMap<string, Root>,
+  schema: GraphQLSchema,
+  operation: Operation,
+  variables: Record<string, unknown>,
+  context: RequestContext,
+): Promise<string | undefined> {
   const { fragments } = operation;
   const queryType = schema.getQueryType() as GraphQLObjectType;
   const resolved = runtime.schema;
@@ -161,7 +172,13 @@ async function spliceText(runtime: Runtime, roots: ReadonlyMap<string, Root>, sc
     }
     const service = runtime.service(root.resource.name);
     if (root.kind === "count") {
-      work.push([key, async () => String(await service.count(context, toFilter(resolved, root.resource, values.where as never), deletedOf(values)))]);
+      work.push([
+        key,
+        async () =>
+          String(
+            await service.count(context, toFilter(resolved, root.resource, values.where as never), deletedOf(values)),
+          ),
+      ]);
       continue;
     }
     if (root.kind === "connection") {
@@ -214,13 +231,17 @@ async function spliceText(runtime: Runtime, roots: ReadonlyMap<string, Root>, sc
 }
 
 /** Whether `@skip` / `@include` keep the node; undefined for any other directive (not spliced). */
-function inclusion(node: { readonly directives?: readonly DirectiveNode[] | undefined }, variables: Record<string, unknown>): boolean | undefined {
+function inclusion(
+  node: { readonly directives?: readonly DirectiveNode[] | undefined },
+  variables: Record<string, unknown>,
+): boolean | undefined {
   let keep = true;
   for (const directive of node.directives ?? []) {
     const name = directive.name.value;
     if (name !== "skip" && name !== "include") return undefined;
     const arg = directive.arguments?.find((a) => a.name.value === "if")?.value;
-    const value = arg?.kind === Kind.BOOLEAN ? arg.value : arg?.kind === Kind.VARIABLE ? variables[arg.name.value] : undefined;
+    const value =
+      arg?.kind === Kind.BOOLEAN ? arg.value : arg?.kind === Kind.VARIABLE ? variables[arg.name.value] : undefined;
     if (typeof value !== "boolean") return undefined;
     if (name === "skip" ? value : !value) keep = false;
   }
@@ -228,7 +249,13 @@ function inclusion(node: { readonly directives?: readonly DirectiveNode[] | unde
 }
 
 /** The exact selection of `resource` records below a field; undefined when anything in it is not plain fields, relations and `__typename`. */
-function selectionOf(schema: ResolvedSchema, resource: ResolvedResource, set: SelectionSetNode | undefined, fragments: ReadonlyMap<string, FragmentDefinitionNode>, variables: Record<string, unknown>): Selection | undefined {
+function selectionOf(
+  schema: ResolvedSchema,
+  resource: ResolvedResource,
+  set: SelectionSetNode | undefined,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): Selection | undefined {
   if (!set) return undefined;
   const entries: SelectionEntry[] = [];
   const walk = (s: SelectionSetNode, seen: ReadonlySet<string>): boolean => {
@@ -243,7 +270,8 @@ function selectionOf(schema: ResolvedSchema, resource: ResolvedResource, set: Se
       }
       if (node.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(node.name.value);
-        if (!fragment || fragment.typeCondition.name.value !== resource.names.type || seen.has(fragment.name.value)) return false;
+        if (!fragment || fragment.typeCondition.name.value !== resource.names.type || seen.has(fragment.name.value))
+          return false;
         if (!walk(fragment.selectionSet, new Set([...seen, fragment.name.value]))) return false;
         continue;
       }
@@ -257,7 +285,13 @@ function selectionOf(schema: ResolvedSchema, resource: ResolvedResource, set: Se
   return walk(set, new Set()) ? entries : undefined;
 }
 
-function entryOf(schema: ResolvedSchema, resource: ResolvedResource, node: FieldNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, variables: Record<string, unknown>): SelectionEntry | undefined {
+function entryOf(
+  schema: ResolvedSchema,
+  resource: ResolvedResource,
+  node: FieldNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): SelectionEntry | undefined {
   const name = node.name.value;
   const key = node.alias?.value ?? name;
   if (node.arguments?.length) return undefined;
@@ -272,12 +306,19 @@ function entryOf(schema: ResolvedSchema, resource: ResolvedResource, node: Field
 
 /** What a connection field selects: its keys in order, the one selection of its records, and the edge object's keys. */
 interface ConnectionShape {
-  readonly entries: readonly { readonly key: string; readonly kind: "typename" | "totalCount" | "nodes" | "edges" | "pageInfo"; readonly pageInfo?: readonly PageInfoPart[] }[];
+  readonly entries: readonly {
+    readonly key: string;
+    readonly kind: "typename" | "totalCount" | "nodes" | "edges" | "pageInfo";
+    readonly pageInfo?: readonly PageInfoPart[];
+  }[];
   readonly node: Selection;
   readonly edge: readonly EdgePart[] | undefined;
 }
 
-type PageInfoPart = { readonly key: string; readonly field: "hasNextPage" | "hasPreviousPage" | "startCursor" | "endCursor" | "__typename" };
+type PageInfoPart = {
+  readonly key: string;
+  readonly field: "hasNextPage" | "hasPreviousPage" | "startCursor" | "endCursor" | "__typename";
+};
 
 const PAGE_INFO_FIELDS = new Set(["hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"]);
 
@@ -286,7 +327,13 @@ const PAGE_INFO_FIELDS = new Set(["hasNextPage", "hasPreviousPage", "startCursor
  * `totalCount` and `__typename`, with aliases, `@skip` and `@include`; undefined for anything else
  * (fragments on these types, a key twice, `nodes` beside `edges { node }` selecting differently).
  */
-function connectionOf(schema: ResolvedSchema, resource: ResolvedResource, set: SelectionSetNode | undefined, fragments: ReadonlyMap<string, FragmentDefinitionNode>, variables: Record<string, unknown>): ConnectionShape | undefined {
+function connectionOf(
+  schema: ResolvedSchema,
+  resource: ResolvedResource,
+  set: SelectionSetNode | undefined,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): ConnectionShape | undefined {
   const fields = (s: SelectionSetNode | undefined): FieldNode[] | undefined => {
     if (!s) return undefined;
     const out: FieldNode[] = [];
@@ -294,7 +341,8 @@ function connectionOf(schema: ResolvedSchema, resource: ResolvedResource, set: S
       const included = inclusion(node, variables);
       if (included === undefined || node.kind !== Kind.FIELD || node.arguments?.length) return undefined;
       if (!included) continue;
-      if (out.some((f) => (f.alias?.value ?? f.name.value) === (node.alias?.value ?? node.name.value))) return undefined;
+      if (out.some((f) => (f.alias?.value ?? f.name.value) === (node.alias?.value ?? node.name.value)))
+        return undefined;
       out.push(node);
     }
     return out;
@@ -330,7 +378,8 @@ function connectionOf(schema: ResolvedSchema, resource: ResolvedResource, set: S
         for (const p of parts) {
           const partKey = p.alias?.value ?? p.name.value;
           if (p.name.value === "cursor" && !p.selectionSet) edge.push({ key: partKey, value: "cursor" });
-          else if (p.name.value === "__typename" && !p.selectionSet) edge.push({ key: partKey, value: { constant: resource.names.edgeType } });
+          else if (p.name.value === "__typename" && !p.selectionSet)
+            edge.push({ key: partKey, value: { constant: resource.names.edgeType } });
           else if (p.name.value === "node" && nodeSelection(p)) edge.push({ key: partKey, value: "node" });
           else return undefined;
         }
@@ -340,7 +389,14 @@ function connectionOf(schema: ResolvedSchema, resource: ResolvedResource, set: S
       case "pageInfo": {
         const parts = fields(f.selectionSet);
         if (!parts || parts.some((p) => !PAGE_INFO_FIELDS.has(p.name.value) || p.selectionSet)) return undefined;
-        entries.push({ key, kind: "pageInfo", pageInfo: parts.map((p) => ({ key: p.alias?.value ?? p.name.value, field: p.name.value as PageInfoPart["field"] })) });
+        entries.push({
+          key,
+          kind: "pageInfo",
+          pageInfo: parts.map((p) => ({
+            key: p.alias?.value ?? p.name.value,
+            field: p.name.value as PageInfoPart["field"],
+          })),
+        });
         break;
       }
       default:

@@ -36,7 +36,12 @@ export interface SubscriptionSource {
 export const CHANGE_ACTIONS = WRITE_ACTIONS;
 
 /** Adds the Subscription type: one `<resource>Changed` field per resource, and `resourceChanged`. */
-export function addSubscriptions(builder: Builder, runtime: Runtime, types: { objects: ObjectTypes; inputs: ReadonlyMap<string, ResourceInputs>; leaves: LeafTypes }, source: SubscriptionSource): void {
+export function addSubscriptions(
+  builder: Builder,
+  runtime: Runtime,
+  types: { objects: ObjectTypes; inputs: ReadonlyMap<string, ResourceInputs>; leaves: LeafTypes },
+  source: SubscriptionSource,
+): void {
   const { schema } = runtime;
   const action = builder.enumType(SHARED_GRAPHQL_NAMES.changeAction, {
     description: "What a committed write did to a record.",
@@ -44,7 +49,9 @@ export function addSubscriptions(builder: Builder, runtime: Runtime, types: { ob
   });
   const dateTime = types.leaves.dateTime();
   const json = types.leaves.json();
-  builder.subscriptionType({ description: "Committed changes, as they happen (graphql-ws at /graphql, or GraphQL over SSE)." });
+  builder.subscriptionType({
+    description: "Committed changes, as they happen (graphql-ws at /graphql, or GraphQL over SSE).",
+  });
 
   for (const resource of schema.resources) {
     const object = types.objects.get(resource.name);
@@ -53,7 +60,10 @@ export function addSubscriptions(builder: Builder, runtime: Runtime, types: { ob
     const change = builder.objectRef<VisibleChange>(resource.names.changeType).implement({
       description: `A committed change of a ${resource.name}.`,
       fields: (t) => ({
-        eventId: t.id({ description: "The event's id: pass it as `after` to resume after this event.", resolve: (c) => c.event.id }),
+        eventId: t.id({
+          description: "The event's id: pass it as `after` to resume after this event.",
+          resolve: (c) => c.event.id,
+        }),
         action: t.field({ type: action, resolve: (c) => c.event.action as never }),
         id: t.id({ description: `The ${resource.name}'s id.`, resolve: (c) => c.event.recordId }),
         record: t.field({
@@ -103,14 +113,18 @@ export function addSubscriptions(builder: Builder, runtime: Runtime, types: { ob
   const resourceChange = builder.objectRef<VisibleChange>(SHARED_GRAPHQL_NAMES.resourceChange).implement({
     description: "A committed change of a record of any resource.",
     fields: (t) => ({
-      eventId: t.id({ description: "The event's id: pass it as `after` to resume after this event.", resolve: (c) => c.event.id }),
+      eventId: t.id({
+        description: "The event's id: pass it as `after` to resume after this event.",
+        resolve: (c) => c.event.id,
+      }),
       resource: t.string({ description: "The resource's name, e.g. `post`.", resolve: (c) => c.event.resource }),
       action: t.field({ type: action, resolve: (c) => c.event.action as never }),
       id: t.id({ description: "The record's id.", resolve: (c) => c.event.recordId }),
       record: t.field({
         type: json,
         nullable: true,
-        description: "The record's fields as this write left them, as you may see them; null once it is deleted or purged.",
+        description:
+          "The record's fields as this write left them, as you may see them; null once it is deleted or purged.",
         resolve: (c) => (c.record === null ? null : plain(c.record)),
       }),
       revisionId: t.id({ nullable: true, resolve: (c) => c.event.revisionId }),
@@ -133,7 +147,11 @@ export function addSubscriptions(builder: Builder, runtime: Runtime, types: { ob
       subscribe: async (_root, args, ctx) => {
         const events = eventsOf(source);
         const unknown = (args.resources ?? []).filter((name) => !schema.resource.has(name));
-        if (unknown.length > 0) throw new AppError("BAD_REQUEST", `Unknown resource ${unknown.map((n) => show(n)).join(", ")} in \`resources\`; expected some of ${names.join(", ")}.`);
+        if (unknown.length > 0)
+          throw new AppError(
+            "BAD_REQUEST",
+            `Unknown resource ${unknown.map((n) => show(n)).join(", ")} in \`resources\`; expected some of ${names.join(", ")}.`,
+          );
         return changes(events, runtime, ctx, source.signal, {
           resources: args.resources ? [...new Set(args.resources)] : undefined,
           actions: actionsOf(args.actions),
@@ -148,7 +166,11 @@ export function addSubscriptions(builder: Builder, runtime: Runtime, types: { ob
 }
 
 function eventsOf(source: SubscriptionSource): Events {
-  if (!source.events) throw new AppError("UNAVAILABLE", "Subscriptions are off: this GraphQL schema was built without change events (pass `events` to createGraphQLHandler).");
+  if (!source.events)
+    throw new AppError(
+      "UNAVAILABLE",
+      "Subscriptions are off: this GraphQL schema was built without change events (pass `events` to createGraphQLHandler).",
+    );
   return source.events;
 }
 
@@ -160,7 +182,11 @@ function actionsOf(actions: readonly string[] | null | undefined): string[] | un
 async function afterOf(events: Events, after: string | number | null | undefined): Promise<string | undefined> {
   if (after === null || after === undefined) return undefined;
   const id = String(after);
-  if (!isEventId(id)) throw new AppError("BAD_REQUEST", `\`after\` is an event id (a whole number, as in \`eventId\`), got ${show(after)}.`);
+  if (!isEventId(id))
+    throw new AppError(
+      "BAD_REQUEST",
+      `\`after\` is an event id (a whole number, as in \`eventId\`), got ${show(after)}.`,
+    );
   await events.hub.checkResumable(id);
   return id;
 }
@@ -189,15 +215,27 @@ export function liveChangePosition(context: unknown): StreamPosition | undefined
  * unsubscribes or goes away) aborts the hub stream at once, even while it waits for the next event:
  * an async generator alone would only notice at its next event.
  */
-function changes(events: Events, runtime: Runtime, gctx: GraphQLContext, shutdown: AbortSignal | undefined, query: ChangeQuery): AsyncIterableIterator<VisibleChange> {
+function changes(
+  events: Events,
+  runtime: Runtime,
+  gctx: GraphQLContext,
+  shutdown: AbortSignal | undefined,
+  query: ChangeQuery,
+): AsyncIterableIterator<VisibleChange> {
   const controller = new AbortController();
   const stop = () => controller.abort();
   shutdown?.addEventListener("abort", stop, { once: true });
   if (shutdown?.aborted) stop();
   const base = gctx.context;
   // Opened now, so that "from now on" is the moment of subscribing: the position recorded.
-  const position = query.after === undefined ? { start: events.hub.position, current: undefined as string | undefined } : undefined;
-  const stream = events.hub.stream({ resources: query.resources, actions: query.actions, after: query.after, signal: controller.signal });
+  const position =
+    query.after === undefined ? { start: events.hub.position, current: undefined as string | undefined } : undefined;
+  const stream = events.hub.stream({
+    resources: query.resources,
+    actions: query.actions,
+    after: query.after,
+    signal: controller.signal,
+  });
   if (position) live.set(gctx, position);
   const inner = (async function* () {
     try {
@@ -207,7 +245,10 @@ function changes(events: Events, runtime: Runtime, gctx: GraphQLContext, shutdow
         if (!change) continue;
         // The item's fields (relations of `record`) resolve with the context of its own event: fresh
         // loaders, as a subscription lives long and cached relations would go stale.
-        (gctx as { context: RequestContext }).context = { ...base, loaders: runtime.context({ actor: base.actor, requestId: base.requestId }).loaders };
+        (gctx as { context: RequestContext }).context = {
+          ...base,
+          loaders: runtime.context({ actor: base.actor, requestId: base.requestId }).loaders,
+        };
         if (position) position.current = event.id;
         yield change;
       }
@@ -237,5 +278,7 @@ function changes(events: Events, runtime: Runtime, gctx: GraphQLContext, shutdow
 
 /** A record as plain JSON: dates as ISO strings, big integers and decimals as strings. */
 function plain(record: ResourceRecord): unknown {
-  return JSON.parse(JSON.stringify(record, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)));
+  return JSON.parse(
+    JSON.stringify(record, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)),
+  );
 }

@@ -69,7 +69,12 @@ const TRANSPORT_HEADERS = /^(connection|upgrade|sec-websocket-.*|content-length|
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 
 /** Serves graphql-ws for `yoga` on `server` at `path`. */
-export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: string, options: WebSocketOptions & { onUnexpectedError: (error: unknown) => void }): WebSocketService {
+export function serveGraphQLOverWebSocket(
+  yoga: Yoga,
+  server: Server,
+  path: string,
+  options: WebSocketOptions & { onUnexpectedError: (error: unknown) => void },
+): WebSocketService {
   const maxSubscriptions = options.maxSubscriptions ?? 20;
   const keepAliveMs = options.keepAliveMs ?? 12_000;
   const report = options.onUnexpectedError;
@@ -82,7 +87,12 @@ export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: stri
     onSubscribe: async (ctx, _id, payload) => {
       // The new subscription is already counted in ctx.subscriptions.
       if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
-        return [new GraphQLError(`At most ${maxSubscriptions} subscriptions may be open on one connection; complete one before starting another.`, { extensions: { code: "RATE_LIMITED" } })];
+        return [
+          new GraphQLError(
+            `At most ${maxSubscriptions} subscriptions may be open on one connection; complete one before starting another.`,
+            { extensions: { code: "RATE_LIMITED" } },
+          ),
+        ];
       }
       try {
         const request = requestOf(ctx.extra.request, ctx.connectionParams);
@@ -100,7 +110,15 @@ export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: stri
           contextValue: await enveloped.contextFactory(),
           rootValue: enveloped,
         };
-        operations.set(args, JSON.stringify([payload.query, payload.variables ?? null, payload.operationName ?? null, payload.extensions ?? null]));
+        operations.set(
+          args,
+          JSON.stringify([
+            payload.query,
+            payload.variables ?? null,
+            payload.operationName ?? null,
+            payload.extensions ?? null,
+          ]),
+        );
         return args;
       } catch (error) {
         // Parse errors, a refused context (authentication): an Error message, not a closed socket.
@@ -126,7 +144,8 @@ export function serveGraphQLOverWebSocket(yoga: Yoga, server: Server, path: stri
     },
     // Errors thrown by a stream after it started (a subscriber that fell behind) reach the client as
     // runtime errors with their code, or masked.
-    onError: (_ctx, _id, _payload, errors): GraphQLFormattedError[] => errors.map((error) => toGraphQLError(error, report).toJSON()),
+    onError: (_ctx, _id, _payload, errors): GraphQLFormattedError[] =>
+      errors.map((error) => toGraphQLError(error, report).toJSON()),
   });
 
   wss.on("error", (error) => report(error));
@@ -202,7 +221,9 @@ function serialised(result: ExecutionResult): string {
   let text = json.get(result);
   if (text === undefined) {
     const { errors, ...rest } = result;
-    const payload = errors ? { ...rest, errors: errors.map((e) => (typeof e.toJSON === "function" ? e.toJSON() : e)) } : rest;
+    const payload = errors
+      ? { ...rest, errors: errors.map((e) => (typeof e.toJSON === "function" ? e.toJSON() : e)) }
+      : rest;
     text = JSON.stringify(payload);
     json.set(result, text);
   }
@@ -234,7 +255,10 @@ function requestOf(upgrade: IncomingMessage, params: Record<string, unknown> | u
     try {
       headers.set(name, value);
     } catch {
-      throw new AppError("BAD_REQUEST", `Connection param ${show(name)} is used as a header and must be a valid header value, got ${show(value.slice(0, 100))}.`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `Connection param ${show(name)} is used as a header and must be a valid header value, got ${show(value.slice(0, 100))}.`,
+      );
     }
   }
   // A POST, as an operation over HTTP would be: yoga allows mutations only on POST requests.

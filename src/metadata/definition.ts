@@ -48,7 +48,12 @@ export interface ValueContext {
  * when no one is signed in; text on a String column), `{ constant: value }`, or a function of the
  * operation's context. Fields the runtime fills in are never writable by clients.
  */
-export type ValueSource = "now" | "uuid" | "actor" | { readonly constant: unknown } | ((context: ValueContext) => unknown);
+export type ValueSource =
+  | "now"
+  | "uuid"
+  | "actor"
+  | { readonly constant: unknown }
+  | ((context: ValueContext) => unknown);
 
 /** What happens to the records of a has-many relation when their parent is deleted. */
 export type DeleteRule = "restrict" | "cascade" | "setNull";
@@ -57,7 +62,9 @@ export type DeleteRule = "restrict" | "cascade" | "setNull";
  * Audit columns the runtime fills in on every write. `true` takes the columns the model has among
  * createdAt, createdBy, updatedAt and updatedBy; an object names them (`false` leaves one out).
  */
-export type AuditOptions = true | { createdAt?: string | false; createdBy?: string | false; updatedAt?: string | false; updatedBy?: string | false };
+export type AuditOptions =
+  | true
+  | { createdAt?: string | false; createdBy?: string | false; updatedAt?: string | false; updatedBy?: string | false };
 
 /** Soft delete: delete sets `field` (a nullable DateTime) and `by` (who) instead of removing the row. */
 export type SoftDeleteOptions = true | { field?: string; by?: string | false };
@@ -112,7 +119,10 @@ export interface ValidationContext {
 }
 
 /** A custom field check: a message when `value` is invalid, otherwise undefined. */
-export type FieldValidator = (value: unknown, context: ValidationContext) => string | undefined | Promise<string | undefined>;
+export type FieldValidator = (
+  value: unknown,
+  context: ValidationContext,
+) => string | undefined | Promise<string | undefined>;
 
 /**
  * A cross-field check of the whole record: messages keyed by field, a form-level message (a string),
@@ -182,7 +192,16 @@ export interface AccessActor {
  * aggregates, one record, revisions, change events); the others are the writes of the same name
  * (`update` covers patch too).
  */
-export const ACCESS_OPERATIONS = ["read", "create", "update", "delete", "restore", "purge", "revert", "publish"] as const;
+export const ACCESS_OPERATIONS = [
+  "read",
+  "create",
+  "update",
+  "delete",
+  "restore",
+  "purge",
+  "revert",
+  "publish",
+] as const;
 /** One governed operation. */
 export type AccessOperation = (typeof ACCESS_OPERATIONS)[number];
 
@@ -207,7 +226,11 @@ export interface AccessCheck {
  * @example create: ["author", "editor"]
  * @example update: ({ actor, existing }) => actor.roles.includes("editor") || existing?.authorId === actor.id
  */
-export type AccessRule = boolean | "authenticated" | readonly string[] | ((check: AccessCheck) => boolean | Promise<boolean>);
+export type AccessRule =
+  | boolean
+  | "authenticated"
+  | readonly string[]
+  | ((check: AccessCheck) => boolean | Promise<boolean>);
 
 /**
  * Operation permissions of a resource (RBAC). Without `access` a resource is open to every actor, as

@@ -140,7 +140,10 @@ export interface AggregateTypeNames {
  */
 export function aggregateTypeNames(names: ResourceNames): AggregateTypeNames {
   const { type } = names;
-  const fn = (name: AggregateFunction) => ({ type: `${type}${pascalCase(name)}Aggregates`, orderBy: `${type}${pascalCase(name)}AggregatesOrderByInput` });
+  const fn = (name: AggregateFunction) => ({
+    type: `${type}${pascalCase(name)}Aggregates`,
+    orderBy: `${type}${pascalCase(name)}AggregatesOrderByInput`,
+  });
   return {
     group: `${type}AggregateGroup`,
     key: `${type}AggregateKey`,

@@ -2,10 +2,36 @@
  * The strict form of a resource, resolved once at boot and frozen. GraphQL, REST, OpenAPI and the
  * runtime all read this and nothing else.
  */
-import type { AccessOperation, AccessRule, AggregateFunction, FieldAccessRule, ScopeFunction, SecurityProfile, DeleteRule, FieldValidator, IdGenerator, Operator, RelationView, ResourceValidator, RevisionOptions, ValueSource, View } from "./definition.ts";
+import type {
+  AccessOperation,
+  AccessRule,
+  AggregateFunction,
+  FieldAccessRule,
+  ScopeFunction,
+  SecurityProfile,
+  DeleteRule,
+  FieldValidator,
+  IdGenerator,
+  Operator,
+  RelationView,
+  ResourceValidator,
+  RevisionOptions,
+  ValueSource,
+  View,
+} from "./definition.ts";
 
 /** Scalar kinds a field can have, after mapping Prisma types. */
-export type ScalarKind = "String" | "Int" | "Float" | "Boolean" | "DateTime" | "Json" | "BigInt" | "Decimal" | "Uuid" | "Enum";
+export type ScalarKind =
+  | "String"
+  | "Int"
+  | "Float"
+  | "Boolean"
+  | "DateTime"
+  | "Json"
+  | "BigInt"
+  | "Decimal"
+  | "Uuid"
+  | "Enum";
 
 export interface ResolvedField {
   readonly name: string;
@@ -182,11 +208,18 @@ export interface ResolvedResource {
   /** Optimistic concurrency: the version column and whether writes must name the version they read. */
   readonly version: { readonly field: string; readonly required: boolean } | undefined;
   /** Audit columns the runtime fills in (each absent when not used). */
-  readonly audit: { readonly createdAt?: string; readonly createdBy?: string; readonly updatedAt?: string; readonly updatedBy?: string };
+  readonly audit: {
+    readonly createdAt?: string;
+    readonly createdBy?: string;
+    readonly updatedAt?: string;
+    readonly updatedBy?: string;
+  };
   /** Soft delete: the trash column and who deleted; undefined when delete removes rows. */
   readonly softDelete: { readonly field: string; readonly by: string | undefined } | undefined;
   /** Revision history; undefined when off. */
-  readonly revisions: { readonly schemaVersion: number; readonly migrate: RevisionOptions["migrate"]; readonly draft: boolean } | undefined;
+  readonly revisions:
+    | { readonly schemaVersion: number; readonly migrate: RevisionOptions["migrate"]; readonly draft: boolean }
+    | undefined;
   /** Most items in one batch write. */
   readonly maxBatchSize: number;
   readonly maxPageSize: number;

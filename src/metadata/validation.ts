@@ -30,7 +30,16 @@ export const VALIDATION_RULES = Object.keys(fieldValidationSchema.shape);
 
 const TEXT_RULES = ["minLength", "maxLength", "pattern", "email", "url"] as const;
 const NUMERIC: readonly ScalarKind[] = ["Int", "Float", "BigInt", "Decimal"];
-const ONE_OF_KINDS: Readonly<Partial<Record<ScalarKind, string>>> = { String: "string", Uuid: "string", Enum: "string", Int: "number", Float: "number", Decimal: "number", BigInt: "number", Boolean: "boolean" };
+const ONE_OF_KINDS: Readonly<Partial<Record<ScalarKind, string>>> = {
+  String: "string",
+  Uuid: "string",
+  Enum: "string",
+  Int: "number",
+  Float: "number",
+  Decimal: "number",
+  BigInt: "number",
+  Boolean: "boolean",
+};
 
 /** What resolving a field's rules needs to know of the field. */
 export interface ValidatedField {
@@ -56,7 +65,11 @@ export function resolveValidation(
   const article = /^[AEIOU]/i.test(kind) ? "an" : "a";
   const out: Record<string, unknown> = {};
   if (!field.writable) {
-    issue(`${at}.validate`, `clients never write ${field.name}, so its rules would never run`, "remove `validate`, or make the field writable");
+    issue(
+      `${at}.validate`,
+      `clients never write ${field.name}, so its rules would never run`,
+      "remove `validate`, or make the field writable",
+    );
   }
 
   const flag = (name: "required" | "email" | "url") => {
@@ -69,14 +82,25 @@ export function resolveValidation(
 
   for (const name of TEXT_RULES) {
     if (raw[name] === undefined || raw[name] === false) continue;
-    if (kind !== "String") issue(`${at}.validate.${name}`, `${name} does not fit ${article} ${kind} field (it checks text)`, NUMERIC.includes(field.kind) || field.kind === "DateTime" ? `use min / max, or remove \`${name}\`` : `remove \`${name}\``);
+    if (kind !== "String")
+      issue(
+        `${at}.validate.${name}`,
+        `${name} does not fit ${article} ${kind} field (it checks text)`,
+        NUMERIC.includes(field.kind) || field.kind === "DateTime"
+          ? `use min / max, or remove \`${name}\``
+          : `remove \`${name}\``,
+      );
   }
   const minLength = split(raw.minLength);
   const maxLength = split(raw.maxLength);
   if (minLength) out.minLength = freeze(minLength);
   if (maxLength) out.maxLength = freeze(maxLength);
   if (minLength && maxLength && minLength.value > maxLength.value) {
-    issue(`${at}.validate`, `minLength ${minLength.value} is greater than maxLength ${maxLength.value}: no value could pass`, "lower minLength or raise maxLength");
+    issue(
+      `${at}.validate`,
+      `minLength ${minLength.value} is greater than maxLength ${maxLength.value}: no value could pass`,
+      "lower minLength or raise maxLength",
+    );
   }
 
   const pattern = split(raw.pattern);
@@ -85,10 +109,18 @@ export function resolveValidation(
     try {
       compiled = typeof pattern.value === "string" ? new RegExp(pattern.value, "u") : pattern.value;
     } catch (error) {
-      issue(`${at}.validate.pattern`, `pattern ${JSON.stringify(pattern.value)} does not compile: ${(error as Error).message}`, "fix the regular expression (strings are compiled with the u flag)");
+      issue(
+        `${at}.validate.pattern`,
+        `pattern ${JSON.stringify(pattern.value)} does not compile: ${(error as Error).message}`,
+        "fix the regular expression (strings are compiled with the u flag)",
+      );
     }
     if (compiled && /[gy]/.test(compiled.flags)) {
-      issue(`${at}.validate.pattern`, `pattern ${String(compiled)} has the ${compiled.flags.replace(/[^gy]/g, "")} flag, which makes test() remember where it stopped`, "remove the g and y flags");
+      issue(
+        `${at}.validate.pattern`,
+        `pattern ${String(compiled)} has the ${compiled.flags.replace(/[^gy]/g, "")} flag, which makes test() remember where it stopped`,
+        "remove the g and y flags",
+      );
     }
     if (compiled) out.pattern = freeze({ value: compiled, message: pattern.message });
   }
@@ -100,7 +132,13 @@ export function resolveValidation(
     const value = boundFor(r.value, kind);
     if (value === undefined) {
       const fix =
-        kind === "String" ? `use minLength / maxLength for text, or remove \`${name}\`` : kind === "DateTime" ? `give an ISO 8601 date-time, e.g. ${name}: "2025-01-01T00:00:00Z"` : NUMERIC.includes(kind as ScalarKind) ? `give a number, e.g. ${name}: 0` : `remove \`${name}\``;
+        kind === "String"
+          ? `use minLength / maxLength for text, or remove \`${name}\``
+          : kind === "DateTime"
+            ? `give an ISO 8601 date-time, e.g. ${name}: "2025-01-01T00:00:00Z"`
+            : NUMERIC.includes(kind as ScalarKind)
+              ? `give a number, e.g. ${name}: 0`
+              : `remove \`${name}\``;
       issue(`${at}.validate.${name}`, `${name} ${show(r.value)} does not fit ${article} ${kind} field`, fix);
       continue;
     }
@@ -108,7 +146,11 @@ export function resolveValidation(
     out[name] = freeze({ value, message: r.message });
   }
   if (bounds.min !== undefined && bounds.max !== undefined && Number(bounds.min) > Number(bounds.max)) {
-    issue(`${at}.validate`, `min ${show(bounds.min)} is greater than max ${show(bounds.max)}: no value could pass`, "lower min or raise max");
+    issue(
+      `${at}.validate`,
+      `min ${show(bounds.min)} is greater than max ${show(bounds.max)}: no value could pass`,
+      "lower min or raise max",
+    );
   }
 
   if (raw.oneOf !== undefined) {
@@ -116,11 +158,22 @@ export function resolveValidation(
     const wrapped = raw.oneOf.length === 2 && Array.isArray(raw.oneOf[0]) && typeof raw.oneOf[1] === "string";
     const values = (wrapped ? raw.oneOf[0] : raw.oneOf) as readonly unknown[];
     const type = field.isList ? undefined : ONE_OF_KINDS[field.kind];
-    if (!type) issue(`${at}.validate.oneOf`, `oneOf does not fit ${article} ${kind} field`, "remove `oneOf` (or check the value in `custom`)");
+    if (!type)
+      issue(
+        `${at}.validate.oneOf`,
+        `oneOf does not fit ${article} ${kind} field`,
+        "remove `oneOf` (or check the value in `custom`)",
+      );
     else {
-      const misfits = values.filter((v) => typeof v !== type || (field.enumValues && !field.enumValues.includes(v as string)));
+      const misfits = values.filter(
+        (v) => typeof v !== type || (field.enumValues && !field.enumValues.includes(v as string)),
+      );
       if (misfits.length > 0) {
-        issue(`${at}.validate.oneOf`, `${misfits.map(show).join(", ")} cannot be a value of ${article} ${kind} field`, field.enumValues ? `use some of: ${field.enumValues.join(", ")}` : `give ${type}s`);
+        issue(
+          `${at}.validate.oneOf`,
+          `${misfits.map(show).join(", ")} cannot be a value of ${article} ${kind} field`,
+          field.enumValues ? `use some of: ${field.enumValues.join(", ")}` : `give ${type}s`,
+        );
       }
     }
     out.oneOf = freeze({ value: Object.freeze([...values]), message: wrapped ? (raw.oneOf[1] as string) : undefined });
@@ -140,9 +193,15 @@ function split<T>(rule: Rule<T> | undefined): { value: T; message: string | unde
 
 /** A min / max bound in the field's terms: a number for numeric fields, a Date for date-times. */
 function boundFor(value: number | string | Date, kind: string): number | Date | undefined {
-  if (NUMERIC.includes(kind as ScalarKind)) return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  if (NUMERIC.includes(kind as ScalarKind))
+    return typeof value === "number" && Number.isFinite(value) ? value : undefined;
   if (kind !== "DateTime") return undefined;
-  const date = value instanceof Date ? value : typeof value === "string" && /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : undefined;
+  const date =
+    value instanceof Date
+      ? value
+      : typeof value === "string" && /^\d{4}-\d{2}-\d{2}/.test(value)
+        ? new Date(value)
+        : undefined;
   return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }
 
@@ -151,5 +210,9 @@ function freeze<T>(rule: { value: T; message: string | undefined }): ResolvedRul
 }
 
 function show(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : typeof value === "string" ? JSON.stringify(value) : String(value);
+  return value instanceof Date
+    ? value.toISOString()
+    : typeof value === "string"
+      ? JSON.stringify(value)
+      : String(value);
 }

@@ -30,7 +30,8 @@ export interface AggregateQuery {
 
 function list(name: string, raw: string): string[] {
   const items = raw.split(",").map((s) => s.trim());
-  if (items.some((s) => s === "")) throw bad(`Query parameter "${name}" must be a comma list of field names, e.g. ${name}=views; got ${show(raw)}.`);
+  if (items.some((s) => s === ""))
+    throw bad(`Query parameter "${name}" must be a comma list of field names, e.g. ${name}=views; got ${show(raw)}.`);
   return [...new Set(items)];
 }
 
@@ -46,9 +47,12 @@ function havingParam(raw: string): HavingCondition[] {
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
-    throw bad(`Query parameter "having" is not valid JSON${error instanceof SyntaxError ? `: ${error.message}` : ""}. Expected e.g. ${example}.`);
+    throw bad(
+      `Query parameter "having" is not valid JSON${error instanceof SyntaxError ? `: ${error.message}` : ""}. Expected e.g. ${example}.`,
+    );
   }
-  if (!Array.isArray(parsed)) throw bad(`Query parameter "having" must be a JSON array of conditions, e.g. ${example}; got ${show(raw)}.`);
+  if (!Array.isArray(parsed))
+    throw bad(`Query parameter "having" must be a JSON array of conditions, e.g. ${example}; got ${show(raw)}.`);
   return parsed.map((item, i) => {
     const fits =
       typeof item === "object" &&
@@ -59,7 +63,10 @@ function havingParam(raw: string): HavingCondition[] {
       typeof item.op === "string" &&
       "value" in item &&
       (item.field === undefined || typeof item.field === "string");
-    if (!fits) throw bad(`Condition ${i} of "having" must be {"fn": count|sum|avg|min|max, "field"?: name, "op": eq|ne|gt|gte|lt|lte, "value": v}; got ${show(item)}.`);
+    if (!fits)
+      throw bad(
+        `Condition ${i} of "having" must be {"fn": count|sum|avg|min|max, "field"?: name, "op": eq|ne|gt|gte|lt|lte, "value": v}; got ${show(item)}.`,
+      );
     return item as HavingCondition;
   });
 }
@@ -68,7 +75,10 @@ function sortParam(raw: string): { by: string; direction: "asc" | "desc" }[] {
   return raw.split(",").map((item) => {
     const key = item.trim();
     const by = key.startsWith("-") ? key.slice(1) : key;
-    if (by === "") throw bad(`Query parameter "sort" of aggregates must be a comma list of count, <fn>.<field> or group-by fields, "-" for descending (sort=-sum.views,count); got ${show(raw)}.`);
+    if (by === "")
+      throw bad(
+        `Query parameter "sort" of aggregates must be a comma list of count, <fn>.<field> or group-by fields, "-" for descending (sort=-sum.views,count); got ${show(raw)}.`,
+      );
     return { by, direction: key.startsWith("-") ? "desc" : "asc" };
   });
 }
@@ -77,13 +87,23 @@ function sortParam(raw: string): { by: string; direction: "asc" | "desc" }[] {
  * Parses the query of `GET /<resource>/aggregate`. Throws 400 naming the parameter at fault, and
  * naming every unknown parameter at once.
  */
-export function parseAggregateQuery(resource: ResolvedResource, params: URLSearchParams, options: ListQueryOptions): AggregateQuery {
+export function parseAggregateQuery(
+  resource: ResolvedResource,
+  params: URLSearchParams,
+  options: ListQueryOptions,
+): AggregateQuery {
   const seen = new Set<string>();
   const unknown: string[] = [];
   const forward = new URLSearchParams();
   for (const [key, value] of params) {
     // Paging, embedding and the other list-only parameters mean nothing for groups; so is any other name that is no field.
-    const other = !OWN.has(key) && !FILTER_PARAMS.includes(key) && !key.includes(".") && ((LIST_PARAMS as readonly string[]).includes(key) || key === "qb" || !exposedField(resource, splitFilterKey(resource, key, "query parameter").field));
+    const other =
+      !OWN.has(key) &&
+      !FILTER_PARAMS.includes(key) &&
+      !key.includes(".") &&
+      ((LIST_PARAMS as readonly string[]).includes(key) ||
+        key === "qb" ||
+        !exposedField(resource, splitFilterKey(resource, key, "query parameter").field));
     if (other) {
       if (!unknown.includes(key)) unknown.push(key);
       continue;

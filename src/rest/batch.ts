@@ -17,7 +17,9 @@ export const MULTI_STATUS = 207;
 
 /** What the items of each action look like, for messages. */
 function itemsOf(action: BatchAction, idName: string, versionField: string | undefined): string {
-  const target = versionField ? `${idName}s or { ${idName}, ${versionField} } objects` : `${idName}s or { ${idName} } objects`;
+  const target = versionField
+    ? `${idName}s or { ${idName}, ${versionField} } objects`
+    : `${idName}s or { ${idName} } objects`;
   switch (action) {
     case "create":
       return "objects with the fields of each new record";
@@ -33,12 +35,18 @@ function itemsOf(action: BatchAction, idName: string, versionField: string | und
 export function parseBatchQuery(params: URLSearchParams): { partial: boolean } {
   const keys = [...new Set(params.keys())];
   const unknown = keys.filter((k) => k !== "partial");
-  if (unknown.length > 0) throw new AppError("BAD_REQUEST", `Unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}: a batch accepts partial only.`);
+  if (unknown.length > 0)
+    throw new AppError(
+      "BAD_REQUEST",
+      `Unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}: a batch accepts partial only.`,
+    );
   const values = params.getAll("partial");
-  if (values.length > 1) throw new AppError("BAD_REQUEST", `Query parameter "partial" is given more than once; give it once.`);
+  if (values.length > 1)
+    throw new AppError("BAD_REQUEST", `Query parameter "partial" is given more than once; give it once.`);
   const raw = values[0];
   if (raw === undefined) return { partial: false };
-  if (raw !== "true" && raw !== "false") throw new AppError("BAD_REQUEST", `Query parameter "partial" must be true or false, got ${show(raw)}.`);
+  if (raw !== "true" && raw !== "false")
+    throw new AppError("BAD_REQUEST", `Query parameter "partial" must be true or false, got ${show(raw)}.`);
   return { partial: raw === "true" };
 }
 
@@ -50,13 +58,27 @@ const DELETING: ReadonlySet<BatchAction> = new Set<BatchAction>(["delete", "purg
  * batch refuses it: each item carries its own version instead. `deleteReturns` is what a delete or
  * purge answers per item: `{ index, id }` or `{ index, record }`.
  */
-export async function batchResponse(service: ResourceService, ctx: RequestContext, request: Request, action: BatchAction, items: unknown, partial: boolean, deleteReturns: "ids" | "records"): Promise<Response> {
+export async function batchResponse(
+  service: ResourceService,
+  ctx: RequestContext,
+  request: Request,
+  action: BatchAction,
+  items: unknown,
+  partial: boolean,
+  deleteReturns: "ids" | "records",
+): Promise<Response> {
   const { resource } = service;
   if (request.headers.has("if-match")) {
-    throw new AppError("BAD_REQUEST", `If-Match names the version of one record; a batch takes none. Give each item its ${resource.version?.field ?? "version"} instead.`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `If-Match names the version of one record; a batch takes none. Give each item its ${resource.version?.field ?? "version"} instead.`,
+    );
   }
   if (!Array.isArray(items)) {
-    throw new AppError("BAD_REQUEST", `The body of a batch must be a JSON array of ${itemsOf(action, resource.id.name, resource.version?.field)}; got ${show(items)}.`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `The body of a batch must be a JSON array of ${itemsOf(action, resource.id.name, resource.version?.field)}; got ${show(items)}.`,
+    );
   }
   let result: BatchResult;
   try {
@@ -71,7 +93,10 @@ export async function batchResponse(service: ResourceService, ctx: RequestContex
   const { failed } = result;
   // Ids alone: the client named the records already, and the answer repeats none of their values.
   const idName = resource.id.name;
-  const succeeded = DELETING.has(action) && deleteReturns === "ids" ? result.succeeded.map(({ index, record }) => ({ index, id: record[idName] })) : result.succeeded;
+  const succeeded =
+    DELETING.has(action) && deleteReturns === "ids"
+      ? result.succeeded.map(({ index, record }) => ({ index, id: record[idName] }))
+      : result.succeeded;
   if (failed.length === 0) return jsonResponse({ succeeded, failed });
   if (succeeded.length > 0) return jsonResponse({ succeeded, failed }, MULTI_STATUS);
   const first = failed[0] as BatchResult["failed"][number];

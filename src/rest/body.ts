@@ -14,7 +14,10 @@ export async function readJsonBody(request: Request, maxBytes: number, expected 
   const type = request.headers.get("content-type");
   // 415 is not in the closed set of codes: a wrong media type is a bad request that says what to send.
   if (type === null || !JSON_TYPE.test(type)) {
-    throw new AppError("BAD_REQUEST", `Expected a JSON body with Content-Type: application/json, got ${type === null ? "no Content-Type" : show(type)}.`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `Expected a JSON body with Content-Type: application/json, got ${type === null ? "no Content-Type" : show(type)}.`,
+    );
   }
   const text = await readText(request, maxBytes);
   if (text.trim() === "") throw new AppError("BAD_REQUEST", `Request body is empty: expected ${expected}.`);
@@ -33,13 +36,18 @@ export async function readOptionalJsonBody(request: Request, maxBytes: number): 
   if (text.trim() === "") return undefined;
   const type = request.headers.get("content-type");
   if (type === null || !JSON_TYPE.test(type)) {
-    throw new AppError("BAD_REQUEST", `Expected no body, or a JSON body with Content-Type: application/json; got ${type === null ? "no Content-Type" : show(type)}.`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `Expected no body, or a JSON body with Content-Type: application/json; got ${type === null ? "no Content-Type" : show(type)}.`,
+    );
   }
   return parseJson(text);
 }
 
 function tooLarge(maxBytes: number): AppError {
-  return new AppError("PAYLOAD_TOO_LARGE", `Request body is too large: at most ${maxBytes} bytes.`, { details: { maxBytes } });
+  return new AppError("PAYLOAD_TOO_LARGE", `Request body is too large: at most ${maxBytes} bytes.`, {
+    details: { maxBytes },
+  });
 }
 
 function parseJson(text: string): unknown {

@@ -20,7 +20,13 @@ export interface RestCorsOptions {
 /** The middleware; answers preflights (OPTIONS) itself. */
 export function restCors(options: RestCorsOptions): MiddlewareHandler {
   const { origin } = options;
-  const preflight = cors({ ...options, origin: typeof origin === "string" ? origin : [...origin], allowMethods: [...options.allowMethods], allowHeaders: [...options.allowHeaders], exposeHeaders: [...options.exposeHeaders] });
+  const preflight = cors({
+    ...options,
+    origin: typeof origin === "string" ? origin : [...origin],
+    allowMethods: [...options.allowMethods],
+    allowHeaders: [...options.allowHeaders],
+    exposeHeaders: [...options.exposeHeaders],
+  });
   const expose = options.exposeHeaders.join(",");
   return async (c, next) => {
     if (c.req.method === "OPTIONS") return preflight(c, next);

@@ -68,7 +68,8 @@ export function createDocsSite(basePath: string, title: string): DocsSite {
   return {
     page: () => new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } }),
     async asset(name) {
-      if (name === "init.js") return new Response(init, { headers: { "Content-Type": "text/javascript; charset=utf-8" } });
+      if (name === "init.js")
+        return new Response(init, { headers: { "Content-Type": "text/javascript; charset=utf-8" } });
       const type = ASSETS[name];
       if (!type) return undefined;
       let bytes = cache.get(name);

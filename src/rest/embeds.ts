@@ -37,7 +37,13 @@ function treeOf(paths: readonly string[]): EmbedTree {
  * Loads the embed paths for every record and attaches them as properties (`post.author`,
  * `post.comments[i].author`). Records must come from `runtime.service(resource.name)`.
  */
-export async function attachEmbeds(runtime: Runtime, ctx: RequestContext, resource: ResolvedResource, records: readonly ResourceRecord[], paths: readonly string[]): Promise<void> {
+export async function attachEmbeds(
+  runtime: Runtime,
+  ctx: RequestContext,
+  resource: ResolvedResource,
+  records: readonly ResourceRecord[],
+  paths: readonly string[],
+): Promise<void> {
   if (paths.length === 0) return;
   const tree = treeOf(paths);
   checkNames(runtime, resource, tree, "");
@@ -56,13 +62,22 @@ function checkNames(runtime: Runtime, resource: ResolvedResource, tree: EmbedTre
     const target = relation && runtime.schema.resource.get(relation.target);
     if (!target) {
       const names = resource.relations.map((r) => r.name).join(", ") || "(none)";
-      throw new AppError("BAD_REQUEST", `Cannot embed "${prefix}${name}": ${resource.name} has no relation "${name}". Relations: ${names}.`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `Cannot embed "${prefix}${name}": ${resource.name} has no relation "${name}". Relations: ${names}.`,
+      );
     }
     checkNames(runtime, target, children, `${prefix}${name}.`);
   }
 }
 
-async function attachLevel(runtime: Runtime, ctx: RequestContext, resource: ResolvedResource, records: readonly ResourceRecord[], tree: EmbedTree): Promise<void> {
+async function attachLevel(
+  runtime: Runtime,
+  ctx: RequestContext,
+  resource: ResolvedResource,
+  records: readonly ResourceRecord[],
+  tree: EmbedTree,
+): Promise<void> {
   const service = runtime.service(resource.name);
   await Promise.all(
     Object.entries(tree).map(async ([name, children]) => {
@@ -76,7 +91,8 @@ async function attachLevel(runtime: Runtime, ctx: RequestContext, resource: Reso
         else if (value) next.push(value);
       });
       const target = runtime.schema.resource.get(resource.relation.get(name)?.target ?? "");
-      if (target && Object.keys(children).length > 0 && next.length > 0) await attachLevel(runtime, ctx, target, next, children);
+      if (target && Object.keys(children).length > 0 && next.length > 0)
+        await attachLevel(runtime, ctx, target, next, children);
     }),
   );
 }

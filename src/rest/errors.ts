@@ -27,9 +27,18 @@ export function errorBody(error: AppError): ErrorBody {
 }
 
 /** Answers `error` as JSON; unexpected errors go to `onUnexpectedError` and answer 500. */
-export function errorResponse(error: unknown, onUnexpectedError: (error: unknown) => void, headers?: Record<string, string>): Response {
+export function errorResponse(
+  error: unknown,
+  onUnexpectedError: (error: unknown) => void,
+  headers?: Record<string, string>,
+): Response {
   // RFC 9110 §11.6.1: a 401 names the scheme it wants.
-  if (isAppError(error)) return jsonResponse(errorBody(error), error.status, error.code === "UNAUTHENTICATED" ? { "WWW-Authenticate": 'Bearer realm="autograph"', ...headers } : headers);
+  if (isAppError(error))
+    return jsonResponse(
+      errorBody(error),
+      error.status,
+      error.code === "UNAUTHENTICATED" ? { "WWW-Authenticate": 'Bearer realm="autograph"', ...headers } : headers,
+    );
   try {
     onUnexpectedError(error);
   } catch {

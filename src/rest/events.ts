@@ -58,23 +58,44 @@ export interface EventStreamOptions {
 }
 
 /** Query parameters of a resource's stream (`one`) and of `/events` (`all`). */
-export const EVENT_STREAM_PARAMS: Readonly<Record<"one" | "all", readonly string[]>> = { one: ["actions", "id", "after"], all: ["resources", "actions", "after"] };
+export const EVENT_STREAM_PARAMS: Readonly<Record<"one" | "all", readonly string[]>> = {
+  one: ["actions", "id", "after"],
+  all: ["resources", "actions", "after"],
+};
 
 /**
  * Reads the query of an event stream: `resource` is the resource of `/<resource>/events`, or undefined
  * for `/events` (which takes `resources=posts,tags`; every resource when absent).
  */
-export function parseEventStreamQuery(schema: ResolvedSchema, runtime: Runtime, resource: ResolvedResource | undefined, params: URLSearchParams, headers: Headers): EventStreamQuery {
+export function parseEventStreamQuery(
+  schema: ResolvedSchema,
+  runtime: Runtime,
+  resource: ResolvedResource | undefined,
+  params: URLSearchParams,
+  headers: Headers,
+): EventStreamQuery {
   const allowed = EVENT_STREAM_PARAMS[resource ? "one" : "all"];
   for (const name of new Set(params.keys())) {
-    if (!allowed.includes(name)) throw new AppError("BAD_REQUEST", `Unknown query parameter ${show(name)} on an event stream. Allowed: ${allowed.join(", ")}.`);
-    if (params.getAll(name).length > 1) throw new AppError("BAD_REQUEST", `Query parameter ${show(name)} is given more than once; give it once (a comma list where it takes several values).`);
+    if (!allowed.includes(name))
+      throw new AppError(
+        "BAD_REQUEST",
+        `Unknown query parameter ${show(name)} on an event stream. Allowed: ${allowed.join(", ")}.`,
+      );
+    if (params.getAll(name).length > 1)
+      throw new AppError(
+        "BAD_REQUEST",
+        `Query parameter ${show(name)} is given more than once; give it once (a comma list where it takes several values).`,
+      );
   }
   const list = (name: string): string[] | undefined => {
     const raw = params.get(name);
     if (raw === null) return undefined;
     const items = raw.split(",").map((s) => s.trim());
-    if (items.some((s) => s === "")) throw new AppError("BAD_REQUEST", `Query parameter ${show(name)} must be a comma list without empty items, got ${show(raw)}.`);
+    if (items.some((s) => s === ""))
+      throw new AppError(
+        "BAD_REQUEST",
+        `Query parameter ${show(name)} must be a comma list without empty items, got ${show(raw)}.`,
+      );
     return items;
   };
 
@@ -84,13 +105,21 @@ export function parseEventStreamQuery(schema: ResolvedSchema, runtime: Runtime, 
     const paths = list("resources");
     const byPath = new Map(schema.resources.map((r) => [r.names.path, r]));
     const unknown = paths?.filter((p) => !byPath.has(p)) ?? [];
-    if (unknown.length > 0) throw new AppError("BAD_REQUEST", `Unknown resource ${unknown.map(show).join(", ")} in "resources". Resources: ${[...byPath.keys()].join(", ")}.`);
+    if (unknown.length > 0)
+      throw new AppError(
+        "BAD_REQUEST",
+        `Unknown resource ${unknown.map(show).join(", ")} in "resources". Resources: ${[...byPath.keys()].join(", ")}.`,
+      );
     resources = paths ? [...new Set(paths)].map((p) => byPath.get(p) as ResolvedResource) : schema.resources;
   }
 
   const actions = list("actions");
   const wrong = actions?.filter((a) => !(WRITE_ACTIONS as readonly string[]).includes(a)) ?? [];
-  if (wrong.length > 0) throw new AppError("BAD_REQUEST", `Unknown action ${wrong.map(show).join(", ")} in "actions". Actions: ${WRITE_ACTIONS.join(", ")}.`);
+  if (wrong.length > 0)
+    throw new AppError(
+      "BAD_REQUEST",
+      `Unknown action ${wrong.map(show).join(", ")} in "actions". Actions: ${WRITE_ACTIONS.join(", ")}.`,
+    );
 
   const rawId = params.get("id");
   // The service parses ids as it does for every route (400 on a malformed one); the outbox holds them as text.
@@ -101,7 +130,10 @@ export function parseEventStreamQuery(schema: ResolvedSchema, runtime: Runtime, 
   const fromParam = params.get("after");
   const after = header !== null && header.trim() !== "" ? header.trim() : (fromParam ?? undefined);
   if (after !== undefined && !isEventId(after)) {
-    throw new AppError("BAD_REQUEST", `${header !== null && header.trim() !== "" ? "Header Last-Event-ID" : 'Query parameter "after"'} must be an event id (a whole number, the id of an event received), got ${show(after)}.`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `${header !== null && header.trim() !== "" ? "Header Last-Event-ID" : 'Query parameter "after"'} must be an event id (a whole number, the id of an event received), got ${show(after)}.`,
+    );
   }
   return { resources, actions: actions ? [...new Set(actions)] : undefined, recordId, after };
 }
@@ -112,9 +144,17 @@ export function parseEventStreamQuery(schema: ResolvedSchema, runtime: Runtime, 
  * first `ready` event whose id is that point, so even a client that receives no change before a
  * reconnect resumes without a gap.
  */
-export async function eventStream(events: Events, runtime: Runtime, ctx: RequestContext, request: Request, query: EventStreamQuery, options: EventStreamOptions = {}): Promise<Response> {
+export async function eventStream(
+  events: Events,
+  runtime: Runtime,
+  ctx: RequestContext,
+  request: Request,
+  query: EventStreamQuery,
+  options: EventStreamOptions = {},
+): Promise<Response> {
   // A stream of one resource is refused up front to those who may not read it (401/403).
-  if (query.resources.length === 1) await runtime.service((query.resources[0] as ResolvedResource).name).authorizeRead(ctx);
+  if (query.resources.length === 1)
+    await runtime.service((query.resources[0] as ResolvedResource).name).authorizeRead(ctx);
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const retryMs = options.retryMs ?? 3_000;
   const names = query.resources.map((r) => r.name);
@@ -157,7 +197,9 @@ export async function eventStream(events: Events, runtime: Runtime, ctx: Request
         } catch (error) {
           // A stream that fell too far behind (or lost the database) ends with a reason; the client
           // reconnects with its Last-Event-ID and resumes.
-          const reason = isAppError(error) ? errorBody(error) : { message: "The event stream failed; reconnect to resume.", code: "UNAVAILABLE" };
+          const reason = isAppError(error)
+            ? errorBody(error)
+            : { message: "The event stream failed; reconnect to resume.", code: "UNAVAILABLE" };
           send(encoder.encode(`event: error\ndata: ${JSON.stringify(reason)}\n\n`));
         } finally {
           clearInterval(heartbeat);

@@ -16,8 +16,17 @@ export const MAX_FIELD_PATHS = 100;
 
 /** Parses `fields`: a comma list of dot paths (`title,author.name`) or a JSON array of them. Returns the distinct paths. */
 export function parseFieldsParam(raw: string): string[] {
-  const paths = parsePathList(raw, { name: "fields", example: "title,author.name", what: "paths", max: MAX_FIELD_PATHS });
-  if (paths.length === 0) throw new AppError("BAD_REQUEST", `Query parameter "fields" must name at least one field, e.g. fields=title,author.name.`);
+  const paths = parsePathList(raw, {
+    name: "fields",
+    example: "title,author.name",
+    what: "paths",
+    max: MAX_FIELD_PATHS,
+  });
+  if (paths.length === 0)
+    throw new AppError(
+      "BAD_REQUEST",
+      `Query parameter "fields" must name at least one field, e.g. fields=title,author.name.`,
+    );
   return paths;
 }
 
@@ -47,7 +56,14 @@ export interface Projection {
  * only embeds. Throws 400 naming every unknown or hidden path in `fields`, and when `embed` and the
  * relations `fields` goes through make more than `maxEmbeds` paths.
  */
-export function projection(schema: ResolvedSchema, resource: ResolvedResource, view: OutputView, fields: readonly string[] | undefined, embed: readonly string[], maxEmbeds: number): Projection {
+export function projection(
+  schema: ResolvedSchema,
+  resource: ResolvedResource,
+  view: OutputView,
+  fields: readonly string[] | undefined,
+  embed: readonly string[],
+  maxEmbeds: number,
+): Projection {
   if (fields === undefined) {
     const root: Level = { resource, narrowed: false, fields: new Set(), relations: new Map() };
     addEmbedLevels(schema, root, embed);
@@ -99,9 +115,18 @@ export function projection(schema: ResolvedSchema, resource: ResolvedResource, v
   }
   // Embedding "comments.author" also embeds "comments": count the paths as attachEmbeds walks them.
   const distinct = [...embeds].filter((p) => ![...embeds].some((q) => q !== p && q.startsWith(`${p}.`)));
-  if (distinct.length > maxEmbeds) throw new AppError("BAD_REQUEST", `Too many embed paths: ${distinct.length} (from embed and the relations in fields), at most ${maxEmbeds}.`);
+  if (distinct.length > maxEmbeds)
+    throw new AppError(
+      "BAD_REQUEST",
+      `Too many embed paths: ${distinct.length} (from embed and the relations in fields), at most ${maxEmbeds}.`,
+    );
   addEmbedLevels(schema, root, embed);
-  return { embeds: [...embeds], load: loadOf(root), selection: selectionOf(root), apply: (records) => cut(root, records) };
+  return {
+    embeds: [...embeds],
+    load: loadOf(root),
+    selection: selectionOf(root),
+    apply: (records) => cut(root, records),
+  };
 }
 
 /** The exact record JSON of a level: its fields (all, or the id and those named), then its relations. */
@@ -143,7 +168,8 @@ function cut(level: Level, records: readonly ResourceRecord[]): void {
   const id = level.resource.id.name;
   for (const record of records) {
     if (level.narrowed) {
-      for (const key of Object.keys(record)) if (key !== id && !level.fields.has(key) && !level.relations.has(key)) delete record[key];
+      for (const key of Object.keys(record))
+        if (key !== id && !level.fields.has(key) && !level.relations.has(key)) delete record[key];
     }
     for (const [name, below] of level.relations) {
       const value = record[name];

@@ -47,11 +47,16 @@ export function walkRelationPath(
       continue;
     }
     const relation: ResolvedRelation | undefined = current?.relation.get(segment);
-    hops.push({ relation: segment, quantifier: relation !== undefined && relation.kind !== "belongsTo" ? "some" : undefined, explicit: false });
+    hops.push({
+      relation: segment,
+      quantifier: relation !== undefined && relation.kind !== "belongsTo" ? "some" : undefined,
+      explicit: false,
+    });
     current = relation === undefined ? undefined : find(relation.target);
   }
   let filter = leaf(current, last);
-  for (const hop of hops.reverse()) filter = { relation: hop.relation, ...(hop.quantifier ? { quantifier: hop.quantifier } : {}), filter };
+  for (const hop of hops.reverse())
+    filter = { relation: hop.relation, ...(hop.quantifier ? { quantifier: hop.quantifier } : {}), filter };
   return filter;
 }
 
@@ -61,13 +66,24 @@ export function walkRelationPath(
  * relationCondition(posts, schema, "comments.body_like", (target, key) => ...)
  * // → { relation: "comments", quantifier: "some", filter: <leaf(comment, "body_like")> }
  */
-export function relationCondition(resource: ResolvedResource, schema: ResolvedSchema, key: string, leaf: (target: ResolvedResource | undefined, key: string) => Filter): Filter {
-  return walkRelationPath(resource, (name) => schema.resource.get(name), key, leaf, (problem) => {
-    throw new AppError(
-      "BAD_REQUEST",
-      problem.kind === "empty"
-        ? `Invalid filter path ${show(key)}: expected relation names and a field joined by dots, e.g. author.name or comments.some.body_like.`
-        : `Invalid filter path ${show(key)}: a quantifier (${problem.segment}) goes right after a to-many relation, once, e.g. comments.${problem.segment}.body.`,
-    );
-  });
+export function relationCondition(
+  resource: ResolvedResource,
+  schema: ResolvedSchema,
+  key: string,
+  leaf: (target: ResolvedResource | undefined, key: string) => Filter,
+): Filter {
+  return walkRelationPath(
+    resource,
+    (name) => schema.resource.get(name),
+    key,
+    leaf,
+    (problem) => {
+      throw new AppError(
+        "BAD_REQUEST",
+        problem.kind === "empty"
+          ? `Invalid filter path ${show(key)}: expected relation names and a field joined by dots, e.g. author.name or comments.some.body_like.`
+          : `Invalid filter path ${show(key)}: a quantifier (${problem.segment}) goes right after a to-many relation, once, e.g. comments.${problem.segment}.body.`,
+      );
+    },
+  );
 }

@@ -72,7 +72,16 @@ export interface RestHandler {
 }
 
 /** Headers a browser may send cross-origin: ra-data-simple-rest sends `Range` on every list. */
-export const CORS_ALLOW_HEADERS = ["Content-Type", "Authorization", "X-API-Key", "Range", "If-Match", "If-None-Match", "X-Request-Id", "Last-Event-ID"] as const;
+export const CORS_ALLOW_HEADERS = [
+  "Content-Type",
+  "Authorization",
+  "X-API-Key",
+  "Range",
+  "If-Match",
+  "If-None-Match",
+  "X-Request-Id",
+  "Last-Event-ID",
+] as const;
 /** Response headers a browser lets scripts read: react-admin reads `Content-Range` for totals. */
 export const CORS_EXPOSE_HEADERS = ["Content-Range", "ETag", "Link", "X-Total-Count", "Location"] as const;
 
@@ -91,9 +100,13 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const serverProfile = options.securityProfile ?? DEFAULT_SECURITY_PROFILE;
   const maxQueryBytes = options.maxQueryBytes ?? 16 * 1024;
   const parse = { maxEmbeds: options.maxEmbeds ?? 20, schema: runtime.schema };
-  const onUnexpectedError = options.onUnexpectedError ?? ((error: unknown) => console.error("REST: unexpected error", error));
+  const onUnexpectedError =
+    options.onUnexpectedError ?? ((error: unknown) => console.error("REST: unexpected error", error));
   for (const resource of runtime.schema.resources) {
-    if (OWN_PATHS.has(resource.names.path)) throw new Error(`REST: resource "${resource.name}" has the path "${resource.names.path}", which the REST facade uses itself; set \`plural\` on the resource.`);
+    if (OWN_PATHS.has(resource.names.path))
+      throw new Error(
+        `REST: resource "${resource.name}" has the path "${resource.names.path}", which the REST facade uses itself; set \`plural\` on the resource.`,
+      );
   }
 
   const openapi = buildOpenApi(runtime.schema, { serverUrl: base || "/", securityProfile: serverProfile });
@@ -114,27 +127,46 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   api.use("*", async (c, next) => {
     const query = new URL(c.req.url).search;
     const size = Buffer.byteLength(query) - 1;
-    if (size > maxQueryBytes) throw new AppError("BAD_REQUEST", `Query string is too long: ${size} bytes, at most ${maxQueryBytes}. Filter by fewer values, or page.`);
+    if (size > maxQueryBytes)
+      throw new AppError(
+        "BAD_REQUEST",
+        `Query string is too long: ${size} bytes, at most ${maxQueryBytes}. Filter by fewer values, or page.`,
+      );
     await next();
   });
 
   /** Runs a route with the request's context, turning every failure into an error response. */
-  const route = (handle: (c: Context, ctx: RequestContext, params: URLSearchParams) => Promise<Response>) => async (c: Context) => {
-    try {
-      return await handle(c, await options.contextFor(c.req.raw), new URL(c.req.url).searchParams);
-    } catch (error) {
-      return errorResponse(error, onUnexpectedError);
-    }
-  };
+  const route =
+    (handle: (c: Context, ctx: RequestContext, params: URLSearchParams) => Promise<Response>) => async (c: Context) => {
+      try {
+        return await handle(c, await options.contextFor(c.req.raw), new URL(c.req.url).searchParams);
+      } catch (error) {
+        return errorResponse(error, onUnexpectedError);
+      }
+    };
 
-  api.get("/openapi.json", (c) => (rejectOthers(routeParams(new URL(c.req.url).searchParams, [], rulesFor(undefined, serverProfile))), jsonResponse(openapi)));
+  api.get(
+    "/openapi.json",
+    (c) => (
+      rejectOthers(routeParams(new URL(c.req.url).searchParams, [], rulesFor(undefined, serverProfile))),
+      jsonResponse(openapi)
+    ),
+  );
   api.get("/docs", () => docs.page());
 
   // Event streams (§21). Without change events there is nothing to stream: a 404 that says why.
   const streamRoute = (resource: ResolvedResource | undefined) =>
     route(async (c, ctx, params) => {
-      if (!options.events) throw new AppError("NOT_FOUND", "Event streams are off: this server runs without change events (createRestHandler was given no `events`).");
-      const allowed = routeParams(params, EVENT_STREAM_PARAMS[resource ? "one" : "all"], rulesFor(resource, serverProfile));
+      if (!options.events)
+        throw new AppError(
+          "NOT_FOUND",
+          "Event streams are off: this server runs without change events (createRestHandler was given no `events`).",
+        );
+      const allowed = routeParams(
+        params,
+        EVENT_STREAM_PARAMS[resource ? "one" : "all"],
+        rulesFor(resource, serverProfile),
+      );
       const query = parseEventStreamQuery(runtime.schema, runtime, resource, allowed, c.req.raw.headers);
       return eventStream(options.events, runtime, ctx, c.req.raw, query, options.eventStream);
     });
@@ -149,7 +181,10 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     const maxBodyBytes = options.maxBodyBytes ?? rules.maxBodyBytes;
     const listOptions = { ...parse, rules };
     /** The list options of one request: a lenient profile also drops filters on fields its actor may not see. */
-    const listOptionsOf = (ctx: RequestContext) => ({ ...listOptions, readable: (r: ResolvedResource, field: string) => runtime.service(r.name).canRead(ctx, field) });
+    const listOptionsOf = (ctx: RequestContext) => ({
+      ...listOptions,
+      readable: (r: ResolvedResource, field: string) => runtime.service(r.name).canRead(ctx, field),
+    });
     /** The query parameters a route reads: under a lenient profile, the others are dropped before its checks. */
     const only = (params: URLSearchParams, allowed: readonly string[] = []) => routeParams(params, allowed, rules);
     const collection = `/${resource.names.path}`;
@@ -172,14 +207,27 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         if (cursor) {
           // Keyset page (§14): per_page is the size; the way on is in Link, the offset is unknown.
           const size = query.limit ?? resource.defaultPageSize;
-          const pageParams = { filter: query.filter, sort: query.sort, ...(cursor.backward ? { last: size, before: cursor.cursor } : { first: size, after: cursor.cursor }), withTotal: true, deleted: query.deleted };
+          const pageParams = {
+            filter: query.filter,
+            sort: query.sort,
+            ...(cursor.backward ? { last: size, before: cursor.cursor } : { first: size, after: cursor.cursor }),
+            withTotal: true,
+            deleted: query.deleted,
+          };
           checkEmbedPaths(runtime, resource, shape.embeds);
           const text = await service.pageText(ctx, pageParams, shape.selection, "rest");
-          if (text) return jsonTextResponse(text.nodes, 200, { ...cursorListHeaders(resource.names.path, text.totalCount ?? 0), Link: cursorLinks(c.req.url, text) });
+          if (text)
+            return jsonTextResponse(text.nodes, 200, {
+              ...cursorListHeaders(resource.names.path, text.totalCount ?? 0),
+              Link: cursorLinks(c.req.url, text),
+            });
           const page = await service.page(ctx, pageParams, shape.load);
           await attachEmbeds(runtime, ctx, resource, page.records, shape.embeds);
           shape.apply(page.records);
-          return jsonResponse(page.records, 200, { ...cursorListHeaders(resource.names.path, page.totalCount ?? 0), Link: cursorLinks(c.req.url, page) });
+          return jsonResponse(page.records, 200, {
+            ...cursorListHeaders(resource.names.path, page.totalCount ?? 0),
+            Link: cursorLinks(c.req.url, page),
+          });
         }
         if (!query.ids) {
           // The body is PostgreSQL's JSON text, unless list hooks need the records (§5, §16 hold either way).
@@ -187,13 +235,21 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
           const text = await service.listText(ctx, { ...query, withTotal: true }, shape.selection, "rest");
           if (text) {
             const total = text.total ?? text.count;
-            return jsonTextResponse(text.json, 200, { ...listHeaders(resource.names.path, query.offset ?? 0, text.count, total), ...pageLinks(c, query, total) });
+            return jsonTextResponse(text.json, 200, {
+              ...listHeaders(resource.names.path, query.offset ?? 0, text.count, total),
+              ...pageLinks(c, query, total),
+            });
           }
         }
-        const { records, total } = query.ids ? await getMany(ctx, query.ids, shape.load) : await service.list(ctx, { ...query, withTotal: true }, shape.load);
+        const { records, total } = query.ids
+          ? await getMany(ctx, query.ids, shape.load)
+          : await service.list(ctx, { ...query, withTotal: true }, shape.load);
         await attachEmbeds(runtime, ctx, resource, records, shape.embeds);
         shape.apply(records);
-        return jsonResponse(records, 200, { ...listHeaders(resource.names.path, query.offset ?? 0, records.length, total ?? records.length), ...pageLinks(c, query, total ?? 0) });
+        return jsonResponse(records, 200, {
+          ...listHeaders(resource.names.path, query.offset ?? 0, records.length, total ?? records.length),
+          ...pageLinks(c, query, total ?? 0),
+        });
       }),
     );
     api.post(
@@ -202,7 +258,10 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         rejectOthers(only(params));
         // react-admin's Clone posts the source record's read-only fields back: they are ignored (§6.2).
         const record = await service.create(ctx, await readJsonBody(c.req.raw, maxBodyBytes), { ignoreReadOnly: true });
-        return jsonResponse(record, 201, { Location: `${base}${collection}/${encodeURIComponent(String(record[resource.id.name]))}`, ...etagHeader(resource, record) });
+        return jsonResponse(record, 201, {
+          Location: `${base}${collection}/${encodeURIComponent(String(record[resource.id.name]))}`,
+          ...etagHeader(resource, record),
+        });
       }),
     );
     // Before the member routes, so `aggregate` is never taken for an id (§15).
@@ -242,7 +301,11 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         if (asOf !== undefined) {
           // A snapshot (§19.4): the record as stored then, without relations and without an ETag (it is
           // not the version a write could name).
-          if (shape.embeds.length > 0) throw new AppError("BAD_REQUEST", `Query parameter "asOf" cannot be combined with relation paths in "fields" (${shape.embeds.join(", ")}): a revision is the record alone, as it was stored.`);
+          if (shape.embeds.length > 0)
+            throw new AppError(
+              "BAD_REQUEST",
+              `Query parameter "asOf" cannot be combined with relation paths in "fields" (${shape.embeds.join(", ")}): a revision is the record alone, as it was stored.`,
+            );
           const snapshot = await service.get(ctx, id(c), { asOf, deleted });
           shape.apply([snapshot]);
           return jsonResponse(snapshot);
@@ -259,13 +322,24 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     // A version (If-Match, or the record's version sent back) makes the write conditional (§17).
     const change = route(async (c, ctx, params) => {
       const body = await writeBody(c, only(params), service, maxBodyBytes);
-      const record = await service.patch(ctx, id(c), body, { ignoreReadOnly: true, ...expectedVersion(resource, c.req.raw, body) });
+      const record = await service.patch(ctx, id(c), body, {
+        ignoreReadOnly: true,
+        ...expectedVersion(resource, c.req.raw, body),
+      });
       return jsonResponse(record, 200, etagHeader(resource, record));
     });
     api.put(member, change);
     api.patch(member, change);
     // On a soft-deleted resource DELETE moves the record to the trash and answers it, deletedAt set (§18.1).
-    api.delete(member, route(async (c, ctx, params) => (rejectOthers(only(params)), jsonResponse(await service.delete(ctx, id(c), expectedVersion(resource, c.req.raw))))));
+    api.delete(
+      member,
+      route(
+        async (c, ctx, params) => (
+          rejectOthers(only(params)),
+          jsonResponse(await service.delete(ctx, id(c), expectedVersion(resource, c.req.raw)))
+        ),
+      ),
+    );
     api.all(collection, (c) => methodNotAllowed(c, ["GET", "HEAD", "POST", "OPTIONS"]));
     api.all(member, (c) => methodNotAllowed(c, ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]));
 
@@ -281,16 +355,27 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     };
     post(`${member}/restore`, async (c, ctx, params) => {
       rejectOthers(only(params));
-      const record = await service.restore(ctx, id(c), await lifecycleVersion(resource, c.req.raw, maxBodyBytes, "restore"));
+      const record = await service.restore(
+        ctx,
+        id(c),
+        await lifecycleVersion(resource, c.req.raw, maxBodyBytes, "restore"),
+      );
       return jsonResponse(record, 200, etagHeader(resource, record));
     });
     post(`${member}/purge`, async (c, ctx, params) => {
       rejectOthers(only(params));
-      return jsonResponse(await service.purge(ctx, id(c), await lifecycleVersion(resource, c.req.raw, maxBodyBytes, "purge")));
+      return jsonResponse(
+        await service.purge(ctx, id(c), await lifecycleVersion(resource, c.req.raw, maxBodyBytes, "purge")),
+      );
     });
     post(`${member}/revert/:rev`, async (c, ctx, params) => {
       rejectOthers(only(params));
-      const record = await service.revert(ctx, id(c), rev(c), await lifecycleVersion(resource, c.req.raw, maxBodyBytes, "revert"));
+      const record = await service.revert(
+        ctx,
+        id(c),
+        rev(c),
+        await lifecycleVersion(resource, c.req.raw, maxBodyBytes, "revert"),
+      );
       return jsonResponse(record, 200, etagHeader(resource, record));
     });
     post(`${member}/publish`, async (c, ctx, params) => {
@@ -304,7 +389,10 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       const revisions = await service.revisions(ctx, id(c));
       return jsonResponse(revisions, 200, revisionListHeaders(revisions.length));
     });
-    get(`${member}/revisions/:rev`, async (c, ctx, params) => (rejectOthers(only(params)), jsonResponse(await service.revision(ctx, id(c), rev(c)))));
+    get(
+      `${member}/revisions/:rev`,
+      async (c, ctx, params) => (rejectOthers(only(params)), jsonResponse(await service.revision(ctx, id(c), rev(c)))),
+    );
     get(`${member}/revisions/:rev/diff`, async (c, ctx, params) => {
       rejectOthers(only(params, ["against"]), ["against"]);
       return jsonResponse(await service.diff(ctx, id(c), rev(c), optionalParam(params, "against")));
@@ -313,19 +401,36 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
 
   const paths = runtime.schema.resources.map((r) => `${base}/${r.names.path}`).join(", ");
   function notFound(c: Context): Response {
-    return errorResponse(new AppError("NOT_FOUND", `No REST route at ${show(c.req.path)}. Resources: ${paths}; also ${base}/openapi.json and ${base}/docs.`), onUnexpectedError);
+    return errorResponse(
+      new AppError(
+        "NOT_FOUND",
+        `No REST route at ${show(c.req.path)}. Resources: ${paths}; also ${base}/openapi.json and ${base}/docs.`,
+      ),
+      onUnexpectedError,
+    );
   }
   app.notFound(notFound);
   app.onError((error) => errorResponse(error, onUnexpectedError));
 
   /** A write's body, after checking it targets the record of the path (when it names an id at all). */
-  async function writeBody(c: Context, params: URLSearchParams, service: ResourceService, maxBodyBytes: number): Promise<unknown> {
+  async function writeBody(
+    c: Context,
+    params: URLSearchParams,
+    service: ResourceService,
+    maxBodyBytes: number,
+  ): Promise<unknown> {
     rejectOthers(params);
     const body = await readJsonBody(c.req.raw, maxBodyBytes);
     const name = service.resource.id.name;
-    const sent = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined;
+    const sent =
+      typeof body === "object" && body !== null && !Array.isArray(body)
+        ? (body as Record<string, unknown>)[name]
+        : undefined;
     if (sent !== undefined && sent !== null && service.parseId(sent) !== service.parseId(c.req.param("id"))) {
-      throw new AppError("BAD_REQUEST", `The body's ${name} ${show(sent)} does not match the ${name} in the path, ${show(c.req.param("id"))}.`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `The body's ${name} ${show(sent)} does not match the ${name} in the path, ${show(c.req.param("id"))}.`,
+      );
     }
     return body;
   }
@@ -365,6 +470,10 @@ function fieldsOf(params: URLSearchParams): string[] | undefined {
 
 /** 405 is not in the closed set of codes: a wrong method is a 400 that names the allowed ones. */
 function methodNotAllowed(c: Context, allowed: readonly string[]): Response {
-  const error = new AppError("BAD_REQUEST", `Method ${c.req.method} is not allowed on ${c.req.path}. Allowed: ${allowed.join(", ")}.`, { details: { allowed } });
+  const error = new AppError(
+    "BAD_REQUEST",
+    `Method ${c.req.method} is not allowed on ${c.req.path}. Allowed: ${allowed.join(", ")}.`,
+    { details: { allowed } },
+  );
   return errorResponse(error, () => {}, { Allow: allowed.join(", ") });
 }

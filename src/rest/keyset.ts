@@ -25,7 +25,11 @@ export function parseCursorQuery(params: URLSearchParams): CursorQuery | undefin
   const after = params.get("cursor");
   const before = params.get("before");
   if (after === null && before === null) return undefined;
-  if (after !== null && before !== null) throw new AppError("BAD_REQUEST", `Query parameters "cursor" and "before" cannot be combined: page forward with cursor, backward with before.`);
+  if (after !== null && before !== null)
+    throw new AppError(
+      "BAD_REQUEST",
+      `Query parameters "cursor" and "before" cannot be combined: page forward with cursor, backward with before.`,
+    );
   const offsetParams = ["range", "page"].filter((name) => params.has(name));
   if (offsetParams.length > 0) {
     throw new AppError(

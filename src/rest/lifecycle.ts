@@ -17,7 +17,10 @@ export const DELETED_MODES: readonly DeletedMode[] = ["exclude", "include", "onl
 export function parseDeletedParam(raw: string | undefined): DeletedMode | undefined {
   if (raw === undefined) return undefined;
   if (!(DELETED_MODES as readonly string[]).includes(raw)) {
-    throw new AppError("BAD_REQUEST", `Query parameter "deleted" must be ${DELETED_MODES.join(", ")} (only: the trash; include: live and trashed), got ${show(raw)}.`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `Query parameter "deleted" must be ${DELETED_MODES.join(", ")} (only: the trash; include: live and trashed), got ${show(raw)}.`,
+    );
   }
   return raw as DeletedMode;
 }
@@ -25,7 +28,8 @@ export function parseDeletedParam(raw: string | undefined): DeletedMode | undefi
 /** A query parameter that may be given at most once; undefined when absent. */
 export function optionalParam(params: URLSearchParams, name: string): string | undefined {
   const values = params.getAll(name);
-  if (values.length > 1) throw new AppError("BAD_REQUEST", `Query parameter "${name}" is given more than once; give it once.`);
+  if (values.length > 1)
+    throw new AppError("BAD_REQUEST", `Query parameter "${name}" is given more than once; give it once.`);
   return values[0];
 }
 
@@ -34,21 +38,35 @@ export function optionalParam(params: URLSearchParams, name: string): string | u
  * body `{ "<version>": n }` (409 when stale), as on PUT (§17). The body is optional and carries nothing
  * else.
  */
-export async function lifecycleVersion(resource: ResolvedResource, request: Request, maxBytes: number, action: string): Promise<VersionOptions> {
+export async function lifecycleVersion(
+  resource: ResolvedResource,
+  request: Request,
+  maxBytes: number,
+  action: string,
+): Promise<VersionOptions> {
   const body = await readOptionalJsonBody(request, maxBytes);
   const field = resource.version?.field;
   if (body !== undefined) {
     const allowed = field ? `{ "${field}": n }` : "nothing";
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw new AppError("BAD_REQUEST", `The body of ${action} is optional and may only be ${allowed}; got ${show(body)}.`);
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+      throw new AppError(
+        "BAD_REQUEST",
+        `The body of ${action} is optional and may only be ${allowed}; got ${show(body)}.`,
+      );
     const others = Object.keys(body).filter((k) => k !== field);
-    if (others.length > 0) throw new AppError("BAD_REQUEST", `The body of ${action} may only be ${allowed}; unexpected ${others.map((k) => `"${k}"`).join(", ")}.`);
+    if (others.length > 0)
+      throw new AppError(
+        "BAD_REQUEST",
+        `The body of ${action} may only be ${allowed}; unexpected ${others.map((k) => `"${k}"`).join(", ")}.`,
+      );
   }
   return expectedVersion(resource, request, body);
 }
 
 /** Refuses a body and `If-Match` on an action that takes neither (publish, §19.7). */
 export async function noBodyNorVersion(request: Request, maxBytes: number, action: string): Promise<void> {
-  if (request.headers.has("if-match")) throw new AppError("BAD_REQUEST", `${action} takes no If-Match: it changes no field, only the revision's status.`);
+  if (request.headers.has("if-match"))
+    throw new AppError("BAD_REQUEST", `${action} takes no If-Match: it changes no field, only the revision's status.`);
   const body = await readOptionalJsonBody(request, maxBytes);
   if (body !== undefined) throw new AppError("BAD_REQUEST", `${action} takes no body, got ${show(body)}.`);
 }

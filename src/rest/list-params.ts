@@ -18,7 +18,20 @@ import { parseQbParam } from "./qb/qb-param.ts";
 import { namesFilterableField, type SecurityProfileRules } from "./security-profile.ts";
 
 /** Parameter names the dialect reserves on lists. A field with one of these names is filtered as `<field>_eq`. */
-export const LIST_PARAMS = ["filter", "sort", "order", "range", "page", "per_page", "q", "embed", "cursor", "before", "fields", "deleted"] as const;
+export const LIST_PARAMS = [
+  "filter",
+  "sort",
+  "order",
+  "range",
+  "page",
+  "per_page",
+  "q",
+  "embed",
+  "cursor",
+  "before",
+  "fields",
+  "deleted",
+] as const;
 /** Expression parameters (rest-dialect.md §11): `qb` carries filter, sort and page; `conditions` the filter. */
 export const EXPRESSION_PARAMS = ["qb", "conditions"] as const;
 const RESERVED: ReadonlySet<string> = new Set([...LIST_PARAMS, ...EXPRESSION_PARAMS]);
@@ -72,7 +85,10 @@ const bad = (message: string) => new AppError("BAD_REQUEST", message);
 function single(params: URLSearchParams): Map<string, string> {
   const out = new Map<string, string>();
   for (const [key, value] of params) {
-    if (out.has(key)) throw bad(`Query parameter "${key}" is given more than once; give it once (use "${key}_in=a,b" or filter={"${key}":[...]} for several values).`);
+    if (out.has(key))
+      throw bad(
+        `Query parameter "${key}" is given more than once; give it once (use "${key}_in=a,b" or filter={"${key}":[...]} for several values).`,
+      );
     out.set(key, value);
   }
   return out;
@@ -83,13 +99,16 @@ function jsonParam(name: string, raw: string, example: string): unknown {
     return JSON.parse(raw);
   } catch (error) {
     const reason = error instanceof SyntaxError ? `: ${error.message}` : "";
-    throw bad(`Query parameter "${name}" is not valid JSON${reason}. Expected e.g. ${name}=${example}, got ${show(raw)}.`);
+    throw bad(
+      `Query parameter "${name}" is not valid JSON${reason}. Expected e.g. ${name}=${example}, got ${show(raw)}.`,
+    );
   }
 }
 
 function wholeNumber(name: string, raw: string, min: number): number {
   const n = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw bad(`Query parameter "${name}" must be a whole number ≥ ${min}, got ${show(raw)}.`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw bad(`Query parameter "${name}" must be a whole number ≥ ${min}, got ${show(raw)}.`);
   return n;
 }
 
@@ -97,24 +116,45 @@ function wholeNumber(name: string, raw: string, min: number): number {
  * One condition from a filter key and its value. `fromQuery`: the value is query-string text. A dotted
  * key is a condition on related records (§12): `author.name`, `comments.every.body_like`.
  */
-function condition(resource: ResolvedResource, key: string, value: unknown, fromQuery: boolean, schema: ResolvedSchema, shown = key): Filter {
+function condition(
+  resource: ResolvedResource,
+  key: string,
+  value: unknown,
+  fromQuery: boolean,
+  schema: ResolvedSchema,
+  shown = key,
+): Filter {
   if (key === "q") return { search: value as string };
-  if (key.includes(".")) return relationCondition(resource, schema, key, (target, leaf) => (target ? condition(target, leaf, value, fromQuery, schema, key) : { field: leaf, op: "eq", value }));
+  if (key.includes("."))
+    return relationCondition(resource, schema, key, (target, leaf) =>
+      target ? condition(target, leaf, value, fromQuery, schema, key) : { field: leaf, op: "eq", value },
+    );
   const { field, op } = splitFilterKey(resource, key, fromQuery ? "query parameter" : "filter key", shown);
   if (op === undefined) return Array.isArray(value) ? { field, op: "in", value } : { field, op: "eq", value };
   // A comma list is how a query string spells a list; JSON may spell it either way.
-  if ((op === "in" || op === "notIn") && typeof value === "string") return { field, op, value: value === "" ? [] : value.split(",") };
+  if ((op === "in" || op === "notIn") && typeof value === "string")
+    return { field, op, value: value === "" ? [] : value.split(",") };
   return { field, op, value };
 }
 
-function filterParam(resource: ResolvedResource, raw: string, schema: ResolvedSchema, strict: boolean, readable: ListQueryOptions["readable"]): { conditions: Filter[]; ids: unknown[] | undefined } {
+function filterParam(
+  resource: ResolvedResource,
+  raw: string,
+  schema: ResolvedSchema,
+  strict: boolean,
+  readable: ListQueryOptions["readable"],
+): { conditions: Filter[]; ids: unknown[] | undefined } {
   const parsed = jsonParam("filter", raw, '{"status":"published"}');
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw bad(`Query parameter "filter" must be a JSON object of field: value, e.g. filter={"status":"published"}; got ${show(raw)}.`);
+    throw bad(
+      `Query parameter "filter" must be a JSON object of field: value, e.g. filter={"status":"published"}; got ${show(raw)}.`,
+    );
   }
   // A lenient profile drops keys that name nothing filterable as if they were never sent (§22.2): so a
   // getMany stays a getMany, and a hidden field answers exactly as a made-up one.
-  const entries = Object.entries(parsed).filter(([key]) => strict || key === "q" || namesFilterableField(resource, schema, key, readable));
+  const entries = Object.entries(parsed).filter(
+    ([key]) => strict || key === "q" || namesFilterableField(resource, schema, key, readable),
+  );
   const idName = resource.id.name;
   const only = entries.length === 1 ? entries[0] : undefined;
   const ids = only && only[0] === idName && Array.isArray(only[1]) ? only[1] : undefined;
@@ -123,13 +163,19 @@ function filterParam(resource: ResolvedResource, raw: string, schema: ResolvedSc
 
 function sortParam(raw: string, order: string | undefined): Sort[] {
   if (raw.trimStart().startsWith("[")) {
-    if (order !== undefined) throw bad(`Query parameter "order" cannot be combined with sort=["field","ASC"|"DESC"]; the direction goes inside the JSON.`);
+    if (order !== undefined)
+      throw bad(
+        `Query parameter "order" cannot be combined with sort=["field","ASC"|"DESC"]; the direction goes inside the JSON.`,
+      );
     const parsed = jsonParam("sort", raw, '["title","ASC"]');
     // Several keys as a list of pairs (§13): [["author.name","ASC"],["createdAt","DESC"]].
-    const pairs: unknown[] = Array.isArray(parsed) && parsed.length > 0 && parsed.every(Array.isArray) ? parsed : [parsed];
+    const pairs: unknown[] =
+      Array.isArray(parsed) && parsed.length > 0 && parsed.every(Array.isArray) ? parsed : [parsed];
     return pairs.map((pair) => {
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
-        throw bad(`Query parameter "sort" must be ["field","ASC"|"DESC"] or a list of such pairs ([["author.name","ASC"],["createdAt","DESC"]]), got ${show(raw)}.`);
+        throw bad(
+          `Query parameter "sort" must be ["field","ASC"|"DESC"] or a list of such pairs ([["author.name","ASC"],["createdAt","DESC"]]), got ${show(raw)}.`,
+        );
       }
       return { field: pair[0], direction: direction("sort", pair[1]) };
     });
@@ -139,7 +185,10 @@ function sortParam(raw: string, order: string | undefined): Sort[] {
     const key = item.trim();
     const descending = key.startsWith("-");
     const field = descending ? key.slice(1) : key;
-    if (field === "") throw bad(`Query parameter "sort" must be a comma list of fields, each optionally prefixed with "-" for descending (sort=-views,title); got ${show(raw)}.`);
+    if (field === "")
+      throw bad(
+        `Query parameter "sort" must be a comma list of fields, each optionally prefixed with "-" for descending (sort=-views,title); got ${show(raw)}.`,
+      );
     return { field, direction: descending ? "desc" : defaultDirection };
   });
 }
@@ -152,8 +201,14 @@ function direction(name: string, raw: string): "asc" | "desc" {
 
 function rangeParam(raw: string): { offset: number; limit: number } {
   const parsed = jsonParam("range", raw, "[0,24]");
-  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) {
-    throw bad(`Query parameter "range" must be [first,last]: two whole numbers ≥ 0, both inclusive (range=[0,24] is the first 25); got ${show(raw)}.`);
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    !parsed.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)
+  ) {
+    throw bad(
+      `Query parameter "range" must be [first,last]: two whole numbers ≥ 0, both inclusive (range=[0,24] is the first 25); got ${show(raw)}.`,
+    );
   }
   const [first, last] = parsed as [number, number];
   if (last < first) throw bad(`Query parameter "range" must not end before it starts: got [${first},${last}].`);
@@ -164,11 +219,23 @@ function rangeParam(raw: string): { offset: number; limit: number } {
  * Parses the query parameters of `GET /<resource>`. Throws 400 naming the parameter at fault, and
  * naming every unknown parameter at once.
  */
-export function parseListQuery(resource: ResolvedResource, params: URLSearchParams, options: ListQueryOptions): ListQuery {
+export function parseListQuery(
+  resource: ResolvedResource,
+  params: URLSearchParams,
+  options: ListQueryOptions,
+): ListQuery {
   const strictParams = options.rules?.strictParams ?? true;
   const strictFilter = options.rules?.strictFilter ?? true;
   // A lenient profile reads only reserved parameters and those naming a filterable field (§22.2).
-  const p = single(strictParams ? params : new URLSearchParams([...params].filter(([key]) => RESERVED.has(key) || namesFilterableField(resource, options.schema, key, options.readable))));
+  const p = single(
+    strictParams
+      ? params
+      : new URLSearchParams(
+          [...params].filter(
+            ([key]) => RESERVED.has(key) || namesFilterableField(resource, options.schema, key, options.readable),
+          ),
+        ),
+  );
   checkCompanions(p);
   const lookup = (name: string) => options.schema.resource.get(name);
   const qb = p.get("qb");
@@ -176,7 +243,16 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
     const parsed = parseQbParam(qb, { resource, lookup, now: new Date() });
     const embedRaw = p.get("embed");
     const embed = embedRaw === undefined ? [] : parseEmbedParam(embedRaw, options.maxEmbeds);
-    return { filter: parsed.filter, sort: parsed.sort, offset: parsed.offset, limit: parsed.limit, page: undefined, embed, ids: undefined, deleted: parseDeletedParam(p.get("deleted")) };
+    return {
+      filter: parsed.filter,
+      sort: parsed.sort,
+      offset: parsed.offset,
+      limit: parsed.limit,
+      page: undefined,
+      embed,
+      ids: undefined,
+      deleted: parseDeletedParam(p.get("deleted")),
+    };
   }
   const conditions: Filter[] = [];
   const unknown: string[] = [];
@@ -187,7 +263,9 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
     else conditions.push(c);
   }
   if (unknown.length > 0) {
-    const fields = resource.fields.filter((f) => f.filter.size > 0 && exposedField(resource, f.name)).map((f) => f.name);
+    const fields = resource.fields
+      .filter((f) => f.filter.size > 0 && exposedField(resource, f.name))
+      .map((f) => f.name);
     throw bad(
       `Unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} for ${resource.plural}. ` +
         `Accepted: ${[...LIST_PARAMS, ...EXPRESSION_PARAMS].join(", ")}, and <field> or <field>_<operator> for the filterable fields (${fields.join(", ") || "none"}).`,
@@ -204,12 +282,14 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
   const q = p.get("q");
   if (q !== undefined) conditions.push({ search: q });
   const conditionsRaw = p.get("conditions");
-  const fromConditions = conditionsRaw === undefined ? undefined : parseConditionsParam(conditionsRaw, resource, lookup);
+  const fromConditions =
+    conditionsRaw === undefined ? undefined : parseConditionsParam(conditionsRaw, resource, lookup);
   if (fromConditions !== undefined) conditions.push(fromConditions);
 
   const order = p.get("order");
   const sortRaw = p.get("sort");
-  if (order !== undefined && sortRaw === undefined) throw bad(`Query parameter "order" needs "sort" (sort=title&order=DESC).`);
+  if (order !== undefined && sortRaw === undefined)
+    throw bad(`Query parameter "order" needs "sort" (sort=title&order=DESC).`);
   const sort = sortRaw === undefined ? undefined : sortParam(sortRaw, order);
 
   let offset: number | undefined;
@@ -249,14 +329,21 @@ export function parseListQuery(resource: ResolvedResource, params: URLSearchPara
 function checkCompanions(p: Map<string, string>): void {
   const given = EXPRESSION_PARAMS.filter((name) => p.has(name));
   if (given.length > 1) {
-    throw new AppError("VALIDATION_FAILED", `Query parameters "qb" and "conditions" cannot be combined: both give the filter. Use one; QB.all(...) holds any number of conditions.`, { details: { conflicting: given } });
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `Query parameters "qb" and "conditions" cannot be combined: both give the filter. Use one; QB.all(...) holds any number of conditions.`,
+      { details: { conflicting: given } },
+    );
   }
   const name = given[0];
   if (name === undefined) return;
   const allowed = COMPANIONS[name];
   const others = [...p.keys()].filter((k) => k !== name && !allowed.includes(k));
   if (others.length === 0) return;
-  const why = name === "qb" ? "qb gives the filter, the sort (.sort()) and the page (.limit(), .offset(), .page()) itself" : "conditions gives the whole filter";
+  const why =
+    name === "qb"
+      ? "qb gives the filter, the sort (.sort()) and the page (.limit(), .offset(), .page()) itself"
+      : "conditions gives the whole filter";
   throw new AppError(
     "VALIDATION_FAILED",
     `Query parameter "${name}" cannot be combined with ${others.map((k) => `"${k}"`).join(", ")}: ${why}. Only ${allowed.join(", ")} may accompany it.`,
@@ -286,8 +373,15 @@ export function parseOneQuery(params: URLSearchParams, options: ListQueryOptions
   rejectOthers(p, ONE_PARAMS);
   const raw = p.get("embed");
   const asOf = p.get("asOf");
-  if (asOf !== undefined && raw !== undefined) throw bad(`Query parameter "asOf" cannot be combined with "embed": a revision is the record alone, as it was stored.`);
-  return { embed: raw === undefined ? [] : parseEmbedParam(raw, options.maxEmbeds), deleted: parseDeletedParam(p.get("deleted")), asOf };
+  if (asOf !== undefined && raw !== undefined)
+    throw bad(
+      `Query parameter "asOf" cannot be combined with "embed": a revision is the record alone, as it was stored.`,
+    );
+  return {
+    embed: raw === undefined ? [] : parseEmbedParam(raw, options.maxEmbeds),
+    deleted: parseDeletedParam(p.get("deleted")),
+    asOf,
+  };
 }
 
 /** Rejects every query parameter but `allowed` (writes take none). */

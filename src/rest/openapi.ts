@@ -34,12 +34,20 @@ const response = (name: string): Json => ({ $ref: `#/components/responses/${name
 /** Names of the component schemas of a resource. */
 function schemaNames(resource: ResolvedResource) {
   const type = resource.names.type;
-  return { one: type, listItem: listDiffers(resource) ? `${type}ListItem` : type, create: `${type}Create`, update: `${type}Update` };
+  return {
+    one: type,
+    listItem: listDiffers(resource) ? `${type}ListItem` : type,
+    create: `${type}Create`,
+    update: `${type}Update`,
+  };
 }
 
 /** Whether list items carry other fields or relations than a single record. */
 function listDiffers(resource: ResolvedResource): boolean {
-  return resource.fields.some((f) => f.hidden.one !== f.hidden.list) || resource.relations.some((r) => r.views.one !== r.views.list);
+  return (
+    resource.fields.some((f) => f.hidden.one !== f.hidden.list) ||
+    resource.relations.some((r) => r.views.one !== r.views.list)
+  );
 }
 
 function withNull(schema: Json): Json {
@@ -60,7 +68,9 @@ function valueSchema(field: ResolvedField, input: boolean): Json {
       return { type: "integer", format: "int32" };
     case "BigInt":
       // Sent as a decimal string so no precision is lost; accepted as a number or such a string.
-      return input ? { type: ["integer", "string"], format: "int64" } : { type: "string", format: "int64", pattern: "^-?[0-9]+$" };
+      return input
+        ? { type: ["integer", "string"], format: "int64" }
+        : { type: "string", format: "int64", pattern: "^-?[0-9]+$" };
     case "Float":
       return { type: "number", format: "double" };
     case "Decimal":
@@ -114,7 +124,9 @@ function relationSchema(schema: ResolvedSchema, relation: ResolvedRelation): Jso
   const note = `Present only when asked for with embed=${relation.name}.`;
   const description = relation.description ? `${relation.description} ${note}` : note;
   if (relation.kind === "belongsTo") {
-    return relation.isRequired ? { ...ref(names.one), description } : { anyOf: [ref(names.one), { type: "null" }], description };
+    return relation.isRequired
+      ? { ...ref(names.one), description }
+      : { anyOf: [ref(names.one), { type: "null" }], description };
   }
   return { type: "array", items: ref(names.listItem), description };
 }
@@ -124,7 +136,9 @@ function outputSchema(schema: ResolvedSchema, resource: ResolvedResource, view: 
   const required: string[] = [];
   for (const field of resource.fields) {
     if (field.hidden[view]) continue;
-    properties[field.name] = field.readOnly ? { ...fieldSchema(field, false), readOnly: true } : fieldSchema(field, false);
+    properties[field.name] = field.readOnly
+      ? { ...fieldSchema(field, false), readOnly: true }
+      : fieldSchema(field, false);
     // Left out for actors who may not see it (field access, hiddenWhenScoped).
     if (!field.conditional) required.push(field.name);
   }
@@ -132,7 +146,12 @@ function outputSchema(schema: ResolvedSchema, resource: ResolvedResource, view: 
     if (relation.views[view]) properties[relation.name] = relationSchema(schema, relation);
   }
   const description = resource.description ?? `A ${resource.name}.`;
-  return { type: "object", description: view === "one" ? description : `${description} (as a list item)`, properties, required };
+  return {
+    type: "object",
+    description: view === "one" ? description : `${description} (as a list item)`,
+    properties,
+    required,
+  };
 }
 
 function inputSchema(resource: ResolvedResource, mode: "create" | "update"): Json {
@@ -150,19 +169,31 @@ function inputSchema(resource: ResolvedResource, mode: "create" | "update"): Jso
     properties[field.name] = s;
     if (mode === "create" && field.requiredOnCreate) required.push(field.name);
   }
-  {
     // react-admin sends records back whole (update, Clone): read-only fields and embeds are accepted and ignored.
     for (const field of resource.fields) {
       if (!(field.readOnly || field.isId) || !exposedField(resource, field.name)) continue;
-      properties[field.name] = { ...fieldSchema(field, true), readOnly: true, description: "Read-only: accepted and ignored." };
+      properties[field.name] = {
+        ...fieldSchema(field, true),
+        readOnly: true,
+        description: "Read-only: accepted and ignored.",
+      };
     }
-    for (const relation of resource.relations) properties[relation.name] = { readOnly: true, description: `Embedded ${relation.target}(s): accepted and ignored.` };
-  }
+    for (const relation of resource.relations)
+      properties[relation.name] = {
+        readOnly: true,
+        description: `Embedded ${relation.target}(s): accepted and ignored.`,
+      };
   const description = {
     create: `Fields of a new ${resource.name}. Read-only fields and embedded relations may be sent (react-admin's Clone does); they are ignored.`,
     update: `Fields of a ${resource.name} to change: PUT and PATCH change only the fields sent. Read-only fields and embedded relations may be sent back as received; they are ignored.`,
   }[mode];
-  return { type: "object", description, properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false };
+  return {
+    type: "object",
+    description,
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+    additionalProperties: false,
+  };
 }
 
 const OPERATOR_TEXT: Readonly<Record<Operator, string>> = {
@@ -227,7 +258,9 @@ function relationFilterText(schema: ResolvedSchema, resource: ResolvedResource):
     .filter((r) => r.filterable)
     .map((r) => {
       const target = schema.resource.get(r.target);
-      const fields = target ? target.fields.filter((f) => f.filter.size > 0 && exposedField(target, f.name)).map((f) => f.name) : [];
+      const fields = target
+        ? target.fields.filter((f) => f.filter.size > 0 && exposedField(target, f.name)).map((f) => f.name)
+        : [];
       return `${r.name}${r.kind === "belongsTo" ? "" : "[.some|.every|.none]"}.<field> (${fields.join(", ") || "none"})`;
     });
   if (paths.length === 0) return "";
@@ -241,7 +274,9 @@ function relationSortText(schema: ResolvedSchema, resource: ResolvedResource): s
     .filter((r) => r.sortable && r.kind === "belongsTo")
     .map((r) => {
       const target = schema.resource.get(r.target);
-      const fields = target ? target.fields.filter((f) => f.sortable && exposedField(target, f.name)).map((f) => f.name) : [];
+      const fields = target
+        ? target.fields.filter((f) => f.sortable && exposedField(target, f.name)).map((f) => f.name)
+        : [];
       return `${r.name}.<field> (${fields.join(", ")})`;
     });
   return paths.length === 0 ? "" : ` Through relations: ${paths.join("; ")}; not with cursor.`;
@@ -256,7 +291,9 @@ function fieldsParameter(resource: ResolvedResource, view: "one" | "list"): Json
     required: false,
     description:
       `Partial response: only these fields, the ${resource.id.name} always included. A comma list of paths (or a JSON array): fields here are ${fields.join(", ")}` +
-      (relations.length > 0 ? `; relation.field (e.g. ${relations[0]}.${resource.id.name}) embeds the relation and keeps only the fields named in it, a relation name alone embeds it whole (relations: ${relations.join(", ")})` : "") +
+      (relations.length > 0
+        ? `; relation.field (e.g. ${relations[0]}.${resource.id.name}) embeds the relation and keeps only the fields named in it, a relation name alone embeds it whole (relations: ${relations.join(", ")})`
+        : "") +
       ". Embeds given with embed are narrowed only when fields names a path inside them. Unknown or hidden fields are a 400.",
     schema: { type: "string" },
     example: fields.slice(0, 2).join(","),
@@ -274,7 +311,12 @@ function listParameters(schema: ResolvedSchema, resource: ResolvedResource): Jso
       in: "query",
       required: false,
       description: filterDescription(schema, resource),
-      content: { "application/json": { schema: { type: "object", additionalProperties: true }, example: { [resource.id.name]: [1, 2] } } },
+      content: {
+        "application/json": {
+          schema: { type: "object", additionalProperties: true },
+          example: { [resource.id.name]: [1, 2] },
+        },
+      },
     },
     {
       name: "sort",
@@ -284,7 +326,13 @@ function listParameters(schema: ResolvedSchema, resource: ResolvedResource): Jso
       schema: { type: "string" },
       example: `["${sortable[0] ?? resource.id.name}","ASC"]`,
     },
-    { name: "order", in: "query", required: false, description: 'Direction of the keys of a comma-list sort that have no "-": ASC (default) or DESC.', schema: { type: "string", enum: ["ASC", "DESC", "asc", "desc"] } },
+    {
+      name: "order",
+      in: "query",
+      required: false,
+      description: 'Direction of the keys of a comma-list sort that have no "-": ASC (default) or DESC.',
+      schema: { type: "string", enum: ["ASC", "DESC", "asc", "desc"] },
+    },
     {
       name: "range",
       in: "query",
@@ -293,7 +341,13 @@ function listParameters(schema: ResolvedSchema, resource: ResolvedResource): Jso
       schema: { type: "string" },
       example: `[0,${resource.defaultPageSize - 1}]`,
     },
-    { name: "page", in: "query", required: false, description: "1-based page number (with per_page). Not with range or cursor.", schema: { type: "integer", minimum: 1, default: 1 } },
+    {
+      name: "page",
+      in: "query",
+      required: false,
+      description: "1-based page number (with per_page). Not with range or cursor.",
+      schema: { type: "integer", minimum: 1, default: 1 },
+    },
     {
       name: "per_page",
       in: "query",
@@ -303,7 +357,13 @@ function listParameters(schema: ResolvedSchema, resource: ResolvedResource): Jso
     },
   ];
   if (searchable.length > 0) {
-    params.push({ name: "q", in: "query", required: false, description: `Full-text search (PostgreSQL, web search syntax: words, "phrases", -exclude, or) over ${searchable.join(", ")}; most relevant first unless sorted.`, schema: { type: "string" } });
+    params.push({
+      name: "q",
+      in: "query",
+      required: false,
+      description: `Full-text search (PostgreSQL, web search syntax: words, "phrases", -exclude, or) over ${searchable.join(", ")}; most relevant first unless sorted.`,
+      schema: { type: "string" },
+    });
   }
   params.push(
     {
@@ -313,7 +373,14 @@ function listParameters(schema: ResolvedSchema, resource: ResolvedResource): Jso
       description: `Cursor (keyset) page forward, sized by per_page: empty for the first page, then the cursor of the Link header's next URL. Not with range or page. The body stays an array; Link carries first, prev, next and last; Content-Range is ${unit} */<total>. Sorts by own fields only. A cursor that was altered, or made for another sort, is a 400.`,
       schema: { type: "string" },
     },
-    { name: "before", in: "query", required: false, description: "Cursor page backward, sized by per_page: empty for the last page, or the cursor of the Link header's prev URL. Not with cursor, range or page.", schema: { type: "string" } },
+    {
+      name: "before",
+      in: "query",
+      required: false,
+      description:
+        "Cursor page backward, sized by per_page: empty for the last page, or the cursor of the Link header's prev URL. Not with cursor, range or page.",
+      schema: { type: "string" },
+    },
   );
   if (resource.softDelete) params.push(deletedParameter(resource, "list"));
   if (embeds.length > 0) params.push(embedParameter(resource, embeds));
@@ -355,10 +422,18 @@ function aggregateParameters(schema: ResolvedSchema, resource: ResolvedResource)
   });
   const params: Json[] = [];
   const groupable = visible.filter((f) => f.groupable);
-  if (groupable.length > 0) params.push(commaList("groupBy", groupable, `Fields to group by (at most 5): ${names(groupable).join(", ")}. Without it, one group over every matching row.`));
+  if (groupable.length > 0)
+    params.push(
+      commaList(
+        "groupBy",
+        groupable,
+        `Fields to group by (at most 5): ${names(groupable).join(", ")}. Without it, one group over every matching row.`,
+      ),
+    );
   for (const fn of ["sum", "avg", "min", "max"] as const) {
     const fields = visible.filter((f) => f.aggregates.has(fn));
-    if (fields.length > 0) params.push(commaList(fn, fields, `Fields to compute ${fn} of: ${names(fields).join(", ")}.`));
+    if (fields.length > 0)
+      params.push(commaList(fn, fields, `Fields to compute ${fn} of: ${names(fields).join(", ")}.`));
   }
   const search = visible.some((f) => f.searchable);
   const list = listParameters(schema, resource);
@@ -368,19 +443,38 @@ function aggregateParameters(schema: ResolvedSchema, resource: ResolvedResource)
       name: "having",
       in: "query",
       required: false,
-      description: 'Conditions on the groups (with groupBy; all must hold, at most 20): a JSON array of {"fn": "count" | "sum" | "avg" | "min" | "max", "field": name (not for count), "op": "eq" | "ne" | "gt" | "gte" | "lt" | "lte", "value": v}. Each function on a field declared for it.',
-      content: { "application/json": { schema: { type: "array", items: ref("HavingCondition") }, example: [{ fn: "count", op: "gte", value: 10 }] } },
+      description:
+        'Conditions on the groups (with groupBy; all must hold, at most 20): a JSON array of {"fn": "count" | "sum" | "avg" | "min" | "max", "field": name (not for count), "op": "eq" | "ne" | "gt" | "gte" | "lt" | "lte", "value": v}. Each function on a field declared for it.',
+      content: {
+        "application/json": {
+          schema: { type: "array", items: ref("HavingCondition") },
+          example: [{ fn: "count", op: "gte", value: 10 }],
+        },
+      },
     },
     {
       name: "sort",
       in: "query",
       required: false,
-      description: 'Order of the groups (with groupBy): a comma list of count, <fn>.<field> of an aggregate asked for, or a group-by field, "-" for descending (-sum.views,count). The group-by fields ascending follow.',
+      description:
+        'Order of the groups (with groupBy): a comma list of count, <fn>.<field> of an aggregate asked for, or a group-by field, "-" for descending (-sum.views,count). The group-by fields ascending follow.',
       schema: { type: "string" },
       example: "-count",
     },
-    { name: "limit", in: "query", required: false, description: `Most groups returned (with groupBy).`, schema: { type: "integer", minimum: 1, maximum: resource.maxPageSize, default: resource.maxPageSize } },
-    { name: "offset", in: "query", required: false, description: "Groups to skip (with groupBy).", schema: { type: "integer", minimum: 0, default: 0 } },
+    {
+      name: "limit",
+      in: "query",
+      required: false,
+      description: `Most groups returned (with groupBy).`,
+      schema: { type: "integer", minimum: 1, maximum: resource.maxPageSize, default: resource.maxPageSize },
+    },
+    {
+      name: "offset",
+      in: "query",
+      required: false,
+      description: "Groups to skip (with groupBy).",
+      schema: { type: "integer", minimum: 0, default: 0 },
+    },
     listParam("filter"),
   );
   if (search) params.push(listParam("q"));
@@ -395,12 +489,19 @@ function aggregateSchemas(resource: ResolvedResource): Record<string, Json> {
   const byFunction = (fn: "sum" | "avg" | "min" | "max") => {
     const properties: Json = {};
     for (const f of visible.filter((x) => x.aggregates.has(fn))) {
-      properties[f.name] = fn === "sum" || fn === "avg" ? { type: ["number", "null"] } : withNull(valueSchema(f, false));
+      properties[f.name] =
+        fn === "sum" || fn === "avg" ? { type: ["number", "null"] } : withNull(valueSchema(f, false));
     }
-    return { type: "object", description: `${fn} of each field asked for with ${fn}= (null when no row has a value).`, properties, additionalProperties: false };
+    return {
+      type: "object",
+      description: `${fn} of each field asked for with ${fn}= (null when no row has a value).`,
+      properties,
+      additionalProperties: false,
+    };
   };
   const key: Json = {};
-  for (const f of visible.filter((x) => x.groupable)) key[f.name] = f.isRequired ? valueSchema(f, false) : withNull(valueSchema(f, false));
+  for (const f of visible.filter((x) => x.groupable))
+    key[f.name] = f.isRequired ? valueSchema(f, false) : withNull(valueSchema(f, false));
   return {
     [`${type}Aggregate`]: {
       type: "object",
@@ -413,7 +514,12 @@ function aggregateSchemas(resource: ResolvedResource): Record<string, Json> {
       type: "object",
       description: "One group: its group-by values and its aggregates.",
       properties: {
-        key: { type: "object", description: "The values of the group-by fields asked for (empty without groupBy).", properties: key, additionalProperties: false },
+        key: {
+          type: "object",
+          description: "The values of the group-by fields asked for (empty without groupBy).",
+          properties: key,
+          additionalProperties: false,
+        },
         count: { type: "integer", description: "Rows in the group." },
         sum: byFunction("sum"),
         avg: byFunction("avg"),
@@ -428,7 +534,10 @@ function aggregateSchemas(resource: ResolvedResource): Record<string, Json> {
 
 /** `deleted` (§18.2), on the lists and single records of a soft-deleted resource. */
 function deletedParameter(resource: ResolvedResource, view: "one" | "list"): Json {
-  const what = view === "list" ? `Which ${resource.plural} the list (and its total) counts` : `Where to look for the ${resource.name}`;
+  const what =
+    view === "list"
+      ? `Which ${resource.plural} the list (and its total) counts`
+      : `Where to look for the ${resource.name}`;
   return {
     name: "deleted",
     in: "query",
@@ -455,7 +564,13 @@ function revisionParameter(name: string, description: string): Json {
 }
 
 function idParameter(resource: ResolvedResource): Json {
-  return { name: "id", in: "path", required: true, description: `The ${resource.name}'s ${resource.id.name}.`, schema: valueSchema(resource.id, true) };
+  return {
+    name: "id",
+    in: "path",
+    required: true,
+    description: `The ${resource.name}'s ${resource.id.name}.`,
+    schema: valueSchema(resource.id, true),
+  };
 }
 
 function body(name: string): Json {
@@ -474,9 +589,22 @@ function paths(schema: ResolvedSchema, profile: SecurityProfile | undefined): Js
     const plural = resource.plural.charAt(0).toUpperCase() + resource.plural.slice(1);
     const tags = [resource.names.path];
     // A versioned record's answers carry its version as ETag, for If-Match (rest-dialect.md §17).
-    const etag = resource.version ? { ETag: { description: `The ${resource.name}'s version, quoted: send it back in If-Match.`, schema: { type: "string" } } } : undefined;
+    const etag = resource.version
+      ? {
+          ETag: {
+            description: `The ${resource.name}'s version, quoted: send it back in If-Match.`,
+            schema: { type: "string" },
+          },
+        }
+      : undefined;
     const embedsOne = resource.relations.filter((r) => r.views.one).map((r) => r.name);
-    const write = { "400": response("BadRequest"), "404": response("NotFound"), "409": response("Conflict"), "413": response("PayloadTooLarge"), "422": response("ValidationFailed") };
+    const write = {
+      "400": response("BadRequest"),
+      "404": response("NotFound"),
+      "409": response("Conflict"),
+      "413": response("PayloadTooLarge"),
+      "422": response("ValidationFailed"),
+    };
     out[`/${resource.names.path}`] = {
       get: {
         operationId: `list${plural}`,
@@ -487,7 +615,11 @@ function paths(schema: ResolvedSchema, profile: SecurityProfile | undefined): Js
         responses: {
           "200": {
             description: `A page of ${resource.plural}.`,
-            headers: { "Content-Range": { $ref: "#/components/headers/ContentRange" }, "X-Total-Count": { $ref: "#/components/headers/XTotalCount" }, Link: { $ref: "#/components/headers/Link" } },
+            headers: {
+              "Content-Range": { $ref: "#/components/headers/ContentRange" },
+              "X-Total-Count": { $ref: "#/components/headers/XTotalCount" },
+              Link: { $ref: "#/components/headers/Link" },
+            },
             content: { "application/json": { schema: { type: "array", items: ref(n.listItem) } } },
           },
           "400": response("BadRequest"),
@@ -498,7 +630,13 @@ function paths(schema: ResolvedSchema, profile: SecurityProfile | undefined): Js
         tags,
         summary: `Create a ${resource.name}`,
         requestBody: body(n.create),
-        responses: { "201": record(n.one, `The created ${resource.name}, id included.`, { Location: { description: "URL of the new record.", schema: { type: "string" } }, ...etag }), ...write },
+        responses: {
+          "201": record(n.one, `The created ${resource.name}, id included.`, {
+            Location: { description: "URL of the new record.", schema: { type: "string" } },
+            ...etag,
+          }),
+          ...write,
+        },
       },
     };
     out[`/${resource.names.path}/aggregate`] = {
@@ -506,9 +644,13 @@ function paths(schema: ResolvedSchema, profile: SecurityProfile | undefined): Js
         operationId: `aggregate${plural}`,
         tags,
         summary: `Count ${resource.plural} and aggregate their fields, optionally grouped`,
-        description: "The filter parameters are those of the list, dot paths included. Without groupBy the answer is one group over every matching row, with an empty key.",
+        description:
+          "The filter parameters are those of the list, dot paths included. Without groupBy the answer is one group over every matching row, with an empty key.",
         parameters: aggregateParameters(schema, resource),
-        responses: { "200": record(`${type}Aggregate`, `The groups, in the order of sort (then the group-by fields ascending).`), "400": response("BadRequest") },
+        responses: {
+          "200": record(`${type}Aggregate`, `The groups, in the order of sort (then the group-by fields ascending).`),
+          "400": response("BadRequest"),
+        },
       },
     };
     Object.assign(out, batchPaths(resource, plural, tags, profile));
@@ -524,7 +666,11 @@ function paths(schema: ResolvedSchema, profile: SecurityProfile | undefined): Js
           ...(resource.softDelete ? [deletedParameter(resource, "one")] : []),
           ...(resource.revisions ? [asOfParameter(resource)] : []),
         ],
-        responses: { "200": record(n.one, `The ${resource.name}.`, etag), "400": response("BadRequest"), "404": response("NotFound") },
+        responses: {
+          "200": record(n.one, `The ${resource.name}.`, etag),
+          "400": response("BadRequest"),
+          "404": response("NotFound"),
+        },
       },
       put: {
         operationId: `update${type}`,
@@ -543,9 +689,16 @@ function paths(schema: ResolvedSchema, profile: SecurityProfile | undefined): Js
       delete: {
         operationId: `delete${type}`,
         tags,
-        summary: resource.softDelete ? `Move a ${resource.name} to the trash (react-admin delete); restore or purge it later` : `Delete a ${resource.name} (react-admin delete)`,
+        summary: resource.softDelete
+          ? `Move a ${resource.name} to the trash (react-admin delete); restore or purge it later`
+          : `Delete a ${resource.name} (react-admin delete)`,
         responses: {
-          "200": record(n.one, resource.softDelete ? `The ${resource.name}, now in the trash (${resource.softDelete.field} set).` : `The deleted ${resource.name}, as it was.`),
+          "200": record(
+            n.one,
+            resource.softDelete
+              ? `The ${resource.name}, now in the trash (${resource.softDelete.field} set).`
+              : `The deleted ${resource.name}, as it was.`,
+          ),
           "400": response("BadRequest"),
           "404": response("NotFound"),
           "409": response("Conflict"),
@@ -561,7 +714,13 @@ function paths(schema: ResolvedSchema, profile: SecurityProfile | undefined): Js
         description: eventStreamText,
         parameters: [
           actionsParameter,
-          { name: "id", in: "query", required: false, description: `Only the changes of this ${resource.name}.`, schema: { type: "string" } },
+          {
+            name: "id",
+            in: "query",
+            required: false,
+            description: `Only the changes of this ${resource.name}.`,
+            schema: { type: "string" },
+          },
           ...resumeParameters,
         ],
         responses: eventStreamResponses,
@@ -575,7 +734,13 @@ function paths(schema: ResolvedSchema, profile: SecurityProfile | undefined): Js
       summary: "The committed changes of several resources, as one Server-Sent Events stream (EventSource)",
       description: eventStreamText,
       parameters: [
-        { name: "resources", in: "query", required: false, description: `A comma list of resources (${schema.resources.map((r) => r.names.path).join(", ")}); all when absent.`, schema: { type: "string" } },
+        {
+          name: "resources",
+          in: "query",
+          required: false,
+          description: `A comma list of resources (${schema.resources.map((r) => r.names.path).join(", ")}); all when absent.`,
+          schema: { type: "string" },
+        },
         actionsParameter,
         ...resumeParameters,
       ],
@@ -592,18 +757,37 @@ const actionsParameter: Json = {
   name: "actions",
   in: "query",
   required: false,
-  description: "A comma list of actions to keep: create, update, patch, delete, restore, revert, purge, publish. All when absent.",
+  description:
+    "A comma list of actions to keep: create, update, patch, delete, restore, revert, purge, publish. All when absent.",
   schema: { type: "string" },
 };
 const resumeParameters: Json[] = [
-  { name: "after", in: "query", required: false, description: "Start after this event id (Last-Event-ID wins when both are given).", schema: { type: "string", pattern: "^\\d{1,19}$" } },
-  { name: "Last-Event-ID", in: "header", required: false, description: "Start after this event id.", schema: { type: "string", pattern: "^\\d{1,19}$" } },
+  {
+    name: "after",
+    in: "query",
+    required: false,
+    description: "Start after this event id (Last-Event-ID wins when both are given).",
+    schema: { type: "string", pattern: "^\\d{1,19}$" },
+  },
+  {
+    name: "Last-Event-ID",
+    in: "header",
+    required: false,
+    description: "Start after this event id.",
+    schema: { type: "string", pattern: "^\\d{1,19}$" },
+  },
 ];
 const eventStreamResponses: Json = {
   "200": {
     description: "A text/event-stream of ChangeEvent data, open until the client disconnects.",
     // Each event's `data` line is a ChangeEvent as JSON: JSON Schema's contentSchema says so.
-    content: { "text/event-stream": { schema: { type: "string", contentMediaType: "application/json", contentSchema: ref("ChangeEvent") }, example: 'id: 42\nevent: create\ndata: {"eventId":"42","resource":"posts","action":"create","id":12,"record":{"id":12},"revisionId":null,"revisionNumber":null,"actorId":"system","at":"2026-01-01T00:00:00.000Z","changed":["title"]}\n\n' } },
+    content: {
+      "text/event-stream": {
+        schema: { type: "string", contentMediaType: "application/json", contentSchema: ref("ChangeEvent") },
+        example:
+          'id: 42\nevent: create\ndata: {"eventId":"42","resource":"posts","action":"create","id":12,"record":{"id":12},"revisionId":null,"revisionNumber":null,"actorId":"system","at":"2026-01-01T00:00:00.000Z","changed":["title"]}\n\n',
+      },
+    },
   },
   "400": response("BadRequest"),
   "404": response("NotFound"),
@@ -616,10 +800,24 @@ function lifecyclePaths(resource: ResolvedResource, tags: string[]): Json {
   const base = `/${resource.names.path}/{id}`;
   const id = [idParameter(resource)];
   const versionBody = resource.version
-    ? { required: false, description: `Optional: the ${resource.version.field} you read, like If-Match (but 409 when stale).`, content: { "application/json": { schema: { type: "object", properties: { [resource.version.field]: { type: "integer" } }, additionalProperties: false } } } }
+    ? {
+        required: false,
+        description: `Optional: the ${resource.version.field} you read, like If-Match (but 409 when stale).`,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              properties: { [resource.version.field]: { type: "integer" } },
+              additionalProperties: false,
+            },
+          },
+        },
+      }
     : undefined;
   const versioned = { ...(versionBody ? { requestBody: versionBody } : {}) };
-  const stale = resource.version ? { "409": response("Conflict"), "412": response("PreconditionFailed") } : { "409": response("Conflict") };
+  const stale = resource.version
+    ? { "409": response("Conflict"), "412": response("PreconditionFailed") }
+    : { "409": response("Conflict") };
   const out: Json = {};
   if (resource.softDelete) {
     out[`${base}/restore`] = {
@@ -630,7 +828,12 @@ function lifecyclePaths(resource: ResolvedResource, tags: string[]): Json {
         summary: `Bring a ${resource.name} back from the trash, with the records its delete cascaded to`,
         description: `409 when it is not in the trash, or when a record it belongs to is still in the trash. If-Match is honoured (412).`,
         ...versioned,
-        responses: { "200": record(n.one, `The restored ${resource.name}.`), "400": response("BadRequest"), "404": response("NotFound"), ...stale },
+        responses: {
+          "200": record(n.one, `The restored ${resource.name}.`),
+          "400": response("BadRequest"),
+          "404": response("NotFound"),
+          ...stale,
+        },
       },
     };
     out[`${base}/purge`] = {
@@ -640,7 +843,12 @@ function lifecyclePaths(resource: ResolvedResource, tags: string[]): Json {
         tags,
         summary: `Delete a ${resource.name} for good, live or in the trash (relations' onDelete rules apply)`,
         ...versioned,
-        responses: { "200": record(n.one, `The removed ${resource.name}, as it was.`), "400": response("BadRequest"), "404": response("NotFound"), ...stale },
+        responses: {
+          "200": record(n.one, `The removed ${resource.name}, as it was.`),
+          "400": response("BadRequest"),
+          "404": response("NotFound"),
+          ...stale,
+        },
       },
     };
   }
@@ -655,7 +863,10 @@ function lifecyclePaths(resource: ResolvedResource, tags: string[]): Json {
         responses: {
           "200": {
             description: `The revisions; Content-Range is revisions 0-<n-1>/<n> (revisions */0 for none).`,
-            headers: { "Content-Range": { $ref: "#/components/headers/ContentRange" }, "X-Total-Count": { $ref: "#/components/headers/XTotalCount" } },
+            headers: {
+              "Content-Range": { $ref: "#/components/headers/ContentRange" },
+              "X-Total-Count": { $ref: "#/components/headers/XTotalCount" },
+            },
             content: { "application/json": { schema: { type: "array", items: ref(`${type}Revision`) } } },
           },
           "400": response("BadRequest"),
@@ -669,7 +880,11 @@ function lifecyclePaths(resource: ResolvedResource, tags: string[]): Json {
         operationId: `get${type}Revision`,
         tags,
         summary: `One revision of a ${resource.name}`,
-        responses: { "200": record(`${type}Revision`, "The revision, its data upgraded to the current schema version."), "400": response("BadRequest"), "404": response("NotFound") },
+        responses: {
+          "200": record(`${type}Revision`, "The revision, its data upgraded to the current schema version."),
+          "400": response("BadRequest"),
+          "404": response("NotFound"),
+        },
       },
     };
     out[`${base}/revisions/{rev}/diff`] = {
@@ -678,8 +893,21 @@ function lifecyclePaths(resource: ResolvedResource, tags: string[]): Json {
         operationId: `diff${type}Revisions`,
         tags,
         summary: `What changed from another revision (by default its parent) to this one`,
-        parameters: [{ name: "against", in: "query", required: false, description: "The revision to compare with; default: the revision's parent (none for the first: every field changed from null).", schema: { type: "integer", minimum: 1 } }],
-        responses: { "200": record("RevisionDiff", "The fields whose values differ."), "400": response("BadRequest"), "404": response("NotFound") },
+        parameters: [
+          {
+            name: "against",
+            in: "query",
+            required: false,
+            description:
+              "The revision to compare with; default: the revision's parent (none for the first: every field changed from null).",
+            schema: { type: "integer", minimum: 1 },
+          },
+        ],
+        responses: {
+          "200": record("RevisionDiff", "The fields whose values differ."),
+          "400": response("BadRequest"),
+          "404": response("NotFound"),
+        },
       },
     };
     out[`${base}/revert/{rev}`] = {
@@ -689,7 +917,13 @@ function lifecyclePaths(resource: ResolvedResource, tags: string[]): Json {
         tags,
         summary: `Make a ${resource.name} equal to one of its revisions again, as a new revision`,
         ...versioned,
-        responses: { "200": record(n.one, `The ${resource.name} as stored.`), "400": response("BadRequest"), "404": response("NotFound"), ...stale, "422": response("ValidationFailed") },
+        responses: {
+          "200": record(n.one, `The ${resource.name} as stored.`),
+          "400": response("BadRequest"),
+          "404": response("NotFound"),
+          ...stale,
+          "422": response("ValidationFailed"),
+        },
       },
     };
     if (resource.revisions.draft) {
@@ -699,7 +933,12 @@ function lifecyclePaths(resource: ResolvedResource, tags: string[]): Json {
           operationId: `publish${type}`,
           tags,
           summary: `Make the ${resource.name}'s draft revision stable (draft mode). No body.`,
-          responses: { "200": record(n.one, `The ${resource.name}.`), "400": response("BadRequest"), "404": response("NotFound"), "409": response("Conflict") },
+          responses: {
+            "200": record(n.one, `The ${resource.name}.`),
+            "400": response("BadRequest"),
+            "404": response("NotFound"),
+            "409": response("Conflict"),
+          },
         },
       };
     }
@@ -708,12 +947,28 @@ function lifecyclePaths(resource: ResolvedResource, tags: string[]): Json {
 }
 
 /** The batch writes of a resource (§20). */
-function batchPaths(resource: ResolvedResource, plural: string, tags: string[], profile: SecurityProfile | undefined): Json {
+function batchPaths(
+  resource: ResolvedResource,
+  plural: string,
+  tags: string[],
+  profile: SecurityProfile | undefined,
+): Json {
   const type = resource.names.type;
   const base = `/${resource.names.path}/batch`;
   const max = resource.maxBatchSize;
-  const partial = { name: "partial", in: "query", required: false, description: "true: each item on its own (200 all succeeded, 207 some failed, 400 all failed). Default false: all or nothing, in one transaction.", schema: { type: "boolean", default: false } };
-  const items = (schema: Json, description: string): Json => ({ required: true, description, content: { "application/json": { schema: { type: "array", items: schema, maxItems: max } } } });
+  const partial = {
+    name: "partial",
+    in: "query",
+    required: false,
+    description:
+      "true: each item on its own (200 all succeeded, 207 some failed, 400 all failed). Default false: all or nothing, in one transaction.",
+    schema: { type: "boolean", default: false },
+  };
+  const items = (schema: Json, description: string): Json => ({
+    required: true,
+    description,
+    content: { "application/json": { schema: { type: "array", items: schema, maxItems: max } } },
+  });
   // What deletes and purges answer per item is the security profile's (§22.3): ids, or the records.
   const byId = rulesFor(resource, profile).batchDeleteReturns === "ids";
   const operation = (operationId: string, summary: string, body: Json, deleting = false): Json => ({
@@ -723,8 +978,14 @@ function batchPaths(resource: ResolvedResource, plural: string, tags: string[], 
     parameters: [partial],
     requestBody: body,
     responses: {
-      "200": record(deleting && byId ? `${type}BatchDeleteResult` : `${type}BatchResult`, `Every item succeeded: each ${deleting && byId ? "id" : "record"} by its index.`),
-      "207": record(deleting && byId ? `${type}BatchDeleteResult` : `${type}BatchResult`, "partial=true: some items failed, the others were written."),
+      "200": record(
+        deleting && byId ? `${type}BatchDeleteResult` : `${type}BatchResult`,
+        `Every item succeeded: each ${deleting && byId ? "id" : "record"} by its index.`,
+      ),
+      "207": record(
+        deleting && byId ? `${type}BatchDeleteResult` : `${type}BatchResult`,
+        "partial=true: some items failed, the others were written.",
+      ),
       "400": response("BatchFailed"),
       "404": response("BatchFailed"),
       "409": response("BatchFailed"),
@@ -732,18 +993,47 @@ function batchPaths(resource: ResolvedResource, plural: string, tags: string[], 
       "422": response("BatchFailed"),
     },
   });
-  const targets = items(ref(`${type}BatchTarget`), `Ids, or { id${resource.version ? `, ${resource.version.field}` : ""} } objects; at most ${max}.`);
+  const targets = items(
+    ref(`${type}BatchTarget`),
+    `Ids, or { id${resource.version ? `, ${resource.version.field}` : ""} } objects; at most ${max}.`,
+  );
   const out: Json = {
     [base]: {
-      post: operation(`batchCreate${plural}`, `Create many ${resource.plural}`, items(ref(`${type}Create`), `The new ${resource.plural}; at most ${max}.`)),
-      put: operation(`batchUpdate${plural}`, `Change the fields sent of many ${resource.plural} (as PUT on one)`, items(ref(`${type}BatchUpdateItem`), `{ id, ...fields } per record; at most ${max}.`)),
-      patch: operation(`batchPatch${plural}`, `Change the fields sent of many ${resource.plural} (same as PUT)`, items(ref(`${type}BatchUpdateItem`), `{ id, ...fields } per record; at most ${max}.`)),
-      delete: operation(`batchDelete${plural}`, resource.softDelete ? `Move many ${resource.plural} to the trash` : `Delete many ${resource.plural}`, targets, true),
+      post: operation(
+        `batchCreate${plural}`,
+        `Create many ${resource.plural}`,
+        items(ref(`${type}Create`), `The new ${resource.plural}; at most ${max}.`),
+      ),
+      put: operation(
+        `batchUpdate${plural}`,
+        `Change the fields sent of many ${resource.plural} (as PUT on one)`,
+        items(ref(`${type}BatchUpdateItem`), `{ id, ...fields } per record; at most ${max}.`),
+      ),
+      patch: operation(
+        `batchPatch${plural}`,
+        `Change the fields sent of many ${resource.plural} (same as PUT)`,
+        items(ref(`${type}BatchUpdateItem`), `{ id, ...fields } per record; at most ${max}.`),
+      ),
+      delete: operation(
+        `batchDelete${plural}`,
+        resource.softDelete ? `Move many ${resource.plural} to the trash` : `Delete many ${resource.plural}`,
+        targets,
+        true,
+      ),
     },
   };
   if (resource.softDelete) {
-    out[`${base}/restore`] = { post: operation(`batchRestore${plural}`, `Bring many ${resource.plural} back from the trash`, targets) };
-    out[`${base}/purge`] = { post: operation(`batchPurge${plural}`, `Delete many ${resource.plural} for good, live or in the trash`, targets, true) };
+    out[`${base}/restore`] = {
+      post: operation(`batchRestore${plural}`, `Bring many ${resource.plural} back from the trash`, targets),
+    };
+    out[`${base}/purge`] = {
+      post: operation(
+        `batchPurge${plural}`,
+        `Delete many ${resource.plural} for good, live or in the trash`,
+        targets,
+        true,
+      ),
+    };
   }
   return out;
 }
@@ -755,14 +1045,29 @@ function lifecycleSchemas(resource: ResolvedResource, profile: SecurityProfile |
   const idName = resource.id.name;
   const idValue = valueSchema(resource.id, true);
   const versionField = resource.version?.field;
-  const expected = versionField ? { [versionField]: { type: "integer", description: `The ${versionField} you read: when the record has moved on, the item fails (409).` } } : {};
+  const expected = versionField
+    ? {
+        [versionField]: {
+          type: "integer",
+          description: `The ${versionField} you read: when the record has moved on, the item fails (409).`,
+        },
+      }
+    : {};
   const update = inputSchema(resource, "update");
   const out: Record<string, Json> = {
     [`${type}BatchResult`]: {
       type: "object",
       description: `The outcome of a batch of ${resource.plural}: each item's record or error, by its index in the request.`,
       properties: {
-        succeeded: { type: "array", items: { type: "object", properties: { index: { type: "integer" }, record: ref(n.one) }, required: ["index", "record"], additionalProperties: false } },
+        succeeded: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: { index: { type: "integer" }, record: ref(n.one) },
+            required: ["index", "record"],
+            additionalProperties: false,
+          },
+        },
         failed: { type: "array", items: ref("BatchFailure") },
       },
       required: ["succeeded", "failed"],
@@ -774,7 +1079,15 @@ function lifecycleSchemas(resource: ResolvedResource, profile: SecurityProfile |
             type: "object",
             description: `The outcome of a batch delete or purge of ${resource.plural}: each item's ${idName} or error, by its index in the request (the security profile answers ids, not records).`,
             properties: {
-              succeeded: { type: "array", items: { type: "object", properties: { index: { type: "integer" }, id: idValue }, required: ["index", "id"], additionalProperties: false } },
+              succeeded: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: { index: { type: "integer" }, id: idValue },
+                  required: ["index", "id"],
+                  additionalProperties: false,
+                },
+              },
               failed: { type: "array", items: ref("BatchFailure") },
             },
             required: ["succeeded", "failed"],
@@ -785,12 +1098,24 @@ function lifecycleSchemas(resource: ResolvedResource, profile: SecurityProfile |
     [`${type}BatchUpdateItem`]: {
       ...update,
       description: `One record of a batch PUT or PATCH: its ${idName} and the fields to change.`,
-      properties: { ...(update.properties as Json), [idName]: { ...idValue, description: "The record to change." }, ...expected },
+      properties: {
+        ...(update.properties as Json),
+        [idName]: { ...idValue, description: "The record to change." },
+        ...expected,
+      },
       required: [idName],
     },
     [`${type}BatchTarget`]: {
       description: `A ${resource.name} to delete, restore or purge: its ${idName}, or an object with it${versionField ? ` and the ${versionField} you read` : ""}.`,
-      oneOf: [idValue, { type: "object", properties: { [idName]: idValue, ...expected }, required: [idName], additionalProperties: false }],
+      oneOf: [
+        idValue,
+        {
+          type: "object",
+          properties: { [idName]: idValue, ...expected },
+          required: [idName],
+          additionalProperties: false,
+        },
+      ],
     },
   };
   if (resource.revisions) {
@@ -801,11 +1126,17 @@ function lifecycleSchemas(resource: ResolvedResource, profile: SecurityProfile |
         id: { type: "string", format: "uuid" },
         number: { type: "integer", minimum: 1, description: "1, 2, 3… per record." },
         parentNumber: { type: ["integer", "null"], description: "The revision this one follows; null for the first." },
-        action: { type: "string", description: "The write that made it: create, update, patch, delete, restore, revert, purge." },
+        action: {
+          type: "string",
+          description: "The write that made it: create, update, patch, delete, restore, revert, purge.",
+        },
         status: { type: "string", enum: ["stable", "draft"] },
         actorId: { type: ["string", "null"], description: "Who wrote it (the default actor when anonymous)." },
         createdAt: { type: "string", format: "date-time" },
-        schemaVersion: { type: "integer", description: "The schema version it was written under; data is upgraded to the current one." },
+        schemaVersion: {
+          type: "integer",
+          description: "The schema version it was written under; data is upgraded to the current one.",
+        },
         data: { ...ref(n.one), description: `The ${resource.name} after the write.` },
       },
       required: ["id", "number", "parentNumber", "action", "status", "actorId", "createdAt", "schemaVersion", "data"],
@@ -829,13 +1160,30 @@ function components(schema: ResolvedSchema, profile: SecurityProfile | undefined
   schemas.ChangeEvent = {
     type: "object",
     description: "One committed change, the data of an event-stream event (§21).",
-    required: ["eventId", "resource", "action", "id", "record", "revisionId", "revisionNumber", "actorId", "at", "changed"],
+    required: [
+      "eventId",
+      "resource",
+      "action",
+      "id",
+      "record",
+      "revisionId",
+      "revisionNumber",
+      "actorId",
+      "at",
+      "changed",
+    ],
     properties: {
       eventId: { type: "string", description: "The event id (also the SSE id): increasing in commit order." },
       resource: { type: "string", description: "The resource's REST name, e.g. posts." },
-      action: { type: "string", enum: ["create", "update", "patch", "delete", "restore", "revert", "purge", "publish"] },
+      action: {
+        type: "string",
+        enum: ["create", "update", "patch", "delete", "restore", "revert", "purge", "publish"],
+      },
       id: { oneOf: [{ type: "integer" }, { type: "string" }], description: "The record's id." },
-      record: { type: ["object", "null"], description: "The record as the requester may see it after the write; null after delete and purge." },
+      record: {
+        type: ["object", "null"],
+        description: "The record as the requester may see it after the write; null after delete and purge.",
+      },
       revisionId: { type: ["string", "null"] },
       revisionNumber: { type: ["integer", "null"] },
       actorId: { type: ["string", "null"] },
@@ -863,7 +1211,8 @@ function components(schema: ResolvedSchema, profile: SecurityProfile | undefined
     additionalProperties: false,
   };
   schemas.BatchError = {
-    description: "A batch that failed: all or nothing, the failing item's error (its status) and nothing written; or partial=true with every item failed (400). failed names the items.",
+    description:
+      "A batch that failed: all or nothing, the failing item's error (its status) and nothing written; or partial=true with every item failed (400). failed names the items.",
     allOf: [ref("Error")],
     properties: { succeeded: { type: "array", maxItems: 0 }, failed: { type: "array", items: ref("BatchFailure") } },
   };
@@ -873,14 +1222,23 @@ function components(schema: ResolvedSchema, profile: SecurityProfile | undefined
     properties: {
       from: { type: "integer", description: "The revision compared with (0: before the first)." },
       to: { type: "integer" },
-      changes: { type: "array", items: { type: "object", properties: { field: { type: "string" }, from: {}, to: {} }, required: ["field", "from", "to"], additionalProperties: false } },
+      changes: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: { field: { type: "string" }, from: {}, to: {} },
+          required: ["field", "from", "to"],
+          additionalProperties: false,
+        },
+      },
     },
     required: ["from", "to", "changes"],
     additionalProperties: false,
   };
   schemas.HavingCondition = {
     type: "object",
-    description: "A condition on a group of an aggregate: count, or a function of a field declared for it, compared with a value.",
+    description:
+      "A condition on a group of an aggregate: count, or a function of a field declared for it, compared with a value.",
     properties: {
       fn: { type: "string", enum: ["count", "sum", "avg", "min", "max"] },
       field: { type: "string", description: "The field of sum/avg/min/max; not used by count." },
@@ -896,30 +1254,61 @@ function components(schema: ResolvedSchema, profile: SecurityProfile | undefined
     properties: {
       message: { type: "string", description: "What was expected and what arrived." },
       code: { type: "string", enum: Object.keys(ERROR_STATUS) },
-      errors: { type: "object", additionalProperties: { type: "string" }, description: "Per-field messages, when the error is about fields." },
+      errors: {
+        type: "object",
+        additionalProperties: { type: "string" },
+        description: "Per-field messages, when the error is about fields.",
+      },
       details: { type: "object", additionalProperties: true },
     },
     required: ["message", "code"],
   };
-  const sorted = Object.fromEntries(Object.keys(schemas).sort().map((k) => [k, schemas[k]]));
-  const error = (description: string): Json => ({ description, content: { "application/json": { schema: ref("Error") } } });
+  const sorted = Object.fromEntries(
+    Object.keys(schemas)
+      .sort()
+      .map((k) => [k, schemas[k]]),
+  );
+  const error = (description: string): Json => ({
+    description,
+    content: { "application/json": { schema: ref("Error") } },
+  });
   return {
     schemas: sorted,
     responses: {
-      BadRequest: error("Malformed or not allowed: unknown parameter, field or operator, bad JSON, bad id, limit exceeded."),
+      BadRequest: error(
+        "Malformed or not allowed: unknown parameter, field or operator, bad JSON, bad id, limit exceeded.",
+      ),
       NotFound: error("No record with this id (or none the actor may see: another tenant's, out of scope)."),
-      Unauthenticated: error("No credentials, but the operation needs a signed-in actor; or the credentials do not verify (the message says why)."),
+      Unauthenticated: error(
+        "No credentials, but the operation needs a signed-in actor; or the credentials do not verify (the message says why).",
+      ),
       Forbidden: error("The actor's roles do not allow the operation, or a field it may not write was sent."),
       Conflict: error("A unique field is taken (errors names it), or other records still refer to this one."),
-      PayloadTooLarge: error("The request body is larger than the limit, or a batch has more items than the resource's maxBatchSize."),
-      PreconditionFailed: error("If-Match names a version the record has moved on from; details.currentVersion is the current one."),
-      BatchFailed: { description: "The batch failed; failed names the items (see BatchError).", content: { "application/json": { schema: ref("BatchError") } } },
+      PayloadTooLarge: error(
+        "The request body is larger than the limit, or a batch has more items than the resource's maxBatchSize.",
+      ),
+      PreconditionFailed: error(
+        "If-Match names a version the record has moved on from; details.currentVersion is the current one.",
+      ),
+      BatchFailed: {
+        description: "The batch failed; failed names the items (see BatchError).",
+        content: { "application/json": { schema: ref("BatchError") } },
+      },
       ValidationFailed: error("Field values are invalid; errors maps each field to its message."),
     },
     headers: {
-      ContentRange: { description: "`<resource> <first>-<last>/<total>`, or `<resource> */<total>` for an empty page and for every cursor page (whose offset is unknown).", schema: { type: "string" }, example: "posts 0-24/319" },
+      ContentRange: {
+        description:
+          "`<resource> <first>-<last>/<total>`, or `<resource> */<total>` for an empty page and for every cursor page (whose offset is unknown).",
+        schema: { type: "string" },
+        example: "posts 0-24/319",
+      },
       XTotalCount: { description: "Number of records matching the filter.", schema: { type: "integer" } },
-      Link: { description: "With page/per_page, cursor or before: first, prev, next and last page URLs (RFC 8288). Cursor pages link with cursor= (forward) and before= (backward).", schema: { type: "string" } },
+      Link: {
+        description:
+          "With page/per_page, cursor or before: first, prev, next and last page URLs (RFC 8288). Cursor pages link with cursor= (forward) and before= (backward).",
+        schema: { type: "string" },
+      },
     },
   };
 }
@@ -939,8 +1328,15 @@ export function buildOpenApi(schema: ResolvedSchema, options: OpenApiOptions = {
     },
     servers: [{ url: options.serverUrl ?? "/api" }],
     tags: [
-      ...schema.resources.map((r) => ({ name: r.names.path, description: r.description ?? `${r.plural.charAt(0).toUpperCase()}${r.plural.slice(1)}: the ${r.name} resource.` })),
-      { name: "events", description: "Change events of every resource as one Server-Sent Events stream (rest-dialect.md §21)." },
+      ...schema.resources.map((r) => ({
+        name: r.names.path,
+        description:
+          r.description ?? `${r.plural.charAt(0).toUpperCase()}${r.plural.slice(1)}: the ${r.name} resource.`,
+      })),
+      {
+        name: "events",
+        description: "Change events of every resource as one Server-Sent Events stream (rest-dialect.md §21).",
+      },
     ],
     paths: withSecurity(schema, paths(schema, options.securityProfile)),
     components: { ...components(schema, options.securityProfile), securitySchemes: SECURITY_SCHEMES },
@@ -949,8 +1345,18 @@ export function buildOpenApi(schema: ResolvedSchema, options: OpenApiOptions = {
 
 /** How clients authenticate (docs/guides/security.md): a bearer JWT or an API key. */
 const SECURITY_SCHEMES: Json = {
-  bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A JWT: `sub` is the actor, `roles` its roles, `tenant` its tenant (claim names configurable)." },
-  apiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "An API key of API_KEYS_FILE (also accepted as `Authorization: ApiKey <key>`)." },
+  bearer: {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "A JWT: `sub` is the actor, `roles` its roles, `tenant` its tenant (claim names configurable).",
+  },
+  apiKey: {
+    type: "apiKey",
+    in: "header",
+    name: "X-API-Key",
+    description: "An API key of API_KEYS_FILE (also accepted as `Authorization: ApiKey <key>`).",
+  },
 };
 
 /** Whether some actor may be refused on this resource: operation rules, tenants, scopes or field access. */

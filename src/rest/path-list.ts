@@ -26,7 +26,10 @@ export function parsePathList(raw: string, param: PathListParam): string[] {
       if (!Array.isArray(parsed)) throw new SyntaxError("not an array");
       items = parsed;
     } catch {
-      throw new AppError("BAD_REQUEST", `Query parameter "${param.name}" must be a comma list (${param.name}=${param.example}) or a JSON array of ${param.what}; got ${show(raw)}.`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `Query parameter "${param.name}" must be a comma list (${param.name}=${param.example}) or a JSON array of ${param.what}; got ${show(raw)}.`,
+      );
     }
   } else {
     items = raw.split(",").map((s) => s.trim());
@@ -34,9 +37,16 @@ export function parsePathList(raw: string, param: PathListParam): string[] {
   const paths = [...new Set(items)];
   for (const path of paths) {
     if (typeof path !== "string" || !path.split(".").every((s) => SEGMENT.test(s))) {
-      throw new AppError("BAD_REQUEST", `Invalid path ${show(path)} in "${param.name}": expected names joined by dots, e.g. ${param.example.split(",").at(-1)}.`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `Invalid path ${show(path)} in "${param.name}": expected names joined by dots, e.g. ${param.example.split(",").at(-1)}.`,
+      );
     }
   }
-  if (paths.length > param.max) throw new AppError("BAD_REQUEST", `Too many ${param.what} in "${param.name}": ${paths.length}, at most ${param.max}.`);
+  if (paths.length > param.max)
+    throw new AppError(
+      "BAD_REQUEST",
+      `Too many ${param.what} in "${param.name}": ${paths.length}, at most ${param.max}.`,
+    );
   return paths as string[];
 }

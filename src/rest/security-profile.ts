@@ -47,9 +47,27 @@ const MiB = 1024 * 1024;
  * Operators a known field does not allow, and values that do not fit, are 400s under every profile.
  */
 export const SECURITY_PROFILE_RULES: Readonly<Record<SecurityProfile, SecurityProfileRules>> = Object.freeze({
-  secure: Object.freeze({ name: "secure", strictParams: true, strictFilter: true, batchDeleteReturns: "ids", maxBodyBytes: 1 * MiB }),
-  react_admin: Object.freeze({ name: "react_admin", strictParams: true, strictFilter: false, batchDeleteReturns: "ids", maxBodyBytes: 2 * MiB }),
-  legacy: Object.freeze({ name: "legacy", strictParams: false, strictFilter: false, batchDeleteReturns: "records", maxBodyBytes: 10 * MiB }),
+  secure: Object.freeze({
+    name: "secure",
+    strictParams: true,
+    strictFilter: true,
+    batchDeleteReturns: "ids",
+    maxBodyBytes: 1 * MiB,
+  }),
+  react_admin: Object.freeze({
+    name: "react_admin",
+    strictParams: true,
+    strictFilter: false,
+    batchDeleteReturns: "ids",
+    maxBodyBytes: 2 * MiB,
+  }),
+  legacy: Object.freeze({
+    name: "legacy",
+    strictParams: false,
+    strictFilter: false,
+    batchDeleteReturns: "records",
+    maxBodyBytes: 10 * MiB,
+  }),
 });
 
 /** The profile of the server when none is given. */
@@ -60,7 +78,10 @@ export const DEFAULT_SECURITY_PROFILE: SecurityProfile = "secure";
  * server's.
  * @example rulesFor(posts, "legacy").maxBodyBytes // 10 MiB, unless posts declares `security`
  */
-export function rulesFor(resource: ResolvedResource | undefined, serverProfile: SecurityProfile = DEFAULT_SECURITY_PROFILE): SecurityProfileRules {
+export function rulesFor(
+  resource: ResolvedResource | undefined,
+  serverProfile: SecurityProfile = DEFAULT_SECURITY_PROFILE,
+): SecurityProfileRules {
   return SECURITY_PROFILE_RULES[resource?.security ?? serverProfile];
 }
 
@@ -68,7 +89,11 @@ export function rulesFor(resource: ResolvedResource | undefined, serverProfile: 
  * The query parameters a route reads: all of them under a strict profile (the route's own check then
  * refuses the others with a 400), only `allowed` ones under a lenient one.
  */
-export function routeParams(params: URLSearchParams, allowed: readonly string[], rules: SecurityProfileRules): URLSearchParams {
+export function routeParams(
+  params: URLSearchParams,
+  allowed: readonly string[],
+  rules: SecurityProfileRules,
+): URLSearchParams {
   if (rules.strictParams) return params;
   return new URLSearchParams([...params].filter(([key]) => allowed.includes(key)));
 }
@@ -81,7 +106,12 @@ export function routeParams(params: URLSearchParams, allowed: readonly string[],
  * it is a mistake to report rather than a key to skip. Whether the operator is one the field allows is
  * left to the runtime (a 400 under every profile).
  */
-export function namesFilterableField(resource: ResolvedResource, schema: ResolvedSchema, key: string, readable?: (resource: ResolvedResource, field: string) => boolean): boolean {
+export function namesFilterableField(
+  resource: ResolvedResource,
+  schema: ResolvedSchema,
+  key: string,
+  readable?: (resource: ResolvedResource, field: string) => boolean,
+): boolean {
   const segments = key.split(".");
   const last = segments.pop() as string;
   let current: ResolvedResource | undefined = resource;

@@ -19,11 +19,14 @@ export function expectedVersion(resource: ResolvedResource, request: Request, bo
   const header = request.headers.get("if-match")?.trim();
   const fromHeader = header && header !== "*" ? ifMatchVersion(header) : undefined;
   const field = resource.version.field;
-  const raw = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
+  const raw =
+    body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
   let fromBody: number | undefined;
   if (raw !== undefined && raw !== null) {
-    fromBody = typeof raw === "number" ? raw : typeof raw === "string" && /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isSafeInteger(fromBody)) throw new AppError("BAD_REQUEST", `"${field}" must be the whole number you read, got ${show(raw)}.`);
+    fromBody =
+      typeof raw === "number" ? raw : typeof raw === "string" && /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(fromBody))
+      throw new AppError("BAD_REQUEST", `"${field}" must be the whole number you read, got ${show(raw)}.`);
   }
   if (fromHeader !== undefined && fromBody !== undefined && fromHeader !== fromBody) {
     throw new AppError("BAD_REQUEST", `If-Match (${fromHeader}) and the body's ${field} (${fromBody}) disagree.`);
@@ -48,7 +51,12 @@ function ifMatchVersion(header: string): number {
     if (!m) throw new AppError("BAD_REQUEST", `If-Match must be an ETag this API sent, like "3"; got ${show(header)}.`);
     if (/^\d{1,15}$/.test(m[1] as string)) versions.add(Number(m[1]));
   }
-  if (versions.size === 0) throw new AppError("PRECONDITION_FAILED", `If-Match ${show(header)} names no version of this record (its ETags are like "3"): the write is refused.`);
-  if (versions.size > 1) throw new AppError("BAD_REQUEST", `If-Match names ${versions.size} versions; name the one you read.`);
+  if (versions.size === 0)
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      `If-Match ${show(header)} names no version of this record (its ETags are like "3"): the write is refused.`,
+    );
+  if (versions.size > 1)
+    throw new AppError("BAD_REQUEST", `If-Match names ${versions.size} versions; name the one you read.`);
   return [...versions][0] as number;
 }

@@ -51,7 +51,10 @@ export class ActorView implements Visibility {
       if (resource.tenant) where = { [resource.tenant]: this.#tenantValue(resource) ?? { in: [] } };
       const scope = resource.scope?.(this.actor);
       if (scope !== undefined && scope !== null) {
-        if (typeof scope !== "object" || Array.isArray(scope)) throw new Error(`The scope of ${resource.plural} returned ${typeof scope}; it must return a where object or undefined.`);
+        if (typeof scope !== "object" || Array.isArray(scope))
+          throw new Error(
+            `The scope of ${resource.plural} returned ${typeof scope}; it must return a where object or undefined.`,
+          );
         where = both(where ?? {}, scope);
         scoped = true;
       }
@@ -108,8 +111,12 @@ export class ActorView implements Visibility {
   tenantFor(resource: ResolvedResource): unknown {
     const value = this.#tenantValue(resource);
     if (value !== undefined) return value;
-    if (this.actor.id === undefined) throw new AppError("UNAUTHENTICATED", `Sign in to create ${resource.plural}: each belongs to a tenant.`);
-    throw new AppError("FORBIDDEN", `You cannot create ${resource.plural}: each belongs to a tenant, and your credentials name none.`);
+    if (this.actor.id === undefined)
+      throw new AppError("UNAUTHENTICATED", `Sign in to create ${resource.plural}: each belongs to a tenant.`);
+    throw new AppError(
+      "FORBIDDEN",
+      `You cannot create ${resource.plural}: each belongs to a tenant, and your credentials name none.`,
+    );
   }
 
   #passes(rule: FieldAccessRule): boolean {
@@ -153,17 +160,29 @@ export class AccessPolicy {
    * Throws unless the actor may perform `operation` on `resource`. With `detail` undefined only the
    * rules that need no record are decided (checker functions wait for the record: call again with it).
    */
-  async check(ctx: RequestContext, resource: ResolvedResource, operation: AccessOperation, detail?: CheckDetail): Promise<void> {
+  async check(
+    ctx: RequestContext,
+    resource: ResolvedResource,
+    operation: AccessOperation,
+    detail?: CheckDetail,
+  ): Promise<void> {
     const view = this.view(ctx);
     if (view.privileged || !resource.access) return;
     const rule = resource.access[operation];
     let allowed = view.passesStatically(rule);
     if (allowed === undefined) {
       if (!detail) return;
-      allowed = (await (rule as Exclude<AccessRule, boolean | string | readonly string[]>)({ actor: ctx.actor, operation, resource: resource.name, ...detail })) === true;
+      allowed =
+        (await (rule as Exclude<AccessRule, boolean | string | readonly string[]>)({
+          actor: ctx.actor,
+          operation,
+          resource: resource.name,
+          ...detail,
+        })) === true;
     }
     if (allowed) return;
-    if (ctx.actor.id === undefined) throw new AppError("UNAUTHENTICATED", `Sign in to ${operation} ${resource.plural}.`);
+    if (ctx.actor.id === undefined)
+      throw new AppError("UNAUTHENTICATED", `Sign in to ${operation} ${resource.plural}.`);
     throw new AppError("FORBIDDEN", `You may not ${operation} ${resource.plural}.`);
   }
 }

@@ -51,7 +51,11 @@ function bad(message: string): AppError {
 }
 
 /** Checks an aggregate spec against the resource; returns the Prisma arguments (without `where`). */
-export function compileAggregate(resource: ResolvedResource, spec: AggregateSpec, visibility: Visibility = OPEN_VISIBILITY): { grouped: boolean; args: Record<string, unknown>; by: string[] } {
+export function compileAggregate(
+  resource: ResolvedResource,
+  spec: AggregateSpec,
+  visibility: Visibility = OPEN_VISIBILITY,
+): { grouped: boolean; args: Record<string, unknown>; by: string[] } {
   const visible = (name: string) => {
     const f = resource.field.get(name);
     return f && visibility.canRead(resource, f) ? f : undefined;
@@ -61,7 +65,9 @@ export function compileAggregate(resource: ResolvedResource, spec: AggregateSpec
   for (const name of by) {
     if (!visible(name)?.groupable) {
       const allowed = resource.fields.filter((f) => f.groupable && visible(f.name)).map((f) => f.name);
-      throw bad(`Cannot group ${resource.plural} by "${name}". Fields you can group by: ${allowed.join(", ") || "(none)"}.`);
+      throw bad(
+        `Cannot group ${resource.plural} by "${name}". Fields you can group by: ${allowed.join(", ") || "(none)"}.`,
+      );
     }
   }
   const args: Record<string, unknown> = { _count: { _all: true } };
@@ -72,7 +78,9 @@ export function compileAggregate(resource: ResolvedResource, spec: AggregateSpec
     for (const name of fields) {
       if (!visible(name)?.aggregates.has(fn)) {
         const allowed = resource.fields.filter((f) => f.aggregates.has(fn) && visible(f.name)).map((f) => f.name);
-        throw bad(`Cannot compute ${fn} of ${resource.plural}.${name}. Fields with ${fn}: ${allowed.join(", ") || "(none)"}.`);
+        throw bad(
+          `Cannot compute ${fn} of ${resource.plural}.${name}. Fields with ${fn}: ${allowed.join(", ") || "(none)"}.`,
+        );
       }
       selected[name] = true;
     }
@@ -86,31 +94,52 @@ export function compileAggregate(resource: ResolvedResource, spec: AggregateSpec
     for (const h of spec.having) {
       if (!HAVING_OPS.has(h.op)) throw bad(`Unknown having operator ${show(h.op)}; use eq, ne, gt, gte, lt or lte.`);
       // Numbers, or numeric strings (REST): Number([3]) or Number(true) must not pass for a number.
-      const value = typeof h.value === "number" || (typeof h.value === "string" && h.value.trim() !== "") ? Number(h.value) : Number.NaN;
-      if (h.fn === "count" && h.field !== undefined) throw bad("having count takes no field: it counts the group's rows.");
+      const value =
+        typeof h.value === "number" || (typeof h.value === "string" && h.value.trim() !== "")
+          ? Number(h.value)
+          : Number.NaN;
+      if (h.fn === "count" && h.field !== undefined)
+        throw bad("having count takes no field: it counts the group's rows.");
       if (h.fn === "count") {
         if (!Number.isFinite(value)) throw bad(`having count ${h.op}: expected a number, got ${show(h.value)}.`);
-        having.push({ [resource.id.name]: { _count: { [h.op === "ne" ? "not" : h.op === "eq" ? "equals" : h.op]: value } } });
+        having.push({
+          [resource.id.name]: { _count: { [h.op === "ne" ? "not" : h.op === "eq" ? "equals" : h.op]: value } },
+        });
         continue;
       }
       const field = h.field ? visible(h.field) : undefined;
-      if (!FUNCTIONS.includes(h.fn) || !field?.aggregates.has(h.fn)) throw bad(`Cannot use ${show(h.fn)} of ${show(h.field)} in having on ${resource.plural}.`);
-      const coerced = h.fn === "avg" || h.fn === "sum" ? (Number.isFinite(value) ? { ok: true as const, value } : { ok: false as const, message: `expected a number, got ${show(h.value)}` }) : coerceValue({ ...field, isRequired: true }, h.value);
+      if (!FUNCTIONS.includes(h.fn) || !field?.aggregates.has(h.fn))
+        throw bad(`Cannot use ${show(h.fn)} of ${show(h.field)} in having on ${resource.plural}.`);
+      const coerced =
+        h.fn === "avg" || h.fn === "sum"
+          ? Number.isFinite(value)
+            ? { ok: true as const, value }
+            : { ok: false as const, message: `expected a number, got ${show(h.value)}` }
+          : coerceValue({ ...field, isRequired: true }, h.value);
       if (!coerced.ok) throw bad(`having ${h.fn}(${field.name}) ${h.op}: ${coerced.message}.`);
-      having.push({ [field.name]: { [`_${h.fn}`]: { [h.op === "ne" ? "not" : h.op === "eq" ? "equals" : h.op]: coerced.value } } });
+      having.push({
+        [field.name]: { [`_${h.fn}`]: { [h.op === "ne" ? "not" : h.op === "eq" ? "equals" : h.op]: coerced.value } },
+      });
     }
     args.having = { AND: having };
   }
   if (grouped) {
     const orderBy: object[] = [];
     for (const s of spec.sort ?? []) {
-      if (s.direction !== "asc" && s.direction !== "desc") throw bad(`Sort direction must be asc or desc, got ${show(s.direction)}.`);
+      if (s.direction !== "asc" && s.direction !== "desc")
+        throw bad(`Sort direction must be asc or desc, got ${show(s.direction)}.`);
       if (s.by === "count") orderBy.push({ _count: { [resource.id.name]: s.direction } });
       else if (by.includes(s.by)) orderBy.push({ [s.by]: s.direction });
       else {
         const [fn, name] = s.by.split(".");
-        if (!FUNCTIONS.includes(fn as AggregateFunction) || !name || !(spec[fn as AggregateFunction] ?? []).includes(name)) {
-          throw bad(`Cannot sort groups by ${show(s.by)}: use count, a group-by field, or <fn>.<field> of an aggregate you asked for.`);
+        if (
+          !FUNCTIONS.includes(fn as AggregateFunction) ||
+          !name ||
+          !(spec[fn as AggregateFunction] ?? []).includes(name)
+        ) {
+          throw bad(
+            `Cannot sort groups by ${show(s.by)}: use count, a group-by field, or <fn>.<field> of an aggregate you asked for.`,
+          );
         }
         orderBy.push({ [`_${fn}`]: { [name]: s.direction } });
       }
@@ -119,8 +148,10 @@ export function compileAggregate(resource: ResolvedResource, spec: AggregateSpec
     args.orderBy = orderBy;
     const limit = spec.limit ?? resource.maxPageSize;
     const offset = spec.offset ?? 0;
-    if (!Number.isInteger(limit) || limit < 1 || limit > resource.maxPageSize) throw bad(`Group limit must be 1 to ${resource.maxPageSize}, got ${show(limit)}.`);
-    if (!Number.isInteger(offset) || offset < 0 || offset > 1_000_000) throw bad(`Group offset must be 0 to 1000000, got ${show(offset)}.`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > resource.maxPageSize)
+      throw bad(`Group limit must be 1 to ${resource.maxPageSize}, got ${show(limit)}.`);
+    if (!Number.isInteger(offset) || offset < 0 || offset > 1_000_000)
+      throw bad(`Group offset must be 0 to 1000000, got ${show(offset)}.`);
     args.take = limit;
     args.skip = offset;
   } else if (spec.sort?.length || spec.limit !== undefined || spec.offset) {
@@ -133,7 +164,8 @@ export function compileAggregate(resource: ResolvedResource, spec: AggregateSpec
 export function toGroup(row: Record<string, unknown>, by: readonly string[]): AggregateGroup {
   const count = (row._count as { _all?: number } | undefined)?._all ?? 0;
   const part = (fn: AggregateFunction) => ({ ...((row[`_${fn}`] as Record<string, unknown> | undefined) ?? {}) });
-  const numbers = (fn: "sum" | "avg") => Object.fromEntries(Object.entries(part(fn)).map(([k, v]) => [k, v === null || v === undefined ? null : Number(v)]));
+  const numbers = (fn: "sum" | "avg") =>
+    Object.fromEntries(Object.entries(part(fn)).map(([k, v]) => [k, v === null || v === undefined ? null : Number(v)]));
   return {
     key: Object.fromEntries(by.map((name) => [name, row[name]])),
     count,

@@ -26,7 +26,8 @@ export class CursorCodec {
 
   /** The values of a cursor made for `signature`; 400 when it is forged, edited or made for another sort. */
   decode(signature: string, cursor: unknown): unknown[] {
-    const invalid = () => new AppError("BAD_REQUEST", "Invalid cursor: use a cursor exactly as a previous page returned it.");
+    const invalid = () =>
+      new AppError("BAD_REQUEST", "Invalid cursor: use a cursor exactly as a previous page returned it.");
     if (typeof cursor !== "string" || cursor.length > 4096) throw invalid();
     const [payload, mac, extra] = cursor.split(".");
     if (!payload || !mac || extra !== undefined) throw invalid();
@@ -34,7 +35,11 @@ export class CursorCodec {
     const given = Buffer.from(mac, "base64url");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
     const data = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { s: string; v: unknown[] };
-    if (data.s !== signature) throw new AppError("BAD_REQUEST", "This cursor was made for another sort or filter order; start again from the first page.");
+    if (data.s !== signature)
+      throw new AppError(
+        "BAD_REQUEST",
+        "This cursor was made for another sort or filter order; start again from the first page.",
+      );
     return data.v.map(decodeValue);
   }
 }

@@ -53,7 +53,10 @@ export class AppError extends Error {
 
 /** Whether `error` is an {@link AppError} (also across module copies). */
 export function isAppError(error: unknown): error is AppError {
-  return error instanceof AppError || (error instanceof Error && error.name === "AppError" && "code" in error && (error as AppError).code in ERROR_STATUS);
+  return (
+    error instanceof AppError ||
+    (error instanceof Error && error.name === "AppError" && "code" in error && (error as AppError).code in ERROR_STATUS)
+  );
 }
 
 /** Shows a client value in a message, shortened so a huge input cannot flood a response. */

@@ -66,7 +66,10 @@ export interface Operation {
 /** A hook function. */
 export type Hook = (operation: Operation) => void | Promise<void>;
 /** Maps one presented record on its way to the client. */
-export type Transform = (record: Record<string, unknown>, operation: Operation) => Record<string, unknown> | Promise<Record<string, unknown>>;
+export type Transform = (
+  record: Record<string, unknown>,
+  operation: Operation,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
 /**
  * Replaces an operation's default implementation. `proceed` runs the default. Writes return the
  * written row; `read` the row or null; `list` the rows (the total, when asked for, still comes from
@@ -112,15 +115,25 @@ export class HookRegistry {
     };
     const each = (actions: Actions): readonly Action[] => {
       const list = actions === "*" ? ACTIONS : typeof actions === "string" ? [actions] : actions;
-      for (const a of list) if (!(ACTIONS as readonly string[]).includes(a)) throw new Error(`Hooks of "${resource}": unknown action "${a}"; actions are ${ACTIONS.join(", ")} or "*"`);
+      for (const a of list)
+        if (!(ACTIONS as readonly string[]).includes(a))
+          throw new Error(`Hooks of "${resource}": unknown action "${a}"; actions are ${ACTIONS.join(", ")} or "*"`);
       return list;
     };
     const chain: ResourceHooks = {
-      before: (actions, hook) => (each(actions).forEach((a) => add(this.#hooks, `${resource}:before:${a}`, hook)), chain),
+      before: (actions, hook) => (
+        each(actions).forEach((a) => add(this.#hooks, `${resource}:before:${a}`, hook)), chain
+      ),
       after: (actions, hook) => (each(actions).forEach((a) => add(this.#hooks, `${resource}:after:${a}`, hook)), chain),
-      onSuccess: (actions, hook) => (each(actions).forEach((a) => add(this.#hooks, `${resource}:onSuccess:${a}`, hook)), chain),
-      onFailure: (actions, hook) => (each(actions).forEach((a) => add(this.#hooks, `${resource}:onFailure:${a}`, hook)), chain),
-      transform: (actions, transform) => (each(actions).forEach((a) => add(this.#transforms, `${resource}:${a}`, transform)), chain),
+      onSuccess: (actions, hook) => (
+        each(actions).forEach((a) => add(this.#hooks, `${resource}:onSuccess:${a}`, hook)), chain
+      ),
+      onFailure: (actions, hook) => (
+        each(actions).forEach((a) => add(this.#hooks, `${resource}:onFailure:${a}`, hook)), chain
+      ),
+      transform: (actions, transform) => (
+        each(actions).forEach((a) => add(this.#transforms, `${resource}:${a}`, transform)), chain
+      ),
       body: (actions, body) => (each(actions).forEach((a) => add(this.#bodies, `${resource}:${a}`, body)), chain),
       off: () => removers.splice(0).forEach((remove) => remove()),
     };
@@ -129,7 +142,8 @@ export class HookRegistry {
 
   /** Runs the hooks of a kind in registration order: the resource's first, then "*"'s. */
   async run(kind: HookKind, operation: Operation): Promise<void> {
-    for (const hook of this.#list(this.#hooks, `:${kind}:${operation.action}`, operation.resource)) await hook(operation);
+    for (const hook of this.#list(this.#hooks, `:${kind}:${operation.action}`, operation.resource))
+      await hook(operation);
   }
 
   /** Whether any hook of this kind is registered for the operation (skips building what it would see). */

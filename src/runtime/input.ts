@@ -20,7 +20,12 @@ export interface WriteInputOptions {
 }
 
 /** Returns the checked values, or throws 400 (unknown or forbidden fields) / 422 (bad values). */
-export function checkWriteInput(resource: ResolvedResource, input: unknown, mode: WriteMode, options: WriteInputOptions = {}): Record<string, unknown> {
+export function checkWriteInput(
+  resource: ResolvedResource,
+  input: unknown,
+  mode: WriteMode,
+  options: WriteInputOptions = {},
+): Record<string, unknown> {
   const { data, errors } = readWriteInput(resource, input, mode, options);
   if (Object.keys(errors).length > 0) throw validationFailed(resource, errors);
   return data;
@@ -37,9 +42,17 @@ export interface WriteInput {
  * validation rules can add theirs and fail once with all of them. Still throws 400 on unknown or
  * forbidden fields (a wrong request, not a wrong value).
  */
-export function readWriteInput(resource: ResolvedResource, input: unknown, mode: WriteMode, options: WriteInputOptions = {}): WriteInput {
+export function readWriteInput(
+  resource: ResolvedResource,
+  input: unknown,
+  mode: WriteMode,
+  options: WriteInputOptions = {},
+): WriteInput {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new AppError("BAD_REQUEST", `Expected a JSON object with the fields of ${resource.name}, got ${show(input)}.`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `Expected a JSON object with the fields of ${resource.name}, got ${show(input)}.`,
+    );
   }
   const view = mode === "create" ? "create" : "update";
   const writable = resource.fields.filter((f) => !f.readOnly && !f.hidden[view]);
@@ -50,7 +63,10 @@ export function readWriteInput(resource: ResolvedResource, input: unknown, mode:
     if (!field) {
       if (resource.relation.has(key) && options.ignoreReadOnly) continue;
       const hint = resource.relation.has(key) ? ` "${key}" is a relation: set its foreign key field instead.` : "";
-      throw new AppError("BAD_REQUEST", `Unknown field "${key}" for ${resource.name}.${hint} Writable fields: ${writable.map((f) => f.name).join(", ")}.`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `Unknown field "${key}" for ${resource.name}.${hint} Writable fields: ${writable.map((f) => f.name).join(", ")}.`,
+      );
     }
     if (field.hidden[view]) {
       if (options.ignoreReadOnly && field.isId) continue;
@@ -70,7 +86,10 @@ export function readWriteInput(resource: ResolvedResource, input: unknown, mode:
       if (key(data, errors, field.name)) continue;
       if (field.default !== undefined) data[field.name] = field.default;
       else if (mode === "create" ? field.requiredOnCreate : field.isRequired) {
-        errors[field.name] = mode === "create" ? "is required" : "is required: update replaces the record (send every field, or use patch)";
+        errors[field.name] =
+          mode === "create"
+            ? "is required"
+            : "is required: update replaces the record (send every field, or use patch)";
       } else if (mode === "update" && !field.isRequired) data[field.name] = null;
     }
   }
@@ -83,7 +102,11 @@ export function readWriteInput(resource: ResolvedResource, input: unknown, mode:
  */
 export function validationFailed(resource: ResolvedResource, errors: Record<string, string>, form?: string): AppError {
   const list = [...(form ? [form] : []), ...Object.entries(errors).map(([k, m]) => `${k} ${m}`)];
-  return new AppError("VALIDATION_FAILED", `Invalid ${resource.name}: ${list.join("; ")}.`, Object.keys(errors).length > 0 ? { fields: errors } : {});
+  return new AppError(
+    "VALIDATION_FAILED",
+    `Invalid ${resource.name}: ${list.join("; ")}.`,
+    Object.keys(errors).length > 0 ? { fields: errors } : {},
+  );
 }
 
 function key(data: Record<string, unknown>, errors: Record<string, string>, name: string): boolean {

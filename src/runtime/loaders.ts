@@ -13,7 +13,12 @@ export interface LoaderSource {
   /** Rows of `resource` whose `field` is one of `values`, ordered by id. */
   rowsWhereIn(resource: string, field: string, values: readonly unknown[]): Promise<Row[]>;
   /** `[localKey, targetKey]` pairs of a join model (by Prisma model name), for the given local keys. */
-  joinPairs(joinModel: string, localField: string, targetField: string, keys: readonly unknown[]): Promise<[unknown, unknown][]>;
+  joinPairs(
+    joinModel: string,
+    localField: string,
+    targetField: string,
+    keys: readonly unknown[],
+  ): Promise<[unknown, unknown][]>;
   /** Name of the id field of a resource. */
   idField(resource: string): string;
 }
@@ -70,7 +75,8 @@ export class Loaders {
       const pairs = await this.#source.joinPairs(joinModel, localField, targetField, keys);
       const targets = await this.byId(target).loadMany([...new Set(pairs.map(([, t]) => t))]);
       const byTarget = new Map<unknown, Row>();
-      for (const row of targets) if (row && !(row instanceof Error)) byTarget.set(cacheKey(row[this.#source.idField(target)]), row);
+      for (const row of targets)
+        if (row && !(row instanceof Error)) byTarget.set(cacheKey(row[this.#source.idField(target)]), row);
       const groups = new Map<unknown, Row[]>();
       for (const [local, t] of pairs) {
         const row = byTarget.get(cacheKey(t));

@@ -84,7 +84,14 @@ function parseDateTime(text: string): Date | undefined {
   const m = ISO_DATE.exec(text.trim());
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(2000, month, 0)).getUTCDate() || (month === 2 && day === 29 && !isLeap(year))) return undefined;
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > new Date(Date.UTC(2000, month, 0)).getUTCDate() ||
+    (month === 2 && day === 29 && !isLeap(year))
+  )
+    return undefined;
   return new Date(text.trim());
 }
 
@@ -104,9 +111,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Coerces a client value to a field's type: strict on meaning, lenient on spelling (REST sends
  * numbers as strings). Returns an error message instead of throwing so callers can collect them.
  */
-export function coerceValue(field: ResolvedField, value: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+export function coerceValue(
+  field: ResolvedField,
+  value: unknown,
+): { ok: true; value: unknown } | { ok: false; message: string } {
   const fail = (expected: string) => ({ ok: false as const, message: `expected ${expected}, got ${show(value)}` });
-  if (value === null) return field.isRequired ? fail(`${describe(field)} (the field is required)`) : { ok: true, value: null };
+  if (value === null)
+    return field.isRequired ? fail(`${describe(field)} (the field is required)`) : { ok: true, value: null };
   if (field.isList) {
     if (!Array.isArray(value)) return fail(`a list, each ${describe(field)}`);
     const out: unknown[] = [];
@@ -129,7 +140,8 @@ export function coerceValue(field: ResolvedField, value: unknown): { ok: true; v
     case "BigInt": {
       const n = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
       if (typeof n !== "number" || !Number.isInteger(n)) return fail("an integer");
-      if (field.kind === "Int" && (n < INT32.min || n > INT32.max)) return fail("an integer between -2147483648 and 2147483647");
+      if (field.kind === "Int" && (n < INT32.min || n > INT32.max))
+        return fail("an integer between -2147483648 and 2147483647");
       if (!Number.isSafeInteger(n)) return fail("a safe integer");
       return { ok: true, value: field.kind === "BigInt" ? BigInt(n) : n };
     }
@@ -149,7 +161,9 @@ export function coerceValue(field: ResolvedField, value: unknown): { ok: true; v
       return { ok: true, value: d };
     }
     case "Enum":
-      return typeof value === "string" && field.enum?.values.includes(value) ? { ok: true, value } : fail(`one of ${field.enum?.values.join(", ")}`);
+      return typeof value === "string" && field.enum?.values.includes(value)
+        ? { ok: true, value }
+        : fail(`one of ${field.enum?.values.join(", ")}`);
     case "Json":
       return { ok: true, value };
   }
@@ -161,7 +175,11 @@ function describe(field: ResolvedField): string {
   return `${/^[AEIOU]/.test(field.kind) ? "an" : "a"} ${field.kind}`;
 }
 
-const TEXT_OPS: Partial<Record<Operator, string>> = { contains: "contains", startsWith: "startsWith", endsWith: "endsWith" };
+const TEXT_OPS: Partial<Record<Operator, string>> = {
+  contains: "contains",
+  startsWith: "startsWith",
+  endsWith: "endsWith",
+};
 
 /**
  * Prisma sends `contains`/`startsWith`/`endsWith` to ILIKE without escaping (`contains: "%"` matches
@@ -191,7 +209,13 @@ export function liveCondition(resource: ResolvedResource): object | undefined {
  * Checks a filter against a resource's metadata and compiles it to a Prisma `where`.
  * Throws a 400 {@link AppError} naming the field, operator or value at fault.
  */
-export function compileFilter(resource: ResolvedResource, filter: Filter | undefined, limits: QueryLimits, lookup: ResourceLookup, visibility: Visibility = OPEN_VISIBILITY): object {
+export function compileFilter(
+  resource: ResolvedResource,
+  filter: Filter | undefined,
+  limits: QueryLimits,
+  lookup: ResourceLookup,
+  visibility: Visibility = OPEN_VISIBILITY,
+): object {
   if (!filter) return {};
   let clauses = 0;
   const bad = (message: string) => new AppError("BAD_REQUEST", message);
@@ -201,15 +225,19 @@ export function compileFilter(resource: ResolvedResource, filter: Filter | undef
     if ("and" in f) return { AND: f.and.map((x) => walk(r, x, depth + 1, hops)) };
     if ("or" in f) return { OR: f.or.map((x) => walk(r, x, depth + 1, hops)) };
     if ("not" in f) return { NOT: walk(r, f.not, depth + 1, hops) };
-    if (++clauses > limits.maxFilterClauses) throw bad(`Too many filter conditions: at most ${limits.maxFilterClauses}.`);
+    if (++clauses > limits.maxFilterClauses)
+      throw bad(`Too many filter conditions: at most ${limits.maxFilterClauses}.`);
     if ("search" in f) return searchWhere(r, f.search, limits, visibility);
     if ("relation" in f) {
       const relation = r.relation.get(f.relation);
       if (!relation?.filterable) {
         const allowed = r.relations.filter((x) => x.filterable).map((x) => x.name);
-        throw bad(`Cannot filter ${r.plural} through "${f.relation}". Relations you can filter through: ${allowed.join(", ") || "(none)"}.`);
+        throw bad(
+          `Cannot filter ${r.plural} through "${f.relation}". Relations you can filter through: ${allowed.join(", ") || "(none)"}.`,
+        );
       }
-      if (hops + 1 > resource.maxDepth) throw bad(`Relation filters nest too deeply: at most ${resource.maxDepth} relations from ${resource.plural}.`);
+      if (hops + 1 > resource.maxDepth)
+        throw bad(`Relation filters nest too deeply: at most ${resource.maxDepth} relations from ${resource.plural}.`);
       const target = lookup(relation.target);
       const inner = walk(target, f.filter, depth + 1, hops + 1);
       // Related records the actor cannot see (in the trash, another tenant, out of scope) do not exist
@@ -217,26 +245,44 @@ export function compileFilter(resource: ResolvedResource, filter: Filter | undef
       const visible = visibility.rows(target);
       const seen = (x: object) => both(x, visible);
       if (relation.kind === "belongsTo") {
-        if (f.quantifier) throw bad(`"${f.relation}" of ${r.plural} is a single record: filter it without ${f.quantifier}.`);
+        if (f.quantifier)
+          throw bad(`"${f.relation}" of ${r.plural} is a single record: filter it without ${f.quantifier}.`);
         return { [relation.name]: { is: seen(inner) } };
       }
       if (f.quantifier !== "some" && f.quantifier !== "every" && f.quantifier !== "none") {
-        throw bad(`"${f.relation}" of ${r.plural} is a list: say whether some, every or none of its records must match.`);
+        throw bad(
+          `"${f.relation}" of ${r.plural} is a list: say whether some, every or none of its records must match.`,
+        );
       }
-      const matching = f.quantifier === "every" && visible ? { OR: [{ NOT: visible }, inner] } : f.quantifier === "every" ? inner : seen(inner);
+      const matching =
+        f.quantifier === "every" && visible
+          ? { OR: [{ NOT: visible }, inner] }
+          : f.quantifier === "every"
+            ? inner
+            : seen(inner);
       if (relation.kind !== "manyToMany") return { [relation.name]: { [f.quantifier]: matching } };
       const via = relation.joinTargetRelation;
-      const viaJoin = f.quantifier === "every" && visible ? { OR: [{ [via]: { is: { NOT: visible } } }, { [via]: { is: inner } }] } : { [via]: { is: f.quantifier === "every" ? inner : seen(inner) } };
+      const viaJoin =
+        f.quantifier === "every" && visible
+          ? { OR: [{ [via]: { is: { NOT: visible } } }, { [via]: { is: inner } }] }
+          : { [via]: { is: f.quantifier === "every" ? inner : seen(inner) } };
       return { [relation.name]: { [f.quantifier]: viaJoin } };
     }
     const field = r.field.get(f.field);
     if (!field || !visibility.canRead(r, field)) {
       throw bad(`Unknown filter field "${f.field}" on ${r.plural}. Filterable fields: ${filterable(r, visibility)}.`);
     }
-    if (field.filter.size === 0) throw bad(`Field "${f.field}" of ${r.plural} is not filterable. Filterable fields: ${filterable(r, visibility)}.`);
-    if (!field.filter.has(f.op)) throw bad(`Operator "${f.op}" is not allowed on ${r.plural}.${f.field}; allowed: ${[...field.filter].join(", ")}.`);
+    if (field.filter.size === 0)
+      throw bad(
+        `Field "${f.field}" of ${r.plural} is not filterable. Filterable fields: ${filterable(r, visibility)}.`,
+      );
+    if (!field.filter.has(f.op))
+      throw bad(
+        `Operator "${f.op}" is not allowed on ${r.plural}.${f.field}; allowed: ${[...field.filter].join(", ")}.`,
+      );
     const size = byteSize(f.value);
-    if (size > limits.maxFilterValueBytes) throw bad(`Filter value of "${f.field}" is too large: ${size} bytes, at most ${limits.maxFilterValueBytes}.`);
+    if (size > limits.maxFilterValueBytes)
+      throw bad(`Filter value of "${f.field}" is too large: ${size} bytes, at most ${limits.maxFilterValueBytes}.`);
     const where = { [field.name]: condition(r, field, f.op, f.value, limits) };
     // SQL `<>` skips NULLs; "not equal to x" should include rows where the field is null.
     if (f.op === "ne" && f.value !== null && !field.isRequired) return { OR: [where, { [field.name]: null }] };
@@ -254,7 +300,13 @@ function byteSize(value: unknown): number {
   }
 }
 
-function condition(resource: ResolvedResource, field: ResolvedField, op: Operator, value: unknown, limits: QueryLimits): object {
+function condition(
+  resource: ResolvedResource,
+  field: ResolvedField,
+  op: Operator,
+  value: unknown,
+  limits: QueryLimits,
+): object {
   const at = `${resource.plural}.${field.name}`;
   const one = (v: unknown) => {
     const c = coerceValue({ ...field, isRequired: true }, v);
@@ -276,21 +328,37 @@ function condition(resource: ResolvedResource, field: ResolvedField, op: Operato
       return { [op]: one(value) };
     case "in":
     case "notIn": {
-      if (!Array.isArray(value)) throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): expected a list, got ${show(value)}.`);
-      if (value.length > limits.maxInValues) throw new AppError("BAD_REQUEST", `Too many values for ${at} (${op}): ${value.length}, at most ${limits.maxInValues}.`);
+      if (!Array.isArray(value))
+        throw new AppError(
+          "BAD_REQUEST",
+          `Invalid filter value for ${at} (${op}): expected a list, got ${show(value)}.`,
+        );
+      if (value.length > limits.maxInValues)
+        throw new AppError(
+          "BAD_REQUEST",
+          `Too many values for ${at} (${op}): ${value.length}, at most ${limits.maxInValues}.`,
+        );
       return { [op]: value.map(one) };
     }
     case "contains":
     case "startsWith":
     case "endsWith": {
-      if (typeof value !== "string") throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): expected a string, got ${show(value)}.`);
+      if (typeof value !== "string")
+        throw new AppError(
+          "BAD_REQUEST",
+          `Invalid filter value for ${at} (${op}): expected a string, got ${show(value)}.`,
+        );
       const bad = textProblem(value);
       if (bad) throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): ${bad}.`);
       return { [TEXT_OPS[op] as string]: escapeLike(value), mode: "insensitive" };
     }
     case "isNull": {
       const b = value === true || value === "true" ? true : value === false || value === "false" ? false : undefined;
-      if (b === undefined) throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (isNull): expected true or false, got ${show(value)}.`);
+      if (b === undefined)
+        throw new AppError(
+          "BAD_REQUEST",
+          `Invalid filter value for ${at} (isNull): expected true or false, got ${show(value)}.`,
+        );
       return b ? { equals: null } : { not: null };
     }
   }
@@ -298,12 +366,14 @@ function condition(resource: ResolvedResource, field: ResolvedField, op: Operato
 
 function searchWhere(resource: ResolvedResource, q: string, limits: QueryLimits, visibility: Visibility): object {
   if (typeof q !== "string") throw new AppError("BAD_REQUEST", `Search text must be a string, got ${show(q)}.`);
-  if (q.length > limits.maxFilterValueBytes) throw new AppError("BAD_REQUEST", `Search text is too long: at most ${limits.maxFilterValueBytes} characters.`);
+  if (q.length > limits.maxFilterValueBytes)
+    throw new AppError("BAD_REQUEST", `Search text is too long: at most ${limits.maxFilterValueBytes} characters.`);
   const bad = textProblem(q);
   if (bad) throw new AppError("BAD_REQUEST", `Invalid search text: ${bad}.`);
   // Fields the actor may not see are not searched: a match on them would reveal their content.
   const fields = resource.fields.filter((f) => f.searchable && visibility.canRead(resource, f));
-  if (fields.length === 0) throw new AppError("BAD_REQUEST", `${resource.plural} has no searchable fields, so "q"/search cannot be used.`);
+  if (fields.length === 0)
+    throw new AppError("BAD_REQUEST", `${resource.plural} has no searchable fields, so "q"/search cannot be used.`);
   const text = q.trim();
   if (text === "") return {};
   // Full-text search in PostgreSQL's websearch syntax ("quoted phrase", -exclude, or); see storage/sql/where-sql.ts.
@@ -312,21 +382,36 @@ function searchWhere(resource: ResolvedResource, q: string, limits: QueryLimits,
 }
 
 function filterable(resource: ResolvedResource, visibility: Visibility): string {
-  return resource.fields.filter((f) => f.filter.size > 0 && visibility.canRead(resource, f)).map((f) => f.name).join(", ") || "(none)";
+  return (
+    resource.fields
+      .filter((f) => f.filter.size > 0 && visibility.canRead(resource, f))
+      .map((f) => f.name)
+      .join(", ") || "(none)"
+  );
 }
 
 /**
  * Checks sort keys and compiles them to a Prisma `orderBy`, appending the id as a unique tie-breaker
  * so pages are stable. A key may follow to-one relations declared sortable: `author.name`.
  */
-export function compileSort(resource: ResolvedResource, sort: readonly Sort[] | undefined, lookup: ResourceLookup, visibility: Visibility = OPEN_VISIBILITY): object[] {
+export function compileSort(
+  resource: ResolvedResource,
+  sort: readonly Sort[] | undefined,
+  lookup: ResourceLookup,
+  visibility: Visibility = OPEN_VISIBILITY,
+): object[] {
   const keys = sort ?? [];
   if (keys.length > 10) throw new AppError("BAD_REQUEST", "Too many sort keys: at most 10.");
   const orderBy: object[] = [];
   for (const s of keys) {
-    if (s.direction !== "asc" && s.direction !== "desc") throw new AppError("BAD_REQUEST", `Sort direction must be asc or desc, got ${show(s.direction)}.`);
+    if (s.direction !== "asc" && s.direction !== "desc")
+      throw new AppError("BAD_REQUEST", `Sort direction must be asc or desc, got ${show(s.direction)}.`);
     const { path, field } = sortPath(resource, s.field, lookup, visibility);
-    let order: object = { [field.name]: field.isRequired ? s.direction : { sort: s.direction, nulls: s.direction === "asc" ? "first" : "last" } };
+    let order: object = {
+      [field.name]: field.isRequired
+        ? s.direction
+        : { sort: s.direction, nulls: s.direction === "asc" ? "first" : "last" },
+    };
     for (const relation of [...path].reverse()) order = { [relation]: order };
     orderBy.push(order);
   }
@@ -343,7 +428,12 @@ export function tieBreakerDirection(keys: readonly Sort[]): "asc" | "desc" {
 }
 
 /** The relations and the field a sort key names; 400 when any step is not declared sortable. */
-export function sortPath(resource: ResolvedResource, key: string, lookup: ResourceLookup, visibility: Visibility = OPEN_VISIBILITY): { path: string[]; field: ResolvedField; resource: ResolvedResource } {
+export function sortPath(
+  resource: ResolvedResource,
+  key: string,
+  lookup: ResourceLookup,
+  visibility: Visibility = OPEN_VISIBILITY,
+): { path: string[]; field: ResolvedField; resource: ResolvedResource } {
   const steps = typeof key === "string" ? key.split(".") : [];
   const path: string[] = [];
   let current = resource;
@@ -352,29 +442,54 @@ export function sortPath(resource: ResolvedResource, key: string, lookup: Resour
     const relation = current.relation.get(name);
     if (!relation?.sortable || relation.kind !== "belongsTo") {
       const allowed = current.relations.filter((r) => r.sortable).map((r) => r.name);
-      throw new AppError("BAD_REQUEST", `Cannot sort ${current.plural} by "${key}": "${name}" is not a relation you can sort by${allowed.length ? ` (you can: ${allowed.join(", ")})` : ""}.`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `Cannot sort ${current.plural} by "${key}": "${name}" is not a relation you can sort by${allowed.length ? ` (you can: ${allowed.join(", ")})` : ""}.`,
+      );
     }
-    if (path.length + 1 > resource.maxDepth) throw new AppError("BAD_REQUEST", `Sort key "${key}" follows too many relations: at most ${resource.maxDepth}.`);
+    if (path.length + 1 > resource.maxDepth)
+      throw new AppError("BAD_REQUEST", `Sort key "${key}" follows too many relations: at most ${resource.maxDepth}.`);
     path.push(name);
     current = lookup(relation.target);
     // The order would rank rows by related records the actor cannot see: an oracle on them.
-    if (visibility.restricted(current)) throw new AppError("BAD_REQUEST", `Cannot sort ${resource.plural} by "${key}": your access to ${current.plural} is limited, so they cannot order other records.`);
+    if (visibility.restricted(current))
+      throw new AppError(
+        "BAD_REQUEST",
+        `Cannot sort ${resource.plural} by "${key}": your access to ${current.plural} is limited, so they cannot order other records.`,
+      );
   }
   const field = current.field.get(steps[0] ?? "");
   if (!field || !visibility.canRead(current, field) || !field.sortable) {
     const sortable = current.fields.filter((f) => f.sortable && visibility.canRead(current, f)).map((f) => f.name);
-    throw new AppError("BAD_REQUEST", `Cannot sort ${current.plural} by "${steps[0] ?? key}". Sortable fields: ${sortable.join(", ")}.`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `Cannot sort ${current.plural} by "${steps[0] ?? key}". Sortable fields: ${sortable.join(", ")}.`,
+    );
   }
   return { path, field, resource: current };
 }
 
 /** Checks offset and limit against the resource's page size and the offset limit. */
-export function checkPage(resource: ResolvedResource, page: { offset?: number | undefined; limit?: number | undefined }, limits: QueryLimits = DEFAULT_QUERY_LIMITS) {
+export function checkPage(
+  resource: ResolvedResource,
+  page: { offset?: number | undefined; limit?: number | undefined },
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+) {
   const offset = page.offset ?? 0;
   const limit = page.limit ?? resource.defaultPageSize;
-  if (!Number.isInteger(offset) || offset < 0) throw new AppError("BAD_REQUEST", `Offset must be a whole number ≥ 0, got ${show(offset)}.`);
-  if (offset > limits.maxOffset) throw new AppError("BAD_REQUEST", `Offset ${offset} is too large: at most ${limits.maxOffset}. Narrow the filter instead.`);
-  if (!Number.isInteger(limit) || limit < 0) throw new AppError("BAD_REQUEST", `Page size must be a whole number ≥ 0, got ${show(limit)}.`);
-  if (limit > resource.maxPageSize) throw new AppError("BAD_REQUEST", `Page size ${limit} is too large for ${resource.plural}: at most ${resource.maxPageSize}.`);
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new AppError("BAD_REQUEST", `Offset must be a whole number ≥ 0, got ${show(offset)}.`);
+  if (offset > limits.maxOffset)
+    throw new AppError(
+      "BAD_REQUEST",
+      `Offset ${offset} is too large: at most ${limits.maxOffset}. Narrow the filter instead.`,
+    );
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new AppError("BAD_REQUEST", `Page size must be a whole number ≥ 0, got ${show(limit)}.`);
+  if (limit > resource.maxPageSize)
+    throw new AppError(
+      "BAD_REQUEST",
+      `Page size ${limit} is too large for ${resource.plural}: at most ${resource.maxPageSize}.`,
+    );
   return { offset, limit };
 }

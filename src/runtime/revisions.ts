@@ -18,7 +18,17 @@ const DELEGATE = "revision";
 /** The revision model, for reads (storage/sql/read-sql.ts). */
 const MODEL = "Revision";
 /** What a read of a revision loads: every field of {@link Revision}. */
-const REVISION_FIELDS = ["id", "number", "parentNumber", "action", "status", "actorId", "createdAt", "schemaVersion", "data"] as const;
+const REVISION_FIELDS = [
+  "id",
+  "number",
+  "parentNumber",
+  "action",
+  "status",
+  "actorId",
+  "createdAt",
+  "schemaVersion",
+  "data",
+] as const;
 
 /** One revision of a record, as the runtime hands it out (its `data` upgraded, not yet presented). */
 export interface Revision {
@@ -67,17 +77,46 @@ export class RevisionLog {
   async record(tx: Store, entry: RevisionEntry): Promise<Revision> {
     const model = tx.model(DELEGATE);
     const recordId = String(entry.recordId);
-    const last = this.#fresh(entry.action) ? null : (await model.findFirst({ where: { resource: this.#resource.name, recordId }, orderBy: { number: "desc" }, select: { id: true, number: true, status: true } })) as { id: string; number: number; status: string } | null;
+    const last = this.#fresh(entry.action)
+      ? null
+      : ((await model.findFirst({
+          where: { resource: this.#resource.name, recordId },
+          orderBy: { number: "desc" },
+          select: { id: true, number: true, status: true },
+        })) as { id: string; number: number; status: string } | null);
     const data = toJson(entry.row);
-    const common = { action: entry.action, actorId: entry.actorId, createdAt: new Date(), schemaVersion: this.#settings.schemaVersion, data };
+    const common = {
+      action: entry.action,
+      actorId: entry.actorId,
+      createdAt: new Date(),
+      schemaVersion: this.#settings.schemaVersion,
+      data,
+    };
     if (entry.action === "publish") {
-      if (last?.status !== "draft") throw new AppError("CONFLICT", `This ${this.#resource.name} has no draft to publish.`);
+      if (last?.status !== "draft")
+        throw new AppError("CONFLICT", `This ${this.#resource.name} has no draft to publish.`);
       return this.#read(await model.update({ where: { id: last.id }, data: { ...common, status: "stable" } }));
     }
-    const status = this.#settings.draft && entry.action !== "delete" && entry.action !== "purge" && entry.action !== "restore" ? "draft" : "stable";
-    if (status === "draft" && last?.status === "draft") return this.#read(await model.update({ where: { id: last.id }, data: common }));
+    const status =
+      this.#settings.draft && entry.action !== "delete" && entry.action !== "purge" && entry.action !== "restore"
+        ? "draft"
+        : "stable";
+    if (status === "draft" && last?.status === "draft")
+      return this.#read(await model.update({ where: { id: last.id }, data: common }));
     const number = (last?.number ?? 0) + 1;
-    return this.#read(await model.create({ data: { id: randomUUID(), resource: this.#resource.name, recordId, number, parentNumber: last?.number ?? null, status, ...common } }));
+    return this.#read(
+      await model.create({
+        data: {
+          id: randomUUID(),
+          resource: this.#resource.name,
+          recordId,
+          number,
+          parentNumber: last?.number ?? null,
+          status,
+          ...common,
+        },
+      }),
+    );
   }
 
   /**
@@ -86,8 +125,16 @@ export class RevisionLog {
    * its writes take {@link RevisionLog.record}.
    */
   compiled(action: string, actorId: string): WriteRevision {
-    if (this.#settings.draft) throw new Error(`${this.#resource.name} keeps draft revisions: write them through record()`);
-    return { id: randomUUID(), resource: this.#resource.name, action, actorId, schemaVersion: this.#settings.schemaVersion, first: this.#fresh(action) };
+    if (this.#settings.draft)
+      throw new Error(`${this.#resource.name} keeps draft revisions: write them through record()`);
+    return {
+      id: randomUUID(),
+      resource: this.#resource.name,
+      action,
+      actorId,
+      schemaVersion: this.#settings.schemaVersion,
+      first: this.#fresh(action),
+    };
   }
 
   /** A record the database or a UUID just named has no history: no lookup of its last revision. */
@@ -110,8 +157,13 @@ export class RevisionLog {
 
   /** The revision in force at `time` (the last one written at or before it); 404 when the record did not exist yet. */
   async at(store: Store, recordId: string | number, time: Date): Promise<Revision> {
-    const [row] = (await store.read(this.#query({ recordId: String(recordId), createdAt: { lte: time } }, "desc", 1))).rows;
-    if (!row) throw new AppError("NOT_FOUND", `${this.#resource.name} ${String(recordId)} has no revision at or before ${time.toISOString()}.`);
+    const [row] = (await store.read(this.#query({ recordId: String(recordId), createdAt: { lte: time } }, "desc", 1)))
+      .rows;
+    if (!row)
+      throw new AppError(
+        "NOT_FOUND",
+        `${this.#resource.name} ${String(recordId)} has no revision at or before ${time.toISOString()}.`,
+      );
     return this.#read(row);
   }
 
@@ -133,7 +185,11 @@ export class RevisionLog {
     let data = stored.data;
     const { schemaVersion, migrate } = this.#settings;
     if (stored.schemaVersion < schemaVersion) {
-      if (!migrate) throw new AppError("INTERNAL", `Revision ${stored.number} of ${this.#resource.name} was written under schemaVersion ${stored.schemaVersion}, and the resource has no \`migrate\` to upgrade it to ${schemaVersion}.`);
+      if (!migrate)
+        throw new AppError(
+          "INTERNAL",
+          `Revision ${stored.number} of ${this.#resource.name} was written under schemaVersion ${stored.schemaVersion}, and the resource has no \`migrate\` to upgrade it to ${schemaVersion}.`,
+        );
       data = migrate(structuredClone(data), stored.schemaVersion);
     }
     return Object.freeze({
@@ -154,7 +210,14 @@ export class RevisionLog {
 function toJson(row: Row): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
-    out[key] = value instanceof Date ? value.toISOString() : typeof value === "bigint" ? value.toString() : value !== null && typeof value === "object" && "toFixed" in value ? String(value) : value;
+    out[key] =
+      value instanceof Date
+        ? value.toISOString()
+        : typeof value === "bigint"
+          ? value.toString()
+          : value !== null && typeof value === "object" && "toFixed" in value
+            ? String(value)
+            : value;
   }
   return out;
 }

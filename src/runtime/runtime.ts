@@ -74,7 +74,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (!s) throw new AppError("NOT_FOUND", `Unknown resource "${name}".`);
     return s;
   };
-  const report: ErrorReporter = options.onError ?? ((error, where) => console.error(`${where.resource} ${where.action}: ${where.stage} failed`, error));
+  const report: ErrorReporter =
+    options.onError ??
+    ((error, where) => console.error(`${where.resource} ${where.action}: ${where.stage} failed`, error));
   const cursors = new CursorCodec(options.cursorSecret ?? randomBytes(32));
   // Loaders read as their context's actor: the rows that exist for them (tenant, scope, trash).
   const sourceOver = (over: Store, ctx: () => RequestContext): LoaderSource => ({
@@ -97,14 +99,32 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   });
   // Inside a write, reads (loaders included) see the write's transaction.
   const bind = (ctx: RequestContext, transaction: NonNullable<RequestContext["transaction"]>): RequestContext => {
-    const bound: RequestContext = { ...ctx, transaction, loaders: new Loaders(sourceOver(transaction.store, () => bound)) };
+    const bound: RequestContext = {
+      ...ctx,
+      transaction,
+      loaders: new Loaders(sourceOver(transaction.store, () => bound)),
+    };
     return bound;
   };
   const access = new AccessPolicy(options.adminRole ?? "admin");
   const defaultActor = options.defaultActor ?? "system";
   const committed = new Set<() => void>(options.onCommitted ? [options.onCommitted] : []);
   for (const resource of schema.resources) {
-    services.set(resource.name, new ResourceService(resource, { store, hooks, limits, resource: service, cursors, bind, defaultActor, report, access, onCommitted: () => committed.forEach((listener) => listener()) }));
+    services.set(
+      resource.name,
+      new ResourceService(resource, {
+        store,
+        hooks,
+        limits,
+        resource: service,
+        cursors,
+        bind,
+        defaultActor,
+        report,
+        access,
+        onCommitted: () => committed.forEach((listener) => listener()),
+      }),
+    );
   }
   return {
     schema,
@@ -117,7 +137,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     service,
     context: (init = {}) => {
-      const ctx: RequestContext = { actor: init.actor ?? ANONYMOUS, requestId: init.requestId ?? randomUUID(), loaders: new Loaders(sourceOver(store, () => ctx)) };
+      const ctx: RequestContext = {
+        actor: init.actor ?? ANONYMOUS,
+        requestId: init.requestId ?? randomUUID(),
+        loaders: new Loaders(sourceOver(store, () => ctx)),
+      };
       return ctx;
     },
   };

@@ -23,7 +23,19 @@ import { cacheKey, type Row } from "./loaders.ts";
 import { type Revision, RevisionLog } from "./revisions.ts";
 import { validateWrite } from "./validate.ts";
 import { matchesWhere } from "./where-match.ts";
-import { both, checkPage, coerceValue, compileFilter, compileSort, liveCondition, sortPath, tieBreakerDirection, type Filter, type QueryLimits, type Sort } from "./query.ts";
+import {
+  both,
+  checkPage,
+  coerceValue,
+  compileFilter,
+  compileSort,
+  liveCondition,
+  sortPath,
+  tieBreakerDirection,
+  type Filter,
+  type QueryLimits,
+  type Sort,
+} from "./query.ts";
 
 /**
  * What a read loads of each record: the fields wanted (undefined: every field the actor may see) and
@@ -146,7 +158,12 @@ export interface Page {
   readonly records: ResourceRecord[];
   /** The cursor of each record, in the same order. */
   readonly cursors: string[];
-  readonly pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | undefined; endCursor: string | undefined };
+  readonly pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | undefined;
+    endCursor: string | undefined;
+  };
   readonly totalCount: number | undefined;
 }
 
@@ -183,7 +200,12 @@ export interface BatchOptions {
 /** The failure of one batch item, as clients see it. */
 export interface BatchFailure {
   readonly index: number;
-  readonly error: { readonly code: string; readonly message: string; readonly fields?: Record<string, string>; readonly details?: Record<string, unknown> };
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly fields?: Record<string, string>;
+    readonly details?: Record<string, unknown>;
+  };
 }
 
 /** The outcome of a batch: each item's record or error, by its index in the request. */
@@ -193,7 +215,10 @@ export interface BatchResult {
 }
 
 /** Where the runtime reports what it cannot hand to a client (failing onSuccess / onFailure hooks, masked batch items). */
-export type ErrorReporter = (error: unknown, where: { resource: string; action: Action; stage: "onSuccess" | "onFailure" | "batch" }) => void;
+export type ErrorReporter = (
+  error: unknown,
+  where: { resource: string; action: Action; stage: "onSuccess" | "onFailure" | "batch" },
+) => void;
 
 /** What the runtime gives each service. */
 export interface ServiceDependencies {
@@ -264,7 +289,9 @@ export class ResourceService {
     this.#internal = internal;
     this.#revisions = resource.revisions ? new RevisionLog(resource) : undefined;
     // A soft delete leaves the links of setNull relations alone (a trashed parent reads as absent).
-    this.#deleteRules = resource.relations.some((r) => r.kind === "hasMany" && r.onDelete !== undefined && (r.onDelete !== "setNull" || !resource.softDelete));
+    this.#deleteRules = resource.relations.some(
+      (r) => r.kind === "hasMany" && r.onDelete !== undefined && (r.onDelete !== "setNull" || !resource.softDelete),
+    );
   }
 
   readonly #lookup = (name: string) => this.#deps.resource(name).resource;
@@ -289,9 +316,17 @@ export class ResourceService {
   /** `where` narrowed to the records `mode` sees (the live ones by default) inside the actor's tenant and scope. */
   #scoped(ctx: RequestContext, where: object, mode: DeletedMode | undefined = "exclude"): object {
     const soft = this.resource.softDelete;
-    if (mode !== "exclude" && mode !== "include" && mode !== "only") throw new AppError("BAD_REQUEST", `deleted must be exclude, include or only; got ${show(mode)}.`);
-    if (!soft && mode === "only") throw new AppError("BAD_REQUEST", `${this.resource.plural} have no trash: they are not soft-deleted.`);
-    const condition = !soft ? undefined : mode === "exclude" ? liveCondition(this.resource) : mode === "only" ? { [soft.field]: { not: null } } : undefined;
+    if (mode !== "exclude" && mode !== "include" && mode !== "only")
+      throw new AppError("BAD_REQUEST", `deleted must be exclude, include or only; got ${show(mode)}.`);
+    if (!soft && mode === "only")
+      throw new AppError("BAD_REQUEST", `${this.resource.plural} have no trash: they are not soft-deleted.`);
+    const condition = !soft
+      ? undefined
+      : mode === "exclude"
+        ? liveCondition(this.resource)
+        : mode === "only"
+          ? { [soft.field]: { not: null } }
+          : undefined;
     return both(both(where, condition), this.#view(ctx).guard(this.resource));
   }
 
@@ -307,7 +342,13 @@ export class ResourceService {
   }
 
   /** Runs a read with its hooks: before → body (or `work`) → after → onSuccess; onFailure on a throw. */
-  async #read<T>(action: "read" | "list", ctx: RequestContext, input: Record<string, unknown>, id: string | number | undefined, work: (op: Operation) => Promise<T>): Promise<{ result: T; op: Op }> {
+  async #read<T>(
+    action: "read" | "list",
+    ctx: RequestContext,
+    input: Record<string, unknown>,
+    id: string | number | undefined,
+    work: (op: Operation) => Promise<T>,
+  ): Promise<{ result: T; op: Op }> {
     const { hooks } = this.#deps;
     const op = this.#operation(action, ctx, id, input, undefined);
     try {
@@ -320,11 +361,19 @@ export class ResourceService {
       await this.#failed(op, error);
       throw error;
     }
-    await hooks.run("onSuccess", op).catch((error) => this.#deps.report(error, { resource: this.resource.name, action, stage: "onSuccess" }));
+    await hooks
+      .run("onSuccess", op)
+      .catch((error) => this.#deps.report(error, { resource: this.resource.name, action, stage: "onSuccess" }));
     return { result: op.result as T, op };
   }
 
-  #operation(action: Action, ctx: RequestContext, id: string | number | undefined, input: Record<string, unknown>, existing: Row | undefined): Op {
+  #operation(
+    action: Action,
+    ctx: RequestContext,
+    id: string | number | undefined,
+    input: Record<string, unknown>,
+    existing: Row | undefined,
+  ): Op {
     return {
       action,
       resource: this.resource.name,
@@ -341,16 +390,25 @@ export class ResourceService {
   async #failed(op: Op, error: unknown): Promise<void> {
     if (!this.#deps.hooks.has("onFailure", this.resource.name, op.action)) return;
     const failed = { ...op, error };
-    await this.#deps.hooks.run("onFailure", failed).catch((e) => this.#deps.report(e, { resource: this.resource.name, action: op.action, stage: "onFailure" }));
+    await this.#deps.hooks
+      .run("onFailure", failed)
+      .catch((e) => this.#deps.report(e, { resource: this.resource.name, action: op.action, stage: "onFailure" }));
   }
 
   /** Presents rows and applies the action's transforms. */
   async #output(ctx: RequestContext, op: Operation, rows: readonly Row[], view: OutputView): Promise<ResourceRecord[]> {
-    return this.#deps.hooks.transform(op, rows.map((row) => this.present(ctx, row, view)));
+    return this.#deps.hooks.transform(
+      op,
+      rows.map((row) => this.present(ctx, row, view)),
+    );
   }
 
   /** Lists records matching a filter, sorted (id as tie-breaker) and paged; optionally with the total. */
-  async list(ctx: RequestContext, params: ListParams = {}, projection?: Projection): Promise<{ records: ResourceRecord[]; total: number | undefined }> {
+  async list(
+    ctx: RequestContext,
+    params: ListParams = {},
+    projection?: Projection,
+  ): Promise<{ records: ResourceRecord[]; total: number | undefined }> {
     let total: number | undefined;
     const { result, op } = await this.#read("list", ctx, { ...params }, undefined, async (op) => {
       const found = await this.#list(ctx, op.input as ListParams, projection);
@@ -367,12 +425,17 @@ export class ResourceService {
   /** The read of a list: its filter, sort and page checked against the metadata and the actor's view. */
   #listQuery(ctx: RequestContext, params: ListParams, level: ReadLevel): ReadQuery {
     const view = this.#view(ctx);
-    const where = this.#scoped(ctx, compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup, view), params.deleted);
+    const where = this.#scoped(
+      ctx,
+      compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup, view),
+      params.deleted,
+    );
     compileSort(this.resource, params.sort, this.#lookup, view); // checks the keys, with the same messages everywhere
     const { offset, limit } = checkPage(this.resource, params, this.#deps.limits);
     // Unsorted full-text results come ranked by relevance.
     const rank = params.sort?.length ? undefined : topSearch(where);
-    if (hasSearch(where) && params.sort?.some((k) => k.field.includes("."))) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
+    if (hasSearch(where) && params.sort?.some((k) => k.field.includes(".")))
+      throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
     const orderBy = rank ? [] : this.#orderKeys(ctx, params.sort);
     return { level, where, orderBy, rank, offset, limit, total: Boolean(params.withTotal) };
   }
@@ -382,7 +445,12 @@ export class ResourceService {
    * and never parsed in JS; undefined when something needs records instead (a hook or transform of
    * `list`, a relation the selection cannot load here): call `list` then.
    */
-  async listText(ctx: RequestContext, params: ListParams, selection: Selection, format: SelectionFormat): Promise<ListText | undefined> {
+  async listText(
+    ctx: RequestContext,
+    params: ListParams,
+    selection: Selection,
+    format: SelectionFormat,
+  ): Promise<ListText | undefined> {
     if (this.#deps.hooks.any(this.resource.name, "list")) return undefined;
     const level = this.#outputLevel(ctx, "list", selection, format);
     if (!level) return undefined;
@@ -395,14 +463,22 @@ export class ResourceService {
    * {@link ResourceService.get} as JSON text shaped by `selection` (`null` when there is no such record),
    * or undefined when something needs the record instead (see {@link ResourceService.listText}).
    */
-  async getText(ctx: RequestContext, rawId: unknown, deleted: DeletedMode | undefined, selection: Selection, format: SelectionFormat): Promise<string | undefined> {
+  async getText(
+    ctx: RequestContext,
+    rawId: unknown,
+    deleted: DeletedMode | undefined,
+    selection: Selection,
+    format: SelectionFormat,
+  ): Promise<string | undefined> {
     const id = this.parseId(rawId);
     if (this.#deps.hooks.any(this.resource.name, "read")) return undefined;
     const level = this.#outputLevel(ctx, "one", selection, format);
     if (!level) return undefined;
     await this.#deps.access.check(ctx, this.resource, "read", { id });
     const where = this.#scoped(ctx, { [this.resource.id.name]: id }, deleted ?? "exclude");
-    const found = await this.#translate(() => this.#store(ctx).readText({ level, where, orderBy: [], offset: 0, limit: 1, total: false }));
+    const found = await this.#translate(() =>
+      this.#store(ctx).readText({ level, where, orderBy: [], offset: 0, limit: 1, total: false }),
+    );
     return found.count === 0 ? "null" : found.json.slice(1, -1);
   }
 
@@ -410,7 +486,13 @@ export class ResourceService {
    * The level of a {@link Selection}: every key in order, fields the actor may not see left out (REST)
    * or null (GraphQL); undefined when a relation cannot be loaded in this view or at this depth.
    */
-  #outputLevel(ctx: RequestContext, view: OutputView, selection: Selection, format: SelectionFormat, depth = 0): ReadLevel | undefined {
+  #outputLevel(
+    ctx: RequestContext,
+    view: OutputView,
+    selection: Selection,
+    format: SelectionFormat,
+    depth = 0,
+  ): ReadLevel | undefined {
     const actorView = this.#view(ctx);
     const outputs: ReadOutput[] = [];
     const relations: ReadLevel["relations"][number][] = [];
@@ -425,7 +507,11 @@ export class ResourceService {
           continue;
         }
         const numeric = field.kind === "BigInt" || field.kind === "Decimal";
-        outputs.push({ key: entry.key, field: field.name, as: format === "graphql" ? (field.isId ? "text" : numeric ? "number" : undefined) : undefined });
+        outputs.push({
+          key: entry.key,
+          field: field.name,
+          as: format === "graphql" ? (field.isId ? "text" : numeric ? "number" : undefined) : undefined,
+        });
       } else {
         const read = this.#relationRead(ctx, entry.relation, view, depth);
         if (!read) return undefined;
@@ -448,9 +534,15 @@ export class ResourceService {
     const view = this.#view(ctx);
     const keys: OrderKey[] = (sort ?? []).map((s) => {
       const { path, field } = sortPath(this.resource, s.field, this.#lookup, view);
-      return { path, field: field.name, direction: s.direction, nulls: field.isRequired ? undefined : s.direction === "asc" ? "first" : "last" };
+      return {
+        path,
+        field: field.name,
+        direction: s.direction,
+        nulls: field.isRequired ? undefined : s.direction === "asc" ? "first" : "last",
+      };
     });
-    if (!keys.some((k) => k.path.length === 0 && k.field === this.resource.id.name)) keys.push({ path: [], field: this.resource.id.name, direction: tieBreakerDirection(sort ?? []) });
+    if (!keys.some((k) => k.path.length === 0 && k.field === this.resource.id.name))
+      keys.push({ path: [], field: this.resource.id.name, direction: tieBreakerDirection(sort ?? []) });
     return keys;
   }
 
@@ -460,10 +552,18 @@ export class ResourceService {
    * the keys relations need, and the relations the projection names that this view and depth allow,
    * each limited to the related rows that exist for the actor.
    */
-  #level(ctx: RequestContext, view: OutputView, projection: Projection | undefined, action: Action | undefined, depth = 0): ReadLevel {
+  #level(
+    ctx: RequestContext,
+    view: OutputView,
+    projection: Projection | undefined,
+    action: Action | undefined,
+    depth = 0,
+  ): ReadLevel {
     const actorView = this.#view(ctx);
     const whole = !projection?.fields || (action !== undefined && this.#deps.hooks.any(this.resource.name, action));
-    const fields = whole ? this.#rowFields : this.#rowFields.filter((name) => this.#internal.has(name) || projection?.fields?.has(name));
+    const fields = whole
+      ? this.#rowFields
+      : this.#rowFields.filter((name) => this.#internal.has(name) || projection?.fields?.has(name));
     const visible = fields.filter((name) => {
       const field = this.resource.field.get(name);
       return !field || this.#internal.has(name) || (!field.hidden[view] && actorView.canRead(this.resource, field));
@@ -471,7 +571,12 @@ export class ResourceService {
     const relations: ReadLevel["relations"][number][] = [];
     for (const [name, below] of projection?.relations ?? []) {
       const read = this.#relationRead(ctx, name, view, depth);
-      if (read) relations.push({ ...read.relation, key: name, level: read.target.#level(ctx, read.childView, below, undefined, depth + 1) });
+      if (read)
+        relations.push({
+          ...read.relation,
+          key: name,
+          level: read.target.#level(ctx, read.childView, below, undefined, depth + 1),
+        });
     }
     return { model: this.resource.model, fields: visible, relations };
   }
@@ -480,13 +585,23 @@ export class ResourceService {
    * How a read loads the relation `name` of records shown in `view` at `depth`: its link, and the rows
    * of the target that exist for the actor; undefined when this view or the depth does not allow it.
    */
-  #relationRead(ctx: RequestContext, name: string, view: OutputView, depth: number): { relation: Omit<ReadRelation, "key" | "level">; target: ResourceService; childView: OutputView } | undefined {
+  #relationRead(
+    ctx: RequestContext,
+    name: string,
+    view: OutputView,
+    depth: number,
+  ): { relation: Omit<ReadRelation, "key" | "level">; target: ResourceService; childView: OutputView } | undefined {
     const relation = this.resource.relation.get(name);
     if (!relation || !relation.views[view] || depth + 1 > this.resource.maxDepth) return undefined;
     const target = this.#deps.resource(relation.target);
     const many = relation.kind !== "belongsTo";
     return {
-      relation: { field: relation.name, through: relation.kind === "manyToMany" ? relation.joinTargetRelation : undefined, many, where: this.#view(ctx).rows(target.resource) },
+      relation: {
+        field: relation.name,
+        through: relation.kind === "manyToMany" ? relation.joinTargetRelation : undefined,
+        many,
+        where: this.#view(ctx).rows(target.resource),
+      },
       target,
       childView: many ? "list" : "one",
     };
@@ -506,13 +621,25 @@ export class ResourceService {
       return found.rows;
     });
     const records = await this.#output(ctx, op, result, "list");
-    if (!page) throw new AppError("INTERNAL", "A list body replaced a cursor page: cursor pages need the default implementation.");
+    if (!page)
+      throw new AppError(
+        "INTERNAL",
+        "A list body replaced a cursor page: cursor pages need the default implementation.",
+      );
     return { ...page, records };
   }
 
-  async #page(ctx: RequestContext, params: PageParams, projection: Projection | undefined): Promise<Omit<Page, "records"> & { rows: Row[] }> {
+  async #page(
+    ctx: RequestContext,
+    params: PageParams,
+    projection: Projection | undefined,
+  ): Promise<Omit<Page, "records"> & { rows: Row[] }> {
     const plan = this.#pagePlan(ctx, params);
-    const found = await this.#run(ctx, { ...plan.query, level: this.#level(ctx, "list", projection, "list"), cursorKeys: plan.query.orderBy });
+    const found = await this.#run(ctx, {
+      ...plan.query,
+      level: this.#level(ctx, "list", projection, "list"),
+      cursorKeys: plan.query.orderBy,
+    });
     const rows = found.rows;
     const more = rows.length > plan.size;
     const pageRows = rows.slice(0, plan.size);
@@ -531,13 +658,26 @@ export class ResourceService {
    * row as an edge object (`cursor`, `node` as the row, constant strings) under the given keys.
    * Undefined when something needs records instead (see {@link ResourceService.listText}).
    */
-  async pageText(ctx: RequestContext, params: PageParams, selection: Selection, format: SelectionFormat, edge?: readonly EdgePart[]): Promise<PageText | undefined> {
+  async pageText(
+    ctx: RequestContext,
+    params: PageParams,
+    selection: Selection,
+    format: SelectionFormat,
+    edge?: readonly EdgePart[],
+  ): Promise<PageText | undefined> {
     if (this.#deps.hooks.any(this.resource.name, "list")) return undefined;
     const level = this.#outputLevel(ctx, "list", selection, format);
     if (!level) return undefined;
     await this.#deps.access.check(ctx, this.resource, "read", {});
     const plan = this.#pagePlan(ctx, params);
-    const found = await this.#translate(() => this.#store(ctx).readText({ ...plan.query, level, cursorKeys: plan.query.orderBy, page: { size: plan.size, reverse: plan.backward, edge } }));
+    const found = await this.#translate(() =>
+      this.#store(ctx).readText({
+        ...plan.query,
+        level,
+        cursorKeys: plan.query.orderBy,
+        page: { size: plan.size, reverse: plan.backward, edge },
+      }),
+    );
     const { cursors, pageInfo } = plan.finish(found.keys ?? [], found.count > plan.size);
     let edges: string | undefined;
     if (found.edges !== undefined) {
@@ -551,23 +691,44 @@ export class ResourceService {
    * What a keyset page reads (one row more than it shows, to know whether more follow) and how its
    * cursors and PageInfo come out of the keys of the rows it shows (in the order it shows them).
    */
-  #pagePlan(ctx: RequestContext, params: PageParams): { query: Omit<ReadQuery, "level">; size: number; backward: boolean; finish: (keys: readonly unknown[][], more: boolean) => Pick<Page, "cursors" | "pageInfo"> } {
-    if (params.first !== undefined && params.last !== undefined) throw new AppError("BAD_REQUEST", "Ask for `first` or `last`, not both.");
-    if (params.after !== undefined && params.before !== undefined) throw new AppError("BAD_REQUEST", "Give `after` or `before`, not both.");
+  #pagePlan(
+    ctx: RequestContext,
+    params: PageParams,
+  ): {
+    query: Omit<ReadQuery, "level">;
+    size: number;
+    backward: boolean;
+    finish: (keys: readonly unknown[][], more: boolean) => Pick<Page, "cursors" | "pageInfo">;
+  } {
+    if (params.first !== undefined && params.last !== undefined)
+      throw new AppError("BAD_REQUEST", "Ask for `first` or `last`, not both.");
+    if (params.after !== undefined && params.before !== undefined)
+      throw new AppError("BAD_REQUEST", "Give `after` or `before`, not both.");
     const backward = params.last !== undefined || (params.before !== undefined && params.first === undefined);
     const size = (backward ? params.last : params.first) ?? this.resource.defaultPageSize;
     checkPage(this.resource, { limit: size }, this.#deps.limits);
     const keys = this.#keysetKeys(ctx, params.sort);
     const signature = keys.map((k) => `${[...k.path, k.field].join(".")}:${k.direction}`).join(",");
     const cursor = backward ? params.before : params.after;
-    const where = this.#scoped(ctx, compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup, this.#view(ctx)), params.deleted);
+    const where = this.#scoped(
+      ctx,
+      compileFilter(this.resource, params.filter, this.#deps.limits, this.#lookup, this.#view(ctx)),
+      params.deleted,
+    );
     // With a search, pages follow the keyset order, not relevance.
-    if (hasSearch(where) && keys.some((k) => k.path.length > 0)) throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
-    const boundary = cursor === undefined ? undefined : keysetWhere(keys, this.#deps.cursors.decode(signature, cursor), backward);
+    if (hasSearch(where) && keys.some((k) => k.path.length > 0))
+      throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
+    const boundary =
+      cursor === undefined ? undefined : keysetWhere(keys, this.#deps.cursors.decode(signature, cursor), backward);
     const orderBy: OrderKey[] = keys.map((k) => {
       const direction = backward ? (k.direction === "asc" ? "desc" : "asc") : k.direction;
       // Nulls sort first ascending and last descending (compileSort's rule), mirrored when going backward.
-      return { path: k.path, field: k.field, direction, nulls: k.required ? undefined : direction === "asc" ? "first" : "last" };
+      return {
+        path: k.path,
+        field: k.field,
+        direction,
+        nulls: k.required ? undefined : direction === "asc" ? "first" : "last",
+      };
     });
     const query = {
       where: boundary ? { AND: [where, boundary] } : where,
@@ -578,7 +739,12 @@ export class ResourceService {
       total: Boolean(params.withTotal),
     };
     const finish = (rowKeys: readonly unknown[][], more: boolean) => {
-      const cursors = rowKeys.map((values) => this.#deps.cursors.encode(signature, keys.map((k, i) => (k.isDate && typeof values[i] === "string" ? new Date(values[i]) : values[i]))));
+      const cursors = rowKeys.map((values) =>
+        this.#deps.cursors.encode(
+          signature,
+          keys.map((k, i) => (k.isDate && typeof values[i] === "string" ? new Date(values[i]) : values[i])),
+        ),
+      );
       return {
         cursors,
         pageInfo: {
@@ -603,14 +769,33 @@ export class ResourceService {
       for (const name of path) {
         const relation = owner.relation.get(name) as BelongsToRelation;
         // A missing related record would have no value to continue from: only required relations page by cursor.
-        if (!relation.isRequired) throw new AppError("BAD_REQUEST", `Cursor pages cannot sort by "${s.field}": "${name}" may be empty. Use offset pages for it.`);
+        if (!relation.isRequired)
+          throw new AppError(
+            "BAD_REQUEST",
+            `Cursor pages cannot sort by "${s.field}": "${name}" may be empty. Use offset pages for it.`,
+          );
         relations.push(relation);
         owner = this.#lookup(relation.target);
       }
-      return { path, relations, field: field.name, direction: s.direction, required: field.isRequired, isDate: field.kind === "DateTime", ...(field.enum ? { enumValues: field.enum.values } : {}) };
+      return {
+        path,
+        relations,
+        field: field.name,
+        direction: s.direction,
+        required: field.isRequired,
+        isDate: field.kind === "DateTime",
+        ...(field.enum ? { enumValues: field.enum.values } : {}),
+      };
     });
     if (!keys.some((k) => k.path.length === 0 && k.field === this.resource.id.name)) {
-      keys.push({ path: [], relations: [], field: this.resource.id.name, direction: tieBreakerDirection(sort ?? []), required: true, isDate: this.resource.id.kind === "DateTime" });
+      keys.push({
+        path: [],
+        relations: [],
+        field: this.resource.id.name,
+        direction: tieBreakerDirection(sort ?? []),
+        required: true,
+        isDate: this.resource.id.kind === "DateTime",
+      });
     }
     return keys;
   }
@@ -624,19 +809,30 @@ export class ResourceService {
     const view = this.#view(ctx);
     const where = this.#scoped(ctx, compileFilter(this.resource, filter, this.#deps.limits, this.#lookup, view));
     const { grouped, args, by } = compileAggregate(this.resource, spec, view);
-    const rows = await this.#translate(() => this.#store(ctx).aggregate({ model: this.resource.model, where, by: grouped ? by : [], args }));
+    const rows = await this.#translate(() =>
+      this.#store(ctx).aggregate({ model: this.resource.model, where, by: grouped ? by : [], args }),
+    );
     return rows.map((row) => toGroup(row, by));
   }
 
   /** Counts records matching a filter (live ones, unless `deleted` says otherwise). */
   async count(ctx: RequestContext, filter?: Filter, deleted?: DeletedMode): Promise<number> {
     await this.authorizeRead(ctx);
-    const where = this.#scoped(ctx, compileFilter(this.resource, filter, this.#deps.limits, this.#lookup, this.#view(ctx)), deleted);
+    const where = this.#scoped(
+      ctx,
+      compileFilter(this.resource, filter, this.#deps.limits, this.#lookup, this.#view(ctx)),
+      deleted,
+    );
     return (await this.#run(ctx, this.#countQuery(where))).total ?? 0;
   }
 
   /** One record by id; 404 when there is none (or it is in the trash). With `asOf`, the record as it was. */
-  async get(ctx: RequestContext, rawId: unknown, options: GetOptions = {}, projection?: Projection): Promise<ResourceRecord> {
+  async get(
+    ctx: RequestContext,
+    rawId: unknown,
+    options: GetOptions = {},
+    projection?: Projection,
+  ): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
     const mode = options.deleted ?? "exclude";
     this.#scoped(ctx, {}, mode);
@@ -647,13 +843,24 @@ export class ResourceService {
       if (log && asOf !== undefined) {
         await this.#exists(ctx, id, mode);
         const store = this.#store(ctx);
-        return (await this.#translate(() => (typeof asOf === "number" ? log.find(store, id, asOf) : log.at(store, id, asOf)))).data;
+        return (
+          await this.#translate(() => (typeof asOf === "number" ? log.find(store, id, asOf) : log.at(store, id, asOf)))
+        ).data;
       }
       // Without relations to load, gets of the same request batch through its loaders (one statement for many ids).
       const row =
         mode === "exclude" && !projection?.relations?.size
           ? await this.#translate(() => ctx.loaders.byId(this.resource.name).load(id))
-          : (await this.#run(ctx, { level: this.#level(ctx, "one", projection, "read"), where: this.#scoped(ctx, { [this.resource.id.name]: id }, mode), orderBy: [], offset: 0, limit: 1, total: false })).rows[0];
+          : (
+              await this.#run(ctx, {
+                level: this.#level(ctx, "one", projection, "read"),
+                where: this.#scoped(ctx, { [this.resource.id.name]: id }, mode),
+                orderBy: [],
+                offset: 0,
+                limit: 1,
+                total: false,
+              })
+            ).rows[0];
       if (!row) throw this.#notFound(id);
       return row;
     });
@@ -663,13 +870,21 @@ export class ResourceService {
   /** The records with these ids (missing and trashed ids are skipped), in the order asked. Runs the `list` hooks with `{ ids }` as the input. */
   async getMany(ctx: RequestContext, rawIds: readonly unknown[], projection?: Projection): Promise<ResourceRecord[]> {
     if (!Array.isArray(rawIds)) throw new AppError("BAD_REQUEST", `Expected a list of ids, got ${show(rawIds)}.`);
-    if (rawIds.length > this.#deps.limits.maxInValues) throw new AppError("BAD_REQUEST", `Too many ids: at most ${this.#deps.limits.maxInValues}.`);
+    if (rawIds.length > this.#deps.limits.maxInValues)
+      throw new AppError("BAD_REQUEST", `Too many ids: at most ${this.#deps.limits.maxInValues}.`);
     const ids = rawIds.map((id) => this.parseId(id));
     const { result, op } = await this.#read("list", ctx, { ids }, undefined, async (op) => {
       const wanted = op.input.ids as unknown[];
       if (!Array.isArray(wanted) || wanted.length === 0) return [];
       const idField = this.resource.id.name;
-      const { rows } = await this.#run(ctx, { level: this.#level(ctx, "list", projection, "list"), where: this.#scoped(ctx, { [idField]: { in: wanted } }), orderBy: [], offset: 0, limit: wanted.length, total: false });
+      const { rows } = await this.#run(ctx, {
+        level: this.#level(ctx, "list", projection, "list"),
+        where: this.#scoped(ctx, { [idField]: { in: wanted } }),
+        orderBy: [],
+        offset: 0,
+        limit: wanted.length,
+        total: false,
+      });
       const byId = new Map(rows.map((row) => [cacheKey(row[idField]), row]));
       return wanted.map((id) => byId.get(cacheKey(id))).filter((r): r is Row => r !== undefined);
     });
@@ -711,7 +926,9 @@ export class ResourceService {
       if (!isAppError(error)) throw error;
       if (error.code !== "NOT_FOUND" || !guard || !this.#revisions || revisionNumber === null) return false;
     }
-    const revision = await this.#translate(() => (this.#revisions as RevisionLog).find(this.#store(ctx), id, revisionNumber)).catch(() => undefined);
+    const revision = await this.#translate(() =>
+      (this.#revisions as RevisionLog).find(this.#store(ctx), id, revisionNumber),
+    ).catch(() => undefined);
     return revision !== undefined && matchesWhere(revision.data, guard);
   }
 
@@ -789,7 +1006,8 @@ export class ResourceService {
   /** Brings a record back from the trash, with the records its delete cascaded to. */
   async restore(ctx: RequestContext, rawId: unknown, options?: VersionOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
-    if (!this.resource.softDelete) throw new AppError("BAD_REQUEST", `${this.resource.plural} are not soft-deleted: there is nothing to restore.`);
+    if (!this.resource.softDelete)
+      throw new AppError("BAD_REQUEST", `${this.resource.plural} are not soft-deleted: there is nothing to restore.`);
     return this.#write("restore", ctx, id, {}, {}, options);
   }
 
@@ -802,7 +1020,12 @@ export class ResourceService {
    * Makes a record equal to one of its revisions again (AutoCRUD's switch): a new revision with that
    * revision's values of every field clients may write, upgraded to the current schemaVersion.
    */
-  async revert(ctx: RequestContext, rawId: unknown, rawNumber: unknown, options?: VersionOptions): Promise<ResourceRecord> {
+  async revert(
+    ctx: RequestContext,
+    rawId: unknown,
+    rawNumber: unknown,
+    options?: VersionOptions,
+  ): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
     const number = parseRevisionNumber(rawNumber);
     this.#log();
@@ -812,7 +1035,11 @@ export class ResourceService {
   /** Draft mode: makes the record's latest draft revision a stable one. */
   async publish(ctx: RequestContext, rawId: unknown): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
-    if (!this.#log() || !this.resource.revisions?.draft) throw new AppError("BAD_REQUEST", `${this.resource.plural} have no draft mode: every revision is stable already.`);
+    if (!this.#log() || !this.resource.revisions?.draft)
+      throw new AppError(
+        "BAD_REQUEST",
+        `${this.resource.plural} have no draft mode: every revision is stable already.`,
+      );
     return this.#write("publish", ctx, id, {}, {});
   }
 
@@ -822,11 +1049,22 @@ export class ResourceService {
    * delete, restore or purge. All-or-nothing in one transaction by default (the first failing item
    * fails the batch, with its index); with `partial`, each item on its own.
    */
-  async batch(ctx: RequestContext, action: BatchAction, items: unknown, options: BatchOptions = {}): Promise<BatchResult> {
-    if (!(BATCH_ACTIONS as readonly string[]).includes(action)) throw new AppError("BAD_REQUEST", `Unknown batch action ${show(action)}: use ${BATCH_ACTIONS.join(", ")}.`);
+  async batch(
+    ctx: RequestContext,
+    action: BatchAction,
+    items: unknown,
+    options: BatchOptions = {},
+  ): Promise<BatchResult> {
+    if (!(BATCH_ACTIONS as readonly string[]).includes(action))
+      throw new AppError("BAD_REQUEST", `Unknown batch action ${show(action)}: use ${BATCH_ACTIONS.join(", ")}.`);
     if (!Array.isArray(items)) throw new AppError("BAD_REQUEST", `Expected a JSON array of items, got ${show(items)}.`);
     const max = this.resource.maxBatchSize;
-    if (items.length > max) throw new AppError("PAYLOAD_TOO_LARGE", `Too many items: ${items.length}, at most ${max} in one batch of ${this.resource.plural}.`, { details: { maxBatchSize: max } });
+    if (items.length > max)
+      throw new AppError(
+        "PAYLOAD_TOO_LARGE",
+        `Too many items: ${items.length}, at most ${max} in one batch of ${this.resource.plural}.`,
+        { details: { maxBatchSize: max } },
+      );
     const one = (c: RequestContext, item: unknown) => this.#batchItem(c, action, item, options);
     if (!options.partial) {
       const records = await this.#inTransaction(ctx, async (tx) => {
@@ -842,7 +1080,10 @@ export class ResourceService {
       });
       return { succeeded: records.map((record, index) => ({ index, record })), failed: [] };
     }
-    const result: { succeeded: { index: number; record: ResourceRecord }[]; failed: BatchFailure[] } = { succeeded: [], failed: [] };
+    const result: { succeeded: { index: number; record: ResourceRecord }[]; failed: BatchFailure[] } = {
+      succeeded: [],
+      failed: [],
+    };
     for (const [index, item] of items.entries()) {
       try {
         result.succeeded.push({ index, record: await one(ctx, item) });
@@ -854,7 +1095,12 @@ export class ResourceService {
     return result;
   }
 
-  async #batchItem(ctx: RequestContext, action: BatchAction, item: unknown, options: BatchOptions): Promise<ResourceRecord> {
+  async #batchItem(
+    ctx: RequestContext,
+    action: BatchAction,
+    item: unknown,
+    options: BatchOptions,
+  ): Promise<ResourceRecord> {
     const lenient = { ignoreReadOnly: Boolean(options.ignoreReadOnly) };
     if (action === "create") return this.create(ctx, item, lenient);
     const { id, version, rest } = this.#itemTarget(item, action === "update" || action === "patch");
@@ -874,11 +1120,20 @@ export class ResourceService {
   }
 
   /** The id, expected version and other fields of a batch item. */
-  #itemTarget(item: unknown, withFields: boolean): { id: unknown; version: number | undefined; rest: Record<string, unknown> } {
+  #itemTarget(
+    item: unknown,
+    withFields: boolean,
+  ): { id: unknown; version: number | undefined; rest: Record<string, unknown> } {
     const idName = this.resource.id.name;
-    if (!withFields && (typeof item === "string" || typeof item === "number")) return { id: item, version: undefined, rest: {} };
+    if (!withFields && (typeof item === "string" || typeof item === "number"))
+      return { id: item, version: undefined, rest: {} };
     if (typeof item !== "object" || item === null || Array.isArray(item)) {
-      throw new AppError("BAD_REQUEST", withFields ? `Expected an object with the ${idName} and the fields to change, got ${show(item)}.` : `Expected an ${idName} or { ${idName}, version }, got ${show(item)}.`);
+      throw new AppError(
+        "BAD_REQUEST",
+        withFields
+          ? `Expected an object with the ${idName} and the fields to change, got ${show(item)}.`
+          : `Expected an ${idName} or { ${idName}, version }, got ${show(item)}.`,
+      );
     }
     const { [idName]: id, ...rest } = item as Record<string, unknown>;
     if (id === undefined || id === null) throw new AppError("BAD_REQUEST", `Each item needs its ${idName}.`);
@@ -886,16 +1141,25 @@ export class ResourceService {
     let version: number | undefined;
     if (versionField && rest[versionField] !== undefined) {
       const sent = rest[versionField];
-      if (typeof sent !== "number" || !Number.isSafeInteger(sent)) throw new AppError("BAD_REQUEST", `${versionField} must be a whole number, got ${show(sent)}.`);
+      if (typeof sent !== "number" || !Number.isSafeInteger(sent))
+        throw new AppError("BAD_REQUEST", `${versionField} must be a whole number, got ${show(sent)}.`);
       version = sent;
       delete rest[versionField];
     }
-    if (!withFields && Object.keys(rest).length > 0) throw new AppError("BAD_REQUEST", `Unexpected fields ${Object.keys(rest).join(", ")}: send the ${idName}${versionField ? ` and ${versionField}` : ""} only.`);
+    if (!withFields && Object.keys(rest).length > 0)
+      throw new AppError(
+        "BAD_REQUEST",
+        `Unexpected fields ${Object.keys(rest).join(", ")}: send the ${idName}${versionField ? ` and ${versionField}` : ""} only.`,
+      );
     return { id, version, rest };
   }
 
   /** Runs `work` in the transaction of `ctx`, or in a new one whose `onSuccess` hooks run after it commits. */
-  async #inTransaction<T>(ctx: RequestContext, work: (tx: RequestContext) => Promise<T>, action?: WriteAction): Promise<T> {
+  async #inTransaction<T>(
+    ctx: RequestContext,
+    work: (tx: RequestContext) => Promise<T>,
+    action?: WriteAction,
+  ): Promise<T> {
     if (ctx.transaction) return this.#translate(() => work(ctx as RequestContext), action);
     let bound: RequestContext | undefined;
     const result = await this.#translate(
@@ -919,7 +1183,15 @@ export class ResourceService {
    * A write: its pipeline as one statement where it can be (see {@link ResourceService.#direct}),
    * otherwise in the transaction of `ctx` (or a new one); then the record as the client sees it.
    */
-  async #write(action: WriteAction, ctx: RequestContext, id: string | number | undefined, data: Record<string, unknown>, errors: Record<string, string>, options: WriteOptions = {}, revision?: number): Promise<ResourceRecord> {
+  async #write(
+    action: WriteAction,
+    ctx: RequestContext,
+    id: string | number | undefined,
+    data: Record<string, unknown>,
+    errors: Record<string, string>,
+    options: WriteOptions = {},
+    revision?: number,
+  ): Promise<ResourceRecord> {
     const op = this.#operation(action, ctx, id, data, undefined);
     try {
       const row = this.#direct(ctx, action)
@@ -956,7 +1228,14 @@ export class ResourceService {
    * version) → stamp the values the runtime fills in → `before` hooks → validation → references.
    * Reads go through `ctx`'s store: the transaction's on the Prisma path, the pool's on the direct one.
    */
-  async #prepare(ctx: RequestContext, op: Op, inputErrors: Record<string, string>, options: WriteOptions, revisionNumber: number | undefined, now: Date): Promise<WritePlan> {
+  async #prepare(
+    ctx: RequestContext,
+    op: Op,
+    inputErrors: Record<string, string>,
+    options: WriteOptions,
+    revisionNumber: number | undefined,
+    now: Date,
+  ): Promise<WritePlan> {
     const { action } = op;
     const idField = this.resource.id.name;
     const soft = this.resource.softDelete;
@@ -968,43 +1247,81 @@ export class ResourceService {
     // Roles first (a denied operation says so without looking at the row), then the scope's write rule.
     await access.check(ctx, this.resource, operation);
     if (view.scoped(this.resource) && !this.resource.scopedWrites) {
-      throw new AppError("FORBIDDEN", `Your access to ${this.resource.plural} is scoped: you may read them, not write them.`);
+      throw new AppError(
+        "FORBIDDEN",
+        `Your access to ${this.resource.plural} is scoped: you may read them, not write them.`,
+      );
     }
     const guard = view.guard(this.resource);
 
     if (version && action !== "create" && action !== "publish") {
       if (expected === undefined && version.required && action !== "restore" && action !== "purge") {
-        throw new AppError("BAD_REQUEST", `Send the ${version.field} you read (If-Match or "${version.field}"): ${this.resource.plural} require it on ${action}.`);
+        throw new AppError(
+          "BAD_REQUEST",
+          `Send the ${version.field} you read (If-Match or "${version.field}"): ${this.resource.plural} require it on ${action}.`,
+        );
       }
-      if (expected !== undefined && !Number.isSafeInteger(expected)) throw new AppError("BAD_REQUEST", `Expected version must be a whole number, got ${show(expected)}.`);
+      if (expected !== undefined && !Number.isSafeInteger(expected))
+        throw new AppError("BAD_REQUEST", `Expected version must be a whole number, got ${show(expected)}.`);
     }
     const id = op.id;
     // Outside the actor's tenant or scope, the record does not exist for them.
-    const existing = id === undefined ? undefined : (await this.#run(ctx, { level: { model: this.resource.model, fields: this.#rowFields, relations: [] }, where: both({ [idField]: id }, guard), orderBy: [], offset: 0, limit: 1, total: false })).rows[0];
+    const existing =
+      id === undefined
+        ? undefined
+        : (
+            await this.#run(ctx, {
+              level: { model: this.resource.model, fields: this.#rowFields, relations: [] },
+              where: both({ [idField]: id }, guard),
+              orderBy: [],
+              offset: 0,
+              limit: 1,
+              total: false,
+            })
+          ).rows[0];
     const trashed = Boolean(soft && existing && existing[soft.field] != null);
     if (id !== undefined) {
       if (!existing) throw this.#notFound(id);
-      if (action === "restore" && !trashed) throw new AppError("CONFLICT", `This ${this.resource.name} is not in the trash: there is nothing to restore.`);
-      if (trashed && action !== "restore" && action !== "purge") throw new AppError("NOT_FOUND", `No ${this.resource.name} with id ${show(id)}: it is in the trash (restore it first).`);
+      if (action === "restore" && !trashed)
+        throw new AppError("CONFLICT", `This ${this.resource.name} is not in the trash: there is nothing to restore.`);
+      if (trashed && action !== "restore" && action !== "purge")
+        throw new AppError(
+          "NOT_FOUND",
+          `No ${this.resource.name} with id ${show(id)}: it is in the trash (restore it first).`,
+        );
     }
     op.existing = existing;
     await access.check(ctx, this.resource, operation, { id, input: op.input, existing });
-    const unwritable = this.resource.fields.filter((f) => (f.access?.write !== undefined || f.hiddenWhenScoped) && f.name in op.input && !view.canWrite(this.resource, f));
+    const unwritable = this.resource.fields.filter(
+      (f) =>
+        (f.access?.write !== undefined || f.hiddenWhenScoped) && f.name in op.input && !view.canWrite(this.resource, f),
+    );
     if (unwritable.length > 0) {
       // react-admin sends records back whole: like read-only fields, these are then ignored.
       if (options.ignoreReadOnly) for (const f of unwritable) delete op.input[f.name];
-      else throw new AppError("FORBIDDEN", `You may not write ${unwritable.map((f) => f.name).join(", ")} of ${this.resource.plural}.`, { fields: Object.fromEntries(unwritable.map((f) => [f.name, "you may not write this field"])) });
+      else
+        throw new AppError(
+          "FORBIDDEN",
+          `You may not write ${unwritable.map((f) => f.name).join(", ")} of ${this.resource.plural}.`,
+          { fields: Object.fromEntries(unwritable.map((f) => [f.name, "you may not write this field"])) },
+        );
     }
     const mismatch = (current: unknown) =>
-      new AppError(options.mismatch ?? "CONFLICT", `This ${this.resource.name} was changed by someone else: you sent version ${String(expected)}, it is now at ${String(current)}. Reload it and try again.`, {
-        details: { currentVersion: current },
-      });
-    if (version && existing && expected !== undefined && existing[version.field] !== expected) throw mismatch(existing[version.field]);
+      new AppError(
+        options.mismatch ?? "CONFLICT",
+        `This ${this.resource.name} was changed by someone else: you sent version ${String(expected)}, it is now at ${String(current)}. Reload it and try again.`,
+        {
+          details: { currentVersion: current },
+        },
+      );
+    if (version && existing && expected !== undefined && existing[version.field] !== expected)
+      throw mismatch(existing[version.field]);
 
     const actor = ctx.actor.id ?? this.#deps.defaultActor;
     const values = { ctx, now, actor };
     if (action === "create") {
-      for (const f of this.resource.fields) if (f.onCreate !== undefined) op.input[f.name] = evaluate(f.onCreate, f, values);
+      for (const f of this.resource.fields)
+        if (f.onCreate !== undefined) op.input[f.name] = evaluate(f.onCreate, f, values);
       if (this.resource.tenant) op.input[this.resource.tenant] = view.tenantFor(this.resource);
       const gen = this.resource.idGenerator;
       if (gen === "uuid") op.input[idField] = randomUUID();
@@ -1014,13 +1331,20 @@ export class ResourceService {
       op.input = this.#revertValues(revision.data);
     }
     if (action !== "create" && action !== "purge" && action !== "publish") {
-      for (const f of this.resource.fields) if (f.onUpdate !== undefined) op.input[f.name] = evaluate(f.onUpdate, f, values);
+      for (const f of this.resource.fields)
+        if (f.onUpdate !== undefined) op.input[f.name] = evaluate(f.onUpdate, f, values);
     }
 
     await this.#deps.hooks.run("before", op);
     if (action === "create" || action === "update" || action === "patch" || action === "revert") {
       // Validation sees the merged record this transaction would write; failing here writes nothing.
-      await validateWrite(this.resource, { action: action === "revert" ? "update" : action, data: op.input, existing, actorId: ctx.actor.id, errors: action === "revert" ? {} : inputErrors });
+      await validateWrite(this.resource, {
+        action: action === "revert" ? "update" : action,
+        data: op.input,
+        existing,
+        actorId: ctx.actor.id,
+        errors: action === "revert" ? {} : inputErrors,
+      });
       await this.#checkReferences(ctx, op.input, existing);
     }
 
@@ -1028,15 +1352,32 @@ export class ResourceService {
     // two writers that read the same version cannot both win, whatever the timing.
     // Without an expected version the bump alone is atomic (SET version = version + 1).
     // The tenant and scope hold in the write's own where-clause too, not only in the read before it.
-    const where = both(version && expected !== undefined ? { [idField]: id, [version.field]: expected } : { [idField]: id }, guard);
-    return { existing, guard, where, actor, mismatch, staysInside: Boolean(guard && view.scoped(this.resource) && action !== "delete" && action !== "purge") };
+    const where = both(
+      version && expected !== undefined ? { [idField]: id, [version.field]: expected } : { [idField]: id },
+      guard,
+    );
+    return {
+      existing,
+      guard,
+      where,
+      actor,
+      mismatch,
+      staysInside: Boolean(guard && view.scoped(this.resource) && action !== "delete" && action !== "purge"),
+    };
   }
 
   /** The version the record with `id` is at now (undefined when it is gone), read in `ctx`'s store. */
   async #currentVersion(ctx: RequestContext, id: unknown): Promise<unknown> {
     const field = this.resource.version?.field;
     if (!field) return undefined;
-    const { rows } = await this.#run(ctx, { level: { model: this.resource.model, fields: [field], relations: [] }, where: { [this.resource.id.name]: id }, orderBy: [], offset: 0, limit: 1, total: false });
+    const { rows } = await this.#run(ctx, {
+      level: { model: this.resource.model, fields: [field], relations: [] },
+      where: { [this.resource.id.name]: id },
+      orderBy: [],
+      offset: 0,
+      limit: 1,
+      total: false,
+    });
     return rows[0]?.[field];
   }
 
@@ -1044,10 +1385,18 @@ export class ResourceService {
   #onSuccess(op: Op): (() => Promise<void>) | undefined {
     const { hooks } = this.#deps;
     if (!hooks.has("onSuccess", this.resource.name, op.action)) return undefined;
-    const done = { ...op, service: () => {
-      throw new Error("onSuccess runs after the commit: use runtime.service(name) for further work");
-    } } as Op;
-    return () => hooks.run("onSuccess", done).catch((error) => this.#deps.report(error, { resource: this.resource.name, action: op.action, stage: "onSuccess" }));
+    const done = {
+      ...op,
+      service: () => {
+        throw new Error("onSuccess runs after the commit: use runtime.service(name) for further work");
+      },
+    } as Op;
+    return () =>
+      hooks
+        .run("onSuccess", done)
+        .catch((error) =>
+          this.#deps.report(error, { resource: this.resource.name, action: op.action, stage: "onSuccess" }),
+        );
   }
 
   /**
@@ -1056,14 +1405,28 @@ export class ResourceService {
    * statement between BEGIN and COMMIT on a connection of the pool (storage's `write`), then the event
    * dispatcher's wake-up and `onSuccess`.
    */
-  async #writeDirect(ctx: RequestContext, op: Op, inputErrors: Record<string, string>, options: WriteOptions): Promise<Row> {
+  async #writeDirect(
+    ctx: RequestContext,
+    op: Op,
+    inputErrors: Record<string, string>,
+    options: WriteOptions,
+  ): Promise<Row> {
     const { action } = op;
     const now = new Date();
     const plan = await this.#prepare(ctx, op, inputErrors, options, undefined, now);
     const soft = this.resource.softDelete;
     const version = this.resource.version;
     const kind = action === "create" ? "insert" : action === "delete" && !soft ? "delete" : "update";
-    const values = action === "delete" ? (soft ? { ...op.input, [soft.field]: now, ...(soft.by ? { [soft.by]: stamp(this.resource.field.get(soft.by), plan.actor) } : {}) } : {}) : op.input;
+    const values =
+      action === "delete"
+        ? soft
+          ? {
+              ...op.input,
+              [soft.field]: now,
+              ...(soft.by ? { [soft.by]: stamp(this.resource.field.get(soft.by), plan.actor) } : {}),
+            }
+          : {}
+        : op.input;
     const actorId = String(plan.actor);
     const result = await this.#deps.store.write({
       model: this.resource.model,
@@ -1084,7 +1447,11 @@ export class ResourceService {
       if (version && current !== undefined) throw plan.mismatch(current);
       throw new AppError("NOT_FOUND", `The ${this.resource.name} does not exist (any more).`);
     }
-    if (result.status === "outside") throw new AppError("FORBIDDEN", `This ${action} would put the ${this.resource.name} outside the records you may see.`);
+    if (result.status === "outside")
+      throw new AppError(
+        "FORBIDDEN",
+        `This ${action} would put the ${this.resource.name} outside the records you may see.`,
+      );
     op.id = result.row[this.resource.id.name] as string | number;
     op.result = result.row;
     this.#deps.onCommitted();
@@ -1098,7 +1465,13 @@ export class ResourceService {
    * rules → the revision → the outbox event (appended at the commit) → `after` hooks; `onSuccess` waits
    * for the commit.
    */
-  async #writeIn(ctx: RequestContext, op: Op, inputErrors: Record<string, string>, options: WriteOptions, revisionNumber: number | undefined): Promise<Row> {
+  async #writeIn(
+    ctx: RequestContext,
+    op: Op,
+    inputErrors: Record<string, string>,
+    options: WriteOptions,
+    revisionNumber: number | undefined,
+  ): Promise<Row> {
     const tx = ctx.transaction as Transaction;
     const { hooks } = this.#deps;
     const { action } = op;
@@ -1131,14 +1504,31 @@ export class ResourceService {
           return existing as Row;
         case "restore": {
           await this.#checkParentsLive(ctx, existing as Row);
-          const row = await model.update({ where, data: { ...op.input, [soft!.field]: null, ...(soft!.by ? { [soft!.by]: null } : {}), ...bump }, select: this.#select }).catch(versionMoved);
+          const row = await model
+            .update({
+              where,
+              data: { ...op.input, [soft!.field]: null, ...(soft!.by ? { [soft!.by]: null } : {}), ...bump },
+              select: this.#select,
+            })
+            .catch(versionMoved);
           await this.#cascade(ctx, "restore", id as string | number, existing?.[soft!.field] as Date);
           return row;
         }
         case "delete":
           if (soft) {
             await this.#cascade(ctx, "delete", id as string | number, tx.now);
-            return model.update({ where, data: { ...op.input, [soft.field]: tx.now, ...(soft.by ? { [soft.by]: stamp(this.resource.field.get(soft.by), actor) } : {}), ...bump }, select: this.#select }).catch(versionMoved);
+            return model
+              .update({
+                where,
+                data: {
+                  ...op.input,
+                  [soft.field]: tx.now,
+                  ...(soft.by ? { [soft.by]: stamp(this.resource.field.get(soft.by), actor) } : {}),
+                  ...bump,
+                },
+                select: this.#select,
+              })
+              .catch(versionMoved);
           }
           await this.#cascade(ctx, "purge", id as string | number, tx.now, "delete");
           return model.delete({ where, select: this.#select }).catch(versionMoved);
@@ -1155,9 +1545,15 @@ export class ResourceService {
     op.result = row;
     if (plan.staysInside) {
       const inside = await this.#run(ctx, this.#countQuery(both({ [idField]: op.id }, plan.guard)));
-      if (!inside.total) throw new AppError("FORBIDDEN", `This ${action} would put the ${this.resource.name} outside the records you may see.`);
+      if (!inside.total)
+        throw new AppError(
+          "FORBIDDEN",
+          `This ${action} would put the ${this.resource.name} outside the records you may see.`,
+        );
     }
-    const revision = this.#revisions ? await this.#revisions.record(tx.store, { action, recordId: op.id, row, actorId: String(actor) }) : undefined;
+    const revision = this.#revisions
+      ? await this.#revisions.record(tx.store, { action, recordId: op.id, row, actorId: String(actor) })
+      : undefined;
     tx.events.push({
       resource: this.resource.name,
       recordId: String(op.id),
@@ -1188,7 +1584,13 @@ export class ResourceService {
    * The relations' delete rules, for a delete (soft: the live children), a purge (hard: every child,
    * also trashed ones) or a restore (the children the delete cascaded to: trashed at the same instant).
    */
-  async #cascade(actorCtx: RequestContext, action: "delete" | "purge" | "restore", id: string | number, at: Date, verb: string = action): Promise<void> {
+  async #cascade(
+    actorCtx: RequestContext,
+    action: "delete" | "purge" | "restore",
+    id: string | number,
+    at: Date,
+    verb: string = action,
+  ): Promise<void> {
     // The parent's checks cover its children: they follow it whoever may see or write them.
     const ctx = asSystem(actorCtx);
     for (const relation of this.resource.relations) {
@@ -1200,7 +1602,10 @@ export class ResourceService {
       const childId = child.resource.id.name;
       if (action === "restore") {
         if (relation.onDelete !== "cascade" || !childSoft) continue;
-        const rows = await model.findMany({ where: { ...byParent, [childSoft.field]: at }, select: { [childId]: true } });
+        const rows = await model.findMany({
+          where: { ...byParent, [childSoft.field]: at },
+          select: { [childId]: true },
+        });
         for (const row of rows) await child.restore(ctx, row[childId]);
         continue;
       }
@@ -1209,12 +1614,18 @@ export class ResourceService {
       switch (relation.onDelete) {
         case "restrict": {
           const count = await model.count({ where });
-          if (count > 0) throw new AppError("CONFLICT", `Cannot ${verb} this ${this.resource.name}: ${count} ${count === 1 ? `${child.resource.name} still refers` : `${child.resource.plural} still refer`} to it (${relation.name}). Delete or move them first.`, { details: { relation: relation.name, count } });
+          if (count > 0)
+            throw new AppError(
+              "CONFLICT",
+              `Cannot ${verb} this ${this.resource.name}: ${count} ${count === 1 ? `${child.resource.name} still refers` : `${child.resource.plural} still refer`} to it (${relation.name}). Delete or move them first.`,
+              { details: { relation: relation.name, count } },
+            );
           break;
         }
         case "cascade": {
           const rows = await model.findMany({ where, select: { [childId]: true } });
-          for (const row of rows) await (action === "delete" ? child.delete(ctx, row[childId]) : child.purge(ctx, row[childId]));
+          for (const row of rows)
+            await (action === "delete" ? child.delete(ctx, row[childId]) : child.purge(ctx, row[childId]));
           break;
         }
         case "setNull":
@@ -1231,7 +1642,11 @@ export class ResourceService {
    * its own tenant, whoever writes). A miss gets the database's own "does not exist" answer, so the write
    * tells nothing about rows the actor cannot see — and cannot attach anything to them.
    */
-  async #checkReferences(ctx: RequestContext, input: Record<string, unknown>, existing: Row | undefined): Promise<void> {
+  async #checkReferences(
+    ctx: RequestContext,
+    input: Record<string, unknown>,
+    existing: Row | undefined,
+  ): Promise<void> {
     const view = this.#view(ctx);
     const tenant = this.resource.tenant ? (input[this.resource.tenant] ?? existing?.[this.resource.tenant]) : undefined;
     for (const relation of this.resource.relations) {
@@ -1243,9 +1658,16 @@ export class ResourceService {
       const guard = view.guard(target);
       const condition = guard ? both(guard, sameTenant) : sameTenant;
       if (!condition) continue;
-      const found = await this.#run(ctx, this.#countQuery(both({ [relation.targetField]: key }, condition), target.model));
+      const found = await this.#run(
+        ctx,
+        this.#countQuery(both({ [relation.targetField]: key }, condition), target.model),
+      );
       if (!found.total) {
-        throw new AppError("VALIDATION_FAILED", `Invalid ${this.resource.name}: ${relation.localField} refers to a ${target.name} that does not exist.`, { fields: { [relation.localField]: `no ${target.name} with this id` } });
+        throw new AppError(
+          "VALIDATION_FAILED",
+          `Invalid ${this.resource.name}: ${relation.localField} refers to a ${target.name} that does not exist.`,
+          { fields: { [relation.localField]: `no ${target.name} with this id` } },
+        );
       }
     }
   }
@@ -1261,8 +1683,16 @@ export class ResourceService {
       const parentSoft = parent.resource.softDelete;
       const key = row[relation.localField];
       if (!parentSoft || key === null || key === undefined) continue;
-      const found = await this.#run(ctx, this.#countQuery({ [relation.targetField]: key, [parentSoft.field]: null }, parent.resource.model));
-      if (!found.total) throw new AppError("CONFLICT", `Cannot restore this ${this.resource.name}: its ${relation.name} (${parent.resource.name} ${show(key)}) is in the trash. Restore that first.`, { details: { relation: relation.name } });
+      const found = await this.#run(
+        ctx,
+        this.#countQuery({ [relation.targetField]: key, [parentSoft.field]: null }, parent.resource.model),
+      );
+      if (!found.total)
+        throw new AppError(
+          "CONFLICT",
+          `Cannot restore this ${this.resource.name}: its ${relation.name} (${parent.resource.name} ${show(key)}) is in the trash. Restore that first.`,
+          { details: { relation: relation.name } },
+        );
     }
   }
 
@@ -1270,19 +1700,34 @@ export class ResourceService {
    * Loads a relation of a record this service presented, through the request's loaders (batched:
    * call it for many records in the same tick and it costs one query).
    */
-  async related(ctx: RequestContext, record: ResourceRecord, relationName: string): Promise<ResourceRecord | ResourceRecord[] | null> {
+  async related(
+    ctx: RequestContext,
+    record: ResourceRecord,
+    relationName: string,
+  ): Promise<ResourceRecord | ResourceRecord[] | null> {
     const meta = (record as { [META]?: RecordMeta })[META];
-    if (!meta || meta.resource !== this.resource) throw new Error(`related(): not a ${this.resource.name} record presented by the runtime`);
+    if (!meta || meta.resource !== this.resource)
+      throw new Error(`related(): not a ${this.resource.name} record presented by the runtime`);
     // Loaded with the record by its read (one statement for the whole tree).
     if (Object.hasOwn(record, relationName)) return record[relationName] as ResourceRecord | ResourceRecord[] | null;
     const relation = this.resource.relation.get(relationName);
-    if (!relation) throw new AppError("BAD_REQUEST", `${this.resource.name} has no relation "${relationName}". Relations: ${this.resource.relations.map((r) => r.name).join(", ") || "(none)"}.`);
+    if (!relation)
+      throw new AppError(
+        "BAD_REQUEST",
+        `${this.resource.name} has no relation "${relationName}". Relations: ${this.resource.relations.map((r) => r.name).join(", ") || "(none)"}.`,
+      );
     if (!relation.views[meta.view]) {
-      throw new AppError("BAD_REQUEST", `Relation "${relationName}" of ${this.resource.name} is only available on ${meta.view === "list" ? "a single record" : "list items"}.`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `Relation "${relationName}" of ${this.resource.name} is only available on ${meta.view === "list" ? "a single record" : "list items"}.`,
+      );
     }
     if (meta.depth + 1 > meta.maxDepth) {
       // meta.resource is the parent of this relation, not the top-level record the depth counts from.
-      throw new AppError("BAD_REQUEST", `Relations nest too deeply: "${relationName}" of ${this.resource.name} would be level ${meta.depth + 1}; at most ${meta.maxDepth} levels below the top-level record.`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `Relations nest too deeply: "${relationName}" of ${this.resource.name} would be level ${meta.depth + 1}; at most ${meta.maxDepth} levels below the top-level record.`,
+      );
     }
     const target = this.#deps.resource(relation.target);
     const child = { depth: meta.depth + 1, maxDepth: meta.maxDepth };
@@ -1300,12 +1745,17 @@ export class ResourceService {
         const target = this.#deps.resource(relation.target).resource;
         return relation.targetField === target.id.name
           ? ctx.loaders.byId(relation.target).load(key)
-          : ctx.loaders.byField(relation.target, relation.targetField).load(key).then((rows) => rows[0] ?? null);
+          : ctx.loaders
+              .byField(relation.target, relation.targetField)
+              .load(key)
+              .then((rows) => rows[0] ?? null);
       }
       case "hasMany":
         return ctx.loaders.byField(relation.target, relation.foreignField).load(id);
       case "manyToMany":
-        return ctx.loaders.through(relation.joinModel, relation.joinLocalField, relation.joinTargetField, relation.target).load(id);
+        return ctx.loaders
+          .through(relation.joinModel, relation.joinLocalField, relation.joinTargetField, relation.target)
+          .load(id);
     }
   }
 
@@ -1313,17 +1763,27 @@ export class ResourceService {
    * Turns a row into the record a client may see in `view`. Relation bookkeeping rides along under a
    * symbol key, which JSON and GraphQL never serialise.
    */
-  present(ctx: RequestContext, row: Row, view: OutputView, nesting = { depth: 0, maxDepth: this.resource.maxDepth }): ResourceRecord {
+  present(
+    ctx: RequestContext,
+    row: Row,
+    view: OutputView,
+    nesting = { depth: 0, maxDepth: this.resource.maxDepth },
+  ): ResourceRecord {
     const record: ResourceRecord = {};
     const actorView = this.#view(ctx);
-    for (const f of this.resource.fields) if (!f.hidden[view] && f.name in row && actorView.canRead(this.resource, f)) record[f.name] = row[f.name];
+    for (const f of this.resource.fields)
+      if (!f.hidden[view] && f.name in row && actorView.canRead(this.resource, f)) record[f.name] = row[f.name];
     // Relations a read loaded with the row (its projection's): presented as the related service would.
     for (const relation of this.resource.relations) {
       if (!Object.hasOwn(row, relation.name)) continue;
       const value = row[relation.name] as Row | Row[] | null;
       const target = this.#deps.resource(relation.target);
       const child = { depth: nesting.depth + 1, maxDepth: nesting.maxDepth };
-      record[relation.name] = Array.isArray(value) ? value.map((r) => target.present(ctx, r, "list", child)) : value ? target.present(ctx, value, "one", child) : null;
+      record[relation.name] = Array.isArray(value)
+        ? value.map((r) => target.present(ctx, r, "list", child))
+        : value
+          ? target.present(ctx, value, "one", child)
+          : null;
     }
     const meta: RecordMeta = { resource: this.resource, row, view, ...nesting };
     Object.defineProperty(record, META, { value: meta, enumerable: false });
@@ -1331,8 +1791,20 @@ export class ResourceService {
   }
 
   /** Rows whose `field` is one of `values` that exist for the actor of `ctx` (loader batches), read through `store` (a transaction's, or the runtime's). Internal to the runtime. */
-  async rowsWhereIn(ctx: RequestContext, field: string, values: readonly unknown[], store: Store = this.#deps.store): Promise<Row[]> {
-    const query: ReadQuery = { level: this.#level(ctx, "list", undefined, undefined), where: this.#scoped(ctx, { [field]: { in: [...values] } }), orderBy: [], offset: 0, limit: null, total: false };
+  async rowsWhereIn(
+    ctx: RequestContext,
+    field: string,
+    values: readonly unknown[],
+    store: Store = this.#deps.store,
+  ): Promise<Row[]> {
+    const query: ReadQuery = {
+      level: this.#level(ctx, "list", undefined, undefined),
+      where: this.#scoped(ctx, { [field]: { in: [...values] } }),
+      orderBy: [],
+      offset: 0,
+      limit: null,
+      total: false,
+    };
     return (await store.read(query)).rows;
   }
 
@@ -1360,22 +1832,46 @@ export class ResourceService {
           throw new AppError("NOT_FOUND", `The ${this.resource.name} does not exist (any more).`, { cause: error });
         case "foreignKey": {
           if (action === "delete") {
-            throw new AppError("CONFLICT", `Cannot delete this ${this.resource.name}: other records still refer to it${referrer(failure.constraint)}.`, { cause: error });
+            throw new AppError(
+              "CONFLICT",
+              `Cannot delete this ${this.resource.name}: other records still refer to it${referrer(failure.constraint)}.`,
+              { cause: error },
+            );
           }
-          const field = this.resource.relations.find((r) => r.kind === "belongsTo" && failure.constraint?.includes(`_${r.localField}_`));
+          const field = this.resource.relations.find(
+            (r) => r.kind === "belongsTo" && failure.constraint?.includes(`_${r.localField}_`),
+          );
           const fk = field?.kind === "belongsTo" ? field.localField : undefined;
-          throw new AppError("VALIDATION_FAILED", fk ? `Invalid ${this.resource.name}: ${fk} refers to a ${field?.target} that does not exist.` : `Invalid ${this.resource.name}: a reference points to a record that does not exist.`, {
-            ...(fk ? { fields: { [fk]: `no ${field?.target} with this id` } } : {}),
-            cause: error,
-          });
+          throw new AppError(
+            "VALIDATION_FAILED",
+            fk
+              ? `Invalid ${this.resource.name}: ${fk} refers to a ${field?.target} that does not exist.`
+              : `Invalid ${this.resource.name}: a reference points to a record that does not exist.`,
+            {
+              ...(fk ? { fields: { [fk]: `no ${field?.target} with this id` } } : {}),
+              cause: error,
+            },
+          );
         }
         case "valueOutOfRange":
-          throw new AppError("VALIDATION_FAILED", `Invalid ${this.resource.name}: a value is too long or out of range.`, { cause: error });
+          throw new AppError(
+            "VALIDATION_FAILED",
+            `Invalid ${this.resource.name}: a value is too long or out of range.`,
+            { cause: error },
+          );
         case "invalidValue":
           // A read's filter value (400) or a written value (422) the database refused, e.g. text too long to index.
           throw action
-            ? new AppError("VALIDATION_FAILED", `Invalid ${this.resource.name}: the database refused a value (too large or out of range).`, { cause: error })
-            : new AppError("BAD_REQUEST", `The database refused a filter value of ${this.resource.plural} (too large or out of range).`, { cause: error });
+            ? new AppError(
+                "VALIDATION_FAILED",
+                `Invalid ${this.resource.name}: the database refused a value (too large or out of range).`,
+                { cause: error },
+              )
+            : new AppError(
+                "BAD_REQUEST",
+                `The database refused a filter value of ${this.resource.plural} (too large or out of range).`,
+                { cause: error },
+              );
         case "unavailable":
           throw new AppError("UNAVAILABLE", "The database is unavailable; try again shortly.", { cause: error });
       }
@@ -1407,7 +1903,8 @@ function nest(path: readonly string[], inner: object): object {
 }
 
 function keysetWhere(keys: readonly KeysetKey[], values: readonly unknown[], backward: boolean): object {
-  if (values.length !== keys.length) throw new AppError("BAD_REQUEST", "Invalid cursor: use a cursor exactly as a previous page returned it.");
+  if (values.length !== keys.length)
+    throw new AppError("BAD_REQUEST", "Invalid cursor: use a cursor exactly as a previous page returned it.");
   const terms: object[] = [];
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as (typeof keys)[number];
@@ -1420,22 +1917,42 @@ function keysetWhere(keys: readonly KeysetKey[], values: readonly unknown[], bac
       // Prisma has no gt/lt on enums: "after" is the set of values declared after (or before) this one.
       const position = key.enumValues?.indexOf(String(value)) ?? -1;
       const compare = key.enumValues
-        ? { [key.field]: { in: direction === "asc" ? key.enumValues.slice(position + 1) : key.enumValues.slice(0, Math.max(position, 0)) } }
+        ? {
+            [key.field]: {
+              in:
+                direction === "asc"
+                  ? key.enumValues.slice(position + 1)
+                  : key.enumValues.slice(0, Math.max(position, 0)),
+            },
+          }
         : { [key.field]: { [direction === "asc" ? "gt" : "lt"]: value } };
       beyond = nullsFirst || key.required ? compare : { OR: [compare, { [key.field]: null }] };
     }
-    if (beyond) terms.push({ AND: [...keys.slice(0, i).map((k, j) => nest(k.path, { [k.field]: values[j] === null ? null : { equals: values[j] } })), nest(key.path, beyond)] });
+    if (beyond)
+      terms.push({
+        AND: [
+          ...keys
+            .slice(0, i)
+            .map((k, j) => nest(k.path, { [k.field]: values[j] === null ? null : { equals: values[j] } })),
+          nest(key.path, beyond),
+        ],
+      });
   }
   // A redundant bound on the first key (first >= / <= its value) that PostgreSQL can use as an index
   // condition; the OR above alone is only a filter, which would scan every earlier row.
   const first = keys[0];
-  if (first?.required && first.path.length === 0 && !first.enumValues && values[0] !== null && values[0] !== undefined) {
+  if (
+    first?.required &&
+    first.path.length === 0 &&
+    !first.enumValues &&
+    values[0] !== null &&
+    values[0] !== undefined
+  ) {
     const direction = backward ? (first.direction === "asc" ? "desc" : "asc") : first.direction;
     return { AND: [{ [first.field]: { [direction === "asc" ? "gte" : "lte"]: values[0] } }, { OR: terms }] };
   }
   return { OR: terms };
 }
-
 
 function referrer(constraint: string | undefined): string {
   const model = constraint?.split("_")[0];
@@ -1443,7 +1960,11 @@ function referrer(constraint: string | undefined): string {
 }
 
 /** What a value source gives, for `field`. */
-function evaluate(source: ValueSource, field: ResolvedField, values: { ctx: RequestContext; now: Date; actor: string | number }): unknown {
+function evaluate(
+  source: ValueSource,
+  field: ResolvedField,
+  values: { ctx: RequestContext; now: Date; actor: string | number },
+): unknown {
   if (source === "now") return values.now;
   if (source === "uuid") return randomUUID();
   if (source === "actor") return stamp(field, values.actor);
@@ -1458,7 +1979,8 @@ function stamp(field: ResolvedField | undefined, actor: string | number): unknow
 
 function parseRevisionNumber(raw: unknown): number {
   const n = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : raw;
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) throw new AppError("BAD_REQUEST", `A revision number is a whole number from 1, got ${show(raw)}.`);
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1)
+    throw new AppError("BAD_REQUEST", `A revision number is a whole number from 1, got ${show(raw)}.`);
   return n;
 }
 
@@ -1466,7 +1988,8 @@ function parseRevisionNumber(raw: unknown): number {
 function parseAsOf(raw: number | string | Date): number | Date {
   if (typeof raw === "number" || (typeof raw === "string" && /^\d+$/.test(raw))) return parseRevisionNumber(raw);
   const time = raw instanceof Date ? raw : new Date(raw);
-  if (Number.isNaN(time.getTime()) || (typeof raw === "string" && !/^\d{4}-\d{2}-\d{2}/.test(raw))) throw new AppError("BAD_REQUEST", `asOf must be a revision number or an ISO 8601 time, got ${show(raw)}.`);
+  if (Number.isNaN(time.getTime()) || (typeof raw === "string" && !/^\d{4}-\d{2}-\d{2}/.test(raw)))
+    throw new AppError("BAD_REQUEST", `asOf must be a revision number or an ISO 8601 time, got ${show(raw)}.`);
   return time;
 }
 
@@ -1479,28 +2002,44 @@ function changedFields(before: Row | undefined, after: Row): string[] {
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   // A decimal is text where a compiled read gave it ("1.50") and a Decimal where Prisma did (1.5).
-  if (a != null && b != null && (isDecimal(a) || isDecimal(b))) return String(a) === String(b) || Number(String(a)) === Number(String(b));
-  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) return JSON.stringify(a) === JSON.stringify(b);
+  if (a != null && b != null && (isDecimal(a) || isDecimal(b)))
+    return String(a) === String(b) || Number(String(a)) === Number(String(b));
+  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null)
+    return JSON.stringify(a) === JSON.stringify(b);
   return (a ?? null) === (b ?? null);
 }
 
 /** Whether `value` is a Prisma Decimal (decimal.js). */
 function isDecimal(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !(value instanceof Date) && typeof (value as { toFixed?: unknown }).toFixed === "function";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !(value instanceof Date) &&
+    typeof (value as { toFixed?: unknown }).toFixed === "function"
+  );
 }
 
 /** A batch item's error as clients see it (anything but an AppError is masked). */
 function describe(error: unknown): BatchFailure["error"] {
   if (!isAppError(error)) return { code: "INTERNAL", message: "Internal error." };
-  return { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}), ...(error.details ? { details: error.details } : {}) };
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.fields ? { fields: error.fields } : {}),
+    ...(error.details ? { details: error.details } : {}),
+  };
 }
 
 /** The error of an all-or-nothing batch: the failing item's, saying which item and that nothing was written. */
 function itemError(error: unknown, index: number, count: number): unknown {
   if (!isAppError(error)) return error;
-  return new AppError(error.code, `Item ${index + 1} of ${count} (index ${index}): ${error.message} Nothing was written: the batch is all-or-nothing (ask for a partial batch to write the others).`, {
-    ...(error.fields ? { fields: error.fields } : {}),
-    details: { ...error.details, index, failed: [{ index, error: describe(error) }] },
-    cause: error,
-  });
+  return new AppError(
+    error.code,
+    `Item ${index + 1} of ${count} (index ${index}): ${error.message} Nothing was written: the batch is all-or-nothing (ask for a partial batch to write the others).`,
+    {
+      ...(error.fields ? { fields: error.fields } : {}),
+      details: { ...error.details, index, failed: [{ index, error: describe(error) }] },
+      cause: error,
+    },
+  );
 }

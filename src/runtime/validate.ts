@@ -27,7 +27,12 @@ export interface WriteToValidate {
 export async function validateWrite(resource: ResolvedResource, write: WriteToValidate): Promise<void> {
   const errors: Record<string, string> = { ...write.errors };
   const merged = write.existing ? { ...write.existing, ...write.data } : { ...write.data };
-  const context: ValidationContext = Object.freeze({ data: merged, existing: write.existing, actorId: write.actorId, action: write.action });
+  const context: ValidationContext = Object.freeze({
+    data: merged,
+    existing: write.existing,
+    actorId: write.actorId,
+    action: write.action,
+  });
   const view = write.action === "create" ? "create" : "update";
   for (const field of resource.fields) {
     const rules = field.validation;
@@ -60,23 +65,36 @@ export function checkRules(field: ResolvedField, value: unknown): string | undef
   if (typeof value === "string") {
     if (rules.required && value.trim() === "") return fail(rules.required, "is required (blank text does not count)");
     const length = value.length;
-    if (rules.minLength && length < rules.minLength.value) return fail(rules.minLength, `must be at least ${rules.minLength.value} characters, got ${length}`);
-    if (rules.maxLength && length > rules.maxLength.value) return fail(rules.maxLength, `must be at most ${rules.maxLength.value} characters, got ${length}`);
-    if (rules.pattern && !rules.pattern.value.test(value)) return fail(rules.pattern, `must match ${String(rules.pattern.value)}, got ${show(value)}`);
-    if (rules.email && !isEmail(value)) return fail(rules.email, `must be an email address (name@example.com), got ${show(value)}`);
-    if (rules.url && !isUrl(value)) return fail(rules.url, `must be an http(s) URL (https://example.com/...), got ${show(value)}`);
+    if (rules.minLength && length < rules.minLength.value)
+      return fail(rules.minLength, `must be at least ${rules.minLength.value} characters, got ${length}`);
+    if (rules.maxLength && length > rules.maxLength.value)
+      return fail(rules.maxLength, `must be at most ${rules.maxLength.value} characters, got ${length}`);
+    if (rules.pattern && !rules.pattern.value.test(value))
+      return fail(rules.pattern, `must match ${String(rules.pattern.value)}, got ${show(value)}`);
+    if (rules.email && !isEmail(value))
+      return fail(rules.email, `must be an email address (name@example.com), got ${show(value)}`);
+    if (rules.url && !isUrl(value))
+      return fail(rules.url, `must be an http(s) URL (https://example.com/...), got ${show(value)}`);
   }
   if (rules.min || rules.max) {
     // Numbers, BigInts and Dates compare as numbers (a Date by its time); JS compares a bigint with a number exactly.
     const n = value instanceof Date ? value.getTime() : (value as number | bigint);
     const shown = value instanceof Date ? value.toISOString() : String(value);
-    if (rules.min && n < asNumber(rules.min.value)) return fail(rules.min, `must be ${bound(rules.min.value, "at least", "on or after")}, got ${shown}`);
-    if (rules.max && n > asNumber(rules.max.value)) return fail(rules.max, `must be ${bound(rules.max.value, "at most", "on or before")}, got ${shown}`);
+    if (rules.min && n < asNumber(rules.min.value))
+      return fail(rules.min, `must be ${bound(rules.min.value, "at least", "on or after")}, got ${shown}`);
+    if (rules.max && n > asNumber(rules.max.value))
+      return fail(rules.max, `must be ${bound(rules.max.value, "at most", "on or before")}, got ${shown}`);
   }
   if (rules.oneOf) {
     const allowed = rules.oneOf.value;
-    const hit = allowed.some((v) => v === value || (typeof value === "bigint" && typeof v === "number" && BigInt(v) === value));
-    if (!hit) return fail(rules.oneOf, `must be one of ${allowed.map((v) => String(v)).join(", ")}, got ${show(typeof value === "bigint" ? String(value) : value)}`);
+    const hit = allowed.some(
+      (v) => v === value || (typeof value === "bigint" && typeof v === "number" && BigInt(v) === value),
+    );
+    if (!hit)
+      return fail(
+        rules.oneOf,
+        `must be one of ${allowed.map((v) => String(v)).join(", ")}, got ${show(typeof value === "bigint" ? String(value) : value)}`,
+      );
   }
   return undefined;
 }

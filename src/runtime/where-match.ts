@@ -33,7 +33,12 @@ function scalar(value: unknown, condition: unknown): boolean {
         if (!same(value, operand)) return false;
         break;
       case "not":
-        if (operand !== null && typeof operand === "object" && !(operand instanceof Date) ? scalar(value, operand) : same(value, operand)) return false;
+        if (
+          operand !== null && typeof operand === "object" && !(operand instanceof Date)
+            ? scalar(value, operand)
+            : same(value, operand)
+        )
+          return false;
         break;
       case "in":
         if (!Array.isArray(operand) || !operand.some((x) => same(value, x))) return false;

@@ -17,13 +17,29 @@ import { createServerAdapter } from "@whatwg-node/server";
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { SecurityProfile } from "../metadata/definition.ts";
-import { createGraphQLHandler, GRAPHQL_ENDPOINT, GRAPHQL_STREAM_ENDPOINT, type GraphQLExtension, type GraphQLHardening, type WebSocketOptions, type WebSocketService } from "../graphql/handler.ts";
+import {
+  createGraphQLHandler,
+  GRAPHQL_ENDPOINT,
+  GRAPHQL_STREAM_ENDPOINT,
+  type GraphQLExtension,
+  type GraphQLHardening,
+  type WebSocketOptions,
+  type WebSocketService,
+} from "../graphql/handler.ts";
 import { createRestHandler } from "../rest/handler.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ActorResolver } from "./auth.ts";
 import type { Events } from "../events/events.ts";
-import { addRateLimitHeaders, countRequest, limitWebSocketUpgrades, type RateLimit, type RateLimitVerdict, rateLimitMiddleware, withRateLimitHeaders } from "./rate-limit.ts";
+import {
+  addRateLimitHeaders,
+  countRequest,
+  limitWebSocketUpgrades,
+  type RateLimit,
+  type RateLimitVerdict,
+  rateLimitMiddleware,
+  withRateLimitHeaders,
+} from "./rate-limit.ts";
 import { withHeaders } from "./with-headers.ts";
 
 /** Options of {@link createApp}. */
@@ -115,7 +131,8 @@ export function createApp(options: AppOptions): App {
   const { runtime, logger } = options;
   const onUnexpectedError = (error: unknown) => {
     // A client that hung up mid-request aborts its request's signal: nothing went wrong here.
-    if ((error as { name?: unknown } | null)?.name === "AbortError") logger.debug({ err: error }, "request aborted by the client");
+    if ((error as { name?: unknown } | null)?.name === "AbortError")
+      logger.debug({ err: error }, "request aborted by the client");
     else logger.error({ err: error }, "unexpected error");
   };
   const contextFor = requestContextFor(runtime, options.resolveActor);
@@ -163,7 +180,11 @@ export function createApp(options: AppOptions): App {
     try {
       const earlier = req && counted.get(req);
       if (earlier) contextFor.share(earlier.request, request);
-      const verdict = earlier ? earlier.verdict : options.rateLimit ? await countRequest(options.rateLimit, request, req?.socket, graphqlLimit) : undefined;
+      const verdict = earlier
+        ? earlier.verdict
+        : options.rateLimit
+          ? await countRequest(options.rateLimit, request, req?.socket, graphqlLimit)
+          : undefined;
       if (verdict && "refusal" in verdict) response = verdict.refusal;
       else {
         response = await graphql.fetch(request);
@@ -198,7 +219,9 @@ export function createApp(options: AppOptions): App {
       const answerer = params === undefined ? undefined : graphql.answerSpliced(params);
       if (answerer) {
         const request = new Request(url, { method: "POST", headers: req.headers as Record<string, string> });
-        const verdict = options.rateLimit ? await countRequest(options.rateLimit, request, req.socket, graphqlLimit) : undefined;
+        const verdict = options.rateLimit
+          ? await countRequest(options.rateLimit, request, req.socket, graphqlLimit)
+          : undefined;
         if (verdict && "refusal" in verdict) {
           await writeResponse(res, verdict.refusal);
           logRequest("POST", url.pathname, verdict.refusal.status, started);
@@ -206,7 +229,9 @@ export function createApp(options: AppOptions): App {
         }
         const answer = await answerer(request);
         if (answer) {
-          const headers = verdict ? Object.fromEntries(addRateLimitHeaders(new Headers(answer.headers), verdict.headers)) : answer.headers;
+          const headers = verdict
+            ? Object.fromEntries(addRateLimitHeaders(new Headers(answer.headers), verdict.headers))
+            : answer.headers;
           res.writeHead(200, { ...headers, "Content-Length": Buffer.byteLength(answer.text) }).end(answer.text);
           logRequest("POST", url.pathname, 200, started);
           return;
@@ -236,9 +261,21 @@ export function createApp(options: AppOptions): App {
   app.all("/api", (c) => rest.fetch(c.req.raw));
   app.all("/api/*", (c) => rest.fetch(c.req.raw));
   app.get("/", (c) =>
-    c.json({ name: "Autograph", graphql: GRAPHQL_ENDPOINT, rest: "/api", openapi: "/api/openapi.json", docs: "/api/docs", resources: runtime.schema.resources.map((r) => `/api/${r.names.path}`) }),
+    c.json({
+      name: "Autograph",
+      graphql: GRAPHQL_ENDPOINT,
+      rest: "/api",
+      openapi: "/api/openapi.json",
+      docs: "/api/docs",
+      resources: runtime.schema.resources.map((r) => `/api/${r.names.path}`),
+    }),
   );
-  app.notFound((c) => c.json({ message: `No route for ${c.req.method} ${c.req.path}. Try ${GRAPHQL_ENDPOINT} or /api.`, code: "NOT_FOUND" }, 404));
+  app.notFound((c) =>
+    c.json(
+      { message: `No route for ${c.req.method} ${c.req.path}. Try ${GRAPHQL_ENDPOINT} or /api.`, code: "NOT_FOUND" },
+      404,
+    ),
+  );
   app.onError((error) => internalError(error));
   // Made on first use: @hono/node-server swaps in its own global Request and Response when it makes a
   // listener, which in-process callers of `fetch` have no reason to get.
@@ -271,7 +308,8 @@ export function createApp(options: AppOptions): App {
       res.once("finish", () => {
         if (!req.complete) req.socket.destroySoon();
       });
-      if (req.method === "POST" && url.pathname === GRAPHQL_ENDPOINT && smallJsonBody(req)) void answerSpliced(req, res, url);
+      if (req.method === "POST" && url.pathname === GRAPHQL_ENDPOINT && smallJsonBody(req))
+        void answerSpliced(req, res, url);
       else void graphqlGate.requestListener(req, res);
     },
     serveWebSockets: (server) => {
@@ -316,7 +354,12 @@ const SPLICED_BODY_BYTES = 64 * 1024;
 function smallJsonBody(req: IncomingMessage): boolean {
   const length = Number(req.headers["content-length"]);
   const type = req.headers["content-type"]?.toLowerCase().replace(/\s/g, "");
-  return length > 0 && length <= SPLICED_BODY_BYTES && req.headers["transfer-encoding"] === undefined && (type === "application/json" || type === "application/json;charset=utf-8");
+  return (
+    length > 0 &&
+    length <= SPLICED_BODY_BYTES &&
+    req.headers["transfer-encoding"] === undefined &&
+    (type === "application/json" || type === "application/json;charset=utf-8")
+  );
 }
 
 /** The whole body of `req` (no more than its Content-Length: Node's parser sees to it); undefined when the client went away first. */

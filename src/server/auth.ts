@@ -7,7 +7,15 @@
  * `Authorization: ApiKey <key>`); otherwise the development actor when one is configured, else the
  * anonymous actor. Credentials that are sent but wrong are a 401 — never a silent fall back to anonymous.
  */
-import { type CryptoKey, createLocalJWKSet, importSPKI, type JSONWebKeySet, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from "jose";
+import {
+  type CryptoKey,
+  createLocalJWKSet,
+  importSPKI,
+  type JSONWebKeySet,
+  type JWTPayload,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from "jose";
 import { ANONYMOUS, type Actor } from "../runtime/context.ts";
 import { AppError } from "../runtime/errors.ts";
 
@@ -61,7 +69,9 @@ export async function createActorResolver(options: AuthOptions = {}): Promise<Ac
     const custom = await options.resolve?.(request);
     if (custom) return custom;
     const authorization = request.headers.get("authorization")?.trim();
-    const apiKey = request.headers.get("x-api-key")?.trim() || (/^apikey\s+/i.test(authorization ?? "") ? authorization?.replace(/^apikey\s+/i, "") : undefined);
+    const apiKey =
+      request.headers.get("x-api-key")?.trim() ||
+      (/^apikey\s+/i.test(authorization ?? "") ? authorization?.replace(/^apikey\s+/i, "") : undefined);
     if (apiKey) {
       const actor = keys.get(apiKey);
       if (!actor) throw unauthenticated("The API key is not valid.");
@@ -110,19 +120,38 @@ async function jwtVerifier(o: JwtOptions): Promise<(token: string) => Promise<Ac
     } catch (error) {
       const { code, claim, reason } = error as { code?: string; claim?: string; reason?: string };
       if (code === "ERR_JWT_EXPIRED") throw unauthenticated("The bearer token has expired.");
-      if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && claim === "exp" && reason === "missing") throw unauthenticated("The bearer token has no expiry (`exp`): this server requires one.");
-      throw unauthenticated(code === "ERR_JWT_CLAIM_VALIDATION_FAILED" ? `The bearer token's ${claim ?? "claims"} claim is not accepted.` : "The bearer token is not valid.");
+      if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && claim === "exp" && reason === "missing")
+        throw unauthenticated("The bearer token has no expiry (`exp`): this server requires one.");
+      throw unauthenticated(
+        code === "ERR_JWT_CLAIM_VALIDATION_FAILED"
+          ? `The bearer token's ${claim ?? "claims"} claim is not accepted.`
+          : "The bearer token is not valid.",
+      );
     }
     // A token issued in the future was made with a wrong clock, or to outlive its expiry: refused.
-    if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + CLOCK_SKEW) throw unauthenticated("The bearer token's iat claim is not accepted: it lies in the future.");
-    if (typeof payload.sub !== "string" || payload.sub === "") throw unauthenticated("The bearer token names no subject (`sub`).");
+    if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + CLOCK_SKEW)
+      throw unauthenticated("The bearer token's iat claim is not accepted: it lies in the future.");
+    if (typeof payload.sub !== "string" || payload.sub === "")
+      throw unauthenticated("The bearer token names no subject (`sub`).");
     const raw = payload[rolesClaim];
-    const roles = Array.isArray(raw) ? raw.filter((r): r is string => typeof r === "string") : typeof raw === "string" ? [raw] : [];
+    const roles = Array.isArray(raw)
+      ? raw.filter((r): r is string => typeof r === "string")
+      : typeof raw === "string"
+        ? [raw]
+        : [];
     const tenant = payload[tenantClaim];
-    if (tenant !== undefined && !((typeof tenant === "string" && tenant !== "") || (typeof tenant === "number" && Number.isSafeInteger(tenant)))) {
+    if (
+      tenant !== undefined &&
+      !((typeof tenant === "string" && tenant !== "") || (typeof tenant === "number" && Number.isSafeInteger(tenant)))
+    ) {
       throw unauthenticated(`The bearer token's ${tenantClaim} claim must be a non-empty string or a whole number.`);
     }
-    return Object.freeze({ id: payload.sub, roles: Object.freeze(roles), ...(tenant !== undefined ? { tenantId: tenant as string | number } : {}), claims: Object.freeze({ ...payload }) });
+    return Object.freeze({
+      id: payload.sub,
+      roles: Object.freeze(roles),
+      ...(tenant !== undefined ? { tenantId: tenant as string | number } : {}),
+      claims: Object.freeze({ ...payload }),
+    });
   };
 }
 
@@ -140,6 +169,16 @@ export function parseActor(text: string): Actor {
   const at = text.lastIndexOf("@");
   const [who, tenant] = at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1).trim()];
   const [id, roles = ""] = who.split(":", 2) as [string, string | undefined];
-  if (!id.trim() || tenant === "") throw new Error(`An actor is "<id>", "<id>:<role>,<role>" or either followed by "@<tenant>", got "${text}"`);
-  return Object.freeze({ id: id.trim(), roles: Object.freeze(roles.split(",").map((r) => r.trim()).filter(Boolean)), ...(tenant ? { tenantId: tenant } : {}) });
+  if (!id.trim() || tenant === "")
+    throw new Error(`An actor is "<id>", "<id>:<role>,<role>" or either followed by "@<tenant>", got "${text}"`);
+  return Object.freeze({
+    id: id.trim(),
+    roles: Object.freeze(
+      roles
+        .split(",")
+        .map((r) => r.trim())
+        .filter(Boolean),
+    ),
+    ...(tenant ? { tenantId: tenant } : {}),
+  });
 }

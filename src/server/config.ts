@@ -139,15 +139,26 @@ export function loadConfig(env: Env = process.env): Config {
     const value = read(name);
     if (value === undefined) return fallback;
     const n = Number(value);
-    return /^\d+$/.test(value) && n >= min && n <= 65535 ? n : fail(name, `an integer from ${min} to 65535`, value, fallback);
+    return /^\d+$/.test(value) && n >= min && n <= 65535
+      ? n
+      : fail(name, `an integer from ${min} to 65535`, value, fallback);
   };
   // `*`, or origins as browsers send them: scheme, host and port, no path.
   const corsOrigins = (): "*" | readonly string[] => {
     const value = read("CORS_ORIGINS");
     if (value === undefined || value === "*") return "*";
-    const origins = value.split(",").map((o) => o.trim()).filter(Boolean);
+    const origins = value
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean);
     const bad = origins.find((o) => !URL.canParse(o) || new URL(o).origin !== o);
-    if (bad !== undefined || origins.length === 0) return fail("CORS_ORIGINS", "* or origins like https://admin.example (no path, no trailing slash), comma-separated", bad ?? value, "*");
+    if (bad !== undefined || origins.length === 0)
+      return fail(
+        "CORS_ORIGINS",
+        "* or origins like https://admin.example (no path, no trailing slash), comma-separated",
+        bad ?? value,
+        "*",
+      );
     return origins;
   };
   const flag = (name: string, fallback: boolean): boolean => {
@@ -167,41 +178,70 @@ export function loadConfig(env: Env = process.env): Config {
     } catch {}
     // Show the URL without its password: error messages end up in logs.
     const shown = databaseUrl.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
-    if (protocol !== "postgres:" && protocol !== "postgresql:") fail("DATABASE_URL", "a postgresql:// URL", shown, undefined);
+    if (protocol !== "postgres:" && protocol !== "postgresql:")
+      fail("DATABASE_URL", "a postgresql:// URL", shown, undefined);
   }
   const logLevel = read("LOG_LEVEL") ?? "info";
   const cursorSecret = read("CURSOR_SECRET");
-  if (cursorSecret !== undefined && cursorSecret.length < 16) fail("CURSOR_SECRET", "at least 16 characters", "(hidden)", undefined);
+  if (cursorSecret !== undefined && cursorSecret.length < 16)
+    fail("CURSOR_SECRET", "at least 16 characters", "(hidden)", undefined);
   const eventBus = read("EVENT_BUS") ?? "memory";
   const redisUrl = read("REDIS_URL");
-  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) fail("REDIS_URL", "a redis:// URL", redisUrl.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@"), undefined);
-  if (eventBus === "redis" && redisUrl === undefined) fail("EVENT_BUS", "memory or postgres unless REDIS_URL is set", eventBus, undefined);
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
+    fail("REDIS_URL", "a redis:// URL", redisUrl.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@"), undefined);
+  if (eventBus === "redis" && redisUrl === undefined)
+    fail("EVENT_BUS", "memory or postgres unless REDIS_URL is set", eventBus, undefined);
   const retention = read("OUTBOX_RETENTION_HOURS");
   const production = read("NODE_ENV") === "production";
   const count = (name: string, min: number): number | undefined => {
     const value = read(name);
     if (value === undefined) return undefined;
-    return /^\d+$/.test(value) && Number(value) >= min && Number.isSafeInteger(Number(value)) ? Number(value) : fail(name, `a whole number, at least ${min}`, value, undefined);
+    return /^\d+$/.test(value) && Number(value) >= min && Number.isSafeInteger(Number(value))
+      ? Number(value)
+      : fail(name, `a whole number, at least ${min}`, value, undefined);
   };
-  const graphqlLimits = Object.entries({ maxDepth: "GRAPHQL_MAX_DEPTH", maxAliases: "GRAPHQL_MAX_ALIASES", maxDirectives: "GRAPHQL_MAX_DIRECTIVES", maxTokens: "GRAPHQL_MAX_TOKENS", maxCost: "GRAPHQL_MAX_COST" })
+  const graphqlLimits = Object.entries({
+    maxDepth: "GRAPHQL_MAX_DEPTH",
+    maxAliases: "GRAPHQL_MAX_ALIASES",
+    maxDirectives: "GRAPHQL_MAX_DIRECTIVES",
+    maxTokens: "GRAPHQL_MAX_TOKENS",
+    maxCost: "GRAPHQL_MAX_COST",
+  })
     .map(([key, name]) => [key, count(name, 1)] as const)
     .filter(([, value]) => value !== undefined);
   const whole = (name: string, fallback: number, min: number, expected: string): number => {
     const value = read(name);
     if (value === undefined) return fallback;
-    return /^\d+$/.test(value) && Number(value) >= min && Number.isSafeInteger(Number(value)) ? Number(value) : fail(name, expected, value, fallback);
+    return /^\d+$/.test(value) && Number(value) >= min && Number.isSafeInteger(Number(value))
+      ? Number(value)
+      : fail(name, expected, value, fallback);
   };
   const rateLimitStore = read("RATE_LIMIT_STORE") ?? "memory";
-  if (rateLimitStore === "redis" && redisUrl === undefined) fail("RATE_LIMIT_STORE", "memory unless REDIS_URL is set", rateLimitStore, undefined);
+  if (rateLimitStore === "redis" && redisUrl === undefined)
+    fail("RATE_LIMIT_STORE", "memory unless REDIS_URL is set", rateLimitStore, undefined);
   const jwtSecret = read("JWT_SECRET");
   const jwtPublicKeyFile = read("JWT_PUBLIC_KEY_FILE");
   const jwtJwksFile = read("JWT_JWKS_FILE");
   const jwtKeys = [jwtSecret, jwtPublicKeyFile, jwtJwksFile].filter((x) => x !== undefined).length;
-  if (jwtKeys > 1) fail("JWT_SECRET", "set alone: JWT_SECRET, JWT_PUBLIC_KEY_FILE and JWT_JWKS_FILE are alternatives", "(several set)", undefined);
-  if (jwtSecret !== undefined && jwtSecret.length < 32) fail("JWT_SECRET", "at least 32 characters", "(hidden)", undefined);
+  if (jwtKeys > 1)
+    fail(
+      "JWT_SECRET",
+      "set alone: JWT_SECRET, JWT_PUBLIC_KEY_FILE and JWT_JWKS_FILE are alternatives",
+      "(several set)",
+      undefined,
+    );
+  if (jwtSecret !== undefined && jwtSecret.length < 32)
+    fail("JWT_SECRET", "at least 32 characters", "(hidden)", undefined);
   const devActor = read("DEV_ACTOR");
-  if (devActor !== undefined && !/^[^:@\s]+(:[\w-]+(,[\w-]+)*)?(@[\w.-]+)?$/.test(devActor)) fail("DEV_ACTOR", "<id> or <id>:<role>,<role>, optionally followed by @<tenant>", devActor, undefined);
-  const jwtExtras = { issuer: read("JWT_ISSUER"), audience: read("JWT_AUDIENCE"), rolesClaim: read("JWT_ROLES_CLAIM"), tenantClaim: read("JWT_TENANT_CLAIM"), requireExpiry: flag("JWT_REQUIRE_EXP", production) };
+  if (devActor !== undefined && !/^[^:@\s]+(:[\w-]+(,[\w-]+)*)?(@[\w.-]+)?$/.test(devActor))
+    fail("DEV_ACTOR", "<id> or <id>:<role>,<role>, optionally followed by @<tenant>", devActor, undefined);
+  const jwtExtras = {
+    issuer: read("JWT_ISSUER"),
+    audience: read("JWT_AUDIENCE"),
+    rolesClaim: read("JWT_ROLES_CLAIM"),
+    tenantClaim: read("JWT_TENANT_CLAIM"),
+    requireExpiry: flag("JWT_REQUIRE_EXP", production),
+  };
   const securityProfile = read("SECURITY_PROFILE") ?? "secure";
   const config: Config = {
     port: port("PORT", 4000, 0),
@@ -210,20 +250,38 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedPgPort: port("EMBEDDED_PG_PORT", 54329, 1),
     seed: flag("SEED", true),
     cursorSecret,
-    eventBus: ["memory", "postgres", "redis"].includes(eventBus) ? (eventBus as Config["eventBus"]) : fail("EVENT_BUS", "memory, postgres or redis", eventBus, "memory"),
+    eventBus: ["memory", "postgres", "redis"].includes(eventBus)
+      ? (eventBus as Config["eventBus"])
+      : fail("EVENT_BUS", "memory, postgres or redis", eventBus, "memory"),
     redisUrl,
     jwt:
       jwtKeys === 0
         ? undefined
-        : Object.fromEntries(Object.entries({ secret: jwtSecret, publicKeyFile: jwtPublicKeyFile, jwksFile: jwtJwksFile, ...jwtExtras }).filter(([, v]) => v !== undefined)),
+        : Object.fromEntries(
+            Object.entries({
+              secret: jwtSecret,
+              publicKeyFile: jwtPublicKeyFile,
+              jwksFile: jwtJwksFile,
+              ...jwtExtras,
+            }).filter(([, v]) => v !== undefined),
+          ),
     apiKeysFile: read("API_KEYS_FILE"),
     devActor,
     rateLimit: whole("RATE_LIMIT", 600, 0, "a whole number of requests per window (0 turns rate limiting off)"),
     rateLimitWindowSeconds: whole("RATE_LIMIT_WINDOW_SECONDS", 60, 1, "a whole number of seconds, at least 1"),
-    rateLimitStore: ["memory", "redis"].includes(rateLimitStore) ? (rateLimitStore as Config["rateLimitStore"]) : fail("RATE_LIMIT_STORE", "memory or redis", rateLimitStore, "memory"),
+    rateLimitStore: ["memory", "redis"].includes(rateLimitStore)
+      ? (rateLimitStore as Config["rateLimitStore"])
+      : fail("RATE_LIMIT_STORE", "memory or redis", rateLimitStore, "memory"),
     trustProxy: flag("TRUST_PROXY", false),
     corsOrigins: corsOrigins(),
-    securityProfile: (SECURITY_PROFILES as readonly string[]).includes(securityProfile) ? (securityProfile as SecurityProfile) : fail("SECURITY_PROFILE", SECURITY_PROFILES.join(", ").replace(/, (?=[^,]*$)/, " or "), securityProfile, "secure"),
+    securityProfile: (SECURITY_PROFILES as readonly string[]).includes(securityProfile)
+      ? (securityProfile as SecurityProfile)
+      : fail(
+          "SECURITY_PROFILE",
+          SECURITY_PROFILES.join(", ").replace(/, (?=[^,]*$)/, " or "),
+          securityProfile,
+          "secure",
+        ),
     graphql: Object.freeze({
       introspection: flag("GRAPHQL_INTROSPECTION", !production),
       graphiql: flag("GRAPHIQL", !production),
@@ -233,7 +291,12 @@ export function loadConfig(env: Env = process.env): Config {
       persistedOperationsFile: read("GRAPHQL_PERSISTED_OPERATIONS"),
       allowArbitraryOperations: flag("GRAPHQL_ALLOW_ARBITRARY_OPERATIONS", false),
     }),
-    outboxRetentionHours: retention === undefined ? 168 : /^\d+$/.test(retention) && Number(retention) >= 1 ? Number(retention) : fail("OUTBOX_RETENTION_HOURS", "a whole number of hours, at least 1", retention, 168),
+    outboxRetentionHours:
+      retention === undefined
+        ? 168
+        : /^\d+$/.test(retention) && Number(retention) >= 1
+          ? Number(retention)
+          : fail("OUTBOX_RETENTION_HOURS", "a whole number of hours, at least 1", retention, 168),
     logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel)
       ? (logLevel as LogLevel)
       : fail("LOG_LEVEL", `one of ${LOG_LEVELS.join(", ")}`, logLevel, "info"),
@@ -241,4 +304,3 @@ export function loadConfig(env: Env = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }
-

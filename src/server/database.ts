@@ -88,7 +88,9 @@ async function seedOnce(url: string, log: (message: string) => void): Promise<vo
       await lock.query("select pg_advisory_lock($1)", [SEED_LOCK]);
       if (await isSeeded(db.prisma)) return;
       const summary = await seedDemoData(db.prisma);
-      log(`demo data seeded: ${summary.users} users, ${summary.posts} posts, ${summary.comments} comments, ${summary.tags} tags`);
+      log(
+        `demo data seeded: ${summary.users} users, ${summary.posts} posts, ${summary.comments} comments, ${summary.tags} tags`,
+      );
     } finally {
       // Ending the session would release the lock too; unlocking first keeps a pooled session clean.
       await lock.query("select pg_advisory_unlock($1)", [SEED_LOCK]).catch(() => {});

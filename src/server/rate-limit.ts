@@ -77,8 +77,10 @@ export interface RateLimit {
 export function createRateLimit(options: RateLimitOptions): RateLimit {
   const { limit } = options;
   const windowSeconds = options.windowSeconds ?? 60;
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`Rate limit must be a whole number of requests, at least 1, got ${limit}`);
-  if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new Error(`Rate limit window must be a whole number of seconds, at least 1, got ${windowSeconds}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new Error(`Rate limit must be a whole number of requests, at least 1, got ${limit}`);
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1)
+    throw new Error(`Rate limit window must be a whole number of seconds, at least 1, got ${windowSeconds}`);
   const store = options.store ?? "memory";
 
   let failures = 0;
@@ -121,7 +123,8 @@ export function createRateLimit(options: RateLimitOptions): RateLimit {
         return { allowed: true, remaining: res.remainingPoints, resetSeconds: seconds(res.msBeforeNext) };
       } catch (rejection) {
         // rate-limiter-flexible rejects with a RateLimiterRes when over the budget, with an Error when the store fails.
-        if (rejection instanceof RateLimiterRes) return { allowed: false, remaining: 0, resetSeconds: seconds(rejection.msBeforeNext) };
+        if (rejection instanceof RateLimiterRes)
+          return { allowed: false, remaining: 0, resetSeconds: seconds(rejection.msBeforeNext) };
         storeFailed(rejection);
         return undefined;
       }
@@ -145,7 +148,9 @@ export interface RateLimitMiddlewareOptions {
  * What counting a request decided: the 429 to answer instead of handling it (and its message, for
  * transports that answer otherwise), or the headers its response carries.
  */
-export type RateLimitVerdict = { readonly refusal: Response; readonly message: string } | { readonly headers: Readonly<Record<string, string>> };
+export type RateLimitVerdict =
+  | { readonly refusal: Response; readonly message: string }
+  | { readonly headers: Readonly<Record<string, string>> };
 
 /** The socket a request came in on (Node's `req.socket`), for the client's address; none in process. */
 export type ClientSocket = { readonly remoteAddress?: string | undefined } | undefined;
@@ -157,7 +162,12 @@ const RATE_LIMIT_HEADERS = "Retry-After, RateLimit-Limit, RateLimit-Remaining, R
  * every transport that is limited (Hono's REST routes, GraphQL over HTTP). Undefined when the request
  * is not counted: a preflight, or a store that failed (the request then passes).
  */
-export async function countRequest(rateLimit: RateLimit, request: Request, socket: ClientSocket, options: RateLimitMiddlewareOptions = {}): Promise<RateLimitVerdict | undefined> {
+export async function countRequest(
+  rateLimit: RateLimit,
+  request: Request,
+  socket: ClientSocket,
+  options: RateLimitMiddlewareOptions = {},
+): Promise<RateLimitVerdict | undefined> {
   if (request.method === "OPTIONS") return undefined;
   const actor = await Promise.resolve()
     .then(() => options.actorOf?.(request))
@@ -173,12 +183,19 @@ export async function countRequest(rateLimit: RateLimit, request: Request, socke
   };
   if (decision.allowed) return { headers };
   const message = `Too many requests: at most ${rateLimit.limit} every ${rateLimit.windowSeconds} seconds; retry in ${decision.resetSeconds} seconds.`;
-  const body = options.body === "graphql" ? { errors: [{ message, extensions: { code: "RATE_LIMITED" } }] } : { message, code: "RATE_LIMITED" };
+  const body =
+    options.body === "graphql"
+      ? { errors: [{ message, extensions: { code: "RATE_LIMITED" } }] }
+      : { message, code: "RATE_LIMITED" };
   return {
     message,
     refusal: Response.json(body, {
       status: 429,
-      headers: { ...headers, "Retry-After": String(decision.resetSeconds), ...corsHeaders(request.headers.get("origin") ?? undefined, options.corsOrigin ?? "*") },
+      headers: {
+        ...headers,
+        "Retry-After": String(decision.resetSeconds),
+        ...corsHeaders(request.headers.get("origin") ?? undefined, options.corsOrigin ?? "*"),
+      },
     }),
   };
 }
@@ -227,11 +244,19 @@ export function limitWebSocketUpgrades(server: Server, rateLimit: RateLimit): vo
     // Nothing else listens on the socket while the count is taken: a reset must not be an unhandled error.
     const onError = () => socket.destroy();
     socket.on("error", onError);
-    const forwarded = rateLimit.trustProxy ? String(request.headers["x-forwarded-for"] ?? "").split(",").at(-1)?.trim() : undefined;
+    const forwarded = rateLimit.trustProxy
+      ? String(request.headers["x-forwarded-for"] ?? "")
+          .split(",")
+          .at(-1)
+          ?.trim()
+      : undefined;
     const decision = await rateLimit.consume(`ip:${forwarded || request.socket.remoteAddress || "unknown"}`);
     socket.off("error", onError);
     if (decision !== undefined && !decision.allowed) {
-      const body = JSON.stringify({ message: `Too many requests: at most ${rateLimit.limit} every ${rateLimit.windowSeconds} seconds; retry in ${decision.resetSeconds} seconds.`, code: "RATE_LIMITED" });
+      const body = JSON.stringify({
+        message: `Too many requests: at most ${rateLimit.limit} every ${rateLimit.windowSeconds} seconds; retry in ${decision.resetSeconds} seconds.`,
+        code: "RATE_LIMITED",
+      });
       socket.end(
         [
           "HTTP/1.1 429 Too Many Requests",
@@ -267,7 +292,11 @@ export function clientIp(request: Request, socket: ClientSocket, trustProxy: boo
 function corsHeaders(origin: string | undefined, allowed: string | string[]): Record<string, string> {
   const allow = allowedOrigin(origin, allowed);
   if (allow === undefined) return {};
-  return { "Access-Control-Allow-Origin": allow, ...(allow === "*" ? {} : { Vary: "Origin" }), "Access-Control-Expose-Headers": RATE_LIMIT_HEADERS };
+  return {
+    "Access-Control-Allow-Origin": allow,
+    ...(allow === "*" ? {} : { Vary: "Origin" }),
+    "Access-Control-Expose-Headers": RATE_LIMIT_HEADERS,
+  };
 }
 
 function appendExposed(headers: Headers) {

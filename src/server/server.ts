@@ -54,13 +54,23 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const schema = resolveResources(options.resources, datamodel);
   // A resource without `access` is open to every actor, anonymous included: say so at every boot.
   const open = schema.resources.filter((r) => !r.access).map((r) => r.plural);
-  if (open.length > 0) logger.warn({ resources: open }, "resources without access rules are open to every actor, anonymous included (docs/guides/security.md)");
+  if (open.length > 0)
+    logger.warn(
+      { resources: open },
+      "resources without access rules are open to every actor, anonymous included (docs/guides/security.md)",
+    );
   // Read now: a missing or malformed file fails the boot before anything is started.
   const persisted = config.graphql.persistedOperationsFile;
   const persistedOperations =
     persisted === undefined
       ? undefined
-      : { operations: parsePersistedOperations(readFileSync(persisted, "utf8"), `GRAPHQL_PERSISTED_OPERATIONS (${persisted})`), allowArbitraryOperations: config.graphql.allowArbitraryOperations };
+      : {
+          operations: parsePersistedOperations(
+            readFileSync(persisted, "utf8"),
+            `GRAPHQL_PERSISTED_OPERATIONS (${persisted})`,
+          ),
+          allowArbitraryOperations: config.graphql.allowArbitraryOperations,
+        };
   const resolveActor = await actorResolverOf(config, options.resolveActor);
   const prepared = await prepareDatabase({
     databaseUrl: config.databaseUrl,
@@ -69,7 +79,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     seed: config.seed,
     log: (message) => logger.info(message),
   });
-  const db = createDatabase(prepared.url, { onPoolError: (err) => logger.warn({ err }, "idle database connection failed") });
+  const db = createDatabase(prepared.url, {
+    onPoolError: (err) => logger.warn({ err }, "idle database connection failed"),
+  });
   const runtime = createRuntime({
     schema,
     store: createStore(db),
@@ -79,7 +91,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const events = createEvents({
     runtime,
     outbox: new Outbox(db.prisma, prepared.url),
-    bus: createEventBus({ kind: config.eventBus, databaseUrl: prepared.url, redisUrl: config.redisUrl, onError: (err) => logger.warn({ err }, "event bus connection trouble") }),
+    bus: createEventBus({
+      kind: config.eventBus,
+      databaseUrl: prepared.url,
+      redisUrl: config.redisUrl,
+      onError: (err) => logger.warn({ err }, "event bus connection trouble"),
+    }),
     retentionMs: config.outboxRetentionHours * 3600_000,
     onError: (err, where) => logger.error({ err, where }, "events: failure"),
   });
@@ -92,7 +109,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           trustProxy: config.trustProxy,
           // Checked by loadConfig: the redis store comes with a REDIS_URL.
           store: config.rateLimitStore === "redis" ? { redisUrl: config.redisUrl ?? "" } : "memory",
-          onStoreError: (err, failures) => logger.warn({ err, failures }, "rate limit store unavailable: requests pass uncounted"),
+          onStoreError: (err, failures) =>
+            logger.warn({ err, failures }, "rate limit store unavailable: requests pass uncounted"),
         })
       : undefined;
   const app = createApp({
@@ -124,7 +142,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
-  logger.info({ url, graphql: `${url}/graphql`, rest: `${url}/api`, docs: `${url}/api/docs` }, "Autograph is listening");
+  logger.info(
+    { url, graphql: `${url}/graphql`, rest: `${url}/api`, docs: `${url}/api/docs` },
+    "Autograph is listening",
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -176,7 +197,10 @@ async function actorResolverOf(config: Config, resolve: AuthOptions["resolve"]):
     }
   };
   const jwt = config.jwt;
-  const apiKeys = config.apiKeysFile === undefined ? undefined : (json(config.apiKeysFile, "API_KEYS_FILE") as Record<string, unknown>);
+  const apiKeys =
+    config.apiKeysFile === undefined
+      ? undefined
+      : (json(config.apiKeysFile, "API_KEYS_FILE") as Record<string, unknown>);
   return createActorResolver({
     resolve,
     jwt: jwt && {
@@ -189,7 +213,8 @@ async function actorResolverOf(config: Config, resolve: AuthOptions["resolve"]):
       ...(jwt.tenantClaim !== undefined ? { tenantClaim: jwt.tenantClaim } : {}),
       ...(jwt.requireExpiry !== undefined ? { requireExpiry: jwt.requireExpiry } : {}),
     },
-    apiKeys: apiKeys && Object.fromEntries(Object.entries(apiKeys).map(([key, actor]) => [key, parseActor(String(actor))])),
+    apiKeys:
+      apiKeys && Object.fromEntries(Object.entries(apiKeys).map(([key, actor]) => [key, parseActor(String(actor))])),
     devActor: config.devActor === undefined ? undefined : parseActor(config.devActor),
   });
 }

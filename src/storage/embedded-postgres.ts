@@ -53,7 +53,9 @@ async function binaries(): Promise<Binaries> {
   try {
     return (await import(pkg)) as Binaries;
   } catch {
-    throw new Error(`No embedded PostgreSQL for ${platform()}-${arch()} (package ${pkg}). Set DATABASE_URL to use a PostgreSQL server.`);
+    throw new Error(
+      `No embedded PostgreSQL for ${platform()}-${arch()} (package ${pkg}). Set DATABASE_URL to use a PostgreSQL server.`,
+    );
   }
 }
 
@@ -104,12 +106,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     log(`reusing embedded PostgreSQL left running on port ${port}`);
   } else {
     const logFile = join(dataDir, "server.log");
-    const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200${options.durable === false ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : ""}${Object.entries(options.settings ?? {}).map(([name, value]) => ` -c ${name}=${value}`).join("")}`;
+    const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200${options.durable === false ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : ""}${Object.entries(
+      options.settings ?? {},
+    )
+      .map(([name, value]) => ` -c ${name}=${value}`)
+      .join("")}`;
     try {
       await exec(bin.pg_ctl, ["start", "-D", dataDir, "-w", "-t", "60", "-l", logFile, "-o", flags]);
     } catch (error) {
-      const tail = await readFile(logFile, "utf8").then((t) => t.split("\n").slice(-8).join("\n"), () => "");
-      throw new Error(`Embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT):\n${tail || String(error)}`);
+      const tail = await readFile(logFile, "utf8").then(
+        (t) => t.split("\n").slice(-8).join("\n"),
+        () => "",
+      );
+      throw new Error(
+        `Embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT):\n${tail || String(error)}`,
+      );
     }
     log(`embedded PostgreSQL started on port ${port}`);
   }

@@ -67,7 +67,10 @@ export function chunkMessages(events: readonly ChangeEvent[], maxBytes: number):
 export function parseMessage(text: string): ChangeEvent[] | undefined {
   try {
     const value = JSON.parse(text) as unknown;
-    return Array.isArray(value) && value.every((e) => e && typeof e === "object" && typeof (e as ChangeEvent).id === "string") ? (value as ChangeEvent[]) : undefined;
+    return Array.isArray(value) &&
+      value.every((e) => e && typeof e === "object" && typeof (e as ChangeEvent).id === "string")
+      ? (value as ChangeEvent[])
+      : undefined;
   } catch {
     return undefined;
   }

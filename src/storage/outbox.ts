@@ -108,7 +108,10 @@ export class Outbox {
     if (upTo !== undefined) where.push(`"id" <= $${params.push(upTo)}::bigint`);
     if (filter.resources) where.push(`"resource" = any($${params.push([...filter.resources])}::text[])`);
     if (filter.actions) where.push(`"action" = any($${params.push([...filter.actions])}::text[])`);
-    const rows = await this.#prisma.$queryRawUnsafe<EventRow[]>(`select ${EVENT_COLUMNS} from "Event" where ${where.join(" and ")} order by "Event"."id" limit $2`, ...params);
+    const rows = await this.#prisma.$queryRawUnsafe<EventRow[]>(
+      `select ${EVENT_COLUMNS} from "Event" where ${where.join(" and ")} order by "Event"."id" limit $2`,
+      ...params,
+    );
     return rows.map(toEvent);
   }
 
@@ -140,15 +143,22 @@ export class Outbox {
 
   /** Records that `handler` gave up on an event. */
   async deadLetter(handler: string, eventId: string, attempts: number, error: string): Promise<void> {
-    await this.#prisma.eventDeadLetter.create({ data: { id: randomUUID(), handler, eventId: BigInt(eventId), attempts, error: error.slice(0, 4000) } });
+    await this.#prisma.eventDeadLetter.create({
+      data: { id: randomUUID(), handler, eventId: BigInt(eventId), attempts, error: error.slice(0, 4000) },
+    });
   }
 
   /** Deletes events older than `before` that every consumer has passed; returns how many. */
   async prune(before: Date): Promise<number> {
     const cursors = await this.#prisma.eventCursor.findMany({ select: { lastId: true } });
-    const passed = cursors.reduce<bigint | undefined>((min, c) => (min === undefined || c.lastId < min ? c.lastId : min), undefined);
+    const passed = cursors.reduce<bigint | undefined>(
+      (min, c) => (min === undefined || c.lastId < min ? c.lastId : min),
+      undefined,
+    );
     if (passed === undefined) return 0;
-    const { count } = await this.#prisma.event.deleteMany({ where: { createdAt: { lt: before }, id: { lte: passed } } });
+    const { count } = await this.#prisma.event.deleteMany({
+      where: { createdAt: { lt: before }, id: { lte: passed } },
+    });
     return count;
   }
 

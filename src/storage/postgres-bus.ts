@@ -30,14 +30,16 @@ export class PostgresBus implements EventBus {
   constructor(options: PostgresBusOptions) {
     this.#url = options.url;
     this.#channel = options.channel ?? "autograph_events";
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.#channel)) throw new Error(`PostgresBus: channel "${this.#channel}" must be a lowercase identifier`);
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.#channel))
+      throw new Error(`PostgresBus: channel "${this.#channel}" must be a lowercase identifier`);
     this.#onError = options.onError ?? (() => {});
     this.#publisher = new pg.Pool({ connectionString: this.#url, max: 2, allowExitOnIdle: true });
     this.#publisher.on("error", this.#onError);
   }
 
   async publish(events: readonly ChangeEvent[]): Promise<void> {
-    for (const message of chunkMessages(events, 7900)) await this.#publisher.query("select pg_notify($1, $2)", [this.#channel, message]);
+    for (const message of chunkMessages(events, 7900))
+      await this.#publisher.query("select pg_notify($1, $2)", [this.#channel, message]);
   }
 
   async subscribe(receiver: BusReceiver): Promise<void> {

@@ -17,7 +17,10 @@ const cli = require.resolve("prisma/build/index.js");
 function projectRootOf(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     if (existsSync(join(dir, "prisma.config.ts"))) return dir;
-    if (dirname(dir) === dir) throw new Error(`No prisma.config.ts in ${start} or above it: the Prisma CLI needs the project's prisma.config.ts.`);
+    if (dirname(dir) === dir)
+      throw new Error(
+        `No prisma.config.ts in ${start} or above it: the Prisma CLI needs the project's prisma.config.ts.`,
+      );
   }
 }
 

@@ -27,7 +27,11 @@ export class RedisBus implements EventBus {
   constructor(options: RedisBusOptions) {
     this.#channel = options.channel ?? "autograph:events";
     const onError = options.onError ?? (() => {});
-    const settings = { maxRetriesPerRequest: 3, retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000), lazyConnect: true };
+    const settings = {
+      maxRetriesPerRequest: 3,
+      retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000),
+      lazyConnect: true,
+    };
     this.#publisher = new Redis(options.url, settings);
     this.#subscriber = new Redis(options.url, settings);
     this.#publisher.on("error", onError);

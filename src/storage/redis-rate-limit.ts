@@ -58,7 +58,13 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
         ? Promise.resolve()
         : new Promise<void>((resolve, reject) => {
             client.once("ready", resolve);
-            client.once("end", () => reject(new Error(`Redis at ${options.url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@")} closed before it was ready`)));
+            client.once("end", () =>
+              reject(
+                new Error(
+                  `Redis at ${options.url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@")} closed before it was ready`,
+                ),
+              ),
+            );
           }),
     async close() {
       client.disconnect();

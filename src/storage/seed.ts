@@ -34,9 +34,30 @@ const DAY = 86_400_000;
 const COUNTS = { users: 40, posts: 320, comments: 600, ticketsPerTenant: 24 } as const;
 /** The help desk's tenants (multi-tenant part of the demo, docs/guides/security.md). */
 export const DEMO_TENANTS = ["acme", "globex"] as const;
-const ISSUES = ["Cannot log in", "Invoice is wrong", "Export times out", "Password reset mail never arrives", "Dashboard is blank", "Need more seats", "API returns 429", "Webhook not firing"];
-const NOTES = ["Customer is on the legacy plan.", "Escalated to billing.", "Known bug, fix scheduled.", "Refund approved by finance.", ""];
-const REPLIES = ["Thanks, we are looking into it.", "Could you send a screenshot?", "This should be fixed now.", "Any update on this?", "Works for me now, thanks!"];
+const ISSUES = [
+  "Cannot log in",
+  "Invoice is wrong",
+  "Export times out",
+  "Password reset mail never arrives",
+  "Dashboard is blank",
+  "Need more seats",
+  "API returns 429",
+  "Webhook not firing",
+];
+const NOTES = [
+  "Customer is on the legacy plan.",
+  "Escalated to billing.",
+  "Known bug, fix scheduled.",
+  "Refund approved by finance.",
+  "",
+];
+const REPLIES = [
+  "Thanks, we are looking into it.",
+  "Could you send a screenshot?",
+  "This should be fixed now.",
+  "Any update on this?",
+  "Works for me now, thanks!",
+];
 const ROLES = [
   ...Array<"admin">(2).fill("admin"),
   ...Array<"editor">(6).fill("editor"),
@@ -44,13 +65,157 @@ const ROLES = [
   ...Array<"reader">(16).fill("reader"),
 ] as const;
 
-const FIRST = ["Ada", "Alan", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis", "Frances", "Edsger", "Radia", "Guido", "Hedy", "Donald", "Sophie", "Tim", "Katherine", "Brian", "Anita", "John", "Lena", "Niklaus", "Mary", "Bjarne", "Jean", "Yukihiro", "Carol", "Rob", "Shafi", "Leslie"];
-const LAST = ["Lovelace", "Turing", "Hopper", "Torvalds", "Liskov", "Thompson", "Hamilton", "Ritchie", "Allen", "Dijkstra", "Perlman", "van Rossum", "Lamarr", "Knuth", "Wilson", "Berners-Lee", "Johnson", "Kernighan", "Borg", "McCarthy", "Meyer", "Wirth", "Keller", "Stroustrup", "Sammet", "Matsumoto", "Shaw", "Pike", "Goldwasser", "Lamport"];
-const TAGS = ["postgres", "graphql", "rest", "typescript", "node", "prisma", "performance", "security", "testing", "devops", "design", "api", "react", "caching", "observability", "migrations", "tutorial", "release-notes", "architecture", "accessibility", "databases", "open-source", "career", "tooling", "opinion"];
-const TOPICS = ["pagination", "soft deletes", "connection pools", "cursor pagination", "schema migrations", "rate limiting", "N+1 queries", "full-text search", "optimistic locking", "audit logs", "access control", "DataLoader", "JSON columns", "indexes", "transactions", "webhooks", "file uploads", "subscriptions", "error handling", "feature flags"];
-const TITLE_FORMS = [(t: string) => `A practical guide to ${t}`, (t: string) => `What we learned about ${t}`, (t: string) => `${cap(t)} in production`, (t: string) => `Rethinking ${t}`, (t: string) => `${cap(t)}: common pitfalls`, (t: string) => `Notes on ${t}`, (t: string) => `Why ${t} matter more than you think`, (t: string) => `${cap(t)}, step by step`];
-const SENTENCES = ["We started with the simplest thing that could possibly work.", "The first version was slow, and the profiler told us why.", "Measuring before optimizing saved us a week.", "Most of the complexity came from edge cases nobody had written down.", "The database was never the bottleneck; the number of round trips was.", "A small test suite against a real database caught the regression.", "We kept the public API tiny and let the runtime enforce the rules.", "Rolling it out behind a flag let us compare both paths in production.", "Reading the PostgreSQL documentation twice paid off.", "In hindsight, the migration should have been split into two steps.", "Clients only need a stable contract; everything else can change.", "The fix was three lines; finding it took two days."];
-const COMMENTS = ["Great write-up, thanks!", "Did you try this with a larger data set?", "We hit the same issue last year.", "Could you share the benchmark code?", "This matches my experience exactly.", "I disagree with the conclusion, but the analysis is solid.", "Bookmarked for the next time this comes up.", "How does this interact with transactions?", "Typo in the second paragraph, otherwise excellent.", "Would love a follow-up on the rollout.", "Clear and to the point.", "Is there a version of this for MySQL?"];
+const FIRST = [
+  "Ada",
+  "Alan",
+  "Grace",
+  "Linus",
+  "Barbara",
+  "Ken",
+  "Margaret",
+  "Dennis",
+  "Frances",
+  "Edsger",
+  "Radia",
+  "Guido",
+  "Hedy",
+  "Donald",
+  "Sophie",
+  "Tim",
+  "Katherine",
+  "Brian",
+  "Anita",
+  "John",
+  "Lena",
+  "Niklaus",
+  "Mary",
+  "Bjarne",
+  "Jean",
+  "Yukihiro",
+  "Carol",
+  "Rob",
+  "Shafi",
+  "Leslie",
+];
+const LAST = [
+  "Lovelace",
+  "Turing",
+  "Hopper",
+  "Torvalds",
+  "Liskov",
+  "Thompson",
+  "Hamilton",
+  "Ritchie",
+  "Allen",
+  "Dijkstra",
+  "Perlman",
+  "van Rossum",
+  "Lamarr",
+  "Knuth",
+  "Wilson",
+  "Berners-Lee",
+  "Johnson",
+  "Kernighan",
+  "Borg",
+  "McCarthy",
+  "Meyer",
+  "Wirth",
+  "Keller",
+  "Stroustrup",
+  "Sammet",
+  "Matsumoto",
+  "Shaw",
+  "Pike",
+  "Goldwasser",
+  "Lamport",
+];
+const TAGS = [
+  "postgres",
+  "graphql",
+  "rest",
+  "typescript",
+  "node",
+  "prisma",
+  "performance",
+  "security",
+  "testing",
+  "devops",
+  "design",
+  "api",
+  "react",
+  "caching",
+  "observability",
+  "migrations",
+  "tutorial",
+  "release-notes",
+  "architecture",
+  "accessibility",
+  "databases",
+  "open-source",
+  "career",
+  "tooling",
+  "opinion",
+];
+const TOPICS = [
+  "pagination",
+  "soft deletes",
+  "connection pools",
+  "cursor pagination",
+  "schema migrations",
+  "rate limiting",
+  "N+1 queries",
+  "full-text search",
+  "optimistic locking",
+  "audit logs",
+  "access control",
+  "DataLoader",
+  "JSON columns",
+  "indexes",
+  "transactions",
+  "webhooks",
+  "file uploads",
+  "subscriptions",
+  "error handling",
+  "feature flags",
+];
+const TITLE_FORMS = [
+  (t: string) => `A practical guide to ${t}`,
+  (t: string) => `What we learned about ${t}`,
+  (t: string) => `${cap(t)} in production`,
+  (t: string) => `Rethinking ${t}`,
+  (t: string) => `${cap(t)}: common pitfalls`,
+  (t: string) => `Notes on ${t}`,
+  (t: string) => `Why ${t} matter more than you think`,
+  (t: string) => `${cap(t)}, step by step`,
+];
+const SENTENCES = [
+  "We started with the simplest thing that could possibly work.",
+  "The first version was slow, and the profiler told us why.",
+  "Measuring before optimizing saved us a week.",
+  "Most of the complexity came from edge cases nobody had written down.",
+  "The database was never the bottleneck; the number of round trips was.",
+  "A small test suite against a real database caught the regression.",
+  "We kept the public API tiny and let the runtime enforce the rules.",
+  "Rolling it out behind a flag let us compare both paths in production.",
+  "Reading the PostgreSQL documentation twice paid off.",
+  "In hindsight, the migration should have been split into two steps.",
+  "Clients only need a stable contract; everything else can change.",
+  "The fix was three lines; finding it took two days.",
+];
+const COMMENTS = [
+  "Great write-up, thanks!",
+  "Did you try this with a larger data set?",
+  "We hit the same issue last year.",
+  "Could you share the benchmark code?",
+  "This matches my experience exactly.",
+  "I disagree with the conclusion, but the analysis is solid.",
+  "Bookmarked for the next time this comes up.",
+  "How does this interact with transactions?",
+  "Typo in the second paragraph, otherwise excellent.",
+  "Would love a follow-up on the rollout.",
+  "Clear and to the point.",
+  "Is there a version of this for MySQL?",
+];
 
 function cap(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -166,12 +331,21 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions = 
         });
       }
       const postIds = (await tx.post.createManyAndReturn({ data: posts, select: { id: true } })).map((p) => p.id);
-      const published = posts.flatMap((post, i) => (post.publishedAt ? [{ id: postIds[i] as number, publishedAt: post.publishedAt as Date }] : []));
+      const published = posts.flatMap((post, i) =>
+        post.publishedAt ? [{ id: postIds[i] as number, publishedAt: post.publishedAt as Date }] : [],
+      );
 
       const comments: Prisma.CommentCreateManyInput[] = Array.from({ length: COUNTS.comments }, () => {
         const post = rng.pick(published);
         const createdAt = new Date(post.publishedAt.getTime() + rng.next() * 20 * DAY);
-        return { id: rng.uuid(), body: rng.pick(COMMENTS), postId: post.id, authorId: rng.pick(userIds), createdAt, updatedAt: createdAt };
+        return {
+          id: rng.uuid(),
+          body: rng.pick(COMMENTS),
+          postId: post.id,
+          authorId: rng.pick(userIds),
+          createdAt,
+          updatedAt: createdAt,
+        };
       });
       await tx.comment.createMany({ data: comments });
 
@@ -204,12 +378,27 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions = 
         Array.from({ length: rng.int(0, 3) }, (_, n) => {
           const ticket = tickets[i] as Prisma.TicketCreateManyInput;
           const createdAt = new Date((ticket.createdAt as Date).getTime() + (n + 1) * 3_600_000);
-          return { id: rng.uuid(), tenantId: ticket.tenantId, ticketId, body: rng.pick(REPLIES), internal: rng.next() < 0.3, createdAt };
+          return {
+            id: rng.uuid(),
+            tenantId: ticket.tenantId,
+            ticketId,
+            body: rng.pick(REPLIES),
+            internal: rng.next() < 0.3,
+            createdAt,
+          };
         }),
       );
       await tx.ticketReply.createMany({ data: ticketReplies });
 
-      return { users: userIds.length, posts: postIds.length, comments: comments.length, tags: tagIds.length, postTags: postTags.length, tickets: ticketIds.length, ticketReplies: ticketReplies.length };
+      return {
+        users: userIds.length,
+        posts: postIds.length,
+        comments: comments.length,
+        tags: tagIds.length,
+        postTags: postTags.length,
+        tickets: ticketIds.length,
+        ticketReplies: ticketReplies.length,
+      };
     },
     { timeout: 60_000, maxWait: 10_000 },
   );

@@ -11,7 +11,14 @@ import type { PrismaClient } from "./generated/client.ts";
 import { type AggregateQuery, compileAggregate, shapeAggregateRow } from "./sql/aggregate-sql.ts";
 import { type CompiledRead, compileRead, type ReadQuery } from "./sql/read-sql.ts";
 import { SqlModels } from "./sql/where-sql.ts";
-import { type CompiledWrite, compilableWrites, compileWrite, revisionTable, type Statement, type WriteQuery } from "./sql/write-sql.ts";
+import {
+  type CompiledWrite,
+  compilableWrites,
+  compileWrite,
+  revisionTable,
+  type Statement,
+  type WriteQuery,
+} from "./sql/write-sql.ts";
 
 /** Arguments and results are Prisma's, kept loose: the runtime builds them from resolved metadata. */
 export interface ModelDelegate {
@@ -117,7 +124,11 @@ export interface StoreDatabase {
  */
 const MAX_PREPARED = 500;
 
-type TransactionClient = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0] extends infer T ? (T extends object ? T : never) : never;
+type TransactionClient = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0] extends infer T
+  ? T extends object
+    ? T
+    : never
+  : never;
 
 function delegateOf(client: object, name: string): ModelDelegate {
   const delegate = (client as Record<string, unknown>)[name];
@@ -149,10 +160,16 @@ export function createStore(db: StoreDatabase): Store {
   // A named prepared statement while the shapes last (see MAX_PREPARED), else an unnamed one.
   const named = (statement: Statement) => {
     const name = nameOf(statement.text);
-    return name ? { name, text: statement.text, values: statement.values } : { text: statement.text, values: statement.values };
+    return name
+      ? { name, text: statement.text, values: statement.values }
+      : { text: statement.text, values: statement.values };
   };
-  const onPool = async (compiled: CompiledRead): Promise<Answer | undefined> => (await pool.query<Answer>(named(compiled))).rows[0];
-  const inTx = (client: Raw) => async (compiled: CompiledRead): Promise<Answer | undefined> => (await client.$queryRawUnsafe<Answer[]>(compiled.text, ...compiled.values))[0];
+  const onPool = async (compiled: CompiledRead): Promise<Answer | undefined> =>
+    (await pool.query<Answer>(named(compiled))).rows[0];
+  const inTx =
+    (client: Raw) =>
+    async (compiled: CompiledRead): Promise<Answer | undefined> =>
+      (await client.$queryRawUnsafe<Answer[]>(compiled.text, ...compiled.values))[0];
   const reads = (run: (compiled: CompiledRead) => Promise<Answer | undefined>) => ({
     read: async (query: ReadQuery): Promise<ReadResult> => {
       const compiled = compileRead(models, query);
@@ -178,7 +195,8 @@ export function createStore(db: StoreDatabase): Store {
     if (!hasOutbox || entries.length === 0) return;
     const params: unknown[] = [OUTBOX_LOCK];
     const rows = entries.map((e) => {
-      const at = params.push(e.resource, e.recordId, e.action, e.revisionId, e.revisionNumber, e.actorId, [...e.changed]) - 7;
+      const at =
+        params.push(e.resource, e.recordId, e.action, e.revisionId, e.revisionNumber, e.actorId, [...e.changed]) - 7;
       return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::uuid, $${at + 5}::int, $${at + 6}, $${at + 7}::text[])`;
     });
     await client.$queryRawUnsafe(
@@ -233,7 +251,10 @@ export function createStore(db: StoreDatabase): Store {
   };
   const inTransaction = (tx: TransactionClient): Store => ({
     appendEvents: appendEvents(tx as unknown as Raw),
-    write: () => Promise.reject(new Error("store.write runs in a transaction of its own: inside a transaction, write through the models")),
+    write: () =>
+      Promise.reject(
+        new Error("store.write runs in a transaction of its own: inside a transaction, write through the models"),
+      ),
     canWrite: () => false,
     model: (name) => delegateOf(tx, name),
     // Nested transactions join the outer one.
@@ -249,7 +270,8 @@ export function createStore(db: StoreDatabase): Store {
     model: (name) => delegateOf(prisma, name),
     ...reads(onPool),
     aggregate: aggregate(prisma as unknown as Raw),
-    transaction: (work) => prisma.$transaction((tx) => work(inTransaction(tx as TransactionClient)), { maxWait: 5_000, timeout: 15_000 }),
+    transaction: (work) =>
+      prisma.$transaction((tx) => work(inTransaction(tx as TransactionClient)), { maxWait: 5_000, timeout: 15_000 }),
   };
 }
 
@@ -273,14 +295,16 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
       // With driver adapters, the columns are in the adapter error, not meta.target.
       const fromCause = (cause?.constraint as { fields?: string[] } | undefined)?.fields;
       const target = e.meta?.target;
-      const fields = fromCause ?? (Array.isArray(target) ? (target as string[]) : typeof target === "string" ? [target] : []);
+      const fields =
+        fromCause ?? (Array.isArray(target) ? (target as string[]) : typeof target === "string" ? [target] : []);
       return { kind: "unique", fields: fields.map((f) => f.replaceAll('"', "")) };
     }
     case "P2025":
     case "P2001":
       return { kind: "notFound" };
     case "P2003": {
-      const constraint = (cause?.constraint as { index?: string } | undefined)?.index ?? (e.meta?.field_name as string | undefined);
+      const constraint =
+        (cause?.constraint as { index?: string } | undefined)?.index ?? (e.meta?.field_name as string | undefined);
       return { kind: "foreignKey", constraint };
     }
     case "P2020":
@@ -296,18 +320,31 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
   if (typeof e.code === "string" && (e as { severity?: unknown }).severity !== undefined) {
     const pgError = e as { detail?: string; constraint?: string };
     // The columns as the adapter reads them for Prisma's P2002: from "Key (a, b)=(…) already exists."
-    if (e.code === "23505") return { kind: "unique", fields: (pgError.detail?.match(/Key \(([^)]+)\)/)?.[1]?.split(", ") ?? []).map((f) => f.replaceAll('"', "")) };
+    if (e.code === "23505")
+      return {
+        kind: "unique",
+        fields: (pgError.detail?.match(/Key \(([^)]+)\)/)?.[1]?.split(", ") ?? []).map((f) => f.replaceAll('"', "")),
+      };
     if (e.code === "23503") return { kind: "foreignKey", constraint: pgError.constraint };
     if (e.code.startsWith("22") || e.code.startsWith("54")) return { kind: "invalidValue" };
     if (e.code.startsWith("08") || e.code.startsWith("57P") || e.code === "53300") return { kind: "unavailable" };
   }
-  if (e.code === "ECONNREFUSED" || e.code === "ECONNRESET" || e.code === "ETIMEDOUT" || e.message === "Connection terminated unexpectedly") return { kind: "unavailable" };
+  if (
+    e.code === "ECONNREFUSED" ||
+    e.code === "ECONNRESET" ||
+    e.code === "ETIMEDOUT" ||
+    e.message === "Connection terminated unexpectedly"
+  )
+    return { kind: "unavailable" };
   if (e.name === "DriverAdapterError" || cause) {
-    const details = (cause ?? (e as { cause?: Record<string, unknown> }).cause) as { kind?: string; originalCode?: string } | undefined;
+    const details = (cause ?? (e as { cause?: Record<string, unknown> }).cause) as
+      | { kind?: string; originalCode?: string }
+      | undefined;
     if (details?.kind === "UniqueConstraintViolation") return { kind: "unique", fields: [] };
     if (details?.kind === "ForeignKeyConstraintViolation") return { kind: "foreignKey", constraint: undefined };
     const sqlState = details?.originalCode;
-    if (typeof sqlState === "string" && (sqlState.startsWith("22") || sqlState.startsWith("54"))) return { kind: "invalidValue" };
+    if (typeof sqlState === "string" && (sqlState.startsWith("22") || sqlState.startsWith("54")))
+      return { kind: "invalidValue" };
   }
   return undefined;
 }

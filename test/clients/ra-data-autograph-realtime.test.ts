@@ -4,7 +4,11 @@
 import { EventSource } from "eventsource";
 import { fetchUtils, HttpError } from "ra-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type AutographDataProvider, autographDataProvider, type RealtimeEvent } from "../../clients/ra-data-autograph/index.ts";
+import {
+  type AutographDataProvider,
+  autographDataProvider,
+  type RealtimeEvent,
+} from "../../clients/ra-data-autograph/index.ts";
 import type { RunningServer } from "../../src/server/server.ts";
 import type { Database } from "../../src/storage/prisma.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
@@ -54,7 +58,10 @@ describe("ra-realtime subscribe", () => {
       ["resource/posts", "updated", [post.id]],
       ["resource/posts", "deleted", [post.id]],
     ]);
-    const outbox = await db.prisma.event.findMany({ where: { resource: "post", recordId: String(post.id) }, orderBy: { id: "asc" } });
+    const outbox = await db.prisma.event.findMany({
+      where: { resource: "post", recordId: String(post.id) },
+      orderBy: { id: "asc" },
+    });
     expect(got.map((e) => e.meta.eventId)).toEqual(outbox.map((e) => e.id.toString()));
     expect(got.map((e) => e.meta.action)).toEqual(["create", "patch", "delete"]);
     expect(got[1]?.meta.record).toMatchObject({ id: post.id, title: "Live post, edited" });
@@ -105,9 +112,13 @@ describe("ra-realtime subscribe", () => {
 
   it("refuses topics it cannot serve and publish, saying why", async () => {
     const nope = () => {};
-    await expect(dp.subscribe("lock/posts/1", nope)).rejects.toThrow(/unsupported topic "lock\/posts\/1"; use resource\/<resource> or resource\/<resource>\/<id>/);
+    await expect(dp.subscribe("lock/posts/1", nope)).rejects.toThrow(
+      /unsupported topic "lock\/posts\/1"; use resource\/<resource> or resource\/<resource>\/<id>/,
+    );
     await expect(dp.subscribe("resource/nope", nope)).rejects.toThrow(/was refused/);
     await expect(dp.subscribe("resource/posts/not-a-number", nope)).rejects.toBeInstanceOf(HttpError);
-    await expect(dp.publish("resource/posts", { type: "created", payload: { ids: [1] } })).rejects.toThrow(/publish: not supported/);
+    await expect(dp.publish("resource/posts", { type: "created", payload: { ids: [1] } })).rejects.toThrow(
+      /publish: not supported/,
+    );
   });
 });

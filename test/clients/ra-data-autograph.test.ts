@@ -56,7 +56,8 @@ async function httpError(call: Promise<unknown>): Promise<HttpError> {
 }
 
 const postRow = (id: unknown) => t.db.prisma.post.findUnique({ where: { id: Number(id) } });
-const revisionCount = (id: unknown) => t.db.prisma.revision.count({ where: { resource: "post", recordId: String(id) } });
+const revisionCount = (id: unknown) =>
+  t.db.prisma.revision.count({ where: { resource: "post", recordId: String(id) } });
 
 describe("softDelete and softDeleteMany", () => {
   it("softDelete moves the record to the trash and answers ra-soft-delete's deleted record", async () => {
@@ -64,7 +65,13 @@ describe("softDelete and softDeleteMany", () => {
     const { data } = await dp.softDelete("posts", { id: post.id, previousData: post });
     const row = await postRow(post.id);
     expect(row?.deletedAt).toBeInstanceOf(Date);
-    expect(data).toEqual({ id: `posts:${post.id}`, resource: "posts", deleted_at: row?.deletedAt?.toISOString(), deleted_by: row?.deletedBy, data: expect.objectContaining({ id: post.id, title: "Soft one" }) });
+    expect(data).toEqual({
+      id: `posts:${post.id}`,
+      resource: "posts",
+      deleted_at: row?.deletedAt?.toISOString(),
+      deleted_by: row?.deletedBy,
+      data: expect.objectContaining({ id: post.id, title: "Soft one" }),
+    });
     expect(data.deleted_by).toEqual(expect.any(String));
     expect((await httpError(dp.getOne("posts", { id: post.id }))).status).toBe(404);
   });
@@ -85,7 +92,11 @@ describe("softDelete and softDeleteMany", () => {
     expect(data.every((d) => ISO.test(d.deleted_at))).toBe(true);
     const rows = await t.db.prisma.post.findMany({ where: { id: { in: ids as number[] } } });
     expect(rows.map((r) => r.deletedAt)).toEqual([expect.any(Date), expect.any(Date), expect.any(Date)]);
-    expect(await t.db.prisma.revision.count({ where: { resource: "post", recordId: { in: ids.map(String) }, action: "delete" } })).toBe(3);
+    expect(
+      await t.db.prisma.revision.count({
+        where: { resource: "post", recordId: { in: ids.map(String) }, action: "delete" },
+      }),
+    ).toBe(3);
   });
 
   it("softDeleteMany is all or nothing: one missing id leaves every record live, the error names the item", async () => {
@@ -99,16 +110,30 @@ describe("softDelete and softDeleteMany", () => {
 
 describe("getListDeleted and getOneDeleted", () => {
   it("lists one resource's trash with the total, sorted and paged like getList", async () => {
-    for (const title of ["Trash list a", "Trash list b", "Trash list c"]) await dp.softDelete("posts", { id: (await newPost(title)).id });
-    const trashed = await t.db.prisma.post.findMany({ where: { deletedAt: { not: null } }, orderBy: [{ deletedAt: "desc" }, { id: "desc" }] });
+    for (const title of ["Trash list a", "Trash list b", "Trash list c"])
+      await dp.softDelete("posts", { id: (await newPost(title)).id });
+    const trashed = await t.db.prisma.post.findMany({
+      where: { deletedAt: { not: null } },
+      orderBy: [{ deletedAt: "desc" }, { id: "desc" }],
+    });
     expect(trashed.length).toBeGreaterThanOrEqual(3);
-    const { data, total } = await dp.getListDeleted({ filter: { resource: "posts" }, pagination: { page: 1, perPage: 2 }, sort: { field: "deleted_at", order: "DESC" } });
+    const { data, total } = await dp.getListDeleted({
+      filter: { resource: "posts" },
+      pagination: { page: 1, perPage: 2 },
+      sort: { field: "deleted_at", order: "DESC" },
+    });
     expect(total).toBe(trashed.length);
     expect(data).toHaveLength(2);
-    expect(data.every((d) => d.resource === "posts" && d.id === `posts:${d.data.id}` && d.data.deletedAt === d.deleted_at)).toBe(true);
+    expect(
+      data.every((d) => d.resource === "posts" && d.id === `posts:${d.data.id}` && d.data.deletedAt === d.deleted_at),
+    ).toBe(true);
     expect(data[0]?.deleted_at).toBe(trashed[0]?.deletedAt?.toISOString());
     expect(data[0]!.deleted_at >= data[1]!.deleted_at).toBe(true);
-    const page2 = await dp.getListDeleted({ filter: { resource: "posts" }, pagination: { page: 2, perPage: 2 }, sort: { field: "deleted_at", order: "DESC" } });
+    const page2 = await dp.getListDeleted({
+      filter: { resource: "posts" },
+      pagination: { page: 2, perPage: 2 },
+      sort: { field: "deleted_at", order: "DESC" },
+    });
     expect(page2.total).toBe(trashed.length);
     expect(page2.data.map((d) => d.id)).not.toContain(data[0]?.id);
   });
@@ -116,7 +141,11 @@ describe("getListDeleted and getOneDeleted", () => {
   it("filters by the record's fields (data.<field>) and maps sort fields", async () => {
     const post = await newPost("Trash filter unique");
     await dp.softDelete("posts", { id: post.id });
-    const { data, total } = await dp.getListDeleted({ filter: { resource: "posts", "data.title": "Trash filter unique" }, pagination: { page: 1, perPage: 10 }, sort: { field: "data.title", order: "ASC" } });
+    const { data, total } = await dp.getListDeleted({
+      filter: { resource: "posts", "data.title": "Trash filter unique" },
+      pagination: { page: 1, perPage: 10 },
+      sort: { field: "data.title", order: "ASC" },
+    });
     expect(total).toBe(1);
     expect(data.map((d) => d.data.id)).toEqual([post.id]);
   });
@@ -128,7 +157,10 @@ describe("getListDeleted and getOneDeleted", () => {
     const trashedPosts = await t.db.prisma.post.count({ where: { deletedAt: { not: null } } });
     const trashedComments = await t.db.prisma.comment.count({ where: { deletedAt: { not: null } } });
     expect(trashedComments).toBeGreaterThan(0);
-    const { data, total } = await dp.getListDeleted({ pagination: { page: 1, perPage: 5 }, sort: { field: "deleted_at", order: "DESC" } });
+    const { data, total } = await dp.getListDeleted({
+      pagination: { page: 1, perPage: 5 },
+      sort: { field: "deleted_at", order: "DESC" },
+    });
     expect(total).toBe(trashedPosts + trashedComments);
     expect(data).toHaveLength(5);
     // The cascade stamped the post and its comments with one time: the newest page holds both kinds.
@@ -138,7 +170,9 @@ describe("getListDeleted and getOneDeleted", () => {
 
   it("refuses a list without a resource when no softDeleteResources were given, saying how to fix it", async () => {
     const bare = autographDataProvider(apiUrl);
-    const error = await httpError(bare.getListDeleted({ pagination: { page: 1, perPage: 10 }, sort: { field: "deleted_at", order: "DESC" } }));
+    const error = await httpError(
+      bare.getListDeleted({ pagination: { page: 1, perPage: 10 }, sort: { field: "deleted_at", order: "DESC" } }),
+    );
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/filter\.resource is missing/);
   });
@@ -147,7 +181,11 @@ describe("getListDeleted and getOneDeleted", () => {
     const post = await newPost("Trash get one");
     await dp.softDelete("posts", { id: post.id });
     const { data } = await dp.getOneDeleted({ id: `posts:${post.id}` });
-    expect(data).toMatchObject({ id: `posts:${post.id}`, resource: "posts", data: { id: post.id, title: "Trash get one" } });
+    expect(data).toMatchObject({
+      id: `posts:${post.id}`,
+      resource: "posts",
+      data: { id: post.id, title: "Trash get one" },
+    });
     expect(data.deleted_at).toBe((await postRow(post.id))?.deletedAt?.toISOString());
     const live = await newPost("Trash get one live");
     expect((await httpError(dp.getOneDeleted({ id: `posts:${live.id}` }))).status).toBe(404);
@@ -160,7 +198,9 @@ describe("restoreOne and restoreMany", () => {
     const post = await newPost("Restore one");
     const comment = await newComment(Number(post.id), "Restore one comment");
     const { data: trashed } = await dp.softDelete("posts", { id: post.id });
-    expect((await t.db.prisma.comment.findUnique({ where: { id: String(comment.id) } }))?.deletedAt).toBeInstanceOf(Date);
+    expect((await t.db.prisma.comment.findUnique({ where: { id: String(comment.id) } }))?.deletedAt).toBeInstanceOf(
+      Date,
+    );
     const { data } = await dp.restoreOne({ id: trashed.id });
     expect(data).toEqual(trashed);
     expect((await postRow(post.id))?.deletedAt).toBeNull();
@@ -188,7 +228,11 @@ describe("restoreOne and restoreMany", () => {
     const { data } = await dp.restoreMany({ ids });
     expect(data.map((d) => d.id)).toEqual(ids);
     expect(data.every((d) => ISO.test(d.deleted_at))).toBe(true);
-    expect((await t.db.prisma.post.findMany({ where: { id: { in: [Number(a.id), Number(b.id)] } } })).map((r) => r.deletedAt)).toEqual([null, null]);
+    expect(
+      (await t.db.prisma.post.findMany({ where: { id: { in: [Number(a.id), Number(b.id)] } } })).map(
+        (r) => r.deletedAt,
+      ),
+    ).toEqual([null, null]);
     expect((await t.db.prisma.comment.findUnique({ where: { id: String(comment.id) } }))?.deletedAt).toBeNull();
   });
 });
@@ -221,11 +265,18 @@ describe("hardDelete and hardDeleteMany", () => {
 describe("getRevisions, addRevision, deleteRevisions", () => {
   it("getRevisions answers ra-history revisions, one per write, oldest first", async () => {
     const post = await newPost("History a");
-    await dp.update("posts", { id: post.id, data: { ...post, title: "History b", body: "changed" }, previousData: post });
+    await dp.update("posts", {
+      id: post.id,
+      data: { ...post, title: "History b", body: "changed" },
+      previousData: post,
+    });
     const { data: trashed } = await dp.softDelete("posts", { id: post.id });
     await dp.restoreOne({ id: trashed.id });
     const { data } = await dp.getRevisions("posts", { recordId: post.id });
-    const rows = await t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(post.id) }, orderBy: { number: "asc" } });
+    const rows = await t.db.prisma.revision.findMany({
+      where: { resource: "post", recordId: String(post.id) },
+      orderBy: { number: "asc" },
+    });
     expect(data.map((r) => r.action)).toEqual(rows.map((r) => r.action));
     // REST's PUT changes the fields sent (rest-dialect §6.3), so the runtime records it as a patch.
     expect(data.map((r) => r.action)).toEqual(["create", "patch", "delete", "restore"]);
@@ -249,20 +300,45 @@ describe("getRevisions, addRevision, deleteRevisions", () => {
 
   it("addRevision right after a save answers the revision that save wrote, without writing another", async () => {
     const post = await newPost("Add after save");
-    const { data: saved } = await dp.update("posts", { id: post.id, data: { ...post, title: "Add after save 2" }, previousData: post });
+    const { data: saved } = await dp.update("posts", {
+      id: post.id,
+      data: { ...post, title: "Add after save 2" },
+      previousData: post,
+    });
     const before = await revisionCount(post.id);
-    const { data } = await dp.addRevision("posts", { recordId: post.id, data: saved, authorId: 7, message: "My message", description: "Mine" });
+    const { data } = await dp.addRevision("posts", {
+      recordId: post.id,
+      data: saved,
+      authorId: 7,
+      message: "My message",
+      description: "Mine",
+    });
     expect(await revisionCount(post.id)).toBe(before);
-    expect(data).toMatchObject({ number: before, action: "patch", recordId: post.id, data: { title: "Add after save 2" } });
+    expect(data).toMatchObject({
+      number: before,
+      action: "patch",
+      recordId: post.id,
+      data: { title: "Add after save 2" },
+    });
   });
 
   it("addRevision with new data writes it, which records a revision (the message is not stored)", async () => {
     const post = await newPost("Add new data");
     const before = await revisionCount(post.id);
-    const { data } = await dp.addRevision("posts", { recordId: post.id, data: { ...post, title: "Add new data 2" }, message: "Renamed", description: "ignored" });
+    const { data } = await dp.addRevision("posts", {
+      recordId: post.id,
+      data: { ...post, title: "Add new data 2" },
+      message: "Renamed",
+      description: "ignored",
+    });
     expect(await revisionCount(post.id)).toBe(before + 1);
     expect((await postRow(post.id))?.title).toBe("Add new data 2");
-    expect(data).toMatchObject({ number: before + 1, action: "patch", message: "Updated title", data: { title: "Add new data 2" } });
+    expect(data).toMatchObject({
+      number: before + 1,
+      action: "patch",
+      message: "Updated title",
+      data: { title: "Add new data 2" },
+    });
   });
 
   it("addRevision on a resource without revisions fails with the server's 400", async () => {

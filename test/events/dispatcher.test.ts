@@ -32,8 +32,20 @@ beforeAll(async () => {
   otherRuntime = createRuntime({ schema: resolveResources(resources, datamodel), store: createStore(otherDb) });
   // One bus between them, as the postgres or redis bus would be: whoever leads reaches both hubs.
   const bus = new MemoryBus();
-  a = createEvents({ runtime: t.runtime, outbox: new Outbox(t.db.prisma, t.testDb.url), bus, pollMs: HOUR, onError: () => {} });
-  b = createEvents({ runtime: otherRuntime, outbox: new Outbox(otherDb.prisma, t.testDb.url), bus, pollMs: HOUR, onError: () => {} });
+  a = createEvents({
+    runtime: t.runtime,
+    outbox: new Outbox(t.db.prisma, t.testDb.url),
+    bus,
+    pollMs: HOUR,
+    onError: () => {},
+  });
+  b = createEvents({
+    runtime: otherRuntime,
+    outbox: new Outbox(otherDb.prisma, t.testDb.url),
+    bus,
+    pollMs: HOUR,
+    onError: () => {},
+  });
   await a.start();
   await vi.waitFor(() => expect(a.dispatcher.leading).toBe(true));
   await b.start();
@@ -56,7 +68,12 @@ async function nextTag(events: Events): Promise<ChangeEvent> {
 
 /** The client sessions of the test database other than the observer's: what each last ran, and when. */
 async function sessions(): Promise<Map<number, { query: string; queryStart: string; waiting: string | null }>> {
-  const { rows } = await observer.query<{ pid: number; query: string; query_start: string; wait_event_type: string | null }>(
+  const { rows } = await observer.query<{
+    pid: number;
+    query: string;
+    query_start: string;
+    wait_event_type: string | null;
+  }>(
     "select pid, query, query_start::text, wait_event_type from pg_stat_activity where datname = $1 and backend_type = 'client backend' and pid <> pg_backend_pid()",
     [t.testDb.name],
   );
@@ -101,10 +118,10 @@ describe("the dispatcher without its poll", () => {
   });
 
   it("after the leader's session is cut, whichever instance leads next publishes the other's writes at once", async () => {
-    const { rows } = await observer.query<{ killed: boolean }>("select pg_terminate_backend(pid) as killed from pg_stat_activity where datname = $1 and query = $2", [
-      t.testDb.name,
-      `listen ${OUTBOX_CHANNEL}`,
-    ]);
+    const { rows } = await observer.query<{ killed: boolean }>(
+      "select pg_terminate_backend(pid) as killed from pg_stat_activity where datname = $1 and query = $2",
+      [t.testDb.name, `listen ${OUTBOX_CHANNEL}`],
+    );
     expect(rows.map((r) => r.killed)).toEqual([true]);
     // B was waiting on the lock: it leads as soon as A's session is gone.
     await expect.poll(() => b.dispatcher.leading).toBe(true);

@@ -67,8 +67,20 @@ describe("streams", () => {
     for (let i = 0; i < 3; i++) await tag(`after-${i}`);
     const got = await reading;
     expect(got.map((e) => e.recordId)).toHaveLength(8);
-    const names = await t.db.prisma.tag.findMany({ where: { id: { in: got.map((e) => Number(e.recordId)) } }, orderBy: { id: "asc" } });
-    expect(names.map((n) => n.name)).toEqual(["missed-0", "missed-1", "missed-2", "missed-3", "missed-4", "after-0", "after-1", "after-2"]);
+    const names = await t.db.prisma.tag.findMany({
+      where: { id: { in: got.map((e) => Number(e.recordId)) } },
+      orderBy: { id: "asc" },
+    });
+    expect(names.map((n) => n.name)).toEqual([
+      "missed-0",
+      "missed-1",
+      "missed-2",
+      "missed-3",
+      "missed-4",
+      "after-0",
+      "after-1",
+      "after-2",
+    ]);
     expect(new Set(got.map((e) => e.id)).size).toBe(8);
   });
 
@@ -167,7 +179,10 @@ describe("the postgres bus", () => {
     await t.db.pool.query("select pg_terminate_backend($1)", [busB.listenerPid]);
     for (let i = 3; i < 6; i++) await tag(`pg-bus-${i}`);
     const got = await reading;
-    const names = await t.db.prisma.tag.findMany({ where: { id: { in: got.map((e) => Number(e.recordId)) } }, orderBy: { id: "asc" } });
+    const names = await t.db.prisma.tag.findMany({
+      where: { id: { in: got.map((e) => Number(e.recordId)) } },
+      orderBy: { id: "asc" },
+    });
     expect(names.map((n) => n.name)).toEqual(["pg-bus-0", "pg-bus-1", "pg-bus-2", "pg-bus-3", "pg-bus-4", "pg-bus-5"]);
     await a.close();
     await b.close();

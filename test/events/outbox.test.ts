@@ -38,7 +38,10 @@ describe("every committed write appends an event", () => {
       ["post", String(post.id), "revert", 5, "ada"],
       ["post", String(post.id), "purge", 6, "ada"],
     ]);
-    const revisions = await t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(post.id) }, orderBy: { number: "asc" } });
+    const revisions = await t.db.prisma.revision.findMany({
+      where: { resource: "post", recordId: String(post.id) },
+      orderBy: { number: "asc" },
+    });
     expect(found.map((e) => e.revisionId)).toEqual(revisions.map((r) => r.id));
     // updatedBy stays "ada": not a change.
     expect([...(found[1]?.changed ?? [])].sort()).toEqual(["title", "updatedAt", "version", "views"]);
@@ -58,7 +61,14 @@ describe("every committed write appends an event", () => {
     ]);
     await t.runtime.service("post").delete(ctx(), post.id);
     const found = await events(start);
-    expect(found.map((e) => `${e.resource}:${e.action}`)).toEqual(["post:create", "comment:create", "comment:create", "comment:delete", "comment:delete", "post:delete"]);
+    expect(found.map((e) => `${e.resource}:${e.action}`)).toEqual([
+      "post:create",
+      "comment:create",
+      "comment:create",
+      "comment:delete",
+      "comment:delete",
+      "post:delete",
+    ]);
     // Resources without revisions still get events, without a revision.
     expect(found[1]?.revisionId).toBeNull();
   });
@@ -80,7 +90,9 @@ describe("every committed write appends an event", () => {
 
   it("ids are handed out in commit order under concurrent writers: no reader can see a later id before an earlier one", async () => {
     const start = await outbox.latestId();
-    await Promise.all(Array.from({ length: 30 }, (_, i) => t.runtime.service("tag").create(ctx(), { name: `concurrent-${i}` })));
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => t.runtime.service("tag").create(ctx(), { name: `concurrent-${i}` })),
+    );
     const found = await events(start);
     expect(found).toHaveLength(30);
     // Consecutive: nothing drew an id and then committed after a later one.
@@ -95,13 +107,19 @@ describe("retention", () => {
     for (let i = 0; i < 4; i++) await t.runtime.service("tag").create(ctx(), { name: `retained-${i}` });
     const made = await events(start);
     // Age them all; the consumers have passed the first two only.
-    await t.db.prisma.event.updateMany({ where: { id: { in: made.map((e) => BigInt(e.id)) } }, data: { createdAt: new Date("2020-01-01T00:00:00Z") } });
+    await t.db.prisma.event.updateMany({
+      where: { id: { in: made.map((e) => BigInt(e.id)) } },
+      data: { createdAt: new Date("2020-01-01T00:00:00Z") },
+    });
     await t.db.prisma.eventCursor.deleteMany();
     await outbox.setCursor("bus", made[1]?.id as string);
     await outbox.setCursor("handler:slow", made[3]?.id as string);
     const pruned = await outbox.prune(new Date("2021-01-01T00:00:00Z"));
     expect(pruned).toBeGreaterThanOrEqual(2);
-    const left = await t.db.prisma.event.findMany({ where: { id: { in: made.map((e) => BigInt(e.id)) } }, orderBy: { id: "asc" } });
+    const left = await t.db.prisma.event.findMany({
+      where: { id: { in: made.map((e) => BigInt(e.id)) } },
+      orderBy: { id: "asc" },
+    });
     expect(left.map((e) => e.id.toString())).toEqual([made[2]?.id, made[3]?.id]);
   });
 });

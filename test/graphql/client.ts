@@ -8,7 +8,11 @@ import type { TestRuntime } from "../support/runtime.ts";
 /** A GraphQL response body. */
 export interface GraphQLBody {
   data?: Record<string, unknown> | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; fields?: Record<string, string>; [key: string]: unknown } }[];
+  errors?: {
+    message: string;
+    path?: (string | number)[];
+    extensions?: { code?: string; fields?: Record<string, string>; [key: string]: unknown };
+  }[];
 }
 
 export interface GraphQLTestClient {
@@ -16,11 +20,17 @@ export interface GraphQLTestClient {
   /** Errors masked from clients, as handed to onUnexpectedError. */
   readonly unexpected: unknown[];
   /** Posts an operation; returns status and body. */
-  post(query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: GraphQLBody; text: string }>;
+  post(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{ status: number; body: GraphQLBody; text: string }>;
   /** Posts an operation that must succeed; returns its data. */
   data<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** Posts an operation that must fail with one error; returns that error. */
-  error(query: string, variables?: Record<string, unknown>): Promise<NonNullable<GraphQLBody["errors"]>[number] & { text: string }>;
+  error(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<NonNullable<GraphQLBody["errors"]>[number] & { text: string }>;
 }
 
 /** A client over the demo schema (with the demo extensions) served by `t.runtime`. */

@@ -28,13 +28,19 @@ describe("topAuthors", () => {
   it("ranks authors by total views, with post counts, as the database sums them", async () => {
     const { topAuthors } = await gql.data<{ topAuthors: Stats[] }>(`{ topAuthors { author { id } posts totalViews } }`);
     const expected = (await expectedRanking()).slice(0, 5);
-    expect(topAuthors.map((s) => ({ id: Number(s.author.id), posts: s.posts, totalViews: s.totalViews }))).toEqual(expected);
+    expect(topAuthors.map((s) => ({ id: Number(s.author.id), posts: s.posts, totalViews: s.totalViews }))).toEqual(
+      expected,
+    );
   });
 
   it("takes a limit, and returns authors as User records (relations resolve through the User type)", async () => {
-    const { topAuthors } = await gql.data<{ topAuthors: (Stats & { author: { comments?: unknown } })[] }>(`{ topAuthors(limit: 12) { author { id name email role } posts } }`);
+    const { topAuthors } = await gql.data<{ topAuthors: (Stats & { author: { comments?: unknown } })[] }>(
+      `{ topAuthors(limit: 12) { author { id name email role } posts } }`,
+    );
     expect(topAuthors).toHaveLength(12);
-    const users = await t.db.prisma.user.findMany({ where: { id: { in: topAuthors.map((s) => Number(s.author.id)) } } });
+    const users = await t.db.prisma.user.findMany({
+      where: { id: { in: topAuthors.map((s) => Number(s.author.id)) } },
+    });
     for (const { author } of topAuthors) {
       const user = users.find((u) => u.id === Number(author.id));
       expect(author).toEqual({ id: String(user?.id), name: user?.name, email: user?.email, role: user?.role });
@@ -68,7 +74,9 @@ describe("merging extensions", () => {
         Mutation: {
           publishPost: (_root, args: { id: string }, { runtime, context }) => {
             seen.push(context);
-            return runtime.service("post").patch(context, args.id, { status: "published", publishedAt: new Date("2025-07-01T00:00:00Z") });
+            return runtime
+              .service("post")
+              .patch(context, args.id, { status: "published", publishedAt: new Date("2025-07-01T00:00:00Z") });
           },
         },
       },
@@ -76,14 +84,23 @@ describe("merging extensions", () => {
     const mine = t.runtime.context();
     const client = graphqlClient(t, { extensions: [publish], contextFor: () => mine });
     const draft = await t.db.prisma.post.findFirstOrThrow({ where: { status: "draft" }, orderBy: { id: "asc" } });
-    const { publishPost } = await client.data<{ publishPost: { status: string; author: { id: string } } }>(`mutation($id: ID!) { publishPost(id: $id) { status author { id } } }`, { id: draft.id });
+    const { publishPost } = await client.data<{ publishPost: { status: string; author: { id: string } } }>(
+      `mutation($id: ID!) { publishPost(id: $id) { status author { id } } }`,
+      { id: draft.id },
+    );
     expect(publishPost).toEqual({ status: "published", author: { id: String(draft.authorId) } });
-    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: draft.id } })).toMatchObject({ status: "published", publishedAt: new Date("2025-07-01T00:00:00Z") });
+    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: draft.id } })).toMatchObject({
+      status: "published",
+      publishedAt: new Date("2025-07-01T00:00:00Z"),
+    });
     expect(seen).toEqual([mine]);
   });
 
   it("fails at build time when a resolver has no field in the SDL", () => {
-    const stray: GraphQLExtension = { typeDefs: "extend type Query { a: Int }", resolvers: { Query: { a: () => 1, b: () => 2 } } };
+    const stray: GraphQLExtension = {
+      typeDefs: "extend type Query { a: Int }",
+      resolvers: { Query: { a: () => 1, b: () => 2 } },
+    };
     expect(() => buildGraphQLSchema(t.runtime, [stray])).toThrow(/Query\.b defined in resolvers, but not in schema/);
   });
 

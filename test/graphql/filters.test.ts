@@ -38,19 +38,27 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 async function postIds(where: unknown): Promise<number[]> {
-  const data = await gql.data<{ posts: { id: string }[] }>(`query($where: PostWhereInput) { posts(where: $where, take: 1000) { id } }`, { where });
+  const data = await gql.data<{ posts: { id: string }[] }>(
+    `query($where: PostWhereInput) { posts(where: $where, take: 1000) { id } }`,
+    { where },
+  );
   // Sorted here: a search ranks by relevance, and these tests compare sets.
   return data.posts.map((p) => Number(p.id)).sort((a, b) => a - b);
 }
 
 async function expectPosts(where: unknown, prismaWhere: Prisma.PostWhereInput) {
-  const expected = (await t.db.prisma.post.findMany({ where: prismaWhere, select: { id: true }, orderBy: { id: "asc" } })).map((p) => p.id);
+  const expected = (
+    await t.db.prisma.post.findMany({ where: prismaWhere, select: { id: true }, orderBy: { id: "asc" } })
+  ).map((p) => p.id);
   const total = await t.db.prisma.post.count();
   // A condition that keeps every row or none proves nothing.
   expect(expected.length, "the case must match some posts").toBeGreaterThan(0);
   expect(expected.length, "the case must leave some posts out").toBeLessThan(total);
   expect(await postIds(where)).toEqual(expected);
-  const { postsCount } = await gql.data<{ postsCount: number }>(`query($where: PostWhereInput) { postsCount(where: $where) }`, { where });
+  const { postsCount } = await gql.data<{ postsCount: number }>(
+    `query($where: PostWhereInput) { postsCount(where: $where) }`,
+    { where },
+  );
   expect(postsCount).toBe(expected.length);
 }
 
@@ -70,33 +78,65 @@ describe("String (post.title)", () => {
     await expectPosts({ title: { notIn: [title, otherTitle] } }, { title: { notIn: [title, otherTitle] } });
   });
   it("contains, startsWith, endsWith, case-insensitively", async () => {
-    await expectPosts({ title: { contains: "PAGINATION" } }, { title: { contains: "pagination", mode: "insensitive" } });
-    await expectPosts({ title: { startsWith: "notes on" } }, { title: { startsWith: "Notes on", mode: "insensitive" } });
-    await expectPosts({ title: { endsWith: "STEP BY STEP" } }, { title: { endsWith: "step by step", mode: "insensitive" } });
+    await expectPosts(
+      { title: { contains: "PAGINATION" } },
+      { title: { contains: "pagination", mode: "insensitive" } },
+    );
+    await expectPosts(
+      { title: { startsWith: "notes on" } },
+      { title: { startsWith: "Notes on", mode: "insensitive" } },
+    );
+    await expectPosts(
+      { title: { endsWith: "STEP BY STEP" } },
+      { title: { endsWith: "step by step", mode: "insensitive" } },
+    );
   });
   it("treats LIKE wildcards as text", async () => {
     expect(await postIds({ title: { contains: "%" } })).toEqual([]);
     expect(await postIds({ title: { startsWith: "_" } })).toEqual([]);
   });
   it("several operators on one field must all hold", async () => {
-    await expectPosts({ title: { startsWith: "Notes", contains: "index" } }, { AND: [{ title: { startsWith: "Notes", mode: "insensitive" } }, { title: { contains: "index", mode: "insensitive" } }] });
+    await expectPosts(
+      { title: { startsWith: "Notes", contains: "index" } },
+      {
+        AND: [
+          { title: { startsWith: "Notes", mode: "insensitive" } },
+          { title: { contains: "index", mode: "insensitive" } },
+        ],
+      },
+    );
   });
 });
 
 describe("String (user.email, comment.body)", () => {
   it("eq, in, contains, startsWith, endsWith on users", async () => {
-    const ids = async (where: unknown) => (await gql.data<{ users: { id: string }[] }>(`query($where: UserWhereInput) { users(where: $where, take: 200) { id } }`, { where })).users.map((u) => Number(u.id));
-    const expected = async (where: Prisma.UserWhereInput) => (await t.db.prisma.user.findMany({ where, select: { id: true }, orderBy: { id: "asc" } })).map((u) => u.id);
+    const ids = async (where: unknown) =>
+      (
+        await gql.data<{ users: { id: string }[] }>(
+          `query($where: UserWhereInput) { users(where: $where, take: 200) { id } }`,
+          { where },
+        )
+      ).users.map((u) => Number(u.id));
+    const expected = async (where: Prisma.UserWhereInput) =>
+      (await t.db.prisma.user.findMany({ where, select: { id: true }, orderBy: { id: "asc" } })).map((u) => u.id);
     expect(await ids({ email: { eq: email } })).toEqual(await expected({ email }));
     expect(await ids({ email: { in: [email] } })).toHaveLength(1);
     expect(await ids({ email: { endsWith: "@EXAMPLE.com" } })).toHaveLength(40);
     const prefix = email.slice(0, 3);
-    expect(await ids({ email: { startsWith: prefix } })).toEqual(await expected({ email: { startsWith: prefix, mode: "insensitive" } }));
-    expect(await ids({ email: { contains: "lovelace" } })).toEqual(await expected({ email: { contains: "lovelace", mode: "insensitive" } }));
+    expect(await ids({ email: { startsWith: prefix } })).toEqual(
+      await expected({ email: { startsWith: prefix, mode: "insensitive" } }),
+    );
+    expect(await ids({ email: { contains: "lovelace" } })).toEqual(
+      await expected({ email: { contains: "lovelace", mode: "insensitive" } }),
+    );
   });
   it("contains on comments", async () => {
-    const { comments } = await gql.data<{ comments: { body: string }[] }>(`{ comments(where: { body: { contains: "typo" } }, take: 100) { body } }`);
-    expect(comments.length).toBe(await t.db.prisma.comment.count({ where: { body: { contains: "typo", mode: "insensitive" } } }));
+    const { comments } = await gql.data<{ comments: { body: string }[] }>(
+      `{ comments(where: { body: { contains: "typo" } }, take: 100) { body } }`,
+    );
+    expect(comments.length).toBe(
+      await t.db.prisma.comment.count({ where: { body: { contains: "typo", mode: "insensitive" } } }),
+    );
     expect(comments.length).toBeGreaterThan(0);
     expect(comments.every((c) => /typo/i.test(c.body))).toBe(true);
   });
@@ -122,7 +162,10 @@ describe("DateTime (post.publishedAt, nullable; post.createdAt)", () => {
   const at = () => publishedAt.toISOString();
   it("eq, ne (ne keeps the nulls), gt, gte, lt, lte", async () => {
     await expectPosts({ publishedAt: { eq: at() } }, { publishedAt });
-    await expectPosts({ publishedAt: { ne: at() } }, { OR: [{ publishedAt: { not: publishedAt } }, { publishedAt: null }] });
+    await expectPosts(
+      { publishedAt: { ne: at() } },
+      { OR: [{ publishedAt: { not: publishedAt } }, { publishedAt: null }] },
+    );
     await expectPosts({ publishedAt: { gt: at() } }, { publishedAt: { gt: publishedAt } });
     await expectPosts({ publishedAt: { gte: at() } }, { publishedAt: { gte: publishedAt } });
     await expectPosts({ publishedAt: { lt: at() } }, { publishedAt: { lt: publishedAt } });
@@ -146,7 +189,9 @@ describe("Enum (post.status, user.role)", () => {
     await expectPosts({ status: { ne: "draft" } }, { status: { not: "draft" } });
     await expectPosts({ status: { in: ["draft", "archived"] } }, { status: { in: ["draft", "archived"] } });
     await expectPosts({ status: { notIn: ["published"] } }, { status: { notIn: ["published"] } });
-    const { usersCount } = await gql.data<{ usersCount: number }>(`{ usersCount(where: { role: { in: [admin, editor] } }) }`);
+    const { usersCount } = await gql.data<{ usersCount: number }>(
+      `{ usersCount(where: { role: { in: [admin, editor] } }) }`,
+    );
     expect(usersCount).toBe(8);
   });
   it("rejects a value outside the enum at validation", async () => {
@@ -159,9 +204,14 @@ describe("ids (Int post.id, UUID comment.id)", () => {
   it("eq and in, with ids as GraphQL IDs", async () => {
     await expectPosts({ id: { eq: "7" } }, { id: 7 });
     await expectPosts({ id: { in: ["7", 9, "11"] } }, { id: { in: [7, 9, 11] } });
-    const { comments } = await gql.data<{ comments: { id: string }[] }>(`query($ids: [ID!]) { comments(where: { id: { in: $ids } }) { id } }`, { ids: [otherCommentId, commentId.toUpperCase()] });
+    const { comments } = await gql.data<{ comments: { id: string }[] }>(
+      `query($ids: [ID!]) { comments(where: { id: { in: $ids } }) { id } }`,
+      { ids: [otherCommentId, commentId.toUpperCase()] },
+    );
     expect(comments.map((c) => c.id).sort()).toEqual([commentId, otherCommentId].sort());
-    const { comment } = await gql.data<{ comment: { id: string } }>(`query($id: ID!) { comment(id: $id) { id } }`, { id: commentId });
+    const { comment } = await gql.data<{ comment: { id: string } }>(`query($id: ID!) { comment(id: $id) { id } }`, {
+      id: commentId,
+    });
     expect(comment.id).toBe(commentId);
   });
   it("rejects an id that cannot be one, with BAD_REQUEST", async () => {
@@ -176,18 +226,36 @@ describe("ids (Int post.id, UUID comment.id)", () => {
 
 describe("AND, OR, NOT, search", () => {
   it("AND: every condition holds", async () => {
-    await expectPosts({ AND: [{ status: { eq: "published" } }, { views: { gt: views } }] }, { AND: [{ status: "published" }, { views: { gt: views } }] });
+    await expectPosts(
+      { AND: [{ status: { eq: "published" } }, { views: { gt: views } }] },
+      { AND: [{ status: "published" }, { views: { gt: views } }] },
+    );
   });
   it("OR: some condition holds", async () => {
-    await expectPosts({ OR: [{ status: { eq: "archived" } }, { authorId: { eq: authorId } }] }, { OR: [{ status: "archived" }, { authorId }] });
+    await expectPosts(
+      { OR: [{ status: { eq: "archived" } }, { authorId: { eq: authorId } }] },
+      { OR: [{ status: "archived" }, { authorId }] },
+    );
   });
   it("NOT: the condition does not hold", async () => {
     await expectPosts({ NOT: { status: { eq: "published" } } }, { NOT: { status: "published" } });
   });
   it("nest, and combine with field conditions of the same object", async () => {
     await expectPosts(
-      { status: { ne: "archived" }, OR: [{ AND: [{ views: { gte: views } }, { authorId: { eq: authorId } }] }, { NOT: { title: { contains: "guide" } } }] },
-      { status: { not: "archived" }, OR: [{ AND: [{ views: { gte: views } }, { authorId }] }, { NOT: { title: { contains: "guide", mode: "insensitive" } } }] },
+      {
+        status: { ne: "archived" },
+        OR: [
+          { AND: [{ views: { gte: views } }, { authorId: { eq: authorId } }] },
+          { NOT: { title: { contains: "guide" } } },
+        ],
+      },
+      {
+        status: { not: "archived" },
+        OR: [
+          { AND: [{ views: { gte: views } }, { authorId }] },
+          { NOT: { title: { contains: "guide", mode: "insensitive" } } },
+        ],
+      },
     );
   });
   it("an empty OR matches nothing, an empty AND everything", async () => {
@@ -195,8 +263,14 @@ describe("AND, OR, NOT, search", () => {
     expect(await postIds({ AND: [] })).toHaveLength(320);
   });
   it("search is a full-text match over the searchable fields, in any case", async () => {
-    await expectPosts({ search: "N+1 QUERIES" }, { id: { in: (await searchIds(t.db, "post", "n+1 queries")) as number[] } });
-    await expectPosts({ search: "profiler", status: { eq: "draft" } }, { status: "draft", id: { in: (await searchIds(t.db, "post", "profiler")) as number[] } });
+    await expectPosts(
+      { search: "N+1 QUERIES" },
+      { id: { in: (await searchIds(t.db, "post", "n+1 queries")) as number[] } },
+    );
+    await expectPosts(
+      { search: "profiler", status: { eq: "draft" } },
+      { status: "draft", id: { in: (await searchIds(t.db, "post", "profiler")) as number[] } },
+    );
   });
 });
 

@@ -19,10 +19,16 @@ type Id = { id: string };
 
 /** A fresh post by user 3 with `comments` live comments, written through GraphQL. */
 async function postWithComments(title: string, comments: number): Promise<{ id: number; comments: string[] }> {
-  const { createPost } = await gql.data<{ createPost: Id }>(`mutation($title: String!) { createPost(data: { title: $title, authorId: 3 }) { id } }`, { title });
+  const { createPost } = await gql.data<{ createPost: Id }>(
+    `mutation($title: String!) { createPost(data: { title: $title, authorId: 3 }) { id } }`,
+    { title },
+  );
   const ids: string[] = [];
   for (let i = 0; i < comments; i++) {
-    const { createComment } = await gql.data<{ createComment: Id }>(`mutation($post: Int!) { createComment(data: { body: "Nice", postId: $post, authorId: 4 }) { id } }`, { post: Number(createPost.id) });
+    const { createComment } = await gql.data<{ createComment: Id }>(
+      `mutation($post: Int!) { createComment(data: { body: "Nice", postId: $post, authorId: 4 }) { id } }`,
+      { post: Number(createPost.id) },
+    );
     ids.push(createComment.id);
   }
   return { id: Number(createPost.id), comments: ids };
@@ -70,12 +76,20 @@ describe("the trash: deleted: EXCLUDE | INCLUDE | ONLY", () => {
   });
 
   it("finds a trashed post by id only when asked to", async () => {
-    const data = await gql.data<{ plain: Id | null; include: { id: string; deletedAt: string } | null; only: Id | null }>(
+    const data = await gql.data<{
+      plain: Id | null;
+      include: { id: string; deletedAt: string } | null;
+      only: Id | null;
+    }>(
       `query($id: ID!) { plain: post(id: $id) { id } include: post(id: $id, deleted: INCLUDE) { id deletedAt } only: post(id: $id, deleted: ONLY) { id } }`,
       { id: trashed.id },
     );
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: trashed.id } });
-    expect(data).toEqual({ plain: null, include: { id: String(trashed.id), deletedAt: row.deletedAt?.toISOString() }, only: { id: String(trashed.id) } });
+    expect(data).toEqual({
+      plain: null,
+      include: { id: String(trashed.id), deletedAt: row.deletedAt?.toISOString() },
+      only: { id: String(trashed.id) },
+    });
     // A live post is not in the trash.
     expect(await gql.data(`{ post(id: 1, deleted: ONLY) { id } }`)).toEqual({ post: null });
   });
@@ -119,7 +133,9 @@ describe("nested fields never show trashed records", () => {
     expect(userComments).not.toContain(gone);
     // Trashed posts are not among a user's posts either.
     const { user } = await gql.data<{ user: { posts: Id[] } }>(`{ user(id: 3) { posts { id } } }`);
-    const trashedIds = (await t.db.prisma.post.findMany({ where: { authorId: 3, deletedAt: { not: null } }, select: { id: true } })).map((p) => String(p.id));
+    const trashedIds = (
+      await t.db.prisma.post.findMany({ where: { authorId: 3, deletedAt: { not: null } }, select: { id: true } })
+    ).map((p) => String(p.id));
     expect(trashedIds.length).toBeGreaterThan(0);
     expect(user.posts.map((p) => p.id).filter((id) => trashedIds.includes(id))).toEqual([]);
     expect(user.posts).toHaveLength(await t.db.prisma.post.count({ where: { authorId: 3, deletedAt: null } }));
@@ -139,11 +155,24 @@ describe("restorePost", () => {
     );
     expect(restorePost.deletedAt).toBeNull();
     expect(restorePost.comments.map((c) => c.id).sort()).toEqual([...rest].sort());
-    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } })).toMatchObject({ deletedAt: null, deletedBy: null });
-    const comments = await t.db.prisma.comment.findMany({ where: { postId: post.id }, select: { id: true, deletedAt: true } });
-    expect(comments.filter((c) => c.deletedAt === null).map((c) => c.id).sort()).toEqual([...rest].sort());
+    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } })).toMatchObject({
+      deletedAt: null,
+      deletedBy: null,
+    });
+    const comments = await t.db.prisma.comment.findMany({
+      where: { postId: post.id },
+      select: { id: true, deletedAt: true },
+    });
+    expect(
+      comments
+        .filter((c) => c.deletedAt === null)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([...rest].sort());
     expect(comments.find((c) => c.id === early)?.deletedAt).not.toBeNull();
-    expect(await gql.data(`query($id: ID!) { post(id: $id) { id } }`, { id: post.id })).toEqual({ post: { id: String(post.id) } });
+    expect(await gql.data(`query($id: ID!) { post(id: $id) { id } }`, { id: post.id })).toEqual({
+      post: { id: String(post.id) },
+    });
   });
 
   it("is CONFLICT for a post that is not in the trash, and NOT_FOUND for one that does not exist", async () => {
@@ -160,7 +189,9 @@ describe("restorePost", () => {
     await gql.data(`mutation($id: ID!) { deletePost(id: $id) { id } }`, { id: post.id });
     const error = await gql.error(`mutation($id: ID!) { restoreComment(id: $id) { id } }`, { id: post.comments[0] });
     expect(error.extensions?.code).toBe("CONFLICT");
-    expect(error.message).toMatch(/^Cannot restore this comment: its post \(post \d+\) is in the trash\. Restore that first\.$/);
+    expect(error.message).toMatch(
+      /^Cannot restore this comment: its post \(post \d+\) is in the trash\. Restore that first\.$/,
+    );
     expect((await t.db.prisma.comment.findUniqueOrThrow({ where: { id: post.comments[0] } })).deletedAt).not.toBeNull();
   });
 
@@ -168,20 +199,33 @@ describe("restorePost", () => {
     const post = await postWithComments("Versioned restore", 0);
     await gql.data(`mutation($id: ID!) { deletePost(id: $id) { id } }`, { id: post.id });
     const { version } = await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } });
-    const stale = await gql.error(`mutation($id: ID!, $v: Int) { restorePost(id: $id, expectedVersion: $v) { id } }`, { id: post.id, v: version - 1 });
+    const stale = await gql.error(`mutation($id: ID!, $v: Int) { restorePost(id: $id, expectedVersion: $v) { id } }`, {
+      id: post.id,
+      v: version - 1,
+    });
     expect(stale.extensions).toEqual({ code: "CONFLICT", details: { currentVersion: version } });
-    expect(stale.message).toBe(`This post was changed by someone else: you sent version ${version - 1}, it is now at ${version}. Reload it and try again.`);
+    expect(stale.message).toBe(
+      `This post was changed by someone else: you sent version ${version - 1}, it is now at ${version}. Reload it and try again.`,
+    );
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } })).deletedAt).not.toBeNull();
-    const { restorePost } = await gql.data<{ restorePost: { version: number } }>(`mutation($id: ID!, $v: Int) { restorePost(id: $id, expectedVersion: $v) { version } }`, { id: post.id, v: version });
+    const { restorePost } = await gql.data<{ restorePost: { version: number } }>(
+      `mutation($id: ID!, $v: Int) { restorePost(id: $id, expectedVersion: $v) { version } }`,
+      { id: post.id, v: version },
+    );
     expect(restorePost.version).toBe(version + 1);
-    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } })).toMatchObject({ deletedAt: null, version: version + 1 });
+    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } })).toMatchObject({
+      deletedAt: null,
+      version: version + 1,
+    });
   });
 });
 
 describe("deletePost with an expected version", () => {
   it("is CONFLICT with the current version when stale, and leaves the post live", async () => {
     const post = await postWithComments("Stale delete", 0);
-    const error = await gql.error(`mutation($id: ID!) { deletePost(id: $id, expectedVersion: 99) { id } }`, { id: post.id });
+    const error = await gql.error(`mutation($id: ID!) { deletePost(id: $id, expectedVersion: 99) { id } }`, {
+      id: post.id,
+    });
     expect(error.extensions).toEqual({ code: "CONFLICT", details: { currentVersion: 1 } });
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } })).deletedAt).toBeNull();
   });
@@ -191,12 +235,17 @@ describe("purgePost", () => {
   it("deletes a trashed post and its comments for good and returns the post as it was", async () => {
     const post = await postWithComments("Gone for good", 2);
     await gql.data(`mutation($id: ID!) { deletePost(id: $id) { id } }`, { id: post.id });
-    const { purgePost } = await gql.data<{ purgePost: { id: string; title: string; deletedAt: string | null } }>(`mutation($id: ID!) { purgePost(id: $id) { id title deletedAt } }`, { id: post.id });
+    const { purgePost } = await gql.data<{ purgePost: { id: string; title: string; deletedAt: string | null } }>(
+      `mutation($id: ID!) { purgePost(id: $id) { id title deletedAt } }`,
+      { id: post.id },
+    );
     expect(purgePost).toMatchObject({ id: String(post.id), title: "Gone for good" });
     expect(purgePost.deletedAt).not.toBeNull();
     expect(await t.db.prisma.post.findUnique({ where: { id: post.id } })).toBeNull();
     expect(await t.db.prisma.comment.count({ where: { postId: post.id } })).toBe(0);
-    expect(await gql.data(`query($id: ID!) { post(id: $id, deleted: INCLUDE) { id } }`, { id: post.id })).toEqual({ post: null });
+    expect(await gql.data(`query($id: ID!) { post(id: $id, deleted: INCLUDE) { id } }`, { id: post.id })).toEqual({
+      post: null,
+    });
   });
 
   it("purges a live post too", async () => {
@@ -206,24 +255,42 @@ describe("purgePost", () => {
   });
 
   it("is CONFLICT when records still refer to it (user.posts is restrict, trashed posts count too); nothing is deleted", async () => {
-    const user = await t.db.prisma.user.create({ data: { email: "only-trash@example.org", name: "Trash Only", passwordHash: "x" } });
-    const { createPost } = await gql.data<{ createPost: Id }>(`mutation($a: Int!) { createPost(data: { title: "Lonely", authorId: $a }) { id } }`, { a: user.id });
+    const user = await t.db.prisma.user.create({
+      data: { email: "only-trash@example.org", name: "Trash Only", passwordHash: "x" },
+    });
+    const { createPost } = await gql.data<{ createPost: Id }>(
+      `mutation($a: Int!) { createPost(data: { title: "Lonely", authorId: $a }) { id } }`,
+      { a: user.id },
+    );
     await gql.data(`mutation($id: ID!) { deletePost(id: $id) { id } }`, { id: createPost.id });
     const error = await gql.error(`mutation($id: ID!) { purgeUser(id: $id) { id } }`, { id: user.id });
     expect(error.extensions).toEqual({ code: "CONFLICT", details: { relation: "posts", count: 1 } });
-    expect(error.message).toMatch(/^Cannot purge this user: 1 post still refers? to it \(posts\)\. Delete or move them first\.$/);
+    expect(error.message).toMatch(
+      /^Cannot purge this user: 1 post still refers? to it \(posts\)\. Delete or move them first\.$/,
+    );
     expect(await t.db.prisma.user.findUnique({ where: { id: user.id } })).not.toBeNull();
     expect(await t.db.prisma.post.findUnique({ where: { id: Number(createPost.id) } })).not.toBeNull();
   });
 
   it("deletes a record of a resource without a trash, like its delete", async () => {
-    const { createTag } = await gql.data<{ createTag: Id }>(`mutation { createTag(data: { name: "purge-me" }) { id } }`);
+    const { createTag } = await gql.data<{ createTag: Id }>(
+      `mutation { createTag(data: { name: "purge-me" }) { id } }`,
+    );
     await gql.data(`mutation($id: ID!) { purgeTag(id: $id) { id } }`, { id: createTag.id });
     expect(await t.db.prisma.tag.findUnique({ where: { id: Number(createTag.id) } })).toBeNull();
   });
 });
 
-type Revision = { number: number; parentNumber: number | null; action: string; status: string; actorId: string | null; createdAt: string; schemaVersion: number; data: { title: string; version: number } };
+type Revision = {
+  number: number;
+  parentNumber: number | null;
+  action: string;
+  status: string;
+  actorId: string | null;
+  createdAt: string;
+  schemaVersion: number;
+  data: { title: string; version: number };
+};
 const REVISION = "id number parentNumber action status actorId createdAt schemaVersion data { title version }";
 
 describe("revisions", () => {
@@ -232,26 +299,73 @@ describe("revisions", () => {
   beforeAll(async () => {
     // Revision 1 (create) by the signed-in user 7, then 2 and 3 (patches) anonymously.
     const signedIn = graphqlClient(t, { contextFor: () => t.runtime.context({ actor: { id: 7, roles: [] } }) });
-    const { createPost } = await signedIn.data<{ createPost: Id }>(`mutation { createPost(data: { title: "First title", authorId: 3 }) { id } }`);
+    const { createPost } = await signedIn.data<{ createPost: Id }>(
+      `mutation { createPost(data: { title: "First title", authorId: 3 }) { id } }`,
+    );
     id = Number(createPost.id);
     await gql.data(`mutation($id: ID!) { updatePost(id: $id, data: { title: "Second title" }) { id } }`, { id });
-    await gql.data(`mutation($id: ID!) { updatePost(id: $id, data: { title: "Third title", views: 5 }) { id } }`, { id });
-    const rows = await t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(id) }, orderBy: { number: "asc" } });
+    await gql.data(`mutation($id: ID!) { updatePost(id: $id, data: { title: "Third title", views: 5 }) { id } }`, {
+      id,
+    });
+    const rows = await t.db.prisma.revision.findMany({
+      where: { resource: "post", recordId: String(id) },
+      orderBy: { number: "asc" },
+    });
     times = rows.map((r) => r.createdAt);
   });
 
   it("lists every revision, oldest first, with its parent, action, actor and snapshot", async () => {
-    const { postRevisions } = await gql.data<{ postRevisions: Revision[] }>(`query($id: ID!) { postRevisions(id: $id) { ${REVISION} } }`, { id });
-    expect(postRevisions.map(({ number, parentNumber, action, status, actorId, schemaVersion, data }) => ({ number, parentNumber, action, status, actorId, schemaVersion, data }))).toEqual([
-      { number: 1, parentNumber: null, action: "create", status: "stable", actorId: "7", schemaVersion: 1, data: { title: "First title", version: 1 } },
-      { number: 2, parentNumber: 1, action: "patch", status: "stable", actorId: "system", schemaVersion: 1, data: { title: "Second title", version: 2 } },
-      { number: 3, parentNumber: 2, action: "patch", status: "stable", actorId: "system", schemaVersion: 1, data: { title: "Third title", version: 3 } },
+    const { postRevisions } = await gql.data<{ postRevisions: Revision[] }>(
+      `query($id: ID!) { postRevisions(id: $id) { ${REVISION} } }`,
+      { id },
+    );
+    expect(
+      postRevisions.map(({ number, parentNumber, action, status, actorId, schemaVersion, data }) => ({
+        number,
+        parentNumber,
+        action,
+        status,
+        actorId,
+        schemaVersion,
+        data,
+      })),
+    ).toEqual([
+      {
+        number: 1,
+        parentNumber: null,
+        action: "create",
+        status: "stable",
+        actorId: "7",
+        schemaVersion: 1,
+        data: { title: "First title", version: 1 },
+      },
+      {
+        number: 2,
+        parentNumber: 1,
+        action: "patch",
+        status: "stable",
+        actorId: "system",
+        schemaVersion: 1,
+        data: { title: "Second title", version: 2 },
+      },
+      {
+        number: 3,
+        parentNumber: 2,
+        action: "patch",
+        status: "stable",
+        actorId: "system",
+        schemaVersion: 1,
+        data: { title: "Third title", version: 3 },
+      },
     ]);
     expect(postRevisions.map((r) => r.createdAt)).toEqual(times.map((d) => d.toISOString()));
   });
 
   it("gives one revision by number, and NOT_FOUND naming a revision that does not exist", async () => {
-    const { postRevision } = await gql.data<{ postRevision: Revision }>(`query($id: ID!) { postRevision(id: $id, revision: 2) { ${REVISION} } }`, { id });
+    const { postRevision } = await gql.data<{ postRevision: Revision }>(
+      `query($id: ID!) { postRevision(id: $id, revision: 2) { ${REVISION} } }`,
+      { id },
+    );
     expect(postRevision).toMatchObject({ number: 2, action: "patch", data: { title: "Second title" } });
     const missing = await gql.error(`query($id: ID!) { postRevision(id: $id, revision: 99) { number } }`, { id });
     expect(missing.extensions).toEqual({ code: "NOT_FOUND" });
@@ -259,7 +373,11 @@ describe("revisions", () => {
   });
 
   it("refuses revision numbers below 1 with BAD_REQUEST", async () => {
-    for (const query of [`postRevision(id: ${id}, revision: 0) { number }`, `postRevisionDiff(id: ${id}, revision: -1) { from }`, `post(id: ${id}, asOf: { revision: 0 }) { id }`]) {
+    for (const query of [
+      `postRevision(id: ${id}, revision: 0) { number }`,
+      `postRevisionDiff(id: ${id}, revision: -1) { from }`,
+      `post(id: ${id}, asOf: { revision: 0 }) { id }`,
+    ]) {
       const error = await gql.error(`{ ${query} }`);
       expect(error.extensions, query).toEqual({ code: "BAD_REQUEST" });
       expect(error.message).toMatch(/^A revision number is a whole number from 1, got -?\d+\.$/);
@@ -279,7 +397,13 @@ describe("revisions", () => {
         missing: post(id: $id, asOf: { revision: 99 }) { title }
         now: post(id: $id) { title views }
       }`,
-      { id, t1: at(times[0]!.getTime()), t2: at(times[1]!.getTime()), before: at(times[0]!.getTime() - 60_000), later: at(times[2]!.getTime() + 60_000) },
+      {
+        id,
+        t1: at(times[0]!.getTime()),
+        t2: at(times[1]!.getTime()),
+        before: at(times[0]!.getTime() - 60_000),
+        later: at(times[2]!.getTime() + 60_000),
+      },
     );
     expect(data).toEqual({
       r1: { title: "First title", views: 0 },
@@ -297,10 +421,15 @@ describe("revisions", () => {
     const neither = await gql.error(`query($id: ID!) { post(id: $id, asOf: {}) { id } }`, { id });
     expect(neither.extensions).toEqual({ code: "BAD_REQUEST" });
     expect(neither.message).toBe("asOf must set exactly one of revision and time; it sets neither.");
-    const both = await gql.error(`query($id: ID!) { post(id: $id, asOf: { revision: 1, time: "2025-01-01T00:00:00Z" }) { id } }`, { id });
+    const both = await gql.error(
+      `query($id: ID!) { post(id: $id, asOf: { revision: 1, time: "2025-01-01T00:00:00Z" }) { id } }`,
+      { id },
+    );
     expect(both.extensions).toEqual({ code: "BAD_REQUEST" });
     expect(both.message).toBe("asOf must set exactly one of revision and time; it sets both.");
-    const notATime = await gql.error(`query($id: ID!) { post(id: $id, asOf: { time: "last tuesday" }) { id } }`, { id });
+    const notATime = await gql.error(`query($id: ID!) { post(id: $id, asOf: { time: "last tuesday" }) { id } }`, {
+      id,
+    });
     expect(notATime.message).toMatch(/DateTime/);
   });
 
@@ -316,10 +445,18 @@ describe("revisions", () => {
     );
     const byField = (diff: Diff) => Object.fromEntries(diff.changes.map((c) => [c.field, [c.from, c.to]]));
     expect(data.parent).toMatchObject({ from: 2, to: 3 });
-    expect(byField(data.parent)).toMatchObject({ title: ["Second title", "Third title"], views: [0, 5], version: [2, 3] });
+    expect(byField(data.parent)).toMatchObject({
+      title: ["Second title", "Third title"],
+      views: [0, 5],
+      version: [2, 3],
+    });
     expect(byField(data.parent).body).toBeUndefined();
     expect(data.against).toMatchObject({ from: 1, to: 3 });
-    expect(byField(data.against)).toMatchObject({ title: ["First title", "Third title"], views: [0, 5], version: [1, 3] });
+    expect(byField(data.against)).toMatchObject({
+      title: ["First title", "Third title"],
+      views: [0, 5],
+      version: [1, 3],
+    });
     // The first revision against nothing: every field it has "changed" from null.
     expect(data.first).toMatchObject({ from: 0, to: 1 });
     expect(byField(data.first)).toMatchObject({ title: [null, "First title"], id: [null, id] });
@@ -327,7 +464,10 @@ describe("revisions", () => {
 
   it("reverts to an old revision as a new revision; a stale expected version is CONFLICT and writes nothing", async () => {
     const { version } = await t.db.prisma.post.findUniqueOrThrow({ where: { id } });
-    const stale = await gql.error(`mutation($id: ID!) { revertPost(id: $id, toRevision: 1, expectedVersion: 1) { id } }`, { id });
+    const stale = await gql.error(
+      `mutation($id: ID!) { revertPost(id: $id, toRevision: 1, expectedVersion: 1) { id } }`,
+      { id },
+    );
     expect(stale.extensions).toEqual({ code: "CONFLICT", details: { currentVersion: version } });
     expect(await t.db.prisma.revision.count({ where: { resource: "post", recordId: String(id) } })).toBe(3);
     const { revertPost } = await gql.data<{ revertPost: { title: string; views: number; version: number } }>(
@@ -335,9 +475,21 @@ describe("revisions", () => {
       { id, v: version },
     );
     expect(revertPost).toEqual({ title: "First title", views: 0, version: version + 1 });
-    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id } })).toMatchObject({ title: "First title", views: 0, version: version + 1 });
-    const { postRevisions } = await gql.data<{ postRevisions: Revision[] }>(`query($id: ID!) { postRevisions(id: $id) { ${REVISION} } }`, { id });
-    expect(postRevisions.at(-1)).toMatchObject({ number: 4, parentNumber: 3, action: "revert", data: { title: "First title" } });
+    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      title: "First title",
+      views: 0,
+      version: version + 1,
+    });
+    const { postRevisions } = await gql.data<{ postRevisions: Revision[] }>(
+      `query($id: ID!) { postRevisions(id: $id) { ${REVISION} } }`,
+      { id },
+    );
+    expect(postRevisions.at(-1)).toMatchObject({
+      number: 4,
+      parentNumber: 3,
+      action: "revert",
+      data: { title: "First title" },
+    });
     const missing = await gql.error(`mutation($id: ID!) { revertPost(id: $id, toRevision: 42) { id } }`, { id });
     expect(missing.extensions).toEqual({ code: "NOT_FOUND" });
     expect(missing.message).toBe(`post ${id} has no revision 42.`);
@@ -345,10 +497,16 @@ describe("revisions", () => {
 
   it("records delete and restore, and still lists the history of a trashed post", async () => {
     await gql.data(`mutation($id: ID!) { deletePost(id: $id) { id } }`, { id });
-    const { postRevisions } = await gql.data<{ postRevisions: Revision[] }>(`query($id: ID!) { postRevisions(id: $id) { number action } }`, { id });
+    const { postRevisions } = await gql.data<{ postRevisions: Revision[] }>(
+      `query($id: ID!) { postRevisions(id: $id) { number action } }`,
+      { id },
+    );
     expect(postRevisions.at(-1)).toEqual({ number: 5, action: "delete" });
     await gql.data(`mutation($id: ID!) { restorePost(id: $id) { id } }`, { id });
-    const after = await gql.data<{ postRevisions: Revision[] }>(`query($id: ID!) { postRevisions(id: $id) { number action } }`, { id });
+    const after = await gql.data<{ postRevisions: Revision[] }>(
+      `query($id: ID!) { postRevisions(id: $id) { number action } }`,
+      { id },
+    );
     expect(after.postRevisions.at(-1)).toEqual({ number: 6, action: "restore" });
   });
 
@@ -360,12 +518,20 @@ describe("revisions", () => {
 
   it("serves tags' history too (revisions without a trash)", async () => {
     const { createTag } = await gql.data<{ createTag: Id }>(`mutation { createTag(data: { name: "history" }) { id } }`);
-    await gql.data(`mutation($id: ID!) { updateTag(id: $id, data: { name: "history-two" }) { id } }`, { id: createTag.id });
+    await gql.data(`mutation($id: ID!) { updateTag(id: $id, data: { name: "history-two" }) { id } }`, {
+      id: createTag.id,
+    });
     const data = await gql.data<{ tagRevisions: { number: number; data: { name: string } }[]; tag: { name: string } }>(
       `query($id: ID!) { tagRevisions(id: $id) { number data { name } } tag(id: $id, asOf: { revision: 1 }) { name } }`,
       { id: createTag.id },
     );
-    expect(data).toEqual({ tagRevisions: [{ number: 1, data: { name: "history" } }, { number: 2, data: { name: "history-two" } }], tag: { name: "history" } });
+    expect(data).toEqual({
+      tagRevisions: [
+        { number: 1, data: { name: "history" } },
+        { number: 2, data: { name: "history-two" } },
+      ],
+      tag: { name: "history" },
+    });
   });
 });
 
@@ -380,12 +546,20 @@ describe("draft mode: publishPost", () => {
   afterAll(() => drafts?.close());
 
   it("changes a draft in place until it is published as a stable revision", async () => {
-    const { createPost } = await client.data<{ createPost: Id }>(`mutation { createPost(data: { title: "Draft one", authorId: 3 }) { id } }`);
+    const { createPost } = await client.data<{ createPost: Id }>(
+      `mutation { createPost(data: { title: "Draft one", authorId: 3 }) { id } }`,
+    );
     const id = createPost.id;
     await client.data(`mutation($id: ID!) { updatePost(id: $id, data: { title: "Draft two" }) { id } }`, { id });
-    const before = await client.data<{ postRevisions: { number: number; status: string; data: { title: string } }[] }>(`query($id: ID!) { postRevisions(id: $id) { number status data { title } } }`, { id });
+    const before = await client.data<{ postRevisions: { number: number; status: string; data: { title: string } }[] }>(
+      `query($id: ID!) { postRevisions(id: $id) { number status data { title } } }`,
+      { id },
+    );
     expect(before.postRevisions).toEqual([{ number: 1, status: "draft", data: { title: "Draft two" } }]);
-    const { publishPost } = await client.data<{ publishPost: { id: string; title: string } }>(`mutation($id: ID!) { publishPost(id: $id) { id title } }`, { id });
+    const { publishPost } = await client.data<{ publishPost: { id: string; title: string } }>(
+      `mutation($id: ID!) { publishPost(id: $id) { id title } }`,
+      { id },
+    );
     expect(publishPost).toEqual({ id, title: "Draft two" });
     const rows = await drafts.db.prisma.revision.findMany({ where: { resource: "post", recordId: id } });
     expect(rows.map((r) => [r.number, r.status])).toEqual([[1, "stable"]]);

@@ -13,28 +13,72 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-type PostOut = { id: string; title: string; body: string; status: string; views: number; authorId: number; createdAt: string; updatedAt: string; author: { id: string } };
+type PostOut = {
+  id: string;
+  title: string;
+  body: string;
+  status: string;
+  views: number;
+  authorId: number;
+  createdAt: string;
+  updatedAt: string;
+  author: { id: string };
+};
 const POST_FIELDS = "id title body status views authorId createdAt updatedAt author { id }";
 
 describe("createPost", () => {
   it("creates the row, fills defaults and onCreate values, and returns it with relations", async () => {
     const before = Date.now();
-    const { createPost } = await gql.data<{ createPost: PostOut }>(`mutation($data: PostCreateInput!) { createPost(data: $data) { ${POST_FIELDS} } }`, {
-      data: { title: "Hello GraphQL", authorId: 3 },
+    const { createPost } = await gql.data<{ createPost: PostOut }>(
+      `mutation($data: PostCreateInput!) { createPost(data: $data) { ${POST_FIELDS} } }`,
+      {
+        data: { title: "Hello GraphQL", authorId: 3 },
+      },
+    );
+    expect(createPost).toMatchObject({
+      title: "Hello GraphQL",
+      body: "",
+      status: "draft",
+      views: 0,
+      authorId: 3,
+      author: { id: "3" },
     });
-    expect(createPost).toMatchObject({ title: "Hello GraphQL", body: "", status: "draft", views: 0, authorId: 3, author: { id: "3" } });
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: Number(createPost.id) } });
-    expect(row).toMatchObject({ title: "Hello GraphQL", body: "", status: "draft", views: 0, authorId: 3, publishedAt: null });
+    expect(row).toMatchObject({
+      title: "Hello GraphQL",
+      body: "",
+      status: "draft",
+      views: 0,
+      authorId: 3,
+      publishedAt: null,
+    });
     expect(row.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(createPost.createdAt).toBe(row.createdAt.toISOString());
   });
 
   it("stores every writable field given, dates included", async () => {
-    const { createPost } = await gql.data<{ createPost: PostOut }>(`mutation($data: PostCreateInput!) { createPost(data: $data) { id } }`, {
-      data: { title: "Full", body: "Text", status: "published", views: 12, publishedAt: "2025-06-01T12:00:00Z", authorId: 5 },
-    });
+    const { createPost } = await gql.data<{ createPost: PostOut }>(
+      `mutation($data: PostCreateInput!) { createPost(data: $data) { id } }`,
+      {
+        data: {
+          title: "Full",
+          body: "Text",
+          status: "published",
+          views: 12,
+          publishedAt: "2025-06-01T12:00:00Z",
+          authorId: 5,
+        },
+      },
+    );
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: Number(createPost.id) } });
-    expect(row).toMatchObject({ title: "Full", body: "Text", status: "published", views: 12, publishedAt: new Date("2025-06-01T12:00:00Z"), authorId: 5 });
+    expect(row).toMatchObject({
+      title: "Full",
+      body: "Text",
+      status: "published",
+      views: 12,
+      publishedAt: new Date("2025-06-01T12:00:00Z"),
+      authorId: 5,
+    });
   });
 
   it("requires the required fields (at validation)", async () => {
@@ -51,7 +95,9 @@ describe("createPost", () => {
   });
 
   it("offers no read-only field and no id", async () => {
-    const error = await gql.error(`mutation { createPost(data: { title: "x", authorId: 3, createdAt: "2020-01-01T00:00:00Z" }) { id } }`);
+    const error = await gql.error(
+      `mutation { createPost(data: { title: "x", authorId: 3, createdAt: "2020-01-01T00:00:00Z" }) { id } }`,
+    );
     expect(error.message).toBe('Field "createdAt" is not defined by type "PostCreateInput".');
     const id = await gql.error(`mutation { createPost(data: { id: 5000, title: "x", authorId: 3 }) { id } }`);
     expect(id.message).toBe('Field "id" is not defined by type "PostCreateInput".');
@@ -62,18 +108,37 @@ describe("createPost", () => {
 describe("updatePost: a patch", () => {
   it("changes only the fields given and stamps updatedAt", async () => {
     const before = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 10 } });
-    const { updatePost } = await gql.data<{ updatePost: PostOut }>(`mutation { updatePost(id: 10, data: { title: "Renamed" }) { ${POST_FIELDS} } }`);
+    const { updatePost } = await gql.data<{ updatePost: PostOut }>(
+      `mutation { updatePost(id: 10, data: { title: "Renamed" }) { ${POST_FIELDS} } }`,
+    );
     const after = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 10 } });
     // Audit: no one is signed in, so the change is recorded as the default actor's.
-    expect(after).toMatchObject({ ...before, title: "Renamed", updatedAt: after.updatedAt, updatedBy: "system", version: before.version + 1 });
+    expect(after).toMatchObject({
+      ...before,
+      title: "Renamed",
+      updatedAt: after.updatedAt,
+      updatedBy: "system",
+      version: before.version + 1,
+    });
     expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
-    expect(updatePost).toMatchObject({ id: "10", title: "Renamed", body: before.body, status: before.status, updatedAt: after.updatedAt.toISOString() });
+    expect(updatePost).toMatchObject({
+      id: "10",
+      title: "Renamed",
+      body: before.body,
+      status: before.status,
+      updatedAt: after.updatedAt.toISOString(),
+    });
   });
 
   it("sets a nullable field to null when given null", async () => {
     const published = await t.db.prisma.post.findFirstOrThrow({ where: { publishedAt: { not: null } } });
-    await gql.data(`mutation($id: ID!) { updatePost(id: $id, data: { publishedAt: null, status: draft }) { id } }`, { id: published.id });
-    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: published.id } })).toMatchObject({ publishedAt: null, status: "draft" });
+    await gql.data(`mutation($id: ID!) { updatePost(id: $id, data: { publishedAt: null, status: draft }) { id } }`, {
+      id: published.id,
+    });
+    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: published.id } })).toMatchObject({
+      publishedAt: null,
+      status: "draft",
+    });
   });
 
   it("refuses null for a required field with VALIDATION_FAILED naming it", async () => {
@@ -95,11 +160,18 @@ describe("deletePost: posts are soft-deleted", () => {
     const comments = await t.db.prisma.comment.count({ where: { postId: 20 } });
     expect(comments).toBeGreaterThan(0);
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 20 } });
-    const { deletePost } = await gql.data<{ deletePost: PostOut & { deletedAt: string } }>(`mutation { deletePost(id: 20) { id title authorId deletedAt } }`);
+    const { deletePost } = await gql.data<{ deletePost: PostOut & { deletedAt: string } }>(
+      `mutation { deletePost(id: 20) { id title authorId deletedAt } }`,
+    );
     const trashed = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 20 } });
     expect(trashed.deletedAt).toBeInstanceOf(Date);
     expect(trashed).toMatchObject({ title: row.title, deletedBy: "system" });
-    expect(deletePost).toEqual({ id: "20", title: row.title, authorId: row.authorId, deletedAt: trashed.deletedAt?.toISOString() });
+    expect(deletePost).toEqual({
+      id: "20",
+      title: row.title,
+      authorId: row.authorId,
+      deletedAt: trashed.deletedAt?.toISOString(),
+    });
     // The post's comments cascade to the trash with it (post.comments onDelete: cascade).
     expect(await t.db.prisma.comment.count({ where: { postId: 20, deletedAt: trashed.deletedAt } })).toBe(comments);
     expect(await gql.data(`{ post(id: 20) { id } }`)).toEqual({ post: null });
@@ -134,7 +206,9 @@ describe("users: unique email, write-only password hash", () => {
     expect(row.passwordHash).toBe(HASH);
     const read = await gql.error(`{ user(id: ${createUser.id}) { passwordHash } }`);
     expect(read.message).toBe('Cannot query field "passwordHash" on type "User".');
-    const { text } = await gql.post(`{ user(id: ${createUser.id}) { id email name role createdAt updatedAt } users(take: 200) { id email name } }`);
+    const { text } = await gql.post(
+      `{ user(id: ${createUser.id}) { id email name role createdAt updatedAt } users(take: 200) { id email name } }`,
+    );
     expect(text).not.toContain(HASH);
     expect(text).not.toContain("passwordHash");
   });
@@ -142,13 +216,21 @@ describe("users: unique email, write-only password hash", () => {
   it("a duplicate email is CONFLICT with the field, and nothing is written", async () => {
     const existing = await t.db.prisma.user.findFirstOrThrow({ orderBy: { id: "asc" } });
     const count = await t.db.prisma.user.count();
-    const { status, body, text } = await gql.post(`mutation($data: UserCreateInput!) { createUser(data: $data) { id } }`, {
-      data: { email: existing.email, name: "Copy", passwordHash: HASH },
-    });
+    const { status, body, text } = await gql.post(
+      `mutation($data: UserCreateInput!) { createUser(data: $data) { id } }`,
+      {
+        data: { email: existing.email, name: "Copy", passwordHash: HASH },
+      },
+    );
     expect(status).toBe(200);
     expect(body.data).toBeNull();
     expect(body.errors).toEqual([
-      { message: "A user with this email already exists.", locations: [{ line: 1, column: 37 }], path: ["createUser"], extensions: { code: "CONFLICT", fields: { email: "must be unique" } } },
+      {
+        message: "A user with this email already exists.",
+        locations: [{ line: 1, column: 37 }],
+        path: ["createUser"],
+        extensions: { code: "CONFLICT", fields: { email: "must be unique" } },
+      },
     ]);
     expect(text).not.toContain(HASH);
     expect(text).not.toMatch(/passwordHash|prisma|P2002|stack/i);
@@ -163,7 +245,10 @@ describe("users: unique email, write-only password hash", () => {
 
   it("updateUser to a taken email is CONFLICT", async () => {
     const [a, b] = await t.db.prisma.user.findMany({ orderBy: { id: "asc" }, take: 2 });
-    const error = await gql.error(`mutation($id: ID!, $email: String!) { updateUser(id: $id, data: { email: $email }) { id } }`, { id: a?.id, email: b?.email });
+    const error = await gql.error(
+      `mutation($id: ID!, $email: String!) { updateUser(id: $id, data: { email: $email }) { id } }`,
+      { id: a?.id, email: b?.email },
+    );
     expect(error.extensions).toEqual({ code: "CONFLICT", fields: { email: "must be unique" } });
     expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: a?.id ?? 0 } })).email).toBe(a?.email);
   });
@@ -171,15 +256,23 @@ describe("users: unique email, write-only password hash", () => {
 
 describe("comments and tags", () => {
   it("createComment gets a generated UUID id; updateComment and deleteComment use it", async () => {
-    const { createComment } = await gql.data<{ createComment: { id: string; post: { id: string } } }>(`mutation { createComment(data: { body: "First!", postId: 1, authorId: 2 }) { id post { id } } }`);
+    const { createComment } = await gql.data<{ createComment: { id: string; post: { id: string } } }>(
+      `mutation { createComment(data: { body: "First!", postId: 1, authorId: 2 }) { id post { id } } }`,
+    );
     expect(createComment.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(createComment.post.id).toBe("1");
-    await gql.data(`mutation($id: ID!) { updateComment(id: $id, data: { body: "Edited" }) { id } }`, { id: createComment.id });
+    await gql.data(`mutation($id: ID!) { updateComment(id: $id, data: { body: "Edited" }) { id } }`, {
+      id: createComment.id,
+    });
     expect((await t.db.prisma.comment.findUniqueOrThrow({ where: { id: createComment.id } })).body).toBe("Edited");
     await gql.data(`mutation($id: ID!) { deleteComment(id: $id) { id } }`, { id: createComment.id });
     // Comments are soft-deleted: the row stays, in the trash.
-    expect((await t.db.prisma.comment.findUniqueOrThrow({ where: { id: createComment.id } })).deletedAt).toBeInstanceOf(Date);
-    expect(await gql.data(`query($id: ID!) { comment(id: $id) { id } }`, { id: createComment.id })).toEqual({ comment: null });
+    expect((await t.db.prisma.comment.findUniqueOrThrow({ where: { id: createComment.id } })).deletedAt).toBeInstanceOf(
+      Date,
+    );
+    expect(await gql.data(`query($id: ID!) { comment(id: $id) { id } }`, { id: createComment.id })).toEqual({
+      comment: null,
+    });
   });
 
   it("createTag with a taken name is CONFLICT", async () => {

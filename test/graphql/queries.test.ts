@@ -18,7 +18,10 @@ const ids = (data: Ids) => data.posts.map((p) => Number(p.id));
 describe("orderBy", () => {
   it("sorts by a field, then by id to break ties", async () => {
     const data = await gql.data<Ids>(`{ posts(orderBy: [{ status: asc }], take: 1000) { id } }`);
-    const expected = await t.db.prisma.post.findMany({ orderBy: [{ status: "asc" }, { id: "asc" }], select: { id: true } });
+    const expected = await t.db.prisma.post.findMany({
+      orderBy: [{ status: "asc" }, { id: "asc" }],
+      select: { id: true },
+    });
     expect(ids(data)).toEqual(expected.map((p) => p.id));
     // Ties are real here: 320 posts, 3 statuses. Within each status, ids ascend.
     expect(new Set(expected.map((p) => p.id)).size).toBe(320);
@@ -26,13 +29,20 @@ describe("orderBy", () => {
 
   it("sorts by several keys in order, descending too", async () => {
     const data = await gql.data<Ids>(`{ posts(orderBy: [{ authorId: desc }, { views: asc }], take: 1000) { id } }`);
-    const expected = await t.db.prisma.post.findMany({ orderBy: [{ authorId: "desc" }, { views: "asc" }, { id: "asc" }], select: { id: true } });
+    const expected = await t.db.prisma.post.findMany({
+      orderBy: [{ authorId: "desc" }, { views: "asc" }, { id: "asc" }],
+      select: { id: true },
+    });
     expect(ids(data)).toEqual(expected.map((p) => p.id));
   });
 
   it("puts nulls first ascending and last descending", async () => {
-    const asc = await gql.data<{ posts: { publishedAt: string | null }[] }>(`{ posts(orderBy: [{ publishedAt: asc }], take: 1000) { publishedAt } }`);
-    const desc = await gql.data<{ posts: { publishedAt: string | null }[] }>(`{ posts(orderBy: [{ publishedAt: desc }], take: 1000) { publishedAt } }`);
+    const asc = await gql.data<{ posts: { publishedAt: string | null }[] }>(
+      `{ posts(orderBy: [{ publishedAt: asc }], take: 1000) { publishedAt } }`,
+    );
+    const desc = await gql.data<{ posts: { publishedAt: string | null }[] }>(
+      `{ posts(orderBy: [{ publishedAt: desc }], take: 1000) { publishedAt } }`,
+    );
     expect(asc.posts[0]?.publishedAt).toBeNull();
     expect(desc.posts.at(-1)?.publishedAt).toBeNull();
     expect(desc.posts[0]?.publishedAt).not.toBeNull();
@@ -42,7 +52,14 @@ describe("orderBy", () => {
     const whole = ids(await gql.data<Ids>(`{ posts(orderBy: [{ status: desc }], take: 1000) { id } }`));
     const paged: number[] = [];
     for (let skip = 0; skip < 320; skip += 37) {
-      paged.push(...ids(await gql.data<Ids>(`query($skip: Int) { posts(orderBy: [{ status: desc }], skip: $skip, take: 37) { id } }`, { skip })));
+      paged.push(
+        ...ids(
+          await gql.data<Ids>(
+            `query($skip: Int) { posts(orderBy: [{ status: desc }], skip: $skip, take: 37) { id } }`,
+            { skip },
+          ),
+        ),
+      );
     }
     expect(paged).toEqual(whole);
   });
@@ -91,7 +108,9 @@ describe("skip and take", () => {
 describe("one record and counts", () => {
   it("returns the record with its fields as stored", async () => {
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 42 } });
-    const { post } = await gql.data<{ post: Record<string, unknown> }>(`{ post(id: 42) { id title body status views publishedAt authorId createdAt updatedAt } }`);
+    const { post } = await gql.data<{ post: Record<string, unknown> }>(
+      `{ post(id: 42) { id title body status views publishedAt authorId createdAt updatedAt } }`,
+    );
     expect(post).toEqual({
       id: "42",
       title: row.title,
@@ -106,7 +125,9 @@ describe("one record and counts", () => {
   });
 
   it("returns null, without an error, for an id that has no record", async () => {
-    const { status, body } = await gql.post(`{ post(id: 999999) { id } comment(id: "00000000-0000-4000-8000-000000000000") { id } }`);
+    const { status, body } = await gql.post(
+      `{ post(id: 999999) { id } comment(id: "00000000-0000-4000-8000-000000000000") { id } }`,
+    );
     expect(status).toBe(200);
     expect(body).toEqual({ data: { post: null, comment: null } });
   });
@@ -118,17 +139,22 @@ describe("one record and counts", () => {
   });
 
   it("counts", async () => {
-    const data = await gql.data<{ postsCount: number; commentsCount: number; tagsCount: number; usersCount: number }>(`{ postsCount commentsCount tagsCount usersCount }`);
+    const data = await gql.data<{ postsCount: number; commentsCount: number; tagsCount: number; usersCount: number }>(
+      `{ postsCount commentsCount tagsCount usersCount }`,
+    );
     expect(data).toEqual({ postsCount: 320, commentsCount: 600, tagsCount: 25, usersCount: 40 });
   });
 });
 
 describe("relations", () => {
   it("loads belongsTo, hasMany and many-to-many as stored", async () => {
-    const { post } = await gql.data<{ post: { author: { id: string }; comments: { id: string }[]; tags: { name: string }[] } }>(
-      `{ post(id: 2) { author { id } comments { id } tags { name } } }`,
-    );
-    const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 2 }, include: { comments: { orderBy: { id: "asc" } }, tags: { include: { tag: true }, orderBy: { tagId: "asc" } } } });
+    const { post } = await gql.data<{
+      post: { author: { id: string }; comments: { id: string }[]; tags: { name: string }[] };
+    }>(`{ post(id: 2) { author { id } comments { id } tags { name } } }`);
+    const row = await t.db.prisma.post.findUniqueOrThrow({
+      where: { id: 2 },
+      include: { comments: { orderBy: { id: "asc" } }, tags: { include: { tag: true }, orderBy: { tagId: "asc" } } },
+    });
     expect(post.author.id).toBe(String(row.authorId));
     expect(post.comments.map((c) => c.id)).toEqual(row.comments.map((c) => c.id));
     expect(post.tags.map((tag) => tag.name)).toEqual(row.tags.map((pt) => pt.tag.name));
@@ -137,7 +163,9 @@ describe("relations", () => {
 
   it("serves a relation limited to `one` on a single record", async () => {
     const { user } = await gql.data<{ user: { posts: { id: string }[] } }>(`{ user(id: 24) { posts { id } } }`);
-    expect(user.posts.map((p) => Number(p.id))).toEqual((await t.db.prisma.post.findMany({ where: { authorId: 24 }, orderBy: { id: "asc" } })).map((p) => p.id));
+    expect(user.posts.map((p) => Number(p.id))).toEqual(
+      (await t.db.prisma.post.findMany({ where: { authorId: 24 }, orderBy: { id: "asc" } })).map((p) => p.id),
+    );
   });
 
   it("refuses that relation on list items, with BAD_REQUEST", async () => {
@@ -149,14 +177,18 @@ describe("relations", () => {
 
   it("refuses nesting deeper than the resource's maxDepth", async () => {
     // post → comments (1) → post (2) → author (3) is allowed; one more level is not.
-    const ok = await gql.data<{ post: { comments: { post: { author: { id: string } } }[] } }>(`{ post(id: 2) { comments { post { author { id } } } } }`);
+    const ok = await gql.data<{ post: { comments: { post: { author: { id: string } } }[] } }>(
+      `{ post(id: 2) { comments { post { author { id } } } } }`,
+    );
     expect(ok.post.comments[0]?.post.author.id).toBeDefined();
     // comment.post is nullable (a trashed post reads as absent), so each comment's post fails on its own: one error per comment.
     const { body } = await gql.post(`{ post(id: 2) { comments { post { comments { author { id } } } } } }`);
     expect(body.errors?.length).toBe(ok.post.comments.length);
     for (const error of body.errors ?? []) {
       expect(error.extensions?.code).toBe("BAD_REQUEST");
-      expect(error.message).toBe('Relations nest too deeply: "author" of comment would be level 4; at most 3 levels below the top-level record.');
+      expect(error.message).toBe(
+        'Relations nest too deeply: "author" of comment would be level 4; at most 3 levels below the top-level record.',
+      );
     }
     expect(body.data).toEqual({ post: { comments: ok.post.comments.map(() => ({ post: null })) } });
   });

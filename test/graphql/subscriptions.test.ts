@@ -28,13 +28,17 @@ let wsUrl: string;
 const clients: Client[] = [];
 
 beforeAll(async () => {
-  demo = await startTestServer({ graphqlExtensions: [...extensions, requestIdExtension], webSocket: { connectionInitWaitTimeoutMs: 300 } });
+  demo = await startTestServer({
+    graphqlExtensions: [...extensions, requestIdExtension],
+    webSocket: { connectionInitWaitTimeoutMs: 300 },
+  });
   ({ running, db } = demo);
   wsUrl = `${running.url.replace("http", "ws")}/graphql`;
   authorId = (await db.prisma.user.findFirstOrThrow({ orderBy: { id: "asc" } })).id;
   // Fails after the row is written, inside the write's transaction: the write rolls back.
   running.runtime.on("tag").after("create", (op) => {
-    if ((op.result as { name?: string } | undefined)?.name === "rolls-back") throw new AppError("CONFLICT", "The after hook refuses this tag.");
+    if ((op.result as { name?: string } | undefined)?.name === "rolls-back")
+      throw new AppError("CONFLICT", "The after hook refuses this tag.");
   });
 });
 afterEach(async () => {
@@ -46,7 +50,13 @@ afterAll(async () => {
 });
 
 function client(connectionParams?: Record<string, unknown>): Client {
-  const c = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, ...(connectionParams ? { connectionParams } : {}) });
+  const c = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    ...(connectionParams ? { connectionParams } : {}),
+  });
   clients.push(c);
   return c;
 }
@@ -112,7 +122,11 @@ class Subscription {
 }
 
 async function send(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const response = await fetch(`${running.url}/api${path}`, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const response = await fetch(`${running.url}/api${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: response.status, json: await response.json() };
 }
 
@@ -123,13 +137,19 @@ async function now(): Promise<string> {
 }
 
 const outbox = async (resource: string, recordId: unknown) =>
-  (await db.prisma.event.findMany({ where: { resource, recordId: String(recordId) }, orderBy: { id: "asc" } })).map((e) => ({ id: e.id.toString(), action: e.action }));
+  (await db.prisma.event.findMany({ where: { resource, recordId: String(recordId) }, orderBy: { id: "asc" } })).map(
+    (e) => ({ id: e.id.toString(), action: e.action }),
+  );
 
 const POST_CHANGE = `eventId action id revisionId revisionNumber actorId at changed record { id title status version author { id name } }`;
 
 describe("graphql-ws at /graphql", () => {
   it("delivers a REST create and patch of a post, with the record, its relation, and the outbox's ids", async () => {
-    const sub = new Subscription(client(), `subscription ($after: ID) { postChanged(after: $after) { ${POST_CHANGE} } }`, { after: await now() });
+    const sub = new Subscription(
+      client(),
+      `subscription ($after: ID) { postChanged(after: $after) { ${POST_CHANGE} } }`,
+      { after: await now() },
+    );
     const created = await send("POST", "/posts", { title: "Seen over a socket", authorId });
     expect(created.status).toBe(201);
     const id = created.json.id as number;
@@ -148,24 +168,49 @@ describe("graphql-ws at /graphql", () => {
       actorId: expect.any(String),
       at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       changed: expect.arrayContaining(["title"]),
-      record: { id: String(id), title: "Seen over a socket", status: "draft", version: 1, author: { id: String(authorId), name: author.name } },
+      record: {
+        id: String(id),
+        title: "Seen over a socket",
+        status: "draft",
+        version: 1,
+        author: { id: String(authorId), name: author.name },
+      },
     });
-    expect(p).toMatchObject({ eventId: events[1]?.id, action: "patch", revisionNumber: 2, record: { title: "Seen twice", version: 2 } });
+    expect(p).toMatchObject({
+      eventId: events[1]?.id,
+      action: "patch",
+      revisionNumber: 2,
+      record: { title: "Seen twice", version: 2 },
+    });
     expect(p.changed).toContain("title");
     expect(p.changed).not.toContain("status");
-    const revision = await db.prisma.revision.findFirstOrThrow({ where: { resource: "post", recordId: String(id), number: 1 } });
+    const revision = await db.prisma.revision.findFirstOrThrow({
+      where: { resource: "post", recordId: String(id), number: 1 },
+    });
     expect(c.revisionId).toBe(revision.id);
   });
 
   it("filters by where (the runtime's filter), by id, and by actions; a delete comes with record null", async () => {
     const after = await now();
     const c = client();
-    const matching = new Subscription(c, `subscription ($after: ID) { postChanged(after: $after, where: { title: { startsWith: "match-" } }) { action record { title } } }`, { after });
-    const deletes = new Subscription(c, `subscription ($after: ID) { postChanged(after: $after, actions: [delete]) { action id record { id } } }`, { after });
+    const matching = new Subscription(
+      c,
+      `subscription ($after: ID) { postChanged(after: $after, where: { title: { startsWith: "match-" } }) { action record { title } } }`,
+      { after },
+    );
+    const deletes = new Subscription(
+      c,
+      `subscription ($after: ID) { postChanged(after: $after, actions: [delete]) { action id record { id } } }`,
+      { after },
+    );
 
     const other = (await send("POST", "/posts", { title: "other-post", authorId })).json;
     const match = (await send("POST", "/posts", { title: "match-post", authorId })).json;
-    const one = new Subscription(c, `subscription ($after: ID, $id: ID) { postChanged(after: $after, id: $id) { action id } }`, { after, id: other.id });
+    const one = new Subscription(
+      c,
+      `subscription ($after: ID, $id: ID) { postChanged(after: $after, id: $id) { action id } }`,
+      { after, id: other.id },
+    );
     expect((await send("DELETE", `/posts/${other.id}`)).status).toBe(200);
     expect((await send("DELETE", `/posts/${match.id}`)).status).toBe(200);
 
@@ -183,7 +228,9 @@ describe("graphql-ws at /graphql", () => {
       { action: "create", id: String(other.id) },
       { action: "delete", id: String(other.id) },
     ]);
-    expect(await db.prisma.post.findUniqueOrThrow({ where: { id: other.id } })).toMatchObject({ deletedAt: expect.any(Date) });
+    expect(await db.prisma.post.findUniqueOrThrow({ where: { id: other.id } })).toMatchObject({
+      deletedAt: expect.any(Date),
+    });
   });
 
   it("resourceChanged spans resources and gives the record as plain JSON, never a hidden field", async () => {
@@ -193,15 +240,32 @@ describe("graphql-ws at /graphql", () => {
 
     const after = await now();
     const c = client();
-    const any = new Subscription(c, `subscription ($after: ID) { resourceChanged(after: $after, resources: ["user", "tag"]) { eventId resource action id record } }`, { after });
-    const users = new Subscription(c, `subscription ($after: ID) { userChanged(after: $after) { record { id name } } }`, { after });
-    const user = await send("POST", "/users", { name: "Hidden Hash", email: `hash-${Date.now()}@example.com`, passwordHash: "secret-hash" });
+    const any = new Subscription(
+      c,
+      `subscription ($after: ID) { resourceChanged(after: $after, resources: ["user", "tag"]) { eventId resource action id record } }`,
+      { after },
+    );
+    const users = new Subscription(
+      c,
+      `subscription ($after: ID) { userChanged(after: $after) { record { id name } } }`,
+      { after },
+    );
+    const user = await send("POST", "/users", {
+      name: "Hidden Hash",
+      email: `hash-${Date.now()}@example.com`,
+      passwordHash: "secret-hash",
+    });
     expect(user.status).toBe(201);
     await send("POST", "/posts", { title: "not in the list", authorId });
     const tag = (await send("POST", "/tags", { name: "spanning" })).json;
 
     const [u, t] = await any.waitFor(2);
-    expect(u).toMatchObject({ resource: "user", action: "create", id: String(user.json.id), record: { id: user.json.id, name: "Hidden Hash" } });
+    expect(u).toMatchObject({
+      resource: "user",
+      action: "create",
+      id: String(user.json.id),
+      record: { id: user.json.id, name: "Hidden Hash" },
+    });
     expect(u.record).not.toHaveProperty("passwordHash");
     expect(typeof u.record.createdAt).toBe("string");
     expect(t).toMatchObject({ resource: "tag", action: "create", id: String(tag.id), record: { name: "spanning" } });
@@ -213,26 +277,50 @@ describe("graphql-ws at /graphql", () => {
   it("resumes with after: the missed events exactly once, in order, then live ones", async () => {
     const start = await now();
     const c = client();
-    const first = new Subscription(c, `subscription ($after: ID) { tagChanged(after: $after) { eventId record { name } } }`, { after: start });
-    for (const name of ["resume-1", "resume-2", "resume-3"]) expect((await send("POST", "/tags", { name })).status).toBe(201);
+    const first = new Subscription(
+      c,
+      `subscription ($after: ID) { tagChanged(after: $after) { eventId record { name } } }`,
+      { after: start },
+    );
+    for (const name of ["resume-1", "resume-2", "resume-3"])
+      expect((await send("POST", "/tags", { name })).status).toBe(201);
     const seen = await first.waitFor(3);
     first.stop();
     // Written while nobody listens.
-    for (const name of ["resume-4", "resume-5", "resume-6"]) expect((await send("POST", "/tags", { name })).status).toBe(201);
+    for (const name of ["resume-4", "resume-5", "resume-6"])
+      expect((await send("POST", "/tags", { name })).status).toBe(201);
     const lastSeen = seen[2].eventId as string;
-    const resumed = new Subscription(c, `subscription ($after: ID) { tagChanged(after: $after) { eventId record { name } } }`, { after: lastSeen });
+    const resumed = new Subscription(
+      c,
+      `subscription ($after: ID) { tagChanged(after: $after) { eventId record { name } } }`,
+      { after: lastSeen },
+    );
     expect((await send("POST", "/tags", { name: "resume-7" })).status).toBe(201);
 
     const rest = await resumed.waitFor(4);
-    expect([...seen, ...rest].map((e) => e.record.name)).toEqual(["resume-1", "resume-2", "resume-3", "resume-4", "resume-5", "resume-6", "resume-7"]);
+    expect([...seen, ...rest].map((e) => e.record.name)).toEqual([
+      "resume-1",
+      "resume-2",
+      "resume-3",
+      "resume-4",
+      "resume-5",
+      "resume-6",
+      "resume-7",
+    ]);
     const ids = [...seen, ...rest].map((e) => e.eventId as string);
-    const committed = (await db.prisma.event.findMany({ where: { id: { gt: BigInt(start) }, resource: "tag" }, orderBy: { id: "asc" } })).map((e) => e.id.toString());
+    const committed = (
+      await db.prisma.event.findMany({ where: { id: { gt: BigInt(start) }, resource: "tag" }, orderBy: { id: "asc" } })
+    ).map((e) => e.id.toString());
     expect(ids).toEqual(committed);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
   it("delivers nothing for a rolled-back write: the next committed one comes first", async () => {
-    const sub = new Subscription(client(), `subscription ($after: ID) { tagChanged(after: $after) { action record { name } } }`, { after: await now() });
+    const sub = new Subscription(
+      client(),
+      `subscription ($after: ID) { tagChanged(after: $after) { action record { name } } }`,
+      { after: await now() },
+    );
     const refused = await send("POST", "/tags", { name: "rolls-back" });
     expect(refused.status).toBe(409);
     const invalid = await send("POST", "/tags", { name: "Not A Slug" });
@@ -246,28 +334,57 @@ describe("graphql-ws at /graphql", () => {
 
   it("answers bad input with BAD_REQUEST: a malformed or too old after, an unknown resource, a bad where", async () => {
     const c = client();
-    const malformed = await new Subscription(c, `subscription { postChanged(after: "yesterday") { eventId } }`).failure();
-    expect(malformed[0]).toMatchObject({ message: expect.stringContaining('"yesterday"'), extensions: { code: "BAD_REQUEST" } });
-    const unknown = await new Subscription(c, `subscription { resourceChanged(resources: ["post", "nope"]) { eventId } }`).failure();
-    expect(unknown[0]).toMatchObject({ message: expect.stringContaining('"nope"'), extensions: { code: "BAD_REQUEST" } });
-    const badWhere = await new Subscription(c, `subscription { userChanged(where: { createdAt: { gt: "not a date" } }) { eventId } }`).failure();
+    const malformed = await new Subscription(
+      c,
+      `subscription { postChanged(after: "yesterday") { eventId } }`,
+    ).failure();
+    expect(malformed[0]).toMatchObject({
+      message: expect.stringContaining('"yesterday"'),
+      extensions: { code: "BAD_REQUEST" },
+    });
+    const unknown = await new Subscription(
+      c,
+      `subscription { resourceChanged(resources: ["post", "nope"]) { eventId } }`,
+    ).failure();
+    expect(unknown[0]).toMatchObject({
+      message: expect.stringContaining('"nope"'),
+      extensions: { code: "BAD_REQUEST" },
+    });
+    const badWhere = await new Subscription(
+      c,
+      `subscription { userChanged(where: { createdAt: { gt: "not a date" } }) { eventId } }`,
+    ).failure();
     expect(badWhere[0]?.message).toMatch(/createdAt|DateTime/);
 
     // Retention removed the oldest events: resuming before them cannot be exact.
     const oldest = await db.prisma.event.findFirstOrThrow({ orderBy: { id: "asc" } });
     await db.prisma.event.deleteMany({ where: { id: { lte: oldest.id + 1n } } });
-    const tooOld = await new Subscription(c, `subscription ($after: ID) { postChanged(after: $after) { eventId } }`, { after: oldest.id.toString() }).failure();
-    expect(tooOld[0]).toMatchObject({ message: expect.stringContaining("older than the outbox keeps"), extensions: { code: "BAD_REQUEST" } });
+    const tooOld = await new Subscription(c, `subscription ($after: ID) { postChanged(after: $after) { eventId } }`, {
+      after: oldest.id.toString(),
+    }).failure();
+    expect(tooOld[0]).toMatchObject({
+      message: expect.stringContaining("older than the outbox keeps"),
+      extensions: { code: "BAD_REQUEST" },
+    });
   });
 
   it("refuses a 21st subscription on one socket with an Error message, and accepts one again after a complete", async () => {
     const after = await now();
     const c = client();
-    const open = Array.from({ length: 20 }, () => new Subscription(c, `subscription ($after: ID) { tagChanged(after: $after) { record { name } } }`, { after }));
+    const open = Array.from(
+      { length: 20 },
+      () =>
+        new Subscription(c, `subscription ($after: ID) { tagChanged(after: $after) { record { name } } }`, { after }),
+    );
     const extra = await new Subscription(c, `subscription { tagChanged { eventId } }`).failure();
-    expect(extra[0]).toMatchObject({ message: expect.stringContaining("At most 20 subscriptions"), extensions: { code: "RATE_LIMITED" } });
+    expect(extra[0]).toMatchObject({
+      message: expect.stringContaining("At most 20 subscriptions"),
+      extensions: { code: "RATE_LIMITED" },
+    });
     open[0]?.stop();
-    const again = new Subscription(c, `subscription ($after: ID) { tagChanged(after: $after) { record { name } } }`, { after });
+    const again = new Subscription(c, `subscription ($after: ID) { tagChanged(after: $after) { record { name } } }`, {
+      after,
+    });
     expect((await send("POST", "/tags", { name: "twenty-one" })).status).toBe(201);
     expect(await again.waitFor(1)).toEqual([{ record: { name: "twenty-one" } }]);
     expect(await open[19]?.waitFor(1)).toEqual([{ record: { name: "twenty-one" } }]);
@@ -276,7 +393,10 @@ describe("graphql-ws at /graphql", () => {
   it("runs queries and mutations over the socket too (graphql-ws carries every operation)", async () => {
     const c = client();
     const result = await new Promise<any>((resolve, reject) => {
-      c.subscribe({ query: `mutation { createTag(data: { name: "over-the-socket" }) { id name } }` }, { next: resolve, error: reject, complete: () => {} });
+      c.subscribe(
+        { query: `mutation { createTag(data: { name: "over-the-socket" }) { id name } }` },
+        { next: resolve, error: reject, complete: () => {} },
+      );
     });
     expect(result.errors).toBeUndefined();
     expect(result.data.createTag.name).toBe("over-the-socket");
@@ -289,7 +409,11 @@ describe("graphql-ws at /graphql", () => {
       c.subscribe({ query: "{ requestId }" }, { next: resolve, error: reject, complete: () => {} });
     });
     expect(result).toEqual({ data: { requestId: "socket-request-7" } });
-    const http = await fetch(`${running.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "http-request-7" }, body: JSON.stringify({ query: "{ requestId }" }) });
+    const http = await fetch(`${running.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "http-request-7" },
+      body: JSON.stringify({ query: "{ requestId }" }),
+    });
     expect(await http.json()).toEqual({ data: { requestId: "http-request-7" } });
   });
 
@@ -297,7 +421,9 @@ describe("graphql-ws at /graphql", () => {
     // The previous tests' clients were disposed: their streams end with their sockets.
     await expect.poll(() => running.events.hub.size).toBe(0);
     const before = running.events.hub.size;
-    const sub = new Subscription(client(), `subscription ($after: ID) { tagChanged(after: $after) { eventId } }`, { after: await now() });
+    const sub = new Subscription(client(), `subscription ($after: ID) { tagChanged(after: $after) { eventId } }`, {
+      after: await now(),
+    });
     expect((await send("POST", "/tags", { name: "counted" })).status).toBe(201);
     await sub.waitFor(1);
     expect(running.events.hub.size).toBe(before + 1);
@@ -310,7 +436,9 @@ describe("graphql-ws at /graphql", () => {
 function rawSocket(): Promise<{ socket: WebSocket; closed: Promise<{ code: number; reason: string }> }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(wsUrl, "graphql-transport-ws");
-    const closed = new Promise<{ code: number; reason: string }>((done) => socket.once("close", (code, reason) => done({ code, reason: String(reason) })));
+    const closed = new Promise<{ code: number; reason: string }>((done) =>
+      socket.once("close", (code, reason) => done({ code, reason: String(reason) })),
+    );
     socket.once("open", () => resolve({ socket, closed }));
     socket.once("error", reject);
   });
@@ -322,7 +450,13 @@ describe("graphql-ws limits", () => {
     const acked = new Promise((resolve) => socket.once("message", (data) => resolve(JSON.parse(String(data)))));
     socket.send(JSON.stringify({ type: "connection_init" }));
     expect(await acked).toEqual({ type: "connection_ack" });
-    socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: `subscription { tagChanged { eventId } } # ${"x".repeat(70_000)}` } }));
+    socket.send(
+      JSON.stringify({
+        id: "1",
+        type: "subscribe",
+        payload: { query: `subscription { tagChanged { eventId } } # ${"x".repeat(70_000)}` },
+      }),
+    );
     expect((await closed).code).toBe(1009);
   });
 
@@ -333,7 +467,9 @@ describe("graphql-ws limits", () => {
 
   it("closes a socket that subscribes before connection_init with 4401", async () => {
     const { socket, closed } = await rawSocket();
-    socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: "subscription { tagChanged { eventId } }" } }));
+    socket.send(
+      JSON.stringify({ id: "1", type: "subscribe", payload: { query: "subscription { tagChanged { eventId } }" } }),
+    );
     expect((await closed).code).toBe(4401);
   });
 });
@@ -373,7 +509,10 @@ describe("GraphQL over SSE", () => {
       fetch(`${running.url}${path}`, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "text/event-stream" },
-        body: JSON.stringify({ query: `subscription ($after: ID) { postChanged(after: $after) { action eventId record { title } } }`, variables: { after } }),
+        body: JSON.stringify({
+          query: `subscription ($after: ID) { postChanged(after: $after) { action eventId record { title } } }`,
+          variables: { after },
+        }),
       });
     const yogaSse = await open("/graphql");
     const pluginSse = await open("/graphql/stream");
@@ -384,7 +523,9 @@ describe("GraphQL over SSE", () => {
     const post = await send("POST", "/posts", { title: "Seen over SSE", authorId });
     expect(post.status).toBe(201);
     const [event] = await outbox("post", post.json.id);
-    const expected = { data: { postChanged: { action: "create", eventId: event?.id, record: { title: "Seen over SSE" } } } };
+    const expected = {
+      data: { postChanged: { action: "create", eventId: event?.id, record: { title: "Seen over SSE" } } },
+    };
     expect(await readEvents(yogaSse, 1)).toEqual([expected]);
     expect(await readEvents(pluginSse, 1)).toEqual([expected]);
   });
@@ -396,7 +537,10 @@ describe("GraphQL over SSE", () => {
       body: JSON.stringify({ query: `subscription { resourceChanged(resources: ["nope"]) { eventId } }` }),
     });
     const [result] = await readEvents(response, 1);
-    expect(result.errors[0]).toMatchObject({ message: expect.stringContaining('"nope"'), extensions: { code: "BAD_REQUEST" } });
+    expect(result.errors[0]).toMatchObject({
+      message: expect.stringContaining('"nope"'),
+      extensions: { code: "BAD_REQUEST" },
+    });
   });
 });
 
@@ -406,7 +550,9 @@ describe("shutdown", () => {
     const acked = new Promise((resolve) => socket.once("message", resolve));
     socket.send(JSON.stringify({ type: "connection_init" }));
     await acked;
-    socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: "subscription { tagChanged { eventId } }" } }));
+    socket.send(
+      JSON.stringify({ id: "1", type: "subscribe", payload: { query: "subscription { tagChanged { eventId } }" } }),
+    );
     const sse = await fetch(`${running.url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "text/event-stream" },

@@ -15,7 +15,10 @@ afterAll(() => t?.close());
 describe("validation rules over GraphQL", () => {
   it("updatePost breaking field rules and the resource rule: extensions.fields has each message; the row is unchanged", async () => {
     const draft = await t.db.prisma.post.findFirstOrThrow({ where: { status: "draft" }, orderBy: { id: "asc" } });
-    const error = await gql.error(`mutation($id: ID!) { updatePost(id: $id, data: { title: "ab", views: -3, publishedAt: "2025-06-01T00:00:00Z" }) { id } }`, { id: draft.id });
+    const error = await gql.error(
+      `mutation($id: ID!) { updatePost(id: $id, data: { title: "ab", views: -3, publishedAt: "2025-06-01T00:00:00Z" }) { id } }`,
+      { id: draft.id },
+    );
     expect(error.extensions).toEqual({
       code: "VALIDATION_FAILED",
       fields: {
@@ -24,15 +27,25 @@ describe("validation rules over GraphQL", () => {
         publishedAt: "must be empty while the post is a draft (publish it, or clear the date)",
       },
     });
-    expect(error.message).toContain("Invalid post: title must be at least 3 characters, got 2; views must be at least 0, got -3;");
+    expect(error.message).toContain(
+      "Invalid post: title must be at least 3 characters, got 2; views must be at least 0, got -3;",
+    );
     expect(error.path).toEqual(["updatePost"]);
     expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: draft.id } })).toEqual(draft);
   });
 
   it("createUser with a bad email and a blank name: both fields at once; no user is created", async () => {
     const before = await t.db.prisma.user.count();
-    const error = await gql.error(`mutation { createUser(data: { email: "nobody", name: "  ", passwordHash: "secret" }) { id } }`);
-    expect(error.extensions).toEqual({ code: "VALIDATION_FAILED", fields: { email: 'must be an email address (name@example.com), got "nobody"', name: "is required (blank text does not count)" } });
+    const error = await gql.error(
+      `mutation { createUser(data: { email: "nobody", name: "  ", passwordHash: "secret" }) { id } }`,
+    );
+    expect(error.extensions).toEqual({
+      code: "VALIDATION_FAILED",
+      fields: {
+        email: 'must be an email address (name@example.com), got "nobody"',
+        name: "is required (blank text does not count)",
+      },
+    });
     expect(await t.db.prisma.user.count()).toBe(before);
   });
 });

@@ -27,15 +27,32 @@ describe("resolveResources: the demo", () => {
 
   it("computes names once, from the model", () => {
     const post = schema.resource.get("post");
-    expect(post?.names).toMatchObject({ type: "Post", list: "posts", one: "post", count: "postsCount", create: "createPost", path: "posts" });
+    expect(post?.names).toMatchObject({
+      type: "Post",
+      list: "posts",
+      one: "post",
+      count: "postsCount",
+      create: "createPost",
+      path: "posts",
+    });
     expect(schema.byPath.get("tags")?.model).toBe("Tag");
   });
 
   it("classifies relations by where the foreign key is", () => {
     const post = schema.resource.get("post");
     expect(post?.relation.get("author")).toMatchObject({ kind: "belongsTo", target: "user", localField: "authorId" });
-    expect(post?.relation.get("comments")).toMatchObject({ kind: "hasMany", target: "comment", foreignField: "postId" });
-    expect(post?.relation.get("tags")).toMatchObject({ kind: "manyToMany", target: "tag", joinDelegate: "postTag", joinLocalField: "postId", joinTargetField: "tagId" });
+    expect(post?.relation.get("comments")).toMatchObject({
+      kind: "hasMany",
+      target: "comment",
+      foreignField: "postId",
+    });
+    expect(post?.relation.get("tags")).toMatchObject({
+      kind: "manyToMany",
+      target: "tag",
+      joinDelegate: "postTag",
+      joinLocalField: "postId",
+      joinTargetField: "tagId",
+    });
   });
 
   it("makes nothing filterable, sortable or searchable unless declared (the id excepted: eq/in, tie-breaker)", () => {
@@ -51,7 +68,16 @@ describe("resolveResources: the demo", () => {
 
   it("expands filter: true to the operators that fit the type, without isNull on NOT NULL columns", () => {
     const post = schema.resource.get("post");
-    expect([...(post?.field.get("views")?.filter ?? [])]).toEqual(["eq", "ne", "gt", "gte", "lt", "lte", "in", "notIn"]);
+    expect([...(post?.field.get("views")?.filter ?? [])]).toEqual([
+      "eq",
+      "ne",
+      "gt",
+      "gte",
+      "lt",
+      "lte",
+      "in",
+      "notIn",
+    ]);
     expect(post?.field.get("publishedAt")?.filter.has("isNull")).toBe(true);
   });
 
@@ -88,7 +114,9 @@ describe("resolveResources: boot errors name the path and the fix", () => {
 
   it("a missing column", () => {
     const issues = issuesOf([{ model: "Post", fields: { titel: { sort: true } } }]);
-    expect(issues).toContainEqual(expect.objectContaining({ path: "post.fields.titel", message: 'model Post has no field "titel"' }));
+    expect(issues).toContainEqual(
+      expect.objectContaining({ path: "post.fields.titel", message: 'model Post has no field "titel"' }),
+    );
     expect(issues[0]?.fix).toContain("title");
   });
 
@@ -111,8 +139,15 @@ describe("resolveResources: boot errors name the path and the fix", () => {
 
   it("a relation to a model that is not a resource, or no such relation", () => {
     const issues = issuesOf([{ model: "Post", relations: { author: true, writer: true } }]);
-    expect(issues).toContainEqual(expect.objectContaining({ path: "post.relations.author", message: "the target model User is not served as a resource" }));
-    expect(issues).toContainEqual(expect.objectContaining({ path: "post.relations.writer", message: 'model Post has no relation "writer"' }));
+    expect(issues).toContainEqual(
+      expect.objectContaining({
+        path: "post.relations.author",
+        message: "the target model User is not served as a resource",
+      }),
+    );
+    expect(issues).toContainEqual(
+      expect.objectContaining({ path: "post.relations.writer", message: 'model Post has no relation "writer"' }),
+    );
   });
 
   it("a many-to-many through a join model needs `through`", () => {
@@ -122,7 +157,9 @@ describe("resolveResources: boot errors name the path and the fix", () => {
 
   it("a name collision between resources", () => {
     const issues = issuesOf([{ model: "User" }, { model: "Post", name: "user", plural: "people" }]);
-    expect(issues.some((i) => i.message.includes('name "user"') && i.fix.includes("set `name` or `plural`"))).toBe(true);
+    expect(issues.some((i) => i.message.includes('name "user"') && i.fix.includes("set `name` or `plural`"))).toBe(
+      true,
+    );
   });
 
   it("a model defined twice", () => {
@@ -138,28 +175,61 @@ describe("resolveResources: boot errors name the path and the fix", () => {
 
   it("access, scope and tenant options that cannot work", () => {
     const issues = issuesOf([
-      { model: "Post", access: { read: "everyone", update: [""] }, scopedWrites: true, fields: { title: { hiddenWhenScoped: true, access: { read: 7 } } } },
+      {
+        model: "Post",
+        access: { read: "everyone", update: [""] },
+        scopedWrites: true,
+        fields: { title: { hiddenWhenScoped: true, access: { read: 7 } } },
+      },
       { model: "Tag", tenant: "name2" },
       { model: "Comment", tenant: "parentId" },
     ]);
     expect(issues.map((i) => i.path)).toEqual(
-      expect.arrayContaining(["post.access.read", "post.access.update", "post.access.revert", "post.access.publish", "post.fields.title.access.read", "post.scopedWrites", "post.fields.title.hiddenWhenScoped", "tag.tenant", "comment.tenant"]),
+      expect.arrayContaining([
+        "post.access.read",
+        "post.access.update",
+        "post.access.revert",
+        "post.access.publish",
+        "post.fields.title.access.read",
+        "post.scopedWrites",
+        "post.fields.title.hiddenWhenScoped",
+        "tag.tenant",
+        "comment.tenant",
+      ]),
     );
-    expect(issues.find((i) => i.path === "comment.tenant")?.message).toBe('"parentId" must be a NOT NULL String or Int column of Comment');
+    expect(issues.find((i) => i.path === "comment.tenant")?.message).toBe(
+      '"parentId" must be a NOT NULL String or Int column of Comment',
+    );
   });
 
   it("lifecycle operations take their parent's rule unless they name one; the tenant column is read-only and not required on create", () => {
-    const [tag] = resolveResources([{ model: "Tag", access: { read: true, update: ["editor"], delete: false, purge: ["admin"] }, tenant: "name" }], datamodel).resources;
-    expect(tag?.access).toEqual({ read: true, create: undefined, update: ["editor"], delete: false, restore: false, purge: ["admin"], revert: ["editor"], publish: ["editor"] });
+    const [tag] = resolveResources(
+      [{ model: "Tag", access: { read: true, update: ["editor"], delete: false, purge: ["admin"] }, tenant: "name" }],
+      datamodel,
+    ).resources;
+    expect(tag?.access).toEqual({
+      read: true,
+      create: undefined,
+      update: ["editor"],
+      delete: false,
+      restore: false,
+      purge: ["admin"],
+      revert: ["editor"],
+      publish: ["editor"],
+    });
     expect(tag?.field.get("name")).toMatchObject({ readOnly: true, requiredOnCreate: false });
   });
 
   it("collects every problem, not just the first", () => {
-    const issues = issuesOf([{ model: "Post", fields: { titel: {}, views: { search: true } }, relations: { nope: true } }]);
+    const issues = issuesOf([
+      { model: "Post", fields: { titel: {}, views: { search: true } }, relations: { nope: true } },
+    ]);
     expect(issues.length).toBe(3);
   });
 
   it("reports all problems in one readable message", () => {
-    expect(() => resolveResources([{ model: "Post", fields: { titel: {} } }], datamodel)).toThrow(/post\.fields\.titel: model Post has no field "titel"\n\s+fix: use one of: id, title/);
+    expect(() => resolveResources([{ model: "Post", fields: { titel: {} } }], datamodel)).toThrow(
+      /post\.fields\.titel: model Post has no field "titel"\n\s+fix: use one of: id, title/,
+    );
   });
 });

@@ -37,7 +37,9 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 describe("§15 aggregates", () => {
   it("without groupBy: one group over the filtered rows, with count, sum, avg, min and max", async () => {
-    const [group, ...rest] = await groups("status=published&sum=views&avg=views&min=publishedAt,views&max=views,createdAt");
+    const [group, ...rest] = await groups(
+      "status=published&sum=views&avg=views&min=publishedAt,views&max=views,createdAt",
+    );
     expect(rest).toEqual([]);
     const want = await t.db.prisma.post.aggregate({
       where: { status: "published" },
@@ -59,12 +61,16 @@ describe("§15 aggregates", () => {
   });
 
   it("a bare request counts every row", async () => {
-    expect(await groups("")).toEqual([{ key: {}, count: await t.db.prisma.post.count(), sum: {}, avg: {}, min: {}, max: {} }]);
+    expect(await groups("")).toEqual([
+      { key: {}, count: await t.db.prisma.post.count(), sum: {}, avg: {}, min: {}, max: {} },
+    ]);
   });
 
   it("groupBy two fields with having, sort by an aggregate and limit, as Prisma's groupBy", async () => {
     const having = JSON.stringify([{ fn: "count", op: "gte", value: 3 }]);
-    const got = await groups(`groupBy=status,authorId&sum=views&avg=views&max=views&having=${encodeURIComponent(having)}&sort=-sum.views&limit=10`);
+    const got = await groups(
+      `groupBy=status,authorId&sum=views&avg=views&max=views&having=${encodeURIComponent(having)}&sort=-sum.views&limit=10`,
+    );
     const want = await t.db.prisma.post.groupBy({
       by: ["status", "authorId"],
       _count: { _all: true },
@@ -76,7 +82,9 @@ describe("§15 aggregates", () => {
       take: 10,
     });
     expect(want.length).toBe(10);
-    expect(got.map((g) => [g.key, g.count, g.sum.views, g.max.views])).toEqual(want.map((w) => [{ status: w.status, authorId: w.authorId }, w._count._all, w._sum.views, w._max.views]));
+    expect(got.map((g) => [g.key, g.count, g.sum.views, g.max.views])).toEqual(
+      want.map((w) => [{ status: w.status, authorId: w.authorId }, w._count._all, w._sum.views, w._max.views]),
+    );
     got.forEach((g, i) => expect(g.avg.views).toBeCloseTo(want[i]?._avg.views as number, 6));
   });
 
@@ -85,7 +93,9 @@ describe("§15 aggregates", () => {
       { fn: "sum", field: "views", op: "gt", value: 500 },
       { fn: "min", field: "views", op: "lt", value: 100 },
     ]);
-    const got = await groups(`groupBy=authorId&sum=views&min=views&having=${encodeURIComponent(having)}&sort=-count,-authorId&offset=2&limit=5`);
+    const got = await groups(
+      `groupBy=authorId&sum=views&min=views&having=${encodeURIComponent(having)}&sort=-count,-authorId&offset=2&limit=5`,
+    );
     const want = await t.db.prisma.post.groupBy({
       by: ["authorId"],
       _count: { _all: true },
@@ -97,11 +107,15 @@ describe("§15 aggregates", () => {
       take: 5,
     });
     expect(want.length).toBeGreaterThan(0);
-    expect(got.map((g) => [g.key.authorId, g.count, g.sum.views, g.min.views])).toEqual(want.map((w) => [w.authorId, w._count._all, w._sum.views, w._min.views]));
+    expect(got.map((g) => [g.key.authorId, g.count, g.sum.views, g.min.views])).toEqual(
+      want.map((w) => [w.authorId, w._count._all, w._sum.views, w._min.views]),
+    );
   });
 
   it("takes the filters of lists: filter JSON, suffix params and dot paths", async () => {
-    const got = await groups(`groupBy=status&views_gte=10&author.role_in=admin,editor&${query({ filter: { "comments.body_like": "thanks", "title_like": "guide" } })}`);
+    const got = await groups(
+      `groupBy=status&views_gte=10&author.role_in=admin,editor&${query({ filter: { "comments.body_like": "thanks", title_like: "guide" } })}`,
+    );
     const want = await t.db.prisma.post.groupBy({
       by: ["status"],
       where: {
@@ -122,15 +136,27 @@ describe("§15 aggregates", () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { groups: Group[] };
     const matching = (await searchIds(t.db, "post", "guide")) as number[];
-    const want = await t.db.prisma.post.groupBy({ by: ["status"], where: { id: { in: matching } }, _count: { _all: true }, _sum: { views: true }, orderBy: { status: "asc" } });
+    const want = await t.db.prisma.post.groupBy({
+      by: ["status"],
+      where: { id: { in: matching } },
+      _count: { _all: true },
+      _sum: { views: true },
+      orderBy: { status: "asc" },
+    });
     expect(want.length).toBeGreaterThan(0);
-    expect(body.groups.map((g) => [g.key.status, g.count, g.sum.views])).toEqual(want.map((w) => [w.status, w._count._all, w._sum.views]));
+    expect(body.groups.map((g) => [g.key.status, g.count, g.sum.views])).toEqual(
+      want.map((w) => [w.status, w._count._all, w._sum.views]),
+    );
   });
 
   it("groups users by role (another resource, count only)", async () => {
     const response = await t.get("/api/users/aggregate?groupBy=role&sort=-count");
     const body = (await response.json()) as { groups: Group[] };
-    const want = await t.db.prisma.user.groupBy({ by: ["role"], _count: { _all: true }, orderBy: [{ _count: { id: "desc" } }, { role: "asc" }] });
+    const want = await t.db.prisma.user.groupBy({
+      by: ["role"],
+      _count: { _all: true },
+      orderBy: [{ _count: { id: "desc" } }, { role: "asc" }],
+    });
     expect(body.groups.map((g) => [g.key.role, g.count])).toEqual(want.map((w) => [w.role, w._count._all]));
   });
 
@@ -144,12 +170,24 @@ describe("§15 aggregates", () => {
       ["having=[{}]", 'Condition 0 of "having" must be'],
       ["having=%7B%7D", '"having" must be a JSON array'],
       ["having=[", '"having" is not valid JSON'],
-      [`groupBy=status&having=${encodeURIComponent('[{"fn":"count","op":"gte","value":1,"extra":1}]')}`, 'Condition 0 of "having" must be'],
-      [`groupBy=status&having=${encodeURIComponent('[{"fn":"sum","field":"title","op":"gt","value":1}]')}`, "in having on posts"],
+      [
+        `groupBy=status&having=${encodeURIComponent('[{"fn":"count","op":"gte","value":1,"extra":1}]')}`,
+        'Condition 0 of "having" must be',
+      ],
+      [
+        `groupBy=status&having=${encodeURIComponent('[{"fn":"sum","field":"title","op":"gt","value":1}]')}`,
+        "in having on posts",
+      ],
       [`having=${encodeURIComponent('[{"fn":"count","op":"gt","value":1}]')}`, "needs `groupBy`"],
-      [`groupBy=status&having=${encodeURIComponent('[{"fn":"count","field":"views","op":"gt","value":1}]')}`, "having count takes no field"],
+      [
+        `groupBy=status&having=${encodeURIComponent('[{"fn":"count","field":"views","op":"gt","value":1}]')}`,
+        "having count takes no field",
+      ],
       [`groupBy=status&having=${encodeURIComponent('[{"fn":"count","op":"gt","value":[3]}]')}`, "expected a number"],
-      [`groupBy=status&having=${encodeURIComponent('[{"fn":"max","field":"publishedAt","op":"gt","value":"soon"}]')}`, "having max(publishedAt) gt"],
+      [
+        `groupBy=status&having=${encodeURIComponent('[{"fn":"max","field":"publishedAt","op":"gt","value":"soon"}]')}`,
+        "having max(publishedAt) gt",
+      ],
       ["groupBy=status&sort=-sum.views", "Cannot sort groups by"],
       ["groupBy=status&limit=0", "Group limit must be 1 to 1000"],
       ["groupBy=status&limit=many", 'Query parameter "limit" must be a whole number'],
@@ -166,16 +204,25 @@ describe("§15 aggregates", () => {
       expect(got.message, params).toContain(text);
     }
     const hidden = await failure("/api/users/aggregate?min=passwordHash");
-    expect(hidden).toMatchObject({ status: 400, message: expect.stringContaining("Cannot compute min of users.passwordHash") });
+    expect(hidden).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("Cannot compute min of users.passwordHash"),
+    });
   });
 
   it("obeys the list limits: values in a list, size of a value", async () => {
     const ids = (n: number) => Array.from({ length: n }, (_, k) => k + 1).join(",");
     expect((await t.get(`/api/posts/aggregate?id_in=${ids(1000)}`)).status).toBe(200);
-    expect(await failure(`/api/posts/aggregate?id_in=${ids(1001)}`)).toEqual({ status: 400, message: expect.stringContaining("at most 1000") });
+    expect(await failure(`/api/posts/aggregate?id_in=${ids(1001)}`)).toEqual({
+      status: 400,
+      message: expect.stringContaining("at most 1000"),
+    });
     const fits = "x".repeat(10_240 - 2);
     expect((await t.get(`/api/posts/aggregate?author.name=${fits}`)).status).toBe(200);
-    expect(await failure(`/api/posts/aggregate?author.name=${fits}x`)).toEqual({ status: 400, message: expect.stringContaining("too large") });
+    expect(await failure(`/api/posts/aggregate?author.name=${fits}x`)).toEqual({
+      status: 400,
+      message: expect.stringContaining("too large"),
+    });
   });
 
   it("does not take the place of a record's route: /posts/aggregate is the aggregate, /posts/5 a post; other methods are 400 with Allow", async () => {

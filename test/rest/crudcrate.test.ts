@@ -19,7 +19,8 @@ beforeAll(async () => {
     ],
   });
   views = (await t.db.prisma.post.findFirstOrThrow({ orderBy: { id: "asc" } })).views;
-  date = (await t.db.prisma.post.findFirstOrThrow({ where: { publishedAt: { not: null } }, orderBy: { id: "asc" } })).publishedAt as Date;
+  date = (await t.db.prisma.post.findFirstOrThrow({ where: { publishedAt: { not: null } }, orderBy: { id: "asc" } }))
+    .publishedAt as Date;
 });
 afterAll(() => t?.close());
 
@@ -28,7 +29,12 @@ async function ids(params: string): Promise<{ status: number; ids: number[]; tot
   const response = await t.get(`/api/posts?${params}${params ? "&" : ""}range=${encodeURIComponent("[0,999]")}`);
   const body = (await response.json()) as { id: number }[];
   const total = Number(response.headers.get("content-range")?.split("/").pop());
-  return { status: response.status, ids: Array.isArray(body) ? body.map((p) => p.id).sort((a, b) => a - b) : [], total, body };
+  return {
+    status: response.status,
+    ids: Array.isArray(body) ? body.map((p) => p.id).sort((a, b) => a - b) : [],
+    total,
+    body,
+  };
 }
 
 async function expected(where: Prisma.PostWhereInput): Promise<number[]> {
@@ -41,7 +47,11 @@ const cases = (): [string, Record<string, unknown>, Prisma.PostWhereInput][] => 
   ["status=published", { status: "published" }, { status: "published" }],
   [`views_eq=${views}`, { views_eq: views }, { views }],
   ["status_ne=draft", { status_ne: "draft" }, { status: { not: "draft" } }],
-  [`publishedAt_ne=${date.toISOString()}`, { publishedAt_ne: date.toISOString() }, { OR: [{ publishedAt: { not: date } }, { publishedAt: null }] }],
+  [
+    `publishedAt_ne=${date.toISOString()}`,
+    { publishedAt_ne: date.toISOString() },
+    { OR: [{ publishedAt: { not: date } }, { publishedAt: null }] },
+  ],
   ["views_gt=500", { views_gt: 500 }, { views: { gt: 500 } }],
   ["views_gte=500", { views_gte: 500 }, { views: { gte: 500 } }],
   ["views_lt=20", { views_lt: 20 }, { views: { lt: 20 } }],
@@ -50,7 +60,11 @@ const cases = (): [string, Record<string, unknown>, Prisma.PostWhereInput][] => 
   ["status_in=draft,archived", { status_in: ["draft", "archived"] }, { status: { in: ["draft", "archived"] } }],
   ["authorId_in=1,2,3", { authorId_in: [1, "2", 3] }, { authorId: { in: [1, 2, 3] } }],
   ["status_nin=draft", { status_nin: ["draft"] }, { status: { notIn: ["draft"] } }],
-  ["status_not_in=draft,published", { status_not_in: ["draft", "published"] }, { status: { notIn: ["draft", "published"] } }],
+  [
+    "status_not_in=draft,published",
+    { status_not_in: ["draft", "published"] },
+    { status: { notIn: ["draft", "published"] } },
+  ],
   ["status_notIn=archived", { status_notIn: "archived" }, { status: { notIn: ["archived"] } }],
   ["title_like=GUIDE", { title_like: "GUIDE" }, { title: { contains: "guide", mode: i } }],
   ["title_contains=pitfalls", { title_contains: "pitfalls" }, { title: { contains: "pitfalls", mode: i } }],
@@ -71,7 +85,12 @@ describe("§3 CRUDCrate params and §4 operators per type", () => {
       const want = await expected(where);
       expect(want.length, `${param} should select some rows, not all`).toBeGreaterThan(0);
       expect(want.length, param).toBeLessThan(await t.db.prisma.post.count());
-      expect({ param, status: got.status, ids: got.ids, total: got.total }).toEqual({ param, status: 200, ids: want, total: want.length });
+      expect({ param, status: got.status, ids: got.ids, total: got.total }).toEqual({
+        param,
+        status: 200,
+        ids: want,
+        total: want.length,
+      });
     }
   });
 
@@ -85,7 +104,9 @@ describe("§3 CRUDCrate params and §4 operators per type", () => {
 
   it("combines query conditions and filter conditions with AND", async () => {
     const got = await ids(`views_gte=300&${query({ filter: { status: "published" } })}&title_like=in`);
-    expect(got.ids).toEqual(await expected({ views: { gte: 300 }, status: "published", title: { contains: "in", mode: i } }));
+    expect(got.ids).toEqual(
+      await expected({ views: { gte: 300 }, status: "published", title: { contains: "in", mode: i } }),
+    );
   });
 
   it("an empty _in list matches nothing", async () => {
@@ -97,7 +118,9 @@ describe("§3 CRUDCrate params and §4 operators per type", () => {
     const response = await t.get("/api/posts?page=3&per_page=7&sort=id");
     const total = await t.db.prisma.post.count();
     expect(response.headers.get("content-range")).toBe(`posts 14-20/${total}`);
-    expect(((await response.json()) as { id: number }[]).map((p) => p.id)).toEqual(await expected({}).then((all) => all.slice(14, 21)));
+    expect(((await response.json()) as { id: number }[]).map((p) => p.id)).toEqual(
+      await expected({}).then((all) => all.slice(14, 21)),
+    );
     const link = response.headers.get("link") ?? "";
     expect(link).toContain('</api/posts?page=1&per_page=7&sort=id>; rel="first"');
     expect(link).toContain('</api/posts?page=2&per_page=7&sort=id>; rel="prev"');
@@ -112,13 +135,21 @@ describe("§3 CRUDCrate params and §4 operators per type", () => {
 
   it("sort=-views,title sorts by views descending, then title, then id", async () => {
     const response = await t.get("/api/posts?sort=-views,title&per_page=40");
-    const want = await t.db.prisma.post.findMany({ orderBy: [{ views: "desc" }, { title: "asc" }, { id: "asc" }], take: 40, select: { id: true } });
+    const want = await t.db.prisma.post.findMany({
+      orderBy: [{ views: "desc" }, { title: "asc" }, { id: "asc" }],
+      take: 40,
+      select: { id: true },
+    });
     expect(((await response.json()) as { id: number }[]).map((p) => p.id)).toEqual(want.map((p) => p.id));
   });
 
   it("sort=title&order=DESC", async () => {
     const response = await t.get("/api/posts?sort=title&order=DESC&per_page=30");
-    const want = await t.db.prisma.post.findMany({ orderBy: [{ title: "desc" }, { id: "desc" }], take: 30, select: { id: true } });
+    const want = await t.db.prisma.post.findMany({
+      orderBy: [{ title: "desc" }, { id: "desc" }],
+      take: 30,
+      select: { id: true },
+    });
     expect(((await response.json()) as { id: number }[]).map((p) => p.id)).toEqual(want.map((p) => p.id));
   });
 
@@ -134,7 +165,11 @@ describe("§3 CRUDCrate params and §4 operators per type", () => {
   });
 
   it("rejects order without sort, order with JSON sort, and range with page", async () => {
-    for (const params of ["order=DESC", `order=DESC&${query({ sort: ["title", "ASC"] })}`, `page=1&${query({ range: [0, 9] })}`]) {
+    for (const params of [
+      "order=DESC",
+      `order=DESC&${query({ sort: ["title", "ASC"] })}`,
+      `page=1&${query({ range: [0, 9] })}`,
+    ]) {
       const response = await t.get(`/api/posts?${params}`);
       expect(response.status, params).toBe(400);
     }
@@ -147,7 +182,11 @@ describe("§3 CRUDCrate params and §4 operators per type", () => {
   });
 
   it("rejects page 0 and non-numeric page sizes, naming the parameter", async () => {
-    for (const [params, name] of [["page=0", "page"], ["per_page=ten", "per_page"], ["page=-1", "page"]] as const) {
+    for (const [params, name] of [
+      ["page=0", "page"],
+      ["per_page=ten", "per_page"],
+      ["page=-1", "page"],
+    ] as const) {
       const response = await t.get(`/api/posts?${params}`);
       expect(response.status).toBe(400);
       expect(((await response.json()) as { message: string }).message).toContain(`"${name}"`);

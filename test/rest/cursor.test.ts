@@ -50,27 +50,47 @@ describe("§14 cursor pages", () => {
   it("cursor= starts at the first page: a plain array, Content-Range */total, Link first/next/last", async () => {
     const total = await t.db.prisma.post.count();
     const first = await page("/api/posts?cursor=&per_page=25&sort=-views,id");
-    const want = await t.db.prisma.post.findMany({ orderBy: [{ views: "desc" }, { id: "asc" }], take: 25, select: { id: true } });
+    const want = await t.db.prisma.post.findMany({
+      orderBy: [{ views: "desc" }, { id: "asc" }],
+      take: 25,
+      select: { id: true },
+    });
     expect(first.ids).toEqual(want.map((p) => p.id));
     expect(first.response.headers.get("content-range")).toBe(`posts */${total}`);
     expect(first.response.headers.get("x-total-count")).toBe(String(total));
     expect(Object.keys(first.links).sort()).toEqual(["first", "last", "next"]);
     expect(first.links.first).toBe("/api/posts?per_page=25&sort=-views%2Cid&cursor=");
     expect(first.links.last).toBe("/api/posts?per_page=25&sort=-views%2Cid&before=");
-    expect(first.links.next).toMatch(/^\/api\/posts\?per_page=25&sort=-views%2Cid&cursor=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(first.links.next).toMatch(
+      /^\/api\/posts\?per_page=25&sort=-views%2Cid&cursor=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/,
+    );
   });
 
   it("walking Link next visits every row once in Prisma's order, and Link prev walks the same pages back", async () => {
     const sorts: [string, object[]][] = [
       ["sort=-publishedAt,-id", [{ publishedAt: { sort: "desc", nulls: "last" } }, { id: "desc" }]],
-      [query({ sort: [["status", "ASC"], ["views", "DESC"], ["id", "ASC"]] }), [{ status: "asc" }, { views: "desc" }, { id: "asc" }]],
+      [
+        query({
+          sort: [
+            ["status", "ASC"],
+            ["views", "DESC"],
+            ["id", "ASC"],
+          ],
+        }),
+        [{ status: "asc" }, { views: "desc" }, { id: "asc" }],
+      ],
       ["sort=createdAt", [{ createdAt: "asc" }]],
     ];
     for (const [sort, orderBy] of sorts) {
       const forward = await walk(`/api/posts?${sort}&per_page=37&cursor=`, "next");
-      const want = (await t.db.prisma.post.findMany({ orderBy: orderBy as never, select: { id: true } })).map((p) => p.id);
+      const want = (await t.db.prisma.post.findMany({ orderBy: orderBy as never, select: { id: true } })).map(
+        (p) => p.id,
+      );
       expect(forward.flat(), sort).toEqual(want);
-      expect(forward.slice(0, -1).every((p) => p.length === 37), sort).toBe(true);
+      expect(
+        forward.slice(0, -1).every((p) => p.length === 37),
+        sort,
+      ).toBe(true);
       // Back from the last page (before=) to the first: the same pages, in reverse.
       const backward = await walk(`/api/posts?${sort}&per_page=37&before=`, "prev");
       expect(backward.flat().length, sort).toBe(want.length);
@@ -92,7 +112,9 @@ describe("§14 cursor pages", () => {
 
   it("keeps the filter on every page: the total and the rows are the filtered ones", async () => {
     const where = { status: "published" as const, author: { role: { in: ["author" as const, "editor" as const] } } };
-    const want = (await t.db.prisma.post.findMany({ where, orderBy: { id: "asc" }, select: { id: true } })).map((p) => p.id);
+    const want = (await t.db.prisma.post.findMany({ where, orderBy: { id: "asc" }, select: { id: true } })).map(
+      (p) => p.id,
+    );
     const start = `/api/posts?status=published&author.role_in=author,editor&per_page=20&cursor=`;
     const first = await page(start);
     expect(first.response.headers.get("content-range")).toBe(`posts */${want.length}`);
@@ -112,7 +134,9 @@ describe("§14 cursor pages", () => {
     const first = await page("/api/posts?per_page=5&sort=-views&cursor=");
     const cursor = new URL(`http://x${first.links.next}`).searchParams.get("cursor") as string;
     const [payload, mac] = cursor.split(".") as [string, string];
-    const edited = Buffer.from(Buffer.from(payload, "base64url").toString().replace(/\d+\]/, "1]")).toString("base64url");
+    const edited = Buffer.from(Buffer.from(payload, "base64url").toString().replace(/\d+\]/, "1]")).toString(
+      "base64url",
+    );
     for (const [path, text] of [
       [`/api/posts?per_page=5&sort=-views&cursor=${edited}.${mac}`, "Invalid cursor"],
       [`/api/posts?per_page=5&sort=-views&before=${edited}.${mac}`, "Invalid cursor"],
@@ -130,7 +154,11 @@ describe("§14 cursor pages", () => {
     const response = await t.get("/api/posts?sort=author.name,-views&cursor=&per_page=20");
     expect(response.status).toBe(200);
     const got = ((await response.json()) as { id: number }[]).map((p) => p.id);
-    const want = await t.db.prisma.post.findMany({ orderBy: [{ author: { name: "asc" } }, { views: "desc" }, { id: "desc" }], take: 20, select: { id: true } });
+    const want = await t.db.prisma.post.findMany({
+      orderBy: [{ author: { name: "asc" } }, { views: "desc" }, { id: "desc" }],
+      take: 20,
+      select: { id: true },
+    });
     expect(got).toEqual(want.map((p) => p.id));
   });
 

@@ -39,19 +39,25 @@ async function statementsOf(path: string): Promise<{ count: number; log: readonl
 
 describe("§5 embeds", () => {
   it("attaches author, comments and comments.author to every post, matching the database", async () => {
-    const response = await t.get(`/api/posts?${query({ range: [0, 19], sort: ["id", "ASC"] })}&embed=author,comments,comments.author`);
+    const response = await t.get(
+      `/api/posts?${query({ range: [0, 19], sort: ["id", "ASC"] })}&embed=author,comments,comments.author`,
+    );
     const posts = (await response.json()) as Post[];
     expect(posts).toHaveLength(20);
     const rows = await t.db.prisma.post.findMany({
       take: 20,
       orderBy: { id: "asc" },
-      include: { author: { select: { id: true, email: true } }, comments: { orderBy: { id: "asc" }, include: { author: { select: { id: true } } } } },
+      include: {
+        author: { select: { id: true, email: true } },
+        comments: { orderBy: { id: "asc" }, include: { author: { select: { id: true } } } },
+      },
     });
     for (const [index, post] of posts.entries()) {
       const row = rows[index]!;
       expect(post.author).toMatchObject({ id: row.authorId, email: row.author.email });
       expect(post.comments?.map((c) => c.id)).toEqual(row.comments.map((c) => c.id));
-      for (const [j, comment] of (post.comments ?? []).entries()) expect(comment.author?.id).toBe(row.comments[j]!.author.id);
+      for (const [j, comment] of (post.comments ?? []).entries())
+        expect(comment.author?.id).toBe(row.comments[j]!.author.id);
     }
     expect(posts.some((p) => (p.comments?.length ?? 0) > 0)).toBe(true);
   });
@@ -73,7 +79,10 @@ describe("§5 embeds", () => {
   });
 
   it("embeds a many-to-many relation (tags through PostTag) and embeds on a single record", async () => {
-    const post = await t.db.prisma.post.findFirstOrThrow({ where: { tags: { some: {} } }, include: { tags: { include: { tag: true } } } });
+    const post = await t.db.prisma.post.findFirstOrThrow({
+      where: { tags: { some: {} } },
+      include: { tags: { include: { tag: true } } },
+    });
     const response = await t.get(`/api/posts/${post.id}?embed=tags,author`);
     const body = (await response.json()) as Post;
     expect(body.tags?.map((x) => x.name).sort()).toEqual(post.tags.map((x) => x.tag.name).sort());
@@ -103,7 +112,11 @@ describe("§5 embeds", () => {
     const one = await t.get("/api/users/1?embed=posts");
     expect(one.status).toBe(200);
     const user = (await one.json()) as { posts: { id: number }[] };
-    expect(user.posts.map((p) => p.id).sort((a, b) => a - b)).toEqual((await t.db.prisma.post.findMany({ where: { authorId: 1 }, select: { id: true } })).map((p) => p.id).sort((a, b) => a - b));
+    expect(user.posts.map((p) => p.id).sort((a, b) => a - b)).toEqual(
+      (await t.db.prisma.post.findMany({ where: { authorId: 1 }, select: { id: true } }))
+        .map((p) => p.id)
+        .sort((a, b) => a - b),
+    );
   });
 
   it("an unknown relation is a 400 naming it, even on an empty page", async () => {

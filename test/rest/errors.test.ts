@@ -25,9 +25,15 @@ async function error(response: Response, status: number): Promise<ErrorBody> {
 
 describe("§1 resources and paths", () => {
   it("a bad id is a 400, a missing one a 404", async () => {
-    expect(await error(await t.get("/api/posts/abc"), 400)).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining('"abc"') });
+    expect(await error(await t.get("/api/posts/abc"), 400)).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining('"abc"'),
+    });
     expect((await error(await t.get("/api/comments/not-a-uuid"), 400)).message).toContain("UUID");
-    expect(await error(await t.get("/api/posts/999999"), 404)).toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("999999") });
+    expect(await error(await t.get("/api/posts/999999"), 404)).toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining("999999"),
+    });
     const whole = { title: "x", body: "", status: "draft", views: 0, publishedAt: null, authorId: 1 };
     expect((await t.send("PUT", "/api/posts/999999", whole)).status).toBe(404);
     expect((await t.send("PATCH", "/api/posts/999999", { views: 1 })).status).toBe(404);
@@ -71,18 +77,25 @@ describe("§7 errors and status codes: 400 for what is not understood", () => {
 
   it("an unknown operator suffix is named", async () => {
     expect((await error(await t.get("/api/posts?views_between=1,5"), 400)).message).toContain('"_between"');
-    expect((await error(await t.get(`/api/posts?${query({ filter: { views_approx: 5 } })}`), 400)).message).toContain('"_approx"');
+    expect((await error(await t.get(`/api/posts?${query({ filter: { views_approx: 5 } })}`), 400)).message).toContain(
+      '"_approx"',
+    );
   });
 
   it("unknown and hidden fields inside filter JSON are rejected", async () => {
-    expect((await error(await t.get(`/api/posts?${query({ filter: { colour: "red" } })}`), 400)).message).toContain('"colour"');
+    expect((await error(await t.get(`/api/posts?${query({ filter: { colour: "red" } })}`), 400)).message).toContain(
+      '"colour"',
+    );
     const hidden = await error(await t.get(`/api/users?${query({ filter: { passwordHash: "x" } })}`), 400);
     expect(hidden.message.split("Filterable fields:")[1]).not.toContain("passwordHash");
   });
 
   it("malformed JSON in filter, sort or range names the parameter", async () => {
     for (const name of ["filter", "sort", "range"]) {
-      const body = await error(await t.get(`/api/posts?${name}=${encodeURIComponent(name === "filter" ? "{bad" : "[")}`), 400);
+      const body = await error(
+        await t.get(`/api/posts?${name}=${encodeURIComponent(name === "filter" ? "{bad" : "[")}`),
+        400,
+      );
       expect(body.message).toContain(`"${name}"`);
       expect(body.message).toContain("not valid JSON");
     }
@@ -114,7 +127,9 @@ describe("§7 errors and status codes: 400 for what is not understood", () => {
   });
 
   it("writes take no query parameters", async () => {
-    expect((await error(await t.send("POST", "/api/tags?embed=posts", { name: "with-query" }), 400)).message).toContain('"embed"');
+    expect((await error(await t.send("POST", "/api/tags?embed=posts", { name: "with-query" }), 400)).message).toContain(
+      '"embed"',
+    );
     expect((await error(await t.send("DELETE", "/api/tags/1?force=true"), 400)).message).toContain('"force"');
     expect(await t.db.prisma.tag.count({ where: { name: "with-query" } })).toBe(0);
     expect(await t.db.prisma.tag.count({ where: { id: 1 } })).toBe(1);
@@ -122,18 +137,31 @@ describe("§7 errors and status codes: 400 for what is not understood", () => {
 
   it("bodies must be JSON objects sent as application/json", async () => {
     const before = await t.db.prisma.tag.count();
-    const wrongType = await error(await t.send("POST", "/api/tags", '{"name":"typed"}', { "Content-Type": "text/plain" }), 400);
+    const wrongType = await error(
+      await t.send("POST", "/api/tags", '{"name":"typed"}', { "Content-Type": "text/plain" }),
+      400,
+    );
     expect(wrongType.message).toContain("application/json");
     expect((await error(await t.send("POST", "/api/tags", "{not json", {}), 400)).message).toContain("not valid JSON");
     expect((await error(await t.send("POST", "/api/tags", "", {}), 400)).message).toContain("empty");
     expect((await error(await t.send("POST", "/api/tags", [{ name: "a" }]), 400)).message).toContain("JSON object");
-    expect((await t.send("POST", "/api/tags", '{"name":"vendor-json"}', { "Content-Type": "application/vnd.api+json; charset=utf-8" })).status).toBe(201);
+    expect(
+      (
+        await t.send("POST", "/api/tags", '{"name":"vendor-json"}', {
+          "Content-Type": "application/vnd.api+json; charset=utf-8",
+        })
+      ).status,
+    ).toBe(201);
     expect(await t.db.prisma.tag.count()).toBe(before + 1);
   });
 
   it("unknown and hidden fields in a body are a 400", async () => {
-    expect((await error(await t.send("POST", "/api/posts", { title: "t", authorId: 1, colour: "red" }), 400)).message).toContain('"colour"');
-    expect((await error(await t.send("PATCH", "/api/users/1", { passwordHash: "new" }), 400)).message).toContain("cannot be written");
+    expect(
+      (await error(await t.send("POST", "/api/posts", { title: "t", authorId: 1, colour: "red" }), 400)).message,
+    ).toContain('"colour"');
+    expect((await error(await t.send("PATCH", "/api/users/1", { passwordHash: "new" }), 400)).message).toContain(
+      "cannot be written",
+    );
     expect(await t.db.prisma.post.count({ where: { title: "t" } })).toBe(0);
   });
 });
@@ -142,8 +170,15 @@ describe("§7 errors and status codes: 409, 422, 500", () => {
   it("a duplicate email is a 409 with errors.email, and the user is not created", async () => {
     const existing = await t.db.prisma.user.findFirstOrThrow({ orderBy: { id: "asc" } });
     const before = await t.db.prisma.user.count();
-    const body = await error(await t.send("POST", "/api/users", { email: existing.email, name: "Copy", passwordHash: "another-secret" }), 409);
-    expect(body).toEqual({ message: expect.stringContaining("email"), code: "CONFLICT", errors: { email: "must be unique" } });
+    const body = await error(
+      await t.send("POST", "/api/users", { email: existing.email, name: "Copy", passwordHash: "another-secret" }),
+      409,
+    );
+    expect(body).toEqual({
+      message: expect.stringContaining("email"),
+      code: "CONFLICT",
+      errors: { email: "must be unique" },
+    });
     expect(JSON.stringify(body)).not.toContain("another-secret");
     expect(JSON.stringify(body)).not.toContain(existing.passwordHash);
     expect(await t.db.prisma.user.count()).toBe(before);
@@ -187,7 +222,9 @@ describe("§7 errors and status codes: 409, 422, 500", () => {
       },
       onUnexpectedError: (e) => reported.push(e),
     });
-    const response = await rest.fetch(new Request("http://test/api/posts", { headers: { Origin: "http://admin.example" } }));
+    const response = await rest.fetch(
+      new Request("http://test/api/posts", { headers: { Origin: "http://admin.example" } }),
+    );
     expect(await error(response, 500)).toEqual({ message: "Internal server error", code: "INTERNAL" });
     expect(response.headers.get("access-control-allow-origin")).toBe("*");
     expect(reported).toHaveLength(1);
@@ -202,9 +239,17 @@ describe("§7 errors and status codes: passwordHash never leaves", () => {
       await t.get("/api/users/1?embed=posts,comments"),
       await t.get(`/api/users?${query({ filter: { id: [1, 2, 3] } })}`),
       await t.get("/api/users?page=1&per_page=5&sort=-email"),
-      await t.send("POST", "/api/users", { email: "leak-check@example.com", name: "Leak Check", passwordHash: "plain-value-1" }),
+      await t.send("POST", "/api/users", {
+        email: "leak-check@example.com",
+        name: "Leak Check",
+        passwordHash: "plain-value-1",
+      }),
       await t.send("PATCH", "/api/users/2", { name: "Renamed" }),
-      await t.send("POST", "/api/users", { email: "leak-check@example.com", name: "Again", passwordHash: "plain-value-2" }),
+      await t.send("POST", "/api/users", {
+        email: "leak-check@example.com",
+        name: "Again",
+        passwordHash: "plain-value-2",
+      }),
       await t.send("POST", "/api/users", { email: 5, name: "Bad", passwordHash: "plain-value-3" }),
     ];
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 201, 200, 409, 422]);

@@ -22,7 +22,8 @@ beforeAll(async () => {
   authorId = (await db.prisma.user.findFirstOrThrow({ orderBy: { id: "asc" } })).id;
   // A hook that fails after the row is written, inside the write's transaction (§21.6).
   running.runtime.on("tag").after("create", (op) => {
-    if ((op.result as { name?: string } | undefined)?.name === "explodes-after-write") throw new AppError("CONFLICT", "The after hook refuses this tag.");
+    if ((op.result as { name?: string } | undefined)?.name === "explodes-after-write")
+      throw new AppError("CONFLICT", "The after hook refuses this tag.");
   });
 });
 afterEach(() => {
@@ -42,12 +43,18 @@ async function stream(path: string, options: { lastEventId?: string } = {}): Pro
 }
 
 async function send(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const response = await fetch(`${api}${path}`, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const response = await fetch(`${api}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: response.status, json: await response.json() };
 }
 
 const outboxIds = async (resource: string, recordId: unknown) =>
-  (await db.prisma.event.findMany({ where: { resource, recordId: String(recordId) }, orderBy: { id: "asc" } })).map((e) => ({ id: e.id.toString(), action: e.action }));
+  (await db.prisma.event.findMany({ where: { resource, recordId: String(recordId) }, orderBy: { id: "asc" } })).map(
+    (e) => ({ id: e.id.toString(), action: e.action }),
+  );
 
 describe("a REST write reaches an EventSource client", () => {
   it("each event carries the record as that write left it, also on a resource without revisions", async () => {
@@ -88,22 +95,35 @@ describe("a REST write reaches an EventSource client", () => {
       at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       changed: expect.arrayContaining(["name"]),
     });
-    expect(u?.data).toMatchObject({ action: "patch", id, record: { id, name: "live-two", version: 2 }, revisionNumber: 2 });
+    expect(u?.data).toMatchObject({
+      action: "patch",
+      id,
+      record: { id, name: "live-two", version: 2 },
+      revisionNumber: 2,
+    });
     expect(u?.data.changed).toContain("name");
     expect(d?.data).toMatchObject({ action: "delete", id, record: null });
-    const revision = await db.prisma.revision.findFirstOrThrow({ where: { resource: "tag", recordId: String(id), number: 1 } });
+    const revision = await db.prisma.revision.findFirstOrThrow({
+      where: { resource: "tag", recordId: String(id), number: 1 },
+    });
     expect(c?.data.revisionId).toBe(revision.id);
     expect(client.changes).toHaveLength(3);
   });
 
   it("never shows a hidden field: a user's passwordHash stays out of the record", async () => {
     const client = await stream("/users/events");
-    const created = await send("POST", "/users", { name: "Eve Vent", email: `eve-${Date.now()}@example.com`, passwordHash: "secret-hash" });
+    const created = await send("POST", "/users", {
+      name: "Eve Vent",
+      email: `eve-${Date.now()}@example.com`,
+      passwordHash: "secret-hash",
+    });
     expect(created.status).toBe(201);
     const [event] = await client.waitFor(1);
     expect(event?.data.record).toMatchObject({ id: created.json.id, name: "Eve Vent" });
     expect(event?.data.record).not.toHaveProperty("passwordHash");
-    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: created.json.id } })).passwordHash).toBe("secret-hash");
+    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: created.json.id } })).passwordHash).toBe(
+      "secret-hash",
+    );
   });
 
   it("shows a soft-deleted post's delete with record null and its restore with the record back", async () => {
@@ -114,7 +134,11 @@ describe("a REST write reaches an EventSource client", () => {
     expect((await send("POST", `/posts/${post.id}/restore`)).status).toBe(200);
     const [deleted, restored] = await client.waitFor(2);
     expect(deleted?.data).toMatchObject({ action: "delete", id: post.id, record: null });
-    expect(restored?.data).toMatchObject({ action: "restore", id: post.id, record: { id: post.id, title: "Trash and back", deletedAt: null } });
+    expect(restored?.data).toMatchObject({
+      action: "restore",
+      id: post.id,
+      record: { id: post.id, title: "Trash and back", deletedAt: null },
+    });
   });
 });
 
@@ -145,7 +169,9 @@ describe("filters", () => {
       `comments create ${comment.id}`,
       `tags delete ${a.id}`,
     ]);
-    expect((await both.waitFor(5)).map((e) => e.id)).toEqual(all.filter((e) => e.data.resource !== "comments").map((e) => e.id));
+    expect((await both.waitFor(5)).map((e) => e.id)).toEqual(
+      all.filter((e) => e.data.resource !== "comments").map((e) => e.id),
+    );
     expect((await onlyA.waitFor(2)).map((e) => `${e.type} ${e.data.id}`)).toEqual([`patch ${a.id}`, `delete ${a.id}`]);
     // The filtered streams saw the last event, so anything they would have had before it is in.
     const [lastTagCreate] = await creates.waitFor(1);
@@ -171,8 +197,18 @@ describe("resume", () => {
     const again = await stream("/tags/events", { lastEventId: seen?.id as string });
     const t4 = (await send("POST", "/tags", { name: "resume-4" })).json;
     const got = await again.waitFor(4);
-    expect(got.map((e) => `${e.type} ${e.data.id}`)).toEqual([`create ${t2.id}`, `create ${t3.id}`, `patch ${t1.id}`, `create ${t4.id}`]);
-    const outbox = (await db.prisma.event.findMany({ where: { resource: "tag", id: { gt: BigInt(seen?.id as string) } }, orderBy: { id: "asc" } })).map((e) => e.id.toString());
+    expect(got.map((e) => `${e.type} ${e.data.id}`)).toEqual([
+      `create ${t2.id}`,
+      `create ${t3.id}`,
+      `patch ${t1.id}`,
+      `create ${t4.id}`,
+    ]);
+    const outbox = (
+      await db.prisma.event.findMany({
+        where: { resource: "tag", id: { gt: BigInt(seen?.id as string) } },
+        orderBy: { id: "asc" },
+      })
+    ).map((e) => e.id.toString());
     expect(got.map((e) => e.id)).toEqual(outbox);
     // A replayed event shows the record as that write left it (its revision), not as it is now.
     expect(got[0]?.data.record).toMatchObject({ name: "resume-2" });
@@ -229,13 +265,19 @@ describe("rolled-back writes publish nothing", () => {
 describe("bad requests", () => {
   const cases: [string, RegExp][] = [
     ["/tags/events?nope=1", /Unknown query parameter "nope" on an event stream\. Allowed: actions, id, after/],
-    ["/tags/events?actions=create,explode", /Unknown action "explode" in "actions"\. Actions: create, update, patch, delete/],
+    [
+      "/tags/events?actions=create,explode",
+      /Unknown action "explode" in "actions"\. Actions: create, update, patch, delete/,
+    ],
     ["/tags/events?actions=create,", /comma list without empty items/],
     ["/tags/events?after=abc", /Query parameter "after" must be an event id \(a whole number/],
     ["/tags/events?after=1&after=2", /"after" is given more than once/],
     ["/tags/events?id=abc", /.+/],
     ["/tags/events?resources=posts", /Unknown query parameter "resources"/],
-    ["/events?resources=posts,nope", /Unknown resource "nope" in "resources"\. Resources: users, posts, comments, tags/],
+    [
+      "/events?resources=posts,nope",
+      /Unknown resource "nope" in "resources"\. Resources: users, posts, comments, tags/,
+    ],
     ["/events?id=3", /Unknown query parameter "id" on an event stream\. Allowed: resources, actions, after/],
   ];
   it.each(cases)("GET %s is a 400 JSON error before any stream", async (path, message) => {
@@ -263,7 +305,9 @@ describe("bad requests", () => {
   it("another method is a 400 naming GET", async () => {
     const response = await fetch(`${api}/posts/events`, { method: "POST" });
     expect(response.status).toBe(400);
-    expect((await response.json()).message).toMatch(/Method POST is not allowed on \/api\/posts\/events\. Allowed: GET, OPTIONS/);
+    expect((await response.json()).message).toMatch(
+      /Method POST is not allowed on \/api\/posts\/events\. Allowed: GET, OPTIONS/,
+    );
   });
 
   it("without change events the streams answer 404 saying so", async () => {
@@ -278,7 +322,12 @@ describe("bad requests", () => {
 
 describe("heartbeat and disconnect", () => {
   it("sends `: ping` comments while idle, and a client going away ends its stream", async () => {
-    const rest = createRestHandler({ runtime: running.runtime, contextFor: () => running.runtime.context(), events: running.events, eventStream: { heartbeatMs: 20, retryMs: 500 } });
+    const rest = createRestHandler({
+      runtime: running.runtime,
+      contextFor: () => running.runtime.context(),
+      events: running.events,
+      eventStream: { heartbeatMs: 20, retryMs: 500 },
+    });
     const streamsBefore = running.events.hub.size;
     const controller = new AbortController();
     const response = await rest.fetch(new Request("http://localhost/api/tags/events", { signal: controller.signal }));

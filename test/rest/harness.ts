@@ -23,10 +23,20 @@ export function query(params: Record<string, unknown>): string {
     .join("&");
 }
 
-export async function createRestFixture(options: { seed?: boolean; limits?: RuntimeOptions["limits"]; rest?: Partial<RestHandlerOptions> } = {}): Promise<RestFixture> {
-  const t = await createTestRuntime({ seed: options.seed ?? true, ...(options.limits ? { limits: options.limits } : {}) });
+export async function createRestFixture(
+  options: { seed?: boolean; limits?: RuntimeOptions["limits"]; rest?: Partial<RestHandlerOptions> } = {},
+): Promise<RestFixture> {
+  const t = await createTestRuntime({
+    seed: options.seed ?? true,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
   const unexpected: unknown[] = [];
-  const rest = createRestHandler({ runtime: t.runtime, contextFor: () => t.runtime.context(), onUnexpectedError: (e) => unexpected.push(e), ...options.rest });
+  const rest = createRestHandler({
+    runtime: t.runtime,
+    contextFor: () => t.runtime.context(),
+    onUnexpectedError: (e) => unexpected.push(e),
+    ...options.rest,
+  });
   const at = (path: string) => `http://test${path}`;
   return {
     ...t,
@@ -38,7 +48,11 @@ export async function createRestFixture(options: { seed?: boolean; limits?: Runt
       rest.fetch(
         new Request(at(path), {
           method,
-          headers: { Accept: "application/json", ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
+          headers: {
+            Accept: "application/json",
+            ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+            ...headers,
+          },
           ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
         }),
       ),

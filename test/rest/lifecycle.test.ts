@@ -46,7 +46,14 @@ async function postWithComments(comments: number): Promise<{ id: number; title: 
   const post = await json<{ id: number }>(await t.send("POST", "/api/posts", { title, authorId: 2 }), 201);
   const commentIds: string[] = [];
   for (let i = 0; i < comments; i++) {
-    commentIds.push((await json<{ id: string }>(await t.send("POST", "/api/comments", { body: `Comment ${i}`, postId: post.id, authorId: 3 }), 201)).id);
+    commentIds.push(
+      (
+        await json<{ id: string }>(
+          await t.send("POST", "/api/comments", { body: `Comment ${i}`, postId: post.id, authorId: 3 }),
+          201,
+        )
+      ).id,
+    );
   }
   return { id: post.id, title, commentIds };
 }
@@ -56,12 +63,17 @@ const version = async (id: number) => (await t.db.prisma.post.findUniqueOrThrow(
 describe("§18 trash", () => {
   it("DELETE moves a post and its comments to the trash: 200 with deletedAt, then 404 and absent from lists", async () => {
     const { id, title, commentIds } = await postWithComments(2);
-    const deleted = await json<Row>(await t.send("DELETE", `/api/posts/${id}`, undefined, { "Content-Type": "text/plain" }));
+    const deleted = await json<Row>(
+      await t.send("DELETE", `/api/posts/${id}`, undefined, { "Content-Type": "text/plain" }),
+    );
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id } });
     expect(row.deletedAt).not.toBeNull();
     expect(deleted).toMatchObject({ id, title, deletedAt: row.deletedAt?.toISOString(), deletedBy: "system" });
     const comments = await t.db.prisma.comment.findMany({ where: { id: { in: commentIds } } });
-    expect(comments.map((c) => c.deletedAt?.toISOString())).toEqual([row.deletedAt?.toISOString(), row.deletedAt?.toISOString()]);
+    expect(comments.map((c) => c.deletedAt?.toISOString())).toEqual([
+      row.deletedAt?.toISOString(),
+      row.deletedAt?.toISOString(),
+    ]);
 
     expect((await t.get(`/api/posts/${id}`)).status).toBe(404);
     const live = await t.get(`/api/posts?${query({ filter: { title } })}`);
@@ -105,12 +117,19 @@ describe("§18 trash", () => {
     await json(await t.send("DELETE", `/api/posts/${trashed.id}`));
     for (const mode of ["include", "only"]) {
       const response = await t.get(`/api/posts/${trashed.id}?deleted=${mode}`);
-      expect(await json<Row>(response)).toMatchObject({ id: trashed.id, title: trashed.title, deletedAt: expect.any(String) });
+      expect(await json<Row>(response)).toMatchObject({
+        id: trashed.id,
+        title: trashed.title,
+        deletedAt: expect.any(String),
+      });
       expect(response.headers.get("etag")).toBe(`"${await version(trashed.id)}"`);
     }
     expect(await json<Row>(await t.get(`/api/posts/${live.id}?deleted=include`))).toMatchObject({ id: live.id });
     expect((await t.get(`/api/posts/${live.id}?deleted=only`)).status).toBe(404);
-    expect(await json<Row>(await t.get(`/api/posts/${trashed.id}?deleted=include&fields=title`))).toEqual({ id: trashed.id, title: trashed.title });
+    expect(await json<Row>(await t.get(`/api/posts/${trashed.id}?deleted=include&fields=title`))).toEqual({
+      id: trashed.id,
+      title: trashed.title,
+    });
   });
 
   it("restore brings the post back with the comments its delete trashed, not one trashed before", async () => {
@@ -124,7 +143,12 @@ describe("§18 trash", () => {
     expect(response.headers.get("etag")).toBe(`"${await version(id)}"`);
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id } })).deletedAt).toBeNull();
     const comments = await t.db.prisma.comment.findMany({ where: { postId: id } });
-    expect(comments.filter((c) => c.deletedAt === null).map((c) => c.id).sort()).toEqual([...cascaded].sort());
+    expect(
+      comments
+        .filter((c) => c.deletedAt === null)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([...cascaded].sort());
     expect(comments.find((c) => c.id === alone)?.deletedAt).not.toBeNull();
     expect(await json<Row>(await t.get(`/api/posts/${id}`))).toMatchObject({ id });
     // Restoring a live record is a conflict; a resource without a trash has nothing to restore.
@@ -136,12 +160,18 @@ describe("§18 trash", () => {
     const trashed = await postWithComments(2);
     await json(await t.send("DELETE", `/api/comments/${trashed.commentIds[0]}`));
     await json(await t.send("DELETE", `/api/posts/${trashed.id}`));
-    expect(await json<Row>(await t.send("POST", `/api/posts/${trashed.id}/purge`))).toMatchObject({ id: trashed.id, title: trashed.title });
+    expect(await json<Row>(await t.send("POST", `/api/posts/${trashed.id}/purge`))).toMatchObject({
+      id: trashed.id,
+      title: trashed.title,
+    });
     expect(await t.db.prisma.post.findUnique({ where: { id: trashed.id } })).toBeNull();
     expect(await t.db.prisma.comment.count({ where: { id: { in: trashed.commentIds } } })).toBe(0);
 
     const live = await postWithComments(1);
-    expect(await json<Row>(await t.send("POST", `/api/posts/${live.id}/purge`))).toMatchObject({ id: live.id, deletedAt: null });
+    expect(await json<Row>(await t.send("POST", `/api/posts/${live.id}/purge`))).toMatchObject({
+      id: live.id,
+      deletedAt: null,
+    });
     expect(await t.db.prisma.post.findUnique({ where: { id: live.id } })).toBeNull();
     expect(await t.db.prisma.comment.count({ where: { postId: live.id } })).toBe(0);
     expect((await t.send("POST", `/api/posts/${live.id}/purge`)).status).toBe(404);
@@ -154,12 +184,18 @@ describe("§18 trash", () => {
   it("a comment whose post is in the trash cannot be restored alone (409); a user with posts cannot be deleted (409)", async () => {
     const { id, commentIds } = await postWithComments(1);
     await json(await t.send("DELETE", `/api/posts/${id}`));
-    expect(await failure(await t.send("POST", `/api/comments/${commentIds[0]}/restore`), 409)).toMatch(/post .* is in the trash/);
-    expect((await t.db.prisma.comment.findUniqueOrThrow({ where: { id: commentIds[0] as string } })).deletedAt).not.toBeNull();
+    expect(await failure(await t.send("POST", `/api/comments/${commentIds[0]}/restore`), 409)).toMatch(
+      /post .* is in the trash/,
+    );
+    expect(
+      (await t.db.prisma.comment.findUniqueOrThrow({ where: { id: commentIds[0] as string } })).deletedAt,
+    ).not.toBeNull();
 
     const posts = await t.db.prisma.post.count({ where: { authorId: 2, deletedAt: null } });
     expect(posts).toBeGreaterThan(0);
-    expect(await failure(await t.send("DELETE", "/api/users/2"), 409)).toMatch(/^Cannot delete this user: \d+ (posts|comments) still refer to it/);
+    expect(await failure(await t.send("DELETE", "/api/users/2"), 409)).toMatch(
+      /^Cannot delete this user: \d+ (posts|comments) still refer to it/,
+    );
     expect(await t.db.prisma.user.findUnique({ where: { id: 2 } })).not.toBeNull();
     expect(await t.db.prisma.post.count({ where: { authorId: 2, deletedAt: null } })).toBe(posts);
   });
@@ -168,17 +204,30 @@ describe("§18 trash", () => {
     const { id } = await postWithComments(0);
     await json(await t.send("DELETE", `/api/posts/${id}`));
     const current = await version(id);
-    const stale = await json<{ code: string; details: Row }>(await t.send("POST", `/api/posts/${id}/restore`, undefined, { "If-Match": `"${current - 1}"` }), 412);
+    const stale = await json<{ code: string; details: Row }>(
+      await t.send("POST", `/api/posts/${id}/restore`, undefined, { "If-Match": `"${current - 1}"` }),
+      412,
+    );
     expect(stale).toMatchObject({ code: "PRECONDITION_FAILED", details: { currentVersion: current } });
-    expect(await failure(await t.send("POST", `/api/posts/${id}/purge`, { version: current - 1 }), 409)).toContain("changed by someone else");
+    expect(await failure(await t.send("POST", `/api/posts/${id}/purge`, { version: current - 1 }), 409)).toContain(
+      "changed by someone else",
+    );
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id } })).deletedAt).not.toBeNull();
-    expect(await json<Row>(await t.send("POST", `/api/posts/${id}/restore`, { version: current }))).toMatchObject({ id, deletedAt: null, version: current + 1 });
-    expect(await failure(await t.send("POST", `/api/posts/${id}/restore`, { title: "x" }), 400)).toContain('unexpected "title"');
+    expect(await json<Row>(await t.send("POST", `/api/posts/${id}/restore`, { version: current }))).toMatchObject({
+      id,
+      deletedAt: null,
+      version: current + 1,
+    });
+    expect(await failure(await t.send("POST", `/api/posts/${id}/restore`, { title: "x" }), 400)).toContain(
+      'unexpected "title"',
+    );
     expect(await failure(await t.send("POST", `/api/posts/${id}/purge`, "[1]"), 400)).toContain("may only be");
   });
 
   it("bad trash parameters are 400s naming the parameter", async () => {
-    expect(await failure(await t.get("/api/posts?deleted=bogus"), 400)).toContain('"deleted" must be exclude, include, only');
+    expect(await failure(await t.get("/api/posts?deleted=bogus"), 400)).toContain(
+      '"deleted" must be exclude, include, only',
+    );
     expect(await failure(await t.get("/api/posts/1?deleted=all"), 400)).toContain('"deleted"');
     expect(await failure(await t.get("/api/posts?deleted=only&deleted=include"), 400)).toContain("more than once");
     expect(await failure(await t.get("/api/users?deleted=only"), 400)).toContain("no trash");
@@ -191,7 +240,10 @@ describe("§19 revisions", () => {
   /** A post written three times over HTTP: created, then two patches. */
   async function history(): Promise<{ id: number; titles: string[] }> {
     const titles = [`Revised ${++serial} one`, `Revised ${serial} two`, `Revised ${serial} three`];
-    const { id } = await json<{ id: number }>(await t.send("POST", "/api/posts", { title: titles[0], authorId: 1, views: 1 }), 201);
+    const { id } = await json<{ id: number }>(
+      await t.send("POST", "/api/posts", { title: titles[0], authorId: 1, views: 1 }),
+      201,
+    );
     await json(await t.send("PATCH", `/api/posts/${id}`, { title: titles[1] }));
     await json(await t.send("PATCH", `/api/posts/${id}`, { title: titles[2], views: 3 }));
     return { id, titles };
@@ -208,7 +260,10 @@ describe("§19 revisions", () => {
       [2, 1, "patch", "stable", "system", titles[1]],
       [3, 2, "patch", "stable", "system", titles[2]],
     ]);
-    const stored = await t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(id) }, orderBy: { number: "asc" } });
+    const stored = await t.db.prisma.revision.findMany({
+      where: { resource: "post", recordId: String(id) },
+      orderBy: { number: "asc" },
+    });
     expect(revisions.map((r) => r.createdAt)).toEqual(stored.map((r) => r.createdAt.toISOString()));
     expect(await json<Revision>(await t.get(`/api/posts/${id}/revisions/2`))).toEqual(revisions[1]);
     // A post written before revisions were kept has none: an empty list.
@@ -227,10 +282,14 @@ describe("§19 revisions", () => {
         { field: "views", from: 1, to: 3 },
       ]),
     });
-    const against = await json<{ from: number; to: number; changes: { field: string }[] }>(await t.get(`/api/posts/${id}/revisions/3/diff?against=1`));
+    const against = await json<{ from: number; to: number; changes: { field: string }[] }>(
+      await t.get(`/api/posts/${id}/revisions/3/diff?against=1`),
+    );
     expect(against).toMatchObject({ from: 1, to: 3 });
     expect(against.changes.map((c) => c.field)).toEqual(expect.arrayContaining(["title", "views", "version"]));
-    const first = await json<{ from: number; changes: { field: string; from: unknown }[] }>(await t.get(`/api/posts/${id}/revisions/1/diff`));
+    const first = await json<{ from: number; changes: { field: string; from: unknown }[] }>(
+      await t.get(`/api/posts/${id}/revisions/1/diff`),
+    );
     expect(first.from).toBe(0);
     expect(first.changes.find((c) => c.field === "title")).toEqual({ field: "title", from: null, to: titles[0] });
   });
@@ -241,17 +300,35 @@ describe("§19 revisions", () => {
     expect(await json<Row>(byNumber)).toMatchObject({ id, title: titles[1], views: 1 });
     expect(byNumber.headers.get("etag")).toBeNull();
     // Spread the revisions' instants apart so a time falls clearly between them.
-    const stored = await t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(id) }, orderBy: { number: "asc" } });
+    const stored = await t.db.prisma.revision.findMany({
+      where: { resource: "post", recordId: String(id) },
+      orderBy: { number: "asc" },
+    });
     const base = Date.now() - 60_000;
-    for (const [i, r] of stored.entries()) await t.db.prisma.revision.update({ where: { id: r.id }, data: { createdAt: new Date(base + i * 10_000) } });
+    for (const [i, r] of stored.entries())
+      await t.db.prisma.revision.update({ where: { id: r.id }, data: { createdAt: new Date(base + i * 10_000) } });
     const between = new Date(base + 15_000).toISOString();
-    expect(await json<Row>(await t.get(`/api/posts/${id}?asOf=${encodeURIComponent(between)}`))).toMatchObject({ id, title: titles[1] });
-    expect(await json<Row>(await t.get(`/api/posts/${id}?asOf=${encodeURIComponent(between)}&fields=title`))).toEqual({ id, title: titles[1] });
-    expect(await failure(await t.get(`/api/posts/${id}?asOf=${encodeURIComponent(new Date(base - 1000).toISOString())}`), 404)).toContain("no revision at or before");
+    expect(await json<Row>(await t.get(`/api/posts/${id}?asOf=${encodeURIComponent(between)}`))).toMatchObject({
+      id,
+      title: titles[1],
+    });
+    expect(await json<Row>(await t.get(`/api/posts/${id}?asOf=${encodeURIComponent(between)}&fields=title`))).toEqual({
+      id,
+      title: titles[1],
+    });
+    expect(
+      await failure(
+        await t.get(`/api/posts/${id}?asOf=${encodeURIComponent(new Date(base - 1000).toISOString())}`),
+        404,
+      ),
+    ).toContain("no revision at or before");
     // A trashed record's past is there with deleted=include.
     await json(await t.send("DELETE", `/api/posts/${id}`));
     expect((await t.get(`/api/posts/${id}?asOf=1`)).status).toBe(404);
-    expect(await json<Row>(await t.get(`/api/posts/${id}?asOf=1&deleted=include`))).toMatchObject({ title: titles[0], deletedAt: null });
+    expect(await json<Row>(await t.get(`/api/posts/${id}?asOf=1&deleted=include`))).toMatchObject({
+      title: titles[0],
+      deletedAt: null,
+    });
   });
 
   it("POST …/revert/:rev writes a new revision equal to the old one and answers the record", async () => {
@@ -262,7 +339,10 @@ describe("§19 revisions", () => {
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ title: titles[0], views: 1 });
     expect(response.headers.get("etag")).toBe(`"${row.version}"`);
-    const stored = await t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(id) }, orderBy: { number: "asc" } });
+    const stored = await t.db.prisma.revision.findMany({
+      where: { resource: "post", recordId: String(id) },
+      orderBy: { number: "asc" },
+    });
     expect(stored.map((r) => r.action)).toEqual(["create", "patch", "patch", "revert"]);
     const [first, , , last] = stored as [(typeof stored)[number], unknown, unknown, (typeof stored)[number]];
     const writable = ["title", "body", "status", "views", "publishedAt", "authorId"];
@@ -274,41 +354,69 @@ describe("§19 revisions", () => {
   it("revert honours If-Match (412) and a body version (409); a stale one writes nothing", async () => {
     const { id, titles } = await history();
     const current = await version(id);
-    expect(await json<{ code: string }>(await t.send("POST", `/api/posts/${id}/revert/1`, undefined, { "If-Match": `"${current - 1}"` }), 412)).toMatchObject({ code: "PRECONDITION_FAILED" });
+    expect(
+      await json<{ code: string }>(
+        await t.send("POST", `/api/posts/${id}/revert/1`, undefined, { "If-Match": `"${current - 1}"` }),
+        412,
+      ),
+    ).toMatchObject({ code: "PRECONDITION_FAILED" });
     expect((await t.send("POST", `/api/posts/${id}/revert/1`, { version: current - 1 })).status).toBe(409);
     expect(await t.db.prisma.revision.count({ where: { resource: "post", recordId: String(id) } })).toBe(3);
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id } })).title).toBe(titles[2]);
-    expect(await json<Row>(await t.send("POST", `/api/posts/${id}/revert/2`, undefined, { "If-Match": `"${current}"` }))).toMatchObject({ title: titles[1] });
+    expect(
+      await json<Row>(await t.send("POST", `/api/posts/${id}/revert/2`, undefined, { "If-Match": `"${current}"` })),
+    ).toMatchObject({ title: titles[1] });
   });
 
   it("bad revision numbers, times and resources without revisions are 400s with messages; a missing revision is 404", async () => {
     const { id } = await history();
-    expect(await failure(await t.get(`/api/posts/${id}/revisions/abc`), 400)).toContain("revision number is a whole number");
+    expect(await failure(await t.get(`/api/posts/${id}/revisions/abc`), 400)).toContain(
+      "revision number is a whole number",
+    );
     expect(await failure(await t.get(`/api/posts/${id}/revisions/0`), 400)).toContain("from 1");
     expect(await failure(await t.get(`/api/posts/${id}/revisions/99`), 404)).toContain("has no revision 99");
     expect(await failure(await t.get(`/api/posts/${id}/revisions/2/diff?against=first`), 400)).toContain('"first"');
-    expect(await failure(await t.get(`/api/posts/${id}/revisions/2/diff?against=1&against=2`), 400)).toContain("more than once");
+    expect(await failure(await t.get(`/api/posts/${id}/revisions/2/diff?against=1&against=2`), 400)).toContain(
+      "more than once",
+    );
     expect(await failure(await t.send("POST", `/api/posts/${id}/revert/1.5`), 400)).toContain("whole number");
-    expect(await failure(await t.get(`/api/posts/${id}?asOf=yesterday`), 400)).toContain("asOf must be a revision number or an ISO 8601 time");
+    expect(await failure(await t.get(`/api/posts/${id}?asOf=yesterday`), 400)).toContain(
+      "asOf must be a revision number or an ISO 8601 time",
+    );
     expect(await failure(await t.get(`/api/posts/${id}?asOf=0`), 400)).toContain("from 1");
-    expect(await failure(await t.get(`/api/posts/${id}?asOf=1&embed=author`), 400)).toContain('"asOf" cannot be combined with "embed"');
+    expect(await failure(await t.get(`/api/posts/${id}?asOf=1&embed=author`), 400)).toContain(
+      '"asOf" cannot be combined with "embed"',
+    );
     expect(await failure(await t.get(`/api/posts/${id}?asOf=1&fields=author.name`), 400)).toContain("relation paths");
     expect(await failure(await t.get(`/api/posts/${id}/revisions?page=2`), 400)).toContain('"page"');
     expect(await failure(await t.get("/api/users/1/revisions"), 400)).toContain("users keep no revisions");
     expect(await failure(await t.get("/api/users/1?asOf=1"), 400)).toContain("users keep no revisions");
-    expect(await failure(await t.send("POST", "/api/comments/00000000-0000-4000-8000-000000000000/revert/1"), 400)).toContain("keep no revisions");
+    expect(
+      await failure(await t.send("POST", "/api/comments/00000000-0000-4000-8000-000000000000/revert/1"), 400),
+    ).toContain("keep no revisions");
     expect((await t.get("/api/posts/999999/revisions")).status).toBe(404);
   });
 
   it("publish is a 400 without draft mode, and makes the draft stable with it", async () => {
     expect(await failure(await t.send("POST", "/api/posts/1/publish"), 400)).toContain("no draft mode");
-    const defs = resources.map((r) => (r.model === "Post" ? { ...r, revisions: { draft: true } } : r)) as ResourceDefinition[];
+    const defs = resources.map((r) =>
+      r.model === "Post" ? { ...r, revisions: { draft: true } } : r,
+    ) as ResourceDefinition[];
     const runtime = createRuntime({ schema: resolveResources(defs, datamodel), store: createStore(t.db) });
     const rest = createRestHandler({ runtime, contextFor: () => runtime.context({ actor: { id: "ada", roles: [] } }) });
     const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-      rest.fetch(new Request(`http://test${path}`, { method, headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
+      rest.fetch(
+        new Request(`http://test${path}`, {
+          method,
+          headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        }),
+      );
 
-    const { id } = await json<{ id: number }>(await send("POST", "/api/posts", { title: "Draft one", authorId: 1 }), 201);
+    const { id } = await json<{ id: number }>(
+      await send("POST", "/api/posts", { title: "Draft one", authorId: 1 }),
+      201,
+    );
     await json(await send("PATCH", `/api/posts/${id}`, { title: "Draft two" }));
     const drafts = await t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(id) } });
     expect(drafts.map((r) => [r.number, r.status])).toEqual([[1, "draft"]]);
@@ -317,8 +425,12 @@ describe("§19 revisions", () => {
     const after = await t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(id) } });
     expect(after.map((r) => [r.number, r.status, r.actorId])).toEqual([[1, "stable", "ada"]]);
     expect(await failure(await send("POST", `/api/posts/${id}/publish`), 409)).toContain("no draft to publish");
-    expect(await failure(await send("POST", `/api/posts/${id}/publish`, { version: 1 }), 400)).toContain("publish takes no body");
-    expect(await failure(await send("POST", `/api/posts/${id}/publish`, undefined, { "If-Match": '"1"' }), 400)).toContain("publish takes no If-Match");
+    expect(await failure(await send("POST", `/api/posts/${id}/publish`, { version: 1 }), 400)).toContain(
+      "publish takes no body",
+    );
+    expect(
+      await failure(await send("POST", `/api/posts/${id}/publish`, undefined, { "If-Match": '"1"' }), 400),
+    ).toContain("publish takes no If-Match");
   });
 });
 
@@ -329,8 +441,22 @@ describe("§18-§19 routes", () => {
     expect(wrong.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
     expect((await t.get("/api/posts/1/restore")).headers.get("allow")).toBe("POST, OPTIONS");
     expect((await t.send("DELETE", "/api/posts/1/revert/1")).headers.get("allow")).toBe("POST, OPTIONS");
-    for (const path of ["/api/posts/1/restore", "/api/posts/1/purge", "/api/posts/1/revert/2", "/api/posts/1/revisions"]) {
-      const preflight = await t.rest.fetch(new Request(`http://test${path}`, { method: "OPTIONS", headers: { Origin: "http://admin.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "if-match,content-type" } }));
+    for (const path of [
+      "/api/posts/1/restore",
+      "/api/posts/1/purge",
+      "/api/posts/1/revert/2",
+      "/api/posts/1/revisions",
+    ]) {
+      const preflight = await t.rest.fetch(
+        new Request(`http://test${path}`, {
+          method: "OPTIONS",
+          headers: {
+            Origin: "http://admin.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "if-match,content-type",
+          },
+        }),
+      );
       expect(preflight.status, path).toBe(204);
       expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("if-match");
     }

@@ -19,7 +19,10 @@ async function status(response: Response): Promise<{ status: number; message: st
 /** Valid `[key, value]` filter conditions on posts, one per field and accepted suffix (aliases included). */
 function everyCondition(): [string, string][] {
   const posts = t.runtime.schema.resource.get("post")!;
-  const sample = { String: "a", Int: "1", DateTime: "2025-01-01T00:00:00.000Z", Enum: "draft" } as Record<string, string>;
+  const sample = { String: "a", Int: "1", DateTime: "2025-01-01T00:00:00.000Z", Enum: "draft" } as Record<
+    string,
+    string
+  >;
   const out: [string, string][] = [];
   for (const field of posts.fields) {
     for (const [suffix, op] of SUFFIX_OPERATORS) {
@@ -33,16 +36,25 @@ function everyCondition(): [string, string][] {
 describe("§9 limits (runtime limits, checked through REST)", () => {
   it("page size: the resource's maxPageSize passes, one more is a 400", async () => {
     expect((await t.get(`/api/posts?${query({ range: [0, 999] })}`)).status).toBe(200);
-    expect(await status(await t.get(`/api/posts?${query({ range: [0, 1000] })}`))).toEqual({ status: 400, message: expect.stringContaining("at most 1000") });
+    expect(await status(await t.get(`/api/posts?${query({ range: [0, 1000] })}`))).toEqual({
+      status: 400,
+      message: expect.stringContaining("at most 1000"),
+    });
     expect((await t.get("/api/users?per_page=200")).status).toBe(200);
-    expect(await status(await t.get("/api/users?per_page=201"))).toEqual({ status: 400, message: expect.stringContaining("at most 200") });
+    expect(await status(await t.get("/api/users?per_page=201"))).toEqual({
+      status: 400,
+      message: expect.stringContaining("at most 200"),
+    });
   });
 
   it("offset: 1e6 passes, beyond is a 400", async () => {
     const ok = await t.get(`/api/posts?${query({ range: [1_000_000, 1_000_009] })}`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get("content-range")).toBe(`posts */${await t.db.prisma.post.count()}`);
-    expect(await status(await t.get(`/api/posts?${query({ range: [1_000_001, 1_000_010] })}`))).toEqual({ status: 400, message: expect.stringContaining("Offset") });
+    expect(await status(await t.get(`/api/posts?${query({ range: [1_000_001, 1_000_010] })}`))).toEqual({
+      status: 400,
+      message: expect.stringContaining("Offset"),
+    });
   });
 
   it("filter conditions: 100 (query parameters and filter keys together) pass, 101 are a 400", async () => {
@@ -53,13 +65,19 @@ describe("§9 limits (runtime limits, checked through REST)", () => {
     const url = (filterCount: number) =>
       `/api/posts?${inQuery.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&")}&${query({ filter: Object.fromEntries(conditions.slice(0, filterCount)) })}`;
     expect((await t.get(url(inFilter.length))).status).toBe(200);
-    expect(await status(await t.get(url(inFilter.length + 1)))).toEqual({ status: 400, message: expect.stringContaining("at most 100") });
+    expect(await status(await t.get(url(inFilter.length + 1)))).toEqual({
+      status: 400,
+      message: expect.stringContaining("at most 100"),
+    });
   });
 
   it("filter value: 10 240 bytes of JSON pass, one more byte is a 400", async () => {
     const fits = "x".repeat(10_240 - 2); // JSON adds the two quotes
     expect((await t.get(`/api/posts?title=${fits}`)).status).toBe(200);
-    expect(await status(await t.get(`/api/posts?title=${fits}x`))).toEqual({ status: 400, message: expect.stringContaining("too large") });
+    expect(await status(await t.get(`/api/posts?title=${fits}x`))).toEqual({
+      status: 400,
+      message: expect.stringContaining("too large"),
+    });
   });
 
   it("in lists and getMany: 1000 values pass, 1001 are a 400", async () => {
@@ -67,11 +85,26 @@ describe("§9 limits (runtime limits, checked through REST)", () => {
     expect((await t.get(`/api/posts?id_in=${ids(1000).join(",")}`)).status).toBe(200);
     expect((await status(await t.get(`/api/posts?id_in=${ids(1001).join(",")}`))).status).toBe(400);
     expect((await t.get(`/api/posts?${query({ filter: { id: ids(1000) } })}`)).status).toBe(200);
-    expect(await status(await t.get(`/api/posts?${query({ filter: { id: ids(1001) } })}`))).toEqual({ status: 400, message: expect.stringContaining("at most 1000") });
+    expect(await status(await t.get(`/api/posts?${query({ filter: { id: ids(1001) } })}`))).toEqual({
+      status: 400,
+      message: expect.stringContaining("at most 1000"),
+    });
   });
 
   it("sort keys: 10 pass, 11 are a 400", async () => {
-    const keys = ["title", "status", "views", "publishedAt", "authorId", "createdAt", "updatedAt", "id", "-title", "-views", "-status"];
+    const keys = [
+      "title",
+      "status",
+      "views",
+      "publishedAt",
+      "authorId",
+      "createdAt",
+      "updatedAt",
+      "id",
+      "-title",
+      "-views",
+      "-status",
+    ];
     expect((await t.get(`/api/posts?sort=${keys.slice(0, 10).join(",")}`)).status).toBe(200);
     expect((await status(await t.get(`/api/posts?sort=${keys.join(",")}`))).status).toBe(400);
   });
@@ -85,14 +118,28 @@ describe("§9 limits (REST limits)", () => {
       return `/api/posts?${first}${"b".repeat(bytes - first.length)}`;
     };
     expect((await t.get(sized(16 * 1024))).status).toBe(200);
-    expect(await status(await t.get(sized(16 * 1024 + 1)))).toEqual({ status: 400, message: expect.stringContaining("Query string is too long") });
+    expect(await status(await t.get(sized(16 * 1024 + 1)))).toEqual({
+      status: 400,
+      message: expect.stringContaining("Query string is too long"),
+    });
     const small = createRestHandler({ runtime: t.runtime, contextFor: () => t.runtime.context(), maxQueryBytes: 100 });
     expect((await small.fetch(new Request(`http://test/api/posts?q=${"a".repeat(200)}`))).status).toBe(400);
   });
 
   it("embed paths: 20 distinct pass, 21 are a 400", async () => {
-    const many = (n: number) => ["author", "comments", "tags", "comments.author", "comments.post", "comments.post.author", ...Array.from({ length: n - 6 }, (_, i) => `x${i}`)];
-    expect(await status(await t.get(`/api/posts?embed=${many(21).join(",")}`))).toEqual({ status: 400, message: expect.stringContaining("at most 20") });
+    const many = (n: number) => [
+      "author",
+      "comments",
+      "tags",
+      "comments.author",
+      "comments.post",
+      "comments.post.author",
+      ...Array.from({ length: n - 6 }, (_, i) => `x${i}`),
+    ];
+    expect(await status(await t.get(`/api/posts?embed=${many(21).join(",")}`))).toEqual({
+      status: 400,
+      message: expect.stringContaining("at most 20"),
+    });
     const twenty = await status(await t.get(`/api/posts?embed=${many(20).join(",")}`));
     // 20 paths pass the count; the made-up ones then fail as unknown relations.
     expect(twenty).toEqual({ status: 400, message: expect.stringContaining('Cannot embed "x0"') });
@@ -101,7 +148,12 @@ describe("§9 limits (REST limits)", () => {
 
   // The default limit is the secure profile's, 1 MiB (§22; the other profiles' in security-profiles.test.ts).
   it("request body: a declared Content-Length over 1 MiB is a 413 before reading", async () => {
-    const response = await t.send("POST", "/api/tags", { name: "declared" }, { "Content-Length": String(1024 * 1024 + 1) });
+    const response = await t.send(
+      "POST",
+      "/api/tags",
+      { name: "declared" },
+      { "Content-Length": String(1024 * 1024 + 1) },
+    );
     expect(await status(response)).toEqual({ status: 413, message: expect.stringContaining("1048576") });
     expect(await t.db.prisma.tag.count({ where: { name: "declared" } })).toBe(0);
   });
@@ -127,7 +179,14 @@ describe("§9 limits (REST limits)", () => {
         controller.enqueue(new TextEncoder().encode(pulled === 1 ? '{"name":"' : "x".repeat(256)));
       },
     });
-    const response = await small.fetch(new Request("http://test/api/tags", { method: "POST", headers: { "Content-Type": "application/json" }, body: endless, duplex: "half" } as RequestInit));
+    const response = await small.fetch(
+      new Request("http://test/api/tags", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: endless,
+        duplex: "half",
+      } as RequestInit),
+    );
     expect(await status(response)).toEqual({ status: 413, message: expect.stringContaining("1024") });
     expect(pulled).toBeLessThan(10);
   });

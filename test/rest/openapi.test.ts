@@ -27,18 +27,23 @@ function occurrences(value: unknown, needle: string, path = ""): string[] {
   if (typeof value === "string") return value.includes(needle) ? [path] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => occurrences(v, needle, `${path}[${i}]`));
   if (value && typeof value === "object") {
-    return Object.entries(value).flatMap(([k, v]) => [...(k.includes(needle) ? [`${path}.${k}`] : []), ...occurrences(v, needle, `${path}.${k}`)]);
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...(k.includes(needle) ? [`${path}.${k}`] : []),
+      ...occurrences(v, needle, `${path}.${k}`),
+    ]);
   }
   return [];
 }
 
 function refs(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(refs);
-  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => (k === "$ref" && typeof v === "string" ? [v] : refs(v)));
+  if (value && typeof value === "object")
+    return Object.entries(value).flatMap(([k, v]) => (k === "$ref" && typeof v === "string" ? [v] : refs(v)));
   return [];
 }
 
-const params = (path: string, method = "get") => (doc.paths[path][method].parameters as Json[]).map((p) => p.name as string);
+const params = (path: string, method = "get") =>
+  (doc.paths[path][method].parameters as Json[]).map((p) => p.name as string);
 
 describe("§10 OpenAPI", () => {
   it("is OpenAPI 3.1 with every route of every resource", () => {
@@ -48,24 +53,38 @@ describe("§10 OpenAPI", () => {
       expect(Object.keys(doc.paths[`/${path}`])).toEqual(["get", "post"]);
       expect(Object.keys(doc.paths[`/${path}/{id}`])).toEqual(["parameters", "get", "put", "patch", "delete"]);
     }
-    expect(doc.paths["/posts"].post.responses["201"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Post" });
-    expect(doc.paths["/posts"].get.responses["200"].headers["Content-Range"]).toEqual({ $ref: "#/components/headers/ContentRange" });
+    expect(doc.paths["/posts"].post.responses["201"].content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/Post",
+    });
+    expect(doc.paths["/posts"].get.responses["200"].headers["Content-Range"]).toEqual({
+      $ref: "#/components/headers/ContentRange",
+    });
     expect(doc.paths["/comments/{id}"].parameters[0].schema).toEqual({ type: "string", format: "uuid" });
   });
 
   it("guarded resources answer 401 and 403 and name the ways to authenticate; open ones say they need none; withheld fields are optional", () => {
-    for (const [path, method] of [["/tickets", "get"], ["/tickets", "post"], ["/tickets/{id}", "patch"], ["/tickets/{id}/revisions", "get"], ["/ticketReplies/batch", "post"]] as const) {
+    for (const [path, method] of [
+      ["/tickets", "get"],
+      ["/tickets", "post"],
+      ["/tickets/{id}", "patch"],
+      ["/tickets/{id}/revisions", "get"],
+      ["/ticketReplies/batch", "post"],
+    ] as const) {
       expect(Object.keys(doc.paths[path][method].responses)).toEqual(expect.arrayContaining(["401", "403"]));
       expect(doc.paths[path][method].security).toEqual([{ bearer: [] }, { apiKey: [] }]);
     }
     expect(doc.paths["/posts"].get.responses).not.toHaveProperty("403");
     // Open to anonymous callers, and declared so (redocly's security-defined rule).
     for (const item of Object.values(doc.paths) as Record<string, { security?: unknown; responses?: unknown }>[]) {
-      for (const op of Object.values(item)) if (typeof op === "object" && op && "responses" in op) expect(op.security).toBeDefined();
+      for (const op of Object.values(item))
+        if (typeof op === "object" && op && "responses" in op) expect(op.security).toBeDefined();
     }
     expect(doc.paths["/posts"].get.security).toEqual([]);
     expect(doc.info.license).toEqual({ name: "MIT", identifier: "MIT" });
-    const tagNames = (doc.tags as { name: string; description?: string }[]).map((tag) => [tag.name, Boolean(tag.description)]);
+    const tagNames = (doc.tags as { name: string; description?: string }[]).map((tag) => [
+      tag.name,
+      Boolean(tag.description),
+    ]);
     expect(tagNames).toContainEqual(["tags", true]);
     expect(tagNames).toContainEqual(["events", true]);
     expect(Object.keys(doc.components.securitySchemes)).toEqual(["bearer", "apiKey"]);
@@ -77,7 +96,9 @@ describe("§10 OpenAPI", () => {
   it("passes redocly's recommended lint with no problem at all (errors and warnings)", async () => {
     const config = await createConfig({ extends: ["recommended"] });
     const problems = await lintFromString({ source: JSON.stringify(doc), absoluteRef: "openapi.json", config });
-    expect(problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location[0]?.pointer ?? "?"}`)).toEqual([]);
+    expect(problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location[0]?.pointer ?? "?"}`)).toEqual(
+      [],
+    );
   });
 
   it("every $ref resolves", () => {
@@ -91,7 +112,10 @@ describe("§10 OpenAPI", () => {
   });
 
   it("passwordHash appears only as a write-only property of UserCreate", () => {
-    expect(occurrences(doc, "passwordHash")).toEqual([".components.schemas.UserCreate.properties.passwordHash", ".components.schemas.UserCreate.required[2]"]);
+    expect(occurrences(doc, "passwordHash")).toEqual([
+      ".components.schemas.UserCreate.properties.passwordHash",
+      ".components.schemas.UserCreate.required[2]",
+    ]);
     expect(doc.components.schemas.UserCreate.properties.passwordHash.writeOnly).toBe(true);
     expect(doc.components.schemas.User.properties).not.toHaveProperty("passwordHash");
     expect(doc.components.schemas.UserListItem.properties).not.toHaveProperty("passwordHash");
@@ -99,19 +123,39 @@ describe("§10 OpenAPI", () => {
 
   it("output schemas carry the visible fields with formats, enums and embeddable relations", () => {
     const post = doc.components.schemas.Post;
-    expect(post.required).toEqual(["id", "title", "body", "status", "views", "version", "publishedAt", "authorId", "createdAt", "updatedAt", "createdBy", "updatedBy", "deletedAt", "deletedBy"]);
+    expect(post.required).toEqual([
+      "id",
+      "title",
+      "body",
+      "status",
+      "views",
+      "version",
+      "publishedAt",
+      "authorId",
+      "createdAt",
+      "updatedAt",
+      "createdBy",
+      "updatedBy",
+      "deletedAt",
+      "deletedBy",
+    ]);
     expect(post.properties.createdAt).toEqual({ type: "string", format: "date-time", readOnly: true });
     expect(post.properties.publishedAt).toEqual({ type: ["string", "null"], format: "date-time" });
     expect(post.properties.status).toEqual({ $ref: "#/components/schemas/PostStatus" });
     expect(doc.components.schemas.PostStatus).toEqual({ type: "string", enum: ["draft", "published", "archived"] });
     expect(post.properties.author.$ref).toBe("#/components/schemas/User");
     // Comment.replies is only embeddable on a single comment, so embedded comments have the list-item schema.
-    expect(post.properties.comments).toMatchObject({ type: "array", items: { $ref: "#/components/schemas/CommentListItem" } });
+    expect(post.properties.comments).toMatchObject({
+      type: "array",
+      items: { $ref: "#/components/schemas/CommentListItem" },
+    });
     expect(doc.components.schemas.Comment.properties.id).toEqual({ type: "string", format: "uuid", readOnly: true });
     // users.posts is only embeddable on a single user, so list items have their own schema.
     expect(doc.components.schemas.User.properties).toHaveProperty("posts");
     expect(doc.components.schemas.UserListItem.properties).not.toHaveProperty("posts");
-    expect(doc.paths["/users"].get.responses["200"].content["application/json"].schema.items).toEqual({ $ref: "#/components/schemas/UserListItem" });
+    expect(doc.paths["/users"].get.responses["200"].content["application/json"].schema.items).toEqual({
+      $ref: "#/components/schemas/UserListItem",
+    });
   });
 
   it("input required lists are exactly what the runtime rejects as missing", async () => {
@@ -122,7 +166,10 @@ describe("§10 OpenAPI", () => {
     ] as const) {
       const response = await t.send(method, path, {});
       const missing = Object.keys(((await response.json()) as { errors: Record<string, string> }).errors).sort();
-      expect({ schema, required: [...(doc.components.schemas[schema].required ?? [])].sort() }).toEqual({ schema, required: missing });
+      expect({ schema, required: [...(doc.components.schemas[schema].required ?? [])].sort() }).toEqual({
+        schema,
+        required: missing,
+      });
     }
     // PUT and PATCH change only the fields sent (§6.3): nothing is required.
     expect(doc.components.schemas.PostUpdate.required).toBeUndefined();
@@ -132,12 +179,34 @@ describe("§10 OpenAPI", () => {
 
   it("lists per-field operator parameters, only the ones each field allows", () => {
     const posts = params("/posts");
-    expect(posts).toEqual(expect.arrayContaining(["filter", "sort", "order", "range", "page", "per_page", "q", "embed", "Range", "views_gte", "status_in", "title_like", "publishedAt_isnull", "title"]));
+    expect(posts).toEqual(
+      expect.arrayContaining([
+        "filter",
+        "sort",
+        "order",
+        "range",
+        "page",
+        "per_page",
+        "q",
+        "embed",
+        "Range",
+        "views_gte",
+        "status_in",
+        "title_like",
+        "publishedAt_isnull",
+        "title",
+      ]),
+    );
     expect(posts).not.toContain("title_isnull");
     expect(posts).not.toContain("body");
     expect(posts).toContain("body_like");
     const statusIn = (doc.paths["/posts"].get.parameters as Json[]).find((p) => p.name === "status_in");
-    expect(statusIn).toMatchObject({ in: "query", style: "form", explode: false, schema: { type: "array", items: { $ref: "#/components/schemas/PostStatus" } } });
+    expect(statusIn).toMatchObject({
+      in: "query",
+      style: "form",
+      explode: false,
+      schema: { type: "array", items: { $ref: "#/components/schemas/PostStatus" } },
+    });
     expect(params("/tags")).not.toContain("q_like");
     expect(params("/comments")).not.toContain("updatedAt_gt");
     expect(params("/users")).not.toContain("embed");
@@ -147,10 +216,42 @@ describe("§10 OpenAPI", () => {
     const paths = Object.keys(doc.paths);
     const under = (prefix: string) => paths.filter((p) => p.startsWith(`/${prefix}/`)).sort();
     expect(under("posts")).toEqual(
-      ["aggregate", "batch", "batch/purge", "batch/restore", "events", "{id}", "{id}/purge", "{id}/restore", "{id}/revert/{rev}", "{id}/revisions", "{id}/revisions/{rev}", "{id}/revisions/{rev}/diff"].map((p) => `/posts/${p}`).sort(),
+      [
+        "aggregate",
+        "batch",
+        "batch/purge",
+        "batch/restore",
+        "events",
+        "{id}",
+        "{id}/purge",
+        "{id}/restore",
+        "{id}/revert/{rev}",
+        "{id}/revisions",
+        "{id}/revisions/{rev}",
+        "{id}/revisions/{rev}/diff",
+      ]
+        .map((p) => `/posts/${p}`)
+        .sort(),
     );
-    expect(under("comments")).toEqual(["aggregate", "batch", "batch/purge", "batch/restore", "events", "{id}", "{id}/purge", "{id}/restore"].map((p) => `/comments/${p}`).sort());
-    expect(under("tags")).toEqual(["aggregate", "batch", "events", "{id}", "{id}/revert/{rev}", "{id}/revisions", "{id}/revisions/{rev}", "{id}/revisions/{rev}/diff"].map((p) => `/tags/${p}`).sort());
+    expect(under("comments")).toEqual(
+      ["aggregate", "batch", "batch/purge", "batch/restore", "events", "{id}", "{id}/purge", "{id}/restore"]
+        .map((p) => `/comments/${p}`)
+        .sort(),
+    );
+    expect(under("tags")).toEqual(
+      [
+        "aggregate",
+        "batch",
+        "events",
+        "{id}",
+        "{id}/revert/{rev}",
+        "{id}/revisions",
+        "{id}/revisions/{rev}",
+        "{id}/revisions/{rev}/diff",
+      ]
+        .map((p) => `/tags/${p}`)
+        .sort(),
+    );
     expect(under("users")).toEqual(["/users/aggregate", "/users/batch", "/users/events", "/users/{id}"]);
     expect(params("/posts")).toContain("deleted");
     expect(params("/tags")).not.toContain("deleted");
@@ -159,14 +260,26 @@ describe("§10 OpenAPI", () => {
     expect(params("/users/{id}")).not.toContain("asOf");
     const batch = doc.paths["/posts/batch"];
     expect(Object.keys(batch)).toEqual(["post", "put", "patch", "delete"]);
-    expect(batch.post.responses["207"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/PostBatchResult" });
-    expect(batch.post.requestBody.content["application/json"].schema).toEqual({ type: "array", items: { $ref: "#/components/schemas/PostCreate" }, maxItems: 100 });
+    expect(batch.post.responses["207"].content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/PostBatchResult",
+    });
+    expect(batch.post.requestBody.content["application/json"].schema).toEqual({
+      type: "array",
+      items: { $ref: "#/components/schemas/PostCreate" },
+      maxItems: 100,
+    });
     expect(doc.components.schemas.PostBatchUpdateItem.required).toEqual(["id"]);
-    expect(doc.paths["/posts/{id}/revisions/{rev}"].get.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/PostRevision" });
+    expect(doc.paths["/posts/{id}/revisions/{rev}"].get.responses["200"].content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/PostRevision",
+    });
     // Publish only in draft mode.
     expect(paths.some((p) => p.endsWith("/publish"))).toBe(false);
-    const drafts = resources.map((r) => (r.model === "Post" ? { ...r, revisions: { draft: true } } : r)) as typeof resources;
-    expect(Object.keys(buildOpenApi(resolveResources(drafts, datamodel)).paths as Json)).toContain("/posts/{id}/publish");
+    const drafts = resources.map((r) =>
+      r.model === "Post" ? { ...r, revisions: { draft: true } } : r,
+    ) as typeof resources;
+    expect(Object.keys(buildOpenApi(resolveResources(drafts, datamodel)).paths as Json)).toContain(
+      "/posts/{id}/publish",
+    );
   });
 
   it("every documented lifecycle and batch operation is routed (answers anything but a missing route)", async () => {
@@ -198,7 +311,9 @@ describe("§10 OpenAPI docs page", () => {
     const html = await response.text();
     expect(html).not.toMatch(/https?:\/\//);
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
-    expect(assets).toEqual(expect.arrayContaining(["/api/docs/swagger-ui.css", "/api/docs/swagger-ui-bundle.js", "/api/docs/init.js"]));
+    expect(assets).toEqual(
+      expect.arrayContaining(["/api/docs/swagger-ui.css", "/api/docs/swagger-ui-bundle.js", "/api/docs/init.js"]),
+    );
     for (const asset of assets) {
       const file = await t.get(asset);
       expect(file.status, asset).toBe(200);
@@ -212,7 +327,12 @@ describe("§10 OpenAPI docs page", () => {
   });
 
   it("serves only its fixed list of files", async () => {
-    for (const path of ["/api/docs/package.json", "/api/docs/..%2Fpackage.json", "/api/docs/index.html", "/api/docs/swagger-ui-bundle.js.map"]) {
+    for (const path of [
+      "/api/docs/package.json",
+      "/api/docs/..%2Fpackage.json",
+      "/api/docs/index.html",
+      "/api/docs/swagger-ui-bundle.js.map",
+    ]) {
       expect((await t.get(path)).status, path).toBe(404);
     }
   });

@@ -18,14 +18,57 @@ async function send(text: string): Promise<number> {
   const body = (await response.json()) as unknown;
   if (response.status === 200) expect(Array.isArray(body)).toBe(true);
   else expect(body).toMatchObject({ code: "BAD_REQUEST", message: expect.any(String) });
-  expect([200, 400], `${response.status} for ${JSON.stringify(text)}: ${JSON.stringify(body)}`).toContain(response.status);
+  expect([200, 400], `${response.status} for ${JSON.stringify(text)}: ${JSON.stringify(body)}`).toContain(
+    response.status,
+  );
   return response.status;
 }
 
 // Valid names weigh more, so that many inputs reach the database.
-const FIELDS = ["views", "views", "views", "title", "title", "status", "publishedAt", "createdAt", "authorId", "body", "author.name", "comments.body", "tags.name", "comments.every.author.role", "colour", "a..b", "every.x", ""];
+const FIELDS = [
+  "views",
+  "views",
+  "views",
+  "title",
+  "title",
+  "status",
+  "publishedAt",
+  "createdAt",
+  "authorId",
+  "body",
+  "author.name",
+  "comments.body",
+  "tags.name",
+  "comments.every.author.role",
+  "colour",
+  "a..b",
+  "every.x",
+  "",
+];
 const PROTOTYPE = ["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__", "__defineGetter__"];
-const METHODS = ["eq", "ne", "gt", "gte", "lt", "lte", "in_", "not_in", "contains", "icontains", "starts_with", "ends_with", "regex", "between", "is_null", "is_true", "is_false", "last_n_days", "today", "nope", ...PROTOTYPE];
+const METHODS = [
+  "eq",
+  "ne",
+  "gt",
+  "gte",
+  "lt",
+  "lte",
+  "in_",
+  "not_in",
+  "contains",
+  "icontains",
+  "starts_with",
+  "ends_with",
+  "regex",
+  "between",
+  "is_null",
+  "is_true",
+  "is_false",
+  "last_n_days",
+  "today",
+  "nope",
+  ...PROTOTYPE,
+];
 const MODIFIERS = ["sort", "order_by", "limit", "offset", "page", "first", "bogus", ...PROTOTYPE];
 
 const quote = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
@@ -34,16 +77,32 @@ const scalar = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map((n) => String(n)),
   fc.constantFrom("1e400", "-0", "99999999999999999999", "True", "false", "None", "null"),
   fc.string({ maxLength: 8 }).map(quote),
-  fc.constantFrom("'draft'", "'published'", "'2025-03-01T00:00:00Z'", "'2020-02-31'", "'\\u0000'", "'\\ud800'", "'%'", "'_'"),
+  fc.constantFrom(
+    "'draft'",
+    "'published'",
+    "'2025-03-01T00:00:00Z'",
+    "'2020-02-31'",
+    "'\\u0000'",
+    "'\\ud800'",
+    "'%'",
+    "'_'",
+  ),
 );
-const value = fc.oneof({ weight: 4, arbitrary: scalar }, { weight: 1, arbitrary: fc.array(scalar, { maxLength: 4 }).map((items) => `[${items.join(", ")}]`) });
+const value = fc.oneof(
+  { weight: 4, arbitrary: scalar },
+  { weight: 1, arbitrary: fc.array(scalar, { maxLength: 4 }).map((items) => `[${items.join(", ")}]`) },
+);
 const field = fc.oneof(
   fc.constantFrom(...FIELDS).map((f) => `QB[${quote(f)}]`),
   fc.constantFrom("created_time", "updated_time", "created_by", "updated_by", ...PROTOTYPE).map((h) => `QB.${h}()`),
 );
 const condition = fc.oneof(
-  fc.tuple(field, fc.constantFrom("==", "!=", ">", ">=", "<", "<=", "<<", ">>"), value).map(([f, op, v]) => `${f} ${op} ${v}`),
-  fc.tuple(field, fc.constantFrom(...METHODS), fc.array(value, { maxLength: 2 })).map(([f, m, args]) => `${f}.${m}(${args.join(", ")})`),
+  fc
+    .tuple(field, fc.constantFrom("==", "!=", ">", ">=", "<", "<=", "<<", ">>"), value)
+    .map(([f, op, v]) => `${f} ${op} ${v}`),
+  fc
+    .tuple(field, fc.constantFrom(...METHODS), fc.array(value, { maxLength: 2 }))
+    .map(([f, m, args]) => `${f}.${m}(${args.join(", ")})`),
 );
 const { expression } = fc.letrec<{ expression: string }>((tie) => ({
   expression: fc.oneof(
@@ -52,17 +111,63 @@ const { expression } = fc.letrec<{ expression: string }>((tie) => ({
     fc.tuple(tie("expression"), fc.constantFrom(" & ", " | "), tie("expression")).map(([a, op, b]) => `${a}${op}${b}`),
     tie("expression").map((e) => `~${e}`),
     tie("expression").map((e) => `(${e})`),
-    fc.tuple(fc.constantFrom("all", "any"), fc.array(tie("expression"), { maxLength: 3 })).map(([h, es]) => `QB.${h}(${es.join(", ")})`),
+    fc
+      .tuple(fc.constantFrom("all", "any"), fc.array(tie("expression"), { maxLength: 3 }))
+      .map(([h, es]) => `QB.${h}(${es.join(", ")})`),
   ),
 }));
-const modifier = fc.tuple(fc.constantFrom(...MODIFIERS), fc.array(fc.oneof(fc.integer({ min: -2, max: 1200 }).map(String), fc.constantFrom("'-views'", "'title'", "'author.name'", "'body'", "'-'")), { maxLength: 2 }));
+const modifier = fc.tuple(
+  fc.constantFrom(...MODIFIERS),
+  fc.array(
+    fc.oneof(
+      fc.integer({ min: -2, max: 1200 }).map(String),
+      fc.constantFrom("'-views'", "'title'", "'author.name'", "'body'", "'-'"),
+    ),
+    { maxLength: 2 },
+  ),
+);
 const query = fc
   .tuple(fc.oneof(expression, fc.constant("QB.all()")), fc.array(modifier, { maxLength: 3 }))
-  .map(([e, mods]) => (mods.length === 0 ? e : `(${e})${mods.map(([m, args]) => `.${m}(${args.join(", ")})`).join("")}`));
+  .map(([e, mods]) =>
+    mods.length === 0 ? e : `(${e})${mods.map(([m, args]) => `.${m}(${args.join(", ")})`).join("")}`,
+  );
 
 /** Deletes, inserts, replaces or duplicates a slice: near-misses of a valid expression. */
 const mutated = fc
-  .tuple(query, fc.array(fc.tuple(fc.nat(), fc.nat({ max: 3 }), fc.constantFrom("(", ")", "[", "]", "'", '"', ",", ".", "~", "&", "|", "=", "<", ">", "!", "-", "\\", "QB", "x", "0", " ", "\u0000")), { minLength: 1, maxLength: 3 }))
+  .tuple(
+    query,
+    fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.nat({ max: 3 }),
+        fc.constantFrom(
+          "(",
+          ")",
+          "[",
+          "]",
+          "'",
+          '"',
+          ",",
+          ".",
+          "~",
+          "&",
+          "|",
+          "=",
+          "<",
+          ">",
+          "!",
+          "-",
+          "\\",
+          "QB",
+          "x",
+          "0",
+          " ",
+          "\u0000",
+        ),
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
+  )
   .map(([text, edits]) => {
     let out = text;
     for (const [at, kind, piece] of edits) {
@@ -83,7 +188,13 @@ describe("§11.6 qb: robustness (property-based)", () => {
       seen[status] = (seen[status] ?? 0) + 1;
     };
     await fc.assert(fc.asyncProperty(fc.string({ unit: "binary", maxLength: 60 }), count), { numRuns: 500 });
-    await fc.assert(fc.asyncProperty(fc.string({ unit: fc.constantFrom(..."QB[]().,'\"~&|=!<>-0123456789 abceilnqrstuvwxyz_\\"), maxLength: 80 }), count), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: fc.constantFrom(..."QB[]().,'\"~&|=!<>-0123456789 abceilnqrstuvwxyz_\\"), maxLength: 80 }),
+        count,
+      ),
+      { numRuns: 300 },
+    );
     await fc.assert(fc.asyncProperty(query, count), { numRuns: 600 });
     await fc.assert(fc.asyncProperty(mutated, count), { numRuns: 600 });
     expect(t.unexpected).toEqual([]);

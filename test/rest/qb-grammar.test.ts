@@ -35,15 +35,28 @@ const status = (op: string, value: unknown) => ({ field: "status", op, value });
 describe("§11 qb: literals", () => {
   it("strings in either quote with escapes, integers, floats, exponents, negatives, booleans, None/null, lists", () => {
     expect(filter(`QB['title'] == 'it\\'s "x"'`)).toEqual({ field: "title", op: "eq", value: `it's "x"` });
-    expect(filter(`QB["title"] == "a\\"b\\\\c\\n\\t\\x41\\u00e9"`)).toEqual({ field: "title", op: "eq", value: 'a"b\\c\n\tAé' });
+    expect(filter(`QB["title"] == "a\\"b\\\\c\\n\\t\\x41\\u00e9"`)).toEqual({
+      field: "title",
+      op: "eq",
+      value: 'a"b\\c\n\tAé',
+    });
     expect(filter("QB['views'] == 42")).toEqual(views("eq", 42));
     expect(filter("QB['views'] == -7")).toEqual(views("eq", -7));
     expect(filter("QB['views'] == 2.5")).toEqual(views("eq", 2.5));
     expect(filter("QB['views'] == 1e3")).toEqual(views("eq", 1000));
-    for (const [word, value] of [["true", true], ["True", true], ["false", false], ["False", false], ["None", null], ["null", null]] as const) {
+    for (const [word, value] of [
+      ["true", true],
+      ["True", true],
+      ["false", false],
+      ["False", false],
+      ["None", null],
+      ["null", null],
+    ] as const) {
       expect(filter(`QB['publishedAt'] == ${word}`)).toEqual({ field: "publishedAt", op: "eq", value });
     }
-    expect(filter("QB['status'].in_(['draft', \"published\", 3, None, [1],])")).toEqual(status("in", ["draft", "published", 3, null, [1]]));
+    expect(filter("QB['status'].in_(['draft', \"published\", 3, None, [1],])")).toEqual(
+      status("in", ["draft", "published", 3, null, [1]]),
+    );
     expect(filter("QB['status'].in_([])")).toEqual(status("in", []));
   });
 
@@ -86,7 +99,11 @@ describe("§11 qb: methods and shortcuts", () => {
   });
 
   it("meta helpers name the audit fields and take the date helpers and every comparison", () => {
-    expect(filter("QB.created_time().last_n_days(7)")).toEqual({ field: "createdAt", op: "gte", value: "2025-06-08T10:30:00.000Z" });
+    expect(filter("QB.created_time().last_n_days(7)")).toEqual({
+      field: "createdAt",
+      op: "gte",
+      value: "2025-06-08T10:30:00.000Z",
+    });
     expect(filter("QB.updated_time().today()")).toEqual({
       and: [
         { field: "updatedAt", op: "gte", value: "2025-06-15T00:00:00.000Z" },
@@ -96,13 +113,28 @@ describe("§11 qb: methods and shortcuts", () => {
     expect(filter("QB.created_time() >= '2024-01-01'")).toEqual({ field: "createdAt", op: "gte", value: "2024-01-01" });
     expect(filter("QB.created_by().eq(3)")).toEqual({ field: "createdBy", op: "eq", value: 3 });
     expect(filter("QB.updated_by() != 'guest'")).toEqual({ field: "updatedBy", op: "ne", value: "guest" });
-    expect(filter("QB['publishedAt'].last_n_days(0)")).toEqual({ field: "publishedAt", op: "gte", value: now.toISOString() });
+    expect(filter("QB['publishedAt'].last_n_days(0)")).toEqual({
+      field: "publishedAt",
+      op: "gte",
+      value: now.toISOString(),
+    });
   });
 
   it("a dotted path is a relation filter: no quantifier to-one, some to-many unless a quantifier step says otherwise", () => {
-    expect(filter("QB['author.name'].starts_with('Ada')")).toEqual({ relation: "author", filter: { field: "name", op: "startsWith", value: "Ada" } });
-    expect(filter("QB['comments.body'] >> 'great'")).toEqual({ relation: "comments", quantifier: "some", filter: { field: "body", op: "contains", value: "great" } });
-    expect(filter("QB['tags.name'] == 'postgres'")).toEqual({ relation: "tags", quantifier: "some", filter: { field: "name", op: "eq", value: "postgres" } });
+    expect(filter("QB['author.name'].starts_with('Ada')")).toEqual({
+      relation: "author",
+      filter: { field: "name", op: "startsWith", value: "Ada" },
+    });
+    expect(filter("QB['comments.body'] >> 'great'")).toEqual({
+      relation: "comments",
+      quantifier: "some",
+      filter: { field: "body", op: "contains", value: "great" },
+    });
+    expect(filter("QB['tags.name'] == 'postgres'")).toEqual({
+      relation: "tags",
+      quantifier: "some",
+      filter: { field: "name", op: "eq", value: "postgres" },
+    });
     expect(filter("QB['comments.every.author.role'] == 'admin'")).toEqual({
       relation: "comments",
       quantifier: "every",
@@ -112,7 +144,12 @@ describe("§11 qb: methods and shortcuts", () => {
     expect(filter("QB['comments.createdAt'].between('2025-01-01', '2025-02-01')")).toEqual({
       relation: "comments",
       quantifier: "some",
-      filter: { and: [{ field: "createdAt", op: "gte", value: "2025-01-01" }, { field: "createdAt", op: "lte", value: "2025-02-01" }] },
+      filter: {
+        and: [
+          { field: "createdAt", op: "gte", value: "2025-01-01" },
+          { field: "createdAt", op: "lte", value: "2025-02-01" },
+        ],
+      },
     });
     // An unknown step is passed on for the runtime to refuse by name.
     expect(filter("QB['nope.x'] == 1")).toEqual({ relation: "nope", filter: { field: "x", op: "eq", value: 1 } });
@@ -151,7 +188,11 @@ describe("§11 qb: precedence and grouping (~ then & then |; comparisons bind ti
 
 describe("§11 qb: result modifiers", () => {
   it("chain after the whole expression, or on QB / QB.all() for no filter", () => {
-    expect(qb("(QB['views'] > 10).sort('-views').limit(5)")).toEqual({ filter: views("gt", 10), sort: [{ field: "views", direction: "desc" }], limit: 5 });
+    expect(qb("(QB['views'] > 10).sort('-views').limit(5)")).toEqual({
+      filter: views("gt", 10),
+      sort: [{ field: "views", direction: "desc" }],
+      limit: 5,
+    });
     expect(qb("QB['views'].gt(10).order_by('title', '-createdAt').offset(20).limit(10)")).toEqual({
       filter: views("gt", 10),
       sort: [
@@ -166,26 +207,46 @@ describe("§11 qb: result modifiers", () => {
     expect(qb("QB.sort('author.name')")).toEqual({ sort: [{ field: "author.name", direction: "asc" }] });
     expect(qb("QB.all().page(3, 10)")).toEqual({ offset: 20, limit: 10 });
     expect(qb("QB.page(2)")).toEqual({ offset: posts.defaultPageSize, limit: posts.defaultPageSize });
-    expect(qb("(QB['views'] > 1 & QB['views'] < 9).first()")).toEqual({ filter: { and: [views("gt", 1), views("lt", 9)] }, limit: 1 });
+    expect(qb("(QB['views'] > 1 & QB['views'] < 9).first()")).toEqual({
+      filter: { and: [views("gt", 1), views("lt", 9)] },
+      limit: 1,
+    });
     // After a comparison's value a "." would apply to the value: the expression needs its parentheses.
-    expect(refusal("QB['views'] > 1 .first()").message).toContain('found "." (to apply a modifier to the whole expression, wrap it in parentheses');
+    expect(refusal("QB['views'] > 1 .first()").message).toContain(
+      'found "." (to apply a modifier to the whole expression, wrap it in parentheses',
+    );
   });
 
   it("inside &, |, ~, QB.all or QB.any a modifier is an error naming its column", () => {
-    expect(refusal("QB['views'] == 1 & QB['views'].eq(2).limit(3)")).toEqual({ message: expect.stringContaining(".limit() at column 38 must come last"), column: 38 });
+    expect(refusal("QB['views'] == 1 & QB['views'].eq(2).limit(3)")).toEqual({
+      message: expect.stringContaining(".limit() at column 38 must come last"),
+      column: 38,
+    });
     expect(refusal("~QB['views'].eq(2).first()").column).toBe(20);
     expect(refusal("QB.all(QB.all().sort('views'))").column).toBe(17);
   });
 
   it("each part is set once", () => {
-    expect(refusal("QB.all().limit(5).limit(6)")).toEqual({ message: expect.stringContaining(".limit() at column 19 sets the limit, which .limit() at column 10 already set"), column: 19 });
-    expect(refusal("QB.page(2, 10).first()").message).toContain(".first() at column 16 sets the limit, which QB.page() at column 1 already set");
+    expect(refusal("QB.all().limit(5).limit(6)")).toEqual({
+      message: expect.stringContaining(".limit() at column 19 sets the limit, which .limit() at column 10 already set"),
+      column: 19,
+    });
+    expect(refusal("QB.page(2, 10).first()").message).toContain(
+      ".first() at column 16 sets the limit, which QB.page() at column 1 already set",
+    );
     expect(refusal("QB.offset(1).page(2, 3)").message).toContain("which QB.offset() at column 1 already set");
-    expect(refusal("QB.sort('a').order_by('b')").message).toContain("sets the sort, which QB.sort() at column 1 already set");
+    expect(refusal("QB.sort('a').order_by('b')").message).toContain(
+      "sets the sort, which QB.sort() at column 1 already set",
+    );
   });
 
   it("arguments are whole numbers in range and field names", () => {
-    expect(refusal("QB.limit(-1)")).toEqual({ message: expect.stringContaining("expected a whole number ≥ 0 as argument 1 of QB.limit() at column 10, found -1"), column: 10 });
+    expect(refusal("QB.limit(-1)")).toEqual({
+      message: expect.stringContaining(
+        "expected a whole number ≥ 0 as argument 1 of QB.limit() at column 10, found -1",
+      ),
+      column: 10,
+    });
     expect(refusal("QB.limit(2.5)").column).toBe(10);
     expect(refusal("QB.limit('5')").column).toBe(10);
     expect(refusal("QB.offset(99999999999999999999)").message).toContain("whole number");
@@ -193,9 +254,13 @@ describe("§11 qb: result modifiers", () => {
     expect(refusal("QB.page(1, 2, 3)").message).toContain("QB.page() at column 1 takes 1 to 2 arguments, found 3");
     expect(refusal("QB.first(1)").message).toContain("takes 0 arguments, found 1");
     expect(refusal("QB.sort()").message).toContain("QB.sort() at column 1 needs at least one field");
-    expect(refusal("QB.sort('-')").message).toContain("expected a field name as argument 1 of QB.sort() at column 9, found \"-\"");
+    expect(refusal("QB.sort('-')").message).toContain(
+      'expected a field name as argument 1 of QB.sort() at column 9, found "-"',
+    );
     expect(refusal("QB.sort(1)").column).toBe(9);
-    expect(refusal("QB['views'].limit(1)").message).toContain(".limit() at column 13 applies to a condition or to QB.all(), not to the field");
+    expect(refusal("QB['views'].limit(1)").message).toContain(
+      ".limit() at column 13 applies to a condition or to QB.all(), not to the field",
+    );
   });
 });
 
@@ -219,9 +284,17 @@ describe("§11 qb: errors name the column and what was expected", () => {
     ["QB.", 4, "expected a helper name at column 4, found end of input"],
     ["QB['views'].", 13, "expected a method name at column 13, found end of input"],
     ["QB['views'].eq", 15, 'expected "(" at column 15, found end of input after eq'],
-    ["QB['views'].eq(1", 17, 'expected "," or ")" at column 17, found end of input (in the arguments of eq(), which open at column 15)'],
+    [
+      "QB['views'].eq(1",
+      17,
+      'expected "," or ")" at column 17, found end of input (in the arguments of eq(), which open at column 15)',
+    ],
     ["QB['views'].in_([1, 2)", 22, 'expected "," or "]" at column 22, found ")" (in the list that opens at column 17)'],
-    ["QB['views'] == QB['x']", 16, "expected a value (a quoted string, a number, true, false, None or a list) at column 16, found name QB"],
+    [
+      "QB['views'] == QB['x']",
+      16,
+      "expected a value (a quoted string, a number, true, false, None or a list) at column 16, found name QB",
+    ],
     ["QB['views'] == 1 QB['x'] == 2", 18, 'expected "&", "|" or end of input at column 18, found name QB'],
     ["QB['views'] == 1 )", 18, 'expected "&", "|" or end of input at column 18, found ")"'],
     ["QB['views'] == 1 &", 19, "expected a condition or a value"],
@@ -238,13 +311,21 @@ describe("§11 qb: errors name the column and what was expected", () => {
     ["QB['views'].between(1)", 13, ".between() at column 13 takes 2 arguments, found 1"],
     ["QB['views'].is_null('yes')", 21, "expected true or false as the argument of .is_null() at column 21"],
     ["QB['views'].eq(1).eq(2)", 19, ".eq() at column 19 applies to a field, not to a condition"],
-    ["QB['title'].regex('^a')", 13, ".regex() at column 13 is not supported: the runtime has no regular-expression operator"],
+    [
+      "QB['title'].regex('^a')",
+      13,
+      ".regex() at column 13 is not supported: the runtime has no regular-expression operator",
+    ],
     ["QB['views'].approx(1)", 13, "unknown method .approx() at column 13; a field has .eq()"],
     ["QB.nothing()", 1, "unknown helper QB.nothing() at column 1; QB has QB.all(), QB.any()"],
     ["QB.any()", 1, "QB.any() at column 1 needs at least one condition"],
     ["QB.all(QB['views'])", 8, 'expected a condition at column 8, found the field QB["views"]'],
     ["QB.created_time(1) > 1", 1, "QB.created_time() at column 1 takes 0 arguments, found 1"],
-    ["QB.created_time().last_n_days(1000001)", 31, "expected a whole number from 0 to 1000000 as argument 1 of .last_n_days() at column 31"],
+    [
+      "QB.created_time().last_n_days(1000001)",
+      31,
+      "expected a whole number from 0 to 1000000 as argument 1 of .last_n_days() at column 31",
+    ],
     ["QB['author..name'] == 1", 1, 'the field path "author..name" at column 1 has an empty step'],
     // Names of Object.prototype are names like any other: unknown.
     ["QB['views'].constructor(1)", 13, "unknown method .constructor() at column 13"],
@@ -265,13 +346,18 @@ describe("§11 qb: hostile input is bounded", () => {
   it("length: 4096 characters pass the length check, 4097 are refused before parsing", () => {
     const padded = (n: number) => `QB['views'] == 1${" ".repeat(n - 16)}`;
     expect(filter(padded(DEFAULT_QB_LIMITS.maxLength))).toEqual(views("eq", 1));
-    expect(refusal(padded(DEFAULT_QB_LIMITS.maxLength + 1)).message).toContain("the expression is too long: 4097 characters, at most 4096");
+    expect(refusal(padded(DEFAULT_QB_LIMITS.maxLength + 1)).message).toContain(
+      "the expression is too long: 4097 characters, at most 4096",
+    );
   });
 
   it("nesting: 32 levels pass, 33 are refused (parentheses, ~, arguments and lists all count)", () => {
     const parens = (n: number) => `${"(".repeat(n)}QB['views'] == 1${")".repeat(n)}`;
     expect(filter(parens(32))).toEqual(views("eq", 1));
-    expect(refusal(parens(33))).toEqual({ message: expect.stringContaining("nesting at column 33 goes deeper than 32 levels"), column: 33 });
+    expect(refusal(parens(33))).toEqual({
+      message: expect.stringContaining("nesting at column 33 goes deeper than 32 levels"),
+      column: 33,
+    });
     expect(refusal(`${"~".repeat(33)}QB['views'] == 1`).column).toBe(33);
     expect(refusal(`QB['views'].in_(${"[".repeat(32)}${"]".repeat(32)})`).column).toBe(48);
     expect(refusal(`${"QB.all(".repeat(33)}${")".repeat(33)}`).message).toContain("goes deeper than 32 levels");
@@ -291,7 +377,8 @@ describe("§11 qb: hostile input is bounded", () => {
 });
 
 describe("§11 conditions: shapes (the runtime checks fields and values)", () => {
-  const conditions = (raw: unknown) => parseConditionsParam(typeof raw === "string" ? raw : JSON.stringify(raw), posts, lookup);
+  const conditions = (raw: unknown) =>
+    parseConditionsParam(typeof raw === "string" ? raw : JSON.stringify(raw), posts, lookup);
   const refused = (raw: unknown) => {
     try {
       conditions(raw);
@@ -312,21 +399,41 @@ describe("§11 conditions: shapes (the runtime checks fields and values)", () =>
         { field_path: "comments.body", operator: "contains", value: "great" },
       ]),
     ).toEqual({
-      and: [views("lte", 5), { relation: "author", filter: { field: "name", op: "startsWith", value: "Ada" } }, { relation: "comments", quantifier: "some", filter: { field: "body", op: "contains", value: "great" } }],
+      and: [
+        views("lte", 5),
+        { relation: "author", filter: { field: "name", op: "startsWith", value: "Ada" } },
+        { relation: "comments", quantifier: "some", filter: { field: "body", op: "contains", value: "great" } },
+      ],
     });
   });
 
   it("malformed input is a 400 naming the index and the problem", () => {
     expect(refused("[{")).toContain('Query parameter "conditions" is not valid JSON');
     expect(refused({ field_path: "views" })).toContain('"conditions" must be a JSON array');
-    expect(refused([{ field_path: "views", operator: "equals", value: 1 }, 5])).toContain("conditions[1] must be an object");
-    expect(refused([{ field_path: "views", operator: "equals", value: 1, extra: 1 }])).toContain('conditions[0] has unknown key "extra"');
-    expect(refused([{ field_path: "", operator: "equals", value: 1 }])).toContain("conditions[0].field_path must be a non-empty string");
-    expect(refused([{ field_path: 3, operator: "equals", value: 1 }])).toContain("conditions[0].field_path must be a non-empty string");
-    expect(refused([{ field_path: "views", operator: "gt", value: 1 }])).toContain('conditions[0].operator must be one of equals, not_equals, greater_than, greater_than_or_equal, less_than, less_than_or_equal, contains, starts_with, ends_with, in_list, not_in_list; got "gt"');
-    expect(refused([{ field_path: "views", operator: "toString", value: 1 }])).toContain("conditions[0].operator must be one of");
+    expect(refused([{ field_path: "views", operator: "equals", value: 1 }, 5])).toContain(
+      "conditions[1] must be an object",
+    );
+    expect(refused([{ field_path: "views", operator: "equals", value: 1, extra: 1 }])).toContain(
+      'conditions[0] has unknown key "extra"',
+    );
+    expect(refused([{ field_path: "", operator: "equals", value: 1 }])).toContain(
+      "conditions[0].field_path must be a non-empty string",
+    );
+    expect(refused([{ field_path: 3, operator: "equals", value: 1 }])).toContain(
+      "conditions[0].field_path must be a non-empty string",
+    );
+    expect(refused([{ field_path: "views", operator: "gt", value: 1 }])).toContain(
+      'conditions[0].operator must be one of equals, not_equals, greater_than, greater_than_or_equal, less_than, less_than_or_equal, contains, starts_with, ends_with, in_list, not_in_list; got "gt"',
+    );
+    expect(refused([{ field_path: "views", operator: "toString", value: 1 }])).toContain(
+      "conditions[0].operator must be one of",
+    );
     expect(refused([{ field_path: "views", operator: "equals" }])).toContain('conditions[0] has no "value"');
-    expect(refused([{ field_path: "views", operator: "in_list", value: 1 }])).toContain("conditions[0].value must be a JSON array for in_list, got 1");
-    expect(refused([{ field_path: "a..b", operator: "equals", value: 1 }])).toContain('conditions[0].field_path "a..b" has an empty step');
+    expect(refused([{ field_path: "views", operator: "in_list", value: 1 }])).toContain(
+      "conditions[0].value must be a JSON array for in_list, got 1",
+    );
+    expect(refused([{ field_path: "a..b", operator: "equals", value: 1 }])).toContain(
+      'conditions[0].field_path "a..b" has an empty step',
+    );
   });
 });

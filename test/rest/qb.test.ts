@@ -51,8 +51,17 @@ async function list(qb: string, extra = "", path = "/api/posts"): Promise<ListAn
 }
 
 /** Ids Prisma finds for `where`, in `orderBy` order (id ascending by default). */
-async function expected(where: Prisma.PostWhereInput, page: { orderBy?: Prisma.PostOrderByWithRelationInput[]; skip?: number; take?: number } = {}): Promise<number[]> {
-  const rows = await t.db.prisma.post.findMany({ where, select: { id: true }, orderBy: page.orderBy ?? [{ id: "asc" }], skip: page.skip, take: page.take ?? 1000 });
+async function expected(
+  where: Prisma.PostWhereInput,
+  page: { orderBy?: Prisma.PostOrderByWithRelationInput[]; skip?: number; take?: number } = {},
+): Promise<number[]> {
+  const rows = await t.db.prisma.post.findMany({
+    where,
+    select: { id: true },
+    orderBy: page.orderBy ?? [{ id: "asc" }],
+    skip: page.skip,
+    take: page.take ?? 1000,
+  });
   return rows.map((p) => p.id);
 }
 
@@ -67,7 +76,11 @@ async function same(qb: string, where: Prisma.PostWhereInput): Promise<void> {
   expect(answer.total).toBe(ids.length);
 }
 
-async function refused(qb: string, status: number, extra = ""): Promise<{ message: string; code: string; details?: Record<string, unknown> }> {
+async function refused(
+  qb: string,
+  status: number,
+  extra = "",
+): Promise<{ message: string; code: string; details?: Record<string, unknown> }> {
   const answer = await list(qb, extra);
   expect(answer.status, JSON.stringify(answer.body)).toBe(status);
   return answer.body as { message: string; code: string; details?: Record<string, unknown> };
@@ -120,7 +133,9 @@ describe("§11.1 qb: every method and shortcut, against the database", () => {
   it("text operators match their value literally (% and _ are ordinary characters)", async () => {
     const answer = await list("QB['title'] >> '0%'");
     expect(answer.status).toBe(200);
-    const titles = (await t.db.prisma.post.findMany({ select: { id: true, title: true }, orderBy: { id: "asc" } })).filter((p) => p.title.includes("0%"));
+    const titles = (
+      await t.db.prisma.post.findMany({ select: { id: true, title: true }, orderBy: { id: "asc" } })
+    ).filter((p) => p.title.includes("0%"));
     expect(titles.map((p) => p.title)).toEqual(["qb 100% literal"]);
     expect(answer.ids).toEqual(titles.map((p) => p.id));
   });
@@ -128,14 +143,29 @@ describe("§11.1 qb: every method and shortcut, against the database", () => {
 
 describe("§11.2 qb: precedence (~ binds tightest, then &, then |) and grouping", () => {
   it.each<[string, Prisma.PostWhereInput]>([
-    ["QB['status'] == 'draft' | QB['status'] == 'archived' & QB['views'] > 500", { OR: [{ status: "draft" }, { status: "archived", views: { gt: 500 } }] }],
-    ["(QB['status'] == 'draft' | QB['status'] == 'archived') & QB['views'] > 500", { status: { in: ["draft", "archived"] }, views: { gt: 500 } }],
+    [
+      "QB['status'] == 'draft' | QB['status'] == 'archived' & QB['views'] > 500",
+      { OR: [{ status: "draft" }, { status: "archived", views: { gt: 500 } }] },
+    ],
+    [
+      "(QB['status'] == 'draft' | QB['status'] == 'archived') & QB['views'] > 500",
+      { status: { in: ["draft", "archived"] }, views: { gt: 500 } },
+    ],
     ["~QB['status'] == 'draft' & QB['views'] > 500", { NOT: { status: "draft" }, views: { gt: 500 } }],
     ["~(QB['status'] == 'published' & QB['views'] > 500)", { NOT: { status: "published", views: { gt: 500 } } }],
     ["~~QB['status'] == 'draft'", { status: "draft" }],
-    ["QB.all(QB['views'] > 100, QB['views'] < 300, QB['status'] != 'archived')", { views: { gt: 100, lt: 300 }, status: { not: "archived" } }],
-    ["QB.any(QB['views'] < 10, QB['views'] > 900, QB['title'].starts_with('why'))", { OR: [{ views: { lt: 10 } }, { views: { gt: 900 } }, { title: { startsWith: "why", mode: i } }] }],
-    ["QB.any(QB['views'] < 10) & ~QB.any(QB['status'] == 'draft', QB['status'] == 'archived')", { views: { lt: 10 }, status: "published" }],
+    [
+      "QB.all(QB['views'] > 100, QB['views'] < 300, QB['status'] != 'archived')",
+      { views: { gt: 100, lt: 300 }, status: { not: "archived" } },
+    ],
+    [
+      "QB.any(QB['views'] < 10, QB['views'] > 900, QB['title'].starts_with('why'))",
+      { OR: [{ views: { lt: 10 } }, { views: { gt: 900 } }, { title: { startsWith: "why", mode: i } }] },
+    ],
+    [
+      "QB.any(QB['views'] < 10) & ~QB.any(QB['status'] == 'draft', QB['status'] == 'archived')",
+      { views: { lt: 10 }, status: "published" },
+    ],
   ])("%s", async (qb, where) => {
     await same(qb, where);
   });
@@ -149,7 +179,9 @@ describe("§11.2 qb: precedence (~ binds tightest, then &, then |) and grouping"
     expect(none.total).toBe(0);
     expect(none.range).toBe("posts */0");
     expect((await list("~~QB.all()")).total).toBe(every.total);
-    expect((await list("QB['views'] > 100 | ~QB.all()")).total).toBe(await t.db.prisma.post.count({ where: { views: { gt: 100 } } }));
+    expect((await list("QB['views'] > 100 | ~QB.all()")).total).toBe(
+      await t.db.prisma.post.count({ where: { views: { gt: 100 } } }),
+    );
   });
 });
 
@@ -159,14 +191,24 @@ describe("§11.3 qb: meta helpers and dates", () => {
   it("QB.created_time().last_n_days(7) finds the rows created in the last 7 days", async () => {
     const answer = await list("(QB.created_time().last_n_days(7) & QB['title'].starts_with('qb-timed')).sort('id')");
     const titles = (answer.body as { title: string }[]).map((p) => p.title).sort();
-    expect(titles).toEqual([`${MARK} end of yesterday`, `${MARK} one day ago`, `${MARK} six days ago`, `${MARK} start of today`, `${MARK} start of tomorrow`].sort());
+    expect(titles).toEqual(
+      [
+        `${MARK} end of yesterday`,
+        `${MARK} one day ago`,
+        `${MARK} six days ago`,
+        `${MARK} start of today`,
+        `${MARK} start of tomorrow`,
+      ].sort(),
+    );
     expect(answer.ids).toEqual(await expected(timed({ createdAt: { gte: new Date(Date.now() - 7 * DAY) } })));
   });
 
   it("QB.created_time().today() is [today 00:00 UTC, tomorrow 00:00 UTC)", async () => {
     const answer = await list("(QB.created_time().today() & QB['title'].starts_with('qb-timed')).sort('id')");
     const today = Math.floor(Date.now() / DAY) * DAY;
-    expect(answer.ids).toEqual(await expected(timed({ createdAt: { gte: new Date(today), lt: new Date(today + DAY) } })));
+    expect(answer.ids).toEqual(
+      await expected(timed({ createdAt: { gte: new Date(today), lt: new Date(today + DAY) } })),
+    );
     expect((answer.body as { title: string }[]).map((p) => p.title)).toContain(`${MARK} start of today`);
     expect((answer.body as { title: string }[]).map((p) => p.title)).not.toContain(`${MARK} end of yesterday`);
   });
@@ -198,14 +240,18 @@ describe("§11.4 qb: result modifiers and Content-Range", () => {
   it(".order_by() with several keys, .offset() and .limit()", async () => {
     const total = await t.db.prisma.post.count({ where: busy });
     const answer = await list("QB['views'].gt(100).order_by('status', '-title').offset(5).limit(5)");
-    expect(answer.ids).toEqual(await expected(busy, { orderBy: [{ status: "asc" }, { title: "desc" }, { id: "desc" }], skip: 5, take: 5 }));
+    expect(answer.ids).toEqual(
+      await expected(busy, { orderBy: [{ status: "asc" }, { title: "desc" }, { id: "desc" }], skip: 5, take: 5 }),
+    );
     expect(answer.range).toBe(`posts 5-9/${total}`);
   });
 
   it(".page(p, size) is 1-based; .page(p) takes the resource's default page size", async () => {
     const total = await t.db.prisma.post.count({ where: busy });
     const answer = await list("(QB['views'] > 100).sort('views').page(3, 10)");
-    expect(answer.ids).toEqual(await expected(busy, { orderBy: [{ views: "asc" }, { id: "asc" }], skip: 20, take: 10 }));
+    expect(answer.ids).toEqual(
+      await expected(busy, { orderBy: [{ views: "asc" }, { id: "asc" }], skip: 20, take: 10 }),
+    );
     expect(answer.range).toBe(`posts 20-29/${total}`);
     const size = t.runtime.schema.resource.get("post")!.defaultPageSize;
     expect((await list("QB.page(2)")).range).toBe(`posts ${size}-${2 * size - 1}/${await t.db.prisma.post.count()}`);
@@ -213,7 +259,9 @@ describe("§11.4 qb: result modifiers and Content-Range", () => {
 
   it(".first() is a page of one", async () => {
     const answer = await list("QB['status'].eq('draft').sort('-views').first()");
-    expect(answer.ids).toEqual(await expected({ status: "draft" }, { orderBy: [{ views: "desc" }, { id: "desc" }], take: 1 }));
+    expect(answer.ids).toEqual(
+      await expected({ status: "draft" }, { orderBy: [{ views: "desc" }, { id: "desc" }], take: 1 }),
+    );
     expect(answer.range).toBe(`posts 0-0/${await t.db.prisma.post.count({ where: { status: "draft" } })}`);
   });
 
@@ -228,7 +276,9 @@ describe("§11.4 qb: result modifiers and Content-Range", () => {
   it(".sort() follows a to-one relation declared sortable; a to-many one is the runtime's 400", async () => {
     const answer = await list("(QB['views'] > 100).sort('author.name', '-views').limit(10)");
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    expect(answer.ids).toEqual(await expected(busy, { orderBy: [{ author: { name: "asc" } }, { views: "desc" }, { id: "desc" }], take: 10 }));
+    expect(answer.ids).toEqual(
+      await expected(busy, { orderBy: [{ author: { name: "asc" } }, { views: "desc" }, { id: "desc" }], take: 10 }),
+    );
     expect((await refused("QB.sort('comments.body')", 400)).message).toContain('Cannot sort posts by "comments.body"');
   });
 
@@ -263,7 +313,11 @@ describe("§11.5 qb: relation paths", () => {
 describe("§11.6 qb: bad input", () => {
   it("every parse error is a 400 naming the column, also in details", async () => {
     const body = await refused("(QB['views'] > 10", 400);
-    expect(body).toMatchObject({ code: "BAD_REQUEST", message: 'qb: expected ")" at column 18, found end of input (the "(" at column 1 is not closed).', details: { parameter: "qb", column: 18 } });
+    expect(body).toMatchObject({
+      code: "BAD_REQUEST",
+      message: 'qb: expected ")" at column 18, found end of input (the "(" at column 1 is not closed).',
+      details: { parameter: "qb", column: 18 },
+    });
     expect((await refused("QB['title'].regex('^a')", 400)).message).toContain("regex() at column 13 is not supported");
     expect((await refused("QB['views'] == 1 & QB['views'].eq(2).limit(3)", 400)).message).toContain("must come last");
     expect((await refused("", 400)).message).toContain("expected an expression at column 1");
@@ -273,8 +327,14 @@ describe("§11.6 qb: bad input", () => {
   it("unknown, hidden and unfilterable fields and bad values are the runtime's 400s, naming the field", async () => {
     expect((await refused("QB['colour'] == 'red'", 400)).message).toContain('Unknown filter field "colour"');
     expect((await list("QB['passwordHash'] == 'x'", "", "/api/users")).status).toBe(400);
-    expect(((await list("QB['passwordHash'] == 'x'", "", "/api/users")).body as { message: string }).message.split("Filterable fields:")[1]).not.toContain("passwordHash");
-    expect((await refused("QB['views'] >> 'x'", 400)).message).toContain('Operator "contains" is not allowed on posts.views');
+    expect(
+      ((await list("QB['passwordHash'] == 'x'", "", "/api/users")).body as { message: string }).message.split(
+        "Filterable fields:",
+      )[1],
+    ).not.toContain("passwordHash");
+    expect((await refused("QB['views'] >> 'x'", 400)).message).toContain(
+      'Operator "contains" is not allowed on posts.views',
+    );
     expect((await refused("QB['views'] == 'many'", 400)).message).toContain("posts.views");
     expect((await refused("QB['status'] == 'lost'", 400)).message).toContain("one of draft, published, archived");
     expect((await refused("QB['title'] == '\\0'", 400)).message).toContain("NUL");
@@ -287,7 +347,17 @@ describe("§11.6 qb: bad input", () => {
 
   it("qb with any filter, sort or page parameter is a 422 naming them; with conditions too", async () => {
     const qb = "QB['views'] > 10";
-    for (const extra of [query({ filter: { status: "draft" } }), query({ sort: ["title", "ASC"] }), query({ range: [0, 9] }), "page=2", "per_page=5", "q=guide", "status=draft", "views_gt=3", "order=DESC"]) {
+    for (const extra of [
+      query({ filter: { status: "draft" } }),
+      query({ sort: ["title", "ASC"] }),
+      query({ range: [0, 9] }),
+      "page=2",
+      "per_page=5",
+      "q=guide",
+      "status=draft",
+      "views_gt=3",
+      "order=DESC",
+    ]) {
       const body = await refused(qb, 422, extra);
       expect(body.code).toBe("VALIDATION_FAILED");
       expect(body.message).toContain(`Query parameter "qb" cannot be combined with "${extra.split("=")[0]}"`);

@@ -10,14 +10,21 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 /** `getList` as ra-data-simple-rest builds it (page and perPage are 1-based react-admin pagination). */
-function getList(resource: string, params: { page: number; perPage: number; field: string; order: "ASC" | "DESC"; filter: object }) {
+function getList(
+  resource: string,
+  params: { page: number; perPage: number; field: string; order: "ASC" | "DESC"; filter: object },
+) {
   const first = (params.page - 1) * params.perPage;
   const last = params.page * params.perPage - 1;
-  return t.get(`/api/${resource}?${query({ sort: [params.field, params.order], range: [first, last], filter: params.filter })}`, { Range: `${resource}=${first}-${last}` });
+  return t.get(
+    `/api/${resource}?${query({ sort: [params.field, params.order], range: [first, last], filter: params.filter })}`,
+    { Range: `${resource}=${first}-${last}` },
+  );
 }
 
 /** ra-data-simple-rest reads the total as the number after the last slash. */
-const totalOf = (response: Response) => Number.parseInt(response.headers.get("content-range")?.split("/").pop() ?? "", 10);
+const totalOf = (response: Response) =>
+  Number.parseInt(response.headers.get("content-range")?.split("/").pop() ?? "", 10);
 
 describe("§2 list params (react-admin getList)", () => {
   it("answers sort + range + filter with the rows and an exact Content-Range, 200 despite the Range header", async () => {
@@ -26,21 +33,42 @@ describe("§2 list params (react-admin getList)", () => {
     const total = await t.db.prisma.post.count();
     expect(response.headers.get("content-range")).toBe(`posts 0-24/${total}`);
     expect(response.headers.get("x-total-count")).toBe(String(total));
-    const expected = await t.db.prisma.post.findMany({ orderBy: [{ title: "asc" }, { id: "asc" }], take: 25, select: { id: true } });
+    const expected = await t.db.prisma.post.findMany({
+      orderBy: [{ title: "asc" }, { id: "asc" }],
+      take: 25,
+      select: { id: true },
+    });
     const body = (await response.json()) as { id: number }[];
     expect(body.map((p) => p.id)).toEqual(expected.map((p) => p.id));
   });
 
   it("pages with range (inclusive both ends) and DESC", async () => {
     const response = await getList("posts", { page: 3, perPage: 10, field: "views", order: "DESC", filter: {} });
-    const expected = await t.db.prisma.post.findMany({ orderBy: [{ views: "desc" }, { id: "asc" }], skip: 20, take: 10, select: { id: true } });
+    const expected = await t.db.prisma.post.findMany({
+      orderBy: [{ views: "desc" }, { id: "asc" }],
+      skip: 20,
+      take: 10,
+      select: { id: true },
+    });
     expect(((await response.json()) as { id: number }[]).map((p) => p.id)).toEqual(expected.map((p) => p.id));
     expect(response.headers.get("content-range")).toBe(`posts 20-29/${await t.db.prisma.post.count()}`);
   });
 
   it("filters by q (search) plus field equality, and counts the filtered total", async () => {
-    const response = await getList("posts", { page: 1, perPage: 10, field: "id", order: "ASC", filter: { q: "GUIDE", status: "published" } });
-    const where = { status: "published" as const, OR: [{ title: { contains: "guide", mode: "insensitive" as const } }, { body: { contains: "guide", mode: "insensitive" as const } }] };
+    const response = await getList("posts", {
+      page: 1,
+      perPage: 10,
+      field: "id",
+      order: "ASC",
+      filter: { q: "GUIDE", status: "published" },
+    });
+    const where = {
+      status: "published" as const,
+      OR: [
+        { title: { contains: "guide", mode: "insensitive" as const } },
+        { body: { contains: "guide", mode: "insensitive" as const } },
+      ],
+    };
     const total = await t.db.prisma.post.count({ where });
     expect(total).toBeGreaterThan(0);
     expect(totalOf(response)).toBe(total);
@@ -50,13 +78,27 @@ describe("§2 list params (react-admin getList)", () => {
     expect(body.map((p) => p.id)).toEqual(expected.map((p) => p.id));
   });
 
-  it("reads suffix operators inside filter keys ({\"views_gte\": 500})", async () => {
-    const response = await getList("posts", { page: 1, perPage: 50, field: "id", order: "ASC", filter: { views_gte: 500, status_in: ["draft", "archived"] } });
-    expect(totalOf(response)).toBe(await t.db.prisma.post.count({ where: { views: { gte: 500 }, status: { in: ["draft", "archived"] } } }));
+  it('reads suffix operators inside filter keys ({"views_gte": 500})', async () => {
+    const response = await getList("posts", {
+      page: 1,
+      perPage: 50,
+      field: "id",
+      order: "ASC",
+      filter: { views_gte: 500, status_in: ["draft", "archived"] },
+    });
+    expect(totalOf(response)).toBe(
+      await t.db.prisma.post.count({ where: { views: { gte: 500 }, status: { in: ["draft", "archived"] } } }),
+    );
   });
 
   it("answers an empty page with Content-Range <resource> */<total>", async () => {
-    const empty = await getList("posts", { page: 1, perPage: 10, field: "id", order: "ASC", filter: { title: "no such title" } });
+    const empty = await getList("posts", {
+      page: 1,
+      perPage: 10,
+      field: "id",
+      order: "ASC",
+      filter: { title: "no such title" },
+    });
     expect(empty.status).toBe(200);
     expect(await empty.json()).toEqual([]);
     expect(empty.headers.get("content-range")).toBe("posts */0");
@@ -84,7 +126,12 @@ describe("§2 list params (react-admin getOne, getMany, getManyReference)", () =
     const response = await t.get("/api/posts/7");
     expect(response.status).toBe(200);
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 7 } });
-    expect(await response.json()).toEqual({ ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString(), publishedAt: row.publishedAt?.toISOString() ?? null });
+    expect(await response.json()).toEqual({
+      ...row,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+      publishedAt: row.publishedAt?.toISOString() ?? null,
+    });
   });
 
   it("getMany takes ids as numbers and as strings and skips missing ones, beyond the default page size", async () => {
@@ -104,13 +151,24 @@ describe("§2 list params (react-admin getOne, getMany, getManyReference)", () =
   });
 
   it("getManyReference: comments of one post, sorted and ranged, total from the database", async () => {
-    const post = await t.db.prisma.post.findFirstOrThrow({ where: { comments: { some: {} } }, orderBy: { comments: { _count: "desc" } } });
-    const response = await t.get(`/api/comments?${query({ sort: ["createdAt", "DESC"], range: [0, 4], filter: { postId: post.id } })}`, { Range: "comments=0-4" });
+    const post = await t.db.prisma.post.findFirstOrThrow({
+      where: { comments: { some: {} } },
+      orderBy: { comments: { _count: "desc" } },
+    });
+    const response = await t.get(
+      `/api/comments?${query({ sort: ["createdAt", "DESC"], range: [0, 4], filter: { postId: post.id } })}`,
+      { Range: "comments=0-4" },
+    );
     const total = await t.db.prisma.comment.count({ where: { postId: post.id } });
     const body = (await response.json()) as { postId: number; id: string }[];
     expect(body.every((c) => c.postId === post.id)).toBe(true);
     expect(response.headers.get("content-range")).toBe(`comments 0-${Math.min(total, 5) - 1}/${total}`);
-    const expected = await t.db.prisma.comment.findMany({ where: { postId: post.id }, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: 5, select: { id: true } });
+    const expected = await t.db.prisma.comment.findMany({
+      where: { postId: post.id },
+      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+      take: 5,
+      select: { id: true },
+    });
     expect(body.map((c) => c.id)).toEqual(expected.map((c) => c.id));
   });
 });
@@ -131,13 +189,21 @@ describe("§6 writes (react-admin create, update, delete)", () => {
     const record = (await (await t.get("/api/posts/5?embed=author,comments")).json()) as Record<string, unknown>;
     expect(record.author).toMatchObject({ id: expect.any(Number) });
     const before = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 5 } });
-    const response = await t.send("PUT", "/api/posts/5", { ...record, title: "Edited in the admin", createdAt: "2000-01-01T00:00:00.000Z" });
+    const response = await t.send("PUT", "/api/posts/5", {
+      ...record,
+      title: "Edited in the admin",
+      createdAt: "2000-01-01T00:00:00.000Z",
+    });
     expect(response.status).toBe(200);
     const after = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 5 } });
     expect(after.title).toBe("Edited in the admin");
     expect(after.createdAt).toEqual(before.createdAt);
     expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
-    expect(await response.json()).toMatchObject({ id: 5, title: "Edited in the admin", createdAt: before.createdAt.toISOString() });
+    expect(await response.json()).toMatchObject({
+      id: 5,
+      title: "Edited in the admin",
+      createdAt: before.createdAt.toISOString(),
+    });
   });
 
   it("update with the id as a string in the body (as react-admin may send it) is accepted", async () => {
@@ -155,9 +221,14 @@ describe("§6 writes (react-admin create, update, delete)", () => {
     expect(patched.views).toBe(1234);
     expect(patched.publishedAt).toEqual(post.publishedAt);
 
-    const { publishedAt: _dropped, ...rest } = (await (await t.get(`/api/posts/${post.id}`)).json()) as Record<string, unknown>;
+    const { publishedAt: _dropped, ...rest } = (await (await t.get(`/api/posts/${post.id}`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect((await t.send("PUT", `/api/posts/${post.id}`, rest)).status).toBe(200);
-    expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } })).publishedAt).toEqual(post.publishedAt);
+    expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } })).publishedAt).toEqual(
+      post.publishedAt,
+    );
     expect((await t.send("PUT", `/api/posts/${post.id}`, { publishedAt: null })).status).toBe(200);
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } })).publishedAt).toBeNull();
     const cleared = await t.send("PUT", `/api/posts/${post.id}`, { title: null });
@@ -187,12 +258,16 @@ describe("§6 writes (react-admin create, update, delete)", () => {
     const record = (await (await t.get("/api/posts/9")).json()) as Record<string, unknown>;
     const response = await t.send("PUT", "/api/posts/9", { ...record, id: 10, title: "Wrong target" });
     expect(response.status).toBe(400);
-    expect((await response.json()) as { message: string }).toMatchObject({ message: expect.stringContaining("does not match") });
+    expect((await response.json()) as { message: string }).toMatchObject({
+      message: expect.stringContaining("does not match"),
+    });
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: 9 } })).title).not.toBe("Wrong target");
   });
 
   it("delete answers the deleted record (DELETE with Content-Type text/plain and no body); posts go to the trash (§18.1)", async () => {
-    const { id } = (await (await t.send("POST", "/api/posts", { title: "Short-lived", authorId: 1 })).json()) as { id: number };
+    const { id } = (await (await t.send("POST", "/api/posts", { title: "Short-lived", authorId: 1 })).json()) as {
+      id: number;
+    };
     const response = await t.send("DELETE", `/api/posts/${id}`, undefined, { "Content-Type": "text/plain" });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { deletedAt: string | null };
@@ -204,9 +279,16 @@ describe("§6 writes (react-admin create, update, delete)", () => {
   });
 
   it("deleteMany: repeated concurrent DELETEs each answer their record", async () => {
-    const created = await Promise.all(["a", "b", "c"].map(async (title) => ((await (await t.send("POST", "/api/tags", { name: `bulk-${title}` })).json()) as { id: number }).id));
+    const created = await Promise.all(
+      ["a", "b", "c"].map(
+        async (title) =>
+          ((await (await t.send("POST", "/api/tags", { name: `bulk-${title}` })).json()) as { id: number }).id,
+      ),
+    );
     const before = await t.db.prisma.tag.count();
-    const responses = await Promise.all(created.map((id) => t.send("DELETE", `/api/tags/${id}`, undefined, { "Content-Type": "text/plain" })));
+    const responses = await Promise.all(
+      created.map((id) => t.send("DELETE", `/api/tags/${id}`, undefined, { "Content-Type": "text/plain" })),
+    );
     const bodies = (await Promise.all(responses.map((r) => r.json()))) as { id: number }[];
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(bodies.map((b) => b.id)).toEqual(created);
@@ -222,7 +304,11 @@ describe("§6 writes (react-admin create, update, delete)", () => {
   });
 
   it("creating a user accepts passwordHash and never returns it; it is stored", async () => {
-    const response = await t.send("POST", "/api/users", { email: "new.user@example.com", name: "New User", passwordHash: "secret-hash-value" });
+    const response = await t.send("POST", "/api/users", {
+      email: "new.user@example.com",
+      name: "New User",
+      passwordHash: "secret-hash-value",
+    });
     expect(response.status).toBe(201);
     const text = await response.text();
     expect(text).not.toContain("passwordHash");

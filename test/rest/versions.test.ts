@@ -23,15 +23,27 @@ describe("§17 optimistic concurrency", () => {
     expect(await stale.json()).toMatchObject({ code: "PRECONDITION_FAILED", details: { currentVersion: version + 1 } });
     const gone = await t.send("DELETE", "/api/posts/2", undefined, { "If-Match": `W/"${version}"` });
     expect(gone.status).toBe(412);
-    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: 2 } })).toMatchObject({ views: 11, version: version + 1 });
+    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: 2 } })).toMatchObject({
+      views: 11,
+      version: version + 1,
+    });
   });
 
   it("a create answers 201 with the new record's ETag, which a write can name at once", async () => {
-    const created = await t.send("POST", "/api/posts", { title: "ETag on create", body: "Its first version.", authorId: 1 });
+    const created = await t.send("POST", "/api/posts", {
+      title: "ETag on create",
+      body: "Its first version.",
+      authorId: 1,
+    });
     expect(created.status).toBe(201);
     const record = (await created.json()) as { id: number; version: number };
     expect(created.headers.get("etag")).toBe(`"${record.version}"`);
-    const next = await t.send("PATCH", `/api/posts/${record.id}`, { views: 3 }, { "If-Match": created.headers.get("etag") as string });
+    const next = await t.send(
+      "PATCH",
+      `/api/posts/${record.id}`,
+      { views: 3 },
+      { "If-Match": created.headers.get("etag") as string },
+    );
     expect(next.status).toBe(200);
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: record.id } })).views).toBe(3);
   });
@@ -52,9 +64,15 @@ describe("§17 optimistic concurrency", () => {
     const foreign = await t.send("PATCH", "/api/posts/4", { views: 1 }, { "If-Match": '"stale-version"' });
     expect(foreign.status).toBe(412);
     expect(await foreign.json()).toMatchObject({ code: "PRECONDITION_FAILED" });
-    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: 4 } })).toMatchObject({ views: before.views, version: before.version });
+    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: 4 } })).toMatchObject({
+      views: before.views,
+      version: before.version,
+    });
     // A list with this API's tag among others is checked against that one.
-    expect((await t.send("PATCH", "/api/posts/4", { views: before.views }, { "If-Match": `"other", "${before.version}"` })).status).toBe(200);
+    expect(
+      (await t.send("PATCH", "/api/posts/4", { views: before.views }, { "If-Match": `"other", "${before.version}"` }))
+        .status,
+    ).toBe(200);
     expect((await t.send("PATCH", "/api/posts/4", { views: 1, version: 1 }, { "If-Match": '"2"' })).status).toBe(400);
     expect((await t.send("PATCH", "/api/posts/4", { views: 1, version: "x" })).status).toBe(400);
     expect((await t.send("PATCH", "/api/posts/4", { views: 1 }, { "If-Match": "*" })).status).toBe(200);
@@ -63,8 +81,13 @@ describe("§17 optimistic concurrency", () => {
   it("GraphQL expectedVersion: a stale version is a CONFLICT with the current version", async () => {
     const gql = graphqlClient(t);
     const { version } = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 5 } });
-    await gql.data("mutation($v: Int) { updatePost(id: 5, data: { views: 1 }, expectedVersion: $v) { id } }", { v: version });
-    const error = await gql.error("mutation($v: Int) { updatePost(id: 5, data: { views: 2 }, expectedVersion: $v) { id } }", { v: version });
+    await gql.data("mutation($v: Int) { updatePost(id: 5, data: { views: 1 }, expectedVersion: $v) { id } }", {
+      v: version,
+    });
+    const error = await gql.error(
+      "mutation($v: Int) { updatePost(id: 5, data: { views: 2 }, expectedVersion: $v) { id } }",
+      { v: version },
+    );
     expect(error.extensions).toMatchObject({ code: "CONFLICT" });
     expect(error.message).toContain(`it is now at ${version + 1}`);
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: 5 } })).views).toBe(1);

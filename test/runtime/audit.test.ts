@@ -39,7 +39,9 @@ describe("audit fields", () => {
   });
 
   it("records the default actor when no one is signed in", async () => {
-    const created = await t.runtime.service("comment").create(t.runtime.context(), { body: "anon", postId: 1, authorId: 1 });
+    const created = await t.runtime
+      .service("comment")
+      .create(t.runtime.context(), { body: "anon", postId: 1, authorId: 1 });
     const row = await t.db.prisma.comment.findUniqueOrThrow({ where: { id: created.id as string } });
     expect(row).toMatchObject({ createdBy: "system", updatedBy: "system" });
   });
@@ -47,7 +49,9 @@ describe("audit fields", () => {
   it("the default actor is configurable", async () => {
     const runtime = createRuntime({ schema: t.runtime.schema, store: createStore(t.db), defaultActor: "importer" });
     const created = await runtime.service("post").create(runtime.context(), { title: "Imported", authorId: 1 });
-    expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: created.id as number } })).createdBy).toBe("importer");
+    expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: created.id as number } })).createdBy).toBe(
+      "importer",
+    );
   });
 
   it("soft delete stamps deletedAt/By and updatedBy; restore clears the trash pair", async () => {
@@ -58,19 +62,34 @@ describe("audit fields", () => {
     expect(trashed).toMatchObject({ deletedBy: "grace", updatedBy: "grace", createdBy: "7" });
     expect(trashed.deletedAt).toBeInstanceOf(Date);
     await posts.restore(t.runtime.context({ actor: ada }), created.id);
-    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: created.id as number } })).toMatchObject({ deletedAt: null, deletedBy: null, updatedBy: "7" });
+    expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: created.id as number } })).toMatchObject({
+      deletedAt: null,
+      deletedBy: null,
+      updatedBy: "7",
+    });
   });
 
   it("clients can write no audit or trash field, on create or update", async () => {
     const posts = t.runtime.service("post");
     for (const field of ["createdBy", "updatedBy", "createdAt", "updatedAt", "deletedAt", "deletedBy"]) {
-      const error = await failure(posts.create(t.runtime.context(), { title: "Forged", authorId: 1, [field]: field.endsWith("At") ? "2020-01-01T00:00:00Z" : "mallory" }));
+      const error = await failure(
+        posts.create(t.runtime.context(), {
+          title: "Forged",
+          authorId: 1,
+          [field]: field.endsWith("At") ? "2020-01-01T00:00:00Z" : "mallory",
+        }),
+      );
       expect(error, field).toMatchObject({ code: "BAD_REQUEST" });
       expect(error.message).toContain(`"${field}"`);
       expect((await failure(posts.patch(t.runtime.context(), 1, { [field]: "mallory" }))).code).toBe("BAD_REQUEST");
     }
     // react-admin sends the whole record back: ignored, not written.
-    const kept = await posts.patch(t.runtime.context({ actor: ada }), 2, { title: "Lenient", createdBy: "mallory" }, { ignoreReadOnly: true });
+    const kept = await posts.patch(
+      t.runtime.context({ actor: ada }),
+      2,
+      { title: "Lenient", createdBy: "mallory" },
+      { ignoreReadOnly: true },
+    );
     expect(kept.createdBy).not.toBe("mallory");
     expect(kept.updatedBy).toBe("7");
   });
@@ -78,12 +97,19 @@ describe("audit fields", () => {
 
 describe("value sources", () => {
   const tagWith = (fields: NonNullable<ResourceDefinition["fields"]>): ResourceDefinition[] =>
-    resources.map((r) => (r.model === "Tag" ? { ...r, revisions: undefined, concurrency: undefined, fields: { ...r.fields, ...fields } } : r)) as ResourceDefinition[];
+    resources.map((r) =>
+      r.model === "Tag"
+        ? { ...r, revisions: undefined, concurrency: undefined, fields: { ...r.fields, ...fields } }
+        : r,
+    ) as ResourceDefinition[];
 
   it("actor, constant and function sources fill fields on create and update", async () => {
     const schema = resolveResources(
       tagWith({
-        name: { onCreate: ({ actor, now }) => `t-${String(actor)}-${now.getUTCFullYear()}`, onUpdate: { constant: "renamed" } },
+        name: {
+          onCreate: ({ actor, now }) => `t-${String(actor)}-${now.getUTCFullYear()}`,
+          onUpdate: { constant: "renamed" },
+        },
       }),
       datamodel,
     );
@@ -98,7 +124,9 @@ describe("value sources", () => {
   });
 
   it("an audit column the model lacks, or a soft-delete column of the wrong type, fails the boot with a fix", () => {
-    const bad = resources.map((r) => (r.model === "Tag" ? { ...r, audit: { createdBy: "author" }, softDelete: { field: "name" } } : r)) as ResourceDefinition[];
+    const bad = resources.map((r) =>
+      r.model === "Tag" ? { ...r, audit: { createdBy: "author" }, softDelete: { field: "name" } } : r,
+    ) as ResourceDefinition[];
     const error = (() => {
       try {
         resolveResources(bad, datamodel);

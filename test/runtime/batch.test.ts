@@ -32,7 +32,11 @@ describe("all-or-nothing (default)", () => {
       [1, "Batch two", "ada"],
     ]);
     for (const { record } of result.succeeded) {
-      expect(await t.db.prisma.revision.count({ where: { resource: "post", recordId: String(record.id), action: "create" } })).toBe(1);
+      expect(
+        await t.db.prisma.revision.count({
+          where: { resource: "post", recordId: String(record.id), action: "create" },
+        }),
+      ).toBe(1);
     }
   });
 
@@ -46,14 +50,20 @@ describe("all-or-nothing (default)", () => {
         { title: "Also kept?", authorId: 1 },
       ]),
     );
-    expect(error).toMatchObject({ code: "VALIDATION_FAILED", fields: { title: expect.any(String) }, details: { index: 1, failed: [{ index: 1, error: { code: "VALIDATION_FAILED" } }] } });
+    expect(error).toMatchObject({
+      code: "VALIDATION_FAILED",
+      fields: { title: expect.any(String) },
+      details: { index: 1, failed: [{ index: 1, error: { code: "VALIDATION_FAILED" } }] },
+    });
     expect(error.message).toMatch(/^Item 2 of 3 \(index 1\): .*Nothing was written/);
     expect(await t.db.prisma.post.count()).toBe(before);
     expect(await t.db.prisma.revision.count()).toBe(revisions);
   });
 
   it("a database failure of a later item (unique violation) rolls back the earlier ones", async () => {
-    const error = await failure(t.runtime.service("tag").batch(ctx(), "create", [{ name: "batch-fresh" }, { name: "batch-fresh" }]));
+    const error = await failure(
+      t.runtime.service("tag").batch(ctx(), "create", [{ name: "batch-fresh" }, { name: "batch-fresh" }]),
+    );
     expect(error).toMatchObject({ code: "CONFLICT", details: { index: 1 } });
     expect(await t.db.prisma.tag.count({ where: { name: "batch-fresh" } })).toBe(0);
   });
@@ -76,7 +86,11 @@ describe("all-or-nothing (default)", () => {
     expect(stale).toMatchObject({ code: "CONFLICT", details: { index: 0, currentVersion: 2 } });
     await posts().batch(ctx(), "delete", ids);
     expect(await t.db.prisma.post.count({ where: { id: { in: ids }, deletedAt: { not: null } } })).toBe(2);
-    await posts().batch(ctx(), "restore", ids.map((id) => ({ id })));
+    await posts().batch(
+      ctx(),
+      "restore",
+      ids.map((id) => ({ id })),
+    );
     expect(await t.db.prisma.post.count({ where: { id: { in: ids }, deletedAt: null } })).toBe(2);
     await posts().batch(ctx(), "purge", ids);
     expect(await t.db.prisma.post.count({ where: { id: { in: ids } } })).toBe(0);
@@ -88,7 +102,12 @@ describe("partial", () => {
     const result = await posts().batch(
       ctx(),
       "create",
-      [{ title: "Partial ok", authorId: 1 }, { title: "No", authorId: 1 }, { title: "Dangling", authorId: 999999 }, { title: "Partial ok too", authorId: 2 }],
+      [
+        { title: "Partial ok", authorId: 1 },
+        { title: "No", authorId: 1 },
+        { title: "Dangling", authorId: 999999 },
+        { title: "Partial ok too", authorId: 2 },
+      ],
       { partial: true },
     );
     expect(result.succeeded.map((s) => s.index)).toEqual([0, 3]);
@@ -118,7 +137,7 @@ describe("limits and shape", () => {
     const error = await failure(runtime.service("tag").batch(runtime.context(), "create", items));
     expect(error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", status: 413, details: { maxBatchSize: 3 } });
     expect(await t.db.prisma.tag.count({ where: { name: { startsWith: "l-" } } })).toBe(0);
-    expect((await posts().resource.maxBatchSize)).toBe(100);
+    expect(await posts().resource.maxBatchSize).toBe(100);
   });
 
   it("a batch that is not an array, or an unknown action, is a 400", async () => {

@@ -18,7 +18,9 @@ describe("optimistic concurrency", () => {
     const post = await t.db.prisma.post.findFirstOrThrow({ orderBy: { id: "asc" } });
     const patched = await posts().patch(ctx(), post.id, { views: 5 });
     expect(patched.version).toBe(post.version + 1);
-    expect((await failure(posts().create(ctx(), { title: "Versioned", authorId: post.authorId, version: 7 }))).message).toContain("read-only");
+    expect(
+      (await failure(posts().create(ctx(), { title: "Versioned", authorId: post.authorId, version: 7 }))).message,
+    ).toContain("read-only");
     const created = await posts().create(ctx(), { title: "Versioned", authorId: post.authorId });
     expect(created.version).toBe(1);
   });
@@ -28,7 +30,13 @@ describe("optimistic concurrency", () => {
     await posts().patch(ctx(), post.id, { views: 1 }, { expectedVersion: post.version });
     const stale = await failure(posts().patch(ctx(), post.id, { views: 2 }, { expectedVersion: post.version }));
     expect(stale).toMatchObject({ code: "CONFLICT", details: { currentVersion: post.version + 1 } });
-    expect((await failure(posts().delete(ctx(), post.id, { expectedVersion: post.version, mismatch: "PRECONDITION_FAILED" }))).code).toBe("PRECONDITION_FAILED");
+    expect(
+      (
+        await failure(
+          posts().delete(ctx(), post.id, { expectedVersion: post.version, mismatch: "PRECONDITION_FAILED" }),
+        )
+      ).code,
+    ).toBe("PRECONDITION_FAILED");
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } });
     expect(row).toMatchObject({ views: 1, version: post.version + 1 });
   });
@@ -36,7 +44,9 @@ describe("optimistic concurrency", () => {
   it("20 concurrent patches with the same expected version: exactly 1 succeeds, nothing is lost", async () => {
     const post = await t.db.prisma.post.findFirstOrThrow({ where: { status: "draft" } });
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => posts().patch(ctx(), post.id, { views: 1000 + i }, { expectedVersion: post.version })),
+      Array.from({ length: 20 }, (_, i) =>
+        posts().patch(ctx(), post.id, { views: 1000 + i }, { expectedVersion: post.version }),
+      ),
     );
     const won = results.filter((r) => r.status === "fulfilled");
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");

@@ -31,7 +31,10 @@ describe("write hooks", () => {
     const seen: string[] = [];
     const tag = await t.runtime.service("tag").create(ctx(), { name: "hooked" });
     on("tag")
-      .before("patch", (op) => void seen.push(`before:${op.actor.id}:${String(op.input.name)}:${String(op.existing?.name)}`))
+      .before(
+        "patch",
+        (op) => void seen.push(`before:${op.actor.id}:${String(op.input.name)}:${String(op.existing?.name)}`),
+      )
       .after("patch", async (op) => {
         // Inside the transaction: the row is written but not committed.
         const outside = await t.db.prisma.tag.findUniqueOrThrow({ where: { id: tag.id as number } });
@@ -43,7 +46,12 @@ describe("write hooks", () => {
       });
     on("*").before("patch", (op) => void seen.push(`any:${op.resource}`));
     await t.runtime.service("tag").patch(ctx(), tag.id, { name: "hooked-again" });
-    expect(seen).toEqual(["before:ada:hooked-again:hooked", "any:tag", "after:hooked-again:outside=hooked", `success:${String(tag.id)}:outside=hooked-again`]);
+    expect(seen).toEqual([
+      "before:ada:hooked-again:hooked",
+      "any:tag",
+      "after:hooked-again:outside=hooked",
+      `success:${String(tag.id)}:outside=hooked-again`,
+    ]);
   });
 
   it("before may change the input, and validation judges the changed input", async () => {
@@ -74,7 +82,11 @@ describe("write hooks", () => {
 
   it("a failing onSuccess is reported, not thrown: the write stands", async () => {
     const reported: unknown[] = [];
-    const runtime = createRuntime({ schema: t.runtime.schema, store: createStore(t.db), onError: (e, where) => reported.push([where, (e as Error).message]) });
+    const runtime = createRuntime({
+      schema: t.runtime.schema,
+      store: createStore(t.db),
+      onError: (e, where) => reported.push([where, (e as Error).message]),
+    });
     runtime.on("tag").onSuccess("create", () => {
       throw new Error("mail server down");
     });
@@ -89,7 +101,9 @@ describe("write hooks", () => {
     });
     const post = await t.runtime.service("post").create(ctx(), { title: "With a tag", authorId: 1 });
     const tag = await t.db.prisma.tag.findUniqueOrThrow({ where: { name: `for-post-${String(post.id)}` } });
-    expect(await t.db.prisma.revision.count({ where: { resource: "tag", recordId: String(tag.id), actorId: "ada" } })).toBe(1);
+    expect(
+      await t.db.prisma.revision.count({ where: { resource: "tag", recordId: String(tag.id), actorId: "ada" } }),
+    ).toBe(1);
 
     on("post").after("create", () => {
       throw new AppError("CONFLICT", "stop");
@@ -118,7 +132,10 @@ describe("write hooks", () => {
 
   it("every write action has hooks: delete, restore, revert, purge", async () => {
     const seen: string[] = [];
-    on("post").before(["delete", "restore", "revert", "purge"], (op) => void seen.push(`${op.action}:${String(op.existing?.title)}`));
+    on("post").before(
+      ["delete", "restore", "revert", "purge"],
+      (op) => void seen.push(`${op.action}:${String(op.existing?.title)}`),
+    );
     const post = await t.runtime.service("post").create(ctx(), { title: "Lifecycle", authorId: 1 });
     await t.runtime.service("post").delete(ctx(), post.id);
     await t.runtime.service("post").restore(ctx(), post.id);
@@ -148,7 +165,9 @@ describe("read hooks", () => {
       if (!op.actor.roles.includes("admin")) throw new AppError("FORBIDDEN", "Only admins read users one by one.");
     });
     expect(await failure(t.runtime.service("user").get(ctx(), 1))).toMatchObject({ code: "FORBIDDEN", status: 403 });
-    expect((await t.runtime.service("user").get(t.runtime.context({ actor: { id: 1, roles: ["admin"] } }), 1)).id).toBe(1);
+    expect((await t.runtime.service("user").get(t.runtime.context({ actor: { id: 1, roles: ["admin"] } }), 1)).id).toBe(
+      1,
+    );
   });
 
   it("transform applies to write results too", async () => {
@@ -176,7 +195,13 @@ describe("body replaces the default implementation", () => {
   });
 
   it("a read body answers without the default query (ServiceStack's custom implementation)", async () => {
-    on("tag").body("read", async (op) => ({ id: op.id, name: "synthetic", version: 1, createdAt: new Date(0), updatedAt: new Date(0) }));
+    on("tag").body("read", async (op) => ({
+      id: op.id,
+      name: "synthetic",
+      version: 1,
+      createdAt: new Date(0),
+      updatedAt: new Date(0),
+    }));
     const tag = await t.runtime.service("tag").get(ctx(), 424242);
     expect(tag).toMatchObject({ id: 424242, name: "synthetic" });
   });

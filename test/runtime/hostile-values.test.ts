@@ -10,7 +10,9 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-async function codeOf(promise: Promise<unknown>): Promise<{ code: string; message: string; fields: Record<string, string> | undefined }> {
+async function codeOf(
+  promise: Promise<unknown>,
+): Promise<{ code: string; message: string; fields: Record<string, string> | undefined }> {
   try {
     await promise;
   } catch (error) {
@@ -26,10 +28,20 @@ describe("hostile values", () => {
   const ctx = () => t.runtime.context();
 
   it("text with NUL or a lone surrogate: 422 on write, 400 in a filter or search", async () => {
-    expect(await codeOf(tags().create(ctx(), { name: "a\u0000b" }))).toMatchObject({ code: "VALIDATION_FAILED", fields: { name: expect.stringContaining("NUL") } });
-    expect(await codeOf(tags().create(ctx(), { name: "\ud800" }))).toMatchObject({ code: "VALIDATION_FAILED", fields: { name: expect.stringContaining("surrogate") } });
-    expect((await codeOf(tags().list(ctx(), { filter: { field: "name", op: "contains", value: "\u0000" } }))).code).toBe("BAD_REQUEST");
-    expect((await codeOf(tags().list(ctx(), { filter: { field: "name", op: "eq", value: "\udfff" } }))).code).toBe("BAD_REQUEST");
+    expect(await codeOf(tags().create(ctx(), { name: "a\u0000b" }))).toMatchObject({
+      code: "VALIDATION_FAILED",
+      fields: { name: expect.stringContaining("NUL") },
+    });
+    expect(await codeOf(tags().create(ctx(), { name: "\ud800" }))).toMatchObject({
+      code: "VALIDATION_FAILED",
+      fields: { name: expect.stringContaining("surrogate") },
+    });
+    expect(
+      (await codeOf(tags().list(ctx(), { filter: { field: "name", op: "contains", value: "\u0000" } }))).code,
+    ).toBe("BAD_REQUEST");
+    expect((await codeOf(tags().list(ctx(), { filter: { field: "name", op: "eq", value: "\udfff" } }))).code).toBe(
+      "BAD_REQUEST",
+    );
     expect((await codeOf(tags().list(ctx(), { filter: { search: "x\u0000" } }))).code).toBe("BAD_REQUEST");
     expect(await t.db.prisma.tag.count()).toBe(0);
   });
@@ -52,13 +64,17 @@ describe("hostile values", () => {
       const failure = await codeOf(posts.list(ctx(), { filter: { field: "publishedAt", op: "gt", value } }));
       expect(failure.code, value).toBe("BAD_REQUEST");
     }
-    await expect(posts.list(ctx(), { filter: { field: "publishedAt", op: "gt", value: "2024-02-29T10:00:00+02:00" } })).resolves.toBeTruthy();
+    await expect(
+      posts.list(ctx(), { filter: { field: "publishedAt", op: "gt", value: "2024-02-29T10:00:00+02:00" } }),
+    ).resolves.toBeTruthy();
   });
 
   it("a value too large for an index is a 422, not a 500", async () => {
     // Incompressible text: a repeated letter would be compressed below the 8 KB index row limit.
     let seed = 1;
-    const name = Array.from({ length: 20_000 }, () => String.fromCharCode(97 + ((seed = (seed * 48271) % 2147483647) % 26))).join("");
+    const name = Array.from({ length: 20_000 }, () =>
+      String.fromCharCode(97 + ((seed = (seed * 48271) % 2147483647) % 26)),
+    ).join("");
     const failure = await codeOf(tags().create(ctx(), { name }));
     expect(failure.code).toBe("VALIDATION_FAILED");
     expect(failure.message).not.toMatch(/index row|bytes/);

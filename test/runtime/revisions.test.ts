@@ -22,11 +22,14 @@ afterAll(() => t?.close());
 const ada = { id: "ada", roles: [] };
 const ctx = (actor = ada) => t.runtime.context({ actor });
 const posts = () => t.runtime.service("post");
-const stored = (id: unknown) => t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(id) }, orderBy: { number: "asc" } });
+const stored = (id: unknown) =>
+  t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(id) }, orderBy: { number: "asc" } });
 
 /** A runtime over the same database with other definitions of posts and users. */
 function runtimeWith(post: Partial<ResourceDefinition>, user: Partial<ResourceDefinition> = {}): Runtime {
-  const defs = resources.map((r) => (r.model === "Post" ? { ...r, ...post } : r.model === "User" ? { ...r, ...user } : r)) as ResourceDefinition[];
+  const defs = resources.map((r) =>
+    r.model === "Post" ? { ...r, ...post } : r.model === "User" ? { ...r, ...user } : r,
+  ) as ResourceDefinition[];
   return createRuntime({ schema: resolveResources(defs, datamodel), store: createStore(t.db) });
 }
 
@@ -34,7 +37,13 @@ describe("every write records a revision", () => {
   it("create, patch, update, delete and restore: numbered, chained, with actor, action and the full snapshot", async () => {
     const created = await posts().create(ctx(), { title: "History", authorId: 1 });
     await posts().patch(ctx({ id: "grace", roles: [] }), created.id, { views: 5 });
-    await posts().update(ctx(), created.id, { title: "History, rewritten", authorId: 1, body: "b", views: 5, status: "draft" });
+    await posts().update(ctx(), created.id, {
+      title: "History, rewritten",
+      authorId: 1,
+      body: "b",
+      views: 5,
+      status: "draft",
+    });
     await posts().delete(ctx(), created.id);
     await posts().restore(ctx(), created.id);
     const rows = await stored(created.id);
@@ -85,7 +94,9 @@ describe("every write records a revision", () => {
 
   it("hidden fields never enter a snapshot", async () => {
     const runtime = runtimeWith({}, { revisions: true });
-    const user = await runtime.service("user").create(runtime.context(), { email: "snap@example.com", name: "Snap", passwordHash: "secret-hash" });
+    const user = await runtime
+      .service("user")
+      .create(runtime.context(), { email: "snap@example.com", name: "Snap", passwordHash: "secret-hash" });
     const [revision] = await t.db.prisma.revision.findMany({ where: { resource: "user", recordId: String(user.id) } });
     expect(revision?.data).toMatchObject({ email: "snap@example.com" });
     expect(JSON.stringify(revision?.data)).not.toContain("secret-hash");
@@ -122,14 +133,30 @@ describe("as of, diff and revert", () => {
     const first = await posts().diff(ctx(), created.id, 1);
     expect(first.from).toBe(0);
     expect(first.changes.find((c) => c.field === "title")).toEqual({ field: "title", from: null, to: "Diffed" });
-    expect((await posts().diff(ctx(), created.id, 1, 2)).changes.find((c) => c.field === "title")).toEqual({ field: "title", from: "Diffed again", to: "Diffed" });
+    expect((await posts().diff(ctx(), created.id, 1, 2)).changes.find((c) => c.field === "title")).toEqual({
+      field: "title",
+      from: "Diffed again",
+      to: "Diffed",
+    });
   });
 
   it("revert writes a new revision equal to the old one (writable fields), bumping the version", async () => {
     const created = await posts().create(ctx(), { title: "Original", authorId: 1, body: "first body" });
-    await posts().patch(ctx(), created.id, { title: "Changed", body: "second body", status: "published", publishedAt: "2026-01-01T00:00:00Z" });
+    await posts().patch(ctx(), created.id, {
+      title: "Changed",
+      body: "second body",
+      status: "published",
+      publishedAt: "2026-01-01T00:00:00Z",
+    });
     const reverted = await posts().revert(ctx({ id: "grace", roles: [] }), created.id, 1);
-    expect(reverted).toMatchObject({ title: "Original", body: "first body", status: "draft", publishedAt: null, version: 3, updatedBy: "grace" });
+    expect(reverted).toMatchObject({
+      title: "Original",
+      body: "first body",
+      status: "draft",
+      publishedAt: null,
+      version: 3,
+      updatedBy: "grace",
+    });
     const rows = await stored(created.id);
     expect(rows.map((r) => r.action)).toEqual(["create", "patch", "revert"]);
     expect(rows[2]?.data).toMatchObject({ title: "Original", body: "first body", version: 3 });
@@ -143,16 +170,37 @@ describe("revision payload migration", () => {
   it("snapshots written under an older schemaVersion are upgraded when read, diffed and reverted to", async () => {
     const created = await posts().create(ctx(), { title: "Current shape", authorId: 1 });
     // A revision as an older release stored it: the title was called `headline` then.
-    const old = { ...(await stored(created.id))[0]?.data as Record<string, unknown>, headline: "Old shape", title: undefined };
-    await t.db.prisma.revision.create({ data: { id: randomUUID(), resource: "post", recordId: String(created.id), number: 2, parentNumber: 1, action: "patch", actorId: "legacy", schemaVersion: 1, data: JSON.parse(JSON.stringify(old)) } });
-    const migrate: RevisionOptions["migrate"] = (data, from) => (from < 2 && "headline" in data ? { ...data, title: data.headline, headline: undefined } : data);
+    const old = {
+      ...((await stored(created.id))[0]?.data as Record<string, unknown>),
+      headline: "Old shape",
+      title: undefined,
+    };
+    await t.db.prisma.revision.create({
+      data: {
+        id: randomUUID(),
+        resource: "post",
+        recordId: String(created.id),
+        number: 2,
+        parentNumber: 1,
+        action: "patch",
+        actorId: "legacy",
+        schemaVersion: 1,
+        data: JSON.parse(JSON.stringify(old)),
+      },
+    });
+    const migrate: RevisionOptions["migrate"] = (data, from) =>
+      from < 2 && "headline" in data ? { ...data, title: data.headline, headline: undefined } : data;
     const v2 = runtimeWith({ revisions: { schemaVersion: 2, migrate } });
     const service = v2.service("post");
     const revision = await service.revision(v2.context(), created.id, 2);
     expect(revision).toMatchObject({ schemaVersion: 1, data: { title: "Old shape" } });
     expect("headline" in revision.data).toBe(false);
     expect((await service.get(v2.context(), created.id, { asOf: 2 })).title).toBe("Old shape");
-    expect((await service.diff(v2.context(), created.id, 2)).changes.find((c) => c.field === "title")).toEqual({ field: "title", from: "Current shape", to: "Old shape" });
+    expect((await service.diff(v2.context(), created.id, 2)).changes.find((c) => c.field === "title")).toEqual({
+      field: "title",
+      from: "Current shape",
+      to: "Old shape",
+    });
     const reverted = await service.revert(v2.context(), created.id, 2);
     expect(reverted.title).toBe("Old shape");
     const newest = (await stored(created.id)).at(-1);
@@ -179,7 +227,9 @@ describe("draft mode", () => {
     await service.patch(c(), created.id, { title: "Draft two" });
     await service.patch(c(), created.id, { title: "Draft three" });
     let rows = await stored(created.id);
-    expect(rows.map((r) => [r.number, r.status, (r.data as { title: string }).title])).toEqual([[1, "draft", "Draft three"]]);
+    expect(rows.map((r) => [r.number, r.status, (r.data as { title: string }).title])).toEqual([
+      [1, "draft", "Draft three"],
+    ]);
     await service.publish(c(), created.id);
     expect((await failure(service.publish(c(), created.id))).code).toBe("CONFLICT");
     await service.patch(c(), created.id, { title: "Next draft" });
@@ -195,7 +245,9 @@ describe("draft mode", () => {
 describe("concurrent writes and revisions", () => {
   it("20 concurrent patches with one expected version: one wins, and there is exactly one new revision", async () => {
     const created = await posts().create(ctx(), { title: "Raced", authorId: 1 });
-    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => posts().patch(ctx(), created.id, { views: i + 1 }, { expectedVersion: 1 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => posts().patch(ctx(), created.id, { views: i + 1 }, { expectedVersion: 1 })),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const rows = await stored(created.id);
     expect(rows.map((r) => r.number)).toEqual([1, 2]);

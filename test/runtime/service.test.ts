@@ -10,12 +10,16 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-
 describe("reads", () => {
   it("lists with filter, sort, page and total, matching the database", async () => {
     const posts = t.runtime.service("post");
     const { records, total } = await posts.list(t.runtime.context(), {
-      filter: { and: [{ field: "status", op: "eq", value: "published" }, { field: "views", op: "gte", value: "100" }] },
+      filter: {
+        and: [
+          { field: "status", op: "eq", value: "published" },
+          { field: "views", op: "gte", value: "100" },
+        ],
+      },
       sort: [{ field: "views", direction: "desc" }],
       offset: 5,
       limit: 10,
@@ -49,7 +53,9 @@ describe("reads", () => {
     const loaded = await Promise.all(
       records.map(async (p) => {
         const [author, cs] = await Promise.all([posts.related(ctx, p, "author"), posts.related(ctx, p, "comments")]);
-        const authors = await Promise.all((cs as Record<string, unknown>[]).map((c) => comments.related(ctx, c, "author")));
+        const authors = await Promise.all(
+          (cs as Record<string, unknown>[]).map((c) => comments.related(ctx, c, "author")),
+        );
         return { author, cs, authors };
       }),
     );
@@ -83,14 +89,20 @@ describe("reads", () => {
 
   it("get of a missing id is NOT_FOUND; a malformed id is BAD_REQUEST", async () => {
     expect((await failure(t.runtime.service("post").get(t.runtime.context(), 999999))).code).toBe("NOT_FOUND");
-    expect((await failure(t.runtime.service("comment").get(t.runtime.context(), "not-a-uuid"))).code).toBe("BAD_REQUEST");
+    expect((await failure(t.runtime.service("comment").get(t.runtime.context(), "not-a-uuid"))).code).toBe(
+      "BAD_REQUEST",
+    );
   });
 
   it("rejects undeclared filters, sorts and oversized pages with a message naming them", async () => {
     const posts = t.runtime.service("post");
     const ctx = t.runtime.context();
-    expect((await failure(posts.list(ctx, { filter: { field: "body", op: "eq", value: "x" } }))).message).toContain('Operator "eq" is not allowed on posts.body');
-    expect((await failure(posts.list(ctx, { sort: [{ field: "body", direction: "asc" }] }))).message).toContain('Cannot sort posts by "body"');
+    expect((await failure(posts.list(ctx, { filter: { field: "body", op: "eq", value: "x" } }))).message).toContain(
+      'Operator "eq" is not allowed on posts.body',
+    );
+    expect((await failure(posts.list(ctx, { sort: [{ field: "body", direction: "asc" }] }))).message).toContain(
+      'Cannot sort posts by "body"',
+    );
     expect((await failure(posts.list(ctx, { limit: 1001 }))).message).toContain("at most 1000");
     expect((await failure(posts.list(ctx, { offset: 2_000_000 }))).message).toContain("too large");
     const tooMany = { and: Array.from({ length: 101 }, () => ({ field: "views", op: "gt" as const, value: 1 })) };
@@ -101,7 +113,9 @@ describe("reads", () => {
 describe("writes", () => {
   it("creates with computed values and returns the visible record; the hidden field is stored", async () => {
     const ctx = t.runtime.context();
-    const user = await t.runtime.service("user").create(ctx, { email: "ada@example.com", name: "Ada", passwordHash: "hash!" });
+    const user = await t.runtime
+      .service("user")
+      .create(ctx, { email: "ada@example.com", name: "Ada", passwordHash: "hash!" });
     expect(user).not.toHaveProperty("passwordHash");
     const row = await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id as number } });
     expect(row.passwordHash).toBe("hash!");
@@ -111,7 +125,9 @@ describe("writes", () => {
 
   it("generates uuid ids", async () => {
     const post = await t.db.prisma.post.findFirstOrThrow();
-    const comment = await t.runtime.service("comment").create(t.runtime.context(), { body: "hi", postId: post.id, authorId: post.authorId });
+    const comment = await t.runtime
+      .service("comment")
+      .create(t.runtime.context(), { body: "hi", postId: post.id, authorId: post.authorId });
     expect(comment.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await t.db.prisma.comment.count({ where: { id: comment.id as string } })).toBe(1);
   });
@@ -119,8 +135,13 @@ describe("writes", () => {
   it("rejects read-only and unknown fields, and collects every bad value", async () => {
     const users = t.runtime.service("user");
     const ctx = t.runtime.context();
-    expect((await failure(users.create(ctx, { email: "a@b.c", name: "A", passwordHash: "x", createdAt: "2020-01-01" }))).message).toContain("read-only");
-    expect((await failure(users.create(ctx, { email: "a@b.c", name: "A", passwordHash: "x", nickname: "z" }))).message).toContain('Unknown field "nickname"');
+    expect(
+      (await failure(users.create(ctx, { email: "a@b.c", name: "A", passwordHash: "x", createdAt: "2020-01-01" })))
+        .message,
+    ).toContain("read-only");
+    expect(
+      (await failure(users.create(ctx, { email: "a@b.c", name: "A", passwordHash: "x", nickname: "z" }))).message,
+    ).toContain('Unknown field "nickname"');
     const invalid = await failure(users.create(ctx, { email: 5, role: "king" }));
     expect(invalid.code).toBe("VALIDATION_FAILED");
     expect(Object.keys(invalid.fields ?? {}).sort()).toEqual(["email", "name", "passwordHash", "role"]);
@@ -131,7 +152,13 @@ describe("writes", () => {
     const ctx = t.runtime.context();
     const post = await t.db.prisma.post.findFirstOrThrow({ where: { publishedAt: { not: null } } });
     expect((await failure(posts.update(ctx, post.id, { title: "Only title" }))).fields).toHaveProperty("authorId");
-    await posts.update(ctx, post.id, { title: "Replaced", body: "b", status: "draft", views: 0, authorId: post.authorId });
+    await posts.update(ctx, post.id, {
+      title: "Replaced",
+      body: "b",
+      status: "draft",
+      views: 0,
+      authorId: post.authorId,
+    });
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } });
     expect(row).toMatchObject({ title: "Replaced", publishedAt: null, status: "draft" });
     expect(row.updatedAt.getTime()).toBeGreaterThan(post.updatedAt.getTime());
@@ -155,7 +182,9 @@ describe("writes", () => {
   it("translates unique and foreign-key violations", async () => {
     const ctx = t.runtime.context();
     const existing = await t.db.prisma.user.findFirstOrThrow();
-    const conflict = await failure(t.runtime.service("user").create(ctx, { email: existing.email, name: "Dup", passwordHash: "x" }));
+    const conflict = await failure(
+      t.runtime.service("user").create(ctx, { email: existing.email, name: "Dup", passwordHash: "x" }),
+    );
     expect(conflict).toMatchObject({ code: "CONFLICT", fields: { email: "must be unique" } });
     const dangling = await failure(t.runtime.service("post").create(ctx, { title: "Dangling", authorId: 999999 }));
     expect(dangling).toMatchObject({ code: "VALIDATION_FAILED", fields: { authorId: "no user with this id" } });

@@ -19,7 +19,8 @@ const comments = () => t.runtime.service("comment");
 async function postWithComments(title: string, count = 2) {
   const post = await posts().create(ctx(), { title, authorId: 1 });
   const made = [];
-  for (let i = 0; i < count; i++) made.push(await comments().create(ctx(), { body: `${title} ${i}`, postId: post.id, authorId: 2 }));
+  for (let i = 0; i < count; i++)
+    made.push(await comments().create(ctx(), { body: `${title} ${i}`, postId: post.id, authorId: 2 }));
   return { post, comments: made };
 }
 
@@ -61,7 +62,9 @@ describe("delete moves to the trash", () => {
   });
 
   it("asking for the trash of a resource without soft delete, or a bogus mode, is a 400", async () => {
-    expect((await failure(t.runtime.service("tag").list(ctx(), { deleted: "only" }))).message).toBe("tags have no trash: they are not soft-deleted.");
+    expect((await failure(t.runtime.service("tag").list(ctx(), { deleted: "only" }))).message).toBe(
+      "tags have no trash: they are not soft-deleted.",
+    );
     expect((await failure(posts().list(ctx(), { deleted: "bogus" as never }))).code).toBe("BAD_REQUEST");
     expect((await failure(t.runtime.service("tag").restore(ctx(), 1))).code).toBe("BAD_REQUEST");
   });
@@ -83,14 +86,18 @@ describe("restore and purge", () => {
     await posts().delete(ctx(), trashed.post.id);
     await posts().purge(ctx(), live.post.id);
     await posts().purge(ctx(), trashed.post.id);
-    expect(await t.db.prisma.post.count({ where: { id: { in: [live.post.id as number, trashed.post.id as number] } } })).toBe(0);
+    expect(
+      await t.db.prisma.post.count({ where: { id: { in: [live.post.id as number, trashed.post.id as number] } } }),
+    ).toBe(0);
     expect((await failure(posts().purge(ctx(), live.post.id))).code).toBe("NOT_FOUND");
   });
 
   it("restore and purge honour the expected version", async () => {
     const { post } = await postWithComments("Versioned trash", 0);
     const deleted = await posts().delete(ctx(), post.id);
-    const stale = await failure(posts().restore(ctx(), post.id, { expectedVersion: post.version as number, mismatch: "PRECONDITION_FAILED" }));
+    const stale = await failure(
+      posts().restore(ctx(), post.id, { expectedVersion: post.version as number, mismatch: "PRECONDITION_FAILED" }),
+    );
     expect(stale).toMatchObject({ code: "PRECONDITION_FAILED", details: { currentVersion: deleted.version } });
     await posts().restore(ctx(), post.id, { expectedVersion: deleted.version as number });
   });
@@ -102,14 +109,27 @@ describe("relation delete rules", () => {
     const [first, second, third] = made.map((c) => c.id as string);
     await comments().delete(ctx(), first); // trashed on its own, earlier
     await posts().delete(ctx(), post.id);
-    const rows = await t.db.prisma.comment.findMany({ where: { postId: post.id as number }, orderBy: { createdAt: "asc" } });
+    const rows = await t.db.prisma.comment.findMany({
+      where: { postId: post.id as number },
+      orderBy: { createdAt: "asc" },
+    });
     expect(rows.every((r) => r.deletedAt !== null)).toBe(true);
     const parent = await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id as number } });
-    expect(rows.filter((r) => r.deletedAt?.getTime() === parent.deletedAt?.getTime()).map((r) => r.id).sort()).toEqual([second, third].sort());
+    expect(
+      rows
+        .filter((r) => r.deletedAt?.getTime() === parent.deletedAt?.getTime())
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([second, third].sort());
 
     await posts().restore(ctx(), post.id);
     const after = await t.db.prisma.comment.findMany({ where: { postId: post.id as number } });
-    expect(after.filter((r) => r.deletedAt === null).map((r) => r.id).sort()).toEqual([second, third].sort());
+    expect(
+      after
+        .filter((r) => r.deletedAt === null)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([second, third].sort());
     expect(after.find((r) => r.id === first)?.deletedAt).not.toBeNull();
   });
 
@@ -129,7 +149,9 @@ describe("relation delete rules", () => {
   });
 
   it("restrict: a user with live posts cannot be deleted; the message counts them", async () => {
-    const user = await t.runtime.service("user").create(ctx(), { email: "restrict@example.com", name: "Restricted", passwordHash: "x" });
+    const user = await t.runtime
+      .service("user")
+      .create(ctx(), { email: "restrict@example.com", name: "Restricted", passwordHash: "x" });
     const post = await posts().create(ctx(), { title: "Blocking", authorId: user.id });
     const error = await failure(t.runtime.service("user").delete(ctx(), user.id));
     expect(error).toMatchObject({ code: "CONFLICT", details: { relation: "posts", count: 1 } });
@@ -140,10 +162,15 @@ describe("relation delete rules", () => {
   });
 
   it("restrict on purge counts trashed children too", async () => {
-    const user = await t.runtime.service("user").create(ctx(), { email: "restrict2@example.com", name: "Restricted", passwordHash: "x" });
+    const user = await t.runtime
+      .service("user")
+      .create(ctx(), { email: "restrict2@example.com", name: "Restricted", passwordHash: "x" });
     const post = await posts().create(ctx(), { title: "Trashed blocker", authorId: user.id });
     await posts().delete(ctx(), post.id);
-    expect((await failure(t.runtime.service("user").purge(ctx(), user.id))).details).toMatchObject({ relation: "posts", count: 1 });
+    expect((await failure(t.runtime.service("user").purge(ctx(), user.id))).details).toMatchObject({
+      relation: "posts",
+      count: 1,
+    });
   });
 });
 
@@ -173,9 +200,22 @@ describe("reads through relations leave the trash out", () => {
     const record = await posts().get(c, post.id);
     const nested = (await posts().related(c, record, "comments")) as { id: unknown }[];
     expect(nested.map((x) => x.id)).toEqual([made[1]?.id]);
-    const withTrashedOnly = await posts().list(ctx(), { filter: { relation: "comments", quantifier: "some", filter: { field: "body", op: "contains", value: "Relations and trash 0" } } });
+    const withTrashedOnly = await posts().list(ctx(), {
+      filter: {
+        relation: "comments",
+        quantifier: "some",
+        filter: { field: "body", op: "contains", value: "Relations and trash 0" },
+      },
+    });
     expect(withTrashedOnly.records).toEqual([]);
-    const every = await posts().list(ctx(), { filter: { and: [{ field: "title", op: "eq", value: "Relations and trash" }, { relation: "comments", quantifier: "every", filter: { field: "body", op: "contains", value: "trash 1" } }] } });
+    const every = await posts().list(ctx(), {
+      filter: {
+        and: [
+          { field: "title", op: "eq", value: "Relations and trash" },
+          { relation: "comments", quantifier: "every", filter: { field: "body", op: "contains", value: "trash 1" } },
+        ],
+      },
+    });
     expect(every.records.map((r) => r.id)).toEqual([post.id]);
     const [group] = await comments().aggregate(ctx(), { field: "postId", op: "eq", value: post.id }, {});
     expect(group?.count).toBe(1);
@@ -186,7 +226,9 @@ describe("reads through relations leave the trash out", () => {
   it("a trashed post's comments do not reach it through the post relation", async () => {
     const { post, comments: made } = await postWithComments("Orphaned view", 1);
     await posts().delete(ctx(), post.id);
-    await comments().restore(ctx(), made[0]?.id).catch(() => undefined);
+    await comments()
+      .restore(ctx(), made[0]?.id)
+      .catch(() => undefined);
     const c = ctx();
     const comment = await comments().get(c, made[0]?.id, { deleted: "include" });
     expect(await comments().related(c, comment, "post")).toBeNull();

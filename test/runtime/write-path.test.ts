@@ -22,7 +22,11 @@ let flat: Runtime;
 let viaPrisma: Runtime;
 
 const flatDefinitions = resources.map((r) =>
-  r.model === "Post" ? { ...r, relations: { ...r.relations, comments: { filter: true } } } : r.model === "User" ? { ...r, relations: { ...r.relations, posts: { views: ["one"] }, comments: { views: ["one"] } } } : r,
+  r.model === "Post"
+    ? { ...r, relations: { ...r.relations, comments: { filter: true } } }
+    : r.model === "User"
+      ? { ...r, relations: { ...r.relations, posts: { views: ["one"] }, comments: { views: ["one"] } } }
+      : r,
 ) as ResourceDefinition[];
 
 beforeAll(async () => {
@@ -34,8 +38,10 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const ada: Actor = { id: 7, roles: [] };
-const revisionsOf = (resource: string, id: unknown) => t.db.prisma.revision.findMany({ where: { resource, recordId: String(id) }, orderBy: { number: "asc" } });
-const eventsOf = (resource: string, id: unknown) => t.db.prisma.event.findMany({ where: { resource, recordId: String(id) }, orderBy: { id: "asc" } });
+const revisionsOf = (resource: string, id: unknown) =>
+  t.db.prisma.revision.findMany({ where: { resource, recordId: String(id) }, orderBy: { number: "asc" } });
+const eventsOf = (resource: string, id: unknown) =>
+  t.db.prisma.event.findMany({ where: { resource, recordId: String(id) }, orderBy: { id: "asc" } });
 
 /** The SQL statements `work` sent through the app's pool (Prisma's and the compiled ones alike), in order. */
 async function sent<T>(work: () => Promise<T>): Promise<{ result: T; log: string[] }> {
@@ -52,25 +58,63 @@ function direct(log: readonly string[], end = "COMMIT"): boolean {
 describe("one statement between BEGIN and COMMIT", () => {
   it("create: the post with its audit fields and version, its revision and its event, in one statement", async () => {
     const before = new Date();
-    const { result: created, log } = await sent(() => flat.service("post").create(flat.context({ actor: ada }), { title: "One statement", body: "b", authorId: 1 }));
+    const { result: created, log } = await sent(() =>
+      flat.service("post").create(flat.context({ actor: ada }), { title: "One statement", body: "b", authorId: 1 }),
+    );
     expect(direct(log), log.join("\n")).toBe(true);
     expect(log[1]).toContain('INSERT INTO "Post"');
     expect(log[1]).toContain('INSERT INTO "Revision"');
     expect(log[1]).toContain('INSERT INTO "Event"');
 
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: created.id as number } });
-    expect(row).toMatchObject({ title: "One statement", body: "b", authorId: 1, status: "draft", views: 0, version: 1, createdBy: "7", updatedBy: "7", deletedAt: null });
+    expect(row).toMatchObject({
+      title: "One statement",
+      body: "b",
+      authorId: 1,
+      status: "draft",
+      views: 0,
+      version: 1,
+      createdBy: "7",
+      updatedBy: "7",
+      deletedAt: null,
+    });
     expect(row.createdAt.getTime()).toBeGreaterThanOrEqual(before.getTime() - 5);
     expect(row.updatedAt.getTime()).toBe(row.createdAt.getTime());
-    expect(created).toMatchObject({ id: row.id, title: row.title, version: 1, createdBy: "7", createdAt: row.createdAt, updatedAt: row.updatedAt });
+    expect(created).toMatchObject({
+      id: row.id,
+      title: row.title,
+      version: 1,
+      createdBy: "7",
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    });
 
     const revisions = await revisionsOf("post", row.id);
     expect(revisions).toHaveLength(1);
-    expect(revisions[0]).toMatchObject({ number: 1, parentNumber: null, action: "create", actorId: "7", status: "stable", schemaVersion: 1 });
-    expect(revisions[0]?.data).toMatchObject({ id: row.id, title: "One statement", version: 1, createdBy: "7", createdAt: row.createdAt.toISOString(), deletedAt: null });
+    expect(revisions[0]).toMatchObject({
+      number: 1,
+      parentNumber: null,
+      action: "create",
+      actorId: "7",
+      status: "stable",
+      schemaVersion: 1,
+    });
+    expect(revisions[0]?.data).toMatchObject({
+      id: row.id,
+      title: "One statement",
+      version: 1,
+      createdBy: "7",
+      createdAt: row.createdAt.toISOString(),
+      deletedAt: null,
+    });
     const events = await eventsOf("post", row.id);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ action: "create", revisionId: revisions[0]?.id, revisionNumber: 1, actorId: "7" });
+    expect(events[0]).toMatchObject({
+      action: "create",
+      revisionId: revisions[0]?.id,
+      revisionNumber: 1,
+      actorId: "7",
+    });
     const data = revisions[0]?.data as Record<string, unknown>;
     expect(events[0]?.changed).toEqual(Object.keys(created).filter((k) => created[k] !== null && k in data));
   });
@@ -79,12 +123,19 @@ describe("one statement between BEGIN and COMMIT", () => {
     const posts = flat.service("post");
     const created = await posts.create(flat.context({ actor: ada }), { title: "To change", authorId: 1 });
     const grace = flat.context({ actor: { id: "grace", roles: [] } });
-    const { result: patched, log } = await sent(() => posts.patch(grace, created.id, { views: 5 }, { expectedVersion: 1 }));
+    const { result: patched, log } = await sent(() =>
+      posts.patch(grace, created.id, { views: 5 }, { expectedVersion: 1 }),
+    );
     expect(log).toHaveLength(4);
     expect(log[0]).toContain('FROM "Post" t'); // the row before, through the read compiler
     expect(direct(log.slice(1)), log.join("\n")).toBe(true);
     expect(patched).toMatchObject({ views: 5, version: 2, updatedBy: "grace", createdBy: "7" });
-    const updated = await posts.update(grace, created.id, { title: "Changed", authorId: 2, body: "", views: 5, status: "draft" }, { expectedVersion: 2 });
+    const updated = await posts.update(
+      grace,
+      created.id,
+      { title: "Changed", authorId: 2, body: "", views: 5, status: "draft" },
+      { expectedVersion: 2 },
+    );
     expect(updated).toMatchObject({ title: "Changed", authorId: 2, version: 3 });
 
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: created.id as number } });
@@ -95,9 +146,16 @@ describe("one statement between BEGIN and COMMIT", () => {
       [2, 1, "patch", "grace"],
       [3, 2, "update", "grace"],
     ]);
-    expect(revisions[2]?.data).toMatchObject({ title: "Changed", authorId: 2, version: 3, updatedAt: row.updatedAt.toISOString() });
+    expect(revisions[2]?.data).toMatchObject({
+      title: "Changed",
+      authorId: 2,
+      version: 3,
+      updatedAt: row.updatedAt.toISOString(),
+    });
     const events = await eventsOf("post", row.id);
-    expect(events.map((e) => [e.action, e.revisionNumber, e.revisionId])).toEqual(revisions.map((r) => [r.action, r.number, r.id]));
+    expect(events.map((e) => [e.action, e.revisionNumber, e.revisionId])).toEqual(
+      revisions.map((r) => [r.action, r.number, r.id]),
+    );
     expect(events[1]?.changed).toEqual(["views", "version", "updatedAt", "updatedBy"]);
     expect(events[2]?.changed).toEqual(["title", "version", "authorId", "updatedAt"]);
   });
@@ -105,7 +163,9 @@ describe("one statement between BEGIN and COMMIT", () => {
   it("delete: soft (the trash columns stamped, a revision, an event) and hard (the row gone, its last snapshot kept)", async () => {
     const posts = flat.service("post");
     const created = await posts.create(flat.context({ actor: ada }), { title: "To trash", authorId: 1 });
-    const { result: deleted, log } = await sent(() => posts.delete(flat.context({ actor: ada }), created.id, { expectedVersion: 1 }));
+    const { result: deleted, log } = await sent(() =>
+      posts.delete(flat.context({ actor: ada }), created.id, { expectedVersion: 1 }),
+    );
     expect(direct(log.slice(-3)), log.join("\n")).toBe(true);
     expect(deleted).toMatchObject({ id: created.id, version: 2, deletedBy: "7" });
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: created.id as number } });
@@ -143,18 +203,46 @@ describe("one statement between BEGIN and COMMIT", () => {
       const c = runtime.context({ actor: ada });
       const records = [await posts.create(c, { title: "Parity", body: "b", authorId: 2, views: 3 })];
       const id = records[0]?.id;
-      records.push(await posts.patch(c, id, { views: 4, status: "published", publishedAt: new Date("2024-05-01T10:00:00.123Z") }, { expectedVersion: 1 }));
-      records.push(await posts.update(c, id, { title: "Parity, again", authorId: 3, body: "", views: 4, status: "draft" }, { expectedVersion: 2 }));
+      records.push(
+        await posts.patch(
+          c,
+          id,
+          { views: 4, status: "published", publishedAt: new Date("2024-05-01T10:00:00.123Z") },
+          { expectedVersion: 1 },
+        ),
+      );
+      records.push(
+        await posts.update(
+          c,
+          id,
+          { title: "Parity, again", authorId: 3, body: "", views: 4, status: "draft" },
+          { expectedVersion: 2 },
+        ),
+      );
       records.push(await posts.delete(c, id, { expectedVersion: 3 }));
       const times = new Set(["id", "createdAt", "updatedAt", "deletedAt"]);
-      const strip = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([k]) => !times.has(k)));
+      const strip = (r: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(r).filter(([k]) => !times.has(k)));
       return {
         records: records.map(strip),
-        revisions: (await revisionsOf("post", id)).map((r) => ({ number: r.number, parent: r.parentNumber, action: r.action, actor: r.actorId, data: strip(r.data as Record<string, unknown>) })),
-        events: (await eventsOf("post", id)).map((e) => ({ action: e.action, number: e.revisionNumber, actor: e.actorId, changed: e.changed })),
+        revisions: (await revisionsOf("post", id)).map((r) => ({
+          number: r.number,
+          parent: r.parentNumber,
+          action: r.action,
+          actor: r.actorId,
+          data: strip(r.data as Record<string, unknown>),
+        })),
+        events: (await eventsOf("post", id)).map((e) => ({
+          action: e.action,
+          number: e.revisionNumber,
+          actor: e.actorId,
+          changed: e.changed,
+        })),
       };
     };
-    const { log } = await sent(() => viaPrisma.service("post").create(viaPrisma.context({ actor: ada }), { title: "Prisma's", authorId: 1 }));
+    const { log } = await sent(() =>
+      viaPrisma.service("post").create(viaPrisma.context({ actor: ada }), { title: "Prisma's", authorId: 1 }),
+    );
     expect(direct(log)).toBe(false);
     expect(await history(flat)).toEqual(await history(viaPrisma));
   });
@@ -168,7 +256,9 @@ describe("one statement between BEGIN and COMMIT", () => {
       // Committed: another connection sees it.
       seen.push(await t.db.prisma.tag.findUnique({ where: { id: op.id as number }, select: { name: true } }));
     });
-    const { log } = await sent(() => runtime.service("tag").create(runtime.context({ actor: ada }), { name: "after-commit" }));
+    const { log } = await sent(() =>
+      runtime.service("tag").create(runtime.context({ actor: ada }), { name: "after-commit" }),
+    );
     expect(direct(log.slice(0, 3)), log.join("\n")).toBe(true);
     expect(seen).toEqual([{ name: "after-commit" }]);
     expect(woken).toBe(1);
@@ -181,11 +271,18 @@ describe("the rules hold on the direct path", () => {
     const c = t.runtime.context({ actor: ada });
     const tag = await tags.create(c, { name: "versioned" });
     await tags.patch(c, tag.id, { name: "versioned-2" }, { expectedVersion: 1 });
-    const { result: stale, log } = await sent(() => failure(tags.patch(c, tag.id, { name: "versioned-3" }, { expectedVersion: 1 })));
+    const { result: stale, log } = await sent(() =>
+      failure(tags.patch(c, tag.id, { name: "versioned-3" }, { expectedVersion: 1 })),
+    );
     expect(stale).toMatchObject({ code: "CONFLICT", details: { currentVersion: 2 } });
     expect(log).toHaveLength(1); // the read found the version moved on: nothing else was sent
-    expect((await failure(tags.delete(c, tag.id, { expectedVersion: 1, mismatch: "PRECONDITION_FAILED" }))).code).toBe("PRECONDITION_FAILED");
-    expect(await t.db.prisma.tag.findUniqueOrThrow({ where: { id: tag.id as number } })).toMatchObject({ name: "versioned-2", version: 2 });
+    expect((await failure(tags.delete(c, tag.id, { expectedVersion: 1, mismatch: "PRECONDITION_FAILED" }))).code).toBe(
+      "PRECONDITION_FAILED",
+    );
+    expect(await t.db.prisma.tag.findUniqueOrThrow({ where: { id: tag.id as number } })).toMatchObject({
+      name: "versioned-2",
+      version: 2,
+    });
     expect(await revisionsOf("tag", tag.id)).toHaveLength(2);
     expect(await eventsOf("tag", tag.id)).toHaveLength(2);
   });
@@ -199,14 +296,19 @@ describe("the rules hold on the direct path", () => {
       // Another writer holds the row: the statement (which read version 1) waits for it, then finds version 2.
       await other.query("BEGIN");
       await other.query(`UPDATE "Tag" SET "version" = "version" + 1 WHERE "id" = $1`, [tag.id]);
-      const patch = failure(tags.patch(t.runtime.context({ actor: ada }), tag.id, { name: "raced-2" }, { expectedVersion: 1 }));
+      const patch = failure(
+        tags.patch(t.runtime.context({ actor: ada }), tag.id, { name: "raced-2" }, { expectedVersion: 1 }),
+      );
       await waitForLockWait(other);
       await other.query("COMMIT");
       expect(await patch).toMatchObject({ code: "CONFLICT", details: { currentVersion: 2 } });
     } finally {
       await other.end();
     }
-    expect(await t.db.prisma.tag.findUniqueOrThrow({ where: { id: tag.id as number } })).toMatchObject({ name: "raced", version: 2 });
+    expect(await t.db.prisma.tag.findUniqueOrThrow({ where: { id: tag.id as number } })).toMatchObject({
+      name: "raced",
+      version: 2,
+    });
     expect(await revisionsOf("tag", tag.id)).toHaveLength(1);
     expect(await eventsOf("tag", tag.id)).toHaveLength(1);
   });
@@ -220,7 +322,10 @@ describe("the rules hold on the direct path", () => {
       // A writer of the same record (as the Prisma path writes): the row, then revision 2, committed while the statement waits.
       await other.query("BEGIN");
       await other.query(`UPDATE "Tag" SET "version" = "version" + 1 WHERE "id" = $1`, [tag.id]);
-      await other.query(`INSERT INTO "Revision" ("id", "resource", "recordId", "number", "parentNumber", "action", "schemaVersion", "data") VALUES (gen_random_uuid(), 'tag', $1, 2, 1, 'patch', 1, '{}')`, [String(tag.id)]);
+      await other.query(
+        `INSERT INTO "Revision" ("id", "resource", "recordId", "number", "parentNumber", "action", "schemaVersion", "data") VALUES (gen_random_uuid(), 'tag', $1, 2, 1, 'patch', 1, '{}')`,
+        [String(tag.id)],
+      );
       const patch = tags.patch(t.runtime.context({ actor: ada }), tag.id, { name: "numbered-2" });
       await waitForLockWait(other);
       await other.query("COMMIT");
@@ -244,13 +349,26 @@ describe("the rules hold on the direct path", () => {
     const answers = async (runtime: Runtime) => {
       const c = runtime.context({ actor: ada });
       const { result: duplicate, log } = await sent(() => failure(runtime.service("tag").create(c, { name: "taken" })));
-      expect(duplicate).toMatchObject({ code: "CONFLICT", message: "A tag with this name already exists.", fields: { name: "must be unique" } });
+      expect(duplicate).toMatchObject({
+        code: "CONFLICT",
+        message: "A tag with this name already exists.",
+        fields: { name: "must be unique" },
+      });
       const orphan = await failure(runtime.service("post").create(c, { title: "Nobody's", authorId: 999_999 }));
-      expect(orphan).toMatchObject({ code: "VALIDATION_FAILED", message: "Invalid post: authorId refers to a user that does not exist.", fields: { authorId: "no user with this id" } });
+      expect(orphan).toMatchObject({
+        code: "VALIDATION_FAILED",
+        message: "Invalid post: authorId refers to a user that does not exist.",
+        fields: { authorId: "no user with this id" },
+      });
       const restricted = await failure(runtime.service("user").delete(c, referred.authorId));
       expect(restricted.code).toBe("CONFLICT");
-      expect(restricted.message).toMatch(/^Cannot delete this user: other records still refer to it \((Post|Comment) rows\)\.$/);
-      return { direct: direct(log, "ROLLBACK"), answers: [duplicate, orphan, restricted].map((e) => [e.code, e.message, e.fields]) };
+      expect(restricted.message).toMatch(
+        /^Cannot delete this user: other records still refer to it \((Post|Comment) rows\)\.$/,
+      );
+      return {
+        direct: direct(log, "ROLLBACK"),
+        answers: [duplicate, orphan, restricted].map((e) => [e.code, e.message, e.fields]),
+      };
     };
     const onePath = await answers(flat);
     const prismaPath = await answers(viaPrisma);
@@ -261,7 +379,11 @@ describe("the rules hold on the direct path", () => {
   });
 
   it("the tenant and scope: a write that would leave the scope is a 403 and rolled back; another tenant's record is not found", async () => {
-    const reporters = await t.db.prisma.ticket.groupBy({ by: ["reporterId"], where: { tenantId: "acme" }, orderBy: { reporterId: "asc" } });
+    const reporters = await t.db.prisma.ticket.groupBy({
+      by: ["reporterId"],
+      where: { tenantId: "acme" },
+      orderBy: { reporterId: "asc" },
+    });
     const customer: Actor = { id: String(reporters[0]?.reporterId), roles: ["customer"], tenantId: "acme" };
     const someoneElse = Number(reporters[1]?.reporterId);
     const tickets = t.runtime.service("ticket");
@@ -269,20 +391,31 @@ describe("the rules hold on the direct path", () => {
     const own = await tickets.create(as, { title: "Mine", reporterId: Number(customer.id) });
     expect(own).toMatchObject({ tenantId: "acme", createdBy: customer.id });
 
-    const { result: away, log } = await sent(() => failure(tickets.patch(as, own.id, { reporterId: someoneElse }, { expectedVersion: 1 })));
+    const { result: away, log } = await sent(() =>
+      failure(tickets.patch(as, own.id, { reporterId: someoneElse }, { expectedVersion: 1 })),
+    );
     expect(away.code).toBe("FORBIDDEN");
     expect(direct(log.slice(-3), "ROLLBACK"), log.join("\n")).toBe(true);
-    expect(await t.db.prisma.ticket.findUniqueOrThrow({ where: { id: own.id as number } })).toMatchObject({ reporterId: Number(customer.id), version: 1 });
+    expect(await t.db.prisma.ticket.findUniqueOrThrow({ where: { id: own.id as number } })).toMatchObject({
+      reporterId: Number(customer.id),
+      version: 1,
+    });
     expect(await revisionsOf("ticket", own.id)).toHaveLength(1);
     expect(await eventsOf("ticket", own.id)).toHaveLength(1);
 
     const titles = await t.db.prisma.ticket.count({ where: { title: "Someone else's" } });
-    expect((await failure(tickets.create(as, { title: "Someone else's", reporterId: someoneElse }))).code).toBe("FORBIDDEN");
+    expect((await failure(tickets.create(as, { title: "Someone else's", reporterId: someoneElse }))).code).toBe(
+      "FORBIDDEN",
+    );
     expect(await t.db.prisma.ticket.count({ where: { title: "Someone else's" } })).toBe(titles);
 
     const globexAgent = t.runtime.context({ actor: { id: "agent-2", roles: ["agent"], tenantId: "globex" } });
-    expect((await failure(tickets.patch(globexAgent, own.id, { title: "Taken over" }, { expectedVersion: 1 }))).code).toBe("NOT_FOUND");
-    expect(await t.db.prisma.ticket.findUniqueOrThrow({ where: { id: own.id as number } })).toMatchObject({ title: "Mine" });
+    expect(
+      (await failure(tickets.patch(globexAgent, own.id, { title: "Taken over" }, { expectedVersion: 1 }))).code,
+    ).toBe("NOT_FOUND");
+    expect(await t.db.prisma.ticket.findUniqueOrThrow({ where: { id: own.id as number } })).toMatchObject({
+      title: "Mine",
+    });
   });
 
   it("an outbox insert that fails rolls back the row and its revision with it", async () => {
@@ -293,7 +426,9 @@ describe("the rules hold on the direct path", () => {
       const posts = flat.service("post");
       const refused = flat.context({ actor: { id: "refused", roles: [] } });
       const revisions = await t.db.prisma.revision.count();
-      const { result: error, log } = await sent(() => posts.create(refused, { title: "Never written", authorId: 1 }).catch((e: unknown) => e));
+      const { result: error, log } = await sent(() =>
+        posts.create(refused, { title: "Never written", authorId: 1 }).catch((e: unknown) => e),
+      );
       expect(error).toMatchObject({ code: "23514", constraint: "refuse_actor" });
       expect(direct(log, "ROLLBACK"), log.join("\n")).toBe(true);
       expect(await t.db.prisma.post.count({ where: { title: "Never written" } })).toBe(0);
@@ -301,7 +436,11 @@ describe("the rules hold on the direct path", () => {
 
       const post = await posts.create(flat.context({ actor: ada }), { title: "Kept as it was", authorId: 1 });
       await expect(posts.patch(refused, post.id, { title: "Changed" })).rejects.toMatchObject({ code: "23514" });
-      expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id as number } })).toMatchObject({ title: "Kept as it was", version: 1, updatedBy: "7" });
+      expect(await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id as number } })).toMatchObject({
+        title: "Kept as it was",
+        version: 1,
+        updatedBy: "7",
+      });
       expect(await revisionsOf("post", post.id)).toHaveLength(1);
     } finally {
       await admin.query(`ALTER TABLE "Event" DROP CONSTRAINT "refuse_actor"`);
@@ -323,7 +462,10 @@ describe("writes that keep the Prisma transaction", () => {
     ];
     for (const [name, work] of cases) {
       const { log } = await sent(work);
-      expect(log.some((sql) => sql.startsWith('WITH "written"')), `${name}: ${log.join("\n")}`).toBe(false);
+      expect(
+        log.some((sql) => sql.startsWith('WITH "written"')),
+        `${name}: ${log.join("\n")}`,
+      ).toBe(false);
     }
     expect(await revisionsOf("post", created.id)).toHaveLength(3);
   });
@@ -334,7 +476,10 @@ async function waitForLockWait(holder: pg.Client): Promise<void> {
   const { rows } = await holder.query<{ pid: number }>("select pg_backend_pid() as pid");
   const pid = rows[0]?.pid;
   for (let i = 0; i < 500; i++) {
-    const waiting = await holder.query("select 1 from pg_stat_activity where datname = current_database() and $1 = any(pg_blocking_pids(pid))", [pid]);
+    const waiting = await holder.query(
+      "select 1 from pg_stat_activity where datname = current_database() and $1 = any(pg_blocking_pids(pid))",
+      [pid],
+    );
     if (waiting.rowCount) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -61,7 +61,9 @@ async function serve(limit: number): Promise<Served> {
 type Entry = "fetch" | "listener";
 /** Sends the same request in process (`app.fetch`) or over a socket to the app's request listener. */
 function send(served: Served, entry: Entry, path: string, init: RequestInit = {}): Promise<Response> {
-  return entry === "fetch" ? served.app.fetch(new Request(`http://test${path}`, init)) : fetch(`${served.url}${path}`, init);
+  return entry === "fetch"
+    ? served.app.fetch(new Request(`http://test${path}`, init))
+    : fetch(`${served.url}${path}`, init);
 }
 
 const postsCount = (headers: Record<string, string> = {}): RequestInit => ({
@@ -76,12 +78,23 @@ describe.each<Entry>(["fetch", "listener"])("GraphQL over HTTP through %s", (ent
     const response = await send(served, entry, "/graphql", postsCount({ authorization: "ApiKey key-of-ada" }));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { postsCount: 320 } });
-    expect([response.headers.get("ratelimit-limit"), response.headers.get("ratelimit-remaining")]).toEqual(["100", "99"]);
+    expect([response.headers.get("ratelimit-limit"), response.headers.get("ratelimit-remaining")]).toEqual([
+      "100",
+      "99",
+    ]);
     expect(response.headers.get("access-control-allow-origin")).toBe("https://admin.example");
     expect(response.headers.get("access-control-expose-headers")).toContain("RateLimit-Remaining");
     // The rate limiter and the GraphQL context asked for the actor; the credentials were checked once.
     expect(served.resolutions).toBe(1);
-    expect(served.logged).toEqual([expect.objectContaining({ msg: "request", method: "POST", path: "/graphql", status: 200, ms: expect.any(Number) })]);
+    expect(served.logged).toEqual([
+      expect.objectContaining({
+        msg: "request",
+        method: "POST",
+        path: "/graphql",
+        status: 200,
+        ms: expect.any(Number),
+      }),
+    ]);
   });
 
   it("refuses a request over the budget before yoga runs, in GraphQL's shape, readable cross-origin", async () => {
@@ -91,12 +104,22 @@ describe.each<Entry>(["fetch", "listener"])("GraphQL over HTTP through %s", (ent
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(refused.headers.get("access-control-allow-origin")).toBe("https://admin.example");
-    expect(await refused.json()).toEqual({ errors: [{ message: expect.stringMatching(/^Too many requests: at most 1 every 60 seconds/), extensions: { code: "RATE_LIMITED" } }] });
+    expect(await refused.json()).toEqual({
+      errors: [
+        {
+          message: expect.stringMatching(/^Too many requests: at most 1 every 60 seconds/),
+          extensions: { code: "RATE_LIMITED" },
+        },
+      ],
+    });
     // Anonymous: counted by IP, and the refused request resolved no context beyond the limiter's question.
     expect(served.resolutions).toBe(2);
     expect(served.logged.map((line) => line.status)).toEqual([200, 429]);
     // A CORS preflight is answered by yoga and not counted.
-    const preflight = await send(served, entry, "/graphql", { method: "OPTIONS", headers: { origin: "https://admin.example", "access-control-request-method": "POST" } });
+    const preflight = await send(served, entry, "/graphql", {
+      method: "OPTIONS",
+      headers: { origin: "https://admin.example", "access-control-request-method": "POST" },
+    });
     expect(preflight.status).toBeLessThan(300);
     expect(preflight.headers.get("ratelimit-remaining")).toBeNull();
   });
@@ -112,7 +135,10 @@ describe.each<Entry>(["fetch", "listener"])("GraphQL over HTTP through %s", (ent
       ["/graphql", postsCount()],
     ] as const) {
       const response = await send(served, entry, path, init);
-      expect([response.headers.get("x-content-type-options"), response.headers.get("referrer-policy")], path).toEqual(["nosniff", "no-referrer"]);
+      expect([response.headers.get("x-content-type-options"), response.headers.get("referrer-policy")], path).toEqual([
+        "nosniff",
+        "no-referrer",
+      ]);
       expect(response.headers.get("content-security-policy"), path).toBe("frame-ancestors 'none'");
       expect(response.headers.get("x-frame-options"), path).toBe("DENY");
     }
@@ -137,14 +163,22 @@ describe("the request listener", () => {
   /** A POST to `path` whose body goes out in chunks (no Content-Length), as raw HTTP. */
   function chunked(url: string, chunks: string[]): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const request = httpRequest(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" } }, (response) => {
-        let body = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => (body += chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-      });
+      const request = httpRequest(
+        `${url}/graphql`,
+        { method: "POST", headers: { "content-type": "application/json" } },
+        (response) => {
+          let body = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => (body += chunk));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      );
       // The server answers a body over the limit before it read the rest, then closes: writing the rest may fail.
-      request.on("error", (error) => ((error as NodeJS.ErrnoException).code === "EPIPE" || (error as NodeJS.ErrnoException).code === "ECONNRESET" ? undefined : reject(error)));
+      request.on("error", (error) =>
+        (error as NodeJS.ErrnoException).code === "EPIPE" || (error as NodeJS.ErrnoException).code === "ECONNRESET"
+          ? undefined
+          : reject(error),
+      );
       for (const chunk of chunks) request.write(chunk);
       request.end();
     });
@@ -155,9 +189,16 @@ describe("the request listener", () => {
     const ok = await chunked(served.url, ['{"query":', '"{ postsCount }"}']);
     expect(ok).toEqual({ status: 200, body: JSON.stringify({ data: { postsCount: 320 } }) });
     const megabyte = " ".repeat(1 << 20);
-    const tooLarge = await chunked(served.url, ['{"query":"{ postsCount }"', ...Array.from({ length: 25 }, () => megabyte), "}"]);
+    const tooLarge = await chunked(served.url, [
+      '{"query":"{ postsCount }"',
+      ...Array.from({ length: 25 }, () => megabyte),
+      "}",
+    ]);
     expect(tooLarge.status).toBe(413);
-    expect(JSON.parse(tooLarge.body).errors[0]).toMatchObject({ message: "Request body too large: at most 25000000 bytes, got more than 25000000.", extensions: { code: "PAYLOAD_TOO_LARGE" } });
+    expect(JSON.parse(tooLarge.body).errors[0]).toMatchObject({
+      message: "Request body too large: at most 25000000 bytes, got more than 25000000.",
+      extensions: { code: "PAYLOAD_TOO_LARGE" },
+    });
   });
 
   /** The status of a raw GET /graphql query with the given request target and Host header. */
@@ -165,10 +206,13 @@ describe("the request listener", () => {
     return new Promise((resolve, reject) => {
       const { port } = new URL(url);
       const headers = { accept: "application/json", "x-graphql-csrf": "1", ...(host === undefined ? {} : { host }) };
-      const request = httpRequest({ host: "127.0.0.1", port, method: "GET", path: target, headers, setHost: host === undefined }, (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      });
+      const request = httpRequest(
+        { host: "127.0.0.1", port, method: "GET", path: target, headers, setHost: host === undefined },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
       request.on("error", reject).end();
     });
   }
@@ -178,6 +222,7 @@ describe("the request listener", () => {
     expect(await rawGet(served.url, `${served.url}/graphql?query=%7BpostsCount%7D`)).toBe(200);
     expect(served.logged.at(-1)).toMatchObject({ path: "/graphql", status: 200 });
     expect(await rawGet(served.url, "/graphql?query=%7BpostsCount%7D", "LocalHost:80")).toBe(200);
-    for (const host of ["a b", "evil.example@127.0.0.1", "x/y", ""]) expect(await rawGet(served.url, "/graphql?query=%7BpostsCount%7D", host), host).toBe(400);
+    for (const host of ["a b", "evil.example@127.0.0.1", "x/y", ""])
+      expect(await rawGet(served.url, "/graphql?query=%7BpostsCount%7D", host), host).toBe(400);
   });
 });

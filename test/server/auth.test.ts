@@ -36,7 +36,13 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 async function createPost(headers: Record<string, string>): Promise<Response> {
-  return app.fetch(new Request("http://test/api/posts", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ title: "Who wrote me", authorId: 1 }) }));
+  return app.fetch(
+    new Request("http://test/api/posts", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ title: "Who wrote me", authorId: 1 }),
+    }),
+  );
 }
 
 describe("REST and GraphQL over HTTP", () => {
@@ -46,10 +52,18 @@ describe("REST and GraphQL over HTTP", () => {
     const { id } = (await response.json()) as { id: number };
     expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id } })).createdBy).toBe("ada");
     const seen: unknown[] = [];
-    const hooks = t.runtime.on("post").before("read", (op) => void seen.push([op.actor.id, op.actor.roles, op.actor.claims?.iss]));
+    const hooks = t.runtime
+      .on("post")
+      .before("read", (op) => void seen.push([op.actor.id, op.actor.roles, op.actor.claims?.iss]));
     try {
       const token = await sign({ sub: "grace", roles: "admin" });
-      const gql = await app.fetch(new Request("http://test/graphql", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: `{ post(id: ${id}) { id } }` }) }));
+      const gql = await app.fetch(
+        new Request("http://test/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: `{ post(id: ${id}) { id } }` }),
+        }),
+      );
       expect(((await gql.json()) as { data: { post: { id: string } } }).data.post.id).toBe(String(id));
       expect(seen).toEqual([["grace", ["admin"], "autograph-tests"]]);
     } finally {
@@ -58,9 +72,14 @@ describe("REST and GraphQL over HTTP", () => {
   });
 
   it("an API key acts as its actor; no credentials act as anonymous (audited as the default actor)", async () => {
-    const byKey = (await (await createPost({ "x-api-key": "key-for-importer" })).json()) as { id: number; createdBy: string };
+    const byKey = (await (await createPost({ "x-api-key": "key-for-importer" })).json()) as {
+      id: number;
+      createdBy: string;
+    };
     expect(byKey.createdBy).toBe("importer");
-    const byScheme = (await (await createPost({ authorization: "ApiKey key-for-importer" })).json()) as { createdBy: string };
+    const byScheme = (await (await createPost({ authorization: "ApiKey key-for-importer" })).json()) as {
+      createdBy: string;
+    };
     expect(byScheme.createdBy).toBe("importer");
     const anonymous = (await (await createPost({})).json()) as { createdBy: string };
     expect(anonymous.createdBy).toBe("system");
@@ -71,10 +90,20 @@ describe("REST and GraphQL over HTTP", () => {
     const cases: [Record<string, string>, string][] = [
       [{ authorization: "Bearer not.a.jwt" }, "The bearer token is not valid."],
       [{ authorization: `Bearer ${await sign({ sub: "ada" }, { expires: "-1m" })}` }, "The bearer token has expired."],
-      [{ authorization: `Bearer ${await sign({ sub: "ada" }, { issuer: "someone-else" })}` }, "The bearer token's iss claim is not accepted."],
+      [
+        { authorization: `Bearer ${await sign({ sub: "ada" }, { issuer: "someone-else" })}` },
+        "The bearer token's iss claim is not accepted.",
+      ],
       [{ authorization: `Bearer ${await sign({ roles: ["admin"] })}` }, "The bearer token names no subject (`sub`)."],
       [
-        { authorization: `Bearer ${await new SignJWT({ sub: "ada" }).setProtectedHeader({ alg: "HS256" }).setIssuedAt(Math.floor(Date.now() / 1000) + 3600).setExpirationTime("2h").setIssuer("autograph-tests").sign(new TextEncoder().encode(SECRET))}` },
+        {
+          authorization: `Bearer ${await new SignJWT({ sub: "ada" })
+            .setProtectedHeader({ alg: "HS256" })
+            .setIssuedAt(Math.floor(Date.now() / 1000) + 3600)
+            .setExpirationTime("2h")
+            .setIssuer("autograph-tests")
+            .sign(new TextEncoder().encode(SECRET))}`,
+        },
         "The bearer token's iat claim is not accepted: it lies in the future.",
       ],
       [{ authorization: "Basic dXNlcjpwYXNz" }, "Send `Authorization: Bearer <token>` (or `X-API-Key: <key>`)."],
@@ -86,35 +115,67 @@ describe("REST and GraphQL over HTTP", () => {
       expect(response.headers.get("www-authenticate")).toBe('Bearer realm="autograph"');
       expect(await response.json()).toEqual({ message, code: "UNAUTHENTICATED" });
     }
-    const gql = await app.fetch(new Request("http://test/graphql", { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer nope" }, body: JSON.stringify({ query: "{ postsCount }" }) }));
+    const gql = await app.fetch(
+      new Request("http://test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer nope" },
+        body: JSON.stringify({ query: "{ postsCount }" }),
+      }),
+    );
     const body = (await gql.json()) as { data?: unknown; errors: { message: string; extensions: { code: string } }[] };
     expect(body.data ?? null).toBeNull();
-    expect(body.errors[0]).toMatchObject({ message: "The bearer token is not valid.", extensions: { code: "UNAUTHENTICATED" } });
+    expect(body.errors[0]).toMatchObject({
+      message: "The bearer token is not valid.",
+      extensions: { code: "UNAUTHENTICATED" },
+    });
     expect(await t.db.prisma.post.count()).toBe(before);
   });
 
   it("a token without an expiry is refused where expiry is required (production's default), accepted where not", async () => {
-    const endless = await new SignJWT({ sub: "ada" }).setProtectedHeader({ alg: "HS256" }).setIssuer("autograph-tests").sign(new TextEncoder().encode(SECRET));
-    const strict = await createActorResolver({ jwt: { secret: SECRET, issuer: "autograph-tests", requireExpiry: true } });
+    const endless = await new SignJWT({ sub: "ada" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer("autograph-tests")
+      .sign(new TextEncoder().encode(SECRET));
+    const strict = await createActorResolver({
+      jwt: { secret: SECRET, issuer: "autograph-tests", requireExpiry: true },
+    });
     const lenient = await createActorResolver({ jwt: { secret: SECRET, issuer: "autograph-tests" } });
     const request = new Request("http://test/api/posts", { headers: { authorization: `Bearer ${endless}` } });
-    await expect(strict(request)).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "The bearer token has no expiry (`exp`): this server requires one." });
+    await expect(strict(request)).rejects.toMatchObject({
+      code: "UNAUTHENTICATED",
+      message: "The bearer token has no expiry (`exp`): this server requires one.",
+    });
     expect((await lenient(request)).id).toBe("ada");
-    expect((await strict(new Request("http://test/", { headers: { authorization: `Bearer ${await sign({ sub: "ada" })}` } }))).id).toBe("ada");
+    expect(
+      (
+        await strict(
+          new Request("http://test/", { headers: { authorization: `Bearer ${await sign({ sub: "ada" })}` } }),
+        )
+      ).id,
+    ).toBe("ada");
     expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET }).jwt?.requireExpiry).toBe(true);
     expect(loadConfig({ JWT_SECRET: SECRET }).jwt?.requireExpiry).toBe(false);
-    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET, JWT_REQUIRE_EXP: "false" }).jwt?.requireExpiry).toBe(false);
+    expect(
+      loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET, JWT_REQUIRE_EXP: "false" }).jwt?.requireExpiry,
+    ).toBe(false);
   });
 
   it("RS256 tokens verify against a JWKS; an HS256 token signed with a guessed key does not", async () => {
     const { publicKey, privateKey } = await generateKeyPair("RS256");
     const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256" };
     const resolve = await createActorResolver({ jwt: { jwks: { keys: [jwk] } } });
-    const token = await new SignJWT({ sub: "rsa-user", roles: ["reader"] }).setProtectedHeader({ alg: "RS256", kid: "k1" }).setExpirationTime("5m").sign(privateKey);
+    const token = await new SignJWT({ sub: "rsa-user", roles: ["reader"] })
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setExpirationTime("5m")
+      .sign(privateKey);
     const actor = await resolve(new Request("http://test/", { headers: { authorization: `Bearer ${token}` } }));
     expect(actor).toMatchObject({ id: "rsa-user", roles: ["reader"] });
-    const forged = await new SignJWT({ sub: "rsa-user" }).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode("x".repeat(40)));
-    await expect(resolve(new Request("http://test/", { headers: { authorization: `Bearer ${forged}` } }))).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    const forged = await new SignJWT({ sub: "rsa-user" })
+      .setProtectedHeader({ alg: "HS256" })
+      .sign(new TextEncoder().encode("x".repeat(40)));
+    await expect(
+      resolve(new Request("http://test/", { headers: { authorization: `Bearer ${forged}` } })),
+    ).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
   });
 
   it("credentials are verified once per request, also when the rate limiter asked first", async () => {
@@ -126,8 +187,15 @@ describe("REST and GraphQL over HTTP", () => {
     };
     const rateLimit = createRateLimit({ limit: 100 });
     try {
-      const limited = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), resolveActor: counting, rateLimit });
-      const response = await limited.fetch(new Request("http://test/api/tags", { headers: { authorization: `Bearer ${await sign({ sub: "once" })}` } }));
+      const limited = createApp({
+        runtime: t.runtime,
+        logger: pino({ level: "silent" }),
+        resolveActor: counting,
+        rateLimit,
+      });
+      const response = await limited.fetch(
+        new Request("http://test/api/tags", { headers: { authorization: `Bearer ${await sign({ sub: "once" })}` } }),
+      );
       expect(response.status).toBe(200);
       expect(response.headers.get("ratelimit-limit")).toBe("100");
       expect(calls).toBe(1);
@@ -148,8 +216,15 @@ describe("REST and GraphQL over HTTP", () => {
 
   it("the tenant claim makes the actor's tenant, which confines what they see; a malformed one is a 401", async () => {
     const list = async (claims: Record<string, unknown>) => {
-      const response = await app.fetch(new Request("http://test/api/tickets?range=[0,99]", { headers: { authorization: `Bearer ${await sign(claims)}` } }));
-      return { status: response.status, body: (await response.json()) as { tenantId?: string }[] & { message?: string } };
+      const response = await app.fetch(
+        new Request("http://test/api/tickets?range=[0,99]", {
+          headers: { authorization: `Bearer ${await sign(claims)}` },
+        }),
+      );
+      return {
+        status: response.status,
+        body: (await response.json()) as { tenantId?: string }[] & { message?: string },
+      };
     };
     const globex = await list({ sub: "agent-9", roles: ["agent"], tenant: "globex" });
     expect(globex.status).toBe(200);
@@ -162,7 +237,9 @@ describe("REST and GraphQL over HTTP", () => {
     expect(bad.body.message).toBe("The bearer token's tenant claim must be a non-empty string or a whole number.");
     // The claim's name is configurable (JWT_TENANT_CLAIM).
     const custom = await createActorResolver({ jwt: { secret: SECRET, tenantClaim: "org" } });
-    const actor = await custom(new Request("http://test/", { headers: { authorization: `Bearer ${await sign({ sub: "x", org: 42 })}` } }));
+    const actor = await custom(
+      new Request("http://test/", { headers: { authorization: `Bearer ${await sign({ sub: "x", org: 42 })}` } }),
+    );
     expect(actor.tenantId).toBe(42);
   });
 });
@@ -171,7 +248,9 @@ describe("the running server: graphql-ws connection params and SSE use the same 
   let demo: TestServer;
   let running: RunningServer;
   beforeAll(async () => {
-    demo = await startTestServer({ env: { JWT_SECRET: SECRET, JWT_ISSUER: "autograph-tests", DEV_ACTOR: "developer:admin" } });
+    demo = await startTestServer({
+      env: { JWT_SECRET: SECRET, JWT_ISSUER: "autograph-tests", DEV_ACTOR: "developer:admin" },
+    });
     ({ running } = demo);
   });
   afterAll(() => demo?.close());
@@ -179,15 +258,30 @@ describe("the running server: graphql-ws connection params and SSE use the same 
   it("a subscriber's events are read as the actor of its connection params; SSE as the actor of its header; no credentials act as DEV_ACTOR", async () => {
     const readers: unknown[] = [];
     running.runtime.on("tag").before("read", (op) => void readers.push(op.actor.id));
-    const client = createClient({ url: `${running.url.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${await sign({ sub: "ws-user" })}` } });
+    const client = createClient({
+      url: `${running.url.replace("http", "ws")}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${await sign({ sub: "ws-user" })}` },
+    });
     const got = new Promise<string>((resolve, reject) =>
-      client.subscribe<{ tagChanged: { id: string } }>({ query: "subscription { tagChanged(actions: [create]) { id } }" }, { next: (m) => resolve(String(m.data?.tagChanged.id)), error: reject, complete: () => {} }),
+      client.subscribe<{ tagChanged: { id: string } }>(
+        { query: "subscription { tagChanged(actions: [create]) { id } }" },
+        { next: (m) => resolve(String(m.data?.tagChanged.id)), error: reject, complete: () => {} },
+      ),
     );
-    const sse = await fetch(`${running.url}/api/tags/events`, { headers: { accept: "text/event-stream", authorization: `Bearer ${await sign({ sub: "sse-user" })}` } });
+    const sse = await fetch(`${running.url}/api/tags/events`, {
+      headers: { accept: "text/event-stream", authorization: `Bearer ${await sign({ sub: "sse-user" })}` },
+    });
     const reader = (sse.body as ReadableStream<Uint8Array>).getReader();
     await reader.read(); // the ready event: the stream is in place
     await new Promise((r) => setTimeout(r, 100)); // the subscription is registered on the server
-    const created = (await (await fetch(`${running.url}/api/tags`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "who-reads-me" }) })).json()) as { id: number; name: string };
+    const created = (await (
+      await fetch(`${running.url}/api/tags`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "who-reads-me" }),
+      })
+    ).json()) as { id: number; name: string };
     expect(await got).toBe(String(created.id));
     let text = "";
     while (!text.includes("who-reads-me")) text += new TextDecoder().decode((await reader.read()).value);
@@ -195,12 +289,24 @@ describe("the running server: graphql-ws connection params and SSE use the same 
     await client.dispose();
     expect(readers).toEqual(expect.arrayContaining(["ws-user", "sse-user"]));
     // The write itself had no credentials: DEV_ACTOR.
-    expect((await running.runtime.service("tag").revisions(running.runtime.context(), created.id))[0]?.actorId).toBe("developer");
+    expect((await running.runtime.service("tag").revisions(running.runtime.context(), created.id))[0]?.actorId).toBe(
+      "developer",
+    );
   });
 
   it("a graphql-ws connection with a bad token gets no data, and an error that says why", async () => {
-    const client = createClient({ url: `${running.url.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: "Bearer forged" }, retryAttempts: 0 });
-    const outcome = await new Promise<unknown>((resolve) => client.subscribe({ query: "subscription { tagChanged { id } }" }, { next: resolve, error: resolve, complete: () => resolve("complete") }));
+    const client = createClient({
+      url: `${running.url.replace("http", "ws")}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: "Bearer forged" },
+      retryAttempts: 0,
+    });
+    const outcome = await new Promise<unknown>((resolve) =>
+      client.subscribe(
+        { query: "subscription { tagChanged { id } }" },
+        { next: resolve, error: resolve, complete: () => resolve("complete") },
+      ),
+    );
     await client.dispose();
     expect(JSON.stringify(outcome)).toContain("The bearer token is not valid.");
   });

@@ -12,7 +12,14 @@ describe("loadConfig", () => {
       logLevel: "info",
       eventBus: "memory",
       outboxRetentionHours: 168,
-      graphql: { introspection: true, graphiql: true, csrfPrevention: true, batchLimit: 0, limits: {}, allowArbitraryOperations: false },
+      graphql: {
+        introspection: true,
+        graphiql: true,
+        csrfPrevention: true,
+        batchLimit: 0,
+        limits: {},
+        allowArbitraryOperations: false,
+      },
       rateLimit: 600,
       rateLimitWindowSeconds: 60,
       rateLimitStore: "memory",
@@ -50,7 +57,14 @@ describe("loadConfig", () => {
       eventBus: "redis",
       redisUrl: "redis://127.0.0.1:6379",
       outboxRetentionHours: 24,
-      graphql: { introspection: true, graphiql: true, csrfPrevention: true, batchLimit: 0, limits: {}, allowArbitraryOperations: false },
+      graphql: {
+        introspection: true,
+        graphiql: true,
+        csrfPrevention: true,
+        batchLimit: 0,
+        limits: {},
+        allowArbitraryOperations: false,
+      },
       rateLimit: 100,
       rateLimitWindowSeconds: 10,
       rateLimitStore: "redis",
@@ -69,13 +83,23 @@ describe("loadConfig", () => {
   test("a bad value is an error naming the variable, the expectation and the value", () => {
     expect(() => loadConfig({ PORT: "http" })).toThrow('PORT must be an integer from 0 to 65535, got "http"');
     expect(() => loadConfig({ EMBEDDED_PG_PORT: "0" })).toThrow("EMBEDDED_PG_PORT must be an integer from 1 to 65535");
-    expect(() => loadConfig({ SEED: "maybe" })).toThrow('SEED must be true or false');
-    expect(() => loadConfig({ EVENT_BUS: "kafka" })).toThrow('EVENT_BUS must be memory, postgres or redis, got "kafka"');
-    expect(() => loadConfig({ EVENT_BUS: "redis" })).toThrow("EVENT_BUS must be memory or postgres unless REDIS_URL is set");
+    expect(() => loadConfig({ SEED: "maybe" })).toThrow("SEED must be true or false");
+    expect(() => loadConfig({ EVENT_BUS: "kafka" })).toThrow(
+      'EVENT_BUS must be memory, postgres or redis, got "kafka"',
+    );
+    expect(() => loadConfig({ EVENT_BUS: "redis" })).toThrow(
+      "EVENT_BUS must be memory or postgres unless REDIS_URL is set",
+    );
     expect(() => loadConfig({ REDIS_URL: "http://x" })).toThrow("REDIS_URL must be a redis:// URL");
-    expect(() => loadConfig({ OUTBOX_RETENTION_HOURS: "0" })).toThrow("OUTBOX_RETENTION_HOURS must be a whole number of hours, at least 1");
-    expect(() => loadConfig({ SECURITY_PROFILE: "strict" })).toThrow('SECURITY_PROFILE must be secure, react_admin or legacy, got "strict"');
-    expect(() => loadConfig({ LOG_LEVEL: "verbose" })).toThrow('LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"');
+    expect(() => loadConfig({ OUTBOX_RETENTION_HOURS: "0" })).toThrow(
+      "OUTBOX_RETENTION_HOURS must be a whole number of hours, at least 1",
+    );
+    expect(() => loadConfig({ SECURITY_PROFILE: "strict" })).toThrow(
+      'SECURITY_PROFILE must be secure, react_admin or legacy, got "strict"',
+    );
+    expect(() => loadConfig({ LOG_LEVEL: "verbose" })).toThrow(
+      'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"',
+    );
   });
 
   test("lists every problem at once and hides a URL's password", () => {
@@ -99,25 +123,43 @@ describe("CURSOR_SECRET", () => {
   test("is passed through, and refused when too short without echoing it", () => {
     expect(loadConfig({ CURSOR_SECRET: "0123456789abcdef" }).cursorSecret).toBe("0123456789abcdef");
     expect(loadConfig({}).cursorSecret).toBeUndefined();
-    expect(() => loadConfig({ CURSOR_SECRET: "short-secret" })).toThrow(/CURSOR_SECRET must be at least 16 characters, got "\(hidden\)"/);
+    expect(() => loadConfig({ CURSOR_SECRET: "short-secret" })).toThrow(
+      /CURSOR_SECRET must be at least 16 characters, got "\(hidden\)"/,
+    );
   });
 });
 
 describe("loadConfig: credentials", () => {
   test("JWT, API keys and the development actor", () => {
     const secret = "s".repeat(32);
-    expect(loadConfig({ JWT_SECRET: secret, JWT_ISSUER: "me", API_KEYS_FILE: "/etc/keys.json", DEV_ACTOR: "7:admin,editor" })).toMatchObject({
+    expect(
+      loadConfig({
+        JWT_SECRET: secret,
+        JWT_ISSUER: "me",
+        API_KEYS_FILE: "/etc/keys.json",
+        DEV_ACTOR: "7:admin,editor",
+      }),
+    ).toMatchObject({
       jwt: { secret, issuer: "me" },
       apiKeysFile: "/etc/keys.json",
       devActor: "7:admin,editor",
     });
-    expect(loadConfig({ JWT_JWKS_FILE: "/etc/jwks.json" }).jwt).toEqual({ jwksFile: "/etc/jwks.json", requireExpiry: false });
+    expect(loadConfig({ JWT_JWKS_FILE: "/etc/jwks.json" }).jwt).toEqual({
+      jwksFile: "/etc/jwks.json",
+      requireExpiry: false,
+    });
     expect(loadConfig({}).jwt).toBeUndefined();
     expect(() => loadConfig({ JWT_SECRET: "short" })).toThrow("JWT_SECRET must be at least 32 characters");
     expect(() => loadConfig({ JWT_SECRET: secret, JWT_JWKS_FILE: "/x" })).toThrow("JWT_SECRET must be set alone");
     expect(() => loadConfig({ DEV_ACTOR: "a b" })).toThrow("DEV_ACTOR must be <id> or <id>:<role>,<role>");
     expect(loadConfig({ DEV_ACTOR: "25:customer@acme" }).devActor).toBe("25:customer@acme");
-    expect(() => loadConfig({ DEV_ACTOR: "25:customer@" })).toThrow("DEV_ACTOR must be <id> or <id>:<role>,<role>, optionally followed by @<tenant>");
-    expect(loadConfig({ JWT_SECRET: secret, JWT_TENANT_CLAIM: "org" }).jwt).toEqual({ secret, tenantClaim: "org", requireExpiry: false });
+    expect(() => loadConfig({ DEV_ACTOR: "25:customer@" })).toThrow(
+      "DEV_ACTOR must be <id> or <id>:<role>,<role>, optionally followed by @<tenant>",
+    );
+    expect(loadConfig({ JWT_SECRET: secret, JWT_TENANT_CLAIM: "org" }).jwt).toEqual({
+      secret,
+      tenantClaim: "org",
+      requireExpiry: false,
+    });
   });
 });

@@ -17,7 +17,8 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
   }
 }
 
-const userCount = async (url: string) => Number((await query<{ n: string }>(url, 'select count(*) as n from "User"'))[0]?.n);
+const userCount = async (url: string) =>
+  Number((await query<{ n: string }>(url, 'select count(*) as n from "User"'))[0]?.n);
 
 describe("with a database URL", () => {
   let testDb: TestDatabase;
@@ -30,7 +31,13 @@ describe("with a database URL", () => {
 
   test("migrates, seeds an empty database once, and leaves the server alone on close", async () => {
     const lines: string[] = [];
-    const options = { databaseUrl: testDb.url, dataDir: "unused", port: 1, seed: true, log: (m: string) => lines.push(m) };
+    const options = {
+      databaseUrl: testDb.url,
+      dataDir: "unused",
+      port: 1,
+      seed: true,
+      log: (m: string) => lines.push(m),
+    };
     const first = await prepareDatabase(options);
     expect(first.url).toBe(testDb.url);
     expect(await userCount(testDb.url)).toBe(40);
@@ -65,7 +72,10 @@ describe("embedded", () => {
     const database = await prepareDatabase({ dataDir: join(folder, "pg"), port, seed: false, log: () => {} });
     try {
       expect(database.url).toBe(`postgresql://postgres@127.0.0.1:${port}/autograph`);
-      const migrations = await query<{ migration_name: string }>(database.url, "select migration_name from _prisma_migrations where finished_at is not null");
+      const migrations = await query<{ migration_name: string }>(
+        database.url,
+        "select migration_name from _prisma_migrations where finished_at is not null",
+      );
       expect(migrations.map((m) => m.migration_name)).toContainEqual(expect.stringMatching(/_init$/));
       expect(await userCount(database.url)).toBe(0); // seed: false
     } finally {

@@ -72,78 +72,100 @@ async function pubsubClients(): Promise<Set<string>> {
 
 const HAVE_REDIS = await haveRedis();
 
-describe.each(HAVE_REDIS ? (["postgres", "redis"] as const) : (["postgres"] as const))("the %s bus drops its listener during 1,000 writes", (bus) => {
-  let testDb: TestDatabase;
-  let db: Database;
-  let running: RunningServer;
-  let drop: Drop;
-  const clients: StreamClient[] = [];
+describe.each(HAVE_REDIS ? (["postgres", "redis"] as const) : (["postgres"] as const))(
+  "the %s bus drops its listener during 1,000 writes",
+  (bus) => {
+    let testDb: TestDatabase;
+    let db: Database;
+    let running: RunningServer;
+    let drop: Drop;
+    const clients: StreamClient[] = [];
 
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
-    db = createDatabase(testDb.url);
-    const before = bus === "redis" ? await pubsubClients() : new Set<string>();
-    running = await startServer({
-      resources,
-      // 1,000 writes from one IP: no rate limit here.
-      config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url, SEED: "false", EVENT_BUS: bus, REDIS_URL, RATE_LIMIT: "0" }),
-      logger: pino({ level: "silent" }),
+    beforeAll(async () => {
+      testDb = await createTestDatabase();
+      db = createDatabase(testDb.url);
+      const before = bus === "redis" ? await pubsubClients() : new Set<string>();
+      running = await startServer({
+        resources,
+        // 1,000 writes from one IP: no rate limit here.
+        config: loadConfig({
+          PORT: "0",
+          DATABASE_URL: testDb.url,
+          SEED: "false",
+          EVENT_BUS: bus,
+          REDIS_URL,
+          RATE_LIMIT: "0",
+        }),
+        logger: pino({ level: "silent" }),
+      });
+      drop = bus === "postgres" ? dropPostgres : dropRedis(before);
     });
-    drop = bus === "postgres" ? dropPostgres : dropRedis(before);
-  });
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await running?.close(1000);
-    await db?.close();
-    await testDb?.drop();
-  });
+    afterAll(async () => {
+      for (const client of clients) client.close();
+      await running?.close(1000);
+      await db?.close();
+      await testDb?.drop();
+    });
 
-  it("the staying subscriber and the resuming client each get every event once, in order", async () => {
-    const api = `${running.url}/api/tags/events`;
-    const staying = openStream(api);
-    const leaving = openStream(api);
-    clients.push(staying, leaving);
-    await Promise.all([staying.ready, leaving.ready]);
+    it("the staying subscriber and the resuming client each get every event once, in order", async () => {
+      const api = `${running.url}/api/tags/events`;
+      const staying = openStream(api);
+      const leaving = openStream(api);
+      clients.push(staying, leaving);
+      await Promise.all([staying.ready, leaving.ready]);
 
-    // Four writers, 1,000 tag creations through REST.
-    let next = 0;
-    const writer = async () => {
-      while (next < WRITES) {
-        const i = next++;
-        const response = await fetch(`${running.url}/api/tags`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `loss-${i}` }) });
-        if (response.status !== 201) throw new Error(`write ${i} answered ${response.status}: ${await response.text()}`);
-      }
-    };
-    const writing = Promise.all([writer(), writer(), writer(), writer()]);
+      // Four writers, 1,000 tag creations through REST.
+      let next = 0;
+      const writer = async () => {
+        while (next < WRITES) {
+          const i = next++;
+          const response = await fetch(`${running.url}/api/tags`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ name: `loss-${i}` }),
+          });
+          if (response.status !== 201)
+            throw new Error(`write ${i} answered ${response.status}: ${await response.text()}`);
+        }
+      };
+      const writing = Promise.all([writer(), writer(), writer(), writer()]);
 
-    // A fifth of the way in, the bus loses its listener; the writes go on.
-    await staying.waitFor(200);
-    const listenerBefore = bus === "postgres" ? (running.events.bus as PostgresBus).listenerPid : await pubsubClients();
-    expect(await drop(testDb)).toBeGreaterThanOrEqual(1);
+      // A fifth of the way in, the bus loses its listener; the writes go on.
+      await staying.waitFor(200);
+      const listenerBefore =
+        bus === "postgres" ? (running.events.bus as PostgresBus).listenerPid : await pubsubClients();
+      expect(await drop(testDb)).toBeGreaterThanOrEqual(1);
 
-    // The leaving client goes away after 300 events and comes back, with its last id, 300 writes later.
-    const firstPart = [...(await leaving.waitFor(300))];
-    leaving.close();
-    const lastId = firstPart.at(-1)?.id as string;
-    await staying.waitFor(600);
-    const back = openStream(api, { lastEventId: lastId });
-    clients.push(back);
+      // The leaving client goes away after 300 events and comes back, with its last id, 300 writes later.
+      const firstPart = [...(await leaving.waitFor(300))];
+      leaving.close();
+      const lastId = firstPart.at(-1)?.id as string;
+      await staying.waitFor(600);
+      const back = openStream(api, { lastEventId: lastId });
+      clients.push(back);
 
-    await writing;
-    // The bus came back on a new connection (so the events before it was back went by the outbox).
-    if (bus === "postgres") await expect.poll(() => (running.events.bus as PostgresBus).listenerPid).not.toBe(listenerBefore);
-    else await expect.poll(async () => [...(await pubsubClients())].some((id) => !(listenerBefore as Set<string>).has(id))).toBe(true);
-    const expected = (await db.prisma.event.findMany({ where: { resource: "tag" }, orderBy: { id: "asc" }, select: { id: true } })).map((e) => e.id.toString());
-    expect(expected).toHaveLength(WRITES);
+      await writing;
+      // The bus came back on a new connection (so the events before it was back went by the outbox).
+      if (bus === "postgres")
+        await expect.poll(() => (running.events.bus as PostgresBus).listenerPid).not.toBe(listenerBefore);
+      else
+        await expect
+          .poll(async () => [...(await pubsubClients())].some((id) => !(listenerBefore as Set<string>).has(id)))
+          .toBe(true);
+      const expected = (
+        await db.prisma.event.findMany({ where: { resource: "tag" }, orderBy: { id: "asc" }, select: { id: true } })
+      ).map((e) => e.id.toString());
+      expect(expected).toHaveLength(WRITES);
 
-    const stayed = await staying.waitFor(WRITES);
-    expect(stayed.map((e) => e.id)).toEqual(expected);
-    const resumed = await back.waitFor(WRITES - firstPart.length);
-    expect([...firstPart, ...resumed].map((e) => e.id)).toEqual(expected);
-    // Nothing more arrives after the last write: no duplicate trails in.
-    await running.events.settled();
-    expect(staying.changes).toHaveLength(WRITES);
-    expect(back.changes).toHaveLength(WRITES - firstPart.length);
-    expect(new Set(stayed.map((e) => e.data.record.name)).size).toBe(WRITES);
-  }, 120_000);
-});
+      const stayed = await staying.waitFor(WRITES);
+      expect(stayed.map((e) => e.id)).toEqual(expected);
+      const resumed = await back.waitFor(WRITES - firstPart.length);
+      expect([...firstPart, ...resumed].map((e) => e.id)).toEqual(expected);
+      // Nothing more arrives after the last write: no duplicate trails in.
+      await running.events.settled();
+      expect(staying.changes).toHaveLength(WRITES);
+      expect(back.changes).toHaveLength(WRITES - firstPart.length);
+      expect(new Set(stayed.map((e) => e.data.record.name)).size).toBe(WRITES);
+    }, 120_000);
+  },
+);

@@ -25,7 +25,8 @@ import { readSseBlocks } from "../support/sse-blocks.ts";
 const SECRET = "events-fanout-secret-of-32-characters-or-more";
 const PER_VIEW = 10;
 const TICKETS = "subscription { ticketChanged { eventId id action record { id title internalNote } changed } }";
-const URGENT = "subscription { ticketChanged(where: { priority: { gte: 4 } }) { eventId id action record { id priority } } }";
+const URGENT =
+  "subscription { ticketChanged(where: { priority: { gte: 4 } }) { eventId id action record { id priority } } }";
 
 let t: TestRuntime;
 let events: Events;
@@ -45,18 +46,37 @@ const admin = () => t.runtime.context({ actor: { id: "root", roles: ["admin"] } 
 
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
-  const tickets = await t.db.prisma.ticket.findMany({ orderBy: { id: "asc" }, select: { id: true, tenantId: true, reporterId: true } });
+  const tickets = await t.db.prisma.ticket.findMany({
+    orderBy: { id: "asc" },
+    select: { id: true, tenantId: true, reporterId: true },
+  });
   const first = tickets.find((x) => x.tenantId === "acme") as (typeof tickets)[number];
   own = first.id;
   globex = (tickets.find((x) => x.tenantId === "globex") as (typeof tickets)[number]).id;
-  const sign = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime("10m").sign(new TextEncoder().encode(SECRET));
+  const sign = (claims: Record<string, unknown>) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuedAt()
+      .setExpirationTime("10m")
+      .sign(new TextEncoder().encode(SECRET));
   tokens.set("customer", await sign({ sub: String(first.reporterId), roles: ["customer"], tenant: "acme" }));
   tokens.set("acme", await sign({ sub: "agent-acme", roles: ["agent"], tenant: "acme" }));
   tokens.set("globex", await sign({ sub: "agent-globex", roles: ["agent"], tenant: "globex" }));
   // No safety poll during the test: every statement counted is a write's or a delivery's.
-  events = createEvents({ runtime: t.runtime, outbox: new Outbox(t.db.prisma, t.testDb.url), bus: new MemoryBus(), pollMs: 3_600_000, onError: () => {} });
+  events = createEvents({
+    runtime: t.runtime,
+    outbox: new Outbox(t.db.prisma, t.testDb.url),
+    bus: new MemoryBus(),
+    pollMs: 3_600_000,
+    onError: () => {},
+  });
   await events.start();
-  app = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), resolveActor: await createActorResolver({ jwt: { secret: SECRET } }), events });
+  app = createApp({
+    runtime: t.runtime,
+    logger: pino({ level: "silent" }),
+    resolveActor: await createActorResolver({ jwt: { secret: SECRET } }),
+    events,
+  });
   server = createServer(getRequestListener(app.fetch));
   sockets = app.serveWebSockets(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -82,11 +102,23 @@ interface Sub {
 
 /** A live subscription on a socket of its own. */
 function subscribe(view: View, query: string): Sub {
-  const client = createClient({ url: `${baseUrl.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${tokens.get(view)}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: `${baseUrl.replace("http", "ws")}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${tokens.get(view)}` },
+    retryAttempts: 0,
+  });
   clients.push(client);
   const items: any[] = [];
   const errors: unknown[] = [];
-  client.subscribe({ query }, { next: (r) => void (r.errors ? errors.push(...r.errors) : items.push(r.data?.ticketChanged)), error: (e) => void errors.push(e), complete: () => {} });
+  client.subscribe(
+    { query },
+    {
+      next: (r) => void (r.errors ? errors.push(...r.errors) : items.push(r.data?.ticketChanged)),
+      error: (e) => void errors.push(e),
+      complete: () => {},
+    },
+  );
   return { view, items, errors };
 }
 
@@ -101,7 +133,10 @@ function stream(view: View, path: string): Stream {
   aborts.push(abort);
   const frames: { raw: string; data: any }[] = [];
   void (async () => {
-    const response = await fetch(`${baseUrl}/api${path}`, { headers: { authorization: `Bearer ${tokens.get(view)}` }, signal: abort.signal });
+    const response = await fetch(`${baseUrl}/api${path}`, {
+      headers: { authorization: `Bearer ${tokens.get(view)}` },
+      signal: abort.signal,
+    });
     await readSseBlocks(response, (raw) => {
       const data = /^data: (.*)$/m.exec(raw)?.[1];
       if (/^event: patch$/m.test(raw) && data) frames.push({ raw, data: JSON.parse(data) });
@@ -118,7 +153,8 @@ async function until(ready: () => boolean): Promise<void> {
 const patch = (id: number, data: Record<string, unknown>) => t.runtime.service("ticket").patch(admin(), id, data);
 
 /** The id of the newest event. */
-const newest = async () => (await t.db.prisma.event.findFirstOrThrow({ orderBy: { id: "desc" }, select: { id: true } })).id.toString();
+const newest = async () =>
+  (await t.db.prisma.event.findFirstOrThrow({ orderBy: { id: "desc" }, select: { id: true } })).id.toString();
 const got = (id: string) => (s: Sub) => s.items.some((item) => item.eventId === id);
 const framed = (id: string) => (f: Stream) => f.frames.some((frame) => frame.data.eventId === id);
 
@@ -134,7 +170,10 @@ async function started(ticket: number, subs: Sub[], streams: Stream[] = []): Pro
     await patch(ticket, { priority: 4, title: `probe ${n}` });
     const id = await newest();
     // Those started before the write get it; the others may have started in time for it.
-    await until(() => subs.every((s, i) => !before[i] || got(id)(s)) && streams.every((f, i) => !framesBefore[i] || framed(id)(f)));
+    await until(
+      () =>
+        subs.every((s, i) => !before[i] || got(id)(s)) && streams.every((f, i) => !framesBefore[i] || framed(id)(f)),
+    );
     if (before.every(Boolean) && framesBefore.every(Boolean)) return;
   }
 }
@@ -171,7 +210,10 @@ describe("fan-out by actor view", () => {
       [agentUrgent, ...nine("acme", URGENT)],
     ];
     const subs = views.flat();
-    const allStreams = [...streams, ...Array.from({ length: PER_VIEW - 1 }, () => stream("customer", "/tickets/events"))];
+    const allStreams = [
+      ...streams,
+      ...Array.from({ length: PER_VIEW - 1 }, () => stream("customer", "/tickets/events")),
+    ];
     await started(own, subs, allStreams);
     const ten = await patchOwn(subs, allStreams);
 
@@ -183,11 +225,23 @@ describe("fan-out by actor view", () => {
 
     // Each view got its own, the same for all its subscribers: the customer's without the internal note.
     for (const view of views) for (const s of view) expect(last(s)).toEqual(last(view[0] as Sub));
-    expect(last(customer)).toMatchObject({ id: String(own), action: "patch", record: { id: String(own), internalNote: null } });
+    expect(last(customer)).toMatchObject({
+      id: String(own),
+      action: "patch",
+      record: { id: String(own), internalNote: null },
+    });
     expect(last(customer).changed).not.toContain("internalNote");
-    expect(last(agent)).toMatchObject({ id: String(own), record: { id: String(own), internalNote: expect.stringMatching(/^note /) } });
+    expect(last(agent)).toMatchObject({
+      id: String(own),
+      record: { id: String(own), internalNote: expect.stringMatching(/^note /) },
+    });
     expect(last(agent).changed).toContain("internalNote");
-    expect(last(agentUrgent)).toEqual({ eventId: last(agent).eventId, id: String(own), action: "patch", record: { id: String(own), priority: 5 } });
+    expect(last(agentUrgent)).toEqual({
+      eventId: last(agent).eventId,
+      id: String(own),
+      action: "patch",
+      record: { id: String(own), priority: 5 },
+    });
     // REST frames of one view are the same bytes, without the internal note.
     const frames = allStreams.map((f) => f.frames.at(-1));
     expect(new Set(frames.map((f) => f?.raw)).size).toBe(1);
@@ -203,7 +257,11 @@ describe("fan-out by actor view", () => {
     await started(own, acmeAgents);
     await patch(own, { title: "acme again" });
     await patch(globex, { title: "globex again" });
-    await until(() => globexAgents.every((s) => last(s)?.record?.title === "globex again") && acmeAgents.every((s) => last(s)?.record?.title === "acme again"));
+    await until(
+      () =>
+        globexAgents.every((s) => last(s)?.record?.title === "globex again") &&
+        acmeAgents.every((s) => last(s)?.record?.title === "acme again"),
+    );
     for (const s of globexAgents) expect(new Set(s.items.map((item) => item.id))).toEqual(new Set([String(globex)]));
     for (const s of acmeAgents) expect(new Set(s.items.map((item) => item.id))).toEqual(new Set([String(own)]));
   });

@@ -9,7 +9,6 @@ import { createDatabase, type Database } from "../../src/storage/prisma.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { openStream, type StreamClient } from "../support/event-source.ts";
 
-
 /** A server in a child process. */
 interface Instance {
   readonly url: string;
@@ -19,7 +18,14 @@ interface Instance {
 /** Starts `src/server/main.ts` with `env` and resolves with its URL once it logs that it listens. */
 async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
   const child: ChildProcess = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "src/server/main.ts"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", SEED: "false", LOG_LEVEL: "info", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      PORT: "0",
+      SEED: "false",
+      LOG_LEVEL: "info",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -48,14 +54,21 @@ async function startInstance(name: string, env: Record<string, string>): Promise
 }
 
 async function post(url: string, path: string, body: unknown): Promise<any> {
-  const response = await fetch(`${url}/api${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const response = await fetch(`${url}/api${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const json = await response.json();
   if (response.status !== 201) throw new Error(`POST ${path} answered ${response.status}: ${JSON.stringify(json)}`);
   return json;
 }
 
 const HAVE_REDIS = await haveRedis();
-const buses = [["postgres", { EVENT_BUS: "postgres" }], ...(HAVE_REDIS ? [["redis", { EVENT_BUS: "redis", REDIS_URL }] as const] : [])] as const;
+const buses = [
+  ["postgres", { EVENT_BUS: "postgres" }],
+  ...(HAVE_REDIS ? [["redis", { EVENT_BUS: "redis", REDIS_URL }] as const] : []),
+] as const;
 
 describe.each(buses)("two instances with the %s bus", (_bus, env) => {
   let testDb: TestDatabase;
@@ -67,7 +80,10 @@ describe.each(buses)("two instances with the %s bus", (_bus, env) => {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     db = createDatabase(testDb.url);
-    [a, b] = await Promise.all([startInstance("A", { ...env, DATABASE_URL: testDb.url }), startInstance("B", { ...env, DATABASE_URL: testDb.url })]);
+    [a, b] = await Promise.all([
+      startInstance("A", { ...env, DATABASE_URL: testDb.url }),
+      startInstance("B", { ...env, DATABASE_URL: testDb.url }),
+    ]);
   });
   afterAll(async () => {
     for (const client of clients) client.close();
@@ -83,17 +99,32 @@ describe.each(buses)("two instances with the %s bus", (_bus, env) => {
     clients.push(onB, onA);
     await Promise.all([onB.ready, onA.ready]);
 
-    const author = await post(a.url, "/users", { name: "Ann Instance", email: "ann@instances.test", passwordHash: "x" });
+    const author = await post(a.url, "/users", {
+      name: "Ann Instance",
+      email: "ann@instances.test",
+      passwordHash: "x",
+    });
     const written = await post(a.url, "/posts", { title: "Written on A", authorId: author.id });
     const [seen] = await onB.waitFor(1);
-    const outbox = await db.prisma.event.findFirstOrThrow({ where: { resource: "post", recordId: String(written.id) } });
+    const outbox = await db.prisma.event.findFirstOrThrow({
+      where: { resource: "post", recordId: String(written.id) },
+    });
     expect(seen?.id).toBe(outbox.id.toString());
-    expect(seen?.data).toMatchObject({ resource: "posts", action: "create", id: written.id, record: { id: written.id, title: "Written on A", authorId: author.id } });
+    expect(seen?.data).toMatchObject({
+      resource: "posts",
+      action: "create",
+      id: written.id,
+      record: { id: written.id, title: "Written on A", authorId: author.id },
+    });
 
     // B writes; A's own stream (users and posts) sees A's two writes and then B's, in commit order.
     const fromB = await post(b.url, "/posts", { title: "Written on B", authorId: author.id });
     const seenOnA = await onA.waitFor(3);
-    expect(seenOnA.map((e) => `${e.data.resource} ${e.data.id}`)).toEqual([`users ${author.id}`, `posts ${written.id}`, `posts ${fromB.id}`]);
+    expect(seenOnA.map((e) => `${e.data.resource} ${e.data.id}`)).toEqual([
+      `users ${author.id}`,
+      `posts ${written.id}`,
+      `posts ${fromB.id}`,
+    ]);
     const second = await onB.waitFor(2);
     expect(second[1]?.data).toMatchObject({ action: "create", id: fromB.id, record: { title: "Written on B" } });
     const ids = (await db.prisma.event.findMany({ orderBy: { id: "asc" } })).map((e) => e.id.toString());

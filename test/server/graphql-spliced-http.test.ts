@@ -24,7 +24,10 @@ async function listen(limit: number): Promise<string> {
   const reporter = await t.db.prisma.ticket.findFirstOrThrow({ where: { tenantId: "acme" }, orderBy: { id: "asc" } });
   customerId = reporter.reporterId as number;
   const resolve = await createActorResolver({
-    apiKeys: { "key-of-agent": parseActor("1:agent@acme"), "key-of-customer": parseActor(`${customerId}:customer@acme`) },
+    apiKeys: {
+      "key-of-agent": parseActor("1:agent@acme"),
+      "key-of-customer": parseActor(`${customerId}:customer@acme`),
+    },
   });
   const resolveActor: typeof resolve = (request) => {
     resolutions++;
@@ -48,20 +51,46 @@ afterAll(async () => {
 });
 
 const post = async (body: unknown, headers: Record<string, string> = {}, to = url) => {
-  const response = await fetch(to, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(to, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
-  const shown = Object.fromEntries([...response.headers].filter(([name]) => name !== "date" && name !== "ratelimit-remaining" && name !== "ratelimit-reset"));
-  return { status: response.status, text, headers: shown, json: JSON.parse(text) as { data?: Record<string, unknown>; errors?: { message: string; extensions?: { code?: string } }[] } };
+  const shown = Object.fromEntries(
+    [...response.headers].filter(
+      ([name]) => name !== "date" && name !== "ratelimit-remaining" && name !== "ratelimit-reset",
+    ),
+  );
+  return {
+    status: response.status,
+    text,
+    headers: shown,
+    json: JSON.parse(text) as {
+      data?: Record<string, unknown>;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    },
+  };
 };
 
 describe("a query answered spliced once", () => {
   it.each([
     ["no Accept, no Origin", {}],
     ["Accept: application/graphql-response+json", { accept: "application/graphql-response+json" }],
-    ["urql's Accept and an Origin", { accept: "application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed", origin: "http://app.example" }],
+    [
+      "urql's Accept and an Origin",
+      {
+        accept:
+          "application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed",
+        origin: "http://app.example",
+      },
+    ],
     ["Accept: */* and an API key", { accept: "*/*", "x-api-key": "key-of-agent" }],
   ])("is answered again the same, headers and all: %s", async (_, headers) => {
-    const body = { query: `query Posts($n: Int) { posts(take: $n, orderBy: [{ id: asc }]) { id title author { name } } } # ${_}`, variables: { n: 3 } };
+    const body = {
+      query: `query Posts($n: Int) { posts(take: $n, orderBy: [{ id: asc }]) { id title author { name } } } # ${_}`,
+      variables: { n: 3 },
+    };
     const first = await post(body, headers);
     const again = await post(body, headers);
     expect(first.status).toBe(200);
@@ -102,10 +131,13 @@ describe("a query answered spliced once", () => {
     const query = "{ tickets(take: 100, orderBy: [{ id: asc }]) { id reporterId } }";
     const agent = await post({ query }, { "x-api-key": "key-of-agent" });
     const customer = await post({ query }, { "x-api-key": "key-of-customer" });
-    const reporters = (r: Awaited<ReturnType<typeof post>>) => new Set((r.json.data?.tickets as { reporterId: number }[]).map((x) => x.reporterId));
+    const reporters = (r: Awaited<ReturnType<typeof post>>) =>
+      new Set((r.json.data?.tickets as { reporterId: number }[]).map((x) => x.reporterId));
     expect(reporters(agent).size).toBeGreaterThan(1);
     expect([...reporters(customer)]).toEqual([customerId]);
-    const own = await t.db.prisma.ticket.count({ where: { tenantId: "acme", reporterId: customerId, deletedAt: null } });
+    const own = await t.db.prisma.ticket.count({
+      where: { tenantId: "acme", reporterId: customerId, deletedAt: null },
+    });
     expect((customer.json.data?.tickets as unknown[]).length).toBe(own);
     // Anonymous: tickets need a signed-in actor, whoever asked the same query before.
     const anonymous = await post({ query });
@@ -127,16 +159,23 @@ describe("a query answered spliced once", () => {
   });
 
   it("leaves anything but a lone query to yoga: bad JSON, extensions, mutations", async () => {
-    const raw = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    const raw = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
     expect(raw.status).toBe(400);
     const query = "{ postsCount }";
     await post({ query });
     const withExtensions = await post({ query, extensions: { persistedQuery: { version: 1, sha256Hash: "00" } } });
     expect(withExtensions.status).toBeLessThan(500);
     const before = await t.db.prisma.tag.count();
-    const mutation = "mutation { createTag(data: { name: \"spliced-http\" }) { id name } }";
+    const mutation = 'mutation { createTag(data: { name: "spliced-http" }) { id name } }';
     const created = await post({ query: mutation }, { "x-api-key": "key-of-agent" });
-    const again = await post({ query: mutation.replace("spliced-http", "spliced-http-2") }, { "x-api-key": "key-of-agent" });
+    const again = await post(
+      { query: mutation.replace("spliced-http", "spliced-http-2") },
+      { "x-api-key": "key-of-agent" },
+    );
     expect([created.json.errors, again.json.errors]).toEqual([undefined, undefined]);
     expect(await t.db.prisma.tag.count()).toBe(before + 2);
   });

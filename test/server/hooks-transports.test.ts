@@ -25,25 +25,53 @@ const on = (resource: string) => {
   return chain;
 };
 
-async function rest(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await app.fetch(new Request(`http://test${path}`, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
+async function rest(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await app.fetch(
+    new Request(`http://test${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
+  );
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function gql(query: string): Promise<{ data?: Record<string, unknown> | null; errors?: { message: string; extensions: Record<string, unknown> }[] }> {
-  const response = await app.fetch(new Request("http://test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) }));
+async function gql(
+  query: string,
+): Promise<{
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions: Record<string, unknown> }[];
+}> {
+  const response = await app.fetch(
+    new Request("http://test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query }),
+    }),
+  );
   return (await response.json()) as never;
 }
 
 describe("hooks over REST and GraphQL", () => {
   it("a domain error from a before hook is the same 4xx on both, and nothing is written", async () => {
     on("tag").before("create", (op) => {
-      if (String(op.input.name).startsWith("banned")) throw new AppError("FORBIDDEN", "Tags starting with banned are not allowed.");
+      if (String(op.input.name).startsWith("banned"))
+        throw new AppError("FORBIDDEN", "Tags starting with banned are not allowed.");
     });
     const viaRest = await rest("POST", "/api/tags", { name: "banned-rest" });
-    expect(viaRest).toEqual({ status: 403, body: { message: "Tags starting with banned are not allowed.", code: "FORBIDDEN" } });
+    expect(viaRest).toEqual({
+      status: 403,
+      body: { message: "Tags starting with banned are not allowed.", code: "FORBIDDEN" },
+    });
     const viaGraphQL = await gql(`mutation { createTag(data: { name: "banned-graphql" }) { id } }`);
-    expect(viaGraphQL.errors?.[0]).toMatchObject({ message: "Tags starting with banned are not allowed.", extensions: { code: "FORBIDDEN" } });
+    expect(viaGraphQL.errors?.[0]).toMatchObject({
+      message: "Tags starting with banned are not allowed.",
+      extensions: { code: "FORBIDDEN" },
+    });
     expect(await t.db.prisma.tag.count({ where: { name: { startsWith: "banned" } } })).toBe(0);
   });
 
@@ -66,7 +94,8 @@ describe("hooks over REST and GraphQL", () => {
       .transform(["read", "list"], (record) => ({ ...record, name: `#${String(record.name)}` }))
       .after("create", async (op) => {
         // The twin's own create runs this hook too: stop there.
-        if (!String(op.input.name).endsWith("-twin")) await op.service("tag").create({ name: `${String(op.input.name)}-twin` });
+        if (!String(op.input.name).endsWith("-twin"))
+          await op.service("tag").create({ name: `${String(op.input.name)}-twin` });
       });
     const one = await rest("GET", "/api/tags/1");
     const data = await gql(`{ tag(id: 1) { name } }`);

@@ -90,21 +90,42 @@ function replyScope(actor: ActorName): Prisma.TicketReplyWhereInput {
 }
 
 type Deleted = "exclude" | "include" | "only";
-const trash = (deleted: Deleted) => (deleted === "exclude" ? { deletedAt: null } : deleted === "only" ? { deletedAt: { not: null } } : {});
+const trash = (deleted: Deleted) =>
+  deleted === "exclude" ? { deletedAt: null } : deleted === "only" ? { deletedAt: { not: null } } : {};
 
-async function ticketIds(actor: ActorName, where: Prisma.TicketWhereInput = {}, deleted: Deleted = "exclude"): Promise<number[]> {
-  const rows = await t.db.prisma.ticket.findMany({ where: { AND: [ticketScope(actor), trash(deleted), where] }, select: { id: true }, orderBy: { id: "asc" } });
+async function ticketIds(
+  actor: ActorName,
+  where: Prisma.TicketWhereInput = {},
+  deleted: Deleted = "exclude",
+): Promise<number[]> {
+  const rows = await t.db.prisma.ticket.findMany({
+    where: { AND: [ticketScope(actor), trash(deleted), where] },
+    select: { id: true },
+    orderBy: { id: "asc" },
+  });
   return rows.map((r) => r.id);
 }
 
-async function replyIds(actor: ActorName, where: Prisma.TicketReplyWhereInput = {}, deleted: Deleted = "exclude"): Promise<string[]> {
-  const rows = await t.db.prisma.ticketReply.findMany({ where: { AND: [replyScope(actor), trash(deleted), where] }, select: { id: true }, orderBy: { id: "asc" } });
+async function replyIds(
+  actor: ActorName,
+  where: Prisma.TicketReplyWhereInput = {},
+  deleted: Deleted = "exclude",
+): Promise<string[]> {
+  const rows = await t.db.prisma.ticketReply.findMany({
+    where: { AND: [replyScope(actor), trash(deleted), where] },
+    select: { id: true },
+    orderBy: { id: "asc" },
+  });
   return rows.map((r) => r.id);
 }
 
 /** Users with at least one live ticket the actor may see that matches `where`. */
 async function usersWithTickets(actor: ActorName, where: Prisma.TicketWhereInput = {}): Promise<number[]> {
-  const rows = await t.db.prisma.user.findMany({ where: { tickets: { some: { AND: [ticketScope(actor), { deletedAt: null }, where] } } }, select: { id: true }, orderBy: { id: "asc" } });
+  const rows = await t.db.prisma.user.findMany({
+    where: { tickets: { some: { AND: [ticketScope(actor), { deletedAt: null }, where] } } },
+    select: { id: true },
+    orderBy: { id: "asc" },
+  });
   return rows.map((r) => r.id);
 }
 
@@ -113,17 +134,29 @@ interface Group {
   sum: number;
 }
 /** Count and sum of priority of the actor's live tickets matching `where`, per group (`""` without groupBy). */
-async function ticketGroups(actor: ActorName, by: ("tenantId" | "status")[], where: Prisma.TicketWhereInput = {}): Promise<Map<string, Group>> {
+async function ticketGroups(
+  actor: ActorName,
+  by: ("tenantId" | "status")[],
+  where: Prisma.TicketWhereInput = {},
+): Promise<Map<string, Group>> {
   const filter = { AND: [ticketScope(actor), { deletedAt: null }, where] };
   if (by.length === 0) {
     const all = await t.db.prisma.ticket.aggregate({ where: filter, _count: { _all: true }, _sum: { priority: true } });
     return new Map([["", { count: all._count._all, sum: all._sum.priority ?? 0 }]]);
   }
-  const rows = await t.db.prisma.ticket.groupBy({ by, where: filter, _count: { _all: true }, _sum: { priority: true } });
-  return new Map(rows.map((r) => [groupKey(r as Record<string, unknown>, by), { count: r._count._all, sum: r._sum.priority ?? 0 }]));
+  const rows = await t.db.prisma.ticket.groupBy({
+    by,
+    where: filter,
+    _count: { _all: true },
+    _sum: { priority: true },
+  });
+  return new Map(
+    rows.map((r) => [groupKey(r as Record<string, unknown>, by), { count: r._count._all, sum: r._sum.priority ?? 0 }]),
+  );
 }
 
-const groupKey = (key: Record<string, unknown> | null | undefined, by: readonly string[]) => by.map((f) => `${f}=${String(key?.[f])}`).join(",");
+const groupKey = (key: Record<string, unknown> | null | undefined, by: readonly string[]) =>
+  by.map((f) => `${f}=${String(key?.[f])}`).join(",");
 
 interface Visible {
   /** Live tickets. */
@@ -142,16 +175,18 @@ const replyByMarker = new Map<string, string>();
 
 async function computeTruth(): Promise<void> {
   const entries = await Promise.all(
-    ACTORS.map(async (actor): Promise<[ActorName, Visible]> => [
-      actor,
-      {
-        tickets: new Set(await ticketIds(actor)),
-        ticketsAny: new Set(await ticketIds(actor, {}, "include")),
-        replies: new Set(await replyIds(actor)),
-        repliesAny: new Set(await replyIds(actor, {}, "include")),
-        notes: actor === "agent" || actor === "admin",
-      },
-    ]),
+    ACTORS.map(
+      async (actor): Promise<[ActorName, Visible]> => [
+        actor,
+        {
+          tickets: new Set(await ticketIds(actor)),
+          ticketsAny: new Set(await ticketIds(actor, {}, "include")),
+          replies: new Set(await replyIds(actor)),
+          repliesAny: new Set(await replyIds(actor, {}, "include")),
+          notes: actor === "agent" || actor === "admin",
+        },
+      ],
+    ),
   );
   truth = Object.fromEntries(entries) as Record<ActorName, Visible>;
   for (const { id } of await t.db.prisma.ticketReply.findMany({ select: { id: true } })) {
@@ -191,9 +226,13 @@ function tally(actor: ActorName, area: Area): void {
 function record(actor: ActorName, area: Area, request: string, status: string, found: string[], wrong: string[]): void {
   tally(actor, area);
   const verdict = found.length ? `LEAK: ${found.join("; ")}` : wrong.length ? `WRONG: ${wrong.join("; ")}` : "ok";
-  lines.push(`${actor.padEnd(9)} ${area.padEnd(9)} ${status.padEnd(4)} ${request.replace(/\s+/g, " ").slice(0, 300)} → ${verdict}`);
-  if (found.length) leaks.push({ area, text: `[${actor}] ${request.replace(/\s+/g, " ")} → ${status}: ${found.join("; ")}` });
-  if (wrong.length) wrongs.push({ area, text: `[${actor}] ${request.replace(/\s+/g, " ")} → ${status}: ${wrong.join("; ")}` });
+  lines.push(
+    `${actor.padEnd(9)} ${area.padEnd(9)} ${status.padEnd(4)} ${request.replace(/\s+/g, " ").slice(0, 300)} → ${verdict}`,
+  );
+  if (found.length)
+    leaks.push({ area, text: `[${actor}] ${request.replace(/\s+/g, " ")} → ${status}: ${found.join("; ")}` });
+  if (wrong.length)
+    wrongs.push({ area, text: `[${actor}] ${request.replace(/\s+/g, " ")} → ${status}: ${wrong.join("; ")}` });
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
@@ -220,14 +259,18 @@ function scan(actor: ActorName, sent: string, text: string): string[] {
     if (id && !v.repliesAny.has(id)) found.add(`shows reply ${id} (its body)`);
     else if (id && actor === "admin" && !truth.customer.repliesAny.has(id)) detected.hiddenReplies++;
   }
-  for (const [id] of text.matchAll(UUID)) if (allReplies.has(id) && !v.repliesAny.has(id) && !sent.includes(id)) found.add(`shows reply ${id} (its id)`);
+  for (const [id] of text.matchAll(UUID))
+    if (allReplies.has(id) && !v.repliesAny.has(id) && !sent.includes(id)) found.add(`shows reply ${id} (its id)`);
   for (const tenant of actor === "anonymous" ? ["acme", "globex"] : actor === "admin" ? [] : ["globex"]) {
-    if (!sent.toLowerCase().includes(tenant) && text.toLowerCase().includes(tenant)) found.add(`names tenant "${tenant}"`);
+    if (!sent.toLowerCase().includes(tenant) && text.toLowerCase().includes(tenant))
+      found.add(`names tenant "${tenant}"`);
   }
-  if (text.includes(PASSWORD_HASH) || text.includes("scrypt$") || /"passwordHash"\s*:/.test(text)) found.add("shows a passwordHash");
+  if (text.includes(PASSWORD_HASH) || text.includes("scrypt$") || /"passwordHash"\s*:/.test(text))
+    found.add("shows a passwordHash");
   if (!v.notes) {
     walk(safeJson(text), (key, value) => {
-      if (key === "internalNote" && value !== null && value !== undefined) found.add(`shows an internalNote value ${JSON.stringify(value).slice(0, 60)}`);
+      if (key === "internalNote" && value !== null && value !== undefined)
+        found.add(`shows an internalNote value ${JSON.stringify(value).slice(0, 60)}`);
     });
   }
   return [...found];
@@ -261,7 +304,11 @@ interface Expect {
   /** Counts and totals the answer states, and the number of rows the actor may see. */
   counts?: [what: string, got: (a: Answer) => unknown, want: number][];
   /** Aggregate groups the answer states, and the actor's groups from the database. */
-  groups?: [got: (a: Answer) => { key: Record<string, unknown> | null; count: number; sum: Record<string, number | null> }[], by: ("tenantId" | "status")[], want: Map<string, Group>];
+  groups?: [
+    got: (a: Answer) => { key: Record<string, unknown> | null; count: number; sum: Record<string, number | null> }[],
+    by: ("tenantId" | "status")[],
+    want: Map<string, Group>,
+  ];
   /** A refusal (4xx) is a fine answer for anyone, not only anonymous: an oracle may be refused. */
   refusable?: boolean;
   /** Not a refusal, whoever asks (a request about public rows, e.g. users). */
@@ -270,14 +317,23 @@ interface Expect {
   noEffect?: Answer | undefined;
 }
 
-function compareSets<T>(what: string, listed: unknown[], want: readonly T[], norm: (x: unknown) => T, visibleAny: (x: T) => boolean, found: string[], wrong: string[]): void {
+function compareSets<T>(
+  what: string,
+  listed: unknown[],
+  want: readonly T[],
+  norm: (x: unknown) => T,
+  visibleAny: (x: T) => boolean,
+  found: string[],
+  wrong: string[],
+): void {
   const got = listed.map(norm);
   const wanted = new Set(want);
   const extra = [...new Set(got)].filter((x) => !wanted.has(x));
   const missing = want.filter((x) => !got.includes(x));
   const leaked = extra.filter((x) => !visibleAny(x));
   if (leaked.length) found.push(`lists ${what} ${leaked.join(", ")} outside the actor's set`);
-  if (extra.length > leaked.length) wrong.push(`lists ${what} ${extra.filter(visibleAny).join(", ")} (in scope, but not expected here)`);
+  if (extra.length > leaked.length)
+    wrong.push(`lists ${what} ${extra.filter(visibleAny).join(", ")} (in scope, but not expected here)`);
   if (missing.length) wrong.push(`misses ${what} ${missing.join(", ")}`);
 }
 
@@ -288,11 +344,31 @@ function judge(actor: ActorName, area: Area, request: string, answer: Answer, ex
   const v = truth[actor];
   if (answer.status >= 500) wrong.push(`answered ${answer.status}: ${answer.text.slice(0, 120)}`);
   if (answer.refused) {
-    if (expected.answered || (actor !== "anonymous" && !expected.refusable)) wrong.push(`refused (${answer.code}): ${answer.text.slice(0, 200)}`);
+    if (expected.answered || (actor !== "anonymous" && !expected.refusable))
+      wrong.push(`refused (${answer.code}): ${answer.text.slice(0, 200)}`);
   } else {
-    if (expected.tickets) compareSets("tickets", expected.tickets[0](answer), expected.tickets[1], Number, (x) => v.ticketsAny.has(x), found, wrong);
-    if (expected.replies) compareSets("replies", expected.replies[0](answer), expected.replies[1], String, (x) => v.repliesAny.has(x), found, wrong);
-    if (expected.users) compareSets("users", expected.users[0](answer), expected.users[1], Number, () => false, found, wrong);
+    if (expected.tickets)
+      compareSets(
+        "tickets",
+        expected.tickets[0](answer),
+        expected.tickets[1],
+        Number,
+        (x) => v.ticketsAny.has(x),
+        found,
+        wrong,
+      );
+    if (expected.replies)
+      compareSets(
+        "replies",
+        expected.replies[0](answer),
+        expected.replies[1],
+        String,
+        (x) => v.repliesAny.has(x),
+        found,
+        wrong,
+      );
+    if (expected.users)
+      compareSets("users", expected.users[0](answer), expected.users[1], Number, () => false, found, wrong);
     for (const [what, got, want] of expected.counts ?? []) {
       const value = got(answer);
       if (Number(value) !== want) found.push(`${what} is ${String(value)}, the actor may see ${want}`);
@@ -300,7 +376,10 @@ function judge(actor: ActorName, area: Area, request: string, answer: Answer, ex
     if (expected.noEffect) {
       const shown = (a: Answer) => `${a.status} ${a.headers.get("content-range") ?? ""} ${a.text}`;
       const [got, want] = [shown(answer), shown(expected.noEffect)];
-      if (got !== want) found.push(`a condition on a field the actor may not read changed the answer: ${got.slice(0, 200)} vs ${want.slice(0, 200)}`);
+      if (got !== want)
+        found.push(
+          `a condition on a field the actor may not read changed the answer: ${got.slice(0, 200)} vs ${want.slice(0, 200)}`,
+        );
     }
     if (expected.groups) {
       const [got, by, want] = expected.groups;
@@ -310,7 +389,10 @@ function judge(actor: ActorName, area: Area, request: string, answer: Answer, ex
         seen.add(key);
         const w = want.get(key);
         if (!w) found.push(`aggregate group {${key}} (count ${group.count}) outside the actor's rows`);
-        else if (group.count !== w.count || (group.sum?.priority !== undefined && (group.sum.priority ?? 0) !== w.sum)) found.push(`aggregate group {${key}} is count ${group.count}, sum ${group.sum?.priority}; the actor's rows give ${w.count}, ${w.sum}`);
+        else if (group.count !== w.count || (group.sum?.priority !== undefined && (group.sum.priority ?? 0) !== w.sum))
+          found.push(
+            `aggregate group {${key}} is count ${group.count}, sum ${group.sum?.priority}; the actor's rows give ${w.count}, ${w.sum}`,
+          );
       }
       for (const [key, w] of want) if (!seen.has(key) && w.count > 0) wrong.push(`misses aggregate group {${key}}`);
     }
@@ -322,11 +404,28 @@ function judge(actor: ActorName, area: Area, request: string, answer: Answer, ex
  * The answer about a row the actor may not see, against the answer about one that does not exist: they
  * must be the same once the ids are swapped (else the answer tells that the row exists).
  */
-function judgeSameAsMissing(actor: ActorName, area: Area, request: string, answer: Answer, missing: Answer, swap: [hidden: string | number, missing: string | number][], changed: string[] = []): void {
+function judgeSameAsMissing(
+  actor: ActorName,
+  area: Area,
+  request: string,
+  answer: Answer,
+  missing: Answer,
+  swap: [hidden: string | number, missing: string | number][],
+  changed: string[] = [],
+): void {
   const found = [...scan(actor, request, answer.text), ...changed];
-  const got = normalized(answer, swap.map((pair) => pair[0]));
-  const nonexistent = normalized(missing, swap.map((pair) => pair[1]));
-  if (got !== nonexistent) found.push(`differs from the answer about a row that does not exist: ${got.slice(0, 300)} vs ${nonexistent.slice(0, 300)}`);
+  const got = normalized(
+    answer,
+    swap.map((pair) => pair[0]),
+  );
+  const nonexistent = normalized(
+    missing,
+    swap.map((pair) => pair[1]),
+  );
+  if (got !== nonexistent)
+    found.push(
+      `differs from the answer about a row that does not exist: ${got.slice(0, 300)} vs ${nonexistent.slice(0, 300)}`,
+    );
   record(actor, area, request, String(answer.status), found, []);
 }
 
@@ -335,9 +434,19 @@ function normalized(answer: Answer, about: (string | number)[]): string {
   const placeholder = (value: unknown) => about.findIndex((id) => String(id) === String(value));
   const rewrite = (value: unknown, key: string): unknown => {
     if (Array.isArray(value)) return value.map((v) => rewrite(v, key));
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "locations").map(([k, v]) => [k, rewrite(v, k)]));
-    if (typeof value === "string") return about.reduce<string>((text, id, i) => text.replace(new RegExp(`\\b${String(id)}\\b`, "g"), `<id${i}>`), value);
-    if (typeof value === "number" && /^(id|ticketId|recordId)$/.test(key) && placeholder(value) !== -1) return `<id${placeholder(value)}>`;
+    if (value && typeof value === "object")
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([k]) => k !== "locations")
+          .map(([k, v]) => [k, rewrite(v, k)]),
+      );
+    if (typeof value === "string")
+      return about.reduce<string>(
+        (text, id, i) => text.replace(new RegExp(`\\b${String(id)}\\b`, "g"), `<id${i}>`),
+        value,
+      );
+    if (typeof value === "number" && /^(id|ticketId|recordId)$/.test(key) && placeholder(value) !== -1)
+      return `<id${placeholder(value)}>`;
     return value;
   };
   const json = safeJson(answer.text);
@@ -347,7 +456,10 @@ function normalized(answer: Answer, about: (string | number)[]): string {
 /** Every ticket and reply row, by id: what a write changed. */
 async function dbState(): Promise<Map<string, string>> {
   const [tickets, replies] = [await t.db.prisma.ticket.findMany(), await t.db.prisma.ticketReply.findMany()];
-  return new Map([...tickets.map((r) => [`ticket ${r.id}`, JSON.stringify(r)] as const), ...replies.map((r) => [`reply ${r.id}`, JSON.stringify(r)] as const)]);
+  return new Map([
+    ...tickets.map((r) => [`ticket ${r.id}`, JSON.stringify(r)] as const),
+    ...replies.map((r) => [`reply ${r.id}`, JSON.stringify(r)] as const),
+  ]);
 }
 
 function changes(before: Map<string, string>, after: Map<string, string>): string[] {
@@ -369,33 +481,61 @@ function expectNoLeaks(area: Area): void {
 // ---------------------------------------------------------------------------------------------------
 // Transports, as each actor.
 
-const bearer = (actor: string): Record<string, string> => (tokens.has(actor) ? { authorization: `Bearer ${tokens.get(actor)}` } : {});
+const bearer = (actor: string): Record<string, string> =>
+  tokens.has(actor) ? { authorization: `Bearer ${tokens.get(actor)}` } : {};
 
 async function answerOf(response: Response, graphql: boolean): Promise<Answer> {
   const text = await response.text();
   const json = safeJson(text) as Answer["json"];
   if (graphql) {
     const errors = (json?.errors ?? []) as { extensions?: { code?: string } }[];
-    return { status: response.status, text, json, headers: response.headers, refused: errors.length > 0 || response.status >= 400, code: errors[0]?.extensions?.code };
+    return {
+      status: response.status,
+      text,
+      json,
+      headers: response.headers,
+      refused: errors.length > 0 || response.status >= 400,
+      code: errors[0]?.extensions?.code,
+    };
   }
-  return { status: response.status, text, json, headers: response.headers, refused: response.status >= 400, code: json?.code };
+  return {
+    status: response.status,
+    text,
+    json,
+    headers: response.headers,
+    refused: response.status >= 400,
+    code: json?.code,
+  };
 }
 
 async function rest(actor: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<Answer> {
-  const headers: Record<string, string> = { ...bearer(actor), ...(init.body === undefined ? {} : { "content-type": "application/json" }) };
-  const request = new Request(`http://test${path}`, { method: init.method ?? "GET", headers, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
+  const headers: Record<string, string> = {
+    ...bearer(actor),
+    ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+  };
+  const request = new Request(`http://test${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
   return answerOf(await app.fetch(request), false);
 }
 
 async function gql(actor: string, query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
-  const request = new Request("http://test/graphql", { method: "POST", headers: { "content-type": "application/json", ...bearer(actor) }, body: JSON.stringify({ query, variables }) });
+  const request = new Request("http://test/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...bearer(actor) },
+    body: JSON.stringify({ query, variables }),
+  });
   return answerOf(await app.fetch(request), true);
 }
 
-const gqlText = (query: string, variables: Record<string, unknown> = {}) => `POST /graphql ${query}${Object.keys(variables).length ? ` variables ${JSON.stringify(variables)}` : ""}`;
+const gqlText = (query: string, variables: Record<string, unknown> = {}) =>
+  `POST /graphql ${query}${Object.keys(variables).length ? ` variables ${JSON.stringify(variables)}` : ""}`;
 const total = (a: Answer) => /\/(\d+)$/.exec(a.headers.get("content-range") ?? "")?.[1];
 const ids = (rows: unknown): unknown[] => (Array.isArray(rows) ? rows.map((r) => (r as { id: unknown }).id) : []);
-const nested = (rows: unknown, key: string): unknown[] => (Array.isArray(rows) ? rows.flatMap((r) => ids((r as Record<string, unknown>)[key])) : []);
+const nested = (rows: unknown, key: string): unknown[] =>
+  Array.isArray(rows) ? rows.flatMap((r) => ids((r as Record<string, unknown>)[key])) : [];
 const q = (value: unknown) => encodeURIComponent(JSON.stringify(value));
 
 // ---------------------------------------------------------------------------------------------------
@@ -405,19 +545,24 @@ beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
   const prisma = t.db.prisma;
   const reporters = async (tenantId: string) =>
-    (await prisma.ticket.groupBy({ by: ["reporterId"], where: { tenantId }, orderBy: { reporterId: "asc" } })).map((r) => r.reporterId as number);
+    (await prisma.ticket.groupBy({ by: ["reporterId"], where: { tenantId }, orderBy: { reporterId: "asc" } })).map(
+      (r) => r.reporterId as number,
+    );
   const [acme, globex] = [await reporters("acme"), await reporters("globex")];
   who.customer = acme[0] as number;
   who.otherAcme = acme[1] as number;
   who.globexCustomer = globex[0] as number;
   who.readers = [...acme, ...globex];
-  const ticketsOf = async (reporterId: number) => (await prisma.ticket.findMany({ where: { reporterId }, orderBy: { id: "asc" }, take: 3 })).map((r) => r.id);
+  const ticketsOf = async (reporterId: number) =>
+    (await prisma.ticket.findMany({ where: { reporterId }, orderBy: { id: "asc" }, take: 3 })).map((r) => r.id);
   [tk.C1, tk.C2, tk.C3] = (await ticketsOf(who.customer)) as [number, number, number];
   [tk.X1, tk.X2, tk.X3] = (await ticketsOf(who.otherAcme)) as [number, number, number];
   [tk.G1, tk.G2, tk.G3] = (await ticketsOf(who.globexCustomer)) as [number, number, number];
   // An internal reply on a live ticket of the customer, whatever the seed drew.
   const agent = t.runtime.context({ actor: { id: "agent-acme", roles: ["agent"], tenantId: "acme" } satisfies Actor });
-  await t.runtime.service("ticketReply").create(agent, { ticketId: tk.C2, body: "Customer keeps reopening this.", internal: true });
+  await t.runtime
+    .service("ticketReply")
+    .create(agent, { ticketId: tk.C2, body: "Customer keeps reopening this.", internal: true });
 
   await prisma.$executeRaw`update "Ticket" set title = title || ' #T' || id || '#', "internalNote" = 'NOTE' || id || ' ' || "internalNote"`;
   await prisma.$executeRaw`update "TicketReply" set body = body || ' #R' || left(id::text, 8) || '#'`;
@@ -431,7 +576,12 @@ beforeAll(async () => {
   }
   for (const id of [tk.C3, tk.X3, tk.G3]) await tickets.delete(admin, id);
 
-  const sign = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime("10m").sign(new TextEncoder().encode(SECRET));
+  const sign = (claims: Record<string, unknown>) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuedAt()
+      .setExpirationTime("10m")
+      .sign(new TextEncoder().encode(SECRET));
   tokens.set("customer", await sign({ sub: String(who.customer), roles: ["customer"], tenant: "acme" }));
   tokens.set("agent", await sign({ sub: "agent-acme", roles: ["agent"], tenant: "acme" }));
   tokens.set("admin", await sign({ sub: "root", roles: ["admin"] }));
@@ -439,11 +589,31 @@ beforeAll(async () => {
   tokens.set("admin@acme", await sign({ sub: "root", roles: ["admin"], tenant: "acme" }));
   tokens.set("admin@globex", await sign({ sub: "root", roles: ["admin"], tenant: "globex" }));
 
-  events = createEvents({ runtime: t.runtime, outbox: new Outbox(prisma, t.testDb.url), bus: new MemoryBus(), pollMs: 20, onError: () => {} });
+  events = createEvents({
+    runtime: t.runtime,
+    outbox: new Outbox(prisma, t.testDb.url),
+    bus: new MemoryBus(),
+    pollMs: 20,
+    onError: () => {},
+  });
   await events.start();
   // Errors the app masks as 500s reach the report through the logger.
-  const logger = pino({ level: "error" }, { write: (line: string) => void unexpected.push(String((JSON.parse(line) as { err?: { stack?: string } }).err?.stack ?? line).slice(0, 600)) });
-  app = createApp({ runtime: t.runtime, logger, resolveActor: await createActorResolver({ jwt: { secret: SECRET } }), events, graphqlExtensions: extensions });
+  const logger = pino(
+    { level: "error" },
+    {
+      write: (line: string) =>
+        void unexpected.push(
+          String((JSON.parse(line) as { err?: { stack?: string } }).err?.stack ?? line).slice(0, 600),
+        ),
+    },
+  );
+  app = createApp({
+    runtime: t.runtime,
+    logger,
+    resolveActor: await createActorResolver({ jwt: { secret: SECRET } }),
+    events,
+    graphqlExtensions: extensions,
+  });
   // GraphQL over WebSocket and the SSE streams need a socket (the server's own listener, as startServer
   // serves it); everything else is app.fetch in process.
   server = createServer(app.requestListener);
@@ -465,7 +635,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const allTicketIds = async () => (await t.db.prisma.ticket.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((r) => r.id);
+const allTicketIds = async () =>
+  (await t.db.prisma.ticket.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((r) => r.id);
 
 // ---------------------------------------------------------------------------------------------------
 // The battery.
@@ -478,10 +649,21 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
     expect(truth.admin.tickets.size).toBeGreaterThan(truth.agent.tickets.size);
     expect(truth.anonymous.tickets.size).toBe(0);
     // The search oracles below need words found only in internal notes.
-    const inText = await t.db.prisma.ticket.count({ where: { OR: [{ title: { contains: "escalat", mode: "insensitive" } }, { body: { contains: "escalat", mode: "insensitive" } }] } });
+    const inText = await t.db.prisma.ticket.count({
+      where: {
+        OR: [
+          { title: { contains: "escalat", mode: "insensitive" } },
+          { body: { contains: "escalat", mode: "insensitive" } },
+        ],
+      },
+    });
     expect(inText).toBe(0);
     expect(await t.db.prisma.ticket.count({ where: { internalNote: { contains: "Escalated" } } })).toBeGreaterThan(0);
-    expect(await t.db.prisma.ticketReply.count({ where: { internal: true, deletedAt: null, ticket: { reporterId: who.customer, deletedAt: null } } })).toBeGreaterThan(0);
+    expect(
+      await t.db.prisma.ticketReply.count({
+        where: { internal: true, deletedAt: null, ticket: { reporterId: who.customer, deletedAt: null } },
+      }),
+    ).toBeGreaterThan(0);
   });
 
   it("GraphQL: lists, counts, connections, aggregates, one record, nested, revisions, trash", async () => {
@@ -490,85 +672,154 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
     for (const actor of ACTORS) {
       const v = truth[actor];
       const live = [...v.tickets];
-      const ask = async (query: string, variables: Record<string, unknown>, expected: Expect) => judge(actor, "graphql", gqlText(query, variables), await gql(actor, query, variables), expected);
+      const ask = async (query: string, variables: Record<string, unknown>, expected: Expect) =>
+        judge(actor, "graphql", gqlText(query, variables), await gql(actor, query, variables), expected);
 
-      const list = "{ tickets(take: 100) { id title internalNote tenantId reporterId replies { id internal body } reporter { id name } } }";
-      await ask(list, {}, { tickets: [(a) => ids(a.json.data?.tickets), live], replies: [(a) => nested(a.json.data?.tickets, "replies"), [...v.replies]] });
+      const list =
+        "{ tickets(take: 100) { id title internalNote tenantId reporterId replies { id internal body } reporter { id name } } }";
+      await ask(
+        list,
+        {},
+        {
+          tickets: [(a) => ids(a.json.data?.tickets), live],
+          replies: [(a) => nested(a.json.data?.tickets, "replies"), [...v.replies]],
+        },
+      );
 
-      const counts = "{ ticketsCount ticketRepliesCount ticketsConnection(first: 100) { totalCount edges { node { id title } } } ticketRepliesConnection(first: 100) { totalCount nodes { id } } }";
-      await ask(counts, {}, {
-        tickets: [(a) => (a.json.data?.ticketsConnection?.edges ?? []).map((e: { node: { id: string } }) => e.node.id), live],
-        replies: [(a) => ids(a.json.data?.ticketRepliesConnection?.nodes), [...v.replies]],
-        counts: [
-          ["ticketsCount", (a) => a.json.data?.ticketsCount, v.tickets.size],
-          ["ticketRepliesCount", (a) => a.json.data?.ticketRepliesCount, v.replies.size],
-          ["ticketsConnection.totalCount", (a) => a.json.data?.ticketsConnection?.totalCount, v.tickets.size],
-          ["ticketRepliesConnection.totalCount", (a) => a.json.data?.ticketRepliesConnection?.totalCount, v.replies.size],
-        ],
-      });
+      const counts =
+        "{ ticketsCount ticketRepliesCount ticketsConnection(first: 100) { totalCount edges { node { id title } } } ticketRepliesConnection(first: 100) { totalCount nodes { id } } }";
+      await ask(
+        counts,
+        {},
+        {
+          tickets: [
+            (a) => (a.json.data?.ticketsConnection?.edges ?? []).map((e: { node: { id: string } }) => e.node.id),
+            live,
+          ],
+          replies: [(a) => ids(a.json.data?.ticketRepliesConnection?.nodes), [...v.replies]],
+          counts: [
+            ["ticketsCount", (a) => a.json.data?.ticketsCount, v.tickets.size],
+            ["ticketRepliesCount", (a) => a.json.data?.ticketRepliesCount, v.replies.size],
+            ["ticketsConnection.totalCount", (a) => a.json.data?.ticketsConnection?.totalCount, v.tickets.size],
+            [
+              "ticketRepliesConnection.totalCount",
+              (a) => a.json.data?.ticketRepliesConnection?.totalCount,
+              v.replies.size,
+            ],
+          ],
+        },
+      );
 
       for (const by of [[], ["tenantId"], ["status"]] as ("tenantId" | "status")[][]) {
         const query = `{ ticketsAggregate${by.length ? `(groupBy: [${by.join(", ")}])` : ""} { count key { tenantId status } sum { priority } } }`;
-        await ask(query, {}, { groups: [(a) => a.json.data?.ticketsAggregate ?? [], by, await ticketGroups(actor, by)] });
+        await ask(
+          query,
+          {},
+          { groups: [(a) => a.json.data?.ticketsAggregate ?? [], by, await ticketGroups(actor, by)] },
+        );
       }
 
-      const replies = "{ ticketReplies(take: 100) { id internal body ticket { id title internalNote tenantId replies { id internal } reporter { id } } } }";
+      const replies =
+        "{ ticketReplies(take: 100) { id internal body ticket { id title internalNote tenantId replies { id internal } reporter { id } } } }";
       await ask(replies, {}, { replies: [(a) => ids(a.json.data?.ticketReplies), [...v.replies]] });
 
       const getMany = "query ($ids: [ID!]) { tickets(where: { id: { in: $ids } }, take: 100) { id title } }";
       await ask(getMany, { ids: [...all, MISSING].map(String) }, { tickets: [(a) => ids(a.json.data?.tickets), live] });
 
-      for (const [deleted, rows] of [["ONLY", await ticketIds(actor, {}, "only")], ["INCLUDE", await ticketIds(actor, {}, "include")]] as const) {
-        await ask(`{ tickets(deleted: ${deleted}, take: 100) { id title internalNote } ticketsCount(deleted: ${deleted}) }`, {}, {
-          tickets: [(a) => ids(a.json.data?.tickets), rows],
-          counts: [["ticketsCount", (a) => a.json.data?.ticketsCount, rows.length]],
-          refusable: true,
-        });
+      for (const [deleted, rows] of [
+        ["ONLY", await ticketIds(actor, {}, "only")],
+        ["INCLUDE", await ticketIds(actor, {}, "include")],
+      ] as const) {
+        await ask(
+          `{ tickets(deleted: ${deleted}, take: 100) { id title internalNote } ticketsCount(deleted: ${deleted}) }`,
+          {},
+          {
+            tickets: [(a) => ids(a.json.data?.tickets), rows],
+            counts: [["ticketsCount", (a) => a.json.data?.ticketsCount, rows.length]],
+            refusable: true,
+          },
+        );
       }
 
       // One record: every ticket of both tenants, and one that does not exist.
-      const one = "query ($id: ID!) { ticket(id: $id) { id title internalNote tenantId replies { id internal body } reporter { id name } } }";
+      const one =
+        "query ($id: ID!) { ticket(id: $id) { id title internalNote tenantId replies { id internal body } reporter { id name } } }";
       const missing = await gql(actor, one, { id: String(MISSING) });
-      judge(actor, "graphql", gqlText(one, { id: String(MISSING) }), missing, { counts: [["ticket", (a) => (a.json.data?.ticket ? 1 : 0), 0]] });
+      judge(actor, "graphql", gqlText(one, { id: String(MISSING) }), missing, {
+        counts: [["ticket", (a) => (a.json.data?.ticket ? 1 : 0), 0]],
+      });
       for (const id of all) {
         const answer = await gql(actor, one, { id: String(id) });
         if (v.tickets.has(id)) {
-          judge(actor, "graphql", gqlText(one, { id: String(id) }), answer, { tickets: [(a) => ids([a.json.data?.ticket]), [id]], replies: [(a) => ids(a.json.data?.ticket?.replies), await replyIds(actor, { ticketId: id })] });
+          judge(actor, "graphql", gqlText(one, { id: String(id) }), answer, {
+            tickets: [(a) => ids([a.json.data?.ticket]), [id]],
+            replies: [(a) => ids(a.json.data?.ticket?.replies), await replyIds(actor, { ticketId: id })],
+          });
         } else {
           judgeSameAsMissing(actor, "graphql", gqlText(one, { id: String(id) }), answer, missing, [[id, MISSING]]);
         }
       }
       const reply = "query ($id: ID!) { ticketReply(id: $id) { id body internal ticket { id title internalNote } } }";
       const missingReply = await gql(actor, reply, { id: MISSING_REPLY });
-      record(actor, "graphql", gqlText(reply, { id: MISSING_REPLY }), String(missingReply.status), scan(actor, "", missingReply.text), []);
+      record(
+        actor,
+        "graphql",
+        gqlText(reply, { id: MISSING_REPLY }),
+        String(missingReply.status),
+        scan(actor, "", missingReply.text),
+        [],
+      );
       for (const id of replyList) {
         const answer = await gql(actor, reply, { id });
-        if (v.replies.has(id)) judge(actor, "graphql", gqlText(reply, { id }), answer, { replies: [(a) => ids([a.json.data?.ticketReply]), [id]] });
+        if (v.replies.has(id))
+          judge(actor, "graphql", gqlText(reply, { id }), answer, {
+            replies: [(a) => ids([a.json.data?.ticketReply]), [id]],
+          });
         else judgeSameAsMissing(actor, "graphql", gqlText(reply, { id }), answer, missingReply, [[id, MISSING_REPLY]]);
       }
 
       // Nested: each reader's tickets, with their replies (a user's tickets are served on one user only).
       const users = "{ users(take: 200) { id tickets { id title internalNote replies { id internal } } } }";
       await ask(users, {}, { tickets: [(a) => nested(a.json.data?.users, "tickets"), live], refusable: true });
-      const user = "query ($id: ID!) { user(id: $id) { id name tickets { id title internalNote tenantId replies { id internal body } } } }";
+      const user =
+        "query ($id: ID!) { user(id: $id) { id name tickets { id title internalNote tenantId replies { id internal body } } } }";
       for (const reader of who.readers) {
-        await ask(user, { id: String(reader) }, {
-          tickets: [(a) => ids(a.json.data?.user?.tickets), await ticketIds(actor, { reporterId: reader })],
-          replies: [(a) => nested(a.json.data?.user?.tickets, "replies"), await replyIds(actor, { ticket: { reporterId: reader, deletedAt: null } })],
-        });
+        await ask(
+          user,
+          { id: String(reader) },
+          {
+            tickets: [(a) => ids(a.json.data?.user?.tickets), await ticketIds(actor, { reporterId: reader })],
+            replies: [
+              (a) => nested(a.json.data?.user?.tickets, "replies"),
+              await replyIds(actor, { ticket: { reporterId: reader, deletedAt: null } }),
+            ],
+          },
+        );
       }
 
       // Revisions: of every ticket (visible ones, also trashed, answer; the rest must look missing).
-      const revisions = "query ($id: ID!) { ticketRevisions(id: $id) { number action actorId data { id title internalNote tenantId } } }";
+      const revisions =
+        "query ($id: ID!) { ticketRevisions(id: $id) { number action actorId data { id title internalNote tenantId } } }";
       const missingRevisions = await gql(actor, revisions, { id: String(MISSING) });
-      record(actor, "graphql", gqlText(revisions, { id: String(MISSING) }), String(missingRevisions.status), scan(actor, "", missingRevisions.text), []);
+      record(
+        actor,
+        "graphql",
+        gqlText(revisions, { id: String(MISSING) }),
+        String(missingRevisions.status),
+        scan(actor, "", missingRevisions.text),
+        [],
+      );
       for (const id of all) {
         const answer = await gql(actor, revisions, { id: String(id) });
         if (v.ticketsAny.has(id)) {
           const kept = await t.db.prisma.revision.count({ where: { resource: "ticket", recordId: String(id) } });
-          judge(actor, "graphql", gqlText(revisions, { id: String(id) }), answer, { counts: [["revisions", (a) => a.json.data?.ticketRevisions?.length, kept]] });
+          judge(actor, "graphql", gqlText(revisions, { id: String(id) }), answer, {
+            counts: [["revisions", (a) => a.json.data?.ticketRevisions?.length, kept]],
+          });
         } else {
-          judgeSameAsMissing(actor, "graphql", gqlText(revisions, { id: String(id) }), answer, missingRevisions, [[id, MISSING]]);
+          judgeSameAsMissing(actor, "graphql", gqlText(revisions, { id: String(id) }), answer, missingRevisions, [
+            [id, MISSING],
+          ]);
         }
       }
       for (const id of [tk.C1, tk.X1, tk.G1]) {
@@ -579,7 +830,15 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         ]) {
           const answer = await gql(actor, query, { id: String(id) });
           if (v.tickets.has(id)) judge(actor, "graphql", gqlText(query, { id: String(id) }), answer);
-          else judgeSameAsMissing(actor, "graphql", gqlText(query, { id: String(id) }), answer, await gql(actor, query, { id: String(MISSING) }), [[id, MISSING]]);
+          else
+            judgeSameAsMissing(
+              actor,
+              "graphql",
+              gqlText(query, { id: String(id) }),
+              answer,
+              await gql(actor, query, { id: String(MISSING) }),
+              [[id, MISSING]],
+            );
         }
       }
     }
@@ -591,39 +850,81 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
     for (const actor of ACTORS) {
       const v = truth[actor];
       const live = [...v.tickets];
-      const ask = async (path: string, expected: Expect) => judge(actor, "rest", `GET ${path}`, await rest(actor, path), expected);
+      const ask = async (path: string, expected: Expect) =>
+        judge(actor, "rest", `GET ${path}`, await rest(actor, path), expected);
       const listed = (a: Answer) => ids(a.json);
       const contentRange = (what: string, n: number): Expect["counts"] => [[`${what} Content-Range total`, total, n]];
 
       await ask("/api/tickets?range=[0,99]", { tickets: [listed, live], counts: contentRange("tickets", live.length) });
-      await ask("/api/tickets?range=[0,99]&embed=replies,reporter", { tickets: [listed, live], replies: [(a) => nested(a.json, "replies"), [...v.replies]], counts: contentRange("tickets", live.length) });
+      await ask("/api/tickets?range=[0,99]&embed=replies,reporter", {
+        tickets: [listed, live],
+        replies: [(a) => nested(a.json, "replies"), [...v.replies]],
+        counts: contentRange("tickets", live.length),
+      });
       await ask("/api/tickets?cursor=&per_page=100&embed=replies", {
         tickets: [listed, live],
         replies: [(a) => nested(a.json, "replies"), [...v.replies]],
         counts: [["X-Total-Count", (a) => a.headers.get("x-total-count"), live.length]],
       });
-      await ask(`/api/tickets?filter=${q({ id: [...all, MISSING] })}`, { tickets: [listed, live], counts: contentRange("getMany", live.length) });
-      await ask("/api/ticketReplies?range=[0,99]&embed=ticket", { replies: [listed, [...v.replies]], counts: contentRange("ticketReplies", v.replies.size) });
-      for (const [deleted, rows] of [["only", await ticketIds(actor, {}, "only")], ["include", await ticketIds(actor, {}, "include")]] as const) {
-        await ask(`/api/tickets?deleted=${deleted}&range=[0,99]`, { tickets: [listed, rows], counts: contentRange(`deleted=${deleted}`, rows.length), refusable: true });
+      await ask(`/api/tickets?filter=${q({ id: [...all, MISSING] })}`, {
+        tickets: [listed, live],
+        counts: contentRange("getMany", live.length),
+      });
+      await ask("/api/ticketReplies?range=[0,99]&embed=ticket", {
+        replies: [listed, [...v.replies]],
+        counts: contentRange("ticketReplies", v.replies.size),
+      });
+      for (const [deleted, rows] of [
+        ["only", await ticketIds(actor, {}, "only")],
+        ["include", await ticketIds(actor, {}, "include")],
+      ] as const) {
+        await ask(`/api/tickets?deleted=${deleted}&range=[0,99]`, {
+          tickets: [listed, rows],
+          counts: contentRange(`deleted=${deleted}`, rows.length),
+          refusable: true,
+        });
       }
 
       await ask("/api/tickets/aggregate", { groups: [(a) => a.json.groups ?? [], [], await ticketGroups(actor, [])] });
-      await ask("/api/tickets/aggregate?groupBy=tenantId&sum=priority", { groups: [(a) => a.json.groups ?? [], ["tenantId"], await ticketGroups(actor, ["tenantId"])] });
-      await ask("/api/tickets/aggregate?groupBy=status&sum=priority", { groups: [(a) => a.json.groups ?? [], ["status"], await ticketGroups(actor, ["status"])] });
-      await ask("/api/ticketReplies/aggregate", { counts: [["ticketReplies count", (a) => a.json.groups?.[0]?.count, v.replies.size]] });
+      await ask("/api/tickets/aggregate?groupBy=tenantId&sum=priority", {
+        groups: [(a) => a.json.groups ?? [], ["tenantId"], await ticketGroups(actor, ["tenantId"])],
+      });
+      await ask("/api/tickets/aggregate?groupBy=status&sum=priority", {
+        groups: [(a) => a.json.groups ?? [], ["status"], await ticketGroups(actor, ["status"])],
+      });
+      await ask("/api/ticketReplies/aggregate", {
+        counts: [["ticketReplies count", (a) => a.json.groups?.[0]?.count, v.replies.size]],
+      });
 
       // One record with its replies and reporter: every ticket, and one that does not exist.
       const missing = await rest(actor, `/api/tickets/${MISSING}?embed=replies,reporter`);
-      record(actor, "rest", `GET /api/tickets/${MISSING}?embed=replies,reporter`, String(missing.status), scan(actor, "", missing.text), []);
+      record(
+        actor,
+        "rest",
+        `GET /api/tickets/${MISSING}?embed=replies,reporter`,
+        String(missing.status),
+        scan(actor, "", missing.text),
+        [],
+      );
       for (const id of all) {
         const path = `/api/tickets/${id}?embed=replies,reporter`;
         const answer = await rest(actor, path);
-        if (v.tickets.has(id)) judge(actor, "rest", `GET ${path}`, answer, { tickets: [(a) => ids([a.json]), [id]], replies: [(a) => ids(a.json.replies), await replyIds(actor, { ticketId: id })] });
+        if (v.tickets.has(id))
+          judge(actor, "rest", `GET ${path}`, answer, {
+            tickets: [(a) => ids([a.json]), [id]],
+            replies: [(a) => ids(a.json.replies), await replyIds(actor, { ticketId: id })],
+          });
         else judgeSameAsMissing(actor, "rest", `GET ${path}`, answer, missing, [[id, MISSING]]);
       }
       const missingReply = await rest(actor, `/api/ticketReplies/${MISSING_REPLY}?embed=ticket`);
-      record(actor, "rest", `GET /api/ticketReplies/${MISSING_REPLY}?embed=ticket`, String(missingReply.status), scan(actor, "", missingReply.text), []);
+      record(
+        actor,
+        "rest",
+        `GET /api/ticketReplies/${MISSING_REPLY}?embed=ticket`,
+        String(missingReply.status),
+        scan(actor, "", missingReply.text),
+        [],
+      );
       for (const id of allReplies) {
         const path = `/api/ticketReplies/${id}?embed=ticket`;
         const answer = await rest(actor, path);
@@ -632,23 +933,38 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       }
 
       // Users are public; their tickets are not.
-      await ask("/api/users?range=[0,99]", { answered: true, counts: contentRange("users", await t.db.prisma.user.count()) });
+      await ask("/api/users?range=[0,99]", {
+        answered: true,
+        counts: contentRange("users", await t.db.prisma.user.count()),
+      });
       for (const reader of who.readers) {
         await ask(`/api/users/${reader}?embed=tickets,tickets.replies`, {
           tickets: [(a) => ids(a.json.tickets), await ticketIds(actor, { reporterId: reader })],
-          replies: [(a) => nested(a.json.tickets, "replies"), await replyIds(actor, { ticket: { reporterId: reader, deletedAt: null } })],
+          replies: [
+            (a) => nested(a.json.tickets, "replies"),
+            await replyIds(actor, { ticket: { reporterId: reader, deletedAt: null } }),
+          ],
         });
       }
 
       // Revisions of every ticket; one revision, a diff and asOf of the revised ones.
       const missingRevisions = await rest(actor, `/api/tickets/${MISSING}/revisions`);
-      record(actor, "rest", `GET /api/tickets/${MISSING}/revisions`, String(missingRevisions.status), scan(actor, "", missingRevisions.text), []);
+      record(
+        actor,
+        "rest",
+        `GET /api/tickets/${MISSING}/revisions`,
+        String(missingRevisions.status),
+        scan(actor, "", missingRevisions.text),
+        [],
+      );
       for (const id of all) {
         const path = `/api/tickets/${id}/revisions`;
         const answer = await rest(actor, path);
         if (v.ticketsAny.has(id)) {
           const kept = await t.db.prisma.revision.count({ where: { resource: "ticket", recordId: String(id) } });
-          judge(actor, "rest", `GET ${path}`, answer, { counts: [["revisions", (a) => (a.json as unknown[]).length, kept]] });
+          judge(actor, "rest", `GET ${path}`, answer, {
+            counts: [["revisions", (a) => (a.json as unknown[]).length, kept]],
+          });
         } else {
           judgeSameAsMissing(actor, "rest", `GET ${path}`, answer, missingRevisions, [[id, MISSING]]);
         }
@@ -657,7 +973,15 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         for (const suffix of ["/revisions/2", "/revisions/2/diff", "?asOf=1"]) {
           const answer = await rest(actor, `/api/tickets/${id}${suffix}`);
           if (v.tickets.has(id)) judge(actor, "rest", `GET /api/tickets/${id}${suffix}`, answer);
-          else judgeSameAsMissing(actor, "rest", `GET /api/tickets/${id}${suffix}`, answer, await rest(actor, `/api/tickets/${MISSING}${suffix}`), [[id, MISSING]]);
+          else
+            judgeSameAsMissing(
+              actor,
+              "rest",
+              `GET /api/tickets/${id}${suffix}`,
+              answer,
+              await rest(actor, `/api/tickets/${MISSING}${suffix}`),
+              [[id, MISSING]],
+            );
         }
       }
     }
@@ -669,8 +993,10 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       const v = truth[actor];
       const listed = (a: Answer) => ids(a.json);
       const gqlTickets = (a: Answer) => ids(a.json.data?.tickets);
-      const restAsk = async (path: string, expected: Expect) => judge(actor, "oracles", `GET ${path}`, await rest(actor, path), expected);
-      const gqlAsk = async (query: string, variables: Record<string, unknown>, expected: Expect) => judge(actor, "oracles", gqlText(query, variables), await gql(actor, query, variables), expected);
+      const restAsk = async (path: string, expected: Expect) =>
+        judge(actor, "oracles", `GET ${path}`, await rest(actor, path), expected);
+      const gqlAsk = async (query: string, variables: Record<string, unknown>, expected: Expect) =>
+        judge(actor, "oracles", gqlText(query, variables), await gql(actor, query, variables), expected);
       /**
        * A condition on a field the actor may not read (`hidden`): refused, or no effect at all — the answer
        * to `baseline`, the same request without it. Those who may read the field get `readers`.
@@ -678,15 +1004,23 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       const withheld = async (path: string, baseline: string, hidden: boolean, readers: Expect) => {
         const answer = await rest(actor, path);
         if (!hidden) return judge(actor, "oracles", `GET ${path}`, answer, readers);
-        return judge(actor, "oracles", `GET ${path}`, answer, { refusable: true, noEffect: answer.refused ? undefined : await rest(actor, baseline) });
+        return judge(actor, "oracles", `GET ${path}`, answer, {
+          refusable: true,
+          noEffect: answer.refused ? undefined : await rest(actor, baseline),
+        });
       };
       const withheldGql = async (query: string, where: unknown, hidden: boolean, readers: Expect) => {
         const answer = await gql(actor, query, { where });
         if (!hidden) return judge(actor, "oracles", gqlText(query, { where }), answer, readers);
-        return judge(actor, "oracles", gqlText(query, { where }), answer, { refusable: true, noEffect: answer.refused ? undefined : await gql(actor, query, { where: {} }) });
+        return judge(actor, "oracles", gqlText(query, { where }), answer, {
+          refusable: true,
+          noEffect: answer.refused ? undefined : await gql(actor, query, { where: {} }),
+        });
       };
       const hidesNotes = !v.notes;
-      const repliesInScope = (where: Prisma.TicketReplyWhereInput): Prisma.TicketWhereInput => ({ replies: { some: { AND: [replyScope(actor), { deletedAt: null }, where] } } });
+      const repliesInScope = (where: Prisma.TicketReplyWhereInput): Prisma.TicketWhereInput => ({
+        replies: { some: { AND: [replyScope(actor), { deletedAt: null }, where] } },
+      });
 
       // Scoped fields: the answer is the actor's rows that meet the condition, never more.
       for (const [param, where] of [
@@ -695,19 +1029,40 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         [`filter=${q({ tenantId: ["acme", "globex"] })}`, { tenantId: { in: ["acme", "globex"] } }],
         [`reporterId=${who.otherAcme}`, { reporterId: who.otherAcme }],
         [`reporterId=${who.globexCustomer}`, { reporterId: who.globexCustomer }],
-        [`filter=${q({ reporterId: [who.customer, who.otherAcme, who.globexCustomer] })}`, { reporterId: { in: [who.customer, who.otherAcme, who.globexCustomer] } }],
+        [
+          `filter=${q({ reporterId: [who.customer, who.otherAcme, who.globexCustomer] })}`,
+          { reporterId: { in: [who.customer, who.otherAcme, who.globexCustomer] } },
+        ],
         ["reporter.name_like=a", { reporter: { name: { contains: "a", mode: "insensitive" } } }],
         // Through replies: only the replies the actor may see count (the customer's own tickets do have internal ones).
         ["replies.internal=true", repliesInScope({ internal: true })],
-        [`filter=${q({ "replies.body_like": "refund" })}`, repliesInScope({ body: { contains: "refund", mode: "insensitive" } })],
+        [
+          `filter=${q({ "replies.body_like": "refund" })}`,
+          repliesInScope({ body: { contains: "refund", mode: "insensitive" } }),
+        ],
         [`replies.body_like=${encodeURIComponent("#R")}`, repliesInScope({})],
       ] as [string, Prisma.TicketWhereInput][]) {
         const want = await ticketIds(actor, where);
-        await restAsk(`/api/tickets?${param}&range=[0,99]`, { tickets: [listed, want], counts: [["Content-Range total", total, want.length]] });
-        await restAsk(`/api/tickets/aggregate?${param}&groupBy=tenantId&sum=priority`, { groups: [(a) => a.json.groups ?? [], ["tenantId"], await ticketGroups(actor, ["tenantId"], where)] });
+        await restAsk(`/api/tickets?${param}&range=[0,99]`, {
+          tickets: [listed, want],
+          counts: [["Content-Range total", total, want.length]],
+        });
+        await restAsk(`/api/tickets/aggregate?${param}&groupBy=tenantId&sum=priority`, {
+          groups: [(a) => a.json.groups ?? [], ["tenantId"], await ticketGroups(actor, ["tenantId"], where)],
+        });
       }
-      for (const sort of [q(["reporter.name", "ASC"]), "reporter.email,-id", q([["reporter.name", "DESC"], ["tenantId", "ASC"]])]) {
-        await restAsk(`/api/tickets?sort=${sort}&range=[0,99]`, { tickets: [listed, [...v.tickets]], counts: [["Content-Range total", total, v.tickets.size]] });
+      for (const sort of [
+        q(["reporter.name", "ASC"]),
+        "reporter.email,-id",
+        q([
+          ["reporter.name", "DESC"],
+          ["tenantId", "ASC"],
+        ]),
+      ]) {
+        await restAsk(`/api/tickets?sort=${sort}&range=[0,99]`, {
+          tickets: [listed, [...v.tickets]],
+          counts: [["Content-Range total", total, v.tickets.size]],
+        });
       }
       for (const [param, where] of [
         ["internal=true", { internal: true }],
@@ -716,47 +1071,112 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         ["ticket.tenantId=globex", { ticket: { tenantId: "globex" } }],
       ] as [string, Prisma.TicketReplyWhereInput][]) {
         const want = await replyIds(actor, where);
-        await restAsk(`/api/ticketReplies?${param}&range=[0,99]`, { replies: [listed, want], counts: [["Content-Range total", total, want.length]] });
+        await restAsk(`/api/ticketReplies?${param}&range=[0,99]`, {
+          replies: [listed, want],
+          counts: [["Content-Range total", total, want.length]],
+        });
       }
-      await restAsk("/api/users?tickets.tenantId=globex&range=[0,99]", { users: [listed, await usersWithTickets(actor, { tenantId: "globex" })] });
-      await restAsk(`/api/users?filter=${q({ "tickets.priority_gte": 1 })}&range=[0,99]`, { users: [listed, await usersWithTickets(actor)] });
-      await restAsk(`/api/users?filter=${q({ "tickets.replies.internal": true })}&range=[0,99]`, { users: [listed, await usersWithTickets(actor, repliesInScope({ internal: true }))] });
+      await restAsk("/api/users?tickets.tenantId=globex&range=[0,99]", {
+        users: [listed, await usersWithTickets(actor, { tenantId: "globex" })],
+      });
+      await restAsk(`/api/users?filter=${q({ "tickets.priority_gte": 1 })}&range=[0,99]`, {
+        users: [listed, await usersWithTickets(actor)],
+      });
+      await restAsk(`/api/users?filter=${q({ "tickets.replies.internal": true })}&range=[0,99]`, {
+        users: [listed, await usersWithTickets(actor, repliesInScope({ internal: true }))],
+      });
 
       // internalNote: refused or no effect for the customer and anonymous; the database's answer for agents and the admin.
-      const noteContains = (text: string): Prisma.TicketWhereInput => ({ internalNote: { contains: text, mode: "insensitive" } });
+      const noteContains = (text: string): Prisma.TicketWhereInput => ({
+        internalNote: { contains: text, mode: "insensitive" },
+      });
       for (const [param, baseline, where] of [
         ["internalNote_like=billing&range=[0,99]", "range=[0,99]", noteContains("billing")],
         [`filter=${q({ internalNote_like: "billing" })}&range=[0,99]`, "range=[0,99]", noteContains("billing")],
-        [`filter=${q({ internalNote_contains: `NOTE${tk.C1} ` })}&range=[0,99]`, "range=[0,99]", noteContains(`NOTE${tk.C1} `)],
-        [`conditions=${q([{ field_path: "internalNote", operator: "contains", value: "legacy" }])}&range=[0,99]`, `conditions=${q([])}&range=[0,99]`, noteContains("legacy")],
+        [
+          `filter=${q({ internalNote_contains: `NOTE${tk.C1} ` })}&range=[0,99]`,
+          "range=[0,99]",
+          noteContains(`NOTE${tk.C1} `),
+        ],
+        [
+          `conditions=${q([{ field_path: "internalNote", operator: "contains", value: "legacy" }])}&range=[0,99]`,
+          `conditions=${q([])}&range=[0,99]`,
+          noteContains("legacy"),
+        ],
       ] as [string, string, Prisma.TicketWhereInput][]) {
         const want = await ticketIds(actor, where);
-        await withheld(`/api/tickets?${param}`, `/api/tickets?${baseline}`, hidesNotes, { tickets: [listed, want], counts: [["Content-Range total", total, want.length]] });
+        await withheld(`/api/tickets?${param}`, `/api/tickets?${baseline}`, hidesNotes, {
+          tickets: [listed, want],
+          counts: [["Content-Range total", total, want.length]],
+        });
       }
-      await withheld(`/api/tickets?qb=${encodeURIComponent("QB['internalNote'].contains('legacy').limit(100)")}`, `/api/tickets?qb=${encodeURIComponent("QB.all().limit(100)")}`, hidesNotes, {
-        tickets: [listed, await ticketIds(actor, noteContains("legacy"))],
-      });
+      await withheld(
+        `/api/tickets?qb=${encodeURIComponent("QB['internalNote'].contains('legacy').limit(100)")}`,
+        `/api/tickets?qb=${encodeURIComponent("QB.all().limit(100)")}`,
+        hidesNotes,
+        {
+          tickets: [listed, await ticketIds(actor, noteContains("legacy"))],
+        },
+      );
       // Not an operator internalNote allows (contains only): refused for everyone.
-      await withheld(`/api/tickets?filter=${q({ internalNote: `NOTE${tk.C1}` })}`, "/api/tickets?range=[0,99]", hidesNotes, { refusable: true, tickets: [listed, []] });
-      await withheld("/api/tickets/aggregate?internalNote_like=billing&groupBy=tenantId&sum=priority", "/api/tickets/aggregate?groupBy=tenantId&sum=priority", hidesNotes, {
-        groups: [(a) => a.json.groups ?? [], ["tenantId"], await ticketGroups(actor, ["tenantId"], noteContains("billing"))],
-      });
+      await withheld(
+        `/api/tickets?filter=${q({ internalNote: `NOTE${tk.C1}` })}`,
+        "/api/tickets?range=[0,99]",
+        hidesNotes,
+        { refusable: true, tickets: [listed, []] },
+      );
+      await withheld(
+        "/api/tickets/aggregate?internalNote_like=billing&groupBy=tenantId&sum=priority",
+        "/api/tickets/aggregate?groupBy=tenantId&sum=priority",
+        hidesNotes,
+        {
+          groups: [
+            (a) => a.json.groups ?? [],
+            ["tenantId"],
+            await ticketGroups(actor, ["tenantId"], noteContains("billing")),
+          ],
+        },
+      );
       // internalNote is not sortable: refused for everyone; an honoured sort would order by the notes.
       for (const sort of ["internalNote", "-internalNote", q(["internalNote", "ASC"])]) {
-        await withheld(`/api/tickets?sort=${sort}&range=[0,99]`, "/api/tickets?range=[0,99]", hidesNotes, { refusable: true, tickets: [listed, [...v.tickets]] });
+        await withheld(`/api/tickets?sort=${sort}&range=[0,99]`, "/api/tickets?range=[0,99]", hidesNotes, {
+          refusable: true,
+          tickets: [listed, [...v.tickets]],
+        });
       }
-      await withheld("/api/tickets?fields=id,internalNote&range=[0,99]", "/api/tickets?fields=id&range=[0,99]", hidesNotes, { tickets: [listed, [...v.tickets]] });
-      await withheld(`/api/tickets/${tk.C1}?fields=id,internalNote`, `/api/tickets/${tk.C1}?fields=id`, hidesNotes, { tickets: [(a) => ids([a.json]), v.tickets.has(tk.C1) ? [tk.C1] : []] });
-      await withheld(`/api/users?filter=${q({ "tickets.internalNote_like": "billing" })}&range=[0,99]`, "/api/users?range=[0,99]", hidesNotes, {
-        users: [listed, await usersWithTickets(actor, noteContains("billing"))],
+      await withheld(
+        "/api/tickets?fields=id,internalNote&range=[0,99]",
+        "/api/tickets?fields=id&range=[0,99]",
+        hidesNotes,
+        { tickets: [listed, [...v.tickets]] },
+      );
+      await withheld(`/api/tickets/${tk.C1}?fields=id,internalNote`, `/api/tickets/${tk.C1}?fields=id`, hidesNotes, {
+        tickets: [(a) => ids([a.json]), v.tickets.has(tk.C1) ? [tk.C1] : []],
       });
+      await withheld(
+        `/api/users?filter=${q({ "tickets.internalNote_like": "billing" })}&range=[0,99]`,
+        "/api/users?range=[0,99]",
+        hidesNotes,
+        {
+          users: [listed, await usersWithTickets(actor, noteContains("billing"))],
+        },
+      );
       // Search skips what the actor may not read: these words are only in internal notes.
       for (const word of ["escalated", "legacy", `NOTE${tk.C1}`, `NOTE${tk.G1}`]) {
-        const inNotes: Prisma.TicketWhereInput = word.startsWith("NOTE") ? { internalNote: { startsWith: `${word} ` } } : noteContains(word);
+        const inNotes: Prisma.TicketWhereInput = word.startsWith("NOTE")
+          ? { internalNote: { startsWith: `${word} ` } }
+          : noteContains(word);
         const want = hidesNotes ? [] : await ticketIds(actor, inNotes);
-        await restAsk(`/api/tickets?q=${word}&range=[0,99]`, { tickets: [listed, want], counts: [["Content-Range total", total, want.length]] });
-        await restAsk(`/api/tickets/aggregate?q=${word}`, { counts: [["aggregate count", (a) => a.json.groups?.[0]?.count, want.length]] });
-        await restAsk(`/api/users?filter=${q({ "tickets.q": word })}&range=[0,99]`, { users: [listed, hidesNotes ? [] : await usersWithTickets(actor, inNotes)] });
+        await restAsk(`/api/tickets?q=${word}&range=[0,99]`, {
+          tickets: [listed, want],
+          counts: [["Content-Range total", total, want.length]],
+        });
+        await restAsk(`/api/tickets/aggregate?q=${word}`, {
+          counts: [["aggregate count", (a) => a.json.groups?.[0]?.count, want.length]],
+        });
+        await restAsk(`/api/users?filter=${q({ "tickets.q": word })}&range=[0,99]`, {
+          users: [listed, hidesNotes ? [] : await usersWithTickets(actor, inNotes)],
+        });
       }
 
       // passwordHash, which no one may read: refused, or no effect.
@@ -767,10 +1187,16 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         [`/api/users?filter=${q({ passwordHash: PASSWORD_HASH })}&range=[0,99]`, "/api/users?range=[0,99]"],
         ["/api/users?sort=passwordHash&range=[0,99]", "/api/users?range=[0,99]"],
         ["/api/users?fields=id,passwordHash&range=[0,99]", "/api/users?fields=id&range=[0,99]"],
-        [`/api/users?${qb("QB['passwordHash'].starts_with('scrypt').limit(100)")}`, `/api/users?${qb("QB.all().limit(100)")}`],
+        [
+          `/api/users?${qb("QB['passwordHash'].starts_with('scrypt').limit(100)")}`,
+          `/api/users?${qb("QB.all().limit(100)")}`,
+        ],
         ["/api/users/aggregate?min=passwordHash", "/api/users/aggregate"],
         ["/api/users/aggregate?groupBy=passwordHash", "/api/users/aggregate"],
-        [`/api/tickets?filter=${q({ "reporter.passwordHash_like": "scrypt" })}&range=[0,99]`, "/api/tickets?range=[0,99]"],
+        [
+          `/api/tickets?filter=${q({ "reporter.passwordHash_like": "scrypt" })}&range=[0,99]`,
+          "/api/tickets?range=[0,99]",
+        ],
         ["/api/tickets?sort=reporter.passwordHash&range=[0,99]", "/api/tickets?range=[0,99]"],
       ]) {
         await withheld(path as string, baseline as string, true, {});
@@ -778,11 +1204,16 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       await restAsk("/api/users?q=scrypt&range=[0,99]", { users: [listed, []], answered: true });
 
       // The same questions in GraphQL.
-      const gqlList = "query ($where: TicketWhereInput) { tickets(where: $where, take: 100) { id title } ticketsCount(where: $where) }";
-      const gqlAggregate = "query ($where: TicketWhereInput) { ticketsAggregate(where: $where, groupBy: [tenantId]) { count key { tenantId } sum { priority } } }";
+      const gqlList =
+        "query ($where: TicketWhereInput) { tickets(where: $where, take: 100) { id title } ticketsCount(where: $where) }";
+      const gqlAggregate =
+        "query ($where: TicketWhereInput) { ticketsAggregate(where: $where, groupBy: [tenantId]) { count key { tenantId } sum { priority } } }";
       for (const [where, db] of [
         [{ tenantId: { eq: "globex" } }, { tenantId: "globex" }],
-        [{ reporterId: { in: [who.otherAcme, who.globexCustomer] } }, { reporterId: { in: [who.otherAcme, who.globexCustomer] } }],
+        [
+          { reporterId: { in: [who.otherAcme, who.globexCustomer] } },
+          { reporterId: { in: [who.otherAcme, who.globexCustomer] } },
+        ],
         [{ reporter: { id: { eq: String(who.otherAcme) } } }, { reporterId: who.otherAcme }],
         [{ replies: { some: { internal: { eq: true } } } }, repliesInScope({ internal: true })],
         [{ search: "escalated" }, hidesNotes ? { id: -1 } : noteContains("escalated")],
@@ -793,10 +1224,23 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       ] as [Record<string, unknown>, Prisma.TicketWhereInput][]) {
         const want = await ticketIds(actor, db);
         const hidden = hidesNotes && JSON.stringify(where).includes("internalNote");
-        await withheldGql(gqlList, where, hidden, { tickets: [gqlTickets, want], counts: [["ticketsCount", (a) => a.json.data?.ticketsCount, want.length]] });
-        await withheldGql(gqlAggregate, where, hidden, { groups: [(a) => a.json.data?.ticketsAggregate ?? [], ["tenantId"], await ticketGroups(actor, ["tenantId"], db)] });
+        await withheldGql(gqlList, where, hidden, {
+          tickets: [gqlTickets, want],
+          counts: [["ticketsCount", (a) => a.json.data?.ticketsCount, want.length]],
+        });
+        await withheldGql(gqlAggregate, where, hidden, {
+          groups: [
+            (a) => a.json.data?.ticketsAggregate ?? [],
+            ["tenantId"],
+            await ticketGroups(actor, ["tenantId"], db),
+          ],
+        });
       }
-      await gqlAsk("{ tickets(orderBy: [{ reporter: { name: asc } }], take: 100) { id reporter { id } } }", {}, { tickets: [gqlTickets, [...v.tickets]] });
+      await gqlAsk(
+        "{ tickets(orderBy: [{ reporter: { name: asc } }], take: 100) { id reporter { id } } }",
+        {},
+        { tickets: [gqlTickets, [...v.tickets]] },
+      );
       const gqlUsers = "query ($where: UserWhereInput) { users(where: $where, take: 200) { id } }";
       for (const [where, db] of [
         [{ tickets: { some: { tenantId: { eq: "globex" } } } }, { tenantId: "globex" }],
@@ -805,15 +1249,25 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         [{ tickets: { some: { internalNote: { contains: "billing" } } } }, noteContains("billing")],
       ] as [Record<string, unknown>, Prisma.TicketWhereInput][]) {
         const hidden = hidesNotes && JSON.stringify(where).includes("internalNote");
-        await withheldGql(gqlUsers, where, hidden, { users: [(a) => ids(a.json.data?.users), await usersWithTickets(actor, db)] });
+        await withheldGql(gqlUsers, where, hidden, {
+          users: [(a) => ids(a.json.data?.users), await usersWithTickets(actor, db)],
+        });
       }
       const byTenant = { ticket: { tenantId: { eq: "globex" } } };
       const wantReplies = await replyIds(actor, { ticket: { tenantId: "globex" } });
-      await gqlAsk("query ($where: TicketReplyWhereInput) { ticketReplies(where: $where, take: 100) { id } ticketRepliesCount(where: $where) }", { where: byTenant }, {
-        replies: [(a) => ids(a.json.data?.ticketReplies), wantReplies],
-        counts: [["ticketRepliesCount", (a) => a.json.data?.ticketRepliesCount, wantReplies.length]],
-      });
-      for (const query of ['{ users(where: { passwordHash: { startsWith: "scrypt" } }) { id } }', "{ users(orderBy: [{ passwordHash: asc }]) { id } }", "{ users(take: 1) { id passwordHash } }"]) {
+      await gqlAsk(
+        "query ($where: TicketReplyWhereInput) { ticketReplies(where: $where, take: 100) { id } ticketRepliesCount(where: $where) }",
+        { where: byTenant },
+        {
+          replies: [(a) => ids(a.json.data?.ticketReplies), wantReplies],
+          counts: [["ticketRepliesCount", (a) => a.json.data?.ticketRepliesCount, wantReplies.length]],
+        },
+      );
+      for (const query of [
+        '{ users(where: { passwordHash: { startsWith: "scrypt" } }) { id } }',
+        "{ users(orderBy: [{ passwordHash: asc }]) { id } }",
+        "{ users(take: 1) { id passwordHash } }",
+      ]) {
         await gqlAsk(query, {}, { refusable: true });
       }
     }
@@ -826,42 +1280,96 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       label: (id: Id) => string;
       send: (actor: ActorName, id: Id) => Promise<Answer>;
     }
-    const viaGql = (query: string, variables: (id: Id) => Record<string, unknown>): Write => ({ label: (id) => gqlText(query, variables(id)), send: (actor, id) => gql(actor, query, variables(id)) });
+    const viaGql = (query: string, variables: (id: Id) => Record<string, unknown>): Write => ({
+      label: (id) => gqlText(query, variables(id)),
+      send: (actor, id) => gql(actor, query, variables(id)),
+    });
     const viaRest = (method: string, path: (id: Id) => string, body?: (id: Id) => unknown): Write => ({
       label: (id) => `${method} ${path(id)}${body ? ` ${JSON.stringify(body(id))}` : ""}`,
       send: (actor, id) => rest(actor, path(id), { method, ...(body ? { body: body(id) } : {}) }),
     });
     const batchResult = "{ succeeded { index record { id } } failed { index code message } }";
     const ticketWrites: Write[] = [
-      viaGql(`mutation ($ids: [ID!]!) { deleteTickets(ids: $ids, partial: true) ${batchResult} }`, (id) => ({ ids: [String(id)] })),
-      viaGql(`mutation ($id: ID!) { updateTickets(data: [{ id: $id, title: "hijacked" }], partial: true) ${batchResult} }`, (id) => ({ id: String(id) })),
-      viaGql('mutation ($id: ID!) { updateTicket(id: $id, data: { title: "hijacked" }) { id } }', (id) => ({ id: String(id) })),
+      viaGql(`mutation ($ids: [ID!]!) { deleteTickets(ids: $ids, partial: true) ${batchResult} }`, (id) => ({
+        ids: [String(id)],
+      })),
+      viaGql(
+        `mutation ($id: ID!) { updateTickets(data: [{ id: $id, title: "hijacked" }], partial: true) ${batchResult} }`,
+        (id) => ({ id: String(id) }),
+      ),
+      viaGql('mutation ($id: ID!) { updateTicket(id: $id, data: { title: "hijacked" }) { id } }', (id) => ({
+        id: String(id),
+      })),
       viaGql("mutation ($id: ID!) { deleteTicket(id: $id) { id } }", (id) => ({ id: String(id) })),
       viaGql("mutation ($id: ID!) { revertTicket(id: $id, toRevision: 1) { id } }", (id) => ({ id: String(id) })),
-      viaGql('mutation ($id: Int!) { createTicketReply(data: { ticketId: $id, body: "psst" }) { id } }', (id) => ({ id })),
-      viaRest("DELETE", () => "/api/tickets/batch?partial=true", (id) => [id]),
-      viaRest("PATCH", () => "/api/tickets/batch?partial=true", (id) => [{ id, title: "hijacked" }]),
-      viaRest("PATCH", (id) => `/api/tickets/${id}`, () => ({ title: "hijacked" })),
-      viaRest("PUT", (id) => `/api/tickets/${id}`, () => ({ title: "hijacked" })),
+      viaGql('mutation ($id: Int!) { createTicketReply(data: { ticketId: $id, body: "psst" }) { id } }', (id) => ({
+        id,
+      })),
+      viaRest(
+        "DELETE",
+        () => "/api/tickets/batch?partial=true",
+        (id) => [id],
+      ),
+      viaRest(
+        "PATCH",
+        () => "/api/tickets/batch?partial=true",
+        (id) => [{ id, title: "hijacked" }],
+      ),
+      viaRest(
+        "PATCH",
+        (id) => `/api/tickets/${id}`,
+        () => ({ title: "hijacked" }),
+      ),
+      viaRest(
+        "PUT",
+        (id) => `/api/tickets/${id}`,
+        () => ({ title: "hijacked" }),
+      ),
       viaRest("DELETE", (id) => `/api/tickets/${id}`),
       viaRest("POST", (id) => `/api/tickets/${id}/revert/1`),
-      viaRest("POST", () => "/api/ticketReplies", (id) => ({ ticketId: id, body: "psst" })),
-      viaRest("POST", () => "/api/ticketReplies/batch?partial=true", (id) => [{ ticketId: id, body: "psst" }]),
+      viaRest(
+        "POST",
+        () => "/api/ticketReplies",
+        (id) => ({ ticketId: id, body: "psst" }),
+      ),
+      viaRest(
+        "POST",
+        () => "/api/ticketReplies/batch?partial=true",
+        (id) => [{ ticketId: id, body: "psst" }],
+      ),
     ];
     const restoreWrites: Write[] = [
       viaRest("POST", (id) => `/api/tickets/${id}/restore`),
-      viaRest("POST", () => "/api/tickets/batch/restore?partial=true", (id) => [id]),
+      viaRest(
+        "POST",
+        () => "/api/tickets/batch/restore?partial=true",
+        (id) => [id],
+      ),
       viaGql("mutation ($id: ID!) { restoreTicket(id: $id) { id } }", (id) => ({ id: String(id) })),
     ];
     const replyWrites: Write[] = [
       viaRest("DELETE", (id) => `/api/ticketReplies/${id}`),
-      viaRest("DELETE", () => "/api/ticketReplies/batch?partial=true", (id) => [id]),
+      viaRest(
+        "DELETE",
+        () => "/api/ticketReplies/batch?partial=true",
+        (id) => [id],
+      ),
       viaGql("mutation ($id: ID!) { deleteTicketReply(id: $id) { id } }", (id) => ({ id: String(id) })),
     ];
     // Replies the customer or the agent may not see: a globex one, and an internal one on the customer's own ticket.
     const hiddenReplies = [
-      (await t.db.prisma.ticketReply.findFirstOrThrow({ where: { tenantId: "globex", deletedAt: null }, orderBy: { id: "asc" } })).id,
-      (await t.db.prisma.ticketReply.findFirstOrThrow({ where: { ticketId: tk.C2, internal: true, deletedAt: null }, orderBy: { id: "asc" } })).id,
+      (
+        await t.db.prisma.ticketReply.findFirstOrThrow({
+          where: { tenantId: "globex", deletedAt: null },
+          orderBy: { id: "asc" },
+        })
+      ).id,
+      (
+        await t.db.prisma.ticketReply.findFirstOrThrow({
+          where: { ticketId: tk.C2, internal: true, deletedAt: null },
+          orderBy: { id: "asc" },
+        })
+      ).id,
     ];
 
     /** Sends `write` about a hidden row and about a missing one: the same answer, and the database unchanged. */
@@ -869,35 +1377,78 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       const before = await dbState();
       const answer = await write.send(actor, hidden);
       const changed = changes(before, await dbState());
-      judgeSameAsMissing(actor, "mutations", write.label(hidden), answer, await write.send(actor, missing), [[hidden, missing]], changed);
+      judgeSameAsMissing(
+        actor,
+        "mutations",
+        write.label(hidden),
+        answer,
+        await write.send(actor, missing),
+        [[hidden, missing]],
+        changed,
+      );
     };
 
     for (const actor of ACTORS) {
       // All or nothing, for everyone: the missing id fails the batch, so nothing is written (the admin included).
-      const allOrNothing = viaGql(`mutation ($ids: [ID!]!) { deleteTickets(ids: $ids) ${batchResult} }`, (id) => ({ ids: [String(id), String(MISSING)] }));
-      const restAllOrNothing = viaRest("DELETE", () => "/api/tickets/batch", (id) => [id, MISSING]);
+      const allOrNothing = viaGql(`mutation ($ids: [ID!]!) { deleteTickets(ids: $ids) ${batchResult} }`, (id) => ({
+        ids: [String(id), String(MISSING)],
+      }));
+      const restAllOrNothing = viaRest(
+        "DELETE",
+        () => "/api/tickets/batch",
+        (id) => [id, MISSING],
+      );
       if (actor === "admin") {
         // The admin may see G1: its batches fail at the missing id (index 1), which shows that the index 0 of the others is a real difference.
         for (const write of [allOrNothing, restAllOrNothing]) {
           const answer = await write.send(actor, tk.G1);
           const index = answer.json?.errors?.[0]?.extensions?.index ?? answer.json?.failed?.[0]?.index;
-          record(actor, "mutations", write.label(tk.G1), String(answer.status), scan(actor, "", answer.text), index === 1 ? [] : [`expected the batch to fail at index 1, got ${answer.text.slice(0, 200)}`]);
+          record(
+            actor,
+            "mutations",
+            write.label(tk.G1),
+            String(answer.status),
+            scan(actor, "", answer.text),
+            index === 1 ? [] : [`expected the batch to fail at index 1, got ${answer.text.slice(0, 200)}`],
+          );
         }
         continue; // every other write would succeed for the admin
       }
       for (const write of [allOrNothing, restAllOrNothing]) await differential(actor, write, tk.G1, MISSING - 1);
-      for (const id of [tk.X1, tk.G1].filter((x) => !truth[actor].tickets.has(x))) for (const write of ticketWrites) await differential(actor, write, id, MISSING);
-      for (const id of [tk.X3, tk.G3].filter((x) => !truth[actor].ticketsAny.has(x))) for (const write of restoreWrites) await differential(actor, write, id, MISSING);
-      for (const id of hiddenReplies.filter((x) => !truth[actor].repliesAny.has(x))) for (const write of replyWrites) await differential(actor, write, id, MISSING_REPLY);
+      for (const id of [tk.X1, tk.G1].filter((x) => !truth[actor].tickets.has(x)))
+        for (const write of ticketWrites) await differential(actor, write, id, MISSING);
+      for (const id of [tk.X3, tk.G3].filter((x) => !truth[actor].ticketsAny.has(x)))
+        for (const write of restoreWrites) await differential(actor, write, id, MISSING);
+      for (const id of hiddenReplies.filter((x) => !truth[actor].repliesAny.has(x)))
+        for (const write of replyWrites) await differential(actor, write, id, MISSING_REPLY);
     }
     // A write that got through anyway: what does its writer see of it now?
     const slipped = await t.db.prisma.ticketReply.findMany({ where: { body: "psst" }, orderBy: { id: "asc" } });
     for (const reply of slipped) {
-      const actor = ACTORS.find((a) => (a === "customer" ? String(who.customer) : a === "agent" ? "agent-acme" : undefined) === reply.createdBy) ?? "admin";
-      const read = "query ($id: ID!) { ticketReply(id: $id) { id ticketId ticket { id title internalNote tenantId } } }";
-      judge(actor, "mutations", gqlText(read, { id: reply.id }), await gql(actor, read, { id: reply.id }), { refusable: true });
-      judge(actor, "mutations", `GET /api/ticketReplies/${reply.id}?embed=ticket`, await rest(actor, `/api/ticketReplies/${reply.id}?embed=ticket`), { refusable: true });
-      judge(actor, "mutations", `GET /api/ticketReplies?ticketId=${reply.ticketId}&embed=ticket`, await rest(actor, `/api/ticketReplies?ticketId=${reply.ticketId}&embed=ticket`), { refusable: true });
+      const actor =
+        ACTORS.find(
+          (a) =>
+            (a === "customer" ? String(who.customer) : a === "agent" ? "agent-acme" : undefined) === reply.createdBy,
+        ) ?? "admin";
+      const read =
+        "query ($id: ID!) { ticketReply(id: $id) { id ticketId ticket { id title internalNote tenantId } } }";
+      judge(actor, "mutations", gqlText(read, { id: reply.id }), await gql(actor, read, { id: reply.id }), {
+        refusable: true,
+      });
+      judge(
+        actor,
+        "mutations",
+        `GET /api/ticketReplies/${reply.id}?embed=ticket`,
+        await rest(actor, `/api/ticketReplies/${reply.id}?embed=ticket`),
+        { refusable: true },
+      );
+      judge(
+        actor,
+        "mutations",
+        `GET /api/ticketReplies?ticketId=${reply.ticketId}&embed=ticket`,
+        await rest(actor, `/api/ticketReplies?ticketId=${reply.ticketId}&embed=ticket`),
+        { refusable: true },
+      );
     }
     expectNoLeaks("mutations");
   });
@@ -922,7 +1473,8 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       refused: () => string | undefined;
       waitFor: (key: string) => Promise<void>;
     }
-    const key = (resource: string, id: unknown, action: string) => `${resource}:${String(id)}:${String(action).toLowerCase()}`;
+    const key = (resource: string, id: unknown, action: string) =>
+      `${resource}:${String(id)}:${String(action).toLowerCase()}`;
     const tickets = (w: Written) => w.resource === "tickets";
     const replies = (w: Written) => w.resource === "ticketReplies";
     const both = () => true;
@@ -949,18 +1501,41 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
             actor,
             request: `GET ${url} (SSE)`,
             about,
-            received: () => stream.frames.map((f) => ({ key: key(f.data?.resource, f.data?.id, f.event), text: f.raw })),
+            received: () =>
+              stream.frames.map((f) => ({ key: key(f.data?.resource, f.data?.id, f.event), text: f.raw })),
             refused: () => (stream.status === 200 ? undefined : `${stream.status} ${stream.error}`),
             waitFor: (k) => stream.waitFor((f) => key(f.data?.resource, f.data?.id, f.event) === k),
           });
         }
-        const client = createClient({ url: `${baseUrl.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, ...(tokens.has(actor) ? { connectionParams: bearer(actor) } : {}) });
+        const client = createClient({
+          url: `${baseUrl.replace("http", "ws")}/graphql`,
+          webSocketImpl: WebSocket,
+          retryAttempts: 0,
+          lazy: true,
+          ...(tokens.has(actor) ? { connectionParams: bearer(actor) } : {}),
+        });
         clients.push(client);
         for (const [query, about, resource, withheld] of [
-          ["subscription ($after: ID) { ticketChanged(after: $after) { eventId action id record { id title internalNote tenantId reporterId } changed } }", tickets, "tickets"],
-          ["subscription ($after: ID) { ticketReplyChanged(after: $after) { eventId action id record { id body internal ticketId } changed } }", replies, "ticketReplies"],
-          ['subscription ($after: ID) { resourceChanged(after: $after, resources: ["ticket", "ticketReply", "user"]) { eventId resource action id record changed } }', both, undefined],
-          [`subscription ($after: ID) { ticketChanged(after: $after, id: ${tk.G1}) { eventId action id record { id title internalNote } } }`, g1, "tickets"],
+          [
+            "subscription ($after: ID) { ticketChanged(after: $after) { eventId action id record { id title internalNote tenantId reporterId } changed } }",
+            tickets,
+            "tickets",
+          ],
+          [
+            "subscription ($after: ID) { ticketReplyChanged(after: $after) { eventId action id record { id body internal ticketId } changed } }",
+            replies,
+            "ticketReplies",
+          ],
+          [
+            'subscription ($after: ID) { resourceChanged(after: $after, resources: ["ticket", "ticketReply", "user"]) { eventId resource action id record changed } }',
+            both,
+            undefined,
+          ],
+          [
+            `subscription ($after: ID) { ticketChanged(after: $after, id: ${tk.G1}) { eventId action id record { id title internalNote } } }`,
+            g1,
+            "tickets",
+          ],
           // Filtered on the note: for agents and the admin, the changes of tickets whose note says VIP (and every delete, which has no record to test).
           [
             'subscription ($after: ID) { ticketChanged(after: $after, where: { internalNote: { contains: "VIP" } }) { eventId action id record { id title } } }',
@@ -970,7 +1545,14 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
           ],
         ] as [string, (w: Written) => boolean, string | undefined, boolean?][]) {
           const sub = subscribe(client, query, { after });
-          const keyOf = (item: { resource?: string; id: unknown; action: string }) => key(resource ?? { ticket: "tickets", ticketReply: "ticketReplies", user: "users" }[item.resource ?? ""] ?? "?", item.id, item.action);
+          const keyOf = (item: { resource?: string; id: unknown; action: string }) =>
+            key(
+              resource ??
+                { ticket: "tickets", ticketReply: "ticketReplies", user: "users" }[item.resource ?? ""] ??
+                "?",
+              item.id,
+              item.action,
+            );
           feeds.push({
             actor,
             request: gqlText(query, { after }),
@@ -988,27 +1570,52 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       const write = async (as: string, method: string, path: string, body?: unknown, vip?: boolean) => {
         const answer = await rest(as, path, { method, ...(body === undefined ? {} : { body }) });
         tally("admin", "events");
-        lines.push(`admin     events    ${String(answer.status).padEnd(4)} ${method} ${path} ${JSON.stringify(body) ?? ""} (as ${as}, a write the feeds report)`);
-        if (answer.status >= 300) throw new Error(`${method} ${path} as ${as} answered ${answer.status}: ${answer.text}`);
-        writes.push({ resource: path.split("/")[2] as Written["resource"], id: answer.json.id, action: method === "POST" ? "create" : method === "DELETE" ? "delete" : "patch", ...(vip ? { vip } : {}) });
+        lines.push(
+          `admin     events    ${String(answer.status).padEnd(4)} ${method} ${path} ${JSON.stringify(body) ?? ""} (as ${as}, a write the feeds report)`,
+        );
+        if (answer.status >= 300)
+          throw new Error(`${method} ${path} as ${as} answered ${answer.status}: ${answer.text}`);
+        writes.push({
+          resource: path.split("/")[2] as Written["resource"],
+          id: answer.json.id,
+          action: method === "POST" ? "create" : method === "DELETE" ? "delete" : "patch",
+          ...(vip ? { vip } : {}),
+        });
       };
       await write("admin", "PATCH", `/api/tickets/${tk.G1}`, { priority: 1 });
       await write("admin", "PATCH", `/api/tickets/${tk.X1}`, { priority: 1 });
-      await write("admin@acme", "POST", "/api/ticketReplies", { ticketId: tk.C1, body: "internal: refund approved", internal: true });
+      await write("admin@acme", "POST", "/api/ticketReplies", {
+        ticketId: tk.C1,
+        body: "internal: refund approved",
+        internal: true,
+      });
       await write("admin@globex", "POST", "/api/ticketReplies", { ticketId: tk.G1, body: "globex public reply" });
-      await write("admin@globex", "POST", "/api/tickets", { title: "globex printer on fire", reporterId: who.globexCustomer, internalNote: "globex secret" });
+      await write("admin@globex", "POST", "/api/tickets", {
+        title: "globex printer on fire",
+        reporterId: who.globexCustomer,
+        internalNote: "globex secret",
+      });
       await write("admin", "DELETE", `/api/tickets/${tk.G2}`);
       await write("admin", "DELETE", `/api/tickets/${tk.X2}`);
       await write("admin", "PATCH", `/api/tickets/${tk.C1}`, { internalNote: `NOTE${tk.C1} VIP customer` }, true);
-      await write("admin@acme", "POST", "/api/tickets", { title: "a new ticket for the customer", reporterId: who.customer });
+      await write("admin@acme", "POST", "/api/tickets", {
+        title: "a new ticket for the customer",
+        reporterId: who.customer,
+      });
       await write("admin", "PATCH", `/api/tickets/${tk.C1}`, { title: `Fence #T${tk.C1}#` }, true);
       await write("admin@acme", "POST", "/api/ticketReplies", { ticketId: tk.C1, body: "fence: a public reply" });
       await write("admin", "PATCH", `/api/users/${who.globexCustomer}`, { name: "Fence Public" });
       await events.settled();
       await computeTruth();
 
-      const visibleTo = (actor: ActorName, w: Written) => (w.resource === "users" ? true : w.resource === "tickets" ? truth[actor].ticketsAny.has(Number(w.id)) : truth[actor].repliesAny.has(String(w.id)));
-      const expectedOf = (feed: Feed) => writes.filter((w) => feed.about(w) && visibleTo(feed.actor, w)).map((w) => key(w.resource, w.id, w.action));
+      const visibleTo = (actor: ActorName, w: Written) =>
+        w.resource === "users"
+          ? true
+          : w.resource === "tickets"
+            ? truth[actor].ticketsAny.has(Number(w.id))
+            : truth[actor].repliesAny.has(String(w.id));
+      const expectedOf = (feed: Feed) =>
+        writes.filter((w) => feed.about(w) && visibleTo(feed.actor, w)).map((w) => key(w.resource, w.id, w.action));
       // Changes arrive in commit order: once a feed's last expected change is in, anything else it would
       // deliver is in too. Feeds that expect nothing are read after the same actor's other feeds got theirs.
       for (const feed of feeds) {
@@ -1019,7 +1626,14 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         const refused = feed.refused();
         if (refused) {
           const wrong = feed.actor === "anonymous" || feed.withheld ? [] : [`refused: ${refused.slice(0, 200)}`];
-          record(feed.actor, "events", `${feed.request} (refused: ${refused.slice(0, 120)})`, "err", scan(feed.actor, feed.request, refused), wrong);
+          record(
+            feed.actor,
+            "events",
+            `${feed.request} (refused: ${refused.slice(0, 120)})`,
+            "err",
+            scan(feed.actor, feed.request, refused),
+            wrong,
+          );
           continue;
         }
         const received = feed.received();
@@ -1030,8 +1644,16 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         const missing = want.filter((k) => !got.includes(k));
         if (extra.length) found.add(`delivers ${extra.join(", ")}, outside the actor's rows`);
         // A filter on a withheld field that removed changes is an oracle too.
-        if (feed.withheld && missing.length) found.add(`a filter on a field the actor may not read held back ${missing.join(", ")}`);
-        record(feed.actor, "events", `${feed.request} (${received.length} changes: ${got.join(" ") || "none"})`, "200", [...found], missing.length && !feed.withheld ? [`misses ${missing.join(", ")}`] : []);
+        if (feed.withheld && missing.length)
+          found.add(`a filter on a field the actor may not read held back ${missing.join(", ")}`);
+        record(
+          feed.actor,
+          "events",
+          `${feed.request} (${received.length} changes: ${got.join(" ") || "none"})`,
+          "200",
+          [...found],
+          missing.length && !feed.withheld ? [`misses ${missing.join(", ")}`] : [],
+        );
       }
     } finally {
       for (const stream of streams) stream.close();
@@ -1041,7 +1663,10 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
   });
 
   it("the report: every request of every actor, and 0 leaks", () => {
-    const of = (area: Area | undefined, actor: ActorName) => (area ? (counted.get(`${area}|${actor}`) ?? 0) : AREAS.reduce((n, a) => n + (counted.get(`${a}|${actor}`) ?? 0), 0));
+    const of = (area: Area | undefined, actor: ActorName) =>
+      area
+        ? (counted.get(`${area}|${actor}`) ?? 0)
+        : AREAS.reduce((n, a) => n + (counted.get(`${a}|${actor}`) ?? 0), 0);
     const requests = ACTORS.reduce((n, actor) => n + of(undefined, actor), 0);
     const report = [
       `[leak test] ${requests} requests: ${ACTORS.map((actor) => `${actor} ${of(undefined, actor)}`).join(", ")} — ${leaks.length} leaks, ${wrongs.length} wrong answers`,
@@ -1057,7 +1682,10 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
     expect(detected.otherTenantRows).toBeGreaterThan(0);
     expect(detected.notes).toBeGreaterThan(0);
     expect(detected.hiddenReplies).toBeGreaterThan(0);
-    expect(wrongs.map((w) => w.text), `${wrongs.length} wrong answers`).toEqual([]);
+    expect(
+      wrongs.map((w) => w.text),
+      `${wrongs.length} wrong answers`,
+    ).toEqual([]);
     expect(leaks.length, `${leaks.length} leaks:\n${leaks.map((l) => l.text).join("\n")}`).toBe(0);
   });
 });
@@ -1084,19 +1712,33 @@ interface Stream {
 
 async function openSse(url: string, token: string | undefined): Promise<Stream> {
   const abort = new AbortController();
-  const response = await fetch(url, { headers: { accept: "text/event-stream", ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: abort.signal });
+  const response = await fetch(url, {
+    headers: { accept: "text/event-stream", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    signal: abort.signal,
+  });
   const frames: Frame[] = [];
   let ended = false;
   let wake: () => void = () => {};
   if (response.status !== 200) {
-    return { status: response.status, error: await response.text(), frames, waitFor: () => Promise.reject(new Error("not streaming")), close: () => {} };
+    return {
+      status: response.status,
+      error: await response.text(),
+      frames,
+      waitFor: () => Promise.reject(new Error("not streaming")),
+      close: () => {},
+    };
   }
   void (async () => {
     try {
       await readSseBlocks(response, (block) => {
-        const field = (name: string) => block.split("\n").find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+        const field = (name: string) =>
+          block
+            .split("\n")
+            .find((l) => l.startsWith(`${name}: `))
+            ?.slice(name.length + 2);
         const event = field("event");
-        if (event && event !== "ready") frames.push({ id: field("id") ?? "", event, data: safeJson(field("data") ?? ""), raw: block });
+        if (event && event !== "ready")
+          frames.push({ id: field("id") ?? "", event, data: safeJson(field("data") ?? ""), raw: block });
         wake();
       });
     } catch {

@@ -21,12 +21,24 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 async function rest(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await app.fetch(new Request(`http://test${path}`, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
+  const response = await app.fetch(
+    new Request(`http://test${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
+  );
   return { status: response.status, body: await response.json() };
 }
 
 async function gql<T = Record<string, unknown>>(query: string): Promise<T> {
-  const response = await app.fetch(new Request("http://test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) }));
+  const response = await app.fetch(
+    new Request("http://test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query }),
+    }),
+  );
   const body = (await response.json()) as { data?: T; errors?: unknown };
   expect(body.errors, query).toBeUndefined();
   return body.data as T;
@@ -35,8 +47,14 @@ async function gql<T = Record<string, unknown>>(query: string): Promise<T> {
 describe("the same lifecycle answers on both transports", () => {
   it("the trash", async () => {
     const viaRest = await rest("GET", "/api/posts?deleted=only&range=[0,999]");
-    const viaGraphQL = await gql<{ posts: { id: string }[]; postsCount: number }>(`{ posts(deleted: ONLY, take: 1000) { id } postsCount(deleted: ONLY) }`);
-    const inDb = await t.db.prisma.post.findMany({ where: { deletedAt: { not: null } }, select: { id: true }, orderBy: { id: "asc" } });
+    const viaGraphQL = await gql<{ posts: { id: string }[]; postsCount: number }>(
+      `{ posts(deleted: ONLY, take: 1000) { id } postsCount(deleted: ONLY) }`,
+    );
+    const inDb = await t.db.prisma.post.findMany({
+      where: { deletedAt: { not: null } },
+      select: { id: true },
+      orderBy: { id: "asc" },
+    });
     const ids = inDb.map((p) => p.id);
     expect((viaRest.body as { id: number }[]).map((p) => p.id).sort((a, b) => a - b)).toEqual(ids);
     expect(viaGraphQL.posts.map((p) => Number(p.id)).sort((a, b) => a - b)).toEqual(ids);
@@ -45,22 +63,45 @@ describe("the same lifecycle answers on both transports", () => {
   });
 
   it("revisions, one revision and time travel", async () => {
-    const viaRest = (await rest("GET", `/api/posts/${postId}/revisions`)).body as { number: number; action: string; actorId: string; data: { title: string } }[];
-    const viaGraphQL = (await gql<{ postRevisions: { number: number; action: string; actorId: string; data: { title: string } }[] }>(`{ postRevisions(id: ${postId}) { number action actorId data { title } } }`)).postRevisions;
-    const inDb = await t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(postId) }, orderBy: { number: "asc" } });
-    const shape = (r: { number: number; action: string; actorId: string | null; data: unknown }) => [r.number, r.action, r.actorId, (r.data as { title: string }).title];
+    const viaRest = (await rest("GET", `/api/posts/${postId}/revisions`)).body as {
+      number: number;
+      action: string;
+      actorId: string;
+      data: { title: string };
+    }[];
+    const viaGraphQL = (
+      await gql<{ postRevisions: { number: number; action: string; actorId: string; data: { title: string } }[] }>(
+        `{ postRevisions(id: ${postId}) { number action actorId data { title } } }`,
+      )
+    ).postRevisions;
+    const inDb = await t.db.prisma.revision.findMany({
+      where: { resource: "post", recordId: String(postId) },
+      orderBy: { number: "asc" },
+    });
+    const shape = (r: { number: number; action: string; actorId: string | null; data: unknown }) => [
+      r.number,
+      r.action,
+      r.actorId,
+      (r.data as { title: string }).title,
+    ];
     expect(viaRest.map(shape)).toEqual(inDb.map(shape));
     expect(viaGraphQL.map(shape)).toEqual(inDb.map(shape));
     expect(inDb.map((r) => r.action)).toEqual(["create", "patch", "delete"]);
 
     const asOfRest = (await rest("GET", `/api/posts/${postId}?asOf=1&deleted=include`)).body as { title: string };
-    const asOfGraphQL = (await gql<{ post: { title: string } }>(`{ post(id: ${postId}, deleted: INCLUDE, asOf: { revision: 1 }) { title } }`)).post;
+    const asOfGraphQL = (
+      await gql<{ post: { title: string } }>(
+        `{ post(id: ${postId}, deleted: INCLUDE, asOf: { revision: 1 }) { title } }`,
+      )
+    ).post;
     expect(asOfRest.title).toBe("Parity of lives");
     expect(asOfGraphQL.title).toBe(asOfRest.title);
   });
 
   it("restore through one transport is seen by the other; the revision says so", async () => {
-    const restored = await gql<{ restorePost: { id: string; deletedAt: string | null } }>(`mutation { restorePost(id: ${postId}) { id deletedAt } }`);
+    const restored = await gql<{ restorePost: { id: string; deletedAt: string | null } }>(
+      `mutation { restorePost(id: ${postId}) { id deletedAt } }`,
+    );
     expect(restored.restorePost.deletedAt).toBeNull();
     expect((await rest("GET", `/api/posts/${postId}`)).status).toBe(200);
     const revisions = (await rest("GET", `/api/posts/${postId}/revisions`)).body as { action: string }[];
@@ -71,12 +112,19 @@ describe("the same lifecycle answers on both transports", () => {
     const items = [{ name: "parity-rest-ok" }, { name: "Not A Slug" }];
     const viaRest = await rest("POST", "/api/tags/batch?partial=true", items);
     expect(viaRest.status).toBe(207);
-    const viaGraphQL = await gql<{ createTags: { succeeded: { index: number }[]; failed: { index: number; code: string }[] } }>(
+    const viaGraphQL = await gql<{
+      createTags: { succeeded: { index: number }[]; failed: { index: number; code: string }[] };
+    }>(
       `mutation { createTags(data: [{ name: "parity-graphql-ok" }, { name: "Not A Slug" }], partial: true) { succeeded { index } failed { index code } } }`,
     );
-    const restBody = viaRest.body as { succeeded: { index: number }[]; failed: { index: number; error: { code: string } }[] };
+    const restBody = viaRest.body as {
+      succeeded: { index: number }[];
+      failed: { index: number; error: { code: string } }[];
+    };
     expect(restBody.succeeded.map((s) => s.index)).toEqual(viaGraphQL.createTags.succeeded.map((s) => s.index));
-    expect(restBody.failed.map((f) => [f.index, f.error.code])).toEqual(viaGraphQL.createTags.failed.map((f) => [f.index, f.code]));
+    expect(restBody.failed.map((f) => [f.index, f.error.code])).toEqual(
+      viaGraphQL.createTags.failed.map((f) => [f.index, f.code]),
+    );
     expect(await t.db.prisma.tag.count({ where: { name: { in: ["parity-rest-ok", "parity-graphql-ok"] } } })).toBe(2);
   });
 });

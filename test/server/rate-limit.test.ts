@@ -29,13 +29,22 @@ afterAll(async () => {
 async function appWith(options: RateLimitOptions): Promise<App> {
   const rateLimit = createRateLimit(options);
   limiters.push(rateLimit);
-  const resolveActor = await createActorResolver({ apiKeys: { "key-of-ada": parseActor("ada:editor"), "key-of-bob": parseActor("bob:editor") } });
+  const resolveActor = await createActorResolver({
+    apiKeys: { "key-of-ada": parseActor("ada:editor"), "key-of-bob": parseActor("bob:editor") },
+  });
   return createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), rateLimit, resolveActor });
 }
 
-const get = (app: App, path: string, headers: Record<string, string> = {}, method = "GET") => app.fetch(new Request(`http://test${path}`, { method, headers }));
+const get = (app: App, path: string, headers: Record<string, string> = {}, method = "GET") =>
+  app.fetch(new Request(`http://test${path}`, { method, headers }));
 const graphql = (app: App, headers: Record<string, string> = {}) =>
-  app.fetch(new Request("http://test/graphql", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query: "{ usersCount }" }) }));
+  app.fetch(
+    new Request("http://test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ query: "{ usersCount }" }),
+    }),
+  );
 
 /** A GET over a socket bound to `localAddress`, as a Response (node:http, which can choose the client's address). */
 function getFrom(localAddress: string, url: string): Promise<Response> {
@@ -76,13 +85,18 @@ describe("over createApp (in memory)", () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(refused.headers.get("access-control-allow-origin")).toBe("*");
-    expect(await refused.json()).toEqual({ code: "RATE_LIMITED", message: expect.stringMatching(/^Too many requests: at most 3 every 60 seconds; retry in \d+ seconds\.$/) });
+    expect(await refused.json()).toEqual({
+      code: "RATE_LIMITED",
+      message: expect.stringMatching(/^Too many requests: at most 3 every 60 seconds; retry in \d+ seconds\.$/),
+    });
 
     // GraphQL over HTTP shares the budget and is refused before yoga runs, with a GraphQL-shaped body.
     const gql = await graphql(app);
     expect(gql.status).toBe(429);
     expect(gql.headers.get("retry-after")).not.toBeNull();
-    expect(await gql.json()).toEqual({ errors: [{ message: expect.stringContaining("Too many requests"), extensions: { code: "RATE_LIMITED" } }] });
+    expect(await gql.json()).toEqual({
+      errors: [{ message: expect.stringContaining("Too many requests"), extensions: { code: "RATE_LIMITED" } }],
+    });
   });
 
   it("GraphQL requests are counted like REST ones", async () => {
@@ -99,7 +113,12 @@ describe("over createApp (in memory)", () => {
     for (let i = 0; i < 5; i++) {
       expect((await get(app, "/healthz")).status).toBe(200);
       expect((await get(app, "/readyz")).status).toBe(200);
-      const preflight = await get(app, "/api/users", { origin: "https://admin.example", "access-control-request-method": "GET" }, "OPTIONS");
+      const preflight = await get(
+        app,
+        "/api/users",
+        { origin: "https://admin.example", "access-control-request-method": "GET" },
+        "OPTIONS",
+      );
       expect(preflight.status).toBeLessThan(300);
       expect(preflight.headers.get("ratelimit-remaining")).toBeNull();
     }
@@ -121,12 +140,15 @@ describe("over createApp (in memory)", () => {
   it("without TRUST_PROXY, X-Forwarded-For is ignored (a client cannot pick its bucket)", async () => {
     const app = await appWith({ limit: 2 });
     let n = 0;
-    expect(await statuses(4, () => get(app, "/api/users", { "x-forwarded-for": `203.0.113.${++n}` }))).toEqual([200, 200, 429, 429]);
+    expect(await statuses(4, () => get(app, "/api/users", { "x-forwarded-for": `203.0.113.${++n}` }))).toEqual([
+      200, 200, 429, 429,
+    ]);
   });
 
   it("an authenticated actor has a budget of its own, whatever IP it comes from; anonymous requests count per IP", async () => {
     const app = await appWith({ limit: 2, trustProxy: true });
-    const as = (key: string, ip: string) => () => get(app, "/api/users", { authorization: `ApiKey ${key}`, "x-forwarded-for": ip });
+    const as = (key: string, ip: string) => () =>
+      get(app, "/api/users", { authorization: `ApiKey ${key}`, "x-forwarded-for": ip });
     let n = 0;
     expect(await statuses(3, () => as("key-of-ada", `203.0.113.${++n}`)())).toEqual([200, 200, 429]);
     expect(await statuses(3, as("key-of-bob", "203.0.113.1"))).toEqual([200, 200, 429]);
@@ -137,7 +159,11 @@ describe("over createApp (in memory)", () => {
   it("a failing store lets requests through uncounted and reports the failure", async () => {
     const failures: unknown[] = [];
     // Nothing listens on port 1: every count fails at once.
-    const app = await appWith({ limit: 1, store: { redisUrl: "redis://127.0.0.1:1" }, onStoreError: (error) => failures.push(error) });
+    const app = await appWith({
+      limit: 1,
+      store: { redisUrl: "redis://127.0.0.1:1" },
+      onStoreError: (error) => failures.push(error),
+    });
     const responses = [await get(app, "/api/users"), await get(app, "/api/users"), await graphql(app)];
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(responses[0]?.headers.get("ratelimit-remaining")).toBeNull();
@@ -146,15 +172,32 @@ describe("over createApp (in memory)", () => {
   });
 
   it("refuses a limit or window that is not a positive whole number", () => {
-    expect(() => createRateLimit({ limit: 0 })).toThrow("Rate limit must be a whole number of requests, at least 1, got 0");
-    expect(() => createRateLimit({ limit: 10, windowSeconds: 0.5 })).toThrow("Rate limit window must be a whole number of seconds, at least 1, got 0.5");
+    expect(() => createRateLimit({ limit: 0 })).toThrow(
+      "Rate limit must be a whole number of requests, at least 1, got 0",
+    );
+    expect(() => createRateLimit({ limit: 10, windowSeconds: 0.5 })).toThrow(
+      "Rate limit window must be a whole number of seconds, at least 1, got 0.5",
+    );
   });
 });
 
 describe("configuration", () => {
   it("defaults: 600 requests per 60 seconds per key, in memory, X-Forwarded-For not trusted", () => {
-    expect(loadConfig({})).toMatchObject({ rateLimit: 600, rateLimitWindowSeconds: 60, rateLimitStore: "memory", trustProxy: false });
-    expect(loadConfig({ RATE_LIMIT: "0", RATE_LIMIT_WINDOW_SECONDS: "1", RATE_LIMIT_STORE: "redis", REDIS_URL: "redis://127.0.0.1:6379", TRUST_PROXY: "true" })).toMatchObject({
+    expect(loadConfig({})).toMatchObject({
+      rateLimit: 600,
+      rateLimitWindowSeconds: 60,
+      rateLimitStore: "memory",
+      trustProxy: false,
+    });
+    expect(
+      loadConfig({
+        RATE_LIMIT: "0",
+        RATE_LIMIT_WINDOW_SECONDS: "1",
+        RATE_LIMIT_STORE: "redis",
+        REDIS_URL: "redis://127.0.0.1:6379",
+        TRUST_PROXY: "true",
+      }),
+    ).toMatchObject({
       rateLimit: 0,
       rateLimitWindowSeconds: 1,
       rateLimitStore: "redis",
@@ -163,19 +206,37 @@ describe("configuration", () => {
   });
 
   it("a bad value names the variable, the expectation and the value", () => {
-    expect(() => loadConfig({ RATE_LIMIT: "-5" })).toThrow('RATE_LIMIT must be a whole number of requests per window (0 turns rate limiting off), got "-5"');
-    expect(() => loadConfig({ RATE_LIMIT: "lots" })).toThrow('RATE_LIMIT must be a whole number of requests per window (0 turns rate limiting off), got "lots"');
-    expect(() => loadConfig({ RATE_LIMIT_WINDOW_SECONDS: "0" })).toThrow('RATE_LIMIT_WINDOW_SECONDS must be a whole number of seconds, at least 1, got "0"');
-    expect(() => loadConfig({ RATE_LIMIT_WINDOW_SECONDS: "1.5" })).toThrow('RATE_LIMIT_WINDOW_SECONDS must be a whole number of seconds, at least 1, got "1.5"');
-    expect(() => loadConfig({ RATE_LIMIT_STORE: "memcached" })).toThrow('RATE_LIMIT_STORE must be memory or redis, got "memcached"');
-    expect(() => loadConfig({ RATE_LIMIT_STORE: "redis" })).toThrow('RATE_LIMIT_STORE must be memory unless REDIS_URL is set, got "redis"');
-    expect(() => loadConfig({ TRUST_PROXY: "sometimes" })).toThrow('TRUST_PROXY must be true or false (or 1/0, yes/no, on/off), got "sometimes"');
+    expect(() => loadConfig({ RATE_LIMIT: "-5" })).toThrow(
+      'RATE_LIMIT must be a whole number of requests per window (0 turns rate limiting off), got "-5"',
+    );
+    expect(() => loadConfig({ RATE_LIMIT: "lots" })).toThrow(
+      'RATE_LIMIT must be a whole number of requests per window (0 turns rate limiting off), got "lots"',
+    );
+    expect(() => loadConfig({ RATE_LIMIT_WINDOW_SECONDS: "0" })).toThrow(
+      'RATE_LIMIT_WINDOW_SECONDS must be a whole number of seconds, at least 1, got "0"',
+    );
+    expect(() => loadConfig({ RATE_LIMIT_WINDOW_SECONDS: "1.5" })).toThrow(
+      'RATE_LIMIT_WINDOW_SECONDS must be a whole number of seconds, at least 1, got "1.5"',
+    );
+    expect(() => loadConfig({ RATE_LIMIT_STORE: "memcached" })).toThrow(
+      'RATE_LIMIT_STORE must be memory or redis, got "memcached"',
+    );
+    expect(() => loadConfig({ RATE_LIMIT_STORE: "redis" })).toThrow(
+      'RATE_LIMIT_STORE must be memory unless REDIS_URL is set, got "redis"',
+    );
+    expect(() => loadConfig({ TRUST_PROXY: "sometimes" })).toThrow(
+      'TRUST_PROXY must be true or false (or 1/0, yes/no, on/off), got "sometimes"',
+    );
   });
 });
 
 /** The demo server on this file's database, with `env` on top, for `work`; stopped after it. */
 async function withServer(env: Record<string, string>, work: (running: RunningServer) => Promise<void>): Promise<void> {
-  const running = await startServer({ resources, config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", ...env }), logger: pino({ level: "silent" }) });
+  const running = await startServer({
+    resources,
+    config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", ...env }),
+    logger: pino({ level: "silent" }),
+  });
   try {
     await work(running);
   } finally {
@@ -187,7 +248,9 @@ async function withServer(env: Record<string, string>, work: (running: RunningSe
 function upgrade(running: RunningServer): Promise<{ status: number; retryAfter: string | undefined }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${running.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
-    socket.on("unexpected-response", (_request, response) => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers["retry-after"] }));
+    socket.on("unexpected-response", (_request, response) =>
+      resolve({ status: response.statusCode ?? 0, retryAfter: response.headers["retry-after"] }),
+    );
     socket.on("open", () => {
       socket.close();
       resolve({ status: 101, retryAfter: undefined });
@@ -198,7 +261,12 @@ function upgrade(running: RunningServer): Promise<{ status: number; retryAfter: 
 
 /** A graphql-ws client of the server, and one operation on it: its first result, or `{ error }`. */
 function wsClient(running: RunningServer) {
-  const client = createClient({ url: `${running.url.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+  const client = createClient({
+    url: `${running.url.replace("http", "ws")}/graphql`,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+  });
   const run = (query: string) =>
     new Promise<unknown>((resolve) => {
       client.subscribe({ query }, { next: resolve, error: (error) => resolve({ error }), complete: () => {} });
@@ -210,9 +278,15 @@ describe("over real sockets (startServer, memory store)", () => {
   it("counts by the socket's IP, ignores X-Forwarded-For, and leaves health alone", async () => {
     await withServer({ RATE_LIMIT: "3", RATE_LIMIT_WINDOW_SECONDS: "60" }, async (running) => {
       let n = 0;
-      const seen = await statuses(4, () => fetch(`${running.url}/api/users`, { headers: { "x-forwarded-for": `203.0.113.${++n}` } }));
+      const seen = await statuses(4, () =>
+        fetch(`${running.url}/api/users`, { headers: { "x-forwarded-for": `203.0.113.${++n}` } }),
+      );
       expect(seen).toEqual([200, 200, 200, 429]);
-      const refused = await fetch(`${running.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ usersCount }" }) });
+      const refused = await fetch(`${running.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ usersCount }" }),
+      });
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect(refused.headers.get("ratelimit-limit")).toBe("3");
@@ -243,10 +317,18 @@ describe("over real sockets (startServer, memory store)", () => {
       // The upgrade spends one; two operations spend the rest; the fourth request of this IP is refused.
       expect(await client.run("{ usersCount }")).toEqual({ data: { usersCount: 0 } });
       expect(await client.run("{ usersCount }")).toEqual({ data: { usersCount: 0 } });
-      const refused = (await client.run("{ usersCount }")) as { error: { message: string; extensions?: { code?: string } }[] };
-      expect(refused.error[0]).toMatchObject({ message: expect.stringMatching(/^Too many requests: at most 3 every 60 seconds/), extensions: { code: "RATE_LIMITED" } });
+      const refused = (await client.run("{ usersCount }")) as {
+        error: { message: string; extensions?: { code?: string } }[];
+      };
+      expect(refused.error[0]).toMatchObject({
+        message: expect.stringMatching(/^Too many requests: at most 3 every 60 seconds/),
+        extensions: { code: "RATE_LIMITED" },
+      });
       // The socket is still open: its next operation is refused the same way, not dropped.
-      expect(((await client.run("{ usersCount }")) as { error: { extensions?: { code?: string } }[] }).error[0]?.extensions?.code).toBe("RATE_LIMITED");
+      expect(
+        ((await client.run("{ usersCount }")) as { error: { extensions?: { code?: string } }[] }).error[0]?.extensions
+          ?.code,
+      ).toBe("RATE_LIMITED");
       await client.dispose();
     });
   });

@@ -22,11 +22,14 @@ afterAll(async () => {
   await t?.close();
 });
 
-
 const base = () => t.running.url;
 
 async function graphql(query: string, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  const response = await fetch(`${base()}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query }) });
+  const response = await fetch(`${base()}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query }),
+  });
   const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
   expect(body.errors).toBeUndefined();
   return body.data as Record<string, unknown>;
@@ -49,28 +52,36 @@ describe("one statement per read, counted by PostgreSQL", () => {
     [
       "GraphQL: 50 posts with author, comments with their authors, and tags",
       async () => {
-        const data = await graphql("{ posts(take: 50, orderBy: [{ id: asc }]) { id title author { name } comments { body author { name } } tags { name } } }");
+        const data = await graphql(
+          "{ posts(take: 50, orderBy: [{ id: asc }]) { id title author { name } comments { body author { name } } tags { name } } }",
+        );
         expect(data.posts).toHaveLength(50);
       },
     ],
     [
       "GraphQL: a connection page with totalCount and nested relations",
       async () => {
-        const data = await graphql("{ postsConnection(first: 20, orderBy: [{ views: desc }]) { totalCount edges { cursor node { title author { name posts { title } } } } } }");
+        const data = await graphql(
+          "{ postsConnection(first: 20, orderBy: [{ views: desc }]) { totalCount edges { cursor node { title author { name posts { title } } } } } }",
+        );
         expect((data.postsConnection as { totalCount: number }).totalCount).toBeGreaterThan(20);
       },
     ],
     [
       "GraphQL: one record with its relations, aliases and fragments",
       async () => {
-        const data = await graphql("{ post(id: 1) { ...f a: author { name } b: author { email } } } fragment f on Post { title comments { body } }");
+        const data = await graphql(
+          "{ post(id: 1) { ...f a: author { name } b: author { email } } } fragment f on Post { title comments { body } }",
+        );
         expect(data.post).toMatchObject({ a: { name: expect.any(String) }, b: { email: expect.any(String) } });
       },
     ],
     [
       "REST: a list with Content-Range, embeds at two levels and fields",
       async () => {
-        const response = await rest('/api/posts?range=[0,49]&sort=["id","ASC"]&embed=comments.author&fields=id,title,author.name,comments');
+        const response = await rest(
+          '/api/posts?range=[0,49]&sort=["id","ASC"]&embed=comments.author&fields=id,title,author.name,comments',
+        );
         expect(response.headers.get("content-range")).toMatch(/^posts 0-49\/\d+$/);
       },
     ],

@@ -23,7 +23,14 @@ describe("server", () => {
     const ready = await fetch(`${running.url}/readyz`);
     expect(ready.status).toBe(200);
     const index = (await (await fetch(`${running.url}/`)).json()) as { resources: string[] };
-    expect(index.resources).toEqual(["/api/users", "/api/posts", "/api/comments", "/api/tags", "/api/tickets", "/api/ticketReplies"]);
+    expect(index.resources).toEqual([
+      "/api/users",
+      "/api/posts",
+      "/api/comments",
+      "/api/tags",
+      "/api/tickets",
+      "/api/ticketReplies",
+    ]);
   });
 
   it("serves GraphQL and REST from the seeded database", async () => {
@@ -45,7 +52,11 @@ describe("server", () => {
 
   it("refuses to boot on bad definitions, naming the path", async () => {
     await expect(
-      startServer({ resources: [{ model: "Post", fields: { titel: {} } }], config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url }), logger: pino({ level: "silent" }) }),
+      startServer({
+        resources: [{ model: "Post", fields: { titel: {} } }],
+        config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url }),
+        logger: pino({ level: "silent" }),
+      }),
     ).rejects.toThrow(/post\.fields\.titel: model Post has no field "titel"/);
   });
 
@@ -58,7 +69,11 @@ describe("server", () => {
       entered();
       await gate;
     });
-    const inFlight = fetch(`${running.url}/api/tags`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "in-flight" }) });
+    const inFlight = fetch(`${running.url}/api/tags`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "in-flight" }),
+    });
     await inside;
     const closing = running.close();
     release();
@@ -71,7 +86,11 @@ describe("server", () => {
 
   it("ends open event streams at shutdown instead of waiting out the grace period", async () => {
     const db = await createTestDatabase();
-    const server = await startServer({ resources, config: loadConfig({ PORT: "0", DATABASE_URL: db.url, SEED: "false" }), logger: pino({ level: "silent" }) });
+    const server = await startServer({
+      resources,
+      config: loadConfig({ PORT: "0", DATABASE_URL: db.url, SEED: "false" }),
+      logger: pino({ level: "silent" }),
+    });
     try {
       const response = await fetch(`${server.url}/api/posts/events`, { headers: { accept: "text/event-stream" } });
       expect(response.headers.get("content-type")).toContain("text/event-stream");

@@ -22,14 +22,19 @@ beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
   app = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), graphqlExtensions: extensions });
   const ctx = () => t.runtime.context();
-  const user = await t.runtime.service("user").create(ctx(), { email: "sweep@example.com", name: `${MARK} Author`, passwordHash: "x" });
+  const user = await t.runtime
+    .service("user")
+    .create(ctx(), { email: "sweep@example.com", name: `${MARK} Author`, passwordHash: "x" });
   authorId = user.id as number;
   const posts = t.runtime.service("post");
   const comments = t.runtime.service("comment");
   livePost = (await posts.create(ctx(), { title: `${MARK} live`, body: MARK, authorId, views: 10 })).id as number;
-  trashedPost = (await posts.create(ctx(), { title: `${MARK} trashed`, body: MARK, authorId, views: 1000 })).id as number;
-  liveComment = (await comments.create(ctx(), { body: `${MARK} live comment`, postId: livePost, authorId })).id as string;
-  trashedComment = (await comments.create(ctx(), { body: `${MARK} trashed comment`, postId: livePost, authorId })).id as string;
+  trashedPost = (await posts.create(ctx(), { title: `${MARK} trashed`, body: MARK, authorId, views: 1000 }))
+    .id as number;
+  liveComment = (await comments.create(ctx(), { body: `${MARK} live comment`, postId: livePost, authorId }))
+    .id as string;
+  trashedComment = (await comments.create(ctx(), { body: `${MARK} trashed comment`, postId: livePost, authorId }))
+    .id as string;
   await comments.create(ctx(), { body: `${MARK} comment of the trashed post`, postId: trashedPost, authorId });
   await comments.delete(ctx(), trashedComment);
   await posts.delete(ctx(), trashedPost); // cascades to its comment
@@ -63,7 +68,13 @@ async function rest(path: string): Promise<{ status: number; body: unknown; rang
 }
 
 async function gql(query: string, variables: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const response = await app.fetch(new Request("http://test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) }));
+  const response = await app.fetch(
+    new Request("http://test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query, variables }),
+    }),
+  );
   const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
   expect(body.errors, query).toBeUndefined();
   return body.data ?? {};
@@ -99,7 +110,9 @@ describe("REST read paths", () => {
     expect(cursor.range).toMatch(/\/1$/);
     const aggregate = await rest(`/api/posts/aggregate?authorId=${authorId}&sum=views`);
     expect(aggregate.body).toMatchObject({ groups: [{ count: 1, sum: { views: 10 } }] });
-    const throughComments = await rest(`/api/posts?filter=${encodeURIComponent(JSON.stringify({ "comments.body_contains": "trashed comment" }))}`);
+    const throughComments = await rest(
+      `/api/posts?filter=${encodeURIComponent(JSON.stringify({ "comments.body_contains": "trashed comment" }))}`,
+    );
     expect(throughComments.status).toBe(200);
     expect(throughComments.body).toEqual([]);
     const embedded = await rest(`/api/posts/${livePost}?embed=comments,comments.author`);

@@ -18,7 +18,9 @@ let app: App;
 let stats: StatementStats;
 
 // The demo's posts, but trashing one leaves its comments alone: a delete with no relation rule to apply.
-const definitions = resources.map((r) => (r.model === "Post" ? { ...r, relations: { ...r.relations, comments: { filter: true } } } : r)) as ResourceDefinition[];
+const definitions = resources.map((r) =>
+  r.model === "Post" ? { ...r, relations: { ...r.relations, comments: { filter: true } } } : r,
+) as ResourceDefinition[];
 
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true, resources: definitions });
@@ -31,16 +33,27 @@ afterAll(async () => {
   await t?.close();
 });
 
-
 async function rest(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await app.fetch(new Request(`http://test${path}`, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
+  const response = await app.fetch(
+    new Request(`http://test${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
+  );
   const json = (await response.json()) as Record<string, unknown>;
   expect(response.status, JSON.stringify(json)).toBe(method === "POST" ? 201 : 200);
   return json;
 }
 
 async function graphql(query: string): Promise<Record<string, Record<string, unknown>>> {
-  const response = await app.fetch(new Request("http://test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) }));
+  const response = await app.fetch(
+    new Request("http://test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query }),
+    }),
+  );
   const body = (await response.json()) as { data?: Record<string, Record<string, unknown>>; errors?: unknown[] };
   expect(body.errors).toBeUndefined();
   return body.data as Record<string, Record<string, unknown>>;
@@ -73,10 +86,20 @@ describe("one statement per write, counted by PostgreSQL", () => {
       "Post",
       0,
     );
-    expectWrite(await stats.counted(async () => void (await rest("PATCH", `/api/posts/${id}`, { views: 9, version: 1 }))), "Post", 1);
+    expectWrite(
+      await stats.counted(async () => void (await rest("PATCH", `/api/posts/${id}`, { views: 9, version: 1 }))),
+      "Post",
+      1,
+    );
     expectWrite(await stats.counted(async () => void (await rest("DELETE", `/api/posts/${id}`))), "Post", 1);
-    const revisions = await t.db.prisma.revision.findMany({ where: { resource: "post", recordId: String(id) }, orderBy: { number: "asc" } });
-    const events = await t.db.prisma.event.findMany({ where: { resource: "post", recordId: String(id) }, orderBy: { id: "asc" } });
+    const revisions = await t.db.prisma.revision.findMany({
+      where: { resource: "post", recordId: String(id) },
+      orderBy: { number: "asc" },
+    });
+    const events = await t.db.prisma.event.findMany({
+      where: { resource: "post", recordId: String(id) },
+      orderBy: { id: "asc" },
+    });
     expect(revisions.map((r) => r.action)).toEqual(["create", "patch", "delete"]);
     expect(events.map((e) => [e.action, e.revisionId])).toEqual(revisions.map((r) => [r.action, r.id]));
   });
@@ -86,13 +109,32 @@ describe("one statement per write, counted by PostgreSQL", () => {
     let id = "";
     expectWrite(
       await stats.counted(async () => {
-        id = (await graphql(`mutation { createPost(data: { title: "Counted over GraphQL", authorId: 2 }) { id version createdBy } }`)).createPost?.id as string;
+        id = (
+          await graphql(
+            `mutation { createPost(data: { title: "Counted over GraphQL", authorId: 2 }) { id version createdBy } }`,
+          )
+        ).createPost?.id as string;
       }),
       "Post",
       0,
     );
-    expectWrite(await stats.counted(async () => void (await graphql(`mutation { updatePost(id: ${id}, expectedVersion: 1, data: { views: 4 }) { id version } }`))), "Post", 1);
-    expectWrite(await stats.counted(async () => void (await graphql(`mutation { deletePost(id: ${id}, expectedVersion: 2) { id deletedAt } }`))), "Post", 1);
+    expectWrite(
+      await stats.counted(
+        async () =>
+          void (await graphql(
+            `mutation { updatePost(id: ${id}, expectedVersion: 1, data: { views: 4 }) { id version } }`,
+          )),
+      ),
+      "Post",
+      1,
+    );
+    expectWrite(
+      await stats.counted(
+        async () => void (await graphql(`mutation { deletePost(id: ${id}, expectedVersion: 2) { id deletedAt } }`)),
+      ),
+      "Post",
+      1,
+    );
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: Number(id) } });
     expect(row).toMatchObject({ views: 4, version: 3 });
     expect(row.deletedAt).toBeInstanceOf(Date);

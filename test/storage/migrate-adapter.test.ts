@@ -18,7 +18,7 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-test("catalog types such as name and \"char\" are readable", async () => {
+test('catalog types such as name and "char" are readable', async () => {
   const adapter = (await migrateAdapter(testDb.url).connect()) as unknown as Queryable;
   try {
     const { rows } = await adapter.queryRaw(sql(`select current_database()::name, 'r'::"char"`));
@@ -35,7 +35,9 @@ test("the shadow database is a separate database, dropped on dispose, and takes 
   try {
     // `migrate dev` replays migrations on the shadow database as one parameterless executeRaw.
     await shadow.executeRaw(sql(`create table "A" (id int); create table "B" (id int)`));
-    const { rows } = await shadow.queryRaw(sql(`select current_database()::text, count(*)::int from pg_tables where schemaname = 'public'`));
+    const { rows } = await shadow.queryRaw(
+      sql(`select current_database()::text, count(*)::int from pg_tables where schemaname = 'public'`),
+    );
     shadowName = rows[0]?.[0];
     expect(shadowName).not.toBe(testDb.name);
     expect(rows[0]?.[1]).toBe(2);
@@ -44,7 +46,9 @@ test("the shadow database is a separate database, dropped on dispose, and takes 
   }
   const main = (await factory.connect()) as unknown as Queryable;
   try {
-    const { rows } = await main.queryRaw(sql(`select count(*)::int from pg_database where datname = '${String(shadowName)}'`));
+    const { rows } = await main.queryRaw(
+      sql(`select count(*)::int from pg_database where datname = '${String(shadowName)}'`),
+    );
     expect(rows).toEqual([[0]]);
   } finally {
     await main.dispose();

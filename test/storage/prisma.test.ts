@@ -32,7 +32,9 @@ describe("statement counter", () => {
 
   test("nested includes stay one statement however many rows come back", async () => {
     db.statements.reset();
-    const posts = await db.prisma.post.findMany({ include: { author: true, comments: { include: { author: true } }, tags: { include: { tag: true } } } });
+    const posts = await db.prisma.post.findMany({
+      include: { author: true, comments: { include: { author: true } }, tags: { include: { tag: true } } },
+    });
     expect(posts).toHaveLength(320);
     expect(db.statements.count).toBe(1);
   });
@@ -116,10 +118,17 @@ describe("seedDemoData", () => {
 
   test("users have every role, unique emails and a hashed password", async () => {
     const byRole = await db.prisma.user.groupBy({ by: ["role"], _count: true, orderBy: { role: "asc" } });
-    expect(byRole.map((r) => [r.role, r._count])).toEqual([["admin", 2], ["editor", 6], ["author", 16], ["reader", 16]]);
+    expect(byRole.map((r) => [r.role, r._count])).toEqual([
+      ["admin", 2],
+      ["editor", 6],
+      ["author", 16],
+      ["reader", 16],
+    ]);
     const users = await db.prisma.user.findMany();
     expect(new Set(users.map((u) => u.email)).size).toBe(40);
-    expect(users.every((u) => u.passwordHash.startsWith("scrypt$") && !u.passwordHash.includes(DEMO_PASSWORD))).toBe(true);
+    expect(users.every((u) => u.passwordHash.startsWith("scrypt$") && !u.passwordHash.includes(DEMO_PASSWORD))).toBe(
+      true,
+    );
     const readersWithPosts = await db.prisma.post.count({ where: { author: { role: "reader" } } });
     expect(readersWithPosts).toBe(0);
   });

@@ -81,7 +81,9 @@ export function openStream(url: string, options: { lastEventId?: string } = {}):
       failure = new Error(`event stream error: ${data}`);
       settle();
     } else if (source.readyState === EventSource.CLOSED) {
-      const error = new Error(`event stream closed: ${(e as unknown as { message?: string }).message ?? "connection failed"}`);
+      const error = new Error(
+        `event stream closed: ${(e as unknown as { message?: string }).message ?? "connection failed"}`,
+      );
       rejectReady(error);
       failure = error;
       settle();

@@ -57,7 +57,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     for (const { datname } of rows) {
       const pid = ownerPid(datname);
       if (pid !== undefined && pid !== process.pid && alive(pid)) continue;
-      if (datname.startsWith(TEMPLATE_DATABASE)) await client.query(`alter database ${quoteIdent(datname)} is_template false`).catch(() => {});
+      if (datname.startsWith(TEMPLATE_DATABASE))
+        await client.query(`alter database ${quoteIdent(datname)} is_template false`).catch(() => {});
       await client.query(`drop database if exists ${quoteIdent(datname)} with (force)`).catch(() => {});
     }
     await client.query(`create database ${quoteIdent(template)}`);
@@ -73,7 +74,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await client.query(`alter database ${quoteIdent(template)} is_template false`);
       await client.query(`drop database if exists ${quoteIdent(template)} with (force)`);
       // Another vitest process that adopted this server is still using it: leave the server running.
-      const { rows } = await client.query<{ datname: string }>("select datname from pg_database where starts_with(datname, $1)", [TEMPLATE_DATABASE]);
+      const { rows } = await client.query<{ datname: string }>(
+        "select datname from pg_database where starts_with(datname, $1)",
+        [TEMPLATE_DATABASE],
+      );
       return rows.some(({ datname }) => {
         const pid = ownerPid(datname);
         return pid !== undefined && pid !== process.pid && alive(pid);

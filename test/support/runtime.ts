@@ -27,7 +27,9 @@ export interface TestRuntime {
  * beforeAll(async () => { t = await createTestRuntime({ seed: true }); });
  * afterAll(() => t?.close());
  */
-export async function createTestRuntime(options: { seed?: boolean; resources?: ResourceDefinition[]; limits?: RuntimeOptions["limits"] } = {}): Promise<TestRuntime> {
+export async function createTestRuntime(
+  options: { seed?: boolean; resources?: ResourceDefinition[]; limits?: RuntimeOptions["limits"] } = {},
+): Promise<TestRuntime> {
   const testDb = await createTestDatabase();
   const db = createDatabase(testDb.url);
   if (options.seed) await seedDemoData(db.prisma);

@@ -12,7 +12,12 @@ import { searchVectorSql } from "../../src/storage/sql/search.ts";
 const schema = resolveResources(resources, datamodel);
 
 /** Ids (ascending) of the `resource` rows matching `text`, optionally narrowed by a SQL condition. */
-export async function searchIds(db: Database, resource: string, text: string, andWhere = "TRUE"): Promise<(number | string)[]> {
+export async function searchIds(
+  db: Database,
+  resource: string,
+  text: string,
+  andWhere = "TRUE",
+): Promise<(number | string)[]> {
   const r = schema.resource.get(resource);
   if (!r) throw new Error(`no resource ${resource}`);
   const columns = r.fields.filter((f) => f.searchable).map((f) => f.name);

@@ -25,7 +25,13 @@ export interface TestServer {
  * beforeAll(async () => { server = await startTestServer({ env: { JWT_SECRET: secret } }); });
  * afterAll(() => server?.close());
  */
-export async function startTestServer(options: { env?: Record<string, string>; graphqlExtensions?: StartOptions["graphqlExtensions"]; webSocket?: StartOptions["webSocket"] } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: {
+    env?: Record<string, string>;
+    graphqlExtensions?: StartOptions["graphqlExtensions"];
+    webSocket?: StartOptions["webSocket"];
+  } = {},
+): Promise<TestServer> {
   const testDb = await createTestDatabase();
   const running = await startServer({
     resources,

@@ -40,7 +40,9 @@ export async function statementStats(url: string, exclude: readonly string[] = [
       const before = new Map((await sample()).map((r) => [r.query, Number(r.calls)]));
       await work();
       const after = await sample();
-      const grown = after.map((r) => ({ query: r.query, calls: Number(r.calls) - (before.get(r.query) ?? 0) })).filter((r) => r.calls > 0);
+      const grown = after
+        .map((r) => ({ query: r.query, calls: Number(r.calls) - (before.get(r.query) ?? 0) }))
+        .filter((r) => r.calls > 0);
       return { count: grown.reduce((n, r) => n + r.calls, 0), texts: grown.map((r) => r.query) };
     },
     close: () => client.end(),

@@ -27,7 +27,10 @@ const statusChoices = [
   { id: "archived", name: "Archived" },
 ];
 
-const postFilters = [<SearchInput key="q" source="q" alwaysOn />, <SelectInput key="status" source="status" choices={statusChoices} />];
+const postFilters = [
+  <SearchInput key="q" source="q" alwaysOn />,
+  <SelectInput key="status" source="status" choices={statusChoices} />,
+];
 
 /** Publishes the selected posts: one updateMany, which ra-data-simple-rest sends as one PUT {status} per id. */
 const BulkPublishButton = () => {
@@ -44,7 +47,8 @@ const BulkPublishButton = () => {
           notify(`${selectedIds.length} posts published`);
           unselectAll();
         },
-        onError: (error) => notify(`Posts not published: ${error instanceof Error ? error.message : String(error)}`, { type: "error" }),
+        onError: (error) =>
+          notify(`Posts not published: ${error instanceof Error ? error.message : String(error)}`, { type: "error" }),
       },
     );
   return <Button label="Publish" onClick={publish} disabled={isPending} />;

@@ -34,33 +34,55 @@ const bad = (message: string) => new AppError("BAD_REQUEST", message, { details:
  * parseConditionsParam('[{"field_path":"author.name","operator":"starts_with","value":"Ada"}]', posts, lookup)
  * // → { relation: "author", filter: { field: "name", op: "startsWith", value: "Ada" } }
  */
-export function parseConditionsParam(raw: string, resource: ResolvedResource, lookup: FindResource): Filter | undefined {
+export function parseConditionsParam(
+  raw: string,
+  resource: ResolvedResource,
+  lookup: FindResource,
+): Filter | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
     const reason = error instanceof SyntaxError ? `: ${error.message}` : "";
-    throw bad(`Query parameter "conditions" is not valid JSON${reason}. Expected e.g. conditions=${EXAMPLE}, got ${show(raw)}.`);
+    throw bad(
+      `Query parameter "conditions" is not valid JSON${reason}. Expected e.g. conditions=${EXAMPLE}, got ${show(raw)}.`,
+    );
   }
-  if (!Array.isArray(parsed)) throw bad(`Query parameter "conditions" must be a JSON array of {"field_path", "operator", "value"} objects, e.g. ${EXAMPLE}; got ${show(parsed)}.`);
+  if (!Array.isArray(parsed))
+    throw bad(
+      `Query parameter "conditions" must be a JSON array of {"field_path", "operator", "value"} objects, e.g. ${EXAMPLE}; got ${show(parsed)}.`,
+    );
   const filters = parsed.map((item: unknown, index) => one(item, `conditions[${index}]`, resource, lookup));
   if (filters.length === 0) return undefined;
   return filters.length === 1 ? filters[0] : { and: filters };
 }
 
 function one(item: unknown, at: string, resource: ResolvedResource, lookup: FindResource): Filter {
-  if (typeof item !== "object" || item === null || Array.isArray(item)) throw bad(`${at} must be an object {"field_path", "operator", "value"}, got ${show(item)}.`);
+  if (typeof item !== "object" || item === null || Array.isArray(item))
+    throw bad(`${at} must be an object {"field_path", "operator", "value"}, got ${show(item)}.`);
   const extra = Object.keys(item).filter((k) => !KEYS.includes(k));
-  if (extra.length > 0) throw bad(`${at} has unknown key${extra.length > 1 ? "s" : ""} ${extra.map((k) => show(k)).join(", ")}; expected ${KEYS.join(", ")}.`);
+  if (extra.length > 0)
+    throw bad(
+      `${at} has unknown key${extra.length > 1 ? "s" : ""} ${extra.map((k) => show(k)).join(", ")}; expected ${KEYS.join(", ")}.`,
+    );
   const { field_path: path, operator, value } = item as Record<string, unknown>;
-  if (typeof path !== "string" || path === "") throw bad(`${at}.field_path must be a non-empty string naming a field (or relation.field), got ${show(path)}.`);
+  if (typeof path !== "string" || path === "")
+    throw bad(`${at}.field_path must be a non-empty string naming a field (or relation.field), got ${show(path)}.`);
   if (typeof operator !== "string" || !Object.hasOwn(CONDITION_OPERATORS, operator)) {
     throw bad(`${at}.operator must be one of ${Object.keys(CONDITION_OPERATORS).join(", ")}; got ${show(operator)}.`);
   }
-  if (!Object.hasOwn(item, "value")) throw bad(`${at} has no "value"; every operator needs one (null tests for null with equals / not_equals).`);
+  if (!Object.hasOwn(item, "value"))
+    throw bad(`${at} has no "value"; every operator needs one (null tests for null with equals / not_equals).`);
   const op = CONDITION_OPERATORS[operator] as Operator;
-  if ((op === "in" || op === "notIn") && !Array.isArray(value)) throw bad(`${at}.value must be a JSON array for ${operator}, got ${show(value)}.`);
-  return onPath(resource, lookup, path, (field) => ({ field, op, value }), (problem) => {
-    throw bad(`${at}.field_path ${show(path)} ${problem}.`);
-  });
+  if ((op === "in" || op === "notIn") && !Array.isArray(value))
+    throw bad(`${at}.value must be a JSON array for ${operator}, got ${show(value)}.`);
+  return onPath(
+    resource,
+    lookup,
+    path,
+    (field) => ({ field, op, value }),
+    (problem) => {
+      throw bad(`${at}.field_path ${show(path)} ${problem}.`);
+    },
+  );
 }

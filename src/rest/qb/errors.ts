@@ -22,5 +22,7 @@ export function expected(column: number, what: string, found: string, note = "")
 
 /** The 400 a client sees for `error` in query parameter `param`; the column is also in `details`. */
 export function badQb(param: string, error: QbError): AppError {
-  return new AppError("BAD_REQUEST", `${param}: ${error.message}.`, { details: { parameter: param, column: error.column } });
+  return new AppError("BAD_REQUEST", `${param}: ${error.message}.`, {
+    details: { parameter: param, column: error.column },
+  });
 }

@@ -65,7 +65,16 @@ type Query = Extract<Meaning, { kind: "query" }>;
 /** A matcher no record satisfies (`~QB.all()`): an empty OR. */
 const NOTHING: Filter = { or: [] };
 
-const COMPARE_OPS: Readonly<Record<CompareOperator, Operator>> = { "==": "eq", "!=": "ne", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "<<": "in", ">>": "contains" };
+const COMPARE_OPS: Readonly<Record<CompareOperator, Operator>> = {
+  "==": "eq",
+  "!=": "ne",
+  ">": "gt",
+  ">=": "gte",
+  "<": "lt",
+  "<=": "lte",
+  "<<": "in",
+  ">>": "contains",
+};
 
 /** Field methods: each checks its arguments and returns the conditions for a field name. */
 type FieldMethod = (call: Call, ctx: EvaluateContext) => (field: string) => Filter;
@@ -108,7 +117,11 @@ const FIELD_METHODS: ReadonlyMap<string, FieldMethod> = new Map<string, FieldMet
   [
     "regex",
     (call) => {
-      throw new QbError(call.column, ".regex()", " is not supported: the runtime has no regular-expression operator; use contains, starts_with or ends_with");
+      throw new QbError(
+        call.column,
+        ".regex()",
+        " is not supported: the runtime has no regular-expression operator; use contains, starts_with or ends_with",
+      );
     },
   ],
   [
@@ -123,7 +136,12 @@ const FIELD_METHODS: ReadonlyMap<string, FieldMethod> = new Map<string, FieldMet
     "is_null",
     (call) => {
       const value = call.args.length === 0 ? true : argument(call, 0, 1, 0);
-      if (typeof value !== "boolean") throw new QbError(startOf(call.args[0] as SyntaxNode), `expected true or false as the argument of .is_null()`, `, found ${show(value)}`);
+      if (typeof value !== "boolean")
+        throw new QbError(
+          startOf(call.args[0] as SyntaxNode),
+          `expected true or false as the argument of .is_null()`,
+          `, found ${show(value)}`,
+        );
       return (field) => leaf(field, "isNull", value);
     },
   ],
@@ -151,13 +169,23 @@ const FIELD_METHODS: ReadonlyMap<string, FieldMethod> = new Map<string, FieldMet
 /** Result modifiers: each sets parts of the page or the order of a query. */
 type ModifierMethod = (call: Call, ctx: EvaluateContext) => { sort?: Sort[]; offset?: number; limit?: number };
 const sortModifier: ModifierMethod = (call) => {
-  if (call.args.length === 0) throw new QbError(call.column, `${call.label}()`, ` needs at least one field: ${call.label}('-createdAt', 'title')`);
+  if (call.args.length === 0)
+    throw new QbError(
+      call.column,
+      `${call.label}()`,
+      ` needs at least one field: ${call.label}('-createdAt', 'title')`,
+    );
   return {
     sort: call.args.map((node, i) => {
       const key = argument(call, 1, Number.POSITIVE_INFINITY, i);
       const descending = typeof key === "string" && key.startsWith("-");
       const field = typeof key === "string" ? (descending ? key.slice(1) : key) : "";
-      if (field === "") throw new QbError(startOf(node), `expected a field name as argument ${i + 1} of ${call.label}()`, `, found ${show(key)} ('title', or '-views' for descending)`);
+      if (field === "")
+        throw new QbError(
+          startOf(node),
+          `expected a field name as argument ${i + 1} of ${call.label}()`,
+          `, found ${show(key)} ('title', or '-views' for descending)`,
+        );
       return { field, direction: descending ? "desc" : "asc" };
     }),
   };
@@ -171,7 +199,8 @@ const MODIFIERS: ReadonlyMap<string, ModifierMethod> = new Map<string, ModifierM
     "page",
     (call, ctx) => {
       const number = wholeArgument(call, 0, 1, Number.MAX_SAFE_INTEGER, 2);
-      const size = call.args.length > 1 ? wholeArgument(call, 1, 0, Number.MAX_SAFE_INTEGER, 2) : ctx.resource.defaultPageSize;
+      const size =
+        call.args.length > 1 ? wholeArgument(call, 1, 0, Number.MAX_SAFE_INTEGER, 2) : ctx.resource.defaultPageSize;
       return { offset: (number - 1) * size, limit: size };
     },
   ],
@@ -192,7 +221,11 @@ export function evaluate(tree: SyntaxNode, ctx: EvaluateContext): QbQuery {
 }
 
 function pick(q: Query): Omit<QbQuery, "filter"> {
-  return { ...(q.sort ? { sort: q.sort } : {}), ...(q.offset !== undefined ? { offset: q.offset } : {}), ...(q.limit !== undefined ? { limit: q.limit } : {}) };
+  return {
+    ...(q.sort ? { sort: q.sort } : {}),
+    ...(q.offset !== undefined ? { offset: q.offset } : {}),
+    ...(q.limit !== undefined ? { limit: q.limit } : {}),
+  };
 }
 
 function meaning(node: SyntaxNode, ctx: EvaluateContext): Meaning {
@@ -204,11 +237,31 @@ function meaning(node: SyntaxNode, ctx: EvaluateContext): Meaning {
       return { kind: "value", value: literalOf(node), column: node.column };
     case "compare": {
       const left = meaning(node.left, ctx);
-      if (left.kind !== "field") throw new QbError(left.column, "expected a field", `, found ${describe(left)} (the left of "${node.op}" is a field: QB['views'] ${node.op} …)`);
+      if (left.kind !== "field")
+        throw new QbError(
+          left.column,
+          "expected a field",
+          `, found ${describe(left)} (the left of "${node.op}" is a field: QB['views'] ${node.op} …)`,
+        );
       const value = literalOf(node.right);
-      if (node.op === "<<" && !Array.isArray(value)) throw new QbError(node.right.column, "expected a list", `, found ${show(value)} (the right of "<<" is a list: QB['status'] << ['draft', 'published'])`);
+      if (node.op === "<<" && !Array.isArray(value))
+        throw new QbError(
+          node.right.column,
+          "expected a list",
+          `, found ${show(value)} (the right of "<<" is a list: QB['status'] << ['draft', 'published'])`,
+        );
       const op = COMPARE_OPS[node.op];
-      return { kind: "condition", filter: onPath(ctx.resource, ctx.lookup, left.path, (f) => leaf(f, op, value), pathFailure(left.column, left.path)), column: left.column };
+      return {
+        kind: "condition",
+        filter: onPath(
+          ctx.resource,
+          ctx.lookup,
+          left.path,
+          (f) => leaf(f, op, value),
+          pathFailure(left.column, left.path),
+        ),
+        column: left.column,
+      };
     }
     case "not": {
       const operand = condition(meaning(node.operand, ctx));
@@ -216,7 +269,14 @@ function meaning(node: SyntaxNode, ctx: EvaluateContext): Meaning {
     }
     case "and":
     case "or":
-      return { kind: "condition", filter: combine(node.kind, node.operands.map((o) => condition(meaning(o, ctx)))), column: node.column };
+      return {
+        kind: "condition",
+        filter: combine(
+          node.kind,
+          node.operands.map((o) => condition(meaning(o, ctx))),
+        ),
+        column: node.column,
+      };
     case "qb":
       return helper(node, ctx);
     case "call":
@@ -228,9 +288,21 @@ function meaning(node: SyntaxNode, ctx: EvaluateContext): Meaning {
 function helper(node: Extract<SyntaxNode, { kind: "qb" }>, ctx: EvaluateContext): Meaning {
   const call: Call = { name: node.name, label: `QB.${node.name}`, args: node.args, column: node.column };
   if (node.name === "all" || node.name === "any") {
-    if (node.name === "any" && node.args.length === 0) throw new QbError(node.column, "QB.any()", " needs at least one condition (QB.all() with none matches every record)");
+    if (node.name === "any" && node.args.length === 0)
+      throw new QbError(
+        node.column,
+        "QB.any()",
+        " needs at least one condition (QB.all() with none matches every record)",
+      );
     const kind = node.name === "all" ? "and" : "or";
-    return { kind: "condition", filter: combine(kind, node.args.map((a) => condition(meaning(a, ctx)))), column: node.column };
+    return {
+      kind: "condition",
+      filter: combine(
+        kind,
+        node.args.map((a) => condition(meaning(a, ctx))),
+      ),
+      column: node.column,
+    };
   }
   const field = META_FIELDS.get(node.name);
   if (field !== undefined) {
@@ -239,7 +311,11 @@ function helper(node: Extract<SyntaxNode, { kind: "qb" }>, ctx: EvaluateContext)
   }
   // A modifier on QB itself stands for the same modifier on QB.all(): QB.limit(5) is QB.all().limit(5).
   if (MODIFIERS.has(node.name)) return modify({ kind: "condition", filter: undefined, column: node.column }, call, ctx);
-  throw new QbError(node.column, `unknown helper QB.${node.name}()`, `; QB has ${HELPERS.map((h) => `QB.${h}()`).join(", ")} and QB['field']`);
+  throw new QbError(
+    node.column,
+    `unknown helper QB.${node.name}()`,
+    `; QB has ${HELPERS.map((h) => `QB.${h}()`).join(", ")} and QB['field']`,
+  );
 }
 
 /** `<target>.<name>(...)`. */
@@ -247,12 +323,31 @@ function method(node: Extract<SyntaxNode, { kind: "call" }>, target: Meaning, ct
   const call: Call = { name: node.name, label: `.${node.name}`, args: node.args, column: node.column };
   const fieldMethod = FIELD_METHODS.get(node.name);
   if (fieldMethod !== undefined) {
-    if (target.kind !== "field") throw new QbError(node.column, `.${node.name}()`, ` applies to a field, not to ${describe(target)}: QB['views'].${node.name}(…)`);
-    return { kind: "condition", filter: onPath(ctx.resource, ctx.lookup, target.path, fieldMethod(call, ctx), pathFailure(target.column, target.path)), column: target.column };
+    if (target.kind !== "field")
+      throw new QbError(
+        node.column,
+        `.${node.name}()`,
+        ` applies to a field, not to ${describe(target)}: QB['views'].${node.name}(…)`,
+      );
+    return {
+      kind: "condition",
+      filter: onPath(
+        ctx.resource,
+        ctx.lookup,
+        target.path,
+        fieldMethod(call, ctx),
+        pathFailure(target.column, target.path),
+      ),
+      column: target.column,
+    };
   }
   if (MODIFIERS.has(node.name)) {
     if (target.kind === "field" || target.kind === "value") {
-      throw new QbError(node.column, `.${node.name}()`, ` applies to a condition or to QB.all(), not to ${describe(target)}: QB['views'].gt(10).${node.name}(…)`);
+      throw new QbError(
+        node.column,
+        `.${node.name}()`,
+        ` applies to a condition or to QB.all(), not to ${describe(target)}: QB['views'].gt(10).${node.name}(…)`,
+      );
     }
     return modify(target, call, ctx);
   }
@@ -267,12 +362,20 @@ function method(node: Extract<SyntaxNode, { kind: "call" }>, target: Meaning, ct
 function modify(target: Extract<Meaning, { kind: "condition" | "query" }>, call: Call, ctx: EvaluateContext): Query {
   const modifier = { name: call.label, column: call.column };
   const change = (MODIFIERS.get(call.name) as ModifierMethod)(call, ctx);
-  const base: Query = target.kind === "query" ? target : { kind: "query", filter: target.filter, setBy: {}, first: modifier, column: target.column };
+  const base: Query =
+    target.kind === "query"
+      ? target
+      : { kind: "query", filter: target.filter, setBy: {}, first: modifier, column: target.column };
   const setBy = { ...base.setBy };
   for (const part of ["sort", "offset", "limit"] as const) {
     if (change[part] === undefined) continue;
     const earlier = setBy[part];
-    if (earlier) throw new QbError(call.column, `${call.label}()`, ` sets the ${part}, which ${earlier.name}() at column ${earlier.column} already set; give each once`);
+    if (earlier)
+      throw new QbError(
+        call.column,
+        `${call.label}()`,
+        ` sets the ${part}, which ${earlier.name}() at column ${earlier.column} already set; give each once`,
+      );
     setBy[part] = modifier;
   }
   return { ...base, ...change, setBy };
@@ -282,9 +385,14 @@ function modify(target: Extract<Meaning, { kind: "condition" | "query" }>, call:
 function condition(m: Meaning): Filter | undefined {
   if (m.kind === "condition") return m.filter;
   if (m.kind === "query") {
-    throw new QbError(m.first.column, `${m.first.name}()`, " must come last: result modifiers apply to the whole expression, so write (a & b).limit(5), not a & b.limit(5)");
+    throw new QbError(
+      m.first.column,
+      `${m.first.name}()`,
+      " must come last: result modifiers apply to the whole expression, so write (a & b).limit(5), not a & b.limit(5)",
+    );
   }
-  const hint = m.kind === "field" ? `; compare it: QB[${JSON.stringify(m.path)}] == …, or call a method such as .eq(…)` : "";
+  const hint =
+    m.kind === "field" ? `; compare it: QB[${JSON.stringify(m.path)}] == …, or call a method such as .eq(…)` : "";
   throw new QbError(m.column, "expected a condition", `, found ${describe(m)}${hint}`);
 }
 
@@ -304,7 +412,10 @@ function combine(kind: "and" | "or", filters: readonly (Filter | undefined)[]): 
 }
 
 /** The value a literal spells (the grammar allows only literals inside lists and right of a comparison). */
-function literalOf(node: SyntaxNode, head = "expected a value (a quoted string, a number, true, false, None or a list)"): unknown {
+function literalOf(
+  node: SyntaxNode,
+  head = "expected a value (a quoted string, a number, true, false, None or a list)",
+): unknown {
   if (node.kind === "value") return node.value;
   if (node.kind === "list") return node.items.map((item) => literalOf(item));
   throw new QbError(startOf(node), head, `, found ${describeNode(node)}`);
@@ -355,7 +466,12 @@ function pathFailure(column: number, path: string): (problem: string) => never {
 function argument(call: Call, min: number, max: number, index: number): unknown {
   const count = call.args.length;
   if (count < min || count > max) {
-    const wanted = min === max ? `${min} argument${min === 1 ? "" : "s"}` : max === Number.POSITIVE_INFINITY ? `at least ${min} arguments` : `${min} to ${max} arguments`;
+    const wanted =
+      min === max
+        ? `${min} argument${min === 1 ? "" : "s"}`
+        : max === Number.POSITIVE_INFINITY
+          ? `at least ${min} arguments`
+          : `${min} to ${max} arguments`;
     throw new QbError(call.column, `${call.label}()`, ` takes ${wanted}, found ${count}`);
   }
   if (index < 0) return undefined;
@@ -364,7 +480,12 @@ function argument(call: Call, min: number, max: number, index: number): unknown 
 
 function listArgument(call: Call, index: number): unknown[] {
   const value = argument(call, 1, 1, index);
-  if (!Array.isArray(value)) throw new QbError(startOf(call.args[index] as SyntaxNode), `expected a list as the argument of ${call.label}()`, `, found ${show(value)} (${call.label}(['a', 'b']))`);
+  if (!Array.isArray(value))
+    throw new QbError(
+      startOf(call.args[index] as SyntaxNode),
+      `expected a list as the argument of ${call.label}()`,
+      `, found ${show(value)} (${call.label}(['a', 'b']))`,
+    );
   return value;
 }
 
@@ -373,7 +494,11 @@ function wholeArgument(call: Call, index: number, low: number, high: number, max
   const value = argument(call, 1, max, index);
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < low || value > high) {
     const range = high === Number.MAX_SAFE_INTEGER ? `≥ ${low}` : `from ${low} to ${high}`;
-    throw new QbError(startOf(call.args[index] as SyntaxNode), `expected a whole number ${range} as argument ${index + 1} of ${call.label}()`, `, found ${show(value)}`);
+    throw new QbError(
+      startOf(call.args[index] as SyntaxNode),
+      `expected a whole number ${range} as argument ${index + 1} of ${call.label}()`,
+      `, found ${show(value)}`,
+    );
   }
   return value;
 }

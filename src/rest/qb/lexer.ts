@@ -5,7 +5,25 @@
 import { expected, QbError } from "./errors.ts";
 
 /** Punctuation and operators, longest first where one is a prefix of another (`<<` before `<`). */
-export const PUNCTUATION = ["==", "!=", ">=", "<=", "<<", ">>", ">", "<", "[", "]", "(", ")", ",", ".", "~", "&", "|"] as const;
+export const PUNCTUATION = [
+  "==",
+  "!=",
+  ">=",
+  "<=",
+  "<<",
+  ">>",
+  ">",
+  "<",
+  "[",
+  "]",
+  "(",
+  ")",
+  ",",
+  ".",
+  "~",
+  "&",
+  "|",
+] as const;
 /** One punctuation or operator token. */
 export type Punctuation = (typeof PUNCTUATION)[number];
 
@@ -30,9 +48,11 @@ const ESCAPES: ReadonlyMap<string, string> = new Map([
 ]);
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
-const isNameStart = (c: string | undefined) => c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_");
+const isNameStart = (c: string | undefined) =>
+  c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_");
 const isNamePart = (c: string | undefined) => isNameStart(c) || isDigit(c);
-const isHex = (c: string | undefined) => c !== undefined && ((c >= "0" && c <= "9") || (c >= "a" && c <= "f") || (c >= "A" && c <= "F"));
+const isHex = (c: string | undefined) =>
+  c !== undefined && ((c >= "0" && c <= "9") || (c >= "a" && c <= "f") || (c >= "A" && c <= "F"));
 const isSpace = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\r";
 
 /** Splits `text` into tokens, ending with an `end` token. Throws {@link QbError} on a character no token starts with. */
@@ -75,9 +95,13 @@ function unexpectedCharacter(column: number, c: string, next: string | undefined
   if (c === "=") return new QbError(column, `unexpected "="`, `; compare with "=="`);
   if (c === "!") return new QbError(column, `unexpected "!"`, `; negate with "~", compare with "!="`);
   if (c === "-") return new QbError(column, `unexpected "-"`, `; only a number may start with "-" (-5)`);
-  if (c === "." && isDigit(next)) return new QbError(column, `unexpected "."`, `; write a digit before the point (0.5)`);
+  if (c === "." && isDigit(next))
+    return new QbError(column, `unexpected "."`, `; write a digit before the point (0.5)`);
   const code = c.codePointAt(0) ?? 0;
-  const shown = code < 0x20 || code === 0x7f ? `U+${code.toString(16).toUpperCase().padStart(4, "0")}` : JSON.stringify(String.fromCodePoint(code));
+  const shown =
+    code < 0x20 || code === 0x7f
+      ? `U+${code.toString(16).toUpperCase().padStart(4, "0")}`
+      : JSON.stringify(String.fromCodePoint(code));
   return new QbError(column, `unexpected character ${shown}`);
 }
 
@@ -109,7 +133,11 @@ function readString(text: string, start: number): { value: string; end: number }
       value += String.fromCharCode(Number.parseInt(hex, 16));
       i += 2 + digits;
     } else {
-      throw new QbError(i + 1, `unknown escape "\\${e}" in a string`, `; escapes: \\\\ \\' \\" \\n \\r \\t \\b \\f \\0 \\xHH \\uHHHH`);
+      throw new QbError(
+        i + 1,
+        `unknown escape "\\${e}" in a string`,
+        `; escapes: \\\\ \\' \\" \\n \\r \\t \\b \\f \\0 \\xHH \\uHHHH`,
+      );
     }
   }
   throw expected(text.length + 1, quote, "end of input", ` (the string at column ${start + 1} is not closed)`);
@@ -123,7 +151,10 @@ function readNumber(text: string, start: number): number {
     i++;
     while (isDigit(text[i])) i++;
   }
-  if ((text[i] === "e" || text[i] === "E") && (isDigit(text[i + 1]) || ((text[i + 1] === "+" || text[i + 1] === "-") && isDigit(text[i + 2])))) {
+  if (
+    (text[i] === "e" || text[i] === "E") &&
+    (isDigit(text[i + 1]) || ((text[i + 1] === "+" || text[i + 1] === "-") && isDigit(text[i + 2])))
+  ) {
     i += 2;
     while (isDigit(text[i])) i++;
   }

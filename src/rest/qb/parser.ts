@@ -40,10 +40,16 @@ export function parse(tokens: readonly Token[], limits: ParseLimits): SyntaxNode
   const fail = (what: string, note = ""): never => {
     throw expected(peek().column, what, describeToken(peek()), note);
   };
-  const expectPunct = (text: Punctuation, what = `"${text}"`, note = ""): Token => (isPunct(text) ? next() : fail(what, note));
+  const expectPunct = (text: Punctuation, what = `"${text}"`, note = ""): Token =>
+    isPunct(text) ? next() : fail(what, note);
   /** Runs `body` one level deeper, refusing to go past `maxDepth`. */
   const nested = <T>(column: number, body: () => T): T => {
-    if (++depth > limits.maxDepth) throw new QbError(column, "nesting", ` goes deeper than ${limits.maxDepth} levels; flatten the expression (QB.all(a, b, c) instead of nested groups)`);
+    if (++depth > limits.maxDepth)
+      throw new QbError(
+        column,
+        "nesting",
+        ` goes deeper than ${limits.maxDepth} levels; flatten the expression (QB.all(a, b, c) instead of nested groups)`,
+      );
     const result = body();
     depth--;
     return result;
@@ -78,7 +84,11 @@ export function parse(tokens: readonly Token[], limits: ParseLimits): SyntaxNode
     const right = value(VALUE);
     const after = peek();
     if (after.kind === "punct" && COMPARE.has(after.text)) {
-      throw new QbError(after.column, `"${after.text}"`, ` would chain a second comparison after "${t.text}"; comparisons do not chain: combine them with & (QB['views'] > 1) & (QB['views'] < 9)`);
+      throw new QbError(
+        after.column,
+        `"${after.text}"`,
+        ` would chain a second comparison after "${t.text}"; comparisons do not chain: combine them with & (QB['views'] > 1) & (QB['views'] < 9)`,
+      );
     }
     return { kind: "compare", op: t.text as CompareOperator, left, right, column: t.column };
   };
@@ -88,7 +98,7 @@ export function parse(tokens: readonly Token[], limits: ParseLimits): SyntaxNode
     while (isPunct(".")) {
       next();
       const name = peek();
-      if (name.kind !== "name") return fail("a method name", " after \".\"");
+      if (name.kind !== "name") return fail("a method name", ' after "."');
       next();
       node = { kind: "call", target: node, name: name.text, args: callArguments(name.text), column: name.column };
     }
@@ -110,7 +120,7 @@ export function parse(tokens: readonly Token[], limits: ParseLimits): SyntaxNode
       if (isPunct(".")) {
         next();
         const name = peek();
-        if (name.kind !== "name") return fail("a helper name", " after \"QB.\" (QB.all, QB.any, QB.created_time, ...)");
+        if (name.kind !== "name") return fail("a helper name", ' after "QB." (QB.all, QB.any, QB.created_time, ...)');
         next();
         return { kind: "qb", name: name.text, args: callArguments(`QB.${name.text}`), column: t.column };
       }
@@ -136,7 +146,11 @@ export function parse(tokens: readonly Token[], limits: ParseLimits): SyntaxNode
         if (!isPunct(",")) break;
         next();
       }
-      expectPunct(")", args.length === 0 ? `")"` : `"," or ")"`, ` (in the arguments of ${name}(), which open at column ${open.column})`);
+      expectPunct(
+        ")",
+        args.length === 0 ? `")"` : `"," or ")"`,
+        ` (in the arguments of ${name}(), which open at column ${open.column})`,
+      );
       return args;
     });
   };
@@ -160,7 +174,12 @@ export function parse(tokens: readonly Token[], limits: ParseLimits): SyntaxNode
     return nested(open.column, () => {
       const items: SyntaxNode[] = [];
       while (!isPunct("]")) {
-        if (items.length === limits.maxListItems) throw new QbError(peek().column, `item ${items.length + 1}`, ` is one too many for the list at column ${open.column}: at most ${limits.maxListItems} items`);
+        if (items.length === limits.maxListItems)
+          throw new QbError(
+            peek().column,
+            `item ${items.length + 1}`,
+            ` is one too many for the list at column ${open.column}: at most ${limits.maxListItems} items`,
+          );
         items.push(value(VALUE));
         if (!isPunct(",")) break;
         next();
@@ -172,6 +191,12 @@ export function parse(tokens: readonly Token[], limits: ParseLimits): SyntaxNode
 
   const tree = expression();
   // A modifier right after a comparison's value (`QB['views'] > 10 .limit(5)`) would apply to the value.
-  if (peek().kind !== "end") fail(`"&", "|" or end of input`, isPunct(".") ? " (to apply a modifier to the whole expression, wrap it in parentheses: (QB['views'] > 10).limit(5))" : "");
+  if (peek().kind !== "end")
+    fail(
+      `"&", "|" or end of input`,
+      isPunct(".")
+        ? " (to apply a modifier to the whole expression, wrap it in parentheses: (QB['views'] > 10).limit(5))"
+        : "",
+    );
   return tree;
 }

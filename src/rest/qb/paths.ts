@@ -19,12 +19,23 @@ export type FindResource = (name: string) => ResolvedResource | undefined;
  * @example onPath(posts, find, "comments.body", (f) => ({ field: f, op: "contains", value: "x" }), fail)
  * // → { relation: "comments", quantifier: "some", filter: { field: "body", op: "contains", value: "x" } }
  */
-export function onPath(resource: ResolvedResource, find: FindResource, path: string, leaf: (field: string) => Filter, fail: (problem: string) => never): Filter {
-  return walkRelationPath(resource, find, path, (_target, field) => leaf(field), (problem) =>
-    fail(
-      problem.kind === "empty"
-        ? "has an empty step; write field or relation.field"
-        : `puts "${problem.segment}" where a relation belongs; a quantifier goes right after a to-many relation, once: comments.${problem.segment}.body`,
-    ),
+export function onPath(
+  resource: ResolvedResource,
+  find: FindResource,
+  path: string,
+  leaf: (field: string) => Filter,
+  fail: (problem: string) => never,
+): Filter {
+  return walkRelationPath(
+    resource,
+    find,
+    path,
+    (_target, field) => leaf(field),
+    (problem) =>
+      fail(
+        problem.kind === "empty"
+          ? "has an empty step; write field or relation.field"
+          : `puts "${problem.segment}" where a relation belongs; a quantifier goes right after a to-many relation, once: comments.${problem.segment}.body`,
+      ),
   );
 }

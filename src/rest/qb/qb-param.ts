@@ -26,8 +26,13 @@ export const DEFAULT_QB_LIMITS: QbLimits = Object.freeze({ maxLength: 4096, maxD
  */
 export function parseQbParam(text: string, ctx: EvaluateContext, limits: QbLimits = DEFAULT_QB_LIMITS): QbQuery {
   try {
-    if (text.length > limits.maxLength) throw new QbError(limits.maxLength + 1, `the expression is too long: ${text.length} characters, at most ${limits.maxLength}`);
-    if (text.trim() === "") throw new QbError(1, "expected an expression", ", found end of input (QB.all() matches every record)");
+    if (text.length > limits.maxLength)
+      throw new QbError(
+        limits.maxLength + 1,
+        `the expression is too long: ${text.length} characters, at most ${limits.maxLength}`,
+      );
+    if (text.trim() === "")
+      throw new QbError(1, "expected an expression", ", found end of input (QB.all() matches every record)");
     return evaluate(parse(tokenize(text), limits), ctx);
   } catch (error) {
     if (error instanceof QbError) throw badQb("qb", error);

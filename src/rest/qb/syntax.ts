@@ -16,9 +16,21 @@ export type SyntaxNode =
   /** `QB.all(...)`, `QB.created_time()`: a call on QB itself. `column` is the one of `QB`. */
   | { readonly kind: "qb"; readonly name: string; readonly args: readonly SyntaxNode[]; readonly column: number }
   /** `target.name(...)`. `column` is the name's. */
-  | { readonly kind: "call"; readonly target: SyntaxNode; readonly name: string; readonly args: readonly SyntaxNode[]; readonly column: number }
+  | {
+      readonly kind: "call";
+      readonly target: SyntaxNode;
+      readonly name: string;
+      readonly args: readonly SyntaxNode[];
+      readonly column: number;
+    }
   /** `left op right`; `right` is always a value or a list. `column` is the operator's. */
-  | { readonly kind: "compare"; readonly op: CompareOperator; readonly left: SyntaxNode; readonly right: SyntaxNode; readonly column: number }
+  | {
+      readonly kind: "compare";
+      readonly op: CompareOperator;
+      readonly left: SyntaxNode;
+      readonly right: SyntaxNode;
+      readonly column: number;
+    }
   | { readonly kind: "not"; readonly operand: SyntaxNode; readonly column: number }
   /** `a & b & c` / `a | b | c`: one node per run of the same operator. `column` is the first operand's. */
   | { readonly kind: "and" | "or"; readonly operands: readonly SyntaxNode[]; readonly column: number }

@@ -49,7 +49,9 @@ export function compileAggregate(models: SqlModels, query: AggregateQuery): { te
   let sql = `SELECT ${select.join(", ")} FROM ${models.table(model)} t WHERE ${condition}`;
   if (query.by.length > 0) {
     sql += ` GROUP BY ${query.by.map(col).join(", ")}`;
-    const having = ((query.args.having as { AND?: Record<string, Record<string, Record<string, unknown>>>[] } | undefined)?.AND ?? []).map((h) => {
+    const having = (
+      (query.args.having as { AND?: Record<string, Record<string, Record<string, unknown>>>[] } | undefined)?.AND ?? []
+    ).map((h) => {
       const [name, byFn] = Object.entries(h)[0] as [string, Record<string, Record<string, unknown>>];
       const [fn, comparison] = Object.entries(byFn)[0] as [string, Record<string, unknown>];
       const [op, value] = Object.entries(comparison)[0] as [string, unknown];

@@ -105,7 +105,9 @@ export interface ReadQuery {
    * towards the start), `keys` their cursor keys in the same order, and with `edge`, `edges` each of
    * them as an edge object (its cursor left as {@link EDGE_CURSOR} for the caller to fill in).
    */
-  readonly page?: { readonly size: number; readonly reverse: boolean; readonly edge?: readonly EdgePart[] | undefined } | undefined;
+  readonly page?:
+    | { readonly size: number; readonly reverse: boolean; readonly edge?: readonly EdgePart[] | undefined }
+    | undefined;
 }
 
 /** One key of an edge object: the row's cursor, the row itself, or a constant string. */
@@ -142,9 +144,15 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
   const table = models.table(model);
   const condition = w.where(model, "t", query.where);
   // Compiled only when used: a bound parameter the text never references is a protocol error.
-  const countCondition = !query.total || query.countWhere === undefined ? condition : w.where(model, "t", query.countWhere);
+  const countCondition =
+    !query.total || query.countWhere === undefined ? condition : w.where(model, "t", query.countWhere);
   const total = query.total ? `(SELECT count(*) FROM ${table} t WHERE ${countCondition})::int` : "NULL::int";
-  if (query.limit === 0) return { text: `SELECT NULL::text AS rows, 0 AS n, ${total} AS total`, values: params.values, decode: (rows) => rows };
+  if (query.limit === 0)
+    return {
+      text: `SELECT NULL::text AS rows, 0 AS n, ${total} AS total`,
+      values: params.values,
+      decode: (rows) => rows,
+    };
 
   // Sort keys through relations join their rows (by the relation alone: a sort is no filter).
   const joins: string[] = [];
@@ -168,17 +176,23 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
     const field = models.field(current, key.field);
     return { sql: `${alias}.${models.column(field)}`, field };
   };
-  const direction = (key: OrderKey) => `${key.direction === "desc" ? "DESC" : "ASC"}${key.nulls ? ` NULLS ${key.nulls.toUpperCase()}` : ""}`;
+  const direction = (key: OrderKey) =>
+    `${key.direction === "desc" ? "DESC" : "ASC"}${key.nulls ? ` NULLS ${key.nulls.toUpperCase()}` : ""}`;
   // Each term of the order; `field` when it is a column of the root model itself.
   const terms: { sql: string; direction: string; field?: DatamodelField | undefined }[] = query.orderBy.map((key) => ({
     sql: keyColumn(key).sql,
     direction: direction(key),
     field: key.path.length === 0 ? models.field(model, key.field) : undefined,
   }));
-  if (query.rank) terms.push({ sql: `ts_rank(${w.vector(model, "t", query.rank)}, websearch_to_tsquery(${literal(query.rank.language)}::regconfig, ${params.bind(query.rank.text)}))`, direction: "DESC" });
+  if (query.rank)
+    terms.push({
+      sql: `ts_rank(${w.vector(model, "t", query.rank)}, websearch_to_tsquery(${literal(query.rank.language)}::regconfig, ${params.bind(query.rank.text)}))`,
+      direction: "DESC",
+    });
   // The id breaks ties (models without a one-column id, such as join models, are sorted by their keys).
   const id = model.fields.find((f) => f.isId);
-  if (id && !terms.some((term) => term.field === id)) terms.push({ sql: `t.${models.column(id)}`, direction: "ASC", field: id });
+  if (id && !terms.some((term) => term.field === id))
+    terms.push({ sql: `t.${models.column(id)}`, direction: "ASC", field: id });
   const orderSql = terms.map((term) => `${term.sql} ${term.direction}`).join(", ");
   const cursorColumns = (query.cursorKeys ?? []).map((key, i) => {
     const { sql, field } = keyColumn(key);
@@ -211,20 +225,29 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
     aggOrder = `p."$n"${page?.reverse ? " DESC" : ""}`;
   }
   // The page is chosen first, carrying only the columns its projection reads (and its order needs).
-  const columns = [...[...used].map((name) => `t.${models.column(models.field(model, name))}`), ...carried, ...cursorColumns.map((c) => c.select)];
+  const columns = [
+    ...[...used].map((name) => `t.${models.column(models.field(model, name))}`),
+    ...carried,
+    ...cursorColumns.map((c) => c.select),
+  ];
   const inner =
     `SELECT ${columns.join(", ")} ` +
     `FROM ${table} t ${joins.join(" ")} WHERE ${condition} ORDER BY ${orderSql} ` +
     `LIMIT ${params.bind(query.limit, "int")} OFFSET ${params.bind(query.offset, "int")}`;
   const projected = project(models, w, query.level, "p");
   const keys = `json_build_array(${cursorColumns.map((c) => c.value).join(", ")})`;
-  const entries: Entry[] = cursorColumns.length > 0 && !page ? [...projected.entries, [CURSOR_KEY, keys]] : projected.entries;
+  const entries: Entry[] =
+    cursorColumns.length > 0 && !page ? [...projected.entries, [CURSOR_KEY, keys]] : projected.entries;
   const record = recordSql(entries, w);
   const laterals = record ? [...projected.laterals, record.join] : projected.laterals;
   const object = record ? record.value : objectSql(entries);
   // A page shows its first `size` rows (the one more only tells whether more follow).
   const shown = page ? ` FILTER (WHERE p."$n" <= ${params.bind(page.size, "int")})` : "";
-  const output = [`coalesce(json_agg(${object} ORDER BY ${aggOrder})${shown}, '[]'::json)::text AS rows`, "count(*)::int AS n", `${total} AS total`];
+  const output = [
+    `coalesce(json_agg(${object} ORDER BY ${aggOrder})${shown}, '[]'::json)::text AS rows`,
+    "count(*)::int AS n",
+    `${total} AS total`,
+  ];
   if (page) {
     output.push(`coalesce(json_agg(${keys} ORDER BY ${aggOrder})${shown}, '[]'::json)::text AS keys`);
     if (page.edge) {
@@ -236,7 +259,9 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
         return `${name} || ${literal(JSON.stringify(value.constant))}`;
       });
       // Separated as json_agg separates objects (`, \n `).
-      output.push(`'[' || coalesce(string_agg('{' || ${parts.join(" || ',' || ")} || '}', ', ' || chr(10) || ' ' ORDER BY ${aggOrder})${shown}, '') || ']' AS edges`);
+      output.push(
+        `'[' || coalesce(string_agg('{' || ${parts.join(" || ',' || ")} || '}', ', ' || chr(10) || ' ' ORDER BY ${aggOrder})${shown}, '') || ']' AS edges`,
+      );
     }
   }
   // One aggregate row: the JSON array, how many rows it holds, and the total (and for a page its keys and edges).
@@ -256,7 +281,8 @@ function usedFields(models: SqlModels, model: DatamodelModel, level: ReadLevel):
     }
     used.add(models.backRelation(field)?.relationToFields?.[0] ?? models.idField(model).name);
   }
-  if (used.size === 0) used.add((model.fields.find((f) => f.isId) ?? model.fields.find((f) => f.kind === "scalar"))?.name as string);
+  if (used.size === 0)
+    used.add((model.fields.find((f) => f.isId) ?? model.fields.find((f) => f.kind === "scalar"))?.name as string);
   return used;
 }
 
@@ -266,7 +292,6 @@ function valueSql(column: string, field: DatamodelField, as?: ReadOutput["as"]):
   if (as === "number") return field.type === "Decimal" ? `${column}::float8${field.isList ? "[]" : ""}` : column;
   return jsonValueSql(column, field);
 }
-
 
 /** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1): longer column names are cut. */
 const MAX_NAME = 63;
@@ -283,9 +308,17 @@ const MAX_COLUMNS = 1600;
  * json_build_object then.
  */
 function recordSql(entries: readonly Entry[], w: WhereSql): { join: string; value: string } | undefined {
-  if (entries.length === 0 || entries.length > MAX_COLUMNS || entries.some(([key]) => key.length === 0 || Buffer.byteLength(key) > MAX_NAME)) return undefined;
+  if (
+    entries.length === 0 ||
+    entries.length > MAX_COLUMNS ||
+    entries.some(([key]) => key.length === 0 || Buffer.byteLength(key) > MAX_NAME)
+  )
+    return undefined;
   const v = w.alias("v");
-  return { join: `CROSS JOIN LATERAL (SELECT ${entries.map(([key, value]) => `${value} AS ${ident(key)}`).join(", ")}) ${v}`, value: v };
+  return {
+    join: `CROSS JOIN LATERAL (SELECT ${entries.map(([key, value]) => `${value} AS ${ident(key)}`).join(", ")}) ${v}`,
+    value: v,
+  };
 }
 
 interface Projected {
@@ -318,7 +351,18 @@ function project(models: SqlModels, w: WhereSql, level: ReadLevel, alias: string
     children.push([relation.key, relation.many, sub.decode]);
   }
   for (const out of level.outputs ?? []) {
-    const value = out.relation !== undefined ? loaded.get(out.relation) : out.field !== undefined ? valueSql(`${alias}.${models.column(models.field(model, out.field))}`, models.field(model, out.field), out.as) : out.constant !== undefined ? literal(out.constant) : "NULL";
+    const value =
+      out.relation !== undefined
+        ? loaded.get(out.relation)
+        : out.field !== undefined
+          ? valueSql(
+              `${alias}.${models.column(models.field(model, out.field))}`,
+              models.field(model, out.field),
+              out.as,
+            )
+          : out.constant !== undefined
+            ? literal(out.constant)
+            : "NULL";
     if (value === undefined) throw new Error(`sql: output ${out.key} names no relation of this level`);
     entries.push([out.key, value]);
   }
@@ -337,7 +381,13 @@ function project(models: SqlModels, w: WhereSql, level: ReadLevel, alias: string
 }
 
 /** The subquery of one relation, correlated to the parent row `alias` of `model`. */
-function relationSql(models: SqlModels, w: WhereSql, model: DatamodelModel, alias: string, relation: ReadRelation): { sql: string; decode: Decoder } {
+function relationSql(
+  models: SqlModels,
+  w: WhereSql,
+  model: DatamodelModel,
+  alias: string,
+  relation: ReadRelation,
+): { sql: string; decode: Decoder } {
   const field = models.field(model, relation.field);
   const r = w.alias();
   let from: string;
@@ -360,7 +410,14 @@ function relationSql(models: SqlModels, w: WhereSql, model: DatamodelModel, alia
   const record = recordSql(inner.entries, w);
   const joins = record ? [...inner.laterals, record.join] : inner.laterals;
   const body = from.replace("%LATERALS%", () => joins.join(" ")) + (condition === "TRUE" ? "" : ` AND ${condition}`);
-  if (!relation.many) return { sql: `SELECT ${record ? `row_to_json(${record.value})` : objectSql(inner.entries)} AS j ${body} LIMIT 1`, decode: inner.decode };
+  if (!relation.many)
+    return {
+      sql: `SELECT ${record ? `row_to_json(${record.value})` : objectSql(inner.entries)} AS j ${body} LIMIT 1`,
+      decode: inner.decode,
+    };
   const id = `${r}.${models.column(models.idField(target))}`;
-  return { sql: `SELECT coalesce(json_agg(${record ? record.value : objectSql(inner.entries)} ORDER BY ${id}), '[]'::json) AS j ${body}`, decode: inner.decode };
+  return {
+    sql: `SELECT coalesce(json_agg(${record ? record.value : objectSql(inner.entries)} ORDER BY ${id}), '[]'::json) AS j ${body}`,
+    decode: inner.decode,
+  };
 }

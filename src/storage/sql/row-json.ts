@@ -16,14 +16,22 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 export function jsonValueSql(column: string, field: DatamodelField): string {
   if (field.type === "DateTime") {
     const utc = (x: string) => (field.nativeType?.[0] === "Timestamptz" ? `(${x} AT TIME ZONE 'UTC')` : x);
-    return field.isList ? `(SELECT json_agg(to_char(${utc("x")}, ${ISO})) FROM unnest(${column}) x)` : `to_char(${utc(column)}, ${ISO})`;
+    return field.isList
+      ? `(SELECT json_agg(to_char(${utc("x")}, ${ISO})) FROM unnest(${column}) x)`
+      : `to_char(${utc(column)}, ${ISO})`;
   }
-  if (field.type === "BigInt" || field.type === "Decimal") return field.isList ? `${column}::text[]` : `${column}::text`;
+  if (field.type === "BigInt" || field.type === "Decimal")
+    return field.isList ? `${column}::text[]` : `${column}::text`;
   return column;
 }
 
 /** `json_build_object` of `fields` of rows of `model` aliased `alias`, each under its field name. */
-export function rowObjectSql(models: SqlModels, model: DatamodelModel, alias: string, fields: readonly string[]): string {
+export function rowObjectSql(
+  models: SqlModels,
+  model: DatamodelModel,
+  alias: string,
+  fields: readonly string[],
+): string {
   return objectSql(
     fields.map((name) => {
       const field = models.field(model, name);
@@ -40,12 +48,17 @@ export function objectSql(entries: readonly Entry[]): string {
   const pairs = entries.map(([key, value]) => `${literal(key)}, ${value}`);
   if (pairs.length <= 50) return `json_build_object(${pairs.join(", ")})`;
   const chunks: string[] = [];
-  for (let i = 0; i < pairs.length; i += 50) chunks.push(`json_build_object(${pairs.slice(i, i + 50).join(", ")})::jsonb`);
+  for (let i = 0; i < pairs.length; i += 50)
+    chunks.push(`json_build_object(${pairs.slice(i, i + 50).join(", ")})::jsonb`);
   return `(${chunks.join(" || ")})::json`;
 }
 
 /** Turns a parsed row of {@link rowObjectSql} into a runtime row, in place: Dates and bigints revived. */
-export function rowDecoder(models: SqlModels, model: DatamodelModel, fields: readonly string[]): (row: Record<string, unknown>) => Record<string, unknown> {
+export function rowDecoder(
+  models: SqlModels,
+  model: DatamodelModel,
+  fields: readonly string[],
+): (row: Record<string, unknown>) => Record<string, unknown> {
   const dates: string[] = [];
   const bigints: string[] = [];
   for (const name of fields) {
@@ -57,7 +70,11 @@ export function rowDecoder(models: SqlModels, model: DatamodelModel, fields: rea
 }
 
 /** Turns, in place, the `dates` of a row's JSON (ISO 8601 text) into Dates and its `bigints` (text) into bigints, lists too; returns the row. */
-export function reviveValues(row: Record<string, unknown>, dates: readonly string[], bigints: readonly string[]): Record<string, unknown> {
+export function reviveValues(
+  row: Record<string, unknown>,
+  dates: readonly string[],
+  bigints: readonly string[],
+): Record<string, unknown> {
   for (const key of dates) {
     const v = row[key];
     if (typeof v === "string") row[key] = new Date(v);

@@ -66,14 +66,19 @@ export class SqlModels {
 
   /** The id field of a model (its single-column primary key). */
   idField(model: DatamodelModel): DatamodelField {
-    const id = model.fields.find((f) => f.isId) ?? (model.primaryKey?.fields.length === 1 ? this.field(model, model.primaryKey.fields[0] as string) : undefined);
+    const id =
+      model.fields.find((f) => f.isId) ??
+      (model.primaryKey?.fields.length === 1 ? this.field(model, model.primaryKey.fields[0] as string) : undefined);
     if (!id) throw new Error(`sql: model ${model.name} has no single-column id`);
     return id;
   }
 
   /** The other side of a to-many relation field: the target's relation field holding the foreign key. */
   backRelation(field: DatamodelField): DatamodelField | undefined {
-    return this.model(field.type).fields.find((f) => f.kind === "object" && f.relationName === field.relationName && f.relationFromFields?.length && f !== field);
+    return this.model(field.type).fields.find(
+      (f) =>
+        f.kind === "object" && f.relationName === field.relationName && f.relationFromFields?.length && f !== field,
+    );
   }
 
   /** The SQL type a parameter compared with `field` is cast to. */
@@ -130,7 +135,9 @@ export class WhereSql {
       else if (key === SEARCH_KEY) parts.push(this.search(model, alias, value as SearchCondition));
       else {
         const field = this.models.field(model, key);
-        parts.push(field.kind === "object" ? this.#relation(model, alias, field, value) : this.#scalar(alias, field, value));
+        parts.push(
+          field.kind === "object" ? this.#relation(model, alias, field, value) : this.#scalar(alias, field, value),
+        );
       }
     }
     if (parts.length === 0) return "TRUE";
@@ -161,7 +168,8 @@ export class WhereSql {
     const col = `${alias}.${this.models.column(field)}`;
     const cast = this.models.cast(field);
     if (condition === null) return `${col} IS NULL`;
-    if (typeof condition !== "object" || condition instanceof Date || Array.isArray(condition)) return `${col} = ${this.params.bind(condition, cast)}`;
+    if (typeof condition !== "object" || condition instanceof Date || Array.isArray(condition))
+      return `${col} = ${this.params.bind(condition, cast)}`;
     const c = condition as Record<string, unknown>;
     const insensitive = c.mode === "insensitive";
     const parts: string[] = [];

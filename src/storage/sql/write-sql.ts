@@ -115,7 +115,8 @@ function clientDefault(field: DatamodelField): "now" | "uuid" | "unsupported" | 
 
 /** The cast of a written value: the column's type (a timestamptz column takes the instant as one). */
 function castOf(models: SqlModels, field: DatamodelField): string | undefined {
-  if (field.type === "DateTime" && field.nativeType?.[0] === "Timestamptz") return field.isList ? "timestamptz[]" : "timestamptz";
+  if (field.type === "DateTime" && field.nativeType?.[0] === "Timestamptz")
+    return field.isList ? "timestamptz[]" : "timestamptz";
   const cast = models.cast(field);
   return cast && field.isList ? `${cast}[]` : cast;
 }
@@ -125,7 +126,14 @@ function wire(field: DatamodelField, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   // pg would send a JS array as a PostgreSQL array, not as JSON.
   if (field.type === "Json") return JSON.stringify(value);
-  const one = (v: unknown) => (v instanceof Date ? v.toISOString() : typeof v === "bigint" ? v.toString() : field.type === "Decimal" && v !== null ? String(v) : v);
+  const one = (v: unknown) =>
+    v instanceof Date
+      ? v.toISOString()
+      : typeof v === "bigint"
+        ? v.toString()
+        : field.type === "Decimal" && v !== null
+          ? String(v)
+          : v;
   return Array.isArray(value) ? value.map(one) : one(value);
 }
 
@@ -155,12 +163,16 @@ export function compileWrite(models: SqlModels, query: WriteQuery, outboxLock: n
         if (field.kind !== "scalar" && field.kind !== "enum") continue;
         if (named.has(field.name)) continue;
         const fill = clientDefault(field);
-        if (fill === "unsupported") throw new Error(`sql: ${model.name}.${field.name}'s default is computed by Prisma; write it through Prisma`);
+        if (fill === "unsupported")
+          throw new Error(`sql: ${model.name}.${field.name}'s default is computed by Prisma; write it through Prisma`);
         if (!fill) continue;
         columns.push(models.column(field));
         values.push(bind(field, fill === "now" ? now : randomUUID()));
       }
-      written = columns.length === 0 ? `INSERT INTO ${table} AS t DEFAULT VALUES RETURNING *` : `INSERT INTO ${table} AS t (${columns.join(", ")}) VALUES (${values.join(", ")}) RETURNING *`;
+      written =
+        columns.length === 0
+          ? `INSERT INTO ${table} AS t DEFAULT VALUES RETURNING *`
+          : `INSERT INTO ${table} AS t (${columns.join(", ")}) VALUES (${values.join(", ")}) RETURNING *`;
       break;
     }
     case "update": {
@@ -176,7 +188,8 @@ export function compileWrite(models: SqlModels, query: WriteQuery, outboxLock: n
         sets.push(`${column} = t.${column} + 1`);
       }
       // Prisma stamps @updatedAt on every update it sends; so does this one.
-      for (const field of model.fields) if (field.isUpdatedAt && !named.has(field.name)) sets.push(`${models.column(field)} = ${bind(field, now)}`);
+      for (const field of model.fields)
+        if (field.isUpdatedAt && !named.has(field.name)) sets.push(`${models.column(field)} = ${bind(field, now)}`);
       if (sets.length === 0) sets.push(`${models.column(idField)} = t.${models.column(idField)}`);
       written = `UPDATE ${table} AS t SET ${sets.join(", ")} WHERE ${where.where(model, "t", query.where)} RETURNING t.*`;
       break;
@@ -192,9 +205,15 @@ export function compileWrite(models: SqlModels, query: WriteQuery, outboxLock: n
   // The row before the write, for the event's changed fields (a parameter is bound only where it is used).
   const id = query.kind !== "insert" && event ? bind(idField, query.id) : undefined;
   if (id !== undefined) ctes.push(`"prior" AS (SELECT * FROM ${table} p WHERE p.${models.column(idField)} = ${id})`);
-  const shaped = [`w.${models.column(idField)} AS "$id"`, `${rowObjectSql(models, model, "w", query.fields)} AS "$row"`, `${query.inside ? `(${where.where(model, "w", query.inside)})` : "TRUE"} AS "$inside"`];
+  const shaped = [
+    `w.${models.column(idField)} AS "$id"`,
+    `${rowObjectSql(models, model, "w", query.fields)} AS "$row"`,
+    `${query.inside ? `(${where.where(model, "w", query.inside)})` : "TRUE"} AS "$inside"`,
+  ];
   if (event) shaped.push(`${changedSql(models, model, query.fields, id !== undefined)} AS "$changed"`);
-  ctes.push(`"shaped" AS (SELECT ${shaped.join(", ")} FROM "written" w${id !== undefined ? ` LEFT JOIN "prior" p ON TRUE` : ""})`);
+  ctes.push(
+    `"shaped" AS (SELECT ${shaped.join(", ")} FROM "written" w${id !== undefined ? ` LEFT JOIN "prior" p ON TRUE` : ""})`,
+  );
 
   const recordId = `s."$id"::text`;
   if (query.revision) ctes.push(`"revision" AS (${revisionSql(models, params, query.revision, recordId, now)})`);
@@ -204,7 +223,9 @@ export function compileWrite(models: SqlModels, query: WriteQuery, outboxLock: n
     // The outbox lock is taken once the row is written (the lock CTE reads the rows after it), so a
     // writer holding it never waits for a row: every writer takes the row's lock first, then this one,
     // which it holds until COMMIT. Event ids are drawn after it (the insert reads the lock's row).
-    ctes.push(`"outbox_lock" AS (SELECT pg_advisory_xact_lock(${params.bind(outboxLock, "bigint")}) FROM ${query.revision ? `"revision"` : `"shaped"`})`);
+    ctes.push(
+      `"outbox_lock" AS (SELECT pg_advisory_xact_lock(${params.bind(outboxLock, "bigint")}) FROM ${query.revision ? `"revision"` : `"shaped"`})`,
+    );
     const revisionColumns = query.revision ? `v."id", v."number"` : "NULL::uuid, NULL::int";
     ctes.push(
       `"event" AS (INSERT INTO ${models.table(ev)} (${["resource", "recordId", "action", "revisionId", "revisionNumber", "actorId", "changed"].map(col).join(", ")}) ` +
@@ -226,7 +247,8 @@ function changedSql(models: SqlModels, model: DatamodelModel, fields: readonly s
     const field = models.field(model, name);
     const column = models.column(field);
     // `json` has no equality; jsonb, like every other column type here, compares by value.
-    const value = (alias: string) => (field.nativeType?.[0] === "Json" ? `${alias}.${column}::jsonb` : `${alias}.${column}`);
+    const value = (alias: string) =>
+      field.nativeType?.[0] === "Json" ? `${alias}.${column}::jsonb` : `${alias}.${column}`;
     const differs = hasPrior ? `${value("w")} IS DISTINCT FROM ${value("p")}` : `w.${column} IS NOT NULL`;
     return `CASE WHEN ${differs} THEN ${literal(name)} END`;
   });
@@ -238,11 +260,39 @@ function revisionSql(models: SqlModels, params: Params, r: WriteRevision, record
   const rev = models.model(REVISION_MODEL);
   const col = (name: string) => models.column(models.field(rev, name));
   const resource = params.bind(r.resource, "text");
-  const columns = ["id", "resource", "recordId", "number", "parentNumber", "status", "action", "actorId", "createdAt", "schemaVersion", "data"].map(col);
+  const columns = [
+    "id",
+    "resource",
+    "recordId",
+    "number",
+    "parentNumber",
+    "status",
+    "action",
+    "actorId",
+    "createdAt",
+    "schemaVersion",
+    "data",
+  ].map(col);
   const [number, parent, last] = r.first
     ? ["1", "NULL::int", ""]
-    : ["coalesce(l.n, 0) + 1", "l.n", ` LEFT JOIN LATERAL (SELECT max(r.${col("number")}) AS n FROM ${models.table(rev)} r WHERE r.${col("resource")} = ${resource} AND r.${col("recordId")} = ${recordId}) l ON TRUE`];
-  const values = [params.bind(r.id, "uuid"), resource, recordId, number, parent, params.bind("stable", "text"), params.bind(r.action, "text"), params.bind(r.actorId, "text"), params.bind(now, castOf(models, models.field(rev, "createdAt"))), params.bind(r.schemaVersion, "int"), `s."$row"::jsonb`];
+    : [
+        "coalesce(l.n, 0) + 1",
+        "l.n",
+        ` LEFT JOIN LATERAL (SELECT max(r.${col("number")}) AS n FROM ${models.table(rev)} r WHERE r.${col("resource")} = ${resource} AND r.${col("recordId")} = ${recordId}) l ON TRUE`,
+      ];
+  const values = [
+    params.bind(r.id, "uuid"),
+    resource,
+    recordId,
+    number,
+    parent,
+    params.bind("stable", "text"),
+    params.bind(r.action, "text"),
+    params.bind(r.actorId, "text"),
+    params.bind(now, castOf(models, models.field(rev, "createdAt"))),
+    params.bind(r.schemaVersion, "int"),
+    `s."$row"::jsonb`,
+  ];
   return `INSERT INTO ${models.table(rev)} (${columns.join(", ")}) SELECT ${values.join(", ")} FROM "shaped" s${last} RETURNING ${col("id")} AS "id", ${col("number")} AS "number"`;
 }
 
@@ -250,7 +300,10 @@ function revisionSql(models: SqlModels, params: Params, r: WriteRevision, record
 function lockSql(models: SqlModels, model: DatamodelModel, idField: DatamodelField, id: unknown): Statement {
   const params = new Params();
   const column = models.column(idField);
-  return { text: `SELECT 1 FROM ${models.table(model)} t WHERE t.${column} = ${params.bind(wire(idField, id), castOf(models, idField))} FOR UPDATE`, values: params.values };
+  return {
+    text: `SELECT 1 FROM ${models.table(model)} t WHERE t.${column} = ${params.bind(wire(idField, id), castOf(models, idField))} FOR UPDATE`,
+    values: params.values,
+  };
 }
 
 /** The table name (unquoted) of the revision log, as a `pg` error names it. */
