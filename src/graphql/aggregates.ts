@@ -179,12 +179,10 @@ function addResourceAggregateTypes(
     }),
   });
   const sortBy = (name: string, description: string, fields: readonly ResolvedField[]) =>
-    builder
-      .inputRef<InputObject>(name)
-      .implement({
-        description,
-        fields: (t) => Object.fromEntries(fields.map((f) => [f.name, t.field({ type: leaves.sortDirection })])),
-      });
+    builder.inputRef<InputObject>(name).implement({
+      description,
+      fields: (t) => Object.fromEntries(fields.map((f) => [f.name, t.field({ type: leaves.sortDirection })])),
+    });
   const keyOrderBy = sortBy(
     names.keyOrderBy,
     "Sort groups by a field they are grouped by: set exactly one.",

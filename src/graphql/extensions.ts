@@ -11,6 +11,7 @@ import type { GraphQLContext } from "./builder.ts";
  * A field resolver of an extension. Parent and arguments are typed by the extension's author; they
  * are `any` here as in graphql-tools, since the SDL, not TypeScript, says what they are.
  */
+// biome-ignore lint/suspicious/noExplicitAny: typed by the extension's author, as in graphql-tools
 export type ExtensionFieldResolver = (parent: any, args: any, ctx: GraphQLContext, info: GraphQLResolveInfo) => unknown;
 
 /** Resolvers of an extension: by type name, then field name (or a scalar type). */

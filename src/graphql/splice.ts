@@ -71,9 +71,15 @@ export function splicedReads(runtime: Runtime, schema: GraphQLSchema): SplicedRe
   const operations = new WeakMap<DocumentNode, Map<string, Operation | null>>();
   const operationOf = (document: DocumentNode, name: string | null | undefined): Operation | undefined => {
     let byName = operations.get(document);
-    if (!byName) operations.set(document, (byName = new Map()));
+    if (!byName) {
+      byName = new Map();
+      operations.set(document, byName);
+    }
     let operation = byName.get(name ?? "");
-    if (operation === undefined) byName.set(name ?? "", (operation = prepare(document, name)));
+    if (operation === undefined) {
+      operation = prepare(document, name);
+      byName.set(name ?? "", operation);
+    }
     return operation ?? undefined;
   };
   // By operation name and text: documents yoga validated (with every rule of the request's plugins) and spliced.

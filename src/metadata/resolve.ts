@@ -430,7 +430,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
     if (def.concurrency) {
       const name = def.concurrency.field ?? "version";
       const column = fields.find((f) => f.name === name);
-      if (!column || column.kind !== "Int" || !column.isRequired || column.hidden.one || column.hidden.list) {
+      if (column?.kind !== "Int" || !column.isRequired || column.hidden.one || column.hidden.list) {
         issue(
           `${path}.concurrency.field`,
           `"${name}" must be a visible, NOT NULL Int column of ${model.name}`,
@@ -540,7 +540,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
             ...base,
             kind: "belongsTo",
             target: target.name,
-            localField: rf.relationFromFields[0]!,
+            localField: rf.relationFromFields[0] as string,
             targetField: rf.relationToFields?.[0] ?? "id",
             isRequired: rf.isRequired,
           }),
@@ -694,7 +694,7 @@ function softDeleteColumns(
   const o = def.softDelete === true ? {} : def.softDelete;
   const field = o.field ?? "deletedAt";
   const column = scalars.find((f) => f.name === field);
-  if (!column || column.type !== "DateTime" || column.isRequired) {
+  if (column?.type !== "DateTime" || column.isRequired) {
     issue(
       `${path}.softDelete.field`,
       `"${field}" must be a nullable DateTime column of ${model}`,

@@ -145,13 +145,10 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       }
     };
 
-  api.get(
-    "/openapi.json",
-    (c) => (
-      rejectOthers(routeParams(new URL(c.req.url).searchParams, [], rulesFor(undefined, serverProfile))),
-      jsonResponse(openapi)
-    ),
-  );
+  api.get("/openapi.json", (c) => {
+    rejectOthers(routeParams(new URL(c.req.url).searchParams, [], rulesFor(undefined, serverProfile)));
+    return jsonResponse(openapi);
+  });
   api.get("/docs", () => docs.page());
 
   // Event streams (§21). Without change events there is nothing to stream: a 404 that says why.
@@ -333,12 +330,10 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     // On a soft-deleted resource DELETE moves the record to the trash and answers it, deletedAt set (§18.1).
     api.delete(
       member,
-      route(
-        async (c, ctx, params) => (
-          rejectOthers(only(params)),
-          jsonResponse(await service.delete(ctx, id(c), expectedVersion(resource, c.req.raw)))
-        ),
-      ),
+      route(async (c, ctx, params) => {
+        rejectOthers(only(params));
+        return jsonResponse(await service.delete(ctx, id(c), expectedVersion(resource, c.req.raw)));
+      }),
     );
     api.all(collection, (c) => methodNotAllowed(c, ["GET", "HEAD", "POST", "OPTIONS"]));
     api.all(member, (c) => methodNotAllowed(c, ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]));
@@ -389,10 +384,10 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       const revisions = await service.revisions(ctx, id(c));
       return jsonResponse(revisions, 200, revisionListHeaders(revisions.length));
     });
-    get(
-      `${member}/revisions/:rev`,
-      async (c, ctx, params) => (rejectOthers(only(params)), jsonResponse(await service.revision(ctx, id(c), rev(c)))),
-    );
+    get(`${member}/revisions/:rev`, async (c, ctx, params) => {
+      rejectOthers(only(params));
+      return jsonResponse(await service.revision(ctx, id(c), rev(c)));
+    });
     get(`${member}/revisions/:rev/diff`, async (c, ctx, params) => {
       rejectOthers(only(params, ["against"]), ["against"]);
       return jsonResponse(await service.diff(ctx, id(c), rev(c), optionalParam(params, "against")));

@@ -169,20 +169,20 @@ function inputSchema(resource: ResolvedResource, mode: "create" | "update"): Jso
     properties[field.name] = s;
     if (mode === "create" && field.requiredOnCreate) required.push(field.name);
   }
-    // react-admin sends records back whole (update, Clone): read-only fields and embeds are accepted and ignored.
-    for (const field of resource.fields) {
-      if (!(field.readOnly || field.isId) || !exposedField(resource, field.name)) continue;
-      properties[field.name] = {
-        ...fieldSchema(field, true),
-        readOnly: true,
-        description: "Read-only: accepted and ignored.",
-      };
-    }
-    for (const relation of resource.relations)
-      properties[relation.name] = {
-        readOnly: true,
-        description: `Embedded ${relation.target}(s): accepted and ignored.`,
-      };
+  // react-admin sends records back whole (update, Clone): read-only fields and embeds are accepted and ignored.
+  for (const field of resource.fields) {
+    if (!(field.readOnly || field.isId) || !exposedField(resource, field.name)) continue;
+    properties[field.name] = {
+      ...fieldSchema(field, true),
+      readOnly: true,
+      description: "Read-only: accepted and ignored.",
+    };
+  }
+  for (const relation of resource.relations)
+    properties[relation.name] = {
+      readOnly: true,
+      description: `Embedded ${relation.target}(s): accepted and ignored.`,
+    };
   const description = {
     create: `Fields of a new ${resource.name}. Read-only fields and embedded relations may be sent (react-admin's Clone does); they are ignored.`,
     update: `Fields of a ${resource.name} to change: PUT and PATCH change only the fields sent. Read-only fields and embedded relations may be sent back as received; they are ignored.`,

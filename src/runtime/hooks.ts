@@ -120,22 +120,21 @@ export class HookRegistry {
           throw new Error(`Hooks of "${resource}": unknown action "${a}"; actions are ${ACTIONS.join(", ")} or "*"`);
       return list;
     };
+    /** Adds `value` under `${resource}${infix}${action}` for each action, and answers the chain. */
+    const register = <T>(map: Map<string, T[]>, infix: string, actions: Actions, value: T): ResourceHooks => {
+      for (const a of each(actions)) add(map, `${resource}${infix}${a}`, value);
+      return chain;
+    };
     const chain: ResourceHooks = {
-      before: (actions, hook) => (
-        each(actions).forEach((a) => add(this.#hooks, `${resource}:before:${a}`, hook)), chain
-      ),
-      after: (actions, hook) => (each(actions).forEach((a) => add(this.#hooks, `${resource}:after:${a}`, hook)), chain),
-      onSuccess: (actions, hook) => (
-        each(actions).forEach((a) => add(this.#hooks, `${resource}:onSuccess:${a}`, hook)), chain
-      ),
-      onFailure: (actions, hook) => (
-        each(actions).forEach((a) => add(this.#hooks, `${resource}:onFailure:${a}`, hook)), chain
-      ),
-      transform: (actions, transform) => (
-        each(actions).forEach((a) => add(this.#transforms, `${resource}:${a}`, transform)), chain
-      ),
-      body: (actions, body) => (each(actions).forEach((a) => add(this.#bodies, `${resource}:${a}`, body)), chain),
-      off: () => removers.splice(0).forEach((remove) => remove()),
+      before: (actions, hook) => register(this.#hooks, ":before:", actions, hook),
+      after: (actions, hook) => register(this.#hooks, ":after:", actions, hook),
+      onSuccess: (actions, hook) => register(this.#hooks, ":onSuccess:", actions, hook),
+      onFailure: (actions, hook) => register(this.#hooks, ":onFailure:", actions, hook),
+      transform: (actions, transform) => register(this.#transforms, ":", actions, transform),
+      body: (actions, body) => register(this.#bodies, ":", actions, body),
+      off: () => {
+        for (const remove of removers.splice(0)) remove();
+      },
     };
     return chain;
   }

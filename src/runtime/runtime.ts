@@ -122,7 +122,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         defaultActor,
         report,
         access,
-        onCommitted: () => committed.forEach((listener) => listener()),
+        onCommitted: () => {
+          for (const listener of committed) listener();
+        },
       }),
     );
   }

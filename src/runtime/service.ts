@@ -592,7 +592,7 @@ export class ResourceService {
     depth: number,
   ): { relation: Omit<ReadRelation, "key" | "level">; target: ResourceService; childView: OutputView } | undefined {
     const relation = this.resource.relation.get(name);
-    if (!relation || !relation.views[view] || depth + 1 > this.resource.maxDepth) return undefined;
+    if (!relation?.views[view] || depth + 1 > this.resource.maxDepth) return undefined;
     const target = this.#deps.resource(relation.target);
     const many = relation.kind !== "belongsTo";
     return {
@@ -1504,14 +1504,15 @@ export class ResourceService {
           return existing as Row;
         case "restore": {
           await this.#checkParentsLive(ctx, existing as Row);
+          if (!soft) throw new Error(`restore of ${this.resource.name}, which has no soft delete`);
           const row = await model
             .update({
               where,
-              data: { ...op.input, [soft!.field]: null, ...(soft!.by ? { [soft!.by]: null } : {}), ...bump },
+              data: { ...op.input, [soft.field]: null, ...(soft.by ? { [soft.by]: null } : {}), ...bump },
               select: this.#select,
             })
             .catch(versionMoved);
-          await this.#cascade(ctx, "restore", id as string | number, existing?.[soft!.field] as Date);
+          await this.#cascade(ctx, "restore", id as string | number, existing?.[soft.field] as Date);
           return row;
         }
         case "delete":

@@ -292,7 +292,8 @@ export function createApp(options: AppOptions): App {
       for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
       const target = req.url ?? "/";
       if (!isGraphQLPath(pathOf(target))) {
-        void (honoListener ??= getRequestListener((request, env) => app.fetch(request, env)))(req, res);
+        honoListener ??= getRequestListener((request, env) => app.fetch(request, env));
+        void honoListener(req, res);
         return;
       }
       // What @hono/node-server checks before making a URL of Host and target: whatwg-node would make an

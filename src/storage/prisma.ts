@@ -99,8 +99,10 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
 
   class CountingClient extends pg.Client {
     // pg's query() has a dozen overloads (callback, promise, submittable); this forwards them all unchanged.
+    // biome-ignore lint/suspicious/noExplicitAny: forwards every overload of pg's query() unchanged
     override query(...args: any[]): any {
       recorder.record(sqlText(args[0]));
+      // biome-ignore lint/suspicious/noExplicitAny: the same overloads, forwarded
       return (super.query as (...a: any[]) => any)(...args);
     }
   }

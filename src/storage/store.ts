@@ -217,7 +217,7 @@ export function createStore(db: StoreDatabase): Store {
       await client.query("BEGIN");
       if (locked && compiled.lock) await client.query(named(compiled.lock));
       const answer = (await client.query<{ row: string; inside: boolean }>(named(compiled))).rows[0];
-      if (!answer || !answer.inside) {
+      if (!answer?.inside) {
         await client.query("ROLLBACK");
         return { status: answer ? "outside" : "missing" };
       }
@@ -246,7 +246,10 @@ export function createStore(db: StoreDatabase): Store {
   const writable = new Map<string, boolean>();
   const canWrite = (model: string): boolean => {
     let can = writable.get(model);
-    if (can === undefined) writable.set(model, (can = compilableWrites(models, model)));
+    if (can === undefined) {
+      can = compilableWrites(models, model);
+      writable.set(model, can);
+    }
     return can;
   };
   const inTransaction = (tx: TransactionClient): Store => ({

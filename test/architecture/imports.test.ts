@@ -26,7 +26,7 @@ function files(dir: string): string[] {
 }
 
 /** Import specifiers of a file: static imports, re-exports and dynamic imports. */
-export function importsOf(source: string): string[] {
+function importsOf(source: string): string[] {
   const found: string[] = [];
   for (const m of source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']/g))
     found.push(m[1] as string);

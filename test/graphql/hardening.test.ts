@@ -497,7 +497,9 @@ describe("over graphql-ws (a real socket)", () => {
           c.subscribe(
             { query },
             {
-              next: (v) => void (result = v),
+              next: (v) => {
+                result = v;
+              },
               error: (errors) => resolve({ errors: errors as GraphQLError[] }),
               complete: () => resolve(result),
             },

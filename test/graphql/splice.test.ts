@@ -115,7 +115,7 @@ describe("a spliced query answers what execution answers", () => {
     const before = await gql.post(page, { last: 5, before: last.pageInfo.startCursor });
     const beforeExecuted = await gql.post(executedPage, { last: 5, before: last.pageInfo.startCursor });
     expect(before.body.data?.postsConnection).toEqual(beforeExecuted.body.data?.postsConnection);
-    expect((before.body.data?.postsConnection as Connection).edges.map((e) => e.node.id)).toEqual(seen.slice(-10, -5));
+    expect((before.body.data!.postsConnection as Connection).edges.map((e) => e.node.id)).toEqual(seen.slice(-10, -5));
     // Without its rows, a connection still has their cursors.
     const bare =
       "{ postsConnection(first: 5, orderBy: [{ status: asc }]) { totalCount pageInfo { hasNextPage endCursor } } }";
@@ -149,7 +149,7 @@ describe("a spliced query answers what execution answers", () => {
     try {
       const { text, body } = await gql.post("{ posts(take: 2, orderBy: [{ id: asc }]) { title } }");
       expect(text).not.toContain("\n");
-      const titles = (body.data?.posts as { title: string }[]).map((p) => p.title);
+      const titles = (body.data!.posts as { title: string }[]).map((p) => p.title);
       expect(titles.every((title) => title === title.toUpperCase())).toBe(true);
     } finally {
       off.off();

@@ -85,7 +85,7 @@ describe("§15 aggregates", () => {
     expect(got.map((g) => [g.key, g.count, g.sum.views, g.max.views])).toEqual(
       want.map((w) => [{ status: w.status, authorId: w.authorId }, w._count._all, w._sum.views, w._max.views]),
     );
-    got.forEach((g, i) => expect(g.avg.views).toBeCloseTo(want[i]?._avg.views as number, 6));
+    for (const [i, g] of got.entries()) expect(g.avg.views).toBeCloseTo(want[i]?._avg.views as number, 6);
   });
 
   it("having on sum and min, sort by count then a group-by field descending, offset", async () => {

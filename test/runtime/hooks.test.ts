@@ -21,7 +21,9 @@ const on = (resource: string) => {
   registered.push(chain);
   return chain;
 };
-afterEach(() => registered.splice(0).forEach((h) => h.off()));
+afterEach(() => {
+  for (const h of registered.splice(0)) h.off();
+});
 
 const ada = { id: "ada", roles: ["editor"] };
 const ctx = () => t.runtime.context({ actor: ada });

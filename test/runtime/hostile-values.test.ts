@@ -72,9 +72,10 @@ describe("hostile values", () => {
   it("a value too large for an index is a 422, not a 500", async () => {
     // Incompressible text: a repeated letter would be compressed below the 8 KB index row limit.
     let seed = 1;
-    const name = Array.from({ length: 20_000 }, () =>
-      String.fromCharCode(97 + ((seed = (seed * 48271) % 2147483647) % 26)),
-    ).join("");
+    const name = Array.from({ length: 20_000 }, () => {
+      seed = (seed * 48271) % 2147483647;
+      return String.fromCharCode(97 + (seed % 26));
+    }).join("");
     const failure = await codeOf(tags().create(ctx(), { name }));
     expect(failure.code).toBe("VALIDATION_FAILED");
     expect(failure.message).not.toMatch(/index row|bytes/);

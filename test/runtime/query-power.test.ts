@@ -99,11 +99,9 @@ describe("relation filters", () => {
     expect(
       (
         await failure(
-          t.runtime
-            .service("tag")
-            .list(ctx(), {
-              filter: { relation: "posts", quantifier: "some", filter: { field: "title", op: "eq", value: "x" } },
-            }),
+          t.runtime.service("tag").list(ctx(), {
+            filter: { relation: "posts", quantifier: "some", filter: { field: "title", op: "eq", value: "x" } },
+          }),
         )
       ).message,
     ).toContain("Cannot filter tags through");

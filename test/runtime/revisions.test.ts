@@ -55,7 +55,7 @@ describe("every write records a revision", () => {
       [5, 4, "restore", "ada", "stable", 1],
     ]);
     expect(rows[1]?.data).toMatchObject({ id: created.id, title: "History", views: 5, version: 2, updatedBy: "grace" });
-    expect((rows[3]?.data as Record<string, unknown>).deletedAt).toEqual(expect.any(String));
+    expect((rows[3]!.data as Record<string, unknown>).deletedAt).toEqual(expect.any(String));
     // The snapshot is the whole row as the write left it.
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: created.id as number } });
     expect(rows[4]?.data).toEqual(JSON.parse(JSON.stringify({ ...row, tags: undefined })));
@@ -252,7 +252,7 @@ describe("concurrent writes and revisions", () => {
     const rows = await stored(created.id);
     expect(rows.map((r) => r.number)).toEqual([1, 2]);
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: created.id as number } });
-    expect((rows[1]?.data as { views: number }).views).toBe(row.views);
+    expect((rows[1]!.data as { views: number }).views).toBe(row.views);
   });
 
   it("10 concurrent unversioned patches: 10 revisions, numbered without gaps or duplicates", async () => {

@@ -95,7 +95,6 @@ afterAll(async () => {
 
 interface Sub {
   readonly view: View;
-  // biome-ignore lint/suspicious/noExplicitAny: the subscription's payload
   readonly items: any[];
   readonly errors: unknown[];
 }

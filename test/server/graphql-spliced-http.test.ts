@@ -113,7 +113,7 @@ describe("a query answered spliced once", () => {
 
   it("answers each request's variables, and leaves invalid ones to yoga (400)", async () => {
     const query = "query Page($n: Int, $skip: Int) { posts(take: $n, skip: $skip, orderBy: [{ id: asc }]) { id } }";
-    const ids = (r: Awaited<ReturnType<typeof post>>) => (r.json.data?.posts as { id: string }[]).map((p) => p.id);
+    const ids = (r: Awaited<ReturnType<typeof post>>) => (r.json.data!.posts as { id: string }[]).map((p) => p.id);
     const a = await post({ query, variables: { n: 2, skip: 0 } });
     const b = await post({ query, variables: { n: 3, skip: 1 } });
     expect(ids(b)).toHaveLength(3);
@@ -132,13 +132,13 @@ describe("a query answered spliced once", () => {
     const agent = await post({ query }, { "x-api-key": "key-of-agent" });
     const customer = await post({ query }, { "x-api-key": "key-of-customer" });
     const reporters = (r: Awaited<ReturnType<typeof post>>) =>
-      new Set((r.json.data?.tickets as { reporterId: number }[]).map((x) => x.reporterId));
+      new Set((r.json.data!.tickets as { reporterId: number }[]).map((x) => x.reporterId));
     expect(reporters(agent).size).toBeGreaterThan(1);
     expect([...reporters(customer)]).toEqual([customerId]);
     const own = await t.db.prisma.ticket.count({
       where: { tenantId: "acme", reporterId: customerId, deletedAt: null },
     });
-    expect((customer.json.data?.tickets as unknown[]).length).toBe(own);
+    expect((customer.json.data!.tickets as unknown[]).length).toBe(own);
     // Anonymous: tickets need a signed-in actor, whoever asked the same query before.
     const anonymous = await post({ query });
     expect(anonymous.json.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");

@@ -18,7 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 const chains: ResourceHooks[] = [];
-afterEach(() => chains.splice(0).forEach((c) => c.off()));
+afterEach(() => {
+  for (const c of chains.splice(0)) c.off();
+});
 const on = (resource: string) => {
   const chain = t.runtime.on(resource);
   chains.push(chain);
@@ -40,9 +42,7 @@ async function rest(
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function gql(
-  query: string,
-): Promise<{
+async function gql(query: string): Promise<{
   data?: Record<string, unknown> | null;
   errors?: { message: string; extensions: Record<string, unknown> }[];
 }> {
@@ -100,7 +100,7 @@ describe("hooks over REST and GraphQL", () => {
     const one = await rest("GET", "/api/tags/1");
     const data = await gql(`{ tag(id: 1) { name } }`);
     expect(one.body.name).toMatch(/^#/);
-    expect((data.data?.tag as { name: string }).name).toBe(one.body.name);
+    expect((data.data!.tag as { name: string }).name).toBe(one.body.name);
     await rest("POST", "/api/tags", { name: "via-rest" });
     await gql(`mutation { createTag(data: { name: "via-graphql" }) { id } }`);
     expect(await t.db.prisma.tag.count({ where: { name: { in: ["via-rest-twin", "via-graphql-twin"] } } })).toBe(2);

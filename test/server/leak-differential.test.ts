@@ -201,7 +201,6 @@ async function computeTruth(): Promise<void> {
 interface Answer {
   status: number;
   text: string;
-  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of any shape
   json: any;
   headers: Headers;
   /** A 4xx, or a GraphQL answer with errors. */
@@ -1696,7 +1695,6 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
 interface Frame {
   id: string;
   event: string;
-  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of the frame
   data: any;
   raw: string;
 }
@@ -1763,10 +1761,8 @@ async function openSse(url: string, token: string | undefined): Promise<Stream> 
 }
 
 interface Sub {
-  // biome-ignore lint/suspicious/noExplicitAny: the subscription's payload
   items: any[];
   errors: unknown[];
-  // biome-ignore lint/suspicious/noExplicitAny: the subscription's payload
   waitFor(test: (item: any) => boolean): Promise<void>;
 }
 

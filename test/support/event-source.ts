@@ -11,7 +11,6 @@ export interface Received {
   readonly id: string;
   /** The SSE event type: `ready`, `error` or the write's action. */
   readonly type: string;
-  // biome-ignore lint/suspicious/noExplicitAny: the parsed JSON of the frame
   readonly data: any;
 }
 

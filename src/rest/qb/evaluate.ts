@@ -145,8 +145,20 @@ const FIELD_METHODS: ReadonlyMap<string, FieldMethod> = new Map<string, FieldMet
       return (field) => leaf(field, "isNull", value);
     },
   ],
-  ["is_true", (call) => (argument(call, 0, 0, -1), (field) => leaf(field, "eq", true))],
-  ["is_false", (call) => (argument(call, 0, 0, -1), (field) => leaf(field, "eq", false))],
+  [
+    "is_true",
+    (call) => {
+      argument(call, 0, 0, -1);
+      return (field) => leaf(field, "eq", true);
+    },
+  ],
+  [
+    "is_false",
+    (call) => {
+      argument(call, 0, 0, -1);
+      return (field) => leaf(field, "eq", false);
+    },
+  ],
   [
     "last_n_days",
     (call, ctx) => {
@@ -204,7 +216,13 @@ const MODIFIERS: ReadonlyMap<string, ModifierMethod> = new Map<string, ModifierM
       return { offset: (number - 1) * size, limit: size };
     },
   ],
-  ["first", (call) => (argument(call, 0, 0, -1), { limit: 1 })],
+  [
+    "first",
+    (call) => {
+      argument(call, 0, 0, -1);
+      return { limit: 1 };
+    },
+  ],
 ]);
 
 // Maps, not object literals: a client-chosen name such as "constructor" must not find Object.prototype.
