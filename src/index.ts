@@ -42,7 +42,8 @@ export {
   type View,
 } from "./metadata/definition.ts";
 export { MetadataError, type MetadataIssue } from "./metadata/errors.ts";
-export { resolveResources, OPERATORS_BY_KIND } from "./metadata/resolve.ts";
+export { resolveResources } from "./metadata/resolve.ts";
+export { OPERATORS_BY_KIND } from "./metadata/resolve/fields.ts";
 export type {
   ResolvedField,
   ResolvedRelation,
