@@ -19,6 +19,7 @@ import { createApp } from "./app.ts";
 import { type ActorResolver, type AuthOptions, createActorResolver, parseActor } from "./auth.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { prepareDatabase } from "./database.ts";
+import { assertPortFree } from "./port.ts";
 import { createRateLimit } from "./rate-limit.ts";
 
 /** Options of {@link startServer}. */
@@ -49,6 +50,7 @@ export interface RunningServer {
 /** Boots everything; resolves once the server listens. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
+  await assertPortFree(config.port);
   const logger = options.logger ?? pino({ level: config.logLevel });
   // Resolve first: bad definitions fail the boot before anything is started.
   const schema = resolveResources(options.resources, datamodel);

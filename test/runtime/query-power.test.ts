@@ -1,4 +1,4 @@
-// Issue B in the runtime: relation filters and sorts, keyset pages, aggregates — checked against the
+// Query power in the runtime: relation filters and sorts, keyset pages, aggregates — checked against the
 // database's own answers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "../../src/runtime/service.ts";
