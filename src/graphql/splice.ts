@@ -28,7 +28,7 @@ import {
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { PageText, Selection, SelectionEntry } from "../runtime/service.ts";
+import type { PageText, Selection, SelectionEntry } from "../runtime/service-types.ts";
 import type { EdgePart } from "../storage/sql/read-sql.ts";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { GraphQLContext } from "./builder.ts";
