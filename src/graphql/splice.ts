@@ -1,3 +1,5 @@
+// Longer than 400 lines: the document walk and the JSON shapes it asks the read compiler for are one algorithm, read
+// top to bottom.
 /**
  * Queries answered with PostgreSQL's JSON, spliced into the response without graphql-js executing a
  * resolver (the way Hasura serves queries). A query qualifies when every root field is a resource's

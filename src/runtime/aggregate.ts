@@ -7,7 +7,8 @@ import type { AggregateFunction } from "../metadata/definition.ts";
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { RequestContext } from "./context.ts";
 import { AppError, show } from "./errors.ts";
-import { coerceValue, compileFilter, type Filter, OPEN_VISIBILITY, type Visibility } from "./query.ts";
+import { coerceValue } from "./coerce.ts";
+import { compileFilter, type Filter, OPEN_VISIBILITY, type Visibility } from "./query.ts";
 import type { ServiceCore } from "./service-core.ts";
 
 /** What to compute: `count` always; the other functions over fields declared for them. */

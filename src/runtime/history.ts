@@ -7,7 +7,7 @@ import type { RequestContext } from "./context.ts";
 import { AppError, isAppError, show } from "./errors.ts";
 import type { Row } from "./loaders.ts";
 import { present } from "./present.ts";
-import { coerceValue } from "./query.ts";
+import { coerceValue } from "./coerce.ts";
 import type { Revision, RevisionLog } from "./revisions.ts";
 import { sameValue } from "./same-value.ts";
 import type { ServiceCore } from "./service-core.ts";
