@@ -4,9 +4,9 @@
  * relations load through the request's loaders; writes run the lifecycle pipeline (hooks, validation,
  * audit, soft delete with its relation rules, revisions, optimistic concurrency) in one transaction.
  *
- * This class is the facade: each method checks nothing itself and hands over to the module that
- * holds its rule (docs/design/architecture.md lists them): read.ts, keyset.ts, aggregate.ts,
- * history.ts, write.ts, batch.ts, present.ts.
+ * This class is the facade: each method reads its arguments (ids, write input, what the resource
+ * supports) and hands over to the module that holds its rule (docs/design/architecture.md lists
+ * them): read.ts, keyset.ts, aggregate.ts, history.ts, write.ts, batch.ts, present.ts.
  */
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { EdgePart } from "../storage/sql/read-sql.ts";

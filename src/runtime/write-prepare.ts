@@ -7,9 +7,8 @@
  * share these stages; reads go through `ctx`'s store (the transaction's, or the pool's).
  */
 import { randomUUID } from "node:crypto";
-import type { ValueSource } from "../metadata/definition.ts";
+import type { AccessOperation, ValueSource } from "../metadata/definition.ts";
 import type { ResolvedField } from "../metadata/resolved.ts";
-import type { AccessOperation } from "../metadata/definition.ts";
 import type { RequestContext } from "./context.ts";
 import { AppError, show } from "./errors.ts";
 import type { WriteAction } from "./hooks.ts";

@@ -5,18 +5,18 @@
  * (docs/design/write-path.md): as one compiled statement when nothing needs to run inside its
  * transaction ({@link isDirect}), otherwise through Prisma in a transaction.
  */
+import { classifyStorageError } from "../storage/store.ts";
 import { bindService } from "./bound-service.ts";
+import { cascade, checkParentsLive } from "./cascade.ts";
 import type { RequestContext, Transaction } from "./context.ts";
-import { checkParentsLive, cascade } from "./cascade.ts";
 import { AppError } from "./errors.ts";
 import type { WriteAction } from "./hooks.ts";
 import type { Row } from "./loaders.ts";
-import { type Op, failed, newOperation, output, successHooks } from "./operation.ts";
+import { failed, newOperation, type Op, output, successHooks } from "./operation.ts";
 import { both } from "./query.ts";
 import { sameValue } from "./same-value.ts";
 import type { ServiceCore } from "./service-core.ts";
 import type { ResourceRecord, WriteOptions } from "./service-types.ts";
-import { classifyStorageError } from "../storage/store.ts";
 import { inTransaction } from "./transaction.ts";
 import { actorValue, prepare, type WritePlan } from "./write-prepare.ts";
 
