@@ -75,25 +75,26 @@ export type { BoundService } from "./runtime/bound-service.ts";
 export type { WriteInputOptions, WriteMode } from "./runtime/input.ts";
 export { DEFAULT_QUERY_LIMITS, type Filter, type QueryLimits, type Sort } from "./runtime/query.ts";
 export { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime.ts";
+export type { ResourceService } from "./runtime/service.ts";
+export type {
+  DeletedMode,
+  GetOptions,
+  ListParams,
+  OutputView,
+  Page,
+  PageParams,
+  ResourceRecord,
+  VersionOptions,
+} from "./runtime/service-types.ts";
 export {
   BATCH_ACTIONS,
   type BatchAction,
   type BatchFailure,
   type BatchOptions,
   type BatchResult,
-  type DeletedMode,
-  type ErrorReporter,
-  type GetOptions,
-  type ListParams,
-  type OutputView,
-  type Page,
-  type PageParams,
-  type ResourceRecord,
-  type ResourceService,
-  type RevisionDiff,
-  type RevisionRecord,
-  type VersionOptions,
-} from "./runtime/service.ts";
+} from "./runtime/batch.ts";
+export type { RevisionDiff, RevisionRecord } from "./runtime/history.ts";
+export type { ErrorReporter } from "./runtime/service-core.ts";
 export type { Revision } from "./runtime/revisions.ts";
 
 // Events

@@ -1,5 +1,5 @@
 /** The batch writes of a resource (§20): `<collection>/batch`, and its restore and purge. */
-import type { BatchAction } from "../../runtime/service.ts";
+import type { BatchAction } from "../../runtime/batch.ts";
 import { batchResponse, parseBatchQuery } from "../batch.ts";
 import { readJsonBody } from "../body.ts";
 import { methodNotAllowed, type ResourceRoutes } from "./route.ts";

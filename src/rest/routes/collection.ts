@@ -1,7 +1,7 @@
 /** The collection routes of a resource: list (offset, page or cursor pages) and create. */
 import type { Context } from "hono";
 import type { RequestContext } from "../../runtime/context.ts";
-import type { Projection } from "../../runtime/service.ts";
+import type { Projection } from "../../runtime/service-types.ts";
 import { readJsonBody } from "../body.ts";
 import { cursorListHeaders, listHeaders } from "../content-range.ts";
 import { attachEmbeds, checkEmbedPaths } from "../embeds.ts";
