@@ -188,7 +188,7 @@ async function patchOwn(subs: Sub[], streams: Stream[]): Promise<string[]> {
   const id = await newest();
   await until(() => subs.every(got(id)) && streams.every(framed(id)));
   // Sorted: the views' lookups run concurrently.
-  return t.db.statements.log.filter((sql) => !/"EventCursor"|FROM "public"\."Event"/i.test(sql)).sort();
+  return t.db.statements.log.filter((sql) => !/"EventCursor"|FROM ("public"\.)?"Event" /i.test(sql)).sort();
 }
 
 const last = (s: Sub) => s.items.at(-1);
