@@ -1,11 +1,15 @@
 // The layering of ../shared/STYLE.md, checked on every import of src/:
 // server → graphql, rest → events → runtime → storage → metadata. graphql and rest never import each other;
 // only storage touches Prisma and pg; only server reads the environment; metadata does no I/O.
+// src/ is the library: it imports nothing outside src/ (not the demo, its generated client or its data).
+// demo/ is an app built on the library: it reaches src/ only through the public API, src/index.ts.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const SRC = resolve(import.meta.dirname, "../../src");
+const DEMO = resolve(import.meta.dirname, "../../demo");
+const PUBLIC_API = join(SRC, "index.ts");
 const RANK: Record<string, number> = {
   metadata: 0,
   storage: 1,
@@ -49,8 +53,6 @@ function violations(sources: ReadonlyMap<string, string>): string[] {
       if (spec.startsWith(".")) {
         const target = resolve(file, "..", spec);
         if (!target.startsWith(SRC)) {
-          // The server's entry point is the demo app's composition root: it serves schema/.
-          if (rel === "server/main.ts" && target.startsWith(resolve(SRC, "../schema"))) continue;
           out.push(`${rel} → ${spec} (src/ must not import outside src/)`);
           continue;
         }
@@ -73,6 +75,20 @@ function violations(sources: ReadonlyMap<string, string>): string[] {
   return out;
 }
 
+/** Every import of src/ among `sources` (path relative to demo/ → text) that bypasses src/index.ts. */
+function demoViolations(sources: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const [rel, source] of sources) {
+    for (const spec of importsOf(source)) {
+      if (!spec.startsWith(".")) continue;
+      const target = resolve(DEMO, rel, "..", spec);
+      if (target.startsWith(`${SRC}/`) && target !== PUBLIC_API)
+        out.push(`${rel} → ${spec} (the demo uses the library through src/index.ts only)`);
+    }
+  }
+  return out;
+}
+
 describe("architecture", () => {
   it("flags wrong-way imports (the rule can fail)", () => {
     const bad = new Map([
@@ -88,6 +104,30 @@ describe("architecture", () => {
       "metadata/m.ts reads process.env (only server/ reads the environment)",
       "runtime/p.ts → @prisma/adapter-pg (only storage touches the database and Redis drivers)",
     ]);
+  });
+
+  it("flags src/ importing outside src/ (the rule can fail)", () => {
+    const bad = new Map([["server/main.ts", `import { resources } from "../../demo/schema/index.ts";`]]);
+    expect(violations(bad)).toEqual([
+      "server/main.ts → ../../demo/schema/index.ts (src/ must not import outside src/)",
+    ]);
+  });
+
+  it("flags the demo importing src/ past its public API (the rule can fail)", () => {
+    const bad = new Map([
+      ["main.ts", `import { startServer } from "../src/server/server.ts";\nimport { x } from "../src/index.ts";`],
+      ["schema/define.ts", `import type { Store } from "../../src/storage/store.ts";`],
+    ]);
+    expect(demoViolations(bad)).toEqual([
+      "main.ts → ../src/server/server.ts (the demo uses the library through src/index.ts only)",
+      "schema/define.ts → ../../src/storage/store.ts (the demo uses the library through src/index.ts only)",
+    ]);
+  });
+
+  it("the demo imports nothing from src/ but src/index.ts", () => {
+    const sources = new Map(files(DEMO).map((f) => [relative(DEMO, f), readFileSync(f, "utf8")]));
+    expect(sources.has("main.ts")).toBe(true);
+    expect(demoViolations(sources)).toEqual([]);
   });
 
   it("has no wrong-way import in src/", () => {

@@ -2,12 +2,12 @@
 // and revisions (§19: list, one, diff, asOf, revert, publish). Each scenario acts through HTTP and
 // checks the database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { createRestHandler } from "../../src/rest/handler.ts";
 import { createRuntime } from "../../src/runtime/runtime.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { createRestFixture, query, type RestFixture } from "./harness.ts";
 

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haveRedis, REDIS_URL } from "../support/redis.ts";
-import { createDatabase, type Database } from "../../src/storage/prisma.ts";
+import { createDemoDatabase, type DemoDatabase } from "../support/demo-database.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { openStream, type StreamClient } from "../support/event-source.ts";
 
@@ -72,14 +72,14 @@ const buses = [
 
 describe.each(buses)("two instances with the %s bus", (_bus, env) => {
   let testDb: TestDatabase;
-  let db: Database;
+  let db: DemoDatabase;
   let a: Instance;
   let b: Instance;
   const clients: StreamClient[] = [];
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    db = createDatabase(testDb.url);
+    db = createDemoDatabase(testDb.url);
     [a, b] = await Promise.all([
       startInstance("A", { ...env, DATABASE_URL: testDb.url }),
       startInstance("B", { ...env, DATABASE_URL: testDb.url }),

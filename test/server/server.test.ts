@@ -2,11 +2,12 @@
 // shutdown that lets an in-flight request finish and then closes the database.
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import { loadConfig } from "../../src/server/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
+import { demoPrisma } from "../support/demo-database.ts";
 
 let demo: TestServer;
 let testDb: TestDatabase;
@@ -53,6 +54,7 @@ describe("server", () => {
   it("refuses to boot on bad definitions, naming the path", async () => {
     await expect(
       startServer({
+        ...demoPrisma,
         resources: [{ model: "Post", fields: { titel: {} } }],
         config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url }),
         logger: pino({ level: "silent" }),
@@ -87,6 +89,7 @@ describe("server", () => {
   it("ends open event streams at shutdown instead of waiting out the grace period", async () => {
     const db = await createTestDatabase();
     const server = await startServer({
+      ...demoPrisma,
       resources,
       config: loadConfig({ PORT: "0", DATABASE_URL: db.url, SEED: "false" }),
       logger: pino({ level: "silent" }),
