@@ -396,10 +396,11 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions = 
       );
       await tx.ticketReply.createMany({ data: ticketReplies });
 
+      const byModel = new Map(resolveResources(resources, datamodel).resources.map((r) => [r.model, r]));
       const revisions = [
-        ...firstRevisions("Post", postRows, rng.uuid),
-        ...firstRevisions("Tag", tagRows, rng.uuid),
-        ...firstRevisions("Ticket", ticketRows, rng.uuid),
+        ...firstRevisions(byModel.get("Post"), postRows, rng.uuid),
+        ...firstRevisions(byModel.get("Tag"), tagRows, rng.uuid),
+        ...firstRevisions(byModel.get("Ticket"), ticketRows, rng.uuid),
       ];
       // One statement with one parameter: Prisma's createMany would serialise every snapshot through its
       // query compiler, several times slower for the posts' bodies (boot waits for the seed).
@@ -433,21 +434,16 @@ export const seedDemo: Seed<PrismaClient> = async (prisma) => {
   return `demo data seeded: ${s.users} users, ${s.posts} posts, ${s.comments} comments, ${s.tags} tags, ${s.revisions} revisions`;
 };
 
-/** The demo's resources, resolved once: which keep revisions, and which fields a revision's snapshot holds. */
-let resolved: ReadonlyMap<string, ResolvedResource> | undefined;
-
 /**
- * Revision 1 (a `create`) of each seeded record of `model`, its snapshot holding the fields the runtime's
- * own snapshots hold (every field ever shown, the keys relations follow, the trash column); none when the
- * model's resource keeps no revisions.
+ * Revision 1 (a `create`) of each seeded record of `resource`, its snapshot holding the fields the
+ * runtime's own snapshots hold (every field ever shown, the keys relations follow, the trash column);
+ * none when the resource keeps no revisions.
  */
 function firstRevisions(
-  model: string,
+  resource: ResolvedResource | undefined,
   rows: readonly Record<string, unknown>[],
   uuid: () => string,
 ): Prisma.RevisionCreateManyInput[] {
-  resolved ??= new Map(resolveResources(resources, datamodel).resources.map((r) => [r.model, r]));
-  const resource = resolved.get(model);
   if (!resource?.revisions) return [];
   const fields = new Set(resource.fields.filter((f) => !(f.hidden.one && f.hidden.list) || f.isId).map((f) => f.name));
   for (const r of resource.relations) if (r.kind === "belongsTo") fields.add(r.localField);
