@@ -74,11 +74,13 @@ export interface CreateDatabaseOptions<P extends PrismaClientLike = PrismaClient
 
 /** A Prisma client on its own pool. */
 export interface Database<P extends PrismaClientLike = PrismaClientLike> {
+  /** The project's Prisma client, on the pool below. */
   readonly prisma: P;
   /** The datamodel of the schema the client was generated from. */
   readonly datamodel: Datamodel;
   /** The pool Prisma queries through (also usable for raw `pg` access; its statements are counted too). */
   readonly pool: pg.Pool;
+  /** Every statement sent through the pool, counted (tests pin a read's round trips with it). */
   readonly statements: StatementCounter;
   /** Disconnects Prisma and ends the pool. Safe to call more than once. */
   close(): Promise<void>;
