@@ -1,6 +1,6 @@
 // `npm run bench` (second part): keyset vs offset pagination on 100,000 posts, through the runtime.
 // Prints how much page 1,000 costs relative to page 1 for each, and the plan of the keyset query.
-// Issue B's goal: keyset page 1,000 ≤ 1.5× keyset page 1 (offset shown beside it for contrast).
+// The target: keyset page 1,000 ≤ 1.5× keyset page 1 (offset shown beside it for contrast).
 import pg from "pg";
 import { resources } from "../demo/schema/index.ts";
 import { resolveResources } from "../src/metadata/resolve.ts";

@@ -1,3 +1,4 @@
+// Longer than 400 lines: most of it is the demo's word lists (names, topics, sentences): data, not logic.
 /**
  * Demo data for the demo schema: users, posts, comments and tags that look like a small blog, and a
  * help desk's tickets. Deterministic: a seeded PRNG and a fixed clock, so every seed of an empty

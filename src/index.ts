@@ -62,14 +62,10 @@ export type {
 } from "./runtime/hooks.ts";
 export type { Filter, QueryLimits, Sort } from "./runtime/query.ts";
 export { createRuntime, type Runtime, type RuntimeOptions, type RuntimeSettings } from "./runtime/runtime.ts";
-export type {
-  ErrorReporter,
-  ListParams,
-  Page,
-  ResourceRecord,
-  ResourceService,
-  RevisionRecord,
-} from "./runtime/service.ts";
+export type { RevisionRecord } from "./runtime/history.ts";
+export type { ErrorReporter } from "./runtime/service-core.ts";
+export type { ListParams, Page, ResourceRecord } from "./runtime/service-types.ts";
+export type { ResourceService } from "./runtime/service.ts";
 export type { Revision } from "./runtime/revisions.ts";
 
 // Events

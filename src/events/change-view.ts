@@ -14,7 +14,7 @@ import type { Actor, RequestContext } from "../runtime/context.ts";
 import { isAppError } from "../runtime/errors.ts";
 import type { Filter } from "../runtime/query.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { ResourceRecord } from "../runtime/service.ts";
+import type { ResourceRecord } from "../runtime/service-types.ts";
 import type { ChangeEvent } from "../storage/outbox.ts";
 
 /** A change as one subscriber receives it. */

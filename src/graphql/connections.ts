@@ -5,7 +5,7 @@
 import type { ObjectRef } from "@pothos/core";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { ResolvedSchema } from "../metadata/resolved.ts";
-import type { Page, ResourceRecord } from "../runtime/service.ts";
+import type { Page, ResourceRecord } from "../runtime/service-types.ts";
 import type { Builder, Types } from "./builder.ts";
 import type { ObjectTypes } from "./object-types.ts";
 

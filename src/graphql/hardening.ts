@@ -1,3 +1,5 @@
+// Longer than 400 lines: each limit is a small envelop plugin sharing one options type, one error shape and one
+// check of the options; the cost rule is the first to move out if it grows.
 /**
  * Limits on what one GraphQL document may ask for, and the switches a public deployment turns off.
  * Each is an envelop plugin, so it applies wherever yoga's envelop runs: HTTP GET and POST, SSE, and

@@ -10,16 +10,9 @@ import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type {
-  BatchAction,
-  BatchFailure,
-  BatchResult,
-  DeletedMode,
-  GetOptions,
-  ResourceRecord,
-  RevisionDiff,
-  RevisionRecord,
-} from "../runtime/service.ts";
+import type { DeletedMode, GetOptions, ResourceRecord } from "../runtime/service-types.ts";
+import type { BatchAction, BatchFailure, BatchResult } from "../runtime/batch.ts";
+import type { RevisionDiff, RevisionRecord } from "../runtime/history.ts";
 import type { Builder, Types } from "./builder.ts";
 import { type InputObject, type ResourceInputs, toBatchUpdateItem, toWriteInput } from "./inputs.ts";
 import type { ObjectTypes } from "./object-types.ts";

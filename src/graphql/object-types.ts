@@ -5,7 +5,7 @@
 import type { ImplementableObjectRef } from "@pothos/core";
 import type { ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { ResourceRecord } from "../runtime/service.ts";
+import type { ResourceRecord } from "../runtime/service-types.ts";
 import type { Builder, Types } from "./builder.ts";
 import type { LeafTypes } from "./scalars.ts";
 

@@ -5,7 +5,7 @@
  */
 import type { FieldNode, GraphQLResolveInfo } from "graphql";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
-import type { Projection } from "../runtime/service.ts";
+import type { Projection } from "../runtime/service-types.ts";
 import { subfields } from "./selection.ts";
 
 /**

@@ -1,3 +1,5 @@
+// Longer than 400 lines: the document walk and the JSON shapes it asks the read compiler for are one algorithm, read
+// top to bottom.
 /**
  * Queries answered with PostgreSQL's JSON, spliced into the response without graphql-js executing a
  * resolver (the way Hasura serves queries). A query qualifies when every root field is a resource's
@@ -28,7 +30,7 @@ import {
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { PageText, Selection, SelectionEntry } from "../runtime/service.ts";
+import type { PageText, Selection, SelectionEntry } from "../runtime/service-types.ts";
 import type { EdgePart } from "../storage/sql/read-sql.ts";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { GraphQLContext } from "./builder.ts";

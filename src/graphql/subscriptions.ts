@@ -18,7 +18,7 @@ import type { RequestContext } from "../runtime/context.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import { WRITE_ACTIONS } from "../runtime/hooks.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { ResourceRecord } from "../runtime/service.ts";
+import type { ResourceRecord } from "../runtime/service-types.ts";
 import { isEventId } from "../storage/outbox.ts";
 import type { Builder, GraphQLContext } from "./builder.ts";
 import { type ResourceInputs, toFilter } from "./inputs.ts";

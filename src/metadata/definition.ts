@@ -1,3 +1,6 @@
+// Longer than 400 lines: it is the one authored vocabulary of a resource (options, rules, hooks), mostly
+// types whose TSDoc is the reference of every metadata option; read top to bottom as one page, and imported
+// by every layer, so splitting it would scatter that reference and every import of it.
 /**
  * The authored form of a resource: what a team writes in schema/<resource>.ts. Loose and optional by
  * design; {@link resolveResources} turns it into the strict, frozen {@link ResolvedResource} that every

@@ -6,6 +6,9 @@ export interface MetadataIssue {
   readonly fix: string;
 }
 
+/** Reports one problem: where it is, what is wrong, and the fix. */
+export type ReportIssue = (path: string, message: string, fix: string) => void;
+
 /**
  * Bad resource definitions: thrown at boot, listing every problem found (not just the first), each
  * with its path and the fix.

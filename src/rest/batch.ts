@@ -8,7 +8,8 @@
  */
 import type { RequestContext } from "../runtime/context.ts";
 import { AppError, isAppError, show } from "../runtime/errors.ts";
-import type { BatchAction, BatchResult, ResourceService } from "../runtime/service.ts";
+import type { ResourceService } from "../runtime/service.ts";
+import type { BatchAction, BatchResult } from "../runtime/batch.ts";
 import { errorBody } from "./errors.ts";
 import { jsonResponse } from "./response.ts";
 

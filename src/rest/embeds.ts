@@ -9,7 +9,7 @@ import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import { AppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { ResourceRecord } from "../runtime/service.ts";
+import type { ResourceRecord } from "../runtime/service-types.ts";
 import { parsePathList } from "./path-list.ts";
 
 /**

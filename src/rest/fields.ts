@@ -8,7 +8,7 @@
  */
 import type { ResolvedRelation, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError } from "../runtime/errors.ts";
-import type { OutputView, Projection as ReadProjection, ResourceRecord, Selection } from "../runtime/service.ts";
+import type { OutputView, Projection as ReadProjection, ResourceRecord, Selection } from "../runtime/service-types.ts";
 import { parsePathList } from "./path-list.ts";
 
 /** Most paths one `fields` may name. */

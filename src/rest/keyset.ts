@@ -6,7 +6,7 @@
  * does not know its offset. Cursors are the runtime's: opaque and tamper-checked.
  */
 import { AppError } from "../runtime/errors.ts";
-import type { Page } from "../runtime/service.ts";
+import type { Page } from "../runtime/service-types.ts";
 
 /** Query parameters of cursor pages. */
 export const CURSOR_PARAMS = ["cursor", "before"] as const;

@@ -5,7 +5,7 @@
  */
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import { AppError, show } from "../runtime/errors.ts";
-import type { DeletedMode, VersionOptions } from "../runtime/service.ts";
+import type { DeletedMode, VersionOptions } from "../runtime/service-types.ts";
 import { readOptionalJsonBody } from "./body.ts";
 import { listHeaders } from "./content-range.ts";
 import { expectedVersion } from "./versions.ts";

@@ -8,7 +8,7 @@
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { Filter, Sort } from "../runtime/query.ts";
-import type { DeletedMode } from "../runtime/service.ts";
+import type { DeletedMode } from "../runtime/service-types.ts";
 import { parseEmbedParam } from "./embeds.ts";
 import { relationCondition } from "./filter-paths.ts";
 import { parseDeletedParam } from "./lifecycle.ts";

@@ -5,7 +5,7 @@
  */
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import { AppError, show } from "../runtime/errors.ts";
-import type { ResourceRecord, VersionOptions } from "../runtime/service.ts";
+import type { ResourceRecord, VersionOptions } from "../runtime/service-types.ts";
 
 /** The ETag header of a record of a versioned resource. */
 export function etagHeader(resource: ResolvedResource, record: ResourceRecord): Record<string, string> {

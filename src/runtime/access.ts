@@ -10,7 +10,8 @@ import type { AccessCheck, AccessOperation, AccessRule, FieldAccessRule } from "
 import type { ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
 import type { Actor, RequestContext } from "./context.ts";
 import { AppError } from "./errors.ts";
-import { both, coerceValue, liveCondition, type Visibility } from "./query.ts";
+import { coerceValue } from "./coerce.ts";
+import { both, liveCondition, type Visibility } from "./query.ts";
 
 const SYSTEM = Symbol("autograph.system");
 

@@ -1,11 +1,15 @@
 /**
  * Aggregates and group-by over declared fields: the query shape the transports send, its checks
- * against metadata, and its compilation to Prisma `aggregate` / `groupBy` arguments.
+ * against metadata, its compilation to Prisma `aggregate` / `groupBy` arguments, and the service's
+ * run of it ({@link aggregate}) over the rows the actor sees.
  */
 import type { AggregateFunction } from "../metadata/definition.ts";
 import type { ResolvedResource } from "../metadata/resolved.ts";
+import type { RequestContext } from "./context.ts";
 import { AppError, show } from "./errors.ts";
-import { coerceValue, OPEN_VISIBILITY, type Visibility } from "./query.ts";
+import { coerceValue } from "./coerce.ts";
+import { compileFilter, type Filter, OPEN_VISIBILITY, type Visibility } from "./query.ts";
+import type { ServiceCore } from "./service-core.ts";
 
 /** What to compute: `count` always; the other functions over fields declared for them. */
 export interface AggregateSpec {
@@ -174,4 +178,25 @@ export function toGroup(row: Record<string, unknown>, by: readonly string[]): Ag
     min: part("min"),
     max: part("max"),
   };
+}
+
+/**
+ * Aggregates over the rows a filter matches, optionally grouped: count, and sum / avg / min / max of
+ * fields declared for them. The filter obeys the same rules and limits as lists; the trash is left out.
+ */
+export async function aggregate(
+  core: ServiceCore,
+  ctx: RequestContext,
+  filter: Filter | undefined,
+  spec: AggregateSpec,
+): Promise<AggregateGroup[]> {
+  const { resource } = core;
+  await core.deps.access.check(ctx, resource, "read", {});
+  const view = core.view(ctx);
+  const where = core.scoped(ctx, compileFilter(resource, filter, core.deps.limits, core.lookup, view));
+  const { grouped, args, by } = compileAggregate(resource, spec, view);
+  const rows = await core.translate(() =>
+    core.store(ctx).aggregate({ model: resource.model, where, by: grouped ? by : [], args }),
+  );
+  return rows.map((row) => toGroup(row, by));
 }

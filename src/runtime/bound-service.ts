@@ -4,7 +4,7 @@
  * back with that write, and runs through the same pipeline (validation, audit, revisions, hooks).
  */
 import type { RequestContext } from "./context.ts";
-import type { ListParams, ResourceRecord, ResourceService } from "./service.ts";
+import type { ListParams, ResourceOperations, ResourceRecord } from "./service-types.ts";
 
 /** The operations of one resource, in a fixed context. */
 export interface BoundService {
@@ -19,7 +19,7 @@ export interface BoundService {
 }
 
 /** Binds `service` to `ctx`. */
-export function bindService(service: ResourceService, ctx: RequestContext): BoundService {
+export function bindService(service: ResourceOperations, ctx: RequestContext): BoundService {
   return {
     get: (id) => service.get(ctx, id),
     list: (params) => service.list(ctx, params),

@@ -4,7 +4,7 @@
  */
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import { AppError, show } from "./errors.ts";
-import { coerceValue } from "./query.ts";
+import { coerceValue } from "./coerce.ts";
 
 /** How input is written: create, replace every writable field (update), or change some (patch). */
 export type WriteMode = "create" | "update" | "patch";

@@ -12,7 +12,8 @@ import { AppError } from "./errors.ts";
 import { HookRegistry, type ResourceHooks } from "./hooks.ts";
 import { type LoaderSource, Loaders } from "./loaders.ts";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
-import { type ErrorReporter, ResourceService } from "./service.ts";
+import { ResourceService } from "./service.ts";
+import { type ErrorReporter, ServiceCore } from "./service-core.ts";
 
 /** Options of {@link createRuntime}: the resolved resources and where their records live. */
 export type RuntimeOptions = RuntimeSettings &
@@ -135,24 +136,31 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const access = new AccessPolicy(options.adminRole ?? "admin");
   const defaultActor = options.defaultActor ?? "system";
   const committed = new Set<() => void>(options.onCommitted ? [options.onCommitted] : []);
+  const cores = new Map<string, ServiceCore>();
+  const core = (name: string): ServiceCore => {
+    const c = cores.get(name);
+    if (!c) throw new AppError("NOT_FOUND", `Unknown resource "${name}".`);
+    return c;
+  };
+  const deps = {
+    store,
+    hooks,
+    limits,
+    resource: service,
+    core,
+    cursors,
+    bind,
+    defaultActor,
+    report,
+    access,
+    onCommitted: () => {
+      for (const listener of committed) listener();
+    },
+  };
   for (const resource of schema.resources) {
-    services.set(
-      resource.name,
-      new ResourceService(resource, {
-        store,
-        hooks,
-        limits,
-        resource: service,
-        cursors,
-        bind,
-        defaultActor,
-        report,
-        access,
-        onCommitted: () => {
-          for (const listener of committed) listener();
-        },
-      }),
-    );
+    const c = new ServiceCore(resource, deps);
+    cores.set(resource.name, c);
+    services.set(resource.name, new ResourceService(c));
   }
   return {
     schema,

@@ -126,20 +126,8 @@ export interface RequestContextFor {
   share(from: Request, to: Request): void;
 }
 
-/**
- * Builds the app over a runtime: GraphQL at /graphql (with GraphiQL), REST at /api (with OpenAPI and
- * its docs), health checks, CORS and security headers. Serve `app.fetch` from any fetch-based server, or
- * `app.requestListener` from Node's http (and `app.serveWebSockets(server)` for GraphQL subscriptions).
- * {@link startServer} does all of this for you; use this to embed Autograph in a server of your own.
- * @example
- * ```ts
- * const database = createDatabase(url, { prismaClient: PrismaClient, datamodel });
- * const runtime = createRuntime({ schema: resolveResources(resources, datamodel), database });
- * const app = createApp({ runtime, logger: pino() });
- * const server = createServer(app.requestListener).listen(4000);
- * app.serveWebSockets(server);
- * ```
- */
+/** Builds the app over a runtime (GraphQL at /graphql, REST at /api): serve `requestListener` or `fetch`.
+ * @example createServer(createApp({ runtime, logger: pino() }).requestListener).listen(4000); */
 export function createApp(options: AppOptions): App {
   const { runtime, logger } = options;
   const onUnexpectedError = (error: unknown) => {

@@ -1,5 +1,5 @@
 /**
- * Who a request acts as (issue E item 1), the same way for every transport: HTTP requests, the
+ * Who a request acts as, the same way for every transport: HTTP requests, the
  * Request a graphql-ws subscription is made from (connection params as headers) and SSE streams.
  *
  * In order: a custom resolver (when given and it answers); `Authorization: Bearer <JWT>` verified with

@@ -20,6 +20,7 @@ import { createApp } from "./app.ts";
 import { type ActorResolver, type AuthOptions, createActorResolver, parseActor } from "./auth.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { prepareDatabase, type Seed } from "./database.ts";
+import { assertPortFree } from "./port.ts";
 import { createRateLimit } from "./rate-limit.ts";
 
 /**
@@ -87,6 +88,7 @@ export interface RunningServer {
  */
 export async function startServer<P extends PrismaClientLike>(options: StartOptions<P>): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
+  await assertPortFree(config.port);
   const logger = options.logger ?? pino({ level: config.logLevel });
   const { datamodel, prismaClient } = options;
   // Check and resolve first: a schema or definitions Autograph cannot serve fail the boot before anything starts.

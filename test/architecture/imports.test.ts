@@ -1,6 +1,8 @@
-// The layering of ../shared/STYLE.md, checked on every import of src/:
+// The layering of docs/design/architecture.md, checked on every import of src/:
 // server → graphql, rest → events → runtime → storage → metadata. graphql and rest never import each other;
-// only storage touches Prisma and pg; only server reads the environment; metadata does no I/O.
+// only storage touches Prisma and pg; only server reads the environment; metadata does no I/O; no file
+// imports itself back through others (type-only imports included); no file is longer than 400 lines
+// unless its first comment says why.
 // src/ is the library: it imports nothing outside src/ (not the demo, its generated client or its data).
 // demo/ is an app built on the library: it reaches src/ only through the public API, src/index.ts.
 import { readdirSync, readFileSync } from "node:fs";
@@ -89,6 +91,97 @@ function demoViolations(sources: ReadonlyMap<string, string>): string[] {
   return out;
 }
 
+/** The src/ files each file imports (relative specifiers resolved; packages left out), by path relative to src/. */
+function importGraph(sources: ReadonlyMap<string, string>): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const [rel, source] of sources) {
+    const file = join(SRC, rel);
+    const targets = importsOf(source)
+      .filter((spec) => spec.startsWith("."))
+      .map((spec) => relative(SRC, resolve(file, "..", spec)))
+      .filter((target) => sources.has(target));
+    graph.set(rel, [...new Set(targets)]);
+  }
+  return graph;
+}
+
+/**
+ * Every import cycle among `sources`, each as "a.ts → b.ts → a.ts" starting from its first file in
+ * sorted order: one per strongly connected component (Tarjan), shown along one cycle through it.
+ */
+function cycles(sources: ReadonlyMap<string, string>): string[] {
+  const graph = importGraph(sources);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  const visit = (node: string): void => {
+    index.set(node, index.size);
+    low.set(node, index.get(node) as number);
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node) as number, low.get(next) as number));
+      } else if (onStack.has(next)) low.set(node, Math.min(low.get(node) as number, index.get(next) as number));
+    }
+    if (low.get(node) !== index.get(node)) return;
+    const component: string[] = [];
+    let member: string | undefined;
+    do {
+      member = stack.pop() as string;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== node);
+    const selfImport = component.length === 1 && graph.get(node)?.includes(node);
+    if (component.length > 1 || selfImport) components.push(component.sort());
+  };
+  for (const node of [...graph.keys()].sort()) if (!index.has(node)) visit(node);
+  return components.map((component) => {
+    // A shortest way back to the start, through the component only (breadth first).
+    const start = component[0] as string;
+    const inside = new Set(component);
+    const previous = new Map<string, string>();
+    const queue = [start];
+    let end: string | undefined;
+    while (queue.length > 0 && end === undefined) {
+      const node = queue.shift() as string;
+      for (const next of graph.get(node) ?? []) {
+        if (!inside.has(next)) continue;
+        if (next === start) {
+          end = node;
+          break;
+        }
+        if (!previous.has(next)) {
+          previous.set(next, node);
+          queue.push(next);
+        }
+      }
+    }
+    const path = [start];
+    for (let node = end as string; node !== start; node = previous.get(node) as string) path.splice(1, 0, node);
+    return [...path, start].join(" → ");
+  });
+}
+
+/** What a file longer than {@link MAX_LINES} lines starts with: this marker and the reason. */
+const LONG_FILE_MARKER = "// Longer than 400 lines:";
+const MAX_LINES = 400;
+/** Files longer than 400 lines whose first comment does not say why (the marker, then a reason). */
+function tooLong(sources: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const [rel, source] of sources) {
+    const lines = source.endsWith("\n") ? source.split("\n").length - 1 : source.split("\n").length;
+    if (lines <= MAX_LINES) continue;
+    const first = source.match(/^\s*(\/\/[^\n]*|\/\*)/)?.[1] ?? "";
+    const reason = first.startsWith(LONG_FILE_MARKER) ? first.slice(LONG_FILE_MARKER.length).trim() : "";
+    if (!reason) out.push(`${rel} has ${lines} lines (split it, or start it with "${LONG_FILE_MARKER} <why>")`);
+  }
+  return out;
+}
+
 describe("architecture", () => {
   it("flags wrong-way imports (the rule can fail)", () => {
     const bad = new Map([
@@ -134,6 +227,48 @@ describe("architecture", () => {
     const sources = new Map(files(SRC).map((f) => [relative(SRC, f), readFileSync(f, "utf8")]));
     expect(sources.size).toBeGreaterThan(10);
     expect(violations(sources)).toEqual([]);
+  });
+
+  it("flags import cycles, type-only imports included (the rule can fail)", () => {
+    const bad = new Map([
+      ["runtime/a.ts", `import { b } from "./b.ts";`],
+      ["runtime/b.ts", `import type { C } from "./c.ts";\nimport { x } from "../storage/x.ts";`],
+      ["runtime/c.ts", `export type { A } from "./a.ts";`],
+      ["storage/x.ts", `export const x = 1;`],
+      ["storage/self.ts", `import { me } from "./self.ts";`],
+      ["rest/p.ts", `import { q } from "./q.ts";`],
+      ["rest/q.ts", `import { p } from "./p.ts";\nimport { a } from "../runtime/a.ts";`],
+    ]);
+    expect(cycles(bad)).toEqual([
+      "runtime/a.ts → runtime/b.ts → runtime/c.ts → runtime/a.ts",
+      "rest/p.ts → rest/q.ts → rest/p.ts",
+      "storage/self.ts → storage/self.ts",
+    ]);
+    expect(cycles(new Map([...bad].filter(([rel]) => rel.startsWith("storage/x"))))).toEqual([]);
+  });
+
+  it("has no import cycle in src/", () => {
+    const sources = new Map(files(SRC).map((f) => [relative(SRC, f), readFileSync(f, "utf8")]));
+    expect(cycles(sources)).toEqual([]);
+  });
+
+  it("flags files over 400 lines that do not say why (the rule can fail)", () => {
+    const long = (head: string) => `${head}\n${"const x = 1;\n".repeat(MAX_LINES)}`;
+    const bad = new Map([
+      ["runtime/long.ts", long("/** A long file. */")],
+      ["runtime/empty-reason.ts", long(LONG_FILE_MARKER)],
+      ["runtime/said.ts", long(`${LONG_FILE_MARKER} one table of cases reads best whole.`)],
+      ["runtime/short.ts", "/** Short. */\nconst x = 1;\n"],
+    ]);
+    expect(tooLong(bad)).toEqual([
+      `runtime/long.ts has 401 lines (split it, or start it with "${LONG_FILE_MARKER} <why>")`,
+      `runtime/empty-reason.ts has 401 lines (split it, or start it with "${LONG_FILE_MARKER} <why>")`,
+    ]);
+  });
+
+  it("has no file over 400 lines in src/ that does not say why (generated code left out)", () => {
+    const sources = new Map(files(SRC).map((f) => [relative(SRC, f), readFileSync(f, "utf8")]));
+    expect(tooLong(sources)).toEqual([]);
   });
 
   it("finds the kinds of import it must judge (the checker itself works)", () => {

@@ -1,4 +1,4 @@
-// The dispatcher sleeps until there is something to publish (issue F item 8): two instances on one
+// The dispatcher sleeps until there is something to publish: two instances on one
 // database, each with its own pool, runtime and dispatcher, and a safety poll of an hour, so that
 // nothing here can be the poll's doing. A write on the instance that does not lead reaches the
 // leader by NOTIFY; idle, neither instance sends a statement; the follower waits on the lock and

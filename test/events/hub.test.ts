@@ -1,4 +1,4 @@
-// Dispatcher, hub and handlers (issue D items 2 and 5) in one process: committed events reach streams
+// Dispatcher, hub and handlers in one process: committed events reach streams
 // in id order; a stream resumes after an id with no gap and no duplicate; a bus that drops messages
 // is made whole from the outbox; one dispatcher leads at a time; handlers retry and dead-letter
 // without ever holding up a write.

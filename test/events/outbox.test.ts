@@ -1,4 +1,4 @@
-// The transactional outbox (issue D item 1): every committed write appends one event in its own
+// The transactional outbox: every committed write appends one event in its own
 // transaction — with the revision, the actor and the changed fields — and a rolled-back write none;
 // ids increase in commit order, also under concurrent writers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Batch writes through GraphQL (issue C item 8), checked in the database: createPosts, updatePosts,
+// Batch writes through GraphQL, checked in the database: createPosts, updatePosts,
 // deletePosts, restorePosts and purgePosts; all-or-nothing by default (a failing item fails the mutation
 // with its code and index, and nothing is written), `partial: true` with per-item results; each item
 // with its own revision and audit; over the limit PAYLOAD_TOO_LARGE; bad items as clear 4xx codes.

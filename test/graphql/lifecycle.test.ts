@@ -1,4 +1,4 @@
-// The record lifecycle through GraphQL (issue C items 2 and 3), checked in the database: the trash
+// The record lifecycle through GraphQL, checked in the database: the trash
 // (`deleted` on lists, counts, connections and single reads; restore with its cascade; purge; restrict),
 // nested fields that never show trashed records, revisions (history, asOf by number and by time, diff,
 // revert, draft mode and publish), version conflicts, and bad inputs as BAD_REQUEST with clear messages.

@@ -1,4 +1,4 @@
-// Issue B through GraphQL: relation filters in where inputs, relation sorts in orderBy, Relay
+// Query power through GraphQL: relation filters in where inputs, relation sorts in orderBy, Relay
 // connections over keyset pages, and aggregates with groupBy / having. Every answer is checked against
 // the database's own, through Prisma; undeclared relations, sorts and aggregates are absent from the
 // schema, so GraphQL refuses them at validation.

@@ -61,7 +61,7 @@ describe("a REST write reaches an EventSource client", () => {
     // Users keep no revisions and no trash: the record is read when the event is delivered, never from
     // a cache of the long-lived stream (two patches of one user must show two names). Delivered, not
     // written: the second patch waits for the first one's event, which would otherwise read the record
-    // as the second left it (issue 16 gives such events their own snapshot).
+    // as the second left it (events of a resource without revisions carry no snapshot of their own).
     const client = await stream("/users/events?actions=patch");
     const user = await send("POST", "/users", { email: "twice@example.com", name: "First", passwordHash: "x" });
     await send("PATCH", `/users/${user.json.id}`, { name: "Second" });

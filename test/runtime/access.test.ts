@@ -1,4 +1,4 @@
-// Access control (issue E items 2-4), at the runtime: operation permissions (roles, admin bypass,
+// Access control, at the runtime: operation permissions (roles, admin bypass,
 // checker functions), field read/write access, row scopes with hiddenWhenScoped fields and scoped
 // writes, and multi-tenancy — checked against the database. The demo's help desk (schema/ticket.ts,
 // schema/ticket-reply.ts) is the subject: tenants acme and globex; customers see their own tickets,

@@ -1,4 +1,4 @@
-// Audit fields (issue C item 1): the runtime fills createdAt/By and updatedAt/By from the request's
+// Audit fields: the runtime fills createdAt/By and updatedAt/By from the request's
 // actor (or the default actor), deletedAt/By on a soft delete; clients can never write them; other
 // value sources (actor, constant, uuid, function) fill fields the same way.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

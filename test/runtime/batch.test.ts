@@ -1,4 +1,4 @@
-// Batch writes (issue C item 8) in the runtime: all-or-nothing in one transaction by default, each
+// Batch writes in the runtime: all-or-nothing in one transaction by default, each
 // item on its own with `partial`; a per-resource item limit; every item audited and revisioned.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resources } from "../../demo/schema/index.ts";

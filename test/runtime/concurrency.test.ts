@@ -1,4 +1,4 @@
-// Optimistic concurrency (issue C item 5): every write bumps the version; a write against a version
+// Optimistic concurrency: every write bumps the version; a write against a version
 // that moved on fails with the current one; concurrent writers with the same read version: one wins.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failure } from "../support/failure.ts";

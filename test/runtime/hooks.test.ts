@@ -1,4 +1,4 @@
-// Lifecycle hooks (issue C item 6): the fluent registration, the order of before / body / after /
+// Lifecycle hooks: the fluent registration, the order of before / body / after /
 // onSuccess / onFailure on writes and reads, transform, replacing a body, and services bound to the
 // write's transaction (what a hook writes is audited, revisioned and rolled back with the write).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 // Values PostgreSQL would refuse are caught before they reach it, or translated when they do: a 4xx
-// naming the field, never a 500. (Issue E's fuzz test covers the transports at scale.)
+// naming the field, never a 500. (test/server/hostile-fuzz.test.ts covers the transports at scale.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../src/runtime/errors.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";

@@ -1,7 +1,7 @@
-// Issue B in the runtime: relation filters and sorts, keyset pages, aggregates — checked against the
+// Query power in the runtime: relation filters and sorts, keyset pages, aggregates — checked against the
 // database's own answers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Page } from "../../src/runtime/service.ts";
+import type { Page } from "../../src/runtime/service-types.ts";
 import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 

@@ -1,4 +1,4 @@
-// Revisions (issue C items 3 and 4): every write stores an immutable, numbered snapshot in the same
+// Revisions: every write stores an immutable, numbered snapshot in the same
 // transaction; records can be read as of a revision or a time, compared and reverted; older snapshots
 // are upgraded by the resource's migrate function; draft mode changes a draft in place until published.
 import { randomUUID } from "node:crypto";

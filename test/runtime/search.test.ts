@@ -1,4 +1,4 @@
-// Full-text search (issue B item 1): PostgreSQL tsvector over the searchable fields, websearch syntax,
+// Full-text search: PostgreSQL tsvector over the searchable fields, websearch syntax,
 // ranked by relevance unless sorted, served by the GIN indexes of the search migration.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resources } from "../../demo/schema/index.ts";

@@ -1,4 +1,4 @@
-// Soft delete (issue C item 2) in the runtime: delete moves a record to the trash, every read leaves
+// Soft delete in the runtime: delete moves a record to the trash, every read leaves
 // the trash out unless asked, restore and purge, and the relations' delete rules (restrict, cascade,
 // set null) behave the same way for soft and hard deletes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

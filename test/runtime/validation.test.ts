@@ -1,4 +1,4 @@
-// Declarative validation (issue C item 7): field rules and the resource rule, applied by the runtime on
+// Declarative validation: field rules and the resource rule, applied by the runtime on
 // create, update and patch against a real database; every error collected into one VALIDATION_FAILED,
 // nothing written. Boot errors for rules that do not fit their field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

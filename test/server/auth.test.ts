@@ -1,4 +1,4 @@
-// Actor resolution (issue E item 1): bearer JWTs (HS256 secret, RS256 JWKS), API keys, a development
+// Actor resolution: bearer JWTs (HS256 secret, RS256 JWKS), API keys, a development
 // actor, or anonymous — one path for REST, GraphQL over HTTP, graphql-ws connection params and SSE.
 // Wrong credentials are a 401, never a silent fall back to anonymous.
 import { createClient } from "graphql-ws";

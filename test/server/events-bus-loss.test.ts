@@ -1,4 +1,4 @@
-// Losing the bus during a stream of 1,000 writes (issue D, done-when): the bus listener's connection
+// Losing the bus during a stream of 1,000 writes: the bus listener's connection
 // is dropped mid-stream (postgres: pg_terminate_backend of the LISTEN session; redis: CLIENT KILL of
 // the subscriber), messages published meanwhile are lost by the bus, and still:
 // - a subscriber that stays connected gets all 1,000 events exactly once, in order (the hub's gap fill);

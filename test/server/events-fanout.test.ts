@@ -1,4 +1,4 @@
-// Fan-out by actor view (issue F item 9): live subscribers of one actor view and one operation share
+// Fan-out by actor view: live subscribers of one actor view and one operation share
 // one stream, so a change is looked up, checked against `where` and executed once for all of them;
 // REST streams of one actor view share its lookup and its frame. Every rule still holds per view: a
 // customer, an acme agent and a globex agent subscribed to the same operation each get their own

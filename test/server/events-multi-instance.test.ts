@@ -1,4 +1,4 @@
-// Two server processes on one PostgreSQL database (issue D, done-when): a client subscribed on B sees
+// Two server processes on one PostgreSQL database: a client subscribed on B sees
 // a write made on A, with the postgres bus and with the redis bus. Each bus gets a fresh database, and
 // each process is `demo/main.ts` as `npm start` runs it, configured by its environment only.
 import { type ChildProcess, spawn } from "node:child_process";

@@ -1,4 +1,4 @@
-// Hooks hold on both transports (issue C item 6): a hook's domain error is the same clean 4xx over REST
+// Hooks hold on both transports: a hook's domain error is the same clean 4xx over REST
 // and GraphQL, anything else a masked 500 that is logged; transforms and hook writes show on both.
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Hostile input fuzzing (issue E, "done when"): 10,000 generated malformed or hostile requests —
+// Hostile input fuzzing: 10,000 generated malformed or hostile requests —
 // GraphQL documents (random text, mutated valid operations, deep nesting, alias floods, bad variables)
 // and REST queries and bodies (random parameters and values, JSON of every shape, batches, lifecycle
 // routes) — sent to the composed app over the real database. Every answer is below 500 and carries no

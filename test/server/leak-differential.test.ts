@@ -1,4 +1,4 @@
-// The differential leak test (issue E, "done when"). The demo help desk (schema/ticket.ts,
+// The differential leak test. The demo help desk (schema/ticket.ts,
 // schema/ticket-reply.ts) is asked the same battery of questions — GraphQL, REST, oracles on withheld and
 // scoped fields, batch writes, event streams — as four actors that authenticate with real HS256 JWTs:
 // anonymous, an acme customer, an acme agent and the admin. The database is the ground truth of what

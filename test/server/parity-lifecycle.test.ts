@@ -1,4 +1,4 @@
-// Parity of the record lifecycle (issue C): the same questions about the trash, revisions, time travel
+// Parity of the record lifecycle: the same questions about the trash, revisions, time travel
 // and batches asked through REST and through GraphQL get the same answers, and they are the database's.
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Parity for issue B: relation filters, relation sorts, full-text search, keyset pages and aggregates
+// Parity of query power: relation filters, relation sorts, full-text search, keyset pages and aggregates
 // asked through GraphQL and through REST give the same answer, and it is the database's.
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,7 +43,7 @@ const postIds = async (where: unknown, orderBy: unknown = [{ id: "asc" }]) =>
 const restIds = async (params: string) =>
   (await rest<{ id: number }[]>(`/api/posts?${params}&range=${encodeURIComponent("[0,999]")}`)).body.map((p) => p.id);
 
-describe("parity of query power (issue B)", () => {
+describe("parity of query power", () => {
   it("relation filters: to-one, to-many every, many-to-many", async () => {
     const cases: [unknown, string, object][] = [
       [

@@ -1,4 +1,4 @@
-// Rate limiting (issue E item 7): a budget of requests per window per actor, or per IP when anonymous,
+// Rate limiting: a budget of requests per window per actor, or per IP when anonymous,
 // on /graphql and /api; 429 with Retry-After and RateLimit-* headers over it; health routes and CORS
 // preflights free; counts in memory or shared through Redis; a failing store lets requests through.
 import { randomUUID } from "node:crypto";

@@ -1,4 +1,4 @@
-// The soft-delete sweep (issue C, "done when"): with records in the trash, every read path of both
+// The soft-delete sweep: with records in the trash, every read path of both
 // transports — lists, one record, getMany, counts, Content-Range totals, cursor pages, aggregates,
 // search, relation filters, GraphQL nested fields and REST embeds — is asked for them, and none
 // shows a trashed record; the totals agree with the database's count of live rows.

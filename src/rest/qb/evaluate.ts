@@ -1,3 +1,5 @@
+// Longer than 400 lines: the tables of qb helpers, methods and modifiers and the evaluator that reads them map one
+// to one onto querying.md's "QB expressions".
 /**
  * What a `qb` syntax tree means: fields, conditions, helpers and result modifiers become the runtime's
  * filter, sort and page (querying.md, "QB expressions"). Only names are resolved here; which fields,

@@ -1,3 +1,5 @@
+// Longer than 400 lines: it is the one read compiler (docs/design/read-compiler.md); the statement, projections,
+// relations and pages build on each other.
 /**
  * The read compiler's SQL half: one read request (rows of one model matching a condition, in an order,
  * a page of them, a projection with nested relations, and the total) becomes ONE parameterised

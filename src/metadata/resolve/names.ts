@@ -1,0 +1,215 @@
+/**
+ * Name collisions, reported at boot: every public name of a resource (GraphQL types and fields, REST path)
+ * must be unique across resources, and the names derived from fields, relations, enums and aggregates must
+ * not collide with each other or with the shared and built-in ones.
+ */
+import type { DatamodelModel } from "../datamodel.ts";
+import { AGGREGATES } from "../definition.ts";
+import type { ReportIssue } from "../errors.ts";
+import {
+  aggregateTypeNames,
+  fieldFilterInputName,
+  relationFilterInputName,
+  resourceNames,
+  SHARED_GRAPHQL_NAMES,
+  WHERE_INPUT_KEYS,
+} from "../names.ts";
+import type { ResolvedResource } from "../resolved.ts";
+import type { ValidDefinition } from "./definitions.ts";
+
+/** Pass 1 of the names: every public name of a resource must be unique across resources. */
+export function checkResourceNames(valid: readonly ValidDefinition[], issue: ReportIssue): void {
+  const taken = new Map<string, DatamodelModel>();
+  for (const { name, plural, path, model } of valid) {
+    if (name === plural)
+      issue(`${path}.plural`, `plural "${plural}" equals the singular name`, "set a different `plural`");
+    const names = resourceNames(name, plural);
+    for (const [kind, value] of new Set(Object.entries(names))) {
+      const key = kind === "path" ? `path:${value}` : `graphql:${value}`;
+      const owner = taken.get(key);
+      if (owner && owner !== model) {
+        issue(
+          path,
+          `name "${value}" (${kind}) of model ${model.name} is also used by model ${owner.name}`,
+          "set `name` or `plural` on one of them",
+        );
+      } else taken.set(key, model);
+    }
+  }
+}
+
+/**
+ * GraphQL type names beyond the per-resource ones checked in pass 1: per-field and per-relation filter
+ * inputs, aggregate types, enums and the shared types (lifecycle ones included) must not collide with
+ * each other or with a resource's types. Also within one resource: its query and mutation fields, and
+ * the keys of its batch update input (`id`, `expectedVersion` next to the fields).
+ */
+export function checkGraphQLTypeNames(
+  resources: readonly ResolvedResource[],
+  enumNames: readonly string[],
+  issue: ReportIssue,
+): void {
+  const owners = new Map<string, string>();
+  const claim = (name: string, owner: string, path: string, fix: string) => {
+    const previous = owners.get(name);
+    if (previous !== undefined && previous !== owner)
+      issue(path, `GraphQL type name "${name}" (${owner}) is also used by ${previous}`, fix);
+    else owners.set(name, owner);
+  };
+  for (const name of [...Object.values(SHARED_GRAPHQL_NAMES), "String", "Int", "Float", "Boolean", "ID"])
+    owners.set(name, "a built-in type");
+  for (const r of resources) {
+    const {
+      type,
+      whereInput,
+      orderByInput,
+      createInput,
+      updateInput,
+      connectionType,
+      edgeType,
+      revisionType,
+      batchUpdateInput,
+      batchResultType,
+      batchItemType,
+      changeType,
+    } = r.names;
+    for (const name of [
+      type,
+      whereInput,
+      orderByInput,
+      createInput,
+      updateInput,
+      connectionType,
+      edgeType,
+      revisionType,
+      batchUpdateInput,
+      batchResultType,
+      batchItemType,
+      changeType,
+    ]) {
+      // Collisions between resources were reported in pass 1; only the shared names are new here.
+      if (owners.get(name) === "a built-in type")
+        issue(
+          r.name,
+          `GraphQL type name "${name}" (resource ${r.name}) is a built-in type`,
+          "set `name` on the resource",
+        );
+      else owners.set(name, `resource ${r.name}`);
+    }
+  }
+  for (const name of enumNames)
+    claim(name, `enum ${name}`, name, "rename the enum in the Prisma schema, or set `name` on the resource");
+  for (const r of resources) {
+    for (const f of r.fields) {
+      if (f.filter.size === 0 || (f.hidden.one && f.hidden.list)) continue;
+      const at = `${r.name}.fields.${f.name}`;
+      if ((WHERE_INPUT_KEYS as readonly string[]).includes(f.name))
+        issue(
+          at,
+          `a filterable field cannot be called "${f.name}" (a keyword of where inputs)`,
+          "remove `filter`, or rename the field",
+        );
+      claim(
+        fieldFilterInputName(r.names, f.name),
+        `the filter of ${r.name}.${f.name}`,
+        at,
+        "set `name` on one of the resources, or rename the field",
+      );
+    }
+    for (const relation of r.relations) {
+      if (!relation.filterable) continue;
+      const at = `${r.name}.relations.${relation.name}`;
+      if ((WHERE_INPUT_KEYS as readonly string[]).includes(relation.name))
+        issue(
+          at,
+          `a filterable relation cannot be called "${relation.name}" (a keyword of where inputs)`,
+          "remove `filter`, or rename the relation",
+        );
+      if (relation.kind !== "belongsTo")
+        claim(
+          relationFilterInputName(r.names, relation.name),
+          `the filter of ${r.name}.${relation.name}`,
+          at,
+          "set `name` on one of the resources, or rename the relation",
+        );
+    }
+    for (const name of aggregateTypesOf(r))
+      claim(name, `the aggregates of ${r.name}`, r.name, "set `name` on one of the resources");
+    checkOwnFieldNames(r, issue);
+  }
+}
+
+/**
+ * Names that pass 1 cannot tell apart because one resource owns both: two root fields of the resource
+ * (e.g. plural "postRevisions" is also the revision query of post), or a field of the batch update
+ * input named like its `id` / `expectedVersion` keys.
+ */
+function checkOwnFieldNames(r: ResolvedResource, issue: ReportIssue): void {
+  const n = r.names;
+  const roots: [string, string][] = [
+    ["one", n.one],
+    ["list", n.list],
+    ["count", n.count],
+    ["connection", n.connection],
+    ["aggregate", n.aggregate],
+    ["create", n.create],
+    ["update", n.update],
+    ["delete", n.delete],
+    ["purge", n.purge],
+    ["createMany", n.createMany],
+    ["updateMany", n.updateMany],
+    ["deleteMany", n.deleteMany],
+    ["purgeMany", n.purgeMany],
+  ];
+  if (r.softDelete) roots.push(["restore", n.restore], ["restoreMany", n.restoreMany]);
+  if (r.revisions)
+    roots.push(
+      ["revisions", n.revisions],
+      ["revision", n.revision],
+      ["revisionDiff", n.revisionDiff],
+      ["revert", n.revert],
+    );
+  if (r.revisions?.draft) roots.push(["publish", n.publish]);
+  const seen = new Map<string, string>();
+  for (const [kind, name] of roots) {
+    const other = seen.get(name);
+    if (other)
+      issue(
+        r.name,
+        `GraphQL field name "${name}" is both the ${other} and the ${kind} field of ${r.name}`,
+        "set a different `plural` (or `name`) on the resource",
+      );
+    else seen.set(name, kind);
+  }
+  const reserved = r.version ? ["id", "expectedVersion"] : ["id"];
+  for (const f of r.fields) {
+    if (f.isId || f.readOnly || f.hidden.update || !reserved.includes(f.name)) continue;
+    issue(
+      `${r.name}.fields.${f.name}`,
+      `a field written on update cannot be called "${f.name}": ${n.batchUpdateInput} uses that key for ${f.name === "id" ? "the record's id" : "the version read"}`,
+      "make the field read-only, or rename the column",
+    );
+  }
+}
+
+/**
+ * The aggregate types a resource's GraphQL schema has: none unless it declares `groupBy` or `aggregate`
+ * on a readable field; group-by types (key, enum, having, order) only with a `groupBy` field; one
+ * object per function some field declares.
+ */
+function aggregateTypesOf(r: ResolvedResource): string[] {
+  const readable = r.fields.filter((f) => !(f.hidden.one && f.hidden.list));
+  const grouped = readable.some((f) => f.groupable);
+  const aggregated = readable.some((f) => f.aggregates.size > 0);
+  if (!grouped && !aggregated) return [];
+  const names = aggregateTypeNames(r.names);
+  const out = [names.group];
+  if (grouped) out.push(names.key, names.groupByField, names.having, names.orderBy, names.keyOrderBy);
+  if (grouped && aggregated) out.push(names.aggregateField);
+  for (const fn of AGGREGATES) {
+    if (!readable.some((f) => f.aggregates.has(fn))) continue;
+    out.push(names.functions[fn].type);
+    if (grouped) out.push(names.functions[fn].orderBy);
+  }
+  return out;
+}

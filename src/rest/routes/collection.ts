@@ -1,0 +1,109 @@
+/** The collection routes of a resource: list (offset, page or cursor pages) and create. */
+import type { Context } from "hono";
+import type { RequestContext } from "../../runtime/context.ts";
+import type { Projection } from "../../runtime/service-types.ts";
+import { readJsonBody } from "../body.ts";
+import { cursorListHeaders, listHeaders } from "../content-range.ts";
+import { attachEmbeds, checkEmbedPaths } from "../embeds.ts";
+import { projection } from "../fields.ts";
+import { cursorLinks, parseCursorQuery } from "../keyset.ts";
+import { type ListQuery, parseListQuery, rejectOthers } from "../list-params.ts";
+import { jsonResponse, jsonTextResponse } from "../response.ts";
+import { etagHeader } from "../versions.ts";
+import { fieldsOf, methodNotAllowed, type ResourceRoutes } from "./route.ts";
+
+/** Mounts `GET` and `POST <collection>`. */
+export function mountCollectionRoutes(r: ResourceRoutes): void {
+  const { api, runtime, resource, service, route, only, parse, collection } = r;
+  const getMany = async (ctx: RequestContext, ids: readonly unknown[], load: Projection) => {
+    const records = await service.getMany(ctx, ids, load);
+    return { records, total: records.length };
+  };
+
+  api.get(
+    collection,
+    route(async (c, ctx, params) => {
+      const query = parseListQuery(resource, params, r.listOptionsOf(ctx));
+      const cursor = parseCursorQuery(params);
+      const shape = projection(runtime.schema, resource, "list", fieldsOf(params), query.embed, parse.maxEmbeds);
+      if (cursor) {
+        // Keyset page (§14): per_page is the size; the way on is in Link, the offset is unknown.
+        const size = query.limit ?? resource.defaultPageSize;
+        const pageParams = {
+          filter: query.filter,
+          sort: query.sort,
+          ...(cursor.backward ? { last: size, before: cursor.cursor } : { first: size, after: cursor.cursor }),
+          withTotal: true,
+          deleted: query.deleted,
+        };
+        checkEmbedPaths(runtime, resource, shape.embeds);
+        const text = await service.pageText(ctx, pageParams, shape.selection, "rest");
+        if (text)
+          return jsonTextResponse(text.nodes, 200, {
+            ...cursorListHeaders(resource.names.path, text.totalCount ?? 0),
+            Link: cursorLinks(c.req.url, text),
+          });
+        const page = await service.page(ctx, pageParams, shape.load);
+        await attachEmbeds(runtime, ctx, resource, page.records, shape.embeds);
+        shape.apply(page.records);
+        return jsonResponse(page.records, 200, {
+          ...cursorListHeaders(resource.names.path, page.totalCount ?? 0),
+          Link: cursorLinks(c.req.url, page),
+        });
+      }
+      if (!query.ids) {
+        // The body is PostgreSQL's JSON text, unless list hooks need the records (§5, §16 hold either way).
+        checkEmbedPaths(runtime, resource, shape.embeds);
+        const text = await service.listText(ctx, { ...query, withTotal: true }, shape.selection, "rest");
+        if (text) {
+          const total = text.total ?? text.count;
+          return jsonTextResponse(text.json, 200, {
+            ...listHeaders(resource.names.path, query.offset ?? 0, text.count, total),
+            ...pageLinks(c, query, total),
+          });
+        }
+      }
+      const { records, total } = query.ids
+        ? await getMany(ctx, query.ids, shape.load)
+        : await service.list(ctx, { ...query, withTotal: true }, shape.load);
+      await attachEmbeds(runtime, ctx, resource, records, shape.embeds);
+      shape.apply(records);
+      return jsonResponse(records, 200, {
+        ...listHeaders(resource.names.path, query.offset ?? 0, records.length, total ?? records.length),
+        ...pageLinks(c, query, total ?? 0),
+      });
+    }),
+  );
+  api.post(
+    collection,
+    route(async (c, ctx, params) => {
+      rejectOthers(only(params));
+      // react-admin's Clone posts the source record's read-only fields back: they are ignored (§6.2).
+      const record = await service.create(ctx, await readJsonBody(c.req.raw, r.maxBodyBytes), {
+        ignoreReadOnly: true,
+      });
+      return jsonResponse(record, 201, {
+        Location: `${r.base}${collection}/${encodeURIComponent(String(record[resource.id.name]))}`,
+        ...etagHeader(resource, record),
+      });
+    }),
+  );
+  api.all(collection, (c) => methodNotAllowed(c, ["GET", "HEAD", "POST", "OPTIONS"]));
+}
+
+/** The Link header of a numbered page (page/per_page): first, prev, next and last. */
+function pageLinks(c: Context, query: ListQuery, total: number): Record<string, string> {
+  if (!query.page || query.page.size === 0) return {};
+  const { number, size } = query.page;
+  const last = Math.max(1, Math.ceil(total / size));
+  const url = new URL(c.req.url);
+  const link = (page: number, rel: string) => {
+    url.searchParams.set("page", String(page));
+    return `<${url.pathname}${url.search}>; rel="${rel}"`;
+  };
+  const links = [link(1, "first")];
+  if (number > 1) links.push(link(Math.min(number - 1, last), "prev"));
+  if (number < last) links.push(link(number + 1, "next"));
+  links.push(link(last, "last"));
+  return { Link: links.join(", ") };
+}

@@ -1,0 +1,98 @@
+/**
+ * What every REST route module shares: the `route` wrapper that gives a handler its request context and
+ * turns failures into error responses, the pieces of one resource's routes ({@link ResourceRoutes}), and
+ * the small readers of a request (path id and revision, `fields`) and the 405-like answer.
+ */
+import type { Context, Hono } from "hono";
+import type { BlankEnv, BlankSchema } from "hono/types";
+import type { ResolvedResource, ResolvedSchema } from "../../metadata/resolved.ts";
+import type { RequestContext } from "../../runtime/context.ts";
+import { AppError } from "../../runtime/errors.ts";
+import type { Runtime } from "../../runtime/runtime.ts";
+import type { ResourceService } from "../../runtime/service.ts";
+import { errorResponse } from "../errors.ts";
+import { parseFieldsParam } from "../fields.ts";
+import type { ListQueryOptions } from "../list-params.ts";
+import type { SecurityProfileRules } from "../security-profile.ts";
+
+/** The Hono app (or its base path) the routes are mounted on. */
+export type Api = Hono<BlankEnv, BlankSchema, string>;
+
+/** A route's body: the request, its context and its query parameters in, a response out. */
+export type RouteHandler = (c: Context, ctx: RequestContext, params: URLSearchParams) => Promise<Response>;
+
+/** Wraps a {@link RouteHandler} into a Hono handler. */
+export type Route = (handle: RouteHandler) => (c: Context) => Promise<Response>;
+
+/** Builds the {@link Route} wrapper: runs a route with the request's context, turning every failure into an error response. */
+export function routeWith(
+  contextFor: (request: Request) => RequestContext | Promise<RequestContext>,
+  onUnexpectedError: (error: unknown) => void,
+): Route {
+  return (handle) => async (c) => {
+    try {
+      return await handle(c, await contextFor(c.req.raw), new URL(c.req.url).searchParams);
+    } catch (error) {
+      return errorResponse(error, onUnexpectedError);
+    }
+  };
+}
+
+/** What the route modules of one resource share. */
+export interface ResourceRoutes {
+  api: Api;
+  runtime: Runtime;
+  resource: ResolvedResource;
+  service: ResourceService;
+  route: Route;
+  /** This resource's security profile (§22): its own, else the server's. */
+  rules: SecurityProfileRules;
+  /** Largest request body in bytes. */
+  maxBodyBytes: number;
+  /** Most embed paths in one request, and every resource. */
+  parse: { maxEmbeds: number; schema: ResolvedSchema };
+  /** The list options of one request: a lenient profile also drops filters on fields its actor may not see. */
+  listOptionsOf: (ctx: RequestContext) => ListQueryOptions;
+  /** The query parameters a route reads: under a lenient profile, the others are dropped before its checks. */
+  only: (params: URLSearchParams, allowed?: readonly string[]) => URLSearchParams;
+  /** The base path, without a trailing slash. */
+  base: string;
+  /** `/<resource path>`. */
+  collection: string;
+  /** `/<resource path>/:id`. */
+  member: string;
+}
+
+/** The record id of the path. */
+export const pathId = (c: Context): string => c.req.param("id") ?? "";
+
+/** The revision of the path. */
+export const pathRev = (c: Context): string => c.req.param("rev") ?? "";
+
+/** The paths of `fields` (§16), or undefined when the request has none. */
+export function fieldsOf(params: URLSearchParams): string[] | undefined {
+  const raw = params.get("fields");
+  return raw === null ? undefined : parseFieldsParam(raw);
+}
+
+/** 405 is not in the closed set of codes: a wrong method is a 400 that names the allowed ones. */
+export function methodNotAllowed(c: Context, allowed: readonly string[]): Response {
+  const error = new AppError(
+    "BAD_REQUEST",
+    `Method ${c.req.method} is not allowed on ${c.req.path}. Allowed: ${allowed.join(", ")}.`,
+    { details: { allowed } },
+  );
+  return errorResponse(error, () => {}, { Allow: allowed.join(", ") });
+}
+
+/** Mounts a GET route and the answer to its other methods. */
+export function getOnly(api: Api, route: Route, path: string, handle: RouteHandler): void {
+  api.get(path, route(handle));
+  api.all(path, (c) => methodNotAllowed(c, ["GET", "HEAD", "OPTIONS"]));
+}
+
+/** Mounts a POST route and the answer to its other methods. */
+export function postOnly(api: Api, route: Route, path: string, handle: RouteHandler): void {
+  api.post(path, route(handle));
+  api.all(path, (c) => methodNotAllowed(c, ["POST", "OPTIONS"]));
+}

@@ -1,0 +1,117 @@
+/**
+ * What a read loads of each record, as the read compiler takes it (a {@link ReadLevel}): from a
+ * {@link Projection} (records the runtime presents) or a {@link Selection} (JSON text as it is sent),
+ * limited to the fields the actor may see and the relations this view and depth allow, each relation
+ * limited to the related rows that exist for the actor.
+ */
+import type { ReadLevel, ReadOutput, ReadRelation } from "../storage/sql/read-sql.ts";
+import type { RequestContext } from "./context.ts";
+import type { Action } from "./hooks.ts";
+import type { ServiceCore } from "./service-core.ts";
+import type { OutputView, Projection, Selection, SelectionFormat } from "./service-types.ts";
+
+/**
+ * The projection of the core's rows in `view` for the actor of `ctx`: the fields asked for that
+ * they may see (all of them without a projection, or when hooks of `action` will see the records),
+ * the keys relations need, and the relations the projection names that this view and depth allow,
+ * each limited to the related rows that exist for the actor.
+ */
+export function projectionLevel(
+  core: ServiceCore,
+  ctx: RequestContext,
+  view: OutputView,
+  projection: Projection | undefined,
+  action: Action | undefined,
+  depth = 0,
+): ReadLevel {
+  const { resource, rowFields, internal } = core;
+  const actorView = core.view(ctx);
+  const whole = !projection?.fields || (action !== undefined && core.deps.hooks.any(resource.name, action));
+  const fields = whole ? rowFields : rowFields.filter((name) => internal.has(name) || projection?.fields?.has(name));
+  const visible = fields.filter((name) => {
+    const field = resource.field.get(name);
+    return !field || internal.has(name) || (!field.hidden[view] && actorView.canRead(resource, field));
+  });
+  const relations: ReadLevel["relations"][number][] = [];
+  for (const [name, below] of projection?.relations ?? []) {
+    const read = relationRead(core, ctx, name, view, depth);
+    if (read)
+      relations.push({
+        ...read.relation,
+        key: name,
+        level: projectionLevel(read.target, ctx, read.childView, below, undefined, depth + 1),
+      });
+  }
+  return { model: resource.model, fields: visible, relations };
+}
+
+/**
+ * The level of a {@link Selection}: every key in order, fields the actor may not see left out (REST)
+ * or null (GraphQL); undefined when a relation cannot be loaded in this view or at this depth.
+ */
+export function selectionLevel(
+  core: ServiceCore,
+  ctx: RequestContext,
+  view: OutputView,
+  selection: Selection,
+  format: SelectionFormat,
+  depth = 0,
+): ReadLevel | undefined {
+  const { resource } = core;
+  const actorView = core.view(ctx);
+  const outputs: ReadOutput[] = [];
+  const relations: ReadLevel["relations"][number][] = [];
+  for (const entry of selection) {
+    if ("typename" in entry) {
+      outputs.push({ key: entry.key, constant: resource.names.type });
+    } else if ("field" in entry) {
+      const field = resource.field.get(entry.field);
+      const visible = field !== undefined && !field.hidden[view] && actorView.canRead(resource, field);
+      if (!visible) {
+        if (format === "graphql") outputs.push({ key: entry.key });
+        continue;
+      }
+      const numeric = field.kind === "BigInt" || field.kind === "Decimal";
+      outputs.push({
+        key: entry.key,
+        field: field.name,
+        as: format === "graphql" ? (field.isId ? "text" : numeric ? "number" : undefined) : undefined,
+      });
+    } else {
+      const read = relationRead(core, ctx, entry.relation, view, depth);
+      if (!read) return undefined;
+      const level = selectionLevel(read.target, ctx, read.childView, entry.selection, format, depth + 1);
+      if (!level) return undefined;
+      relations.push({ ...read.relation, key: entry.key, level });
+      outputs.push({ key: entry.key, relation: entry.key });
+    }
+  }
+  return { model: resource.model, fields: [], relations, outputs };
+}
+
+/**
+ * How a read loads the relation `name` of records shown in `view` at `depth`: its link, and the rows
+ * of the target that exist for the actor; undefined when this view or the depth does not allow it.
+ */
+function relationRead(
+  core: ServiceCore,
+  ctx: RequestContext,
+  name: string,
+  view: OutputView,
+  depth: number,
+): { relation: Omit<ReadRelation, "key" | "level">; target: ServiceCore; childView: OutputView } | undefined {
+  const relation = core.resource.relation.get(name);
+  if (!relation?.views[view] || depth + 1 > core.resource.maxDepth) return undefined;
+  const target = core.deps.core(relation.target);
+  const many = relation.kind !== "belongsTo";
+  return {
+    relation: {
+      field: relation.name,
+      through: relation.kind === "manyToMany" ? relation.joinTargetRelation : undefined,
+      many,
+      where: core.view(ctx).rows(target.resource),
+    },
+    target,
+    childView: many ? "list" : "one",
+  };
+}

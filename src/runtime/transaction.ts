@@ -1,0 +1,35 @@
+/**
+ * Where a write's transaction begins and ends: work joins the transaction of its context (a batch, a
+ * hook's `op.service`) or opens one; the outbox events are appended last, just before the commit; once
+ * committed, the event dispatcher is woken and the deferred `onSuccess` hooks run.
+ */
+import type { RequestContext } from "./context.ts";
+import type { WriteAction } from "./hooks.ts";
+import type { ServiceCore } from "./service-core.ts";
+
+/** Runs `work` in the transaction of `ctx`, or in a new one whose `onSuccess` hooks run after it commits. */
+export async function inTransaction<T>(
+  core: ServiceCore,
+  ctx: RequestContext,
+  work: (tx: RequestContext) => Promise<T>,
+  action?: WriteAction,
+): Promise<T> {
+  const { deps } = core;
+  if (ctx.transaction) return core.translate(() => work(ctx), action);
+  let bound: RequestContext | undefined;
+  const result = await core.translate(
+    () =>
+      deps.store.transaction(async (store) => {
+        bound = deps.bind(ctx, { store, afterCommit: [], now: new Date(), events: [] });
+        const result = await work(bound);
+        // Last, so the outbox lock is held only for the insert and the commit.
+        await store.appendEvents(bound.transaction?.events ?? []);
+        return result;
+      }),
+    action,
+  );
+  if (bound?.transaction?.events.length) deps.onCommitted();
+  // The writes are durable now: each onSuccess reports its own failure instead of failing the request.
+  for (const run of bound?.transaction?.afterCommit ?? []) await run();
+  return result;
+}

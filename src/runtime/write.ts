@@ -1,0 +1,289 @@
+/**
+ * The write pipeline, in named stages: {@link prepare} (authorize → load → stamp → `before` hooks →
+ * validate; write-prepare.ts) → persist the row (with the relations' rules) → the revision and the
+ * outbox event → `after` hooks; `onSuccess` waits for the commit. A write runs one of two ways
+ * (docs/design/write-path.md): as one compiled statement when nothing needs to run inside its
+ * transaction ({@link isDirect}), otherwise through Prisma in a transaction.
+ */
+import { classifyStorageError } from "../storage/store.ts";
+import { bindService } from "./bound-service.ts";
+import { cascade, checkParentsLive } from "./cascade.ts";
+import type { RequestContext, Transaction } from "./context.ts";
+import { AppError } from "./errors.ts";
+import type { WriteAction } from "./hooks.ts";
+import type { Row } from "./loaders.ts";
+import { failed, newOperation, type Op, output, successHooks } from "./operation.ts";
+import { both } from "./query.ts";
+import { sameValue } from "./same-value.ts";
+import type { ServiceCore } from "./service-core.ts";
+import type { ResourceRecord, WriteOptions } from "./service-types.ts";
+import { inTransaction } from "./transaction.ts";
+import { actorValue, prepare, type WritePlan } from "./write-prepare.ts";
+
+/** One write as the pipeline runs it: the operation, its input errors, its options. */
+interface WriteRun {
+  readonly core: ServiceCore;
+  readonly ctx: RequestContext;
+  readonly op: Op;
+  readonly inputErrors: Record<string, string>;
+  readonly options: WriteOptions;
+}
+
+/**
+ * A write: its pipeline as one statement where it can be, otherwise in the transaction of `ctx` (or a
+ * new one); then the record as the client sees it. `onFailure` hooks run on a throw.
+ */
+export async function write(
+  core: ServiceCore,
+  action: WriteAction,
+  ctx: RequestContext,
+  id: string | number | undefined,
+  data: Record<string, unknown>,
+  inputErrors: Record<string, string>,
+  options: WriteOptions = {},
+  revision?: number,
+): Promise<ResourceRecord> {
+  const op = newOperation(core, action, ctx, id, data, undefined);
+  try {
+    const row = isDirect(core, ctx, action)
+      ? await core.translate(() => writeDirect({ core, ctx, op, inputErrors, options }), action)
+      : await inTransaction(core, ctx, (tx) => writeIn({ core, ctx: tx, op, inputErrors, options }, revision), action);
+    return (await output(core, ctx, op, [row], "one"))[0] as ResourceRecord;
+  } catch (error) {
+    await failed(core, op, error);
+    throw error;
+  }
+}
+
+/**
+ * Whether a write runs as one compiled statement (docs/design/write-path.md): a create, update, patch
+ * or delete that is not part of a transaction already (a batch, a hook's `op.service`), of a resource
+ * with no hook that runs inside the transaction (`before`, `after`, a `body`) for it, no draft
+ * revisions, and for a delete no relation rule to apply; on a model the write compiler can write.
+ * Everything else takes the transaction of {@link writeIn}.
+ */
+function isDirect(core: ServiceCore, ctx: RequestContext, action: WriteAction): boolean {
+  if (ctx.transaction) return false;
+  if (action !== "create" && action !== "update" && action !== "patch" && action !== "delete") return false;
+  const { hooks, store } = core.deps;
+  const name = core.resource.name;
+  if (hooks.body(name, action) || hooks.has("before", name, action) || hooks.has("after", name, action)) return false;
+  if (core.resource.revisions?.draft) return false;
+  if (action === "delete" && core.deleteRules) return false;
+  return store.canWrite(core.resource.model);
+}
+
+/**
+ * The pipeline as one statement: {@link prepare} reading on the pool, then the row write, its
+ * revision and its outbox event in one compiled statement between BEGIN and COMMIT on a connection of
+ * the pool (storage's `write`), then the event dispatcher's wake-up and `onSuccess`.
+ */
+async function writeDirect(run: WriteRun): Promise<Row> {
+  const { core, ctx, op } = run;
+  const now = new Date();
+  const plan = await prepare(core, ctx, op, run.inputErrors, run.options, undefined, now);
+  const row = await persistDirect(run, plan, now);
+  op.id = row[core.resource.id.name] as string | number;
+  op.result = row;
+  core.deps.onCommitted();
+  await successHooks(core, op)?.();
+  return row;
+}
+
+/** Stage persist, direct: the row, its revision and its outbox event in one statement (write-sql.ts). */
+async function persistDirect(run: WriteRun, plan: WritePlan, now: Date): Promise<Row> {
+  const { core, ctx, op } = run;
+  const { resource } = core;
+  const { action } = op;
+  const soft = resource.softDelete;
+  const version = resource.version;
+  const kind = action === "create" ? "insert" : action === "delete" && !soft ? "delete" : "update";
+  const values =
+    action === "delete"
+      ? soft
+        ? {
+            ...op.input,
+            [soft.field]: now,
+            ...(soft.by ? { [soft.by]: actorValue(resource.field.get(soft.by), plan.actor) } : {}),
+          }
+        : {}
+      : op.input;
+  const actorId = String(plan.actor);
+  const result = await core.deps.store.write({
+    model: resource.model,
+    kind,
+    values,
+    increment: kind === "update" && version ? [version.field] : [],
+    id: op.id,
+    where: kind === "insert" ? undefined : plan.where,
+    fields: core.rowFields,
+    inside: plan.staysInside ? plan.guard : undefined,
+    now,
+    revision: core.revisions?.compiled(action as WriteAction, actorId),
+    event: { resource: resource.name, action: action as WriteAction, actorId },
+  });
+  if (result.status === "missing") {
+    // The row changed or went between the read and the write (the read found it).
+    const current = await currentVersion(core, ctx, op.id);
+    if (version && current !== undefined) throw plan.mismatch(current);
+    throw new AppError("NOT_FOUND", `The ${resource.name} does not exist (any more).`);
+  }
+  if (result.status === "outside") throw outside(core, action);
+  return result.row;
+}
+
+/**
+ * The pipeline inside a transaction (every write {@link isDirect} does not take): {@link prepare} →
+ * persist (or the `body` hook) with the relations' delete rules → the row still inside the actor's
+ * scope → the revision and the outbox event (appended at the commit) → `after` hooks; `onSuccess`
+ * waits for the commit.
+ */
+async function writeIn(run: WriteRun, revisionNumber: number | undefined): Promise<Row> {
+  const { core, ctx, op } = run;
+  const tx = ctx.transaction as Transaction;
+  op.context = ctx;
+  op.service = (name) => bindService(core.deps.resource(name), ctx);
+  const plan = await prepare(core, ctx, op, run.inputErrors, run.options, revisionNumber, tx.now);
+  // The record as the `before` hooks left `op.id`: the one the relations' rules follow.
+  const id = op.id as string | number;
+  const row = await persist(run, plan, tx, id);
+  op.id = row[core.resource.id.name] as string | number;
+  op.result = row;
+  await checkInside(run, plan);
+  await record(run, plan, tx, row);
+  await after(run, tx);
+  return op.result as Row;
+}
+
+/** Stage persist: the row write of the action, or the registered `body` around it. */
+async function persist(run: WriteRun, plan: WritePlan, tx: Transaction, id: string | number): Promise<Row> {
+  const { core, op } = run;
+  const body = core.deps.hooks.body(core.resource.name, op.action);
+  const proceed = () => persistRow(run, plan, tx, id);
+  const row = (body ? await body(op, proceed) : await proceed()) as Row;
+  if (!row || typeof row !== "object")
+    throw new Error(`The ${op.action} body of ${core.resource.name} returned no row`);
+  return row;
+}
+
+/** The default row write of each action, with the relations' rules for deletes, purges and restores. */
+async function persistRow(run: WriteRun, plan: WritePlan, tx: Transaction, id: string | number): Promise<Row> {
+  const { core, ctx, op } = run;
+  const { resource, select } = core;
+  const model = tx.store.model(resource.delegate);
+  const soft = resource.softDelete;
+  const { existing, where, actor } = plan;
+  const bump = resource.version ? { [resource.version.field]: { increment: 1 } } : {};
+  const moved = (error: unknown) => versionMoved(run, plan, id, error);
+  switch (op.action) {
+    case "create":
+      return model.create({ data: op.input, select });
+    case "update":
+    case "patch":
+    case "revert":
+      return model.update({ where, data: { ...op.input, ...bump }, select }).catch(moved);
+    case "publish":
+      return existing as Row;
+    case "restore": {
+      await checkParentsLive(core, ctx, existing as Row);
+      if (!soft) throw new Error(`restore of ${resource.name}, which has no soft delete`);
+      const row = await model
+        .update({
+          where,
+          data: { ...op.input, [soft.field]: null, ...(soft.by ? { [soft.by]: null } : {}), ...bump },
+          select,
+        })
+        .catch(moved);
+      await cascade(core, ctx, "restore", id, existing?.[soft.field] as Date);
+      return row;
+    }
+    case "delete":
+      if (soft) {
+        await cascade(core, ctx, "delete", id, tx.now);
+        const by = soft.by ? { [soft.by]: actorValue(resource.field.get(soft.by), actor) } : {};
+        return model
+          .update({ where, data: { ...op.input, [soft.field]: tx.now, ...by, ...bump }, select })
+          .catch(moved);
+      }
+      await cascade(core, ctx, "purge", id, tx.now, "delete");
+      return model.delete({ where, select }).catch(moved);
+    case "purge":
+      await cascade(core, ctx, "purge", id, tx.now);
+      return model.delete({ where, select }).catch(moved);
+  }
+  throw new Error(`Unknown action ${op.action}`);
+}
+
+/** A row write that found no row: a version that moved on is a mismatch; anything else goes on. */
+async function versionMoved(run: WriteRun, plan: WritePlan, id: string | number, error: unknown): Promise<never> {
+  if (run.core.resource.version && classifyStorageError(error)?.kind === "notFound") {
+    const current = await currentVersion(run.core, run.ctx, id);
+    if (current !== undefined) throw plan.mismatch(current);
+  }
+  throw error;
+}
+
+/** Stage inside: a scoped actor's write must leave the record inside what they may see. */
+async function checkInside(run: WriteRun, plan: WritePlan): Promise<void> {
+  const { core, ctx, op } = run;
+  if (!plan.staysInside) return;
+  const where = both({ [core.resource.id.name]: op.id }, plan.guard);
+  const inside = await core.run(ctx, core.countQuery(where));
+  if (!inside.total) throw outside(core, op.action);
+}
+
+/** Stage record: the revision (resources that keep them) and the outbox event, appended at the commit. */
+async function record(run: WriteRun, plan: WritePlan, tx: Transaction, row: Row): Promise<void> {
+  const { core, op } = run;
+  const action = op.action as WriteAction;
+  const actorId = String(plan.actor);
+  const revision = core.revisions
+    ? await core.revisions.record(tx.store, { action, recordId: op.id as string | number, row, actorId })
+    : undefined;
+  tx.events.push({
+    resource: core.resource.name,
+    recordId: String(op.id),
+    action,
+    revisionId: revision?.id ?? null,
+    revisionNumber: revision?.number ?? null,
+    actorId,
+    changed: changedFields(plan.existing, row),
+  });
+}
+
+/** Stage after: the `after` hooks in the transaction; `onSuccess` waits for the commit. */
+async function after(run: WriteRun, tx: Transaction): Promise<void> {
+  const { core, op } = run;
+  await core.deps.hooks.run("after", op);
+  const onSuccess = successHooks(core, op);
+  if (onSuccess) tx.afterCommit.push(onSuccess);
+}
+
+/** The version the record with `id` is at now (undefined when it is gone), read in `ctx`'s store. */
+async function currentVersion(core: ServiceCore, ctx: RequestContext, id: unknown): Promise<unknown> {
+  const field = core.resource.version?.field;
+  if (!field) return undefined;
+  const { rows } = await core.run(ctx, {
+    level: { model: core.resource.model, fields: [field], relations: [] },
+    where: { [core.resource.id.name]: id },
+    orderBy: [],
+    offset: 0,
+    limit: 1,
+    total: false,
+  });
+  return rows[0]?.[field];
+}
+
+/** The error of a write that would leave the record outside what its actor may see. */
+function outside(core: ServiceCore, action: string): AppError {
+  return new AppError(
+    "FORBIDDEN",
+    `This ${action} would put the ${core.resource.name} outside the records you may see.`,
+  );
+}
+
+/** The fields whose values differ between the row before and after a write (every field the row has, on create). */
+function changedFields(before: Row | undefined, after: Row): string[] {
+  if (!before) return Object.keys(after).filter((k) => after[k] !== null && after[k] !== undefined);
+  return Object.keys(after).filter((k) => !sameValue(before[k], after[k]));
+}
