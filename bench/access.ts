@@ -3,12 +3,12 @@
 // role (no tenant, no scope: the rules' fast path), as an agent (the tenant condition), as a customer
 // (tenant + row scope), and a bare Prisma findMany + count with the agent's condition (the baseline).
 // Prints the median time of each, its ratio to the baseline, and the SQL statements each read sends.
-import { resources } from "../schema/index.ts";
+import { resources } from "../demo/schema/index.ts";
 import type { Actor } from "../src/runtime/context.ts";
 import { resolveResources } from "../src/metadata/resolve.ts";
 import { createRuntime } from "../src/runtime/runtime.ts";
-import { datamodel } from "../src/storage/datamodel.ts";
-import { createDatabase } from "../src/storage/prisma.ts";
+import { datamodel } from "../demo/datamodel.ts";
+import { createDemoDatabase } from "../test/support/demo-database.ts";
 import { createStore } from "../src/storage/store.ts";
 import { prepareBenchDatabaseFromEnv } from "./database.ts";
 import { medians } from "./medians.ts";
@@ -18,7 +18,7 @@ const TICKETS = 20_000;
 const log = (message: string) => console.error(`[bench:access] ${message}`);
 
 const database = await prepareBenchDatabaseFromEnv(log);
-const db = createDatabase(database.url, { poolSize: 4 });
+const db = createDemoDatabase(database.url, { poolSize: 4 });
 try {
   const customers = (
     await db.prisma.user.findMany({ where: { role: "reader" }, select: { id: true }, orderBy: { id: "asc" } })

@@ -6,8 +6,8 @@
 import pg from "pg";
 import { startEmbeddedPostgres } from "../src/storage/embedded-postgres.ts";
 import { applyMigrations } from "../src/storage/prisma-cli.ts";
-import { createDatabase } from "../src/storage/prisma.ts";
-import { type SeedSummary, seedDemoData } from "../src/storage/seed.ts";
+import { createDemoDatabase } from "../test/support/demo-database.ts";
+import { type SeedSummary, seedDemoData } from "../demo/seed.ts";
 
 /** Name of the database every run recreates. */
 export const BENCH_DATABASE = "autograph_bench";
@@ -89,7 +89,7 @@ export async function prepareBenchDatabase(options: BenchDatabaseOptions): Promi
     }
     const url = databaseUrl(adminUrl, BENCH_DATABASE);
     await applyMigrations(url);
-    const db = createDatabase(url, { poolSize: 2 });
+    const db = createDemoDatabase(url, { poolSize: 2 });
     let seeded: SeedSummary;
     try {
       seeded = await seedDemoData(db.prisma);

@@ -7,10 +7,11 @@
 // the path up) before the measured ones.
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
-import { resources } from "../schema/index.ts";
+import { resources } from "../demo/schema/index.ts";
 import { loadConfig } from "../src/server/config.ts";
 import { startServer } from "../src/server/server.ts";
 import { prepareBenchDatabaseFromEnv } from "./database.ts";
+import { demoPrisma } from "../test/support/demo-database.ts";
 
 const WRITES = Number(process.env.BENCH_FANOUT_WRITES ?? 40);
 const SIZES = (process.env.BENCH_FANOUT_SUBSCRIBERS ?? "1,100,1000").split(",").map(Number);
@@ -19,6 +20,7 @@ const log = (message: string) => console.error(`[bench:fanout] ${message}`);
 const database = await prepareBenchDatabaseFromEnv(log);
 // A thousand sockets from one address: the rate limiter (600 a minute per IP) is off, this measures fan-out.
 const running = await startServer({
+  ...demoPrisma,
   resources,
   config: loadConfig({ DATABASE_URL: database.url, PORT: "0", SEED: "false", LOG_LEVEL: "silent", RATE_LIMIT: "0" }),
 });

@@ -2,12 +2,12 @@
 // Prints how much page 1,000 costs relative to page 1 for each, and the plan of the keyset query.
 // The target: keyset page 1,000 ≤ 1.5× keyset page 1 (offset shown beside it for contrast).
 import pg from "pg";
-import { resources } from "../schema/index.ts";
+import { resources } from "../demo/schema/index.ts";
 import { resolveResources } from "../src/metadata/resolve.ts";
 import { createRuntime } from "../src/runtime/runtime.ts";
 import type { Sort } from "../src/runtime/query.ts";
-import { datamodel } from "../src/storage/datamodel.ts";
-import { createDatabase } from "../src/storage/prisma.ts";
+import { datamodel } from "../demo/datamodel.ts";
+import { createDemoDatabase } from "../test/support/demo-database.ts";
 import { compileRead } from "../src/storage/sql/read-sql.ts";
 import { SEARCH_KEY } from "../src/storage/sql/search.ts";
 import { SqlModels } from "../src/storage/sql/where-sql.ts";
@@ -36,7 +36,7 @@ try {
   );
   // Steady state: fresh statistics, and the GIN index's pending list merged (as autovacuum would).
   await admin.query("vacuum analyze");
-  const db = createDatabase(database.url, { poolSize: 2 });
+  const db = createDemoDatabase(database.url, { poolSize: 2 });
   const runtime = createRuntime({ schema: resolveResources(resources, datamodel), store: createStore(db) });
   const posts = runtime.service("post");
   const ctx = () => runtime.context();

@@ -5,12 +5,12 @@
 // creating and patching. Prints the median time of each, its ratio to the bare create, and the SQL
 // statements each write sends (the app's counter: BEGIN and COMMIT count). The runtime's writes take the
 // one-statement path (docs/design/write-path.md).
-import { resources } from "../schema/index.ts";
+import { resources } from "../demo/schema/index.ts";
 import type { ResourceDefinition } from "../src/metadata/definition.ts";
 import { resolveResources } from "../src/metadata/resolve.ts";
 import { createRuntime } from "../src/runtime/runtime.ts";
-import { datamodel } from "../src/storage/datamodel.ts";
-import { createDatabase } from "../src/storage/prisma.ts";
+import { datamodel } from "../demo/datamodel.ts";
+import { createDemoDatabase } from "../test/support/demo-database.ts";
 import { createStore } from "../src/storage/store.ts";
 import { prepareBenchDatabaseFromEnv } from "./database.ts";
 import { medians } from "./medians.ts";
@@ -19,7 +19,7 @@ const REPEAT = Number(process.env.BENCH_WRITES_REPEAT ?? 300);
 const log = (message: string) => console.error(`[bench:writes] ${message}`);
 
 const database = await prepareBenchDatabaseFromEnv(log);
-const db = createDatabase(database.url, { poolSize: 2 });
+const db = createDemoDatabase(database.url, { poolSize: 2 });
 try {
   const store = createStore(db);
   const full = createRuntime({ schema: resolveResources(resources, datamodel), store });

@@ -1,12 +1,12 @@
 // Second half of `npm run build` (tsc emits the JavaScript and the imported JSON to dist/): copies the
-// other files the runtime reads beside its modules (schema/reports.graphql, read by schema/extensions.ts
-// from import.meta.dirname), so dist/ serves what src/ does. Plain JavaScript: `npm start` runs it
-// before every start, and tsx's start-up would cost more than the copy.
+// other files the runtime reads beside its modules (demo/schema/reports.graphql, read by
+// demo/schema/extensions.ts from import.meta.dirname), so dist/ serves what the sources do. Plain
+// JavaScript: `npm start` runs it before every start, and tsx's start-up would cost more than the copy.
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..");
-const FOLDERS = ["src", "schema"];
+const FOLDERS = ["src", "demo"];
 const ASSETS = new Set([".graphql"]);
 
 function* assets(dir) {

@@ -1,122 +1,88 @@
 /**
- * Autograph's public API. Describe resources with {@link createResourceDefiner}; serve them with
- * {@link startServer}, or compose the pieces yourself: {@link resolveResources} → {@link createRuntime}
- * → {@link createApp} (or the transports {@link createGraphQLHandler} and {@link createRestHandler}).
+ * Autograph's public API. Describe your resources with {@link createResourceDefiner}; serve them with
+ * {@link startServer}, passing your generated Prisma client, its datamodel and the resources. Or compose
+ * the pieces yourself: {@link resolveResources} → {@link createRuntime} (over {@link createDatabase}) →
+ * {@link createApp} (or one transport: {@link createGraphQLHandler}, {@link createRestHandler}).
+ *
+ * Your Prisma schema declares Autograph's own models besides yours: `Revision`, `Event`, `EventCursor`
+ * and `EventDeadLetter` (copy them from Autograph's prisma/schema.prisma); {@link startServer} refuses
+ * to boot without them.
  * @packageDocumentation
  */
 
 // Describe
-export {
-  createResourceDefiner,
-  OPERATORS,
-  VIEWS,
-  type FieldOptions,
-  type FieldValidation,
-  ACCESS_OPERATIONS,
-  SECURITY_PROFILES,
-  type AccessActor,
-  type AccessCheck,
-  type AccessOperation,
-  type AccessOptions,
-  type AccessRule,
-  type AuditOptions,
-  type DeleteRule,
-  type FieldAccessRule,
-  type ScopeFunction,
-  type SecurityProfile,
-  type FieldValidator,
-  type RevisionOptions,
-  type SoftDeleteOptions,
-  type IdGenerator,
-  type ModelShapes,
-  type Operator,
-  type RelationOptions,
-  type RelationView,
-  type ResourceDefinition,
-  type ResourceValidator,
-  type Rule,
-  type ValidationAction,
-  type ValidationContext,
-  type ValueContext,
-  type ValueSource,
-  type View,
+export type {
+  AccessActor,
+  AccessCheck,
+  AccessOperation,
+  AccessOptions,
+  AccessRule,
+  AuditOptions,
+  DeleteRule,
+  FieldAccessRule,
+  FieldOptions,
+  FieldValidation,
+  FieldValidator,
+  IdGenerator,
+  ModelShapes,
+  Operator,
+  RelationOptions,
+  RelationView,
+  ResourceDefinition,
+  ResourceValidator,
+  RevisionOptions,
+  Rule,
+  ScopeFunction,
+  SecurityProfile,
+  SoftDeleteOptions,
+  ValidationAction,
+  ValidationContext,
+  ValueContext,
+  ValueSource,
+  View,
 } from "./metadata/definition.ts";
+export { createResourceDefiner } from "./metadata/definition.ts";
+export type { Datamodel } from "./metadata/datamodel.ts";
 export { MetadataError, type MetadataIssue } from "./metadata/errors.ts";
 export { resolveResources } from "./metadata/resolve.ts";
-export { OPERATORS_BY_KIND } from "./metadata/resolve/fields.ts";
-export type {
-  ResolvedField,
-  ResolvedRelation,
-  ResolvedResource,
-  ResolvedRule,
-  ResolvedSchema,
-  ResolvedValidation,
-  ResourceNames,
-  ScalarKind,
-} from "./metadata/resolved.ts";
+export type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema } from "./metadata/resolved.ts";
 
 // Run
-export { ANONYMOUS, type Actor, type RequestContext, type Transaction } from "./runtime/context.ts";
+export type { Actor, RequestContext } from "./runtime/context.ts";
 export { AppError, ERROR_STATUS, isAppError, type AppErrorOptions, type ErrorCode } from "./runtime/errors.ts";
-export {
-  ACTIONS,
-  HOOK_KINDS,
-  WRITE_ACTIONS,
-  type Action,
-  type Body,
-  type Hook,
-  type HookKind,
-  type Operation,
-  type ResourceHooks,
-  type Transform,
-  type WriteAction,
-} from "./runtime/hooks.ts";
-export type { BoundService } from "./runtime/bound-service.ts";
-export type { WriteInputOptions, WriteMode } from "./runtime/input.ts";
-export { DEFAULT_QUERY_LIMITS, type Filter, type QueryLimits, type Sort } from "./runtime/query.ts";
-export { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime.ts";
-export type { ResourceService } from "./runtime/service.ts";
 export type {
-  DeletedMode,
-  GetOptions,
-  ListParams,
-  OutputView,
-  Page,
-  PageParams,
-  ResourceRecord,
-  VersionOptions,
-} from "./runtime/service-types.ts";
-export {
-  BATCH_ACTIONS,
-  type BatchAction,
-  type BatchFailure,
-  type BatchOptions,
-  type BatchResult,
-} from "./runtime/batch.ts";
-export type { RevisionDiff, RevisionRecord } from "./runtime/history.ts";
+  Action,
+  Body,
+  Hook,
+  HookKind,
+  Operation,
+  ResourceHooks,
+  Transform,
+  WriteAction,
+} from "./runtime/hooks.ts";
+export type { Filter, QueryLimits, Sort } from "./runtime/query.ts";
+export { createRuntime, type Runtime, type RuntimeOptions, type RuntimeSettings } from "./runtime/runtime.ts";
+export type { RevisionRecord } from "./runtime/history.ts";
 export type { ErrorReporter } from "./runtime/service-core.ts";
+export type { ListParams, Page, ResourceRecord } from "./runtime/service-types.ts";
+export type { ResourceService } from "./runtime/service.ts";
 export type { Revision } from "./runtime/revisions.ts";
 
 // Events
-export {
-  createEventBus,
-  createEvents,
-  type EventBusOptions,
-  type Events,
-  type EventsOptions,
-} from "./events/events.ts";
-export { EventHub, type StreamOptions } from "./events/hub.ts";
+export type { Events } from "./events/events.ts";
 export type { EventHandler, HandlerOptions } from "./events/handlers.ts";
-export { ChangeViewer, type VisibleChange } from "./events/change-view.ts";
-export { type BusKind, type BusReceiver, type EventBus, MemoryBus } from "./storage/event-bus.ts";
-export { type ChangeEvent, type EventFilter, Outbox } from "./storage/outbox.ts";
-export { PostgresBus } from "./storage/postgres-bus.ts";
-export { RedisBus } from "./storage/redis-bus.ts";
+export type { BusKind } from "./storage/event-bus.ts";
+export type { ChangeEvent, EventFilter } from "./storage/outbox.ts";
 
 // Store
-export { createDatabase, type Database, type StatementCounter } from "./storage/prisma.ts";
-export { createStore, type Store } from "./storage/store.ts";
-export { datamodel } from "./storage/datamodel.ts";
+export {
+  createDatabase,
+  type CreateDatabaseOptions,
+  type Database,
+  type PrismaClientClass,
+  type PrismaClientLike,
+  type StatementCounter,
+} from "./storage/prisma.ts";
 
 // Serve
 export {
@@ -128,7 +94,7 @@ export {
 } from "./graphql/handler.ts";
 export { createRestHandler, type RestHandler, type RestHandlerOptions } from "./rest/handler.ts";
 export { buildOpenApi, type OpenApiOptions } from "./rest/openapi.ts";
-export { SECURITY_PROFILE_RULES, type SecurityProfileRules } from "./rest/security-profile.ts";
 export { createApp, type App, type AppOptions } from "./server/app.ts";
 export { loadConfig, ConfigError, type Config } from "./server/config.ts";
+export type { Seed } from "./server/database.ts";
 export { startServer, type RunningServer, type StartOptions } from "./server/server.ts";

@@ -1,5 +1,6 @@
 // The public API exports what the README and guides use, and they work together.
 import { describe, expect, it } from "vitest";
+import { datamodel } from "../demo/datamodel.ts";
 import * as autograph from "../src/index.ts";
 
 describe("public API", () => {
@@ -31,10 +32,7 @@ describe("public API", () => {
 
   it("a definition made with the definer resolves against the datamodel", () => {
     const defineResource = autograph.createResourceDefiner<{ Tag: { scalars: "id" | "name"; relations: "posts" } }>();
-    const schema = autograph.resolveResources(
-      [defineResource("Tag", { fields: { name: { sort: true } } })],
-      autograph.datamodel,
-    );
+    const schema = autograph.resolveResources([defineResource("Tag", { fields: { name: { sort: true } } })], datamodel);
     expect(schema.resource.get("tag")?.field.get("name")?.sortable).toBe(true);
   });
 });

@@ -16,7 +16,7 @@ import { addLeafTypes } from "./scalars.ts";
 import { addSubscriptions, type SubscriptionSource } from "./subscriptions.ts";
 
 /**
- * The schema served at /graphql, also printed to schema/schema.graphql by `npm run generate:graphql`.
+ * The schema served at /graphql (the demo's is printed to demo/schema/schema.graphql by `npm run generate:graphql`).
  * Resolvers call the runtime's services; their context is a {@link GraphQLContext}. Errors thrown by
  * resolvers are runtime errors: serve the schema through {@link createGraphQLHandler}, or map them
  * with `toGraphQLError`. Subscriptions are always in the schema; they run only with `options.events`

@@ -35,6 +35,11 @@ export interface DatamodelEnum {
   values: readonly { name: string }[];
 }
 
+/**
+ * A Prisma schema's models and enums, as Autograph's datamodel generator (scripts/datamodel-generator.mjs)
+ * writes them to JSON at `prisma generate`. Pass it to `startServer` (or `resolveResources`) with the
+ * client generated from the same schema.
+ */
 export interface Datamodel {
   models: readonly DatamodelModel[];
   enums: readonly DatamodelEnum[];

@@ -33,6 +33,7 @@ export type ScalarKind =
   | "Uuid"
   | "Enum";
 
+/** A field of a resolved resource: its Prisma type, and what clients may do with it (filter, sort, see, write). */
 export interface ResolvedField {
   readonly name: string;
   readonly kind: ScalarKind;
@@ -132,6 +133,8 @@ export interface ManyToManyRelation extends RelationBase {
   /** Join-model relation field pointing at the target (the definition's `through`). */
   readonly joinTargetRelation: string;
 }
+
+/** A relation of a resolved resource: belongs-to, has-many, or many-to-many through a join model. */
 export type ResolvedRelation = BelongsToRelation | HasManyRelation | ManyToManyRelation;
 
 /** Every public name of a resource, computed once (see names.ts). */
@@ -187,6 +190,10 @@ export interface ResourceNames {
   readonly path: string;
 }
 
+/**
+ * A resource as the runtime and the transports read it: its definition checked against the datamodel,
+ * defaults filled in, names computed, and frozen. `runtime.service(name).resource` gives it to hooks.
+ */
 export interface ResolvedResource {
   /** Singular name, e.g. `post`. */
   readonly name: string;
@@ -237,6 +244,7 @@ export interface ResolvedResource {
   readonly validate?: ResourceValidator;
 }
 
+/** Every resolved resource, by name and by REST path: what `resolveResources` returns and `createRuntime` serves. */
 export interface ResolvedSchema {
   readonly resources: readonly ResolvedResource[];
   /** By singular name. */

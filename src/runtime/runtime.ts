@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { AccessPolicy } from "./access.ts";
 import { CursorCodec } from "./cursor.ts";
 import type { ResolvedSchema } from "../metadata/resolved.ts";
-import type { Store } from "../storage/store.ts";
+import { createStore, type Store, type StoreDatabase } from "../storage/store.ts";
 import { ANONYMOUS, type Actor, type RequestContext } from "./context.ts";
 import { AppError } from "./errors.ts";
 import { HookRegistry, type ResourceHooks } from "./hooks.ts";
@@ -15,10 +15,25 @@ import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
 import { ResourceService } from "./service.ts";
 import { type ErrorReporter, ServiceCore } from "./service-core.ts";
 
-/** Options of {@link createRuntime}. */
-export interface RuntimeOptions {
+/** Options of {@link createRuntime}: the resolved resources and where their records live. */
+export type RuntimeOptions = RuntimeSettings &
+  (
+    | {
+        /** The database the records live in: `createDatabase(url, { prismaClient, datamodel })`. */
+        database: StoreDatabase;
+        store?: undefined;
+      }
+    | {
+        /** The storage port itself (tests and tools build one over a database, or one that refuses every call). */
+        store: Store;
+        database?: undefined;
+      }
+  );
+
+/** The options of {@link createRuntime} besides its storage. */
+export interface RuntimeSettings {
+  /** The resources, from `resolveResources(definitions, datamodel)`. */
   schema: ResolvedSchema;
-  store: Store;
   /** Query limits shared by every transport. @default DEFAULT_QUERY_LIMITS */
   limits?: Partial<QueryLimits>;
   /**
@@ -64,9 +79,20 @@ export interface Runtime {
   context(init?: { actor?: Actor; requestId?: string }): RequestContext;
 }
 
-/** Builds the runtime over resolved resources and a store. */
+/**
+ * Builds the runtime over resolved resources and a database: the services every transport calls, and
+ * the hook registry.
+ * @example
+ * ```ts
+ * const database = createDatabase(process.env.DATABASE_URL!, { prismaClient: PrismaClient, datamodel });
+ * const runtime = createRuntime({ schema: resolveResources(resources, datamodel), database });
+ * runtime.on("post").before("create", (op) => { op.input.title = String(op.input.title).trim(); });
+ * const posts = await runtime.service("post").list(runtime.context(), { limit: 10 });
+ * ```
+ */
 export function createRuntime(options: RuntimeOptions): Runtime {
-  const { schema, store } = options;
+  const { schema } = options;
+  const store = options.store ?? createStore(options.database);
   const hooks = new HookRegistry();
   const limits: QueryLimits = Object.freeze({ ...DEFAULT_QUERY_LIMITS, ...options.limits });
   const services = new Map<string, ResourceService>();

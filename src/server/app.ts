@@ -126,7 +126,8 @@ export interface RequestContextFor {
   share(from: Request, to: Request): void;
 }
 
-/** Builds the app over a runtime. */
+/** Builds the app over a runtime (GraphQL at /graphql, REST at /api): serve `requestListener` or `fetch`.
+ * @example createServer(createApp({ runtime, logger: pino() }).requestListener).listen(4000); */
 export function createApp(options: AppOptions): App {
   const { runtime, logger } = options;
   const onUnexpectedError = (error: unknown) => {

@@ -20,7 +20,10 @@ export interface Config {
   readonly embeddedPgDir: string;
   /** Port of the embedded PostgreSQL on 127.0.0.1 (`EMBEDDED_PG_PORT`). @default 54329 */
   readonly embeddedPgPort: number;
-  /** Whether to write the demo data into an empty database at boot (`SEED`: true/false/1/0/yes/no). @default true */
+  /**
+   * Whether to run the app's seed (`startServer`'s `seed`, e.g. the demo data) at boot
+   * (`SEED`: true/false/1/0/yes/no). @default true
+   */
   readonly seed: boolean;
   /** Minimum level logged (`LOG_LEVEL`, one of {@link LOG_LEVELS}). @default "info" */
   readonly logLevel: LogLevel;

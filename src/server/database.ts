@@ -1,22 +1,31 @@
 /**
- * Boot step: a migrated (and, for the demo, seeded) database, on `DATABASE_URL` or on an embedded
- * PostgreSQL started for this process.
+ * Boot step: a migrated (and, when the app brings a seed, seeded) database, on `DATABASE_URL` or on an
+ * embedded PostgreSQL started for this process.
  */
+import type { Datamodel } from "../metadata/datamodel.ts";
 import { startEmbeddedPostgres } from "../storage/embedded-postgres.ts";
 import { applyMigrations } from "../storage/prisma-cli.ts";
-import { createDatabase } from "../storage/prisma.ts";
-import { isSeeded, seedDemoData } from "../storage/seed.ts";
+import { createDatabase, type PrismaClientClass, type PrismaClientLike } from "../storage/prisma.ts";
 
-/** Options of {@link prepareDatabase}; `loadConfig()` supplies them from the environment. */
-export interface PrepareDatabaseOptions {
+/**
+ * Writes an app's initial data (the demo's users, posts, ...). It runs at boot when `SEED` is on, under a
+ * lock, so instances booting together run it one after the other: it must itself leave a database that
+ * already holds data alone. Resolves with a line to log, or undefined when it wrote nothing.
+ */
+export type Seed<P extends PrismaClientLike = PrismaClientLike> = (prisma: P) => Promise<string | undefined>;
+
+/** Options of {@link prepareDatabase}; `loadConfig()` supplies most of them from the environment. */
+export interface PrepareDatabaseOptions<P extends PrismaClientLike = PrismaClientLike> {
   /** PostgreSQL to use as is (the database in the URL must exist). When unset, the embedded PostgreSQL is used. */
   databaseUrl?: string | undefined;
   /** Data folder of the embedded PostgreSQL. */
   dataDir: string;
   /** Port of the embedded PostgreSQL (ignored when a server left running in `dataDir` is adopted). */
   port: number;
-  /** Whether to write the demo data when the database has none. */
+  /** Whether to run {@link PrepareDatabaseOptions.seeder}. */
   seed: boolean;
+  /** The app's seed, with the Prisma client to run it on. @default none: nothing is seeded */
+  seeder?: { readonly run: Seed<P>; readonly prismaClient: PrismaClientClass<P>; readonly datamodel: Datamodel };
   /** One line per step (server started, migrations applied, data seeded). */
   log: (message: string) => void;
 }
@@ -37,7 +46,7 @@ const SEED_LOCK = 7_240_915;
 /**
  * Prepares the app's database: starts (or adopts) the embedded PostgreSQL when no `databaseUrl` is
  * given and creates its `autograph` database, applies pending migrations (`prisma migrate deploy`),
- * then writes the demo data if `seed` is set and the database holds no users.
+ * then runs the app's seed if `seed` is set.
  * @example
  * ```ts
  * const config = loadConfig();
@@ -52,7 +61,9 @@ const SEED_LOCK = 7_240_915;
  * await database.close();
  * ```
  */
-export async function prepareDatabase(options: PrepareDatabaseOptions): Promise<PreparedDatabase> {
+export async function prepareDatabase<P extends PrismaClientLike>(
+  options: PrepareDatabaseOptions<P>,
+): Promise<PreparedDatabase> {
   const { log } = options;
   let url = options.databaseUrl;
   let close = async () => {};
@@ -72,7 +83,7 @@ export async function prepareDatabase(options: PrepareDatabaseOptions): Promise<
   try {
     await applyMigrations(url);
     log("database migrations applied");
-    if (options.seed) await seedOnce(url, log);
+    if (options.seed && options.seeder) await seedOnce(url, options.seeder, log);
   } catch (error) {
     await close();
     throw error;
@@ -80,17 +91,18 @@ export async function prepareDatabase(options: PrepareDatabaseOptions): Promise<
   return { url, close };
 }
 
-async function seedOnce(url: string, log: (message: string) => void): Promise<void> {
-  const db = createDatabase(url, { poolSize: 2 });
+async function seedOnce<P extends PrismaClientLike>(
+  url: string,
+  seeder: NonNullable<PrepareDatabaseOptions<P>["seeder"]>,
+  log: (message: string) => void,
+): Promise<void> {
+  const db = createDatabase(url, { prismaClient: seeder.prismaClient, datamodel: seeder.datamodel, poolSize: 2 });
   try {
     const lock = await db.pool.connect();
     try {
       await lock.query("select pg_advisory_lock($1)", [SEED_LOCK]);
-      if (await isSeeded(db.prisma)) return;
-      const summary = await seedDemoData(db.prisma);
-      log(
-        `demo data seeded: ${summary.users} users, ${summary.posts} posts, ${summary.comments} comments, ${summary.tags} tags`,
-      );
+      const summary = await seeder.run(db.prisma);
+      if (summary !== undefined) log(summary);
     } finally {
       // Ending the session would release the lock too; unlocking first keeps a pooled session clean.
       await lock.query("select pg_advisory_unlock($1)", [SEED_LOCK]).catch(() => {});

@@ -7,24 +7,44 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pino, { type Logger } from "pino";
 import { type GraphQLExtension, parsePersistedOperations, type WebSocketOptions } from "../graphql/handler.ts";
+import type { Datamodel } from "../metadata/datamodel.ts";
 import type { ResourceDefinition } from "../metadata/definition.ts";
 import { resolveResources } from "../metadata/resolve.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
-import { datamodel } from "../storage/datamodel.ts";
 import { createEventBus, createEvents, type Events } from "../events/events.ts";
 import { Outbox } from "../storage/outbox.ts";
-import { createDatabase } from "../storage/prisma.ts";
+import { createDatabase, type PrismaClientClass, type PrismaClientLike } from "../storage/prisma.ts";
+import { checkRequiredModels } from "../storage/required-models.ts";
 import { createStore } from "../storage/store.ts";
 import { createApp } from "./app.ts";
 import { type ActorResolver, type AuthOptions, createActorResolver, parseActor } from "./auth.ts";
 import { type Config, loadConfig } from "./config.ts";
-import { prepareDatabase } from "./database.ts";
+import { prepareDatabase, type Seed } from "./database.ts";
 import { assertPortFree } from "./port.ts";
 import { createRateLimit } from "./rate-limit.ts";
 
-/** Options of {@link startServer}. */
-export interface StartOptions {
+/**
+ * Options of {@link startServer}. The first three describe your project: its generated Prisma client, the
+ * datamodel of the same schema, and the resources to serve.
+ */
+export interface StartOptions<P extends PrismaClientLike = PrismaClientLike> {
+  /**
+   * Your generated `PrismaClient` class (generator `prisma-client`, `engineType = "client"`): Autograph
+   * constructs it on its own connection pool with `@prisma/adapter-pg`.
+   */
+  prismaClient: PrismaClientClass<P>;
+  /**
+   * The datamodel of the same schema, as Autograph's datamodel generator writes it at `prisma generate`
+   * (`generator datamodel { provider = "node node_modules/autograph/scripts/datamodel-generator.mjs" }`).
+   * The schema must declare Autograph's own models, Revision, Event, EventCursor and EventDeadLetter
+   * (copy them from Autograph's prisma/schema.prisma): the boot fails naming any that is missing.
+   */
+  datamodel: Datamodel;
+  /** The resources to serve, each made with `defineResource` (see `createResourceDefiner`). */
   resources: readonly ResourceDefinition[];
+  /** Writes initial data at boot when `SEED` is on (`config.seed`). @default none: nothing is seeded */
+  seed?: Seed<P>;
+  /** Schema-first additions to the GraphQL schema (SDL and resolvers). @default none */
   graphqlExtensions?: GraphQLExtension[];
   /** Limits of GraphQL over WebSocket. @default see WebSocketOptions */
   webSocket?: WebSocketOptions;
@@ -38,21 +58,41 @@ export interface StartOptions {
 
 /** A running server. */
 export interface RunningServer {
+  /** Where it listens, e.g. `http://localhost:4000`. */
   readonly url: string;
+  /** The runtime serving the resources (its services answer every request). */
   readonly runtime: Runtime;
   /** Change events: the outbox dispatcher, the bus, the hub of this instance. */
   readonly events: Events;
+  /** The Node.js HTTP server (GraphQL over WebSocket shares its port). */
   readonly server: Server;
   /** Stops accepting connections, lets in-flight requests finish (up to `graceMs`), then closes the database. */
   close(graceMs?: number): Promise<void>;
 }
 
-/** Boots everything; resolves once the server listens. */
-export async function startServer(options: StartOptions): Promise<RunningServer> {
+/**
+ * Boots everything: configuration, database (the embedded PostgreSQL unless `DATABASE_URL` is set;
+ * migrations applied; seeded when `options.seed` is given and `SEED` is on), runtime, change events and
+ * the HTTP server (GraphQL at /graphql, REST at /api). Resolves once the server listens.
+ * @example
+ * ```ts
+ * import { startServer } from "autograph";
+ * import { PrismaClient } from "./generated/client.ts";
+ * import datamodel from "./generated/datamodel.json" with { type: "json" };
+ * import { resources } from "./schema/index.ts";
+ *
+ * const running = await startServer({ prismaClient: PrismaClient, datamodel, resources });
+ * console.log(`serving on ${running.url}`);
+ * process.on("SIGTERM", () => running.close());
+ * ```
+ */
+export async function startServer<P extends PrismaClientLike>(options: StartOptions<P>): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
   await assertPortFree(config.port);
   const logger = options.logger ?? pino({ level: config.logLevel });
-  // Resolve first: bad definitions fail the boot before anything is started.
+  const { datamodel, prismaClient } = options;
+  // Check and resolve first: a schema or definitions Autograph cannot serve fail the boot before anything starts.
+  checkRequiredModels(datamodel);
   const schema = resolveResources(options.resources, datamodel);
   // A resource without `access` is open to every actor, anonymous included: say so at every boot.
   const open = schema.resources.filter((r) => !r.access).map((r) => r.plural);
@@ -79,9 +119,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     dataDir: config.embeddedPgDir,
     port: config.embeddedPgPort,
     seed: config.seed,
+    ...(options.seed ? { seeder: { run: options.seed, prismaClient, datamodel } } : {}),
     log: (message) => logger.info(message),
   });
   const db = createDatabase(prepared.url, {
+    prismaClient,
+    datamodel,
     onPoolError: (err) => logger.warn({ err }, "idle database connection failed"),
   });
   const runtime = createRuntime({

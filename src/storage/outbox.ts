@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import type { PrismaClient } from "./generated/client.ts";
+import type { PrismaClientLike } from "./prisma.ts";
 import type { OutboxEntry } from "./store.ts";
 
 /** A committed write, as subscribers and event handlers receive it: the outbox entry with its id and time. */
@@ -90,15 +90,29 @@ function toEvent(row: EventRow): ChangeEvent {
  */
 const EVENT_COLUMNS = `"id"::text as "id", "resource", "recordId", "action", "revisionId"::text as "revisionId", "revisionNumber", "actorId", to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "at", "changed"`;
 
+/** The Prisma delegates of the outbox's models, as far as the outbox uses them. */
+interface OutboxDelegate {
+  findFirst(args: object): Promise<{ id: bigint } | null>;
+  findUnique(args: object): Promise<{ lastId: bigint } | null>;
+  findMany(args: object): Promise<{ lastId: bigint }[]>;
+  create(args: object): Promise<unknown>;
+  deleteMany(args: object): Promise<{ count: number }>;
+}
+
 /** The outbox of one database. */
 export class Outbox {
-  readonly #prisma: PrismaClient;
+  readonly #prisma: PrismaClientLike;
   readonly #url: string;
 
   /** `url` is the database's, for the dispatcher's lock session. */
-  constructor(prisma: PrismaClient, url: string) {
+  constructor(prisma: PrismaClientLike, url: string) {
     this.#prisma = prisma;
     this.#url = url;
+  }
+
+  /** The delegate of one of the outbox's models (`event`, `eventCursor`, `eventDeadLetter`). */
+  #model(name: "event" | "eventCursor" | "eventDeadLetter"): OutboxDelegate {
+    return (this.#prisma as unknown as Record<string, OutboxDelegate>)[name] as OutboxDelegate;
   }
 
   /** Up to `limit` events with an id above `after` (and at most `upTo`), in id order. */
@@ -117,19 +131,19 @@ export class Outbox {
 
   /** The newest committed id ("0" while the outbox is empty). */
   async latestId(): Promise<string> {
-    const row = await this.#prisma.event.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+    const row = await this.#model("event").findFirst({ orderBy: { id: "desc" }, select: { id: true } });
     return row ? row.id.toString() : "0";
   }
 
   /** The oldest id still kept (retention may have removed older ones); undefined while empty. */
   async oldestId(): Promise<string | undefined> {
-    const row = await this.#prisma.event.findFirst({ orderBy: { id: "asc" }, select: { id: true } });
+    const row = await this.#model("event").findFirst({ orderBy: { id: "asc" }, select: { id: true } });
     return row?.id.toString();
   }
 
   /** How far a consumer got, or undefined for a new consumer. */
   async cursor(name: string): Promise<string | undefined> {
-    const row = await this.#prisma.eventCursor.findUnique({ where: { name } });
+    const row = await this.#model("eventCursor").findUnique({ where: { name } });
     return row?.lastId.toString();
   }
 
@@ -143,20 +157,20 @@ export class Outbox {
 
   /** Records that `handler` gave up on an event. */
   async deadLetter(handler: string, eventId: string, attempts: number, error: string): Promise<void> {
-    await this.#prisma.eventDeadLetter.create({
+    await this.#model("eventDeadLetter").create({
       data: { id: randomUUID(), handler, eventId: BigInt(eventId), attempts, error: error.slice(0, 4000) },
     });
   }
 
   /** Deletes events older than `before` that every consumer has passed; returns how many. */
   async prune(before: Date): Promise<number> {
-    const cursors = await this.#prisma.eventCursor.findMany({ select: { lastId: true } });
+    const cursors = await this.#model("eventCursor").findMany({ select: { lastId: true } });
     const passed = cursors.reduce<bigint | undefined>(
       (min, c) => (min === undefined || c.lastId < min ? c.lastId : min),
       undefined,
     );
     if (passed === undefined) return 0;
-    const { count } = await this.#prisma.event.deleteMany({
+    const { count } = await this.#model("event").deleteMany({
       where: { createdAt: { lt: before }, id: { lte: passed } },
     });
     return count;

@@ -10,22 +10,34 @@ import { dirname, join } from "node:path";
 const require = createRequire(import.meta.url);
 const cli = require.resolve("prisma/build/index.js");
 
-/**
- * The folder holding prisma.config.ts, which the CLI reads from its working directory. Searched upwards
- * because this module runs from src/storage/ (tsx, tests) and from dist/src/storage/ (`npm start`).
- */
-function projectRootOf(start: string): string {
+/** The first folder from `start` upwards that holds `file`, or undefined. */
+function folderWith(start: string, file: string): string | undefined {
   for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "prisma.config.ts"))) return dir;
-    if (dirname(dir) === dir)
-      throw new Error(
-        `No prisma.config.ts in ${start} or above it: the Prisma CLI needs the project's prisma.config.ts.`,
-      );
+    if (existsSync(join(dir, file))) return dir;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 
+/**
+ * The folder holding the project's prisma.config.ts, which the CLI reads from its working directory:
+ * the working directory or above (an app using Autograph from node_modules), else above this module
+ * (this repository, from src/storage/ under tsx and tests or dist/src/storage/ under `npm start`).
+ */
+function projectRootOf(start: string): string {
+  const root = folderWith(process.cwd(), "prisma.config.ts") ?? folderWith(start, "prisma.config.ts");
+  if (root === undefined)
+    throw new Error(
+      `No prisma.config.ts in ${process.cwd()} or ${start} or above them: the Prisma CLI needs the project's prisma.config.ts.`,
+    );
+  return root;
+}
+
 const projectRoot = projectRootOf(import.meta.dirname);
-const unrefTimers = join(projectRoot, "scripts/unref-timers.cjs");
+/** Autograph's own preload (scripts/ of the package, wherever it is installed), not the project's. */
+const unrefTimers = join(
+  folderWith(import.meta.dirname, "scripts/unref-timers.cjs") ?? projectRoot,
+  "scripts/unref-timers.cjs",
+);
 
 /**
  * Runs `prisma <args>` with `DATABASE_URL=url`. With `inherit`, the CLI talks to the terminal

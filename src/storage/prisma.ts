@@ -1,10 +1,31 @@
 /**
- * The application's Prisma client: the generated Rust-free client on `@prisma/adapter-pg`, over a
- * `pg.Pool` this module owns, with a counter of the SQL statements sent through that pool.
+ * The application's Prisma client: the project's generated Rust-free client (its class is passed in, so
+ * the library never imports a generated client) on `@prisma/adapter-pg`, over a `pg.Pool` this module
+ * owns, with a counter of the SQL statements sent through that pool.
  */
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaClient } from "./generated/client.ts";
+import type { Datamodel } from "../metadata/datamodel.ts";
+
+/**
+ * What Autograph calls on a Prisma client: raw SQL, interactive transactions and disconnect; model
+ * delegates (`prisma.post`, ...) are looked up by name. Any client `prisma generate` writes has these.
+ */
+export interface PrismaClientLike {
+  $transaction<R>(work: (tx: object) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): PromiseLike<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
+  $disconnect(): Promise<void>;
+}
+
+/**
+ * A generated `PrismaClient` class (generator `prisma-client` with `engineType = "client"`, or
+ * `prisma-client-js` with the `driverAdapters` preview): Autograph constructs it with a
+ * `@prisma/adapter-pg` adapter on its own pool.
+ */
+export type PrismaClientClass<P extends PrismaClientLike = PrismaClientLike> = new (options: {
+  adapter: PrismaPg;
+}) => P;
 
 /**
  * Counts and records the SQL statements sent to PostgreSQL through one {@link Database}'s pool.
@@ -34,7 +55,11 @@ export interface StatementCounter {
 }
 
 /** Options of {@link createDatabase}. */
-export interface CreateDatabaseOptions {
+export interface CreateDatabaseOptions<P extends PrismaClientLike = PrismaClientLike> {
+  /** The project's generated `PrismaClient` class. */
+  prismaClient: PrismaClientClass<P>;
+  /** The project's datamodel, as the datamodel generator wrote it (scripts/datamodel-generator.mjs). */
+  datamodel: Datamodel;
   /** Maximum number of pooled connections. @default 10 */
   poolSize?: number;
   /** How many statement texts {@link StatementCounter.log} keeps. @default 100 */
@@ -48,10 +73,14 @@ export interface CreateDatabaseOptions {
 }
 
 /** A Prisma client on its own pool. */
-export interface Database {
-  readonly prisma: PrismaClient;
+export interface Database<P extends PrismaClientLike = PrismaClientLike> {
+  /** The project's Prisma client, on the pool below. */
+  readonly prisma: P;
+  /** The datamodel of the schema the client was generated from. */
+  readonly datamodel: Datamodel;
   /** The pool Prisma queries through (also usable for raw `pg` access; its statements are counted too). */
   readonly pool: pg.Pool;
+  /** Every statement sent through the pool, counted (tests pin a read's round trips with it). */
   readonly statements: StatementCounter;
   /** Disconnects Prisma and ends the pool. Safe to call more than once. */
   close(): Promise<void>;
@@ -86,7 +115,7 @@ function sqlText(query: unknown): string {
  * both end in `Client.query`, so nothing Prisma sends can bypass it.
  * @example
  * ```ts
- * const db = createDatabase(process.env.DATABASE_URL!);
+ * const db = createDatabase(process.env.DATABASE_URL!, { prismaClient: PrismaClient, datamodel });
  * try {
  *   const posts = await db.prisma.post.findMany({ include: { author: true } });
  * } finally {
@@ -94,7 +123,10 @@ function sqlText(query: unknown): string {
  * }
  * ```
  */
-export function createDatabase(url: string, options: CreateDatabaseOptions = {}): Database {
+export function createDatabase<P extends PrismaClientLike>(
+  url: string,
+  options: CreateDatabaseOptions<P>,
+): Database<P> {
   const recorder = new Recorder(options.logSize ?? 100);
 
   class CountingClient extends pg.Client {
@@ -110,11 +142,12 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, Client: CountingClient });
   // Without a listener an idle connection's error would crash the process.
   pool.on("error", options.onPoolError ?? (() => {}));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new options.prismaClient({ adapter: new PrismaPg(pool) });
 
   let closing: Promise<void> | undefined;
   return {
     prisma,
+    datamodel: options.datamodel,
     pool,
     statements: recorder,
     close() {
@@ -126,5 +159,3 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
     },
   };
 }
-
-export { PrismaClient };

@@ -6,8 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import type pg from "pg";
-import { datamodel } from "./datamodel.ts";
-import type { PrismaClient } from "./generated/client.ts";
+import type { Datamodel } from "../metadata/datamodel.ts";
+import type { PrismaClientLike } from "./prisma.ts";
 import { type AggregateQuery, compileAggregate, shapeAggregateRow } from "./sql/aggregate-sql.ts";
 import { type CompiledRead, compileRead, type ReadQuery } from "./sql/read-sql.ts";
 import { SqlModels } from "./sql/where-sql.ts";
@@ -111,10 +111,14 @@ export interface ReadText {
   readonly edges?: string | undefined;
 }
 
-/** What a store runs on: the Prisma client (the other writes, transactions) and the `pg` pool it uses (reads, compiled writes). */
+/**
+ * What a store runs on: the Prisma client (the other writes, transactions), the `pg` pool it uses (reads,
+ * compiled writes), and the datamodel of the schema the client was generated from (tables and columns).
+ */
 export interface StoreDatabase {
-  readonly prisma: PrismaClient;
+  readonly prisma: PrismaClientLike;
   readonly pool: pg.Pool;
+  readonly datamodel: Datamodel;
 }
 
 /**
@@ -124,11 +128,8 @@ export interface StoreDatabase {
  */
 const MAX_PREPARED = 500;
 
-type TransactionClient = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0] extends infer T
-  ? T extends object
-    ? T
-    : never
-  : never;
+/** The client an interactive transaction hands its work: the model delegates and raw queries, bound to it. */
+type TransactionClient = object;
 
 function delegateOf(client: object, name: string): ModelDelegate {
   const delegate = (client as Record<string, unknown>)[name];
@@ -138,7 +139,7 @@ function delegateOf(client: object, name: string): ModelDelegate {
 
 /** A {@link Store} over a Prisma client. */
 export function createStore(db: StoreDatabase): Store {
-  const { prisma, pool } = db;
+  const { prisma, pool, datamodel } = db;
   type Raw = { $queryRawUnsafe<T>(sql: string, ...params: unknown[]): Promise<T> };
   const models = new SqlModels(datamodel);
   // Statement name by text: PostgreSQL keeps each named statement's plan per connection.
@@ -273,8 +274,7 @@ export function createStore(db: StoreDatabase): Store {
     model: (name) => delegateOf(prisma, name),
     ...reads(onPool),
     aggregate: aggregate(prisma as unknown as Raw),
-    transaction: (work) =>
-      prisma.$transaction((tx) => work(inTransaction(tx as TransactionClient)), { maxWait: 5_000, timeout: 15_000 }),
+    transaction: (work) => prisma.$transaction((tx) => work(inTransaction(tx)), { maxWait: 5_000, timeout: 15_000 }),
   };
 }
 

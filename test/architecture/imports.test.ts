@@ -3,11 +3,15 @@
 // only storage touches Prisma and pg; only server reads the environment; metadata does no I/O; no file
 // imports itself back through others (type-only imports included); no file is longer than 400 lines
 // unless its first comment says why.
+// src/ is the library: it imports nothing outside src/ (not the demo, its generated client or its data).
+// demo/ is an app built on the library: it reaches src/ only through the public API, src/index.ts.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const SRC = resolve(import.meta.dirname, "../../src");
+const DEMO = resolve(import.meta.dirname, "../../demo");
+const PUBLIC_API = join(SRC, "index.ts");
 const RANK: Record<string, number> = {
   metadata: 0,
   storage: 1,
@@ -51,8 +55,6 @@ function violations(sources: ReadonlyMap<string, string>): string[] {
       if (spec.startsWith(".")) {
         const target = resolve(file, "..", spec);
         if (!target.startsWith(SRC)) {
-          // The server's entry point is the demo app's composition root: it serves schema/.
-          if (rel === "server/main.ts" && target.startsWith(resolve(SRC, "../schema"))) continue;
           out.push(`${rel} → ${spec} (src/ must not import outside src/)`);
           continue;
         }
@@ -71,6 +73,20 @@ function violations(sources: ReadonlyMap<string, string>): string[] {
     const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
     if (/process\.env/.test(code) && from !== "server" && rel !== "storage/prisma-cli.ts")
       out.push(`${rel} reads process.env (only server/ reads the environment)`);
+  }
+  return out;
+}
+
+/** Every import of src/ among `sources` (path relative to demo/ → text) that bypasses src/index.ts. */
+function demoViolations(sources: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const [rel, source] of sources) {
+    for (const spec of importsOf(source)) {
+      if (!spec.startsWith(".")) continue;
+      const target = resolve(DEMO, rel, "..", spec);
+      if (target.startsWith(`${SRC}/`) && target !== PUBLIC_API)
+        out.push(`${rel} → ${spec} (the demo uses the library through src/index.ts only)`);
+    }
   }
   return out;
 }
@@ -183,6 +199,30 @@ describe("architecture", () => {
     ]);
   });
 
+  it("flags src/ importing outside src/ (the rule can fail)", () => {
+    const bad = new Map([["server/main.ts", `import { resources } from "../../demo/schema/index.ts";`]]);
+    expect(violations(bad)).toEqual([
+      "server/main.ts → ../../demo/schema/index.ts (src/ must not import outside src/)",
+    ]);
+  });
+
+  it("flags the demo importing src/ past its public API (the rule can fail)", () => {
+    const bad = new Map([
+      ["main.ts", `import { startServer } from "../src/server/server.ts";\nimport { x } from "../src/index.ts";`],
+      ["schema/define.ts", `import type { Store } from "../../src/storage/store.ts";`],
+    ]);
+    expect(demoViolations(bad)).toEqual([
+      "main.ts → ../src/server/server.ts (the demo uses the library through src/index.ts only)",
+      "schema/define.ts → ../../src/storage/store.ts (the demo uses the library through src/index.ts only)",
+    ]);
+  });
+
+  it("the demo imports nothing from src/ but src/index.ts", () => {
+    const sources = new Map(files(DEMO).map((f) => [relative(DEMO, f), readFileSync(f, "utf8")]));
+    expect(sources.has("main.ts")).toBe(true);
+    expect(demoViolations(sources)).toEqual([]);
+  });
+
   it("has no wrong-way import in src/", () => {
     const sources = new Map(files(SRC).map((f) => [relative(SRC, f), readFileSync(f, "utf8")]));
     expect(sources.size).toBeGreaterThan(10);
@@ -226,7 +266,7 @@ describe("architecture", () => {
     ]);
   });
 
-  it("has no file over 400 lines in src/ that does not say why (src/storage/generated left out)", () => {
+  it("has no file over 400 lines in src/ that does not say why (generated code left out)", () => {
     const sources = new Map(files(SRC).map((f) => [relative(SRC, f), readFileSync(f, "utf8")]));
     expect(tooLong(sources)).toEqual([]);
   });

@@ -10,11 +10,11 @@ import {
   type RealtimeEvent,
 } from "../../clients/ra-data-autograph/index.ts";
 import type { RunningServer } from "../../src/server/server.ts";
-import type { Database } from "../../src/storage/prisma.ts";
+import type { DemoDatabase } from "../support/demo-database.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 let demo: TestServer;
-let db: Database;
+let db: DemoDatabase;
 let running: RunningServer;
 let dp: AutographDataProvider;
 let authorId: number;

@@ -11,8 +11,8 @@ import { type BrowserContext, chromium, type Page, type Request } from "playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildAdmin, type StaticServer, serveStatic } from "../../examples/admin/build.ts";
 import type { RunningServer } from "../../src/server/server.ts";
-import type { Prisma } from "../../src/storage/generated/client.ts";
-import type { Database } from "../../src/storage/prisma.ts";
+import type { Prisma } from "../../demo/generated/client.ts";
+import type { DemoDatabase } from "../support/demo-database.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { searchIds } from "../support/search.ts";
 
@@ -25,7 +25,7 @@ const UI_TIMEOUT = 15_000;
 
 let demo: TestServer;
 let running: RunningServer;
-let db: Database;
+let db: DemoDatabase;
 let site: StaticServer;
 let buildDir: string;
 let profileDir: string;

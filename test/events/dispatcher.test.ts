@@ -5,14 +5,14 @@
 // takes over the moment the leader's session ends.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import { createEvents, type Events } from "../../src/events/events.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 import { MemoryBus } from "../../src/storage/event-bus.ts";
 import { type ChangeEvent, OUTBOX_CHANNEL, Outbox } from "../../src/storage/outbox.ts";
-import { createDatabase, type Database } from "../../src/storage/prisma.ts";
+import { createDemoDatabase, type DemoDatabase } from "../support/demo-database.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 
@@ -20,7 +20,7 @@ const HOUR = 3_600_000;
 
 let t: TestRuntime;
 /** The second instance: its own pool and runtime (so its commits wake only its own dispatcher). */
-let otherDb: Database;
+let otherDb: DemoDatabase;
 let otherRuntime: Runtime;
 let a: Events;
 let b: Events;
@@ -28,7 +28,7 @@ let observer: pg.Client;
 
 beforeAll(async () => {
   t = await createTestRuntime({ seed: false });
-  otherDb = createDatabase(t.testDb.url);
+  otherDb = createDemoDatabase(t.testDb.url);
   otherRuntime = createRuntime({ schema: resolveResources(resources, datamodel), store: createStore(otherDb) });
   // One bus between them, as the postgres or redis bus would be: whoever leads reaches both hubs.
   const bus = new MemoryBus();

@@ -1,7 +1,7 @@
 // Helpers of the GraphQL tests: a handler over a test runtime, and a client that posts one operation
 // through handler.fetch(Request) as a browser or server would.
 import { expect } from "vitest";
-import { extensions } from "../../schema/extensions.ts";
+import { extensions } from "../../demo/schema/extensions.ts";
 import { createGraphQLHandler, type GraphQLHandler, type GraphQLHandlerOptions } from "../../src/graphql/handler.ts";
 import type { TestRuntime } from "../support/runtime.ts";
 

@@ -2,7 +2,7 @@
 // `where` must select exactly the rows an equivalent Prisma query selects, and must actually filter
 // (some rows in, some out).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Prisma } from "../../src/storage/generated/client.ts";
+import type { Prisma } from "../../demo/generated/client.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { searchIds } from "../support/search.ts";
 import { type GraphQLTestClient, graphqlClient } from "./client.ts";

@@ -3,7 +3,7 @@
 // nested fields that never show trashed records, revisions (history, asOf by number and by time, diff,
 // revert, draft mode and publish), version conflicts, and bad inputs as BAD_REQUEST with clear messages.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { type GraphQLTestClient, graphqlClient } from "./client.ts";
 

@@ -3,7 +3,7 @@
 // the database's own, through Prisma; undeclared relations, sorts and aggregates are absent from the
 // schema, so GraphQL refuses them at validation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Prisma } from "../../src/storage/generated/client.ts";
+import type { Prisma } from "../../demo/generated/client.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { type GraphQLTestClient, graphqlClient } from "./client.ts";
 

@@ -1,10 +1,10 @@
-// schema/schema.graphql is the reviewed GraphQL contract: it must be what the code generates.
+// demo/schema/schema.graphql is the reviewed GraphQL contract: it must be what the code generates.
 import { readFileSync } from "node:fs";
 import { buildSchema } from "graphql";
 import { describe, expect, it } from "vitest";
 import { demoSchemaSDL, SCHEMA_FILE } from "../../scripts/print-schema.ts";
 
-describe("schema/schema.graphql", () => {
+describe("demo/schema/schema.graphql", () => {
   it("is up to date with the resources and extensions", () => {
     const committed = readFileSync(SCHEMA_FILE, "utf8");
     const generated = demoSchemaSDL();
@@ -14,7 +14,7 @@ describe("schema/schema.graphql", () => {
       const b = generated.split("\n");
       const line = a.findIndex((text, i) => text !== b[i]);
       expect.fail(
-        `schema/schema.graphql is stale: run \`npm run generate:graphql\` and commit it.\n` +
+        `demo/schema/schema.graphql is stale: run \`npm run generate:graphql\` and commit it.\n` +
           `First difference at line ${line + 1}:\n  committed: ${a[line] ?? "(end of file)"}\n  generated: ${b[line] ?? "(end of file)"}`,
       );
     }

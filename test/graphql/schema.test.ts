@@ -10,12 +10,12 @@ import {
 } from "graphql";
 import { describe, expect, it } from "vitest";
 import { offlineStore } from "../../scripts/print-schema.ts";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import { buildGraphQLSchema } from "../../src/graphql/schema.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { createRuntime } from "../../src/runtime/runtime.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 
 function schemaOf(definitions: ResourceDefinition[]): GraphQLSchema {
   return buildGraphQLSchema(createRuntime({ schema: resolveResources(definitions, datamodel), store: offlineStore }));

@@ -6,12 +6,12 @@ import { printSchema } from "graphql";
 import { type Client, createClient } from "graphql-ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { extensions } from "../../schema/extensions.ts";
+import { extensions } from "../../demo/schema/extensions.ts";
 import type { GraphQLExtension } from "../../src/graphql/handler.ts";
 import { buildGraphQLSchema } from "../../src/graphql/schema.ts";
 import { AppError } from "../../src/runtime/errors.ts";
 import type { RunningServer } from "../../src/server/server.ts";
-import type { Database } from "../../src/storage/prisma.ts";
+import type { DemoDatabase } from "../support/demo-database.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 // Shows which request context an operation got: the WebSocket path must build it like HTTP does.
@@ -21,7 +21,7 @@ const requestIdExtension: GraphQLExtension = {
 };
 
 let demo: TestServer;
-let db: Database;
+let db: DemoDatabase;
 let running: RunningServer;
 let authorId: number;
 let wsUrl: string;

@@ -1,12 +1,12 @@
 // GraphQL type names beyond the per-resource ones (per-field filter inputs, enums, shared types) are
 // computed in names.ts and checked for collisions at boot, like every other public name.
 import { describe, expect, it } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { MetadataError } from "../../src/metadata/errors.ts";
 import { aggregateTypeNames, fieldFilterInputName, relationFilterInputName } from "../../src/metadata/names.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 
 function issuesOf(definitions: ResourceDefinition[]): { path: string; message: string; fix: string }[] {
   try {

@@ -1,11 +1,11 @@
 // Resolution of resource definitions: the frozen form the transports read, and boot errors that name
 // the path and the fix. Pure: no database.
 import { describe, expect, it } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { MetadataError } from "../../src/metadata/errors.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 
 const base: ResourceDefinition[] = [
   { model: "User", relations: { posts: true } },

@@ -1,5 +1,5 @@
 // README's "A five-minute tour", run as a reader would: every command of its ```sh blocks, in order, with
-// bash, against the demo server (`src/server/main.ts`, which `npm start` runs once compiled) on a free
+// bash, against the demo server (`demo/main.ts`, which `npm start` runs once compiled) on a free
 // port and a freshly seeded database of its own. The test reads the commands from README.md, so it
 // follows whatever the tour says. The conventions it relies on, which the tour keeps:
 // - `localhost:4000` is the server; it is rewritten to the test server's port.
@@ -166,7 +166,7 @@ interface DemoServer {
 }
 
 async function startDemo(port: number, databaseUrl: string, env: Record<string, string>): Promise<DemoServer> {
-  const child: ChildProcess = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "src/server/main.ts"], {
+  const child: ChildProcess = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "demo/main.ts"], {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
@@ -267,9 +267,8 @@ describe("README: a five-minute tour", () => {
     expect(commands.length).toBeGreaterThan(10);
   });
 
-  // TODO(coordinator): the demo seed writes no revisions, so a seeded post's revision 1 is the tour's own
-  // PATCH (step 5): `asOf=1` and `revert/1` then show the edited post, not the post "as revision 1 left
-  // it". This fails until the seed gives every seeded record its first revision (being fixed elsewhere).
+  // The demo seed gives every seeded post its first revision, so step 5's `asOf=1` and `revert/1` show the
+  // post as it was seeded, before the tour's own PATCH.
   it("a seeded post has its first revision, which step 5's asOf=1 and revert/1 go back to", async () => {
     server ??= await startDemo(port, testDb.url, {});
     const response = await fetch(`http://localhost:${port}/api/posts/1/revisions`);

@@ -1,7 +1,7 @@
 // CRUDCrate conventions (suffix operators, page/per_page, sort=-a,b, q) and every operator, each spelled
 // as a query parameter and as a react-admin filter key, compared with the same query run by Prisma.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Prisma } from "../../src/storage/generated/client.ts";
+import type { Prisma } from "../../demo/generated/client.ts";
 import { searchIds } from "../support/search.ts";
 import { createRestFixture, query, type RestFixture } from "./harness.ts";
 

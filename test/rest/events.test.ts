@@ -4,12 +4,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRestHandler } from "../../src/rest/handler.ts";
 import { AppError } from "../../src/runtime/errors.ts";
 import type { RunningServer } from "../../src/server/server.ts";
-import type { Database } from "../../src/storage/prisma.ts";
+import type { DemoDatabase } from "../support/demo-database.ts";
 import { openStream, type StreamClient } from "../support/event-source.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 let demo: TestServer;
-let db: Database;
+let db: DemoDatabase;
 let running: RunningServer;
 let api: string;
 let authorId: number;

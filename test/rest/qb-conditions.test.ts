@@ -2,7 +2,7 @@
 // operator compared with the same query run by Prisma, relation paths, the parameters it combines with
 // and the 400s / 422s of bad input.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Prisma } from "../../src/storage/generated/client.ts";
+import type { Prisma } from "../../demo/generated/client.ts";
 import { createRestFixture, query, type RestFixture } from "./harness.ts";
 
 let t: RestFixture;

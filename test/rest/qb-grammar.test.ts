@@ -2,13 +2,13 @@
 // without a database: what each construct turns into in the runtime's terms, precedence, and every kind
 // of error with its column. qb.test.ts runs the same constructs over HTTP against PostgreSQL.
 import { describe, expect, it } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { isAppError } from "../../src/runtime/errors.ts";
 import { parseConditionsParam } from "../../src/rest/qb/conditions.ts";
 import { tokenize } from "../../src/rest/qb/lexer.ts";
 import { DEFAULT_QB_LIMITS, parseQbParam } from "../../src/rest/qb/qb-param.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 
 const schema = resolveResources(resources, datamodel);
 const posts = schema.resource.get("post")!;

@@ -2,7 +2,7 @@
 // precedence of ~ & |, helpers and modifiers, each answer compared with the same query run by Prisma on
 // the real database, and the 400s and 422s of bad input.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Prisma } from "../../src/storage/generated/client.ts";
+import type { Prisma } from "../../demo/generated/client.ts";
 import { createRestFixture, query, type RestFixture } from "./harness.ts";
 
 let t: RestFixture;

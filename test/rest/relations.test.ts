@@ -1,7 +1,7 @@
 // Relation filters as dot paths (§12) and relation / multi-key sorting (§13), each checked against the
 // same query run by Prisma on the seeded database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Prisma } from "../../src/storage/generated/client.ts";
+import type { Prisma } from "../../demo/generated/client.ts";
 import { createRestFixture, query, type RestFixture } from "./harness.ts";
 
 let t: RestFixture;

@@ -4,13 +4,13 @@
 // maxBodyBytes over both; createApp follows SECURITY_PROFILE's value.
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resources as demoResources } from "../../schema/index.ts";
+import { resources as demoResources } from "../../demo/schema/index.ts";
 import type { SecurityProfile } from "../../src/metadata/definition.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { createRestHandler, type RestHandler, type RestHandlerOptions } from "../../src/rest/handler.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { createApp } from "../../src/server/app.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { query } from "./harness.ts";

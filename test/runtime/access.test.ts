@@ -4,7 +4,7 @@
 // schema/ticket-reply.ts) is the subject: tenants acme and globex; customers see their own tickets,
 // agents their tenant's, the admin role everything.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import type { Actor } from "../../src/runtime/context.ts";
 import { failure } from "../support/failure.ts";

@@ -2,12 +2,12 @@
 // actor (or the default actor), deletedAt/By on a soft delete; clients can never write them; other
 // value sources (actor, constant, uuid, function) fill fields the same way.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { MetadataError } from "../../src/metadata/errors.ts";
 import { createRuntime } from "../../src/runtime/runtime.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";

@@ -1,11 +1,11 @@
 // Batch writes in the runtime: all-or-nothing in one transaction by default, each
 // item on its own with `partial`; a per-resource item limit; every item audited and revisioned.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { createRuntime } from "../../src/runtime/runtime.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";

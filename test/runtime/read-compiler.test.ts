@@ -13,7 +13,7 @@ import {
   type Filter,
   liveCondition,
 } from "../../src/runtime/query.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 import { compileRead, type ReadLevel, type ReadQuery } from "../../src/storage/sql/read-sql.ts";
 import { searchVectorSql } from "../../src/storage/sql/search.ts";
 import { SqlModels } from "../../src/storage/sql/where-sql.ts";

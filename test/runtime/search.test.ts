@@ -1,9 +1,9 @@
 // Full-text search: PostgreSQL tsvector over the searchable fields, websearch syntax,
 // ranked by relevance unless sorted, served by the GIN indexes of the search migration.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 import { searchIndexStatements } from "../../src/storage/search-indexes.ts";
 import { compileRead } from "../../src/storage/sql/read-sql.ts";
 import { SqlModels } from "../../src/storage/sql/where-sql.ts";

@@ -2,11 +2,11 @@
 // create, update and patch against a real database; every error collected into one VALIDATION_FAILED,
 // nothing written. Boot errors for rules that do not fit their field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defineResource } from "../../schema/define.ts";
+import { defineResource } from "../../demo/schema/define.ts";
 import type { ResourceDefinition, ValidationContext } from "../../src/metadata/definition.ts";
 import { MetadataError } from "../../src/metadata/errors.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 

@@ -5,12 +5,12 @@
 // three rows together. Acted through the runtime, checked in the database.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import type { Actor } from "../../src/runtime/context.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
+import { datamodel } from "../../demo/datamodel.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";

@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { seedDemo } from "../../demo/seed.ts";
 import { prepareDatabase } from "../../src/server/database.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { demoPrisma } from "../support/demo-database.ts";
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -36,6 +38,7 @@ describe("with a database URL", () => {
       dataDir: "unused",
       port: 1,
       seed: true,
+      seeder: { run: seedDemo, ...demoPrisma },
       log: (m: string) => lines.push(m),
     };
     const first = await prepareDatabase(options);

@@ -9,11 +9,11 @@ import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haveRedis, REDIS_URL } from "../support/redis.ts";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import { loadConfig } from "../../src/server/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import type { PostgresBus } from "../../src/storage/postgres-bus.ts";
-import { createDatabase, type Database } from "../../src/storage/prisma.ts";
+import { createDemoDatabase, type DemoDatabase, demoPrisma } from "../support/demo-database.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { openStream, type StreamClient } from "../support/event-source.ts";
 
@@ -76,16 +76,17 @@ describe.each(HAVE_REDIS ? (["postgres", "redis"] as const) : (["postgres"] as c
   "the %s bus drops its listener during 1,000 writes",
   (bus) => {
     let testDb: TestDatabase;
-    let db: Database;
+    let db: DemoDatabase;
     let running: RunningServer;
     let drop: Drop;
     const clients: StreamClient[] = [];
 
     beforeAll(async () => {
       testDb = await createTestDatabase();
-      db = createDatabase(testDb.url);
+      db = createDemoDatabase(testDb.url);
       const before = bus === "redis" ? await pubsubClients() : new Set<string>();
       running = await startServer({
+        ...demoPrisma,
         resources,
         // 1,000 writes from one IP: no rate limit here.
         config: loadConfig({

@@ -1,11 +1,11 @@
 // Two server processes on one PostgreSQL database: a client subscribed on B sees
 // a write made on A, with the postgres bus and with the redis bus. Each bus gets a fresh database, and
-// each process is `src/server/main.ts` as `npm start` runs it, configured by its environment only.
+// each process is `demo/main.ts` as `npm start` runs it, configured by its environment only.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haveRedis, REDIS_URL } from "../support/redis.ts";
-import { createDatabase, type Database } from "../../src/storage/prisma.ts";
+import { createDemoDatabase, type DemoDatabase } from "../support/demo-database.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { openStream, type StreamClient } from "../support/event-source.ts";
 
@@ -15,9 +15,9 @@ interface Instance {
   stop(): Promise<void>;
 }
 
-/** Starts `src/server/main.ts` with `env` and resolves with its URL once it logs that it listens. */
+/** Starts `demo/main.ts` with `env` and resolves with its URL once it logs that it listens. */
 async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
-  const child: ChildProcess = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "src/server/main.ts"], {
+  const child: ChildProcess = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "demo/main.ts"], {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
@@ -72,14 +72,14 @@ const buses = [
 
 describe.each(buses)("two instances with the %s bus", (_bus, env) => {
   let testDb: TestDatabase;
-  let db: Database;
+  let db: DemoDatabase;
   let a: Instance;
   let b: Instance;
   const clients: StreamClient[] = [];
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    db = createDatabase(testDb.url);
+    db = createDemoDatabase(testDb.url);
     [a, b] = await Promise.all([
       startInstance("A", { ...env, DATABASE_URL: testDb.url }),
       startInstance("B", { ...env, DATABASE_URL: testDb.url }),

@@ -2,7 +2,7 @@
 // and GraphQL, anything else a masked 500 that is logged; transforms and hook writes show on both.
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { extensions } from "../../schema/extensions.ts";
+import { extensions } from "../../demo/schema/extensions.ts";
 import { AppError } from "../../src/runtime/errors.ts";
 import type { ResourceHooks } from "../../src/runtime/hooks.ts";
 import { type App, createApp } from "../../src/server/app.ts";

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { extensions } from "../../schema/extensions.ts";
+import { extensions } from "../../demo/schema/extensions.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 

@@ -2,7 +2,7 @@
 // and batches asked through REST and through GraphQL get the same answers, and they are the database's.
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { extensions } from "../../schema/extensions.ts";
+import { extensions } from "../../demo/schema/extensions.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 

@@ -3,7 +3,7 @@
 // Both transports run through the composed app, as a client reaches them.
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { extensions } from "../../schema/extensions.ts";
+import { extensions } from "../../demo/schema/extensions.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { searchIds } from "../support/search.ts";

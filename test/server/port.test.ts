@@ -1,4 +1,4 @@
-// A second start on a held port: `src/server/main.ts`, as `npm start` runs it, refuses with one line and
+// A second start on a held port: `demo/main.ts`, as `npm start` runs it, refuses with one line and
 // exit code 1 before it touches any database (its embedded PostgreSQL's data folder is never created).
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -27,7 +27,7 @@ afterAll(async () => {
 describe("a start on a port another process holds", () => {
   it("exits 1 with one line naming the port, and starts no embedded PostgreSQL", async () => {
     const dataDir = join(scratch, "postgres");
-    const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "src/server/main.ts"], {
+    const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "demo/main.ts"], {
       // No DATABASE_URL: the embedded PostgreSQL would start in dataDir if the port were not checked first.
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), EMBEDDED_PG_DIR: dataDir },
       stdio: ["ignore", "pipe", "pipe"],

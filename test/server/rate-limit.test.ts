@@ -7,7 +7,7 @@ import { createClient } from "graphql-ws";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createActorResolver, parseActor } from "../../src/server/auth.ts";
 import { loadConfig } from "../../src/server/config.ts";
@@ -15,6 +15,7 @@ import { createRateLimit, type RateLimit, type RateLimitOptions } from "../../sr
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { haveRedis, REDIS_URL } from "../support/redis.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { demoPrisma } from "../support/demo-database.ts";
 
 let t: TestRuntime;
 const limiters: RateLimit[] = [];
@@ -233,6 +234,7 @@ describe("configuration", () => {
 /** The demo server on this file's database, with `env` on top, for `work`; stopped after it. */
 async function withServer(env: Record<string, string>, work: (running: RunningServer) => Promise<void>): Promise<void> {
   const running = await startServer({
+    ...demoPrisma,
     resources,
     config: loadConfig({ PORT: "0", DATABASE_URL: t.testDb.url, SEED: "false", ...env }),
     logger: pino({ level: "silent" }),

@@ -2,11 +2,12 @@
 // shutdown that lets an in-flight request finish and then closes the database.
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import { loadConfig } from "../../src/server/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
+import { demoPrisma } from "../support/demo-database.ts";
 
 let demo: TestServer;
 let testDb: TestDatabase;
@@ -44,6 +45,37 @@ describe("server", () => {
     expect(await gql.json()).toEqual({ data: { usersCount: 40, postsCount: 320 } });
   });
 
+  it("seeds every record of a resource keeping revisions with its first revision", async () => {
+    const current = await (await fetch(`${running.url}/api/posts/1`)).json();
+    const revisions = (await (await fetch(`${running.url}/api/posts/1/revisions`)).json()) as Record<string, unknown>[];
+    expect(revisions).toMatchObject([{ number: 1, parentNumber: null, action: "create", status: "stable" }]);
+    const asOf = await fetch(`${running.url}/api/posts/1?asOf=1`);
+    expect(asOf.status).toBe(200);
+    expect(await asOf.json()).toEqual(current);
+    const reverted = await fetch(`${running.url}/api/posts/2/revert/1`, { method: "POST" });
+    expect(reverted.status).toBe(200);
+    const after = (await (await fetch(`${running.url}/api/posts/2/revisions`)).json()) as { action: string }[];
+    expect(after.map((r) => r.action)).toEqual(["create", "revert"]);
+    const [revisionRows, revisedRecords] = await Promise.all([
+      demo.db.prisma.revision.count({ where: { number: 1, action: "create" } }),
+      Promise.all([demo.db.prisma.post.count(), demo.db.prisma.tag.count(), demo.db.prisma.ticket.count()]),
+    ]);
+    expect(revisionRows).toBe(revisedRecords.reduce((a, b) => a + b, 0));
+  });
+
+  it("refuses to boot on a schema without Autograph's own tables, naming them", async () => {
+    const models = demoPrisma.datamodel.models.filter((m) => m.name !== "Event");
+    await expect(
+      startServer({
+        ...demoPrisma,
+        datamodel: { ...demoPrisma.datamodel, models },
+        resources,
+        config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url }),
+        logger: pino({ level: "silent" }),
+      }),
+    ).rejects.toThrow(/lacks Autograph's own tables: model Event is missing\. Copy the models Revision, Event/);
+  });
+
   it("answers an unknown route with a JSON 404", async () => {
     const response = await fetch(`${running.url}/nope`);
     expect(response.status).toBe(404);
@@ -53,6 +85,7 @@ describe("server", () => {
   it("refuses to boot on bad definitions, naming the path", async () => {
     await expect(
       startServer({
+        ...demoPrisma,
         resources: [{ model: "Post", fields: { titel: {} } }],
         config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url }),
         logger: pino({ level: "silent" }),
@@ -87,6 +120,7 @@ describe("server", () => {
   it("ends open event streams at shutdown instead of waiting out the grace period", async () => {
     const db = await createTestDatabase();
     const server = await startServer({
+      ...demoPrisma,
       resources,
       config: loadConfig({ PORT: "0", DATABASE_URL: db.url, SEED: "false" }),
       logger: pino({ level: "silent" }),

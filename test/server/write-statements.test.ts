@@ -6,8 +6,8 @@
  */
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { extensions } from "../../schema/extensions.ts";
-import { resources } from "../../schema/index.ts";
+import { extensions } from "../../demo/schema/extensions.ts";
+import { resources } from "../../demo/schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createDatabase, type Database } from "../../src/storage/prisma.ts";
-import { DEMO_PASSWORD, isSeeded, seedDemoData, type SeedSummary } from "../../src/storage/seed.ts";
+import { createDemoDatabase, type DemoDatabase } from "../support/demo-database.ts";
+import { DEMO_PASSWORD, isSeeded, seedDemoData, type SeedSummary } from "../../demo/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 
 let testDb: TestDatabase;
-let db: Database;
+let db: DemoDatabase;
 let summary: SeedSummary;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  db = createDatabase(testDb.url);
+  db = createDemoDatabase(testDb.url);
   expect(await isSeeded(db.prisma)).toBe(false);
   summary = await seedDemoData(db.prisma);
 });
@@ -86,7 +86,7 @@ describe("statement counter", () => {
   });
 
   test("the log keeps only the last logSize texts while the count goes on", async () => {
-    const small = createDatabase(testDb.url, { logSize: 2 });
+    const small = createDemoDatabase(testDb.url, { logSize: 2 });
     try {
       for (const n of [1, 2, 3]) await small.pool.query(`select ${n}`);
       expect(small.statements.count).toBe(3);
@@ -144,10 +144,10 @@ describe("seedDemoData", () => {
 
   test("is deterministic: a second database gets identical rows", async () => {
     const other = await createTestDatabase();
-    const otherDb = createDatabase(other.url);
+    const otherDb = createDemoDatabase(other.url);
     try {
       await seedDemoData(otherDb.prisma);
-      const snapshot = (d: Database) =>
+      const snapshot = (d: DemoDatabase) =>
         Promise.all([
           d.prisma.user.findMany({ orderBy: { id: "asc" } }),
           d.prisma.post.findMany({ orderBy: { id: "asc" } }),

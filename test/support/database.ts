@@ -9,7 +9,7 @@ import { databaseUrl, quoteIdent, TEST_DATABASE_PREFIX } from "./names.ts";
 
 /** A database created for one test file. */
 export interface TestDatabase {
-  /** Its connection URL, for `createDatabase(url)` or a server under test. */
+  /** Its connection URL, for `createDemoDatabase(url)` or a server under test. */
   readonly url: string;
   /** Its name (`autograph_test_<random>`). */
   readonly name: string;
@@ -32,13 +32,13 @@ async function admin(sql: string): Promise<void> {
  * @example
  * ```ts
  * import { createTestDatabase, type TestDatabase } from "../support/database.ts";
- * import { createDatabase, type Database } from "../../src/storage/prisma.ts";
+ * import { createDemoDatabase, type DemoDatabase } from "./demo-database.ts";
  *
  * let testDb: TestDatabase;
- * let db: Database;
+ * let db: DemoDatabase;
  * beforeAll(async () => {
  *   testDb = await createTestDatabase();
- *   db = createDatabase(testDb.url);
+ *   db = createDemoDatabase(testDb.url);
  * });
  * afterAll(async () => {
  *   await db?.close();

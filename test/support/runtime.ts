@@ -2,20 +2,20 @@
  * A runtime over a fresh test database (one per test file), optionally seeded with the demo data.
  * Tests act through the runtime's transports and check the database through `db.prisma`.
  */
-import { resources as demoResources } from "../../schema/index.ts";
+import { resources as demoResources } from "../../demo/schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { createRuntime, type Runtime, type RuntimeOptions } from "../../src/runtime/runtime.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
-import { createDatabase, type Database } from "../../src/storage/prisma.ts";
-import { seedDemoData } from "../../src/storage/seed.ts";
+import { datamodel } from "../../demo/datamodel.ts";
+import { createDemoDatabase, type DemoDatabase } from "./demo-database.ts";
+import { seedDemoData } from "../../demo/seed.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
 export interface TestRuntime {
   readonly runtime: Runtime;
   /** Prisma client, pool and SQL statement counter of the test database. */
-  readonly db: Database;
+  readonly db: DemoDatabase;
   readonly testDb: TestDatabase;
   /** Closes the client and drops the database. */
   close(): Promise<void>;
@@ -31,7 +31,7 @@ export async function createTestRuntime(
   options: { seed?: boolean; resources?: ResourceDefinition[]; limits?: RuntimeOptions["limits"] } = {},
 ): Promise<TestRuntime> {
   const testDb = await createTestDatabase();
-  const db = createDatabase(testDb.url);
+  const db = createDemoDatabase(testDb.url);
   if (options.seed) await seedDemoData(db.prisma);
   const runtime = createRuntime({
     schema: resolveResources(options.resources ?? demoResources, datamodel),

@@ -3,17 +3,17 @@
  * searchable fields match `websearch_to_tsquery`, computed with the same expression as the GIN
  * indexes (so a test also fails if the runtime stops matching them).
  */
-import { resources } from "../../schema/index.ts";
+import { resources } from "../../demo/schema/index.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
-import { datamodel } from "../../src/storage/datamodel.ts";
-import type { Database } from "../../src/storage/prisma.ts";
+import { datamodel } from "../../demo/datamodel.ts";
+import type { DemoDatabase } from "./demo-database.ts";
 import { searchVectorSql } from "../../src/storage/sql/search.ts";
 
 const schema = resolveResources(resources, datamodel);
 
 /** Ids (ascending) of the `resource` rows matching `text`, optionally narrowed by a SQL condition. */
 export async function searchIds(
-  db: Database,
+  db: DemoDatabase,
   resource: string,
   text: string,
   andWhere = "TRUE",

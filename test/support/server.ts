@@ -3,18 +3,17 @@
  * that database for checking what requests did. `close()` stops all three.
  */
 import pino from "pino";
-import { extensions } from "../../schema/extensions.ts";
-import { resources } from "../../schema/index.ts";
+import { demoOptions } from "../../demo/options.ts";
 import { loadConfig } from "../../src/server/config.ts";
 import { type RunningServer, type StartOptions, startServer } from "../../src/server/server.ts";
-import { createDatabase, type Database } from "../../src/storage/prisma.ts";
+import { createDemoDatabase, type DemoDatabase } from "./demo-database.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
 export interface TestServer {
   readonly running: RunningServer;
   readonly testDb: TestDatabase;
   /** Prisma client and SQL statement counter of the test database. */
-  readonly db: Database;
+  readonly db: DemoDatabase;
   /** Closes the client, stops the server (in-flight requests get `graceMs`) and drops the database. */
   close(graceMs?: number): Promise<void>;
 }
@@ -34,13 +33,13 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const testDb = await createTestDatabase();
   const running = await startServer({
-    resources,
-    graphqlExtensions: options.graphqlExtensions ?? extensions,
+    ...demoOptions,
+    graphqlExtensions: options.graphqlExtensions ?? demoOptions.graphqlExtensions,
     config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url, SEED: "true", ...options.env }),
     logger: pino({ level: "silent" }),
     ...(options.webSocket ? { webSocket: options.webSocket } : {}),
   });
-  const db = createDatabase(testDb.url);
+  const db = createDemoDatabase(testDb.url);
   return {
     running,
     testDb,

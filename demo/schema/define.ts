@@ -1,6 +1,6 @@
 // Binds `defineResource` to this project's Prisma models, so a misspelt field is a type error too.
-import { createResourceDefiner } from "../src/index.ts";
-import type { Prisma } from "../src/storage/generated/client.ts";
+import { createResourceDefiner } from "../../src/index.ts";
+import type { Prisma } from "../generated/client.ts";
 
 type Models = Prisma.TypeMap["model"];
 /** Scalar and relation field names of every model of prisma/schema.prisma. */

@@ -1,9 +1,8 @@
-// Schema-first GraphQL extensions of the demo: SDL in schema/*.graphql, resolvers here. Resolvers call
+// Schema-first GraphQL extensions of the demo: SDL in demo/schema/*.graphql, resolvers here. Resolvers call
 // the runtime's services only (never Prisma), so access rules, hidden fields and limits still apply.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { GraphQLExtension } from "../src/graphql/extensions.ts";
-import { AppError } from "../src/runtime/errors.ts";
+import { AppError, type GraphQLExtension } from "../../src/index.ts";
 
 /** topAuthors reads every post; beyond this many it refuses rather than answer slowly or wrongly. */
 const MAX_POSTS_SCANNED = 10_000;

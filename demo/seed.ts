@@ -1,16 +1,22 @@
 // Longer than 400 lines: most of it is the demo's word lists (names, topics, sentences): data, not logic.
 /**
- * Demo data for the demo schema: users, posts, comments and tags that look like a small blog.
- * Deterministic: a seeded PRNG and a fixed clock, so every seed of an empty database yields the same
- * rows (same ids too, as long as the sequences are fresh), which keeps docs, screenshots and
- * benchmarks comparable.
+ * Demo data for the demo schema: users, posts, comments and tags that look like a small blog, and a
+ * help desk's tickets. Deterministic: a seeded PRNG and a fixed clock, so every seed of an empty
+ * database yields the same rows (same ids too, as long as the sequences are fresh), which keeps docs,
+ * screenshots and benchmarks comparable. Every record of a resource keeping revisions gets its first
+ * revision (a `create`), as if it had been written through the API.
  */
 import { scryptSync } from "node:crypto";
+import { type ResolvedResource, resolveResources, type Seed } from "../src/index.ts";
+import { datamodel } from "./datamodel.ts";
 import type { Prisma, PrismaClient } from "./generated/client.ts";
+import { resources } from "./schema/index.ts";
 
 /** Rows written by {@link seedDemoData}, per table. */
 export interface SeedSummary {
   users: number;
+  /** First revisions of the posts, tags and tickets (the resources keeping revisions). */
+  revisions: number;
   posts: number;
   comments: number;
   tags: number;
@@ -305,12 +311,10 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions = 
       // createManyAndReturn is one INSERT ... RETURNING, whose rows come back in VALUES order.
       const userIds = (await tx.user.createManyAndReturn({ data: users, select: { id: true } })).map((u) => u.id);
       const writerIds = userIds.filter((_, i) => ROLES[i] !== "reader");
-      const tagIds = (
-        await tx.tag.createManyAndReturn({
-          data: TAGS.map((name, i) => ({ name, createdAt: at(i / 4), updatedAt: at(i / 4) })),
-          select: { id: true },
-        })
-      ).map((t) => t.id);
+      const tagRows = await tx.tag.createManyAndReturn({
+        data: TAGS.map((name, i) => ({ name, createdAt: at(i / 4), updatedAt: at(i / 4) })),
+      });
+      const tagIds = tagRows.map((t) => t.id);
 
       const posts: Prisma.PostCreateManyInput[] = [];
       for (let i = 0; i < COUNTS.posts; i++) {
@@ -331,7 +335,8 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions = 
           updatedAt: publishedAt ?? at(createdDay),
         });
       }
-      const postIds = (await tx.post.createManyAndReturn({ data: posts, select: { id: true } })).map((p) => p.id);
+      const postRows = await tx.post.createManyAndReturn({ data: posts });
+      const postIds = postRows.map((p) => p.id);
       const published = posts.flatMap((post, i) =>
         post.publishedAt ? [{ id: postIds[i] as number, publishedAt: post.publishedAt as Date }] : [],
       );
@@ -374,7 +379,8 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions = 
           };
         }),
       );
-      const ticketIds = (await tx.ticket.createManyAndReturn({ data: tickets, select: { id: true } })).map((t) => t.id);
+      const ticketRows = await tx.ticket.createManyAndReturn({ data: tickets });
+      const ticketIds = ticketRows.map((t) => t.id);
       const ticketReplies: Prisma.TicketReplyCreateManyInput[] = ticketIds.flatMap((ticketId, i) =>
         Array.from({ length: rng.int(0, 3) }, (_, n) => {
           const ticket = tickets[i] as Prisma.TicketCreateManyInput;
@@ -391,8 +397,22 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions = 
       );
       await tx.ticketReply.createMany({ data: ticketReplies });
 
+      const byModel = new Map(resolveResources(resources, datamodel).resources.map((r) => [r.model, r]));
+      const revisions = [
+        ...firstRevisions(byModel.get("Post"), postRows, rng.uuid),
+        ...firstRevisions(byModel.get("Tag"), tagRows, rng.uuid),
+        ...firstRevisions(byModel.get("Ticket"), ticketRows, rng.uuid),
+      ];
+      // One statement with one parameter: Prisma's createMany would serialise every snapshot through its
+      // query compiler, several times slower for the posts' bodies (boot waits for the seed).
+      await tx.$executeRawUnsafe(
+        `insert into "Revision" select * from jsonb_populate_recordset(null::"Revision", $1::jsonb)`,
+        JSON.stringify(revisions),
+      );
+
       return {
         users: userIds.length,
+        revisions: revisions.length,
         posts: postIds.length,
         comments: comments.length,
         tags: tagIds.length,
@@ -403,4 +423,45 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions = 
     },
     { timeout: 60_000, maxWait: 10_000 },
   );
+}
+
+/**
+ * The boot seed of the demo (`startServer`'s `seed`): writes the demo data into a database that holds
+ * no users yet, and says what it wrote.
+ */
+export const seedDemo: Seed<PrismaClient> = async (prisma) => {
+  if (await isSeeded(prisma)) return undefined;
+  const s = await seedDemoData(prisma);
+  return `demo data seeded: ${s.users} users, ${s.posts} posts, ${s.comments} comments, ${s.tags} tags, ${s.revisions} revisions`;
+};
+
+/**
+ * Revision 1 (a `create`) of each seeded record of `resource`, its snapshot holding the fields the
+ * runtime's own snapshots hold (every field ever shown, the keys relations follow, the trash column);
+ * none when the resource keeps no revisions.
+ */
+function firstRevisions(
+  resource: ResolvedResource | undefined,
+  rows: readonly Record<string, unknown>[],
+  uuid: () => string,
+): Prisma.RevisionCreateManyInput[] {
+  if (!resource?.revisions) return [];
+  const fields = new Set(resource.fields.filter((f) => !(f.hidden.one && f.hidden.list) || f.isId).map((f) => f.name));
+  for (const r of resource.relations) if (r.kind === "belongsTo") fields.add(r.localField);
+  if (resource.softDelete) fields.add(resource.softDelete.field);
+  return rows.map((row) => ({
+    id: uuid(),
+    resource: resource.name,
+    recordId: String(row[resource.id.name]),
+    number: 1,
+    parentNumber: null,
+    action: "create",
+    status: resource.revisions?.draft ? "draft" : "stable",
+    actorId: null,
+    createdAt: row.createdAt as Date,
+    schemaVersion: resource.revisions?.schemaVersion ?? 1,
+    data: Object.fromEntries(
+      [...fields].map((f) => [f, row[f] instanceof Date ? (row[f] as Date).toISOString() : (row[f] ?? null)]),
+    ) as Prisma.InputJsonObject,
+  }));
 }

@@ -1,11 +1,10 @@
-// `npm start`: serves the demo resources (schema/) on PORT (default 4000), on the embedded PostgreSQL
+// `npm start`: serves the demo resources (demo/schema/) on PORT (default 4000), on the embedded PostgreSQL
 // unless DATABASE_URL is set. SIGTERM / SIGINT stop it gracefully.
-import { extensions } from "../../schema/extensions.ts";
-import { resources } from "../../schema/index.ts";
-import { startServer } from "./server.ts";
+import { startServer } from "../src/index.ts";
+import { demoOptions } from "./options.ts";
 
 try {
-  const running = await startServer({ resources, graphqlExtensions: extensions });
+  const running = await startServer(demoOptions);
   let signals = 0;
   const stop = (signal: string) => {
     if (++signals > 1) process.exit(1); // a second signal means "now"
