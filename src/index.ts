@@ -19,6 +19,7 @@ export {
   type AccessOperation,
   type AccessOptions,
   type AccessRule,
+  type AccessSource,
   type AuditOptions,
   type DeleteRule,
   type FieldAccessRule,
@@ -42,7 +43,7 @@ export {
   type View,
 } from "./metadata/definition.ts";
 export { MetadataError, type MetadataIssue } from "./metadata/errors.ts";
-export { resolveResources, OPERATORS_BY_KIND } from "./metadata/resolve.ts";
+export { resolveResources, OPERATORS_BY_KIND, type ResolveOptions } from "./metadata/resolve.ts";
 export type {
   ResolvedField,
   ResolvedRelation,

@@ -111,7 +111,7 @@ const definitionSchema = z.strictObject({
   fields: z.record(z.string(), fieldOptions).optional(),
   relations: z.record(z.string(), relationOptions).optional(),
   validate: z.function().optional(),
-  access: z.partialRecord(z.enum(ACCESS_OPERATIONS), z.unknown()).optional(),
+  access: z.union([z.literal("public"), z.partialRecord(z.enum(ACCESS_OPERATIONS), z.unknown())]).optional(),
   scope: z.function().optional(),
   scopedWrites: z.boolean().optional(),
   tenant: z.string().min(1).optional(),
@@ -172,11 +172,25 @@ function aggregatesFor(kind: ScalarKind): readonly AggregateFunction[] {
   return [];
 }
 
+/** Options of {@link resolveResources}. */
+export interface ResolveOptions {
+  /**
+   * Production (the server passes `NODE_ENV=production`): a resource declaring no `access` is locked
+   * down (signed-in actors read, the admin role writes) instead of open to every actor.
+   * @default false
+   */
+  production?: boolean;
+}
+
 /**
  * Resolves and freezes the definitions. Throws {@link MetadataError} listing every problem.
- * @example const schema = resolveResources([post, user], datamodel);
+ * @example const schema = resolveResources([post, user], datamodel, { production: true });
  */
-export function resolveResources(definitions: readonly ResourceDefinition[], datamodel: Datamodel): ResolvedSchema {
+export function resolveResources(
+  definitions: readonly ResourceDefinition[],
+  datamodel: Datamodel,
+  options: ResolveOptions = {},
+): ResolvedSchema {
   const issues: MetadataIssue[] = [];
   const issue = (path: string, message: string, fix: string) => issues.push({ path, message, fix });
   const models = new Map(datamodel.models.map((m) => [m.name, m]));
@@ -614,7 +628,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
         defaultPageSize,
         maxDepth: def.maxDepth ?? 3,
         ...(def.validate ? { validate: def.validate } : {}),
-        access: def.access ? accessRules(def.access, `${path}.access`, issue) : undefined,
+        ...effectiveAccess(def.access, Boolean(options.production), `${path}.access`, issue),
         scope: def.scope,
         scopedWrites: Boolean(def.scopedWrites),
         tenant: def.tenant,
@@ -953,6 +967,19 @@ function accessRules(
     out[op] = rule as AccessRule | undefined;
   }
   return Object.freeze(out);
+}
+
+/** A resource's rules and where they come from: declared, public, or the default (open; locked in production). */
+function effectiveAccess(
+  access: ResourceDefinition["access"],
+  production: boolean,
+  at: string,
+  issue: (path: string, problem: string, fix: string) => void,
+): Pick<ResolvedResource, "access" | "accessSource"> {
+  if (access === "public") return { access: undefined, accessSource: "public" };
+  if (access !== undefined) return { access: accessRules(access, at, issue), accessSource: "declared" };
+  if (!production) return { access: undefined, accessSource: "open" };
+  return { access: accessRules({ read: "authenticated" }, at, issue), accessSource: "locked" };
 }
 
 function checkFieldAccess<T extends { read?: unknown; write?: unknown }>(
