@@ -18,7 +18,7 @@ import type { RequestContext, Transaction } from "./context.ts";
 import type { CursorCodec } from "./cursor.ts";
 import { AppError, isAppError, show } from "./errors.ts";
 import type { Action, HookRegistry, Operation, WriteAction } from "./hooks.ts";
-import { readWriteInput, type WriteInputOptions } from "./input.ts";
+import { checkEchoes, readWriteInput, type WriteInputOptions } from "./input.ts";
 import { cacheKey, type Row } from "./loaders.ts";
 import { type Revision, RevisionLog } from "./revisions.ts";
 import { validateWrite } from "./validate.ts";
@@ -242,7 +242,7 @@ export interface ServiceDependencies {
 type Op = { -readonly [K in keyof Operation]: Operation[K] };
 
 /** Internal write options: a version, input leniency, and for cascades the parent's revision of the trash. */
-type WriteOptions = WriteInputOptions & VersionOptions;
+type WriteOptions = WriteInputOptions & VersionOptions & { echoes?: Record<string, unknown> };
 
 /** What a write settled before anything is written (see `#prepare`). */
 interface WritePlan {
@@ -977,22 +977,22 @@ export class ResourceService {
 
   /** Creates a record. */
   async create(ctx: RequestContext, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
-    const { data, errors } = readWriteInput(this.resource, input, "create", options);
-    return this.#write("create", ctx, undefined, data, errors, options);
+    const { data, errors, echoes } = readWriteInput(this.resource, input, "create", options);
+    return this.#write("create", ctx, undefined, data, errors, { ...options, echoes });
   }
 
   /** Replaces every writable field of a record (missing optional fields become null). */
   async update(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
-    const { data, errors } = readWriteInput(this.resource, input, "update", options);
-    return this.#write("update", ctx, id, data, errors, options);
+    const { data, errors, echoes } = readWriteInput(this.resource, input, "update", options);
+    return this.#write("update", ctx, id, data, errors, { ...options, echoes });
   }
 
   /** Changes only the fields given. */
   async patch(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
-    const { data, errors } = readWriteInput(this.resource, input, "patch", options);
-    return this.#write("patch", ctx, id, data, errors, options);
+    const { data, errors, echoes } = readWriteInput(this.resource, input, "patch", options);
+    return this.#write("patch", ctx, id, data, errors, { ...options, echoes });
   }
 
   /**
@@ -1292,20 +1292,6 @@ export class ResourceService {
     }
     op.existing = existing;
     await access.check(ctx, this.resource, operation, { id, input: op.input, existing });
-    const unwritable = this.resource.fields.filter(
-      (f) =>
-        (f.access?.write !== undefined || f.hiddenWhenScoped) && f.name in op.input && !view.canWrite(this.resource, f),
-    );
-    if (unwritable.length > 0) {
-      // react-admin sends records back whole: like read-only fields, these are then ignored.
-      if (options.ignoreReadOnly) for (const f of unwritable) delete op.input[f.name];
-      else
-        throw new AppError(
-          "FORBIDDEN",
-          `You may not write ${unwritable.map((f) => f.name).join(", ")} of ${this.resource.plural}.`,
-          { fields: Object.fromEntries(unwritable.map((f) => [f.name, "you may not write this field"])) },
-        );
-    }
     const mismatch = (current: unknown) =>
       new AppError(
         options.mismatch ?? "CONFLICT",
@@ -1316,6 +1302,8 @@ export class ResourceService {
       );
     if (version && existing && expected !== undefined && existing[version.field] !== expected)
       throw mismatch(existing[version.field]);
+    // After the version: a stale record's echoes differ because it is stale, and that is the 409 to give.
+    checkEchoes(this.resource, view, op.input, options.echoes ?? {}, existing, Boolean(options.ignoreReadOnly));
 
     const actor = ctx.actor.id ?? this.#deps.defaultActor;
     const values = { ctx, now, actor };
