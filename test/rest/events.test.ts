@@ -7,6 +7,7 @@ import type { RunningServer } from "../../src/server/server.ts";
 import type { Database } from "../../src/storage/prisma.ts";
 import { openStream, type StreamClient } from "../support/event-source.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
+import { ADMIN_DEV_ACTOR } from "../support/actors.ts";
 
 let demo: TestServer;
 let db: Database;
@@ -16,7 +17,8 @@ let authorId: number;
 const open: StreamClient[] = [];
 
 beforeAll(async () => {
-  demo = await startTestServer();
+  // Requests without credentials act as the demo's admin: the tests write users, posts and tags.
+  demo = await startTestServer({ env: { DEV_ACTOR: ADMIN_DEV_ACTOR } });
   ({ running, db } = demo);
   api = `${running.url}/api`;
   authorId = (await db.prisma.user.findFirstOrThrow({ orderBy: { id: "asc" } })).id;
