@@ -120,10 +120,11 @@ function ignorable(resource: ResolvedResource, field: ResolvedField, mode: Write
 }
 
 function readOnlyFields(resource: ResolvedResource, names: readonly string[], mode: WriteMode): AppError {
-  const echo = mode === "create" ? "" : " (send them unchanged, or leave them out)";
+  const them = names.length === 1 ? "it" : "them";
+  const echo = mode === "create" ? "" : ` (send ${them} unchanged, or leave ${them} out)`;
   return new AppError(
     "BAD_REQUEST",
-    `${names.length === 1 ? "Field" : "Fields"} ${names.map((n) => `"${n}"`).join(", ")} of ${resource.name} ${names.length === 1 ? "is" : "are"} read-only: the server sets ${names.length === 1 ? "it" : "them"}${echo}.`,
+    `${names.length === 1 ? "Field" : "Fields"} ${names.map((n) => `"${n}"`).join(", ")} of ${resource.name} ${names.length === 1 ? "is" : "are"} read-only: the server sets ${them}${echo}.`,
     { fields: Object.fromEntries(names.map((n) => [n, "is read-only"])) },
   );
 }

@@ -22,7 +22,7 @@ import { checkEchoes, readWriteInput, type WriteInputOptions } from "./input.ts"
 import { cacheKey, type Row } from "./loaders.ts";
 import { type Revision, RevisionLog } from "./revisions.ts";
 import { validateWrite } from "./validate.ts";
-import { matchesWhere } from "./where-match.ts";
+import { decidable, matchesWhere } from "./where-match.ts";
 import {
   both,
   checkPage,
@@ -914,6 +914,25 @@ export class ResourceService {
    * the trash is checked in the database; a purged one against its last revision's snapshot (without
    * revisions there is nothing to check, so a restricted actor is not told).
    */
+  /**
+   * A change's record as the actor of `ctx` may see it, decided on `snapshot` (the record as that write
+   * left it) rather than on the record now: undefined when the write left it outside their tenant or
+   * scope, or they may not read the resource; null when their scope has conditions only the database
+   * decides (on relations): ask it then.
+   */
+  async seesSnapshot(ctx: RequestContext, snapshot: Row): Promise<ResourceRecord | null | undefined> {
+    try {
+      await this.authorizeRead(ctx);
+    } catch (error) {
+      if (isAppError(error) && (error.code === "FORBIDDEN" || error.code === "UNAUTHENTICATED")) return undefined;
+      throw error;
+    }
+    const guard = this.#view(ctx).guard(this.resource);
+    if (guard && !decidable(snapshot, guard)) return null;
+    if (guard && !matchesWhere(snapshot, guard)) return undefined;
+    return this.present(ctx, snapshot, "one");
+  }
+
   async sawGone(ctx: RequestContext, rawId: unknown, revisionNumber: number | null): Promise<boolean> {
     const id = this.parseId(rawId);
     const guard = this.#view(ctx).guard(this.resource);
@@ -1551,6 +1570,7 @@ export class ResourceService {
       revisionNumber: revision?.number ?? null,
       actorId: String(actor),
       changed: changedFields(existing, row),
+      record: row,
     });
     await hooks.run("after", op);
     const onSuccess = this.#onSuccess(op);

@@ -7,11 +7,16 @@
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
+import { datamodel } from "./datamodel.ts";
 import type { PrismaClient } from "./generated/client.ts";
 import type { OutboxEntry } from "./store.ts";
 
-/** A committed write, as subscribers and event handlers receive it: the outbox entry with its id and time. */
-export interface ChangeEvent extends OutboxEntry {
+/**
+ * A committed write, as subscribers and event handlers receive it: the outbox entry with its id and
+ * time. Its record snapshot stays in the outbox (buses carry events, not records): read it with
+ * {@link Outbox.snapshots}.
+ */
+export interface ChangeEvent extends Omit<OutboxEntry, "record"> {
   /** The outbox id: increasing in commit order (a decimal string; it is a bigint). */
   readonly id: string;
   /** When it was committed (ISO 8601). */
@@ -42,6 +47,9 @@ export interface LeadOptions {
 }
 
 const LEADER_LOCK = 0x41757470; // "Autp"
+
+/** Whether the outbox model keeps each write's record (a `record` column). */
+const SNAPSHOTS = datamodel.models.find((m) => m.name === "Event")?.fields.some((f) => f.name === "record") === true;
 
 /**
  * The channel an instance NOTIFYs after committing events, so that the dispatcher (which LISTENs on
@@ -113,6 +121,21 @@ export class Outbox {
       ...params,
     );
     return rows.map(toEvent);
+  }
+
+  /**
+   * The records the events left (their snapshots), by event id, in one statement; null for an event
+   * without one (written before snapshots were kept, or by an outbox model without a `record` column).
+   */
+  async snapshots(ids: readonly string[]): Promise<Map<string, Record<string, unknown> | null>> {
+    const found = new Map<string, Record<string, unknown> | null>(ids.map((id) => [id, null]));
+    if (!SNAPSHOTS || ids.length === 0) return found;
+    const rows = await this.#prisma.$queryRawUnsafe<{ id: string; record: Record<string, unknown> | null }[]>(
+      `select "id"::text as "id", "record" from "Event" where "id" = any($1::bigint[])`,
+      [...ids],
+    );
+    for (const row of rows) found.set(row.id, row.record);
+    return found;
   }
 
   /** The newest committed id ("0" while the outbox is empty). */
