@@ -167,7 +167,7 @@ export class ChangeViewer {
       return (await service.sawGone(ctx, event.recordId, event.revisionNumber)) ? null : undefined;
     const snapshot = await this.#snapshot(event);
     if (snapshot) {
-      const seen = await service.seesSnapshot(ctx, snapshot);
+      const seen = await service.seesSnapshot(ctx, event.recordId, snapshot);
       if (seen !== null) return seen;
     }
     try {

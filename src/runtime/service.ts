@@ -920,17 +920,21 @@ export class ResourceService {
    * scope, or they may not read the resource; null when their scope has conditions only the database
    * decides (on relations): ask it then.
    */
-  async seesSnapshot(ctx: RequestContext, snapshot: Row): Promise<ResourceRecord | null | undefined> {
-    try {
-      await this.authorizeRead(ctx);
-    } catch (error) {
-      if (isAppError(error) && (error.code === "FORBIDDEN" || error.code === "UNAUTHENTICATED")) return undefined;
-      throw error;
-    }
+  async seesSnapshot(ctx: RequestContext, rawId: unknown, snapshot: Row): Promise<ResourceRecord | null | undefined> {
+    const id = this.parseId(rawId);
     const guard = this.#view(ctx).guard(this.resource);
     if (guard && !decidable(snapshot, guard)) return null;
-    if (guard && !matchesWhere(snapshot, guard)) return undefined;
-    return this.present(ctx, snapshot, "one");
+    try {
+      // Read hooks run as for a get: a rule on reads holds for the records events carry too.
+      const { result, op } = await this.#read("read", ctx, {}, id, async () => {
+        if (guard && !matchesWhere(snapshot, guard)) throw this.#notFound(id);
+        return snapshot;
+      });
+      return (await this.#output(ctx, op, [result], "one"))[0] as ResourceRecord;
+    } catch (error) {
+      if (isAppError(error) && ["NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED"].includes(error.code)) return undefined;
+      throw error;
+    }
   }
 
   async sawGone(ctx: RequestContext, rawId: unknown, revisionNumber: number | null): Promise<boolean> {
