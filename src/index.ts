@@ -17,6 +17,7 @@ export type {
   AccessOperation,
   AccessOptions,
   AccessRule,
+  AccessSource,
   AuditOptions,
   DeleteRule,
   FieldAccessRule,
@@ -44,7 +45,7 @@ export type {
 export { createResourceDefiner } from "./metadata/definition.ts";
 export type { Datamodel } from "./metadata/datamodel.ts";
 export { MetadataError, type MetadataIssue } from "./metadata/errors.ts";
-export { resolveResources } from "./metadata/resolve.ts";
+export { resolveResources, type ResolveOptions } from "./metadata/resolve.ts";
 export type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema } from "./metadata/resolved.ts";
 
 // Run

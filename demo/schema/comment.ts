@@ -1,10 +1,18 @@
+import type { AccessCheck } from "../../src/index.ts";
+import { actorUserId } from "./actor-user-id.ts";
 import { defineResource } from "./define.ts";
+
+/** Editors moderate any comment; everyone else changes their own. */
+const editorOrAuthorOf = ({ actor, existing }: AccessCheck): boolean =>
+  actor.roles.includes("editor") || (existing !== undefined && existing.authorId === actorUserId(actor.id));
 
 export default defineResource("Comment", {
   description: "A reader's comment on a post.",
   id: "uuid",
   audit: true,
   softDelete: true,
+  // Anyone reads; anyone signed in comments.
+  access: { read: true, create: "authenticated", update: editorOrAuthorOf, delete: editorOrAuthorOf },
   fields: {
     body: { filter: ["contains"], search: true },
     postId: { filter: ["eq", "in"], sort: true },

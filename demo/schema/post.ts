@@ -1,4 +1,11 @@
+import type { AccessCheck } from "../../src/index.ts";
+import { actorUserId } from "./actor-user-id.ts";
 import { defineResource } from "./define.ts";
+
+/** Editors change any post; authors their own. */
+const editorOrAuthorOf = ({ actor, existing }: AccessCheck): boolean =>
+  actor.roles.includes("editor") ||
+  (actor.roles.includes("author") && existing !== undefined && existing.authorId === actorUserId(actor.id));
 
 export default defineResource("Post", {
   concurrency: { field: "version" },
@@ -7,6 +14,8 @@ export default defineResource("Post", {
   softDelete: true,
   revisions: true,
   description: "A blog post.",
+  // Anyone reads; editors and authors write (restore and purge follow delete, revert follows update).
+  access: { read: true, create: ["editor", "author"], update: editorOrAuthorOf, delete: editorOrAuthorOf },
   maxPageSize: 1000,
   fields: {
     title: { filter: true, sort: true, search: true, validate: { required: true, minLength: 3, maxLength: 200 } },

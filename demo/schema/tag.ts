@@ -4,6 +4,8 @@ export default defineResource("Tag", {
   concurrency: { field: "version" },
   revisions: true,
   searchLanguage: "simple",
+  // Anyone reads; editors and authors tag.
+  access: { read: true, create: ["editor", "author"], update: ["editor", "author"], delete: ["editor", "author"] },
   fields: {
     name: {
       filter: ["eq", "in", "contains", "startsWith"],

@@ -1,13 +1,17 @@
 /**
- * What a subscriber sees of a change: the record as that subscriber may see it — the revision's
- * snapshot when the resource keeps revisions (the record as this very write left it), else the
- * current record — through the runtime service with the subscriber's own context, so hidden fields,
- * permissions, tenants and scopes hold for events exactly as for queries.
+ * What a subscriber sees of a change: the record as that very write left it (the snapshot the outbox
+ * keeps with each event), as that subscriber may see it — its tenant, scope and field access decided
+ * on the snapshot, not on the record as it is when the change is delivered, so a ticket handed from one
+ * customer to another is told to the first up to the hand-over and to the second from it on. Scopes
+ * with conditions only the database decides (on relations), and events without a snapshot, are read
+ * through the service instead (the revision's snapshot when the resource keeps revisions, else the
+ * current record). Either way the runtime service decides, with the subscriber's own context.
  *
  * Computed once per event and view, not per subscriber: a view is what a rule or a scope may read of
  * the actor (id, roles, tenant, claims) plus the subscriber's `where`. Subscribers of one view share
  * one lookup, one `where` check and one {@link VisibleChange} object, so transports can also serialise
- * it once for all of them (keyed by that object).
+ * it once for all of them (keyed by that object). Snapshots are read once per event, the events of a
+ * burst in one statement: fanning out costs no query per subscriber.
  */
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { Actor, RequestContext } from "../runtime/context.ts";
@@ -15,6 +19,7 @@ import { isAppError } from "../runtime/errors.ts";
 import type { Filter } from "../runtime/query.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ResourceRecord } from "../runtime/service-types.ts";
+import type { Outbox } from "../storage/outbox.ts";
 import type { ChangeEvent } from "../storage/outbox.ts";
 
 /** A change as one subscriber receives it. */
@@ -69,12 +74,24 @@ function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? `${value}n` : value;
 }
 
+/** Reads the snapshots of events by id (the outbox's {@link Outbox.snapshots}). */
+export type SnapshotReader = Pick<Outbox, "snapshots">;
+
+type Snapshot = Record<string, unknown> | null;
+
 export class ChangeViewer {
   readonly #runtime: Runtime;
+  readonly #outbox: SnapshotReader | undefined;
   readonly #cache = new Map<string, Promise<VisibleChange | undefined>>();
+  readonly #snapshots = new Map<string, Promise<Snapshot>>();
+  /** Event ids waiting for the next batch read, and that read. */
+  #pending: string[] = [];
+  #batch: Promise<Map<string, Snapshot>> | undefined;
 
-  constructor(runtime: Runtime) {
+  /** Without an outbox, every change is checked against the record as the service reads it. */
+  constructor(runtime: Runtime, outbox?: SnapshotReader) {
     this.#runtime = runtime;
+    this.#outbox = outbox;
   }
 
   /**
@@ -123,11 +140,36 @@ export class ChangeViewer {
     };
   }
 
+  /** The record `event`'s write left, read once per event; the events asked for in one tick in one statement. */
+  #snapshot(event: ChangeEvent): Promise<Snapshot> {
+    const outbox = this.#outbox;
+    if (!outbox) return Promise.resolve(null);
+    let found = this.#snapshots.get(event.id);
+    if (!found) {
+      this.#pending.push(event.id);
+      this.#batch ??= Promise.resolve().then(() => {
+        const ids = this.#pending;
+        this.#pending = [];
+        this.#batch = undefined;
+        return outbox.snapshots(ids);
+      });
+      found = this.#batch.then((snapshots) => snapshots.get(event.id) ?? null);
+      this.#snapshots.set(event.id, found);
+      if (this.#snapshots.size > CACHE_SIZE) this.#snapshots.delete(this.#snapshots.keys().next().value as string);
+    }
+    return found;
+  }
+
   async #load(ctx: RequestContext, event: ChangeEvent): Promise<ResourceRecord | null | undefined> {
     const service = this.#runtime.service(event.resource);
     // Even "it went away" tells of a record: only subscribers whose tenant and scope held it hear of it.
     if (GONE_ACTIONS.has(event.action))
       return (await service.sawGone(ctx, event.recordId, event.revisionNumber)) ? null : undefined;
+    const snapshot = await this.#snapshot(event);
+    if (snapshot) {
+      const seen = await service.seesSnapshot(ctx, event.recordId, snapshot);
+      if (seen !== null) return seen;
+    }
     try {
       const soft = service.resource.softDelete ? ({ deleted: "include" } as const) : {};
       return service.resource.revisions && event.revisionNumber !== null

@@ -73,7 +73,7 @@ export function createEvents(options: EventsOptions): Events {
   const off = options.runtime.onCommitted(() => dispatcher.wake());
   return {
     hub,
-    viewer: new ChangeViewer(options.runtime),
+    viewer: new ChangeViewer(options.runtime, options.outbox),
     dispatcher,
     bus: options.bus,
     handle: (name, handler, handlerOptions) => {

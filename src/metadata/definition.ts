@@ -236,13 +236,22 @@ export type AccessRule =
   | ((check: AccessCheck) => boolean | Promise<boolean>);
 
 /**
- * Operation permissions of a resource (RBAC). Without `access` a resource is open to every actor, as
- * in KeystoneJS; with it, an operation is allowed only by its rule. Unlisted lifecycle operations
- * follow their parent: `restore` and `purge` follow `delete`, `revert` and `publish` follow `update`;
- * any other unlisted operation is denied. Denied → 403 (401 when no one is signed in).
+ * Operation permissions of a resource (RBAC): an operation is allowed only by its rule. Unlisted
+ * lifecycle operations follow their parent: `restore` and `purge` follow `delete`, `revert` and
+ * `publish` follow `update`; any other unlisted operation is denied. Denied → 403 (401 when no one is
+ * signed in). A resource that declares no rules is governed by {@link ResourceDefinition.access}'s default.
  * @example access: { read: true, create: "authenticated", update: ["editor"], delete: ["editor"] }
  */
 export type AccessOptions = Partial<Record<AccessOperation, AccessRule>>;
+
+/**
+ * Where a resolved resource's operation rules come from:
+ * - `declared`: its own `access` rules;
+ * - `public`: `access: "public"`, open to every actor, anonymous included, on purpose;
+ * - `open`: no `access` at all, outside production: open to every actor (the boot warns);
+ * - `locked`: no `access` at all, in production: reads need a signed-in actor, writes the admin role.
+ */
+export type AccessSource = "declared" | "public" | "open" | "locked";
 
 /** Who may read or write a field: like {@link AccessRule}, but decided per actor (a function gets the actor only). */
 export type FieldAccessRule = boolean | "authenticated" | readonly string[] | ((actor: AccessActor) => boolean);
@@ -418,8 +427,16 @@ export interface ResourceDefinition<Scalar extends string = string, Relation ext
    * validate: (post) => (post.status === "draft" && post.publishedAt ? { publishedAt: "must be empty while the post is a draft" } : undefined)
    */
   validate?: ResourceValidator;
-  /** Operation permissions (see {@link AccessOptions}). @default undefined (open to every actor) */
-  access?: AccessOptions;
+  /**
+   * Operation permissions (see {@link AccessOptions}), or `"public"`: every actor, anonymous included,
+   * may read and write (say so explicitly, e.g. for a guestbook). A resource with neither is **locked
+   * down in production** (`NODE_ENV=production`): anonymous reads are a 401, writes a 401/403 for
+   * everyone but the admin role; outside production it stays open and the boot warns about it.
+   * @default undefined (locked down in production, open elsewhere)
+   * @example access: { read: true, create: "authenticated", update: ["editor"], delete: ["editor"] }
+   * @example access: "public"
+   */
+  access?: AccessOptions | "public";
   /**
    * Row scope (CRUDCrate's ScopeCondition): the rows an actor may see and write (see
    * {@link ScopeFunction}). Applies to every read path (lists, counts, totals, aggregates, search,

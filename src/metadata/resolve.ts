@@ -9,7 +9,7 @@ import type { FieldOptions, ResourceDefinition } from "./definition.ts";
 import { MetadataError, type MetadataIssue, type ReportIssue } from "./errors.ts";
 import { camelCase, resourceNames } from "./names.ts";
 import type { ResolvedField, ResolvedResource, ResolvedSchema } from "./resolved.ts";
-import { accessRules, checkScopeOptions, checkTenantColumn } from "./resolve/access.ts";
+import { checkScopeOptions, checkTenantColumn, effectiveAccess } from "./resolve/access.ts";
 import { type ValidDefinition, validDefinitions } from "./resolve/definitions.ts";
 import { checkFieldKeys, managedColumns, resolveField } from "./resolve/fields.ts";
 import { checkIdGenerator, hasSingleId } from "./resolve/ids.ts";
@@ -17,11 +17,25 @@ import { auditColumns, checkConcurrency, revisionsOf, softDeleteColumns } from "
 import { checkGraphQLTypeNames, checkResourceNames } from "./resolve/names.ts";
 import { resolveRelations } from "./resolve/relations.ts";
 
+/** Options of {@link resolveResources}. */
+export interface ResolveOptions {
+  /**
+   * Production (the server passes `NODE_ENV=production`): a resource declaring no `access` is locked
+   * down (signed-in actors read, the admin role writes) instead of open to every actor.
+   * @default false
+   */
+  production?: boolean;
+}
+
 /**
  * Resolves and freezes the definitions. Throws {@link MetadataError} listing every problem.
- * @example const schema = resolveResources([post, user], datamodel);
+ * @example const schema = resolveResources([post, user], datamodel, { production: true });
  */
-export function resolveResources(definitions: readonly ResourceDefinition[], datamodel: Datamodel): ResolvedSchema {
+export function resolveResources(
+  definitions: readonly ResourceDefinition[],
+  datamodel: Datamodel,
+  options: ResolveOptions = {},
+): ResolvedSchema {
   const issues: MetadataIssue[] = [];
   const issue = (path: string, message: string, fix: string) => issues.push({ path, message, fix });
   const models = new Map(datamodel.models.map((m) => [m.name, m]));
@@ -34,7 +48,7 @@ export function resolveResources(definitions: readonly ResourceDefinition[], dat
 
   const resources: ResolvedResource[] = [];
   for (const entry of valid) {
-    const resource = resolveResource(entry, { models, enums, byModel, issue });
+    const resource = resolveResource(entry, { models, enums, byModel, issue, production: Boolean(options.production) });
     if (resource) resources.push(resource);
   }
 
@@ -60,12 +74,13 @@ interface SchemaContext {
   enums: ReadonlyMap<string, readonly string[]>;
   byModel: ReadonlyMap<string, ValidDefinition>;
   issue: ReportIssue;
+  production: boolean;
 }
 
 /** One resource, resolved; undefined when its id cannot be served (the issue says why). */
 function resolveResource(
   { def, model, name, plural, path }: ValidDefinition,
-  { models, enums, byModel, issue }: SchemaContext,
+  { models, enums, byModel, issue, production }: SchemaContext,
 ): ResolvedResource | undefined {
   const fieldDefs = (def.fields ?? {}) as Record<string, FieldOptions>;
   const scalarFields = model.fields.filter((f) => f.kind === "scalar" || f.kind === "enum");
@@ -122,7 +137,7 @@ function resolveResource(
     defaultPageSize,
     maxDepth: def.maxDepth ?? 3,
     ...(def.validate ? { validate: def.validate } : {}),
-    access: def.access ? accessRules(def.access, `${path}.access`, issue) : undefined,
+    ...effectiveAccess(def.access, production, `${path}.access`, issue),
     scope: def.scope,
     scopedWrites: Boolean(def.scopedWrites),
     tenant: def.tenant,

@@ -5,6 +5,7 @@
 import type {
   AccessOperation,
   AccessRule,
+  AccessSource,
   AggregateFunction,
   FieldAccessRule,
   ScopeFunction,
@@ -232,8 +233,14 @@ export interface ResolvedResource {
   readonly maxPageSize: number;
   readonly defaultPageSize: number;
   readonly maxDepth: number;
-  /** Operation rules, every operation filled in (lifecycle ones from their parent); undefined when open. */
+  /**
+   * The effective operation rules, every operation filled in (lifecycle ones from their parent);
+   * undefined when open to every actor. A resource declaring no rules gets the production lock-down
+   * here (see {@link ResolvedResource.accessSource}), so every reader of the metadata sees the same fact.
+   */
   readonly access: Readonly<Record<AccessOperation, AccessRule | undefined>> | undefined;
+  /** Where `access` comes from: declared rules, `access: "public"`, or the default (open, or locked in production). */
+  readonly accessSource: AccessSource;
   readonly scope: ScopeFunction | undefined;
   readonly scopedWrites: boolean;
   /** The tenant column; undefined when not multi-tenant. */

@@ -182,8 +182,13 @@ export class AccessPolicy {
         })) === true;
     }
     if (allowed) return;
+    // A resource that declares no rules is locked down in production: say why, so its author knows the fix.
+    const why =
+      resource.accessSource === "locked"
+        ? ` ${resource.plural} declare no access rules, so in production only signed-in actors read them and only the admin role writes them.`
+        : "";
     if (ctx.actor.id === undefined)
-      throw new AppError("UNAUTHENTICATED", `Sign in to ${operation} ${resource.plural}.`);
-    throw new AppError("FORBIDDEN", `You may not ${operation} ${resource.plural}.`);
+      throw new AppError("UNAUTHENTICATED", `Sign in to ${operation} ${resource.plural}.${why}`);
+    throw new AppError("FORBIDDEN", `You may not ${operation} ${resource.plural}.${why}`);
   }
 }

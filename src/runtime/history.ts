@@ -12,7 +12,8 @@ import type { Revision, RevisionLog } from "./revisions.ts";
 import { sameValue } from "./same-value.ts";
 import type { ServiceCore } from "./service-core.ts";
 import type { DeletedMode, ResourceRecord } from "./service-types.ts";
-import { matchesWhere } from "./where-match.ts";
+import { decidable, matchesWhere } from "./where-match.ts";
+import { output, runRead } from "./operation.ts";
 
 /** A revision as clients see it: its snapshot presented like a single record (hidden fields left out). */
 export interface RevisionRecord extends Omit<Revision, "data"> {
@@ -117,6 +118,34 @@ export async function sawGone(
   }
   const found = await core.translate(() => log.find(core.store(ctx), id, revisionNumber)).catch(() => undefined);
   return found !== undefined && matchesWhere(found.data, guard);
+}
+
+/**
+ * A change's record as the actor of `ctx` may see it, decided on `snapshot` (the record as that write
+ * left it) rather than on the record now: undefined when the write left it outside their tenant or
+ * scope, or they may not read the resource; null when their scope has conditions only the database
+ * decides (on relations): ask it then.
+ */
+export async function seesSnapshot(
+  core: ServiceCore,
+  ctx: RequestContext,
+  rawId: unknown,
+  snapshot: Row,
+): Promise<ResourceRecord | null | undefined> {
+  const id = core.parseId(rawId);
+  const guard = core.view(ctx).guard(core.resource);
+  if (guard && !decidable(snapshot, guard)) return null;
+  try {
+    // Read hooks run as for a get: a rule on reads holds for the records events carry too.
+    const { result, op } = await runRead(core, "read", ctx, {}, id, async () => {
+      if (guard && !matchesWhere(snapshot, guard)) throw core.notFound(id);
+      return snapshot;
+    });
+    return (await output(core, ctx, op, [result], "one"))[0] as ResourceRecord;
+  } catch (error) {
+    if (isAppError(error) && ["NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED"].includes(error.code)) return undefined;
+    throw error;
+  }
 }
 
 /** The values a revert writes: the snapshot's values of every field clients may write on update. */

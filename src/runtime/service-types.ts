@@ -89,7 +89,11 @@ export interface VersionOptions {
 }
 
 /** Options of a write: a version, and input leniency. */
-export type WriteOptions = WriteInputOptions & VersionOptions;
+export type WriteOptions = WriteInputOptions &
+  VersionOptions & {
+    /** Read-only fields the body sent, for the check that they only echo the stored values. */
+    echoes?: Record<string, unknown>;
+  };
 
 /** Options of `ResourceService.get`. */
 export interface GetOptions {

@@ -23,6 +23,7 @@ import {
   revision,
   revisions,
   sawGone,
+  seesSnapshot,
 } from "./history.ts";
 import { readWriteInput, type WriteInputOptions } from "./input.ts";
 import { page, pageText } from "./keyset.ts";
@@ -172,6 +173,14 @@ export class ResourceService implements ResourceOperations {
     return sawGone(this.#core, ctx, rawId, revisionNumber);
   }
 
+  /**
+   * A change's record as the actor of `ctx` may see it, decided on `snapshot` (the record as that write
+   * left it): undefined when they may not see it, null when only the database can decide (a scope on relations).
+   */
+  seesSnapshot(ctx: RequestContext, rawId: unknown, snapshot: Row): Promise<ResourceRecord | null | undefined> {
+    return seesSnapshot(this.#core, ctx, rawId, snapshot);
+  }
+
   /** Every revision of a record (also in the trash), oldest first. */
   revisions(ctx: RequestContext, rawId: unknown): Promise<RevisionRecord[]> {
     return revisions(this.#core, ctx, rawId);
@@ -192,22 +201,22 @@ export class ResourceService implements ResourceOperations {
 
   /** Creates a record. */
   async create(ctx: RequestContext, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
-    const { data, errors } = readWriteInput(this.resource, input, "create", options);
-    return write(this.#core, "create", ctx, undefined, data, errors, options);
+    const { data, errors, echoes } = readWriteInput(this.resource, input, "create", options);
+    return write(this.#core, "create", ctx, undefined, data, errors, { ...options, echoes });
   }
 
   /** Replaces every writable field of a record (missing optional fields become null). */
   async update(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
-    const { data, errors } = readWriteInput(this.resource, input, "update", options);
-    return write(this.#core, "update", ctx, id, data, errors, options);
+    const { data, errors, echoes } = readWriteInput(this.resource, input, "update", options);
+    return write(this.#core, "update", ctx, id, data, errors, { ...options, echoes });
   }
 
   /** Changes only the fields given. */
   async patch(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteOptions): Promise<ResourceRecord> {
     const id = this.parseId(rawId);
-    const { data, errors } = readWriteInput(this.resource, input, "patch", options);
-    return write(this.#core, "patch", ctx, id, data, errors, options);
+    const { data, errors, echoes } = readWriteInput(this.resource, input, "patch", options);
+    return write(this.#core, "patch", ctx, id, data, errors, { ...options, echoes });
   }
 
   /**

@@ -76,6 +76,43 @@ function scalar(value: unknown, condition: unknown): boolean {
   return true;
 }
 
+const OPERATORS: ReadonlySet<string> = new Set([
+  "equals",
+  "not",
+  "in",
+  "notIn",
+  "gt",
+  "gte",
+  "lt",
+  "lte",
+  "contains",
+  "startsWith",
+  "endsWith",
+  "mode",
+]);
+
+function plain(value: unknown): boolean {
+  return value === null || typeof value !== "object" || value instanceof Date || Array.isArray(value);
+}
+
+/**
+ * Whether {@link matchesWhere} decides `where` on `row` (rather than answering "no match" because it
+ * cannot tell): conditions on the row's own columns, with the operators above, and AND/OR/NOT of them.
+ */
+export function decidable(row: Row, where: unknown): boolean {
+  if (where === null || typeof where !== "object") return false;
+  return Object.entries(where as Record<string, unknown>).every(([key, condition]) => {
+    if (key === "AND" || key === "OR" || key === "NOT")
+      return (Array.isArray(condition) ? condition : [condition]).every((w) => decidable(row, w));
+    if (!(key in row)) return false;
+    if (plain(condition)) return true;
+    return Object.entries(condition as Record<string, unknown>).every(
+      ([op, operand]) =>
+        OPERATORS.has(op) && (op !== "not" || plain(operand) || decidable({ value: null }, { value: operand })),
+    );
+  });
+}
+
 /** Whether `row` meets `where`; false for any condition this evaluator cannot decide (e.g. on relations). */
 export function matchesWhere(row: Row, where: unknown): boolean {
   if (where === null || typeof where !== "object") return false;

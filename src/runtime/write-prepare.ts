@@ -20,6 +20,7 @@ import { checkReferences } from "./references.ts";
 import type { ServiceCore } from "./service-core.ts";
 import type { WriteOptions } from "./service-types.ts";
 import { validateWrite } from "./validate.ts";
+import { checkEchoes } from "./input.ts";
 
 /** What a write settled before anything is written (see {@link prepare}). */
 export interface WritePlan {
@@ -56,7 +57,7 @@ export async function prepare(
   const guard = await authorize(core, ctx, operation);
   checkVersionSent(core, action, expected);
   const existing = await load(core, ctx, op, guard);
-  await authorizeRecord(core, ctx, op, operation, options);
+  await authorizeRecord(core, ctx, op, operation);
   const mismatch = (current: unknown) =>
     new AppError(
       options.mismatch ?? "CONFLICT",
@@ -68,6 +69,8 @@ export async function prepare(
   const version = resource.version;
   if (version && existing && expected !== undefined && existing[version.field] !== expected)
     throw mismatch(existing[version.field]);
+  // After the version: a stale record's echoes differ because it is stale, and that is the 409 to give.
+  checkEchoes(resource, core.view(ctx), op.input, options.echoes ?? {}, existing, Boolean(options.ignoreReadOnly));
   const actor = ctx.actor.id ?? core.deps.defaultActor;
   await stamp(core, ctx, op, { now, actor }, revisionNumber);
   await core.deps.hooks.run("before", op);
@@ -166,29 +169,14 @@ async function load(
   return existing;
 }
 
-/** Stage authorize record: the access rules that look at the row and input, then the fields the actor may write. */
+/** Stage authorize record: the access rules that look at the row and input (the fields the actor may write: checkEchoes). */
 async function authorizeRecord(
   core: ServiceCore,
   ctx: RequestContext,
   op: Op,
   operation: AccessOperation,
-  options: WriteOptions,
 ): Promise<void> {
-  const { resource } = core;
-  const view = core.view(ctx);
-  await core.deps.access.check(ctx, resource, operation, { id: op.id, input: op.input, existing: op.existing });
-  const unwritable = resource.fields.filter(
-    (f) => (f.access?.write !== undefined || f.hiddenWhenScoped) && f.name in op.input && !view.canWrite(resource, f),
-  );
-  if (unwritable.length === 0) return;
-  // react-admin sends records back whole: like read-only fields, these are then ignored.
-  if (options.ignoreReadOnly) for (const f of unwritable) delete op.input[f.name];
-  else
-    throw new AppError(
-      "FORBIDDEN",
-      `You may not write ${unwritable.map((f) => f.name).join(", ")} of ${resource.plural}.`,
-      { fields: Object.fromEntries(unwritable.map((f) => [f.name, "you may not write this field"])) },
-    );
+  await core.deps.access.check(ctx, core.resource, operation, { id: op.id, input: op.input, existing: op.existing });
 }
 
 /**

@@ -248,6 +248,7 @@ async function record(run: WriteRun, plan: WritePlan, tx: Transaction, row: Row)
     revisionNumber: revision?.number ?? null,
     actorId,
     changed: changedFields(plan.existing, row),
+    record: row,
   });
 }
 

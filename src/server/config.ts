@@ -12,6 +12,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The resolved configuration (frozen). */
 export interface Config {
+  /**
+   * `NODE_ENV=production`: resources declaring no `access` are locked down (docs/guides/security.md),
+   * and the JWT and GraphQL defaults below tighten. @default false
+   */
+  readonly production: boolean;
   /** HTTP port (`PORT`); 0 picks a free one. @default 4000 */
   readonly port: number;
   /** PostgreSQL to use (`DATABASE_URL`); when unset an embedded PostgreSQL is started. */
@@ -247,6 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const securityProfile = read("SECURITY_PROFILE") ?? "secure";
   const config: Config = {
+    production,
     port: port("PORT", 4000, 0),
     databaseUrl,
     embeddedPgDir: read("EMBEDDED_PG_DIR") ?? ".data/postgres",

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import pino, { type Logger } from "pino";
 import { type GraphQLExtension, parsePersistedOperations, type WebSocketOptions } from "../graphql/handler.ts";
 import type { Datamodel } from "../metadata/datamodel.ts";
-import type { ResourceDefinition } from "../metadata/definition.ts";
+import type { AccessSource, ResourceDefinition } from "../metadata/definition.ts";
 import { resolveResources } from "../metadata/resolve.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import { createEventBus, createEvents, type Events } from "../events/events.ts";
@@ -93,13 +93,21 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
   const { datamodel, prismaClient } = options;
   // Check and resolve first: a schema or definitions Autograph cannot serve fail the boot before anything starts.
   checkRequiredModels(datamodel);
-  const schema = resolveResources(options.resources, datamodel);
-  // A resource without `access` is open to every actor, anonymous included: say so at every boot.
-  const open = schema.resources.filter((r) => !r.access).map((r) => r.plural);
+  const schema = resolveResources(options.resources, datamodel, { production: config.production });
+  // A resource declaring no `access` is open outside production and locked down in it: say which at every boot.
+  const bySource = (source: AccessSource) =>
+    schema.resources.filter((r) => r.accessSource === source).map((r) => r.plural);
+  const open = bySource("open");
   if (open.length > 0)
     logger.warn(
       { resources: open },
-      "resources without access rules are open to every actor, anonymous included (docs/guides/security.md)",
+      `resources without access rules are open to every actor, anonymous included, and locked down in production: ${open.join(", ")} (declare \`access\`, or \`access: "public"\`; docs/guides/security.md)`,
+    );
+  const locked = bySource("locked");
+  if (locked.length > 0)
+    logger.warn(
+      { resources: locked },
+      `resources without access rules are locked down (production: signed-in actors read, the admin role writes): ${locked.join(", ")}`,
     );
   // Read now: a missing or malformed file fails the boot before anything is started.
   const persisted = config.graphql.persistedOperationsFile;

@@ -10,8 +10,12 @@ import pg from "pg";
 import type { PrismaClientLike } from "./prisma.ts";
 import type { OutboxEntry } from "./store.ts";
 
-/** A committed write, as subscribers and event handlers receive it: the outbox entry with its id and time. */
-export interface ChangeEvent extends OutboxEntry {
+/**
+ * A committed write, as subscribers and event handlers receive it: the outbox entry with its id and
+ * time. Its record snapshot stays in the outbox (buses carry events, not records): read it with
+ * {@link Outbox.snapshots}.
+ */
+export interface ChangeEvent extends Omit<OutboxEntry, "record"> {
   /** The outbox id: increasing in commit order (a decimal string; it is a bigint). */
   readonly id: string;
   /** When it was committed (ISO 8601). */
@@ -127,6 +131,21 @@ export class Outbox {
       ...params,
     );
     return rows.map(toEvent);
+  }
+
+  /**
+   * The records the events left (their snapshots), by event id, in one statement; null for an event
+   * without one (written before snapshots were kept, or by an outbox model without a `record` column).
+   */
+  async snapshots(ids: readonly string[]): Promise<Map<string, Record<string, unknown> | null>> {
+    const found = new Map<string, Record<string, unknown> | null>(ids.map((id) => [id, null]));
+    if (ids.length === 0) return found;
+    const rows = await this.#prisma.$queryRawUnsafe<{ id: string; record: Record<string, unknown> | null }[]>(
+      `select "id"::text as "id", "record" from "Event" where "id" = any($1::bigint[])`,
+      [...ids],
+    );
+    for (const row of rows) found.set(row.id, row.record);
+    return found;
   }
 
   /** The newest committed id ("0" while the outbox is empty). */

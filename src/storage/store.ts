@@ -47,6 +47,8 @@ export interface OutboxEntry {
   readonly actorId: string | null;
   /** Names of the fields the write changed. */
   readonly changed: readonly string[];
+  /** The record as the write left it: what each subscriber's access is checked against (kept when the outbox has a `record` column). */
+  readonly record?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**
@@ -190,7 +192,10 @@ export function createStore(db: StoreDatabase): Store {
     const { text, values } = compileAggregate(models, query);
     return (await client.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values)).map(shapeAggregateRow);
   };
-  const hasOutbox = datamodel.models.some((m) => m.name === "Event");
+  const outbox = datamodel.models.find((m) => m.name === "Event");
+  const hasOutbox = outbox !== undefined;
+  // Outbox models copied before snapshots were kept have no `record` column: their events carry none.
+  const snapshots = outbox?.fields.some((f) => f.name === "record") === true;
   // One statement: the lock (a CTE the insert reads from, so it is taken before any id is drawn) and the rows.
   const appendEvents = (client: Raw & object) => async (entries: readonly OutboxEntry[]) => {
     if (!hasOutbox || entries.length === 0) return;
@@ -198,10 +203,13 @@ export function createStore(db: StoreDatabase): Store {
     const rows = entries.map((e) => {
       const at =
         params.push(e.resource, e.recordId, e.action, e.revisionId, e.revisionNumber, e.actorId, [...e.changed]) - 7;
-      return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::uuid, $${at + 5}::int, $${at + 6}, $${at + 7}::text[])`;
+      const values = `$${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::uuid, $${at + 5}::int, $${at + 6}, $${at + 7}::text[]`;
+      if (!snapshots) return `(${values})`;
+      return `(${values}, $${params.push(e.record === undefined ? null : JSON.stringify(e.record, jsonSafe))}::jsonb)`;
     });
+    const columns = `"resource", "recordId", "action", "revisionId", "revisionNumber", "actorId", "changed"${snapshots ? `, "record"` : ""}`;
     await client.$queryRawUnsafe(
-      `with lock as (select pg_advisory_xact_lock($1::bigint)) insert into "Event" ("resource", "recordId", "action", "revisionId", "revisionNumber", "actorId", "changed") select v.* from lock, (values ${rows.join(", ")}) as v(resource, record_id, action, revision_id, revision_number, actor_id, changed) returning 1 as ok`,
+      `with lock as (select pg_advisory_xact_lock($1::bigint)) insert into "Event" (${columns}) select v.* from lock, (values ${rows.join(", ")}) as v(resource, record_id, action, revision_id, revision_number, actor_id, changed${snapshots ? ", record" : ""}) returning 1 as ok`,
       ...params,
     );
   };
@@ -350,4 +358,9 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
       return { kind: "invalidValue" };
   }
   return undefined;
+}
+
+/** Big integers as text in a snapshot, as a revision keeps them (dates and decimals have their own toJSON). */
+function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? value.toString() : value;
 }

@@ -12,6 +12,7 @@ import {
 import type { RunningServer } from "../../src/server/server.ts";
 import type { DemoDatabase } from "../support/demo-database.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
+import { ADMIN_DEV_ACTOR } from "../support/actors.ts";
 
 let demo: TestServer;
 let db: DemoDatabase;
@@ -20,7 +21,7 @@ let dp: AutographDataProvider;
 let authorId: number;
 
 beforeAll(async () => {
-  demo = await startTestServer();
+  demo = await startTestServer({ env: { DEV_ACTOR: ADMIN_DEV_ACTOR } });
   ({ running, db } = demo);
   dp = autographDataProvider(`${running.url}/api`, fetchUtils.fetchJson, { EventSource });
   authorId = (await db.prisma.user.findFirstOrThrow({ orderBy: { id: "asc" } })).id;

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AutographDataProvider, autographDataProvider } from "../../clients/ra-data-autograph/index.ts";
 import { createApp } from "../../src/server/app.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 let server: Server;
@@ -18,7 +19,8 @@ let authorId: number;
 
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
-  const app = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }) });
+  // A back office: its user is the demo's admin.
+  const app = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), resolveActor: async () => ADMIN });
   server = createServer(app.requestListener);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

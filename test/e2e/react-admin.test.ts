@@ -13,6 +13,7 @@ import { buildAdmin, type StaticServer, serveStatic } from "../../examples/admin
 import type { RunningServer } from "../../src/server/server.ts";
 import type { Prisma } from "../../demo/generated/client.ts";
 import type { DemoDatabase } from "../support/demo-database.ts";
+import { ADMIN_DEV_ACTOR } from "../support/actors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { searchIds } from "../support/search.ts";
 
@@ -50,7 +51,8 @@ if (!HAVE_CHROMIUM) {
 
 beforeAll(async () => {
   if (!HAVE_CHROMIUM) return;
-  demo = await startTestServer();
+  // The admin app's user is the demo's admin (requests without credentials act as user 1).
+  demo = await startTestServer({ env: { DEV_ACTOR: ADMIN_DEV_ACTOR } });
   ({ running, db } = demo);
   api = `${running.url}/api`;
 
@@ -204,12 +206,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect((await put).status()).toBe(200);
 
       const after = await db.prisma.post.findUniqueOrThrow({ where: { id: post.id } });
-      // The audit columns name who changed it: the anonymous default actor.
+      // The audit columns name who changed it: the admin, user 1 (DEV_ACTOR).
       expect(after).toEqual({
         ...post,
         title,
         updatedAt: after.updatedAt,
-        updatedBy: "system",
+        updatedBy: "1",
         version: post.version + 1,
       });
       expect(after.updatedAt.getTime()).toBeGreaterThan(post.updatedAt.getTime());
@@ -276,7 +278,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
           ...before,
           status: "published",
           updatedAt: after.updatedAt,
-          updatedBy: "system",
+          updatedBy: "1",
           version: before.version + 1,
         });
         expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());

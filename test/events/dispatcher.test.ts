@@ -15,6 +15,7 @@ import { type ChangeEvent, OUTBOX_CHANNEL, Outbox } from "../../src/storage/outb
 import { createDemoDatabase, type DemoDatabase } from "../support/demo-database.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 const HOUR = 3_600_000;
 
@@ -85,7 +86,7 @@ describe("the dispatcher without its poll", () => {
     expect([a.dispatcher.leading, b.dispatcher.leading]).toEqual([true, false]);
     const seenOnA = nextTag(a);
     const seenOnB = nextTag(b);
-    const tag = await otherRuntime.service("tag").create(otherRuntime.context(), { name: "from-b" });
+    const tag = await otherRuntime.service("tag").create(otherRuntime.context({ actor: ADMIN }), { name: "from-b" });
     // Only a NOTIFY can wake A within the test's timeout: its poll is an hour away, and B's commit
     // woke B's dispatcher alone, which does not lead.
     const [onA, onB] = await Promise.all([seenOnA, seenOnB]);
@@ -127,7 +128,7 @@ describe("the dispatcher without its poll", () => {
     await expect.poll(() => b.dispatcher.leading).toBe(true);
     expect(a.dispatcher.leading).toBe(false);
     const seen = nextTag(b);
-    const tag = await t.runtime.service("tag").create(t.runtime.context(), { name: "from-a" });
+    const tag = await t.runtime.service("tag").create(t.runtime.context({ actor: ADMIN }), { name: "from-a" });
     expect((await seen).recordId).toBe(String(tag.id));
   });
 });

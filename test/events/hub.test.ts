@@ -10,6 +10,7 @@ import { Outbox } from "../../src/storage/outbox.ts";
 import { PostgresBus } from "../../src/storage/postgres-bus.ts";
 import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 let outbox: Outbox;
@@ -25,7 +26,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const ctx = () => t.runtime.context();
+const ctx = () => t.runtime.context({ actor: ADMIN });
 const tag = (name: string) => t.runtime.service("tag").create(ctx(), { name });
 
 /** Reads `count` events from a stream, then stops it. */

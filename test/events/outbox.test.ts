@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const ada = { id: "ada", roles: [] };
+const ada = { id: "ada", roles: ["admin"] };
 const ctx = () => t.runtime.context({ actor: ada });
 const events = (after: string) => outbox.after(after, 1000);
 

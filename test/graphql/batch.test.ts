@@ -5,12 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { type GraphQLTestClient, graphqlClient } from "./client.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 let gql: GraphQLTestClient;
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
-  gql = graphqlClient(t);
+  gql = graphqlClient(t, { actor: ADMIN });
 });
 afterAll(() => t?.close());
 
@@ -50,9 +51,9 @@ describe("createPosts", () => {
     const ids = createPosts.succeeded.map((s) => Number(s.record.id));
     const rows = await t.db.prisma.post.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } });
     expect(rows.map((r) => [r.title, r.authorId, r.views, r.createdBy])).toEqual([
-      ["Batch one", 3, 0, "system"],
-      ["Batch two", 4, 7, "system"],
-      ["Batch three", 3, 0, "system"],
+      ["Batch one", 3, 0, "1"],
+      ["Batch two", 4, 7, "1"],
+      ["Batch three", 3, 0, "1"],
     ]);
     const revisions = await t.db.prisma.revision.findMany({
       where: { resource: "post", recordId: { in: ids.map(String) } },
@@ -162,8 +163,8 @@ describe("updatePosts", () => {
     ]);
     const rows = await t.db.prisma.post.findMany({ where: { id: { in: [a, b] } }, orderBy: { id: "asc" } });
     expect(rows.map((r) => [r.title, r.views, r.version, r.updatedBy])).toEqual([
-      ["Update a, renamed", 0, 2, "system"],
-      ["Update 1", 42, 2, "system"],
+      ["Update a, renamed", 0, 2, "1"],
+      ["Update 1", 42, 2, "1"],
     ]);
     expect(
       await t.db.prisma.revision.count({

@@ -3,6 +3,7 @@
 import { expect } from "vitest";
 import { extensions } from "../../demo/schema/extensions.ts";
 import { createGraphQLHandler, type GraphQLHandler, type GraphQLHandlerOptions } from "../../src/graphql/handler.ts";
+import type { Actor } from "../../src/runtime/context.ts";
 import type { TestRuntime } from "../support/runtime.ts";
 
 /** A GraphQL response body. */
@@ -33,12 +34,18 @@ export interface GraphQLTestClient {
   ): Promise<NonNullable<GraphQLBody["errors"]>[number] & { text: string }>;
 }
 
-/** A client over the demo schema (with the demo extensions) served by `t.runtime`. */
-export function graphqlClient(t: TestRuntime, options: Partial<GraphQLHandlerOptions> = {}): GraphQLTestClient {
+/**
+ * A client over the demo schema (with the demo extensions) served by `t.runtime`, acting as `actor`
+ * (anonymous unless given; see test/support/actors.ts).
+ */
+export function graphqlClient(
+  t: TestRuntime,
+  { actor, ...options }: Partial<GraphQLHandlerOptions> & { actor?: Actor } = {},
+): GraphQLTestClient {
   const unexpected: unknown[] = [];
   const handler = createGraphQLHandler({
     runtime: t.runtime,
-    contextFor: () => t.runtime.context(),
+    contextFor: () => t.runtime.context(actor ? { actor } : {}),
     extensions,
     onUnexpectedError: (error) => unexpected.push(error),
     ...options,

@@ -6,12 +6,13 @@ import { buildGraphQLSchema, type GraphQLExtension } from "../../src/graphql/han
 import type { RequestContext } from "../../src/runtime/context.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { type GraphQLTestClient, graphqlClient } from "./client.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 let gql: GraphQLTestClient;
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
-  gql = graphqlClient(t);
+  gql = graphqlClient(t, { actor: ADMIN });
 });
 afterAll(() => t?.close());
 
@@ -81,7 +82,7 @@ describe("merging extensions", () => {
         },
       },
     };
-    const mine = t.runtime.context();
+    const mine = t.runtime.context({ actor: ADMIN });
     const client = graphqlClient(t, { extensions: [publish], contextFor: () => mine });
     const draft = await t.db.prisma.post.findFirstOrThrow({ where: { status: "draft" }, orderBy: { id: "asc" } });
     const { publishPost } = await client.data<{ publishPost: { status: string; author: { id: string } } }>(

@@ -6,6 +6,7 @@ import type { Prisma } from "../../demo/generated/client.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { searchIds } from "../support/search.ts";
 import { type GraphQLTestClient, graphqlClient } from "./client.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 let gql: GraphQLTestClient;
@@ -22,7 +23,7 @@ let email: string;
 
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
-  gql = graphqlClient(t);
+  gql = graphqlClient(t, { actor: ADMIN });
   const posts = await t.db.prisma.post.findMany({ orderBy: { id: "asc" }, where: { status: "published" } });
   const sorted = [...posts].sort((a, b) => a.views - b.views);
   const middle = sorted[Math.floor(sorted.length / 2)];

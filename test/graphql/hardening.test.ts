@@ -18,12 +18,13 @@ import { createApp } from "../../src/server/app.ts";
 import { loadConfig } from "../../src/server/config.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { type GraphQLBody, type GraphQLTestClient, graphqlClient } from "./client.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 let gql: GraphQLTestClient;
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
-  gql = graphqlClient(t);
+  gql = graphqlClient(t, { actor: ADMIN });
 });
 afterAll(() => t?.close());
 

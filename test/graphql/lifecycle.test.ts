@@ -6,12 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resources } from "../../demo/schema/index.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { type GraphQLTestClient, graphqlClient } from "./client.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 let gql: GraphQLTestClient;
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
-  gql = graphqlClient(t);
+  gql = graphqlClient(t, { actor: ADMIN });
 });
 afterAll(() => t?.close());
 
@@ -297,8 +298,8 @@ describe("revisions", () => {
   let id: number;
   let times: Date[];
   beforeAll(async () => {
-    // Revision 1 (create) by the signed-in user 7, then 2 and 3 (patches) anonymously.
-    const signedIn = graphqlClient(t, { contextFor: () => t.runtime.context({ actor: { id: 7, roles: [] } }) });
+    // Revision 1 (create) by user 7, an editor, then 2 and 3 (patches) by the admin, user 1.
+    const signedIn = graphqlClient(t, { actor: { id: 7, roles: ["editor"] } });
     const { createPost } = await signedIn.data<{ createPost: Id }>(
       `mutation { createPost(data: { title: "First title", authorId: 3 }) { id } }`,
     );
@@ -344,7 +345,7 @@ describe("revisions", () => {
         parentNumber: 1,
         action: "patch",
         status: "stable",
-        actorId: "system",
+        actorId: "1",
         schemaVersion: 1,
         data: { title: "Second title", version: 2 },
       },
@@ -353,7 +354,7 @@ describe("revisions", () => {
         parentNumber: 2,
         action: "patch",
         status: "stable",
-        actorId: "system",
+        actorId: "1",
         schemaVersion: 1,
         data: { title: "Third title", version: 3 },
       },
@@ -541,7 +542,7 @@ describe("draft mode: publishPost", () => {
   beforeAll(async () => {
     const definitions = resources.map((r) => (r.model === "Post" ? { ...r, revisions: { draft: true } } : r));
     drafts = await createTestRuntime({ seed: true, resources: definitions });
-    client = graphqlClient(drafts);
+    client = graphqlClient(drafts, { actor: ADMIN });
   });
   afterAll(() => drafts?.close());
 

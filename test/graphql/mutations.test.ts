@@ -4,12 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { type GraphQLTestClient, graphqlClient } from "./client.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 let gql: GraphQLTestClient;
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
-  gql = graphqlClient(t);
+  gql = graphqlClient(t, { actor: ADMIN });
 });
 afterAll(() => t?.close());
 
@@ -117,7 +118,7 @@ describe("updatePost: a patch", () => {
       ...before,
       title: "Renamed",
       updatedAt: after.updatedAt,
-      updatedBy: "system",
+      updatedBy: "1",
       version: before.version + 1,
     });
     expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
@@ -165,7 +166,7 @@ describe("deletePost: posts are soft-deleted", () => {
     );
     const trashed = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 20 } });
     expect(trashed.deletedAt).toBeInstanceOf(Date);
-    expect(trashed).toMatchObject({ title: row.title, deletedBy: "system" });
+    expect(trashed).toMatchObject({ title: row.title, deletedBy: "1" });
     expect(deletePost).toEqual({
       id: "20",
       title: row.title,

@@ -6,18 +6,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { type GraphQLTestClient, graphqlClient } from "./client.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 let gql: GraphQLTestClient;
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
-  gql = graphqlClient(t);
+  gql = graphqlClient(t, { actor: ADMIN });
   // Something in the trash, so the deleted modes differ.
   const [a, b] = await t.db.prisma.post.findMany({ take: 2, orderBy: { id: "asc" }, select: { id: true } });
-  await t.runtime.service("post").delete(t.runtime.context(), a?.id);
+  await t.runtime.service("post").delete(t.runtime.context({ actor: ADMIN }), a?.id);
   await t.runtime
     .service("comment")
-    .delete(t.runtime.context(), (await t.db.prisma.comment.findFirstOrThrow({ where: { postId: b?.id } })).id);
+    .delete(
+      t.runtime.context({ actor: ADMIN }),
+      (await t.db.prisma.comment.findFirstOrThrow({ where: { postId: b?.id } })).id,
+    );
 });
 afterAll(() => t?.close());
 

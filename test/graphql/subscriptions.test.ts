@@ -13,6 +13,7 @@ import { AppError } from "../../src/runtime/errors.ts";
 import type { RunningServer } from "../../src/server/server.ts";
 import type { DemoDatabase } from "../support/demo-database.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
+import { ADMIN_DEV_ACTOR } from "../support/actors.ts";
 
 // Shows which request context an operation got: the WebSocket path must build it like HTTP does.
 const requestIdExtension: GraphQLExtension = {
@@ -29,6 +30,8 @@ const clients: Client[] = [];
 
 beforeAll(async () => {
   demo = await startTestServer({
+    // Requests without credentials act as the demo's admin: the tests write posts and tags.
+    env: { DEV_ACTOR: ADMIN_DEV_ACTOR },
     graphqlExtensions: [...extensions, requestIdExtension],
     webSocket: { connectionInitWaitTimeoutMs: 300 },
   });

@@ -2,10 +2,11 @@
 // statement count depends on the embed paths, never on the number of rows.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRestFixture, query, type RestFixture } from "./harness.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: RestFixture;
 beforeAll(async () => {
-  t = await createRestFixture();
+  t = await createRestFixture({ actor: ADMIN });
 });
 afterAll(() => t?.close());
 

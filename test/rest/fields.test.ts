@@ -2,10 +2,11 @@
 // it (batched, like embed) and narrows it; hidden and unknown fields are a 400 naming them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRestFixture, query, type RestFixture } from "./harness.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: RestFixture;
 beforeAll(async () => {
-  t = await createRestFixture();
+  t = await createRestFixture({ actor: ADMIN });
 });
 afterAll(() => t?.close());
 
@@ -191,7 +192,11 @@ describe("§16 partial responses", () => {
 
   it("counts relations in fields toward the embed limit", async () => {
     const { createRestHandler } = await import("../../src/rest/handler.ts");
-    const rest = createRestHandler({ runtime: t.runtime, contextFor: () => t.runtime.context(), maxEmbeds: 2 });
+    const rest = createRestHandler({
+      runtime: t.runtime,
+      contextFor: () => t.runtime.context({ actor: ADMIN }),
+      maxEmbeds: 2,
+    });
     expect((await rest.fetch(new Request("http://test/api/posts/1?fields=author.name,comments.body"))).status).toBe(
       200,
     );

@@ -3,6 +3,7 @@
  * ra-data-simple-rest makes them. Tests act through HTTP, then check the database with `t.db.prisma`.
  */
 import { createRestHandler, type RestHandler, type RestHandlerOptions } from "../../src/rest/handler.ts";
+import type { Actor } from "../../src/runtime/context.ts";
 import type { RuntimeOptions } from "../../src/runtime/runtime.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 
@@ -23,8 +24,14 @@ export function query(params: Record<string, unknown>): string {
     .join("&");
 }
 
+/** The fixture acts as `actor` (anonymous unless given; see test/support/actors.ts), unless `rest` says otherwise. */
 export async function createRestFixture(
-  options: { seed?: boolean; limits?: RuntimeOptions["limits"]; rest?: Partial<RestHandlerOptions> } = {},
+  options: {
+    seed?: boolean;
+    limits?: RuntimeOptions["limits"];
+    rest?: Partial<RestHandlerOptions>;
+    actor?: Actor;
+  } = {},
 ): Promise<RestFixture> {
   const t = await createTestRuntime({
     seed: options.seed ?? true,
@@ -33,7 +40,7 @@ export async function createRestFixture(
   const unexpected: unknown[] = [];
   const rest = createRestHandler({
     runtime: t.runtime,
-    contextFor: () => t.runtime.context(),
+    contextFor: () => t.runtime.context(options.actor ? { actor: options.actor } : {}),
     onUnexpectedError: (e) => unexpected.push(e),
     ...options.rest,
   });

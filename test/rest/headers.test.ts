@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentRange, rangeUnit } from "../../src/rest/content-range.ts";
 import { createRestHandler } from "../../src/rest/handler.ts";
 import { createRestFixture, query, type RestFixture } from "./harness.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: RestFixture;
 beforeAll(async () => {
-  t = await createRestFixture();
+  t = await createRestFixture({ actor: ADMIN });
 });
 afterAll(() => t?.close());
 
@@ -78,7 +79,7 @@ describe("§8 headers: CORS", () => {
   it("with configured origins, echoes an allowed origin and omits the header for others", async () => {
     const rest = createRestHandler({
       runtime: t.runtime,
-      contextFor: () => t.runtime.context(),
+      contextFor: () => t.runtime.context({ actor: ADMIN }),
       cors: { origin: ["http://admin.example", "http://other.example"] },
     });
     const allowed = await rest.fetch(
@@ -102,7 +103,7 @@ describe("§8 headers: CORS", () => {
   it("honours a base path other than /api", async () => {
     const rest = createRestHandler({
       runtime: t.runtime,
-      contextFor: () => t.runtime.context(),
+      contextFor: () => t.runtime.context({ actor: ADMIN }),
       basePath: "/admin/rest/",
     });
     const response = await rest.fetch(new Request("http://test/admin/rest/tags?range=[0,4]"));

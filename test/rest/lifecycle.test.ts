@@ -10,10 +10,11 @@ import { createRuntime } from "../../src/runtime/runtime.ts";
 import { datamodel } from "../../demo/datamodel.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { createRestFixture, query, type RestFixture } from "./harness.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: RestFixture;
 beforeAll(async () => {
-  t = await createRestFixture();
+  t = await createRestFixture({ actor: ADMIN });
 });
 afterAll(() => t?.close());
 
@@ -68,7 +69,7 @@ describe("§18 trash", () => {
     );
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id } });
     expect(row.deletedAt).not.toBeNull();
-    expect(deleted).toMatchObject({ id, title, deletedAt: row.deletedAt?.toISOString(), deletedBy: "system" });
+    expect(deleted).toMatchObject({ id, title, deletedAt: row.deletedAt?.toISOString(), deletedBy: "1" });
     const comments = await t.db.prisma.comment.findMany({ where: { id: { in: commentIds } } });
     expect(comments.map((c) => c.deletedAt?.toISOString())).toEqual([
       row.deletedAt?.toISOString(),
@@ -256,9 +257,9 @@ describe("§19 revisions", () => {
     expect(response.headers.get("content-range")).toBe("revisions 0-2/3");
     expect(response.headers.get("x-total-count")).toBe("3");
     expect(revisions.map((r) => [r.number, r.parentNumber, r.action, r.status, r.actorId, r.data.title])).toEqual([
-      [1, null, "create", "stable", "system", titles[0]],
-      [2, 1, "patch", "stable", "system", titles[1]],
-      [3, 2, "patch", "stable", "system", titles[2]],
+      [1, null, "create", "stable", "1", titles[0]],
+      [2, 1, "patch", "stable", "1", titles[1]],
+      [3, 2, "patch", "stable", "1", titles[2]],
     ]);
     const stored = await t.db.prisma.revision.findMany({
       where: { resource: "post", recordId: String(id) },
@@ -404,7 +405,10 @@ describe("§19 revisions", () => {
       r.model === "Post" ? { ...r, revisions: { draft: true } } : r,
     ) as ResourceDefinition[];
     const runtime = createRuntime({ schema: resolveResources(defs, datamodel), store: createStore(t.db) });
-    const rest = createRestHandler({ runtime, contextFor: () => runtime.context({ actor: { id: "ada", roles: [] } }) });
+    const rest = createRestHandler({
+      runtime,
+      contextFor: () => runtime.context({ actor: { id: "ada", roles: ["admin"] } }),
+    });
     const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
       rest.fetch(
         new Request(`http://test${path}`, {

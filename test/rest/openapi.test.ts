@@ -9,13 +9,14 @@ import { resolveResources } from "../../src/metadata/resolve.ts";
 import { buildOpenApi, openApiText } from "../../src/rest/openapi.ts";
 import { datamodel } from "../../demo/datamodel.ts";
 import { createRestFixture, type RestFixture } from "./harness.ts";
+import { ADMIN } from "../support/actors.ts";
 
 type Json = Record<string, any>;
 
 let t: RestFixture;
 let doc: Json;
 beforeAll(async () => {
-  t = await createRestFixture({ seed: false });
+  t = await createRestFixture({ seed: false, actor: ADMIN });
   const response = await t.get("/api/openapi.json");
   expect(response.status).toBe(200);
   doc = (await response.json()) as Json;
@@ -73,13 +74,32 @@ describe("§10 OpenAPI", () => {
       expect(Object.keys(doc.paths[path][method].responses)).toEqual(expect.arrayContaining(["401", "403"]));
       expect(doc.paths[path][method].security).toEqual([{ bearer: [] }, { apiKey: [] }]);
     }
-    expect(doc.paths["/posts"].get.responses).not.toHaveProperty("403");
-    // Open to anonymous callers, and declared so (redocly's security-defined rule).
+    // Every operation declares its security (redocly's security-defined rule).
     for (const item of Object.values(doc.paths) as Record<string, { security?: unknown; responses?: unknown }>[]) {
       for (const op of Object.values(item))
         if (typeof op === "object" && op && "responses" in op) expect(op.security).toBeDefined();
     }
-    expect(doc.paths["/posts"].get.security).toEqual([]);
+    // A resource declared `access: "public"` is open to anonymous callers, and says so; one declaring no
+    // rules is too outside production, and guarded in production (the metadata's one fact).
+    const posts = (options: { access?: "public"; production?: boolean }) =>
+      buildOpenApi(
+        resolveResources(
+          resources.map((r) => {
+            if (r.model !== "Post") return r;
+            const { access: _rules, ...rest } = r;
+            return options.access ? { ...rest, access: options.access } : rest;
+          }),
+          datamodel,
+          { production: Boolean(options.production) },
+        ),
+      ).paths as Json;
+    for (const open of [posts({ access: "public", production: true }), posts({})]) {
+      expect(open["/posts"].get.responses).not.toHaveProperty("403");
+      expect(open["/posts"].get.security).toEqual([]);
+    }
+    const locked = posts({ production: true });
+    expect(Object.keys(locked["/posts"].post.responses)).toEqual(expect.arrayContaining(["401", "403"]));
+    expect(locked["/posts"].get.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
     expect(doc.info.license).toEqual({ name: "MIT", identifier: "MIT" });
     const tagNames = (doc.tags as { name: string; description?: string }[]).map((tag) => [
       tag.name,

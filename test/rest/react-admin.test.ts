@@ -2,10 +2,11 @@
 // Content-Type text/plain), answered as react-admin expects; each checked against the database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRestFixture, query, type RestFixture } from "./harness.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: RestFixture;
 beforeAll(async () => {
-  t = await createRestFixture();
+  t = await createRestFixture({ actor: ADMIN });
 });
 afterAll(() => t?.close());
 
@@ -189,11 +190,15 @@ describe("§6 writes (react-admin create, update, delete)", () => {
     const record = (await (await t.get("/api/posts/5?embed=author,comments")).json()) as Record<string, unknown>;
     expect(record.author).toMatchObject({ id: expect.any(Number) });
     const before = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 5 } });
-    const response = await t.send("PUT", "/api/posts/5", {
+    // A read-only field sent back with another value than the stored one is refused (§6.3), and nothing is written.
+    const forged = await t.send("PUT", "/api/posts/5", {
       ...record,
-      title: "Edited in the admin",
+      title: "Forged",
       createdAt: "2000-01-01T00:00:00.000Z",
     });
+    expect(forged.status).toBe(400);
+    expect(await forged.json()).toMatchObject({ code: "BAD_REQUEST", errors: { createdAt: "is read-only" } });
+    const response = await t.send("PUT", "/api/posts/5", { ...record, title: "Edited in the admin" });
     expect(response.status).toBe(200);
     const after = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 5 } });
     expect(after.title).toBe("Edited in the admin");

@@ -14,6 +14,7 @@ import { datamodel } from "../../demo/datamodel.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { query } from "./harness.ts";
+import { ADMIN } from "../support/actors.ts";
 
 const MiB = 1024 * 1024;
 const PROFILES: readonly SecurityProfile[] = ["secure", "react_admin", "legacy"];
@@ -29,7 +30,7 @@ const unexpected: unknown[] = [];
 const handler = (runtime: Runtime, options: Partial<RestHandlerOptions> = {}) =>
   createRestHandler({
     runtime,
-    contextFor: () => runtime.context(),
+    contextFor: () => runtime.context({ actor: ADMIN }),
     onUnexpectedError: (e) => unexpected.push(e),
     ...options,
   });

@@ -3,10 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphqlClient } from "../graphql/client.ts";
 import { createRestFixture, type RestFixture } from "./harness.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: RestFixture;
 beforeAll(async () => {
-  t = await createRestFixture();
+  t = await createRestFixture({ actor: ADMIN });
 });
 afterAll(() => t?.close());
 
@@ -79,7 +80,7 @@ describe("§17 optimistic concurrency", () => {
   });
 
   it("GraphQL expectedVersion: a stale version is a CONFLICT with the current version", async () => {
-    const gql = graphqlClient(t);
+    const gql = graphqlClient(t, { actor: ADMIN });
     const { version } = await t.db.prisma.post.findUniqueOrThrow({ where: { id: 5 } });
     await gql.data("mutation($v: Int) { updatePost(id: 5, data: { views: 1 }, expectedVersion: $v) { id } }", {
       v: version,

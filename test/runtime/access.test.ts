@@ -139,10 +139,12 @@ describe("field access", () => {
       expect((await users.list(support, { filter: { search: user.email } })).records.map((u) => u.id)).toEqual([
         user.id,
       ]);
-      const denied = await failure(users.patch(support, user.id, { email: "moved@example.org" }));
+      // Users edit their own record (schema/user.ts), but not a field withheld from their roles.
+      const self = await own.db.prisma.user.findUniqueOrThrow({ where: { id: 6 } });
+      const denied = await failure(users.patch(support, self.id, { email: "moved@example.org" }));
       expect(denied.code).toBe("FORBIDDEN");
       expect(denied.fields).toEqual({ email: "you may not write this field" });
-      expect((await own.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).email).toBe(user.email);
+      expect((await own.db.prisma.user.findUniqueOrThrow({ where: { id: self.id } })).email).toBe(self.email);
     } finally {
       await own.close();
     }

@@ -9,6 +9,7 @@ import { datamodel } from "../../demo/datamodel.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 beforeAll(async () => {
@@ -16,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const ada = { id: "ada", roles: [] };
+const ada = { id: "ada", roles: ["admin"] };
 const ctx = () => t.runtime.context({ actor: ada });
 const posts = () => t.runtime.service("post");
 
@@ -134,7 +135,7 @@ describe("limits and shape", () => {
     const defs = resources.map((r) => (r.model === "Tag" ? { ...r, maxBatchSize: 3 } : r)) as ResourceDefinition[];
     const runtime = createRuntime({ schema: resolveResources(defs, datamodel), store: createStore(t.db) });
     const items = ["l-a", "l-b", "l-c", "l-d"].map((name) => ({ name }));
-    const error = await failure(runtime.service("tag").batch(runtime.context(), "create", items));
+    const error = await failure(runtime.service("tag").batch(runtime.context({ actor: ADMIN }), "create", items));
     expect(error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", status: 413, details: { maxBatchSize: 3 } });
     expect(await t.db.prisma.tag.count({ where: { name: { startsWith: "l-" } } })).toBe(0);
     expect(await posts().resource.maxBatchSize).toBe(100);

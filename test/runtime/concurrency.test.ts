@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 beforeAll(async () => {
@@ -11,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const posts = () => t.runtime.service("post");
-const ctx = () => t.runtime.context();
+const ctx = () => t.runtime.context({ actor: ADMIN });
 
 describe("optimistic concurrency", () => {
   it("every update and patch increments the version; clients cannot write it", async () => {

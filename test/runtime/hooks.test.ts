@@ -8,6 +8,7 @@ import { createRuntime } from "../../src/runtime/runtime.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 beforeAll(async () => {
@@ -92,7 +93,7 @@ describe("write hooks", () => {
     runtime.on("tag").onSuccess("create", () => {
       throw new Error("mail server down");
     });
-    const tag = await runtime.service("tag").create(runtime.context(), { name: "durable" });
+    const tag = await runtime.service("tag").create(runtime.context({ actor: ADMIN }), { name: "durable" });
     expect(await t.db.prisma.tag.count({ where: { id: tag.id as number } })).toBe(1);
     expect(reported).toEqual([[{ resource: "tag", action: "create", stage: "onSuccess" }, "mail server down"]]);
   });

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../src/runtime/errors.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 beforeAll(async () => {
@@ -25,7 +26,7 @@ async function codeOf(
 
 describe("hostile values", () => {
   const tags = () => t.runtime.service("tag");
-  const ctx = () => t.runtime.context();
+  const ctx = () => t.runtime.context({ actor: ADMIN });
 
   it("text with NUL or a lone surrogate: 422 on write, 400 in a filter or search", async () => {
     expect(await codeOf(tags().create(ctx(), { name: "a\u0000b" }))).toMatchObject({

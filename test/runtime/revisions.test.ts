@@ -12,6 +12,7 @@ import { datamodel } from "../../demo/datamodel.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 beforeAll(async () => {
@@ -19,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const ada = { id: "ada", roles: [] };
+const ada = { id: "ada", roles: ["admin"] };
 const ctx = (actor = ada) => t.runtime.context({ actor });
 const posts = () => t.runtime.service("post");
 const stored = (id: unknown) =>
@@ -36,7 +37,7 @@ function runtimeWith(post: Partial<ResourceDefinition>, user: Partial<ResourceDe
 describe("every write records a revision", () => {
   it("create, patch, update, delete and restore: numbered, chained, with actor, action and the full snapshot", async () => {
     const created = await posts().create(ctx(), { title: "History", authorId: 1 });
-    await posts().patch(ctx({ id: "grace", roles: [] }), created.id, { views: 5 });
+    await posts().patch(ctx({ id: "grace", roles: ["admin"] }), created.id, { views: 5 });
     await posts().update(ctx(), created.id, {
       title: "History, rewritten",
       authorId: 1,
@@ -94,9 +95,11 @@ describe("every write records a revision", () => {
 
   it("hidden fields never enter a snapshot", async () => {
     const runtime = runtimeWith({}, { revisions: true });
-    const user = await runtime
-      .service("user")
-      .create(runtime.context(), { email: "snap@example.com", name: "Snap", passwordHash: "secret-hash" });
+    const user = await runtime.service("user").create(runtime.context({ actor: ADMIN }), {
+      email: "snap@example.com",
+      name: "Snap",
+      passwordHash: "secret-hash",
+    });
     const [revision] = await t.db.prisma.revision.findMany({ where: { resource: "user", recordId: String(user.id) } });
     expect(revision?.data).toMatchObject({ email: "snap@example.com" });
     expect(JSON.stringify(revision?.data)).not.toContain("secret-hash");
@@ -148,7 +151,7 @@ describe("as of, diff and revert", () => {
       status: "published",
       publishedAt: "2026-01-01T00:00:00Z",
     });
-    const reverted = await posts().revert(ctx({ id: "grace", roles: [] }), created.id, 1);
+    const reverted = await posts().revert(ctx({ id: "grace", roles: ["admin"] }), created.id, 1);
     expect(reverted).toMatchObject({
       title: "Original",
       body: "first body",
@@ -192,16 +195,18 @@ describe("revision payload migration", () => {
       from < 2 && "headline" in data ? { ...data, title: data.headline, headline: undefined } : data;
     const v2 = runtimeWith({ revisions: { schemaVersion: 2, migrate } });
     const service = v2.service("post");
-    const revision = await service.revision(v2.context(), created.id, 2);
+    const revision = await service.revision(v2.context({ actor: ADMIN }), created.id, 2);
     expect(revision).toMatchObject({ schemaVersion: 1, data: { title: "Old shape" } });
     expect("headline" in revision.data).toBe(false);
-    expect((await service.get(v2.context(), created.id, { asOf: 2 })).title).toBe("Old shape");
-    expect((await service.diff(v2.context(), created.id, 2)).changes.find((c) => c.field === "title")).toEqual({
+    expect((await service.get(v2.context({ actor: ADMIN }), created.id, { asOf: 2 })).title).toBe("Old shape");
+    expect(
+      (await service.diff(v2.context({ actor: ADMIN }), created.id, 2)).changes.find((c) => c.field === "title"),
+    ).toEqual({
       field: "title",
       from: "Current shape",
       to: "Old shape",
     });
-    const reverted = await service.revert(v2.context(), created.id, 2);
+    const reverted = await service.revert(v2.context({ actor: ADMIN }), created.id, 2);
     expect(reverted.title).toBe("Old shape");
     const newest = (await stored(created.id)).at(-1);
     expect(newest).toMatchObject({ number: 3, schemaVersion: 2, action: "revert" });

@@ -8,6 +8,7 @@ import { searchIndexStatements } from "../../src/storage/search-indexes.ts";
 import { compileRead } from "../../src/storage/sql/read-sql.ts";
 import { SqlModels } from "../../src/storage/sql/where-sql.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const posts = () => t.runtime.service("post");
-const ctx = () => t.runtime.context();
+const ctx = () => t.runtime.context({ actor: ADMIN });
 
 /** The database's own answer: ids matching websearch_to_tsquery over title and body. */
 async function sqlIds(text: string, extra = "TRUE"): Promise<number[]> {

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failure } from "../support/failure.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 beforeAll(async () => {
@@ -13,7 +14,7 @@ afterAll(() => t?.close());
 describe("reads", () => {
   it("lists with filter, sort, page and total, matching the database", async () => {
     const posts = t.runtime.service("post");
-    const { records, total } = await posts.list(t.runtime.context(), {
+    const { records, total } = await posts.list(t.runtime.context({ actor: ADMIN }), {
       filter: {
         and: [
           { field: "status", op: "eq", value: "published" },
@@ -38,14 +39,14 @@ describe("reads", () => {
 
   it("never selects or returns a field hidden from output", async () => {
     t.db.statements.reset();
-    const users = await t.runtime.service("user").list(t.runtime.context(), { limit: 3 });
+    const users = await t.runtime.service("user").list(t.runtime.context({ actor: ADMIN }), { limit: 3 });
     expect(users.records[0]).not.toHaveProperty("passwordHash");
     expect(JSON.stringify(users.records)).not.toContain("scrypt");
     expect(t.db.statements.log.join("\n")).not.toContain("passwordHash");
   });
 
   it("batches relations of many records into one query per relation", async () => {
-    const ctx = t.runtime.context();
+    const ctx = t.runtime.context({ actor: ADMIN });
     const posts = t.runtime.service("post");
     const comments = t.runtime.service("comment");
     const { records } = await posts.list(ctx, { limit: 50 });
@@ -64,7 +65,7 @@ describe("reads", () => {
   });
 
   it("loads many-to-many through the join model", async () => {
-    const ctx = t.runtime.context();
+    const ctx = t.runtime.context({ actor: ADMIN });
     const post = await t.db.prisma.post.findFirstOrThrow({ where: { tags: { some: {} } }, include: { tags: true } });
     const record = await t.runtime.service("post").get(ctx, post.id);
     const tags = (await t.runtime.service("post").related(ctx, record, "tags")) as { id: number }[];
@@ -72,7 +73,7 @@ describe("reads", () => {
   });
 
   it("enforces relation views and depth", async () => {
-    const ctx = t.runtime.context();
+    const ctx = t.runtime.context({ actor: ADMIN });
     const users = t.runtime.service("user");
     const { records } = await users.list(ctx, { limit: 1 });
     const error = await failure(users.related(ctx, records[0] as Record<string, unknown>, "posts"));
@@ -81,22 +82,24 @@ describe("reads", () => {
   });
 
   it("getMany skips missing ids and rejects malformed ones", async () => {
-    const ctx = t.runtime.context();
+    const ctx = t.runtime.context({ actor: ADMIN });
     const found = await t.runtime.service("post").getMany(ctx, ["1", 2, 999999]);
     expect(found.map((r) => r.id).sort()).toEqual([1, 2]);
     expect((await failure(t.runtime.service("post").getMany(ctx, ["x"]))).code).toBe("BAD_REQUEST");
   });
 
   it("get of a missing id is NOT_FOUND; a malformed id is BAD_REQUEST", async () => {
-    expect((await failure(t.runtime.service("post").get(t.runtime.context(), 999999))).code).toBe("NOT_FOUND");
-    expect((await failure(t.runtime.service("comment").get(t.runtime.context(), "not-a-uuid"))).code).toBe(
-      "BAD_REQUEST",
+    expect((await failure(t.runtime.service("post").get(t.runtime.context({ actor: ADMIN }), 999999))).code).toBe(
+      "NOT_FOUND",
     );
+    expect(
+      (await failure(t.runtime.service("comment").get(t.runtime.context({ actor: ADMIN }), "not-a-uuid"))).code,
+    ).toBe("BAD_REQUEST");
   });
 
   it("rejects undeclared filters, sorts and oversized pages with a message naming them", async () => {
     const posts = t.runtime.service("post");
-    const ctx = t.runtime.context();
+    const ctx = t.runtime.context({ actor: ADMIN });
     expect((await failure(posts.list(ctx, { filter: { field: "body", op: "eq", value: "x" } }))).message).toContain(
       'Operator "eq" is not allowed on posts.body',
     );
@@ -112,7 +115,7 @@ describe("reads", () => {
 
 describe("writes", () => {
   it("creates with computed values and returns the visible record; the hidden field is stored", async () => {
-    const ctx = t.runtime.context();
+    const ctx = t.runtime.context({ actor: ADMIN });
     const user = await t.runtime
       .service("user")
       .create(ctx, { email: "ada@example.com", name: "Ada", passwordHash: "hash!" });
@@ -127,14 +130,14 @@ describe("writes", () => {
     const post = await t.db.prisma.post.findFirstOrThrow();
     const comment = await t.runtime
       .service("comment")
-      .create(t.runtime.context(), { body: "hi", postId: post.id, authorId: post.authorId });
+      .create(t.runtime.context({ actor: ADMIN }), { body: "hi", postId: post.id, authorId: post.authorId });
     expect(comment.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await t.db.prisma.comment.count({ where: { id: comment.id as string } })).toBe(1);
   });
 
   it("rejects read-only and unknown fields, and collects every bad value", async () => {
     const users = t.runtime.service("user");
-    const ctx = t.runtime.context();
+    const ctx = t.runtime.context({ actor: ADMIN });
     expect(
       (await failure(users.create(ctx, { email: "a@b.c", name: "A", passwordHash: "x", createdAt: "2020-01-01" })))
         .message,
@@ -149,7 +152,7 @@ describe("writes", () => {
 
   it("update replaces: a missing required field is an error, a missing optional one becomes null", async () => {
     const posts = t.runtime.service("post");
-    const ctx = t.runtime.context();
+    const ctx = t.runtime.context({ actor: ADMIN });
     const post = await t.db.prisma.post.findFirstOrThrow({ where: { publishedAt: { not: null } } });
     expect((await failure(posts.update(ctx, post.id, { title: "Only title" }))).fields).toHaveProperty("authorId");
     await posts.update(ctx, post.id, {
@@ -166,21 +169,23 @@ describe("writes", () => {
 
   it("patch changes only the fields given", async () => {
     const post = await t.db.prisma.post.findFirstOrThrow({ where: { publishedAt: { not: null } } });
-    await t.runtime.service("post").patch(t.runtime.context(), post.id, { views: 4242 });
+    await t.runtime.service("post").patch(t.runtime.context({ actor: ADMIN }), post.id, { views: 4242 });
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.id } });
     expect(row).toMatchObject({ views: 4242, title: post.title, publishedAt: post.publishedAt });
   });
 
   it("delete returns the record as it was; deleting again is NOT_FOUND", async () => {
     const tag = await t.db.prisma.tag.create({ data: { name: "to-delete" } });
-    const deleted = await t.runtime.service("tag").delete(t.runtime.context(), tag.id);
+    const deleted = await t.runtime.service("tag").delete(t.runtime.context({ actor: ADMIN }), tag.id);
     expect(deleted).toMatchObject({ id: tag.id, name: "to-delete" });
     expect(await t.db.prisma.tag.count({ where: { id: tag.id } })).toBe(0);
-    expect((await failure(t.runtime.service("tag").delete(t.runtime.context(), tag.id))).code).toBe("NOT_FOUND");
+    expect((await failure(t.runtime.service("tag").delete(t.runtime.context({ actor: ADMIN }), tag.id))).code).toBe(
+      "NOT_FOUND",
+    );
   });
 
   it("translates unique and foreign-key violations", async () => {
-    const ctx = t.runtime.context();
+    const ctx = t.runtime.context({ actor: ADMIN });
     const existing = await t.db.prisma.user.findFirstOrThrow();
     const conflict = await failure(
       t.runtime.service("user").create(ctx, { email: existing.email, name: "Dup", passwordHash: "x" }),

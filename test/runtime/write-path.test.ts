@@ -37,7 +37,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const ada: Actor = { id: 7, roles: [] };
+const ada: Actor = { id: 7, roles: ["admin"] };
 const revisionsOf = (resource: string, id: unknown) =>
   t.db.prisma.revision.findMany({ where: { resource, recordId: String(id) }, orderBy: { number: "asc" } });
 const eventsOf = (resource: string, id: unknown) =>
@@ -122,7 +122,7 @@ describe("one statement between BEGIN and COMMIT", () => {
   it("patch and update: one read of the row, then the statement; the revision follows the last one, the event names what changed", async () => {
     const posts = flat.service("post");
     const created = await posts.create(flat.context({ actor: ada }), { title: "To change", authorId: 1 });
-    const grace = flat.context({ actor: { id: "grace", roles: [] } });
+    const grace = flat.context({ actor: { id: "grace", roles: ["admin"] } });
     const { result: patched, log } = await sent(() =>
       posts.patch(grace, created.id, { views: 5 }, { expectedVersion: 1 }),
     );
@@ -424,7 +424,7 @@ describe("the rules hold on the direct path", () => {
     await admin.query(`ALTER TABLE "Event" ADD CONSTRAINT "refuse_actor" CHECK ("actorId" IS DISTINCT FROM 'refused')`);
     try {
       const posts = flat.service("post");
-      const refused = flat.context({ actor: { id: "refused", roles: [] } });
+      const refused = flat.context({ actor: { id: "refused", roles: ["admin"] } });
       const revisions = await t.db.prisma.revision.count();
       const { result: error, log } = await sent(() =>
         posts.create(refused, { title: "Never written", authorId: 1 }).catch((e: unknown) => e),

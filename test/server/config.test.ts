@@ -2,8 +2,16 @@ import { describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../../src/server/config.ts";
 
 describe("loadConfig", () => {
+  test("NODE_ENV=production is the production flag, and tightens the JWT and GraphQL defaults", () => {
+    const config = loadConfig({ NODE_ENV: "production" });
+    expect(config.production).toBe(true);
+    expect(config.graphql).toMatchObject({ introspection: false, graphiql: false });
+    expect(loadConfig({ NODE_ENV: "development" }).production).toBe(false);
+  });
+
   test("defaults", () => {
     expect(loadConfig({})).toEqual({
+      production: false,
       port: 4000,
       databaseUrl: undefined,
       embeddedPgDir: ".data/postgres",
@@ -48,6 +56,7 @@ describe("loadConfig", () => {
       CORS_ORIGINS: "https://admin.example, http://localhost:5173",
     });
     expect(config).toEqual({
+      production: false,
       port: 0,
       databaseUrl: "postgresql://app:secret@db:5432/app",
       embeddedPgDir: "/var/pg",

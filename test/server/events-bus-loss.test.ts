@@ -96,6 +96,8 @@ describe.each(HAVE_REDIS ? (["postgres", "redis"] as const) : (["postgres"] as c
           EVENT_BUS: bus,
           REDIS_URL,
           RATE_LIMIT: "0",
+          // Requests without credentials act as the demo's admin: the test writes tags.
+          DEV_ACTOR: "1:admin",
         }),
         logger: pino({ level: "silent" }),
       });

@@ -179,8 +179,9 @@ async function started(ticket: number, subs: Sub[], streams: Stream[] = []): Pro
 
 /**
  * The statements one patch of the customer's own ticket costs, with its deliveries: the write's, and
- * the lookups and `where` checks of the views (the outbox reads are left out: the dispatcher's do not
- * depend on subscribers, and may still be running when the last delivery arrives).
+ * the lookups and `where` checks of the views (the outbox reads are left out: the dispatcher's, and the
+ * one read of the event's snapshot, do not depend on subscribers, and may still be running when the
+ * last delivery arrives).
  */
 async function patchOwn(subs: Sub[], streams: Stream[]): Promise<string[]> {
   t.db.statements.reset();

@@ -24,6 +24,8 @@ async function startInstance(name: string, env: Record<string, string>): Promise
       PORT: "0",
       SEED: "false",
       LOG_LEVEL: "info",
+      // Requests without credentials act as the demo's admin: the test writes users and posts.
+      DEV_ACTOR: "1:admin",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -25,7 +25,7 @@ async function listen(limit: number): Promise<string> {
   customerId = reporter.reporterId as number;
   const resolve = await createActorResolver({
     apiKeys: {
-      "key-of-agent": parseActor("1:agent@acme"),
+      "key-of-agent": parseActor("1:agent,editor@acme"),
       "key-of-customer": parseActor(`${customerId}:customer@acme`),
     },
   });

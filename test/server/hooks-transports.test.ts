@@ -7,6 +7,7 @@ import { AppError } from "../../src/runtime/errors.ts";
 import type { ResourceHooks } from "../../src/runtime/hooks.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 let app: App;
@@ -14,7 +15,13 @@ const logged: unknown[] = [];
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
   const logger = pino({ level: "error" }, { write: (line: string) => void logged.push(JSON.parse(line)) });
-  app = createApp({ runtime: t.runtime, logger, graphqlExtensions: extensions });
+  app = createApp({
+    runtime: t.runtime,
+    logger,
+    graphqlExtensions: extensions,
+    // The demo's back office: writes need a signed-in actor with a role.
+    resolveActor: async () => ADMIN,
+  });
 });
 afterAll(() => t?.close());
 const chains: ResourceHooks[] = [];

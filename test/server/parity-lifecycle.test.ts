@@ -5,13 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extensions } from "../../demo/schema/extensions.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 let app: App;
 let postId: number;
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
-  app = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), graphqlExtensions: extensions });
+  app = createApp({
+    runtime: t.runtime,
+    logger: pino({ level: "silent" }),
+    graphqlExtensions: extensions,
+    // The demo's back office: writes need a signed-in actor with a role.
+    resolveActor: async () => ADMIN,
+  });
   // One history, written through both transports: created over REST, changed over GraphQL, trashed over REST.
   const created = await rest("POST", "/api/posts", { title: "Parity of lives", authorId: 3 });
   postId = (created.body as { id: number }).id;

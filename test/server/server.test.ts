@@ -8,12 +8,13 @@ import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { demoPrisma } from "../support/demo-database.ts";
+import { ADMIN_DEV_ACTOR } from "../support/actors.ts";
 
 let demo: TestServer;
 let testDb: TestDatabase;
 let running: RunningServer;
 beforeAll(async () => {
-  demo = await startTestServer();
+  demo = await startTestServer({ env: { DEV_ACTOR: ADMIN_DEV_ACTOR } });
   ({ testDb, running } = demo);
 });
 afterAll(() => demo?.close());

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extensions } from "../../demo/schema/extensions.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
+import { ADMIN } from "../support/actors.ts";
 
 let t: TestRuntime;
 let app: App;
@@ -20,8 +21,14 @@ let authorId: number;
 
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true });
-  app = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), graphqlExtensions: extensions });
-  const ctx = () => t.runtime.context();
+  app = createApp({
+    runtime: t.runtime,
+    logger: pino({ level: "silent" }),
+    graphqlExtensions: extensions,
+    // The demo's back office: writes need a signed-in actor with a role.
+    resolveActor: async () => ADMIN,
+  });
+  const ctx = () => t.runtime.context({ actor: ADMIN });
   const user = await t.runtime
     .service("user")
     .create(ctx(), { email: "sweep@example.com", name: `${MARK} Author`, passwordHash: "x" });

@@ -5,7 +5,7 @@
 import type { DatamodelField } from "../datamodel.ts";
 import { ACCESS_OPERATIONS, type AccessOperation, type AccessRule, type ResourceDefinition } from "../definition.ts";
 import type { ReportIssue } from "../errors.ts";
-import type { ResolvedField } from "../resolved.ts";
+import type { ResolvedField, ResolvedResource } from "../resolved.ts";
 
 /** Where an unlisted lifecycle operation takes its rule from. */
 const PARENT_OPERATION: Partial<Record<AccessOperation, AccessOperation>> = {
@@ -39,6 +39,19 @@ export function accessRules(
     out[op] = rule as AccessRule | undefined;
   }
   return Object.freeze(out);
+}
+
+/** A resource's rules and where they come from: declared, public, or the default (open; locked in production). */
+export function effectiveAccess(
+  access: ResourceDefinition["access"],
+  production: boolean,
+  at: string,
+  issue: ReportIssue,
+): Pick<ResolvedResource, "access" | "accessSource"> {
+  if (access === "public") return { access: undefined, accessSource: "public" };
+  if (access !== undefined) return { access: accessRules(access, at, issue), accessSource: "declared" };
+  if (!production) return { access: undefined, accessSource: "open" };
+  return { access: accessRules({ read: "authenticated" }, at, issue), accessSource: "locked" };
 }
 
 /** A field's `access`, after checking its rules. */

@@ -93,7 +93,7 @@ const definitionSchema = z.strictObject({
   fields: z.record(z.string(), fieldOptions).optional(),
   relations: z.record(z.string(), relationOptions).optional(),
   validate: z.function().optional(),
-  access: z.partialRecord(z.enum(ACCESS_OPERATIONS), z.unknown()).optional(),
+  access: z.union([z.literal("public"), z.partialRecord(z.enum(ACCESS_OPERATIONS), z.unknown())]).optional(),
   scope: z.function().optional(),
   scopedWrites: z.boolean().optional(),
   tenant: z.string().min(1).optional(),
