@@ -194,8 +194,6 @@ export function createStore(db: StoreDatabase): Store {
   };
   const outbox = datamodel.models.find((m) => m.name === "Event");
   const hasOutbox = outbox !== undefined;
-  // Outbox models copied before snapshots were kept have no `record` column: their events carry none.
-  const snapshots = outbox?.fields.some((f) => f.name === "record") === true;
   // One statement: the lock (a CTE the insert reads from, so it is taken before any id is drawn) and the rows.
   const appendEvents = (client: Raw & object) => async (entries: readonly OutboxEntry[]) => {
     if (!hasOutbox || entries.length === 0) return;
@@ -204,12 +202,11 @@ export function createStore(db: StoreDatabase): Store {
       const at =
         params.push(e.resource, e.recordId, e.action, e.revisionId, e.revisionNumber, e.actorId, [...e.changed]) - 7;
       const values = `$${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::uuid, $${at + 5}::int, $${at + 6}, $${at + 7}::text[]`;
-      if (!snapshots) return `(${values})`;
       return `(${values}, $${params.push(e.record === undefined ? null : JSON.stringify(e.record, jsonSafe))}::jsonb)`;
     });
-    const columns = `"resource", "recordId", "action", "revisionId", "revisionNumber", "actorId", "changed"${snapshots ? `, "record"` : ""}`;
+    const columns = `"resource", "recordId", "action", "revisionId", "revisionNumber", "actorId", "changed", "record"`;
     await client.$queryRawUnsafe(
-      `with lock as (select pg_advisory_xact_lock($1::bigint)) insert into "Event" (${columns}) select v.* from lock, (values ${rows.join(", ")}) as v(resource, record_id, action, revision_id, revision_number, actor_id, changed${snapshots ? ", record" : ""}) returning 1 as ok`,
+      `with lock as (select pg_advisory_xact_lock($1::bigint)) insert into "Event" (${columns}) select v.* from lock, (values ${rows.join(", ")}) as v(resource, record_id, action, revision_id, revision_number, actor_id, changed, record) returning 1 as ok`,
       ...params,
     );
   };

@@ -227,12 +227,11 @@ export function compileWrite(models: SqlModels, query: WriteQuery, outboxLock: n
       `"outbox_lock" AS (SELECT pg_advisory_xact_lock(${params.bind(outboxLock, "bigint")}) FROM ${query.revision ? `"revision"` : `"shaped"`})`,
     );
     const revisionColumns = query.revision ? `v."id", v."number"` : "NULL::uuid, NULL::int";
-    // The record as this write left it, when the outbox keeps snapshots (change events are checked against it).
-    const snapshot = ev.fields.some((f) => f.name === "record");
-    const columns = ["resource", "recordId", "action", "revisionId", "revisionNumber", "actorId", "changed"];
+    // The record as this write left it: change events are checked against it.
+    const columns = ["resource", "recordId", "action", "revisionId", "revisionNumber", "actorId", "changed", "record"];
     ctes.push(
-      `"event" AS (INSERT INTO ${models.table(ev)} (${[...columns, ...(snapshot ? ["record"] : [])].map(col).join(", ")}) ` +
-        `SELECT ${params.bind(event.resource, "text")}, ${recordId}, ${params.bind(event.action, "text")}, ${revisionColumns}, ${params.bind(event.actorId, "text")}, s."$changed"${snapshot ? `, s."$row"::jsonb` : ""} ` +
+      `"event" AS (INSERT INTO ${models.table(ev)} (${columns.map(col).join(", ")}) ` +
+        `SELECT ${params.bind(event.resource, "text")}, ${recordId}, ${params.bind(event.action, "text")}, ${revisionColumns}, ${params.bind(event.actorId, "text")}, s."$changed", s."$row"::jsonb ` +
         `FROM "shaped" s, "outbox_lock"${query.revision ? `, "revision" v` : ""} RETURNING 1)`,
     );
   }
