@@ -135,7 +135,7 @@ export class Outbox {
 
   /**
    * The records the events left (their snapshots), by event id, in one statement; null for an event
-   * without one (written before snapshots were kept, or by an outbox model without a `record` column).
+   * without one (an event written before its table had the `record` column).
    */
   async snapshots(ids: readonly string[]): Promise<Map<string, Record<string, unknown> | null>> {
     const found = new Map<string, Record<string, unknown> | null>(ids.map((id) => [id, null]));
