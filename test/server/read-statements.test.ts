@@ -4,6 +4,7 @@
  * kind of actor (the tenant and scope are part of that statement, not a transaction around it).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_DEV_ACTOR } from "../support/actors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { type StatementStats, statementStats } from "../support/statement-stats.ts";
 
@@ -11,7 +12,8 @@ let t: TestServer;
 let stats: StatementStats;
 
 beforeAll(async () => {
-  t = await startTestServer({ env: { DEV_ACTOR: "" } });
+  // As the demo's admin, who may read users' emails (anonymous callers get them as null).
+  t = await startTestServer({ env: { DEV_ACTOR: ADMIN_DEV_ACTOR } });
   // Not the event dispatcher's background work: the outbox ("Event"), its cursors ("EventCursor", read
   // by the takeover and the safety poll) and dead letters, LISTEN, the advisory lock.
   stats = await statementStats(t.testDb.url, ['%"Event%', "listen%", "%pg_advisory%"]);

@@ -10,6 +10,7 @@ import { extensions } from "../../demo/schema/extensions.ts";
 import { resources } from "../../demo/schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { type App, createApp } from "../../src/server/app.ts";
+import { ADMIN } from "../support/actors.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { type StatementStats, statementStats } from "../support/statement-stats.ts";
 
@@ -24,7 +25,13 @@ const definitions = resources.map((r) =>
 
 beforeAll(async () => {
   t = await createTestRuntime({ seed: true, resources: definitions });
-  app = createApp({ runtime: t.runtime, logger: pino({ level: "silent" }), graphqlExtensions: extensions });
+  // As the demo's admin: its posts are written by signed-in actors with a role.
+  app = createApp({
+    runtime: t.runtime,
+    logger: pino({ level: "silent" }),
+    graphqlExtensions: extensions,
+    resolveActor: async () => ADMIN,
+  });
   stats = await statementStats(t.testDb.url);
 });
 
