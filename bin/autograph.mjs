@@ -124,6 +124,9 @@ async function db(args) {
     if (!postgres.reused) stop = () => postgres.stop();
   }
   try {
+    // Prisma 6.19's WASM engine fails a `migrate dev` that has to apply a pending migration first (a new
+    // database, a pulled migration): apply them with `migrate deploy`, then diff.
+    if (args[0] === "migrate" && args[1] === "dev") await runPrismaCli(url, ["migrate", "deploy"]);
     await runPrismaCli(url, args, "inherit");
   } catch (error) {
     console.error(error.message);

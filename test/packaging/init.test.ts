@@ -3,7 +3,18 @@
 // resource over REST and GraphQL on an embedded PostgreSQL of its own, then stops cleanly on SIGTERM.
 // Nothing is read from the repository's sources once packed: the app sees only the tarball.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -115,8 +126,22 @@ describe("autograph init, from the packed package", () => {
   it(
     "packs the compiled library, the bin and the template, and no tests, demo or sources",
     async () => {
+      // Packed from a copy of the checkout (its tracked and unignored files, and a link to its node_modules),
+      // so prepack's build and prepare's `prisma generate` run as on a fresh clone and write nothing into
+      // the checkout, where other test files read the generated client at the same time.
+      const source = join(work, "source");
+      const { stdout } = await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+        cwd: REPO,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      for (const file of stdout.split("\0")) {
+        if (file === "" || !existsSync(join(REPO, file))) continue;
+        mkdirSync(dirname(join(source, file)), { recursive: true });
+        copyFileSync(join(REPO, file), join(source, file));
+      }
+      symlinkSync(join(REPO, "node_modules"), join(source, "node_modules"));
       // Lifecycle scripts print to npm's stdout too, so the tarball is found in the folder, its files in tar's list.
-      await sh("npm", ["pack", "--pack-destination", work], REPO);
+      await sh("npm", ["pack", "--pack-destination", work], source);
       const name = readdirSync(work).find((f) => f.endsWith(".tgz"));
       if (!name) throw new Error(`npm pack wrote no tarball to ${work}`);
       tarball = join(work, name);
@@ -252,11 +277,21 @@ describe("autograph init, from the packed package", () => {
   );
 
   it(
-    "runs Prisma migrate commands on the app's database with `npm run db`",
+    "adds a model with `npm run db -- migrate dev`, as docs/guides/new-project.md does",
     async () => {
+      const schema = join(appDir, "prisma/schema.prisma");
+      writeFileSync(
+        schema,
+        `${readFileSync(schema, "utf8")}\nmodel Tag {\n  id   Int    @id @default(autoincrement())\n  name String @unique\n}\n`,
+      );
       const env = cleanEnv({ EMBEDDED_PG_PORT: String(await freePort()), EMBEDDED_PG_DIR: pgDir });
-      const out = await sh("npm", ["run", "db", "--", "migrate", "status"], appDir, env);
-      expect(out).toMatch(/1 migration found in prisma\/migrations[\s\S]*Database schema is up to date/);
+      await sh("npm", ["run", "db", "--", "migrate", "dev", "--name", "add_tag"], appDir, env);
+      const migrations = readdirSync(join(appDir, "prisma/migrations"));
+      expect(migrations).toEqual(expect.arrayContaining([expect.stringMatching(/^\d{14}_add_tag$/)]));
+      const datamodel = JSON.parse(readFileSync(join(appDir, "src/generated/datamodel.json"), "utf8"));
+      expect(datamodel.models.map((m: { name: string }) => m.name)).toContain("Tag");
+      const status = await sh("npm", ["run", "db", "--", "migrate", "status"], appDir, env);
+      expect(status).toMatch(/2 migrations found in prisma\/migrations[\s\S]*Database schema is up to date/);
     },
     SLOW,
   );
