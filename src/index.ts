@@ -5,7 +5,7 @@
  * {@link createApp} (or one transport: {@link createGraphQLHandler}, {@link createRestHandler}).
  *
  * Your Prisma schema declares Autograph's own models besides yours: `Revision`, `Event`, `EventCursor`
- * and `EventDeadLetter` (copy them from Autograph's prisma/schema.prisma); {@link startServer} refuses
+ * and `EventDeadLetter` (copy them from Autograph's templates/init/prisma/schema.prisma (in the package: node_modules/autograph/templates/init/prisma/schema.prisma)); {@link startServer} refuses
  * to boot without them.
  * @packageDocumentation
  */

@@ -37,7 +37,7 @@ export interface StartOptions<P extends PrismaClientLike = PrismaClientLike> {
    * The datamodel of the same schema, as Autograph's datamodel generator writes it at `prisma generate`
    * (`generator datamodel { provider = "node node_modules/autograph/scripts/datamodel-generator.mjs" }`).
    * The schema must declare Autograph's own models, Revision, Event, EventCursor and EventDeadLetter
-   * (copy them from Autograph's prisma/schema.prisma): the boot fails naming any that is missing.
+   * (copy them from Autograph's templates/init/prisma/schema.prisma (in the package: node_modules/autograph/templates/init/prisma/schema.prisma)): the boot fails naming any that is missing.
    */
   datamodel: Datamodel;
   /** The resources to serve, each made with `defineResource` (see `createResourceDefiner`). */

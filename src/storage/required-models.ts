@@ -2,7 +2,7 @@
  * Autograph's own tables. Every Prisma schema Autograph serves declares four models besides the
  * project's own: `Revision` (the revision log), `Event` (the transactional outbox), `EventCursor` (how
  * far each outbox consumer got) and `EventDeadLetter` (events a handler gave up on). Copy them from
- * Autograph's prisma/schema.prisma, field for field; the boot checks they are there.
+ * Autograph's templates/init/prisma/schema.prisma (in the package: node_modules/autograph/templates/init/prisma/schema.prisma), field for field; the boot checks they are there.
  */
 import type { Datamodel } from "../metadata/datamodel.ts";
 
@@ -55,6 +55,6 @@ export function checkRequiredModels(datamodel: Datamodel): void {
   if (gaps.length > 0)
     throw new Error(
       `The Prisma schema lacks Autograph's own tables: ${gaps.join("; ")}. Copy the models ${Object.keys(REQUIRED_MODELS).join(", ")} ` +
-        "from Autograph's prisma/schema.prisma into your schema.prisma, then run `prisma generate` and `prisma migrate dev`.",
+        "from Autograph's templates/init/prisma/schema.prisma (in the package: node_modules/autograph/templates/init/prisma/schema.prisma) into your schema.prisma, then run `prisma generate` and `prisma migrate dev`.",
     );
 }

@@ -39,6 +39,7 @@ CREATE TABLE "Event" (
     "actorId" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "changed" TEXT[],
+    "record" JSONB,
 
     CONSTRAINT "Event_pkey" PRIMARY KEY ("id")
 );
