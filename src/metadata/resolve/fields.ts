@@ -7,6 +7,7 @@ import {
   AGGREGATES,
   type AggregateFunction,
   type FieldOptions,
+  OPERATORS,
   type Operator,
   type ResourceDefinition,
   VIEWS,
@@ -16,20 +17,7 @@ import type { ResolvedField, ResolvedResource, ScalarKind } from "../resolved.ts
 import { resolveValidation } from "../validation.ts";
 import { checkFieldAccess } from "./access.ts";
 
-const TEXT: Operator[] = [
-  "eq",
-  "ne",
-  "gt",
-  "gte",
-  "lt",
-  "lte",
-  "in",
-  "notIn",
-  "contains",
-  "startsWith",
-  "endsWith",
-  "isNull",
-];
+const TEXT: Operator[] = [...OPERATORS];
 const ORDERED: Operator[] = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notIn", "isNull"];
 const EQUALITY: Operator[] = ["eq", "ne", "in", "notIn", "isNull"];
 /** Operators that make sense for each kind of field. */

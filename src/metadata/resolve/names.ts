@@ -14,8 +14,24 @@ import {
   SHARED_GRAPHQL_NAMES,
   WHERE_INPUT_KEYS,
 } from "../names.ts";
-import type { ResolvedResource } from "../resolved.ts";
+import type { ResolvedResource, ResourceNames } from "../resolved.ts";
 import type { ValidDefinition } from "./definitions.ts";
+
+/** The GraphQL type names of a resource, which may not be a built-in type's. */
+const TYPE_NAME_KEYS = [
+  "type",
+  "whereInput",
+  "orderByInput",
+  "createInput",
+  "updateInput",
+  "connectionType",
+  "edgeType",
+  "revisionType",
+  "batchUpdateInput",
+  "batchResultType",
+  "batchItemType",
+  "changeType",
+] as const satisfies readonly (keyof ResourceNames)[];
 
 /** Pass 1 of the names: every public name of a resource must be unique across resources. */
 export function checkResourceNames(valid: readonly ValidDefinition[], issue: ReportIssue): void {
@@ -59,34 +75,7 @@ export function checkGraphQLTypeNames(
   for (const name of [...Object.values(SHARED_GRAPHQL_NAMES), "String", "Int", "Float", "Boolean", "ID"])
     owners.set(name, "a built-in type");
   for (const r of resources) {
-    const {
-      type,
-      whereInput,
-      orderByInput,
-      createInput,
-      updateInput,
-      connectionType,
-      edgeType,
-      revisionType,
-      batchUpdateInput,
-      batchResultType,
-      batchItemType,
-      changeType,
-    } = r.names;
-    for (const name of [
-      type,
-      whereInput,
-      orderByInput,
-      createInput,
-      updateInput,
-      connectionType,
-      edgeType,
-      revisionType,
-      batchUpdateInput,
-      batchResultType,
-      batchItemType,
-      changeType,
-    ]) {
+    for (const name of TYPE_NAME_KEYS.map((key) => r.names[key])) {
       // Collisions between resources were reported in pass 1; only the shared names are new here.
       if (owners.get(name) === "a built-in type")
         issue(
