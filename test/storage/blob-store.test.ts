@@ -116,6 +116,17 @@ describe.each(implementations)("$name blob store", ({ name, run, make }) => {
     expect(await store.put(body, { expectedId: sha256(body) })).toEqual({ id: sha256(body), size: body.length });
   });
 
+  it("rejects a put whose stream fails midway and keeps nothing", async () => {
+    const before = await collect(store);
+    async function* failing() {
+      yield Buffer.alloc(64 * 1024, 1);
+      throw new Error("client went away");
+    }
+    await expect(store.put(Readable.from(failing()))).rejects.toThrow("client went away");
+    expect(await collect(store)).toHaveLength(before.length);
+    expect(await harness.leftovers()).toEqual([]);
+  });
+
   it("reads ranges, both ends inclusive", async () => {
     const { id } = await store.put(bytes("0123456789"));
     expect(await text(await store.get(id, { start: 0, end: 0 }))).toBe("0");

@@ -5,6 +5,7 @@
  * object under a name its bytes do not hash to.
  */
 import { createHash, randomUUID } from "node:crypto";
+import { pipeline } from "node:stream/promises";
 import { type BucketItem, Client, CopyDestinationOptions, CopySourceOptions } from "minio";
 import type { BlobObject, BlobStore, ByteRange } from "./blob-store.ts";
 import { assertBlobId, assertByteRange, BLOB_ID, hashingStream } from "./blob-id.ts";
@@ -107,9 +108,13 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
       const tmp = `${prefix}tmp/${randomUUID()}`;
       try {
         const hashing = hashingStream();
-        // putObject consumes `hashing`; errors of `body` must reach it too, or the upload would hang.
-        body.once("error", (error) => hashing.destroy(error));
-        await client.putObject(bucket, tmp, body.pipe(hashing), undefined, metadataOf(contentType));
+        const piped = pipeline(body, hashing);
+        const upload = client.putObject(bucket, tmp, hashing, undefined, metadataOf(contentType));
+        // minio's multipart upload does not listen for errors of the stream it reads, so a failing `body`
+        // would leave it waiting forever: the pipeline's rejection answers instead. The abandoned upload
+        // never completes (the server drops incomplete multipart uploads per the bucket's lifecycle).
+        upload.catch(() => {});
+        await Promise.all([upload, piped]);
         const { id, size } = hashing.result();
         if (expectedId !== undefined && id !== expectedId)
           throw new Error(`Blob bytes hash to ${id}, expected ${expectedId}`);
