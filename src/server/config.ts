@@ -5,6 +5,7 @@
 
 import type { GraphQLLimits } from "../graphql/handler.ts";
 import { SECURITY_PROFILES, type SecurityProfile } from "../metadata/definition.ts";
+import type { BlobStoreConfig } from "../storage/blobs/create-blob-store.ts";
 
 /** Log levels from most to least verbose (pino's names). */
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -91,6 +92,18 @@ export interface Config {
    * docs/reference/rest-dialect.md §22). @default "secure"
    */
   readonly securityProfile: SecurityProfile;
+  /**
+   * Where file fields keep their bytes (`BLOB_STORE`): `local` (files under `BLOB_DIR`, default
+   * `.data/blobs`) or `s3` (a bucket: `S3_ENDPOINT` such as `http://127.0.0.1:7480`, `S3_BUCKET`,
+   * `S3_ACCESS_KEY`, `S3_SECRET_KEY`, and `S3_REGION`, default `us-east-1`).
+   * @default { kind: "local", dir: ".data/blobs" }
+   */
+  readonly blobStore: BlobStoreConfig;
+  /**
+   * Whether downloads answer 307 to a time-limited URL of the store, when the store can give one (S3),
+   * instead of passing the bytes through the server (`BLOB_REDIRECT`). @default false
+   */
+  readonly blobRedirect: boolean;
 }
 
 /** GraphQL hardening, from `GRAPHQL_*` and `GRAPHIQL`. */
@@ -251,6 +264,43 @@ export function loadConfig(env: Env = process.env): Config {
     requireExpiry: flag("JWT_REQUIRE_EXP", production),
   };
   const securityProfile = read("SECURITY_PROFILE") ?? "secure";
+  const blobStore = (): BlobStoreConfig => {
+    const kind = read("BLOB_STORE") ?? "local";
+    const local = { kind: "local", dir: read("BLOB_DIR") ?? ".data/blobs" } as const;
+    if (kind === "local") return local;
+    if (kind !== "s3") return fail("BLOB_STORE", "local or s3", kind, local);
+    const required = (name: string): string => {
+      const value = read(name);
+      return value ?? fail(name, "set when BLOB_STORE=s3", "(unset)", "");
+    };
+    const endpoint = required("S3_ENDPOINT");
+    let url: URL | undefined;
+    if (endpoint !== "") {
+      url = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
+      if (url === undefined || !["http:", "https:"].includes(url.protocol) || url.pathname !== "/" || url.search)
+        url = fail(
+          "S3_ENDPOINT",
+          "an http:// or https:// URL without a path, like http://127.0.0.1:7480",
+          endpoint,
+          undefined,
+        );
+    }
+    const bucket = required("S3_BUCKET");
+    // S3's bucket naming rules, so a typo stops the boot rather than the first upload.
+    if (bucket !== "" && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+      fail("S3_BUCKET", "a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens", bucket, undefined);
+    const useSSL = url?.protocol === "https:";
+    return {
+      kind: "s3",
+      endPoint: url?.hostname.replace(/^\[(.*)\]$/, "$1") ?? "",
+      port: url?.port ? Number(url.port) : useSSL ? 443 : 80,
+      useSSL,
+      bucket,
+      accessKey: required("S3_ACCESS_KEY"),
+      secretKey: required("S3_SECRET_KEY"),
+      region: read("S3_REGION") ?? "us-east-1",
+    };
+  };
   const config: Config = {
     production,
     port: port("PORT", 4000, 0),
@@ -282,6 +332,8 @@ export function loadConfig(env: Env = process.env): Config {
       ? (rateLimitStore as Config["rateLimitStore"])
       : fail("RATE_LIMIT_STORE", "memory or redis", rateLimitStore, "memory"),
     trustProxy: flag("TRUST_PROXY", false),
+    blobStore: Object.freeze(blobStore()),
+    blobRedirect: flag("BLOB_REDIRECT", false),
     corsOrigins: corsOrigins(),
     securityProfile: (SECURITY_PROFILES as readonly string[]).includes(securityProfile)
       ? (securityProfile as SecurityProfile)

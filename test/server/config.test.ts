@@ -34,6 +34,8 @@ describe("loadConfig", () => {
       trustProxy: false,
       securityProfile: "secure",
       corsOrigins: "*",
+      blobStore: { kind: "local", dir: ".data/blobs" },
+      blobRedirect: false,
     });
   });
 
@@ -80,6 +82,8 @@ describe("loadConfig", () => {
       trustProxy: true,
       securityProfile: "react_admin",
       corsOrigins: ["https://admin.example", "http://localhost:5173"],
+      blobStore: { kind: "local", dir: ".data/blobs" },
+      blobRedirect: false,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadConfig({}).corsOrigins).toBe("*");
@@ -170,5 +174,51 @@ describe("loadConfig: credentials", () => {
       tenantClaim: "org",
       requireExpiry: false,
     });
+  });
+});
+
+describe("blob store settings", () => {
+  const s3 = {
+    BLOB_STORE: "s3",
+    S3_ENDPOINT: "http://127.0.0.1:7480",
+    S3_BUCKET: "autograph-blobs",
+    S3_ACCESS_KEY: "access",
+    S3_SECRET_KEY: "secret",
+  };
+
+  test("BLOB_STORE=local keeps files under BLOB_DIR; BLOB_REDIRECT is a flag", () => {
+    expect(loadConfig({ BLOB_DIR: "/var/blobs", BLOB_REDIRECT: "true" })).toMatchObject({
+      blobStore: { kind: "local", dir: "/var/blobs" },
+      blobRedirect: true,
+    });
+    expect(() => loadConfig({ BLOB_REDIRECT: "sometimes" })).toThrow("BLOB_REDIRECT must be true or false");
+  });
+
+  test("BLOB_STORE=s3 reads the endpoint URL, bucket, keys and region", () => {
+    expect(loadConfig(s3).blobStore).toEqual({
+      kind: "s3",
+      endPoint: "127.0.0.1",
+      port: 7480,
+      useSSL: false,
+      bucket: "autograph-blobs",
+      accessKey: "access",
+      secretKey: "secret",
+      region: "us-east-1",
+    });
+    expect(
+      loadConfig({ ...s3, S3_ENDPOINT: "https://s3.eu-west-3.amazonaws.com", S3_REGION: "eu-west-3" }).blobStore,
+    ).toMatchObject({ endPoint: "s3.eu-west-3.amazonaws.com", port: 443, useSSL: true, region: "eu-west-3" });
+  });
+
+  test("a missing or bad S3 setting stops the boot naming the variable", () => {
+    for (const name of ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY", "S3_SECRET_KEY"] as const) {
+      expect(() => loadConfig({ ...s3, [name]: "" }), name).toThrow(`${name} must be set when BLOB_STORE=s3`);
+    }
+    expect(() => loadConfig({ BLOB_STORE: "gcs" })).toThrow('BLOB_STORE must be local or s3, got "gcs"');
+    expect(() => loadConfig({ ...s3, S3_ENDPOINT: "127.0.0.1:7480" })).toThrow("S3_ENDPOINT must be an http://");
+    expect(() => loadConfig({ ...s3, S3_ENDPOINT: "http://h/bucket" })).toThrow("S3_ENDPOINT must be an http://");
+    expect(() => loadConfig({ ...s3, S3_BUCKET: "My_Bucket" })).toThrow("S3_BUCKET must be a bucket name");
+    // Without BLOB_STORE=s3 the S3 variables are not required.
+    expect(loadConfig({ S3_BUCKET: "x" }).blobStore.kind).toBe("local");
   });
 });
