@@ -43,10 +43,10 @@ export function createLocalBlobStore(options: LocalBlobStoreOptions): BlobStore 
         const { id, size } = hashing.result();
         if (expectedId !== undefined && id !== expectedId)
           throw new Error(`Blob bytes hash to ${id}, expected ${expectedId}`);
-        const target = pathOf(id);
-        if (await exists(target)) return { id, size };
+        // Bytes stored already are replaced by the same bytes (atomically): one object, and its time is
+        // now, so the garbage collector's grace period protects an object a write is about to reference.
         await mkdir(join(dir, id.slice(0, 2)), { recursive: true });
-        await rename(tmp, target);
+        await rename(tmp, pathOf(id));
         return { id, size };
       } finally {
         // After the rename there is nothing left to remove; on any failure the partial file goes.
@@ -104,16 +104,6 @@ export function createLocalBlobStore(options: LocalBlobStoreOptions): BlobStore 
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if (isMissing(error)) return false;
-    throw error;
-  }
 }
 
 async function readdirOrEmpty(path: string): Promise<string[]> {

@@ -95,14 +95,15 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
         const id = createHash("sha256").update(body).digest("hex");
         if (expectedId !== undefined && id !== expectedId)
           throw new Error(`Blob bytes hash to ${id}, expected ${expectedId}`);
-        if ((await statKey(keyOf(id))) === undefined)
-          await client.putObject(
-            bucket,
-            keyOf(id),
-            Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-            body.length,
-            metadataOf(contentType),
-          );
+        // Written even when the object is there (the same bytes under the same key: one object), so its
+        // time is now and the garbage collector's grace period protects an object a write is about to reference.
+        await client.putObject(
+          bucket,
+          keyOf(id),
+          Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+          body.length,
+          metadataOf(contentType),
+        );
         return { id, size: body.length };
       }
       const tmp = `${prefix}tmp/${randomUUID()}`;
@@ -118,11 +119,11 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
         const { id, size } = hashing.result();
         if (expectedId !== undefined && id !== expectedId)
           throw new Error(`Blob bytes hash to ${id}, expected ${expectedId}`);
-        if ((await statKey(keyOf(id))) === undefined)
-          await client.copyObject(
-            new CopySourceOptions({ Bucket: bucket, Object: tmp }),
-            new CopyDestinationOptions({ Bucket: bucket, Object: keyOf(id) }),
-          );
+        // Copied even over an existing object (same bytes, same key), to refresh its time (see above).
+        await client.copyObject(
+          new CopySourceOptions({ Bucket: bucket, Object: tmp }),
+          new CopyDestinationOptions({ Bucket: bucket, Object: keyOf(id) }),
+        );
         return { id, size };
       } finally {
         await client.removeObject(bucket, tmp);
