@@ -5,6 +5,7 @@
  * object under a name its bytes do not hash to.
  */
 import { createHash, randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type BucketItem, Client, CopyDestinationOptions, CopySourceOptions } from "minio";
 import type { BlobObject, BlobStore, ByteRange } from "./blob-store.ts";
@@ -26,6 +27,12 @@ export interface S3BlobStoreOptions {
   readonly bucket: string;
   /** Key prefix, so several stores can share a bucket. @default "" */
   readonly prefix?: string;
+  /**
+   * A stream up to this many bytes is read into memory, hashed, and written once under its final key;
+   * a longer one goes to a temporary key while it is hashed, then is copied to its name (an upload
+   * plus a server-side copy). @default 8 MiB
+   */
+  readonly inMemoryBytes?: number;
 }
 
 /**
@@ -46,7 +53,7 @@ const PART_SIZE = 5 * 1024 * 1024;
  * ```
  */
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
-  const { bucket, region, prefix = "" } = options;
+  const { bucket, region, prefix = "", inMemoryBytes = 8 * 1024 * 1024 } = options;
   const client = new Client({
     endPoint: options.endPoint,
     port: options.port,
@@ -88,9 +95,16 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     contentType === undefined ? {} : { "Content-Type": contentType };
 
   return {
-    async put(body, { expectedId, contentType } = {}) {
+    async put(input, { expectedId, contentType } = {}) {
       if (expectedId !== undefined) assertBlobId(expectedId);
       await ready();
+      let body = input;
+      if (!(body instanceof Uint8Array)) {
+        // Small files (most uploads) are written once, under their name; a longer stream goes on from
+        // what was read so far.
+        const head = await readUpTo(body, inMemoryBytes);
+        body = head.rest === undefined ? head.bytes : Readable.from(prepend(head.bytes, head.rest));
+      }
       if (body instanceof Uint8Array) {
         const id = createHash("sha256").update(body).digest("hex");
         if (expectedId !== undefined && id !== expectedId)
@@ -199,4 +213,32 @@ function errorCode(error: unknown): string | undefined {
 function isMissing(error: unknown): boolean {
   const code = errorCode(error);
   return code === "NotFound" || code === "NoSuchKey";
+}
+
+/** Reads `body` until `limit` bytes: all of it (`rest` undefined), or the first chunks and the stream left. */
+async function readUpTo(
+  body: Readable,
+  limit: number,
+): Promise<{ bytes: Uint8Array; rest?: AsyncIterator<Buffer> | undefined }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const iterator = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { bytes: Buffer.concat(chunks, size) };
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > limit) return { bytes: Buffer.concat(chunks, size), rest: iterator };
+  }
+}
+
+/** The bytes read so far, then the rest of the stream. */
+async function* prepend(head: Uint8Array, rest: AsyncIterator<Buffer>): AsyncGenerator<Uint8Array> {
+  yield head;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
 }
