@@ -91,6 +91,10 @@ describe("upload and download", () => {
     expect(await objects()).toContain(id);
     const read = (await (await send("GET", "/api/posts/1")).json()) as { cover: unknown };
     expect(read.cover).toEqual({ ...expected, url: "/api/posts/1/cover" });
+    const list = (await (await send("GET", "/api/posts?filter=%7B%22id%22%3A%5B1%5D%7D")).json()) as {
+      cover: unknown;
+    }[];
+    expect(list.map((p) => p.cover)).toEqual([{ ...expected, url: "/api/posts/1/cover" }]);
   });
 
   it("GET streams the bytes with their ETag, type, length, name and ranges", async () => {

@@ -6,6 +6,7 @@
  */
 import type { Context } from "hono";
 import type { ResolvedField } from "../../metadata/resolved.ts";
+import { storeUpload } from "../../runtime/blob-upload.ts";
 import { blobValueOf, uploadedBlob } from "../../runtime/blob-value.ts";
 import type { RequestContext } from "../../runtime/context.ts";
 import { AppError } from "../../runtime/errors.ts";
@@ -14,7 +15,7 @@ import { rejectOthers } from "../list-params.ts";
 import { jsonResponse } from "../response.ts";
 import { etagHeader, expectedVersion } from "../versions.ts";
 import { blobResponse } from "./blob-download.ts";
-import { storeUpload, uploadFilename } from "./blob-upload.ts";
+import { uploadOf } from "./blob-upload.ts";
 import { methodNotAllowed, pathId, type ResourceRoutes } from "./route.ts";
 
 /** Where file bytes live, and whether downloads redirect to the store's presigned URLs. */
@@ -63,7 +64,7 @@ export function mountBlobRoutes(r: ResourceRoutes, blobs: BlobRouteOptions | und
         const store = storeOf();
         // Refuse a record the actor cannot even read before taking its bytes.
         await service.get(ctx, pathId(c));
-        const value = await storeUpload(store, f, c.req.raw, uploadFilename(c.req.raw, query.get("filename")));
+        const value = await storeUpload(store, f, uploadOf(c.req.raw, query.get("filename")));
         const record = await service.patch(
           ctx,
           pathId(c),
