@@ -108,6 +108,7 @@ export function createApp(options: AppOptions): App {
   const graphql = createGraphQLHandler({
     runtime,
     events: options.events,
+    blobStore: options.blobStore,
     contextFor,
     graphiql: options.graphiql ?? true,
     ...(options.graphqlHardening ? { hardening: options.graphqlHardening } : {}),
