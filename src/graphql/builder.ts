@@ -5,6 +5,7 @@
 import SchemaBuilder from "@pothos/core";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import type { BlobStore } from "../storage/blobs/blob-store.ts";
 
 /** What every resolver receives as its context, generated or hand-written (see {@link GraphQLExtension}). */
 export interface GraphQLContext {
@@ -12,6 +13,8 @@ export interface GraphQLContext {
   readonly runtime: Runtime;
   /** The request context to pass to every service call (actor, per-request loaders). */
   readonly context: RequestContext;
+  /** Where uploaded files go (file fields); absent when the server has no blob store. */
+  readonly blobStore?: BlobStore | undefined;
 }
 
 /** The builder's type parameters. Scalar names match `SHARED_GRAPHQL_NAMES` in metadata/names.ts. */
@@ -23,6 +26,7 @@ export type Types = PothosSchemaTypes.ExtendDefaultTypes<{
     JSON: { Input: unknown; Output: unknown };
     UUID: { Input: string; Output: string };
     BigInt: { Input: bigint | number; Output: bigint | number | string };
+    File: { Input: File; Output: never };
   };
 }>;
 

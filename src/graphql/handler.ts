@@ -12,6 +12,7 @@ import { createYoga, type GraphiQLOptions } from "graphql-yoga";
 import type { Events } from "../events/events.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import type { BlobStore } from "../storage/blobs/blob-store.ts";
 import type { GraphQLContext } from "./builder.ts";
 import { toGraphQLError } from "./errors.ts";
 import type { GraphQLExtension } from "./extensions.ts";
@@ -50,6 +51,8 @@ export interface GraphQLHandlerOptions {
   runtime: Runtime;
   /** Change events, for subscriptions. @default none: subscribing fails with UNAVAILABLE */
   events?: Events | undefined;
+  /** Where uploaded files go (`File` arguments of file fields). @default none: uploads fail with NOT_IMPLEMENTED */
+  blobStore?: BlobStore | undefined;
   /** The request context of an HTTP request (actor, fresh loaders). Called once per request, and once per subscription. */
   contextFor: (request: Request) => RequestContext | Promise<RequestContext>;
   /** Serve GraphiQL on GET /graphql to browsers (`Accept: text/html`). @default true */
@@ -138,7 +141,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    context: async ({ request }) => ({ runtime, context: await contextFor(request) }),
+    context: async ({ request }) => ({ runtime, context: await contextFor(request), blobStore: options.blobStore }),
     graphiql: (options.graphiql ?? true) ? { defaultQuery: exampleQuery(runtime), title: "Autograph GraphiQL" } : false,
     renderGraphiQL: cachedGraphiQL(),
     landingPage: false,

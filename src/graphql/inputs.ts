@@ -238,12 +238,15 @@ function addResourceInputs(
             }
           : {}),
         ...Object.fromEntries(
-          fields.map((f) => {
-            const leaf = leaves.of(f);
-            const required = view === "create" && f.requiredOnCreate;
-            const options = { required, ...(f.description ? { description: f.description } : {}) };
-            return [f.name, f.isList ? t.field({ type: [leaf], ...options }) : t.field({ type: leaf, ...options })];
-          }),
+          // A batch changes fields, not files (upload them one record at a time).
+          fields
+            .filter((f) => !(batchItem && f.blob))
+            .map((f) => {
+              const leaf = f.blob ? leaves.files.upload() : leaves.of(f);
+              const required = view === "create" && f.requiredOnCreate;
+              const options = { required, ...(f.description ? { description: f.description } : {}) };
+              return [f.name, f.isList ? t.field({ type: [leaf], ...options }) : t.field({ type: leaf, ...options })];
+            }),
         ),
       }),
     });

@@ -44,7 +44,7 @@ function implement(
       const fields: Record<string, ReturnType<typeof t.field>> = {};
       for (const field of resource.fields) {
         if (!isReadable(field)) continue;
-        const leaf = leaves.of(field);
+        const leaf = field.blob ? leaves.files.info() : leaves.of(field);
         fields[field.name] = t.field({
           type: field.isList ? [leaf] : leaf,
           // A field hidden in one view is absent from records presented in that view, and a conditional one

@@ -8,6 +8,7 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { type AggregateTypes, toAggregateSpec } from "./aggregates.ts";
 import type { Builder } from "./builder.ts";
 import type { ConnectionTypes } from "./connections.ts";
+import { withUploads } from "./files.ts";
 import { type ResourceInputs, toFilter, toSort, toWriteInput } from "./inputs.ts";
 import { addLifecycleOperations, deletedArg, deletedOf, getOptionsOf, type LifecycleTypes } from "./lifecycle.ts";
 import type { ObjectTypes } from "./object-types.ts";
@@ -245,7 +246,8 @@ function addMutations(
             type: object,
             description: `Creates a ${resource.name} and returns it.`,
             args: { data: t.arg({ type: create, required: true }) },
-            resolve: (_root, args, ctx) => service.create(ctx.context, toWriteInput(args.data)),
+            resolve: async (_root, args, ctx) =>
+              service.create(ctx.context, await withUploads(resource, toWriteInput(args.data), ctx.blobStore)),
           })
         : t.field({
             type: object,
@@ -262,8 +264,13 @@ function addMutations(
                 data: t.arg({ type: update, required: true }),
                 ...versionArg(),
               },
-              resolve: (_root, args, ctx) =>
-                service.patch(ctx.context, args.id, toWriteInput(args.data), expected(args)),
+              resolve: async (_root, args, ctx) =>
+                service.patch(
+                  ctx.context,
+                  args.id,
+                  await withUploads(resource, toWriteInput(args.data), ctx.blobStore),
+                  expected(args),
+                ),
             }),
           }
         : {}),

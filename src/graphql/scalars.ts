@@ -7,6 +7,7 @@ import { BigIntResolver, DateTimeResolver, JSONResolver, UUIDResolver } from "gr
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { ResolvedField, ResolvedSchema } from "../metadata/resolved.ts";
 import type { Builder, Types } from "./builder.ts";
+import { type FileTypes, fileTypes } from "./files.ts";
 
 /** A type usable both as input and as output: a scalar name or an enum. */
 export type LeafType =
@@ -29,6 +30,8 @@ export interface LeafTypes {
   readonly sortDirection: EnumRef<Types, "asc" | "desc", "asc" | "desc">;
   /** The JSON scalar, added to the schema on first use when no field made it already. */
   json(): "JSON";
+  /** The file types (file fields' input and output). */
+  readonly files: FileTypes;
   /** The DateTime scalar, likewise (revisions and `asOf` need it on resources without date fields). */
   dateTime(): "DateTime";
 }
@@ -52,6 +55,7 @@ export function addLeafTypes(builder: Builder, schema: ResolvedSchema): LeafType
   });
   return {
     sortDirection,
+    files: fileTypes(builder, schema),
     json() {
       if (!hasJson) builder.addScalarType(SHARED_GRAPHQL_NAMES.json, JSONResolver);
       hasJson = true;

@@ -330,6 +330,25 @@ export interface FieldOptions {
    * their records and refused in their filters, sorts, searches and aggregates. @default false
    */
   hiddenWhenScoped?: boolean;
+  /**
+   * Makes the field a file (docs/guides/files.md): its `Json?` column holds `{ id, size, contentType, filename }`
+   * (id: the sha256 of the bytes in the blob store), records add a `url` to fetch the bytes, and the bytes
+   * are uploaded at `PUT /api/<resource>/<id>/<field>`, never in a JSON body (which may only send `null`).
+   * @default undefined (an ordinary field)
+   * @example blob: { maxBytes: 5_000_000, contentTypes: ["image/png", "image/jpeg", "image/webp"] }
+   */
+  blob?: BlobOptions;
+}
+
+/** Limits of a file field (see {@link FieldOptions.blob}). */
+export interface BlobOptions {
+  /** Largest accepted upload in bytes; larger ones get 413. Positive. @example maxBytes: 5_000_000 */
+  maxBytes: number;
+  /**
+   * Accepted media types; an upload must declare one of them and its bytes must be sniffed as that type
+   * (else 415). Not empty. @example contentTypes: ["image/png", "image/jpeg"]
+   */
+  contentTypes: readonly string[];
 }
 
 /** Views a relation can be embedded in. */

@@ -77,6 +77,8 @@ export const SHARED_GRAPHQL_NAMES = Object.freeze({
   mutation: "Mutation",
   subscription: "Subscription",
   sortDirection: "SortDirection",
+  file: "File",
+  fileInfo: "FileInfo",
   pageInfo: "PageInfo",
   aggregateFunction: "AggregateFunction",
   comparisonOperator: "ComparisonOperator",

@@ -71,6 +71,8 @@ export interface ResolvedField {
   readonly conditional: boolean;
   /** The field's declared rules, checked at boot to fit its kind; absent when it declares none. */
   readonly validation?: ResolvedValidation;
+  /** A file field's limits (its column holds the blob's metadata); absent on ordinary fields. */
+  readonly blob?: { readonly maxBytes: number; readonly contentTypes: readonly string[] };
 }
 
 /** One rule: its value and the author's message, if one was given. */

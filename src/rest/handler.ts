@@ -16,6 +16,7 @@ import { errorResponse } from "./errors.ts";
 import type { EventStreamOptions } from "./events.ts";
 import { mountAggregateRoutes } from "./routes/aggregate.ts";
 import { mountBatchRoutes } from "./routes/batch.ts";
+import { type BlobRouteOptions, mountBlobRoutes } from "./routes/blobs.ts";
 import { mountCollectionRoutes } from "./routes/collection.ts";
 import { mountEventStreamRoute } from "./routes/event-streams.ts";
 import { mountHistoryRoutes } from "./routes/history.ts";
@@ -56,6 +57,12 @@ export interface RestHandlerOptions {
   events?: Events | undefined;
   /** Heartbeat and reconnection hint of the event streams. @default { heartbeatMs: 15_000, retryMs: 3_000 } */
   eventStream?: EventStreamOptions;
+  /**
+   * Where the bytes of file fields live, and whether downloads redirect to the store's presigned URLs
+   * (docs/guides/files.md). @default none: the file routes answer 501
+   * @example createRestHandler({ runtime, contextFor, blobs: { store, redirect: true } })
+   */
+  blobs?: BlobRouteOptions | undefined;
   /** Receives errors that are not {@link AppError}s (answered as a bare 500). @default console.error */
   onUnexpectedError?: (error: unknown) => void;
 }
@@ -159,6 +166,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     mountEventStreamRoute(streams, resource);
     mountBatchRoutes(routes);
     mountMemberRoutes(routes);
+    mountBlobRoutes(routes, options.blobs);
     mountHistoryRoutes(routes);
   }
 

@@ -10,6 +10,7 @@
 import type { ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
 import type { ActorView } from "./access.ts";
 import { AppError, show } from "./errors.ts";
+import { blobValueOf, isUploadedBlob } from "./blob-value.ts";
 import { coerceValue } from "./coerce.ts";
 
 /** How input is written: create, replace every writable field (update), or change some (patch). */
@@ -92,6 +93,12 @@ export function readWriteInput(
       continue;
     }
     if (value === undefined) continue;
+    if (field.blob && value !== null && !isUploadedBlob(value)) {
+      // react-admin sends the record back whole: its file, unchanged, is an echo (checked against the row).
+      if (options.ignoreReadOnly && mode !== "create") echoes[key] = value;
+      else throw notUploaded(resource, field);
+      continue;
+    }
     const checked = coerceValue(field, value);
     if (checked.ok) data[key] = checked.value;
     else errors[key] = checked.message;
@@ -110,6 +117,15 @@ export function readWriteInput(
     }
   }
   return { data, errors, echoes };
+}
+
+/** A file field set from a JSON value: only an upload sets one, and only `null` clears it. */
+function notUploaded(resource: ResolvedResource, field: ResolvedField): AppError {
+  return new AppError(
+    "BAD_REQUEST",
+    `Field "${field.name}" of ${resource.name} is a file: upload its bytes with PUT /${resource.names.path}/:id/${field.name}, or send null to clear it.`,
+    { fields: { [field.name]: "is a file: upload it, or send null" } },
+  );
 }
 
 /** The id, the version and the times this write stamps: react-admin sends them back, and they decide nothing. */
@@ -167,6 +183,7 @@ export function checkEchoes(
 
 /** Whether `sent` is the stored value of `field` (dates by instant, whatever their text). */
 function stored(field: ResolvedField, sent: unknown, current: unknown): boolean {
+  if (field.blob) return blobValueOf(sent)?.id === blobValueOf(current)?.id;
   const checked = coerceValue(field, sent);
   return checked.ok && canonical(checked.value) === canonical(current);
 }

@@ -4,6 +4,7 @@
  * it did not load come later through {@link related}, batched by the request's loaders.
  */
 import type { ResolvedRelation, ResolvedResource } from "../metadata/resolved.ts";
+import { blobPath, blobValueOf } from "./blob-value.ts";
 import type { RequestContext } from "./context.ts";
 import { AppError } from "./errors.ts";
 import type { Row } from "./loaders.ts";
@@ -42,6 +43,12 @@ export function present(
   const actorView = core.view(ctx);
   for (const f of resource.fields)
     if (!f.hidden[view] && f.name in row && actorView.canRead(resource, f)) record[f.name] = row[f.name];
+  // A file field's record carries where to fetch the bytes, never the bytes.
+  for (const f of resource.fields) {
+    const blob = f.blob && f.name in record ? blobValueOf(record[f.name]) : undefined;
+    if (blob)
+      record[f.name] = { ...blob, url: `${core.deps.blobUrlBase}${blobPath(resource, row[resource.id.name], f)}` };
+  }
   // Relations a read loaded with the row (its projection's): presented as the related service would.
   for (const relation of resource.relations) {
     if (!Object.hasOwn(row, relation.name)) continue;

@@ -71,6 +71,8 @@ export function selectionLevel(
         if (format === "graphql") outputs.push({ key: entry.key });
         continue;
       }
+      // A file's record carries its url, which present() adds: read records instead.
+      if (field.blob) return undefined;
       const numeric = field.kind === "BigInt" || field.kind === "Decimal";
       outputs.push({
         key: entry.key,

@@ -59,6 +59,8 @@ export interface RuntimeSettings {
    * @default "admin"
    */
   adminRole?: string;
+  /** The REST base path, for the `url` of file fields in records (`/api/posts/1/cover`). @default "/api" */
+  blobUrlBase?: string;
 }
 
 /** The runtime. */
@@ -153,6 +155,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     defaultActor,
     report,
     access,
+    blobUrlBase: (options.blobUrlBase ?? "/api").replace(/\/+$/, ""),
     onCommitted: () => {
       for (const listener of committed) listener();
     },

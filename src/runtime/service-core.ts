@@ -43,6 +43,8 @@ export interface ServiceDependencies {
   readonly report: ErrorReporter;
   /** Permissions, tenants and scopes. */
   readonly access: AccessPolicy;
+  /** Where file fields' bytes are served (the REST base path), for the `url` records carry. */
+  readonly blobUrlBase: string;
 }
 
 /** One resource's service state, and the rules every read and write of it shares. */

@@ -10,7 +10,6 @@
  * yoga already answered spliced (src/graphql/splice.ts) is answered without yoga at all, under the
  * gate's same rate limit and request log.
  */
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { createServerAdapter } from "@whatwg-node/server";
@@ -27,8 +26,8 @@ import {
   type WebSocketService,
 } from "../graphql/handler.ts";
 import { createRestHandler } from "../rest/handler.ts";
-import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import type { BlobStore } from "../storage/blobs/blob-store.ts";
 import type { ActorResolver } from "./auth.ts";
 import type { Events } from "../events/events.ts";
 import {
@@ -40,6 +39,7 @@ import {
   rateLimitMiddleware,
   withRateLimitHeaders,
 } from "./rate-limit.ts";
+import { requestContextFor } from "./request-context.ts";
 import { withHeaders } from "./with-headers.ts";
 
 /** Options of {@link createApp}. */
@@ -74,6 +74,8 @@ export interface AppOptions {
    * @default none: not limited
    */
   rateLimit?: RateLimit | undefined;
+  /** Where the bytes of file fields live (docs/guides/files.md). @default none: the file routes answer 501 */
+  blobStore?: BlobStore | undefined;
 }
 
 /** The HTTP app: a Fetch API handler, the same app as a Node request listener, and graphql-ws for the Node server. */
@@ -91,41 +93,6 @@ export interface App {
   endSubscriptions(): void;
 }
 
-/**
- * The request context of a request, whatever its transport: HTTP requests, and the Request a
- * WebSocket subscription is made from (its connection params as headers).
- */
-export function requestContextFor(runtime: Runtime, resolveActor?: ActorResolver): RequestContextFor {
-  // One context per request, however many layers ask (the rate limiter, then the transport): the
-  // credentials are verified once and the request's loaders are shared.
-  const made = new WeakMap<Request, Promise<RequestContext>>();
-  const contextFor = (request: Request) => {
-    let context = made.get(request);
-    if (!context) {
-      context = (async () =>
-        runtime.context({
-          requestId: request.headers.get("x-request-id")?.slice(0, 100) || randomUUID(),
-          ...(resolveActor ? { actor: await resolveActor(request) } : {}),
-        }))();
-      made.set(request, context);
-    }
-    return context;
-  };
-  return Object.assign(contextFor, {
-    share(from: Request, to: Request) {
-      const context = made.get(from);
-      if (context) made.set(to, context);
-    },
-  });
-}
-
-/** The request context of each request, made once however many layers ask. */
-export interface RequestContextFor {
-  (request: Request): Promise<RequestContext>;
-  /** Gives `to` (a copy of the same HTTP request) the context made for `from`, if one was. */
-  share(from: Request, to: Request): void;
-}
-
 /** Builds the app over a runtime (GraphQL at /graphql, REST at /api): serve `requestListener` or `fetch`.
  * @example createServer(createApp({ runtime, logger: pino() }).requestListener).listen(4000); */
 export function createApp(options: AppOptions): App {
@@ -141,6 +108,7 @@ export function createApp(options: AppOptions): App {
   const graphql = createGraphQLHandler({
     runtime,
     events: options.events,
+    blobStore: options.blobStore,
     contextFor,
     graphiql: options.graphiql ?? true,
     ...(options.graphqlHardening ? { hardening: options.graphqlHardening } : {}),
@@ -158,6 +126,7 @@ export function createApp(options: AppOptions): App {
     cors: { origin: options.corsOrigin ?? "*" },
     events: options.events,
     onUnexpectedError,
+    blobs: options.blobStore ? { store: options.blobStore } : undefined,
   });
 
   const logRequest = (method: string, path: string, status: number, started: number) =>

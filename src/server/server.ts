@@ -2,6 +2,7 @@
  * Starts Autograph: configuration, database (embedded or DATABASE_URL), runtime, HTTP server; and
  * stops it gracefully (in-flight requests finish, then the database closes).
  */
+import type { BlobStore } from "../storage/blobs/blob-store.ts";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -50,6 +51,10 @@ export interface StartOptions<P extends PrismaClientLike = PrismaClientLike> {
   webSocket?: WebSocketOptions;
   /** Runs before JWT and API keys: an actor answers the request, undefined hands it on (AuthOptions.resolve). @default none */
   resolveActor?: AuthOptions["resolve"];
+  /**
+   * Where the bytes of file fields live (docs/guides/files.md). @default none: the file routes answer 501
+   */
+  blobStore?: BlobStore;
   /** @default loadConfig(process.env) */
   config?: Config;
   /** @default a pino logger at config.logLevel */
@@ -185,6 +190,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     corsOrigin: config.corsOrigins === "*" ? "*" : [...config.corsOrigins],
     ...(options.webSocket ? { webSocket: options.webSocket } : {}),
     ready: async () => (await db.pool.query("select 1")).rowCount === 1,
+    ...(options.blobStore ? { blobStore: options.blobStore } : {}),
   });
   const server = createServer(app.requestListener);
   // GraphQL subscriptions over WebSocket share the port and the /graphql path.

@@ -45,6 +45,7 @@ describe("object types", () => {
       "authorId",
       "body",
       "comments",
+      "cover",
       "createdAt",
       "createdBy",
       "deletedAt",
@@ -280,6 +281,7 @@ describe("create and update inputs", () => {
     expect(fieldNames(input(demo, "PostCreateInput"))).toEqual([
       "authorId",
       "body",
+      "cover",
       "publishedAt",
       "status",
       "title",
@@ -288,6 +290,7 @@ describe("create and update inputs", () => {
     expect(fieldNames(input(demo, "PostUpdateInput"))).toEqual([
       "authorId",
       "body",
+      "cover",
       "publishedAt",
       "status",
       "title",

@@ -32,6 +32,7 @@ const postFields = [
   "views",
   "version",
   "publishedAt",
+  "cover",
   "authorId",
   "createdAt",
   "updatedAt",

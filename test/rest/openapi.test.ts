@@ -151,6 +151,7 @@ describe("§10 OpenAPI", () => {
       "views",
       "version",
       "publishedAt",
+      "cover",
       "authorId",
       "createdAt",
       "updatedAt",

@@ -39,6 +39,8 @@ const fieldOptions = z.strictObject({
   validate: fieldValidationSchema.optional(),
   access: z.strictObject({ read: z.unknown().optional(), write: z.unknown().optional() }).optional(),
   hiddenWhenScoped: z.boolean().optional(),
+  // Only the shape here; resolveBlob (fields.ts) checks the values and the column.
+  blob: z.strictObject({ maxBytes: z.number(), contentTypes: z.array(z.string()) }).optional(),
 });
 const relationOptions = z.union([
   z.literal(true),

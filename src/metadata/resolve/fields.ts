@@ -219,6 +219,7 @@ export function resolveField(f: DatamodelField, context: FieldContext): Resolved
         issue,
       )
     : undefined;
+  const blob = o.blob ? resolveBlob(o.blob, f, kind, at, issue) : undefined;
   return Object.freeze({
     name: f.name,
     kind,
@@ -246,5 +247,42 @@ export function resolveField(f: DatamodelField, context: FieldContext): Resolved
     hiddenWhenScoped: Boolean(o.hiddenWhenScoped),
     conditional: Boolean(o.hiddenWhenScoped) || o.access?.read !== undefined,
     ...(validation ? { validation } : {}),
+    ...(blob ? { blob } : {}),
+  });
+}
+
+/** A file field's limits, checked: a nullable Json column, a positive size, some media types. */
+function resolveBlob(
+  o: NonNullable<FieldOptions["blob"]>,
+  f: DatamodelField,
+  kind: ScalarKind,
+  at: string,
+  issue: ReportIssue,
+): ResolvedField["blob"] {
+  if (kind !== "Json" || f.isList || f.isRequired)
+    issue(
+      `${at}.blob`,
+      `a file field needs a nullable Json column; ${f.name} is ${f.type}${f.isList ? "[]" : ""}${f.isRequired ? " NOT NULL" : ""}`,
+      `declare it as \`${f.name} Json?\` in schema.prisma`,
+    );
+  if (!Number.isSafeInteger(o.maxBytes) || o.maxBytes <= 0)
+    issue(
+      `${at}.blob.maxBytes`,
+      `must be a positive whole number of bytes, got ${String(o.maxBytes)}`,
+      "set e.g. `maxBytes: 5_000_000`",
+    );
+  if (
+    !Array.isArray(o.contentTypes) ||
+    o.contentTypes.length === 0 ||
+    o.contentTypes.some((t) => typeof t !== "string" || !t.includes("/"))
+  )
+    issue(
+      `${at}.blob.contentTypes`,
+      `must list media types, got ${JSON.stringify(o.contentTypes)}`,
+      'list some, e.g. `["image/png"]`',
+    );
+  return Object.freeze({
+    maxBytes: o.maxBytes,
+    contentTypes: Object.freeze((o.contentTypes ?? []).map((t) => String(t).toLowerCase())),
   });
 }

@@ -1,0 +1,43 @@
+/**
+ * The request context of each request, whatever its transport: made once per request (actor, loaders,
+ * request id), however many layers ask for it.
+ */
+import { randomUUID } from "node:crypto";
+import type { RequestContext } from "../runtime/context.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import type { ActorResolver } from "./auth.ts";
+
+/**
+ * The request context of a request, whatever its transport: HTTP requests, and the Request a
+ * WebSocket subscription is made from (its connection params as headers).
+ */
+export function requestContextFor(runtime: Runtime, resolveActor?: ActorResolver): RequestContextFor {
+  // One context per request, however many layers ask (the rate limiter, then the transport): the
+  // credentials are verified once and the request's loaders are shared.
+  const made = new WeakMap<Request, Promise<RequestContext>>();
+  const contextFor = (request: Request) => {
+    let context = made.get(request);
+    if (!context) {
+      context = (async () =>
+        runtime.context({
+          requestId: request.headers.get("x-request-id")?.slice(0, 100) || randomUUID(),
+          ...(resolveActor ? { actor: await resolveActor(request) } : {}),
+        }))();
+      made.set(request, context);
+    }
+    return context;
+  };
+  return Object.assign(contextFor, {
+    share(from: Request, to: Request) {
+      const context = made.get(from);
+      if (context) made.set(to, context);
+    },
+  });
+}
+
+/** The request context of each request, made once however many layers ask. */
+export interface RequestContextFor {
+  (request: Request): Promise<RequestContext>;
+  /** Gives `to` (a copy of the same HTTP request) the context made for `from`, if one was. */
+  share(from: Request, to: Request): void;
+}
