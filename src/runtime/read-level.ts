@@ -7,6 +7,7 @@
 import type { ReadLevel, ReadOutput, ReadRelation } from "../storage/sql/read-sql.ts";
 import type { RequestContext } from "./context.ts";
 import type { Action } from "./hooks.ts";
+import { blobPath } from "./blob-value.ts";
 import type { ServiceCore } from "./service-core.ts";
 import type { OutputView, Projection, Selection, SelectionFormat } from "./service-types.ts";
 
@@ -71,8 +72,18 @@ export function selectionLevel(
         if (format === "graphql") outputs.push({ key: entry.key });
         continue;
       }
-      // A file's record carries its url, which present() adds: read records instead.
-      if (field.blob) return undefined;
+      if (field.blob) {
+        // A file carries its url, which the statement adds when the id reads the same in a path.
+        const id = resource.id;
+        if (id.kind !== "Int" && id.kind !== "BigInt") return undefined;
+        const [prefix, suffix] = blobPath(resource, "\u0000", field).split("%00") as [string, string];
+        outputs.push({
+          key: entry.key,
+          field: field.name,
+          url: { prefix: `${core.deps.blobUrlBase}${prefix}`, idField: id.name, suffix },
+        });
+        continue;
+      }
       const numeric = field.kind === "BigInt" || field.kind === "Decimal";
       outputs.push({
         key: entry.key,

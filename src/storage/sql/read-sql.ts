@@ -56,6 +56,11 @@ export interface ReadOutput {
   readonly relation?: string | undefined;
   /** A constant string (GraphQL `__typename`). */
   readonly constant?: string | undefined;
+  /**
+   * A file field (a JSON column): the object gains `url`, `prefix` + the row's `idField` + `suffix`
+   * (null stays null).
+   */
+  readonly url?: { readonly prefix: string; readonly idField: string; readonly suffix: string } | undefined;
 }
 
 /** A relation loaded with its parent rows. */
@@ -356,15 +361,21 @@ function project(models: SqlModels, w: WhereSql, level: ReadLevel, alias: string
     const value =
       out.relation !== undefined
         ? loaded.get(out.relation)
-        : out.field !== undefined
-          ? valueSql(
+        : out.field !== undefined && out.url !== undefined
+          ? urlSql(
               `${alias}.${models.column(models.field(model, out.field))}`,
-              models.field(model, out.field),
-              out.as,
+              `${alias}.${models.column(models.field(model, out.url.idField))}`,
+              out.url,
             )
-          : out.constant !== undefined
-            ? literal(out.constant)
-            : "NULL";
+          : out.field !== undefined
+            ? valueSql(
+                `${alias}.${models.column(models.field(model, out.field))}`,
+                models.field(model, out.field),
+                out.as,
+              )
+            : out.constant !== undefined
+              ? literal(out.constant)
+              : "NULL";
     if (value === undefined) throw new Error(`sql: output ${out.key} names no relation of this level`);
     entries.push([out.key, value]);
   }
@@ -380,6 +391,16 @@ function project(models: SqlModels, w: WhereSql, level: ReadLevel, alias: string
     return rows;
   };
   return { entries, laterals, decode };
+}
+
+/** A file field's JSON with its `url` added (see {@link ReadOutput.url}). */
+function urlSql(column: string, id: string, url: NonNullable<ReadOutput["url"]>): string {
+  const key = (name: string) => `'${name}', (${column})::jsonb -> '${name}'`;
+  const link = `${literal(url.prefix)} || (${id})::text || ${literal(url.suffix)}`;
+  return (
+    `CASE WHEN ${column} IS NULL THEN NULL ELSE json_build_object(${key("id")}, ${key("size")}, ` +
+    `${key("contentType")}, ${key("filename")}, 'url', ${link}) END`
+  );
 }
 
 /** The subquery of one relation, correlated to the parent row `alias` of `model`. */
