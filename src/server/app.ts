@@ -76,6 +76,8 @@ export interface AppOptions {
   rateLimit?: RateLimit | undefined;
   /** Where the bytes of file fields live (docs/guides/files.md). @default none: the file routes answer 501 */
   blobStore?: BlobStore | undefined;
+  /** Downloads answer 307 to the store's time-limited URL when it can give one (S3). @default false */
+  blobRedirect?: boolean | undefined;
 }
 
 /** The HTTP app: a Fetch API handler, the same app as a Node request listener, and graphql-ws for the Node server. */
@@ -126,7 +128,7 @@ export function createApp(options: AppOptions): App {
     cors: { origin: options.corsOrigin ?? "*" },
     events: options.events,
     onUnexpectedError,
-    blobs: options.blobStore ? { store: options.blobStore } : undefined,
+    blobs: options.blobStore ? { store: options.blobStore, redirect: Boolean(options.blobRedirect) } : undefined,
   });
 
   const logRequest = (method: string, path: string, status: number, started: number) =>

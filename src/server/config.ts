@@ -104,6 +104,13 @@ export interface Config {
    * instead of passing the bytes through the server (`BLOB_REDIRECT`). @default false
    */
   readonly blobRedirect: boolean;
+  /**
+   * Seconds between runs of the blob garbage collector in each instance; 0 turns it off
+   * (`BLOB_GC_INTERVAL`). @default 3600
+   */
+  readonly blobGcIntervalSeconds: number;
+  /** How old an unreferenced blob must be before the collector deletes it, in hours (`BLOB_GC_GRACE_HOURS`). @default 24 */
+  readonly blobGcGraceHours: number;
 }
 
 /** GraphQL hardening, from `GRAPHQL_*` and `GRAPHIQL`. */
@@ -334,6 +341,8 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: flag("TRUST_PROXY", false),
     blobStore: Object.freeze(blobStore()),
     blobRedirect: flag("BLOB_REDIRECT", false),
+    blobGcIntervalSeconds: count("BLOB_GC_INTERVAL", 0) ?? 3600,
+    blobGcGraceHours: count("BLOB_GC_GRACE_HOURS", 1) ?? 24,
     corsOrigins: corsOrigins(),
     securityProfile: (SECURITY_PROFILES as readonly string[]).includes(securityProfile)
       ? (securityProfile as SecurityProfile)

@@ -3,6 +3,9 @@
  * stops it gracefully (in-flight requests finish, then the database closes).
  */
 import type { BlobStore } from "../storage/blobs/blob-store.ts";
+import { createBlobStore } from "../storage/blobs/create-blob-store.ts";
+import { blobReferences } from "../storage/blobs/references.ts";
+import { scheduleBlobGc } from "./blob-gc-schedule.ts";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -52,7 +55,8 @@ export interface StartOptions<P extends PrismaClientLike = PrismaClientLike> {
   /** Runs before JWT and API keys: an actor answers the request, undefined hands it on (AuthOptions.resolve). @default none */
   resolveActor?: AuthOptions["resolve"];
   /**
-   * Where the bytes of file fields live (docs/guides/files.md). @default none: the file routes answer 501
+   * Where the bytes of file fields live (docs/guides/files.md).
+   * @default the store the configuration names (`BLOB_STORE`: local files in `BLOB_DIR`, or S3)
    */
   blobStore?: BlobStore;
   /** @default loadConfig(process.env) */
@@ -140,6 +144,15 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     datamodel,
     onPoolError: (err) => logger.warn({ err }, "idle database connection failed"),
   });
+  const blobStore = options.blobStore ?? createBlobStore(config.blobStore);
+  const blobGc = scheduleBlobGc({
+    db: db.pool,
+    store: blobStore,
+    references: blobReferences(schema, datamodel),
+    intervalSeconds: config.blobGcIntervalSeconds,
+    graceHours: config.blobGcGraceHours,
+    logger,
+  });
   const runtime = createRuntime({
     schema,
     store: createStore(db),
@@ -190,7 +203,8 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     corsOrigin: config.corsOrigins === "*" ? "*" : [...config.corsOrigins],
     ...(options.webSocket ? { webSocket: options.webSocket } : {}),
     ready: async () => (await db.pool.query("select 1")).rowCount === 1,
-    ...(options.blobStore ? { blobStore: options.blobStore } : {}),
+    blobStore,
+    blobRedirect: config.blobRedirect,
   });
   const server = createServer(app.requestListener);
   // GraphQL subscriptions over WebSocket share the port and the /graphql path.
@@ -228,6 +242,8 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
         clearInterval(sweep);
         clearTimeout(timer);
         await events.close();
+        await blobGc.stop();
+        await blobStore.close?.();
         await db.close();
         await prepared.close();
         await rateLimit?.close();

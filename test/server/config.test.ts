@@ -36,6 +36,8 @@ describe("loadConfig", () => {
       corsOrigins: "*",
       blobStore: { kind: "local", dir: ".data/blobs" },
       blobRedirect: false,
+      blobGcIntervalSeconds: 3600,
+      blobGcGraceHours: 24,
     });
   });
 
@@ -56,6 +58,8 @@ describe("loadConfig", () => {
       TRUST_PROXY: "yes",
       SECURITY_PROFILE: "react_admin",
       CORS_ORIGINS: "https://admin.example, http://localhost:5173",
+      BLOB_GC_INTERVAL: "0",
+      BLOB_GC_GRACE_HOURS: "2",
     });
     expect(config).toEqual({
       production: false,
@@ -84,6 +88,8 @@ describe("loadConfig", () => {
       corsOrigins: ["https://admin.example", "http://localhost:5173"],
       blobStore: { kind: "local", dir: ".data/blobs" },
       blobRedirect: false,
+      blobGcIntervalSeconds: 0,
+      blobGcGraceHours: 2,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadConfig({}).corsOrigins).toBe("*");
