@@ -35,7 +35,8 @@ const drain = () =>
       done();
     },
   });
-const chunked = (bytes: Buffer) => Readable.from(Array.from({ length: bytes.length / 65536 }, (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536)));
+const chunked = (bytes: Buffer) =>
+  Readable.from(Array.from({ length: bytes.length / 65536 }, (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536)));
 
 try {
   // Fresh bytes each time, so that dedupe never turns a put into a no-op.
