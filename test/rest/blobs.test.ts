@@ -3,7 +3,8 @@
  * access (scope, trash, a guessed id), revisions and dedupe, acting through HTTP and checking the
  * database's column and the store.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { Client } from "minio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resources as demoResources } from "../../demo/schema/index.ts";
 import { actorUserId } from "../../demo/schema/actor-user-id.ts";
@@ -12,6 +13,9 @@ import type { Actor } from "../../src/runtime/context.ts";
 import type { BlobStore } from "../../src/storage/blobs/blob-store.ts";
 import { ADMIN, EDITOR } from "../support/actors.ts";
 import { createTestBlobStore } from "../support/blob-store.ts";
+import { haveS3, S3_TEST_SETTINGS } from "../support/s3.ts";
+import { createS3BlobStore } from "../../src/storage/blobs/s3-blob-store.ts";
+import { Prisma } from "../../demo/generated/client.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 
 /** A 1×1 PNG. */
@@ -34,7 +38,7 @@ const resources = demoResources.map((r) =>
 );
 
 let t: TestRuntime;
-let store: BlobStore & { folder: string };
+let store: BlobStore & { readonly folder: string };
 let rest: RestHandler;
 let bare: RestHandler;
 const unexpected: unknown[] = [];
@@ -289,5 +293,44 @@ describe("access, trash and revisions", () => {
     expect(await column(9)).toMatchObject({ id: await sha(PNG) });
     expect((await send("POST", "/api/posts/9/restore")).status).toBe(200);
     expect((await send("GET", "/api/posts/9/cover")).status).toBe(200);
+  });
+});
+
+describe.skipIf(!(await haveS3()))("with S3 and BLOB_REDIRECT", () => {
+  it("GET answers 307 to a presigned URL that serves the bytes with their type and name", async () => {
+    const bucket = `blobs-redirect-${randomUUID().slice(0, 8)}`;
+    const s3 = createS3BlobStore({ ...S3_TEST_SETTINGS, bucket });
+    const client = new Client(S3_TEST_SETTINGS);
+    const redirecting = createRestHandler({
+      runtime: t.runtime,
+      contextFor: (r: Request) => t.runtime.context({ actor: actors.get(r.headers.get("x-as") ?? "") ?? EDITOR }),
+      blobs: { store: s3, redirect: true },
+      onUnexpectedError: (e: unknown) => unexpected.push(e),
+    });
+    try {
+      const put = await request(redirecting, "PUT", "/api/posts/7/cover?filename=seven.png", {
+        body: PNG as Uint8Array<ArrayBuffer>,
+        headers: { "Content-Type": "image/png" },
+      });
+      expect(put.status).toBe(200);
+      const got = await request(redirecting, "GET", "/api/posts/7/cover");
+      expect(got.status).toBe(307);
+      const location = got.headers.get("location") ?? "";
+      expect(location).toContain(bucket);
+      const direct = await fetch(location);
+      expect(direct.status).toBe(200);
+      expect(direct.headers.get("content-type")).toBe("image/png");
+      expect(direct.headers.get("content-disposition")).toContain("seven.png");
+      expect(Buffer.from(await direct.arrayBuffer()).equals(PNG)).toBe(true);
+      // A reader who may not see the record gets its 404, not a URL.
+      await t.db.prisma.post.update({ where: { id: 7 }, data: { deletedAt: new Date() } });
+      expect((await request(redirecting, "GET", "/api/posts/7/cover")).status).toBe(404);
+    } finally {
+      await t.db.prisma.post.update({ where: { id: 7 }, data: { deletedAt: null, cover: Prisma.DbNull } });
+      const names: string[] = [];
+      for await (const o of client.listObjectsV2(bucket, "", true)) if (o.name) names.push(o.name);
+      if (names.length > 0) await client.removeObjects(bucket, names);
+      if (await client.bucketExists(bucket)) await client.removeBucket(bucket);
+    }
   });
 });
