@@ -1,7 +1,7 @@
 // Progress of `npm run dump` and `npm run load`: a bar per table (rows, rate, ETA) on a terminal, plain
 // log lines (at most one a second per table, and each table's last) otherwise.
 import cliProgress from "cli-progress";
-import type { TableProgress } from "../src/storage/dump/dump-database.ts";
+import type { TableProgress } from "../src/storage/dump/table-progress.ts";
 
 /** A progress reporter for `onProgress`, and `stop()` to call once done. */
 export function progressReporter(): { onProgress: (p: TableProgress) => void; stop: () => void } {

@@ -18,7 +18,7 @@ try {
   });
   progress.stop();
   const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
-  console.error(`[autograph] loaded ${target.file} (${rows} rows, migration ${manifest.migration})`);
+  console.error(`[autograph] loaded ${target.file} (an archive of ${rows} rows, migration ${manifest.migration})`);
 } catch (error) {
   progress.stop();
   console.error(`[autograph] load failed, nothing was loaded: ${(error as Error).message}`);

@@ -11,10 +11,13 @@ import { PassThrough, Readable } from "node:stream";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { datamodel } from "../../demo/datamodel.ts";
+import { resources } from "../../demo/schema/index.ts";
 import { seedDemoData } from "../../demo/seed.ts";
+import { resolveResources } from "../../src/metadata/resolve.ts";
 import { dumpDatabase } from "../../src/storage/dump/dump-database.ts";
 import { DumpError } from "../../src/storage/dump/dump-error.ts";
 import { loadDatabase } from "../../src/storage/dump/load-database.ts";
+import { tablesOfResources } from "../../src/storage/dump/table-plan.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { createDemoDatabase, type DemoDatabase } from "../support/demo-database.ts";
 
@@ -111,6 +114,28 @@ describe("round trip", () => {
     await loadDatabase(targetUrl, Readable.from([archive]), { datamodel, replace: true });
     expect(await target.prisma.tag.count()).toBe(await source.prisma.tag.count());
   });
+});
+
+test("some resources: their tables, and only their rows of Revision and Event", async () => {
+  const chunks: Buffer[] = [];
+  const out = new PassThrough();
+  out.on("data", (c: Buffer) => chunks.push(c));
+  const tables = tablesOfResources(resolveResources(resources, datamodel), ["tags"]);
+  const manifest = await dumpDatabase(sourceUrl, out, { datamodel, tables });
+  expect(manifest.tables.map((t) => t.name)).toEqual(["Tag", "Revision", "Event"]);
+  const db = await freshDatabase();
+  await loadDatabase(db.url, Readable.from([Buffer.concat(chunks)]), { datamodel });
+  const target = createDemoDatabase(db.url);
+  try {
+    expect(await target.prisma.tag.count()).toBe(25);
+    expect(await target.prisma.revision.count()).toBe(
+      await source.prisma.revision.count({ where: { resource: "tag" } }),
+    );
+    expect(await target.prisma.revision.count({ where: { resource: { not: "tag" } } })).toBe(0);
+    expect(await target.prisma.post.count()).toBe(0);
+  } finally {
+    await target.close();
+  }
 });
 
 describe("refusals leave the target empty", () => {

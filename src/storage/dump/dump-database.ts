@@ -14,17 +14,8 @@ import type { Datamodel } from "../../metadata/datamodel.ts";
 import { ARCHIVE_FORMAT, MANIFEST_ENTRY, type Manifest, type ManifestTable, tableEntry } from "./archive-format.ts";
 import { newestMigration } from "./newest-migration.ts";
 import { type PlannedTable, planTables, type TableSelection } from "./table-plan.ts";
+import type { TableProgress } from "./table-progress.ts";
 import { tableRows } from "./table-rows.ts";
-
-/** Progress of a dump or a load: rows of one table done so far. */
-export interface TableProgress {
-  /** `count` while a dump hashes its snapshot; `write` while it writes it; `load` while a load inserts. */
-  readonly phase: "count" | "write" | "load";
-  readonly table: string;
-  readonly rows: number;
-  /** The table's rows in all, once known. */
-  readonly total?: number;
-}
 
 /** Options of {@link dumpDatabase}. */
 export interface DumpOptions {

@@ -13,12 +13,12 @@ import pg from "pg";
 import tar, { type ExtractEvents } from "tar-stream";
 import type { Datamodel } from "../../metadata/datamodel.ts";
 import { MANIFEST_ENTRY, type Manifest, type ManifestTable, parseManifest, tableEntry } from "./archive-format.ts";
-import type { TableProgress } from "./dump-database.ts";
 import { DumpError } from "./dump-error.ts";
 import { newestMigration } from "./newest-migration.ts";
 import { quoteIdent } from "./quote-ident.ts";
 import { resetSequences } from "./reset-sequences.ts";
 import { type PlannedTable, planTables, type TableSelection } from "./table-plan.ts";
+import type { TableProgress } from "./table-progress.ts";
 import { PAGE_ROWS, rowFilter } from "./table-rows.ts";
 
 /** One entry of the archive being read. */
