@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { PassThrough, Readable, Writable } from "node:stream";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { datamodel } from "../../demo/datamodel.ts";
@@ -136,6 +136,17 @@ test("some resources: their tables, and only their rows of Revision and Event", 
   } finally {
     await target.close();
   }
+});
+
+test("a dump whose output fails rejects with the output's error", async () => {
+  let writes = 0;
+  const output = new Writable({
+    write(_chunk, _encoding, callback) {
+      writes += 1;
+      callback(writes === 3 ? new Error("disk full") : null);
+    },
+  });
+  await expect(dumpDatabase(sourceUrl, output, { datamodel })).rejects.toThrow("disk full");
 });
 
 describe("refusals leave the target empty", () => {

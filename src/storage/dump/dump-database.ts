@@ -55,6 +55,7 @@ async function writeTable(
     const stream = pack.entry({ name: tableEntry(table.name), size: entry.bytes }, (error) =>
       error ? reject(error) : resolve(),
     );
+    stream.on("error", reject); // destroyed with the output's error: that error is the dump's
     void (async () => {
       let rows = 0;
       for await (const page of tableRows(client, table)) {
@@ -91,6 +92,7 @@ export async function dumpDatabase(url: string, output: Writable, options: DumpO
 
     const pack = tar.pack();
     const written = pipeline(pack, createGzip(), output);
+    written.catch(() => {}); // awaited below; an output failing meanwhile must not go unhandled
     try {
       pack.entry({ name: MANIFEST_ENTRY }, `${JSON.stringify(manifest, null, 2)}\n`);
       for (const [i, table] of tables.entries()) {
