@@ -1,0 +1,38 @@
+// What `npm run dump` and `npm run load` share: their arguments, and the database they work on
+// (DATABASE_URL, or the embedded PostgreSQL the way scripts/db.ts starts it).
+import { parseArgs } from "node:util";
+import { datamodel } from "../demo/datamodel.ts";
+import { resources } from "../demo/schema/index.ts";
+import { resolveResources } from "../src/metadata/resolve.ts";
+import { startEmbeddedPostgres } from "../src/storage/embedded-postgres.ts";
+import { type TableSelection, tablesOfResources } from "../src/storage/dump/table-plan.ts";
+
+/** The parsed command line and the database: `stop()` once done. */
+export async function dumpTarget(usage: string, flags: { replace?: boolean } = {}) {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { resources: { type: "string" }, ...(flags.replace ? { replace: { type: "boolean" } } : {}) },
+  });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) {
+    console.error(usage);
+    process.exit(2);
+  }
+  const names = values.resources?.split(",").filter((n) => n !== "");
+  const tables: TableSelection[] | undefined = names
+    ? tablesOfResources(resolveResources(resources, datamodel), names)
+    : undefined;
+  let url = process.env.DATABASE_URL;
+  let stop = async () => {};
+  if (!url) {
+    const pg = await startEmbeddedPostgres({
+      dataDir: process.env.EMBEDDED_PG_DIR ?? ".data/postgres",
+      port: Number(process.env.EMBEDDED_PG_PORT ?? 54329),
+      log: (m) => console.error(`[autograph] ${m}`),
+    });
+    await pg.ensureDatabase("autograph");
+    url = pg.url("autograph");
+    if (!pg.reused) stop = () => pg.stop();
+  }
+  return { file, tables, replace: values.replace === true, url, datamodel, stop };
+}
