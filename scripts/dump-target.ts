@@ -4,6 +4,9 @@ import { parseArgs } from "node:util";
 import { datamodel } from "../demo/datamodel.ts";
 import { resources } from "../demo/schema/index.ts";
 import { resolveResources } from "../src/metadata/resolve.ts";
+import { loadConfig } from "../src/server/config.ts";
+import { createBlobStore } from "../src/storage/blobs/create-blob-store.ts";
+import { blobReferences } from "../src/storage/blobs/references.ts";
 import { startEmbeddedPostgres } from "../src/storage/embedded-postgres.ts";
 import { type TableSelection, tablesOfResources } from "../src/storage/dump/table-plan.ts";
 
@@ -34,5 +37,12 @@ export async function dumpTarget(usage: string, flags: { replace?: boolean } = {
     url = pg.url("autograph");
     if (!pg.reused) stop = () => pg.stop();
   }
-  return { file, tables, replace: values.replace === true, url, datamodel, stop };
+  // The files: the store the environment names (BLOB_STORE, BLOB_DIR, S3_*), as the server uses it.
+  const blobStore = createBlobStore(loadConfig().blobStore);
+  const references = blobReferences(resolveResources(resources, datamodel), datamodel);
+  const close = async () => {
+    await blobStore.close?.();
+    await stop();
+  };
+  return { file, tables, replace: values.replace === true, url, datamodel, blobStore, references, stop: close };
 }

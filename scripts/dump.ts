@@ -10,11 +10,14 @@ try {
   const manifest = await dumpDatabase(target.url, createWriteStream(target.file), {
     datamodel: target.datamodel,
     onProgress: progress.onProgress,
+    blobs: { store: target.blobStore, references: target.references },
     ...(target.tables ? { tables: target.tables } : {}),
   });
   progress.stop();
   const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
-  console.error(`[autograph] dumped ${rows} rows of ${manifest.tables.length} tables to ${target.file}`);
+  console.error(
+    `[autograph] dumped ${rows} rows of ${manifest.tables.length} tables and ${manifest.blobs.length} files to ${target.file}`,
+  );
 } catch (error) {
   progress.stop();
   console.error(`[autograph] dump failed: ${(error as Error).message}`);

@@ -14,6 +14,7 @@ try {
     datamodel: target.datamodel,
     replace: target.replace,
     onProgress: progress.onProgress,
+    blobStore: target.blobStore,
     ...(target.tables ? { tables: target.tables } : {}),
   });
   progress.stop();

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable, Writable } from "node:stream";
+import { gunzipSync, gzipSync } from "node:zlib";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { datamodel } from "../../demo/datamodel.ts";
@@ -20,6 +21,9 @@ import { loadDatabase } from "../../src/storage/dump/load-database.ts";
 import { tablesOfResources } from "../../src/storage/dump/table-plan.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { createDemoDatabase, type DemoDatabase } from "../support/demo-database.ts";
+import { createTestBlobStore } from "../support/blob-store.ts";
+import { blobReferences } from "../../src/storage/blobs/references.ts";
+import { Prisma } from "../../demo/generated/client.ts";
 
 const databases: TestDatabase[] = [];
 let source: DemoDatabase;
@@ -228,4 +232,57 @@ test("kill -9 of a load mid-way leaves the target empty", { timeout: 120_000 }, 
   expect(log).not.toMatch(/loaded /);
   expect(await rowCount(target.url, "Event")).toBe(0);
   expect(await rowCount(target.url, "User")).toBe(0);
+});
+
+describe("files", () => {
+  test("the files rows and revisions reference travel in the archive and arrive verified; a damaged one is refused", async () => {
+    const from = await createTestBlobStore();
+    const to = await createTestBlobStore();
+    try {
+      const schema = resolveResources(resources, datamodel);
+      const references = blobReferences(schema, datamodel);
+      const bytes = Buffer.from("a cover's bytes, as a test stores them");
+      const { id, size } = await from.put(bytes);
+      const stray = await from.put(Buffer.from("referenced by nothing"));
+      const cover = { id, size, contentType: "image/png", filename: "cover.png" };
+      await source.prisma.post.update({ where: { id: 5 }, data: { cover } });
+      const chunks: Buffer[] = [];
+      const out = new PassThrough();
+      out.on("data", (c: Buffer) => chunks.push(c));
+      const manifest = await dumpDatabase(sourceUrl, out, { datamodel, blobs: { store: from, references } });
+      expect(manifest.blobs).toEqual([{ id, size }]);
+      const withFiles = Buffer.concat(chunks);
+
+      const db = await freshDatabase();
+      await expect(loadDatabase(db.url, Readable.from([withFiles]), { datamodel })).rejects.toThrow(
+        "the archive holds 1 files: give the load a blob store for them",
+      );
+      await loadDatabase(db.url, Readable.from([withFiles]), { datamodel, blobStore: to });
+      const loaded = createDemoDatabase(db.url);
+      try {
+        expect((await loaded.prisma.post.findUniqueOrThrow({ where: { id: 5 } })).cover).toEqual(cover);
+      } finally {
+        await loaded.close();
+      }
+      const copied: Buffer[] = [];
+      for await (const chunk of await to.get(id)) copied.push(chunk as Buffer);
+      expect(Buffer.concat(copied).equals(bytes)).toBe(true);
+      expect(await to.stat(stray.id)).toBeUndefined();
+
+      // The file's bytes changed in the archive: refused, nothing loaded.
+      const tar = gunzipSync(withFiles);
+      const at = tar.indexOf(bytes);
+      expect(at).toBeGreaterThan(0);
+      tar[at] = (tar[at] as number) ^ 1;
+      const bad = await freshDatabase();
+      await expect(
+        loadDatabase(bad.url, Readable.from([gzipSync(tar)]), { datamodel, blobStore: await createTestBlobStore() }),
+      ).rejects.toThrow(`blobs/${id} does not hash to its name`);
+      expect(await rowCount(bad.url, "Post")).toBe(0);
+    } finally {
+      await source.prisma.post.update({ where: { id: 5 }, data: { cover: Prisma.DbNull } });
+      await from.close?.();
+      await to.close?.();
+    }
+  });
 });

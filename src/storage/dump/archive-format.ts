@@ -42,10 +42,21 @@ export interface Manifest {
   /** The tables, parents before children: the order of their entries and of loading. */
   readonly tables: readonly ManifestTable[];
   /**
-   * Blob (file) contents: none yet. Blobs will come as `blobs/<key>` entries after the tables, listed
-   * here, so a loader of this version refuses an archive that has them instead of dropping them.
+   * The files the dumped rows and revisions reference, by sha256: their bytes follow the tables as
+   * `blobs/<id>` entries, in this order.
    */
-  readonly blobs: readonly never[];
+  readonly blobs: readonly ManifestBlob[];
+}
+
+/** A file in the archive: its sha256 (its name in any blob store) and its length. */
+export interface ManifestBlob {
+  readonly id: string;
+  readonly size: number;
+}
+
+/** The entry of a file's bytes. */
+export function blobEntry(id: string): string {
+  return `blobs/${id}`;
 }
 
 /** Parses `manifest.json`, refusing anything but this format version. */
@@ -63,8 +74,11 @@ export function parseManifest(text: string): Manifest {
     );
   }
   if (!Array.isArray(manifest.tables)) throw new DumpError(`${MANIFEST_ENTRY} lists no tables`);
-  if (Array.isArray(manifest.blobs) && manifest.blobs.length > 0) {
-    throw new DumpError("the archive holds blobs, which this version cannot load");
+  const blobs = manifest.blobs ?? [];
+  const wellFormed = (b: ManifestBlob) =>
+    typeof b?.id === "string" && /^[0-9a-f]{64}$/.test(b.id) && Number.isSafeInteger(b.size) && b.size >= 0;
+  if (!Array.isArray(blobs) || !blobs.every(wellFormed)) {
+    throw new DumpError(`${MANIFEST_ENTRY} lists its files wrongly: each needs a sha256 id and a size`);
   }
   return manifest as Manifest;
 }

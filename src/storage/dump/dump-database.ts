@@ -11,7 +11,18 @@ import { createGzip } from "node:zlib";
 import pg from "pg";
 import tar, { type Pack } from "tar-stream";
 import type { Datamodel } from "../../metadata/datamodel.ts";
-import { ARCHIVE_FORMAT, MANIFEST_ENTRY, type Manifest, type ManifestTable, tableEntry } from "./archive-format.ts";
+import type { BlobStore } from "../blobs/blob-store.ts";
+import type { BlobReference } from "../blobs/gc.ts";
+import {
+  ARCHIVE_FORMAT,
+  blobEntry,
+  MANIFEST_ENTRY,
+  type Manifest,
+  type ManifestBlob,
+  type ManifestTable,
+  tableEntry,
+} from "./archive-format.ts";
+import { DumpError } from "./dump-error.ts";
 import { newestMigration } from "./newest-migration.ts";
 import { type PlannedTable, planTables, type TableSelection } from "./table-plan.ts";
 import type { TableProgress } from "./table-progress.ts";
@@ -25,6 +36,46 @@ export interface DumpOptions {
   readonly tables?: readonly TableSelection[];
   /** Called after each page of rows. */
   readonly onProgress?: (progress: TableProgress) => void;
+  /**
+   * The blob store and where the schema references files (`blobReferences`): the files the dumped rows
+   * and revisions reference go into the archive. @default no files
+   */
+  readonly blobs?: { readonly store: BlobStore; readonly references: readonly BlobReference[] };
+}
+
+/** The files the snapshot's rows and revisions of `tables` reference, sorted, with their sizes. */
+async function referencedBlobs(
+  client: pg.Client,
+  tables: readonly PlannedTable[],
+  blobs: NonNullable<DumpOptions["blobs"]>,
+): Promise<ManifestBlob[]> {
+  const ids = new Set<string>();
+  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  for (const r of blobs.references) {
+    if (!tables.some((t) => t.table === r.table)) continue;
+    const rows = await client.query<{ id: string | null }>(
+      `select ${quote(r.column)} ->> 'id' as id from ${quote(r.table)} where ${quote(r.column)} is not null`,
+    );
+    for (const row of rows.rows) if (row.id) ids.add(row.id);
+    if (r.revisionResource === undefined || !tables.some((t) => t.table === "Revision")) continue;
+    const revisions = await client.query<{ id: string | null }>(
+      `select distinct "data" -> $2::text ->> 'id' as id from "Revision" where "resource" = $1`,
+      [r.revisionResource, r.field],
+    );
+    for (const row of revisions.rows) if (row.id) ids.add(row.id);
+  }
+  const out: ManifestBlob[] = [];
+  for (const id of [...ids].sort()) {
+    const found = await blobs.store.stat(id);
+    if (!found) throw new DumpError(`file ${id} is referenced by a record but missing from the blob store`);
+    out.push({ id, size: found.size });
+  }
+  return out;
+}
+
+async function writeBlob(pack: Pack, store: BlobStore, blob: ManifestBlob): Promise<void> {
+  const stream = pack.entry({ name: blobEntry(blob.id), size: blob.size });
+  await pipeline(await store.get(blob.id), stream);
 }
 
 async function hashTable(client: pg.Client, table: PlannedTable, onProgress: DumpOptions["onProgress"]) {
@@ -88,7 +139,8 @@ export async function dumpDatabase(url: string, output: Writable, options: DumpO
     const migration = await newestMigration(client);
     const entries: ManifestTable[] = [];
     for (const table of tables) entries.push(await hashTable(client, table, options.onProgress));
-    const manifest: Manifest = { format: ARCHIVE_FORMAT, migration, createdAt, tables: entries, blobs: [] };
+    const blobs = options.blobs ? await referencedBlobs(client, tables, options.blobs) : [];
+    const manifest: Manifest = { format: ARCHIVE_FORMAT, migration, createdAt, tables: entries, blobs };
 
     const pack = tar.pack();
     const written = pipeline(pack, createGzip(), output);
@@ -98,6 +150,7 @@ export async function dumpDatabase(url: string, output: Writable, options: DumpO
       for (const [i, table] of tables.entries()) {
         await writeTable(client, pack, table, entries[i] as ManifestTable, options.onProgress);
       }
+      for (const blob of blobs) await writeBlob(pack, (options.blobs as NonNullable<DumpOptions["blobs"]>).store, blob);
       pack.finalize();
     } catch (error) {
       pack.destroy(error as Error);

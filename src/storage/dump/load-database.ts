@@ -5,14 +5,22 @@
  * the commit (docs/guides/backup.md).
  */
 import { createHash } from "node:crypto";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 import pg from "pg";
 import tar, { type ExtractEvents } from "tar-stream";
 import type { Datamodel } from "../../metadata/datamodel.ts";
-import { MANIFEST_ENTRY, type Manifest, type ManifestTable, parseManifest, tableEntry } from "./archive-format.ts";
+import type { BlobStore } from "../blobs/blob-store.ts";
+import {
+  blobEntry,
+  MANIFEST_ENTRY,
+  type Manifest,
+  type ManifestTable,
+  parseManifest,
+  tableEntry,
+} from "./archive-format.ts";
 import { DumpError } from "./dump-error.ts";
 import { newestMigration } from "./newest-migration.ts";
 import { quoteIdent } from "./quote-ident.ts";
@@ -34,6 +42,12 @@ export interface LoadOptions {
   readonly replace?: boolean;
   /** Called after each batch of rows inserted. */
   readonly onProgress?: (progress: TableProgress) => void;
+  /**
+   * Where the archive's files go (each verified against its sha256 as it is stored). Files stored by a
+   * load that then fails are unreferenced, and the blob collector removes them. Required when the
+   * archive has files.
+   */
+  readonly blobStore?: BlobStore;
 }
 
 /**
@@ -205,6 +219,9 @@ export async function loadDatabase(url: string, input: Readable, options: LoadOp
         );
       }
     }
+    if (manifest.blobs.length > 0 && !options.blobStore) {
+      throw new DumpError(`the archive holds ${manifest.blobs.length} files: give the load a blob store for them`);
+    }
     await refuseOrClear(client, tables, options.replace ?? false);
     for (const expected of manifest.tables) {
       const next = await iterator.next();
@@ -220,6 +237,23 @@ export async function loadDatabase(url: string, input: Readable, options: LoadOp
         tables.find((t) => t.name === expected.name),
         options.onProgress,
       );
+    }
+    for (const blob of manifest.blobs) {
+      const next = await iterator.next();
+      if (next.done) throw new DumpError(`the archive ends before ${blobEntry(blob.id)}: it is truncated`);
+      if (next.value.header.name !== blobEntry(blob.id)) {
+        throw new DumpError(`expected ${blobEntry(blob.id)} next in the archive, found ${next.value.header.name}`);
+      }
+      const stored = await (options.blobStore as BlobStore)
+        .put(Readable.from(next.value as AsyncIterable<Buffer>), { expectedId: blob.id })
+        .catch((error: unknown) => {
+          throw error instanceof DumpError
+            ? error
+            : new DumpError(`${blobEntry(blob.id)} does not hash to its name: the archive is corrupt`);
+        });
+      if (stored.size !== blob.size) {
+        throw new DumpError(`${blobEntry(blob.id)} has ${stored.size} bytes, the manifest says ${blob.size}`);
+      }
     }
     const extra = await iterator.next();
     if (!extra.done)
