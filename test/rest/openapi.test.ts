@@ -233,7 +233,7 @@ describe("§10 OpenAPI", () => {
     expect(params("/users")).not.toContain("embed");
   });
 
-  it("documents the trash, revisions and batches only where the resource has them (§18-§20)", async () => {
+  it("documents the trash, revisions, batches and files only where the resource has them (§18-§20)", async () => {
     const paths = Object.keys(doc.paths);
     const under = (prefix: string) => paths.filter((p) => p.startsWith(`/${prefix}/`)).sort();
     expect(under("posts")).toEqual(
@@ -244,6 +244,7 @@ describe("§10 OpenAPI", () => {
         "batch/restore",
         "events",
         "{id}",
+        "{id}/cover",
         "{id}/purge",
         "{id}/restore",
         "{id}/revert/{rev}",
@@ -356,5 +357,23 @@ describe("§10 OpenAPI docs page", () => {
     ]) {
       expect((await t.get(path)).status, path).toBe(404);
     }
+  });
+});
+
+describe("file fields", () => {
+  it("documents upload, download and clearing of posts.cover, and the cover's shape", async () => {
+    const path = (doc.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)[
+      "/posts/{id}/cover"
+    ];
+    expect(Object.keys(path ?? {}).sort()).toEqual(["delete", "get", "parameters", "put"]);
+    expect(Object.keys(path?.get?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "206", "304", "307", "404"]),
+    );
+    expect(path?.put?.responses).toHaveProperty("413");
+    expect(path?.put?.responses).toHaveProperty("415");
+    const cover = (doc.components as { schemas: Record<string, { properties: Record<string, unknown> }> }).schemas.Post
+      ?.properties.cover as { type?: string[]; properties?: Record<string, unknown> };
+    expect(cover.type).toEqual(["object", "null"]);
+    expect(Object.keys(cover.properties ?? {})).toEqual(["id", "size", "contentType", "filename", "url"]);
   });
 });

@@ -111,8 +111,25 @@ export function valueSchema(field: ResolvedField, input: boolean): Json {
     case "Enum":
       return ref(field.enum?.name ?? "String");
     case "Json":
-      return {};
+      return field.blob ? fileSchema(field, input) : {};
   }
+}
+
+/** A file field: its metadata and url as read; only null (clearing it) as written in a JSON body. */
+function fileSchema(field: ResolvedField, input: boolean): Json {
+  if (input)
+    return { type: "null", description: `Send the bytes with PUT …/{id}/${field.name}; null clears the file.` };
+  return {
+    type: "object",
+    required: ["id", "size", "contentType", "filename", "url"],
+    properties: {
+      id: { type: "string", pattern: "^[0-9a-f]{64}$", description: "The sha256 of the bytes." },
+      size: { type: "integer", minimum: 0 },
+      contentType: { type: "string", enum: [...(field.blob?.contentTypes ?? [])] },
+      filename: { type: ["string", "null"] },
+      url: { type: "string", description: "Where the bytes are served (GET)." },
+    },
+  };
 }
 
 /** The JSON Schema of a field: its value, a list of them, nullable, described. */

@@ -8,6 +8,7 @@ import { aggregateParameters } from "./aggregate.ts";
 import { batchPaths } from "./batch.ts";
 import { errorResponses, type Json, jsonContent, operation, recordResponse, ref, requestBody } from "./builders.ts";
 import { eventsPath, resourceEventsPath } from "./events.ts";
+import { filePaths } from "./files.ts";
 import { lifecyclePaths } from "./lifecycle.ts";
 import {
   asOfParameter,
@@ -46,6 +47,7 @@ export function paths(schema: ResolvedSchema, profile: SecurityProfile | undefin
     Object.assign(out, batchPaths(resource, plural, tags, profile));
     out[`/${resource.names.path}/{id}`] = memberPath(resource, tags);
     Object.assign(out, lifecyclePaths(resource, tags));
+    Object.assign(out, filePaths(resource, plural, tags));
     out[`/${resource.names.path}/events`] = resourceEventsPath(resource, plural, tags);
   }
   out["/events"] = eventsPath(schema);
