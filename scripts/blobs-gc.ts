@@ -10,7 +10,7 @@ import { loadConfig } from "../src/server/config.ts";
 import { createBlobStore } from "../src/storage/blobs/create-blob-store.ts";
 import { collectBlobs } from "../src/storage/blobs/gc.ts";
 import { blobReferences } from "../src/storage/blobs/references.ts";
-import { startEmbeddedPostgres } from "../src/storage/embedded-postgres.ts";
+import { databaseTarget } from "./database-target.ts";
 
 const config = loadConfig();
 const at = process.argv.indexOf("--grace-hours");
@@ -19,18 +19,7 @@ if (!Number.isFinite(graceHours) || graceHours < 0) {
   console.error("--grace-hours takes a number of hours, e.g. --grace-hours 0");
   process.exit(2);
 }
-let url = config.databaseUrl;
-let stop = async () => {};
-if (!url) {
-  const embedded = await startEmbeddedPostgres({
-    dataDir: config.embeddedPgDir,
-    port: config.embeddedPgPort,
-    log: (m) => console.error(`[autograph] ${m}`),
-  });
-  await embedded.ensureDatabase("autograph");
-  url = embedded.url("autograph");
-  if (!embedded.reused) stop = () => embedded.stop();
-}
+const { url, stop } = await databaseTarget();
 const pool = new pg.Pool({ connectionString: url, max: 2 });
 const store = createBlobStore(config.blobStore);
 try {

@@ -1,7 +1,7 @@
 // `npm run db -- <prisma command>`: the Prisma CLI against DATABASE_URL, or against the embedded
 // PostgreSQL (started for the command, stopped after it if this command started it).
 // Examples: npm run db -- migrate dev --name add_field | migrate deploy | migrate status | migrate reset
-import { startEmbeddedPostgres } from "../src/storage/embedded-postgres.ts";
+import { databaseTarget } from "./database-target.ts";
 import { runPrismaCli } from "../src/storage/prisma-cli.ts";
 
 const args = process.argv.slice(2);
@@ -11,18 +11,7 @@ if (args.length === 0) {
   );
   process.exit(2);
 }
-let url = process.env.DATABASE_URL;
-let stop = async () => {};
-if (!url) {
-  const pg = await startEmbeddedPostgres({
-    dataDir: process.env.EMBEDDED_PG_DIR ?? ".data/postgres",
-    port: Number(process.env.EMBEDDED_PG_PORT ?? 54329),
-    log: (m) => console.error(`[autograph] ${m}`),
-  });
-  await pg.ensureDatabase("autograph");
-  url = pg.url("autograph");
-  if (!pg.reused) stop = () => pg.stop();
-}
+const { url, stop } = await databaseTarget();
 try {
   await runPrismaCli(url, args, "inherit");
 } catch (error) {

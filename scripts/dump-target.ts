@@ -7,7 +7,7 @@ import { resolveResources } from "../src/metadata/resolve.ts";
 import { loadConfig } from "../src/server/config.ts";
 import { createBlobStore } from "../src/storage/blobs/create-blob-store.ts";
 import { blobReferences } from "../src/storage/blobs/references.ts";
-import { startEmbeddedPostgres } from "../src/storage/embedded-postgres.ts";
+import { databaseTarget } from "./database-target.ts";
 import { type TableSelection, tablesOfResources } from "../src/storage/dump/table-plan.ts";
 
 /** The parsed command line and the database: `stop()` once done. */
@@ -25,18 +25,7 @@ export async function dumpTarget(usage: string, flags: { replace?: boolean } = {
   const tables: TableSelection[] | undefined = names
     ? tablesOfResources(resolveResources(resources, datamodel), names)
     : undefined;
-  let url = process.env.DATABASE_URL;
-  let stop = async () => {};
-  if (!url) {
-    const pg = await startEmbeddedPostgres({
-      dataDir: process.env.EMBEDDED_PG_DIR ?? ".data/postgres",
-      port: Number(process.env.EMBEDDED_PG_PORT ?? 54329),
-      log: (m) => console.error(`[autograph] ${m}`),
-    });
-    await pg.ensureDatabase("autograph");
-    url = pg.url("autograph");
-    if (!pg.reused) stop = () => pg.stop();
-  }
+  const { url, stop } = await databaseTarget();
   // The files: the store the environment names (BLOB_STORE, BLOB_DIR, S3_*), as the server uses it.
   const blobStore = createBlobStore(loadConfig().blobStore);
   const references = blobReferences(resolveResources(resources, datamodel), datamodel);

@@ -10,6 +10,7 @@
  * - Failed uploads (bytes stored, the write then rolled back) are never referenced: they are collected
  *   once the grace period has passed.
  */
+import { ident, literal } from "../sql/where-sql.ts";
 import type { BlobStore } from "./blob-store.ts";
 
 /** Where blob references live: a JSON column of a table, and the same field inside revision snapshots. */
@@ -49,17 +50,14 @@ export interface CollectResult {
   readonly deleted: readonly string[];
 }
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
 /**
  * The statement that answers which of the ids `$1` are referenced: by a live or trashed row, or by any
  * revision snapshot of the field.
  */
 export function referencedSql(references: readonly BlobReference[]): string {
   const sources = references.flatMap((r) => {
-    const rows = `SELECT 1 FROM ${quote(r.table)} t WHERE t.${quote(r.column)} ->> 'id' = c.id`;
+    const rows = `SELECT 1 FROM ${ident(r.table)} t WHERE t.${ident(r.column)} ->> 'id' = c.id`;
     if (r.revisionResource === undefined) return [rows];
-    const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
     const revisions =
       `SELECT 1 FROM "Revision" v WHERE v."resource" = ${literal(r.revisionResource)} ` +
       `AND v."data" -> ${literal(r.field)} ->> 'id' = c.id`;

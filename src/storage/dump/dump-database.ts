@@ -22,6 +22,7 @@ import {
   type ManifestTable,
   tableEntry,
 } from "./archive-format.ts";
+import { ident } from "../sql/where-sql.ts";
 import { DumpError } from "./dump-error.ts";
 import { newestMigration } from "./newest-migration.ts";
 import { type PlannedTable, planTables, type TableSelection } from "./table-plan.ts";
@@ -50,11 +51,10 @@ async function referencedBlobs(
   blobs: NonNullable<DumpOptions["blobs"]>,
 ): Promise<ManifestBlob[]> {
   const ids = new Set<string>();
-  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
   for (const r of blobs.references) {
     if (!tables.some((t) => t.table === r.table)) continue;
     const rows = await client.query<{ id: string | null }>(
-      `select ${quote(r.column)} ->> 'id' as id from ${quote(r.table)} where ${quote(r.column)} is not null`,
+      `select ${ident(r.column)} ->> 'id' as id from ${ident(r.table)} where ${ident(r.column)} is not null`,
     );
     for (const row of rows.rows) if (row.id) ids.add(row.id);
     if (r.revisionResource === undefined || !tables.some((t) => t.table === "Revision")) continue;

@@ -23,7 +23,7 @@ import {
 } from "./archive-format.ts";
 import { DumpError } from "./dump-error.ts";
 import { newestMigration } from "./newest-migration.ts";
-import { quoteIdent } from "./quote-ident.ts";
+import { ident } from "../sql/where-sql.ts";
 import { resetSequences } from "./reset-sequences.ts";
 import { type PlannedTable, planTables, type TableSelection } from "./table-plan.ts";
 import type { TableProgress } from "./table-progress.ts";
@@ -103,7 +103,7 @@ async function refuseOrClear(client: pg.Client, tables: readonly PlannedTable[],
   for (const table of tables) {
     const filter = rowFilter(table);
     const { rows } = await client.query<{ any: boolean }>(
-      `select exists (select 1 from ${quoteIdent(table.table)} ${filter.sql ? `where ${filter.sql}` : ""}) as "any"`,
+      `select exists (select 1 from ${ident(table.table)} ${filter.sql ? `where ${filter.sql}` : ""}) as "any"`,
       filter.values,
     );
     if (rows[0]?.any) filled.push(table.name);
@@ -117,10 +117,7 @@ async function refuseOrClear(client: pg.Client, tables: readonly PlannedTable[],
   }
   for (const table of [...tables].reverse()) {
     const filter = rowFilter(table);
-    await client.query(
-      `delete from ${quoteIdent(table.table)} ${filter.sql ? `where ${filter.sql}` : ""}`,
-      filter.values,
-    );
+    await client.query(`delete from ${ident(table.table)} ${filter.sql ? `where ${filter.sql}` : ""}`, filter.values);
   }
 }
 
@@ -132,12 +129,12 @@ async function loadTable(
   onProgress: LoadOptions["onProgress"],
 ): Promise<void> {
   const digest = { hash: createHash("sha256") };
-  let target = table ? quoteIdent(table.table) : undefined;
+  let target = table ? ident(table.table) : undefined;
   if (table?.selfReferencing) {
     // A row may point at a parent in a later batch: stage them all, then insert in one statement,
     // which checks its foreign keys at its end.
-    target = quoteIdent(`_autograph_load_${table.table}`);
-    await client.query(`create temp table ${target} (like ${quoteIdent(table.table)}) on commit drop`);
+    target = ident(`_autograph_load_${table.table}`);
+    await client.query(`create temp table ${target} (like ${ident(table.table)}) on commit drop`);
   }
   let rows = 0;
   // An insert failing on a damaged row (bad JSON, a wrong type) is reported as the damage it is: the rest
@@ -149,7 +146,7 @@ async function loadTable(
     const filter = table.resources ? ` where "resource" = any($2::text[])` : "";
     try {
       await client.query(
-        `insert into ${target} select * from json_populate_recordset(null::${quoteIdent(table.table)}, $1::json)${filter}`,
+        `insert into ${target} select * from json_populate_recordset(null::${ident(table.table)}, $1::json)${filter}`,
         [`[${page.join(",")}]`, ...(table.resources ? [table.resources] : [])],
       );
     } catch (error) {
@@ -166,7 +163,7 @@ async function loadTable(
   }
   if (failed) throw failed;
   if (table?.selfReferencing && target) {
-    await client.query(`insert into ${quoteIdent(table.table)} select * from ${target}`);
+    await client.query(`insert into ${ident(table.table)} select * from ${target}`);
   }
 }
 

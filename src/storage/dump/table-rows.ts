@@ -4,7 +4,7 @@
  * stream a COPY, is not a dependency).
  */
 import type pg from "pg";
-import { quoteIdent } from "./quote-ident.ts";
+import { ident } from "../sql/where-sql.ts";
 import type { PlannedTable } from "./table-plan.ts";
 
 /** Rows per page read, and per insert statement of a load. */
@@ -17,7 +17,7 @@ export function rowFilter(table: PlannedTable): { sql: string; values: unknown[]
 
 /** Yields pages of the table's rows, one JSON text per row, in primary-key order. */
 export async function* tableRows(client: pg.Client, table: PlannedTable): AsyncGenerator<string[]> {
-  const keys = table.primaryKey.map(quoteIdent);
+  const keys = table.primaryKey.map(ident);
   const filter = rowFilter(table);
   let after: string[] | undefined;
   for (;;) {
@@ -32,7 +32,7 @@ export async function* tableRows(client: pg.Client, table: PlannedTable): AsyncG
     }
     const { rows } = await client.query<Record<string, string>>(
       `select row_to_json(t)::text as "json", ${keys.map((k, i) => `${k}::text as "k${i}"`).join(", ")}
-       from ${quoteIdent(table.table)} t
+       from ${ident(table.table)} t
        ${conditions.length > 0 ? `where ${conditions.join(" and ")}` : ""}
        order by ${keys.join(", ")} limit ${PAGE_ROWS}`,
       values,
