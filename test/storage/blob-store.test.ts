@@ -164,7 +164,7 @@ describe.each(implementations)("$name blob store", ({ name, run, make }) => {
     expect(new Set(listed.map((o) => o.id)).size).toBe(listed.length);
   });
 
-  it("puts a 40 MB stream in bounded memory", { timeout: 120_000 }, async () => {
+  it("puts an 80 MB stream in bounded memory", { timeout: 120_000 }, async () => {
     // A gc() of our own (vitest does not expose one) so the samples count live memory, not garbage.
     setFlagsFromString("--expose-gc");
     const gc = runInNewContext("gc") as () => void;
@@ -172,7 +172,7 @@ describe.each(implementations)("$name blob store", ({ name, run, make }) => {
     const baseline = process.memoryUsage().arrayBuffers;
     let peak = 0;
     const hash = createHash("sha256");
-    const size = 40 * 1024 * 1024;
+    const size = 80 * 1024 * 1024;
     const chunk = 64 * 1024;
     async function* generate() {
       for (let offset = 0; offset < size; offset += chunk) {
@@ -189,10 +189,10 @@ describe.each(implementations)("$name blob store", ({ name, run, make }) => {
     const object = await store.put(Readable.from(generate()));
     expect(object).toEqual({ id: hash.digest("hex"), size });
     expect(await store.stat(object.id)).toEqual(object);
-    // A store that buffered the whole stream would hold 39 MiB at the last sample. The local store holds a
-    // few stream buffers; the S3 store its first MiB (this test's inMemoryBytes), then up to three 5 MiB
-    // multipart parts (filling, queued, sending).
-    expect(peak).toBeLessThan(name === "local" ? 4 * 1024 * 1024 : 20 * 1024 * 1024);
+    // A store that buffered the whole stream would hold 79 MiB at the last sample. The local store holds a
+    // few stream buffers; the S3 store its first MiB (this test's inMemoryBytes), then up to three or four
+    // 5 MiB multipart parts (filling, queued, sending), and what the garbage collector has not yet freed.
+    expect(peak).toBeLessThan(name === "local" ? 4 * 1024 * 1024 : 32 * 1024 * 1024);
     expect(await harness.leftovers()).toEqual([]);
     await store.delete(object.id);
   });
