@@ -8,6 +8,7 @@ import { loadConfig } from "../src/server/config.ts";
 import { createBlobStore } from "../src/storage/blobs/create-blob-store.ts";
 import { blobReferences } from "../src/storage/blobs/references.ts";
 import { databaseTarget } from "./database-target.ts";
+import { createBackup } from "../src/storage/dump/backup.ts";
 import { type TableSelection, tablesOfResources } from "../src/storage/dump/table-plan.ts";
 
 /** The parsed command line and the database: `stop()` once done. */
@@ -33,5 +34,6 @@ export async function dumpTarget(usage: string, flags: { replace?: boolean } = {
     await blobStore.close?.();
     await stop();
   };
-  return { file, tables, replace: values.replace === true, url, datamodel, blobStore, references, stop: close };
+  const backup = createBackup({ url, datamodel, blobs: { store: blobStore, references } });
+  return { file, tables, replace: values.replace === true, backup, stop: close };
 }

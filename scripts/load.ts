@@ -1,7 +1,6 @@
 // `npm run load -- <file> [--resources posts,tags] [--replace]`: a dump archive into the database, all or
 // nothing (docs/guides/backup.md).
 import { createReadStream } from "node:fs";
-import { loadDatabase } from "../src/storage/dump/load-database.ts";
 import { progressReporter } from "./dump-progress.ts";
 import { dumpTarget } from "./dump-target.ts";
 
@@ -10,12 +9,10 @@ const target = await dumpTarget("usage: npm run load -- <file> [--resources post
 });
 const progress = progressReporter();
 try {
-  const manifest = await loadDatabase(target.url, createReadStream(target.file), {
-    datamodel: target.datamodel,
+  const manifest = await target.backup.load(createReadStream(target.file), {
+    tables: target.tables,
     replace: target.replace,
     onProgress: progress.onProgress,
-    blobStore: target.blobStore,
-    ...(target.tables ? { tables: target.tables } : {}),
   });
   progress.stop();
   const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);

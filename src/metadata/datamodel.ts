@@ -4,6 +4,8 @@
  */
 export interface DatamodelField {
   name: string;
+  /** The column name (the field's `@map`), when it differs from the field name. */
+  dbName?: string | null;
   kind: "scalar" | "object" | "enum" | "unsupported";
   type: string;
   isList: boolean;

@@ -11,10 +11,12 @@ import type { SecurityProfile } from "../metadata/definition.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import { AppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import type { Backup } from "../storage/dump/backup.ts";
 import { restCors } from "./cors.ts";
 import { errorResponse } from "./errors.ts";
 import type { EventStreamOptions } from "./events.ts";
 import { mountAggregateRoutes } from "./routes/aggregate.ts";
+import { mountBackupRoutes } from "./routes/backup.ts";
 import { mountBatchRoutes } from "./routes/batch.ts";
 import { type BlobRouteOptions, mountBlobRoutes } from "./routes/blobs.ts";
 import { mountCollectionRoutes } from "./routes/collection.ts";
@@ -63,6 +65,11 @@ export interface RestHandlerOptions {
    * @example createRestHandler({ runtime, contextFor, blobs: { store, redirect: true } })
    */
   blobs?: BlobRouteOptions | undefined;
+  /**
+   * The installation's dump and load, served to the admin role at `GET <basePath>/_dump` and
+   * `POST <basePath>/_load` (docs/guides/backup.md). @default none: those routes answer 501
+   */
+  backup?: Backup | undefined;
   /** Receives errors that are not {@link AppError}s (answered as a bare 500). @default console.error */
   onUnexpectedError?: (error: unknown) => void;
 }
@@ -87,7 +94,7 @@ export const CORS_ALLOW_HEADERS = [
 export const CORS_EXPOSE_HEADERS = ["Content-Range", "ETag", "Link", "X-Total-Count", "Location"] as const;
 
 /** Paths under the base path the facade itself uses; a resource cannot take them. */
-const OWN_PATHS = new Set(["docs", "openapi.json", "events"]);
+const OWN_PATHS = new Set(["docs", "openapi.json", "events", "_dump", "_load"]);
 
 /**
  * Builds the REST handler over a runtime.
@@ -137,6 +144,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const notFound = mountMetaRoutes({ api, schema: runtime.schema, base, serverProfile, onUnexpectedError });
   const streams = { api, runtime, route, serverProfile, events: options.events, eventStream: options.eventStream };
   mountEventStreamRoute(streams);
+  mountBackupRoutes({ api, runtime, route, serverProfile, backup: options.backup, onUnexpectedError });
 
   for (const resource of runtime.schema.resources) {
     const rules = rulesFor(resource, serverProfile);

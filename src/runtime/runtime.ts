@@ -79,6 +79,8 @@ export interface Runtime {
   service(name: string): ResourceService;
   /** A fresh request context with its own loaders. */
   context(init?: { actor?: Actor; requestId?: string }): RequestContext;
+  /** Whether the actor of `ctx` holds the admin role (`adminRole`), which passes every rule. */
+  isAdmin(ctx: RequestContext): boolean;
 }
 
 /**
@@ -183,5 +185,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       };
       return ctx;
     },
+    isAdmin: (ctx) => access.view(ctx).privileged,
   };
 }

@@ -28,6 +28,7 @@ import {
 import { createRestHandler } from "../rest/handler.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { BlobStore } from "../storage/blobs/blob-store.ts";
+import type { Backup } from "../storage/dump/backup.ts";
 import type { ActorResolver } from "./auth.ts";
 import type { Events } from "../events/events.ts";
 import {
@@ -78,6 +79,8 @@ export interface AppOptions {
   blobStore?: BlobStore | undefined;
   /** Downloads answer 307 to the store's time-limited URL when it can give one (S3). @default false */
   blobRedirect?: boolean | undefined;
+  /** The dump and load served to the admin role at /api/_dump and /api/_load. @default none: they answer 501 */
+  backup?: Backup | undefined;
 }
 
 /** The HTTP app: a Fetch API handler, the same app as a Node request listener, and graphql-ws for the Node server. */
@@ -129,6 +132,7 @@ export function createApp(options: AppOptions): App {
     events: options.events,
     onUnexpectedError,
     blobs: options.blobStore ? { store: options.blobStore, redirect: Boolean(options.blobRedirect) } : undefined,
+    backup: options.backup,
   });
 
   const logRequest = (method: string, path: string, status: number, started: number) =>

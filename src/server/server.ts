@@ -5,6 +5,7 @@
 import type { BlobStore } from "../storage/blobs/blob-store.ts";
 import { createBlobStore } from "../storage/blobs/create-blob-store.ts";
 import { blobReferences } from "../storage/blobs/references.ts";
+import { createBackup } from "../storage/dump/backup.ts";
 import { scheduleBlobGc } from "./blob-gc-schedule.ts";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -145,10 +146,11 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     onPoolError: (err) => logger.warn({ err }, "idle database connection failed"),
   });
   const blobStore = options.blobStore ?? createBlobStore(config.blobStore);
+  const references = blobReferences(schema, datamodel);
   const blobGc = scheduleBlobGc({
     db: db.pool,
     store: blobStore,
-    references: blobReferences(schema, datamodel),
+    references,
     intervalSeconds: config.blobGcIntervalSeconds,
     graceHours: config.blobGcGraceHours,
     logger,
@@ -205,6 +207,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     ready: async () => (await db.pool.query("select 1")).rowCount === 1,
     blobStore,
     blobRedirect: config.blobRedirect,
+    backup: createBackup({ url: prepared.url, datamodel, blobs: { store: blobStore, references } }),
   });
   const server = createServer(app.requestListener);
   // GraphQL subscriptions over WebSocket share the port and the /graphql path.

@@ -286,3 +286,58 @@ describe("files", () => {
     }
   });
 });
+
+describe("mapped names", () => {
+  // A model whose table and columns are renamed (`@@map`, `@map`), as a schema written for another tool has them.
+  const mapped = {
+    models: [
+      {
+        name: "Person",
+        dbName: "people",
+        primaryKey: null,
+        uniqueFields: [],
+        fields: [
+          { name: "id", dbName: "person_id", kind: "scalar", type: "Int", isList: false, isRequired: true, isId: true },
+          { name: "fullName", dbName: "full_name", kind: "scalar", type: "String", isList: false, isRequired: true },
+        ],
+      },
+    ],
+    enums: [],
+  } as unknown as typeof datamodel;
+  const create = `create table people (person_id serial primary key, full_name text not null)`;
+
+  test("the dump pages by the mapped key column and the load keeps ids and moves the sequence", async () => {
+    const [from, to] = [await freshDatabase(), await freshDatabase()];
+    const rows = Array.from({ length: 2500 }, (_, i) => `Person ${i + 1}`);
+    const client = new pg.Client({ connectionString: from.url });
+    await client.connect();
+    await client.query(create);
+    await client.query(`insert into people (full_name) select unnest($1::text[])`, [rows]);
+    await client.query(`delete from people where person_id % 7 = 0`);
+    await client.end();
+    const chunks: Buffer[] = [];
+    const out = new PassThrough();
+    out.on("data", (c: Buffer) => chunks.push(c));
+    const manifest = await dumpDatabase(from.url, out, { datamodel: mapped });
+    expect(manifest.tables).toMatchObject([{ name: "Person", rows: 2500 - Math.floor(2500 / 7) }]);
+
+    const target = new pg.Client({ connectionString: to.url });
+    await target.connect();
+    try {
+      await target.query(create);
+      await loadDatabase(to.url, Readable.from([Buffer.concat(chunks)]), { datamodel: mapped });
+      const { rows: loaded } = await target.query<{ person_id: number; full_name: string }>(
+        `select person_id, full_name from people order by person_id`,
+      );
+      expect(loaded).toHaveLength(2500 - Math.floor(2500 / 7));
+      expect(loaded.some((r) => r.person_id % 7 === 0)).toBe(false);
+      expect(loaded[loaded.length - 1]).toEqual({ person_id: 2500, full_name: "Person 2500" });
+      const next = await target.query<{ person_id: number }>(
+        `insert into people (full_name) values ('next') returning person_id`,
+      );
+      expect(next.rows[0]?.person_id).toBe(2501);
+    } finally {
+      await target.end();
+    }
+  });
+});

@@ -3,7 +3,7 @@
  * field inside the revision snapshots of resources that keep revisions. The garbage collector keeps
  * every object one of these names.
  */
-import type { Datamodel, DatamodelField } from "../../metadata/datamodel.ts";
+import type { Datamodel } from "../../metadata/datamodel.ts";
 import type { ResolvedSchema } from "../../metadata/resolved.ts";
 import type { BlobReference } from "./gc.ts";
 
@@ -15,9 +15,7 @@ export function blobReferences(schema: ResolvedSchema, datamodel: Datamodel): Bl
     if (!model) continue;
     for (const field of resource.fields) {
       if (!field.blob) continue;
-      const column = model.fields.find((f) => f.name === field.name) as
-        | (DatamodelField & { dbName?: string | null })
-        | undefined;
+      const column = model.fields.find((f) => f.name === field.name);
       out.push({
         table: model.dbName ?? model.name,
         column: column?.dbName ?? field.name,

@@ -67,7 +67,8 @@ async function referencedBlobs(
   const out: ManifestBlob[] = [];
   for (const id of [...ids].sort()) {
     const found = await blobs.store.stat(id);
-    if (!found) throw new DumpError(`file ${id} is referenced by a record but missing from the blob store`);
+    if (!found)
+      throw new DumpError(`file ${id} is referenced by a record but missing from the blob store`, { conflict: true });
     out.push({ id, size: found.size });
   }
   return out;

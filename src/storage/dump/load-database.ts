@@ -67,6 +67,16 @@ async function* entries(iterator: AsyncIterator<Entry>): AsyncGenerator<Entry> {
   }
 }
 
+/**
+ * What the database said when a sound archive's rows did not fit the target (a foreign key to a row the
+ * target lacks, a duplicate key): a conflict naming the table. Other failures (a lost connection) pass on.
+ */
+function refusedBy(error: unknown, what: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !/^2[23]/.test(code)) return error;
+  return new DumpError(`${what}: ${(error as Error).message}`, { conflict: true });
+}
+
 function damaged(error: unknown): DumpError {
   if (error instanceof DumpError) return error;
   return new DumpError(`the archive is corrupt or truncated: ${(error as Error).message}`);
@@ -113,11 +123,16 @@ async function refuseOrClear(client: pg.Client, tables: readonly PlannedTable[],
     throw new DumpError(
       `the target database is not empty: ${filled.join(", ")} already have rows; load into an empty database, ` +
         "or pass replace (--replace) to delete those rows first",
+      { conflict: true },
     );
   }
   for (const table of [...tables].reverse()) {
     const filter = rowFilter(table);
-    await client.query(`delete from ${ident(table.table)} ${filter.sql ? `where ${filter.sql}` : ""}`, filter.values);
+    await client
+      .query(`delete from ${ident(table.table)} ${filter.sql ? `where ${filter.sql}` : ""}`, filter.values)
+      .catch((error: unknown) => {
+        throw refusedBy(error, `the rows of ${table.name} could not be deleted to replace them`);
+      });
   }
 }
 
@@ -161,7 +176,7 @@ async function loadTable(
         `${expected.rows} rows, sha256 ${expected.sha256}): the archive is corrupt`,
     );
   }
-  if (failed) throw failed;
+  if (failed) throw refusedBy(failed, `the rows of ${expected.name} could not be loaded`);
   if (table?.selfReferencing && target) {
     await client.query(`insert into ${ident(table.table)} select * from ${target}`);
   }
@@ -205,6 +220,7 @@ export async function loadDatabase(url: string, input: Readable, options: LoadOp
       throw new DumpError(
         `the archive was dumped at migration ${manifest.migration ?? "(none)"}, the target database is at ` +
           `${migration ?? "(none)"}: migrate one to match the other first`,
+        { conflict: true },
       );
     }
     const selection = options.tables ?? manifest.tables.map((t) => ({ name: t.name, ...pick(t) }));
@@ -217,7 +233,9 @@ export async function loadDatabase(url: string, input: Readable, options: LoadOp
       }
     }
     if (manifest.blobs.length > 0 && !options.blobStore) {
-      throw new DumpError(`the archive holds ${manifest.blobs.length} files: give the load a blob store for them`);
+      throw new DumpError(`the archive holds ${manifest.blobs.length} files: give the load a blob store for them`, {
+        conflict: true,
+      });
     }
     await refuseOrClear(client, tables, options.replace ?? false);
     for (const expected of manifest.tables) {

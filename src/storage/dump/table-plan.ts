@@ -19,7 +19,7 @@ export interface TableSelection {
 export interface PlannedTable extends TableSelection {
   /** The SQL table name (the model's `@@map`, else its name). */
   readonly table: string;
-  /** Primary key columns: the dump's order and its keyset pages. */
+  /** Primary key columns (as PostgreSQL names them: `@map` applies): the dump's order and its keyset pages. */
   readonly primaryKey: readonly string[];
   /** A foreign key to itself (a comment's parent): its rows must load in one statement. */
   readonly selfReferencing: boolean;
@@ -30,10 +30,14 @@ function parentsOf(model: DatamodelModel): string[] {
 }
 
 function primaryKey(model: DatamodelModel): string[] {
-  if (model.primaryKey) return [...model.primaryKey.fields];
+  const column = (name: string) => {
+    const field = model.fields.find((f) => f.name === name);
+    return field?.dbName ?? name;
+  };
+  if (model.primaryKey) return model.primaryKey.fields.map(column);
   const id = model.fields.find((f) => f.isId);
   if (!id) throw new DumpError(`model ${model.name} has no primary key, so it cannot be dumped in a stable order`);
-  return [id.name];
+  return [id.dbName ?? id.name];
 }
 
 /**

@@ -61,7 +61,7 @@ export class SqlModels {
   }
 
   column(field: DatamodelField): string {
-    return ident((field as DatamodelField & { dbName?: string | null }).dbName ?? field.name);
+    return ident(field.dbName ?? field.name);
   }
 
   /** The id field of a model (its single-column primary key). */
@@ -152,7 +152,7 @@ export class WhereSql {
   /** The tsvector expression of a search's columns (a GIN index on the same expression serves it). */
   vector(model: DatamodelModel, alias: string, s: SearchCondition): string {
     return searchVectorSql(
-      s.columns.map((c) => (this.models.field(model, c) as DatamodelField & { dbName?: string | null }).dbName ?? c),
+      s.columns.map((c) => this.models.field(model, c).dbName ?? c),
       s.language,
       alias,
     );
