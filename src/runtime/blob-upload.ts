@@ -6,7 +6,6 @@
  */
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
-import { fileTypeFromBuffer } from "file-type";
 import type { ResolvedField } from "../metadata/resolved.ts";
 import type { BlobStore } from "../storage/blobs/blob-store.ts";
 import type { BlobValue } from "./blob-value.ts";
@@ -62,6 +61,8 @@ export async function storeUpload(store: BlobStore, field: ResolvedField, upload
   }
   const head = Buffer.concat(parts);
   if (head.length === 0) throw new AppError("BAD_REQUEST", `The upload for ${field.name} is empty.`);
+  // Loaded at the first upload: file-type's signatures cost a process about 11 MB it may never need.
+  const { fileTypeFromBuffer } = await import("file-type");
   const sniffed = (await fileTypeFromBuffer(head))?.mime;
   if (sniffed !== contentType)
     throw new AppError(

@@ -12,7 +12,7 @@ import { Client } from "minio";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { BlobStore } from "../../src/storage/blobs/blob-store.ts";
 import { createLocalBlobStore } from "../../src/storage/blobs/local-blob-store.ts";
-import { createS3BlobStore } from "../../src/storage/blobs/s3-blob-store.ts";
+import { createBlobStore } from "../../src/storage/blobs/create-blob-store.ts";
 import { haveS3, S3_TEST_SETTINGS } from "../support/s3.ts";
 
 const HAVE_S3 = await haveS3();
@@ -56,7 +56,8 @@ const implementations: { name: string; run: boolean; make(): Promise<Harness> }[
         return found;
       };
       return {
-        store: createS3BlobStore({ ...S3_TEST_SETTINGS, bucket, prefix: "app/", inMemoryBytes: 1024 * 1024 }),
+        // As the server makes it: through createBlobStore, which loads the S3 store at its first call.
+        store: createBlobStore({ kind: "s3", ...S3_TEST_SETTINGS, bucket, prefix: "app/", inMemoryBytes: 1024 * 1024 }),
         leftovers: () => keys("app/tmp/"),
         async cleanup() {
           if (!(await client.bucketExists(bucket))) return;

@@ -1,15 +1,14 @@
 /**
  * One installation's dump and load: its database, its datamodel and its files, bound once, so that the
  * commands (`npm run dump`, `npm run load`) and the HTTP routes (`GET /api/_dump`, `POST /api/_load`) do
- * the very same thing (docs/guides/backup.md).
+ * the very same thing (docs/guides/backup.md). The dump and load modules (and their tar and gzip
+ * streams) are loaded at the first dump or load, not by every server that can serve one.
  */
 import type { Readable, Writable } from "node:stream";
 import type { Datamodel } from "../../metadata/datamodel.ts";
 import type { BlobStore } from "../blobs/blob-store.ts";
 import type { BlobReference } from "../blobs/gc.ts";
 import type { Manifest } from "./archive-format.ts";
-import { dumpDatabase } from "./dump-database.ts";
-import { loadDatabase } from "./load-database.ts";
 import type { TableSelection } from "./table-plan.ts";
 import type { TableProgress } from "./table-progress.ts";
 
@@ -48,15 +47,15 @@ export interface BackupOptions {
 export function createBackup(options: BackupOptions): Backup {
   const { url, datamodel, blobs } = options;
   return {
-    dump: (output, run = {}) =>
-      dumpDatabase(url, output, {
+    dump: async (output, run = {}) =>
+      (await import("./dump-database.ts")).dumpDatabase(url, output, {
         datamodel,
         ...(run.tables ? { tables: run.tables } : {}),
         ...(run.onProgress ? { onProgress: run.onProgress } : {}),
         ...(blobs ? { blobs } : {}),
       }),
-    load: (input, run = {}) =>
-      loadDatabase(url, input, {
+    load: async (input, run = {}) =>
+      (await import("./load-database.ts")).loadDatabase(url, input, {
         datamodel,
         replace: run.replace ?? false,
         ...(run.tables ? { tables: run.tables } : {}),
