@@ -8,6 +8,7 @@
 import type { SecurityProfile } from "../metadata/definition.ts";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { LIST_PARAMS } from "./list-params.ts";
+import { BACKUP_TAG, backupPaths } from "./openapi/backup.ts";
 import { type Json, responseRef } from "./openapi/builders.ts";
 import { components } from "./openapi/components.ts";
 import { paths } from "./openapi/paths.ts";
@@ -48,8 +49,9 @@ export function buildOpenApi(schema: ResolvedSchema, options: OpenApiOptions = {
         name: "events",
         description: "Change events of every resource as one Server-Sent Events stream (rest-dialect.md §21).",
       },
+      BACKUP_TAG,
     ],
-    paths: withSecurity(schema, paths(schema, options.securityProfile)),
+    paths: { ...withSecurity(schema, paths(schema, options.securityProfile)), ...backupPaths() },
     components: { ...components(schema, options.securityProfile), securitySchemes: SECURITY_SCHEMES },
   };
 }
