@@ -1,16 +1,15 @@
 /**
  * File fields in GraphQL (docs/guides/files.md): the `File` upload scalar of the GraphQL multipart
  * request spec (yoga turns each file part into a Fetch API `File` in the variables), the `FileInfo`
- * type a record's file reads as, and {@link withUploads}, which stores the files of a mutation's `data`
- * before the runtime writes the record. Only added to the schema when some resource has a file field.
+ * type a record's file reads as. Only added to the schema when some resource has a file field. The files
+ * of a mutation's `data` are stored by the runtime's `withUploads` (src/runtime/uploads.ts), as REST's
+ * multipart parts are.
  */
 import type { ObjectRef } from "@pothos/core";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
-import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
-import { storeUpload } from "../runtime/blob-upload.ts";
-import { uploadedBlob } from "../runtime/blob-value.ts";
+import type { ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError } from "../runtime/errors.ts";
-import type { BlobStore } from "../storage/blobs/blob-store.ts";
+import { isFile } from "../runtime/uploads.ts";
 import type { Builder, Types } from "./builder.ts";
 
 /** A file field's value as records carry it. */
@@ -66,44 +65,4 @@ export function fileTypes(builder: Builder, schema: ResolvedSchema): FileTypes {
       return info;
     },
   };
-}
-
-/** A Fetch API File: yoga's may come from its fetch ponyfill rather than the global class. */
-function isFile(value: unknown): value is File {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as File).stream === "function" &&
-    typeof (value as File).name === "string" &&
-    typeof (value as File).size === "number"
-  );
-}
-
-/**
- * The write input with each uploaded `File` of a file field stored (checked against the field's limits)
- * and replaced by the value the column keeps. `null` stays: it clears the field.
- */
-export async function withUploads(
-  resource: ResolvedResource,
-  data: Record<string, unknown>,
-  store: BlobStore | undefined,
-): Promise<Record<string, unknown>> {
-  const out = { ...data };
-  for (const field of resource.fields) {
-    const file = out[field.name];
-    if (!field.blob || !isFile(file)) continue;
-    if (!store)
-      throw new AppError(
-        "NOT_IMPLEMENTED",
-        "File uploads are not configured on this server: start it with a blob store (`blobStore`).",
-      );
-    const value = await storeUpload(store, field, {
-      body: file.stream(),
-      contentType: file.type.split(";")[0]?.trim().toLowerCase() ?? "",
-      length: file.size,
-      filename: file.name || null,
-    });
-    out[field.name] = uploadedBlob(value);
-  }
-  return out;
 }

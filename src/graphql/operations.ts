@@ -5,10 +5,10 @@
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import { isAppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { withUploads } from "../runtime/uploads.ts";
 import { type AggregateTypes, toAggregateSpec } from "./aggregates.ts";
 import type { Builder } from "./builder.ts";
 import type { ConnectionTypes } from "./connections.ts";
-import { withUploads } from "./files.ts";
 import { type ResourceInputs, toFilter, toSort, toWriteInput } from "./inputs.ts";
 import { addLifecycleOperations, deletedArg, deletedOf, getOptionsOf, type LifecycleTypes } from "./lifecycle.ts";
 import type { ObjectTypes } from "./object-types.ts";

@@ -1,5 +1,6 @@
 /**
- * Request bodies of writes (rest-dialect.md §6, §9): JSON only, read with a size limit. A declared
+ * Request bodies of writes (rest-dialect.md §6, §9): JSON, read with a size limit (multipart.ts reads
+ * the multipart/form-data bodies that carry a record's files, §6.8). A declared
  * `Content-Length` over the limit is refused before reading; a body without one (chunked) is counted
  * while it streams and refused as soon as it passes the limit, so a huge upload never sits in memory.
  */
@@ -10,7 +11,7 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 /** Reads and parses a JSON request body of at most `maxBytes` bytes. */
 export async function readJsonBody(request: Request, maxBytes: number, expected = "a JSON object"): Promise<unknown> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  if (declared !== null && Number(declared) > maxBytes) throw bodyTooLarge(maxBytes);
   const type = request.headers.get("content-type");
   // 415 is not in the closed set of codes: a wrong media type is a bad request that says what to send.
   if (type === null || !JSON_TYPE.test(type)) {
@@ -31,7 +32,7 @@ export async function readJsonBody(request: Request, maxBytes: number, expected 
  */
 export async function readOptionalJsonBody(request: Request, maxBytes: number): Promise<unknown> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  if (declared !== null && Number(declared) > maxBytes) throw bodyTooLarge(maxBytes);
   const text = await readText(request, maxBytes);
   if (text.trim() === "") return undefined;
   const type = request.headers.get("content-type");
@@ -44,18 +45,20 @@ export async function readOptionalJsonBody(request: Request, maxBytes: number): 
   return parseJson(text);
 }
 
-function tooLarge(maxBytes: number): AppError {
+/** The 413 of a request body over `maxBytes`. */
+export function bodyTooLarge(maxBytes: number): AppError {
   return new AppError("PAYLOAD_TOO_LARGE", `Request body is too large: at most ${maxBytes} bytes.`, {
     details: { maxBytes },
   });
 }
 
-function parseJson(text: string): unknown {
+/** Parses JSON text a client sent as `what`; 400 saying why when it is not JSON. */
+export function parseJson(text: string, what = "Request body"): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
     const reason = error instanceof SyntaxError ? ` (${error.message})` : "";
-    throw new AppError("BAD_REQUEST", `Request body is not valid JSON${reason}.`);
+    throw new AppError("BAD_REQUEST", `${what} is not valid JSON${reason}.`);
   }
 }
 
@@ -70,7 +73,7 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
+      throw bodyTooLarge(maxBytes);
     }
     chunks.push(value);
   }

@@ -158,6 +158,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       route,
       rules,
       maxBodyBytes: options.maxBodyBytes ?? rules.maxBodyBytes,
+      blobStore: options.blobs?.store,
       parse,
       listOptionsOf: (ctx: RequestContext) => ({
         ...listOptions,

@@ -2,7 +2,8 @@
  * Taking an upload into the blob store (docs/guides/files.md), whatever the transport: the declared type
  * must be one the field accepts and the bytes must be sniffed as that type (415), the body may not exceed
  * the field's `maxBytes` (413, counted while streaming when no length was declared), and the sha256 is
- * computed on the way through. The store sees no byte before the sniffing passed.
+ * computed on the way through. The store sees no byte before the sniffing passed. The file name kept is
+ * the one given, reduced to what is safe to show and to send back in `Content-Disposition`.
  */
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
@@ -20,6 +21,13 @@ function tooLarge(field: ResolvedField, maxBytes: number): AppError {
   });
 }
 
+/** The last path segment of a client's file name, without control characters, at most 255 characters; null when nothing is left. */
+function safeFilename(name: string | null): string | null {
+  const printable = [...(name ?? "")].filter((ch) => ch >= " " && ch !== "\u007f").join("");
+  const clean = printable.split(/[\\/]/).pop()?.trim().slice(0, 255);
+  return clean ? clean : null;
+}
+
 /** An upload as a transport received it. */
 export interface Upload {
   readonly body: ReadableStream<Uint8Array> | null;
@@ -27,6 +35,7 @@ export interface Upload {
   readonly contentType: string;
   /** The declared length, when the transport knows it. */
   readonly length: number | undefined;
+  /** The client's file name, as sent (it is made safe here). */
   readonly filename: string | null;
 }
 
@@ -34,7 +43,8 @@ export interface Upload {
 export async function storeUpload(store: BlobStore, field: ResolvedField, upload: Upload): Promise<BlobValue> {
   if (!field.blob) throw new Error(`${field.name} is not a file field`);
   const { maxBytes, contentTypes } = field.blob;
-  const { contentType, filename } = upload;
+  const { contentType } = upload;
+  const filename = safeFilename(upload.filename);
   if (!contentTypes.includes(contentType))
     throw new AppError(
       "UNSUPPORTED_MEDIA_TYPE",

@@ -376,4 +376,31 @@ describe("file fields", () => {
     expect(cover.type).toEqual(["object", "null"]);
     expect(Object.keys(cover.properties ?? {})).toEqual(["id", "size", "contentType", "filename", "url"]);
   });
+
+  it("§6.8 the writes of posts also take multipart/form-data: data (the record as JSON) and a cover part", () => {
+    for (const [path, method, schema] of [
+      ["/posts", "post", "PostCreate"],
+      ["/posts/{id}", "put", "PostUpdate"],
+      ["/posts/{id}", "patch", "PostUpdate"],
+    ] as const) {
+      const operation = doc.paths[path][method];
+      expect(Object.keys(operation.requestBody.content)).toEqual(["application/json", "multipart/form-data"]);
+      const multipart = operation.requestBody.content["multipart/form-data"];
+      expect(multipart.schema).toMatchObject({
+        additionalProperties: false,
+        properties: {
+          data: { $ref: `#/components/schemas/${schema}` },
+          cover: { type: "string", format: "binary" },
+        },
+      });
+      expect(multipart.encoding).toEqual({
+        data: { contentType: "application/json" },
+        cover: { contentType: "image/png, image/jpeg, image/webp" },
+      });
+      expect(operation.responses).toHaveProperty("415");
+    }
+    // A resource without file fields takes JSON only.
+    expect(Object.keys(doc.paths["/tags"].post.requestBody.content)).toEqual(["application/json"]);
+    expect(doc.paths["/tags"].post.responses).not.toHaveProperty("415");
+  });
 });

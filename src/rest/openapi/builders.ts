@@ -118,7 +118,10 @@ export function valueSchema(field: ResolvedField, input: boolean): Json {
 /** A file field: its metadata and url as read; only null (clearing it) as written in a JSON body. */
 function fileSchema(field: ResolvedField, input: boolean): Json {
   if (input)
-    return { type: "null", description: `Send the bytes with PUT …/{id}/${field.name}; null clears the file.` };
+    return {
+      type: "null",
+      description: `Send the bytes as the multipart part ${field.name} of this write, or with PUT …/{id}/${field.name}; null clears the file.`,
+    };
   return {
     type: "object",
     required: ["id", "size", "contentType", "filename", "url"],

@@ -6,9 +6,9 @@ import type { SecurityProfile } from "../../metadata/definition.ts";
 import type { ResolvedResource, ResolvedSchema } from "../../metadata/resolved.ts";
 import { aggregateParameters } from "./aggregate.ts";
 import { batchPaths } from "./batch.ts";
-import { errorResponses, type Json, jsonContent, operation, recordResponse, ref, requestBody } from "./builders.ts";
+import { errorResponses, type Json, jsonContent, operation, recordResponse, ref } from "./builders.ts";
 import { eventsPath, resourceEventsPath } from "./events.ts";
-import { filePaths } from "./files.ts";
+import { filePaths, writeBody, writeFileResponses } from "./files.ts";
 import { lifecyclePaths } from "./lifecycle.ts";
 import {
   asOfParameter,
@@ -66,8 +66,11 @@ function etagHeader(resource: ResolvedResource): Json | undefined {
     : undefined;
 }
 
-/** The errors a write of one record may answer. */
-const writeErrors = () => errorResponses("400", "404", "409", "413", "422");
+/** The errors a write of one record may answer (415 too when it may carry files). */
+const writeErrors = (resource: ResolvedResource) => ({
+  ...errorResponses("400", "404", "409", "413", "422"),
+  ...writeFileResponses(resource),
+});
 
 /** `/<resource>`: list and create. */
 function collectionPath(schema: ResolvedSchema, resource: ResolvedResource, plural: string, tags: string[]): Json {
@@ -96,13 +99,13 @@ function collectionPath(schema: ResolvedSchema, resource: ResolvedResource, plur
       id: `create${resource.names.type}`,
       tags,
       summary: `Create a ${resource.name}`,
-      requestBody: requestBody(n.create),
+      requestBody: writeBody(resource, n.create),
       responses: {
         "201": recordResponse(n.one, `The created ${resource.name}, id included.`, {
           Location: { description: "URL of the new record.", schema: { type: "string" } },
           ...etagHeader(resource),
         }),
-        ...writeErrors(),
+        ...writeErrors(resource),
       },
     }),
   };
@@ -132,15 +135,15 @@ function memberPath(resource: ResolvedResource, tags: string[]): Json {
       id: `update${type}`,
       tags,
       summary: `Change the fields sent of a ${resource.name} (react-admin update and updateMany)`,
-      requestBody: requestBody(n.update),
-      responses: { "200": recordResponse(n.one, `The ${resource.name} as stored.`, etag), ...writeErrors() },
+      requestBody: writeBody(resource, n.update),
+      responses: { "200": recordResponse(n.one, `The ${resource.name} as stored.`, etag), ...writeErrors(resource) },
     }),
     patch: operation({
       id: `patch${type}`,
       tags,
       summary: `Change the fields sent of a ${resource.name} (same as PUT)`,
-      requestBody: requestBody(n.update),
-      responses: { "200": recordResponse(n.one, `The ${resource.name} as stored.`, etag), ...writeErrors() },
+      requestBody: writeBody(resource, n.update),
+      responses: { "200": recordResponse(n.one, `The ${resource.name} as stored.`, etag), ...writeErrors(resource) },
     }),
     delete: operation({
       id: `delete${type}`,

@@ -11,8 +11,8 @@ function mediaType(header: string | null): string {
 }
 
 /**
- * The file name an upload gives: `Content-Disposition`'s `filename*` or `filename`, else `?filename=`;
- * reduced to its last path segment, without control characters, at most 255 characters.
+ * The file name an upload gives: `Content-Disposition`'s `filename*` or `filename`, else `?filename=`
+ * (storeUpload keeps only a safe part of it).
  */
 function uploadFilename(request: Request, query: string | null): string | null {
   const disposition = request.headers.get("content-disposition") ?? "";
@@ -25,9 +25,7 @@ function uploadFilename(request: Request, query: string | null): string | null {
   } catch {
     throw new AppError("BAD_REQUEST", `Content-Disposition has a malformed filename*: ${show(disposition)}.`);
   }
-  const printable = [...(name ?? "")].filter((ch) => ch >= " " && ch !== "\u007f").join("");
-  const clean = printable.split(/[\\/]/).pop()?.trim().slice(0, 255);
-  return clean ? clean : null;
+  return name ?? null;
 }
 
 /** The upload a request carries. */

@@ -1,13 +1,14 @@
-/** The collection routes of a resource: list (offset, page or cursor pages) and create. */
+/** The collection routes of a resource: list (offset, page or cursor pages) and create (JSON, or multipart with files). */
 import type { Context } from "hono";
 import type { RequestContext } from "../../runtime/context.ts";
 import type { Projection } from "../../runtime/service-types.ts";
-import { readJsonBody } from "../body.ts";
+import { withUploads } from "../../runtime/uploads.ts";
 import { cursorListHeaders, listHeaders } from "../content-range.ts";
 import { attachEmbeds, checkEmbedPaths } from "../embeds.ts";
 import { projection } from "../fields.ts";
 import { cursorLinks, parseCursorQuery } from "../keyset.ts";
 import { type ListQuery, parseListQuery, rejectOthers } from "../list-params.ts";
+import { readRecordBody } from "../multipart.ts";
 import { jsonResponse, jsonTextResponse } from "../response.ts";
 import { etagHeader } from "../versions.ts";
 import { fieldsOf, methodNotAllowed, type ResourceRoutes } from "./route.ts";
@@ -78,8 +79,11 @@ export function mountCollectionRoutes(r: ResourceRoutes): void {
     collection,
     route(async (c, ctx, params) => {
       rejectOthers(only(params));
+      // JSON, or the record and its files as multipart/form-data (§6.8); the files are stored before the
+      // create, and a create that then fails leaves them to the blob collector.
+      const body = await readRecordBody(c.req.raw, resource, r.maxBodyBytes, r.blobStore);
       // react-admin's Clone posts the source record's read-only fields back: they are ignored (§6.2).
-      const record = await service.create(ctx, await readJsonBody(c.req.raw, r.maxBodyBytes), {
+      const record = await service.create(ctx, await withUploads(resource, body, r.blobStore), {
         ignoreReadOnly: true,
       });
       return jsonResponse(record, 201, {

@@ -4,12 +4,12 @@
  */
 import type { Context } from "hono";
 import { AppError, show } from "../../runtime/errors.ts";
-import type { ResourceService } from "../../runtime/service.ts";
-import { readJsonBody } from "../body.ts";
+import { withUploads } from "../../runtime/uploads.ts";
 import { attachEmbeds } from "../embeds.ts";
 import { projection } from "../fields.ts";
 import { lifecycleVersion } from "../lifecycle.ts";
 import { ONE_PARAMS, parseOneQuery, rejectOthers } from "../list-params.ts";
+import { isMultipart, readRecordBody } from "../multipart.ts";
 import { jsonResponse } from "../response.ts";
 import { etagHeader, expectedVersion } from "../versions.ts";
 import { fieldsOf, methodNotAllowed, pathId, postOnly, type ResourceRoutes } from "./route.ts";
@@ -44,9 +44,12 @@ export function mountMemberRoutes(r: ResourceRoutes): void {
   // therefore changes the fields sent and keeps the others (§6.3). The id, read-only fields and embeds
   // in the body are ignored.
   // A version (If-Match, or the record's version sent back) makes the write conditional (§17).
+  // A multipart body (§6.8) brings files too: they are stored before the patch, so a record the actor
+  // cannot even read is refused first, as `PUT <member>/<field>` does.
   const change = route(async (c, ctx, params) => {
-    const body = await writeBody(c, only(params), service, maxBodyBytes);
-    const record = await service.patch(ctx, pathId(c), body, {
+    const body = await writeBody(c, only(params), r);
+    if (isMultipart(c.req.raw)) await service.get(ctx, pathId(c));
+    const record = await service.patch(ctx, pathId(c), await withUploads(resource, body, r.blobStore), {
       ignoreReadOnly: true,
       ...expectedVersion(resource, c.req.raw, body),
     });
@@ -83,15 +86,11 @@ export function mountMemberRoutes(r: ResourceRoutes): void {
   });
 }
 
-/** A write's body, after checking it targets the record of the path (when it names an id at all). */
-async function writeBody(
-  c: Context,
-  params: URLSearchParams,
-  service: ResourceService,
-  maxBodyBytes: number,
-): Promise<unknown> {
+/** A write's body (JSON, or multipart with files, §6.8), after checking it targets the record of the path (when it names an id at all). */
+async function writeBody(c: Context, params: URLSearchParams, r: ResourceRoutes): Promise<unknown> {
   rejectOthers(params);
-  const body = await readJsonBody(c.req.raw, maxBodyBytes);
+  const { service } = r;
+  const body = await readRecordBody(c.req.raw, r.resource, r.maxBodyBytes, r.blobStore);
   const name = service.resource.id.name;
   const sent =
     typeof body === "object" && body !== null && !Array.isArray(body)

@@ -10,6 +10,7 @@ import type { RequestContext } from "../../runtime/context.ts";
 import { AppError } from "../../runtime/errors.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
 import type { ResourceService } from "../../runtime/service.ts";
+import type { BlobStore } from "../../storage/blobs/blob-store.ts";
 import { errorResponse } from "../errors.ts";
 import { parseFieldsParam } from "../fields.ts";
 import type { ListQueryOptions } from "../list-params.ts";
@@ -47,8 +48,10 @@ export interface ResourceRoutes {
   route: Route;
   /** This resource's security profile (§22): its own, else the server's. */
   rules: SecurityProfileRules;
-  /** Largest request body in bytes. */
+  /** Largest request body in bytes (a multipart write adds its resource's file limits, §6.8). */
   maxBodyBytes: number;
+  /** Where the bytes of file fields go: the files of multipart writes (§6.8). None: they answer 501. */
+  blobStore: BlobStore | undefined;
   /** Most embed paths in one request, and every resource. */
   parse: { maxEmbeds: number; schema: ResolvedSchema };
   /** The list options of one request: a lenient profile also drops filters on fields its actor may not see. */
