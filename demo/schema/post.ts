@@ -27,7 +27,7 @@ export default defineResource("Post", {
     createdAt: { filter: ["gt", "gte", "lt", "lte"], sort: true, aggregate: ["min", "max"] },
     updatedAt: { filter: ["gt", "gte", "lt", "lte"], sort: true },
     deletedAt: { filter: ["gt", "gte", "lt", "lte"], sort: true },
-    // A file: uploaded at PUT /api/posts/:id/cover, the record keeps its metadata (docs/guides/files.md).
+    // A file: uploaded with the record (multipart POST/PUT/PATCH) or alone at PUT /api/posts/:id/cover; the record keeps its metadata (docs/guides/files.md).
     cover: { blob: { maxBytes: 5_000_000, contentTypes: ["image/png", "image/jpeg", "image/webp"] } },
   },
   // Publishing sets the status alone (react-admin's bulk "publish" sends { status }), so the rule runs
