@@ -17,7 +17,7 @@ export interface Child {
 }
 
 /** Copies a child's output to stderr, one `[name] line` at a time (stdout carries only the results). */
-function relay(name: string, child: ChildProcess): void {
+export function relay(name: string, child: ChildProcess): void {
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on("line", (line) => process.stderr.write(`[${name}] ${line}\n`));
   }
