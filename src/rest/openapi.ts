@@ -10,6 +10,7 @@ import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { LIST_PARAMS } from "./list-params.ts";
 import { type Json, responseRef } from "./openapi/builders.ts";
 import { components } from "./openapi/components.ts";
+import { META_TAG, metaPaths } from "./openapi/meta.ts";
 import { paths } from "./openapi/paths.ts";
 
 /** Options of {@link buildOpenApi}. */
@@ -48,8 +49,9 @@ export function buildOpenApi(schema: ResolvedSchema, options: OpenApiOptions = {
         name: "events",
         description: "Change events of every resource as one Server-Sent Events stream (rest-dialect.md §21).",
       },
+      META_TAG,
     ],
-    paths: withSecurity(schema, paths(schema, options.securityProfile)),
+    paths: withSecurity(schema, { ...paths(schema, options.securityProfile), ...metaPaths() }),
     components: { ...components(schema, options.securityProfile), securitySchemes: SECURITY_SCHEMES },
   };
 }
