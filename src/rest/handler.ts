@@ -20,6 +20,7 @@ import { mountBackupRoutes } from "./routes/backup.ts";
 import { mountBatchRoutes } from "./routes/batch.ts";
 import { type BlobRouteOptions, mountBlobRoutes } from "./routes/blobs.ts";
 import { mountCollectionRoutes } from "./routes/collection.ts";
+import { mountDescribeRoute } from "./routes/describe.ts";
 import { mountEventStreamRoute } from "./routes/event-streams.ts";
 import { mountHistoryRoutes } from "./routes/history.ts";
 import { mountMemberRoutes } from "./routes/member.ts";
@@ -94,7 +95,7 @@ export const CORS_ALLOW_HEADERS = [
 export const CORS_EXPOSE_HEADERS = ["Content-Range", "ETag", "Link", "X-Total-Count", "Location"] as const;
 
 /** Paths under the base path the facade itself uses; a resource cannot take them. */
-const OWN_PATHS = new Set(["docs", "openapi.json", "events", "_dump", "_load"]);
+const OWN_PATHS = new Set(["docs", "openapi.json", "events", "_dump", "_load", "_meta"]);
 
 /**
  * Builds the REST handler over a runtime.
@@ -145,6 +146,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const streams = { api, runtime, route, serverProfile, events: options.events, eventStream: options.eventStream };
   mountEventStreamRoute(streams);
   mountBackupRoutes({ api, runtime, route, serverProfile, backup: options.backup, onUnexpectedError });
+  mountDescribeRoute({ api, runtime, route, base, serverProfile, events: options.events !== undefined });
 
   for (const resource of runtime.schema.resources) {
     const rules = rulesFor(resource, serverProfile);

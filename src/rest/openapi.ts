@@ -11,6 +11,7 @@ import { LIST_PARAMS } from "./list-params.ts";
 import { BACKUP_TAG, backupPaths } from "./openapi/backup.ts";
 import { type Json, responseRef } from "./openapi/builders.ts";
 import { components } from "./openapi/components.ts";
+import { META_TAG, metaPaths } from "./openapi/meta.ts";
 import { paths } from "./openapi/paths.ts";
 
 /** Options of {@link buildOpenApi}. */
@@ -50,8 +51,9 @@ export function buildOpenApi(schema: ResolvedSchema, options: OpenApiOptions = {
         description: "Change events of every resource as one Server-Sent Events stream (rest-dialect.md §21).",
       },
       BACKUP_TAG,
+      META_TAG,
     ],
-    paths: { ...withSecurity(schema, paths(schema, options.securityProfile)), ...backupPaths() },
+    paths: { ...withSecurity(schema, { ...paths(schema, options.securityProfile), ...metaPaths() }), ...backupPaths() },
     components: { ...components(schema, options.securityProfile), securitySchemes: SECURITY_SCHEMES },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The composition root of the HTTP surface: GraphQL at /graphql, REST at /api, health at /healthz and
- * /readyz, one request context per request (actor, loaders, request id) for every transport.
+ * /readyz, the index at / and /api, one request context per request (actor, loaders, request id) for
+ * every transport.
  *
  * Two entries, one routing: `app.fetch(Request)` is what tests call in process; `app.requestListener`
  * is what the Node server listens with. Both send /graphql and /graphql/stream to one GraphQL gate
@@ -41,6 +42,7 @@ import {
   withRateLimitHeaders,
 } from "./rate-limit.ts";
 import { requestContextFor } from "./request-context.ts";
+import { prefersHtml, rootIndex, rootPage } from "./root-page.ts";
 import { withHeaders } from "./with-headers.ts";
 
 /** Options of {@link createApp}. */
@@ -234,18 +236,15 @@ export function createApp(options: AppOptions): App {
     const ready = await (options.ready?.() ?? Promise.resolve(true)).catch(() => false);
     return c.json({ status: ready ? "ready" : "unavailable" }, ready ? 200 : 503);
   });
+  // The index: JSON at /api and to programs at /, a page of links to a browser at / (root-page.ts).
+  const index = rootIndex(runtime.schema, GRAPHQL_ENDPOINT);
+  for (const path of ["/api", "/api/"]) app.get(path, (c) => c.json(index));
   app.all("/api", (c) => rest.fetch(c.req.raw));
   app.all("/api/*", (c) => rest.fetch(c.req.raw));
-  app.get("/", (c) =>
-    c.json({
-      name: "Autograph",
-      graphql: GRAPHQL_ENDPOINT,
-      rest: "/api",
-      openapi: "/api/openapi.json",
-      docs: "/api/docs",
-      resources: runtime.schema.resources.map((r) => `/api/${r.names.path}`),
-    }),
-  );
+  app.get("/", (c) => {
+    c.header("Vary", "Accept");
+    return prefersHtml(c.req.header("accept")) ? c.html(rootPage(index, options.graphiql ?? true)) : c.json(index);
+  });
   app.notFound((c) =>
     c.json(
       { message: `No route for ${c.req.method} ${c.req.path}. Try ${GRAPHQL_ENDPOINT} or /api.`, code: "NOT_FOUND" },
