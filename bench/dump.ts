@@ -6,6 +6,7 @@
 // and PASS/FAIL for the memory goal; never asserts a time. Exits 1 if the memory goal is missed or a load
 // does not reproduce its source. Needs a server with pg_dump of its own major version (DATABASE_URL; the
 // embedded PostgreSQL ships none). bench/README.md says what is measured and why it is a fair comparison.
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,17 +67,21 @@ interface Run {
   archiveBytes?: number;
 }
 
-/** `npm run dump`/`npm run load` as they run, minus tsx's launcher process: node with tsx's loader, on `url`. */
+/** The node arguments of `npm run <step>` (package.json: `node <args> scripts/<step>.ts`). */
+function scriptArgs(step: Step): string[] {
+  const scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> })
+    .scripts;
+  const words = (scripts[step] ?? "").split(/\s+/);
+  if (words[0] !== "node") throw new Error(`npm run ${step} is not \`node …\`: ${scripts[step]}`);
+  return words.slice(1);
+}
+
+/** `npm run dump`/`npm run load` exactly as they run (the same node and flags), on `url`. */
 function autograph(step: Step, archive: string, url: string, name: string): Promise<RunFigures> {
-  return runMeasured(
-    name,
-    process.execPath,
-    ["--import", "tsx", `scripts/${step}.ts`, archive, "--resources", RESOURCES],
-    {
-      cwd: root,
-      env: { DATABASE_URL: url, BLOB_STORE: "local", BLOB_DIR: join(work, "blobs") },
-    },
-  );
+  return runMeasured(name, process.execPath, [...scriptArgs(step), archive, "--resources", RESOURCES], {
+    cwd: root,
+    env: { DATABASE_URL: url, BLOB_STORE: "local", BLOB_DIR: join(work, "blobs") },
+  });
 }
 
 /** Throws unless every table of `url` has the rows of the source, same count, same content. */

@@ -1,5 +1,5 @@
 // Binds `defineResource` to this project's Prisma models, so a misspelt field is a type error too.
-import { createResourceDefiner } from "../../src/index.ts";
+import { createResourceDefiner } from "../../src/definitions.ts";
 import type { Prisma } from "../generated/client.ts";
 
 type Models = Prisma.TypeMap["model"];

@@ -1,0 +1,9 @@
+/**
+ * The part of Autograph's public API that resource definition files need, on its own: importing it loads
+ * the metadata layer only, not the server (GraphQL, REST, Prisma's runtime), so a tool that reads the
+ * definitions (a dump, a load, a code generator) stays small. Everything here is also exported by the
+ * main entry, `src/index.ts`.
+ * @packageDocumentation
+ */
+export { createResourceDefiner } from "./metadata/definition.ts";
+export { resolveResources } from "./metadata/resolve.ts";
