@@ -41,6 +41,7 @@ import {
   rateLimitMiddleware,
   withRateLimitHeaders,
 } from "./rate-limit.ts";
+import { defaultAdminDir, mountAdminSite } from "./admin-site.ts";
 import { requestContextFor } from "./request-context.ts";
 import { prefersHtml, rootIndex, rootPage } from "./root-page.ts";
 import { withHeaders } from "./with-headers.ts";
@@ -83,6 +84,8 @@ export interface AppOptions {
   blobRedirect?: boolean | undefined;
   /** The dump and load served to the admin role at /api/_dump and /api/_load. @default none: they answer 501 */
   backup?: Backup | undefined;
+  /** Where the built admin app is, served at /admin; false serves none. @default dist/admin of the package */
+  adminDir?: string | false | undefined;
 }
 
 /** The HTTP app: a Fetch API handler, the same app as a Node request listener, and graphql-ws for the Node server. */
@@ -236,6 +239,7 @@ export function createApp(options: AppOptions): App {
     const ready = await (options.ready?.() ?? Promise.resolve(true)).catch(() => false);
     return c.json({ status: ready ? "ready" : "unavailable" }, ready ? 200 : 503);
   });
+  if (options.adminDir !== false) mountAdminSite(app, options.adminDir ?? defaultAdminDir());
   // The index: JSON at /api and to programs at /, a page of links to a browser at / (root-page.ts).
   const index = rootIndex(runtime.schema, GRAPHQL_ENDPOINT);
   for (const path of ["/api", "/api/"]) app.get(path, (c) => c.json(index));
@@ -369,6 +373,7 @@ const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
 /** `response` with {@link SECURITY_HEADERS} (a copy when its headers are immutable). */
 function withSecurityHeaders(response: Response): Response {
   return withHeaders(response, (headers) => {
-    for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+    // A page's own policy (the admin's) is stricter than the default one, which only forbids framing.
+    for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
   });
 }

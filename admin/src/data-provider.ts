@@ -1,0 +1,68 @@
+/**
+ * The app's data provider: ra-data-autograph (react-admin's REST dialect plus trash, history and change
+ * events) with file fields sent the way the API takes them: the bytes with `PUT /<path>/<id>/<field>`
+ * after the record is written, never inside its JSON (which takes a file field only as null, to clear it).
+ */
+import type { DataProvider, RaRecord } from "react-admin";
+import { autographDataProvider } from "../../clients/ra-data-autograph/index.ts";
+import { API, authHeaders, httpClient } from "./api.ts";
+import type { SchemaDescription } from "./meta.ts";
+
+/** A file input's new value. */
+interface NewFile {
+  rawFile: File;
+}
+const isNewFile = (value: unknown): value is NewFile =>
+  typeof value === "object" && value !== null && (value as NewFile).rawFile instanceof File;
+
+/** The data provider over `meta`'s resources. */
+export function dataProvider(meta: () => SchemaDescription | undefined) {
+  const base = autographDataProvider(API, httpClient, {
+    softDeleteResources:
+      meta()
+        ?.resources.filter((r) => r.features.softDelete)
+        .map((r) => r.path) ?? [],
+  });
+  const fileFields = (resource: string) => meta()?.resources.find((r) => r.path === resource)?.features.files ?? [];
+
+  /** The data without file fields (kept only to clear one), and the files to upload after the write. */
+  const split = (resource: string, data: Record<string, unknown>) => {
+    const body: Record<string, unknown> = { ...data };
+    const uploads: [string, File][] = [];
+    for (const field of fileFields(resource)) {
+      const value = body[field];
+      if (isNewFile(value)) uploads.push([field, value.rawFile]);
+      if (value !== null) delete body[field];
+    }
+    return { body, uploads };
+  };
+  const upload = async (resource: string, record: RaRecord, uploads: [string, File][]) => {
+    let latest = record;
+    for (const [field, file] of uploads) {
+      const { json } = await httpClient(`${API}/${resource}/${encodeURIComponent(String(record.id))}/${field}`, {
+        method: "PUT",
+        body: file,
+        headers: new Headers({
+          "Content-Type": file.type || "application/octet-stream",
+          "Content-Disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+          ...authHeaders(),
+        }),
+      });
+      latest = json as RaRecord;
+    }
+    return latest;
+  };
+
+  // react-admin types each method generically over the caller's record type; these answer the server's records.
+  const create: DataProvider["create"] = async (resource, params) => {
+    const { body, uploads } = split(resource, params.data);
+    const created = await base.create(resource, { ...params, data: body });
+    return { data: (await upload(resource, created.data, uploads)) as never };
+  };
+  const update: DataProvider["update"] = async (resource, params) => {
+    const { body, uploads } = split(resource, params.data);
+    const updated = await base.update(resource, { ...params, data: body });
+    return { data: (await upload(resource, updated.data, uploads)) as never };
+  };
+  return { ...base, create, update };
+}
