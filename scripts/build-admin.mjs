@@ -70,7 +70,7 @@ writeFileSync(
     <link rel="icon" href="data:," />
   </head>
   <body>
-    <div id="root"></div>
+    <div id="root"><p style="font: 16px system-ui, sans-serif; margin: 2rem">Loading the Autograph admin…</p></div>
     <script type="module" src="./main.js"></script>
   </body>
 </html>

@@ -74,6 +74,9 @@ export function fieldInput(
   mode: "create" | "edit",
 ) {
   if (field.readOnly || !field.writable[mode === "create" ? "create" : "update"]) return null;
+  // A write-only field (a password hash, a note the actor may not read) on an edit form would start empty
+  // and send that emptiness back over the value it cannot see: it is set on create only.
+  if (mode === "edit" && !field.readable.one) return null;
   const validate = validators(field, mode);
   const common = { key: field.name, source: field.name, label: field.label, validate, helperText: field.description };
   const reference = referenceOf(resource, field.name);

@@ -15,7 +15,11 @@ export function LoginPage() {
   const [apiKey, setApiKey] = useState("");
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
-    login({ token, apiKey }).catch((error: Error) => notify(error.message, { type: "error" }));
+    // Then a fresh start: every screen, menu and cached answer is made again for the new actor.
+    login({ token, apiKey }, "/").then(
+      () => window.location.reload(),
+      (error: Error) => notify(error.message, { type: "error" }),
+    );
   };
   return (
     <Box sx={{ display: "flex", justifyContent: "center", mt: 8 }}>

@@ -17,6 +17,8 @@ import {
   Create,
   TopToolbar,
   Labeled,
+  SaveButton,
+  Toolbar,
 } from "react-admin";
 import { Link } from "react-router-dom";
 import Button from "@mui/material/Button";
@@ -118,7 +120,16 @@ export function ResourceShow({ meta, resource }: Props) {
 export function ResourceEdit({ meta, resource }: Props) {
   return (
     <Edit mutationMode="pessimistic" actions={<ShowActions resource={resource} />}>
-      <SimpleForm>{resource.fields.map((f) => fieldInput(meta, resource, f, "edit"))}</SimpleForm>
+      {/* Save only: delete is in the actions above, and only for actors who may delete. */}
+      <SimpleForm
+        toolbar={
+          <Toolbar>
+            <SaveButton />
+          </Toolbar>
+        }
+      >
+        {resource.fields.map((f) => fieldInput(meta, resource, f, "edit"))}
+      </SimpleForm>
     </Edit>
   );
 }
