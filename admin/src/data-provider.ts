@@ -3,7 +3,7 @@
  * events) with file fields sent the way the API takes them: the bytes with `PUT /<path>/<id>/<field>`
  * after the record is written, never inside its JSON (which takes a file field only as null, to clear it).
  */
-import type { DataProvider, RaRecord } from "react-admin";
+import { type DataProvider, HttpError, type RaRecord, type UpdateParams } from "react-admin";
 import { autographDataProvider } from "../../clients/ra-data-autograph/index.ts";
 import { API, authHeaders, httpClient } from "./api.ts";
 import type { SchemaDescription } from "./meta.ts";
@@ -61,8 +61,31 @@ export function dataProvider(meta: () => SchemaDescription | undefined) {
   };
   const update: DataProvider["update"] = async (resource, params) => {
     const { body, uploads } = split(resource, params.data);
-    const updated = await base.update(resource, { ...params, data: body });
-    return { data: (await upload(resource, updated.data, uploads)) as never };
+    try {
+      const updated = await base.update(resource, { ...params, data: body });
+      return { data: (await upload(resource, updated.data, uploads)) as never };
+    } catch (error) {
+      throw await withChanges(resource, params, error);
+    }
+  };
+  /** A version conflict (409, 412) says what changed since the form was opened: the record now, against it then. */
+  const withChanges = async (resource: string, params: UpdateParams, error: unknown): Promise<unknown> => {
+    if (!(error instanceof HttpError) || (error.status !== 409 && error.status !== 412) || !params.previousData)
+      return error;
+    const { data: now } = await base.getOne(resource, { id: params.id }).catch(() => ({ data: undefined }));
+    if (!now) return error;
+    const then = params.previousData as Record<string, unknown>;
+    const show = (v: unknown) =>
+      typeof v === "string" ? `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"` : JSON.stringify(v);
+    const changed = Object.keys(now)
+      .filter((k) => k !== "version" && JSON.stringify(now[k]) !== JSON.stringify(then[k]))
+      .map((k) => `${k}: ${show(then[k])} → ${show(now[k])}`);
+    if (changed.length === 0) return error;
+    return new HttpError(
+      `${error.message} Changed since you opened it: ${changed.join("; ")}.`,
+      error.status,
+      error.body,
+    );
   };
   return { ...base, create, update };
 }

@@ -145,6 +145,23 @@ const ids = (p: Page = page) => p.locator("tbody tr td.column-id").allTextConten
 const post = (id: number) => demo.db.prisma.post.findUniqueOrThrow({ where: { id } });
 const notification = () => page.locator(".MuiSnackbarContent-message").first().textContent();
 
+describe.skipIf(!HAVE_CHROMIUM)("/admin looks", () => {
+  it("follows the system's dark mode", async () => {
+    const background = async (scheme: "light" | "dark") => {
+      const p = await context.newPage();
+      await p.emulateMedia({ colorScheme: scheme });
+      await open("/", p);
+      await poll(() => p.getByTestId("count-posts").count()).toBe(1);
+      const rgb = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await p.close();
+      const [r = 0, g = 0, b = 0] = (rgb.match(/\d+/g) ?? []).map(Number);
+      return (r + g + b) / 3;
+    };
+    expect(await background("dark")).toBeLessThan(80);
+    expect(await background("light")).toBeGreaterThan(200);
+  });
+});
+
 describe.skipIf(!HAVE_CHROMIUM)("/admin, every demo resource", () => {
   it("lists each resource as its description says: default sort, first page, as the database has them", async () => {
     const meta = (await (await fetch(`${demo.running.url}/api/_meta`)).json()) as {
@@ -302,7 +319,10 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", () => {
     expect(changed.status).toBe(200);
     await title.fill("My stale edit");
     await page.getByRole("button", { name: "Save" }).click();
-    await poll(notification).toMatch(/changed|version|stale|conflict/i);
+    // The notice names the conflict and what changed: the title, from the form's value to the one now stored.
+    await poll(notification).toMatch(
+      /changed by someone else.*Changed since you opened it: .*title: ".*" → "Changed elsewhere"/,
+    );
     expect((await post(3)).title).toBe("Changed elsewhere");
   });
 });
@@ -337,5 +357,40 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin as an acme customer", () => {
     await poll(() => page.getByLabel("Title").inputValue()).not.toBe("");
     expect(await page.getByLabel("Internal note").count()).toBe(0);
     expect(await page.getByRole("button", { name: "Delete" }).count()).toBe(0);
+  });
+});
+
+// The pictures docs/images/ holds (README, docs/guides/admin.md): taken on every run into the git-ignored
+// __screenshots__, and written to docs/images with UPDATE_SCREENSHOTS=1.
+describe.skipIf(!HAVE_CHROMIUM)("/admin screenshots", () => {
+  it("takes the list, edit, history and trash pictures", async () => {
+    const p = await context.newPage();
+    await p.setViewportSize({ width: 1280, height: 760 });
+    // As the admin again (the customer's sign-in is in the browser's storage): forget it and start over.
+    await p.goto(`${demo.running.url}/admin/#/`);
+    await p.evaluate(() => localStorage.clear());
+    await p.reload();
+    await poll(() => p.getByText("User 1 (admin)").count()).toBe(1);
+    const { id } = await demo.db.prisma.post.create({ data: { title: "In the trash", authorId: 5 } });
+    await fetch(`${demo.running.url}/api/posts/${id}`, { method: "DELETE" });
+    const dir = process.env.UPDATE_SCREENSHOTS
+      ? join(import.meta.dirname, "../../docs/images")
+      : join(import.meta.dirname, "__screenshots__");
+    const shots: [string, string, () => Promise<unknown>][] = [
+      ["admin-list", listRoute("posts"), () => poll(() => ids(p)).toHaveLength(25)],
+      ["admin-edit", "/posts/2", () => poll(() => p.getByLabel("Title").inputValue()).not.toBe("")],
+      ["admin-history", "/posts/1/show", () => poll(() => p.locator("tr.revision").count()).toBeGreaterThan(1)],
+      ["admin-trash", "/posts/trash", () => poll(() => p.locator("tr.trashed").count()).toBeGreaterThan(0)],
+    ];
+    for (const [name, route, ready] of shots) {
+      await open(route, p);
+      await ready();
+      if (name === "admin-history") {
+        await p.locator("tr.revision").first().getByRole("button", { name: "Diff" }).click();
+        await p.locator("tr.diff").first().scrollIntoViewIfNeeded();
+      }
+      await p.screenshot({ path: join(dir, `${name}.png`) });
+    }
+    await p.close();
   });
 });
