@@ -1,4 +1,4 @@
-// A stock react-admin 5 app (examples/admin: ra-data-simple-rest, no glue) in a real Chromium against
+// A stock react-admin 5 app (test/e2e/stock-admin: ra-data-simple-rest, no glue) in a real Chromium against
 // the real server, cross-origin: the page is served from one port, the API from another, so every
 // list request goes through a real CORS preflight (its Range header) and reads Content-Range through
 // Access-Control-Expose-Headers (docs/reference/rest-dialect.md §2.6, §8.1, §8.3). No request is
@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page, type Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { buildAdmin, type StaticServer, serveStatic } from "../../examples/admin/build.ts";
+import { buildAdmin, type StaticServer, serveStatic } from "./stock-admin/build.ts";
 import type { RunningServer } from "../../src/server/server.ts";
 import type { Prisma } from "../../demo/generated/client.ts";
 import type { DemoDatabase } from "../support/demo-database.ts";

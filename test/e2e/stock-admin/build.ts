@@ -5,7 +5,7 @@
  *
  * ```sh
  * npm start                                # the API on http://localhost:4000
- * npx tsx examples/admin/build.ts          # the admin on http://localhost:5173
+ * npx tsx test/e2e/stock-admin/build.ts          # the admin on http://localhost:5173
  * ```
  *
  * `AUTOGRAPH_API` (default `http://localhost:4000/api`) and `ADMIN_PORT` (default 5173) change either end.
