@@ -63,10 +63,11 @@ export interface LockTable {
   release(key: LockKey, ownerId?: string): Promise<boolean>;
 }
 
-/** A client that runs raw SQL: the Prisma client, or one of its interactive transactions. */
-export interface RawClient {
-  $queryRawUnsafe<T>(sql: string, ...params: unknown[]): Promise<T>;
-}
+/**
+ * Runs one statement and answers its rows: on the pool (as a prepared statement), or in a transaction.
+ * Timestamps come back as `timestamptz` (so as Dates whatever the session's time zone).
+ */
+export type RunSql = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
 
 /** The fields of the model, in the order rows are read. */
 const FIELDS = ["id", "resource", "recordId", "ownerId", "tenantId", "createdAt", "expiresAt"] as const;
@@ -78,7 +79,7 @@ const NOW = `(now() at time zone 'UTC')`;
  * The lock table of a schema, by the client it runs on; undefined when the schema has no
  * {@link LOCK_MODEL}. Table and column names come from the datamodel (`@@map`, `@map` honoured).
  */
-export function lockTable(models: SqlModels): ((client: RawClient) => LockTable) | undefined {
+export function lockTable(models: SqlModels): ((run: RunSql) => LockTable) | undefined {
   const model = models.datamodel.models.find((m) => m.name === LOCK_MODEL);
   if (!model) return undefined;
   const table = models.table(model);
@@ -87,8 +88,15 @@ export function lockTable(models: SqlModels): ((client: RawClient) => LockTable)
     string
   >;
   const idCast = models.cast(models.field(model, "id")) ?? "text";
+  // Ids as text; times as timestamptz, read as the UTC they were written in.
   const columns = (alias: string) =>
-    `${FIELDS.map((f) => (f === "id" ? `${alias}.${col.id}::text as "id"` : `${alias}.${col[f]} as ${ident(f)}`)).join(", ")}`;
+    FIELDS.map((f) =>
+      f === "id"
+        ? `${alias}.${col.id}::text as "id"`
+        : f === "createdAt" || f === "expiresAt"
+          ? `${alias}.${col[f]} at time zone 'UTC' as ${ident(f)}`
+          : `${alias}.${col[f]} as ${ident(f)}`,
+    ).join(", ");
   const byKey = `${col.resource} = $1 and ${col.recordId} = $2`;
   const find = `select ${columns(table)}, ${col.expiresAt} > ${NOW} as "live" from ${table} where ${byKey}`;
   const live = `select ${columns(table)}, true as "live" from ${table} where ${col.resource} = $1 and ${col.expiresAt} > ${NOW} order by ${col.createdAt}, ${col.recordId}`;
@@ -106,14 +114,15 @@ export function lockTable(models: SqlModels): ((client: RawClient) => LockTable)
   const release = `delete from ${table} where ${byKey} returning 1 as "gone"`;
   const releaseOwn = `delete from ${table} where ${byKey} and (${col.ownerId} = $3 or ${col.expiresAt} <= ${NOW}) returning 1 as "gone"`;
 
-  return (client) => {
-    const findLock = async (key: LockKey) =>
-      (await client.$queryRawUnsafe<StoredLock[]>(find, key.resource, key.recordId))[0];
+  return (run) => {
+    // The statements select exactly the fields of a StoredLock.
+    const rows = async (text: string, ...values: unknown[]) => (await run(text, values)) as unknown as StoredLock[];
+    const findLock = async (key: LockKey) => (await rows(find, key.resource, key.recordId))[0];
     const locks: LockTable = {
       async acquire(key, owner, ttlSeconds) {
         // Twice at most: the lock that refused us may expire or go before we read it.
         for (let attempt = 0; attempt < 2; attempt++) {
-          const [taken] = await client.$queryRawUnsafe<StoredLock[]>(
+          const [taken] = await rows(
             acquire,
             key.resource,
             key.recordId,
@@ -129,12 +138,12 @@ export function lockTable(models: SqlModels): ((client: RawClient) => LockTable)
         throw new Error(`record lock of ${key.resource} ${key.recordId}: neither taken nor held by anyone`);
       },
       find: findLock,
-      live: (resource) => client.$queryRawUnsafe<StoredLock[]>(live, resource),
+      live: (resource) => rows(live, resource),
       async release(key, ownerId) {
         const gone =
           ownerId === undefined
-            ? await client.$queryRawUnsafe<unknown[]>(release, key.resource, key.recordId)
-            : await client.$queryRawUnsafe<unknown[]>(releaseOwn, key.resource, key.recordId, ownerId);
+            ? await rows(release, key.resource, key.recordId)
+            : await rows(releaseOwn, key.resource, key.recordId, ownerId);
         return gone.length > 0;
       },
     };

@@ -263,7 +263,7 @@ export function createStore(db: StoreDatabase): Store {
   };
   const locks = lockTable(models);
   const inTransaction = (tx: TransactionClient): Store => ({
-    locks: locks?.(tx as unknown as Raw),
+    locks: locks?.((text, values) => (tx as unknown as Raw).$queryRawUnsafe(text, ...values)),
     appendEvents: appendEvents(tx as unknown as Raw),
     write: () =>
       Promise.reject(
@@ -277,7 +277,7 @@ export function createStore(db: StoreDatabase): Store {
     aggregate: aggregate(tx as unknown as Raw),
   });
   return {
-    locks: locks?.(prisma as unknown as Raw),
+    locks: locks?.(async (text, values) => (await pool.query(named({ text, values }))).rows),
     // Outside a transaction the lock would be released at once: wrap the append in one.
     appendEvents: (entries) => prisma.$transaction((tx) => appendEvents(tx as unknown as Raw)(entries)),
     write,
