@@ -456,7 +456,7 @@ export function autographDataProvider(
   return { ...base, ...methods, ...realtimeMethods(apiUrl, options), ...lockMethods(url, httpClient) };
 }
 
-/** lock / unlock / getLock / getLocks over the lock routes (rest-dialect.md §23). */
+/** lock / unlock / getLock / getLocks over the lock routes (rest-dialect.md §24). */
 function lockMethods(
   url: (resource: string, ...path: (string | number)[]) => string,
   httpClient: typeof fetchUtils.fetchJson,

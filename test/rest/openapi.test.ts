@@ -233,7 +233,7 @@ describe("§10 OpenAPI", () => {
     expect(params("/users")).not.toContain("embed");
   });
 
-  it("documents the trash, revisions, batches and files only where the resource has them, locks everywhere (§18-§20, §23)", async () => {
+  it("documents the trash, revisions, batches and files only where the resource has them, locks everywhere (§18-§20, §24)", async () => {
     const paths = Object.keys(doc.paths);
     const under = (prefix: string) => paths.filter((p) => p.startsWith(`/${prefix}/`)).sort();
     expect(under("posts")).toEqual(

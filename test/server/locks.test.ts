@@ -1,4 +1,4 @@
-// Record locks (rest-dialect.md §23, docs/guides/locks.md) through the app as clients reach it: REST and
+// Record locks (rest-dialect.md §24, docs/guides/locks.md) through the app as clients reach it: REST and
 // GraphQL, actors from API keys. Each scenario acts over HTTP, then checks the RecordLock table and the
 // records themselves.
 import pino from "pino";

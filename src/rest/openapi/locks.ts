@@ -1,5 +1,5 @@
 /**
- * Record locks in the document (rest-dialect.md §23): per resource `/{resource}/locks` and
+ * Record locks in the document (rest-dialect.md §24): per resource `/{resource}/locks` and
  * `/{resource}/{id}/lock`, placed after the resource's member path, and the shared `RecordLock` schema.
  */
 import type { ResolvedResource, ResolvedSchema } from "../../metadata/resolved.ts";

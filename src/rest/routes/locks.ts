@@ -1,5 +1,5 @@
 /**
- * Record locks (§23, docs/guides/locks.md): `POST`, `GET` and `DELETE <member>/lock` take or renew,
+ * Record locks (§24, docs/guides/locks.md): `POST`, `GET` and `DELETE <member>/lock` take or renew,
  * read and release the lock of a record; `GET <collection>/locks` lists the live locks of a resource.
  * The runtime decides who may lock what (runtime/locks.ts); a schema without the `RecordLock` model
  * answers 501 on each.
