@@ -30,6 +30,7 @@ export const offlineStore: Store = {
   appendEvents: notConnected,
   write: notConnected,
   canWrite: () => false,
+  locks: undefined,
 };
 
 /** The SDL of the demo schema, as committed in demo/schema/schema.graphql. */

@@ -6,7 +6,7 @@
  *
  * Your Prisma schema declares Autograph's own models besides yours: `Revision`, `Event`, `EventCursor`
  * and `EventDeadLetter` (copy them from Autograph's templates/init/prisma/schema.prisma (in the package: node_modules/autograph/templates/init/prisma/schema.prisma)); {@link startServer} refuses
- * to boot without them.
+ * to boot without them. `RecordLock` (record locks, docs/guides/locks.md) is optional.
  * @packageDocumentation
  */
 
@@ -64,6 +64,7 @@ export type {
 export type { Filter, QueryLimits, Sort } from "./runtime/query.ts";
 export { createRuntime, type Runtime, type RuntimeOptions, type RuntimeSettings } from "./runtime/runtime.ts";
 export type { RevisionRecord } from "./runtime/history.ts";
+export type { LockOptions, RecordLock } from "./runtime/locks.ts";
 export type { ErrorReporter } from "./runtime/service-core.ts";
 export type { ListParams, Page, ResourceRecord } from "./runtime/service-types.ts";
 export type { ResourceService } from "./runtime/service.ts";

@@ -1,8 +1,9 @@
 /**
  * react-admin data provider for Autograph's REST API: ra-data-simple-rest, plus the methods that
  * react-admin Enterprise Edition's soft delete (ra-soft-delete / ra-core-ee) and history (ra-history)
- * packages call, mapped onto Autograph's trash and revision endpoints, and ra-realtime's
- * subscribe / unsubscribe over Autograph's event streams (EventSource on GET /:resource/events).
+ * packages call, mapped onto Autograph's trash and revision endpoints, ra-realtime's subscribe /
+ * unsubscribe over Autograph's event streams (EventSource on GET /:resource/events), and ra-realtime's
+ * record locks (lock, unlock, getLock, getLocks) over /:resource/:id/lock and /:resource/locks.
  *
  * The contract each method follows, and where it comes from, is in
  * docs/guides/react-admin-lifecycle.md.
@@ -164,8 +165,58 @@ export interface RealtimeMethods {
   publish(topic: string, event: unknown): Promise<never>;
 }
 
-/** ra-data-simple-rest's methods, the lifecycle ones and the realtime ones; `R` types the records the lifecycle methods return. */
-export type AutographDataProvider<R extends RaRecord = RaRecord> = DataProvider & LifecycleMethods<R> & RealtimeMethods;
+/**
+ * A record lock, shaped as ra-realtime's lock, with its expiry alongside.
+ *
+ * @example
+ * { id: "0b6f…", resource: "posts", recordId: 12, identity: "3", createdAt: "2026-06-06T15:32:22.000Z", expiresAt: "2026-06-06T15:37:22.000Z" }
+ */
+export interface Lock {
+  /** The lock's own id (a UUID); the same while its holder renews it. */
+  id: string;
+  /** The resource name, e.g. `posts`. */
+  resource: string;
+  /** The locked record's id, typed as in the record. */
+  recordId: Identifier;
+  /** Who holds it: the server's actor id (the signed-in user, never the identity sent). */
+  identity: string;
+  /** When its holder took it (ISO 8601). */
+  createdAt: string;
+  /** When it stops holding unless its holder locks again (ISO 8601). */
+  expiresAt: string;
+}
+
+/** ra-realtime's lock methods. */
+export interface LockMethods {
+  /**
+   * POST /:resource/:id/lock: locks the record for the signed-in user, or renews their lock. `identity`
+   * is not sent: the server takes the owner from the credentials. `meta.ttlSeconds` asks for a lifetime
+   * (default: the server's, 5 minutes). Rejects with a 409 HttpError (`body.details: { ownerId, expiresAt }`)
+   * when someone else holds it.
+   */
+  lock(
+    resource: string,
+    params: { id: Identifier; identity?: Identifier; meta?: { ttlSeconds?: number } & Record<string, unknown> },
+  ): Promise<{ data: Lock }>;
+  /** DELETE /:resource/:id/lock (204); no lock is no error. Answers what was unlocked. */
+  unlock(
+    resource: string,
+    params: { id: Identifier; identity?: Identifier; meta?: unknown },
+  ): Promise<{ data: { resource: string; recordId: Identifier } }>;
+  /** GET /:resource/:id/lock; `data` is undefined when nobody holds a lock (the server's 404). */
+  getLock(
+    resource: string,
+    params: { id: Identifier; meta?: unknown; signal?: AbortSignal },
+  ): Promise<{ data: Lock | undefined }>;
+  /** GET /:resource/locks: the live locks of the records the user can read, oldest first. */
+  getLocks(resource: string, params?: { meta?: unknown; signal?: AbortSignal }): Promise<{ data: Lock[] }>;
+}
+
+/** ra-data-simple-rest's methods, the lifecycle, realtime and lock ones; `R` types the records the lifecycle methods return. */
+export type AutographDataProvider<R extends RaRecord = RaRecord> = DataProvider &
+  LifecycleMethods<R> &
+  RealtimeMethods &
+  LockMethods;
 
 /** Options of {@link autographDataProvider}. */
 export interface AutographDataProviderOptions {
@@ -402,7 +453,49 @@ export function autographDataProvider(
       return { data: await send(url(resource, params.id, "revert", params.number), "POST") };
     },
   };
-  return { ...base, ...methods, ...realtimeMethods(apiUrl, options) };
+  return { ...base, ...methods, ...realtimeMethods(apiUrl, options), ...lockMethods(url, httpClient) };
+}
+
+/** lock / unlock / getLock / getLocks over the lock routes (rest-dialect.md §24). */
+function lockMethods(
+  url: (resource: string, ...path: (string | number)[]) => string,
+  httpClient: typeof fetchUtils.fetchJson,
+): LockMethods {
+  // The resource as react-admin names it, whatever the server calls it.
+  const asLock = (resource: string, lock: Lock): Lock => ({ ...lock, resource });
+  return {
+    async lock(resource, params) {
+      const ttlSeconds = params.meta?.ttlSeconds;
+      const { json } = await httpClient(url(resource, params.id, "lock"), {
+        method: "POST",
+        ...(ttlSeconds === undefined ? {} : { body: JSON.stringify({ ttlSeconds }) }),
+      });
+      return { data: asLock(resource, json as Lock) };
+    },
+
+    async unlock(resource, params) {
+      await httpClient(url(resource, params.id, "lock"), { method: "DELETE" });
+      return { data: { resource, recordId: params.id } };
+    },
+
+    async getLock(resource, params) {
+      try {
+        const { json } = await httpClient(
+          url(resource, params.id, "lock"),
+          params.signal ? { signal: params.signal } : {},
+        );
+        return { data: asLock(resource, json as Lock) };
+      } catch (error) {
+        if (error instanceof HttpError && error.status === 404) return { data: undefined };
+        throw error;
+      }
+    },
+
+    async getLocks(resource, params = {}) {
+      const { json } = await httpClient(url(resource, "locks"), params.signal ? { signal: params.signal } : {});
+      return { data: (json as Lock[]).map((lock) => asLock(resource, lock)) };
+    },
+  };
 }
 
 const CHANGE_ACTIONS = ["create", "update", "patch", "delete", "restore", "revert", "purge", "publish"] as const;

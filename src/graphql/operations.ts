@@ -11,6 +11,7 @@ import type { Builder } from "./builder.ts";
 import type { ConnectionTypes } from "./connections.ts";
 import { type ResourceInputs, toFilter, toSort, toWriteInput } from "./inputs.ts";
 import { addLifecycleOperations, deletedArg, deletedOf, getOptionsOf, type LifecycleTypes } from "./lifecycle.ts";
+import { addLockOperations, type LockType } from "./locks.ts";
 import type { ObjectTypes } from "./object-types.ts";
 import { connectionProjectionOf, projectionOf } from "./projection.ts";
 import { subfields } from "./selection.ts";
@@ -23,6 +24,8 @@ export interface OperationTypes {
   /** Only resources that declare `groupBy` or `aggregate` fields have them. */
   readonly aggregates: ReadonlyMap<string, AggregateTypes>;
   readonly lifecycle: LifecycleTypes;
+  /** The `RecordLock` type (locks.ts). */
+  readonly lock: LockType;
 }
 
 /** Adds the query and mutation fields of every resource. */
@@ -40,6 +43,7 @@ export function addOperations(builder: Builder, runtime: Runtime, types: Operati
     if (aggregate) addAggregate(builder, runtime, resource, aggregate, input);
     addMutations(builder, runtime, resource, object, input);
     addLifecycleOperations(builder, runtime, resource, object, input, types.lifecycle);
+    addLockOperations(builder, runtime, resource, types.lock);
   }
 }
 

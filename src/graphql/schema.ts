@@ -10,6 +10,7 @@ import { addConnectionTypes } from "./connections.ts";
 import { type GraphQLExtension, mergeExtensions } from "./extensions.ts";
 import { addInputs } from "./inputs.ts";
 import { addLifecycleTypes } from "./lifecycle.ts";
+import { addLockType } from "./locks.ts";
 import { addObjectTypes } from "./object-types.ts";
 import { addOperations } from "./operations.ts";
 import { addLeafTypes } from "./scalars.ts";
@@ -35,7 +36,8 @@ export function buildGraphQLSchema(
   const connections = addConnectionTypes(builder, runtime.schema, objects);
   const aggregates = addAggregateTypes(builder, runtime.schema, leaves);
   const lifecycle = addLifecycleTypes(builder, runtime.schema, objects, leaves);
-  addOperations(builder, runtime, { objects, inputs, connections, aggregates, lifecycle });
+  const lock = addLockType(builder, leaves);
+  addOperations(builder, runtime, { objects, inputs, connections, aggregates, lifecycle, lock });
   addSubscriptions(builder, runtime, { objects, inputs, leaves }, options);
   return lexicographicSortSchema(mergeExtensions(builder.toSchema(), extensions));
 }

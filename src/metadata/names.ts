@@ -45,6 +45,10 @@ export function resourceNames(name: string, plural: string): ResourceNames {
     revisions: `${name}Revisions`,
     revision: `${name}Revision`,
     revisionDiff: `${name}RevisionDiff`,
+    lock: `lock${type}`,
+    unlock: `unlock${type}`,
+    recordLock: `${name}Lock`,
+    recordLocks: `${name}Locks`,
     createMany: `create${pascalCase(plural)}`,
     updateMany: `update${pascalCase(plural)}`,
     deleteMany: `delete${pascalCase(plural)}`,
@@ -69,7 +73,7 @@ export function resourceNames(name: string, plural: string): ResourceNames {
 /**
  * GraphQL type names every schema has besides the per-resource ones: root types, the shared sort
  * direction enum, the connections' page info, the enums of aggregate `having` conditions, the shared
- * types of the record lifecycle (trash, revisions, batches) and the scalars. A resource, enum or filter
+ * types of the record lifecycle (trash, revisions, batches, record locks) and the scalars. A resource, enum or filter
  * input named like one of them is a boot error, whether or not a resource uses it.
  */
 export const SHARED_GRAPHQL_NAMES = Object.freeze({
@@ -88,6 +92,7 @@ export const SHARED_GRAPHQL_NAMES = Object.freeze({
   revisionDiff: "RevisionDiff",
   fieldChange: "FieldChange",
   batchFailure: "BatchFailure",
+  recordLock: "RecordLock",
   changeAction: "ChangeAction",
   resourceChange: "ResourceChange",
   dateTime: "DateTime",

@@ -165,6 +165,11 @@ export interface ResourceNames {
   readonly revisions: string;
   readonly revision: string;
   readonly revisionDiff: string;
+  /** Record lock mutations and queries (docs/guides/locks.md), e.g. `lockPost`, `unlockPost`, `postLock`, `postLocks`. */
+  readonly lock: string;
+  readonly unlock: string;
+  readonly recordLock: string;
+  readonly recordLocks: string;
   /** Batch mutations, e.g. `createPosts`, `updatePosts`, `deletePosts`, `restorePosts`, `purgePosts`. */
   readonly createMany: string;
   readonly updateMany: string;

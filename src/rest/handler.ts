@@ -23,6 +23,7 @@ import { mountCollectionRoutes } from "./routes/collection.ts";
 import { mountDescribeRoute } from "./routes/describe.ts";
 import { mountEventStreamRoute } from "./routes/event-streams.ts";
 import { mountHistoryRoutes } from "./routes/history.ts";
+import { mountLockRoutes } from "./routes/locks.ts";
 import { mountMemberRoutes } from "./routes/member.ts";
 import { mountMetaRoutes } from "./routes/meta.ts";
 import { type Api, type ResourceRoutes, routeWith } from "./routes/route.ts";
@@ -176,6 +177,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     mountAggregateRoutes(routes);
     mountEventStreamRoute(streams, resource);
     mountBatchRoutes(routes);
+    mountLockRoutes(routes);
     mountMemberRoutes(routes);
     mountBlobRoutes(routes, options.blobs);
     mountHistoryRoutes(routes);

@@ -11,6 +11,7 @@ import { LIST_PARAMS } from "./list-params.ts";
 import { BACKUP_TAG, backupPaths } from "./openapi/backup.ts";
 import { type Json, responseRef } from "./openapi/builders.ts";
 import { components } from "./openapi/components.ts";
+import { withLockPaths, withLockSchema } from "./openapi/locks.ts";
 import { META_TAG, metaPaths } from "./openapi/meta.ts";
 import { paths } from "./openapi/paths.ts";
 
@@ -53,8 +54,11 @@ export function buildOpenApi(schema: ResolvedSchema, options: OpenApiOptions = {
       BACKUP_TAG,
       META_TAG,
     ],
-    paths: { ...withSecurity(schema, { ...paths(schema, options.securityProfile), ...metaPaths() }), ...backupPaths() },
-    components: { ...components(schema, options.securityProfile), securitySchemes: SECURITY_SCHEMES },
+    paths: {
+      ...withSecurity(schema, { ...withLockPaths(schema, paths(schema, options.securityProfile)), ...metaPaths() }),
+      ...backupPaths(),
+    },
+    components: { ...withLockSchema(components(schema, options.securityProfile)), securitySchemes: SECURITY_SCHEMES },
   };
 }
 

@@ -11,6 +11,7 @@ import { ANONYMOUS, type Actor, type RequestContext } from "./context.ts";
 import { AppError } from "./errors.ts";
 import { HookRegistry, type ResourceHooks } from "./hooks.ts";
 import { type LoaderSource, Loaders } from "./loaders.ts";
+import { DEFAULT_LOCK_TTL_SECONDS, MAX_LOCK_TTL_SECONDS } from "./locks.ts";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
 import { ResourceService } from "./service.ts";
 import { type ErrorReporter, ServiceCore } from "./service-core.ts";
@@ -61,6 +62,11 @@ export interface RuntimeSettings {
   adminRole?: string;
   /** The REST base path, for the `url` of file fields in records (`/api/posts/1/cover`). @default "/api" */
   blobUrlBase?: string;
+  /**
+   * How long a record lock lasts when the request names no ttl, in whole seconds from 1 to 86400 (the
+   * server reads LOCK_TTL_SECONDS; docs/guides/locks.md). @default 300
+   */
+  lockTtlSeconds?: number;
 }
 
 /** The runtime. */
@@ -146,8 +152,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (!c) throw new AppError("NOT_FOUND", `Unknown resource "${name}".`);
     return c;
   };
+  const lockTtlSeconds = options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
+  if (!Number.isInteger(lockTtlSeconds) || lockTtlSeconds < 1 || lockTtlSeconds > MAX_LOCK_TTL_SECONDS)
+    throw new Error(`lockTtlSeconds must be a whole number from 1 to ${MAX_LOCK_TTL_SECONDS}, got ${lockTtlSeconds}`);
   const deps = {
     store,
+    lockTtlSeconds,
     hooks,
     limits,
     resource: service,

@@ -45,6 +45,8 @@ export interface ServiceDependencies {
   readonly access: AccessPolicy;
   /** Where file fields' bytes are served (the REST base path), for the `url` records carry. */
   readonly blobUrlBase: string;
+  /** How long a record lock lasts when the request names no ttl, in seconds (locks.ts). */
+  readonly lockTtlSeconds: number;
 }
 
 /** One resource's service state, and the rules every read and write of it shares. */

@@ -6,7 +6,7 @@
  *
  * This class is the facade: each method reads its arguments (ids, write input, what the resource
  * supports) and hands over to the module that holds its rule (docs/design/architecture.md lists
- * them): read.ts, keyset.ts, aggregate.ts, history.ts, write.ts, batch.ts, present.ts.
+ * them): read.ts, keyset.ts, aggregate.ts, history.ts, write.ts, batch.ts, present.ts, locks.ts.
  */
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { EdgePart } from "../storage/sql/read-sql.ts";
@@ -27,6 +27,7 @@ import {
 } from "./history.ts";
 import { readWriteInput, type WriteInputOptions } from "./input.ts";
 import { page, pageText } from "./keyset.ts";
+import { getLock, type LockOptions, listLocks, lock, type RecordLock, unlock } from "./locks.ts";
 import type { Row } from "./loaders.ts";
 import { type Nesting, present, related } from "./present.ts";
 import type { Filter } from "./query.ts";
@@ -197,6 +198,29 @@ export class ResourceService implements ResourceOperations {
    */
   diff(ctx: RequestContext, rawId: unknown, rawNumber: unknown, rawAgainst?: unknown): Promise<RevisionDiff> {
     return diff(this.#core, ctx, rawId, rawNumber, rawAgainst);
+  }
+
+  /**
+   * Locks a record for the actor of `ctx` (renews their own lock); 409 when another actor holds it
+   * (locks.ts, docs/guides/locks.md).
+   */
+  lock(ctx: RequestContext, rawId: unknown, options?: LockOptions): Promise<RecordLock> {
+    return lock(this.#core, ctx, rawId, options);
+  }
+
+  /** Releases the actor's lock of a record (the admin role breaks anyone's); no lock is no error. */
+  unlock(ctx: RequestContext, rawId: unknown): Promise<void> {
+    return unlock(this.#core, ctx, rawId);
+  }
+
+  /** The live lock of a record, or null when it has none. */
+  getLock(ctx: RequestContext, rawId: unknown): Promise<RecordLock | null> {
+    return getLock(this.#core, ctx, rawId);
+  }
+
+  /** The live locks of the records of this resource the actor can read, oldest first. */
+  locks(ctx: RequestContext): Promise<RecordLock[]> {
+    return listLocks(this.#core, ctx);
   }
 
   /** Creates a record. */

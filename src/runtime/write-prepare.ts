@@ -2,8 +2,9 @@
  * What a write settles before anything is written, in named stages: authorize (roles, then the
  * scope's write rule) → the version the client sent → load the row (locking nothing: the write itself
  * checks the version) and what the action needs of it (live, in the trash) → authorize the record and
- * the fields written → the version the row is at → stamp the values the runtime fills in → `before`
- * hooks → validate (the merged record, and the records it points at). Both write paths (write.ts)
+ * the fields written → the version the row is at → another actor's record lock (lock-check.ts) → stamp
+ * the values the runtime fills in → `before` hooks → validate (the merged record, and the records it
+ * points at). Both write paths (write.ts)
  * share these stages; reads go through `ctx`'s store (the transaction's, or the pool's).
  */
 import { randomUUID } from "node:crypto";
@@ -21,6 +22,8 @@ import type { ServiceCore } from "./service-core.ts";
 import type { WriteOptions } from "./service-types.ts";
 import { validateWrite } from "./validate.ts";
 import { checkEchoes } from "./input.ts";
+import { checkLock } from "./lock-check.ts";
+import type { StoredLock } from "../storage/record-locks.ts";
 
 /** What a write settled before anything is written (see {@link prepare}). */
 export interface WritePlan {
@@ -36,6 +39,8 @@ export interface WritePlan {
   readonly mismatch: (current: unknown) => AppError;
   /** The written row must still meet the guard (a scoped actor's writes, but for deletes and purges). */
   readonly staysInside: boolean;
+  /** The record's lock row, the actor's own or an expired one (another's live lock refused the write): a delete or purge releases it. */
+  readonly lock: StoredLock | undefined;
 }
 
 /** Runs the stages before the write itself, in order; a throw from any of them writes nothing. */
@@ -69,6 +74,8 @@ export async function prepare(
   const version = resource.version;
   if (version && existing && expected !== undefined && existing[version.field] !== expected)
     throw mismatch(existing[version.field]);
+  // After the version: a stale write is refused as such, without looking for a lock.
+  const lock = await checkLock(core, ctx, id);
   // After the version: a stale record's echoes differ because it is stale, and that is the 409 to give.
   checkEchoes(resource, core.view(ctx), op.input, options.echoes ?? {}, existing, Boolean(options.ignoreReadOnly));
   const actor = ctx.actor.id ?? core.deps.defaultActor;
@@ -92,14 +99,16 @@ export async function prepare(
     actor,
     mismatch,
     staysInside: Boolean(guard && scoped && action !== "delete" && action !== "purge"),
+    lock,
   };
 }
 
 /**
  * Stage authorize: roles first (a denied operation says so without looking at the row), then the
- * scope's write rule. Gives the actor's tenant and scope condition on this resource.
+ * scope's write rule. Gives the actor's tenant and scope condition on this resource. Locking a record
+ * (locks.ts) asks the same as updating it.
  */
-async function authorize(
+export async function authorize(
   core: ServiceCore,
   ctx: RequestContext,
   operation: AccessOperation,

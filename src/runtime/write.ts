@@ -17,6 +17,7 @@ import { both } from "./query.ts";
 import { sameValue } from "./same-value.ts";
 import type { ServiceCore } from "./service-core.ts";
 import type { ResourceRecord, WriteOptions } from "./service-types.ts";
+import { releaseLock } from "./lock-check.ts";
 import { inTransaction } from "./transaction.ts";
 import { actorValue, prepare, type WritePlan } from "./write-prepare.ts";
 
@@ -85,6 +86,9 @@ async function writeDirect(run: WriteRun): Promise<Row> {
   const row = await persistDirect(run, plan, now);
   op.id = row[core.resource.id.name] as string | number;
   op.result = row;
+  // After the commit, so a failure here must not fail the delete: the lock would only outlive its
+  // record until it expires.
+  if (op.action === "delete") await releaseLock(core, ctx, op.id, plan.lock).catch(() => {});
   core.deps.onCommitted();
   await successHooks(core, op)?.();
   return row;
@@ -150,6 +154,7 @@ async function writeIn(run: WriteRun, revisionNumber: number | undefined): Promi
   op.id = row[core.resource.id.name] as string | number;
   op.result = row;
   await checkInside(run, plan);
+  if (op.action === "delete" || op.action === "purge") await releaseLock(core, ctx, id, plan.lock);
   await record(run, plan, tx, row);
   await after(run, tx);
   return op.result as Row;

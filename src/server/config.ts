@@ -47,6 +47,11 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** How long the outbox keeps events, in hours (`OUTBOX_RETENTION_HOURS`). @default 168 (7 days) */
   readonly outboxRetentionHours: number;
+  /**
+   * How long a record lock lasts when the request names no ttl, in seconds, from 1 to 86400
+   * (`LOCK_TTL_SECONDS`; docs/guides/locks.md). @default 300
+   */
+  readonly lockTtlSeconds: number;
   /** GraphQL hardening (docs/guides/security.md, "GraphQL hardening"). */
   readonly graphql: GraphQLConfig;
   /**
@@ -244,6 +249,11 @@ export function loadConfig(env: Env = process.env): Config {
       ? Number(value)
       : fail(name, expected, value, fallback);
   };
+  const lockTtl = (): number => {
+    const expected = "a whole number of seconds from 1 to 86400";
+    const seconds = whole("LOCK_TTL_SECONDS", 300, 1, expected);
+    return seconds <= 86_400 ? seconds : fail("LOCK_TTL_SECONDS", expected, String(seconds), 300);
+  };
   const rateLimitStore = read("RATE_LIMIT_STORE") ?? "memory";
   if (rateLimitStore === "redis" && redisUrl === undefined)
     fail("RATE_LIMIT_STORE", "memory unless REDIS_URL is set", rateLimitStore, undefined);
@@ -343,6 +353,7 @@ export function loadConfig(env: Env = process.env): Config {
     blobRedirect: flag("BLOB_REDIRECT", false),
     blobGcIntervalSeconds: count("BLOB_GC_INTERVAL", 0) ?? 3600,
     blobGcGraceHours: count("BLOB_GC_GRACE_HOURS", 1) ?? 24,
+    lockTtlSeconds: lockTtl(),
     corsOrigins: corsOrigins(),
     securityProfile: (SECURITY_PROFILES as readonly string[]).includes(securityProfile)
       ? (securityProfile as SecurityProfile)

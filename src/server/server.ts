@@ -159,6 +159,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     schema,
     store: createStore(db),
     ...(config.cursorSecret ? { cursorSecret: config.cursorSecret } : {}),
+    lockTtlSeconds: config.lockTtlSeconds,
     onError: (err, where) => logger.error({ err, ...where }, `${where.stage} failed`),
   });
   const events = createEvents({

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { Datamodel } from "../metadata/datamodel.ts";
 import type { PrismaClientLike } from "./prisma.ts";
+import { type LockTable, lockTable } from "./record-locks.ts";
 import { type AggregateQuery, compileAggregate, shapeAggregateRow } from "./sql/aggregate-sql.ts";
 import { type CompiledRead, compileRead, type ReadQuery } from "./sql/read-sql.ts";
 import { SqlModels } from "./sql/where-sql.ts";
@@ -85,6 +86,8 @@ export interface Store {
   write(query: WriteQuery): Promise<WriteResult>;
   /** Whether {@link Store.write} can write rows of `model`: outside a transaction, for models with no default only Prisma computes (cuid, nanoid, ulid). */
   canWrite(model: string): boolean;
+  /** The record lock table (record-locks.ts), in this store's transaction if it has one; undefined when the schema has no `RecordLock` model. */
+  readonly locks: LockTable | undefined;
 }
 
 /** What {@link Store.write} did. */
@@ -258,7 +261,9 @@ export function createStore(db: StoreDatabase): Store {
     }
     return can;
   };
+  const locks = lockTable(models);
   const inTransaction = (tx: TransactionClient): Store => ({
+    locks: locks?.((text, values) => (tx as unknown as Raw).$queryRawUnsafe(text, ...values)),
     appendEvents: appendEvents(tx as unknown as Raw),
     write: () =>
       Promise.reject(
@@ -272,6 +277,7 @@ export function createStore(db: StoreDatabase): Store {
     aggregate: aggregate(tx as unknown as Raw),
   });
   return {
+    locks: locks?.(async (text, values) => (await pool.query(named({ text, values }))).rows),
     // Outside a transaction the lock would be released at once: wrap the append in one.
     appendEvents: (entries) => prisma.$transaction((tx) => appendEvents(tx as unknown as Raw)(entries)),
     write,

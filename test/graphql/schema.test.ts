@@ -338,18 +338,22 @@ describe("names", () => {
     ]);
     expect(fieldNames(schema.getQueryType() ?? undefined)).toEqual([
       "article",
+      "articleLock",
+      "articleLocks",
       "articles",
       "articlesConnection",
       "articlesCount",
     ]);
-    // Batch writes and purge exist on every resource; nothing of the trash or of revisions without them.
+    // Batch writes, purge and locks exist on every resource; nothing of the trash or of revisions without them.
     expect(fieldNames(schema.getMutationType() ?? undefined)).toEqual([
       "createArticle",
       "createArticles",
       "deleteArticle",
       "deleteArticles",
+      "lockArticle",
       "purgeArticle",
       "purgeArticles",
+      "unlockArticle",
       "updateArticle",
       "updateArticles",
     ]);
@@ -365,6 +369,7 @@ describe("names", () => {
       "ArticleBatchResult",
       "ArticleBatchItem",
       "ArticleBatchUpdateInput",
+      "RecordLock",
     ]) {
       expect(schema.getType(type), type).toBeDefined();
     }

@@ -138,6 +138,10 @@ describe("GraphQL type names", () => {
       revisions: "postRevisions",
       revision: "postRevision",
       revisionDiff: "postRevisionDiff",
+      lock: "lockPost",
+      unlock: "unlockPost",
+      recordLock: "postLock",
+      recordLocks: "postLocks",
       createMany: "createPosts",
       updateMany: "updatePosts",
       deleteMany: "deletePosts",
@@ -165,7 +169,15 @@ describe("GraphQL type names", () => {
   });
 
   it("reserves the shared lifecycle types", () => {
-    for (const name of ["deletedRecords", "asOf", "revisionStatus", "revisionDiff", "fieldChange", "batchFailure"]) {
+    for (const name of [
+      "deletedRecords",
+      "asOf",
+      "revisionStatus",
+      "revisionDiff",
+      "fieldChange",
+      "batchFailure",
+      "recordLock",
+    ]) {
       expect(issuesOf([{ model: "Tag", name }])).toEqual([
         expect.objectContaining({ path: name, fix: "set `name` on the resource" }),
       ]);

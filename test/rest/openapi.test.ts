@@ -233,7 +233,7 @@ describe("§10 OpenAPI", () => {
     expect(params("/users")).not.toContain("embed");
   });
 
-  it("documents the trash, revisions, batches and files only where the resource has them (§18-§20)", async () => {
+  it("documents the trash, revisions, batches and files only where the resource has them, locks everywhere (§18-§20, §24)", async () => {
     const paths = Object.keys(doc.paths);
     const under = (prefix: string) => paths.filter((p) => p.startsWith(`/${prefix}/`)).sort();
     expect(under("posts")).toEqual(
@@ -243,8 +243,10 @@ describe("§10 OpenAPI", () => {
         "batch/purge",
         "batch/restore",
         "events",
+        "locks",
         "{id}",
         "{id}/cover",
+        "{id}/lock",
         "{id}/purge",
         "{id}/restore",
         "{id}/revert/{rev}",
@@ -256,7 +258,18 @@ describe("§10 OpenAPI", () => {
         .sort(),
     );
     expect(under("comments")).toEqual(
-      ["aggregate", "batch", "batch/purge", "batch/restore", "events", "{id}", "{id}/purge", "{id}/restore"]
+      [
+        "aggregate",
+        "batch",
+        "batch/purge",
+        "batch/restore",
+        "events",
+        "locks",
+        "{id}",
+        "{id}/lock",
+        "{id}/purge",
+        "{id}/restore",
+      ]
         .map((p) => `/comments/${p}`)
         .sort(),
     );
@@ -265,7 +278,9 @@ describe("§10 OpenAPI", () => {
         "aggregate",
         "batch",
         "events",
+        "locks",
         "{id}",
+        "{id}/lock",
         "{id}/revert/{rev}",
         "{id}/revisions",
         "{id}/revisions/{rev}",
@@ -274,7 +289,27 @@ describe("§10 OpenAPI", () => {
         .map((p) => `/tags/${p}`)
         .sort(),
     );
-    expect(under("users")).toEqual(["/users/aggregate", "/users/batch", "/users/events", "/users/{id}"]);
+    expect(under("users")).toEqual([
+      "/users/aggregate",
+      "/users/batch",
+      "/users/events",
+      "/users/locks",
+      "/users/{id}",
+      "/users/{id}/lock",
+    ]);
+    expect(Object.keys(doc.paths["/posts/{id}/lock"])).toEqual(["parameters", "get", "post", "delete"]);
+    expect(doc.paths["/posts/locks"].get.responses["200"].content["application/json"].schema).toEqual({
+      type: "array",
+      items: { $ref: "#/components/schemas/RecordLock" },
+    });
+    expect(doc.components.schemas.RecordLock.required).toEqual([
+      "id",
+      "resource",
+      "recordId",
+      "identity",
+      "createdAt",
+      "expiresAt",
+    ]);
     expect(params("/posts")).toContain("deleted");
     expect(params("/tags")).not.toContain("deleted");
     expect(params("/posts/{id}")).toEqual(expect.arrayContaining(["deleted", "asOf"]));

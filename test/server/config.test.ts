@@ -38,6 +38,7 @@ describe("loadConfig", () => {
       blobRedirect: false,
       blobGcIntervalSeconds: 3600,
       blobGcGraceHours: 24,
+      lockTtlSeconds: 300,
     });
   });
 
@@ -60,6 +61,7 @@ describe("loadConfig", () => {
       CORS_ORIGINS: "https://admin.example, http://localhost:5173",
       BLOB_GC_INTERVAL: "0",
       BLOB_GC_GRACE_HOURS: "2",
+      LOCK_TTL_SECONDS: "60",
     });
     expect(config).toEqual({
       production: false,
@@ -90,6 +92,7 @@ describe("loadConfig", () => {
       blobRedirect: false,
       blobGcIntervalSeconds: 0,
       blobGcGraceHours: 2,
+      lockTtlSeconds: 60,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadConfig({}).corsOrigins).toBe("*");
@@ -113,6 +116,10 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ OUTBOX_RETENTION_HOURS: "0" })).toThrow(
       "OUTBOX_RETENTION_HOURS must be a whole number of hours, at least 1",
     );
+    for (const bad of ["0", "86401", "1.5", "5m"])
+      expect(() => loadConfig({ LOCK_TTL_SECONDS: bad }), bad).toThrow(
+        `LOCK_TTL_SECONDS must be a whole number of seconds from 1 to 86400, got "${bad}"`,
+      );
     expect(() => loadConfig({ SECURITY_PROFILE: "strict" })).toThrow(
       'SECURITY_PROFILE must be secure, react_admin or legacy, got "strict"',
     );

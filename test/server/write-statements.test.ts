@@ -1,15 +1,20 @@
 /**
  * What a write costs, as PostgreSQL itself counts it (pg_stat_statements, not the app's own counter):
  * a create of a post with audit fields, a version, a revision and its outbox event is BEGIN, one
- * statement and COMMIT; an update or a delete adds the one read of the row before it. On GraphQL and on
- * REST alike (docs/design/write-path.md).
+ * statement and COMMIT; an update or a delete adds the one read of the row before it, and, when the
+ * schema has the RecordLock model (docs/guides/locks.md), one indexed read of the record's lock. On
+ * GraphQL and on REST alike (docs/design/write-path.md).
  */
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extensions } from "../../demo/schema/extensions.ts";
 import { resources } from "../../demo/schema/index.ts";
 import type { ResourceDefinition } from "../../src/metadata/definition.ts";
+import { datamodel } from "../../demo/datamodel.ts";
+import { resolveResources } from "../../src/metadata/resolve.ts";
+import { createRuntime } from "../../src/runtime/runtime.ts";
 import { type App, createApp } from "../../src/server/app.ts";
+import { createStore } from "../../src/storage/store.ts";
 import { ADMIN } from "../support/actors.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 import { type StatementStats, statementStats } from "../support/statement-stats.ts";
@@ -40,8 +45,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function rest(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await app.fetch(
+async function rest(method: string, path: string, body?: unknown, over = app): Promise<Record<string, unknown>> {
+  const response = await over.fetch(
     new Request(`http://test${path}`, {
       method,
       headers: { "content-type": "application/json" },
@@ -66,9 +71,16 @@ async function graphql(query: string): Promise<Record<string, Record<string, unk
   return body.data as Record<string, Record<string, unknown>>;
 }
 
-/** The write's statements: BEGIN, the one statement writing the row, its revision and its event, COMMIT, and `reads` reads before. */
-function expectWrite(found: { count: number; texts: string[] }, table: string, reads: number): void {
+/**
+ * The write's statements: BEGIN, the one statement writing the row, its revision and its event, COMMIT,
+ * and `reads` reads before (one of them the record's lock when `lock`).
+ */
+function expectWrite(found: { count: number; texts: string[] }, table: string, reads: number, lock = reads > 0): void {
   expect(found.count, found.texts.join("\n")).toBe(3 + reads);
+  expect(
+    found.texts.filter((q) => q.includes('from "RecordLock"')),
+    found.texts.join("\n"),
+  ).toHaveLength(lock ? 1 : 0);
   const write = found.texts.filter((q) => q.startsWith('WITH "written"'));
   expect(write, found.texts.join("\n")).toHaveLength(1);
   expect(write[0]).toMatch(new RegExp(`^WITH "written" AS \\((INSERT INTO|UPDATE|DELETE FROM) "${table}"`));
@@ -96,9 +108,9 @@ describe("one statement per write, counted by PostgreSQL", () => {
     expectWrite(
       await stats.counted(async () => void (await rest("PATCH", `/api/posts/${id}`, { views: 9, version: 1 }))),
       "Post",
-      1,
+      2,
     );
-    expectWrite(await stats.counted(async () => void (await rest("DELETE", `/api/posts/${id}`))), "Post", 1);
+    expectWrite(await stats.counted(async () => void (await rest("DELETE", `/api/posts/${id}`))), "Post", 2);
     const revisions = await t.db.prisma.revision.findMany({
       where: { resource: "post", recordId: String(id) },
       orderBy: { number: "asc" },
@@ -133,19 +145,45 @@ describe("one statement per write, counted by PostgreSQL", () => {
           )),
       ),
       "Post",
-      1,
+      2,
     );
     expectWrite(
       await stats.counted(
         async () => void (await graphql(`mutation { deletePost(id: ${id}, expectedVersion: 2) { id deletedAt } }`)),
       ),
       "Post",
-      1,
+      2,
     );
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: Number(id) } });
     expect(row).toMatchObject({ views: 4, version: 3 });
     expect(row.deletedAt).toBeInstanceOf(Date);
     expect(await t.db.prisma.revision.count({ where: { resource: "post", recordId: id } })).toBe(3);
     expect(await t.db.prisma.event.count({ where: { resource: "post", recordId: id } })).toBe(3);
+  });
+
+  it("without the RecordLock model a write reads no lock: the row alone before it", async (context) => {
+    if (!stats.available) return context.skip();
+    const withoutLocks = { ...datamodel, models: datamodel.models.filter((m) => m.name !== "RecordLock") };
+    const plain = createApp({
+      runtime: createRuntime({
+        schema: resolveResources(definitions, withoutLocks),
+        store: createStore({ ...t.db, datamodel: withoutLocks }),
+      }),
+      logger: pino({ level: "silent" }),
+      resolveActor: async () => ADMIN,
+    });
+    const id = (await rest("POST", "/api/posts", { title: "Counted without locks", authorId: 2 }, plain)).id as number;
+    expectWrite(
+      await stats.counted(async () => void (await rest("PATCH", `/api/posts/${id}`, { views: 1 }, plain))),
+      "Post",
+      1,
+      false,
+    );
+    expectWrite(
+      await stats.counted(async () => void (await rest("DELETE", `/api/posts/${id}`, undefined, plain))),
+      "Post",
+      1,
+      false,
+    );
   });
 });

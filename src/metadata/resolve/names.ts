@@ -149,6 +149,10 @@ function checkOwnFieldNames(r: ResolvedResource, issue: ReportIssue): void {
     ["updateMany", n.updateMany],
     ["deleteMany", n.deleteMany],
     ["purgeMany", n.purgeMany],
+    ["lock", n.lock],
+    ["unlock", n.unlock],
+    ["recordLock", n.recordLock],
+    ["recordLocks", n.recordLocks],
   ];
   if (r.softDelete) roots.push(["restore", n.restore], ["restoreMany", n.restoreMany]);
   if (r.revisions)

@@ -65,6 +65,19 @@ CREATE TABLE "EventDeadLetter" (
     CONSTRAINT "EventDeadLetter_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "RecordLock" (
+    "id" UUID NOT NULL,
+    "resource" TEXT NOT NULL,
+    "recordId" TEXT NOT NULL,
+    "ownerId" TEXT NOT NULL,
+    "tenantId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "RecordLock_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Revision_resource_recordId_number_key" ON "Revision"("resource", "recordId", "number");
 
@@ -73,3 +86,6 @@ CREATE INDEX "Event_createdAt_idx" ON "Event"("createdAt");
 
 -- CreateIndex
 CREATE INDEX "EventDeadLetter_handler_eventId_idx" ON "EventDeadLetter"("handler", "eventId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "RecordLock_resource_recordId_key" ON "RecordLock"("resource", "recordId");
