@@ -69,8 +69,8 @@ export interface FeaturesDescription {
   /** The file fields the actor sees (each with its `blob` limits in `fields`). */
   files: string[];
   /**
-   * Record locks. Always false until the runtime has them: the lock metadata of a resource, once it
-   * exists, is read here (and only here) to set it.
+   * Record locks (docs/guides/locks.md): the server keeps them (its schema has the `RecordLock` model)
+   * and the actor may update records of this resource, which taking a lock needs.
    */
   locks: boolean;
 }
@@ -125,6 +125,8 @@ export interface DescribeOptions {
   basePath: string;
   /** Whether the event streams are served. */
   events: boolean;
+  /** Whether records can be locked (the schema has the `RecordLock` model; docs/guides/locks.md). */
+  locks: boolean;
 }
 
 /** Whether the actor may perform `operation`: a {@link Grant}, or undefined when never. */
@@ -230,8 +232,8 @@ function describeResource(
       tenant: resource.tenant ? { field: shown(resource.tenant) } : null,
       audit: Object.keys(audit ?? {}).length > 0 ? audit : null,
       files: fields.filter((f) => f.blob).map((f) => f.name),
-      // Record locks: read the resource's lock metadata here once the runtime has it.
-      locks: false,
+      // Taking a lock needs the right to update the record.
+      locks: options.locks && operations.update !== undefined,
     },
     fields,
     relations,

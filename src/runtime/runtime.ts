@@ -87,6 +87,8 @@ export interface Runtime {
   context(init?: { actor?: Actor; requestId?: string }): RequestContext;
   /** Whether the actor of `ctx` holds the admin role (`adminRole`), which passes every rule. */
   isAdmin(ctx: RequestContext): boolean;
+  /** Whether records can be locked: the schema has the `RecordLock` model (docs/guides/locks.md). */
+  readonly locks: boolean;
 }
 
 /**
@@ -196,5 +198,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return ctx;
     },
     isAdmin: (ctx) => access.view(ctx).privileged,
+    locks: store.locks !== undefined,
   };
 }

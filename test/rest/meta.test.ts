@@ -129,6 +129,9 @@ describe("operations per actor", () => {
     expect(ops(resource(described, "tags"))).toEqual(["list", "get", "aggregate", "history"]);
     expect(resource(described, "comments").operations.create).toBe(true);
     expect(ops(resource(described, "tickets"))).toEqual(["list", "get", "aggregate", "history"]);
+    // Locks need the right to update: tags the reader may not lock, posts (their own) they may.
+    expect(resource(described, "tags").features.locks).toBe(false);
+    expect(resource(described, "posts").features.locks).toBe(true);
   });
 
   it("an acme customer may open and edit tickets but not delete them, and only reply on them; an agent deletes", async () => {
@@ -311,7 +314,7 @@ describe("resources, relations and features", () => {
       tenant: null,
       audit: { createdAt: "createdAt", createdBy: "createdBy", updatedAt: "updatedAt", updatedBy: "updatedBy" },
       files: ["cover"],
-      locks: false,
+      locks: true,
     });
     expect(resource(described, "ticketReplies").label).toEqual({ singular: "Ticket reply", plural: "Ticket replies" });
     expect(resource(described, "users").features).toMatchObject({

@@ -45,7 +45,9 @@ export function mountDescribeRoute(d: DescribeRoute): void {
     let entry = described.get(ctx.actor);
     if (!entry) {
       const view = new ActorView(ctx.actor, runtime.isAdmin(ctx));
-      const json = JSON.stringify(describeSchema(runtime.schema, view, { basePath: base, events: d.events }));
+      const json = JSON.stringify(
+        describeSchema(runtime.schema, view, { basePath: base, events: d.events, locks: runtime.locks }),
+      );
       entry = { json, etag: `"${createHash("sha256").update(json).digest("base64url").slice(0, 32)}"` };
       described.set(ctx.actor, entry);
     }
