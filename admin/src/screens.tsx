@@ -19,6 +19,7 @@ import {
   Labeled,
   SaveButton,
   Toolbar,
+  useRecordContext,
 } from "react-admin";
 import { Link } from "react-router-dom";
 import Button from "@mui/material/Button";
@@ -26,6 +27,7 @@ import { fieldView, listColumns } from "./fields.tsx";
 import { History } from "./history.tsx";
 import { fieldInput, filterInputs } from "./inputs.tsx";
 import { useLiveRefresh } from "./live.ts";
+import { LockNotice, useRecordLock } from "./lock.tsx";
 import { can, type ResourceDescription, readable, type SchemaDescription } from "./meta.ts";
 
 interface Props {
@@ -117,19 +119,31 @@ export function ResourceShow({ meta, resource }: Props) {
   );
 }
 
-export function ResourceEdit({ meta, resource }: Props) {
+/** The edit form, under the record's lock where the resource has locks. */
+function EditForm({ meta, resource }: Props) {
+  const record = useRecordContext();
+  const lock = useRecordLock(resource.path, record?.id, resource.features.locks);
   return (
-    <Edit mutationMode="pessimistic" actions={<ShowActions resource={resource} />}>
+    <>
+      <LockNotice state={lock} />
       {/* Save only: delete is in the actions above, and only for actors who may delete. */}
       <SimpleForm
         toolbar={
           <Toolbar>
-            <SaveButton />
+            <SaveButton disabled={lock.heldBy !== undefined} />
           </Toolbar>
         }
       >
         {resource.fields.map((f) => fieldInput(meta, resource, f, "edit"))}
       </SimpleForm>
+    </>
+  );
+}
+
+export function ResourceEdit({ meta, resource }: Props) {
+  return (
+    <Edit mutationMode="pessimistic" actions={<ShowActions resource={resource} />}>
+      <EditForm meta={meta} resource={resource} />
     </Edit>
   );
 }

@@ -28,7 +28,8 @@ let profileDir: string;
 let context: BrowserContext;
 let page: Page;
 const problems: string[] = [];
-const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: UI_TIMEOUT });
+const poll = <T>(read: () => Promise<T>, options: { timeout?: number } = {}) =>
+  expect.poll(read, { timeout: options.timeout ?? UI_TIMEOUT });
 
 async function launch(): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
@@ -362,6 +363,54 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", () => {
       /changed by someone else.*Changed since you opened it: .*title: ".*" → "Changed elsewhere"/,
     );
     expect((await post(3)).title).toBe("Changed elsewhere");
+  });
+});
+
+describe.skipIf(!HAVE_CHROMIUM)("/admin record locks", () => {
+  it("the edit page locks its record: another user's page says who holds it, cannot save, and takes it once released", async () => {
+    const held = () =>
+      demo.db.prisma.recordLock.findFirst({
+        where: { resource: "post", recordId: "4", expiresAt: { gt: new Date() } },
+        select: { ownerId: true },
+      });
+    await open("/posts/4");
+    await poll(async () => (await held())?.ownerId).toBe("1");
+
+    // An editor, in a browser of their own (no shared storage), signed in with a JWT.
+    const editorDir = await mkdtemp(join(tmpdir(), "autograph-admin-editor-"));
+    const editorContext = await chromium.launchPersistentContext(editorDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu"],
+    });
+    try {
+      const editor = editorContext.pages()[0] ?? (await editorContext.newPage());
+      watch(editor);
+      const token = await new SignJWT({ sub: "3", roles: ["editor"] })
+        .setProtectedHeader({ alg: "HS256" })
+        .setIssuedAt()
+        .setExpirationTime("10m")
+        .sign(new TextEncoder().encode(SECRET));
+      await open("/login", editor);
+      await editor.getByLabel("JWT").fill(token);
+      await editor.getByRole("button", { name: "Sign in" }).click();
+      await poll(() => editor.getByText("User 3 (editor)").count()).toBe(1);
+      await open("/posts/4", editor);
+      await poll(() => editor.getByTestId("locked").textContent()).toMatch(/User 1 is editing this record/);
+      await editor.getByLabel("Title").fill("The editor's turn");
+      expect(await editor.getByRole("button", { name: "Save" }).isDisabled()).toBe(true); // dirty, but locked
+      expect((await held())?.ownerId).toBe("1");
+
+      // The admin leaves the page: the lock goes, and the editor's page takes it.
+      await open(listRoute("posts"));
+      await poll(async () => (await held())?.ownerId, { timeout: 20_000 }).toBe("3");
+      await poll(() => editor.getByTestId("locked").count()).toBe(0);
+      await editor.getByRole("button", { name: "Save" }).click();
+      await poll(async () => (await post(4)).title).toBe("The editor's turn");
+    } finally {
+      await editorContext.close();
+      await rm(editorDir, { recursive: true, force: true });
+    }
   });
 });
 
