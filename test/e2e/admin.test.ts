@@ -323,6 +323,21 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", () => {
     await poll(async () => (await post(id)).title).toBe("First title");
   });
 
+  it("shows the server's validation error under its field, and saves nothing", async () => {
+    const draft = await demo.db.prisma.post.findFirstOrThrow({
+      where: { status: "draft", publishedAt: null, deletedAt: null },
+      orderBy: { id: "asc" },
+    });
+    await open(`/posts/${draft.id}`);
+    await poll(() => page.getByLabel("Title").inputValue()).toBe(draft.title);
+    // A rule only the server knows (the resource's validate function): a draft has no publication date.
+    await page.getByLabel("Published at").fill("2026-01-02T10:00");
+    await page.getByRole("button", { name: "Save" }).click();
+    const fieldError = page.locator(".MuiFormHelperText-root.Mui-error");
+    await poll(() => fieldError.first().textContent()).toMatch(/must be empty while the post is a draft/);
+    expect((await post(draft.id)).publishedAt).toBe(null);
+  });
+
   it("uploads a cover in the edit form; the database and the file route have it", async () => {
     await open("/posts/2");
     await page.locator('input[type="file"]').setInputFiles({ name: "cover.png", mimeType: "image/png", buffer: PNG });
