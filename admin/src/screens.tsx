@@ -28,6 +28,7 @@ import { History } from "./history.tsx";
 import { fieldInput, filterInputs } from "./inputs.tsx";
 import { useLiveRefresh } from "./live.ts";
 import { LockNotice, useRecordLock } from "./lock.tsx";
+import { LinkedRecords } from "./many-to-many.tsx";
 import { can, type ResourceDescription, readable, type SchemaDescription } from "./meta.ts";
 
 interface Props {
@@ -107,6 +108,17 @@ export function ResourceShow({ meta, resource }: Props) {
                     .map((f) => fieldView(target, f, "list"))}
                 </Datagrid>
               </ReferenceManyField>
+            );
+          })}
+        {resource.relations
+          .filter((r) => r.kind === "manyToMany" && r.embed.one)
+          .map((relation) => {
+            const target = meta.resources.find((t) => t.path === relation.target.path);
+            if (!target) return null;
+            return (
+              <Labeled key={relation.name} label={relation.label}>
+                <LinkedRecords resource={resource} relation={relation} target={target} />
+              </Labeled>
             );
           })}
         {resource.features.revisions && can(resource, "history") ? (

@@ -323,6 +323,14 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", () => {
     await poll(async () => (await post(id)).title).toBe("First title");
   });
 
+  it("shows a post's tags (many-to-many) on its page, as the join table links them", async () => {
+    const links = await demo.db.prisma.postTag.findMany({ where: { postId: 5 }, include: { tag: true } });
+    expect(links.length).toBeGreaterThan(0);
+    await open("/posts/5/show");
+    const chips = page.locator("#linked-tags .MuiChip-label");
+    await poll(async () => (await chips.allTextContents()).sort()).toEqual(links.map((l) => l.tag.name).sort());
+  });
+
   it("shows the server's validation error under its field, and saves nothing", async () => {
     const draft = await demo.db.prisma.post.findFirstOrThrow({
       where: { status: "draft", publishedAt: null, deletedAt: null },
