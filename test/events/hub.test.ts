@@ -2,7 +2,7 @@
 // in id order; a stream resumes after an id with no gap and no duplicate; a bus that drops messages
 // is made whole from the outbox; one dispatcher leads at a time; handlers retry and dead-letter
 // without ever holding up a write.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEvents, type Events } from "../../src/events/events.ts";
 import type { ChangeEvent } from "../../src/storage/outbox.ts";
 import { type BusReceiver, MemoryBus } from "../../src/storage/event-bus.ts";
@@ -15,10 +15,23 @@ import { ADMIN } from "../support/actors.ts";
 let t: TestRuntime;
 let outbox: Outbox;
 let events: Events;
+/** What the dispatcher reported (handlers fail on purpose in some tests): shown when a test fails, to say why. */
+const dispatcherErrors: string[] = [];
+afterEach((ctx) => {
+  const seen = dispatcherErrors.splice(0);
+  if (ctx.task.result?.state === "fail" && seen.length > 0)
+    console.error(`[hub test] dispatcher errors during "${ctx.task.name}":\n${seen.slice(-20).join("\n")}`);
+});
 beforeAll(async () => {
   t = await createTestRuntime({ seed: false });
   outbox = new Outbox(t.db.prisma, t.testDb.url);
-  events = createEvents({ runtime: t.runtime, outbox, bus: new MemoryBus(), pollMs: 20, onError: () => {} });
+  events = createEvents({
+    runtime: t.runtime,
+    outbox,
+    bus: new MemoryBus(),
+    pollMs: 20,
+    onError: (error, where) => dispatcherErrors.push(`${where}: ${String(error)}`),
+  });
   await events.start();
 });
 afterAll(async () => {
@@ -157,7 +170,13 @@ describe("the dispatcher", () => {
     await a.close();
     await b.close();
     await events.close();
-    events = createEvents({ runtime: t.runtime, outbox, bus: new MemoryBus(), pollMs: 20, onError: () => {} });
+    events = createEvents({
+      runtime: t.runtime,
+      outbox,
+      bus: new MemoryBus(),
+      pollMs: 20,
+      onError: (error, where) => dispatcherErrors.push(`${where}: ${String(error)}`),
+    });
     await events.start();
   });
 });
@@ -187,7 +206,13 @@ describe("the postgres bus", () => {
     expect(names.map((n) => n.name)).toEqual(["pg-bus-0", "pg-bus-1", "pg-bus-2", "pg-bus-3", "pg-bus-4", "pg-bus-5"]);
     await a.close();
     await b.close();
-    events = createEvents({ runtime: t.runtime, outbox, bus: new MemoryBus(), pollMs: 20, onError: () => {} });
+    events = createEvents({
+      runtime: t.runtime,
+      outbox,
+      bus: new MemoryBus(),
+      pollMs: 20,
+      onError: (error, where) => dispatcherErrors.push(`${where}: ${String(error)}`),
+    });
     await events.start();
   });
 });
