@@ -13,15 +13,7 @@ import { can, representationOf, type SchemaDescription } from "./meta.ts";
 import { ResourceCreate, ResourceEdit, ResourceList, ResourceShow } from "./screens.tsx";
 import { Trash } from "./trash.tsx";
 
-let current: SchemaDescription | undefined;
-void meta().then(
-  (m) => {
-    current = m;
-  },
-  () => {},
-);
-
-const provider = dataProvider(() => current);
+const provider = dataProvider(meta);
 
 export const App = () => (
   <Admin
@@ -37,7 +29,6 @@ export const App = () => (
   >
     {(permissions: SchemaDescription | undefined) => {
       if (!permissions) return [];
-      current = permissions;
       return [
         ...permissions.resources
           .filter((r) => can(r, "list") || can(r, "get"))

@@ -5,7 +5,7 @@
  */
 import { type DataProvider, HttpError, type RaRecord, type UpdateParams } from "react-admin";
 import { autographDataProvider } from "../../clients/ra-data-autograph/index.ts";
-import { API, authHeaders, httpClient } from "./api.ts";
+import { API, httpClient } from "./api.ts";
 import type { SchemaDescription } from "./meta.ts";
 
 /** A file input's new value. */
@@ -15,21 +15,17 @@ interface NewFile {
 const isNewFile = (value: unknown): value is NewFile =>
   typeof value === "object" && value !== null && (value as NewFile).rawFile instanceof File;
 
-/** The data provider over `meta`'s resources. */
-export function dataProvider(meta: () => SchemaDescription | undefined) {
-  const base = autographDataProvider(API, httpClient, {
-    softDeleteResources:
-      meta()
-        ?.resources.filter((r) => r.features.softDelete)
-        .map((r) => r.path) ?? [],
-  });
-  const fileFields = (resource: string) => meta()?.resources.find((r) => r.path === resource)?.features.files ?? [];
+/** The data provider over the resources `meta` describes (the signed-in actor's, fetched once per sign-in). */
+export function dataProvider(meta: () => Promise<SchemaDescription>) {
+  // The trash is always listed per resource (filter.resource), so no default list of trashed resources.
+  const base = autographDataProvider(API, httpClient);
 
   /** The data without file fields (kept only to clear one), and the files to upload after the write. */
-  const split = (resource: string, data: Record<string, unknown>) => {
+  const split = async (resource: string, data: Record<string, unknown>) => {
     const body: Record<string, unknown> = { ...data };
     const uploads: [string, File][] = [];
-    for (const field of fileFields(resource)) {
+    const files = (await meta()).resources.find((r) => r.path === resource)?.features.files ?? [];
+    for (const field of files) {
       const value = body[field];
       if (isNewFile(value)) uploads.push([field, value.rawFile]);
       if (value !== null) delete body[field];
@@ -45,7 +41,6 @@ export function dataProvider(meta: () => SchemaDescription | undefined) {
         headers: new Headers({
           "Content-Type": file.type || "application/octet-stream",
           "Content-Disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
-          ...authHeaders(),
         }),
       });
       latest = json as RaRecord;
@@ -55,12 +50,12 @@ export function dataProvider(meta: () => SchemaDescription | undefined) {
 
   // react-admin types each method generically over the caller's record type; these answer the server's records.
   const create: DataProvider["create"] = async (resource, params) => {
-    const { body, uploads } = split(resource, params.data);
+    const { body, uploads } = await split(resource, params.data);
     const created = await base.create(resource, { ...params, data: body });
     return { data: (await upload(resource, created.data, uploads)) as never };
   };
   const update: DataProvider["update"] = async (resource, params) => {
-    const { body, uploads } = split(resource, params.data);
+    const { body, uploads } = await split(resource, params.data);
     try {
       const updated = await base.update(resource, { ...params, data: body });
       return { data: (await upload(resource, updated.data, uploads)) as never };

@@ -23,6 +23,7 @@ import {
 } from "react-admin";
 import {
   type FieldDescription,
+  type RelationDescription,
   type ResourceDescription,
   referenceOf,
   representationOf,
@@ -66,6 +67,27 @@ function queryOf(target: ResourceDescription | undefined) {
   return undefined;
 }
 
+/** A belongsTo field's input: an autocomplete over the target, shown by its label field, searched as it allows. */
+function referenceInput(
+  meta: SchemaDescription,
+  field: FieldDescription,
+  reference: RelationDescription,
+  validate: Validator[] = [],
+) {
+  const target = meta.resources.find((r) => r.path === reference.target.path);
+  const filterToQuery = queryOf(target);
+  return (
+    <ReferenceInput key={field.name} source={field.name} reference={reference.target.path}>
+      <AutocompleteInput
+        label={reference.label}
+        validate={validate}
+        {...(filterToQuery ? { filterToQuery } : {})}
+        {...(target ? { optionText: representationOf(target) } : {})}
+      />
+    </ReferenceInput>
+  );
+}
+
 /** The form input of a field, or null when this actor may not write it in `mode`. */
 export function fieldInput(
   meta: SchemaDescription,
@@ -80,20 +102,7 @@ export function fieldInput(
   const validate = validators(field, mode);
   const common = { key: field.name, source: field.name, label: field.label, validate, helperText: field.description };
   const reference = referenceOf(resource, field.name);
-  if (reference) {
-    const target = meta.resources.find((r) => r.path === reference.target.path);
-    const filterToQuery = queryOf(target);
-    return (
-      <ReferenceInput key={field.name} source={field.name} reference={reference.target.path}>
-        <AutocompleteInput
-          label={reference.label}
-          validate={validate}
-          {...(filterToQuery ? { filterToQuery } : {})}
-          {...(target ? { optionText: representationOf(target) } : {})}
-        />
-      </ReferenceInput>
-    );
-  }
+  if (reference) return referenceInput(meta, field, reference, validate);
   switch (field.type) {
     case "enum":
       return <SelectInput {...common} choices={(field.enum?.values ?? []).map((v) => ({ id: v, name: v }))} />;
@@ -149,13 +158,7 @@ export function filterInputs(meta: SchemaDescription, resource: ResourceDescript
     if (ops.size === 0 || field.type === "json" || field.type === "file") continue;
     const reference = referenceOf(resource, field.name);
     if (reference && ops.has("eq")) {
-      const target = meta.resources.find((r) => r.path === reference.target.path);
-      const filterToQuery = queryOf(target);
-      out.push(
-        <ReferenceInput key={field.name} source={field.name} reference={reference.target.path}>
-          <AutocompleteInput label={reference.label} {...(filterToQuery ? { filterToQuery } : {})} />
-        </ReferenceInput>,
-      );
+      out.push(referenceInput(meta, field, reference));
       continue;
     }
     const label = field.label;

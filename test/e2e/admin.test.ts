@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { SignJWT } from "jose";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { ResourceDescription, SchemaDescription } from "../../src/runtime/describe.ts";
 import { ADMIN_DEV_ACTOR } from "../support/actors.ts";
 import { searchIds } from "../support/search.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
@@ -163,49 +164,47 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin looks", () => {
   });
 });
 
+/** The resources the admin's description lists (GET /api/_meta as the admin). */
+async function describedResources(): Promise<ResourceDescription[]> {
+  return ((await (await fetch(`${demo.running.url}/api/_meta`)).json()) as SchemaDescription).resources;
+}
+
+/** The ids of the first `take` live rows of `r` in the database, ordered by `field` then id. */
+async function firstIds(r: ResourceDescription, field: string, order: "asc" | "desc", take = 25): Promise<string[]> {
+  const delegate = r.graphqlType.charAt(0).toLowerCase() + r.graphqlType.slice(1);
+  const model = (demo.db.prisma as unknown as Record<string, { findMany(q: object): Promise<{ id: unknown }[]> }>)[
+    delegate
+  ];
+  const rows = await model?.findMany({
+    where: r.features.softDelete?.field ? { [r.features.softDelete.field]: null } : {},
+    orderBy: [{ [field]: order }, { id: "asc" }],
+    take,
+    select: { id: true },
+  });
+  return (rows ?? []).map((x) => String(x.id));
+}
+
 describe.skipIf(!HAVE_CHROMIUM)("/admin, every demo resource", () => {
   it("lists each resource as its description says: default sort, first page, as the database has them", async () => {
-    const meta = (await (await fetch(`${demo.running.url}/api/_meta`)).json()) as {
-      resources: {
-        path: string;
-        graphqlType: string;
-        defaultSort: { field: string; order: "ASC" | "DESC" };
-        pageSize: { default: number };
-        features: { softDelete: { field: string | null } | null };
-      }[];
-    };
-    expect(meta.resources.map((r) => r.path).sort()).toEqual(
+    const resources = await describedResources();
+    expect(resources.map((r) => r.path).sort()).toEqual(
       ["comments", "posts", "tags", "ticketReplies", "tickets", "users"].sort(),
     );
-    for (const r of meta.resources) {
+    for (const r of resources) {
       await open(listRoute(r.path, r.defaultSort.field, r.defaultSort.order));
-      const delegate = r.graphqlType.charAt(0).toLowerCase() + r.graphqlType.slice(1);
-      const model = (demo.db.prisma as unknown as Record<string, { findMany(q: object): Promise<{ id: unknown }[]> }>)[
-        delegate
-      ];
-      const where = r.features.softDelete?.field ? { [r.features.softDelete.field]: null } : {};
-      const rows = await model?.findMany({
-        where,
-        orderBy: [{ [r.defaultSort.field]: r.defaultSort.order.toLowerCase() }, { id: "asc" }],
-        take: Math.min(25, r.pageSize.default),
-        select: { id: true },
-      });
-      await poll(() => ids()).toEqual((rows ?? []).map((x) => String(x.id)));
+      const expected = await firstIds(
+        r,
+        r.defaultSort.field,
+        r.defaultSort.order === "ASC" ? "asc" : "desc",
+        Math.min(25, r.pageSize.default),
+      );
+      await poll(() => ids()).toEqual(expected);
     }
   });
 
   it("sorts each resource by a column header, as the database orders it", async () => {
-    const meta = (await (await fetch(`${demo.running.url}/api/_meta`)).json()) as {
-      resources: {
-        path: string;
-        graphqlType: string;
-        id: { field: string };
-        fields: { name: string; label: string; sortable: boolean; type: string; readable: { list: boolean } }[];
-        features: { softDelete: { field: string | null } | null };
-      }[];
-    };
     const sorted: string[] = [];
-    for (const r of meta.resources) {
+    for (const r of await describedResources()) {
       const field = r.fields.find(
         (f) => f.sortable && f.readable.list && f.name !== r.id.field && ["string", "integer", "enum"].includes(f.type),
       );
@@ -215,17 +214,8 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin, every demo resource", () => {
       const header = page.locator(`th.column-${field.name}`).getByRole("button");
       if ((await header.count()) === 0) continue; // not among the list's columns
       await header.click();
-      const delegate = r.graphqlType.charAt(0).toLowerCase() + r.graphqlType.slice(1);
-      const model = (demo.db.prisma as unknown as Record<string, { findMany(q: object): Promise<{ id: unknown }[]> }>)[
-        delegate
-      ];
-      const rows = await model?.findMany({
-        where: r.features.softDelete?.field ? { [r.features.softDelete.field]: null } : {},
-        orderBy: [{ [field.name]: "asc" }, { id: "asc" }],
-        take: 25,
-        select: { id: true },
-      });
-      await poll(() => ids()).toEqual((rows ?? []).map((x) => String(x.id)));
+      const expected = await firstIds(r, field.name, "asc");
+      await poll(() => ids()).toEqual(expected);
       sorted.push(`${r.path}.${field.name}`);
     }
     console.info(`[admin] sorted by a header: ${sorted.join(", ")}`);

@@ -22,17 +22,22 @@ afterEach((ctx) => {
   if (ctx.task.result?.state === "fail" && seen.length > 0)
     console.error(`[hub test] dispatcher errors during "${ctx.task.name}":\n${seen.slice(-20).join("\n")}`);
 });
-beforeAll(async () => {
-  t = await createTestRuntime({ seed: false });
-  outbox = new Outbox(t.db.prisma, t.testDb.url);
-  events = createEvents({
+/** The suite's own instance: a memory bus, a fast poll, the dispatcher's errors kept. Started. */
+async function suiteEvents(): Promise<Events> {
+  const started = createEvents({
     runtime: t.runtime,
     outbox,
     bus: new MemoryBus(),
     pollMs: 20,
     onError: (error, where) => dispatcherErrors.push(`${where}: ${String(error)}`),
   });
-  await events.start();
+  await started.start();
+  return started;
+}
+beforeAll(async () => {
+  t = await createTestRuntime({ seed: false });
+  outbox = new Outbox(t.db.prisma, t.testDb.url);
+  events = await suiteEvents();
 });
 afterAll(async () => {
   await events?.close();
@@ -170,14 +175,7 @@ describe("the dispatcher", () => {
     await a.close();
     await b.close();
     await events.close();
-    events = createEvents({
-      runtime: t.runtime,
-      outbox,
-      bus: new MemoryBus(),
-      pollMs: 20,
-      onError: (error, where) => dispatcherErrors.push(`${where}: ${String(error)}`),
-    });
-    await events.start();
+    events = await suiteEvents(); // the suite's own instance again
   });
 });
 
@@ -206,14 +204,7 @@ describe("the postgres bus", () => {
     expect(names.map((n) => n.name)).toEqual(["pg-bus-0", "pg-bus-1", "pg-bus-2", "pg-bus-3", "pg-bus-4", "pg-bus-5"]);
     await a.close();
     await b.close();
-    events = createEvents({
-      runtime: t.runtime,
-      outbox,
-      bus: new MemoryBus(),
-      pollMs: 20,
-      onError: (error, where) => dispatcherErrors.push(`${where}: ${String(error)}`),
-    });
-    await events.start();
+    events = await suiteEvents(); // the suite's own instance again
   });
 });
 

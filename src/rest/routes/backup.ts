@@ -41,20 +41,6 @@ function refusal(error: unknown): unknown {
   return new AppError(error.conflict ? "CONFLICT" : "BAD_REQUEST", message);
 }
 
-/** The tables of `?resources=posts,tags`, or every table. */
-function tablesOf(runtime: Runtime, params: URLSearchParams): TableSelection[] | undefined {
-  const raw = params.get("resources");
-  if (raw === null) return undefined;
-  const names = raw.split(",").filter((n) => n !== "");
-  if (names.length === 0)
-    throw new AppError("BAD_REQUEST", "resources is empty: name resources, e.g. resources=posts,tags.");
-  try {
-    return tablesOfResources(runtime.schema, names);
-  } catch (error) {
-    throw refusal(error);
-  }
-}
-
 /** The archive's summary a load answers with. */
 function loaded(manifest: Manifest) {
   return {
@@ -69,7 +55,21 @@ function loaded(manifest: Manifest) {
 /** Mounts `GET <base>/_dump` and `POST <base>/_load`. */
 export function mountBackupRoutes(b: BackupRoutes): void {
   const { api, runtime, route } = b;
-  const params = (all: URLSearchParams) => routeParams(all, ["resources"], rulesFor(undefined, b.serverProfile));
+  /** The tables of `?resources=posts,tags`, or every table; no other parameter is taken. */
+  const tablesOf = (all: URLSearchParams): TableSelection[] | undefined => {
+    const query = routeParams(all, ["resources"], rulesFor(undefined, b.serverProfile));
+    rejectOthers(query, ["resources"]);
+    const raw = query.get("resources");
+    if (raw === null) return undefined;
+    const names = raw.split(",").filter((n) => n !== "");
+    if (names.length === 0)
+      throw new AppError("BAD_REQUEST", "resources is empty: name resources, e.g. resources=posts,tags.");
+    try {
+      return tablesOfResources(runtime.schema, names);
+    } catch (error) {
+      throw refusal(error);
+    }
+  };
   const backupFor = (ctx: RequestContext): Backup => {
     if (!runtime.isAdmin(ctx))
       throw ctx.actor.id === undefined
@@ -82,9 +82,7 @@ export function mountBackupRoutes(b: BackupRoutes): void {
 
   getOnly(api, route, "/_dump", async (_c, ctx, all) => {
     const backup = backupFor(ctx);
-    const query = params(all);
-    rejectOthers(query, ["resources"]);
-    const tables = tablesOf(runtime, query);
+    const tables = tablesOf(all);
     const output = new PassThrough();
     const dumping = backup.dump(output, { tables });
     // The status waits for the first byte: a refusal before it (a file missing from the store) is an
@@ -114,9 +112,7 @@ export function mountBackupRoutes(b: BackupRoutes): void {
 
   postOnly(api, route, "/_load", async (c, ctx, all) => {
     const backup = backupFor(ctx);
-    const query = params(all);
-    rejectOthers(query, ["resources"]);
-    const tables = tablesOf(runtime, query);
+    const tables = tablesOf(all);
     const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
     if (!ARCHIVE_TYPES.includes(type))
       throw new AppError(
