@@ -55,7 +55,15 @@ export class Dispatcher {
     return this.#leadership?.held === true;
   }
 
-  start(): void {
+  /**
+   * Starts publishing. The first start on a database places the bus cursor at the newest event before
+   * it resolves, so what commits from then on is published even if this instance waits a while for the
+   * lock (the cursor used to be placed by the first leader's first read, which skipped what committed
+   * before it).
+   */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    await this.#o.outbox.startCursor(BUS_CURSOR);
     this.#running ??= this.#loop();
   }
 
@@ -136,8 +144,8 @@ export class Dispatcher {
   /** Publishes every event after the cursor, batch by batch. */
   async #drain(): Promise<void> {
     const { outbox, bus, batchSize } = this.#o;
-    // A new leader starts where the last one stopped; the very first one at the newest event.
-    this.#cursor ??= (await outbox.cursor(BUS_CURSOR)) ?? (await outbox.latestId());
+    // A new leader starts where the last one stopped (start() placed the cursor).
+    this.#cursor ??= await outbox.startCursor(BUS_CURSOR);
     for (;;) {
       const events = await outbox.after(this.#cursor, batchSize);
       if (events.length === 0) break;

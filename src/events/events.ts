@@ -82,8 +82,8 @@ export function createEvents(options: EventsOptions): Events {
       return remove;
     },
     async start() {
+      await dispatcher.start();
       await hub.start();
-      dispatcher.start();
     },
     async settled() {
       const target = await options.outbox.latestId();

@@ -174,6 +174,18 @@ export class Outbox {
     );
   }
 
+  /**
+   * Creates cursor `name` at the newest event unless it exists, and returns it: a consumer that starts
+   * for the first time begins with what is committed from now on, whenever it gets to read.
+   */
+  async startCursor(name: string): Promise<string> {
+    await this.#prisma.$executeRawUnsafe(
+      `insert into "EventCursor" ("name", "lastId", "updatedAt") select $1, coalesce(max("id"), 0), now() at time zone 'utc' from "Event" on conflict ("name") do nothing`,
+      name,
+    );
+    return (await this.cursor(name)) ?? "0";
+  }
+
   /** Records that `handler` gave up on an event. */
   async deadLetter(handler: string, eventId: string, attempts: number, error: string): Promise<void> {
     await this.#model("eventDeadLetter").create({

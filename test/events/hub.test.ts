@@ -177,6 +177,24 @@ describe("the dispatcher", () => {
     await events.close();
     events = await suiteEvents(); // the suite's own instance again
   });
+
+  it("the first dispatcher on a database publishes what committed while it waited for the lock", async () => {
+    // As on a fresh database: no bus cursor yet, and this instance starts while another holds the lock.
+    await events.close();
+    await t.db.pool.query(`delete from "EventCursor" where "name" = 'bus'`);
+    const holder = await outbox.lead();
+    const late = await suiteEvents();
+    const reading = take(late.hub.stream({ resources: ["tag"] }), 2);
+    await new Promise((r) => setTimeout(r, 20));
+    const first = await tag("while-waiting-1");
+    const second = await tag("while-waiting-2");
+    await new Promise((r) => setTimeout(r, 60));
+    expect(late.dispatcher.leading).toBe(false);
+    await holder?.release();
+    const got = await reading;
+    expect(got.map((e) => e.recordId)).toEqual([String(first.id), String(second.id)]);
+    events = late;
+  });
 });
 
 describe("the postgres bus", () => {
