@@ -45,6 +45,8 @@ export class Dispatcher {
   #notifying: Promise<void> | undefined;
   #notifyAgain = false;
   #lastHousekeeping = 0;
+  /** Where the bus cursor stood when this instance started: a first leader begins there. */
+  #startedAt = "0";
 
   constructor(options: DispatcherOptions) {
     this.#o = { pollMs: 5000, batchSize: 500, ...options };
@@ -63,7 +65,7 @@ export class Dispatcher {
    */
   async start(): Promise<void> {
     if (this.#running) return;
-    await this.#o.outbox.startCursor(BUS_CURSOR);
+    this.#startedAt = await this.#o.outbox.startCursor(BUS_CURSOR);
     this.#running ??= this.#loop();
   }
 
@@ -144,8 +146,8 @@ export class Dispatcher {
   /** Publishes every event after the cursor, batch by batch. */
   async #drain(): Promise<void> {
     const { outbox, bus, batchSize } = this.#o;
-    // A new leader starts where the last one stopped (start() placed the cursor).
-    this.#cursor ??= await outbox.startCursor(BUS_CURSOR);
+    // A new leader starts where the last one stopped, or where this instance started.
+    this.#cursor ??= (await outbox.cursor(BUS_CURSOR)) ?? this.#startedAt;
     for (;;) {
       const events = await outbox.after(this.#cursor, batchSize);
       if (events.length === 0) break;

@@ -176,11 +176,13 @@ export class Outbox {
 
   /**
    * Creates cursor `name` at the newest event unless it exists, and returns it: a consumer that starts
-   * for the first time begins with what is committed from now on, whenever it gets to read.
+   * for the first time begins with what is committed from now on, whenever it gets to read. While the
+   * outbox is empty no row is written (a database the server merely started on stays empty, so a backup
+   * can still be loaded into it) and the answer is "0": everything from the first event on.
    */
   async startCursor(name: string): Promise<string> {
     await this.#prisma.$executeRawUnsafe(
-      `insert into "EventCursor" ("name", "lastId", "updatedAt") select $1, coalesce(max("id"), 0), now() at time zone 'utc' from "Event" on conflict ("name") do nothing`,
+      `insert into "EventCursor" ("name", "lastId", "updatedAt") select $1, max("id"), now() at time zone 'utc' from "Event" having max("id") is not null on conflict ("name") do nothing`,
       name,
     );
     return (await this.cursor(name)) ?? "0";
