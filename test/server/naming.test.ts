@@ -155,4 +155,12 @@ describe("§25 a resource's own naming and a naming function", () => {
     );
     expect(await answer.json()).toEqual({ data: { tagsCount: tags, ticketRepliesCount: 1 } });
   });
+
+  it("a path the facade uses itself (§1.4) stops the REST handler at boot, saying to set naming", () => {
+    const definitions = resources.map((r) => (r.model === "Tag" ? { ...r, naming: () => "events" } : r));
+    const runtime = createRuntime({ schema: resolveResources(definitions, datamodel), store: createStore(demo.db) });
+    expect(() => createRestHandler({ runtime, contextFor: () => runtime.context() })).toThrow(
+      'REST: resource "tag" has the path "events", which the REST facade uses itself; set `naming` or `plural` on the resource.',
+    );
+  });
 });
