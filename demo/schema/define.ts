@@ -1,4 +1,5 @@
-// Binds `defineResource` to this project's Prisma models, so a misspelt field is a type error too.
+// Binds `defineResource` to this project's Prisma models, so a misspelt field is a type error too, and
+// sets the project's REST naming: kebab-case paths (TicketReply → /api/ticket-replies).
 import { createResourceDefiner } from "../../src/definitions.ts";
 import type { Prisma } from "../generated/client.ts";
 
@@ -11,4 +12,4 @@ export type DemoModels = {
   };
 };
 
-export const defineResource = createResourceDefiner<DemoModels>();
+export const defineResource = createResourceDefiner<DemoModels>({ naming: "kebab" });

@@ -383,6 +383,36 @@ export interface RelationOptions {
   description?: string;
 }
 
+/** The built-in naming conventions of REST paths (see {@link Naming}). */
+export const NAMING_CONVENTIONS = ["same", "pascal", "camel", "snake", "kebab"] as const;
+
+/**
+ * A built-in naming convention, applied to the resource's plural: `same` keeps it (`ticketReplies`),
+ * `pascal` → `TicketReplies`, `camel` → `ticketReplies`, `snake` → `ticket_replies`,
+ * `kebab` → `ticket-replies`.
+ */
+export type NamingConvention = (typeof NAMING_CONVENTIONS)[number];
+
+/** What a naming function receives: the resource's model and its GraphQL singular and plural names. */
+export interface NamingInput {
+  /** The Prisma model, e.g. `TicketReply`. */
+  readonly model: string;
+  /** The singular name, e.g. `ticketReply`. */
+  readonly name: string;
+  /** The plural name, e.g. `ticketReplies`. */
+  readonly plural: string;
+}
+
+/**
+ * How a resource's REST path (`/api/<path>`, also its react-admin resource name, its name in
+ * `/api/_meta`, OpenAPI, event streams and backups) is made from its names: a {@link NamingConvention},
+ * or a function returning the path segment (letters, digits, `-` and `_`, starting with a letter; checked
+ * at boot). GraphQL names never follow it: they stay `ticketReplies`, `TicketReply`.
+ * @example naming: "kebab" // TicketReply → /api/ticket-replies
+ * @example naming: ({ plural }) => `v1_${plural}`
+ */
+export type Naming = NamingConvention | ((names: NamingInput) => string);
+
 /** How a resource's ids are made on create. */
 export type IdGenerator = "database" | "uuid" | (() => string | number);
 
@@ -392,8 +422,14 @@ export interface ResourceDefinition<Scalar extends string = string, Relation ext
   model: string;
   /** Singular name (GraphQL `post`, `createPost`). @default the model name in camelCase */
   name?: string;
-  /** Plural name (GraphQL `posts`, REST `/api/posts`, react-admin resource). @default name + "s" (y → ies) */
+  /** Plural name (GraphQL `posts`; REST `/api/posts` through `naming`). @default name + "s" (y → ies) */
   plural?: string;
+  /**
+   * How the REST path is made from the names (see {@link Naming}); overrides the project's setting
+   * (`createResourceDefiner<Models>({ naming })`). @default the project's setting, else `"same"` (the plural)
+   * @example naming: "snake" // TicketReply → /api/ticket_replies
+   */
+  naming?: Naming;
   description?: string;
   /** How ids are made on create. @default "database" (the column's default, e.g. autoincrement) */
   id?: IdGenerator;
@@ -485,18 +521,29 @@ export interface ResourceDefinition<Scalar extends string = string, Relation ext
 /** Field names of the models of a Prisma client, used to type definitions against the real schema. */
 export type ModelShapes = Record<string, { scalars: string; relations: string }>;
 
+/** The project-wide settings of {@link createResourceDefiner}: every definition it makes starts from them. */
+export interface ResourceDefaults {
+  /**
+   * The naming convention of every resource's REST path; a resource's own `naming` overrides it.
+   * @default "same" (the plural as it is: `/api/ticketReplies`)
+   * @example createResourceDefiner<Models>({ naming: "kebab" }) // /api/ticket-replies
+   */
+  naming?: Naming;
+}
+
 /**
  * Returns a `defineResource` typed against a project's Prisma models, so a misspelt field is a type
- * error in the editor as well as a boot error.
+ * error in the editor as well as a boot error. `defaults` are the project-wide settings
+ * ({@link ResourceDefaults}); a definition's own options override them.
  * @example
- * export const defineResource = createResourceDefiner<DemoModels>();
+ * export const defineResource = createResourceDefiner<DemoModels>({ naming: "kebab" });
  * export default defineResource("Post", { fields: { title: { sort: true } } });
  */
-export function createResourceDefiner<Models extends ModelShapes>() {
+export function createResourceDefiner<Models extends ModelShapes>(defaults: ResourceDefaults = {}) {
   return function defineResource<M extends keyof Models & string>(
     model: M,
     definition: Omit<ResourceDefinition<Models[M]["scalars"], Models[M]["relations"]>, "model"> = {},
   ): ResourceDefinition {
-    return { ...definition, model } as ResourceDefinition;
+    return { ...defaults, ...definition, model } as ResourceDefinition;
   };
 }

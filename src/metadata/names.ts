@@ -1,8 +1,9 @@
 /**
  * Every public name of a resource is computed here, once: GraphQL types and fields, REST paths and
- * react-admin resource names. Collisions are found by resolve.ts.
+ * react-admin resource names (the path, by the resource's naming convention). Collisions are found by
+ * resolve/names.ts.
  */
-import type { AggregateFunction } from "./definition.ts";
+import type { AggregateFunction, NamingConvention } from "./definition.ts";
 import type { ResourceNames } from "./resolved.ts";
 
 /** `BlogPost` → `blogPost`. */
@@ -25,8 +26,48 @@ export function pluralize(name: string): string {
 /** Valid in GraphQL and as a URL path segment without escaping. */
 export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]*$/;
 
-/** All names of a resource from its singular and plural names. */
-export function resourceNames(name: string, plural: string): ResourceNames {
+/**
+ * What a REST path may be: a URL path segment needing no escaping, and a react-admin resource name.
+ * Letters, digits, `-` and `_`, starting with a letter.
+ */
+export const PATH_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/**
+ * The words of a name, split at case changes, `_` and `-`; an acronym stays one word.
+ * @example wordsOf("ticketReplies") // ["Ticket", "Replies"]
+ * @example wordsOf("user_profiles") // ["User", "profiles"]
+ * @example wordsOf("hTMLPages") // ["HTML", "Pages"] (the name of model HTMLPage)
+ */
+export function wordsOf(name: string): string[] {
+  // The first letter is capitalised first: a default name lowercases only it (HTMLPage → hTMLPage).
+  return pascalCase(name)
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .split(/[\s_-]+/)
+    .filter((w) => w !== "");
+}
+
+/**
+ * A resource's REST path under a built-in naming convention, from its plural.
+ * @example conventionalPath("kebab", "ticketReplies") // "ticket-replies"
+ */
+export function conventionalPath(convention: NamingConvention, plural: string): string {
+  if (convention === "same") return plural;
+  const words = wordsOf(plural);
+  switch (convention) {
+    case "pascal":
+      return words.map(pascalCase).join("");
+    case "camel":
+      return [words[0]?.toLowerCase() ?? "", ...words.slice(1).map(pascalCase)].join("");
+    case "snake":
+      return words.map((w) => w.toLowerCase()).join("_");
+    case "kebab":
+      return words.map((w) => w.toLowerCase()).join("-");
+  }
+}
+
+/** All names of a resource from its singular and plural names and its REST path. */
+export function resourceNames(name: string, plural: string, path: string): ResourceNames {
   const type = pascalCase(name);
   return {
     type,
@@ -66,7 +107,7 @@ export function resourceNames(name: string, plural: string): ResourceNames {
     batchItemType: `${type}BatchItem`,
     changed: `${name}Changed`,
     changeType: `${type}Change`,
-    path: plural,
+    path,
   };
 }
 

@@ -7,7 +7,7 @@
 import type { Datamodel, DatamodelModel } from "./datamodel.ts";
 import type { FieldOptions, ResourceDefinition } from "./definition.ts";
 import { MetadataError, type MetadataIssue, type ReportIssue } from "./errors.ts";
-import { camelCase, resourceNames } from "./names.ts";
+import { camelCase } from "./names.ts";
 import type { ResolvedField, ResolvedResource, ResolvedSchema } from "./resolved.ts";
 import { checkScopeOptions, checkTenantColumn, effectiveAccess } from "./resolve/access.ts";
 import { type ValidDefinition, validDefinitions } from "./resolve/definitions.ts";
@@ -79,7 +79,7 @@ interface SchemaContext {
 
 /** One resource, resolved; undefined when its id cannot be served (the issue says why). */
 function resolveResource(
-  { def, model, name, plural, path }: ValidDefinition,
+  { def, model, name, plural, names, path }: ValidDefinition,
   { models, enums, byModel, issue, production }: SchemaContext,
 ): ResolvedResource | undefined {
   const fieldDefs = (def.fields ?? {}) as Record<string, FieldOptions>;
@@ -118,7 +118,7 @@ function resolveResource(
     model: model.name,
     delegate: camelCase(model.name),
     ...(def.description ? { description: def.description } : {}),
-    names: Object.freeze(resourceNames(name, plural)),
+    names: Object.freeze(names),
     id,
     idGenerator: def.id ?? "database",
     fields: Object.freeze(fields),

@@ -194,7 +194,10 @@ export interface ResourceNames {
   /** GraphQL subscription field and the type of its items, e.g. `postChanged`, `PostChange`. */
   readonly changed: string;
   readonly changeType: string;
-  /** REST path segment under /api and react-admin resource name, e.g. `posts`. */
+  /**
+   * REST path segment under /api and react-admin resource name: the plural by the resource's `naming`
+   * (rest-dialect.md §25), e.g. `posts`, `ticket-replies`.
+   */
   readonly path: string;
 }
 

@@ -115,7 +115,7 @@ export function parseAggregateQuery(
   // A lenient profile (§22) drops them; the filter parameters are read by the list parser, which applies the profile too.
   if (unknown.length > 0 && (options.rules?.strictParams ?? true)) {
     throw bad(
-      `Unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} for ${resource.plural}/aggregate. ` +
+      `Unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} for ${resource.names.path}/aggregate. ` +
         `Accepted: ${[...AGGREGATE_PARAMS, ...FILTER_PARAMS].join(", ")}, and <field>, <field>_<operator> or relation.field filters as on lists.`,
     );
   }

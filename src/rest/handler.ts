@@ -115,7 +115,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   for (const resource of runtime.schema.resources) {
     if (OWN_PATHS.has(resource.names.path))
       throw new Error(
-        `REST: resource "${resource.name}" has the path "${resource.names.path}", which the REST facade uses itself; set \`plural\` on the resource.`,
+        `REST: resource "${resource.name}" has the path "${resource.names.path}", which the REST facade uses itself; set \`naming\` or \`plural\` on the resource.`,
       );
   }
 

@@ -109,7 +109,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin as the admin", () => {
     console.info(
       `[admin] first contentful paint ${Math.round(paint)} ms; dashboard with counts in ${Math.round(performance.now() - started)} ms`,
     );
-    for (const path of ["users", "comments", "tags", "tickets", "ticketReplies"])
+    for (const path of ["users", "comments", "tags", "tickets", "ticket-replies"])
       await poll(() => page.getByTestId(`count-${path}`).count()).toBe(1);
   });
 
@@ -188,7 +188,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin, every demo resource", () => {
   it("lists each resource as its description says: default sort, first page, as the database has them", async () => {
     const resources = await describedResources();
     expect(resources.map((r) => r.path).sort()).toEqual(
-      ["comments", "posts", "tags", "ticketReplies", "tickets", "users"].sort(),
+      ["comments", "posts", "tags", "ticket-replies", "tickets", "users"].sort(),
     );
     for (const r of resources) {
       await open(listRoute(r.path, r.defaultSort.field, r.defaultSort.order));

@@ -109,7 +109,7 @@ describe("operations per actor", () => {
       comments: [...crud, ...trash, "batch"],
       tags: [...crud, ...history, "batch"],
       tickets: [...crud, ...trash, ...history, "batch"],
-      ticketReplies: [...crud, ...trash, "batch"],
+      "ticket-replies": [...crud, ...trash, "batch"],
     });
     for (const r of described.resources) for (const grant of Object.values(r.operations)) expect(grant).toBe(true);
   });
@@ -147,11 +147,11 @@ describe("operations per actor", () => {
       "revert",
       "batch",
     ]);
-    expect(ops(resource(customer, "ticketReplies"))).toEqual(["list", "get", "aggregate", "create", "batch"]);
+    expect(ops(resource(customer, "ticket-replies"))).toEqual(["list", "get", "aggregate", "create", "batch"]);
     const agent = await meta("agent");
     expect(ops(resource(agent, "tickets"))).toEqual(expect.arrayContaining(["delete", "restore"]));
     expect(ops(resource(agent, "tickets"))).not.toContain("purge"); // purge: false, for everyone but the admin
-    expect(ops(resource(agent, "ticketReplies"))).toEqual(expect.arrayContaining(["delete", "restore"]));
+    expect(ops(resource(agent, "ticket-replies"))).toEqual(expect.arrayContaining(["delete", "restore"]));
   });
 
   it("the internal note of tickets is withheld from the customer, and described to the agent and the admin", async () => {
@@ -168,11 +168,11 @@ describe("operations per actor", () => {
       });
     }
     expect(resource(await meta("agent"), "tickets").features.search?.fields).toEqual(["title", "body", "internalNote"]);
-    // ticketReplies.internal: the customer reads it, only agents write it (replies are never updated).
-    const internal = (d: SchemaDescription) => field(resource(d, "ticketReplies"), "internal")?.writable;
+    // ticket-replies.internal: the customer reads it, only agents write it (replies are never updated).
+    const internal = (d: SchemaDescription) => field(resource(d, "ticket-replies"), "internal")?.writable;
     expect(internal(await meta("customer"))).toEqual({ create: false, update: false });
     expect(internal(await meta("agent"))).toEqual({ create: true, update: false });
-    expect(field(resource(await meta("customer"), "ticketReplies"), "body")?.writable).toEqual({
+    expect(field(resource(await meta("customer"), "ticket-replies"), "body")?.writable).toEqual({
       create: true,
       update: false,
     });
@@ -196,7 +196,7 @@ describe("what is described is what the server does", () => {
   it("a resource, operation or field the description leaves out is refused; the readable fields are the records' keys", async () => {
     for (const who of ["anonymous", "reader", "customer", "agent"] as const) {
       const described = await meta(who);
-      for (const path of ["users", "posts", "tags", "tickets", "ticketReplies"]) {
+      for (const path of ["users", "posts", "tags", "tickets", "ticket-replies"]) {
         const r = described.resources.find((x) => x.path === path);
         const list = await call(who, `/api/${path}?range=[0,4]`);
         if (!r?.operations.list) {
@@ -316,7 +316,7 @@ describe("resources, relations and features", () => {
       files: ["cover"],
       locks: true,
     });
-    expect(resource(described, "ticketReplies").label).toEqual({ singular: "Ticket reply", plural: "Ticket replies" });
+    expect(resource(described, "ticket-replies").label).toEqual({ singular: "Ticket reply", plural: "Ticket replies" });
     expect(resource(described, "users").features).toMatchObject({
       softDelete: null,
       revisions: null,

@@ -69,7 +69,7 @@ describe("§10 OpenAPI", () => {
       ["/tickets", "post"],
       ["/tickets/{id}", "patch"],
       ["/tickets/{id}/revisions", "get"],
-      ["/ticketReplies/batch", "post"],
+      ["/ticket-replies/batch", "post"],
     ] as const) {
       expect(Object.keys(doc.paths[path][method].responses)).toEqual(expect.arrayContaining(["401", "403"]));
       expect(doc.paths[path][method].security).toEqual([{ bearer: [] }, { apiKey: [] }]);

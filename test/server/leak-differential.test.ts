@@ -869,9 +869,9 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         tickets: [listed, live],
         counts: contentRange("getMany", live.length),
       });
-      await ask("/api/ticketReplies?range=[0,99]&embed=ticket", {
+      await ask("/api/ticket-replies?range=[0,99]&embed=ticket", {
         replies: [listed, [...v.replies]],
-        counts: contentRange("ticketReplies", v.replies.size),
+        counts: contentRange("ticket-replies", v.replies.size),
       });
       for (const [deleted, rows] of [
         ["only", await ticketIds(actor, {}, "only")],
@@ -891,8 +891,8 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       await ask("/api/tickets/aggregate?groupBy=status&sum=priority", {
         groups: [(a) => a.json.groups ?? [], ["status"], await ticketGroups(actor, ["status"])],
       });
-      await ask("/api/ticketReplies/aggregate", {
-        counts: [["ticketReplies count", (a) => a.json.groups?.[0]?.count, v.replies.size]],
+      await ask("/api/ticket-replies/aggregate", {
+        counts: [["ticket-replies count", (a) => a.json.groups?.[0]?.count, v.replies.size]],
       });
 
       // One record with its replies and reporter: every ticket, and one that does not exist.
@@ -915,17 +915,17 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
           });
         else judgeSameAsMissing(actor, "rest", `GET ${path}`, answer, missing, [[id, MISSING]]);
       }
-      const missingReply = await rest(actor, `/api/ticketReplies/${MISSING_REPLY}?embed=ticket`);
+      const missingReply = await rest(actor, `/api/ticket-replies/${MISSING_REPLY}?embed=ticket`);
       record(
         actor,
         "rest",
-        `GET /api/ticketReplies/${MISSING_REPLY}?embed=ticket`,
+        `GET /api/ticket-replies/${MISSING_REPLY}?embed=ticket`,
         String(missingReply.status),
         scan(actor, "", missingReply.text),
         [],
       );
       for (const id of allReplies) {
-        const path = `/api/ticketReplies/${id}?embed=ticket`;
+        const path = `/api/ticket-replies/${id}?embed=ticket`;
         const answer = await rest(actor, path);
         if (v.replies.has(id)) judge(actor, "rest", `GET ${path}`, answer, { replies: [(a) => ids([a.json]), [id]] });
         else judgeSameAsMissing(actor, "rest", `GET ${path}`, answer, missingReply, [[id, MISSING_REPLY]]);
@@ -1070,7 +1070,7 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         ["ticket.tenantId=globex", { ticket: { tenantId: "globex" } }],
       ] as [string, Prisma.TicketReplyWhereInput][]) {
         const want = await replyIds(actor, where);
-        await restAsk(`/api/ticketReplies?${param}&range=[0,99]`, {
+        await restAsk(`/api/ticket-replies?${param}&range=[0,99]`, {
           replies: [listed, want],
           counts: [["Content-Range total", total, want.length]],
         });
@@ -1328,12 +1328,12 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       viaRest("POST", (id) => `/api/tickets/${id}/revert/1`),
       viaRest(
         "POST",
-        () => "/api/ticketReplies",
+        () => "/api/ticket-replies",
         (id) => ({ ticketId: id, body: "psst" }),
       ),
       viaRest(
         "POST",
-        () => "/api/ticketReplies/batch?partial=true",
+        () => "/api/ticket-replies/batch?partial=true",
         (id) => [{ ticketId: id, body: "psst" }],
       ),
     ];
@@ -1347,10 +1347,10 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       viaGql("mutation ($id: ID!) { restoreTicket(id: $id) { id } }", (id) => ({ id: String(id) })),
     ];
     const replyWrites: Write[] = [
-      viaRest("DELETE", (id) => `/api/ticketReplies/${id}`),
+      viaRest("DELETE", (id) => `/api/ticket-replies/${id}`),
       viaRest(
         "DELETE",
-        () => "/api/ticketReplies/batch?partial=true",
+        () => "/api/ticket-replies/batch?partial=true",
         (id) => [id],
       ),
       viaGql("mutation ($id: ID!) { deleteTicketReply(id: $id) { id } }", (id) => ({ id: String(id) })),
@@ -1437,15 +1437,15 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       judge(
         actor,
         "mutations",
-        `GET /api/ticketReplies/${reply.id}?embed=ticket`,
-        await rest(actor, `/api/ticketReplies/${reply.id}?embed=ticket`),
+        `GET /api/ticket-replies/${reply.id}?embed=ticket`,
+        await rest(actor, `/api/ticket-replies/${reply.id}?embed=ticket`),
         { refusable: true },
       );
       judge(
         actor,
         "mutations",
-        `GET /api/ticketReplies?ticketId=${reply.ticketId}&embed=ticket`,
-        await rest(actor, `/api/ticketReplies?ticketId=${reply.ticketId}&embed=ticket`),
+        `GET /api/ticket-replies?ticketId=${reply.ticketId}&embed=ticket`,
+        await rest(actor, `/api/ticket-replies?ticketId=${reply.ticketId}&embed=ticket`),
         { refusable: true },
       );
     }
@@ -1454,7 +1454,7 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
 
   it("events: SSE streams and GraphQL subscriptions deliver each actor only the changes of its rows", async () => {
     interface Written {
-      resource: "tickets" | "ticketReplies" | "users";
+      resource: "tickets" | "ticket-replies" | "users";
       id: number | string;
       action: string;
       /** The ticket's note says VIP once this write is done. */
@@ -1475,7 +1475,7 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
     const key = (resource: string, id: unknown, action: string) =>
       `${resource}:${String(id)}:${String(action).toLowerCase()}`;
     const tickets = (w: Written) => w.resource === "tickets";
-    const replies = (w: Written) => w.resource === "ticketReplies";
+    const replies = (w: Written) => w.resource === "ticket-replies";
     const both = () => true;
     const g1 = (w: Written) => tickets(w) && w.id === tk.G1;
 
@@ -1488,9 +1488,9 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       for (const actor of ACTORS) {
         for (const [path, about] of [
           ["/api/tickets/events", tickets],
-          ["/api/ticketReplies/events", replies],
+          ["/api/ticket-replies/events", replies],
           // Users are public: a change of one is the fence of anonymous's stream.
-          ["/api/events?resources=tickets,ticketReplies,users", both],
+          ["/api/events?resources=tickets,ticket-replies,users", both],
           [`/api/tickets/events?id=${tk.G1}`, g1],
         ] as [string, (w: Written) => boolean][]) {
           const url = `${path}${path.includes("?") ? "&" : "?"}after=${after}`;
@@ -1523,7 +1523,7 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
           [
             "subscription ($after: ID) { ticketReplyChanged(after: $after) { eventId action id record { id body internal ticketId } changed } }",
             replies,
-            "ticketReplies",
+            "ticket-replies",
           ],
           [
             'subscription ($after: ID) { resourceChanged(after: $after, resources: ["ticket", "ticketReply", "user"]) { eventId resource action id record changed } }',
@@ -1547,7 +1547,7 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
           const keyOf = (item: { resource?: string; id: unknown; action: string }) =>
             key(
               resource ??
-                { ticket: "tickets", ticketReply: "ticketReplies", user: "users" }[item.resource ?? ""] ??
+                { ticket: "tickets", ticketReply: "ticket-replies", user: "users" }[item.resource ?? ""] ??
                 "?",
               item.id,
               item.action,
@@ -1583,12 +1583,12 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       };
       await write("admin", "PATCH", `/api/tickets/${tk.G1}`, { priority: 1 });
       await write("admin", "PATCH", `/api/tickets/${tk.X1}`, { priority: 1 });
-      await write("admin@acme", "POST", "/api/ticketReplies", {
+      await write("admin@acme", "POST", "/api/ticket-replies", {
         ticketId: tk.C1,
         body: "internal: refund approved",
         internal: true,
       });
-      await write("admin@globex", "POST", "/api/ticketReplies", { ticketId: tk.G1, body: "globex public reply" });
+      await write("admin@globex", "POST", "/api/ticket-replies", { ticketId: tk.G1, body: "globex public reply" });
       await write("admin@globex", "POST", "/api/tickets", {
         title: "globex printer on fire",
         reporterId: who.globexCustomer,
@@ -1602,7 +1602,7 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         reporterId: who.customer,
       });
       await write("admin", "PATCH", `/api/tickets/${tk.C1}`, { title: `Fence #T${tk.C1}#` }, true);
-      await write("admin@acme", "POST", "/api/ticketReplies", { ticketId: tk.C1, body: "fence: a public reply" });
+      await write("admin@acme", "POST", "/api/ticket-replies", { ticketId: tk.C1, body: "fence: a public reply" });
       await write("admin", "PATCH", `/api/users/${who.globexCustomer}`, { name: "Fence Public" });
       await events.settled();
       await computeTruth();

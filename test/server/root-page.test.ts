@@ -28,7 +28,7 @@ const INDEX = {
   docs: "/api/docs",
   meta: "/api/_meta",
   admin: "/admin",
-  resources: ["/api/users", "/api/posts", "/api/comments", "/api/tags", "/api/tickets", "/api/ticketReplies"],
+  resources: ["/api/users", "/api/posts", "/api/comments", "/api/tags", "/api/tickets", "/api/ticket-replies"],
 };
 
 describe("GET /", () => {

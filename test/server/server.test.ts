@@ -31,7 +31,7 @@ describe("server", () => {
       "/api/comments",
       "/api/tags",
       "/api/tickets",
-      "/api/ticketReplies",
+      "/api/ticket-replies",
     ]);
   });
 

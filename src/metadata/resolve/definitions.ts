@@ -7,14 +7,17 @@ import type { DatamodelModel } from "../datamodel.ts";
 import {
   ACCESS_OPERATIONS,
   AGGREGATES,
+  NAMING_CONVENTIONS,
   OPERATORS,
   type ResourceDefinition,
   SECURITY_PROFILES,
   VIEWS,
 } from "../definition.ts";
 import type { ReportIssue } from "../errors.ts";
-import { camelCase, NAME_PATTERN, pluralize } from "../names.ts";
+import { camelCase, NAME_PATTERN, pluralize, resourceNames } from "../names.ts";
+import type { ResourceNames } from "../resolved.ts";
 import { fieldValidationSchema, VALIDATION_RULES } from "../validation.ts";
+import { restPathOf } from "./rest-path.ts";
 
 const valueSource = z.union([
   z.literal("now"),
@@ -57,6 +60,7 @@ const definitionSchema = z.strictObject({
   model: z.string().min(1),
   name: z.string().regex(NAME_PATTERN, "letters and digits, starting with a letter").optional(),
   plural: z.string().regex(NAME_PATTERN, "letters and digits, starting with a letter").optional(),
+  naming: z.union([z.enum(NAMING_CONVENTIONS), z.function()]).optional(),
   description: z.string().optional(),
   id: z.union([z.literal("database"), z.literal("uuid"), z.function()]).optional(),
   concurrency: z.strictObject({ field: z.string().optional(), required: z.boolean().optional() }).optional(),
@@ -108,6 +112,8 @@ export interface ValidDefinition {
   model: DatamodelModel;
   name: string;
   plural: string;
+  /** Every public name, the REST path by the definition's `naming`. */
+  names: ResourceNames;
   /** The definition's name, the first segment of its issues' paths. */
   path: string;
 }
@@ -140,7 +146,9 @@ export function validDefinitions(
       return;
     }
     const name = raw.name ?? camelCase(raw.model);
-    valid.push({ def: raw, model, name, plural: raw.plural ?? pluralize(name), path: name });
+    const plural = raw.plural ?? pluralize(name);
+    const restPath = restPathOf(raw.naming ?? "same", { model: model.name, name, plural }, name, issue);
+    valid.push({ def: raw, model, name, plural, names: resourceNames(name, plural, restPath), path: name });
   });
   return valid;
 }
@@ -150,6 +158,8 @@ const FIELD_OPTIONS = Object.keys(fieldOptions.shape).join(", ");
 
 /** The fix of a shape issue at `path`: the options that exist there. */
 function fixFor(path: string[]): string {
+  if (path[0] === "naming")
+    return `use one of ${NAMING_CONVENTIONS.map((n) => `"${n}"`).join(", ")}, or a function returning the path`;
   if (path[0] === "fields" && path[2] === "validate") return `validation rules are: ${VALIDATION_RULES.join(", ")}`;
   if (path[0] === "fields" && path.length >= 2) return `field options are: ${FIELD_OPTIONS}`;
   if (path[0] === "relations")

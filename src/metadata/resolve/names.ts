@@ -10,7 +10,6 @@ import {
   aggregateTypeNames,
   fieldFilterInputName,
   relationFilterInputName,
-  resourceNames,
   SHARED_GRAPHQL_NAMES,
   WHERE_INPUT_KEYS,
 } from "../names.ts";
@@ -36,20 +35,25 @@ const TYPE_NAME_KEYS = [
 /** Pass 1 of the names: every public name of a resource must be unique across resources. */
 export function checkResourceNames(valid: readonly ValidDefinition[], issue: ReportIssue): void {
   const taken = new Map<string, DatamodelModel>();
-  for (const { name, plural, path, model } of valid) {
+  for (const { name, plural, names, path, model } of valid) {
     if (name === plural)
       issue(`${path}.plural`, `plural "${plural}" equals the singular name`, "set a different `plural`");
-    const names = resourceNames(name, plural);
-    for (const [kind, value] of new Set(Object.entries(names))) {
+    for (const [kind, value] of Object.entries(names)) {
       const key = kind === "path" ? `path:${value}` : `graphql:${value}`;
       const owner = taken.get(key);
-      if (owner && owner !== model) {
+      if (!owner || owner === model) taken.set(key, model);
+      else if (kind === "path")
+        issue(
+          `${path}.naming`,
+          `REST path "/${value}" of model ${model.name} is also the path of model ${owner.name}`,
+          "set `naming` (or `plural`) on one of them",
+        );
+      else
         issue(
           path,
           `name "${value}" (${kind}) of model ${model.name} is also used by model ${owner.name}`,
           "set `name` or `plural` on one of them",
         );
-      } else taken.set(key, model);
     }
   }
 }

@@ -88,7 +88,8 @@ export function planTables(datamodel: Datamodel, selection?: readonly TableSelec
 }
 
 /**
- * The tables of some resources, by singular name or REST path (`post` or `posts`): each one's model, plus
+ * The tables of some resources, by singular name or REST path (`post` or `posts`, `ticketReply` or
+ * `ticket-replies`): each one's model, plus
  * their rows of Revision and Event. EventCursor and EventDeadLetter belong to no resource and are left out.
  * @example
  * tablesOfResources(schema, ["posts"]); // [{ name: "Post" }, { name: "Revision", resources: ["post"] }, ...]
@@ -97,7 +98,7 @@ export function tablesOfResources(schema: ResolvedSchema, names: readonly string
   const resources = names.map((n) => {
     const r = schema.resource.get(n) ?? schema.byPath.get(n);
     if (!r) {
-      const known = schema.resources.map((x) => x.plural).join(", ");
+      const known = schema.resources.map((x) => x.names.path).join(", ");
       throw new DumpError(`unknown resource ${JSON.stringify(n)}; the resources are ${known}`);
     }
     return r;
