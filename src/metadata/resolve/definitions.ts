@@ -25,6 +25,7 @@ const valueSource = z.union([
 ]);
 const columnName = z.union([z.string().min(1), z.literal(false)]);
 const fieldOptions = z.strictObject({
+  apiName: z.string().regex(NAME_PATTERN, "letters and digits, starting with a letter").optional(),
   filter: z.union([z.literal(true), z.array(z.enum(OPERATORS))]).optional(),
   sort: z.boolean().optional(),
   search: z.boolean().optional(),
@@ -151,6 +152,8 @@ const FIELD_OPTIONS = Object.keys(fieldOptions.shape).join(", ");
 /** The fix of a shape issue at `path`: the options that exist there. */
 function fixFor(path: string[]): string {
   if (path[0] === "fields" && path[2] === "validate") return `validation rules are: ${VALIDATION_RULES.join(", ")}`;
+  if (path[0] === "fields" && path[2] === "apiName")
+    return "name it with letters and digits, starting with a letter (a GraphQL name), e.g. writerId";
   if (path[0] === "fields" && path.length >= 2) return `field options are: ${FIELD_OPTIONS}`;
   if (path[0] === "relations")
     return "relation options are: views, through, filter, sort, onDelete, description (or `true`)";
