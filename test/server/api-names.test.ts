@@ -2,6 +2,8 @@
 // REST and GraphQL alike, while storage reads and writes the Prisma field's `@map`ped column of a
 // `@@map`ped table. The models (Writer → "writers", Book → "books") are test models at the end of
 // prisma/schema.prisma; every column of theirs is renamed, so raw SQL that used a field's name would fail.
+import { PassThrough } from "node:stream";
+import { gunzipSync } from "node:zlib";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { datamodel } from "../../demo/datamodel.ts";
@@ -9,6 +11,8 @@ import type { ResourceDefinition } from "../../src/metadata/definition.ts";
 import { MetadataError } from "../../src/metadata/errors.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { buildOpenApi } from "../../src/rest/openapi.ts";
+import { dumpDatabase } from "../../src/storage/dump/dump-database.ts";
+import { tablesOfResources } from "../../src/storage/dump/table-plan.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { createTestRuntime, type TestRuntime } from "../support/runtime.ts";
 
@@ -249,7 +253,26 @@ describe("§31.2 writes, errors, revisions and events", () => {
   });
 });
 
-describe("§31.3 contracts and boot checks", () => {
+describe("§31.3 dumps keep the database's names", () => {
+  it("a dump's rows are the table's columns, while the revisions it carries keep API names", async () => {
+    const chunks: Buffer[] = [];
+    const out = new PassThrough();
+    out.on("data", (c: Buffer) => chunks.push(c));
+    await dumpDatabase(t.testDb.url, out, {
+      datamodel,
+      tables: tablesOfResources(t.runtime.schema, ["books"]),
+    });
+    const text = gunzipSync(Buffer.concat(chunks)).toString("utf8");
+    expect(text).toContain("tables/Book.ndjson");
+    // The row: columns, not API names.
+    const row = text.split("\n").find((line) => line.includes('"book_title":"Tarantula"'));
+    expect(row).toContain('"page_count":137');
+    expect(row).not.toContain("headline");
+    expect(text).toMatch(/"data":\{[^}]*"headline":\s?"Tarantula"/); // its revision: the record as clients saw it
+  });
+});
+
+describe("§31.4 contracts and boot checks", () => {
   it("OpenAPI and the SDL name API fields only", async () => {
     const doc = buildOpenApi(t.runtime.schema) as { components: { schemas: Record<string, { properties?: object }> } };
     expect(Object.keys(doc.components.schemas.Book?.properties ?? {})).toEqual(
