@@ -257,7 +257,7 @@ export type AccessSource = "declared" | "public" | "open" | "locked";
 export type FieldAccessRule = boolean | "authenticated" | readonly string[] | ((actor: AccessActor) => boolean);
 
 /**
- * A row scope: a condition, in Prisma's `where` syntax over the model's columns (and relations), that
+ * A row scope: a condition, in Prisma's `where` syntax over the fields (by API name) and relations, that
  * every row the actor sees and writes must meet. `undefined` leaves the actor unscoped.
  * @example (actor) => (actor.roles.includes("agent") ? undefined : { reporterId: actor.id ?? -1 })
  */

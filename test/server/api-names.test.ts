@@ -110,6 +110,12 @@ describe("§31.1 records, filters and sorts speak API names", () => {
     const qb = await rest("GET", `/books?qb=${encodeURIComponent("(QB['pageCount'] < 200).sort('-pageCount')")}`);
     expect(titles(qb.json)).toEqual(["Notes on the engine", "Sketches"]);
     expect(titles((await rest("GET", "/books?q=chronicles")).json)).toEqual(["Chronicles"]);
+    // A keyset page (§14) seeks by the renamed sort key's column.
+    const first = await app.fetch(new Request("http://test/api/books?sort=pageCount&per_page=2&cursor="));
+    expect(titles((await first.json()) as { headline: string }[])).toEqual(["Sketches", "Notes on the engine"]);
+    const next = first.headers.get("link")?.match(/<([^>]+)>;\s*rel="next"/)?.[1] as string;
+    const second = await app.fetch(new Request(new URL(next, "http://test")));
+    expect(titles((await second.json()) as { headline: string }[])).toEqual(["Chronicles"]);
   });
 
   it("REST relation paths, embeds and partial responses use API names on both sides", async () => {
@@ -306,6 +312,16 @@ describe("§31.4 contracts and boot checks", () => {
     expect(resolve({ isbn: { apiName: "headline" } })).toThrow(
       /apiName "headline" collides with field title of Book \(its apiName\)/,
     );
+  });
+
+  it("every resolved name that points at a column is an API name: relation keys, soft delete, version", () => {
+    const schema = t.runtime.schema;
+    const b = schema.resource.get("book");
+    expect(b?.softDelete?.field).toBe("trashedAt");
+    expect(b?.version?.field).toBe("revision");
+    expect(b?.relation.get("writer")).toMatchObject({ localField: "authorId", targetField: "id" });
+    expect(schema.resource.get("writer")?.relation.get("books")).toMatchObject({ foreignField: "authorId" });
+    expect(b?.field.get("headline")).toMatchObject({ prismaName: "title", column: "book_title" });
   });
 
   it("an apiName that is not a GraphQL name is a boot error", () => {
