@@ -100,9 +100,9 @@ export class ApiNames {
     return {
       ...a,
       ...(a.where !== undefined ? { where: this.#where(model, a.where) } : {}),
-      ...(a.data !== undefined ? { data: this.#keys(model, a.data) } : {}),
-      ...(a.select !== undefined ? { select: this.#keys(model, a.select) } : {}),
-      ...(a.orderBy !== undefined ? { orderBy: this.#keys(model, a.orderBy) } : {}),
+      ...(a.data !== undefined ? { data: this.#data(model, a.data) } : {}),
+      ...(a.select !== undefined ? { select: this.#select(model, a.select) } : {}),
+      ...(a.orderBy !== undefined ? { orderBy: this.#orderBy(model, a.orderBy) } : {}),
     };
   }
 
@@ -127,17 +127,88 @@ export class ApiNames {
     return Object.fromEntries(entries.map(([op, v]) => [op, this.#where(target, v)]));
   }
 
-  /** `data`, `select` or `orderBy`: scalar keys renamed; a relation's own arguments are left as they are. */
-  #keys(model: string, value: unknown): unknown {
-    if (Array.isArray(value)) return value.map((v) => this.#keys(model, v));
-    if (!value || typeof value !== "object") return value;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.#prisma(model, k), v]));
+  /** A write's `data`: scalar keys renamed, and a relation's nested writes in the related model's names. */
+  #data(model: string, data: unknown): unknown {
+    if (Array.isArray(data)) return data.map((d) => this.#data(model, d));
+    if (!isObject(data)) return data;
+    return Object.fromEntries(
+      Object.entries(data).map(([key, value]) => {
+        const relation = this.#relation(model, key);
+        return relation ? [key, this.#nested(relation.type, value)] : [this.#prisma(model, key), value];
+      }),
+    );
   }
 
-  /** A row Prisma returned, keyed by API names. */
+  /** Prisma's nested writes on a relation (create, connect, update, upsert…), in the names of `target`. */
+  #nested(target: string, operations: unknown): unknown {
+    if (!isObject(operations)) return operations;
+    const where = (v: unknown) => this.#where(target, v);
+    const data = (v: unknown) => this.#data(target, v);
+    const each = (v: unknown, map: (item: Record<string, unknown>) => unknown) =>
+      Array.isArray(v) ? v.map((x) => (isObject(x) ? map(x) : x)) : isObject(v) ? map(v) : v;
+    // `{ where?, data }` (to-many, or a to-one update with a condition), else the data itself.
+    const whereData = (v: Record<string, unknown>) =>
+      "data" in v && Object.keys(v).every((k) => k === "where" || k === "data")
+        ? { ...v, ...(v.where !== undefined ? { where: where(v.where) } : {}), data: data(v.data) }
+        : data(v);
+    const out: Record<string, unknown> = {};
+    for (const [op, v] of Object.entries(operations)) {
+      if (op === "create") out[op] = data(v);
+      else if (op === "createMany") out[op] = each(v, (m) => ({ ...m, data: data(m.data) }));
+      else if (op === "connectOrCreate")
+        out[op] = each(v, (m) => ({ ...m, where: where(m.where), create: data(m.create) }));
+      else if (op === "update" || op === "updateMany") out[op] = each(v, whereData);
+      else if (op === "upsert")
+        out[op] = each(v, (m) => ({
+          ...m,
+          ...(m.where !== undefined ? { where: where(m.where) } : {}),
+          create: data(m.create),
+          update: data(m.update),
+        }));
+      else out[op] = each(v, (m) => where(m)); // connect, disconnect, set, delete, deleteMany: conditions
+    }
+    return out;
+  }
+
+  /** A `select`: scalar keys renamed; a relation's own `select` (and condition) in the related model's names. */
+  #select(model: string, select: unknown): unknown {
+    if (!isObject(select)) return select;
+    return Object.fromEntries(
+      Object.entries(select).map(([key, value]) => {
+        const relation = this.#relation(model, key);
+        if (!relation) return [this.#prisma(model, key), value];
+        if (!isObject(value)) return [key, value];
+        return [key, { ...value, ...this.#args(relation.type, value) }];
+      }),
+    );
+  }
+
+  /** An `orderBy` (an object or a list of them): scalar keys renamed, relation orders in the related model's names. */
+  #orderBy(model: string, orderBy: unknown): unknown {
+    if (Array.isArray(orderBy)) return orderBy.map((o) => this.#orderBy(model, o));
+    if (!isObject(orderBy)) return orderBy;
+    return Object.fromEntries(
+      Object.entries(orderBy).map(([key, value]) => {
+        const relation = this.#relation(model, key);
+        return relation ? [key, this.#orderBy(relation.type, value)] : [this.#prisma(model, key), value];
+      }),
+    );
+  }
+
+  /** A row Prisma returned, keyed by API names, with the related rows it selected. */
   #row(model: string, row: Record<string, unknown>): Record<string, unknown> {
     const toApi = this.#renames.get(model)?.toApi;
-    if (!toApi) return row;
-    return Object.fromEntries(Object.entries(row).map(([k, v]) => [toApi.get(k) ?? k, v]));
+    return Object.fromEntries(
+      Object.entries(row).map(([key, value]) => {
+        const relation = isObject(value) || Array.isArray(value) ? this.#relation(model, key) : undefined;
+        if (!relation) return [toApi?.get(key) ?? key, value];
+        const related = (r: unknown) => (isObject(r) ? this.#row(relation.type, r) : r);
+        return [key, Array.isArray(value) ? value.map(related) : related(value)];
+      }),
+    );
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
