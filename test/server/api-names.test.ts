@@ -231,6 +231,10 @@ describe("§31.2 writes, errors, revisions and events", () => {
     expect(created.data.createBook).toMatchObject({ headline: "Ada's second", pageCount: 12 });
     const { rows } = await t.db.pool.query(`select book_title, writer_fk from books where isbn_code = 'isbn-5'`);
     expect(rows).toEqual([{ book_title: "Ada's second", writer_fk: ada }]);
+    const duplicate = await gql(`mutation($data: BookCreateInput!) { createBook(data: $data) { id } }`, {
+      data: { headline: "Again", code: "isbn-5", authorId: ada },
+    });
+    expect(duplicate.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", fields: { code: "must be unique" } });
   });
 
   it("a unique or foreign key refused by the database names the API field (columns translated)", async () => {
