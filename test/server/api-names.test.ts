@@ -296,6 +296,12 @@ describe("§31.4 contracts and boot checks", () => {
     const names = sdl.data.__type.fields.map((f: { name: string }) => f.name);
     expect(names).toEqual(expect.arrayContaining(["headline", "code", "pageCount", "authorId", "writer"]));
     expect(names).not.toContain("title");
+    const meta = await rest("GET", "/_meta");
+    const books = meta.json.resources.find((r: { path: string }) => r.path === "books");
+    expect(books.fields.map((f: { name: string }) => f.name)).toEqual(
+      expect.arrayContaining(["headline", "code", "pageCount", "authorId"]),
+    );
+    expect(books.features.search?.fields).toEqual(["headline"]);
   });
 
   const resolve = (fields: ResourceDefinition["fields"]) => () =>
