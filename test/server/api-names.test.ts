@@ -349,3 +349,36 @@ describe("§31.4 contracts and boot checks", () => {
     );
   });
 });
+
+describe("§31.1 a renamed id", () => {
+  it("is the record's key on both transports, and the path's id still finds it", async () => {
+    const own = await createTestRuntime({
+      resources: [
+        { ...writer, fields: { ...writer.fields, id: { apiName: "key" } } },
+        { ...book, relations: { writer: true } },
+      ],
+    });
+    try {
+      const ownApp = createApp({ runtime: own.runtime, logger: pino({ level: "silent" }) });
+      const call = async (path: string, init?: RequestInit) => {
+        const response = await ownApp.fetch(new Request(`http://test${path}`, init));
+        return { status: response.status, json: await response.json() };
+      };
+      const created = await call("/api/writers", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Le Guin" }),
+      });
+      expect(created).toEqual({ status: 201, json: { key: expect.any(Number), name: "Le Guin" } });
+      expect((await call(`/api/writers/${created.json.key}`)).json).toEqual(created.json);
+      const body = await call("/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ writers { key name } }" }),
+      });
+      expect(body.json.data.writers).toEqual([{ key: String(created.json.key), name: "Le Guin" }]);
+    } finally {
+      await own.close();
+    }
+  });
+});
