@@ -257,7 +257,7 @@ export type AccessSource = "declared" | "public" | "open" | "locked";
 export type FieldAccessRule = boolean | "authenticated" | readonly string[] | ((actor: AccessActor) => boolean);
 
 /**
- * A row scope: a condition, in Prisma's `where` syntax over the model's columns (and relations), that
+ * A row scope: a condition, in Prisma's `where` syntax over the fields (by API name) and relations, that
  * every row the actor sees and writes must meet. `undefined` leaves the actor unscoped.
  * @example (actor) => (actor.roles.includes("agent") ? undefined : { reporterId: actor.id ?? -1 })
  */
@@ -276,6 +276,18 @@ export type SecurityProfile = (typeof SECURITY_PROFILES)[number];
 
 /** Options of one scalar field. Every option is off unless set. */
 export interface FieldOptions {
+  /**
+   * The field's name in the API, when it differs from the Prisma field's (AutoQuery's AutoMap,
+   * CRUDCrate's field renames): records, filters, sorts, `qb`, embeds, aggregates, events, revisions,
+   * GraphQL and OpenAPI all use it; only storage speaks the Prisma field and its `@map`ped column.
+   * Letters and digits, starting with a letter; it may not take the name of another field or relation.
+   * The other options of the definition keep naming the Prisma field (`fields` keys, `audit`,
+   * `softDelete`, `concurrency`, `tenant`); hooks, validators, access checks and `scope` conditions see
+   * and write API names (docs/reference/rest-dialect.md §31).
+   * @default the Prisma field's name
+   * @example authorId: { apiName: "writerId", filter: ["eq", "in"] }
+   */
+  apiName?: string;
   /**
    * Operators clients may filter this field with, or `true` for every operator that fits its type.
    * @default undefined (not filterable)

@@ -11,7 +11,7 @@ import { camelCase } from "./names.ts";
 import type { ResolvedField, ResolvedResource, ResolvedSchema } from "./resolved.ts";
 import { checkScopeOptions, checkTenantColumn, effectiveAccess } from "./resolve/access.ts";
 import { type ValidDefinition, validDefinitions } from "./resolve/definitions.ts";
-import { checkFieldKeys, managedColumns, resolveField } from "./resolve/fields.ts";
+import { apiNameOf, checkApiNames, checkFieldKeys, managedColumns, resolveField } from "./resolve/fields.ts";
 import { checkIdGenerator, hasSingleId } from "./resolve/ids.ts";
 import { auditColumns, checkConcurrency, revisionsOf, softDeleteColumns } from "./resolve/lifecycle.ts";
 import { checkGraphQLTypeNames, checkResourceNames } from "./resolve/names.ts";
@@ -108,6 +108,11 @@ function resolveResource(
   const id = fields.find((f) => f.isId);
   if (!id) return undefined;
   checkIdGenerator(def, id, model, path, issue);
+  checkApiNames(def, model, path, issue);
+  // The definition names columns by their Prisma field; the resolved resource by their API name.
+  const api = (prismaName: string) => apiNameOf(def, prismaName);
+  const apiOf = <T extends Record<string, string | undefined>>(columns: T): T =>
+    Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, v === undefined ? v : api(v)])) as T;
 
   const relations = resolveRelations({ def, model, name, path, relationFields, fields, models, byModel, issue });
   const maxPageSize = def.maxPageSize ?? 100;
@@ -127,10 +132,10 @@ function resolveResource(
     relation: new Map(relations.map((r) => [r.name, r])),
     searchLanguage: def.searchLanguage ?? "english",
     version: def.concurrency
-      ? { field: def.concurrency.field ?? "version", required: Boolean(def.concurrency.required) }
+      ? { field: api(def.concurrency.field ?? "version"), required: Boolean(def.concurrency.required) }
       : undefined,
-    audit: Object.freeze(audit),
-    softDelete: softDelete ? Object.freeze(softDelete) : undefined,
+    audit: Object.freeze(apiOf(audit)),
+    softDelete: softDelete ? Object.freeze(apiOf(softDelete)) : undefined,
     revisions: revisionsOf(def, models.has("Revision"), path, issue),
     maxBatchSize: def.maxBatchSize ?? 100,
     maxPageSize,
@@ -140,7 +145,7 @@ function resolveResource(
     ...effectiveAccess(def.access, production, `${path}.access`, issue),
     scope: def.scope,
     scopedWrites: Boolean(def.scopedWrites),
-    tenant: def.tenant,
+    tenant: def.tenant === undefined ? undefined : api(def.tenant),
     security: def.security,
   });
   checkScopeOptions(def, fields, path, issue);

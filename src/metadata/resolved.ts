@@ -36,7 +36,12 @@ export type ScalarKind =
 
 /** A field of a resolved resource: its Prisma type, and what clients may do with it (filter, sort, see, write). */
 export interface ResolvedField {
+  /** The name clients use: the definition's `apiName`, else the Prisma field's. Every record, filter and event is keyed by it. */
   readonly name: string;
+  /** The Prisma field (storage's name, and the key of the definition's `fields`). */
+  readonly prismaName: string;
+  /** The database column (the field's `@map`, else the Prisma field's name). */
+  readonly column: string;
   readonly kind: ScalarKind;
   /** Allowed values when `kind` is "Enum". */
   readonly enum?: { readonly name: string; readonly values: readonly string[] };

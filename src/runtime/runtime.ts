@@ -25,7 +25,10 @@ export type RuntimeOptions = RuntimeSettings &
         store?: undefined;
       }
     | {
-        /** The storage port itself (tests and tools build one over a database, or one that refuses every call). */
+        /**
+         * The storage port itself (tests and tools build one over a database, or one that refuses every
+         * call). Build it with the same schema, `createStore(database, schema)`, so it speaks the fields' API names.
+         */
         store: Store;
         database?: undefined;
       }
@@ -104,7 +107,7 @@ export interface Runtime {
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { schema } = options;
-  const store = options.store ?? createStore(options.database);
+  const store = options.store ?? createStore(options.database, schema);
   const hooks = new HookRegistry();
   const limits: QueryLimits = Object.freeze({ ...DEFAULT_QUERY_LIMITS, ...options.limits });
   const services = new Map<string, ResourceService>();

@@ -31,7 +31,9 @@ export async function translate<T>(
     if (!failure) throw error;
     switch (failure.kind) {
       case "unique": {
-        const fields = failure.fields.length > 0 ? failure.fields : ["(unknown)"];
+        // The database names columns; clients know the fields by their API names.
+        const named = failure.fields.map((c) => resource.fields.find((f) => f.column === c)?.name ?? c);
+        const fields = named.length > 0 ? named : ["(unknown)"];
         throw new AppError("CONFLICT", `A ${resource.name} with this ${fields.join(" + ")} already exists.`, {
           fields: Object.fromEntries(fields.map((f) => [f, "must be unique"])),
           cause: error,
@@ -47,8 +49,11 @@ export async function translate<T>(
             { cause: error },
           );
         }
+        // Prisma names a foreign key `<table>_<column>_fkey`.
         const field = resource.relations.find(
-          (r) => r.kind === "belongsTo" && failure.constraint?.includes(`_${r.localField}_`),
+          (r) =>
+            r.kind === "belongsTo" &&
+            failure.constraint?.includes(`_${resource.field.get(r.localField)?.column ?? r.localField}_`),
         );
         const fk = field?.kind === "belongsTo" ? field.localField : undefined;
         throw new AppError(

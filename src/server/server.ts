@@ -157,7 +157,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
   });
   const runtime = createRuntime({
     schema,
-    store: createStore(db),
+    store: createStore(db, schema),
     ...(config.cursorSecret ? { cursorSecret: config.cursorSecret } : {}),
     lockTtlSeconds: config.lockTtlSeconds,
     onError: (err, where) => logger.error({ err, ...where }, `${where.stage} failed`),

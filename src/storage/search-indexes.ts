@@ -10,11 +10,10 @@ export function searchIndexStatements(schema: ResolvedSchema, datamodel: Datamod
     const fields = resource.fields.filter((f) => f.searchable && !(f.hidden.one && f.hidden.list));
     if (fields.length === 0) continue;
     const model = datamodel.models.find((m) => m.name === resource.model);
-    const column = (name: string) => model?.fields.find((f) => f.name === name)?.dbName ?? name;
     statements.push(
       searchIndexSql(
         model?.dbName ?? resource.model,
-        fields.map((f) => column(f.name)),
+        fields.map((f) => f.column),
         resource.searchLanguage,
       ),
     );

@@ -7,6 +7,9 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { Datamodel } from "../metadata/datamodel.ts";
+import type { ResolvedSchema } from "../metadata/resolved.ts";
+import { ApiNames } from "./api-names.ts";
+import type { ModelDelegate } from "./model-delegate.ts";
 import type { PrismaClientLike } from "./prisma.ts";
 import { type LockTable, lockTable } from "./record-locks.ts";
 import { type AggregateQuery, compileAggregate, shapeAggregateRow } from "./sql/aggregate-sql.ts";
@@ -20,18 +23,6 @@ import {
   type Statement,
   type WriteQuery,
 } from "./sql/write-sql.ts";
-
-/** Arguments and results are Prisma's, kept loose: the runtime builds them from resolved metadata. */
-export interface ModelDelegate {
-  findMany(args: object): Promise<Record<string, unknown>[]>;
-  findUnique(args: object): Promise<Record<string, unknown> | null>;
-  findFirst(args: object): Promise<Record<string, unknown> | null>;
-  count(args: object): Promise<number>;
-  create(args: object): Promise<Record<string, unknown>>;
-  update(args: object): Promise<Record<string, unknown>>;
-  delete(args: object): Promise<Record<string, unknown>>;
-  updateMany(args: object): Promise<{ count: number }>;
-}
 
 /** One committed write, as the outbox records it (the database adds the id and the time). */
 export interface OutboxEntry {
@@ -142,11 +133,16 @@ function delegateOf(client: object, name: string): ModelDelegate {
   return delegate as ModelDelegate;
 }
 
-/** A {@link Store} over a Prisma client. */
-export function createStore(db: StoreDatabase): Store {
+/**
+ * A {@link Store} over a Prisma client, speaking the API names of `schema`'s fields (api-names.ts): pass
+ * the schema the runtime serves, or every field keeps its Prisma name.
+ * @example const store = createStore(database, resolveResources(resources, datamodel));
+ */
+export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
   const { prisma, pool, datamodel } = db;
   type Raw = { $queryRawUnsafe<T>(sql: string, ...params: unknown[]): Promise<T> };
-  const models = new SqlModels(datamodel);
+  const names = new ApiNames(datamodel, schema);
+  const models = new SqlModels(names.datamodel);
   // Statement name by text: PostgreSQL keeps each named statement's plan per connection.
   const prepared = new Map<string, string>();
   const nameOf = (text: string): string | undefined => {
@@ -270,7 +266,7 @@ export function createStore(db: StoreDatabase): Store {
         new Error("store.write runs in a transaction of its own: inside a transaction, write through the models"),
       ),
     canWrite: () => false,
-    model: (name) => delegateOf(tx, name),
+    model: (name) => names.delegate(name, delegateOf(tx, name)),
     // Nested transactions join the outer one.
     transaction: (work) => work(inTransaction(tx)),
     ...reads(inTx(tx as unknown as Raw)),
@@ -282,7 +278,7 @@ export function createStore(db: StoreDatabase): Store {
     appendEvents: (entries) => prisma.$transaction((tx) => appendEvents(tx as unknown as Raw)(entries)),
     write,
     canWrite,
-    model: (name) => delegateOf(prisma, name),
+    model: (name) => names.delegate(name, delegateOf(prisma, name)),
     ...reads(onPool),
     aggregate: aggregate(prisma as unknown as Raw),
     transaction: (work) => prisma.$transaction((tx) => work(inTransaction(tx)), { maxWait: 5_000, timeout: 15_000 }),

@@ -33,9 +33,10 @@ export async function createTestRuntime(
   const testDb = await createTestDatabase();
   const db = createDemoDatabase(testDb.url);
   if (options.seed) await seedDemoData(db.prisma);
+  const schema = resolveResources(options.resources ?? demoResources, datamodel);
   const runtime = createRuntime({
-    schema: resolveResources(options.resources ?? demoResources, datamodel),
-    store: createStore(db),
+    schema,
+    store: createStore(db, schema),
     ...(options.limits ? { limits: options.limits } : {}),
   });
   return {

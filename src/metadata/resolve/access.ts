@@ -107,7 +107,7 @@ export function checkScopeOptions(
     for (const f of fields)
       if (f.hiddenWhenScoped)
         issue(
-          `${path}.fields.${f.name}.hiddenWhenScoped`,
+          `${path}.fields.${f.prismaName}.hiddenWhenScoped`,
           "hiddenWhenScoped needs the resource's `scope`",
           "add `scope`, or remove `hiddenWhenScoped`",
         );

@@ -28,6 +28,7 @@ const valueSource = z.union([
 ]);
 const columnName = z.union([z.string().min(1), z.literal(false)]);
 const fieldOptions = z.strictObject({
+  apiName: z.string().regex(NAME_PATTERN, "letters and digits, starting with a letter").optional(),
   filter: z.union([z.literal(true), z.array(z.enum(OPERATORS))]).optional(),
   sort: z.boolean().optional(),
   search: z.boolean().optional(),
@@ -161,6 +162,8 @@ function fixFor(path: string[]): string {
   if (path[0] === "naming")
     return `use one of ${NAMING_CONVENTIONS.map((n) => `"${n}"`).join(", ")}, or a function returning the path`;
   if (path[0] === "fields" && path[2] === "validate") return `validation rules are: ${VALIDATION_RULES.join(", ")}`;
+  if (path[0] === "fields" && path[2] === "apiName")
+    return "name it with letters and digits, starting with a letter (a GraphQL name), e.g. writerId";
   if (path[0] === "fields" && path.length >= 2) return `field options are: ${FIELD_OPTIONS}`;
   if (path[0] === "relations")
     return "relation options are: views, through, filter, sort, onDelete, description (or `true`)";

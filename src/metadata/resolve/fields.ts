@@ -2,7 +2,7 @@
  * The scalar fields of a resource: what each one allows (filter operators, sort, search, aggregates,
  * group by), where it is hidden, whether clients may write it, and its validation and access.
  */
-import type { DatamodelField } from "../datamodel.ts";
+import type { DatamodelField, DatamodelModel } from "../datamodel.ts";
 import {
   AGGREGATES,
   type AggregateFunction,
@@ -61,6 +61,35 @@ function aggregatesFor(kind: ScalarKind): readonly AggregateFunction[] {
 /** "an Int", "a String". */
 function withArticle(word: string): string {
   return `${/^[AEIOU]/i.test(word) ? "an" : "a"} ${word}`;
+}
+
+/** The name clients use for the Prisma field `prismaName` of the definition's model (its `apiName`, else its own). */
+export function apiNameOf(def: ResourceDefinition | undefined, prismaName: string): string {
+  return (def?.fields as Readonly<Record<string, FieldOptions>> | undefined)?.[prismaName]?.apiName ?? prismaName;
+}
+
+/**
+ * An `apiName` may not take a name another field or relation of the model answers to (API names are
+ * the keys of records, filters and the model's columns in storage alike).
+ */
+export function checkApiNames(def: ResourceDefinition, model: DatamodelModel, path: string, issue: ReportIssue): void {
+  const nameOf = (f: DatamodelField) => (f.kind === "object" ? f.name : apiNameOf(def, f.name));
+  const owners = new Map<string, DatamodelField>();
+  for (const f of model.fields) {
+    const name = nameOf(f);
+    const previous = owners.get(name);
+    if (!previous) {
+      owners.set(name, f);
+      continue;
+    }
+    // Prisma field names are unique: at least one of the two was renamed.
+    const [renamed, other] = name !== f.name ? [f, previous] : [previous, f];
+    issue(
+      `${path}.fields.${renamed.name}.apiName`,
+      `apiName "${name}" collides with ${other.kind === "object" ? "relation" : "field"} ${other.name} of ${model.name}${other.name !== name ? ` (its apiName)` : ""}`,
+      "choose an apiName no other field or relation of the model answers to",
+    );
+  }
 }
 
 /** Every key of `fields` must name a scalar field of the model. */
@@ -221,7 +250,9 @@ export function resolveField(f: DatamodelField, context: FieldContext): Resolved
     : undefined;
   const blob = o.blob ? resolveBlob(o.blob, f, kind, at, issue) : undefined;
   return Object.freeze({
-    name: f.name,
+    name: o.apiName ?? f.name,
+    prismaName: f.name,
+    column: f.dbName ?? f.name,
     kind,
     ...(kind === "Enum"
       ? { enum: Object.freeze({ name: f.type, values: Object.freeze([...(enums.get(f.type) ?? [])]) }) }

@@ -97,7 +97,7 @@ export function checkConcurrency(
 ): void {
   if (def.concurrency) {
     const name = def.concurrency.field ?? "version";
-    const column = fields.find((f) => f.name === name);
+    const column = fields.find((f) => f.prismaName === name);
     if (column?.kind !== "Int" || !column.isRequired || column.hidden.one || column.hidden.list) {
       issue(
         `${path}.concurrency.field`,

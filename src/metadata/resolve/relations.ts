@@ -8,6 +8,7 @@ import type { ReportIssue } from "../errors.ts";
 import { camelCase } from "../names.ts";
 import type { ResolvedField, ResolvedRelation } from "../resolved.ts";
 import type { ValidDefinition } from "./definitions.ts";
+import { apiNameOf } from "./fields.ts";
 
 /** What resolving a resource's relations needs. */
 export interface RelationContext {
@@ -70,6 +71,7 @@ export function resolveRelations(context: RelationContext): ResolvedRelation[] {
         continue;
       }
       const target = byModel.get(toTarget.type);
+      const joinDef = byModel.get(join.name)?.def;
       if (!target) {
         issue(
           at,
@@ -85,8 +87,8 @@ export function resolveRelations(context: RelationContext): ResolvedRelation[] {
           target: target.name,
           joinModel: join.name,
           joinDelegate: camelCase(join.name),
-          joinLocalField: toSelf.relationFromFields[0],
-          joinTargetField: toTarget.relationFromFields[0],
+          joinLocalField: apiNameOf(joinDef, toSelf.relationFromFields[0]),
+          joinTargetField: apiNameOf(joinDef, toTarget.relationFromFields[0]),
           joinTargetRelation: toTarget.name,
         }),
       );
@@ -114,8 +116,8 @@ export function resolveRelations(context: RelationContext): ResolvedRelation[] {
           ...base,
           kind: "belongsTo",
           target: target.name,
-          localField: rf.relationFromFields[0] as string,
-          targetField: rf.relationToFields?.[0] ?? "id",
+          localField: apiNameOf(def, rf.relationFromFields[0] as string),
+          targetField: apiNameOf(target.def, rf.relationToFields?.[0] ?? "id"),
           isRequired: rf.isRequired,
         }),
       );
@@ -150,7 +152,7 @@ export function resolveRelations(context: RelationContext): ResolvedRelation[] {
           ...base,
           kind: "hasMany",
           target: target.name,
-          foreignField: back.relationFromFields[0],
+          foreignField: apiNameOf(target.def, back.relationFromFields[0]),
           onDelete: o.onDelete,
         }),
       );

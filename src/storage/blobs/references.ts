@@ -15,10 +15,9 @@ export function blobReferences(schema: ResolvedSchema, datamodel: Datamodel): Bl
     if (!model) continue;
     for (const field of resource.fields) {
       if (!field.blob) continue;
-      const column = model.fields.find((f) => f.name === field.name);
       out.push({
         table: model.dbName ?? model.name,
-        column: column?.dbName ?? field.name,
+        column: field.column,
         field: field.name,
         revisionResource: resource.revisions ? resource.name : undefined,
       });
