@@ -18,10 +18,14 @@ export type InputObject = { readonly [key: string]: unknown };
 
 type InputRef = InputObjectRef<Types, InputObject>;
 
-/** The input types of one resource. Create or update is missing when the resource has no field to write there. */
+/**
+ * The input types of one resource, each only where something takes it (§26): where and order-by when the
+ * resource serves `list` or another's where or order-by reaches through a relation into it; create when it
+ * serves `create` and has a field to write there; update and the batch update item likewise with `update`.
+ */
 export interface ResourceInputs {
-  readonly where: InputRef;
-  readonly orderBy: InputRef;
+  readonly where: InputRef | undefined;
+  readonly orderBy: InputRef | undefined;
   readonly create: InputRef | undefined;
   readonly update: InputRef | undefined;
   /** One item of the batch update (`updatePosts`): the id, the expected version when versioned, and the update fields. */
@@ -79,13 +83,35 @@ export function addInputs(
   schema: ResolvedSchema,
   leaves: LeafTypes,
 ): ReadonlyMap<string, ResourceInputs> {
-  const wheres = new Map(schema.resources.map((r) => [r.name, builder.inputRef<InputObject>(r.names.whereInput)]));
-  const orderBys = new Map(schema.resources.map((r) => [r.name, builder.inputRef<InputObject>(r.names.orderByInput)]));
+  const listed = schema.resources.filter((r) => r.operations.has("list"));
+  const filtered = reachable(schema, listed, filterableRelations);
+  const sorted = reachable(schema, listed, sortableRelations);
+  const wheres = new Map(filtered.map((r) => [r.name, builder.inputRef<InputObject>(r.names.whereInput)]));
+  const orderBys = new Map(sorted.map((r) => [r.name, builder.inputRef<InputObject>(r.names.orderByInput)]));
   const refs: DeclaredInputs = {
     where: (name) => refOf(wheres, name),
     orderBy: (name) => refOf(orderBys, name),
   };
-  return new Map(schema.resources.map((r) => [r.name, addResourceInputs(builder, schema, r, leaves, refs)]));
+  const needs = { where: new Set(wheres.keys()), orderBy: new Set(orderBys.keys()) };
+  return new Map(schema.resources.map((r) => [r.name, addResourceInputs(builder, schema, r, leaves, refs, needs)]));
+}
+
+/** `from` and every resource their `relationsOf` reach, transitively: the resources whose input some read takes. */
+function reachable(
+  schema: ResolvedSchema,
+  from: readonly ResolvedResource[],
+  relationsOf: (resource: ResolvedResource) => readonly ResolvedRelation[],
+): ResolvedResource[] {
+  const seen = new Map(from.map((r) => [r.name, r]));
+  const queue = [...from];
+  for (let next = queue.shift(); next; next = queue.shift())
+    for (const relation of relationsOf(next)) {
+      if (seen.has(relation.target)) continue;
+      const target = targetOf(schema, relation);
+      seen.set(target.name, target);
+      queue.push(target);
+    }
+  return [...seen.values()];
 }
 
 function refOf<T>(refs: ReadonlyMap<string, T>, name: string): T {
@@ -106,9 +132,88 @@ function addResourceInputs(
   resource: ResolvedResource,
   leaves: LeafTypes,
   declared: DeclaredInputs,
+  needs: { where: ReadonlySet<string>; orderBy: ReadonlySet<string> },
 ): ResourceInputs {
   const { names } = resource;
+  const where = needs.where.has(resource.name) ? addWhere(builder, schema, resource, leaves, declared) : undefined;
+  const orderBy = needs.orderBy.has(resource.name) ? addOrderBy(resource, leaves, declared) : undefined;
 
+  const writeInput = (
+    name: string,
+    view: "create" | "update",
+    description: string,
+    batchItem = false,
+  ): InputRef | undefined => {
+    const fields = writableFields(resource, view);
+    if (fields.length === 0) return undefined;
+    const { version } = resource;
+    return builder.inputRef<InputObject>(name).implement({
+      description,
+      fields: (t) => ({
+        // A batch item names its record (and the version read) next to the fields it changes.
+        ...(batchItem
+          ? {
+              [BATCH_ITEM_ID]: t.field({ type: "ID", required: true, description: `The ${resource.name} to change.` }),
+              ...(version
+                ? {
+                    [BATCH_ITEM_VERSION]: t.field({
+                      type: "Int",
+                      required: version.required,
+                      description: `The ${version.field} you read: this item fails with CONFLICT if the record has moved on.`,
+                    }),
+                  }
+                : {}),
+            }
+          : {}),
+        ...Object.fromEntries(
+          // A batch changes fields, not files (upload them one record at a time).
+          fields
+            .filter((f) => !(batchItem && f.blob))
+            .map((f) => {
+              const leaf = f.blob ? leaves.files.upload() : leaves.of(f);
+              const required = view === "create" && f.requiredOnCreate;
+              const options = { required, ...(f.description ? { description: f.description } : {}) };
+              return [f.name, f.isList ? t.field({ type: [leaf], ...options }) : t.field({ type: leaf, ...options })];
+            }),
+        ),
+      }),
+    });
+  };
+
+  const updates = resource.operations.has("update");
+  return {
+    where,
+    orderBy,
+    create: resource.operations.has("create")
+      ? writeInput(names.createInput, "create", `The fields of a new ${resource.name}.`)
+      : undefined,
+    update: updates
+      ? writeInput(
+          names.updateInput,
+          "update",
+          `The fields of a ${resource.name} to change; fields left out keep their value (a patch).`,
+        )
+      : undefined,
+    batchUpdate: updates
+      ? writeInput(
+          names.batchUpdateInput,
+          "update",
+          `One ${resource.name} of a batch update: its id and the fields to change (a patch).`,
+          true,
+        )
+      : undefined,
+  };
+}
+
+/** The where input of a resource, with the filter inputs of its fields and to-many relations. */
+function addWhere(
+  builder: Builder,
+  schema: ResolvedSchema,
+  resource: ResolvedResource,
+  leaves: LeafTypes,
+  declared: DeclaredInputs,
+): InputRef {
+  const { names } = resource;
   const operatorInputs = new Map<string, InputRef>();
   for (const field of filterableFields(resource)) {
     const leaf = leaves.of(field);
@@ -190,6 +295,11 @@ function addResourceInputs(
     }),
   });
 
+  return where;
+}
+
+/** The order-by input of a resource: its sortable fields, and through its sortable to-one relations. */
+function addOrderBy(resource: ResolvedResource, leaves: LeafTypes, declared: DeclaredInputs): InputRef {
   const orderBy = declared.orderBy(resource.name).implement({
     description: `One sort key of ${resource.plural}: set exactly one field (for a relation, exactly one field of it). Ties are broken by id.`,
     fields: (t) => ({
@@ -210,64 +320,7 @@ function addResourceInputs(
     }),
   });
 
-  const writeInput = (
-    name: string,
-    view: "create" | "update",
-    description: string,
-    batchItem = false,
-  ): InputRef | undefined => {
-    const fields = writableFields(resource, view);
-    if (fields.length === 0) return undefined;
-    const { version } = resource;
-    return builder.inputRef<InputObject>(name).implement({
-      description,
-      fields: (t) => ({
-        // A batch item names its record (and the version read) next to the fields it changes.
-        ...(batchItem
-          ? {
-              [BATCH_ITEM_ID]: t.field({ type: "ID", required: true, description: `The ${resource.name} to change.` }),
-              ...(version
-                ? {
-                    [BATCH_ITEM_VERSION]: t.field({
-                      type: "Int",
-                      required: version.required,
-                      description: `The ${version.field} you read: this item fails with CONFLICT if the record has moved on.`,
-                    }),
-                  }
-                : {}),
-            }
-          : {}),
-        ...Object.fromEntries(
-          // A batch changes fields, not files (upload them one record at a time).
-          fields
-            .filter((f) => !(batchItem && f.blob))
-            .map((f) => {
-              const leaf = f.blob ? leaves.files.upload() : leaves.of(f);
-              const required = view === "create" && f.requiredOnCreate;
-              const options = { required, ...(f.description ? { description: f.description } : {}) };
-              return [f.name, f.isList ? t.field({ type: [leaf], ...options }) : t.field({ type: leaf, ...options })];
-            }),
-        ),
-      }),
-    });
-  };
-
-  return {
-    where,
-    orderBy,
-    create: writeInput(names.createInput, "create", `The fields of a new ${resource.name}.`),
-    update: writeInput(
-      names.updateInput,
-      "update",
-      `The fields of a ${resource.name} to change; fields left out keep their value (a patch).`,
-    ),
-    batchUpdate: writeInput(
-      names.batchUpdateInput,
-      "update",
-      `One ${resource.name} of a batch update: its id and the fields to change (a patch).`,
-      true,
-    ),
-  };
+  return orderBy;
 }
 
 /** "author (a user)", "writings (posts)", or just "post" / "comments" when the relation is named like its target. */

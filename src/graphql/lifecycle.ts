@@ -7,6 +7,7 @@
  */
 import type { EnumRef, InputObjectRef, ObjectRef } from "@pothos/core";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
+import type { ServedOperation } from "../metadata/definition.ts";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -40,8 +41,12 @@ export function addLifecycleTypes(
   objects: ObjectTypes,
   leaves: LeafTypes,
 ): LifecycleTypes {
-  const soft = schema.resources.some((r) => r.softDelete);
-  const revised = schema.resources.some((r) => r.revisions);
+  // A type exists only where a served operation takes or gives it (§26): `deleted` is an argument of reads,
+  // revisions are read with `get`, batch results come from batch writes.
+  const serves = (r: ResolvedResource, ...ops: ServedOperation[]) => ops.some((op) => r.operations.has(op));
+  const soft = schema.resources.some((r) => r.softDelete && serves(r, "list", "get"));
+  const revised = schema.resources.some((r) => r.revisions && serves(r, "get"));
+  const batched = schema.resources.filter((r) => serves(r, "create", "update", "delete"));
   const deleted = soft
     ? builder.enumType(SHARED_GRAPHQL_NAMES.deletedRecords, {
         description: "Which records a read sees on a resource with a trash (soft delete).",
@@ -72,29 +77,32 @@ export function addLifecycleTypes(
     : undefined;
   const diff = revised ? addDiffType(builder, leaves) : undefined;
 
-  const failure = builder.objectRef<BatchFailure>(SHARED_GRAPHQL_NAMES.batchFailure).implement({
-    description: "An item of a partial batch that was not written, and why.",
-    fields: (t) => ({
-      index: t.exposeInt("index", { description: "The item's position in the request (from 0)." }),
-      code: t.string({
-        description: "The error code, as `extensions.code` of a GraphQL error.",
-        resolve: (f) => f.error.code,
-      }),
-      message: t.string({ resolve: (f) => f.error.message }),
-      fields: t.field({
-        type: leaves.json(),
-        nullable: true,
-        description: "Per-field messages, when fields were invalid.",
-        resolve: (f) => f.error.fields ?? null,
-      }),
-      details: t.field({
-        type: leaves.json(),
-        nullable: true,
-        description: "Machine-readable details, e.g. `currentVersion` of a version conflict.",
-        resolve: (f) => f.error.details ?? null,
-      }),
-    }),
-  });
+  const failure =
+    batched.length === 0
+      ? undefined
+      : builder.objectRef<BatchFailure>(SHARED_GRAPHQL_NAMES.batchFailure).implement({
+          description: "An item of a partial batch that was not written, and why.",
+          fields: (t) => ({
+            index: t.exposeInt("index", { description: "The item's position in the request (from 0)." }),
+            code: t.string({
+              description: "The error code, as `extensions.code` of a GraphQL error.",
+              resolve: (f) => f.error.code,
+            }),
+            message: t.string({ resolve: (f) => f.error.message }),
+            fields: t.field({
+              type: leaves.json(),
+              nullable: true,
+              description: "Per-field messages, when fields were invalid.",
+              resolve: (f) => f.error.fields ?? null,
+            }),
+            details: t.field({
+              type: leaves.json(),
+              nullable: true,
+              description: "Machine-readable details, e.g. `currentVersion` of a version conflict.",
+              resolve: (f) => f.error.details ?? null,
+            }),
+          }),
+        });
 
   const revision = new Map<string, ObjectRef<Types, RevisionRecord>>();
   const batchResult = new Map<string, ObjectRef<Types, BatchResult>>();
@@ -102,7 +110,7 @@ export function addLifecycleTypes(
     const object = objects.get(resource.name);
     if (!object) throw new Error(`No object type for resource "${resource.name}"`);
     const { names } = resource;
-    if (resource.revisions && status) {
+    if (resource.revisions && status && serves(resource, "get")) {
       revision.set(
         resource.name,
         builder.objectRef<RevisionRecord>(names.revisionType).implement({
@@ -133,6 +141,7 @@ export function addLifecycleTypes(
         }),
       );
     }
+    if (!failure || !batched.includes(resource)) continue;
     const item = builder.objectRef<BatchItem>(names.batchItemType).implement({
       description: `A ${resource.name} a batch wrote.`,
       fields: (t) => ({
@@ -245,7 +254,9 @@ export function addLifecycleOperations(
   const { names } = resource;
   const revisionType = types.revision.get(resource.name);
   const batchResult = types.batchResult.get(resource.name);
-  if (!batchResult) throw new Error(`No batch result type for resource "${resource.name}"`);
+  const serves = (operation: ServedOperation) => resource.operations.has(operation);
+  if (!batchResult && (serves("create") || serves("update") || serves("delete")))
+    throw new Error(`No batch result type for resource "${resource.name}"`);
   const expected = (args: object) =>
     "expectedVersion" in args && typeof args.expectedVersion === "number"
       ? { expectedVersion: args.expectedVersion }
@@ -300,7 +311,7 @@ export function addLifecycleOperations(
     const limit = `At most ${resource.maxBatchSize} items (PAYLOAD_TOO_LARGE beyond). All-or-nothing unless \`partial\`: the first failing item fails the mutation, with its \`index\` in the error's extensions, and nothing is written.`;
     const ids = (what: string) => t.arg.idList({ required: true, description: `The ${resource.plural} to ${what}.` });
     return {
-      ...(resource.softDelete
+      ...(resource.softDelete && serves("restore") && batchResult
         ? {
             [names.restore]: t.field({
               type: object,
@@ -316,27 +327,35 @@ export function addLifecycleOperations(
             }),
           }
         : {}),
-      [names.purge]: t.field({
-        type: object,
-        description: resource.softDelete
-          ? `Deletes the ${resource.name} with this id for good, live or in the trash (the relations' delete rules apply), and returns it as it was.`
-          : `Deletes the ${resource.name} with this id (the relations' delete rules apply) and returns it as it was: the same as \`${names.delete}\`, since ${resource.plural} have no trash.`,
-        args: { id: t.arg.id({ required: true }), ...optionalVersion() },
-        resolve: (_root, args, ctx) => service.purge(ctx.context, args.id, expected(args)),
-      }),
-      [names.purgeMany]: t.field({
-        type: batchResult,
-        description: `Deletes many ${resource.plural} for good. ${limit}`,
-        args: { ids: ids("purge"), partial: partial() },
-        resolve: (_root, args, ctx) => batch("purge", args.ids, args, ctx),
-      }),
-      [names.deleteMany]: t.field({
-        type: batchResult,
-        description: `Deletes many ${resource.plural}${resource.softDelete ? " (moves them to the trash)" : ""}. ${limit}`,
-        args: { ids: ids("delete"), partial: partial() },
-        resolve: (_root, args, ctx) => batch("delete", args.ids, args, ctx),
-      }),
-      ...(input.create
+      ...(serves("purge") && batchResult
+        ? {
+            [names.purge]: t.field({
+              type: object,
+              description: resource.softDelete
+                ? `Deletes the ${resource.name} with this id for good, live or in the trash (the relations' delete rules apply), and returns it as it was.`
+                : `Deletes the ${resource.name} with this id (the relations' delete rules apply) and returns it as it was: the same as \`${names.delete}\`, since ${resource.plural} have no trash.`,
+              args: { id: t.arg.id({ required: true }), ...optionalVersion() },
+              resolve: (_root, args, ctx) => service.purge(ctx.context, args.id, expected(args)),
+            }),
+            [names.purgeMany]: t.field({
+              type: batchResult,
+              description: `Deletes many ${resource.plural} for good. ${limit}`,
+              args: { ids: ids("purge"), partial: partial() },
+              resolve: (_root, args, ctx) => batch("purge", args.ids, args, ctx),
+            }),
+          }
+        : {}),
+      ...(serves("delete") && batchResult
+        ? {
+            [names.deleteMany]: t.field({
+              type: batchResult,
+              description: `Deletes many ${resource.plural}${resource.softDelete ? " (moves them to the trash)" : ""}. ${limit}`,
+              args: { ids: ids("delete"), partial: partial() },
+              resolve: (_root, args, ctx) => batch("delete", args.ids, args, ctx),
+            }),
+          }
+        : {}),
+      ...(input.create && batchResult
         ? {
             [names.createMany]: t.field({
               type: batchResult,
@@ -346,7 +365,7 @@ export function addLifecycleOperations(
             }),
           }
         : {}),
-      ...(input.batchUpdate
+      ...(input.batchUpdate && batchResult
         ? {
             [names.updateMany]: t.field({
               type: batchResult,
@@ -362,7 +381,7 @@ export function addLifecycleOperations(
             }),
           }
         : {}),
-      ...(resource.revisions
+      ...(resource.revisions && serves("revert")
         ? {
             [names.revert]: t.field({
               type: object,
@@ -383,7 +402,7 @@ export function addLifecycleOperations(
             }),
           }
         : {}),
-      ...(resource.revisions?.draft
+      ...(resource.revisions?.draft && serves("publish")
         ? {
             [names.publish]: t.field({
               type: object,

@@ -7,6 +7,7 @@ import type { DatamodelModel } from "../datamodel.ts";
 import {
   ACCESS_OPERATIONS,
   AGGREGATES,
+  OPERATIONS,
   OPERATORS,
   type ResourceDefinition,
   SECURITY_PROFILES,
@@ -100,6 +101,8 @@ const definitionSchema = z.strictObject({
   scopedWrites: z.boolean().optional(),
   tenant: z.string().min(1).optional(),
   security: z.enum(SECURITY_PROFILES).optional(),
+  operations: z.array(z.enum(OPERATIONS)).optional(),
+  readOnly: z.boolean().optional(),
 });
 
 /** A definition of the right shape, with its model and its names. */
@@ -152,6 +155,8 @@ const FIELD_OPTIONS = Object.keys(fieldOptions.shape).join(", ");
 function fixFor(path: string[]): string {
   if (path[0] === "fields" && path[2] === "validate") return `validation rules are: ${VALIDATION_RULES.join(", ")}`;
   if (path[0] === "fields" && path.length >= 2) return `field options are: ${FIELD_OPTIONS}`;
+  if (path[0] === "operations")
+    return `operations are: ${OPERATIONS.join(", ")} (lifecycle ones, batches, locks and events follow them)`;
   if (path[0] === "relations")
     return "relation options are: views, through, filter, sort, onDelete, description (or `true`)";
   return `resource options are: ${RESOURCE_OPTIONS}`;
