@@ -17,6 +17,7 @@ import type { RevisionDiff, RevisionRecord } from "../runtime/history.ts";
 import type { Builder, Types } from "./builder.ts";
 import { type InputObject, type ResourceInputs, toBatchUpdateItem, toWriteInput } from "./inputs.ts";
 import type { ObjectTypes } from "./object-types.ts";
+import { addDiffType } from "./revision-diff.ts";
 import type { LeafTypes } from "./scalars.ts";
 
 type InputRef = InputObjectRef<Types, InputObject>;
@@ -161,40 +162,6 @@ export function addLifecycleTypes(
     );
   }
   return { deleted, asOf, diff, revision, batchResult };
-}
-
-function addDiffType(builder: Builder, leaves: LeafTypes): ObjectRef<Types, RevisionDiff> {
-  const change = builder.objectRef<RevisionDiff["changes"][number]>(SHARED_GRAPHQL_NAMES.fieldChange).implement({
-    description: "One field that differs between two revisions.",
-    fields: (t) => ({
-      field: t.exposeString("field"),
-      from: t.field({
-        type: leaves.json(),
-        nullable: true,
-        description: "Its value in the older revision.",
-        resolve: (c) => jsonValue(c.from),
-      }),
-      to: t.field({
-        type: leaves.json(),
-        nullable: true,
-        description: "Its value in the newer revision.",
-        resolve: (c) => jsonValue(c.to),
-      }),
-    }),
-  });
-  return builder.objectRef<RevisionDiff>(SHARED_GRAPHQL_NAMES.revisionDiff).implement({
-    description: "What changed between two revisions of a record, over the fields clients may see.",
-    fields: (t) => ({
-      from: t.exposeInt("from", { description: "The older revision (0: before the record existed)." }),
-      to: t.exposeInt("to", { description: "The newer revision." }),
-      changes: t.field({ type: [change], resolve: (d) => d.changes }),
-    }),
-  });
-}
-
-/** A field value inside the JSON scalar: JSON has no big integers, so they travel as text (like dates). */
-function jsonValue(value: unknown): unknown {
-  return typeof value === "bigint" ? value.toString() : (value ?? null);
 }
 
 /** The `deleted` argument of the reads of a soft-deleted resource (nothing on other resources). */

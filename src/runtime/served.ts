@@ -16,7 +16,7 @@ export function checkServed(ctx: RequestContext, resource: ResolvedResource, ope
   const served = OPERATIONS.filter((op) => resource.operations.has(op));
   throw new AppError(
     "METHOD_NOT_ALLOWED",
-    `${resource.plural} do not serve ${operation}: their operations are ${served.join(", ")} (the resource's \`operations\`${resource.operations.has("create") ? "" : " / `readOnly`"}).`,
+    `${resource.plural} do not serve ${operation}: their operations are ${served.join(", ")}.`,
     { details: { operations: served } },
   );
 }
