@@ -19,12 +19,14 @@ export type {
   AccessRule,
   AccessSource,
   AuditOptions,
+  BuiltInOperation,
   DeleteRule,
   FieldAccessRule,
   FieldOptions,
   FieldValidation,
   FieldValidator,
   IdGenerator,
+  LifecycleOperation,
   ModelShapes,
   Naming,
   NamingConvention,
@@ -39,6 +41,7 @@ export type {
   Rule,
   ScopeFunction,
   SecurityProfile,
+  ServedOperation,
   SoftDeleteOptions,
   ValidationAction,
   ValidationContext,
@@ -46,7 +49,7 @@ export type {
   ValueSource,
   View,
 } from "./metadata/definition.ts";
-export { createResourceDefiner } from "./metadata/definition.ts";
+export { createResourceDefiner, LIFECYCLE_PARENT, OPERATIONS } from "./metadata/definition.ts";
 export type { Datamodel } from "./metadata/datamodel.ts";
 export { MetadataError, type MetadataIssue } from "./metadata/errors.ts";
 export { resolveResources, type ResolveOptions } from "./metadata/resolve.ts";

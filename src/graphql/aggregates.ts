@@ -72,7 +72,8 @@ export function addAggregateTypes(
     return shared;
   };
   const out = new Map<string, AggregateTypes>();
-  for (const resource of schema.resources) {
+  // Aggregates follow `list` (§26).
+  for (const resource of schema.resources.filter((r) => r.operations.has("list"))) {
     const types = addResourceAggregateTypes(builder, resource, leaves, sharedEnums);
     if (types) out.set(resource.name, types);
   }

@@ -23,8 +23,11 @@ interface Edge {
 /** The connection type of each resource, by resource name. */
 export type ConnectionTypes = ReadonlyMap<string, ObjectRef<Types, Connection>>;
 
-/** Adds PageInfo and, per resource, its connection and edge types. */
+/** Adds PageInfo and, per resource that serves `list` (keyset pages follow it), its connection and edge types. */
 export function addConnectionTypes(builder: Builder, schema: ResolvedSchema, objects: ObjectTypes): ConnectionTypes {
+  const paged = schema.resources.filter((r) => r.operations.has("list"));
+  const out = new Map<string, ObjectRef<Types, Connection>>();
+  if (paged.length === 0) return out;
   const pageInfo = builder.objectRef<Page["pageInfo"]>(SHARED_GRAPHQL_NAMES.pageInfo).implement({
     description: "Where a page of a connection sits in the whole list.",
     fields: (t) => ({
@@ -44,8 +47,7 @@ export function addConnectionTypes(builder: Builder, schema: ResolvedSchema, obj
       }),
     }),
   });
-  const out = new Map<string, ObjectRef<Types, Connection>>();
-  for (const resource of schema.resources) {
+  for (const resource of paged) {
     const node = objects.get(resource.name);
     if (!node) throw new Error(`No object type for resource "${resource.name}"`);
     const edge = builder.objectRef<Edge>(resource.names.edgeType).implement({

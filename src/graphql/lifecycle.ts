@@ -7,6 +7,7 @@
  */
 import type { EnumRef, InputObjectRef, ObjectRef } from "@pothos/core";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
+import type { ServedOperation } from "../metadata/definition.ts";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -16,6 +17,7 @@ import type { RevisionDiff, RevisionRecord } from "../runtime/history.ts";
 import type { Builder, Types } from "./builder.ts";
 import { type InputObject, type ResourceInputs, toBatchUpdateItem, toWriteInput } from "./inputs.ts";
 import type { ObjectTypes } from "./object-types.ts";
+import { addDiffType } from "./revision-diff.ts";
 import type { LeafTypes } from "./scalars.ts";
 
 type InputRef = InputObjectRef<Types, InputObject>;
@@ -40,8 +42,12 @@ export function addLifecycleTypes(
   objects: ObjectTypes,
   leaves: LeafTypes,
 ): LifecycleTypes {
-  const soft = schema.resources.some((r) => r.softDelete);
-  const revised = schema.resources.some((r) => r.revisions);
+  // A type exists only where a served operation takes or gives it (§26): `deleted` is an argument of reads,
+  // revisions are read with `get`, batch results come from batch writes.
+  const serves = (r: ResolvedResource, ...ops: ServedOperation[]) => ops.some((op) => r.operations.has(op));
+  const soft = schema.resources.some((r) => r.softDelete && serves(r, "list", "get"));
+  const revised = schema.resources.some((r) => r.revisions && serves(r, "get"));
+  const batched = schema.resources.filter((r) => serves(r, "create", "update", "delete"));
   const deleted = soft
     ? builder.enumType(SHARED_GRAPHQL_NAMES.deletedRecords, {
         description: "Which records a read sees on a resource with a trash (soft delete).",
@@ -72,29 +78,32 @@ export function addLifecycleTypes(
     : undefined;
   const diff = revised ? addDiffType(builder, leaves) : undefined;
 
-  const failure = builder.objectRef<BatchFailure>(SHARED_GRAPHQL_NAMES.batchFailure).implement({
-    description: "An item of a partial batch that was not written, and why.",
-    fields: (t) => ({
-      index: t.exposeInt("index", { description: "The item's position in the request (from 0)." }),
-      code: t.string({
-        description: "The error code, as `extensions.code` of a GraphQL error.",
-        resolve: (f) => f.error.code,
-      }),
-      message: t.string({ resolve: (f) => f.error.message }),
-      fields: t.field({
-        type: leaves.json(),
-        nullable: true,
-        description: "Per-field messages, when fields were invalid.",
-        resolve: (f) => f.error.fields ?? null,
-      }),
-      details: t.field({
-        type: leaves.json(),
-        nullable: true,
-        description: "Machine-readable details, e.g. `currentVersion` of a version conflict.",
-        resolve: (f) => f.error.details ?? null,
-      }),
-    }),
-  });
+  const failure =
+    batched.length === 0
+      ? undefined
+      : builder.objectRef<BatchFailure>(SHARED_GRAPHQL_NAMES.batchFailure).implement({
+          description: "An item of a partial batch that was not written, and why.",
+          fields: (t) => ({
+            index: t.exposeInt("index", { description: "The item's position in the request (from 0)." }),
+            code: t.string({
+              description: "The error code, as `extensions.code` of a GraphQL error.",
+              resolve: (f) => f.error.code,
+            }),
+            message: t.string({ resolve: (f) => f.error.message }),
+            fields: t.field({
+              type: leaves.json(),
+              nullable: true,
+              description: "Per-field messages, when fields were invalid.",
+              resolve: (f) => f.error.fields ?? null,
+            }),
+            details: t.field({
+              type: leaves.json(),
+              nullable: true,
+              description: "Machine-readable details, e.g. `currentVersion` of a version conflict.",
+              resolve: (f) => f.error.details ?? null,
+            }),
+          }),
+        });
 
   const revision = new Map<string, ObjectRef<Types, RevisionRecord>>();
   const batchResult = new Map<string, ObjectRef<Types, BatchResult>>();
@@ -102,7 +111,7 @@ export function addLifecycleTypes(
     const object = objects.get(resource.name);
     if (!object) throw new Error(`No object type for resource "${resource.name}"`);
     const { names } = resource;
-    if (resource.revisions && status) {
+    if (resource.revisions && status && serves(resource, "get")) {
       revision.set(
         resource.name,
         builder.objectRef<RevisionRecord>(names.revisionType).implement({
@@ -133,6 +142,7 @@ export function addLifecycleTypes(
         }),
       );
     }
+    if (!failure || !batched.includes(resource)) continue;
     const item = builder.objectRef<BatchItem>(names.batchItemType).implement({
       description: `A ${resource.name} a batch wrote.`,
       fields: (t) => ({
@@ -152,40 +162,6 @@ export function addLifecycleTypes(
     );
   }
   return { deleted, asOf, diff, revision, batchResult };
-}
-
-function addDiffType(builder: Builder, leaves: LeafTypes): ObjectRef<Types, RevisionDiff> {
-  const change = builder.objectRef<RevisionDiff["changes"][number]>(SHARED_GRAPHQL_NAMES.fieldChange).implement({
-    description: "One field that differs between two revisions.",
-    fields: (t) => ({
-      field: t.exposeString("field"),
-      from: t.field({
-        type: leaves.json(),
-        nullable: true,
-        description: "Its value in the older revision.",
-        resolve: (c) => jsonValue(c.from),
-      }),
-      to: t.field({
-        type: leaves.json(),
-        nullable: true,
-        description: "Its value in the newer revision.",
-        resolve: (c) => jsonValue(c.to),
-      }),
-    }),
-  });
-  return builder.objectRef<RevisionDiff>(SHARED_GRAPHQL_NAMES.revisionDiff).implement({
-    description: "What changed between two revisions of a record, over the fields clients may see.",
-    fields: (t) => ({
-      from: t.exposeInt("from", { description: "The older revision (0: before the record existed)." }),
-      to: t.exposeInt("to", { description: "The newer revision." }),
-      changes: t.field({ type: [change], resolve: (d) => d.changes }),
-    }),
-  });
-}
-
-/** A field value inside the JSON scalar: JSON has no big integers, so they travel as text (like dates). */
-function jsonValue(value: unknown): unknown {
-  return typeof value === "bigint" ? value.toString() : (value ?? null);
 }
 
 /** The `deleted` argument of the reads of a soft-deleted resource (nothing on other resources). */
@@ -245,7 +221,9 @@ export function addLifecycleOperations(
   const { names } = resource;
   const revisionType = types.revision.get(resource.name);
   const batchResult = types.batchResult.get(resource.name);
-  if (!batchResult) throw new Error(`No batch result type for resource "${resource.name}"`);
+  const serves = (operation: ServedOperation) => resource.operations.has(operation);
+  if (!batchResult && (serves("create") || serves("update") || serves("delete")))
+    throw new Error(`No batch result type for resource "${resource.name}"`);
   const expected = (args: object) =>
     "expectedVersion" in args && typeof args.expectedVersion === "number"
       ? { expectedVersion: args.expectedVersion }
@@ -300,7 +278,7 @@ export function addLifecycleOperations(
     const limit = `At most ${resource.maxBatchSize} items (PAYLOAD_TOO_LARGE beyond). All-or-nothing unless \`partial\`: the first failing item fails the mutation, with its \`index\` in the error's extensions, and nothing is written.`;
     const ids = (what: string) => t.arg.idList({ required: true, description: `The ${resource.plural} to ${what}.` });
     return {
-      ...(resource.softDelete
+      ...(resource.softDelete && serves("restore") && batchResult
         ? {
             [names.restore]: t.field({
               type: object,
@@ -316,27 +294,35 @@ export function addLifecycleOperations(
             }),
           }
         : {}),
-      [names.purge]: t.field({
-        type: object,
-        description: resource.softDelete
-          ? `Deletes the ${resource.name} with this id for good, live or in the trash (the relations' delete rules apply), and returns it as it was.`
-          : `Deletes the ${resource.name} with this id (the relations' delete rules apply) and returns it as it was: the same as \`${names.delete}\`, since ${resource.plural} have no trash.`,
-        args: { id: t.arg.id({ required: true }), ...optionalVersion() },
-        resolve: (_root, args, ctx) => service.purge(ctx.context, args.id, expected(args)),
-      }),
-      [names.purgeMany]: t.field({
-        type: batchResult,
-        description: `Deletes many ${resource.plural} for good. ${limit}`,
-        args: { ids: ids("purge"), partial: partial() },
-        resolve: (_root, args, ctx) => batch("purge", args.ids, args, ctx),
-      }),
-      [names.deleteMany]: t.field({
-        type: batchResult,
-        description: `Deletes many ${resource.plural}${resource.softDelete ? " (moves them to the trash)" : ""}. ${limit}`,
-        args: { ids: ids("delete"), partial: partial() },
-        resolve: (_root, args, ctx) => batch("delete", args.ids, args, ctx),
-      }),
-      ...(input.create
+      ...(serves("purge") && batchResult
+        ? {
+            [names.purge]: t.field({
+              type: object,
+              description: resource.softDelete
+                ? `Deletes the ${resource.name} with this id for good, live or in the trash (the relations' delete rules apply), and returns it as it was.`
+                : `Deletes the ${resource.name} with this id (the relations' delete rules apply) and returns it as it was: the same as \`${names.delete}\`, since ${resource.plural} have no trash.`,
+              args: { id: t.arg.id({ required: true }), ...optionalVersion() },
+              resolve: (_root, args, ctx) => service.purge(ctx.context, args.id, expected(args)),
+            }),
+            [names.purgeMany]: t.field({
+              type: batchResult,
+              description: `Deletes many ${resource.plural} for good. ${limit}`,
+              args: { ids: ids("purge"), partial: partial() },
+              resolve: (_root, args, ctx) => batch("purge", args.ids, args, ctx),
+            }),
+          }
+        : {}),
+      ...(serves("delete") && batchResult
+        ? {
+            [names.deleteMany]: t.field({
+              type: batchResult,
+              description: `Deletes many ${resource.plural}${resource.softDelete ? " (moves them to the trash)" : ""}. ${limit}`,
+              args: { ids: ids("delete"), partial: partial() },
+              resolve: (_root, args, ctx) => batch("delete", args.ids, args, ctx),
+            }),
+          }
+        : {}),
+      ...(input.create && batchResult
         ? {
             [names.createMany]: t.field({
               type: batchResult,
@@ -346,7 +332,7 @@ export function addLifecycleOperations(
             }),
           }
         : {}),
-      ...(input.batchUpdate
+      ...(input.batchUpdate && batchResult
         ? {
             [names.updateMany]: t.field({
               type: batchResult,
@@ -362,7 +348,7 @@ export function addLifecycleOperations(
             }),
           }
         : {}),
-      ...(resource.revisions
+      ...(resource.revisions && serves("revert")
         ? {
             [names.revert]: t.field({
               type: object,
@@ -383,7 +369,7 @@ export function addLifecycleOperations(
             }),
           }
         : {}),
-      ...(resource.revisions?.draft
+      ...(resource.revisions?.draft && serves("publish")
         ? {
             [names.publish]: t.field({
               type: object,

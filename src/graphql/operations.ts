@@ -2,6 +2,7 @@
  * Queries and mutations per resource. Each resolver is a call to the resource's service; names come
  * from `resource.names`.
  */
+import type { ServedOperation } from "../metadata/definition.ts";
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import { isAppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -24,37 +25,57 @@ export interface OperationTypes {
   /** Only resources that declare `groupBy` or `aggregate` fields have them. */
   readonly aggregates: ReadonlyMap<string, AggregateTypes>;
   readonly lifecycle: LifecycleTypes;
-  /** The `RecordLock` type (locks.ts). */
-  readonly lock: LockType;
+  /** The `RecordLock` type (locks.ts), when some resource serves `update` (locks follow it). */
+  readonly lock: LockType | undefined;
 }
 
-/** Adds the query and mutation fields of every resource. */
+/**
+ * Adds the query and mutation fields of every resource: those of the operations it serves (§26), so an
+ * operation left out is no field at all (asking for it is a validation error).
+ */
 export function addOperations(builder: Builder, runtime: Runtime, types: OperationTypes): void {
   builder.queryType({});
   builder.mutationType({});
   for (const resource of runtime.schema.resources) {
     const object = types.objects.get(resource.name);
     const input = types.inputs.get(resource.name);
-    const connection = types.connections.get(resource.name);
-    if (!object || !input || !connection) throw new Error(`Types of resource "${resource.name}" are missing`);
-    addQueries(builder, runtime, resource, object, input, types.lifecycle);
-    addConnection(builder, runtime, resource, connection, input, types.lifecycle);
-    const aggregate = types.aggregates.get(resource.name);
-    if (aggregate) addAggregate(builder, runtime, resource, aggregate, input);
+    if (!object || !input) throw new Error(`Types of resource "${resource.name}" are missing`);
+    const serves = (operation: ServedOperation) => resource.operations.has(operation);
+    if (serves("list")) {
+      const connection = types.connections.get(resource.name);
+      const { where, orderBy } = input;
+      if (!connection || !where || !orderBy) throw new Error(`List types of resource "${resource.name}" are missing`);
+      const listInputs = { where, orderBy };
+      addListQueries(builder, runtime, resource, object, listInputs, types.lifecycle);
+      addConnection(builder, runtime, resource, connection, listInputs, types.lifecycle);
+      const aggregate = types.aggregates.get(resource.name);
+      if (aggregate) addAggregate(builder, runtime, resource, aggregate, where);
+    }
+    if (serves("get")) addGetQuery(builder, runtime, resource, object, types.lifecycle);
     addMutations(builder, runtime, resource, object, input);
     addLifecycleOperations(builder, runtime, resource, object, input, types.lifecycle);
-    addLockOperations(builder, runtime, resource, types.lock);
+    if (serves("update")) {
+      if (!types.lock) throw new Error("The RecordLock type is missing");
+      addLockOperations(builder, runtime, resource, types.lock);
+    }
   }
+}
+
+/** The where and order-by inputs of a resource that serves `list`. */
+interface ListInputs {
+  readonly where: NonNullable<ResourceInputs["where"]>;
+  readonly orderBy: NonNullable<ResourceInputs["orderBy"]>;
 }
 
 type ObjectType = NonNullable<ReturnType<ObjectTypes["get"]>>;
 
-function addQueries(
+/** The list and count queries (`posts`, `postsCount`). */
+function addListQueries(
   builder: Builder,
   runtime: Runtime,
   resource: ResolvedResource,
   object: ObjectType,
-  input: ResourceInputs,
+  input: ListInputs,
   lifecycle: LifecycleTypes,
 ) {
   const service = runtime.service(resource.name);
@@ -63,16 +84,6 @@ function addQueries(
   builder.queryFields((t) => {
     const deleted = () =>
       deletedArg(resource, lifecycle, (type, description) => t.arg({ type, defaultValue: "exclude", description }));
-    const asOf = lifecycle.asOf;
-    const asOfArg =
-      resource.revisions && asOf
-        ? {
-            asOf: t.arg({
-              type: asOf,
-              description: `The ${resource.name} as it was at a revision or a time (its history; null when it had no revision then).`,
-            }),
-          }
-        : ({} as Record<never, never>);
     return {
       [names.list]: t.field({
         type: [object],
@@ -99,6 +110,42 @@ function addQueries(
           return records;
         },
       }),
+      [names.count]: t.field({
+        type: "Int",
+        description: `How many ${resource.plural} match \`where\`.`,
+        args: { where: t.arg({ type: input.where }), ...deleted() },
+        resolve: (_root, args, ctx) =>
+          service.count(ctx.context, toFilter(schema, resource, args.where), deletedOf(args)),
+      }),
+    };
+  });
+}
+
+/** The single-record query (`post`), also as it was (`asOf`) with revisions. */
+function addGetQuery(
+  builder: Builder,
+  runtime: Runtime,
+  resource: ResolvedResource,
+  object: ObjectType,
+  lifecycle: LifecycleTypes,
+) {
+  const service = runtime.service(resource.name);
+  const { schema } = runtime;
+  const { names } = resource;
+  builder.queryFields((t) => {
+    const deleted = () =>
+      deletedArg(resource, lifecycle, (type, description) => t.arg({ type, defaultValue: "exclude", description }));
+    const asOf = lifecycle.asOf;
+    const asOfArg =
+      resource.revisions && asOf
+        ? {
+            asOf: t.arg({
+              type: asOf,
+              description: `The ${resource.name} as it was at a revision or a time (its history; null when it had no revision then).`,
+            }),
+          }
+        : ({} as Record<never, never>);
+    return {
       [names.one]: t.field({
         type: object,
         nullable: true,
@@ -114,13 +161,6 @@ function addQueries(
           }
         },
       }),
-      [names.count]: t.field({
-        type: "Int",
-        description: `How many ${resource.plural} match \`where\`.`,
-        args: { where: t.arg({ type: input.where }), ...deleted() },
-        resolve: (_root, args, ctx) =>
-          service.count(ctx.context, toFilter(schema, resource, args.where), deletedOf(args)),
-      }),
     };
   });
 }
@@ -131,7 +171,7 @@ function addConnection(
   runtime: Runtime,
   resource: ResolvedResource,
   connection: NonNullable<ReturnType<ConnectionTypes["get"]>>,
-  input: ResourceInputs,
+  input: ListInputs,
   lifecycle: LifecycleTypes,
 ) {
   const service = runtime.service(resource.name);
@@ -183,7 +223,7 @@ function addAggregate(
   runtime: Runtime,
   resource: ResolvedResource,
   types: AggregateTypes,
-  input: ResourceInputs,
+  where: ListInputs["where"],
 ) {
   const service = runtime.service(resource.name);
   const { schema } = runtime;
@@ -195,7 +235,7 @@ function addAggregate(
         ? `Aggregates of the ${resource.plural} matching \`where\`: one group over all of them, or one per value of the \`groupBy\` fields, filtered by \`having\`, sorted by \`orderBy\` (then by the group-by fields), paged by \`skip\` and \`take\` (at most ${resource.maxPageSize}).`
         : `Aggregates of the ${resource.plural} matching \`where\`, as one group.`,
       args: {
-        where: t.arg({ type: input.where }),
+        where: t.arg({ type: where }),
         ...(grouping
           ? {
               groupBy: t.arg({ type: [grouping.groupByField] }),
@@ -213,7 +253,7 @@ function addAggregate(
 }
 
 /**
- * create, update and delete. GraphQL's update is a patch (`service.patch`): only the fields given
+ * create, update and delete, those the resource serves (§26). GraphQL's update is a patch (`service.patch`): only the fields given
  * change, since GraphQL clients select and send what they need. REST's PUT is the replacing
  * `service.update`; its PATCH is this one.
  */
@@ -226,6 +266,7 @@ function addMutations(
 ) {
   const service = runtime.service(resource.name);
   const { names } = resource;
+  const serves = (operation: ServedOperation) => resource.operations.has(operation);
   const create = input.create;
   const update = input.update;
   // Optimistic concurrency (resource `concurrency`): the version the client read; stale → CONFLICT.
@@ -245,18 +286,22 @@ function addMutations(
         : ({} as Record<never, never>);
     return {
       // A resource with nothing a client may write on create still gets created (onCreate, defaults).
-      [names.create]: create
-        ? t.field({
-            type: object,
-            description: `Creates a ${resource.name} and returns it.`,
-            args: { data: t.arg({ type: create, required: true }) },
-            resolve: async (_root, args, ctx) =>
-              service.create(ctx.context, await withUploads(resource, toWriteInput(args.data), ctx.blobStore)),
-          })
-        : t.field({
-            type: object,
-            description: `Creates a ${resource.name} and returns it.`,
-            resolve: (_root, _args, ctx) => service.create(ctx.context, {}),
+      ...(!serves("create")
+        ? {}
+        : {
+            [names.create]: create
+              ? t.field({
+                  type: object,
+                  description: `Creates a ${resource.name} and returns it.`,
+                  args: { data: t.arg({ type: create, required: true }) },
+                  resolve: async (_root, args, ctx) =>
+                    service.create(ctx.context, await withUploads(resource, toWriteInput(args.data), ctx.blobStore)),
+                })
+              : t.field({
+                  type: object,
+                  description: `Creates a ${resource.name} and returns it.`,
+                  resolve: (_root, _args, ctx) => service.create(ctx.context, {}),
+                }),
           }),
       ...(update
         ? {
@@ -278,14 +323,18 @@ function addMutations(
             }),
           }
         : {}),
-      [names.delete]: t.field({
-        type: object,
-        description: resource.softDelete
-          ? `Moves the ${resource.name} with this id to the trash (restore it with \`${names.restore}\`, delete it for good with \`${names.purge}\`) and returns it.`
-          : `Deletes the ${resource.name} with this id and returns it as it was.`,
-        args: { id: t.arg.id({ required: true }), ...versionArg() },
-        resolve: (_root, args, ctx) => service.delete(ctx.context, args.id, expected(args)),
-      }),
+      ...(!serves("delete")
+        ? {}
+        : {
+            [names.delete]: t.field({
+              type: object,
+              description: resource.softDelete
+                ? `Moves the ${resource.name} with this id to the trash (restore it with \`${names.restore}\`, delete it for good with \`${names.purge}\`) and returns it.`
+                : `Deletes the ${resource.name} with this id and returns it as it was.`,
+              args: { id: t.arg.id({ required: true }), ...versionArg() },
+              resolve: (_root, args, ctx) => service.delete(ctx.context, args.id, expected(args)),
+            }),
+          }),
     };
   });
 }

@@ -36,7 +36,10 @@ export function buildGraphQLSchema(
   const connections = addConnectionTypes(builder, runtime.schema, objects);
   const aggregates = addAggregateTypes(builder, runtime.schema, leaves);
   const lifecycle = addLifecycleTypes(builder, runtime.schema, objects, leaves);
-  const lock = addLockType(builder, leaves);
+  // Locks follow `update` (§26): without a resource that serves it, there is no RecordLock type.
+  const lock = runtime.schema.resources.some((r) => r.operations.has("update"))
+    ? addLockType(builder, leaves)
+    : undefined;
   addOperations(builder, runtime, { objects, inputs, connections, aggregates, lifecycle, lock });
   addSubscriptions(builder, runtime, { objects, inputs, leaves }, options);
   return lexicographicSortSchema(mergeExtensions(builder.toSchema(), extensions));

@@ -53,10 +53,12 @@ export function addSubscriptions(
     description: "Committed changes, as they happen (graphql-ws at /graphql, or GraphQL over SSE).",
   });
 
-  for (const resource of schema.resources) {
+  // Change events follow `list` (a live list): a resource that serves none has no subscription.
+  const streamed = schema.resources.filter((r) => r.operations.has("list"));
+  for (const resource of streamed) {
     const object = types.objects.get(resource.name);
-    const input = types.inputs.get(resource.name);
-    if (!object || !input) throw new Error(`Types of resource "${resource.name}" are missing`);
+    const where = types.inputs.get(resource.name)?.where;
+    if (!object || !where) throw new Error(`Types of resource "${resource.name}" are missing`);
     const change = builder.objectRef<VisibleChange>(resource.names.changeType).implement({
       description: `A committed change of a ${resource.name}.`,
       fields: (t) => ({
@@ -88,7 +90,7 @@ export function addSubscriptions(
           "the changes since that event come first, then live ones: none missed, none twice.",
         args: {
           id: t.arg.id(),
-          where: t.arg({ type: input.where }),
+          where: t.arg({ type: where }),
           actions: t.arg({ type: [action] }),
           after: t.arg.id({ description: "Resume after this event id." }),
         },
@@ -134,7 +136,7 @@ export function addSubscriptions(
       changed: t.stringList({ description: "The fields the write changed.", resolve: (c) => [...c.changed] }),
     }),
   });
-  const names = schema.resources.map((r) => r.name);
+  const names = streamed.map((r) => r.name);
   builder.subscriptionFields((t) => ({
     resourceChanged: t.field({
       type: resourceChange,
@@ -146,14 +148,14 @@ export function addSubscriptions(
       },
       subscribe: async (_root, args, ctx) => {
         const events = eventsOf(source);
-        const unknown = (args.resources ?? []).filter((name) => !schema.resource.has(name));
+        const unknown = (args.resources ?? []).filter((name) => !names.includes(name));
         if (unknown.length > 0)
           throw new AppError(
             "BAD_REQUEST",
             `Unknown resource ${unknown.map((n) => show(n)).join(", ")} in \`resources\`; expected some of ${names.join(", ")}.`,
           );
         return changes(events, runtime, ctx, source.signal, {
-          resources: args.resources ? [...new Set(args.resources)] : undefined,
+          resources: args.resources ? [...new Set(args.resources)] : names,
           actions: actionsOf(args.actions),
           after: await afterOf(events, args.after),
           id: undefined,

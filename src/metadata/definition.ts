@@ -208,6 +208,38 @@ export const ACCESS_OPERATIONS = [
 /** One governed operation. */
 export type AccessOperation = (typeof ACCESS_OPERATIONS)[number];
 
+/** Lifecycle operations, each with the operation it follows. */
+export type LifecycleOperation = "restore" | "purge" | "revert" | "publish";
+
+/**
+ * The one mapping of lifecycle operations to their parent, for `access` and `operations` alike:
+ * `restore` and `purge` follow `delete` (they are what a trash adds to deleting), `revert` and `publish`
+ * follow `update` (they change a record's fields).
+ */
+export const LIFECYCLE_PARENT: Readonly<Record<LifecycleOperation, "delete" | "update">> = Object.freeze({
+  restore: "delete",
+  purge: "delete",
+  revert: "update",
+  publish: "update",
+});
+
+/**
+ * The built-in operations a resource can serve (its {@link ResourceDefinition.operations}), in this order.
+ * `list` serves lists, counts, aggregates, keyset pages and reads by many ids; `get` one record, its
+ * revisions and its past (`asOf`); `create`; `update` every change of a record's fields (REST PUT and
+ * PATCH, GraphQL's update, which are patches; `service.update` and `service.patch`); `delete`. The
+ * others follow: lifecycle operations their parent ({@link LIFECYCLE_PARENT}), a batch its single
+ * operation, record locks `update`, files (download `get`, upload and removal `update`), change events
+ * and subscriptions `list` (a live list).
+ */
+export const OPERATIONS = ["list", "get", "create", "update", "delete"] as const;
+/** One built-in operation. */
+export type BuiltInOperation = (typeof OPERATIONS)[number];
+/** The operations that write: what `readOnly: true` leaves out. */
+export const WRITE_OPERATIONS = ["create", "update", "delete"] as const satisfies readonly BuiltInOperation[];
+/** An operation a resource serves or not: a built-in one or a lifecycle one (which follows its parent). */
+export type ServedOperation = BuiltInOperation | LifecycleOperation;
+
 /** What a custom access checker receives. */
 export interface AccessCheck {
   readonly actor: AccessActor;
@@ -237,8 +269,8 @@ export type AccessRule =
 
 /**
  * Operation permissions of a resource (RBAC): an operation is allowed only by its rule. Unlisted
- * lifecycle operations follow their parent: `restore` and `purge` follow `delete`, `revert` and
- * `publish` follow `update`; any other unlisted operation is denied. Denied → 403 (401 when no one is
+ * lifecycle operations follow their parent ({@link LIFECYCLE_PARENT}): `restore` and `purge` follow
+ * `delete`, `revert` and `publish` follow `update`; any other unlisted operation is denied. Denied → 403 (401 when no one is
  * signed in). A resource that declares no rules is governed by {@link ResourceDefinition.access}'s default.
  * @example access: { read: true, create: "authenticated", update: ["editor"], delete: ["editor"] }
  */
@@ -528,6 +560,21 @@ export interface ResourceDefinition<Scalar extends string = string, Relation ext
   tenant?: string;
   /** Request strictness of this resource (see {@link SecurityProfile}). @default the server's profile, `secure` */
   security?: SecurityProfile;
+  /**
+   * The built-in operations the resource serves (AutoCRUD's route templates; see {@link OPERATIONS} for
+   * what each covers and what follows it). An operation left out does not exist: it is not routed (REST
+   * answers 405 with `Allow`), not in the GraphQL schema, OpenAPI or `/api/_meta`, and the runtime
+   * refuses it. Not empty; not together with `readOnly: true` when it names a write.
+   * @default every operation: ["list", "get", "create", "update", "delete"]
+   * @example operations: ["list", "get", "create"] // an append-only log
+   */
+  operations?: readonly BuiltInOperation[];
+  /**
+   * Serves the reads alone (CRUDCrate's `read_only_router`): the same as `operations: ["list", "get"]`,
+   * or narrows `operations` to its reads. @default false
+   * @example readOnly: true // countries, currencies: reference data maintained by migrations
+   */
+  readOnly?: boolean;
 }
 
 /** Field names of the models of a Prisma client, used to type definitions against the real schema. */

@@ -15,6 +15,7 @@ import { apiNameOf, checkApiNames, checkFieldKeys, managedColumns, resolveField 
 import { checkIdGenerator, hasSingleId } from "./resolve/ids.ts";
 import { auditColumns, checkConcurrency, revisionsOf, softDeleteColumns } from "./resolve/lifecycle.ts";
 import { checkGraphQLTypeNames, checkResourceNames } from "./resolve/names.ts";
+import { servedOperations } from "./resolve/operations.ts";
 import { resolveRelations } from "./resolve/relations.ts";
 
 /** Options of {@link resolveResources}. */
@@ -147,6 +148,7 @@ function resolveResource(
     scopedWrites: Boolean(def.scopedWrites),
     tenant: def.tenant === undefined ? undefined : api(def.tenant),
     security: def.security,
+    operations: servedOperations(def, path, issue),
   });
   checkScopeOptions(def, fields, path, issue);
   return resource;

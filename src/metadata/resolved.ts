@@ -17,6 +17,7 @@ import type {
   RelationView,
   ResourceValidator,
   RevisionOptions,
+  ServedOperation,
   ValueSource,
   View,
 } from "./definition.ts";
@@ -264,6 +265,13 @@ export interface ResolvedResource {
   readonly security: SecurityProfile | undefined;
   /** The resource's cross-field rule (definition `validate`). */
   readonly validate?: ResourceValidator;
+  /**
+   * The operations the resource serves (definition `operations` and `readOnly`), lifecycle ones
+   * included, each present only with its parent (see `LIFECYCLE_PARENT`). A feature's own switch still
+   * applies (`restore` needs soft delete). What the others follow is on `OPERATIONS`; every transport,
+   * OpenAPI, `/api/_meta` and the runtime's services read this set and nothing else.
+   */
+  readonly operations: ReadonlySet<ServedOperation>;
 }
 
 /** Every resolved resource, by name and by REST path: what `resolveResources` returns and `createRuntime` serves. */

@@ -103,14 +103,16 @@ export function parseEventStreamQuery(
   if (resource) resources = [resource];
   else {
     const paths = list("resources");
-    const byPath = new Map(schema.resources.map((r) => [r.names.path, r]));
+    // Change events follow `list` (§26): a resource that serves no list has no stream.
+    const streamed = schema.resources.filter((r) => r.operations.has("list"));
+    const byPath = new Map(streamed.map((r) => [r.names.path, r]));
     const unknown = paths?.filter((p) => !byPath.has(p)) ?? [];
     if (unknown.length > 0)
       throw new AppError(
         "BAD_REQUEST",
         `Unknown resource ${unknown.map(show).join(", ")} in "resources". Resources: ${[...byPath.keys()].join(", ")}.`,
       );
-    resources = paths ? [...new Set(paths)].map((p) => byPath.get(p) as ResolvedResource) : schema.resources;
+    resources = paths ? [...new Set(paths)].map((p) => byPath.get(p) as ResolvedResource) : streamed;
   }
 
   const actions = list("actions");

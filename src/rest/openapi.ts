@@ -14,6 +14,7 @@ import { components } from "./openapi/components.ts";
 import { withLockPaths, withLockSchema } from "./openapi/locks.ts";
 import { META_TAG, metaPaths } from "./openapi/meta.ts";
 import { paths } from "./openapi/paths.ts";
+import { servedPaths } from "./openapi/served.ts";
 
 /** Options of {@link buildOpenApi}. */
 export interface OpenApiOptions {
@@ -55,7 +56,10 @@ export function buildOpenApi(schema: ResolvedSchema, options: OpenApiOptions = {
       META_TAG,
     ],
     paths: {
-      ...withSecurity(schema, { ...withLockPaths(schema, paths(schema, options.securityProfile)), ...metaPaths() }),
+      ...withSecurity(schema, {
+        ...servedPaths(schema, withLockPaths(schema, paths(schema, options.securityProfile))),
+        ...metaPaths(),
+      }),
       ...backupPaths(),
     },
     components: { ...withLockSchema(components(schema, options.securityProfile)), securitySchemes: SECURITY_SCHEMES },

@@ -23,7 +23,8 @@ export function asSystem(ctx: RequestContext): RequestContext {
   return Object.defineProperty({ ...ctx }, SYSTEM, { value: true, enumerable: true });
 }
 
-function isSystem(ctx: RequestContext): boolean {
+/** Whether `ctx` is the runtime's own follow-up work ({@link asSystem}). */
+export function isSystem(ctx: RequestContext): boolean {
   return (ctx as { [SYSTEM]?: boolean })[SYSTEM] === true;
 }
 

@@ -8,7 +8,7 @@
  * not read is left out, and a resource they may do nothing with is left out. Pure: the same schema and
  * actor always give the same description.
  */
-import type { AccessOperation } from "../metadata/definition.ts";
+import type { AccessOperation, ServedOperation } from "../metadata/definition.ts";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import type { ActorView } from "./access.ts";
 import {
@@ -149,20 +149,24 @@ function hasTenantFor(resource: ResolvedResource, view: ActorView): boolean {
 
 /** The operations of `resource` the actor may perform, in {@link DESCRIBED_OPERATIONS} order. */
 function operationsOf(resource: ResolvedResource, view: ActorView): Partial<Record<DescribedOperation, Grant>> {
-  const read = grantOf(resource, view, "read");
+  // An operation the resource does not serve is never described (§26), whoever asks.
+  const serves = (operation: ServedOperation) => resource.operations.has(operation);
+  const readGrant = grantOf(resource, view, "read");
+  const read = (operation: "list" | "get") => (serves(operation) ? readGrant : undefined);
   // An actor the scope restricts may not write at all, unless the resource lets scoped actors write.
   const writes = view.privileged || !view.scoped(resource) || resource.scopedWrites;
-  const write = (operation: AccessOperation) => (writes ? grantOf(resource, view, operation) : undefined);
+  const write = (operation: AccessOperation & ServedOperation) =>
+    writes && serves(operation) ? grantOf(resource, view, operation) : undefined;
   const all: Record<DescribedOperation, Grant | undefined> = {
-    list: read,
-    get: read,
-    aggregate: read,
+    list: read("list"),
+    get: read("get"),
+    aggregate: read("list"),
     create: hasTenantFor(resource, view) ? write("create") : undefined,
     update: write("update"),
     delete: write("delete"),
     restore: resource.softDelete ? write("restore") : undefined,
     purge: resource.softDelete ? write("purge") : undefined,
-    history: resource.revisions ? read : undefined,
+    history: resource.revisions ? read("get") : undefined,
     revert: resource.revisions ? write("revert") : undefined,
     publish: resource.revisions?.draft ? write("publish") : undefined,
     batch: undefined,

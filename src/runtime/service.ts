@@ -8,6 +8,7 @@
  * supports) and hands over to the module that holds its rule (docs/design/architecture.md lists
  * them): read.ts, keyset.ts, aggregate.ts, history.ts, write.ts, batch.ts, present.ts, locks.ts.
  */
+import type { ServedOperation } from "../metadata/definition.ts";
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { EdgePart } from "../storage/sql/read-sql.ts";
 import type { Store } from "../storage/store.ts";
@@ -32,6 +33,7 @@ import type { Row } from "./loaders.ts";
 import { type Nesting, present, related } from "./present.ts";
 import type { Filter } from "./query.ts";
 import { count, get, getMany, getText, list, listText, rowsWhereIn } from "./read.ts";
+import { checkServed } from "./served.ts";
 import type { ServiceCore } from "./service-core.ts";
 import type {
   DeletedMode,
@@ -51,6 +53,16 @@ import type {
   WriteOptions,
 } from "./service-types.ts";
 import { write } from "./write.ts";
+
+/** The operation a batch action is: a batch follows its single-record write. */
+const BATCH_OPERATION = {
+  create: "create",
+  update: "update",
+  patch: "update",
+  delete: "delete",
+  restore: "restore",
+  purge: "purge",
+} as const satisfies Record<BatchAction, ServedOperation>;
 
 /** Operations on one resource. Get one through `runtime.service(name)`. */
 export class ResourceService implements ResourceOperations {
@@ -73,17 +85,22 @@ export class ResourceService implements ResourceOperations {
     return field !== undefined && this.#core.view(ctx).canRead(this.resource, field);
   }
 
-  /** Throws unless the actor may read this resource (for transports that stream it: subscriptions, SSE). */
+  /**
+   * Throws unless the resource serves change events (they follow `list`) and the actor may read it (for
+   * transports that stream it: subscriptions, SSE).
+   */
   async authorizeRead(ctx: RequestContext): Promise<void> {
+    checkServed(ctx, this.resource, "list");
     await this.#core.deps.access.check(ctx, this.resource, "read", {});
   }
 
   /** Lists records matching a filter, sorted (id as tie-breaker) and paged; optionally with the total. */
-  list(
+  async list(
     ctx: RequestContext,
     params: ListParams = {},
     projection?: Projection,
   ): Promise<{ records: ResourceRecord[]; total: number | undefined }> {
+    checkServed(ctx, this.resource, "list");
     return list(this.#core, ctx, params, projection);
   }
 
@@ -92,12 +109,13 @@ export class ResourceService implements ResourceOperations {
    * and never parsed in JS; undefined when something needs records instead (a hook or transform of
    * `list`, a relation the selection cannot load here): call `list` then.
    */
-  listText(
+  async listText(
     ctx: RequestContext,
     params: ListParams,
     selection: Selection,
     format: SelectionFormat,
   ): Promise<ListText | undefined> {
+    checkServed(ctx, this.resource, "list");
     return listText(this.#core, ctx, params, selection, format);
   }
 
@@ -105,13 +123,14 @@ export class ResourceService implements ResourceOperations {
    * {@link ResourceService.get} as JSON text shaped by `selection` (`null` when there is no such record),
    * or undefined when something needs the record instead (see {@link ResourceService.listText}).
    */
-  getText(
+  async getText(
     ctx: RequestContext,
     rawId: unknown,
     deleted: DeletedMode | undefined,
     selection: Selection,
     format: SelectionFormat,
   ): Promise<string | undefined> {
+    checkServed(ctx, this.resource, "get");
     return getText(this.#core, ctx, rawId, deleted, selection, format);
   }
 
@@ -121,7 +140,8 @@ export class ResourceService implements ResourceOperations {
    * fields or through required to-one relations (the id is the tie-breaker); cursors are opaque and
    * tamper-checked. Runs the `list` hooks, with the page parameters as the input.
    */
-  page(ctx: RequestContext, params: PageParams = {}, projection?: Projection): Promise<Page> {
+  async page(ctx: RequestContext, params: PageParams = {}, projection?: Projection): Promise<Page> {
+    checkServed(ctx, this.resource, "list");
     return page(this.#core, ctx, params, projection);
   }
 
@@ -131,13 +151,14 @@ export class ResourceService implements ResourceOperations {
    * row as an edge object (`cursor`, `node` as the row, constant strings) under the given keys.
    * Undefined when something needs records instead (see {@link ResourceService.listText}).
    */
-  pageText(
+  async pageText(
     ctx: RequestContext,
     params: PageParams,
     selection: Selection,
     format: SelectionFormat,
     edge?: readonly EdgePart[],
   ): Promise<PageText | undefined> {
+    checkServed(ctx, this.resource, "list");
     return pageText(this.#core, ctx, params, selection, format, edge);
   }
 
@@ -145,22 +166,31 @@ export class ResourceService implements ResourceOperations {
    * Aggregates over the rows a filter matches, optionally grouped: count, and sum / avg / min / max of
    * fields declared for them. The filter obeys the same rules and limits as lists; the trash is left out.
    */
-  aggregate(ctx: RequestContext, filter: Filter | undefined, spec: AggregateSpec): Promise<AggregateGroup[]> {
+  async aggregate(ctx: RequestContext, filter: Filter | undefined, spec: AggregateSpec): Promise<AggregateGroup[]> {
+    checkServed(ctx, this.resource, "list");
     return aggregate(this.#core, ctx, filter, spec);
   }
 
   /** Counts records matching a filter (live ones, unless `deleted` says otherwise). */
-  count(ctx: RequestContext, filter?: Filter, deleted?: DeletedMode): Promise<number> {
+  async count(ctx: RequestContext, filter?: Filter, deleted?: DeletedMode): Promise<number> {
+    checkServed(ctx, this.resource, "list");
     return count(this.#core, ctx, filter, deleted);
   }
 
   /** One record by id; 404 when there is none (or it is in the trash). With `asOf`, the record as it was. */
-  get(ctx: RequestContext, rawId: unknown, options: GetOptions = {}, projection?: Projection): Promise<ResourceRecord> {
+  async get(
+    ctx: RequestContext,
+    rawId: unknown,
+    options: GetOptions = {},
+    projection?: Projection,
+  ): Promise<ResourceRecord> {
+    checkServed(ctx, this.resource, "get");
     return get(this.#core, ctx, rawId, options, projection);
   }
 
   /** The records with these ids (missing and trashed ids are skipped), in the order asked. Runs the `list` hooks with `{ ids }` as the input. */
-  getMany(ctx: RequestContext, rawIds: readonly unknown[], projection?: Projection): Promise<ResourceRecord[]> {
+  async getMany(ctx: RequestContext, rawIds: readonly unknown[], projection?: Projection): Promise<ResourceRecord[]> {
+    checkServed(ctx, this.resource, "list");
     return getMany(this.#core, ctx, rawIds, projection);
   }
 
@@ -183,12 +213,14 @@ export class ResourceService implements ResourceOperations {
   }
 
   /** Every revision of a record (also in the trash), oldest first. */
-  revisions(ctx: RequestContext, rawId: unknown): Promise<RevisionRecord[]> {
+  async revisions(ctx: RequestContext, rawId: unknown): Promise<RevisionRecord[]> {
+    checkServed(ctx, this.resource, "get");
     return revisions(this.#core, ctx, rawId);
   }
 
   /** One revision of a record by number. */
-  revision(ctx: RequestContext, rawId: unknown, rawNumber: unknown): Promise<RevisionRecord> {
+  async revision(ctx: RequestContext, rawId: unknown, rawNumber: unknown): Promise<RevisionRecord> {
+    checkServed(ctx, this.resource, "get");
     return revision(this.#core, ctx, rawId, rawNumber);
   }
 
@@ -196,7 +228,8 @@ export class ResourceService implements ResourceOperations {
    * What changed from revision `from` to revision `to` (default: from its parent to `from`), over the
    * fields clients may see, both snapshots upgraded to the current schemaVersion.
    */
-  diff(ctx: RequestContext, rawId: unknown, rawNumber: unknown, rawAgainst?: unknown): Promise<RevisionDiff> {
+  async diff(ctx: RequestContext, rawId: unknown, rawNumber: unknown, rawAgainst?: unknown): Promise<RevisionDiff> {
+    checkServed(ctx, this.resource, "get");
     return diff(this.#core, ctx, rawId, rawNumber, rawAgainst);
   }
 
@@ -204,33 +237,39 @@ export class ResourceService implements ResourceOperations {
    * Locks a record for the actor of `ctx` (renews their own lock); 409 when another actor holds it
    * (locks.ts, docs/guides/locks.md).
    */
-  lock(ctx: RequestContext, rawId: unknown, options?: LockOptions): Promise<RecordLock> {
+  async lock(ctx: RequestContext, rawId: unknown, options?: LockOptions): Promise<RecordLock> {
+    checkServed(ctx, this.resource, "update");
     return lock(this.#core, ctx, rawId, options);
   }
 
   /** Releases the actor's lock of a record (the admin role breaks anyone's); no lock is no error. */
-  unlock(ctx: RequestContext, rawId: unknown): Promise<void> {
+  async unlock(ctx: RequestContext, rawId: unknown): Promise<void> {
+    checkServed(ctx, this.resource, "update");
     return unlock(this.#core, ctx, rawId);
   }
 
   /** The live lock of a record, or null when it has none. */
-  getLock(ctx: RequestContext, rawId: unknown): Promise<RecordLock | null> {
+  async getLock(ctx: RequestContext, rawId: unknown): Promise<RecordLock | null> {
+    checkServed(ctx, this.resource, "update");
     return getLock(this.#core, ctx, rawId);
   }
 
   /** The live locks of the records of this resource the actor can read, oldest first. */
-  locks(ctx: RequestContext): Promise<RecordLock[]> {
+  async locks(ctx: RequestContext): Promise<RecordLock[]> {
+    checkServed(ctx, this.resource, "update");
     return listLocks(this.#core, ctx);
   }
 
   /** Creates a record. */
   async create(ctx: RequestContext, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
+    checkServed(ctx, this.resource, "create");
     const { data, errors, echoes } = readWriteInput(this.resource, input, "create", options);
     return write(this.#core, "create", ctx, undefined, data, errors, { ...options, echoes });
   }
 
   /** Replaces every writable field of a record (missing optional fields become null). */
   async update(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteOptions): Promise<ResourceRecord> {
+    checkServed(ctx, this.resource, "update");
     const id = this.parseId(rawId);
     const { data, errors, echoes } = readWriteInput(this.resource, input, "update", options);
     return write(this.#core, "update", ctx, id, data, errors, { ...options, echoes });
@@ -238,6 +277,7 @@ export class ResourceService implements ResourceOperations {
 
   /** Changes only the fields given. */
   async patch(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteOptions): Promise<ResourceRecord> {
+    checkServed(ctx, this.resource, "update");
     const id = this.parseId(rawId);
     const { data, errors, echoes } = readWriteInput(this.resource, input, "patch", options);
     return write(this.#core, "patch", ctx, id, data, errors, { ...options, echoes });
@@ -248,11 +288,13 @@ export class ResourceService implements ResourceOperations {
    * (it can be restored, or purged); the relations' `onDelete` rules apply either way.
    */
   async delete(ctx: RequestContext, rawId: unknown, options?: VersionOptions): Promise<ResourceRecord> {
+    checkServed(ctx, this.resource, "delete");
     return write(this.#core, "delete", ctx, this.parseId(rawId), {}, {}, options);
   }
 
   /** Brings a record back from the trash, with the records its delete cascaded to. */
   async restore(ctx: RequestContext, rawId: unknown, options?: VersionOptions): Promise<ResourceRecord> {
+    checkServed(ctx, this.resource, "restore");
     const id = this.parseId(rawId);
     if (!this.resource.softDelete)
       throw new AppError("BAD_REQUEST", `${this.resource.plural} are not soft-deleted: there is nothing to restore.`);
@@ -261,6 +303,7 @@ export class ResourceService implements ResourceOperations {
 
   /** Deletes a record for good, live or in the trash (a hard delete); the relations' `onDelete` rules apply. */
   async purge(ctx: RequestContext, rawId: unknown, options?: VersionOptions): Promise<ResourceRecord> {
+    checkServed(ctx, this.resource, "purge");
     return write(this.#core, "purge", ctx, this.parseId(rawId), {}, {}, options);
   }
 
@@ -274,6 +317,7 @@ export class ResourceService implements ResourceOperations {
     rawNumber: unknown,
     options?: VersionOptions,
   ): Promise<ResourceRecord> {
+    checkServed(ctx, this.resource, "revert");
     const id = this.parseId(rawId);
     const number = parseRevisionNumber(rawNumber);
     this.#core.log();
@@ -282,6 +326,7 @@ export class ResourceService implements ResourceOperations {
 
   /** Draft mode: makes the record's latest draft revision a stable one. */
   async publish(ctx: RequestContext, rawId: unknown): Promise<ResourceRecord> {
+    checkServed(ctx, this.resource, "publish");
     const id = this.parseId(rawId);
     if (!this.#core.log() || !this.resource.revisions?.draft)
       throw new AppError(
@@ -297,7 +342,14 @@ export class ResourceService implements ResourceOperations {
    * delete, restore or purge. All-or-nothing in one transaction by default (the first failing item
    * fails the batch, with its index); with `partial`, each item on its own.
    */
-  batch(ctx: RequestContext, action: BatchAction, items: unknown, options: BatchOptions = {}): Promise<BatchResult> {
+  async batch(
+    ctx: RequestContext,
+    action: BatchAction,
+    items: unknown,
+    options: BatchOptions = {},
+  ): Promise<BatchResult> {
+    const operation = BATCH_OPERATION[action];
+    if (operation) checkServed(ctx, this.resource, operation); // an unknown action is batch's own 400
     return batch(this.#core, ctx, action, items, options);
   }
 

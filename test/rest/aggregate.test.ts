@@ -225,12 +225,12 @@ describe("§15 aggregates", () => {
     });
   });
 
-  it("does not take the place of a record's route: /posts/aggregate is the aggregate, /posts/5 a post; other methods are 400 with Allow", async () => {
+  it("does not take the place of a record's route: /posts/aggregate is the aggregate, /posts/5 a post; other methods are 405 with Allow", async () => {
     const one = await t.get("/api/posts/5");
     expect(((await one.json()) as { id: number }).id).toBe(5);
     for (const method of ["PUT", "PATCH", "DELETE", "POST"]) {
       const response = await t.send(method, "/api/posts/aggregate", method === "DELETE" ? undefined : {});
-      expect({ method, status: response.status }).toEqual({ method, status: 400 });
+      expect({ method, status: response.status }).toEqual({ method, status: 405 });
       expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
     }
     const head = await t.rest.fetch(new Request("http://test/api/posts/aggregate?groupBy=status", { method: "HEAD" }));

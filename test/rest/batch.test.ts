@@ -288,12 +288,12 @@ describe("§20 batch writes", () => {
     expect(t.unexpected).toEqual([]);
   });
 
-  it("routes: batch is never an id; other methods are 400s naming the allowed ones; preflights are answered", async () => {
+  it("routes: batch is never an id; other methods are 405s naming the allowed ones; preflights are answered", async () => {
     const get = await t.get("/api/posts/batch");
-    expect(get.status).toBe(400);
+    expect(get.status).toBe(405);
     expect(get.headers.get("allow")).toBe("POST, PUT, PATCH, DELETE, OPTIONS");
     expect((await t.send("DELETE", "/api/posts/batch/restore")).headers.get("allow")).toBe("POST, OPTIONS");
-    expect((await t.get("/api/comments/batch")).status).toBe(400);
+    expect((await t.get("/api/comments/batch")).status).toBe(405);
     for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
       const preflight = await t.rest.fetch(
         new Request("http://test/api/posts/batch", {

@@ -49,12 +49,12 @@ describe("§1 resources and paths", () => {
     await error(await t.get("/api/posts/"), 404);
   });
 
-  it("a method the path does not support is a 400 with Allow (405 is outside the closed set)", async () => {
+  it("a method the path does not support is a 405 with Allow (§1.5)", async () => {
     const collection = await t.send("DELETE", "/api/posts");
-    expect((await error(collection, 400)).details).toEqual({ allowed: ["GET", "HEAD", "POST", "OPTIONS"] });
+    expect((await error(collection, 405)).details).toEqual({ allowed: ["GET", "HEAD", "POST", "OPTIONS"] });
     expect(collection.headers.get("allow")).toBe("GET, HEAD, POST, OPTIONS");
     const member = await t.send("POST", "/api/posts/1", { title: "x" });
-    expect((await error(member, 400)).message).toContain("PUT, PATCH, DELETE");
+    expect((await error(member, 405)).message).toContain("PUT, PATCH, DELETE");
     expect(await t.db.prisma.post.count({ where: { title: "x" } })).toBe(0);
   });
 

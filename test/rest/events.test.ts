@@ -301,9 +301,9 @@ describe("bad requests", () => {
     expect((await response.json()).message).toMatch(/older than the outbox keeps/);
   });
 
-  it("another method is a 400 naming GET", async () => {
+  it("another method is a 405 naming GET", async () => {
     const response = await fetch(`${api}/posts/events`, { method: "POST" });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(405);
     expect((await response.json()).message).toMatch(
       /Method POST is not allowed on \/api\/posts\/events\. Allowed: GET, OPTIONS/,
     );

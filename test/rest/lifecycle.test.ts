@@ -440,9 +440,9 @@ describe("§19 revisions", () => {
 });
 
 describe("§18-§19 routes", () => {
-  it("wrong methods are 400s naming the allowed ones; preflights are answered", async () => {
+  it("wrong methods are 405s naming the allowed ones; preflights are answered", async () => {
     const wrong = await t.send("PUT", "/api/posts/1/revisions", { a: 1 });
-    expect(await failure(wrong, 400)).toContain("Allowed: GET, HEAD, OPTIONS");
+    expect(await failure(wrong, 405)).toContain("Allowed: GET, HEAD, OPTIONS");
     expect(wrong.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
     expect((await t.get("/api/posts/1/restore")).headers.get("allow")).toBe("POST, OPTIONS");
     expect((await t.send("DELETE", "/api/posts/1/revert/1")).headers.get("allow")).toBe("POST, OPTIONS");

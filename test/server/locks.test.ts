@@ -145,7 +145,7 @@ describe("lock, renew, read, list and unlock over REST", () => {
     expect(identity.body.message).toMatch(/may only be \{ "ttlSeconds": n \}.*signed-in actor/);
     expect(await row("post", id)).toBeNull();
     // "locks" is never taken for an id, and the lock path has its methods.
-    expect((await call("editorA", "PUT", `/api/posts/${id}/lock`)).status).toBe(400);
+    expect((await call("editorA", "PUT", `/api/posts/${id}/lock`)).status).toBe(405);
     expect((await call("editorA", "GET", "/api/posts/locks?x=1")).status).toBe(400);
   });
 });

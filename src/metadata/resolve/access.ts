@@ -3,17 +3,16 @@
  * that go with a `scope`.
  */
 import type { DatamodelField } from "../datamodel.ts";
-import { ACCESS_OPERATIONS, type AccessOperation, type AccessRule, type ResourceDefinition } from "../definition.ts";
+import {
+  ACCESS_OPERATIONS,
+  type AccessOperation,
+  type AccessRule,
+  LIFECYCLE_PARENT,
+  type LifecycleOperation,
+  type ResourceDefinition,
+} from "../definition.ts";
 import type { ReportIssue } from "../errors.ts";
 import type { ResolvedField, ResolvedResource } from "../resolved.ts";
-
-/** Where an unlisted lifecycle operation takes its rule from. */
-const PARENT_OPERATION: Partial<Record<AccessOperation, AccessOperation>> = {
-  restore: "delete",
-  purge: "delete",
-  revert: "update",
-  publish: "update",
-};
 
 /** true, false, "authenticated", a list of role names, or a checker function. */
 function isRule(rule: unknown): boolean {
@@ -29,7 +28,8 @@ export function accessRules(
 ): Record<AccessOperation, AccessRule | undefined> {
   const out = {} as Record<AccessOperation, AccessRule | undefined>;
   for (const op of ACCESS_OPERATIONS) {
-    const rule = access[op] ?? (PARENT_OPERATION[op] ? access[PARENT_OPERATION[op]] : undefined);
+    const parent = op in LIFECYCLE_PARENT ? LIFECYCLE_PARENT[op as LifecycleOperation] : undefined;
+    const rule = access[op] ?? (parent ? access[parent] : undefined);
     if (rule !== undefined && !isRule(rule))
       issue(
         `${at}.${op}`,

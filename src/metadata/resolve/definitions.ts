@@ -8,6 +8,7 @@ import {
   ACCESS_OPERATIONS,
   AGGREGATES,
   NAMING_CONVENTIONS,
+  OPERATIONS,
   OPERATORS,
   type ResourceDefinition,
   SECURITY_PROFILES,
@@ -105,6 +106,8 @@ const definitionSchema = z.strictObject({
   scopedWrites: z.boolean().optional(),
   tenant: z.string().min(1).optional(),
   security: z.enum(SECURITY_PROFILES).optional(),
+  operations: z.array(z.enum(OPERATIONS)).optional(),
+  readOnly: z.boolean().optional(),
 });
 
 /** A definition of the right shape, with its model and its names. */
@@ -165,6 +168,8 @@ function fixFor(path: string[]): string {
   if (path[0] === "fields" && path[2] === "apiName")
     return "name it with letters and digits, starting with a letter (a GraphQL name), e.g. writerId";
   if (path[0] === "fields" && path.length >= 2) return `field options are: ${FIELD_OPTIONS}`;
+  if (path[0] === "operations")
+    return `operations are: ${OPERATIONS.join(", ")} (lifecycle ones, batches, locks and events follow them)`;
   if (path[0] === "relations")
     return "relation options are: views, through, filter, sort, onDelete, description (or `true`)";
   return `resource options are: ${RESOURCE_OPTIONS}`;

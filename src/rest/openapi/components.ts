@@ -2,7 +2,7 @@
  * The components of the document: the schemas of every resource (records, inputs, aggregates, batches,
  * revisions) and the shared ones, sorted by name; the error responses; the list headers.
  */
-import type { SecurityProfile } from "../../metadata/definition.ts";
+import type { SecurityProfile, ServedOperation } from "../../metadata/definition.ts";
 import type { ResolvedSchema } from "../../metadata/resolved.ts";
 import { ERROR_STATUS } from "../../runtime/errors.ts";
 import { aggregateSchemas } from "./aggregate.ts";
@@ -20,9 +20,13 @@ export function components(schema: ResolvedSchema, profile: SecurityProfile | un
     const n = schemaNames(resource);
     schemas[n.one] = recordSchema(schema, resource, "one");
     if (n.listItem !== n.one) schemas[n.listItem] = recordSchema(schema, resource, "list");
-    schemas[n.create] = inputSchema(resource, "create");
-    schemas[n.update] = inputSchema(resource, "update");
-    Object.assign(schemas, aggregateSchemas(resource), batchSchemas(resource, profile), revisionSchemas(resource));
+    // Only the schemas a served operation takes or gives (§26).
+    const serves = (...ops: ServedOperation[]) => ops.some((op) => resource.operations.has(op));
+    if (serves("create")) schemas[n.create] = inputSchema(resource, "create");
+    if (serves("update")) schemas[n.update] = inputSchema(resource, "update");
+    if (serves("list")) Object.assign(schemas, aggregateSchemas(resource));
+    if (serves("create", "update", "delete")) Object.assign(schemas, batchSchemas(resource, profile));
+    if (serves("get")) Object.assign(schemas, revisionSchemas(resource));
   }
   schemas.ChangeEvent = changeEventSchema();
   Object.assign(schemas, batchErrorSchemas());

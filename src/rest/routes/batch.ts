@@ -2,7 +2,7 @@
 import type { BatchAction } from "../../runtime/batch.ts";
 import { batchResponse, parseBatchQuery } from "../batch.ts";
 import { readJsonBody } from "../body.ts";
-import { methodNotAllowed, type ResourceRoutes } from "./route.ts";
+import { mountPath, type ResourceRoutes } from "./route.ts";
 
 /** Mounts the batch routes. Before the member routes: `batch` is never an id either. */
 export function mountBatchRoutes(r: ResourceRoutes): void {
@@ -14,14 +14,14 @@ export function mountBatchRoutes(r: ResourceRoutes): void {
       const items = await readJsonBody(c.req.raw, r.maxBodyBytes, "a JSON array of items");
       return batchResponse(service, ctx, c.req.raw, action, items, partial, rules.batchDeleteReturns);
     });
-  api.post(batch, batchRoute("create"));
-  // PUT changes the fields sent, as on a single record (§6.3): both are patches.
-  api.put(batch, batchRoute("patch"));
-  api.patch(batch, batchRoute("patch"));
-  api.delete(batch, batchRoute("delete"));
-  api.all(batch, (c) => methodNotAllowed(c, ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"]));
-  for (const action of ["restore", "purge"] as const) {
-    api.post(`${batch}/${action}`, batchRoute(action));
-    api.all(`${batch}/${action}`, (c) => methodNotAllowed(c, ["POST", "OPTIONS"]));
-  }
+  // A batch follows its single-record operation (§26). PUT changes the fields sent, as on a single record
+  // (§6.3): both are patches.
+  mountPath(api, batch, r.resource.operations, {
+    POST: ["create", batchRoute("create")],
+    PUT: ["update", batchRoute("patch")],
+    PATCH: ["update", batchRoute("patch")],
+    DELETE: ["delete", batchRoute("delete")],
+  });
+  for (const action of ["restore", "purge"] as const)
+    mountPath(api, `${batch}/${action}`, r.resource.operations, { POST: [action, batchRoute(action)] });
 }

@@ -16,7 +16,7 @@ import { jsonResponse } from "../response.ts";
 import { etagHeader, expectedVersion } from "../versions.ts";
 import { blobResponse } from "./blob-download.ts";
 import { uploadOf } from "./blob-upload.ts";
-import { methodNotAllowed, pathId, type ResourceRoutes } from "./route.ts";
+import { mountPath, pathId, type ResourceRoutes } from "./route.ts";
 
 /** Where file bytes live, and whether downloads redirect to the store's presigned URLs. */
 export interface BlobRouteOptions {
@@ -37,6 +37,7 @@ export function mountBlobRoutes(r: ResourceRoutes, blobs: BlobRouteOptions | und
       "File uploads and downloads are not configured on this server: start it with a blob store (`blobStore`).",
     );
   };
+  const readable = resource.operations.has("get");
   for (const field of resource.fields) {
     if (!field.blob) continue;
     const f = field as BlobField;
@@ -48,43 +49,39 @@ export function mountBlobRoutes(r: ResourceRoutes, blobs: BlobRouteOptions | und
       if (!blob) throw new AppError("NOT_FOUND", `${resource.name} ${pathId(c)} has no ${f.name}.`);
       return blob;
     };
-    api.get(
-      path,
-      route(async (c, ctx, params) => {
-        rejectOthers(only(params));
-        const store = storeOf();
-        return blobResponse(store, await current(c, ctx), c.req.raw, Boolean(blobs?.redirect));
-      }),
-    );
-    api.put(
-      path,
-      route(async (c, ctx, params) => {
-        const query = only(params, ["filename"]);
-        rejectOthers(query, ["filename"]);
-        const store = storeOf();
-        // Refuse a record the actor cannot even read before taking its bytes.
-        await service.get(ctx, pathId(c));
-        const value = await storeUpload(store, f, uploadOf(c.req.raw, query.get("filename")));
-        const record = await service.patch(
-          ctx,
-          pathId(c),
-          { [f.name]: uploadedBlob(value) },
-          expectedVersion(resource, c.req.raw),
-        );
-        return jsonResponse(record, 200, etagHeader(resource, record));
-      }),
-    );
+    const download = route(async (c, ctx, params) => {
+      rejectOthers(only(params));
+      const store = storeOf();
+      return blobResponse(store, await current(c, ctx), c.req.raw, Boolean(blobs?.redirect));
+    });
+    const upload = route(async (c, ctx, params) => {
+      const query = only(params, ["filename"]);
+      rejectOthers(query, ["filename"]);
+      const store = storeOf();
+      // Refuse a record the actor cannot even read before taking its bytes.
+      if (readable) await service.get(ctx, pathId(c));
+      const value = await storeUpload(store, f, uploadOf(c.req.raw, query.get("filename")));
+      const record = await service.patch(
+        ctx,
+        pathId(c),
+        { [f.name]: uploadedBlob(value) },
+        expectedVersion(resource, c.req.raw),
+      );
+      return jsonResponse(record, 200, etagHeader(resource, record));
+    });
     // Clears the field; the bytes stay for other records and revisions that name them.
-    api.delete(
-      path,
-      route(async (c, ctx, params) => {
-        rejectOthers(only(params));
-        storeOf();
-        await service.get(ctx, pathId(c));
-        const record = await service.patch(ctx, pathId(c), { [f.name]: null }, expectedVersion(resource, c.req.raw));
-        return jsonResponse(record, 200, etagHeader(resource, record));
-      }),
-    );
-    api.all(path, (c) => methodNotAllowed(c, ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]));
+    const clear = route(async (c, ctx, params) => {
+      rejectOthers(only(params));
+      storeOf();
+      if (readable) await service.get(ctx, pathId(c));
+      const record = await service.patch(ctx, pathId(c), { [f.name]: null }, expectedVersion(resource, c.req.raw));
+      return jsonResponse(record, 200, etagHeader(resource, record));
+    });
+    // A download follows `get`, an upload and a clearing `update` (§26).
+    mountPath(api, path, resource.operations, {
+      GET: ["get", download],
+      PUT: ["update", upload],
+      DELETE: ["update", clear],
+    });
   }
 }

@@ -11,9 +11,9 @@ import { type ListQuery, parseListQuery, rejectOthers } from "../list-params.ts"
 import { readRecordBody } from "../multipart.ts";
 import { jsonResponse, jsonTextResponse } from "../response.ts";
 import { etagHeader } from "../versions.ts";
-import { fieldsOf, methodNotAllowed, type ResourceRoutes } from "./route.ts";
+import { fieldsOf, mountPath, type ResourceRoutes } from "./route.ts";
 
-/** Mounts `GET` and `POST <collection>`. */
+/** Mounts `GET` (list) and `POST <collection>` (create), each when the resource serves it (§26). */
 export function mountCollectionRoutes(r: ResourceRoutes): void {
   const { api, runtime, resource, service, route, only, parse, collection } = r;
   const getMany = async (ctx: RequestContext, ids: readonly unknown[], load: Projection) => {
@@ -21,78 +21,72 @@ export function mountCollectionRoutes(r: ResourceRoutes): void {
     return { records, total: records.length };
   };
 
-  api.get(
-    collection,
-    route(async (c, ctx, params) => {
-      const query = parseListQuery(resource, params, r.listOptionsOf(ctx));
-      const cursor = parseCursorQuery(params);
-      const shape = projection(runtime.schema, resource, "list", fieldsOf(params), query.embed, parse.maxEmbeds);
-      if (cursor) {
-        // Keyset page (§14): per_page is the size; the way on is in Link, the offset is unknown.
-        const size = query.limit ?? resource.defaultPageSize;
-        const pageParams = {
-          filter: query.filter,
-          sort: query.sort,
-          ...(cursor.backward ? { last: size, before: cursor.cursor } : { first: size, after: cursor.cursor }),
-          withTotal: true,
-          deleted: query.deleted,
-        };
-        checkEmbedPaths(runtime, resource, shape.embeds);
-        const text = await service.pageText(ctx, pageParams, shape.selection, "rest");
-        if (text)
-          return jsonTextResponse(text.nodes, 200, {
-            ...cursorListHeaders(resource.names.path, text.totalCount ?? 0),
-            Link: cursorLinks(c.req.url, text),
-          });
-        const page = await service.page(ctx, pageParams, shape.load);
-        await attachEmbeds(runtime, ctx, resource, page.records, shape.embeds);
-        shape.apply(page.records);
-        return jsonResponse(page.records, 200, {
-          ...cursorListHeaders(resource.names.path, page.totalCount ?? 0),
-          Link: cursorLinks(c.req.url, page),
+  const list = route(async (c, ctx, params) => {
+    const query = parseListQuery(resource, params, r.listOptionsOf(ctx));
+    const cursor = parseCursorQuery(params);
+    const shape = projection(runtime.schema, resource, "list", fieldsOf(params), query.embed, parse.maxEmbeds);
+    if (cursor) {
+      // Keyset page (§14): per_page is the size; the way on is in Link, the offset is unknown.
+      const size = query.limit ?? resource.defaultPageSize;
+      const pageParams = {
+        filter: query.filter,
+        sort: query.sort,
+        ...(cursor.backward ? { last: size, before: cursor.cursor } : { first: size, after: cursor.cursor }),
+        withTotal: true,
+        deleted: query.deleted,
+      };
+      checkEmbedPaths(runtime, resource, shape.embeds);
+      const text = await service.pageText(ctx, pageParams, shape.selection, "rest");
+      if (text)
+        return jsonTextResponse(text.nodes, 200, {
+          ...cursorListHeaders(resource.names.path, text.totalCount ?? 0),
+          Link: cursorLinks(c.req.url, text),
+        });
+      const page = await service.page(ctx, pageParams, shape.load);
+      await attachEmbeds(runtime, ctx, resource, page.records, shape.embeds);
+      shape.apply(page.records);
+      return jsonResponse(page.records, 200, {
+        ...cursorListHeaders(resource.names.path, page.totalCount ?? 0),
+        Link: cursorLinks(c.req.url, page),
+      });
+    }
+    if (!query.ids) {
+      // The body is PostgreSQL's JSON text, unless list hooks need the records (§5, §16 hold either way).
+      checkEmbedPaths(runtime, resource, shape.embeds);
+      const text = await service.listText(ctx, { ...query, withTotal: true }, shape.selection, "rest");
+      if (text) {
+        const total = text.total ?? text.count;
+        return jsonTextResponse(text.json, 200, {
+          ...listHeaders(resource.names.path, query.offset ?? 0, text.count, total),
+          ...pageLinks(c, query, total),
         });
       }
-      if (!query.ids) {
-        // The body is PostgreSQL's JSON text, unless list hooks need the records (§5, §16 hold either way).
-        checkEmbedPaths(runtime, resource, shape.embeds);
-        const text = await service.listText(ctx, { ...query, withTotal: true }, shape.selection, "rest");
-        if (text) {
-          const total = text.total ?? text.count;
-          return jsonTextResponse(text.json, 200, {
-            ...listHeaders(resource.names.path, query.offset ?? 0, text.count, total),
-            ...pageLinks(c, query, total),
-          });
-        }
-      }
-      const { records, total } = query.ids
-        ? await getMany(ctx, query.ids, shape.load)
-        : await service.list(ctx, { ...query, withTotal: true }, shape.load);
-      await attachEmbeds(runtime, ctx, resource, records, shape.embeds);
-      shape.apply(records);
-      return jsonResponse(records, 200, {
-        ...listHeaders(resource.names.path, query.offset ?? 0, records.length, total ?? records.length),
-        ...pageLinks(c, query, total ?? 0),
-      });
-    }),
-  );
-  api.post(
-    collection,
-    route(async (c, ctx, params) => {
-      rejectOthers(only(params));
-      // JSON, or the record and its files as multipart/form-data (§6.8); the files are stored before the
-      // create, and a create that then fails leaves them to the blob collector.
-      const body = await readRecordBody(c.req.raw, resource, r.maxBodyBytes, r.blobStore);
-      // react-admin's Clone posts the source record's read-only fields back: they are ignored (§6.2).
-      const record = await service.create(ctx, await withUploads(resource, body, r.blobStore), {
-        ignoreReadOnly: true,
-      });
-      return jsonResponse(record, 201, {
-        Location: `${r.base}${collection}/${encodeURIComponent(String(record[resource.id.name]))}`,
-        ...etagHeader(resource, record),
-      });
-    }),
-  );
-  api.all(collection, (c) => methodNotAllowed(c, ["GET", "HEAD", "POST", "OPTIONS"]));
+    }
+    const { records, total } = query.ids
+      ? await getMany(ctx, query.ids, shape.load)
+      : await service.list(ctx, { ...query, withTotal: true }, shape.load);
+    await attachEmbeds(runtime, ctx, resource, records, shape.embeds);
+    shape.apply(records);
+    return jsonResponse(records, 200, {
+      ...listHeaders(resource.names.path, query.offset ?? 0, records.length, total ?? records.length),
+      ...pageLinks(c, query, total ?? 0),
+    });
+  });
+  const create = route(async (c, ctx, params) => {
+    rejectOthers(only(params));
+    // JSON, or the record and its files as multipart/form-data (§6.8); the files are stored before the
+    // create, and a create that then fails leaves them to the blob collector.
+    const body = await readRecordBody(c.req.raw, resource, r.maxBodyBytes, r.blobStore);
+    // react-admin's Clone posts the source record's read-only fields back: they are ignored (§6.2).
+    const record = await service.create(ctx, await withUploads(resource, body, r.blobStore), {
+      ignoreReadOnly: true,
+    });
+    return jsonResponse(record, 201, {
+      Location: `${r.base}${collection}/${encodeURIComponent(String(record[resource.id.name]))}`,
+      ...etagHeader(resource, record),
+    });
+  });
+  mountPath(api, collection, resource.operations, { GET: ["list", list], POST: ["create", create] });
 }
 
 /** The Link header of a numbered page (page/per_page): first, prev, next and last. */

@@ -29,6 +29,11 @@ export interface EventStreamRoutes {
 export function mountEventStreamRoute(s: EventStreamRoutes, resource?: ResolvedResource): void {
   const { runtime } = s;
   const path = resource ? `/${resource.names.path}/events` : "/events";
+  // Change events follow `list` (§26).
+  if (resource && !resource.operations.has("list")) {
+    s.api.all(path, (c) => methodNotAllowed(c, ["OPTIONS"]));
+    return;
+  }
   s.api.get(
     path,
     s.route(async (c, ctx, params) => {

@@ -1,10 +1,12 @@
 /**
  * What every REST route module shares: the `route` wrapper that gives a handler its request context and
  * turns failures into error responses, the pieces of one resource's routes ({@link ResourceRoutes}), and
- * the small readers of a request (path id and revision, `fields`) and the 405-like answer.
+ * the small readers of a request (path id and revision, `fields`), and the mounting of a path's methods
+ * with the 405 answer to the others.
  */
 import type { Context, Hono } from "hono";
 import type { BlankEnv, BlankSchema } from "hono/types";
+import type { ServedOperation } from "../../metadata/definition.ts";
 import type { ResolvedResource, ResolvedSchema } from "../../metadata/resolved.ts";
 import type { RequestContext } from "../../runtime/context.ts";
 import { AppError } from "../../runtime/errors.ts";
@@ -78,24 +80,69 @@ export function fieldsOf(params: URLSearchParams): string[] | undefined {
   return raw === null ? undefined : parseFieldsParam(raw);
 }
 
-/** 405 is not in the closed set of codes: a wrong method is a 400 that names the allowed ones. */
+/** The methods a route can serve (HEAD comes with GET, OPTIONS with every path: CORS preflight). */
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * The methods of one path: each with the operation it needs of the resource (§26; undefined: none, the
+ * path is not a resource's) and its handler.
+ */
+export type PathMethods = Partial<
+  Record<Method, readonly [ServedOperation | undefined, (c: Context) => Promise<Response>]>
+>;
+
+/**
+ * Mounts the methods of `path` whose operation `served` has, and answers every other method with 405 and
+ * an `Allow` header listing exactly the methods mounted (§1.5). A path none of whose operations is served
+ * still answers 405 (`Allow: OPTIONS`), not a 404 or another route's answer (§26.3).
+ */
+export function mountPath(
+  api: Api,
+  path: string,
+  served: ReadonlySet<ServedOperation> | undefined,
+  methods: PathMethods,
+): void {
+  const allowed: string[] = [];
+  for (const [method, [operation, handler]] of Object.entries(methods) as [
+    Method,
+    NonNullable<PathMethods[Method]>,
+  ][]) {
+    if (operation !== undefined && served !== undefined && !served.has(operation)) continue;
+    api.on(method, path, handler);
+    allowed.push(method, ...(method === "GET" ? ["HEAD"] : []));
+  }
+  allowed.push("OPTIONS");
+  api.all(path, (c) => methodNotAllowed(c, allowed));
+}
+
+/** A method the path does not serve: 405 with a message naming the allowed ones and an `Allow` header (§1.5). */
 export function methodNotAllowed(c: Context, allowed: readonly string[]): Response {
   const error = new AppError(
-    "BAD_REQUEST",
+    "METHOD_NOT_ALLOWED",
     `Method ${c.req.method} is not allowed on ${c.req.path}. Allowed: ${allowed.join(", ")}.`,
     { details: { allowed } },
   );
   return errorResponse(error, () => {}, { Allow: allowed.join(", ") });
 }
 
-/** Mounts a GET route and the answer to its other methods. */
-export function getOnly(api: Api, route: Route, path: string, handle: RouteHandler): void {
-  api.get(path, route(handle));
-  api.all(path, (c) => methodNotAllowed(c, ["GET", "HEAD", "OPTIONS"]));
+/** Mounts a GET route (that needs `operation`, when a resource's) and the answer to its other methods. */
+export function getOnly(
+  api: Api,
+  route: Route,
+  path: string,
+  handle: RouteHandler,
+  needs?: { served: ReadonlySet<ServedOperation>; operation: ServedOperation },
+): void {
+  mountPath(api, path, needs?.served, { GET: [needs?.operation, route(handle)] });
 }
 
-/** Mounts a POST route and the answer to its other methods. */
-export function postOnly(api: Api, route: Route, path: string, handle: RouteHandler): void {
-  api.post(path, route(handle));
-  api.all(path, (c) => methodNotAllowed(c, ["POST", "OPTIONS"]));
+/** Mounts a POST route (that needs `operation`, when a resource's) and the answer to its other methods. */
+export function postOnly(
+  api: Api,
+  route: Route,
+  path: string,
+  handle: RouteHandler,
+  needs?: { served: ReadonlySet<ServedOperation>; operation: ServedOperation },
+): void {
+  mountPath(api, path, needs?.served, { POST: [needs?.operation, route(handle)] });
 }
