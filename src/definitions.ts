@@ -5,5 +5,5 @@
  * main entry, `src/index.ts`.
  * @packageDocumentation
  */
-export { createResourceDefiner } from "./metadata/definition.ts";
+export { createResourceDefiner, defineAction } from "./metadata/definition.ts";
 export { resolveResources } from "./metadata/resolve.ts";

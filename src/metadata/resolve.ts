@@ -9,6 +9,7 @@ import type { FieldOptions, ResourceDefinition } from "./definition.ts";
 import { MetadataError, type MetadataIssue, type ReportIssue } from "./errors.ts";
 import { camelCase, resourceNames } from "./names.ts";
 import type { ResolvedField, ResolvedResource, ResolvedSchema } from "./resolved.ts";
+import { resolveActions } from "./resolve/actions.ts";
 import { checkScopeOptions, checkTenantColumn, effectiveAccess } from "./resolve/access.ts";
 import { type ValidDefinition, validDefinitions } from "./resolve/definitions.ts";
 import { checkFieldKeys, managedColumns, resolveField } from "./resolve/fields.ts";
@@ -112,7 +113,7 @@ function resolveResource(
   const relations = resolveRelations({ def, model, name, path, relationFields, fields, models, byModel, issue });
   const maxPageSize = def.maxPageSize ?? 100;
   const defaultPageSize = Math.min(def.defaultPageSize ?? 25, maxPageSize);
-  const resource: ResolvedResource = Object.freeze({
+  const resolved = {
     name,
     plural,
     model: model.name,
@@ -142,6 +143,12 @@ function resolveResource(
     scopedWrites: Boolean(def.scopedWrites),
     tenant: def.tenant,
     security: def.security,
+  };
+  const actions = Object.freeze(resolveActions(def.actions, { ...resolved, fields }, path, issue));
+  const resource: ResolvedResource = Object.freeze({
+    ...resolved,
+    actions,
+    action: new Map(actions.map((a) => [a.name, a])),
   });
   checkScopeOptions(def, fields, path, issue);
   return resource;

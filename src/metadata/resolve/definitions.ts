@@ -100,6 +100,8 @@ const definitionSchema = z.strictObject({
   scopedWrites: z.boolean().optional(),
   tenant: z.string().min(1).optional(),
   security: z.enum(SECURITY_PROFILES).optional(),
+  // Only the shape here; resolveActions (actions.ts) checks each action.
+  actions: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** A definition of the right shape, with its model and its names. */
