@@ -47,7 +47,7 @@ export default defineResource("Ticket", {
     replies: { filter: true, onDelete: "cascade" },
   },
   // Custom operations (rest-dialect.md §27): POST /api/tickets/:id/close and POST /api/tickets/stats,
-  // GraphQL closeTicket and statsTicket.
+  // GraphQL closeTicket (a mutation) and statsTickets (a query).
   actions: {
     close: defineAction({
       description: "Close the ticket with a resolution, posted as a reply in the same transaction.",

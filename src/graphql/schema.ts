@@ -4,6 +4,7 @@
  */
 import { type GraphQLSchema, lexicographicSortSchema } from "graphql";
 import type { Runtime } from "../runtime/runtime.ts";
+import { addActions } from "./actions.ts";
 import { addAggregateTypes } from "./aggregates.ts";
 import { createBuilder } from "./builder.ts";
 import { addConnectionTypes } from "./connections.ts";
@@ -38,6 +39,7 @@ export function buildGraphQLSchema(
   const lifecycle = addLifecycleTypes(builder, runtime.schema, objects, leaves);
   const lock = addLockType(builder, leaves);
   addOperations(builder, runtime, { objects, inputs, connections, aggregates, lifecycle, lock });
+  addActions(builder, runtime, objects);
   addSubscriptions(builder, runtime, { objects, inputs, leaves }, options);
   return lexicographicSortSchema(mergeExtensions(builder.toSchema(), extensions));
 }

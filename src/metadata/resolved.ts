@@ -303,7 +303,7 @@ export interface ResolvedAction {
   /** `"record"`, or the schema of what `run` returns. */
   readonly output: "record" | ActionSchema;
   readonly run: ActionDefinition["run"];
-  /** Its public names: the GraphQL field (`closeTicket`), input and output types (`CloseTicketInput`, `CloseTicketResult`). */
+  /** Its public names: the GraphQL field (`closeTicket`; `statsTickets` on the collection), input and output types (`CloseTicketInput`, `StatsTicketsResult`). */
   readonly names: { readonly field: string; readonly input: string; readonly output: string };
 }
 

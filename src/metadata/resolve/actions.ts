@@ -73,8 +73,13 @@ export function resolveActions(
         `not an access rule: ${String(def.access)}`,
         'use true, false, "authenticated", a list of roles, or a function',
       );
-    const type = `${pascalCase(name)}${resource.names.type}`;
-    const names = { field: `${name}${resource.names.type}`, input: `${type}Input`, output: `${type}Result` };
+    // `closeTicket` acts on one ticket; `importTickets` on the collection.
+    const type = `${pascalCase(name)}${record ? resource.names.type : pascalCase(resource.names.list)}`;
+    const names = {
+      field: `${name}${type.slice(pascalCase(name).length)}`,
+      input: `${type}Input`,
+      output: `${type}Result`,
+    };
     const input = schemaOf(def.input ?? z.object({}), "input", `${at}.input`, issue);
     if (input && input.shape.kind !== "object")
       issue(`${at}.input`, "the input must be a zod object", "wrap it: z.object({ value: ... })");
