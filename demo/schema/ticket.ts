@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { defineAction } from "../../src/definitions.ts";
-import { AppError } from "../../src/runtime/errors.ts";
+import { AppError, defineAction } from "../../src/definitions.ts";
 import { actorUserId } from "./actor-user-id.ts";
 import { defineResource } from "./define.ts";
 
