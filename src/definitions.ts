@@ -5,5 +5,7 @@
  * main entry, `src/index.ts`.
  * @packageDocumentation
  */
-export { createResourceDefiner } from "./metadata/definition.ts";
+export { createResourceDefiner, defineAction } from "./metadata/definition.ts";
+// The error a definition's actions and validators throw to answer a client (a module without imports).
+export { AppError } from "./runtime/errors.ts";
 export { resolveResources } from "./metadata/resolve.ts";

@@ -18,6 +18,9 @@ export type {
   AccessOptions,
   AccessRule,
   AccessSource,
+  ActionArgs,
+  ActionDefinition,
+  ActionService,
   AuditOptions,
   BuiltInOperation,
   DeleteRule,
@@ -49,7 +52,7 @@ export type {
   ValueSource,
   View,
 } from "./metadata/definition.ts";
-export { createResourceDefiner, LIFECYCLE_PARENT, OPERATIONS } from "./metadata/definition.ts";
+export { createResourceDefiner, defineAction, LIFECYCLE_PARENT, OPERATIONS } from "./metadata/definition.ts";
 export type { Datamodel } from "./metadata/datamodel.ts";
 export { MetadataError, type MetadataIssue } from "./metadata/errors.ts";
 export { resolveResources, type ResolveOptions } from "./metadata/resolve.ts";

@@ -4,6 +4,7 @@
  */
 import { type GraphQLSchema, lexicographicSortSchema } from "graphql";
 import type { Runtime } from "../runtime/runtime.ts";
+import { addActions } from "./actions.ts";
 import { addAggregateTypes } from "./aggregates.ts";
 import { createBuilder } from "./builder.ts";
 import { addConnectionTypes } from "./connections.ts";
@@ -41,6 +42,7 @@ export function buildGraphQLSchema(
     ? addLockType(builder, leaves)
     : undefined;
   addOperations(builder, runtime, { objects, inputs, connections, aggregates, lifecycle, lock });
+  addActions(builder, runtime, objects);
   addSubscriptions(builder, runtime, { objects, inputs, leaves }, options);
   return lexicographicSortSchema(mergeExtensions(builder.toSchema(), extensions));
 }

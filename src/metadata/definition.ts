@@ -7,6 +7,8 @@
  * transport and the runtime read.
  */
 
+import type { z } from "zod";
+
 /** Filter operators a field can allow. Which ones fit depends on the field's type. */
 export const OPERATORS = [
   "eq",
@@ -243,12 +245,15 @@ export type ServedOperation = BuiltInOperation | LifecycleOperation;
 /** What a custom access checker receives. */
 export interface AccessCheck {
   readonly actor: AccessActor;
+  /** The operation; for a custom action (see {@link ActionDefinition}), the one it counts as (its default rule's). */
   readonly operation: AccessOperation;
+  /** The custom action's name, when the check is for one (`close`); absent otherwise. */
+  readonly action?: string | undefined;
   /** Resource name, e.g. `post`. */
   readonly resource: string;
   /** The record's id, on writes to one record. */
   readonly id?: string | number | undefined;
-  /** The fields the client sent, on create and update. */
+  /** The fields the client sent, on create and update; a custom action's parsed input. */
   readonly input?: Readonly<Record<string, unknown>> | undefined;
   /** The record before the write (already inside the actor's tenant and scope), on writes to one record. */
   readonly existing?: Readonly<Record<string, unknown>> | undefined;
@@ -575,6 +580,116 @@ export interface ResourceDefinition<Scalar extends string = string, Relation ext
    * @example readOnly: true // countries, currencies: reference data maintained by migrations
    */
   readOnly?: boolean;
+  /**
+   * Custom operations, keyed by name (lower camel case, e.g. `close`): see {@link ActionDefinition}.
+   * @default undefined (none)
+   * @example actions: { close: defineAction({ input: z.object({ resolution: z.string() }), run: async ({ id, service }) => { await service("ticket").patch(id, { status: "closed" }); } }) }
+   */
+  actions?: Record<string, ActionDefinition>;
+}
+
+/**
+ * The services a custom action's `run` gets (see {@link ActionArgs.service}): a resource's operations,
+ * bound to the action's actor and transaction, so what they write is checked, audited, revisioned,
+ * announced as change events and rolled back with the action.
+ */
+export interface ActionService {
+  get(id: unknown): Promise<Record<string, unknown>>;
+  list(params?: object): Promise<{ records: Record<string, unknown>[]; total: number | undefined }>;
+  create(input: unknown): Promise<Record<string, unknown>>;
+  update(id: unknown, input: unknown): Promise<Record<string, unknown>>;
+  patch(id: unknown, input: unknown): Promise<Record<string, unknown>>;
+  delete(id: unknown): Promise<Record<string, unknown>>;
+  restore(id: unknown): Promise<Record<string, unknown>>;
+  purge(id: unknown): Promise<Record<string, unknown>>;
+}
+
+/** What a custom action's `run` receives. */
+export interface ActionArgs<Input = unknown> {
+  /** The record's id (record actions); undefined on collection actions (`record: false`). */
+  readonly id: string | number | undefined;
+  /** The input, as the action's `input` schema parsed it (defaults and transforms applied). */
+  readonly input: Input;
+  /**
+   * The record as the actor sees it (record actions), read in the action's transaction after every
+   * check passed (hidden fields left out); undefined on collection actions.
+   */
+  readonly record: Readonly<Record<string, unknown>> | undefined;
+  readonly actor: AccessActor;
+  /**
+   * The service of a resource (this one included), bound to the action's actor and transaction: its
+   * writes run their whole pipeline (access, validation, hooks, audit, revisions, change events) and
+   * commit or roll back with the action.
+   * @example await service("ticket").patch(id, { status: "closed" })
+   */
+  service(name: string): ActionService;
+}
+
+/**
+ * A custom operation of a resource (rest-dialect.md §27): a named action with a zod input, served as
+ * `POST /api/<resource>/:id/<name>` (or `POST /api/<resource>/<name>` with `record: false`) and as a
+ * GraphQL mutation (or query) `<name><Type>`, documented in OpenAPI and the SDL from this declaration.
+ * It runs through the runtime: the record is loaded inside the actor's tenant, scope and trash rules
+ * (else 404), `access` is checked, the input is validated (400 with per-field messages), and `run` runs
+ * in one transaction (mutations) between the resource's `before` and `after` hooks of the `action`
+ * action (hooks see the name as `op.name`).
+ * @example
+ * close: {
+ *   input: z.object({ resolution: z.string().min(3) }),
+ *   run: async ({ id, input, service }) => {
+ *     await service("ticket").patch(id, { status: "closed" });
+ *     await service("ticketReply").create({ ticketId: id, body: input.resolution });
+ *   },
+ * }
+ */
+export interface ActionDefinition<Input extends z.ZodType = z.ZodType> {
+  /** Shown in GraphQL and OpenAPI descriptions. */
+  description?: string;
+  /**
+   * The input: a zod object schema (its JSON Schema is the REST body's and its GraphQL input type the
+   * `input` argument's; GraphQL maps objects, strings, numbers, booleans, enums, arrays and optionals).
+   * @default z.object({}) (no input)
+   * @example input: z.object({ resolution: z.string().min(3).max(500) })
+   */
+  input?: Input;
+  /**
+   * What the action answers: `"record"`, the resource's record read back through the read compiler
+   * (hidden fields apply; null when the actor can no longer see it), or a zod schema that `run`'s return
+   * value must meet. @default "record"
+   * @example output: z.object({ open: z.number().int(), closed: z.number().int() })
+   */
+  output?: "record" | z.ZodType;
+  /**
+   * Whether the action acts on one record (`/:id/<name>`, the record loaded and checked first) or on
+   * the collection (`/<name>`). @default true
+   */
+  record?: boolean;
+  /**
+   * A GraphQL `mutation` (run in a transaction) or `query` (a read: no transaction). REST serves both as
+   * POST. @default "mutation"
+   */
+  kind?: "mutation" | "query";
+  /**
+   * Who may run it (see {@link AccessRule}; a checker gets `action`, `id`, `input` and `existing`).
+   * @default the resource's `update` rule (record mutations), `create` (collection mutations), `read` (queries)
+   * @example access: ["agent"]
+   */
+  access?: AccessRule;
+  /**
+   * The action itself. Its writes go through `service(name)`. With output `"record"` it may return the
+   * id of the record to answer (a collection action that creates one), else the action's own record is
+   * answered; with a zod output it returns that value. A throw rolls every write back.
+   */
+  run(args: ActionArgs<z.output<Input>>): unknown;
+}
+
+/**
+ * Types an action's `run` against its `input` schema (a definition's `actions` entries lose that
+ * inference otherwise).
+ * @example actions: { close: defineAction({ input: z.object({ resolution: z.string() }), run: ({ input }) => {} }) }
+ */
+export function defineAction<Input extends z.ZodType>(action: ActionDefinition<Input>): ActionDefinition {
+  return action as unknown as ActionDefinition;
 }
 
 /** Field names of the models of a Prisma client, used to type definitions against the real schema. */

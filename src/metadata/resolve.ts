@@ -9,6 +9,7 @@ import type { FieldOptions, ResourceDefinition } from "./definition.ts";
 import { MetadataError, type MetadataIssue, type ReportIssue } from "./errors.ts";
 import { camelCase } from "./names.ts";
 import type { ResolvedField, ResolvedResource, ResolvedSchema } from "./resolved.ts";
+import { resolveActions } from "./resolve/actions.ts";
 import { checkScopeOptions, checkTenantColumn, effectiveAccess } from "./resolve/access.ts";
 import { type ValidDefinition, validDefinitions } from "./resolve/definitions.ts";
 import { apiNameOf, checkApiNames, checkFieldKeys, managedColumns, resolveField } from "./resolve/fields.ts";
@@ -118,7 +119,7 @@ function resolveResource(
   const relations = resolveRelations({ def, model, name, path, relationFields, fields, models, byModel, issue });
   const maxPageSize = def.maxPageSize ?? 100;
   const defaultPageSize = Math.min(def.defaultPageSize ?? 25, maxPageSize);
-  const resource: ResolvedResource = Object.freeze({
+  const resolved = {
     name,
     plural,
     model: model.name,
@@ -149,6 +150,12 @@ function resolveResource(
     tenant: def.tenant === undefined ? undefined : api(def.tenant),
     security: def.security,
     operations: servedOperations(def, path, issue),
+  };
+  const actions = Object.freeze(resolveActions(def.actions, { ...resolved, fields }, path, issue));
+  const resource: ResolvedResource = Object.freeze({
+    ...resolved,
+    actions,
+    action: new Map(actions.map((a) => [a.name, a])),
   });
   checkScopeOptions(def, fields, path, issue);
   return resource;

@@ -2,8 +2,10 @@
  * The strict form of a resource, resolved once at boot and frozen. GraphQL, REST, OpenAPI and the
  * runtime all read this and nothing else.
  */
+import type { z } from "zod";
 import type {
   AccessOperation,
+  ActionDefinition,
   AccessRule,
   AccessSource,
   AggregateFunction,
@@ -272,6 +274,53 @@ export interface ResolvedResource {
    * OpenAPI, `/api/_meta` and the runtime's services read this set and nothing else.
    */
   readonly operations: ReadonlySet<ServedOperation>;
+  /** Custom operations (definition `actions`), in declaration order. */
+  readonly actions: readonly ResolvedAction[];
+  readonly action: ReadonlyMap<string, ResolvedAction>;
+}
+
+/**
+ * The shape of an action's input or output, as GraphQL maps it (resolve/actions.ts derives it from the
+ * zod schema's JSON Schema at boot): the common subset of objects, strings, numbers, booleans, enums
+ * and lists. `optional`: the value may be absent or null.
+ */
+export type ActionShape =
+  | { readonly kind: "scalar"; readonly scalar: "String" | "Int" | "Float" | "Boolean"; readonly optional: boolean }
+  | { readonly kind: "enum"; readonly values: readonly string[]; readonly optional: boolean }
+  | { readonly kind: "list"; readonly of: ActionShape; readonly optional: boolean }
+  | {
+      readonly kind: "object";
+      readonly fields: readonly { readonly name: string; readonly shape: ActionShape }[];
+      readonly optional: boolean;
+    };
+
+/** An action's input or output schema: the zod schema that checks it, its JSON Schema, its GraphQL shape. */
+export interface ActionSchema {
+  readonly zod: z.ZodType;
+  /** JSON Schema (draft 2020-12, as OpenAPI 3.1 takes it), without `$schema`. */
+  readonly json: Readonly<Record<string, unknown>>;
+  readonly shape: ActionShape;
+}
+
+/** A custom operation of a resource (the definition's `actions`), resolved: see `ActionDefinition`. */
+export interface ResolvedAction {
+  /** e.g. `close`. */
+  readonly name: string;
+  readonly description: string | undefined;
+  /** Acts on one record (`/:id/<name>`) or on the collection (`/<name>`). */
+  readonly record: boolean;
+  readonly kind: "mutation" | "query";
+  /** The operation it counts as: its default rule's, and what a checker function is told. */
+  readonly operation: AccessOperation;
+  /** Its effective rule: declared, else the resource's rule of `operation` (`false` when that is undeclared); undefined when open to every actor. */
+  readonly access: AccessRule | undefined;
+  /** The input: an object schema (fields with no input: an object without fields). */
+  readonly input: ActionSchema;
+  /** `"record"`, or the schema of what `run` returns. */
+  readonly output: "record" | ActionSchema;
+  readonly run: ActionDefinition["run"];
+  /** Its public names: the GraphQL field (`closeTicket`; `statsTickets` on the collection), input and output types (`CloseTicketInput`, `StatsTicketsResult`). */
+  readonly names: { readonly field: string; readonly input: string; readonly output: string };
 }
 
 /** Every resolved resource, by name and by REST path: what `resolveResources` returns and `createRuntime` serves. */

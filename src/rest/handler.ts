@@ -15,6 +15,7 @@ import type { Backup } from "../storage/dump/backup.ts";
 import { restCors } from "./cors.ts";
 import { errorResponse } from "./errors.ts";
 import type { EventStreamOptions } from "./events.ts";
+import { mountCollectionActionRoutes, mountMemberActionRoutes } from "./routes/actions.ts";
 import { mountAggregateRoutes } from "./routes/aggregate.ts";
 import { mountBackupRoutes } from "./routes/backup.ts";
 import { mountBatchRoutes } from "./routes/batch.ts";
@@ -173,12 +174,15 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       member: `${collection}/:id`,
     };
     mountCollectionRoutes(routes);
-    // Before the member routes, so `aggregate`, `events` and `batch` are never taken for an id (§15, §21, §20).
+    // Before the member routes, so `aggregate`, `events`, `batch` and collection actions are never taken
+    // for an id (§15, §21, §20, §27).
     mountAggregateRoutes(routes);
     mountEventStreamRoute(streams, resource);
     mountBatchRoutes(routes);
     mountLockRoutes(routes);
+    mountCollectionActionRoutes(routes);
     mountMemberRoutes(routes);
+    mountMemberActionRoutes(routes);
     mountBlobRoutes(routes, options.blobs);
     mountHistoryRoutes(routes);
   }

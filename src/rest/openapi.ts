@@ -82,9 +82,15 @@ const SECURITY_SCHEMES: Json = {
   },
 };
 
-/** Whether some actor may be refused on this resource: operation rules, tenants, scopes or field access. */
+/** Whether some actor may be refused on this resource: operation rules (its actions' too), tenants, scopes or field access. */
 function guarded(resource: ResolvedResource): boolean {
-  return Boolean(resource.access || resource.tenant || resource.scope || resource.fields.some((f) => f.access));
+  return Boolean(
+    resource.access ||
+      resource.tenant ||
+      resource.scope ||
+      resource.fields.some((f) => f.access) ||
+      resource.actions.some((a) => a.access !== undefined),
+  );
 }
 
 /**

@@ -7,7 +7,7 @@
  * exists. A denied operation is a 403 (401 when no one is signed in).
  */
 import type { AccessCheck, AccessOperation, AccessRule, FieldAccessRule } from "../metadata/definition.ts";
-import type { ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
+import type { ResolvedAction, ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
 import type { Actor, RequestContext } from "./context.ts";
 import { AppError } from "./errors.ts";
 import { coerceValue } from "./coerce.ts";
@@ -29,7 +29,7 @@ export function isSystem(ctx: RequestContext): boolean {
 }
 
 /** What an operation's check knows besides the actor: the record's id, the input and the existing row. */
-export type CheckDetail = Omit<AccessCheck, "actor" | "operation" | "resource">;
+export type CheckDetail = Omit<AccessCheck, "actor" | "operation" | "resource" | "action">;
 
 /** One actor's view of every resource: fields they may read and write, rows that exist for them. Cached per actor. */
 export class ActorView implements Visibility {
@@ -168,9 +168,31 @@ export class AccessPolicy {
     operation: AccessOperation,
     detail?: CheckDetail,
   ): Promise<void> {
+    if (!resource.access) return;
+    await this.#decide(ctx, resource, resource.access[operation], operation, undefined, detail);
+  }
+
+  /** {@link AccessPolicy.check} of a custom action: its own rule (undefined: open), told as its operation. */
+  async checkAction(
+    ctx: RequestContext,
+    resource: ResolvedResource,
+    action: ResolvedAction,
+    detail?: CheckDetail,
+  ): Promise<void> {
+    if (action.access === undefined) return;
+    await this.#decide(ctx, resource, action.access, action.operation, action.name, detail);
+  }
+
+  async #decide(
+    ctx: RequestContext,
+    resource: ResolvedResource,
+    rule: AccessRule | undefined,
+    operation: AccessOperation,
+    action: string | undefined,
+    detail: CheckDetail | undefined,
+  ): Promise<void> {
     const view = this.view(ctx);
-    if (view.privileged || !resource.access) return;
-    const rule = resource.access[operation];
+    if (view.privileged) return;
     let allowed = view.passesStatically(rule);
     if (allowed === undefined) {
       if (!detail) return;
@@ -178,6 +200,7 @@ export class AccessPolicy {
         (await (rule as Exclude<AccessRule, boolean | string | readonly string[]>)({
           actor: ctx.actor,
           operation,
+          ...(action !== undefined ? { action } : {}),
           resource: resource.name,
           ...detail,
         })) === true;
@@ -188,8 +211,8 @@ export class AccessPolicy {
       resource.accessSource === "locked"
         ? ` ${resource.plural} declare no access rules, so in production only signed-in actors read them and only the admin role writes them.`
         : "";
-    if (ctx.actor.id === undefined)
-      throw new AppError("UNAUTHENTICATED", `Sign in to ${operation} ${resource.plural}.${why}`);
-    throw new AppError("FORBIDDEN", `You may not ${operation} ${resource.plural}.${why}`);
+    const what = action === undefined ? `${operation} ${resource.plural}` : `${action} ${resource.plural}`;
+    if (ctx.actor.id === undefined) throw new AppError("UNAUTHENTICATED", `Sign in to ${what}.${why}`);
+    throw new AppError("FORBIDDEN", `You may not ${what}.${why}`);
   }
 }

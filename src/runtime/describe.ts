@@ -75,6 +75,24 @@ export interface FeaturesDescription {
   locks: boolean;
 }
 
+/** A custom action (rest-dialect.md §27) the describing actor may run. */
+export interface ActionDescription {
+  name: string;
+  description?: string;
+  /** Acts on one record (`POST <url>/:id/<name>`) or on the collection (`POST <url>/<name>`). */
+  record: boolean;
+  /** Its GraphQL root type and field. */
+  kind: "mutation" | "query";
+  graphqlField: string;
+  /** The REST path, with `:id` for record actions. */
+  url: string;
+  /** The JSON Schema of its input (the REST body). */
+  input: Record<string, unknown>;
+  /** `"record"` (the record read back), or the JSON Schema of its answer. */
+  output: "record" | Record<string, unknown>;
+  grant: Grant;
+}
+
 /** One resource as the describing actor may use it. */
 export interface ResourceDescription {
   name: string;
@@ -98,6 +116,8 @@ export interface ResourceDescription {
   features: FeaturesDescription;
   fields: FieldDescription[];
   relations: RelationDescription[];
+  /** The custom actions the actor may run (their rule passes, or a checker decides: `grant` says which). */
+  actions: ActionDescription[];
 }
 
 /** Who the description is for. */
@@ -241,7 +261,31 @@ function describeResource(
     },
     fields,
     relations,
+    actions: actionsOf(resource, view, base),
   };
+}
+
+/** The custom actions of `resource` the actor may run: mutations also need the scope's write rule. */
+function actionsOf(resource: ResolvedResource, view: ActorView, base: string): ActionDescription[] {
+  const writes = view.privileged || !view.scoped(resource) || resource.scopedWrites;
+  return resource.actions.flatMap((action) => {
+    if (action.kind === "mutation" && !writes) return [];
+    const allowed = view.privileged || action.access === undefined ? true : view.passesStatically(action.access);
+    if (allowed === false) return [];
+    return [
+      {
+        name: action.name,
+        ...(action.description !== undefined ? { description: action.description } : {}),
+        record: action.record,
+        kind: action.kind,
+        graphqlField: action.names.field,
+        url: action.record ? `${base}/:id/${action.name}` : `${base}/${action.name}`,
+        input: { ...action.input.json },
+        output: action.output === "record" ? "record" : { ...action.output.json },
+        grant: allowed === undefined ? "conditional" : true,
+      },
+    ];
+  });
 }
 
 /** Who `view` is for, as the description tells them. */

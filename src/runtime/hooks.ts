@@ -21,8 +21,11 @@ import type { BoundService } from "./bound-service.ts";
 export const WRITE_ACTIONS = ["create", "update", "patch", "delete", "restore", "revert", "purge", "publish"] as const;
 /** One write action. */
 export type WriteAction = (typeof WRITE_ACTIONS)[number];
-/** Every action hooks can attach to: the writes, plus `read` (one record) and `list`. */
-export const ACTIONS = ["read", "list", ...WRITE_ACTIONS] as const;
+/**
+ * Every action hooks can attach to: the writes, `read` (one record), `list`, and `action` (every custom
+ * action of the resource; `op.name` says which).
+ */
+export const ACTIONS = ["read", "list", ...WRITE_ACTIONS, "action"] as const;
 /** One action. */
 export type Action = (typeof ACTIONS)[number];
 
@@ -36,6 +39,8 @@ export interface Operation {
   readonly action: Action;
   /** Resource name, e.g. `post`. */
   readonly resource: string;
+  /** The custom action's name (`close`) when `action` is `"action"`; undefined otherwise. */
+  readonly name?: string | undefined;
   readonly context: RequestContext;
   /** Who acts (the anonymous actor when no one is signed in). */
   readonly actor: Actor;
@@ -44,14 +49,14 @@ export interface Operation {
   /**
    * Writes: the checked values about to be written (mutable in `before`; validation runs after it).
    * `list`: the list parameters (`filter`, `sort`, `offset`, `limit`), mutable in `before`. `revert`:
-   * `{ revision }`. Otherwise empty.
+   * `{ revision }`. `action`: the parsed input (mutable in `before`). Otherwise empty.
    */
   input: Record<string, unknown>;
-  /** The row before the write (all writes but create), or undefined. */
+  /** The row before the write (all writes but create), or undefined; a record action's record. */
   readonly existing: Row | undefined;
   /**
    * The outcome, set from `after` on: the written row (writes), the row or null (`read`), the rows
-   * (`list`). Mutable in `after`.
+   * (`list`), what `run` returned (`action`). Mutable in `after`.
    */
   result: unknown;
   /** The failure (`onFailure` only). */

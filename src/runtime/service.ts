@@ -12,6 +12,7 @@ import type { ServedOperation } from "../metadata/definition.ts";
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { EdgePart } from "../storage/sql/read-sql.ts";
 import type { Store } from "../storage/store.ts";
+import { runAction } from "./actions.ts";
 import { type AggregateGroup, type AggregateSpec, aggregate } from "./aggregate.ts";
 import { type BatchAction, type BatchOptions, type BatchResult, batch } from "./batch.ts";
 import type { RequestContext } from "./context.ts";
@@ -334,6 +335,15 @@ export class ResourceService implements ResourceOperations {
         `${this.resource.plural} have no draft mode: every revision is stable already.`,
       );
     return write(this.#core, "publish", ctx, id, {}, {});
+  }
+
+  /**
+   * Runs the custom action `name` (the definition's `actions`, rest-dialect.md §27) on the record `rawId`
+   * (ignored by collection actions) with the client's `input`: the record read back (null when the actor
+   * can no longer see it) or the action's declared output.
+   */
+  action(ctx: RequestContext, name: string, rawId: unknown, input: unknown): Promise<unknown> {
+    return runAction(this.#core, ctx, name, rawId, input);
   }
 
   /**

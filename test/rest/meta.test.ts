@@ -154,6 +154,38 @@ describe("operations per actor", () => {
     expect(ops(resource(agent, "ticket-replies"))).toEqual(expect.arrayContaining(["delete", "restore"]));
   });
 
+  it("lists the custom actions (§27) each actor may run, with their schemas; what it leaves out is refused", async () => {
+    const names = (d: SchemaDescription) => resource(d, "tickets").actions.map((a) => a.name);
+    const customer = await meta("customer");
+    expect(names(customer)).toEqual(["stats"]); // close is for agents
+    expect(names(await meta("agent"))).toEqual(["close", "stats"]);
+    expect(names(await meta("admin"))).toEqual(["close", "stats"]);
+    const [close, stats] = resource(await meta("agent"), "tickets").actions;
+    expect(close).toMatchObject({
+      record: true,
+      kind: "mutation",
+      graphqlField: "closeTicket",
+      url: "/api/tickets/:id/close",
+      output: "record",
+      grant: true,
+    });
+    expect(close?.input).toMatchObject({ type: "object", required: ["resolution"] });
+    expect(stats).toMatchObject({
+      record: false,
+      kind: "query",
+      graphqlField: "statsTickets",
+      url: "/api/tickets/stats",
+    });
+    expect(stats?.output).toMatchObject({ type: "object", required: ["open", "pending", "closed"] });
+    const ticket = await demo.db.prisma.ticket.findFirstOrThrow({ where: { tenantId: "acme", reporterId: 25 } });
+    const refused = await call("customer", `/api/tickets/${ticket.id}/close`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ resolution: "Fixed" }),
+    });
+    expect(refused.status).toBe(403);
+  });
+
   it("the internal note of tickets is withheld from the customer, and described to the agent and the admin", async () => {
     const note = (d: SchemaDescription) => field(resource(d, "tickets"), "internalNote");
     expect(note(await meta("customer"))).toBeUndefined();

@@ -341,7 +341,7 @@ describe("§10 OpenAPI", () => {
 
   it("every documented lifecycle and batch operation is routed (answers anything but a missing route)", async () => {
     for (const [path, item] of Object.entries(doc.paths as Record<string, Json>)) {
-      if (!/\/(batch|restore|purge|revert|revisions)/.test(path)) continue;
+      if (!/\/(batch|restore|purge|revert|revisions|close|stats)/.test(path)) continue;
       const id = path.startsWith("/comments") ? "00000000-0000-4000-8000-000000000000" : "999999";
       const url = `/api${path.replace("{id}", id).replace("{rev}", "1")}`;
       for (const method of Object.keys(item).filter((k) => k !== "parameters")) {
@@ -350,6 +350,34 @@ describe("§10 OpenAPI", () => {
         expect(body.message ?? "", `${method} ${url}`).not.toMatch(/No REST route|not allowed/);
       }
     }
+  });
+
+  it("§27 documents each custom action from the zod schemas it is declared with", () => {
+    const ticket = t.runtime.schema.resource.get("ticket");
+    const close = ticket?.action.get("close");
+    const stats = ticket?.action.get("stats");
+    if (!close || !stats || stats.output === "record") throw new Error("the demo's ticket actions are missing");
+    const closeOp = doc.paths["/tickets/{id}/close"].post;
+    expect(closeOp.operationId).toBe("closeTicket");
+    expect(doc.paths["/tickets/{id}/close"].parameters.map((p: Json) => p.name)).toEqual(["id"]);
+    expect(closeOp.requestBody).toEqual({
+      required: true,
+      content: { "application/json": { schema: close.input.json } },
+    });
+    expect(closeOp.requestBody.content["application/json"].schema.properties.resolution).toEqual({
+      type: "string",
+      minLength: 3,
+      maxLength: 500,
+    });
+    expect(closeOp.responses["200"].content["application/json"].schema).toEqual({
+      anyOf: [{ $ref: "#/components/schemas/Ticket" }, { type: "null" }],
+    });
+    expect(Object.keys(closeOp.responses)).toEqual(["200", "400", "401", "403", "404", "409"]);
+    const statsOp = doc.paths["/tickets/stats"].post;
+    expect(statsOp.requestBody.required).toBe(false);
+    expect(statsOp.responses["200"].content["application/json"].schema).toEqual(stats.output.json);
+    expect(stats.output.json).toMatchObject({ type: "object", required: ["open", "pending", "closed"] });
+    expect(doc.paths["/posts/{id}/close"]).toBeUndefined();
   });
 
   it("demo/schema/openapi.json is up to date", () => {

@@ -1304,6 +1304,10 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       viaGql('mutation ($id: Int!) { createTicketReply(data: { ticketId: $id, body: "psst" }) { id } }', (id) => ({
         id,
       })),
+      // Custom actions (§27): the record is loaded inside the actor's tenant and scope, like any write's.
+      viaGql('mutation ($id: ID!) { closeTicket(id: $id, input: { resolution: "hijacked" }) { id status } }', (id) => ({
+        id: String(id),
+      })),
       viaRest(
         "DELETE",
         () => "/api/tickets/batch?partial=true",
@@ -1326,6 +1330,11 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       ),
       viaRest("DELETE", (id) => `/api/tickets/${id}`),
       viaRest("POST", (id) => `/api/tickets/${id}/revert/1`),
+      viaRest(
+        "POST",
+        (id) => `/api/tickets/${id}/close`,
+        () => ({ resolution: "hijacked" }),
+      ),
       viaRest(
         "POST",
         () => "/api/ticket-replies",

@@ -52,6 +52,68 @@ async function gql<T = Record<string, unknown>>(query: string): Promise<T> {
 }
 
 describe("the same lifecycle answers on both transports", () => {
+  it("custom actions (§27): a record action and a collection query answer the same, and write the same", async () => {
+    // The help desk's actions act as an agent of one tenant (the admin role has no tenant for the reply).
+    const agent = { id: "agent-1", roles: ["agent"], tenantId: "acme" };
+    const helpDesk = createApp({
+      runtime: t.runtime,
+      logger: pino({ level: "silent" }),
+      resolveActor: async () => agent,
+    });
+    const send = async (path: string, body: unknown) => {
+      const response = await helpDesk.fetch(
+        new Request(`http://test${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        }),
+      );
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const rest = (_method: string, path: string, body?: unknown) => send(path, body ?? {});
+    const gql = async <T>(query: string) => {
+      const { body } = await send("/graphql", { query });
+      expect(body.errors, query).toBeUndefined();
+      return body.data as T;
+    };
+    const [a, b] = await t.db.prisma.ticket.findMany({
+      where: { tenantId: "acme", status: { not: "closed" }, deletedAt: null },
+      orderBy: { id: "asc" },
+      take: 2,
+    });
+    if (!a || !b) throw new Error("the seed has open tickets");
+    const viaRest = await rest("POST", `/api/tickets/${a.id}/close`, { resolution: "Same on both" });
+    const viaGraphQL = await gql<{ closeTicket: Record<string, unknown> }>(
+      `mutation { closeTicket(id: ${b.id}, input: { resolution: "Same on both" }) { id status version tenantId title } }`,
+    );
+    expect(viaRest.status).toBe(200);
+    const restRecord = viaRest.body as Record<string, unknown>;
+    const pick = (r: Record<string, unknown>) => [r.status, r.version, r.tenantId, r.title];
+    const row = (id: number) => t.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(pick(restRecord)).toEqual(pick(await row(a.id)));
+    expect(pick(viaGraphQL.closeTicket)).toEqual(pick(await row(b.id)));
+    expect([restRecord.status, viaGraphQL.closeTicket.status]).toEqual(["closed", "closed"]);
+    for (const id of [a.id, b.id]) {
+      const events = await t.db.prisma.event.findMany({ where: { resource: "ticket", recordId: String(id) } });
+      expect(events.map((e) => e.action)).toEqual(["patch"]);
+      const reply = await t.db.prisma.ticketReply.findFirstOrThrow({
+        where: { ticketId: id },
+        orderBy: { createdAt: "desc" },
+      });
+      expect(reply.body).toBe("Resolution: Same on both");
+    }
+    const stats = (await rest("POST", "/api/tickets/stats")).body;
+    const statsGql = (await gql<{ statsTickets: unknown }>("{ statsTickets { open pending closed } }")).statsTickets;
+    const count = (status: "open" | "pending" | "closed") =>
+      t.db.prisma.ticket.count({ where: { tenantId: "acme", status, deletedAt: null } });
+    expect(stats).toEqual(statsGql);
+    expect(stats).toEqual({
+      open: await count("open"),
+      pending: await count("pending"),
+      closed: await count("closed"),
+    });
+  });
+
   it("the trash", async () => {
     const viaRest = await rest("GET", "/api/posts?deleted=only&range=[0,999]");
     const viaGraphQL = await gql<{ posts: { id: string }[]; postsCount: number }>(

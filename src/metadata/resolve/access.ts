@@ -15,7 +15,7 @@ import type { ReportIssue } from "../errors.ts";
 import type { ResolvedField, ResolvedResource } from "../resolved.ts";
 
 /** true, false, "authenticated", a list of role names, or a checker function. */
-function isRule(rule: unknown): boolean {
+export function isRule(rule: unknown): boolean {
   if (typeof rule === "boolean" || rule === "authenticated" || typeof rule === "function") return true;
   return Array.isArray(rule) && rule.every((r) => typeof r === "string" && r.length > 0);
 }

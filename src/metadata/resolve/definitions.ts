@@ -108,6 +108,8 @@ const definitionSchema = z.strictObject({
   security: z.enum(SECURITY_PROFILES).optional(),
   operations: z.array(z.enum(OPERATIONS)).optional(),
   readOnly: z.boolean().optional(),
+  // Only the shape here; resolveActions (actions.ts) checks each action.
+  actions: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** A definition of the right shape, with its model and its names. */

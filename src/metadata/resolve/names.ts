@@ -14,6 +14,7 @@ import {
   WHERE_INPUT_KEYS,
 } from "../names.ts";
 import type { ResolvedResource, ResourceNames } from "../resolved.ts";
+import { actionTypeNames } from "./actions.ts";
 import type { ValidDefinition } from "./definitions.ts";
 
 /** The GraphQL type names of a resource, which may not be a built-in type's. */
@@ -128,6 +129,9 @@ export function checkGraphQLTypeNames(
     }
     for (const name of aggregateTypesOf(r))
       claim(name, `the aggregates of ${r.name}`, r.name, "set `name` on one of the resources");
+    for (const action of r.actions)
+      for (const name of actionTypeNames(action))
+        claim(name, `action ${r.name}.${action.name}`, `${r.name}.actions.${action.name}`, "rename the action");
     checkOwnFieldNames(r, issue);
   }
 }
@@ -167,6 +171,7 @@ function checkOwnFieldNames(r: ResolvedResource, issue: ReportIssue): void {
       ["revert", n.revert],
     );
   if (r.revisions?.draft) roots.push(["publish", n.publish]);
+  for (const action of r.actions) roots.push([`action ${action.name}`, action.names.field]);
   const seen = new Map<string, string>();
   for (const [kind, name] of roots) {
     const other = seen.get(name);

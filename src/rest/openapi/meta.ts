@@ -111,6 +111,24 @@ const features = object({
   locks: boolean,
 });
 
+const action = object(
+  {
+    name: string,
+    description: string,
+    record: boolean,
+    kind: { type: "string", enum: ["mutation", "query"] },
+    graphqlField: string,
+    url: string,
+    input: { type: "object", description: "The JSON Schema of the input (the REST body)." },
+    output: {
+      description: '"record" (the record read back), or the JSON Schema of the answer.',
+      anyOf: [{ const: "record" }, { type: "object" }],
+    },
+    grant,
+  },
+  ["description"],
+);
+
 const resource = object(
   {
     name: string,
@@ -137,6 +155,7 @@ const resource = object(
     features,
     fields: { type: "array", items: field },
     relations: { type: "array", items: relation },
+    actions: { type: "array", items: action },
   },
   ["description"],
 );

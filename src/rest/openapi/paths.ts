@@ -1,9 +1,10 @@
 /**
- * The paths of the document: per resource its collection, aggregate, batch, member, trash, revisions and
- * event stream, then the event stream of several resources.
+ * The paths of the document: per resource its collection, aggregate, batch, member, trash, revisions,
+ * files, custom actions and event stream, then the event stream of several resources.
  */
 import type { SecurityProfile } from "../../metadata/definition.ts";
 import type { ResolvedResource, ResolvedSchema } from "../../metadata/resolved.ts";
+import { actionPaths } from "./actions.ts";
 import { aggregateParameters } from "./aggregate.ts";
 import { batchPaths } from "./batch.ts";
 import { errorResponses, type Json, jsonContent, operation, recordResponse, ref } from "./builders.ts";
@@ -48,6 +49,7 @@ export function paths(schema: ResolvedSchema, profile: SecurityProfile | undefin
     out[`/${resource.names.path}/{id}`] = memberPath(resource, tags);
     Object.assign(out, lifecyclePaths(resource, tags));
     Object.assign(out, filePaths(resource, plural, tags));
+    Object.assign(out, actionPaths(resource, tags));
     out[`/${resource.names.path}/events`] = resourceEventsPath(resource, plural, tags);
   }
   out["/events"] = eventsPath(schema);
