@@ -21,6 +21,7 @@ import { namesFilterableField, type SecurityProfileRules } from "./security-prof
 export const LIST_PARAMS = [
   "filter",
   "sort",
+  "sort_by",
   "order",
   "range",
   "page",
@@ -38,7 +39,19 @@ const RESERVED: ReadonlySet<string> = new Set([...LIST_PARAMS, ...EXPRESSION_PAR
 /** What may accompany each expression parameter; anything else says the same thing another way (422). */
 const COMPANIONS: Readonly<Record<(typeof EXPRESSION_PARAMS)[number], readonly string[]>> = {
   qb: ["embed", "fields", "deleted"],
-  conditions: ["embed", "fields", "sort", "order", "range", "page", "per_page", "cursor", "before", "deleted"],
+  conditions: [
+    "embed",
+    "fields",
+    "sort",
+    "sort_by",
+    "order",
+    "range",
+    "page",
+    "per_page",
+    "cursor",
+    "before",
+    "deleted",
+  ],
 };
 
 /** A parsed list request. */
@@ -161,7 +174,7 @@ function filterParam(
   return { conditions: entries.map(([key, value]) => condition(resource, key, value, false, schema)), ids };
 }
 
-function sortParam(raw: string, order: string | undefined): Sort[] {
+function sortParam(resource: ResolvedResource, raw: string, order: string | undefined): Sort[] {
   if (raw.trimStart().startsWith("[")) {
     if (order !== undefined)
       throw bad(
@@ -172,25 +185,48 @@ function sortParam(raw: string, order: string | undefined): Sort[] {
     const pairs: unknown[] =
       Array.isArray(parsed) && parsed.length > 0 && parsed.every(Array.isArray) ? parsed : [parsed];
     return pairs.map((pair) => {
-      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
+      // ["name"] alone is ascending (CRUDCrate, §2.1).
+      if (
+        !Array.isArray(pair) ||
+        pair.length < 1 ||
+        pair.length > 2 ||
+        typeof pair[0] !== "string" ||
+        (pair.length === 2 && typeof pair[1] !== "string")
+      ) {
         throw bad(
-          `Query parameter "sort" must be ["field","ASC"|"DESC"] or a list of such pairs ([["author.name","ASC"],["createdAt","DESC"]]), got ${show(raw)}.`,
+          `Query parameter "sort" must be ["field","ASC"|"DESC"] (or ["field"], ascending) or a list of such pairs ([["author.name","ASC"],["createdAt","DESC"]]), got ${show(raw)}.`,
         );
       }
-      return { field: pair[0], direction: direction("sort", pair[1]) };
+      return { field: pair[0], direction: pair.length === 2 ? direction("sort", pair[1] as string) : "asc" };
     });
   }
   const defaultDirection = order === undefined ? "asc" : direction("order", order);
   return raw.split(",").map((item) => {
     const key = item.trim();
     const descending = key.startsWith("-");
-    const field = descending ? key.slice(1) : key;
-    if (field === "")
+    const named = descending ? key.slice(1) : key;
+    if (named === "")
       throw bad(
         `Query parameter "sort" must be a comma list of fields, each optionally prefixed with "-" for descending (sort=-views,title); got ${show(raw)}.`,
       );
-    return { field, direction: descending ? "desc" : defaultDirection };
+    const suffixed = directionSuffix(resource, named);
+    if (!suffixed) return { field: named, direction: descending ? "desc" : defaultDirection };
+    if (descending)
+      throw bad(
+        `Sort key ${show(key)} gives its direction twice ("-" and "_${suffixed.direction}"): use one, e.g. ${suffixed.field}_desc or -${suffixed.field}.`,
+      );
+    return suffixed;
   });
+}
+
+/**
+ * `createdAt_desc` → createdAt, descending (§3.3): a key that is no field of the resource and ends in
+ * `_asc` or `_desc`. A field whose own name ends so (`status_desc`) stays that field.
+ */
+function directionSuffix(resource: ResolvedResource, key: string): Sort | undefined {
+  const match = /^(.+)_(asc|desc)$/i.exec(key);
+  if (!match || resource.field.has(key)) return undefined;
+  return { field: match[1] as string, direction: (match[2] as string).toLowerCase() as "asc" | "desc" };
 }
 
 function direction(name: string, raw: string): "asc" | "desc" {
@@ -287,10 +323,18 @@ export function parseListQuery(
   if (fromConditions !== undefined) conditions.push(fromConditions);
 
   const order = p.get("order");
-  const sortRaw = p.get("sort");
+  const sortBy = p.get("sort_by");
+  if (sortBy !== undefined && p.has("sort"))
+    throw bad(`Query parameters "sort" and "sort_by" cannot be combined: both give the sort. Use one.`);
+  // sort_by is CRUDCrate's spelling of the comma-list sort (§3.3): sort_by=createdAt&order=DESC.
+  if (sortBy?.trimStart().startsWith("["))
+    throw bad(
+      `Query parameter "sort_by" takes a comma list of fields (sort_by=createdAt&order=DESC), got ${show(sortBy)}.`,
+    );
+  const sortRaw = sortBy ?? p.get("sort");
   if (order !== undefined && sortRaw === undefined)
-    throw bad(`Query parameter "order" needs "sort" (sort=title&order=DESC).`);
-  const sort = sortRaw === undefined ? undefined : sortParam(sortRaw, order);
+    throw bad(`Query parameter "order" needs "sort" or "sort_by" (sort=title&order=DESC).`);
+  const sort = sortRaw === undefined ? undefined : sortParam(resource, sortRaw, order);
 
   let offset: number | undefined;
   let limit: number | undefined;

@@ -327,32 +327,42 @@ export function tieBreakerDirection(keys: readonly Sort[]): "asc" | "desc" {
   return keys.at(-1)?.direction ?? "asc";
 }
 
-/** The relations and the field a sort key names; 400 when any step is not declared sortable. */
+/**
+ * The relations and the field a sort key names; 400 when any step is not declared sortable. Every step
+ * but the last is a to-one relation; the last may be a has-many one (`comments.createdAt`, §13.4): then
+ * `many` is its resource, and each record sorts by the least (ascending) or greatest (descending) value
+ * among its related records that exist for the actor.
+ */
 export function sortPath(
   resource: ResolvedResource,
   key: string,
   lookup: ResourceLookup,
   visibility: Visibility = OPEN_VISIBILITY,
-): { path: string[]; field: ResolvedField; resource: ResolvedResource } {
+): { path: string[]; field: ResolvedField; resource: ResolvedResource; many: ResolvedResource | undefined } {
   const steps = typeof key === "string" ? key.split(".") : [];
   const path: string[] = [];
   let current = resource;
+  let many: ResolvedResource | undefined;
   while (steps.length > 1) {
     const name = steps.shift() as string;
     const relation = current.relation.get(name);
-    if (!relation?.sortable || relation.kind !== "belongsTo") {
+    const toMany = relation?.kind === "hasMany" && steps.length === 1;
+    if (!relation?.sortable || (relation.kind !== "belongsTo" && !toMany)) {
       const allowed = current.relations.filter((r) => r.sortable).map((r) => r.name);
       throw new AppError(
         "BAD_REQUEST",
-        `Cannot sort ${current.plural} by "${key}": "${name}" is not a relation you can sort by${allowed.length ? ` (you can: ${allowed.join(", ")})` : ""}.`,
+        `Cannot sort ${current.plural} by "${key}": "${name}" is not a relation you can sort by${allowed.length ? ` (you can: ${allowed.join(", ")}; a to-many one only as the last step)` : ""}.`,
       );
     }
     if (path.length + 1 > resource.maxDepth)
       throw new AppError("BAD_REQUEST", `Sort key "${key}" follows too many relations: at most ${resource.maxDepth}.`);
     path.push(name);
     current = lookup(relation.target);
-    // The order would rank rows by related records the actor cannot see: an oracle on them.
-    if (visibility.restricted(current))
+    // The to-many value is taken over the related rows the actor may see (visibility.rows), so it tells
+    // nothing of the others. A to-one join cannot leave a row out: it would rank by related records the
+    // actor cannot see, an oracle on them.
+    if (toMany) many = current;
+    else if (visibility.restricted(current))
       throw new AppError(
         "BAD_REQUEST",
         `Cannot sort ${resource.plural} by "${key}": your access to ${current.plural} is limited, so they cannot order other records.`,
@@ -366,7 +376,7 @@ export function sortPath(
       `Cannot sort ${current.plural} by "${steps[0] ?? key}". Sortable fields: ${sortable.join(", ")}.`,
     );
   }
-  return { path, field, resource: current };
+  return { path, field, resource: current, many };
 }
 
 /** Checks offset and limit against the resource's page size and the offset limit. */
