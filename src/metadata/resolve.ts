@@ -142,7 +142,15 @@ function resolveResource(
     scopedWrites: Boolean(def.scopedWrites),
     tenant: def.tenant,
     security: def.security,
+    ignoreUnknown: Boolean(def.ignoreUnknown),
+    ensure: def.ensure ? Object.freeze({ ...def.ensure }) : undefined,
   });
-  checkScopeOptions(def, fields, path, issue);
+  checkScopeOptions(
+    def,
+    fields,
+    path,
+    issue,
+    model.fields.map((f) => f.name),
+  );
   return resource;
 }

@@ -45,7 +45,10 @@ export interface Visibility {
 /** Everyone's view: every field not hidden from output, every live row. */
 export const OPEN_VISIBILITY: Visibility = Object.freeze({
   canRead: (_resource: ResolvedResource, field: ResolvedField) => !(field.hidden.one && field.hidden.list),
-  rows: (resource: ResolvedResource) => liveCondition(resource),
+  rows: (resource: ResolvedResource) => {
+    const live = liveCondition(resource);
+    return resource.ensure ? both(resource.ensure, live) : live;
+  },
   restricted: () => false,
 });
 

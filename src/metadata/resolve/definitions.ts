@@ -21,6 +21,7 @@ const valueSource = z.union([
   z.literal("uuid"),
   z.literal("actor"),
   z.strictObject({ constant: z.unknown() }),
+  z.strictObject({ claim: z.string().min(1) }),
   z.function(),
 ]);
 const columnName = z.union([z.string().min(1), z.literal(false)]);
@@ -100,6 +101,8 @@ const definitionSchema = z.strictObject({
   scopedWrites: z.boolean().optional(),
   tenant: z.string().min(1).optional(),
   security: z.enum(SECURITY_PROFILES).optional(),
+  ignoreUnknown: z.boolean().optional(),
+  ensure: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** A definition of the right shape, with its model and its names. */
