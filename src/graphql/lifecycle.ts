@@ -12,10 +12,9 @@ import { AppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { DeletedMode, GetOptions, ResourceRecord } from "../runtime/service-types.ts";
 import type { BatchAction, BatchFailure, BatchResult } from "../runtime/batch.ts";
-import type { DeleteWhereResult } from "../runtime/delete-where.ts";
 import type { RevisionDiff, RevisionRecord } from "../runtime/history.ts";
 import type { Builder, Types } from "./builder.ts";
-import { type InputObject, type ResourceInputs, toBatchUpdateItem, toFilter, toWriteInput } from "./inputs.ts";
+import { type InputObject, type ResourceInputs, toBatchUpdateItem, toWriteInput } from "./inputs.ts";
 import type { ObjectTypes } from "./object-types.ts";
 import type { LeafTypes } from "./scalars.ts";
 
@@ -32,8 +31,6 @@ export interface LifecycleTypes {
   /** Per resource name: its revision type (with revisions) and its batch result type. */
   readonly revision: ReadonlyMap<string, ObjectRef<Types, RevisionRecord>>;
   readonly batchResult: ReadonlyMap<string, ObjectRef<Types, BatchResult>>;
-  /** `DeleteWhereResult`: what a delete by filter (`deletePostsWhere`) did. */
-  readonly deleteWhereResult: ObjectRef<Types, DeleteWhereResult>;
 }
 
 /** Adds the lifecycle types every resource needs, and the shared ones some resource uses. */
@@ -99,18 +96,6 @@ export function addLifecycleTypes(
     }),
   });
 
-  const deleteWhereResult = builder.objectRef<DeleteWhereResult>(SHARED_GRAPHQL_NAMES.deleteWhereResult).implement({
-    description: "What a delete by filter did: how many records it deleted, their ids, and whether more matched.",
-    fields: (t) => ({
-      count: t.exposeInt("count", {
-        description: "How many records were deleted (moved to the trash where there is one).",
-      }),
-      ids: t.idList({ description: "Their ids, lowest first.", resolve: (r) => [...r.ids] }),
-      hasMore: t.exposeBoolean("hasMore", {
-        description: "More records matched than the limit let it delete: ask again for the next ones.",
-      }),
-    }),
-  });
   const revision = new Map<string, ObjectRef<Types, RevisionRecord>>();
   const batchResult = new Map<string, ObjectRef<Types, BatchResult>>();
   for (const resource of schema.resources) {
@@ -166,7 +151,7 @@ export function addLifecycleTypes(
       }),
     );
   }
-  return { deleted, asOf, diff, revision, batchResult, deleteWhereResult };
+  return { deleted, asOf, diff, revision, batchResult };
 }
 
 function addDiffType(builder: Builder, leaves: LeafTypes): ObjectRef<Types, RevisionDiff> {
@@ -344,18 +329,6 @@ export function addLifecycleOperations(
         description: `Deletes many ${resource.plural} for good. ${limit}`,
         args: { ids: ids("purge"), partial: partial() },
         resolve: (_root, args, ctx) => batch("purge", args.ids, args, ctx),
-      }),
-      [names.deleteWhere]: t.field({
-        type: types.deleteWhereResult,
-        description: `Deletes the ${resource.plural} \`where\` matches${resource.softDelete ? " (moves them to the trash)" : ""}, at most \`limit\` (default and most ${resource.maxBatchSize}), lowest ids first, each as \`${names.delete}\` would, all-or-nothing in one transaction. \`where\` must hold a condition (BAD_REQUEST otherwise).`,
-        args: {
-          where: t.arg({ type: input.where, required: true }),
-          limit: t.arg.int({ description: `At most this many (1 to ${resource.maxBatchSize}).` }),
-        },
-        resolve: (_root, args, ctx) =>
-          service.deleteWhere(ctx.context, toFilter(runtime.schema, resource, args.where), {
-            limit: args.limit ?? undefined,
-          }),
       }),
       [names.deleteMany]: t.field({
         type: batchResult,

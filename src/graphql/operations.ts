@@ -10,6 +10,7 @@ import { type AggregateTypes, toAggregateSpec } from "./aggregates.ts";
 import type { Builder } from "./builder.ts";
 import type { ConnectionTypes } from "./connections.ts";
 import { type ResourceInputs, toFilter, toSort, toWriteInput } from "./inputs.ts";
+import { addDeleteWhereMutation, addDeleteWhereResultType } from "./delete-where.ts";
 import { addLifecycleOperations, deletedArg, deletedOf, getOptionsOf, type LifecycleTypes } from "./lifecycle.ts";
 import { addLockOperations, type LockType } from "./locks.ts";
 import type { ObjectTypes } from "./object-types.ts";
@@ -32,6 +33,7 @@ export interface OperationTypes {
 export function addOperations(builder: Builder, runtime: Runtime, types: OperationTypes): void {
   builder.queryType({});
   builder.mutationType({});
+  const deleteWhereResult = addDeleteWhereResultType(builder);
   for (const resource of runtime.schema.resources) {
     const object = types.objects.get(resource.name);
     const input = types.inputs.get(resource.name);
@@ -43,6 +45,7 @@ export function addOperations(builder: Builder, runtime: Runtime, types: Operati
     if (aggregate) addAggregate(builder, runtime, resource, aggregate, input);
     addMutations(builder, runtime, resource, object, input);
     addLifecycleOperations(builder, runtime, resource, object, input, types.lifecycle);
+    addDeleteWhereMutation(builder, runtime, resource, input, deleteWhereResult);
     addLockOperations(builder, runtime, resource, types.lock);
   }
 }

@@ -45,10 +45,8 @@ export interface Visibility {
 /** Everyone's view: every field not hidden from output, every live row. */
 export const OPEN_VISIBILITY: Visibility = Object.freeze({
   canRead: (_resource: ResolvedResource, field: ResolvedField) => !(field.hidden.one && field.hidden.list),
-  rows: (resource: ResolvedResource) => {
-    const live = liveCondition(resource);
-    return resource.ensure ? both(resource.ensure, live) : live;
-  },
+  rows: (resource: ResolvedResource) =>
+    resource.ensure ? both(resource.ensure, liveCondition(resource)) : liveCondition(resource),
   restricted: () => false,
 });
 
@@ -330,12 +328,7 @@ export function tieBreakerDirection(keys: readonly Sort[]): "asc" | "desc" {
   return keys.at(-1)?.direction ?? "asc";
 }
 
-/**
- * The relations and the field a sort key names; 400 when any step is not declared sortable. Every step
- * but the last is a to-one relation; the last may be a has-many one (`comments.createdAt`, §13.4): then
- * `many` is its resource, and each record sorts by the least (ascending) or greatest (descending) value
- * among its related records that exist for the actor.
- */
+/** A sort key's relations and field (400 unless sortable); a last has-many step (§13.4) gives `many`, its resource. */
 export function sortPath(
   resource: ResolvedResource,
   key: string,
@@ -361,9 +354,7 @@ export function sortPath(
       throw new AppError("BAD_REQUEST", `Sort key "${key}" follows too many relations: at most ${resource.maxDepth}.`);
     path.push(name);
     current = lookup(relation.target);
-    // The to-many value is taken over the related rows the actor may see (visibility.rows), so it tells
-    // nothing of the others. A to-one join cannot leave a row out: it would rank by related records the
-    // actor cannot see, an oracle on them.
+    // A to-one join would rank by related records the actor cannot see; a to-many value uses visible rows only.
     if (toMany) many = current;
     else if (visibility.restricted(current))
       throw new AppError(
