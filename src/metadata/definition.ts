@@ -385,7 +385,11 @@ export interface RelationOptions {
    * relations take `some` / `every` / `none`. @default false
    */
   filter?: boolean;
-  /** Clients may sort by the related resource's sortable fields (to-one relations only). @default false */
+  /**
+   * Clients may sort by the related resource's sortable fields: to-one relations by the related value
+   * (`author.name`), has-many ones by the least value ascending and the greatest descending
+   * (`-comments.createdAt`: newest comment first); not many-to-many ones. @default false
+   */
   sort?: boolean;
   /**
    * Has-many relations: what deleting the parent does to these records. `restrict` refuses while live

@@ -34,7 +34,7 @@ export function sortParam(resource: ResolvedResource, raw: string, order: string
     const pairs: unknown[] =
       Array.isArray(parsed) && parsed.length > 0 && parsed.every(Array.isArray) ? parsed : [parsed];
     return pairs.map((pair) => {
-      // ["name"] alone is ascending (CRUDCrate, §2.1).
+      // ["name"] alone is ascending (CRUDCrate, §3.3).
       if (
         !Array.isArray(pair) ||
         pair.length < 1 ||

@@ -328,7 +328,7 @@ export function tieBreakerDirection(keys: readonly Sort[]): "asc" | "desc" {
   return keys.at(-1)?.direction ?? "asc";
 }
 
-/** A sort key's relations and field (400 unless sortable); a last has-many step (§13.4) gives `many`, its resource. */
+/** A sort key's relations and field (400 unless sortable); a last has-many step (§3.3) gives `many`, its resource. */
 export function sortPath(
   resource: ResolvedResource,
   key: string,

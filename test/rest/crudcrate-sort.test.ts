@@ -1,6 +1,6 @@
 // The rest of CRUDCrate's query dialect on lists: `_neq` (§3.1), the sort spellings of §2.1 and §3.3
 // (["name"] alone, `createdAt_desc`, `sort_by` + `order`), and sorting by a to-many relation's field
-// (§13.4), each compared with the same order computed from the database.
+// (§3.3), each compared with the same order computed from the database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRestFixture, query, type RestFixture } from "./harness.ts";
 
@@ -37,7 +37,7 @@ describe("§3.1 _neq", () => {
   });
 });
 
-describe("§2.1 / §3.3 sort spellings", () => {
+describe("§3.3 sort spellings", () => {
   const byTitle = async (direction: "asc" | "desc") =>
     (
       await t.db.prisma.post.findMany({
@@ -78,7 +78,7 @@ describe("§2.1 / §3.3 sort spellings", () => {
   });
 });
 
-describe("§13.4 sorting by a to-many relation's field", () => {
+describe("§3.3 sorting by a to-many relation's field", () => {
   /** Post ids ordered by the least (asc) or greatest (desc) createdAt of their live comments, none last/first. */
   async function byComments(direction: "asc" | "desc"): Promise<number[]> {
     const posts = await t.db.prisma.post.findMany({

@@ -90,7 +90,7 @@ describe("§29.2 computed defaults and values from the actor's claims", () => {
       `mutation { createPost(data: { title: "Defaults over GraphQL", authorId: 3 }) { id } }`,
     );
     expect(viaGraphql.errors).toBeUndefined();
-    const ids = [Number(viaRest.body.id), Number((viaGraphql.data?.createPost as { id: string }).id)];
+    const ids = [Number(viaRest.body.id), Number((viaGraphql.data as { createPost: { id: string } }).createPost.id)];
     for (const row of await t.db.prisma.post.findMany({ where: { id: { in: ids } } })) {
       expect(row.body).toBe(`By Edith Editor (3) in ${year}`);
       expect(row.createdBy).toBe("Edith Editor");
@@ -109,7 +109,7 @@ describe("§29.2 computed defaults and values from the actor's claims", () => {
     expect(created.errors).toBeUndefined();
     expect(created.data?.createPost).toMatchObject({ body: "mine" });
     const row = await t.db.prisma.post.findUniqueOrThrow({
-      where: { id: Number((created.data?.createPost as { id: string }).id) },
+      where: { id: Number((created.data as { createPost: { id: string } }).createPost.id) },
     });
     expect(row.createdBy).toBe("Ada Admin");
     // createdBy is the runtime's to fill in: a client may not send it.
@@ -159,7 +159,7 @@ describe("§29.4 ensure: archived posts do not exist for the API, for every acto
       expect(embedded.body.post ?? null).toBeNull();
     }
     const byAuthor = await graphql(`{ user(id: ${archived.authorId}) { posts { status } } }`, {}, "admin");
-    const statuses = (byAuthor.data?.user as { posts: { status: string }[] }).posts.map((p) => p.status);
+    const statuses = (byAuthor.data as { user: { posts: { status: string }[] } }).user.posts.map((p) => p.status);
     expect(statuses).not.toContain("archived");
   });
 
