@@ -38,8 +38,9 @@ export default defineResource("Post", {
       : undefined,
   relations: {
     author: { filter: true, sort: true },
-    // Trashing a post trashes its comments; restoring it brings them back.
-    comments: { filter: true, onDelete: "cascade" },
+    // Trashing a post trashes its comments; restoring it brings them back. Posts sort by their comments'
+    // newest (comments.createdAt descending) or oldest (ascending) createdAt.
+    comments: { filter: true, sort: true, onDelete: "cascade" },
     tags: { through: "tag", filter: true },
   },
 });

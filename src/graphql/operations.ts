@@ -11,6 +11,7 @@ import { type AggregateTypes, toAggregateSpec } from "./aggregates.ts";
 import type { Builder } from "./builder.ts";
 import type { ConnectionTypes } from "./connections.ts";
 import { type ResourceInputs, toFilter, toSort, toWriteInput } from "./inputs.ts";
+import { addDeleteWhereMutation, addDeleteWhereResultType } from "./delete-where.ts";
 import { addLifecycleOperations, deletedArg, deletedOf, getOptionsOf, type LifecycleTypes } from "./lifecycle.ts";
 import { addLockOperations, type LockType } from "./locks.ts";
 import type { ObjectTypes } from "./object-types.ts";
@@ -36,6 +37,7 @@ export interface OperationTypes {
 export function addOperations(builder: Builder, runtime: Runtime, types: OperationTypes): void {
   builder.queryType({});
   builder.mutationType({});
+  const deleteWhereResult = addDeleteWhereResultType(builder);
   for (const resource of runtime.schema.resources) {
     const object = types.objects.get(resource.name);
     const input = types.inputs.get(resource.name);
@@ -54,6 +56,9 @@ export function addOperations(builder: Builder, runtime: Runtime, types: Operati
     if (serves("get")) addGetQuery(builder, runtime, resource, object, types.lifecycle);
     addMutations(builder, runtime, resource, object, input);
     addLifecycleOperations(builder, runtime, resource, object, input, types.lifecycle);
+    // Delete by filter finds records as a list does: it needs `list` (and so the where input) too.
+    if (serves("delete") && input.where)
+      addDeleteWhereMutation(builder, runtime, resource, input.where, deleteWhereResult);
     if (serves("update")) {
       if (!types.lock) throw new Error("The RecordLock type is missing");
       addLockOperations(builder, runtime, resource, types.lock);

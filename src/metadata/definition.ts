@@ -45,19 +45,25 @@ export interface ValueContext {
   actor: string | number;
   /** The time of the operation (one clock reading per operation). */
   now: Date;
+  /** What the actor's credentials said (a JWT's claims); empty when anonymous. @example claims.name */
+  claims: Readonly<Record<string, unknown>>;
 }
 
 /**
  * Where a value comes from when the runtime fills it in (ServiceStack's AutoPopulate): `"now"` (the
  * operation's time), `"uuid"` (a random UUID v4), `"actor"` (the acting user's id, or the default actor
- * when no one is signed in; text on a String column), `{ constant: value }`, or a function of the
- * operation's context. Fields the runtime fills in are never writable by clients.
+ * when no one is signed in; text on a String column), `{ constant: value }`, `{ claim: name }` (a claim
+ * of the actor's credentials, e.g. the JWT's `name`, converted to the column's type; null when the
+ * credentials carry none, a 422 when it does not fit), or a function of the operation's context.
+ * Fields the runtime fills in are never writable by clients.
+ * @example onCreate: { claim: "name" } // createdByName from the JWT's name claim
  */
 export type ValueSource =
   | "now"
   | "uuid"
   | "actor"
   | { readonly constant: unknown }
+  | { readonly claim: string }
   | ((context: ValueContext) => unknown);
 
 /** What happens to the records of a has-many relation when their parent is deleted. */
@@ -357,7 +363,14 @@ export interface FieldOptions {
   aggregate?: readonly AggregateFunction[] | true;
   /** Clients may group aggregates by this field. @default false */
   groupBy?: boolean;
-  /** Value used on create when the client sends none (after the database default, before validation). */
+  /**
+   * Value used when the client sends none: on create, and on update (which replaces the record), before
+   * validation. A function is computed per write from its context (the actor, the time, the
+   * credentials' claims: {@link ValueContext}); it never overrides a value the client sent, `null`
+   * included. @default undefined (the database default, if any)
+   * @example default: "draft"
+   * @example default: ({ now }) => new Date(now.getTime() + 7 * 86_400_000) // due in a week
+   */
   default?: unknown;
   /** Shown in GraphQL and OpenAPI descriptions. */
   description?: string;
@@ -421,7 +434,11 @@ export interface RelationOptions {
    * relations take `some` / `every` / `none`. @default false
    */
   filter?: boolean;
-  /** Clients may sort by the related resource's sortable fields (to-one relations only). @default false */
+  /**
+   * Clients may sort by the related resource's sortable fields: to-one relations by the related value
+   * (`author.name`), has-many ones by the least value ascending and the greatest descending
+   * (`-comments.createdAt`: newest comment first); not many-to-many ones. @default false
+   */
   sort?: boolean;
   /**
    * Has-many relations: what deleting the parent does to these records. `restrict` refuses while live
@@ -580,6 +597,23 @@ export interface ResourceDefinition<Scalar extends string = string, Relation ext
    * @example readOnly: true // countries, currencies: reference data maintained by migrations
    */
   readOnly?: boolean;
+  /**
+   * Drop body properties that name no field of the resource (AutoQuery's IgnoreUnknown) instead of
+   * answering 400: for clients that send extra keys. Only unknown names are dropped; a known field the
+   * client may not write is refused all the same. GraphQL inputs are typed, so this concerns REST and
+   * the runtime's service API. @default false
+   */
+  ignoreUnknown?: boolean;
+  /**
+   * A condition every record of the resource meets, for every actor, the admin role included
+   * (AutoQuery's AutoFilter): in Prisma's `where` syntax over the model's columns, like a scope's. Rows
+   * outside it do not exist for the API: no read path sees them (lists, counts, aggregates, one record,
+   * relations and embeds into this resource, change events), writes cannot reach them (404), and a
+   * create or update that would leave a record outside it is a 422. Backups (`_dump`) are of the tables
+   * and hold every row. @default undefined (no condition)
+   * @example ensure: { status: { not: "archived" } }
+   */
+  ensure?: Readonly<Record<string, unknown>>;
   /**
    * Custom operations, keyed by name (lower camel case, e.g. `close`): see {@link ActionDefinition}.
    * @default undefined (none)

@@ -150,6 +150,8 @@ function resolveResource(
     tenant: def.tenant === undefined ? undefined : api(def.tenant),
     security: def.security,
     operations: servedOperations(def, path, issue),
+    ignoreUnknown: Boolean(def.ignoreUnknown),
+    ensure: def.ensure ? Object.freeze({ ...def.ensure }) : undefined,
   };
   const actions = Object.freeze(resolveActions(def.actions, { ...resolved, fields }, path, issue));
   const resource: ResolvedResource = Object.freeze({
@@ -157,6 +159,12 @@ function resolveResource(
     actions,
     action: new Map(actions.map((a) => [a.name, a])),
   });
-  checkScopeOptions(def, fields, path, issue);
+  checkScopeOptions(
+    def,
+    fields,
+    path,
+    issue,
+    model.fields.map((f) => f.name),
+  );
   return resource;
 }

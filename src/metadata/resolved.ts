@@ -184,6 +184,8 @@ export interface ResourceNames {
   readonly deleteMany: string;
   readonly restoreMany: string;
   readonly purgeMany: string;
+  /** Delete by filter, e.g. `deletePostsWhere(where:, limit:)`, answering a `DeleteWhereResult`. */
+  readonly deleteWhere: string;
   /** GraphQL input types. */
   readonly whereInput: string;
   readonly orderByInput: string;
@@ -265,6 +267,10 @@ export interface ResolvedResource {
   readonly tenant: string | undefined;
   /** Request strictness; undefined follows the server's profile. */
   readonly security: SecurityProfile | undefined;
+  /** Body properties that name no field are dropped instead of refused (the definition's `ignoreUnknown`). */
+  readonly ignoreUnknown: boolean;
+  /** The condition every row meets for every actor (the definition's `ensure`); undefined: none. */
+  readonly ensure: object | undefined;
   /** The resource's cross-field rule (definition `validate`). */
   readonly validate?: ResourceValidator;
   /**

@@ -10,6 +10,7 @@ import { AppError, show } from "../runtime/errors.ts";
 import type { Filter, Sort } from "../runtime/query.ts";
 import type { DeletedMode } from "../runtime/service-types.ts";
 import { parseEmbedParam } from "./embeds.ts";
+import { jsonParam, sortParam } from "./sort-param.ts";
 import { relationCondition } from "./filter-paths.ts";
 import { parseDeletedParam } from "./lifecycle.ts";
 import { exposedField, splitFilterKey } from "./operators.ts";
@@ -21,6 +22,7 @@ import { namesFilterableField, type SecurityProfileRules } from "./security-prof
 export const LIST_PARAMS = [
   "filter",
   "sort",
+  "sort_by",
   "order",
   "range",
   "page",
@@ -38,7 +40,19 @@ const RESERVED: ReadonlySet<string> = new Set([...LIST_PARAMS, ...EXPRESSION_PAR
 /** What may accompany each expression parameter; anything else says the same thing another way (422). */
 const COMPANIONS: Readonly<Record<(typeof EXPRESSION_PARAMS)[number], readonly string[]>> = {
   qb: ["embed", "fields", "deleted"],
-  conditions: ["embed", "fields", "sort", "order", "range", "page", "per_page", "cursor", "before", "deleted"],
+  conditions: [
+    "embed",
+    "fields",
+    "sort",
+    "sort_by",
+    "order",
+    "range",
+    "page",
+    "per_page",
+    "cursor",
+    "before",
+    "deleted",
+  ],
 };
 
 /** A parsed list request. */
@@ -92,17 +106,6 @@ function single(params: URLSearchParams): Map<string, string> {
     out.set(key, value);
   }
   return out;
-}
-
-function jsonParam(name: string, raw: string, example: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch (error) {
-    const reason = error instanceof SyntaxError ? `: ${error.message}` : "";
-    throw bad(
-      `Query parameter "${name}" is not valid JSON${reason}. Expected e.g. ${name}=${example}, got ${show(raw)}.`,
-    );
-  }
 }
 
 function wholeNumber(name: string, raw: string, min: number): number {
@@ -159,44 +162,6 @@ function filterParam(
   const only = entries.length === 1 ? entries[0] : undefined;
   const ids = only && only[0] === idName && Array.isArray(only[1]) ? only[1] : undefined;
   return { conditions: entries.map(([key, value]) => condition(resource, key, value, false, schema)), ids };
-}
-
-function sortParam(raw: string, order: string | undefined): Sort[] {
-  if (raw.trimStart().startsWith("[")) {
-    if (order !== undefined)
-      throw bad(
-        `Query parameter "order" cannot be combined with sort=["field","ASC"|"DESC"]; the direction goes inside the JSON.`,
-      );
-    const parsed = jsonParam("sort", raw, '["title","ASC"]');
-    // Several keys as a list of pairs (§13): [["author.name","ASC"],["createdAt","DESC"]].
-    const pairs: unknown[] =
-      Array.isArray(parsed) && parsed.length > 0 && parsed.every(Array.isArray) ? parsed : [parsed];
-    return pairs.map((pair) => {
-      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
-        throw bad(
-          `Query parameter "sort" must be ["field","ASC"|"DESC"] or a list of such pairs ([["author.name","ASC"],["createdAt","DESC"]]), got ${show(raw)}.`,
-        );
-      }
-      return { field: pair[0], direction: direction("sort", pair[1]) };
-    });
-  }
-  const defaultDirection = order === undefined ? "asc" : direction("order", order);
-  return raw.split(",").map((item) => {
-    const key = item.trim();
-    const descending = key.startsWith("-");
-    const field = descending ? key.slice(1) : key;
-    if (field === "")
-      throw bad(
-        `Query parameter "sort" must be a comma list of fields, each optionally prefixed with "-" for descending (sort=-views,title); got ${show(raw)}.`,
-      );
-    return { field, direction: descending ? "desc" : defaultDirection };
-  });
-}
-
-function direction(name: string, raw: string): "asc" | "desc" {
-  const d = raw.toLowerCase();
-  if (d !== "asc" && d !== "desc") throw bad(`Sort direction in "${name}" must be ASC or DESC, got ${show(raw)}.`);
-  return d;
 }
 
 function rangeParam(raw: string): { offset: number; limit: number } {
@@ -287,10 +252,18 @@ export function parseListQuery(
   if (fromConditions !== undefined) conditions.push(fromConditions);
 
   const order = p.get("order");
-  const sortRaw = p.get("sort");
+  const sortBy = p.get("sort_by");
+  if (sortBy !== undefined && p.has("sort"))
+    throw bad(`Query parameters "sort" and "sort_by" cannot be combined: both give the sort. Use one.`);
+  // sort_by is CRUDCrate's spelling of the comma-list sort (§3.3): sort_by=createdAt&order=DESC.
+  if (sortBy?.trimStart().startsWith("["))
+    throw bad(
+      `Query parameter "sort_by" takes a comma list of fields (sort_by=createdAt&order=DESC), got ${show(sortBy)}.`,
+    );
+  const sortRaw = sortBy ?? p.get("sort");
   if (order !== undefined && sortRaw === undefined)
-    throw bad(`Query parameter "order" needs "sort" (sort=title&order=DESC).`);
-  const sort = sortRaw === undefined ? undefined : sortParam(sortRaw, order);
+    throw bad(`Query parameter "order" needs "sort" or "sort_by" (sort=title&order=DESC).`);
+  const sort = sortRaw === undefined ? undefined : sortParam(resource, sortRaw, order);
 
   let offset: number | undefined;
   let limit: number | undefined;

@@ -11,6 +11,7 @@ import { AppError } from "../runtime/errors.ts";
 export const SUFFIX_OPERATORS: ReadonlyMap<string, Operator> = new Map<string, Operator>([
   ["eq", "eq"],
   ["ne", "ne"],
+  ["neq", "ne"],
   ["gt", "gt"],
   ["gte", "gte"],
   ["lt", "lt"],

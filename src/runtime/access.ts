@@ -47,10 +47,11 @@ export class ActorView implements Visibility {
   #guard(resource: ResolvedResource): { where: object | undefined; scoped: boolean } {
     let guard = this.#guards.get(resource);
     if (guard) return guard;
-    let where: object | undefined;
+    // `ensure` holds for every actor, the admin role and the runtime's own work included.
+    let where: object | undefined = resource.ensure;
     let scoped = false;
     if (!this.privileged) {
-      if (resource.tenant) where = { [resource.tenant]: this.#tenantValue(resource) ?? { in: [] } };
+      if (resource.tenant) where = both(where ?? {}, { [resource.tenant]: this.#tenantValue(resource) ?? { in: [] } });
       const scope = resource.scope?.(this.actor);
       if (scope !== undefined && scope !== null) {
         if (typeof scope !== "object" || Array.isArray(scope))

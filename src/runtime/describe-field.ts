@@ -182,7 +182,7 @@ export function describeField(
     groupable: readable && field.groupable,
     ...(field.enum ? { enum: { name: field.enum.name, values: field.enum.values } } : {}),
     // BigInt defaults as decimal strings, as records carry BigInt values.
-    ...(field.default !== undefined
+    ...(field.default !== undefined && typeof field.default !== "function"
       ? { default: typeof field.default === "bigint" ? String(field.default) : field.default }
       : {}),
     ...(field.description !== undefined ? { description: field.description } : {}),

@@ -75,7 +75,7 @@ export function readWriteInput(
   for (const [key, value] of Object.entries(input)) {
     const field = resource.field.get(key);
     if (!field) {
-      if (resource.relation.has(key) && options.ignoreReadOnly) continue;
+      if (resource.ignoreUnknown || (resource.relation.has(key) && options.ignoreReadOnly)) continue;
       const hint = resource.relation.has(key) ? ` "${key}" is a relation: set its foreign key field instead.` : "";
       throw new AppError(
         "BAD_REQUEST",
@@ -107,6 +107,8 @@ export function readWriteInput(
   if (mode !== "patch") {
     for (const field of writable) {
       if (key(data, errors, field.name)) continue;
+      // A computed default is the write's to compute, from its actor and time (write-prepare.ts stamp).
+      if (typeof field.default === "function") continue;
       if (field.default !== undefined) data[field.name] = field.default;
       else if (mode === "create" ? field.requiredOnCreate : field.isRequired) {
         errors[field.name] =

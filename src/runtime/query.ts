@@ -45,7 +45,8 @@ export interface Visibility {
 /** Everyone's view: every field not hidden from output, every live row. */
 export const OPEN_VISIBILITY: Visibility = Object.freeze({
   canRead: (_resource: ResolvedResource, field: ResolvedField) => !(field.hidden.one && field.hidden.list),
-  rows: (resource: ResolvedResource) => liveCondition(resource),
+  rows: (resource: ResolvedResource) =>
+    resource.ensure ? both(resource.ensure, liveCondition(resource)) : liveCondition(resource),
   restricted: () => false,
 });
 
@@ -327,32 +328,35 @@ export function tieBreakerDirection(keys: readonly Sort[]): "asc" | "desc" {
   return keys.at(-1)?.direction ?? "asc";
 }
 
-/** The relations and the field a sort key names; 400 when any step is not declared sortable. */
+/** A sort key's relations and field (400 unless sortable); a last has-many step (§3.3) gives `many`, its resource. */
 export function sortPath(
   resource: ResolvedResource,
   key: string,
   lookup: ResourceLookup,
   visibility: Visibility = OPEN_VISIBILITY,
-): { path: string[]; field: ResolvedField; resource: ResolvedResource } {
+): { path: string[]; field: ResolvedField; resource: ResolvedResource; many: ResolvedResource | undefined } {
   const steps = typeof key === "string" ? key.split(".") : [];
   const path: string[] = [];
   let current = resource;
+  let many: ResolvedResource | undefined;
   while (steps.length > 1) {
     const name = steps.shift() as string;
     const relation = current.relation.get(name);
-    if (!relation?.sortable || relation.kind !== "belongsTo") {
+    const toMany = relation?.kind === "hasMany" && steps.length === 1;
+    if (!relation?.sortable || (relation.kind !== "belongsTo" && !toMany)) {
       const allowed = current.relations.filter((r) => r.sortable).map((r) => r.name);
       throw new AppError(
         "BAD_REQUEST",
-        `Cannot sort ${current.plural} by "${key}": "${name}" is not a relation you can sort by${allowed.length ? ` (you can: ${allowed.join(", ")})` : ""}.`,
+        `Cannot sort ${current.plural} by "${key}": "${name}" is not a relation you can sort by${allowed.length ? ` (you can: ${allowed.join(", ")}; a to-many one only as the last step)` : ""}.`,
       );
     }
     if (path.length + 1 > resource.maxDepth)
       throw new AppError("BAD_REQUEST", `Sort key "${key}" follows too many relations: at most ${resource.maxDepth}.`);
     path.push(name);
     current = lookup(relation.target);
-    // The order would rank rows by related records the actor cannot see: an oracle on them.
-    if (visibility.restricted(current))
+    // A to-one join would rank by related records the actor cannot see; a to-many value uses visible rows only.
+    if (toMany) many = current;
+    else if (visibility.restricted(current))
       throw new AppError(
         "BAD_REQUEST",
         `Cannot sort ${resource.plural} by "${key}": your access to ${current.plural} is limited, so they cannot order other records.`,
@@ -366,7 +370,7 @@ export function sortPath(
       `Cannot sort ${current.plural} by "${steps[0] ?? key}". Sortable fields: ${sortable.join(", ")}.`,
     );
   }
-  return { path, field, resource: current };
+  return { path, field, resource: current, many };
 }
 
 /** Checks offset and limit against the resource's page size and the offset limit. */

@@ -74,13 +74,15 @@ function orderKeys(core: ServiceCore, ctx: RequestContext, sort: readonly Sort[]
   const { resource } = core;
   const view = core.view(ctx);
   const keys: OrderKey[] = (sort ?? []).map((s) => {
-    const { path, field } = sortPath(resource, s.field, core.lookup, view);
+    const { path, field, many } = sortPath(resource, s.field, core.lookup, view);
+    // A record with no related value (none related, or only nulls) has a null key, wherever it comes from.
     return {
       path,
       field: field.name,
       direction: s.direction,
-      nulls: field.isRequired ? undefined : s.direction === "asc" ? "first" : "last",
-    };
+      nulls: field.isRequired && !many ? undefined : s.direction === "asc" ? "first" : "last",
+      ...(many ? { many: { fn: s.direction === "asc" ? "min" : "max", where: view.rows(many) } } : {}),
+    } satisfies OrderKey;
   });
   if (!keys.some((k) => k.path.length === 0 && k.field === resource.id.name))
     keys.push({ path: [], field: resource.id.name, direction: tieBreakerDirection(sort ?? []) });

@@ -16,6 +16,7 @@ import { runAction } from "./actions.ts";
 import { type AggregateGroup, type AggregateSpec, aggregate } from "./aggregate.ts";
 import { type BatchAction, type BatchOptions, type BatchResult, batch } from "./batch.ts";
 import type { RequestContext } from "./context.ts";
+import { type DeleteWhereOptions, type DeleteWhereResult, deleteWhere } from "./delete-where.ts";
 import { AppError } from "./errors.ts";
 import {
   diff,
@@ -291,6 +292,23 @@ export class ResourceService implements ResourceOperations {
   async delete(ctx: RequestContext, rawId: unknown, options?: VersionOptions): Promise<ResourceRecord> {
     checkServed(ctx, this.resource, "delete");
     return write(this.#core, "delete", ctx, this.parseId(rawId), {}, {}, options);
+  }
+
+  /**
+   * Deletes the live records a filter matches (a filter is required), at most `limit` of them (default
+   * and most: `maxBatchSize`), lowest ids first, each through the whole pipeline of a delete, in one
+   * transaction. Answers how many, their ids, and whether more matched.
+   * @example await service.deleteWhere(ctx, { field: "status", op: "eq", value: "archived" }, { limit: 50 })
+   */
+  deleteWhere(
+    ctx: RequestContext,
+    filter: Filter | undefined,
+    options?: DeleteWhereOptions,
+  ): Promise<DeleteWhereResult> {
+    // It finds records as a list does and deletes each: it needs both.
+    checkServed(ctx, this.resource, "list");
+    checkServed(ctx, this.resource, "delete");
+    return deleteWhere(this.#core, ctx, filter, options);
   }
 
   /** Brings a record back from the trash, with the records its delete cascaded to. */

@@ -23,6 +23,7 @@ import type { WriteOptions } from "./service-types.ts";
 import { validateWrite } from "./validate.ts";
 import { checkEchoes } from "./input.ts";
 import { checkLock } from "./lock-check.ts";
+import { coerceValue } from "./coerce.ts";
 import type { StoredLock } from "../storage/record-locks.ts";
 
 /** What a write settled before anything is written (see {@link prepare}). */
@@ -98,7 +99,7 @@ export async function prepare(
     where,
     actor,
     mismatch,
-    staysInside: Boolean(guard && scoped && action !== "delete" && action !== "purge"),
+    staysInside: Boolean(guard && (scoped || resource.ensure) && action !== "delete" && action !== "purge"),
     lock,
   };
 }
@@ -202,6 +203,12 @@ async function stamp(
   const { resource } = core;
   const { action } = op;
   const sources = { ctx, ...values };
+  if (action === "create" || action === "update") {
+    // Computed defaults: only for what the client did not send (input.ts leaves such fields out).
+    for (const f of resource.fields)
+      if (typeof f.default === "function" && !(f.name in op.input) && !f.readOnly && !f.hidden[action])
+        op.input[f.name] = evaluate(f.default as ValueSource, f, sources);
+  }
   if (action === "create") {
     for (const f of resource.fields) if (f.onCreate !== undefined) op.input[f.name] = evaluate(f.onCreate, f, sources);
     if (resource.tenant) op.input[resource.tenant] = core.view(ctx).tenantFor(resource);
@@ -249,8 +256,25 @@ function evaluate(
   if (source === "now") return values.now;
   if (source === "uuid") return randomUUID();
   if (source === "actor") return actorValue(field, values.actor);
-  if (typeof source === "object") return source.constant;
-  return source({ actorId: values.ctx.actor.id, actor: values.actor, now: values.now });
+  const claims = values.ctx.actor.claims ?? {};
+  if (typeof source === "object") return "claim" in source ? claimValue(field, source.claim, claims) : source.constant;
+  return source({ actorId: values.ctx.actor.id, actor: values.actor, now: values.now, claims });
+}
+
+/** A claim of the actor's credentials as the column stores it: null when they carry none, 422 when it does not fit. */
+function claimValue(field: ResolvedField, claim: string, claims: Readonly<Record<string, unknown>>): unknown {
+  const raw = claims[claim];
+  if (raw === undefined || raw === null) return null;
+  const c = coerceValue(
+    { ...field, isRequired: false },
+    field.kind === "String" && typeof raw !== "string" ? String(raw) : raw,
+  );
+  if (c.ok) return c.value;
+  throw new AppError(
+    "VALIDATION_FAILED",
+    `The "${claim}" claim of your credentials does not fit ${field.name}: ${c.message}.`,
+    { fields: { [field.name]: `the "${claim}" claim does not fit: ${c.message}` } },
+  );
 }
 
 /** The actor as the column stores it: text on a String column. */

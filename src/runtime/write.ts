@@ -282,6 +282,13 @@ async function currentVersion(core: ServiceCore, ctx: RequestContext, id: unknow
 
 /** The error of a write that would leave the record outside what its actor may see. */
 function outside(core: ServiceCore, action: string): AppError {
+  const { resource } = core;
+  // Without a scope limiting the actor, only the resource's `ensure` can have refused it: a rule of the data, not of access.
+  if (resource.ensure && !resource.scope && !resource.tenant)
+    return new AppError(
+      "VALIDATION_FAILED",
+      `This ${action} would leave the ${resource.name} outside the records ${resource.plural} hold (their \`ensure\` condition): change the values it writes.`,
+    );
   return new AppError(
     "FORBIDDEN",
     `This ${action} would put the ${core.resource.name} outside the records you may see.`,

@@ -2,6 +2,7 @@
  * Starts Autograph: configuration, database (embedded or DATABASE_URL), runtime, HTTP server; and
  * stops it gracefully (in-flight requests finish, then the database closes).
  */
+import { resourceLimits } from "./resource-limits.ts";
 import type { BlobStore } from "../storage/blobs/blob-store.ts";
 import { createBlobStore } from "../storage/blobs/create-blob-store.ts";
 import { blobReferences } from "../storage/blobs/references.ts";
@@ -119,6 +120,9 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
       { resources: locked },
       `resources without access rules are locked down (production: signed-in actors read, the admin role writes): ${locked.join(", ")}`,
     );
+  // One line per resource with the limits its clients meet.
+  for (const resource of schema.resources)
+    logger.info(resourceLimits(resource, config.securityProfile), `resource ${resource.plural}: limits`);
   // Read now: a missing or malformed file fails the boot before anything is started.
   const persisted = config.graphql.persistedOperationsFile;
   const persistedOperations =

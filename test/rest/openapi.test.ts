@@ -51,7 +51,7 @@ describe("§10 OpenAPI", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.servers).toEqual([{ url: "/api" }]);
     for (const path of ["users", "posts", "comments", "tags"]) {
-      expect(Object.keys(doc.paths[`/${path}`])).toEqual(["get", "post"]);
+      expect(Object.keys(doc.paths[`/${path}`])).toEqual(["get", "post", "delete"]);
       expect(Object.keys(doc.paths[`/${path}/{id}`])).toEqual(["parameters", "get", "put", "patch", "delete"]);
     }
     expect(doc.paths["/posts"].post.responses["201"].content["application/json"].schema).toEqual({

@@ -79,6 +79,15 @@ const cases: {
     expected: () => postIds({ status: { not: "draft" } }),
   },
   {
+    name: "neq (CRUDCrate's spelling of ne, §3.1)",
+    list: "posts",
+    type: "Post",
+    where: { status: { ne: "draft" } },
+    suffix: "status_neq=draft",
+    filter: { status_neq: "draft" },
+    expected: () => postIds({ status: { not: "draft" } }),
+  },
+  {
     name: "gt",
     list: "posts",
     type: "Post",

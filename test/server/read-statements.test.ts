@@ -95,6 +95,12 @@ describe("one statement per read, counted by PostgreSQL", () => {
       },
     ],
     [
+      "REST: a list sorted by a to-many relation's field (§3.3), with embeds",
+      async () => {
+        await rest("/api/posts?sort=-comments.createdAt&range=[0,24]&embed=author");
+      },
+    ],
+    [
       "REST: one record with embeds",
       async () => {
         await rest("/api/posts/2?embed=author,comments,tags");

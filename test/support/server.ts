@@ -29,6 +29,8 @@ export async function startTestServer(
     env?: Record<string, string>;
     graphqlExtensions?: StartOptions["graphqlExtensions"];
     webSocket?: StartOptions["webSocket"];
+    /** Where the server logs. @default a silent logger */
+    logger?: StartOptions["logger"];
   } = {},
 ): Promise<TestServer> {
   const testDb = await createTestDatabase();
@@ -36,7 +38,7 @@ export async function startTestServer(
     ...demoOptions,
     graphqlExtensions: options.graphqlExtensions ?? demoOptions.graphqlExtensions,
     config: loadConfig({ PORT: "0", DATABASE_URL: testDb.url, SEED: "true", ...options.env }),
-    logger: pino({ level: "silent" }),
+    logger: options.logger ?? pino({ level: "silent" }),
     ...(options.webSocket ? { webSocket: options.webSocket } : {}),
   });
   const db = createDemoDatabase(testDb.url);

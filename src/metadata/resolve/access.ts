@@ -94,13 +94,22 @@ export function checkTenantColumn(
   return true;
 }
 
-/** The options that need a `scope`: `scopedWrites` and fields' `hiddenWhenScoped`. */
+/** The row conditions: `ensure` names model fields; `scopedWrites` and fields' `hiddenWhenScoped` need a `scope`. */
 export function checkScopeOptions(
   def: ResourceDefinition,
   fields: readonly ResolvedField[],
   path: string,
   issue: ReportIssue,
+  modelFields: readonly string[] = [],
 ): void {
+  // `ensure` is a where over the model: its keys name columns or relations, or combine conditions.
+  for (const key of Object.keys(def.ensure ?? {}))
+    if (!["AND", "OR", "NOT"].includes(key) && !modelFields.includes(key))
+      issue(
+        `${path}.ensure.${key}`,
+        `"${key}" is no field of the model`,
+        `use the model's fields (${modelFields.join(", ")}) or AND / OR / NOT`,
+      );
   if (def.scopedWrites !== undefined && !def.scope)
     issue(`${path}.scopedWrites`, "scopedWrites needs a `scope`", "add `scope`, or remove `scopedWrites`");
   if (!def.scope)

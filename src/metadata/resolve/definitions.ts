@@ -25,6 +25,7 @@ const valueSource = z.union([
   z.literal("uuid"),
   z.literal("actor"),
   z.strictObject({ constant: z.unknown() }),
+  z.strictObject({ claim: z.string().min(1) }),
   z.function(),
 ]);
 const columnName = z.union([z.string().min(1), z.literal(false)]);
@@ -110,6 +111,8 @@ const definitionSchema = z.strictObject({
   readOnly: z.boolean().optional(),
   // Only the shape here; resolveActions (actions.ts) checks each action.
   actions: z.record(z.string(), z.unknown()).optional(),
+  ignoreUnknown: z.boolean().optional(),
+  ensure: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** A definition of the right shape, with its model and its names. */

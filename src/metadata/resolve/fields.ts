@@ -227,7 +227,12 @@ export function resolveField(f: DatamodelField, context: FieldContext): Resolved
       "set `onCreate` or `default`, or make it writable on create",
     );
   }
-  if (kind === "Enum" && o.default !== undefined && !enums.get(f.type)?.includes(String(o.default))) {
+  if (
+    kind === "Enum" &&
+    o.default !== undefined &&
+    typeof o.default !== "function" &&
+    !enums.get(f.type)?.includes(String(o.default))
+  ) {
     issue(
       `${at}.default`,
       `"${String(o.default)}" is not a value of enum ${f.type}`,

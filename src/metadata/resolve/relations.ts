@@ -53,7 +53,8 @@ export function resolveRelations(context: RelationContext): ResolvedRelation[] {
       sortable: Boolean(o.sort),
       ...(o.description ? { description: o.description } : {}),
     };
-    if (o.sort && rf.isList) issue(`${at}.sort`, "only to-one relations can be sorted by", "remove `sort`");
+    if (o.sort && o.through)
+      issue(`${at}.sort`, "many-to-many relations cannot be sorted by (to-one and has-many ones can)", "remove `sort`");
     if (o.onDelete && (!rf.isList || o.through))
       issue(`${at}.onDelete`, "delete rules apply to has-many relations only", "remove `onDelete`");
     if (o.through) {

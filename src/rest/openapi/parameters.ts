@@ -80,16 +80,17 @@ function relationFilterText(schema: ResolvedSchema, resource: ResolvedResource):
   return `Through relations, as dot paths in filter keys and query parameters (each with the related resource's operators): ${paths.join("; ")}, e.g. ${example?.name}.<field>_in=a,b. A to-many path without a quantifier means some; paths nest (comments.author.name).`;
 }
 
-/** The relation paths sort keys may take (§13): `author.<field>` for to-one relations declared sortable. */
+/** The relation paths sort keys may take (§13): `author.<field>` for to-one relations declared sortable, `comments.<field>` for has-many ones. */
 function relationSortText(schema: ResolvedSchema, resource: ResolvedResource): string {
   const paths = resource.relations
-    .filter((r) => r.sortable && r.kind === "belongsTo")
+    .filter((r) => r.sortable && (r.kind === "belongsTo" || r.kind === "hasMany"))
     .map((r) => {
       const target = schema.resource.get(r.target);
       const fields = target
         ? target.fields.filter((f) => f.sortable && exposedField(target, f.name)).map((f) => f.name)
         : [];
-      return `${r.name}.<field> (${fields.join(", ")})`;
+      const many = r.kind === "hasMany" ? ", to-many: the least value ascending, the greatest descending" : "";
+      return `${r.name}.<field> (${fields.join(", ")}${many})`;
     });
   return paths.length === 0 ? "" : ` Through relations: ${paths.join("; ")}; not with cursor.`;
 }
@@ -123,12 +124,25 @@ export function listParameters(schema: ResolvedSchema, resource: ResolvedResourc
     parameter(
       "query",
       "sort",
-      `Sort keys: react-admin's ["field","ASC"|"DESC"], several as [["a","ASC"],["b","DESC"]], or a comma list with "-" for descending (-views,title). Sortable: ${sortable.join(", ")}.${relationSortText(schema, resource)} The id is always the last tie-breaker.`,
+      `Sort keys: react-admin's ["field","ASC"|"DESC"] (["field"] alone is ascending), several as [["a","ASC"],["b","DESC"]], or a comma list with "-" or a _asc/_desc suffix for the direction (-views,title_asc). Sortable: ${sortable.join(", ")}.${relationSortText(schema, resource)} The id is always the last tie-breaker.`,
       { schema: { type: "string" }, example: `["${sortable[0] ?? resource.id.name}","ASC"]` },
     ),
-    parameter("query", "order", 'Direction of the keys of a comma-list sort that have no "-": ASC (default) or DESC.', {
-      schema: { type: "string", enum: ["ASC", "DESC", "asc", "desc"] },
-    }),
+    parameter(
+      "query",
+      "sort_by",
+      "The comma-list sort under CRUDCrate's name (sort_by=createdAt&order=DESC). Not with sort.",
+      {
+        schema: { type: "string" },
+      },
+    ),
+    parameter(
+      "query",
+      "order",
+      'Direction of the keys of a comma-list sort that have no "-" or suffix: ASC (default) or DESC.',
+      {
+        schema: { type: "string", enum: ["ASC", "DESC", "asc", "desc"] },
+      },
+    ),
     parameter(
       "query",
       "range",

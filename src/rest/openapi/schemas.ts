@@ -96,7 +96,8 @@ export function inputSchema(resource: ResolvedResource, mode: "create" | "update
     let s = schemaOf(nullable === !field.isRequired ? field : { ...field, isRequired: true }, true);
     s = { ...s, ...ruleKeywords(field, nullable) };
     if (field.hidden.one && field.hidden.list) s = { ...s, writeOnly: true };
-    if (field.default !== undefined) s = { ...s, default: field.default };
+    // A computed default (a function) has no value to show.
+    if (field.default !== undefined && typeof field.default !== "function") s = { ...s, default: field.default };
     properties[field.name] = s;
     if (mode === "create" && field.requiredOnCreate) required.push(field.name);
   }

@@ -1,4 +1,7 @@
-/** The collection routes of a resource: list (offset, page or cursor pages) and create (JSON, or multipart with files). */
+/**
+ * The collection routes of a resource: list (offset, page or cursor pages), create (JSON, or multipart
+ * with files) and delete by filter (§29.1).
+ */
 import type { Context } from "hono";
 import type { RequestContext } from "../../runtime/context.ts";
 import type { Projection } from "../../runtime/service-types.ts";
@@ -7,7 +10,8 @@ import { cursorListHeaders, listHeaders } from "../content-range.ts";
 import { attachEmbeds, checkEmbedPaths } from "../embeds.ts";
 import { projection } from "../fields.ts";
 import { cursorLinks, parseCursorQuery } from "../keyset.ts";
-import { type ListQuery, parseListQuery, rejectOthers } from "../list-params.ts";
+import { AppError, show } from "../../runtime/errors.ts";
+import { LIST_PARAMS, type ListQuery, parseListQuery, rejectOthers } from "../list-params.ts";
 import { readRecordBody } from "../multipart.ts";
 import { jsonResponse, jsonTextResponse } from "../response.ts";
 import { etagHeader } from "../versions.ts";
@@ -86,8 +90,35 @@ export function mountCollectionRoutes(r: ResourceRoutes): void {
       ...etagHeader(resource, record),
     });
   });
-  mountPath(api, collection, resource.operations, { GET: ["list", list], POST: ["create", create] });
+  const deleteWhere = route(async (_c, ctx, params) => {
+    // The filter of a list (§2.3, §3.1, §11's conditions) and `limit`; paging, sorting and shaping mean nothing here.
+    const refused = [...LIST_PARAMS, "qb"].filter((k) => !DELETE_WHERE_PARAMS.includes(k) && params.has(k));
+    if (refused.length > 0 && r.rules.strictParams)
+      throw new AppError(
+        "BAD_REQUEST",
+        `A delete by filter takes the filter (filter, q, conditions, <field>_<operator>) and limit only, not ${refused.map((k) => `"${k}"`).join(", ")}.`,
+      );
+    const limits = params.getAll("limit");
+    if (limits.length > 1)
+      throw new AppError("BAD_REQUEST", `Query parameter "limit" is given more than once; give it once.`);
+    const filterParams = new URLSearchParams([...params].filter(([k]) => k !== "limit" && !refused.includes(k)));
+    const query = parseListQuery(resource, filterParams, r.listOptionsOf(ctx));
+    const raw = limits[0];
+    const limit = raw === undefined ? undefined : /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (limit !== undefined && Number.isNaN(limit))
+      throw new AppError("BAD_REQUEST", `Query parameter "limit" must be a whole number, got ${show(raw)}.`);
+    return jsonResponse(await service.deleteWhere(ctx, query.filter, { limit }), 200);
+  });
+  mountPath(api, collection, resource.operations, {
+    GET: ["list", list],
+    POST: ["create", create],
+    // Delete by filter finds records as a list does: it needs `list` too (§29).
+    ...(resource.operations.has("list") ? { DELETE: ["delete", deleteWhere] as const } : {}),
+  });
 }
+
+/** The list parameters a delete by filter reads: those that give the filter. */
+const DELETE_WHERE_PARAMS: readonly string[] = ["filter", "q"];
 
 /** The Link header of a numbered page (page/per_page): first, prev, next and last. */
 function pageLinks(c: Context, query: ListQuery, total: number): Record<string, string> {

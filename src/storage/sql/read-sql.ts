@@ -78,14 +78,19 @@ export interface ReadRelation {
   readonly level: ReadLevel;
 }
 
-/** One sort key: a field of the model, or of a row reached through to-one relations. */
+/** One sort key: a field of the model, or of a row reached through to-one relations (and, last, a to-many one). */
 export interface OrderKey {
-  /** Prisma relation fields to follow (to-one), from the root model. */
+  /** Prisma relation fields to follow (to-one; the last one to-many when `many` is set), from the root model. */
   readonly path: readonly string[];
   readonly field: string;
   readonly direction: "asc" | "desc";
   /** Where NULLs go; undefined for required fields (PostgreSQL's default then is never needed). */
   readonly nulls?: "first" | "last" | undefined;
+  /**
+   * The last step of `path` is to-many: the key is `fn` of the field over the related rows that meet
+   * `where` (a correlated subquery in the same statement).
+   */
+  readonly many?: { readonly fn: "min" | "max"; readonly where: object | undefined } | undefined;
 }
 
 /** A read request, as the runtime has checked and shaped it. */
@@ -167,7 +172,9 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
   const keyColumn = (key: OrderKey): { sql: string; field: DatamodelField } => {
     let current = model;
     let alias = "t";
-    for (const [i, step] of key.path.entries()) {
+    const many = key.many;
+    const joinedPath = many ? key.path.slice(0, -1) : key.path;
+    for (const [i, step] of joinedPath.entries()) {
       const path = key.path.slice(0, i + 1).join(".");
       const relation = models.field(current, step);
       let next = joined.get(path);
@@ -179,6 +186,18 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
       }
       alias = next;
       current = models.model(relation.type);
+    }
+    if (many) {
+      const relation = models.field(current, key.path.at(-1) as string);
+      const r = w.alias("o");
+      const { target, on } = w.link(current, alias, relation, r);
+      const field = models.field(target, key.field);
+      const where = many.where ? ` AND ${w.where(target, r, many.where)}` : "";
+      const fn = many.fn === "min" ? "min" : "max";
+      return {
+        sql: `(SELECT ${fn}(${r}.${models.column(field)}) FROM ${models.table(target)} ${r} WHERE ${on}${where})`,
+        field,
+      };
     }
     const field = models.field(current, key.field);
     return { sql: `${alias}.${models.column(field)}`, field };
