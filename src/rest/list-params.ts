@@ -13,8 +13,8 @@ import { parseEmbedParam } from "./embeds.ts";
 import { relationCondition } from "./filter-paths.ts";
 import { parseDeletedParam } from "./lifecycle.ts";
 import { exposedField, splitFilterKey } from "./operators.ts";
-import { parseConditionsParam } from "./qb/conditions.ts";
-import { parseQbParam } from "./qb/qb-param.ts";
+import { parseConditionsParam } from "../runtime/qb/conditions.ts";
+import { parseQbParam } from "../runtime/qb/qb-param.ts";
 import { namesFilterableField, type SecurityProfileRules } from "./security-profile.ts";
 
 /** Parameter names the dialect reserves on lists. A field with one of these names is filtered as `<field>_eq`. */

@@ -5,8 +5,8 @@
  */
 import type { Operator } from "../../metadata/definition.ts";
 import type { ResolvedResource } from "../../metadata/resolved.ts";
-import { AppError, show } from "../../runtime/errors.ts";
-import type { Filter } from "../../runtime/query.ts";
+import { AppError, show } from "../errors.ts";
+import type { Filter } from "../query.ts";
 import { type FindResource, onPath } from "./paths.ts";
 
 /** AutoCRUD's operator names and the runtime operators they stand for. */

@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import { resources } from "../../demo/schema/index.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { isAppError } from "../../src/runtime/errors.ts";
-import { parseConditionsParam } from "../../src/rest/qb/conditions.ts";
-import { tokenize } from "../../src/rest/qb/lexer.ts";
-import { DEFAULT_QB_LIMITS, parseQbParam } from "../../src/rest/qb/qb-param.ts";
+import { parseConditionsParam } from "../../src/runtime/qb/conditions.ts";
+import { tokenize } from "../../src/runtime/qb/lexer.ts";
+import { DEFAULT_QB_LIMITS, parseQbParam } from "../../src/runtime/qb/qb-param.ts";
 import { datamodel } from "../../demo/datamodel.ts";
 
 const schema = resolveResources(resources, datamodel);

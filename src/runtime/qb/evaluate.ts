@@ -7,8 +7,8 @@
  */
 import type { Operator } from "../../metadata/definition.ts";
 import type { ResolvedResource } from "../../metadata/resolved.ts";
-import { show } from "../../runtime/errors.ts";
-import type { Filter, Sort } from "../../runtime/query.ts";
+import { show } from "../errors.ts";
+import type { Filter, Sort } from "../query.ts";
 import { QbError } from "./errors.ts";
 import { type FindResource, onPath } from "./paths.ts";
 import { type CompareOperator, type SyntaxNode, startOf } from "./syntax.ts";
