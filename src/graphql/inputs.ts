@@ -41,6 +41,8 @@ const OPERATOR_DESCRIPTIONS: Readonly<Record<Operator, string>> = {
   startsWith: "Starts with the text (case-insensitive).",
   endsWith: "Ends with the text (case-insensitive).",
   isNull: "true: the field is null; false: it is not.",
+  like: "Matches the pattern, case-insensitive: % is any run of characters, _ one character, \\ escapes them.",
+  regex: "Matches the POSIX regular expression (PostgreSQL ~, case-sensitive; start with (?i) to ignore case).",
 };
 
 /** Fields a client may filter on (hidden fields never, whatever their options say). */
@@ -128,6 +130,8 @@ function addResourceInputs(
                 case "contains":
                 case "startsWith":
                 case "endsWith":
+                case "like":
+                case "regex":
                   return [op, t.field({ type: "String", description })];
                 case "isNull":
                   return [op, t.field({ type: "Boolean", description })];

@@ -16,6 +16,8 @@ export type Filter =
   | { readonly not: Filter }
   | { readonly field: string; readonly op: Operator; readonly value: unknown }
   | { readonly search: string }
+  /** Whether the record is in the trash (`QB.is_deleted()`): within the rows the list sees (§18), true keeps the trashed ones. */
+  | { readonly deleted: boolean }
   /**
    * A condition on related records: to-one relations take no quantifier; to-many relations need
    * `some`, `every` or `none`. The inner filter is checked against the related resource's metadata.
@@ -90,6 +92,13 @@ function escapeLike(text: string): string {
 }
 
 /**
+ * Longest `regex` pattern, in characters. PostgreSQL's regular-expression engine runs in time
+ * polynomial in the text for patterns without back-references (it compiles them to automata rather
+ * than backtracking), so a short pattern without back-references bounds the work; both are checked.
+ */
+export const MAX_REGEX_LENGTH = 256;
+
+/**
  * Both conditions; an absent `b` (no condition: the trash, a tenant or a scope that does not apply) is
  * `a` itself. Merged into one object when their keys differ: Prisma 6 reads `AND: [{ OR: [] }, x]`
  * as "everything" (an empty OR inside AND), while `{ OR: [], ...x }` correctly matches nothing.
@@ -128,6 +137,15 @@ export function compileFilter(
     if (++clauses > limits.maxFilterClauses)
       throw bad(`Too many filter conditions: at most ${limits.maxFilterClauses}.`);
     if ("search" in f) return searchWhere(r, f.search, limits, visibility);
+    if ("deleted" in f) {
+      if (!r.softDelete)
+        throw bad(
+          `${r.plural} have no trash, so whether one is deleted cannot be asked (QB.is_deleted() needs softDelete).`,
+        );
+      if (typeof f.deleted !== "boolean")
+        throw bad(`Invalid deleted condition: expected true or false, got ${show(f.deleted)}.`);
+      return { [r.softDelete.field]: f.deleted ? { not: null } : null };
+    }
     if ("relation" in f) {
       const relation = r.relation.get(f.relation);
       if (!relation?.filterable) {
@@ -261,7 +279,28 @@ function condition(
         );
       return b ? { equals: null } : { not: null };
     }
+    case "like":
+    case "regex":
+      return { [op]: patternOf(at, op, value), ...(op === "like" ? { mode: "insensitive" } : {}) };
   }
+}
+
+/** A `like` or `regex` pattern, checked before PostgreSQL sees it (which still refuses a malformed regex with a 400). */
+function patternOf(at: string, op: "like" | "regex", value: unknown): string {
+  const bad = (why: string) => new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): ${why}.`);
+  if (typeof value !== "string") throw bad(`expected a string, got ${show(value)}`);
+  const problem = textProblem(value);
+  if (problem) throw bad(problem);
+  if (op === "like") {
+    // A trailing lone backslash escapes nothing; PostgreSQL would refuse the whole statement.
+    if (/(^|[^\\])(\\\\)*\\$/.test(value)) throw bad(`the pattern ends with a lone "\\"; write "\\\\" for a backslash`);
+    return value;
+  }
+  if (value.length > MAX_REGEX_LENGTH)
+    throw bad(`the pattern is ${value.length} characters long, at most ${MAX_REGEX_LENGTH}`);
+  // Back-references are what make a regular expression backtrack (exponential time on hostile text).
+  if (/\\[1-9]/.test(value.replace(/\\\\/g, ""))) throw bad(`back-references (\\1 … \\9) are not supported`);
+  return value;
 }
 
 function searchWhere(resource: ResolvedResource, q: string, limits: QueryLimits, visibility: Visibility): object {

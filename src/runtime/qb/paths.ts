@@ -23,14 +23,14 @@ export function onPath(
   resource: ResolvedResource,
   find: FindResource,
   path: string,
-  leaf: (field: string) => Filter,
+  leaf: (field: string, target: ResolvedResource | undefined) => Filter,
   fail: (problem: string) => never,
 ): Filter {
   return walkRelationPath(
     resource,
     find,
     path,
-    (_target, field) => leaf(field),
+    (target, field) => leaf(field, target),
     (problem) =>
       fail(
         problem.kind === "empty"
