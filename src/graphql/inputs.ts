@@ -10,6 +10,7 @@ import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema 
 import { AppError } from "../runtime/errors.ts";
 import type { Filter, Quantifier, Sort } from "../runtime/query.ts";
 import type { Builder, Types } from "./builder.ts";
+import { OPERATOR_DESCRIPTIONS } from "./operator-descriptions.ts";
 import { isReadable } from "./object-types.ts";
 import type { LeafTypes } from "./scalars.ts";
 
@@ -27,23 +28,6 @@ export interface ResourceInputs {
   /** One item of the batch update (`updatePosts`): the id, the expected version when versioned, and the update fields. */
   readonly batchUpdate: InputRef | undefined;
 }
-
-const OPERATOR_DESCRIPTIONS: Readonly<Record<Operator, string>> = {
-  eq: "Equal to (null: the field is null).",
-  ne: "Not equal to; records where the field is null match too.",
-  gt: "Greater than.",
-  gte: "Greater than or equal to.",
-  lt: "Less than.",
-  lte: "Less than or equal to.",
-  in: "Equal to one of the values.",
-  notIn: "Equal to none of the values.",
-  contains: "Contains the text (case-insensitive).",
-  startsWith: "Starts with the text (case-insensitive).",
-  endsWith: "Ends with the text (case-insensitive).",
-  isNull: "true: the field is null; false: it is not.",
-  like: "Matches the pattern, case-insensitive: % is any run of characters, _ one character, \\ escapes them.",
-  regex: "Matches the POSIX regular expression (PostgreSQL ~, case-sensitive; start with (?i) to ignore case).",
-};
 
 /** Fields a client may filter on (hidden fields never, whatever their options say). */
 export function filterableFields(resource: ResolvedResource): ResolvedField[] {

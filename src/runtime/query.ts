@@ -8,6 +8,7 @@ import type { ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
 import { SEARCH_KEY, type SearchCondition } from "../storage/sql/search.ts";
 import { coerceValue, textProblem } from "./coerce.ts";
 import { AppError, show } from "./errors.ts";
+import { escapeLike, patternOf } from "./text-patterns.ts";
 
 /** A filter tree. Conditions name a field of the resource, an operator and a value. */
 export type Filter =
@@ -76,27 +77,6 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = Object.freeze({
   maxFilterValueBytes: 10_240,
   maxInValues: 1000,
 });
-
-const TEXT_OPS: Partial<Record<Operator, string>> = {
-  contains: "contains",
-  startsWith: "startsWith",
-  endsWith: "endsWith",
-};
-
-/**
- * Prisma sends `contains`/`startsWith`/`endsWith` to ILIKE without escaping (`contains: "%"` matches
- * every row), so `%`, `_` and the escape character itself are escaped here to match literally.
- */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/**
- * Longest `regex` pattern, in characters. PostgreSQL's regular-expression engine runs in time
- * polynomial in the text for patterns without back-references (it compiles them to automata rather
- * than backtracking), so a short pattern without back-references bounds the work; both are checked.
- */
-export const MAX_REGEX_LENGTH = 256;
 
 /**
  * Both conditions; an absent `b` (no condition: the trash, a tenant or a scope that does not apply) is
@@ -268,7 +248,7 @@ function condition(
         );
       const bad = textProblem(value);
       if (bad) throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): ${bad}.`);
-      return { [TEXT_OPS[op] as string]: escapeLike(value), mode: "insensitive" };
+      return { [op]: escapeLike(value), mode: "insensitive" };
     }
     case "isNull": {
       const b = value === true || value === "true" ? true : value === false || value === "false" ? false : undefined;
@@ -283,24 +263,6 @@ function condition(
     case "regex":
       return { [op]: patternOf(at, op, value), ...(op === "like" ? { mode: "insensitive" } : {}) };
   }
-}
-
-/** A `like` or `regex` pattern, checked before PostgreSQL sees it (which still refuses a malformed regex with a 400). */
-function patternOf(at: string, op: "like" | "regex", value: unknown): string {
-  const bad = (why: string) => new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): ${why}.`);
-  if (typeof value !== "string") throw bad(`expected a string, got ${show(value)}`);
-  const problem = textProblem(value);
-  if (problem) throw bad(problem);
-  if (op === "like") {
-    // A trailing lone backslash escapes nothing; PostgreSQL would refuse the whole statement.
-    if (/(^|[^\\])(\\\\)*\\$/.test(value)) throw bad(`the pattern ends with a lone "\\"; write "\\\\" for a backslash`);
-    return value;
-  }
-  if (value.length > MAX_REGEX_LENGTH)
-    throw bad(`the pattern is ${value.length} characters long, at most ${MAX_REGEX_LENGTH}`);
-  // Back-references are what make a regular expression backtrack (exponential time on hostile text).
-  if (/\\[1-9]/.test(value.replace(/\\\\/g, ""))) throw bad(`back-references (\\1 … \\9) are not supported`);
-  return value;
 }
 
 function searchWhere(resource: ResolvedResource, q: string, limits: QueryLimits, visibility: Visibility): object {

@@ -7,6 +7,7 @@ import { resolveResources } from "../../src/metadata/resolve.ts";
 import { isAppError } from "../../src/runtime/errors.ts";
 import { parseConditionsParam } from "../../src/runtime/qb/conditions.ts";
 import { tokenize } from "../../src/runtime/qb/lexer.ts";
+import { parseSortsParam } from "../../src/runtime/qb/sorts.ts";
 import { DEFAULT_QB_LIMITS, parseQbParam } from "../../src/runtime/qb/qb-param.ts";
 import { datamodel } from "../../demo/datamodel.ts";
 
@@ -427,8 +428,8 @@ describe("§11 conditions: shapes (the runtime checks fields and values)", () =>
     expect(refused([{ field_path: 3, operator: "equals", value: 1 }])).toContain(
       "conditions[0].field_path must be a non-empty string",
     );
-    expect(refused([{ field_path: "views", operator: "gt", value: 1 }])).toContain(
-      'conditions[0].operator must be one of equals, not_equals, greater_than, greater_than_or_equal, less_than, less_than_or_equal, contains, starts_with, ends_with, in_list, not_in_list; got "gt"',
+    expect(refused([{ field_path: "views", operator: "greater", value: 1 }])).toContain(
+      'conditions[0].operator must be one of equals, not_equals, greater_than, greater_than_or_equal, less_than, less_than_or_equal, contains, starts_with, ends_with, in_list, not_in_list, is_null, regex, eq, ne, gt, gte, lt, lte, in, not_in; got "greater"',
     );
     expect(refused([{ field_path: "views", operator: "toString", value: 1 }])).toContain(
       "conditions[0].operator must be one of",
@@ -523,5 +524,60 @@ describe("§11 qb: AutoCRUD's regex, like, truthiness, date helpers, datetime(),
       { field: "createdAt", direction: "desc" },
       { field: "id", direction: "asc" },
     ]);
+  });
+});
+
+describe("§30 sorts and AutoCRUD's operator values in conditions", () => {
+  it("sorts: meta keys stand for their fields, data keys name fields, + ascending (the default) and - descending", () => {
+    expect(
+      parseSortsParam(
+        JSON.stringify([
+          { type: "meta", key: "created_time", direction: "-" },
+          { type: "data", field_path: "author.name" },
+          { type: "meta", key: "resource_id", direction: "+" },
+        ]),
+        posts,
+      ),
+    ).toEqual([
+      { field: "createdAt", direction: "desc" },
+      { field: "author.name", direction: "asc" },
+      { field: "id", direction: "asc" },
+    ]);
+  });
+
+  it.each([
+    ["[", 'Query parameter "sorts" is not valid JSON'],
+    ["[]", "must be a non-empty JSON array"],
+    ['[{"type":"meta","key":"is_deleted"}]', 'sorts[0].key "is_deleted" is not a meta field'],
+    ['[{"type":"data","field_path":"title","direction":"desc"}]', 'sorts[0].direction must be "+"'],
+    ['[{"type":"other","field_path":"title"}]', 'sorts[0].type must be "meta" or "data"'],
+    ['[{"type":"data","key":"title"}]', 'sorts[0] has unknown key "key"'],
+  ])("sorts=%s is a 400", (raw, message) => {
+    expect(() => parseSortsParam(raw, posts)).toThrow(message);
+  });
+
+  it("conditions accept the operator values AutoCRUD sends (gt, not_in, is_null, regex) besides their names", () => {
+    const parsed = parseConditionsParam(
+      JSON.stringify([
+        { field_path: "views", operator: "gt", value: 1 },
+        { field_path: "status", operator: "not_in", value: ["draft"] },
+        { field_path: "publishedAt", operator: "is_null", value: false },
+        { field_path: "title", operator: "regex", value: "^A" },
+      ]),
+      posts,
+      lookup,
+      "data_conditions",
+    );
+    expect(parsed).toEqual({
+      and: [
+        { field: "views", op: "gt", value: 1 },
+        { field: "status", op: "notIn", value: ["draft"] },
+        { field: "publishedAt", op: "isNull", value: false },
+        { field: "title", op: "regex", value: "^A" },
+      ],
+    });
+    expect(() => parseConditionsParam("{}", posts, lookup, "data_conditions")).toThrow(
+      'Query parameter "data_conditions" must be a JSON array',
+    );
   });
 });
