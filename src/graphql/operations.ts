@@ -10,12 +10,13 @@ import { withUploads } from "../runtime/uploads.ts";
 import { type AggregateTypes, toAggregateSpec } from "./aggregates.ts";
 import type { Builder } from "./builder.ts";
 import type { ConnectionTypes } from "./connections.ts";
-import { type ResourceInputs, toFilter, toSort, toWriteInput } from "./inputs.ts";
 import { addDeleteWhereMutation, addDeleteWhereResultType } from "./delete-where.ts";
+import { type ResourceInputs, toFilter, toWriteInput } from "./inputs.ts";
 import { addLifecycleOperations, deletedArg, deletedOf, getOptionsOf, type LifecycleTypes } from "./lifecycle.ts";
 import { addLockOperations, type LockType } from "./locks.ts";
 import type { ObjectTypes } from "./object-types.ts";
 import { connectionProjectionOf, projectionOf } from "./projection.ts";
+import { connectionQuery, countFilter, listQuery, QB_ARG_DESCRIPTION } from "./read-args.ts";
 import { subfields } from "./selection.ts";
 
 /** The types operations return and take, by resource name. */
@@ -98,18 +99,13 @@ function addListQueries(
           orderBy: t.arg({ type: [input.orderBy] }),
           skip: t.arg.int(),
           take: t.arg.int(),
+          qb: t.arg.string({ description: QB_ARG_DESCRIPTION }),
           ...deleted(),
         },
         resolve: async (_root, args, ctx, info) => {
           const { records } = await service.list(
             ctx.context,
-            {
-              filter: toFilter(schema, resource, args.where),
-              sort: toSort(schema, resource, args.orderBy),
-              offset: args.skip ?? undefined,
-              limit: args.take ?? undefined,
-              deleted: deletedOf(args),
-            },
+            { ...listQuery(schema, resource, args, names.list), deleted: deletedOf(args) },
             projectionOf(info, schema, resource),
           );
           return records;
@@ -118,9 +114,13 @@ function addListQueries(
       [names.count]: t.field({
         type: "Int",
         description: `How many ${resource.plural} match \`where\`.`,
-        args: { where: t.arg({ type: input.where }), ...deleted() },
+        args: {
+          where: t.arg({ type: input.where }),
+          qb: t.arg.string({ description: QB_ARG_DESCRIPTION }),
+          ...deleted(),
+        },
         resolve: (_root, args, ctx) =>
-          service.count(ctx.context, toFilter(schema, resource, args.where), deletedOf(args)),
+          service.count(ctx.context, countFilter(schema, resource, args, names.count), deletedOf(args)),
       }),
     };
   });
@@ -194,18 +194,19 @@ function addConnection(
         before: t.arg.string(),
         where: t.arg({ type: input.where }),
         orderBy: t.arg({ type: [input.orderBy] }),
+        qb: t.arg.string({ description: QB_ARG_DESCRIPTION }),
         ...deletedArg(resource, lifecycle, (type, description) =>
           t.arg({ type, defaultValue: "exclude", description }),
         ),
       },
       resolve: async (_root, args, ctx, info) => {
-        const filter = toFilter(schema, resource, args.where);
+        const { filter, sort } = connectionQuery(schema, resource, args, resource.names.connection);
         const deleted = deletedOf(args);
         const page = await service.page(
           ctx.context,
           {
             filter,
-            sort: toSort(schema, resource, args.orderBy),
+            sort,
             first: args.first ?? undefined,
             after: args.after ?? undefined,
             last: args.last ?? undefined,

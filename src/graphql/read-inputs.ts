@@ -4,12 +4,12 @@
  * resources need them and translates them into the runtime's query language.
  */
 import type { ImplementableInputObjectRef, InputObjectRef } from "@pothos/core";
-import type { Operator } from "../metadata/definition.ts";
 import { fieldFilterInputName, relationFilterInputName } from "../metadata/names.ts";
 import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import type { Builder, Types } from "./builder.ts";
 import { isReadable } from "./object-types.ts";
 import type { LeafTypes } from "./scalars.ts";
+import { OPERATOR_DESCRIPTIONS } from "./operator-descriptions.ts";
 
 /** An input object as GraphQL hands it to a resolver. */
 export type InputObject = { readonly [key: string]: unknown };
@@ -17,20 +17,6 @@ export type InputObject = { readonly [key: string]: unknown };
 /** A reference to an input object type. */
 export type InputRef = InputObjectRef<Types, InputObject>;
 
-const OPERATOR_DESCRIPTIONS: Readonly<Record<Operator, string>> = {
-  eq: "Equal to (null: the field is null).",
-  ne: "Not equal to; records where the field is null match too.",
-  gt: "Greater than.",
-  gte: "Greater than or equal to.",
-  lt: "Less than.",
-  lte: "Less than or equal to.",
-  in: "Equal to one of the values.",
-  notIn: "Equal to none of the values.",
-  contains: "Contains the text (case-insensitive).",
-  startsWith: "Starts with the text (case-insensitive).",
-  endsWith: "Ends with the text (case-insensitive).",
-  isNull: "true: the field is null; false: it is not.",
-};
 
 /** Fields a client may filter on (hidden fields never, whatever their options say). */
 export function filterableFields(resource: ResolvedResource): ResolvedField[] {
@@ -88,6 +74,8 @@ export function addWhere(
                 case "contains":
                 case "startsWith":
                 case "endsWith":
+                case "like":
+                case "regex":
                   return [op, t.field({ type: "String", description })];
                 case "isNull":
                   return [op, t.field({ type: "Boolean", description })];

@@ -34,7 +34,7 @@ import type { PageText, Selection, SelectionEntry } from "../runtime/service-typ
 import type { EdgePart } from "../storage/sql/read-sql.ts";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { GraphQLContext } from "./builder.ts";
-import { toFilter, toSort } from "./inputs.ts";
+import { connectionQuery, countFilter, listQuery } from "./read-args.ts";
 import { deletedOf } from "./lifecycle.ts";
 
 type Root = { readonly resource: ResolvedResource; readonly kind: "list" | "one" | "count" | "connection" };
@@ -184,7 +184,11 @@ async function spliceText(
         key,
         async () =>
           String(
-            await service.count(context, toFilter(resolved, root.resource, values.where as never), deletedOf(values)),
+            await service.count(
+              context,
+              countFilter(resolved, root.resource, values, node.name.value),
+              deletedOf(values),
+            ),
           ),
       ]);
       continue;
@@ -196,8 +200,7 @@ async function spliceText(
         key,
         async () => {
           const params = {
-            filter: toFilter(resolved, root.resource, values.where as never),
-            sort: toSort(resolved, root.resource, values.orderBy as never),
+            ...connectionQuery(resolved, root.resource, values, node.name.value),
             first: (values.first as number | null | undefined) ?? undefined,
             after: (values.after as string | null | undefined) ?? undefined,
             last: (values.last as number | null | undefined) ?? undefined,
@@ -218,10 +221,7 @@ async function spliceText(
       async () => {
         if (root.kind === "one") return service.getText(context, values.id, deletedOf(values), selection, "graphql");
         const params = {
-          filter: toFilter(resolved, root.resource, values.where as never),
-          sort: toSort(resolved, root.resource, values.orderBy as never),
-          offset: (values.skip as number | null | undefined) ?? undefined,
-          limit: (values.take as number | null | undefined) ?? undefined,
+          ...listQuery(resolved, root.resource, values, node.name.value),
           deleted: deletedOf(values),
         };
         return (await service.listText(context, params, selection, "graphql"))?.json;

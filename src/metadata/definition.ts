@@ -23,6 +23,8 @@ export const OPERATORS = [
   "startsWith",
   "endsWith",
   "isNull",
+  "like",
+  "regex",
 ] as const;
 /** One filter operator. */
 export type Operator = (typeof OPERATORS)[number];

@@ -11,11 +11,12 @@ import type { Filter, Sort } from "../runtime/query.ts";
 import type { DeletedMode } from "../runtime/service-types.ts";
 import { parseEmbedParam } from "./embeds.ts";
 import { jsonParam, sortParam } from "./sort-param.ts";
-import { relationCondition } from "./filter-paths.ts";
+import { condition, filterParam, type Readable } from "./filter-param.ts";
 import { parseDeletedParam } from "./lifecycle.ts";
-import { exposedField, splitFilterKey } from "./operators.ts";
-import { parseConditionsParam } from "./qb/conditions.ts";
-import { parseQbParam } from "./qb/qb-param.ts";
+import { exposedField } from "./operators.ts";
+import { parseConditionsParam } from "../runtime/qb/conditions.ts";
+import { parseQbParam } from "../runtime/qb/qb-param.ts";
+import { parseSortsParam } from "../runtime/qb/sorts.ts";
 import { namesFilterableField, type SecurityProfileRules } from "./security-profile.ts";
 
 /** Parameter names the dialect reserves on lists. A field with one of these names is filtered as `<field>_eq`. */
@@ -33,26 +34,34 @@ export const LIST_PARAMS = [
   "before",
   "fields",
   "deleted",
+  "sorts",
+  "sort_by",
 ] as const;
-/** Expression parameters (rest-dialect.md §11): `qb` carries filter, sort and page; `conditions` the filter. */
-export const EXPRESSION_PARAMS = ["qb", "conditions"] as const;
+/**
+ * Expression parameters (rest-dialect.md §11): `qb` carries filter, sort and page; `conditions` and
+ * `data_conditions` (AutoCRUD's older name, the same array; both may be given) the filter.
+ */
+export const EXPRESSION_PARAMS = ["qb", "conditions", "data_conditions"] as const;
 const RESERVED: ReadonlySet<string> = new Set([...LIST_PARAMS, ...EXPRESSION_PARAMS]);
+const BESIDE_CONDITIONS = [
+  "embed",
+  "fields",
+  "sort",
+  "sorts",
+  "sort_by",
+  "order",
+  "range",
+  "page",
+  "per_page",
+  "cursor",
+  "before",
+  "deleted",
+];
 /** What may accompany each expression parameter; anything else says the same thing another way (422). */
 const COMPANIONS: Readonly<Record<(typeof EXPRESSION_PARAMS)[number], readonly string[]>> = {
   qb: ["embed", "fields", "deleted"],
-  conditions: [
-    "embed",
-    "fields",
-    "sort",
-    "sort_by",
-    "order",
-    "range",
-    "page",
-    "per_page",
-    "cursor",
-    "before",
-    "deleted",
-  ],
+  conditions: [...BESIDE_CONDITIONS, "data_conditions"],
+  data_conditions: [...BESIDE_CONDITIONS, "conditions"],
 };
 
 /** A parsed list request. */
@@ -90,7 +99,7 @@ export interface ListQueryOptions {
    * profile a filter on a field they may not see is dropped like one on an unknown field, instead of
    * the runtime's 400. @default every field the schema exposes
    */
-  readable?: (resource: ResolvedResource, field: string) => boolean;
+  readable?: Readable;
 }
 
 const bad = (message: string) => new AppError("BAD_REQUEST", message);
@@ -113,55 +122,6 @@ function wholeNumber(name: string, raw: string, min: number): number {
   if (!Number.isSafeInteger(n) || n < min)
     throw bad(`Query parameter "${name}" must be a whole number ≥ ${min}, got ${show(raw)}.`);
   return n;
-}
-
-/**
- * One condition from a filter key and its value. `fromQuery`: the value is query-string text. A dotted
- * key is a condition on related records (§12): `author.name`, `comments.every.body_like`.
- */
-function condition(
-  resource: ResolvedResource,
-  key: string,
-  value: unknown,
-  fromQuery: boolean,
-  schema: ResolvedSchema,
-  shown = key,
-): Filter {
-  if (key === "q") return { search: value as string };
-  if (key.includes("."))
-    return relationCondition(resource, schema, key, (target, leaf) =>
-      target ? condition(target, leaf, value, fromQuery, schema, key) : { field: leaf, op: "eq", value },
-    );
-  const { field, op } = splitFilterKey(resource, key, fromQuery ? "query parameter" : "filter key", shown);
-  if (op === undefined) return Array.isArray(value) ? { field, op: "in", value } : { field, op: "eq", value };
-  // A comma list is how a query string spells a list; JSON may spell it either way.
-  if ((op === "in" || op === "notIn") && typeof value === "string")
-    return { field, op, value: value === "" ? [] : value.split(",") };
-  return { field, op, value };
-}
-
-function filterParam(
-  resource: ResolvedResource,
-  raw: string,
-  schema: ResolvedSchema,
-  strict: boolean,
-  readable: ListQueryOptions["readable"],
-): { conditions: Filter[]; ids: unknown[] | undefined } {
-  const parsed = jsonParam("filter", raw, '{"status":"published"}');
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw bad(
-      `Query parameter "filter" must be a JSON object of field: value, e.g. filter={"status":"published"}; got ${show(raw)}.`,
-    );
-  }
-  // A lenient profile drops keys that name nothing filterable as if they were never sent (§22.2): so a
-  // getMany stays a getMany, and a hidden field answers exactly as a made-up one.
-  const entries = Object.entries(parsed).filter(
-    ([key]) => strict || key === "q" || namesFilterableField(resource, schema, key, readable),
-  );
-  const idName = resource.id.name;
-  const only = entries.length === 1 ? entries[0] : undefined;
-  const ids = only && only[0] === idName && Array.isArray(only[1]) ? only[1] : undefined;
-  return { conditions: entries.map(([key, value]) => condition(resource, key, value, false, schema)), ids };
 }
 
 function rangeParam(raw: string): { offset: number; limit: number } {
@@ -246,10 +206,11 @@ export function parseListQuery(
   }
   const q = p.get("q");
   if (q !== undefined) conditions.push({ search: q });
-  const conditionsRaw = p.get("conditions");
-  const fromConditions =
-    conditionsRaw === undefined ? undefined : parseConditionsParam(conditionsRaw, resource, lookup);
-  if (fromConditions !== undefined) conditions.push(fromConditions);
+  for (const name of ["conditions", "data_conditions"] as const) {
+    const raw = p.get(name);
+    const parsed = raw === undefined ? undefined : parseConditionsParam(raw, resource, lookup, name);
+    if (parsed !== undefined) conditions.push(parsed);
+  }
 
   const order = p.get("order");
   const sortBy = p.get("sort_by");
@@ -263,7 +224,13 @@ export function parseListQuery(
   const sortRaw = sortBy ?? p.get("sort");
   if (order !== undefined && sortRaw === undefined)
     throw bad(`Query parameter "order" needs "sort" or "sort_by" (sort=title&order=DESC).`);
-  const sort = sortRaw === undefined ? undefined : sortParam(resource, sortRaw, order);
+  const sortsRaw = p.get("sorts");
+  const sort =
+    sortsRaw !== undefined
+      ? parseSortsParam(sortsRaw, resource)
+      : sortRaw === undefined
+        ? undefined
+        : sortParam(resource, sortRaw, order);
 
   let offset: number | undefined;
   let limit: number | undefined;
@@ -300,23 +267,32 @@ export function parseListQuery(
 
 /** Refuses `qb` or `conditions` together with parameters that give the same filter, sort or page another way (422). */
 function checkCompanions(p: Map<string, string>): void {
-  const given = EXPRESSION_PARAMS.filter((name) => p.has(name));
-  if (given.length > 1) {
+  const sorting = ["sort", "order"].filter((k) => p.has(k));
+  if (p.has("sorts") && sorting.length > 0)
     throw new AppError(
       "VALIDATION_FAILED",
-      `Query parameters "qb" and "conditions" cannot be combined: both give the filter. Use one; QB.all(...) holds any number of conditions.`,
+      `Query parameter "sorts" cannot be combined with ${sorting.map((k) => `"${k}"`).join(", ")}: both give the sort. Use one.`,
+      { details: { parameter: "sorts", conflicting: sorting } },
+    );
+  const given = EXPRESSION_PARAMS.filter((name) => p.has(name));
+  if (given.length > 1 && given.includes("qb")) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `Query parameters ${given.map((k) => `"${k}"`).join(" and ")} cannot be combined: both give the filter. Use one; QB.all(...) holds any number of conditions.`,
       { details: { conflicting: given } },
     );
   }
-  const name = given[0];
-  if (name === undefined) return;
+  for (const name of given) companions(p, name);
+}
+
+function companions(p: Map<string, string>, name: (typeof EXPRESSION_PARAMS)[number]): void {
   const allowed = COMPANIONS[name];
   const others = [...p.keys()].filter((k) => k !== name && !allowed.includes(k));
   if (others.length === 0) return;
   const why =
     name === "qb"
       ? "qb gives the filter, the sort (.sort()) and the page (.limit(), .offset(), .page()) itself"
-      : "conditions gives the whole filter";
+      : `${name} gives the whole filter`;
   throw new AppError(
     "VALIDATION_FAILED",
     `Query parameter "${name}" cannot be combined with ${others.map((k) => `"${k}"`).join(", ")}: ${why}. Only ${allowed.join(", ")} may accompany it.`,

@@ -28,6 +28,8 @@ export const SUFFIX_OPERATORS: ReadonlyMap<string, Operator> = new Map<string, O
   ["endsWith", "endsWith"],
   ["isnull", "isNull"],
   ["isNull", "isNull"],
+  ["ilike", "like"],
+  ["regex", "regex"],
 ]);
 
 /** The suffix OpenAPI and error messages name for each operator (`eq` is the bare field name). */
@@ -44,6 +46,8 @@ export const CANONICAL_SUFFIX: Readonly<Record<Operator, string>> = {
   startsWith: "_startswith",
   endsWith: "_endswith",
   isNull: "_isnull",
+  like: "_ilike",
+  regex: "_regex",
 };
 
 // Longest first, so `_not_in` wins over `_in`.

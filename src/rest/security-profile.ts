@@ -6,7 +6,7 @@
  */
 import type { SecurityProfile } from "../metadata/definition.ts";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
-import { QUANTIFIERS } from "./filter-paths.ts";
+import { QUANTIFIERS } from "../runtime/relation-path.ts";
 import { exposedField, splitFilterKey } from "./operators.ts";
 
 /** What a security profile decides. */

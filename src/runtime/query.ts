@@ -8,6 +8,7 @@ import type { ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
 import { SEARCH_KEY, type SearchCondition } from "../storage/sql/search.ts";
 import { coerceValue, textProblem } from "./coerce.ts";
 import { AppError, show } from "./errors.ts";
+import { escapeLike, patternOf } from "./text-patterns.ts";
 
 /** A filter tree. Conditions name a field of the resource, an operator and a value. */
 export type Filter =
@@ -16,6 +17,8 @@ export type Filter =
   | { readonly not: Filter }
   | { readonly field: string; readonly op: Operator; readonly value: unknown }
   | { readonly search: string }
+  /** Whether the record is in the trash (`QB.is_deleted()`): within the rows the list sees (§18), true keeps the trashed ones. */
+  | { readonly deleted: boolean }
   /**
    * A condition on related records: to-one relations take no quantifier; to-many relations need
    * `some`, `every` or `none`. The inner filter is checked against the related resource's metadata.
@@ -76,20 +79,6 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = Object.freeze({
   maxInValues: 1000,
 });
 
-const TEXT_OPS: Partial<Record<Operator, string>> = {
-  contains: "contains",
-  startsWith: "startsWith",
-  endsWith: "endsWith",
-};
-
-/**
- * Prisma sends `contains`/`startsWith`/`endsWith` to ILIKE without escaping (`contains: "%"` matches
- * every row), so `%`, `_` and the escape character itself are escaped here to match literally.
- */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /**
  * Both conditions; an absent `b` (no condition: the trash, a tenant or a scope that does not apply) is
  * `a` itself. Merged into one object when their keys differ: Prisma 6 reads `AND: [{ OR: [] }, x]`
@@ -129,6 +118,15 @@ export function compileFilter(
     if (++clauses > limits.maxFilterClauses)
       throw bad(`Too many filter conditions: at most ${limits.maxFilterClauses}.`);
     if ("search" in f) return searchWhere(r, f.search, limits, visibility);
+    if ("deleted" in f) {
+      if (!r.softDelete)
+        throw bad(
+          `${r.plural} have no trash, so whether one is deleted cannot be asked (QB.is_deleted() needs softDelete).`,
+        );
+      if (typeof f.deleted !== "boolean")
+        throw bad(`Invalid deleted condition: expected true or false, got ${show(f.deleted)}.`);
+      return { [r.softDelete.field]: f.deleted ? { not: null } : null };
+    }
     if ("relation" in f) {
       const relation = r.relation.get(f.relation);
       if (!relation?.filterable) {
@@ -251,7 +249,7 @@ function condition(
         );
       const bad = textProblem(value);
       if (bad) throw new AppError("BAD_REQUEST", `Invalid filter value for ${at} (${op}): ${bad}.`);
-      return { [TEXT_OPS[op] as string]: escapeLike(value), mode: "insensitive" };
+      return { [op]: escapeLike(value), mode: "insensitive" };
     }
     case "isNull": {
       const b = value === true || value === "true" ? true : value === false || value === "false" ? false : undefined;
@@ -262,6 +260,9 @@ function condition(
         );
       return b ? { equals: null } : { not: null };
     }
+    case "like":
+    case "regex":
+      return { [op]: patternOf(at, op, value), ...(op === "like" ? { mode: "insensitive" } : {}) };
   }
 }
 

@@ -84,6 +84,12 @@ export async function translate<T>(
               `The database refused a filter value of ${resource.plural} (too large or out of range).`,
               { cause: error },
             );
+      case "invalidRegex":
+        throw new AppError(
+          "BAD_REQUEST",
+          `Invalid regular expression in a filter of ${resource.plural}: ${failure.message}.`,
+          { cause: error },
+        );
       case "unavailable":
         throw new AppError("UNAVAILABLE", "The database is unavailable; try again shortly.", { cause: error });
     }

@@ -293,7 +293,9 @@ export type StorageFailure =
   | { kind: "unavailable" }
   | { kind: "valueOutOfRange"; message: string }
   /** PostgreSQL refused a value (SQLSTATE class 22, data exception, or 54, program limit exceeded). */
-  | { kind: "invalidValue" };
+  | { kind: "invalidValue" }
+  /** PostgreSQL refused a filter's regular expression (2201B); `message` is its own, e.g. "parentheses () not balanced". */
+  | { kind: "invalidRegex"; message: string };
 
 /** Classifies a Prisma (driver adapter) or `pg` error; `undefined` when it is not a known failure. */
 export function classifyStorageError(error: unknown): StorageFailure | undefined {
@@ -336,6 +338,8 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
         fields: (pgError.detail?.match(/Key \(([^)]+)\)/)?.[1]?.split(", ") ?? []).map((f) => f.replaceAll('"', "")),
       };
     if (e.code === "23503") return { kind: "foreignKey", constraint: pgError.constraint };
+    if (e.code === "2201B")
+      return { kind: "invalidRegex", message: (e.message ?? "").replace(/^invalid regular expression: /, "") };
     if (e.code.startsWith("22") || e.code.startsWith("54")) return { kind: "invalidValue" };
     if (e.code.startsWith("08") || e.code.startsWith("57P") || e.code === "53300") return { kind: "unavailable" };
   }

@@ -131,10 +131,12 @@ describe("where inputs", () => {
       "gt",
       "gte",
       "in",
+      "like",
       "lt",
       "lte",
       "ne",
       "notIn",
+      "regex",
       "startsWith",
     ]);
     const publishedAt = input(demo, "PostPublishedAtFilter")?.getFields();
@@ -196,6 +198,7 @@ describe("connections", () => {
       before: "String",
       where: "PostWhereInput",
       orderBy: "[PostOrderByInput!]",
+      qb: "String",
       deleted: "DeletedRecords",
     });
     expect(String(query.postsConnection?.type)).toBe("PostConnection!");

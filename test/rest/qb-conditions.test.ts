@@ -167,7 +167,10 @@ describe("§11.7 conditions: bad input", () => {
     const cases: [unknown, string][] = [
       [{ field_path: "views" }, "must be a JSON array"],
       [[{ field_path: "views", operator: "equals", value: 1 }, null], "conditions[1] must be an object"],
-      [[{ field_path: "views", operator: "gt", value: 1 }], "conditions[0].operator must be one of equals, not_equals"],
+      [
+        [{ field_path: "views", operator: "greater", value: 1 }],
+        "conditions[0].operator must be one of equals, not_equals",
+      ],
       [[{ field_path: "views", operator: "equals" }], 'conditions[0] has no "value"'],
       [[{ field: "views", operator: "equals", value: 1 }], 'conditions[0] has unknown key "field"'],
       [

@@ -64,8 +64,21 @@ const METHODS = [
   "is_null",
   "is_true",
   "is_false",
+  "match",
+  "like",
+  "one_of",
+  "in_range",
+  "has_value",
+  "is_empty",
+  "not_contains",
+  "is_truthy",
+  "is_falsy",
   "last_n_days",
   "today",
+  "yesterday",
+  "this_week",
+  "this_month",
+  "this_year",
   "nope",
   ...PROTOTYPE,
 ];
@@ -86,6 +99,23 @@ const scalar = fc.oneof(
     "'\\ud800'",
     "'%'",
     "'_'",
+    // Patterns for regex and like: valid, malformed, back-references, a lone escape.
+    "'^[A-Z]'",
+    "'(a'",
+    "'[z-a]'",
+    "'(a)\\\\1'",
+    "'a{1,99999}'",
+    "'x\\\\'",
+    "'(?i)Q'",
+  ),
+  fc.constantFrom(
+    "datetime(2024, 1, 31)",
+    "datetime(2024, 2, 30)",
+    "datetime(0, 1, 1)",
+    "datetime('2024-01-31T12:00:00+08:00')",
+    "dt.datetime(2024, 1, 1, 25)",
+    "datetime()",
+    "datetime.now()",
   ),
 );
 const value = fc.oneof(
@@ -94,15 +124,19 @@ const value = fc.oneof(
 );
 const field = fc.oneof(
   fc.constantFrom(...FIELDS).map((f) => `QB[${quote(f)}]`),
-  fc.constantFrom("created_time", "updated_time", "created_by", "updated_by", ...PROTOTYPE).map((h) => `QB.${h}()`),
+  fc
+    .constantFrom("created_time", "updated_time", "created_by", "updated_by", "resource_id", "is_deleted", ...PROTOTYPE)
+    .map((h) => `QB.${h}()`),
 );
 const condition = fc.oneof(
   fc
-    .tuple(field, fc.constantFrom("==", "!=", ">", ">=", "<", "<=", "<<", ">>"), value)
+    .tuple(field, fc.constantFrom("==", "!=", ">", ">=", "<", "<=", "<<", ">>", "%"), value)
     .map(([f, op, v]) => `${f} ${op} ${v}`),
   fc
     .tuple(field, fc.constantFrom(...METHODS), fc.array(value, { maxLength: 2 }))
     .map(([f, m, args]) => `${f}.${m}(${args.join(", ")})`),
+  // A field alone is its truthiness; ~field its falsiness.
+  field,
 );
 const { expression } = fc.letrec<{ expression: string }>((tie) => ({
   expression: fc.oneof(

@@ -20,6 +20,8 @@ const OPERATOR_TEXT: Readonly<Record<Operator, string>> = {
   startsWith: "starts with, case-insensitive (alias: _startsWith)",
   endsWith: "ends with, case-insensitive (alias: _endsWith)",
   isNull: "is null (true) or is not null (false)",
+  like: "matches the LIKE pattern, case-insensitive (% any text, _ one character, \\ escapes)",
+  regex: "matches the POSIX regular expression (case-sensitive; (?i) ignores case)",
 };
 
 /** One query parameter per filter operator of each exposed field (`views_gte`, `status_in`). */
@@ -34,7 +36,7 @@ export function operatorParameters(resource: ResolvedResource): Json[] {
           ? { type: "array", items: value }
           : op === "isNull"
             ? { type: "boolean" }
-            : op === "contains" || op === "startsWith" || op === "endsWith"
+            : op === "contains" || op === "startsWith" || op === "endsWith" || op === "like" || op === "regex"
               ? { type: "string" }
               : value;
       out.push(

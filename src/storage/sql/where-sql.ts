@@ -5,7 +5,8 @@
  * Identifiers come from the datamodel, always quoted; values are always bound as parameters.
  *
  * The subset: `{ field: value }` and `{ field: { equals, not, in, notIn, lt, lte, gt, gte, contains,
- * startsWith, endsWith, mode } }`, `AND` / `OR` / `NOT`, to-one relations (`is`, `isNot`, or the
+ * startsWith, endsWith, mode } }` plus two keys Prisma lacks, `like` (a LIKE pattern as given) and `regex`
+ * (PostgreSQL's `~`), `AND` / `OR` / `NOT`, to-one relations (`is`, `isNot`, or the
  * condition itself), to-many relations (`some`, `every`, `none`) and the full-text marker
  * {@link SEARCH_KEY}. Anything else is a programming error, not a client's: it throws.
  */
@@ -213,6 +214,13 @@ export class WhereSql {
           parts.push(`${col} ${insensitive ? "ILIKE" : "LIKE"} ${this.params.bind(pattern)}`);
           break;
         }
+        case "like":
+          // A pattern as the client wrote it: % and _ are wildcards, backslash escapes them.
+          parts.push(`${col} ${insensitive ? "ILIKE" : "LIKE"} ${this.params.bind(v)}`);
+          break;
+        case "regex":
+          parts.push(`${col} ~ ${this.params.bind(v)}`);
+          break;
         case "mode":
           break;
         default:

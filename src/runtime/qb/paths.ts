@@ -5,8 +5,8 @@
  * relation may be filtered through, and the field and value at the end, are the runtime's to check.
  */
 import type { ResolvedResource } from "../../metadata/resolved.ts";
-import type { Filter } from "../../runtime/query.ts";
-import { walkRelationPath } from "../filter-paths.ts";
+import type { Filter } from "../query.ts";
+import { walkRelationPath } from "../relation-path.ts";
 
 /** Finds a resource by its singular name (a relation's `target`); undefined for an unknown one. */
 export type FindResource = (name: string) => ResolvedResource | undefined;
@@ -23,14 +23,14 @@ export function onPath(
   resource: ResolvedResource,
   find: FindResource,
   path: string,
-  leaf: (field: string) => Filter,
+  leaf: (field: string, target: ResolvedResource | undefined) => Filter,
   fail: (problem: string) => never,
 ): Filter {
   return walkRelationPath(
     resource,
     find,
     path,
-    (_target, field) => leaf(field),
+    (target, field) => leaf(field, target),
     (problem) =>
       fail(
         problem.kind === "empty"

@@ -3,7 +3,7 @@
  * (`qb: expected ")" at column 27, found end of input`); the entry point turns them into
  * {@link AppError}s.
  */
-import { AppError } from "../../runtime/errors.ts";
+import { AppError } from "../errors.ts";
 
 /** A problem at a column of the expression: `${head} at column ${column}${tail}`. */
 export class QbError extends Error {

@@ -23,6 +23,7 @@ export const PUNCTUATION = [
   "~",
   "&",
   "|",
+  "%",
 ] as const;
 /** One punctuation or operator token. */
 export type Punctuation = (typeof PUNCTUATION)[number];

@@ -5,9 +5,10 @@ import { describe, expect, it } from "vitest";
 import { resources } from "../../demo/schema/index.ts";
 import { resolveResources } from "../../src/metadata/resolve.ts";
 import { isAppError } from "../../src/runtime/errors.ts";
-import { parseConditionsParam } from "../../src/rest/qb/conditions.ts";
-import { tokenize } from "../../src/rest/qb/lexer.ts";
-import { DEFAULT_QB_LIMITS, parseQbParam } from "../../src/rest/qb/qb-param.ts";
+import { parseConditionsParam } from "../../src/runtime/qb/conditions.ts";
+import { tokenize } from "../../src/runtime/qb/lexer.ts";
+import { parseSortsParam } from "../../src/runtime/qb/sorts.ts";
+import { DEFAULT_QB_LIMITS, parseQbParam } from "../../src/runtime/qb/qb-param.ts";
 import { datamodel } from "../../demo/datamodel.ts";
 
 const schema = resolveResources(resources, datamodel);
@@ -99,10 +100,11 @@ describe("§11 qb: methods and shortcuts", () => {
   });
 
   it("meta helpers name the audit fields and take the date helpers and every comparison", () => {
+    // Today is one of the n days: from 00:00 UTC six days ago (AutoCRUD's rule).
     expect(filter("QB.created_time().last_n_days(7)")).toEqual({
       field: "createdAt",
       op: "gte",
-      value: "2025-06-08T10:30:00.000Z",
+      value: "2025-06-09T00:00:00.000Z",
     });
     expect(filter("QB.updated_time().today()")).toEqual({
       and: [
@@ -113,10 +115,10 @@ describe("§11 qb: methods and shortcuts", () => {
     expect(filter("QB.created_time() >= '2024-01-01'")).toEqual({ field: "createdAt", op: "gte", value: "2024-01-01" });
     expect(filter("QB.created_by().eq(3)")).toEqual({ field: "createdBy", op: "eq", value: 3 });
     expect(filter("QB.updated_by() != 'guest'")).toEqual({ field: "updatedBy", op: "ne", value: "guest" });
-    expect(filter("QB['publishedAt'].last_n_days(0)")).toEqual({
+    expect(filter("QB['publishedAt'].last_n_days(1)")).toEqual({
       field: "publishedAt",
       op: "gte",
-      value: now.toISOString(),
+      value: "2025-06-15T00:00:00.000Z",
     });
   });
 
@@ -293,7 +295,7 @@ describe("§11 qb: errors name the column and what was expected", () => {
     [
       "QB['views'] == QB['x']",
       16,
-      "expected a value (a quoted string, a number, true, false, None or a list) at column 16, found name QB",
+      "expected a value (a quoted string, a number, true, false, None, datetime(...) or a list) at column 16, found name QB",
     ],
     ["QB['views'] == 1 QB['x'] == 2", 18, 'expected "&", "|" or end of input at column 18, found name QB'],
     ["QB['views'] == 1 )", 18, 'expected "&", "|" or end of input at column 18, found ")"'],
@@ -301,7 +303,6 @@ describe("§11 qb: errors name the column and what was expected", () => {
     ["QB['views'] < 1 < 2", 17, '"<" at column 17 would chain a second comparison after "<"'],
     ["QB['views'] == 1 & foo", 20, "expected a condition or a value: QB['field'], QB.<helper>(...)"],
     ["", 1, "expected an expression at column 1, found end of input"],
-    ["QB['views']", 1, 'expected a condition at column 1, found the field QB["views"]; compare it'],
     ["10 & QB['views'] == 1", 1, "expected a condition at column 1, found the value 10"],
     ["1 == 2", 1, 'expected a field at column 1, found the value 1 (the left of "==" is a field'],
     ["QB['status'] << 'draft'", 17, 'expected a list at column 17, found "draft"'],
@@ -311,20 +312,25 @@ describe("§11 qb: errors name the column and what was expected", () => {
     ["QB['views'].between(1)", 13, ".between() at column 13 takes 2 arguments, found 1"],
     ["QB['views'].is_null('yes')", 21, "expected true or false as the argument of .is_null() at column 21"],
     ["QB['views'].eq(1).eq(2)", 19, ".eq() at column 19 applies to a field, not to a condition"],
-    [
-      "QB['title'].regex('^a')",
-      13,
-      ".regex() at column 13 is not supported: the runtime has no regular-expression operator",
-    ],
     ["QB['views'].approx(1)", 13, "unknown method .approx() at column 13; a field has .eq()"],
     ["QB.nothing()", 1, "unknown helper QB.nothing() at column 1; QB has QB.all(), QB.any()"],
     ["QB.any()", 1, "QB.any() at column 1 needs at least one condition"],
-    ["QB.all(QB['views'])", 8, 'expected a condition at column 8, found the field QB["views"]'],
+    ["QB.is_deleted() > 1", 1, "QB.is_deleted() at column 1 is true or false: compare it with == or !="],
+    ["QB.is_deleted().gt(1)", 17, ".gt() at column 17 applies to a field, not to QB.is_deleted()"],
+    ["QB['views'].last_n_days(0)", 25, "expected a whole number from 1 to 1000000 as argument 1 of .last_n_days()"],
+    ["QB['views'].today(15)", 19, "expected a UTC offset in whole hours from -12 to 14"],
+    ["QB['views'].this_week(0, 7)", 26, "expected a whole number from 0 to 6 as argument 2 of .this_week()"],
+    ["QB['views'] > datetime(2024, 13, 1)", 30, "expected the month as a whole number from 1 to 12 in datetime()"],
+    ["QB['views'] > datetime(2023, 2, 29)", 33, "day 29 at column 33 does not exist in 2023-02"],
+    ["QB['views'] > datetime(2024)", 15, "datetime() at column 15 needs at least a year, a month and a day"],
+    ["QB['views'] > datetime('yesterday')", 24, "expected an ISO 8601 date or date-time in datetime()"],
+    ["QB['views'] > dt.now()", 18, 'expected "datetime" at column 18, found name now'],
+    ["QB['views'] > datetime(1, 2, 3, 4, 5, 6, 7, 8)", 45, 'expected ")" at column 45'],
     ["QB.created_time(1) > 1", 1, "QB.created_time() at column 1 takes 0 arguments, found 1"],
     [
       "QB.created_time().last_n_days(1000001)",
       31,
-      "expected a whole number from 0 to 1000000 as argument 1 of .last_n_days() at column 31",
+      "expected a whole number from 1 to 1000000 as argument 1 of .last_n_days() at column 31",
     ],
     ["QB['author..name'] == 1", 1, 'the field path "author..name" at column 1 has an empty step'],
     // Names of Object.prototype are names like any other: unknown.
@@ -422,8 +428,8 @@ describe("§11 conditions: shapes (the runtime checks fields and values)", () =>
     expect(refused([{ field_path: 3, operator: "equals", value: 1 }])).toContain(
       "conditions[0].field_path must be a non-empty string",
     );
-    expect(refused([{ field_path: "views", operator: "gt", value: 1 }])).toContain(
-      'conditions[0].operator must be one of equals, not_equals, greater_than, greater_than_or_equal, less_than, less_than_or_equal, contains, starts_with, ends_with, in_list, not_in_list; got "gt"',
+    expect(refused([{ field_path: "views", operator: "greater", value: 1 }])).toContain(
+      'conditions[0].operator must be one of equals, not_equals, greater_than, greater_than_or_equal, less_than, less_than_or_equal, contains, starts_with, ends_with, in_list, not_in_list, is_null, regex, eq, ne, gt, gte, lt, lte, in, not_in; got "greater"',
     );
     expect(refused([{ field_path: "views", operator: "toString", value: 1 }])).toContain(
       "conditions[0].operator must be one of",
@@ -434,6 +440,144 @@ describe("§11 conditions: shapes (the runtime checks fields and values)", () =>
     );
     expect(refused([{ field_path: "a..b", operator: "equals", value: 1 }])).toContain(
       'conditions[0].field_path "a..b" has an empty step',
+    );
+  });
+});
+
+// AutoCRUD's remaining QB (issue 17 item 8; rest-dialect.md §11.1, §11.3, §30). `now` is Sunday 2025-06-15 10:30 UTC.
+describe("§11 qb: AutoCRUD's regex, like, truthiness, date helpers, datetime(), resource_id() and is_deleted()", () => {
+  it.each([
+    ["QB['title'] % '^[A-Z]'", { field: "title", op: "regex", value: "^[A-Z]" }],
+    ["QB['title'].regex('a+b')", { field: "title", op: "regex", value: "a+b" }],
+    ["QB['title'].match('(?i)draft')", { field: "title", op: "regex", value: "(?i)draft" }],
+    ["QB['title'].like('Al_ce%')", { field: "title", op: "like", value: "Al_ce%" }],
+    ["QB['status'].one_of(['a', 'b'])", { field: "status", op: "in", value: ["a", "b"] }],
+    ["QB['title'].not_contains('x')", { not: { field: "title", op: "contains", value: "x" } }],
+    ["QB['title'].istarts_with('x')", { field: "title", op: "startsWith", value: "x" }],
+    [
+      "QB['views'].in_range(1, 2)",
+      {
+        and: [
+          { field: "views", op: "gte", value: 1 },
+          { field: "views", op: "lte", value: 2 },
+        ],
+      },
+    ],
+    ["QB['publishedAt'].has_value()", { field: "publishedAt", op: "isNull", value: false }],
+    // views is a required Int: no null test, not 0. title is a required String: not "". publishedAt may be null.
+    ["QB['views'].is_truthy()", { field: "views", op: "ne", value: 0 }],
+    ["QB['title']", { field: "title", op: "ne", value: "" }],
+    ["~QB['views']", { not: { field: "views", op: "ne", value: 0 } }],
+    ["QB['views'].is_falsy()", { not: { field: "views", op: "ne", value: 0 } }],
+    ["QB['publishedAt'].is_truthy()", { field: "publishedAt", op: "isNull", value: false }],
+    ["QB['author.name']", { relation: "author", filter: { field: "name", op: "ne", value: "" } }],
+    ["QB.resource_id() << [1, 2]", { field: "id", op: "in", value: [1, 2] }],
+    ["QB.is_deleted()", { deleted: true }],
+    ["~QB.is_deleted()", { not: { deleted: true } }],
+    ["QB.is_deleted().is_false()", { deleted: false }],
+    ["QB.is_deleted() == False", { deleted: false }],
+    ["QB.is_deleted().ne(false)", { deleted: true }],
+    [
+      "QB['publishedAt'] >= datetime(2024, 1, 31)",
+      { field: "publishedAt", op: "gte", value: "2024-01-31T00:00:00.000Z" },
+    ],
+    [
+      "QB['publishedAt'] < dt.datetime(2024, 1, 31, 12, 30, 15, 250000)",
+      { field: "publishedAt", op: "lt", value: "2024-01-31T12:30:15.250Z" },
+    ],
+    [
+      "QB['publishedAt'] < datetime.datetime('2024-01-31T12:30:00+08:00')",
+      { field: "publishedAt", op: "lt", value: "2024-01-31T04:30:00.000Z" },
+    ],
+    [
+      "QB['publishedAt'].in_([datetime('2024-01-31')])",
+      { field: "publishedAt", op: "in", value: ["2024-01-31T00:00:00.000Z"] },
+    ],
+  ])("%s", (text, expected) => {
+    expect(filter(text)).toEqual(expected);
+  });
+
+  const range = (from: string, to: string) => ({
+    and: [
+      { field: "createdAt", op: "gte", value: from },
+      { field: "createdAt", op: "lt", value: to },
+    ],
+  });
+  it.each([
+    ["today()", range("2025-06-15T00:00:00.000Z", "2025-06-16T00:00:00.000Z")],
+    ["yesterday()", range("2025-06-14T00:00:00.000Z", "2025-06-15T00:00:00.000Z")],
+    // Weeks start on Monday (week_start 0) unless the second argument says otherwise (6: Sunday).
+    ["this_week()", range("2025-06-09T00:00:00.000Z", "2025-06-16T00:00:00.000Z")],
+    ["this_week(0, 6)", range("2025-06-15T00:00:00.000Z", "2025-06-22T00:00:00.000Z")],
+    ["this_month()", range("2025-06-01T00:00:00.000Z", "2025-07-01T00:00:00.000Z")],
+    ["this_year()", range("2025-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z")],
+    // In UTC+8 it is already 18:30 on the 15th; in UTC-12 it is 22:30 on the 14th.
+    ["today(8)", range("2025-06-14T16:00:00.000Z", "2025-06-15T16:00:00.000Z")],
+    ["today('-12')", range("2025-06-14T12:00:00.000Z", "2025-06-15T12:00:00.000Z")],
+  ])("QB.created_time().%s is a half-open range in UTC or the given offset", (call, expected) => {
+    expect(filter(`QB.created_time().${call}`)).toEqual(expected);
+  });
+
+  it("sorts take + and -, and the meta names stand for their fields", () => {
+    expect(qb("QB.sort('+title', '-created_time', 'resource_id')").sort).toEqual([
+      { field: "title", direction: "asc" },
+      { field: "createdAt", direction: "desc" },
+      { field: "id", direction: "asc" },
+    ]);
+  });
+});
+
+describe("§30 sorts and AutoCRUD's operator values in conditions", () => {
+  it("sorts: meta keys stand for their fields, data keys name fields, + ascending (the default) and - descending", () => {
+    expect(
+      parseSortsParam(
+        JSON.stringify([
+          { type: "meta", key: "created_time", direction: "-" },
+          { type: "data", field_path: "author.name" },
+          { type: "meta", key: "resource_id", direction: "+" },
+        ]),
+        posts,
+      ),
+    ).toEqual([
+      { field: "createdAt", direction: "desc" },
+      { field: "author.name", direction: "asc" },
+      { field: "id", direction: "asc" },
+    ]);
+  });
+
+  it.each([
+    ["[", 'Query parameter "sorts" is not valid JSON'],
+    ["[]", "must be a non-empty JSON array"],
+    ['[{"type":"meta","key":"is_deleted"}]', 'sorts[0].key "is_deleted" is not a meta field'],
+    ['[{"type":"data","field_path":"title","direction":"desc"}]', 'sorts[0].direction must be "+"'],
+    ['[{"type":"other","field_path":"title"}]', 'sorts[0].type must be "meta" or "data"'],
+    ['[{"type":"data","key":"title"}]', 'sorts[0] has unknown key "key"'],
+  ])("sorts=%s is a 400", (raw, message) => {
+    expect(() => parseSortsParam(raw, posts)).toThrow(message);
+  });
+
+  it("conditions accept the operator values AutoCRUD sends (gt, not_in, is_null, regex) besides their names", () => {
+    const parsed = parseConditionsParam(
+      JSON.stringify([
+        { field_path: "views", operator: "gt", value: 1 },
+        { field_path: "status", operator: "not_in", value: ["draft"] },
+        { field_path: "publishedAt", operator: "is_null", value: false },
+        { field_path: "title", operator: "regex", value: "^A" },
+      ]),
+      posts,
+      lookup,
+      "data_conditions",
+    );
+    expect(parsed).toEqual({
+      and: [
+        { field: "views", op: "gt", value: 1 },
+        { field: "status", op: "notIn", value: ["draft"] },
+        { field: "publishedAt", op: "isNull", value: false },
+        { field: "title", op: "regex", value: "^A" },
+      ],
+    });
+    expect(() => parseConditionsParam("{}", posts, lookup, "data_conditions")).toThrow(
+      'Query parameter "data_conditions" must be a JSON array',
     );
   });
 });

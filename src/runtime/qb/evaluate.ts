@@ -6,12 +6,15 @@
  * operators, values and page sizes are allowed is checked by the runtime, which names the field at fault.
  */
 import type { Operator } from "../../metadata/definition.ts";
-import type { ResolvedResource } from "../../metadata/resolved.ts";
-import { show } from "../../runtime/errors.ts";
-import type { Filter, Sort } from "../../runtime/query.ts";
+import { show } from "../errors.ts";
+import type { Filter, Sort } from "../query.ts";
+import { argument, type Call, type EvaluateContext, literalOf, wholeArgument } from "./call.ts";
 import { QbError } from "./errors.ts";
-import { type FindResource, onPath } from "./paths.ts";
+import { FIELD_METHODS, truthy } from "./field-methods.ts";
+import { onPath } from "./paths.ts";
 import { type CompareOperator, type SyntaxNode, startOf } from "./syntax.ts";
+
+export type { EvaluateContext } from "./call.ts";
 
 /** A `qb` expression's result, in the runtime's terms. No filter means every record. */
 export interface QbQuery {
@@ -21,27 +24,35 @@ export interface QbQuery {
   readonly limit?: number;
 }
 
-/** What the evaluator needs to know besides the tree. */
-export interface EvaluateContext {
-  /** The resource the expression queries. */
-  readonly resource: ResolvedResource;
-  /** Relation targets, to tell to-one from to-many along dotted paths. */
-  readonly lookup: FindResource;
-  /** The time `last_n_days()` and `today()` count from. */
-  readonly now: Date;
-}
-
-/** Fields the meta helpers stand for: `QB.created_time()` is `QB['createdAt']`. */
+/**
+ * Fields the meta helpers stand for: `QB.created_time()` is `QB['createdAt']`; `QB.resource_id()` is
+ * the resource's id, whatever its name. The same names are sort keys (`.sort('-created_time')`).
+ */
 export const META_FIELDS: ReadonlyMap<string, string> = new Map([
   ["created_time", "createdAt"],
   ["updated_time", "updatedAt"],
   ["created_by", "createdBy"],
   ["updated_by", "updatedBy"],
+  ["resource_id", ""],
 ]);
 
-const DAY = 86_400_000;
-/** Far enough back for any date a database holds, near enough that the arithmetic stays exact. */
-const MAX_DAYS = 1_000_000;
+/** The field a meta name stands for on `ctx`'s resource (`resource_id`: the id), or undefined for another name. */
+export function metaField(name: string, ctx: Pick<EvaluateContext, "resource">): string | undefined {
+  const field = META_FIELDS.get(name);
+  return field === "" ? ctx.resource.id.name : field;
+}
+
+/**
+ * A sort key as AutoCRUD writes it: `title` or `+title` ascending, `-title` descending; a meta name
+ * (`created_time`, `resource_id`, …) stands for its field. Undefined when no field is named.
+ * @example sortKey("-created_time", { resource: posts }) // → { field: "createdAt", direction: "desc" }
+ */
+export function sortKey(key: string, ctx: Pick<EvaluateContext, "resource">): Sort | undefined {
+  const direction = key.startsWith("-") ? "desc" : "asc";
+  const name = key.startsWith("-") || key.startsWith("+") ? key.slice(1) : key;
+  if (name === "") return undefined;
+  return { field: metaField(name, ctx) ?? name, direction };
+}
 
 /** A modifier as messages name it (`.limit`, `QB.page`), and where it is. */
 type Modifier = { readonly name: string; readonly column: number };
@@ -49,6 +60,8 @@ type Modifier = { readonly name: string; readonly column: number };
 /** What a node evaluates to. `undefined` filter: every record (`QB.all()`). */
 type Meaning =
   | { readonly kind: "field"; readonly path: string; readonly column: number }
+  /** `QB.is_deleted()`: whether the record is in the trash (§18). */
+  | { readonly kind: "deleted"; readonly column: number }
   | { readonly kind: "condition"; readonly filter: Filter | undefined; readonly column: number }
   | {
       readonly kind: "query";
@@ -76,113 +89,12 @@ const COMPARE_OPS: Readonly<Record<CompareOperator, Operator>> = {
   "<=": "lte",
   "<<": "in",
   ">>": "contains",
+  "%": "regex",
 };
-
-/** Field methods: each checks its arguments and returns the conditions for a field name. */
-type FieldMethod = (call: Call, ctx: EvaluateContext) => (field: string) => Filter;
-interface Call {
-  readonly name: string;
-  /** How messages name it: `.eq`, `QB.limit`. */
-  readonly label: string;
-  readonly args: readonly SyntaxNode[];
-  readonly column: number;
-}
-
-const leaf = (field: string, op: Operator, value: unknown): Filter => ({ field, op, value });
-const comparison =
-  (op: Operator): FieldMethod =>
-  (call) => {
-    const value = argument(call, 1, 1, 0);
-    return (field) => leaf(field, op, value);
-  };
-const membership =
-  (op: "in" | "notIn"): FieldMethod =>
-  (call) => {
-    const value = listArgument(call, 0);
-    return (field) => leaf(field, op, value);
-  };
-
-const FIELD_METHODS: ReadonlyMap<string, FieldMethod> = new Map<string, FieldMethod>([
-  ["eq", comparison("eq")],
-  ["ne", comparison("ne")],
-  ["gt", comparison("gt")],
-  ["gte", comparison("gte")],
-  ["lt", comparison("lt")],
-  ["lte", comparison("lte")],
-  ["in_", membership("in")],
-  ["not_in", membership("notIn")],
-  // The runtime's text operators are all case-insensitive, so icontains and contains are the same.
-  ["contains", comparison("contains")],
-  ["icontains", comparison("contains")],
-  ["starts_with", comparison("startsWith")],
-  ["ends_with", comparison("endsWith")],
-  [
-    "regex",
-    (call) => {
-      throw new QbError(
-        call.column,
-        ".regex()",
-        " is not supported: the runtime has no regular-expression operator; use contains, starts_with or ends_with",
-      );
-    },
-  ],
-  [
-    "between",
-    (call) => {
-      const low = argument(call, 2, 2, 0);
-      const high = argument(call, 2, 2, 1);
-      return (field) => ({ and: [leaf(field, "gte", low), leaf(field, "lte", high)] });
-    },
-  ],
-  [
-    "is_null",
-    (call) => {
-      const value = call.args.length === 0 ? true : argument(call, 0, 1, 0);
-      if (typeof value !== "boolean")
-        throw new QbError(
-          startOf(call.args[0] as SyntaxNode),
-          `expected true or false as the argument of .is_null()`,
-          `, found ${show(value)}`,
-        );
-      return (field) => leaf(field, "isNull", value);
-    },
-  ],
-  [
-    "is_true",
-    (call) => {
-      argument(call, 0, 0, -1);
-      return (field) => leaf(field, "eq", true);
-    },
-  ],
-  [
-    "is_false",
-    (call) => {
-      argument(call, 0, 0, -1);
-      return (field) => leaf(field, "eq", false);
-    },
-  ],
-  [
-    "last_n_days",
-    (call, ctx) => {
-      const days = wholeArgument(call, 0, 0, MAX_DAYS, 1);
-      const since = new Date(ctx.now.getTime() - days * DAY).toISOString();
-      return (field) => leaf(field, "gte", since);
-    },
-  ],
-  [
-    "today",
-    (call, ctx) => {
-      argument(call, 0, 0, -1);
-      const start = Date.UTC(ctx.now.getUTCFullYear(), ctx.now.getUTCMonth(), ctx.now.getUTCDate());
-      const [from, to] = [new Date(start).toISOString(), new Date(start + DAY).toISOString()];
-      return (field) => ({ and: [leaf(field, "gte", from), leaf(field, "lt", to)] });
-    },
-  ],
-]);
 
 /** Result modifiers: each sets parts of the page or the order of a query. */
 type ModifierMethod = (call: Call, ctx: EvaluateContext) => { sort?: Sort[]; offset?: number; limit?: number };
-const sortModifier: ModifierMethod = (call) => {
+const sortModifier: ModifierMethod = (call, ctx) => {
   if (call.args.length === 0)
     throw new QbError(
       call.column,
@@ -192,15 +104,14 @@ const sortModifier: ModifierMethod = (call) => {
   return {
     sort: call.args.map((node, i) => {
       const key = argument(call, 1, Number.POSITIVE_INFINITY, i);
-      const descending = typeof key === "string" && key.startsWith("-");
-      const field = typeof key === "string" ? (descending ? key.slice(1) : key) : "";
-      if (field === "")
+      const sort = typeof key === "string" ? sortKey(key, ctx) : undefined;
+      if (sort === undefined)
         throw new QbError(
           startOf(node),
           `expected a field name as argument ${i + 1} of ${call.label}()`,
           `, found ${show(key)} ('title', or '-views' for descending)`,
         );
-      return { field, direction: descending ? "desc" : "asc" };
+      return sort;
     }),
   };
 };
@@ -228,7 +139,16 @@ const MODIFIERS: ReadonlyMap<string, ModifierMethod> = new Map<string, ModifierM
 ]);
 
 // Maps, not object literals: a client-chosen name such as "constructor" must not find Object.prototype.
-const HELPERS = ["all", "any", ...META_FIELDS.keys(), ...MODIFIERS.keys()];
+const HELPERS = ["all", "any", ...META_FIELDS.keys(), "is_deleted", ...MODIFIERS.keys()];
+/** What `QB.is_deleted()` takes: a boolean test, in any of these forms. */
+const DELETED_METHODS: ReadonlyMap<string, boolean | undefined> = new Map([
+  ["eq", undefined],
+  ["ne", undefined],
+  ["is_true", true],
+  ["is_false", false],
+  ["is_truthy", true],
+  ["is_falsy", false],
+]);
 
 /** Evaluates a whole expression. Throws {@link QbError} naming the column of the first problem. */
 export function evaluate(tree: SyntaxNode, ctx: EvaluateContext): QbQuery {
@@ -236,7 +156,7 @@ export function evaluate(tree: SyntaxNode, ctx: EvaluateContext): QbQuery {
   if (result.kind === "query") {
     return { ...(result.filter ? { filter: result.filter } : {}), ...pick(result) };
   }
-  const filter = condition(result);
+  const filter = condition(result, ctx);
   return filter ? { filter } : {};
 }
 
@@ -257,6 +177,7 @@ function meaning(node: SyntaxNode, ctx: EvaluateContext): Meaning {
       return { kind: "value", value: literalOf(node), column: node.column };
     case "compare": {
       const left = meaning(node.left, ctx);
+      if (left.kind === "deleted") return deletedTest(node.op, literalOf(node.right), node.right, left.column);
       if (left.kind !== "field")
         throw new QbError(
           left.column,
@@ -277,14 +198,15 @@ function meaning(node: SyntaxNode, ctx: EvaluateContext): Meaning {
           ctx.resource,
           ctx.lookup,
           left.path,
-          (f) => leaf(f, op, value),
+          (field) => ({ field, op, value }),
           pathFailure(left.column, left.path),
         ),
         column: left.column,
       };
     }
     case "not": {
-      const operand = condition(meaning(node.operand, ctx));
+      // `~QB['field']` is AutoCRUD's falsy shortcut: the negation of the field's truthiness.
+      const operand = condition(meaning(node.operand, ctx), ctx);
       return { kind: "condition", filter: operand === undefined ? NOTHING : { not: operand }, column: node.column };
     }
     case "and":
@@ -293,7 +215,7 @@ function meaning(node: SyntaxNode, ctx: EvaluateContext): Meaning {
         kind: "condition",
         filter: combine(
           node.kind,
-          node.operands.map((o) => condition(meaning(o, ctx))),
+          node.operands.map((o) => condition(meaning(o, ctx), ctx)),
         ),
         column: node.column,
       };
@@ -319,15 +241,19 @@ function helper(node: Extract<SyntaxNode, { kind: "qb" }>, ctx: EvaluateContext)
       kind: "condition",
       filter: combine(
         kind,
-        node.args.map((a) => condition(meaning(a, ctx))),
+        node.args.map((a) => condition(meaning(a, ctx), ctx)),
       ),
       column: node.column,
     };
   }
-  const field = META_FIELDS.get(node.name);
+  const field = metaField(node.name, ctx);
   if (field !== undefined) {
     argument(call, 0, 0, -1);
     return { kind: "field", path: field, column: node.column };
+  }
+  if (node.name === "is_deleted") {
+    argument(call, 0, 0, -1);
+    return { kind: "deleted", column: node.column };
   }
   // A modifier on QB itself stands for the same modifier on QB.all(): QB.limit(5) is QB.all().limit(5).
   if (MODIFIERS.has(node.name)) return modify({ kind: "condition", filter: undefined, column: node.column }, call, ctx);
@@ -341,6 +267,19 @@ function helper(node: Extract<SyntaxNode, { kind: "qb" }>, ctx: EvaluateContext)
 /** `<target>.<name>(...)`. */
 function method(node: Extract<SyntaxNode, { kind: "call" }>, target: Meaning, ctx: EvaluateContext): Meaning {
   const call: Call = { name: node.name, label: `.${node.name}`, args: node.args, column: node.column };
+  if (target.kind === "deleted" && DELETED_METHODS.has(node.name)) {
+    const fixed = DELETED_METHODS.get(node.name);
+    if (fixed !== undefined) {
+      argument(call, 0, 0, -1);
+      return { kind: "condition", filter: { deleted: fixed }, column: target.column };
+    }
+    return deletedTest(
+      node.name === "eq" ? "==" : "!=",
+      argument(call, 1, 1, 0),
+      call.args[0] as SyntaxNode,
+      target.column,
+    );
+  }
   const fieldMethod = FIELD_METHODS.get(node.name);
   if (fieldMethod !== undefined) {
     if (target.kind !== "field")
@@ -362,7 +301,7 @@ function method(node: Extract<SyntaxNode, { kind: "call" }>, target: Meaning, ct
     };
   }
   if (MODIFIERS.has(node.name)) {
-    if (target.kind === "field" || target.kind === "value") {
+    if (target.kind === "field" || target.kind === "value" || target.kind === "deleted") {
       throw new QbError(
         node.column,
         `.${node.name}()`,
@@ -401,9 +340,26 @@ function modify(target: Extract<Meaning, { kind: "condition" | "query" }>, call:
   return { ...base, ...change, setBy };
 }
 
-/** The filter of an operand of `&`, `|`, `~`, `QB.all`, `QB.any`: it must be a condition. */
-function condition(m: Meaning): Filter | undefined {
+/** `QB.is_deleted() == true` and its forms: only a comparison of equality with a boolean. */
+function deletedTest(op: string, value: unknown, at: SyntaxNode, column: number): Meaning {
+  if ((op !== "==" && op !== "!=") || typeof value !== "boolean")
+    throw new QbError(
+      op === "==" || op === "!=" ? startOf(at) : column,
+      "QB.is_deleted()",
+      ` is true or false: compare it with == or != to true or false, or call .is_true(), .is_false(), .eq(true), .ne(true); found ${op === "==" || op === "!=" ? show(value) : `"${op}"`}`,
+    );
+  return { kind: "condition", filter: { deleted: op === "==" ? value : !value }, column };
+}
+
+/**
+ * The filter of an operand of `&`, `|`, `~`, `QB.all`, `QB.any` and of the whole expression: a
+ * condition, or a field standing alone, which is AutoCRUD's truthiness test (`QB['title']` is
+ * `QB['title'].is_truthy()`).
+ */
+function condition(m: Meaning, ctx: EvaluateContext): Filter | undefined {
   if (m.kind === "condition") return m.filter;
+  if (m.kind === "deleted") return { deleted: true };
+  if (m.kind === "field") return onPath(ctx.resource, ctx.lookup, m.path, truthy, pathFailure(m.column, m.path));
   if (m.kind === "query") {
     throw new QbError(
       m.first.column,
@@ -411,9 +367,7 @@ function condition(m: Meaning): Filter | undefined {
       " must come last: result modifiers apply to the whole expression, so write (a & b).limit(5), not a & b.limit(5)",
     );
   }
-  const hint =
-    m.kind === "field" ? `; compare it: QB[${JSON.stringify(m.path)}] == …, or call a method such as .eq(…)` : "";
-  throw new QbError(m.column, "expected a condition", `, found ${describe(m)}${hint}`);
+  throw new QbError(m.column, "expected a condition", `, found ${describe(m)}`);
 }
 
 /** ANDs or ORs conditions, flattening runs of the same kind; `undefined` (every record) is the identity of AND and absorbs OR. */
@@ -431,39 +385,13 @@ function combine(kind: "and" | "or", filters: readonly (Filter | undefined)[]): 
   return kind === "and" ? { and: parts } : { or: parts };
 }
 
-/** The value a literal spells (the grammar allows only literals inside lists and right of a comparison). */
-function literalOf(
-  node: SyntaxNode,
-  head = "expected a value (a quoted string, a number, true, false, None or a list)",
-): unknown {
-  if (node.kind === "value") return node.value;
-  if (node.kind === "list") return node.items.map((item) => literalOf(item));
-  throw new QbError(startOf(node), head, `, found ${describeNode(node)}`);
-}
-
-/** How a node that should have been a value reads in "found …". */
-function describeNode(node: SyntaxNode): string {
-  switch (node.kind) {
-    case "field":
-      return `the field QB[${JSON.stringify(node.path)}]`;
-    case "qb":
-      return `QB.${node.name}()`;
-    case "call":
-      return `a call of .${node.name}()`;
-    case "value":
-      return `the value ${show(node.value)}`;
-    case "list":
-      return "a list";
-    default:
-      return "a condition";
-  }
-}
-
 /** How a meaning reads in "found …". */
 function describe(m: Meaning): string {
   switch (m.kind) {
     case "field":
       return `the field QB[${JSON.stringify(m.path)}]`;
+    case "deleted":
+      return "QB.is_deleted()";
     case "condition":
       return "a condition";
     case "query":
@@ -477,48 +405,4 @@ function pathFailure(column: number, path: string): (problem: string) => never {
   return (problem) => {
     throw new QbError(column, `the field path ${JSON.stringify(path)}`, ` ${problem}`);
   };
-}
-
-/**
- * Argument `index` of a call taking `min`..`max` arguments, which must be a value; an `index` of -1
- * only checks the count.
- */
-function argument(call: Call, min: number, max: number, index: number): unknown {
-  const count = call.args.length;
-  if (count < min || count > max) {
-    const wanted =
-      min === max
-        ? `${min} argument${min === 1 ? "" : "s"}`
-        : max === Number.POSITIVE_INFINITY
-          ? `at least ${min} arguments`
-          : `${min} to ${max} arguments`;
-    throw new QbError(call.column, `${call.label}()`, ` takes ${wanted}, found ${count}`);
-  }
-  if (index < 0) return undefined;
-  return literalOf(call.args[index] as SyntaxNode, `expected a value as argument ${index + 1} of ${call.label}()`);
-}
-
-function listArgument(call: Call, index: number): unknown[] {
-  const value = argument(call, 1, 1, index);
-  if (!Array.isArray(value))
-    throw new QbError(
-      startOf(call.args[index] as SyntaxNode),
-      `expected a list as the argument of ${call.label}()`,
-      `, found ${show(value)} (${call.label}(['a', 'b']))`,
-    );
-  return value;
-}
-
-/** A whole-number argument in [low, high] of a call taking 1..`max` arguments. */
-function wholeArgument(call: Call, index: number, low: number, high: number, max: number): number {
-  const value = argument(call, 1, max, index);
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < low || value > high) {
-    const range = high === Number.MAX_SAFE_INTEGER ? `≥ ${low}` : `from ${low} to ${high}`;
-    throw new QbError(
-      startOf(call.args[index] as SyntaxNode),
-      `expected a whole number ${range} as argument ${index + 1} of ${call.label}()`,
-      `, found ${show(value)}`,
-    );
-  }
-  return value;
 }

@@ -4,8 +4,8 @@
  * decide (evaluate.ts). Every node keeps the column it starts at, for error messages.
  */
 
-/** The comparison operators and their method equivalents (`<<` is `in_`, `>>` is `contains`). */
-export type CompareOperator = "==" | "!=" | ">" | ">=" | "<" | "<=" | "<<" | ">>";
+/** The comparison operators and their method equivalents (`<<` is `in_`, `>>` is `contains`, `%` is `regex`). */
+export type CompareOperator = "==" | "!=" | ">" | ">=" | "<" | "<=" | "<<" | ">>" | "%";
 
 /** A literal: string, number, true/false (also True/False), None/null. */
 export type Scalar = string | number | boolean | null;

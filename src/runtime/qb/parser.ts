@@ -3,6 +3,7 @@
  * of lookahead and no backtracking, so parsing is linear in the number of tokens. Nesting is bounded
  * (`maxDepth`) so hostile input cannot exhaust the stack, and lists are bounded (`maxListItems`).
  */
+import { datetimeValue, MAX_DATETIME_PARTS } from "./datetime.ts";
 import { expected, QbError } from "./errors.ts";
 import { describeToken, type Punctuation, type Token } from "./lexer.ts";
 import type { CompareOperator, SyntaxNode } from "./syntax.ts";
@@ -15,7 +16,7 @@ export interface ParseLimits {
   maxListItems: number;
 }
 
-const COMPARE: ReadonlySet<string> = new Set<CompareOperator>(["==", "!=", ">", ">=", "<", "<=", "<<", ">>"]);
+const COMPARE: ReadonlySet<string> = new Set<CompareOperator>(["==", "!=", ">", ">=", "<", "<=", "<<", ">>", "%"]);
 const LITERAL_NAMES: ReadonlyMap<string, boolean | null> = new Map([
   ["True", true],
   ["true", true],
@@ -24,7 +25,7 @@ const LITERAL_NAMES: ReadonlyMap<string, boolean | null> = new Map([
   ["None", null],
   ["null", null],
 ]);
-const VALUE = "a value (a quoted string, a number, true, false, None or a list)";
+const VALUE = "a value (a quoted string, a number, true, false, None, datetime(...) or a list)";
 const OPERAND = `a condition or a value: QB['field'], QB.<helper>(...), "~", "(", a quoted string, a number, true, false, None or a list`;
 
 /** Parses the tokens of one expression into its syntax tree. Throws {@link QbError} at the first token that does not fit. */
@@ -165,8 +166,36 @@ export function parse(tokens: readonly Token[], limits: ParseLimits): SyntaxNode
       next();
       return { kind: "value", value: LITERAL_NAMES.get(t.text) as boolean | null, column: t.column };
     }
+    if (t.kind === "name" && (t.text === "datetime" || t.text === "dt")) return datetime(t.text);
     if (isPunct("[")) return list();
     return fail(what);
+  };
+  // datetime = ( "datetime" [ "." "datetime" ] | "dt" "." "datetime" ) "(" [ ( STRING | NUMBER ) { "," NUMBER } ] ")"
+  const datetime = (first: string): SyntaxNode => {
+    const start = next();
+    if (first === "dt" || isPunct(".")) {
+      expectPunct(".", `"."`, " after dt (dt.datetime(2024, 1, 31))");
+      const name = peek();
+      if (name.kind !== "name" || name.text !== "datetime") return fail(`"datetime"`, ` after "${first}."`);
+      next();
+    }
+    const open = expectPunct("(", `"("`, " after datetime (datetime(2024, 1, 31) or datetime('2024-01-31T12:00:00Z'))");
+    const args: Token[] = [];
+    while (!isPunct(")")) {
+      const a = peek();
+      if (a.kind !== "number" && a.kind !== "string")
+        return fail("a number or a quoted ISO 8601 date", " in datetime()");
+      if (args.length === MAX_DATETIME_PARTS)
+        return fail(
+          `")"`,
+          ` (datetime() takes at most ${MAX_DATETIME_PARTS} parts: year, month, day, hour, minute, second, microsecond)`,
+        );
+      args.push(next());
+      if (!isPunct(",")) break;
+      next();
+    }
+    expectPunct(")", `"," or ")"`, ` (in datetime(), which opens at column ${open.column})`);
+    return { kind: "value", value: datetimeValue(args, start.column), column: start.column };
   };
   // list = "[" [ value { "," value } [ "," ] ] "]"
   const list = (): SyntaxNode => {
