@@ -17,7 +17,6 @@ export type InputObject = { readonly [key: string]: unknown };
 /** A reference to an input object type. */
 export type InputRef = InputObjectRef<Types, InputObject>;
 
-
 /** Fields a client may filter on (hidden fields never, whatever their options say). */
 export function filterableFields(resource: ResolvedResource): ResolvedField[] {
   return resource.fields.filter((f) => f.filter.size > 0 && isReadable(f));
