@@ -1,3 +1,5 @@
+// Longer than 400 lines: the facade of every resource operation, each method a few lines that check
+// what is served and hand over to the module holding its rule; splitting it would split one interface.
 /**
  * The resource service: the one place resource operations happen, for every transport. Reads select
  * only readable fields, leave out the trash, and present records per view (hidden fields never leave);

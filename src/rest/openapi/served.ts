@@ -14,7 +14,8 @@ const GET_ONE: Methods = { get: "get" };
 
 /** The operation each method of a path under `/<resource>` needs, by the path's rest (§26). */
 function methodsOf(rest: string): Methods {
-  if (rest === "") return { get: "list", post: "create" };
+  // Delete by filter also needs `list`: paths.ts leaves it out of a resource that does not serve it.
+  if (rest === "") return { get: "list", post: "create", delete: "delete" };
   if (rest === "/aggregate" || rest === "/events") return GET_LIST;
   if (rest === "/batch") return WRITES;
   if (rest === "/batch/restore") return { post: "restore" };
@@ -40,7 +41,13 @@ export function servedPaths(schema: ResolvedSchema, paths: Json): Json {
       out[path] = item;
       continue;
     }
-    const methods = methodsOf(path.slice(segment.length + 1));
+    const rest = path.slice(segment.length + 1);
+    // A custom action is declared as it is served: it is not part of the operation set (§27).
+    if (resource.actions.some((a) => rest === (a.record ? `/{id}/${a.name}` : `/${a.name}`))) {
+      out[path] = item;
+      continue;
+    }
+    const methods = methodsOf(rest);
     const kept = Object.entries(item as Record<string, Json>).filter(
       ([key]) => !(key in methods) || resource.operations.has(methods[key] as ServedOperation),
     );
