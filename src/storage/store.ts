@@ -31,6 +31,8 @@ export interface ModelDelegate {
   update(args: object): Promise<Record<string, unknown>>;
   delete(args: object): Promise<Record<string, unknown>>;
   updateMany(args: object): Promise<{ count: number }>;
+  createMany(args: object): Promise<{ count: number }>;
+  deleteMany(args: object): Promise<{ count: number }>;
 }
 
 /** One committed write, as the outbox records it (the database adds the id and the time). */

@@ -50,6 +50,7 @@ const relationOptions = z.union([
     filter: z.boolean().optional(),
     sort: z.boolean().optional(),
     onDelete: z.enum(["restrict", "cascade", "setNull"]).optional(),
+    nestedWrites: z.boolean().optional(),
     description: z.string().optional(),
   }),
 ]);
@@ -153,6 +154,6 @@ function fixFor(path: string[]): string {
   if (path[0] === "fields" && path[2] === "validate") return `validation rules are: ${VALIDATION_RULES.join(", ")}`;
   if (path[0] === "fields" && path.length >= 2) return `field options are: ${FIELD_OPTIONS}`;
   if (path[0] === "relations")
-    return "relation options are: views, through, filter, sort, onDelete, description (or `true`)";
+    return "relation options are: views, through, filter, sort, onDelete, nestedWrites, description (or `true`)";
   return `resource options are: ${RESOURCE_OPTIONS}`;
 }
