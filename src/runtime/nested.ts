@@ -80,7 +80,8 @@ export function splitNested(
     const keys = relation.kind === "belongsTo" ? TO_ONE_KEYS : TO_MANY_KEYS;
     const shaped = isObject(value) && Object.keys(value).length > 0 && Object.keys(value).every((k) => keys.has(k));
     if (!relation.nestedWrites) {
-      if (shaped && !options.ignoreReadOnly)
+      // Only operations, never an embedded record sent back: refused, not dropped, whatever the transport.
+      if (shaped)
         throw new AppError(
           "BAD_REQUEST",
           `The relation "${key}" of ${resource.name} takes no nested writes (its definition does not set nestedWrites).`,
