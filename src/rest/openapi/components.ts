@@ -20,9 +20,14 @@ export function components(schema: ResolvedSchema, profile: SecurityProfile | un
     const n = schemaNames(resource);
     schemas[n.one] = recordSchema(schema, resource, "one");
     if (n.listItem !== n.one) schemas[n.listItem] = recordSchema(schema, resource, "list");
-    schemas[n.create] = inputSchema(resource, "create");
-    schemas[n.update] = inputSchema(resource, "update");
-    Object.assign(schemas, aggregateSchemas(resource), batchSchemas(resource, profile), revisionSchemas(resource));
+    schemas[n.create] = inputSchema(schema, resource, "create");
+    schemas[n.update] = inputSchema(schema, resource, "update");
+    Object.assign(
+      schemas,
+      aggregateSchemas(resource),
+      batchSchemas(schema, resource, profile),
+      revisionSchemas(resource),
+    );
   }
   schemas.ChangeEvent = changeEventSchema();
   Object.assign(schemas, batchErrorSchemas());

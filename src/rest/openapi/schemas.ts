@@ -84,11 +84,60 @@ export function recordSchema(schema: ResolvedSchema, resource: ResolvedResource,
   };
 }
 
+/** The nested writes a relation with `nestedWrites` takes in a create or update body (rest-dialect.md §28). */
+function nestedSchema(schema: ResolvedSchema, relation: ResolvedRelation): Json {
+  const target = schema.resource.get(relation.target);
+  const names = target
+    ? schemaNames(target)
+    : { create: `${relation.target}Create`, update: `${relation.target}Update` };
+  const id = { type: "object", properties: { id: { type: ["string", "integer"] } }, required: ["id"] };
+  const ids = { type: "array", items: id };
+  const description = `Nested writes of ${relation.name} (§28), in this write's transaction. An embedded record sent back (react-admin) is ignored.`;
+  if (relation.kind === "belongsTo")
+    return {
+      type: "object",
+      description: `${description} Exactly one of connect, create${relation.isRequired ? "" : ", disconnect"}.`,
+      properties: {
+        connect: id,
+        create: ref(names.create),
+        ...(relation.isRequired ? {} : { disconnect: { type: "boolean", enum: [true] } }),
+      },
+    };
+  return {
+    type: "object",
+    description: `${description} create, connect, disconnect, set (replaces the links), update.`,
+    properties: {
+      create: {
+        type: "array",
+        items: ref(names.create),
+        ...(relation.kind === "hasMany"
+          ? { description: `Without ${relation.foreignField}: the relation sets it.` }
+          : {}),
+      },
+      connect: ids,
+      disconnect: ids,
+      set: ids,
+      update: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: { id: id.properties.id, version: { type: "integer" }, data: ref(names.update) },
+          required: ["id", "data"],
+        },
+      },
+    },
+  };
+}
+
 /** The body of a create or an update. */
-export function inputSchema(resource: ResolvedResource, mode: "create" | "update"): Json {
+export function inputSchema(schema: ResolvedSchema, resource: ResolvedResource, mode: "create" | "update"): Json {
   const view = mode === "create" ? "create" : "update";
   const properties: Json = {};
   const required: string[] = [];
+  // A foreign key a relation with nested writes may set instead (`author: { connect }`) is not required.
+  const setByRelation = new Set(
+    resource.relations.flatMap((r) => (r.kind === "belongsTo" && r.nestedWrites ? [r.localField] : [])),
+  );
   for (const field of resource.fields) {
     if (field.readOnly || field.hidden[view]) continue;
     // A `required` rule refuses null even where the column allows it.
@@ -98,7 +147,7 @@ export function inputSchema(resource: ResolvedResource, mode: "create" | "update
     if (field.hidden.one && field.hidden.list) s = { ...s, writeOnly: true };
     if (field.default !== undefined) s = { ...s, default: field.default };
     properties[field.name] = s;
-    if (mode === "create" && field.requiredOnCreate) required.push(field.name);
+    if (mode === "create" && field.requiredOnCreate && !setByRelation.has(field.name)) required.push(field.name);
   }
   // react-admin sends records back whole (update, Clone): read-only fields and embeds are accepted and ignored.
   for (const field of resource.fields) {
@@ -110,10 +159,9 @@ export function inputSchema(resource: ResolvedResource, mode: "create" | "update
     };
   }
   for (const relation of resource.relations)
-    properties[relation.name] = {
-      readOnly: true,
-      description: `Embedded ${relation.target}(s): accepted and ignored.`,
-    };
+    properties[relation.name] = relation.nestedWrites
+      ? nestedSchema(schema, relation)
+      : { readOnly: true, description: `Embedded ${relation.target}(s): accepted and ignored.` };
   const description = {
     create: `Fields of a new ${resource.name}. Read-only fields and embedded relations may be sent (react-admin's Clone does); they are ignored.`,
     update: `Fields of a ${resource.name} to change: PUT and PATCH change only the fields sent. Read-only fields and embedded relations may be sent back as received; they are ignored.`,
