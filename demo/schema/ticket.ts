@@ -39,6 +39,6 @@ export default defineResource("Ticket", {
   },
   relations: {
     reporter: { filter: true, sort: true },
-    replies: { filter: true, onDelete: "cascade" },
+    replies: { filter: true, onDelete: "cascade", nestedWrites: true },
   },
 });

@@ -3,13 +3,14 @@
  * query language. Where and order-by inputs reach through declared relations into the related
  * resource's inputs. Translation is syntax only: the runtime checks fields, operators, values and limits.
  */
-import type { ImplementableInputObjectRef, InputFieldBuilder, InputObjectRef } from "@pothos/core";
+import type { ImplementableInputObjectRef, InputObjectRef } from "@pothos/core";
 import type { Operator } from "../metadata/definition.ts";
 import { fieldFilterInputName, relationFilterInputName, WHERE_INPUT_KEYS } from "../metadata/names.ts";
 import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError } from "../runtime/errors.ts";
 import type { Filter, Quantifier, Sort } from "../runtime/query.ts";
 import type { Builder, Types } from "./builder.ts";
+import { type NestedInputs, nestedInputs, writeField } from "./nested-inputs.ts";
 import { isReadable } from "./object-types.ts";
 import type { LeafTypes } from "./scalars.ts";
 
@@ -82,121 +83,13 @@ export function addInputs(
   const wheres = new Map(schema.resources.map((r) => [r.name, builder.inputRef<InputObject>(r.names.whereInput)]));
   const orderBys = new Map(schema.resources.map((r) => [r.name, builder.inputRef<InputObject>(r.names.orderByInput)]));
   const inputs = new Map<string, ResourceInputs>();
-  const nested = nestedInputs(builder, schema, leaves, (name) => refOf(inputs, name));
   const refs: DeclaredInputs = {
     where: (name) => refOf(wheres, name),
     orderBy: (name) => refOf(orderBys, name),
-    nested: nested.of,
+    nested: nestedInputs(builder, schema, leaves, (name) => refOf(inputs, name)).fields,
   };
   for (const r of schema.resources) inputs.set(r.name, addResourceInputs(builder, schema, r, leaves, refs));
   return inputs;
-}
-
-/**
- * The input types of nested writes (docs/reference/rest-dialect.md §28), made on first use: per relation
- * with `nestedWrites`, its operations (`PostTagsNestedInput`); `NestedIdInput` for connect, disconnect
- * and set; per target, one `update` item (`TagNestedUpdateInput`); for a has-many, the target's create
- * fields but the foreign key the relation sets (`PostCommentsCreateInput`). Fields refer to other
- * resources' inputs lazily, so cycles are fine.
- */
-function nestedInputs(
-  builder: Builder,
-  schema: ResolvedSchema,
-  leaves: LeafTypes,
-  inputsOf: (resource: string) => ResourceInputs,
-): { of: (resource: ResolvedResource, relation: ResolvedRelation) => InputRef | undefined } {
-  let idInput: InputRef | undefined;
-  const ids = (): InputRef => {
-    idInput ??= builder.inputRef<InputObject>("NestedIdInput").implement({
-      description: "A related record, by id (connect, disconnect, set).",
-      fields: (t) => ({ id: t.field({ type: "ID", required: true }) }),
-    });
-    return idInput;
-  };
-  const updates = new Map<string, InputRef | undefined>();
-  const updateOf = (target: ResolvedResource): InputRef | undefined => {
-    if (!updates.has(target.name)) {
-      const data = inputsOf(target.name).update;
-      updates.set(
-        target.name,
-        data &&
-          builder.inputRef<InputObject>(`${target.names.type}NestedUpdateInput`).implement({
-            description: `A ${target.name} linked to the record, and the fields to change (a patch).`,
-            fields: (t) => ({
-              id: t.field({ type: "ID", required: true }),
-              ...(target.version
-                ? { version: t.field({ type: "Int", description: `The ${target.version.field} you read.` }) }
-                : {}),
-              data: t.field({ type: data, required: true }),
-            }),
-          }),
-      );
-    }
-    return updates.get(target.name);
-  };
-  const made = new Map<string, InputRef | undefined>();
-  const of = (resource: ResolvedResource, relation: ResolvedRelation): InputRef | undefined => {
-    const key = `${resource.name}.${relation.name}`;
-    if (made.has(key)) return made.get(key);
-    const target = targetOf(schema, relation);
-    const prefix = `${resource.names.type}${relation.name.charAt(0).toUpperCase()}${relation.name.slice(1)}`;
-    const label = relation.name;
-    let create: InputRef | undefined;
-    if (relation.kind === "hasMany") {
-      const fields = writableFields(target, "create").filter((f) => f.name !== relation.foreignField && !f.blob);
-      create =
-        fields.length === 0
-          ? undefined
-          : builder.inputRef<InputObject>(`${prefix}CreateInput`).implement({
-              description: `A new ${target.name} of the ${label}: its fields but ${relation.foreignField}, which the relation sets.`,
-              fields: (t) => Object.fromEntries(fields.map((f) => [f.name, writeField(t, leaves, f, "create")])),
-            });
-    }
-    const ref = builder.inputRef<InputObject>(`${prefix}NestedInput`).implement({
-      description:
-        relation.kind === "belongsTo"
-          ? `Sets the ${label}: exactly one of connect, create${relation.isRequired ? "" : ", disconnect"}.`
-          : `Changes the ${label}: create, connect, disconnect, set (replaces the links) and update, in this order.`,
-      fields: (t) => {
-        const createType = relation.kind === "hasMany" ? create : inputsOf(target.name).create;
-        if (relation.kind === "belongsTo")
-          return {
-            connect: t.field({ type: ids(), description: `An existing ${target.name}.` }),
-            ...(createType ? { create: t.field({ type: createType, description: `A new ${target.name}.` }) } : {}),
-            ...(relation.isRequired
-              ? {}
-              : { disconnect: t.field({ type: "Boolean", description: "true: unset it." }) }),
-          };
-        const update = updateOf(target);
-        return {
-          ...(createType
-            ? { create: t.field({ type: [createType], description: `New ${target.plural}, linked.` }) }
-            : {}),
-          connect: t.field({ type: [ids()], description: `Existing ${target.plural} to link.` }),
-          disconnect: t.field({ type: [ids()], description: `Linked ${target.plural} to unlink.` }),
-          set: t.field({ type: [ids()], description: `The ${target.plural} to be linked, all of them.` }),
-          ...(update ? { update: t.field({ type: [update], description: `Linked ${target.plural} to change.` }) } : {}),
-        };
-      },
-    });
-    made.set(key, ref);
-    return ref;
-  };
-  return { of };
-}
-
-/** One writable field of a create or update input. */
-function writeField(
-  t: InputFieldBuilder<Types, "InputObject">,
-  leaves: LeafTypes,
-  f: ResolvedField,
-  view: "create" | "update",
-  optional = false,
-) {
-  const leaf = f.blob ? leaves.files.upload() : leaves.of(f);
-  const required = view === "create" && f.requiredOnCreate && !optional;
-  const options = { required, ...(f.description ? { description: f.description } : {}) };
-  return f.isList ? t.field({ type: [leaf], ...options }) : t.field({ type: leaf, ...options });
 }
 
 function refOf<T>(refs: ReadonlyMap<string, T>, name: string): T {
@@ -209,8 +102,8 @@ function refOf<T>(refs: ReadonlyMap<string, T>, name: string): T {
 interface DeclaredInputs {
   where(resource: string): ImplementableInputObjectRef<Types, InputObject>;
   orderBy(resource: string): ImplementableInputObjectRef<Types, InputObject>;
-  /** The nested-write input of a relation with `nestedWrites`. */
-  nested(resource: ResolvedResource, relation: ResolvedRelation): InputRef | undefined;
+  /** The nested-write fields of a create or update input, one per relation given (nested-inputs.ts). */
+  nested: NestedInputs["fields"];
 }
 
 function addResourceInputs(
@@ -332,10 +225,7 @@ function addResourceInputs(
     const fields = writableFields(resource, view);
     if (fields.length === 0) return undefined;
     const { version } = resource;
-    // A relation that takes nested writes is a field of create and update (not of batch items); its
-    // foreign key is then optional on create (the relation may set it instead).
-    const nested = batchItem ? [] : resource.relations.filter((r) => r.nestedWrites);
-    const setByRelation = new Set(nested.flatMap((r) => (r.kind === "belongsTo" ? [r.localField] : [])));
+    const nested = batchItem ? [] : resource.relations.filter((r) => r.nestedWrites); // not in batch items
     return builder.inputRef<InputObject>(name).implement({
       description,
       fields: (t) => ({
@@ -356,26 +246,9 @@ function addResourceInputs(
           : {}),
         ...Object.fromEntries(
           // A batch changes fields, not files (upload them one record at a time).
-          fields
-            .filter((f) => !(batchItem && f.blob))
-            .map((f) => [f.name, writeField(t, leaves, f, view, setByRelation.has(f.name))]),
+          fields.filter((f) => !(batchItem && f.blob)).map((f) => [f.name, writeField(t, leaves, f, view, nested)]),
         ),
-        ...Object.fromEntries(
-          nested.flatMap((r) => {
-            const type = declared.nested(resource, r);
-            return type
-              ? [
-                  [
-                    r.name,
-                    t.field({
-                      type,
-                      description: `Writes the ${r.name} with this record, in its transaction (nested writes).`,
-                    }),
-                  ],
-                ]
-              : [];
-          }),
-        ),
+        ...declared.nested(t, resource, nested),
       }),
     });
   };

@@ -27,7 +27,8 @@ import {
 } from "./history.ts";
 import { readWriteInput, type WriteInputOptions } from "./input.ts";
 import { page, pageText } from "./keyset.ts";
-import { splitNested, writeNested } from "./nested.ts";
+import { writeNested } from "./nested.ts";
+import { splitNested } from "./nested-input.ts";
 import { getLock, type LockOptions, listLocks, lock, type RecordLock, unlock } from "./locks.ts";
 import type { Row } from "./loaders.ts";
 import { type Nesting, present, related } from "./present.ts";

@@ -135,9 +135,11 @@ export function inputSchema(schema: ResolvedSchema, resource: ResolvedResource, 
   const properties: Json = {};
   const required: string[] = [];
   // A foreign key a relation with nested writes may set instead (`author: { connect }`) is not required.
-  const setByRelation = new Set(
-    resource.relations.flatMap((r) => (r.kind === "belongsTo" && r.nestedWrites ? [r.localField] : [])),
+  // Required on create, it is then one of the two (anyOf).
+  const setByRelation = new Map(
+    resource.relations.flatMap((r) => (r.kind === "belongsTo" && r.nestedWrites ? [[r.localField, r.name]] : [])),
   );
+  const either: Json[] = [];
   for (const field of resource.fields) {
     if (field.readOnly || field.hidden[view]) continue;
     // A `required` rule refuses null even where the column allows it.
@@ -147,7 +149,11 @@ export function inputSchema(schema: ResolvedSchema, resource: ResolvedResource, 
     if (field.hidden.one && field.hidden.list) s = { ...s, writeOnly: true };
     if (field.default !== undefined) s = { ...s, default: field.default };
     properties[field.name] = s;
-    if (mode === "create" && field.requiredOnCreate && !setByRelation.has(field.name)) required.push(field.name);
+    if (mode === "create" && field.requiredOnCreate) {
+      const relation = setByRelation.get(field.name);
+      if (relation) either.push({ anyOf: [{ required: [field.name] }, { required: [relation] }] });
+      else required.push(field.name);
+    }
   }
   // react-admin sends records back whole (update, Clone): read-only fields and embeds are accepted and ignored.
   for (const field of resource.fields) {
@@ -171,6 +177,7 @@ export function inputSchema(schema: ResolvedSchema, resource: ResolvedResource, 
     description,
     properties,
     ...(required.length > 0 ? { required } : {}),
+    ...(either.length === 1 ? either[0] : either.length > 1 ? { allOf: either } : {}),
     additionalProperties: false,
   };
 }
