@@ -37,10 +37,10 @@ export default defineResource("Post", {
       ? { publishedAt: "must be empty while the post is a draft (publish it, or clear the date)" }
       : undefined,
   relations: {
-    author: { filter: true, sort: true },
+    author: { filter: true, sort: true, nestedWrites: true },
     // Trashing a post trashes its comments; restoring it brings them back. Posts sort by their comments'
     // newest (comments.createdAt descending) or oldest (ascending) createdAt.
-    comments: { filter: true, sort: true, onDelete: "cascade" },
-    tags: { through: "tag", filter: true },
+    comments: { filter: true, sort: true, onDelete: "cascade", nestedWrites: true },
+    tags: { through: "tag", filter: true, nestedWrites: true },
   },
 });

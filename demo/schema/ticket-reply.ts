@@ -22,6 +22,6 @@ export default defineResource("TicketReply", {
     createdAt: { filter: ["gt", "gte", "lt", "lte"], sort: true },
   },
   relations: {
-    ticket: { filter: true },
+    ticket: { filter: true, nestedWrites: true },
   },
 });

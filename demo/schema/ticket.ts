@@ -43,7 +43,7 @@ export default defineResource("Ticket", {
   },
   relations: {
     reporter: { filter: true, sort: true },
-    replies: { filter: true, onDelete: "cascade" },
+    replies: { filter: true, onDelete: "cascade", nestedWrites: true },
   },
   // Custom operations (rest-dialect.md §27): POST /api/tickets/:id/close and POST /api/tickets/stats,
   // GraphQL closeTicket (a mutation) and statsTickets (a query).

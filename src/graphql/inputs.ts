@@ -19,6 +19,7 @@ import {
   sortableRelations,
   targetOf,
 } from "./read-inputs.ts";
+import { type NestedInputs, nestedInputs, writeField } from "./nested-inputs.ts";
 import type { LeafTypes } from "./scalars.ts";
 
 export type { InputObject } from "./read-inputs.ts";
@@ -56,12 +57,15 @@ export function addInputs(
   const sorted = reachable(schema, listed, sortableRelations);
   const wheres = new Map(filtered.map((r) => [r.name, builder.inputRef<InputObject>(r.names.whereInput)]));
   const orderBys = new Map(sorted.map((r) => [r.name, builder.inputRef<InputObject>(r.names.orderByInput)]));
-  const refs: DeclaredInputs = {
+  const inputs = new Map<string, ResourceInputs>();
+  const refs: WriteInputs = {
     where: (name) => refOf(wheres, name),
     orderBy: (name) => refOf(orderBys, name),
+    nested: nestedInputs(builder, schema, leaves, (name) => refOf(inputs, name)).fields,
   };
   const needs = { where: new Set(wheres.keys()), orderBy: new Set(orderBys.keys()) };
-  return new Map(schema.resources.map((r) => [r.name, addResourceInputs(builder, schema, r, leaves, refs, needs)]));
+  for (const r of schema.resources) inputs.set(r.name, addResourceInputs(builder, schema, r, leaves, refs, needs));
+  return inputs;
 }
 
 /** `from` and every resource their `relationsOf` reach, transitively: the resources whose input some read takes. */
@@ -88,12 +92,17 @@ function refOf<T>(refs: ReadonlyMap<string, T>, name: string): T {
   return ref;
 }
 
+/** The declared read inputs, and the nested-write fields of a create or update input (nested-inputs.ts). */
+interface WriteInputs extends DeclaredInputs {
+  nested: NestedInputs["fields"];
+}
+
 function addResourceInputs(
   builder: Builder,
   schema: ResolvedSchema,
   resource: ResolvedResource,
   leaves: LeafTypes,
-  declared: DeclaredInputs,
+  declared: WriteInputs,
   needs: { where: ReadonlySet<string>; orderBy: ReadonlySet<string> },
 ): ResourceInputs {
   const { names } = resource;
@@ -109,6 +118,7 @@ function addResourceInputs(
     const fields = writableFields(resource, view);
     if (fields.length === 0) return undefined;
     const { version } = resource;
+    const nested = batchItem ? [] : resource.relations.filter((r) => r.nestedWrites); // not in batch items
     return builder.inputRef<InputObject>(name).implement({
       description,
       fields: (t) => ({
@@ -129,15 +139,9 @@ function addResourceInputs(
           : {}),
         ...Object.fromEntries(
           // A batch changes fields, not files (upload them one record at a time).
-          fields
-            .filter((f) => !(batchItem && f.blob))
-            .map((f) => {
-              const leaf = f.blob ? leaves.files.upload() : leaves.of(f);
-              const required = view === "create" && f.requiredOnCreate;
-              const options = { required, ...(f.description ? { description: f.description } : {}) };
-              return [f.name, f.isList ? t.field({ type: [leaf], ...options }) : t.field({ type: leaf, ...options })];
-            }),
+          fields.filter((f) => !(batchItem && f.blob)).map((f) => [f.name, writeField(t, leaves, f, view, nested)]),
         ),
+        ...declared.nested(t, resource, nested),
       }),
     });
   };

@@ -448,6 +448,16 @@ export interface RelationOptions {
    * restores them with it); `setNull` clears their foreign key. @default undefined (the database's rule)
    */
   onDelete?: DeleteRule;
+  /**
+   * Clients may write related records through this relation in the parent's create, update or patch
+   * (docs/reference/rest-dialect.md §28): a to-one takes `{ connect: { id } }`, `{ create: {...} }` or
+   * `{ disconnect: true }` (optional foreign keys only); a to-many takes `connect`, `create`,
+   * `disconnect`, `set` and `update` lists. Each related write is checked, validated, hooked, audited
+   * and recorded as if it were sent on its own, in the parent's transaction.
+   * @default false
+   * @example tags: { through: "tag", nestedWrites: true } // createPost(data: { title, tags: { connect: [{ id: 1 }] } })
+   */
+  nestedWrites?: boolean;
   description?: string;
 }
 

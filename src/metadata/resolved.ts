@@ -115,6 +115,8 @@ interface RelationBase {
   readonly filterable: boolean;
   /** Clients may sort by the target's sortable fields (to-one only). */
   readonly sortable: boolean;
+  /** Clients may write related records through it in the parent's writes (the definition's `nestedWrites`). */
+  readonly nestedWrites: boolean;
   readonly description?: string;
 }
 /** This record holds the foreign key (`post.authorId` → `user.id`). */

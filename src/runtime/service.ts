@@ -32,6 +32,8 @@ import {
 } from "./history.ts";
 import { readWriteInput, type WriteInputOptions } from "./input.ts";
 import { page, pageText } from "./keyset.ts";
+import { writeNested } from "./nested.ts";
+import { splitNested } from "./nested-input.ts";
 import { getLock, type LockOptions, listLocks, lock, type RecordLock, unlock } from "./locks.ts";
 import type { Row } from "./loaders.ts";
 import { type Nesting, present, related } from "./present.ts";
@@ -264,9 +266,11 @@ export class ResourceService implements ResourceOperations {
     return listLocks(this.#core, ctx);
   }
 
-  /** Creates a record. */
+  /** Creates a record, and with nested writes the related records and links it names (nested.ts). */
   async create(ctx: RequestContext, input: unknown, options?: WriteInputOptions): Promise<ResourceRecord> {
     checkServed(ctx, this.resource, "create");
+    const nested = splitNested(this.resource, input, options);
+    if (nested) return writeNested(this.#core, "create", ctx, undefined, nested, options ?? {});
     const { data, errors, echoes } = readWriteInput(this.resource, input, "create", options);
     return write(this.#core, "create", ctx, undefined, data, errors, { ...options, echoes });
   }
@@ -275,6 +279,8 @@ export class ResourceService implements ResourceOperations {
   async update(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteOptions): Promise<ResourceRecord> {
     checkServed(ctx, this.resource, "update");
     const id = this.parseId(rawId);
+    const nested = splitNested(this.resource, input, options);
+    if (nested) return writeNested(this.#core, "update", ctx, id, nested, options ?? {});
     const { data, errors, echoes } = readWriteInput(this.resource, input, "update", options);
     return write(this.#core, "update", ctx, id, data, errors, { ...options, echoes });
   }
@@ -283,6 +289,8 @@ export class ResourceService implements ResourceOperations {
   async patch(ctx: RequestContext, rawId: unknown, input: unknown, options?: WriteOptions): Promise<ResourceRecord> {
     checkServed(ctx, this.resource, "update");
     const id = this.parseId(rawId);
+    const nested = splitNested(this.resource, input, options);
+    if (nested) return writeNested(this.#core, "patch", ctx, id, nested, options ?? {});
     const { data, errors, echoes } = readWriteInput(this.resource, input, "patch", options);
     return write(this.#core, "patch", ctx, id, data, errors, { ...options, echoes });
   }

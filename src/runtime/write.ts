@@ -28,7 +28,12 @@ interface WriteRun {
   readonly op: Op;
   readonly inputErrors: Record<string, string>;
   readonly options: WriteOptions;
+  /** Nested to-many writes (nested.ts): run after the row, before the `after` hooks; the relations whose links they changed. */
+  readonly children?: Children | undefined;
 }
+
+/** The to-many writes of a nested write, run with the parent's id in its transaction; the relations whose links changed. */
+export type Children = (ctx: RequestContext, id: string | number) => Promise<readonly string[]>;
 
 /**
  * A write: its pipeline as one statement where it can be, otherwise in the transaction of `ctx` (or a
@@ -43,12 +48,19 @@ export async function write(
   inputErrors: Record<string, string>,
   options: WriteOptions = {},
   revision?: number,
+  children?: Children,
 ): Promise<ResourceRecord> {
   const op = newOperation(core, action, ctx, id, data, undefined);
   try {
-    const row = isDirect(core, ctx, action)
-      ? await core.translate(() => writeDirect({ core, ctx, op, inputErrors, options }), action)
-      : await inTransaction(core, ctx, (tx) => writeIn({ core, ctx: tx, op, inputErrors, options }, revision), action);
+    const row =
+      !children && isDirect(core, ctx, action)
+        ? await core.translate(() => writeDirect({ core, ctx, op, inputErrors, options }), action)
+        : await inTransaction(
+            core,
+            ctx,
+            (tx) => writeIn({ core, ctx: tx, op, inputErrors, options, children }, revision),
+            action,
+          );
     return (await output(core, ctx, op, [row], "one"))[0] as ResourceRecord;
   } catch (error) {
     await failed(core, op, error);
@@ -155,7 +167,9 @@ async function writeIn(run: WriteRun, revisionNumber: number | undefined): Promi
   op.result = row;
   await checkInside(run, plan);
   if (op.action === "delete" || op.action === "purge") await releaseLock(core, ctx, id, plan.lock);
-  await record(run, plan, tx, row);
+  const changed = await record(run, plan, tx, row);
+  // A nested write's to-many part: after the parent's event (children's events follow it), before its `after` hooks.
+  if (run.children) changed.push(...(await run.children(ctx, op.id)));
   await after(run, tx);
   return op.result as Row;
 }
@@ -237,14 +251,18 @@ async function checkInside(run: WriteRun, plan: WritePlan): Promise<void> {
   if (!inside.total) throw outside(core, op.action);
 }
 
-/** Stage record: the revision (resources that keep them) and the outbox event, appended at the commit. */
-async function record(run: WriteRun, plan: WritePlan, tx: Transaction, row: Row): Promise<void> {
+/**
+ * Stage record: the revision (resources that keep them) and the outbox event, appended at the commit.
+ * Gives the event's `changed` list, which a nested write extends with the relations whose links it changed.
+ */
+async function record(run: WriteRun, plan: WritePlan, tx: Transaction, row: Row): Promise<string[]> {
   const { core, op } = run;
   const action = op.action as WriteAction;
   const actorId = String(plan.actor);
   const revision = core.revisions
     ? await core.revisions.record(tx.store, { action, recordId: op.id as string | number, row, actorId })
     : undefined;
+  const changed = changedFields(plan.existing, row);
   tx.events.push({
     resource: core.resource.name,
     recordId: String(op.id),
@@ -252,9 +270,10 @@ async function record(run: WriteRun, plan: WritePlan, tx: Transaction, row: Row)
     revisionId: revision?.id ?? null,
     revisionNumber: revision?.number ?? null,
     actorId,
-    changed: changedFields(plan.existing, row),
+    changed,
     record: row,
   });
+  return changed;
 }
 
 /** Stage after: the `after` hooks in the transaction; `onSuccess` waits for the commit. */

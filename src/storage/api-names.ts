@@ -62,6 +62,8 @@ export class ApiNames {
       update: async (a) => this.#row(model, await raw.update(args(a))),
       delete: async (a) => this.#row(model, await raw.delete(args(a))),
       updateMany: (a) => raw.updateMany(args(a)),
+      createMany: (a) => raw.createMany(args(a)),
+      deleteMany: (a) => raw.deleteMany(args(a)),
     };
   }
 

@@ -10,4 +10,6 @@ export interface ModelDelegate {
   update(args: object): Promise<Record<string, unknown>>;
   delete(args: object): Promise<Record<string, unknown>>;
   updateMany(args: object): Promise<{ count: number }>;
+  createMany(args: object): Promise<{ count: number }>;
+  deleteMany(args: object): Promise<{ count: number }>;
 }

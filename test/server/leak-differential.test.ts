@@ -1345,6 +1345,16 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         () => "/api/ticket-replies/batch?partial=true",
         (id) => [{ ticketId: id, body: "psst" }],
       ),
+      // Nested writes (rest-dialect.md §28): connecting a ticket the actor may not see is connecting a missing one.
+      viaGql(
+        'mutation ($id: ID!) { createTicketReply(data: { ticket: { connect: { id: $id } }, body: "psst" }) { id } }',
+        (id) => ({ id: String(id) }),
+      ),
+      viaRest(
+        "POST",
+        () => "/api/ticketReplies",
+        (id) => ({ ticket: { connect: { id } }, body: "psst" }),
+      ),
     ];
     const restoreWrites: Write[] = [
       viaRest("POST", (id) => `/api/tickets/${id}/restore`),
@@ -1363,6 +1373,24 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
         (id) => [id],
       ),
       viaGql("mutation ($id: ID!) { deleteTicketReply(id: $id) { id } }", (id) => ({ id: String(id) })),
+      // Nested writes (§28) from a ticket the actor may write: a hidden reply is a missing one.
+      viaRest(
+        "PATCH",
+        () => `/api/tickets/${tk.C1}`,
+        (id) => ({ replies: { connect: [{ id }] } }),
+      ),
+      viaRest(
+        "PATCH",
+        () => `/api/tickets/${tk.C1}`,
+        (id) => ({ replies: { update: [{ id, data: { body: "hijacked" } }] } }),
+      ),
+      viaGql(
+        "mutation ($t: ID!, $id: ID!) { updateTicket(id: $t, data: { replies: { set: [{ id: $id }] } }) { id } }",
+        (id) => ({
+          t: String(tk.C1),
+          id: String(id),
+        }),
+      ),
     ];
     // Replies the customer or the agent may not see: a globex one, and an internal one on the customer's own ticket.
     const hiddenReplies = [

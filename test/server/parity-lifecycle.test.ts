@@ -196,4 +196,31 @@ describe("the same lifecycle answers on both transports", () => {
     );
     expect(await t.db.prisma.tag.count({ where: { name: { in: ["parity-rest-ok", "parity-graphql-ok"] } } })).toBe(2);
   });
+
+  it("§28 a nested create writes the same rows through either transport", async () => {
+    const viaRest = await rest("POST", "/api/posts", {
+      title: "Parity nested REST",
+      author: { connect: { id: 3 } },
+      tags: { connect: [{ id: 1 }], create: [{ name: "parity-nested-rest" }] },
+    });
+    expect(viaRest.status).toBe(201);
+    const viaGraphQL = await gql<{ createPost: { id: string } }>(
+      `mutation { createPost(data: { title: "Parity nested GraphQL", author: { connect: { id: "3" } }, tags: { connect: [{ id: "1" }], create: [{ name: "parity-nested-graphql" }] } }) { id } }`,
+    );
+    const shape = async (id: number) => {
+      const post = await t.db.prisma.post.findUniqueOrThrow({
+        where: { id },
+        include: { tags: { include: { tag: true } } },
+      });
+      const event = await t.db.prisma.event.findFirstOrThrow({ where: { resource: "post", recordId: String(id) } });
+      return {
+        authorId: post.authorId,
+        tags: post.tags.map((l) => l.tag.name.replace(/-(rest|graphql)$/, "")).sort(),
+        changed: event.changed.includes("tags"),
+      };
+    };
+    const fromRest = await shape((viaRest.body as { id: number }).id);
+    expect(fromRest).toEqual({ authorId: 3, tags: expect.arrayContaining(["parity-nested"]), changed: true });
+    expect(await shape(Number(viaGraphQL.createPost.id))).toEqual(fromRest);
+  });
 });

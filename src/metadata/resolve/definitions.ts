@@ -56,6 +56,7 @@ const relationOptions = z.union([
     filter: z.boolean().optional(),
     sort: z.boolean().optional(),
     onDelete: z.enum(["restrict", "cascade", "setNull"]).optional(),
+    nestedWrites: z.boolean().optional(),
     description: z.string().optional(),
   }),
 ]);
@@ -176,6 +177,6 @@ function fixFor(path: string[]): string {
   if (path[0] === "operations")
     return `operations are: ${OPERATIONS.join(", ")} (lifecycle ones, batches, locks and events follow them)`;
   if (path[0] === "relations")
-    return "relation options are: views, through, filter, sort, onDelete, description (or `true`)";
+    return "relation options are: views, through, filter, sort, onDelete, nestedWrites, description (or `true`)";
   return `resource options are: ${RESOURCE_OPTIONS}`;
 }

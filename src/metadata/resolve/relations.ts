@@ -51,6 +51,7 @@ export function resolveRelations(context: RelationContext): ResolvedRelation[] {
       views: Object.freeze(views),
       filterable: Boolean(o.filter),
       sortable: Boolean(o.sort),
+      nestedWrites: Boolean(o.nestedWrites),
       ...(o.description ? { description: o.description } : {}),
     };
     if (o.sort && o.through)

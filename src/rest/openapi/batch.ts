@@ -1,6 +1,6 @@
 /** The batch writes of a resource (§20) in the document: their paths and schemas. */
 import type { SecurityProfile } from "../../metadata/definition.ts";
-import type { ResolvedResource } from "../../metadata/resolved.ts";
+import type { ResolvedResource, ResolvedSchema } from "../../metadata/resolved.ts";
 import { ERROR_STATUS } from "../../runtime/errors.ts";
 import { rulesFor } from "../security-profile.ts";
 import {
@@ -125,7 +125,11 @@ function batchResultSchema(description: string, key: "record" | "id", item: Json
 }
 
 /** The schemas of a resource's batches: results, the items of an update, the targets of a delete. */
-export function batchSchemas(resource: ResolvedResource, profile: SecurityProfile | undefined): Record<string, Json> {
+export function batchSchemas(
+  schema: ResolvedSchema,
+  resource: ResolvedResource,
+  profile: SecurityProfile | undefined,
+): Record<string, Json> {
   const n = schemaNames(resource);
   const type = resource.names.type;
   const idName = resource.id.name;
@@ -139,7 +143,7 @@ export function batchSchemas(resource: ResolvedResource, profile: SecurityProfil
         },
       }
     : {};
-  const update = inputSchema(resource, "update");
+  const update = inputSchema(schema, resource, "update");
   return {
     [`${type}BatchResult`]: batchResultSchema(
       `The outcome of a batch of ${resource.plural}: each item's record or error, by its index in the request.`,

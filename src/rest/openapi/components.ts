@@ -22,10 +22,10 @@ export function components(schema: ResolvedSchema, profile: SecurityProfile | un
     if (n.listItem !== n.one) schemas[n.listItem] = recordSchema(schema, resource, "list");
     // Only the schemas a served operation takes or gives (§26).
     const serves = (...ops: ServedOperation[]) => ops.some((op) => resource.operations.has(op));
-    if (serves("create")) schemas[n.create] = inputSchema(resource, "create");
-    if (serves("update")) schemas[n.update] = inputSchema(resource, "update");
+    if (serves("create")) schemas[n.create] = inputSchema(schema, resource, "create");
+    if (serves("update")) schemas[n.update] = inputSchema(schema, resource, "update");
     if (serves("list")) Object.assign(schemas, aggregateSchemas(resource));
-    if (serves("create", "update", "delete")) Object.assign(schemas, batchSchemas(resource, profile));
+    if (serves("create", "update", "delete")) Object.assign(schemas, batchSchemas(schema, resource, profile));
     if (serves("get")) Object.assign(schemas, revisionSchemas(resource));
   }
   schemas.ChangeEvent = changeEventSchema();

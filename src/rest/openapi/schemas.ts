@@ -84,11 +84,62 @@ export function recordSchema(schema: ResolvedSchema, resource: ResolvedResource,
   };
 }
 
+/** The nested writes a relation with `nestedWrites` takes in a create or update body (rest-dialect.md §28). */
+function nestedSchema(schema: ResolvedSchema, relation: ResolvedRelation): Json {
+  const target = schema.resource.get(relation.target);
+  const names = target
+    ? schemaNames(target)
+    : { create: `${relation.target}Create`, update: `${relation.target}Update` };
+  const id = { type: "object", properties: { id: { type: ["string", "integer"] } }, required: ["id"] };
+  const ids = { type: "array", items: id };
+  const description = `Nested writes of ${relation.name} (§28), in this write's transaction. An embedded record sent back (react-admin) is ignored.`;
+  if (relation.kind === "belongsTo")
+    return {
+      type: "object",
+      description: `${description} Exactly one of connect, create${relation.isRequired ? "" : ", disconnect"}.`,
+      properties: {
+        connect: id,
+        create: ref(names.create),
+        ...(relation.isRequired ? {} : { disconnect: { type: "boolean", enum: [true] } }),
+      },
+    };
+  return {
+    type: "object",
+    description: `${description} create, connect, disconnect, set (replaces the links), update.`,
+    properties: {
+      create: {
+        type: "array",
+        items: ref(names.create),
+        ...(relation.kind === "hasMany"
+          ? { description: `Without ${relation.foreignField}: the relation sets it.` }
+          : {}),
+      },
+      connect: ids,
+      disconnect: ids,
+      set: ids,
+      update: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: { id: id.properties.id, version: { type: "integer" }, data: ref(names.update) },
+          required: ["id", "data"],
+        },
+      },
+    },
+  };
+}
+
 /** The body of a create or an update. */
-export function inputSchema(resource: ResolvedResource, mode: "create" | "update"): Json {
+export function inputSchema(schema: ResolvedSchema, resource: ResolvedResource, mode: "create" | "update"): Json {
   const view = mode === "create" ? "create" : "update";
   const properties: Json = {};
   const required: string[] = [];
+  // A foreign key a relation with nested writes may set instead (`author: { connect }`) is not required.
+  // Required on create, it is then one of the two (anyOf).
+  const setByRelation = new Map(
+    resource.relations.flatMap((r) => (r.kind === "belongsTo" && r.nestedWrites ? [[r.localField, r.name]] : [])),
+  );
+  const either: Json[] = [];
   for (const field of resource.fields) {
     if (field.readOnly || field.hidden[view]) continue;
     // A `required` rule refuses null even where the column allows it.
@@ -99,7 +150,11 @@ export function inputSchema(resource: ResolvedResource, mode: "create" | "update
     // A computed default (a function) has no value to show.
     if (field.default !== undefined && typeof field.default !== "function") s = { ...s, default: field.default };
     properties[field.name] = s;
-    if (mode === "create" && field.requiredOnCreate) required.push(field.name);
+    if (mode === "create" && field.requiredOnCreate) {
+      const relation = setByRelation.get(field.name);
+      if (relation) either.push({ anyOf: [{ required: [field.name] }, { required: [relation] }] });
+      else required.push(field.name);
+    }
   }
   // react-admin sends records back whole (update, Clone): read-only fields and embeds are accepted and ignored.
   for (const field of resource.fields) {
@@ -111,10 +166,9 @@ export function inputSchema(resource: ResolvedResource, mode: "create" | "update
     };
   }
   for (const relation of resource.relations)
-    properties[relation.name] = {
-      readOnly: true,
-      description: `Embedded ${relation.target}(s): accepted and ignored.`,
-    };
+    properties[relation.name] = relation.nestedWrites
+      ? nestedSchema(schema, relation)
+      : { readOnly: true, description: `Embedded ${relation.target}(s): accepted and ignored.` };
   const description = {
     create: `Fields of a new ${resource.name}. Read-only fields and embedded relations may be sent (react-admin's Clone does); they are ignored.`,
     update: `Fields of a ${resource.name} to change: PUT and PATCH change only the fields sent. Read-only fields and embedded relations may be sent back as received; they are ignored.`,
@@ -124,6 +178,7 @@ export function inputSchema(resource: ResolvedResource, mode: "create" | "update
     description,
     properties,
     ...(required.length > 0 ? { required } : {}),
+    ...(either.length === 1 ? either[0] : either.length > 1 ? { allOf: either } : {}),
     additionalProperties: false,
   };
 }
