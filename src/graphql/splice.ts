@@ -23,6 +23,7 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
   getVariableValues,
+  isObjectType,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -34,7 +35,7 @@ import type { PageText, Selection, SelectionEntry } from "../runtime/service-typ
 import type { EdgePart } from "../storage/sql/read-sql.ts";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { GraphQLContext } from "./builder.ts";
-import { toFilter, toSort } from "./inputs.ts";
+import { toFilter, toRelatedList, toSort } from "./arguments.ts";
 import { deletedOf } from "./lifecycle.ts";
 
 type Root = { readonly resource: ResolvedResource; readonly kind: "list" | "one" | "count" | "connection" };
@@ -190,7 +191,7 @@ async function spliceText(
       continue;
     }
     if (root.kind === "connection") {
-      const shape = connectionOf(resolved, root.resource, node.selectionSet, fragments, variables);
+      const shape = connectionOf(resolved, root.resource, node.selectionSet, fragments, variables, schema);
       if (!shape) return undefined;
       work.push([
         key,
@@ -211,7 +212,7 @@ async function spliceText(
       ]);
       continue;
     }
-    const selection = selectionOf(resolved, root.resource, node.selectionSet, fragments, variables);
+    const selection = selectionOf(resolved, root.resource, node.selectionSet, fragments, variables, schema);
     if (!selection || (root.kind === "one" && values.asOf !== undefined && values.asOf !== null)) return undefined;
     work.push([
       key,
@@ -263,6 +264,7 @@ function selectionOf(
   set: SelectionSetNode | undefined,
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
+  graphql: GraphQLSchema,
 ): Selection | undefined {
   if (!set) return undefined;
   const entries: SelectionEntry[] = [];
@@ -283,7 +285,7 @@ function selectionOf(
         if (!walk(fragment.selectionSet, new Set([...seen, fragment.name.value]))) return false;
         continue;
       }
-      const entry = entryOf(schema, resource, node, fragments, variables);
+      const entry = entryOf(schema, resource, node, fragments, variables, graphql);
       // A key twice (field merging) is left to graphql-js.
       if (!entry || entries.some((e) => e.key === entry.key)) return false;
       entries.push(entry);
@@ -299,17 +301,28 @@ function entryOf(
   node: FieldNode,
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
+  graphql: GraphQLSchema,
 ): SelectionEntry | undefined {
   const name = node.name.value;
   const key = node.alias?.value ?? name;
-  if (node.arguments?.length) return undefined;
-  if (name === "__typename") return { key, typename: true };
-  if (resource.field.has(name)) return node.selectionSet ? undefined : { key, field: name };
+  if (name === "__typename") return node.arguments?.length ? undefined : { key, typename: true };
+  if (resource.field.has(name)) return node.selectionSet || node.arguments?.length ? undefined : { key, field: name };
   const relation = resource.relation.get(name);
   const target = relation && schema.resource.get(relation.target);
   if (!relation || !target) return undefined;
-  const selection = selectionOf(schema, target, node.selectionSet, fragments, variables);
-  return selection ? { key, relation: name, selection } : undefined;
+  const selection = selectionOf(schema, target, node.selectionSet, fragments, variables, graphql);
+  if (!selection) return undefined;
+  if (!node.arguments?.length) return { key, relation: name, selection };
+  // A nested list's arguments become part of the statement; any error in them goes to the ordinary execution.
+  const type = graphql.getType(resource.names.type);
+  const definition = isObjectType(type) ? type.getFields()[name] : undefined;
+  if (!definition) return undefined;
+  try {
+    const list = toRelatedList(schema, target, getArgumentValues(definition, node, variables));
+    return { key, relation: name, selection, list };
+  } catch {
+    return undefined;
+  }
 }
 
 /** What a connection field selects: its keys in order, the one selection of its records, and the edge object's keys. */
@@ -341,6 +354,7 @@ function connectionOf(
   set: SelectionSetNode | undefined,
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
+  graphql: GraphQLSchema,
 ): ConnectionShape | undefined {
   const fields = (s: SelectionSetNode | undefined): FieldNode[] | undefined => {
     if (!s) return undefined;
@@ -362,7 +376,7 @@ function connectionOf(
   let edge: EdgePart[] | undefined;
   // `nodes` and `edges { node }` share the rows' one selection: the same one, or none of this.
   const nodeSelection = (n: FieldNode): boolean => {
-    const selection = selectionOf(schema, resource, n.selectionSet, fragments, variables);
+    const selection = selectionOf(schema, resource, n.selectionSet, fragments, variables, graphql);
     if (!selection || (node && JSON.stringify(node) !== JSON.stringify(selection))) return false;
     node = selection;
     return true;
