@@ -64,16 +64,6 @@ function addQueries(
   builder.queryFields((t) => {
     const deleted = () =>
       deletedArg(resource, lifecycle, (type, description) => t.arg({ type, defaultValue: "exclude", description }));
-    const asOf = lifecycle.asOf;
-    const asOfArg =
-      resource.revisions && asOf
-        ? {
-            asOf: t.arg({
-              type: asOf,
-              description: `The ${resource.name} as it was at a revision or a time (its history; null when it had no revision then).`,
-            }),
-          }
-        : ({} as Record<never, never>);
     return {
       [names.list]: t.field({
         type: [object],
@@ -104,7 +94,7 @@ function addQueries(
         type: object,
         nullable: true,
         description: `The ${resource.name} with this id, or null when there is none.`,
-        args: { id: t.arg.id({ required: true }), ...deleted(), ...asOfArg },
+        args: { id: t.arg.id({ required: true }), ...deleted() },
         resolve: async (_root, args, ctx, info) => {
           try {
             return await service.get(ctx.context, args.id, getOptionsOf(args), projectionOf(info, schema, resource));

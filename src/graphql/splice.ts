@@ -4,11 +4,12 @@
  * Queries answered with PostgreSQL's JSON, spliced into the response without graphql-js executing a
  * resolver (the way Hasura serves queries). A query qualifies when every root field is a resource's
  * list, single record or count, and everything below them is that resource's fields, relations and
- * `__typename` (aliases, fragments on the type itself, `@skip` and `@include` are fine): the read
- * compiler then builds each root field's exact response JSON, keys and all, in one statement.
+ * `__typename` (aliases, fragments on the type itself, `@skip`, `@include` and nested lists' arguments
+ * are fine): the read compiler then builds each root field's exact response JSON, keys and all, in one
+ * statement.
  *
- * Anything else runs as usual: other root fields, fragments on other types, directives it does not
- * know, an `asOf`, hooks or transforms on the resource (they need records), and every error (the
+ * Anything else runs as usual: other root fields (`postAsOf` too), fragments on other types, directives
+ * it does not know, hooks or transforms on the resource (they need records), and every error (the
  * ordinary execution reports it with its path). Access, tenants, scopes, soft delete and hidden fields
  * are the runtime's rules either way: the service applies them to the compiled statement.
  */
@@ -144,7 +145,7 @@ function prepare(document: DocumentNode, name: string | null | undefined): Opera
 
 /**
  * The response text of `operation` answered with PostgreSQL's JSON, or undefined when anything in it
- * needs the ordinary execution: another root field, a selection the compiler does not build, an `asOf`,
+ * needs the ordinary execution: another root field, a selection the compiler does not build,
  * a resource whose hooks need records, or an error (which the ordinary execution reports with its path).
  */
 async function spliceText(
@@ -213,7 +214,7 @@ async function spliceText(
       continue;
     }
     const selection = selectionOf(resolved, root.resource, node.selectionSet, fragments, variables, schema);
-    if (!selection || (root.kind === "one" && values.asOf !== undefined && values.asOf !== null)) return undefined;
+    if (!selection) return undefined;
     work.push([
       key,
       async () => {
