@@ -90,7 +90,14 @@ export function selectionLevel(
       outputs.push({
         key: entry.key,
         field: field.name,
-        as: format === "graphql" ? (field.isId ? "text" : numeric ? "number" : undefined) : undefined,
+        as:
+          format === "graphql"
+            ? field.isId || isKey(core, field.name)
+              ? "text"
+              : numeric
+                ? "number"
+                : undefined
+            : undefined,
       });
     } else {
       const read = relationRead(core, ctx, entry.relation, view, depth, entry.list);
@@ -102,6 +109,11 @@ export function selectionLevel(
     }
   }
   return { model: resource.model, fields: [], relations, outputs };
+}
+
+/** Whether GraphQL types the field like an id: the id, or the key of a belongs-to relation (`authorId: ID`). */
+function isKey(core: ServiceCore, name: string): boolean {
+  return core.resource.relations.some((r) => r.kind === "belongsTo" && r.localField === name);
 }
 
 /**

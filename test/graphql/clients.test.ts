@@ -115,3 +115,36 @@ describe("variables of the wrong type", () => {
     }
   });
 });
+
+describe("fields holding an id are typed like that id", () => {
+  it("lets a client send an id it read as the key of a new record, compare it, and filter by it", async () => {
+    const { user } = await gql.data<{ user: { id: string } }>(`{ user(id: 7) { id } }`);
+    const { createPost } = await gql.data<{ createPost: { id: string; authorId: string; author: { id: string } } }>(
+      `mutation($author: ID!) { createPost(data: { title: "Keys alike", authorId: $author }) { id authorId author { id } } }`,
+      { author: user.id },
+    );
+    expect(createPost.authorId).toBe(user.id);
+    expect(createPost.author.id).toBe(createPost.authorId);
+    const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: Number(createPost.id) } });
+    expect(row.authorId).toBe(7);
+    const { posts } = await gql.data<{ posts: { authorId: string }[] }>(
+      `query($author: ID!) { posts(where: { authorId: { eq: $author } }, take: 1000) { authorId } }`,
+      { author: user.id },
+    );
+    expect(posts.length).toBe(await t.db.prisma.post.count({ where: { authorId: 7, deletedAt: null } }));
+    expect(new Set(posts.map((p) => p.authorId))).toEqual(new Set([user.id]));
+  });
+
+  it("types every key of a belongs-to relation as ID, a UUID one too, on output, input and filters", () => {
+    const type = (name: string, field: string) => {
+      const found = gql.handler.schema.getType(name) as unknown as { getFields(): Record<string, { type: unknown }> };
+      return String(found.getFields()[field]?.type);
+    };
+    expect(type("Post", "authorId")).toBe("ID!");
+    expect(type("Comment", "postId")).toBe("ID!");
+    expect(type("Comment", "parentId")).toBe("ID");
+    expect(type("PostSnapshot", "authorId")).toBe("ID");
+    expect(type("PostCreateInput", "authorId")).toBe("ID!");
+    expect(type("CommentAuthorIdFilter", "eq")).toBe("ID");
+  });
+});

@@ -27,7 +27,7 @@ async function postWithComments(title: string, comments: number): Promise<{ id: 
   const ids: string[] = [];
   for (let i = 0; i < comments; i++) {
     const { createComment } = await gql.data<{ createComment: Id }>(
-      `mutation($post: Int!) { createComment(data: { body: "Nice", postId: $post, authorId: 4 }) { id } }`,
+      `mutation($post: ID!) { createComment(data: { body: "Nice", postId: $post, authorId: 4 }) { id } }`,
       { post: Number(createPost.id) },
     );
     ids.push(createComment.id);
@@ -98,7 +98,7 @@ describe("the trash: deleted: EXCLUDE | INCLUDE | ONLY", () => {
   it("took the post's comments to the trash with it (cascade), where a trashed comment's trashed post reads as null", async () => {
     expect(await t.db.prisma.comment.count({ where: { postId: trashed.id, deletedAt: null } })).toBe(0);
     const data = await gql.data<{ comments: { id: string; post: Id | null }[]; commentsCount: number }>(
-      `query($post: Int!) { comments(deleted: ONLY, where: { postId: { eq: $post } }) { id post { id } } commentsCount(deleted: ONLY, where: { postId: { eq: $post } }) }`,
+      `query($post: ID!) { comments(deleted: ONLY, where: { postId: { eq: $post } }) { id post { id } } commentsCount(deleted: ONLY, where: { postId: { eq: $post } }) }`,
       { post: trashed.id },
     );
     expect(data.comments.map((c) => c.id).sort()).toEqual([...trashed.comments].sort());
@@ -260,7 +260,7 @@ describe("purgePost", () => {
       data: { email: "only-trash@example.org", name: "Trash Only", passwordHash: "x" },
     });
     const { createPost } = await gql.data<{ createPost: Id }>(
-      `mutation($a: Int!) { createPost(data: { title: "Lonely", authorId: $a }) { id } }`,
+      `mutation($a: ID!) { createPost(data: { title: "Lonely", authorId: $a }) { id } }`,
       { a: user.id },
     );
     await gql.data(`mutation($id: ID!) { deletePost(id: $id) { id } }`, { id: createPost.id });

@@ -222,7 +222,7 @@ describe("aggregates", () => {
     expect(types("PostSumAggregates")).toEqual({ views: "Float" });
     expect(types("PostAvgAggregates")).toEqual({ views: "Float" });
     expect(types("PostMinAggregates")).toEqual({ createdAt: "DateTime", publishedAt: "DateTime", views: "Int" });
-    expect(types("PostAggregateKey")).toEqual({ authorId: "Int", status: "PostStatus" });
+    expect(types("PostAggregateKey")).toEqual({ authorId: "ID", status: "PostStatus" });
     expect(types("PostAggregateGroup")).toEqual({
       avg: "PostAvgAggregates!",
       count: "Int!",
