@@ -10,8 +10,8 @@ import { aggregateTypeNames, SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { ResolvedField, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import type { AggregateGroup, AggregateSpec, HavingCondition } from "../runtime/aggregate.ts";
 import type { Builder, Types } from "./builder.ts";
-import { exactlyOne, type InputObject } from "./inputs.ts";
-import { isReadable } from "./object-types.ts";
+import { exactlyOne } from "./arguments.ts";
+import { type InputObject, isReadable } from "./read-inputs.ts";
 import type { LeafTypes } from "./scalars.ts";
 import { subfields } from "./selection.ts";
 

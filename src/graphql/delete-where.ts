@@ -8,7 +8,7 @@ import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { DeleteWhereResult } from "../runtime/delete-where.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { Builder, Types } from "./builder.ts";
-import { toFilter } from "./inputs.ts";
+import { toFilter } from "./arguments.ts";
 import type { InputRef } from "./read-inputs.ts";
 
 /** The shared `DeleteWhereResult` type, made once per schema. */

@@ -1,7 +1,8 @@
 /**
  * How errors reach GraphQL clients: a runtime {@link AppError} keeps its message and gains
  * `extensions.code` (and `fields` / `details` when it has them, and `index` when a batch item failed); GraphQL's own errors (parse,
- * validation, variable coercion) pass through; anything else is reported to the server and replaced by
+ * validation) pass through with the code yoga gives them, and a variable of the wrong type (which graphql-js reports without
+ * one) gains BAD_REQUEST, the code of every other bad input; anything else is reported to the server and replaced by
  * "Unexpected error." with code INTERNAL, so no stack or internal message leaves.
  */
 import { GraphQLError } from "graphql";
@@ -19,7 +20,8 @@ export function toGraphQLError(error: unknown, onUnexpected: (error: unknown) =>
   const located = error instanceof GraphQLError ? error : undefined;
   const original = located ? located.originalError : error;
   // No original: GraphQL's own error. An original GraphQLError: one thrown on purpose (e.g. by a scalar).
-  if (located && (original === undefined || original === null || isOwnGraphQLError(original))) return located;
+  if (located && (original === undefined || original === null || isOwnGraphQLError(original)))
+    return isVariableError(located) ? withCode(located, "BAD_REQUEST") : located;
   const location = located
     ? { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path }
     : {};
@@ -27,6 +29,19 @@ export function toGraphQLError(error: unknown, onUnexpected: (error: unknown) =>
     return new GraphQLError(original.message, { ...location, extensions: extensionsOf(original) });
   onUnexpected(original);
   return new GraphQLError(UNEXPECTED_ERROR_MESSAGE, { ...location, extensions: { code: "INTERNAL" } });
+}
+
+/**
+ * graphql-js's request errors for variables ("Variable "$x" got invalid value …", "… was not provided"):
+ * yoga answers them 400 without a code, so clients could not tell them from other failures.
+ */
+function isVariableError(error: GraphQLError): boolean {
+  return error.extensions.code === undefined && error.message.startsWith('Variable "$');
+}
+
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  const { nodes, source, positions, path } = error;
+  return new GraphQLError(error.message, { nodes, source, positions, path, extensions: { ...error.extensions, code } });
 }
 
 function isOwnGraphQLError(error: unknown): boolean {

@@ -1,13 +1,9 @@
 /**
- * Input types per resource (where, order-by, create, update) and their translation into the runtime's
- * query language. Where and order-by inputs reach through declared relations into the related
- * resource's inputs. Translation is syntax only: the runtime checks fields, operators, values and limits.
+ * Input types per resource (where, order-by, create, update), and write inputs as the runtime takes
+ * them (arguments.ts translates where and order-by). Where and order-by inputs reach through declared
+ * relations into the related resource's inputs.
  */
-import { WHERE_INPUT_KEYS } from "../metadata/names.ts";
-import type { Operator } from "../metadata/definition.ts";
 import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
-import { AppError } from "../runtime/errors.ts";
-import type { Filter, Quantifier, Sort } from "../runtime/query.ts";
 import type { Builder } from "./builder.ts";
 import {
   addOrderBy,
@@ -169,97 +165,6 @@ function addResourceInputs(
         )
       : undefined,
   };
-}
-
-// Metadata refuses filterable fields and relations with these names, so a key is a combinator, a
-// relation or a field.
-const COMBINATORS: ReadonlySet<string> = new Set(WHERE_INPUT_KEYS);
-const QUANTIFIERS: ReadonlySet<string> = new Set<Quantifier>(["some", "every", "none"]);
-
-/**
- * A where input of `resource` as the runtime's {@link Filter}: conditions of one object are ANDed, as
- * are the operators given for one field and the quantifiers given for one relation. Absent and null
- * keys are ignored, except a null operator value, which goes to the runtime (`eq: null` means "is
- * null"; others are rejected there). An empty condition on a relation (`author: {}`, `some: {}`)
- * matches any related record.
- */
-export function toFilter(
-  schema: ResolvedSchema,
-  resource: ResolvedResource,
-  where: InputObject | null | undefined,
-): Filter | undefined {
-  if (where === null || where === undefined) return undefined;
-  const all: Filter[] = [];
-  const inner = (target: ResolvedResource, value: unknown): Filter =>
-    toFilter(schema, target, value as InputObject) ?? { and: [] };
-  for (const [key, value] of Object.entries(where)) {
-    if (value === null || value === undefined) continue;
-    if (COMBINATORS.has(key)) {
-      if (key === "search") all.push({ search: value as string });
-      else if (key === "NOT") all.push({ not: inner(resource, value) });
-      else {
-        const parts = (value as InputObject[]).map((w) => inner(resource, w));
-        all.push(key === "AND" ? { and: parts } : { or: parts });
-      }
-      continue;
-    }
-    const relation = resource.relation.get(key);
-    if (relation) {
-      const target = targetOf(schema, relation);
-      if (relation.kind === "belongsTo") all.push({ relation: key, filter: inner(target, value) });
-      else {
-        for (const [quantifier, condition] of Object.entries(value as InputObject)) {
-          if (QUANTIFIERS.has(quantifier) && condition !== null && condition !== undefined) {
-            all.push({ relation: key, quantifier: quantifier as Quantifier, filter: inner(target, condition) });
-          }
-        }
-      }
-      continue;
-    }
-    for (const [op, operand] of Object.entries(value as InputObject)) {
-      if (operand !== undefined) all.push({ field: key, op: op as Operator, value: operand });
-    }
-  }
-  if (all.length === 0) return undefined;
-  return all.length === 1 ? all[0] : { and: all };
-}
-
-/**
- * An order-by list of `resource` as sort keys. Each element names exactly one field, or one relation
- * and, inside it, exactly one field of the related resource (recursively): `{ author: { name: asc } }`
- * is the sort key `author.name`.
- */
-export function toSort(
-  schema: ResolvedSchema,
-  resource: ResolvedResource,
-  orderBy: readonly InputObject[] | null | undefined,
-): Sort[] | undefined {
-  if (!orderBy) return undefined;
-  return orderBy.map((element, index) => sortKey(schema, resource, element, `orderBy[${index}]`));
-}
-
-function sortKey(schema: ResolvedSchema, resource: ResolvedResource, element: InputObject, at: string): Sort {
-  const [name, value] = exactlyOne(element, resource.names.orderByInput, at);
-  const relation = resource.relation.get(name);
-  if (relation && typeof value === "object") {
-    const inner = sortKey(schema, targetOf(schema, relation), value as InputObject, `${at}.${name}`);
-    return { field: `${name}.${inner.field}`, direction: inner.direction };
-  }
-  return { field: name, direction: value as Sort["direction"] };
-}
-
-/**
- * The one key an input object sets (null counts as unset). GraphQL has no "one of" input in this
- * version, so an order-by element setting none or several is a BAD_REQUEST.
- */
-export function exactlyOne(element: InputObject, typeName: string, at: string): [string, unknown] {
-  const keys = Object.entries(element).filter(([, value]) => value !== null && value !== undefined);
-  const [first] = keys;
-  if (keys.length !== 1 || !first) {
-    const got = keys.length === 0 ? "none" : keys.map(([k]) => k).join(", ");
-    throw new AppError("BAD_REQUEST", `Each ${typeName} must set exactly one field; ${at} sets ${got}.`);
-  }
-  return first;
 }
 
 /** The keys of a batch update item that are not fields: the record's id and the version read. */

@@ -1,21 +1,24 @@
+// Longer than 400 lines: the lifecycle types and operations of every feature (trash, revisions, batches) are one
+// list, each a few lines, built from the same shared types.
 /**
  * The record lifecycle over GraphQL: the trash (`deleted` on reads, `restorePost`, `purgePost`),
- * revisions (`postRevisions`, `postRevision`, `postRevisionDiff`, `post(asOf)`, `revertPost`,
- * `publishPost`) and batch writes (`createPosts`, `updatePosts`, `deletePosts`, `restorePosts`,
+ * revisions (`postRevisions`, `postRevision`, `postRevisionDiff`, `postAsOf`, `revertPost`,
+ * `publishPost`; past versions are `PostSnapshot`s, never `Post`s) and batch writes (`createPosts`, `updatePosts`, `deletePosts`, `restorePosts`,
  * `purgePosts`). A type or field exists only where a resource switches its feature on; each resolver
  * is one call to the resource's service, which enforces every rule.
  */
 import type { EnumRef, InputObjectRef, ObjectRef } from "@pothos/core";
-import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { ServedOperation } from "../metadata/definition.ts";
+import { SHARED_GRAPHQL_NAMES, SNAPSHOT_ID_FIELD } from "../metadata/names.ts";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
-import { AppError } from "../runtime/errors.ts";
+import { AppError, isAppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { DeletedMode, GetOptions, ResourceRecord } from "../runtime/service-types.ts";
 import type { BatchAction, BatchFailure, BatchResult } from "../runtime/batch.ts";
 import type { RevisionDiff, RevisionRecord } from "../runtime/history.ts";
 import type { Builder, Types } from "./builder.ts";
 import { type InputObject, type ResourceInputs, toBatchUpdateItem, toWriteInput } from "./inputs.ts";
+import { addSnapshotType } from "./snapshots.ts";
 import type { ObjectTypes } from "./object-types.ts";
 import { addDiffType } from "./revision-diff.ts";
 import type { LeafTypes } from "./scalars.ts";
@@ -30,8 +33,9 @@ export interface LifecycleTypes {
   /** `AsOf`, when some resource keeps revisions. */
   readonly asOf: InputRef | undefined;
   readonly diff: ObjectRef<Types, RevisionDiff> | undefined;
-  /** Per resource name: its revision type (with revisions) and its batch result type. */
+  /** Per resource name: its revision and snapshot types (with revisions) and its batch result type. */
   readonly revision: ReadonlyMap<string, ObjectRef<Types, RevisionRecord>>;
+  readonly snapshot: ReadonlyMap<string, ObjectRef<Types, ResourceRecord>>;
   readonly batchResult: ReadonlyMap<string, ObjectRef<Types, BatchResult>>;
 }
 
@@ -106,12 +110,15 @@ export function addLifecycleTypes(
         });
 
   const revision = new Map<string, ObjectRef<Types, RevisionRecord>>();
+  const snapshot = new Map<string, ObjectRef<Types, ResourceRecord>>();
   const batchResult = new Map<string, ObjectRef<Types, BatchResult>>();
   for (const resource of schema.resources) {
     const object = objects.get(resource.name);
     if (!object) throw new Error(`No object type for resource "${resource.name}"`);
     const { names } = resource;
     if (resource.revisions && status && serves(resource, "get")) {
+      const snapshotType = addSnapshotType(builder, resource, leaves);
+      snapshot.set(resource.name, snapshotType);
       revision.set(
         resource.name,
         builder.objectRef<RevisionRecord>(names.revisionType).implement({
@@ -134,8 +141,8 @@ export function addLifecycleTypes(
               description: "The schema version it was written under; `data` is upgraded to the current one.",
             }),
             data: t.field({
-              type: object,
-              description: `The ${resource.name} as this revision left it.`,
+              type: snapshotType,
+              description: `The ${resource.name} as this revision left it (a snapshot: \`${SNAPSHOT_ID_FIELD}\` is its id).`,
               resolve: (r) => r.data,
             }),
           }),
@@ -161,7 +168,7 @@ export function addLifecycleTypes(
       }),
     );
   }
-  return { deleted, asOf, diff, revision, batchResult };
+  return { deleted, asOf, diff, revision, snapshot, batchResult };
 }
 
 /** The `deleted` argument of the reads of a soft-deleted resource (nothing on other resources). */
@@ -220,6 +227,7 @@ export function addLifecycleOperations(
   const service = runtime.service(resource.name);
   const { names } = resource;
   const revisionType = types.revision.get(resource.name);
+  const snapshotType = types.snapshot.get(resource.name);
   const batchResult = types.batchResult.get(resource.name);
   const serves = (operation: ServedOperation) => resource.operations.has(operation);
   if (!batchResult && (serves("create") || serves("update") || serves("delete")))
@@ -229,9 +237,28 @@ export function addLifecycleOperations(
       ? { expectedVersion: args.expectedVersion }
       : {};
 
-  if (revisionType && types.diff) {
-    const diff = types.diff;
+  if (revisionType && snapshotType && types.diff && types.asOf) {
+    const { diff, asOf } = types;
     builder.queryFields((t) => ({
+      [names.asOf]: t.field({
+        type: snapshotType,
+        nullable: true,
+        description: `The ${resource.name} with this id as it was at a revision or a time (its history), or null when it had no revision then.`,
+        args: {
+          id: t.arg.id({ required: true }),
+          asOf: t.arg({ type: asOf, required: true }),
+          ...deletedArg(resource, types, (type, description) => t.arg({ type, defaultValue: "exclude", description })),
+        },
+        resolve: async (_root, args, ctx) => {
+          try {
+            return await service.get(ctx.context, args.id, getOptionsOf(args));
+          } catch (error) {
+            // GraphQL's convention for a missing single record is null, not an error.
+            if (isAppError(error) && error.code === "NOT_FOUND") return null;
+            throw error;
+          }
+        },
+      }),
       [names.revisions]: t.field({
         type: [revisionType],
         description: `Every revision of the ${resource.name} with this id${resource.softDelete ? " (also when it is in the trash)" : ""}, oldest first.`,

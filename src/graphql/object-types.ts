@@ -1,24 +1,28 @@
 /**
  * One object type per resource: the fields visible in `one` or `list`, and the exposed relations,
- * each resolved by the runtime (relations through the request's DataLoaders).
+ * each resolved by the runtime (relations through the request's DataLoaders). To-many relations take
+ * the target's list arguments (`where`, `orderBy`, `skip`, `take`).
  */
 import type { ImplementableObjectRef } from "@pothos/core";
-import type { ResolvedField, ResolvedResource } from "../metadata/resolved.ts";
+import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ResourceRecord } from "../runtime/service-types.ts";
 import type { Builder, Types } from "./builder.ts";
+import { toRelatedList } from "./arguments.ts";
+import type { ResourceInputs } from "./inputs.ts";
+import { isReadable } from "./read-inputs.ts";
 import type { LeafTypes } from "./scalars.ts";
 
 /** The object type of each resource, by resource name. */
 export type ObjectTypes = ReadonlyMap<string, ImplementableObjectRef<Types, ResourceRecord>>;
 
-/** Whether a field ever leaves the server. */
-export function isReadable(field: ResolvedField): boolean {
-  return !(field.hidden.one && field.hidden.list);
-}
-
 /** Declares the object types of every resource, then their fields (relations point at each other). */
-export function addObjectTypes(builder: Builder, runtime: Runtime, leaves: LeafTypes): ObjectTypes {
+export function addObjectTypes(
+  builder: Builder,
+  runtime: Runtime,
+  leaves: LeafTypes,
+  inputs: ReadonlyMap<string, ResourceInputs>,
+): ObjectTypes {
   const { schema } = runtime;
   const refs = new Map(schema.resources.map((r) => [r.name, builder.objectRef<ResourceRecord>(r.names.type)]));
   const refOf = (name: string) => {
@@ -26,7 +30,12 @@ export function addObjectTypes(builder: Builder, runtime: Runtime, leaves: LeafT
     if (!ref) throw new Error(`No object type for resource "${name}"`);
     return ref;
   };
-  for (const resource of schema.resources) implement(refOf(resource.name), runtime, resource, leaves, refOf);
+  const inputsOf = (name: string) => {
+    const found = inputs.get(name);
+    if (!found) throw new Error(`No input types for resource "${name}"`);
+    return found;
+  };
+  for (const resource of schema.resources) implement(refOf(resource.name), runtime, resource, leaves, refOf, inputsOf);
   return refs;
 }
 
@@ -36,6 +45,7 @@ function implement(
   resource: ResolvedResource,
   leaves: LeafTypes,
   refOf: (name: string) => ImplementableObjectRef<Types, ResourceRecord>,
+  inputsOf: (name: string) => ResourceInputs,
 ) {
   const service = runtime.service(resource.name);
   ref.implement({
@@ -57,18 +67,43 @@ function implement(
       }
       for (const relation of resource.relations) {
         const target = refOf(relation.target);
-        const many = relation.kind !== "belongsTo";
         // A trashed record reads as absent, also through a required relation: a trashed comment, listed
         // with `deleted: ONLY`, may point at a post in the trash too. So does one outside the reader's
         // tenant or scope.
         const targetResource = runtime.schema.resource.get(relation.target);
         const mayBeTrashed = Boolean(targetResource?.softDelete || targetResource?.tenant || targetResource?.scope);
+        if (relation.kind === "belongsTo") {
+          fields[relation.name] = t.field({
+            type: target,
+            nullable: !relation.isRequired || mayBeTrashed,
+            ...(relation.description ? { description: relation.description } : {}),
+            // Batched per request; the runtime enforces relation views and nesting depth.
+            resolve: (record, _args, ctx) => service.related(ctx.context, record, relation.name) as never,
+          });
+          continue;
+        }
+        const input = inputsOf(relation.target);
+        if (!targetResource)
+          throw new Error(`Relation "${relation.name}" points at "${relation.target}", which is not a resource`);
         fields[relation.name] = t.field({
-          type: many ? [target] : target,
-          nullable: relation.kind === "belongsTo" && (!relation.isRequired || mayBeTrashed),
+          type: [target],
           ...(relation.description ? { description: relation.description } : {}),
-          // Batched per request; the runtime enforces relation views and nesting depth.
-          resolve: (record, _args, ctx) => service.related(ctx.context, record, relation.name) as never,
+          // The target's own list arguments and rules; read with the parent's statement when the query's
+          // read loaded it (the runtime compiles them into it), else batched per request.
+          args: {
+            // A target whose where or order-by input no query takes (it serves no list, §26) has none here either.
+            ...(input.where ? { where: t.arg({ type: input.where }) } : {}),
+            ...(input.orderBy ? { orderBy: t.arg({ type: [input.orderBy] }) } : {}),
+            skip: t.arg.int(),
+            take: t.arg.int({ description: `At most ${targetResource.maxPageSize}; every one when left out.` }),
+          },
+          resolve: (record, args, ctx) =>
+            service.related(
+              ctx.context,
+              record,
+              relation.name,
+              toRelatedList(runtime.schema, targetResource, args),
+            ) as never,
         });
       }
       return fields;

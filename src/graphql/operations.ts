@@ -10,8 +10,9 @@ import { withUploads } from "../runtime/uploads.ts";
 import { type AggregateTypes, toAggregateSpec } from "./aggregates.ts";
 import type { Builder } from "./builder.ts";
 import type { ConnectionTypes } from "./connections.ts";
+import { toFilter } from "./arguments.ts";
 import { addDeleteWhereMutation, addDeleteWhereResultType } from "./delete-where.ts";
-import { type ResourceInputs, toFilter, toWriteInput } from "./inputs.ts";
+import { type ResourceInputs, toWriteInput } from "./inputs.ts";
 import { addLifecycleOperations, deletedArg, deletedOf, getOptionsOf, type LifecycleTypes } from "./lifecycle.ts";
 import { addLockOperations, type LockType } from "./locks.ts";
 import type { ObjectTypes } from "./object-types.ts";
@@ -140,22 +141,12 @@ function addGetQuery(
   builder.queryFields((t) => {
     const deleted = () =>
       deletedArg(resource, lifecycle, (type, description) => t.arg({ type, defaultValue: "exclude", description }));
-    const asOf = lifecycle.asOf;
-    const asOfArg =
-      resource.revisions && asOf
-        ? {
-            asOf: t.arg({
-              type: asOf,
-              description: `The ${resource.name} as it was at a revision or a time (its history; null when it had no revision then).`,
-            }),
-          }
-        : ({} as Record<never, never>);
     return {
       [names.one]: t.field({
         type: object,
         nullable: true,
         description: `The ${resource.name} with this id, or null when there is none.`,
-        args: { id: t.arg.id({ required: true }), ...deleted(), ...asOfArg },
+        args: { id: t.arg.id({ required: true }), ...deleted() },
         resolve: async (_root, args, ctx, info) => {
           try {
             return await service.get(ctx.context, args.id, getOptionsOf(args), projectionOf(info, schema, resource));

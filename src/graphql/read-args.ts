@@ -11,7 +11,8 @@ import { AppError } from "../runtime/errors.ts";
 import type { QbQuery } from "../runtime/qb/evaluate.ts";
 import { parseQbParam } from "../runtime/qb/qb-param.ts";
 import type { Filter, Sort } from "../runtime/query.ts";
-import { type InputObject, toFilter, toSort } from "./inputs.ts";
+import { toFilter, toSort } from "./arguments.ts";
+import type { InputObject } from "./read-inputs.ts";
 
 /** The description of the argument. */
 export const QB_ARG_DESCRIPTION =

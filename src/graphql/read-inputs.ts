@@ -7,9 +7,13 @@ import type { ImplementableInputObjectRef, InputObjectRef } from "@pothos/core";
 import { fieldFilterInputName, relationFilterInputName } from "../metadata/names.ts";
 import type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import type { Builder, Types } from "./builder.ts";
-import { isReadable } from "./object-types.ts";
 import type { LeafTypes } from "./scalars.ts";
 import { OPERATOR_DESCRIPTIONS } from "./operator-descriptions.ts";
+
+/** Whether a field ever leaves the server (only those are in the object types, and filtered or sorted on). */
+export function isReadable(field: ResolvedField): boolean {
+  return !(field.hidden.one && field.hidden.list);
+}
 
 /** An input object as GraphQL hands it to a resolver. */
 export type InputObject = { readonly [key: string]: unknown };

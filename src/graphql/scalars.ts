@@ -40,13 +40,24 @@ export interface LeafTypes {
 export function addLeafTypes(builder: Builder, schema: ResolvedSchema): LeafTypes {
   // Only the scalars some field uses, so the schema (a reviewed contract) holds nothing unused.
   const fields = schema.resources.flatMap((r) => r.fields);
-  const uses = (kind: ResolvedField["kind"]) => fields.some((f) => f.kind === kind && !f.isId);
+  const isKey = (f: ResolvedField) =>
+    schema.resources.some((r) =>
+      r.relations.some((rel) => rel.kind === "belongsTo" && r.field.get(rel.localField) === f),
+    );
+  const uses = (kind: ResolvedField["kind"]) => fields.some((f) => f.kind === kind && !f.isId && !isKey(f));
   let hasDateTime = uses("DateTime");
   if (hasDateTime) builder.addScalarType(SHARED_GRAPHQL_NAMES.dateTime, DateTimeResolver);
   let hasJson = uses("Json");
   if (hasJson) builder.addScalarType(SHARED_GRAPHQL_NAMES.json, JSONResolver);
   if (uses("Uuid")) builder.addScalarType(SHARED_GRAPHQL_NAMES.uuid, UUIDResolver);
   if (uses("BigInt")) builder.addScalarType(SHARED_GRAPHQL_NAMES.bigInt, BigIntResolver);
+  // A field holding another record's id (the key of a belongs-to relation) is typed like that id: `authorId: ID`,
+  // so clients compare and send it as they do `id` (`post.authorId === user.id`, `createPost(data: { authorId: user.id })`).
+  const keys = new Set(
+    schema.resources.flatMap((r) =>
+      r.relations.flatMap((rel) => (rel.kind === "belongsTo" ? [r.field.get(rel.localField)] : [])),
+    ),
+  );
   const enums = new Map<string, EnumRef<Types, string, string>>();
   for (const e of schema.enums) enums.set(e.name, builder.enumType(e.name, { values: e.values }));
   const sortDirection = builder.enumType(SHARED_GRAPHQL_NAMES.sortDirection, {
@@ -67,7 +78,7 @@ export function addLeafTypes(builder: Builder, schema: ResolvedSchema): LeafType
       return "DateTime";
     },
     of(field) {
-      if (field.isId) return "ID";
+      if (field.isId || keys.has(field)) return "ID";
       switch (field.kind) {
         case "String":
         case "Int":

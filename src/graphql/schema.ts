@@ -32,8 +32,8 @@ export function buildGraphQLSchema(
 ): GraphQLSchema {
   const builder = createBuilder();
   const leaves = addLeafTypes(builder, runtime.schema);
-  const objects = addObjectTypes(builder, runtime, leaves);
   const inputs = addInputs(builder, runtime.schema, leaves);
+  const objects = addObjectTypes(builder, runtime, leaves, inputs);
   const connections = addConnectionTypes(builder, runtime.schema, objects);
   const aggregates = addAggregateTypes(builder, runtime.schema, leaves);
   const lifecycle = addLifecycleTypes(builder, runtime.schema, objects, leaves);

@@ -4,11 +4,12 @@
  * Queries answered with PostgreSQL's JSON, spliced into the response without graphql-js executing a
  * resolver (the way Hasura serves queries). A query qualifies when every root field is a resource's
  * list, single record or count, and everything below them is that resource's fields, relations and
- * `__typename` (aliases, fragments on the type itself, `@skip` and `@include` are fine): the read
- * compiler then builds each root field's exact response JSON, keys and all, in one statement.
+ * `__typename` (aliases, fragments on the type itself, `@skip`, `@include` and nested lists' arguments
+ * are fine): the read compiler then builds each root field's exact response JSON, keys and all, in one
+ * statement.
  *
- * Anything else runs as usual: other root fields, fragments on other types, directives it does not
- * know, an `asOf`, hooks or transforms on the resource (they need records), and every error (the
+ * Anything else runs as usual: other root fields (`postAsOf` too), fragments on other types, directives
+ * it does not know, hooks or transforms on the resource (they need records), and every error (the
  * ordinary execution reports it with its path). Access, tenants, scopes, soft delete and hidden fields
  * are the runtime's rules either way: the service applies them to the compiled statement.
  */
@@ -23,6 +24,7 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
   getVariableValues,
+  isObjectType,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -35,6 +37,7 @@ import type { EdgePart } from "../storage/sql/read-sql.ts";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { GraphQLContext } from "./builder.ts";
 import { connectionQuery, countFilter, listQuery } from "./read-args.ts";
+import { toRelatedList } from "./arguments.ts";
 import { deletedOf } from "./lifecycle.ts";
 
 type Root = { readonly resource: ResolvedResource; readonly kind: "list" | "one" | "count" | "connection" };
@@ -143,7 +146,7 @@ function prepare(document: DocumentNode, name: string | null | undefined): Opera
 
 /**
  * The response text of `operation` answered with PostgreSQL's JSON, or undefined when anything in it
- * needs the ordinary execution: another root field, a selection the compiler does not build, an `asOf`,
+ * needs the ordinary execution: another root field, a selection the compiler does not build,
  * a resource whose hooks need records, or an error (which the ordinary execution reports with its path).
  */
 async function spliceText(
@@ -194,7 +197,7 @@ async function spliceText(
       continue;
     }
     if (root.kind === "connection") {
-      const shape = connectionOf(resolved, root.resource, node.selectionSet, fragments, variables);
+      const shape = connectionOf(resolved, root.resource, node.selectionSet, fragments, variables, schema);
       if (!shape) return undefined;
       work.push([
         key,
@@ -214,8 +217,8 @@ async function spliceText(
       ]);
       continue;
     }
-    const selection = selectionOf(resolved, root.resource, node.selectionSet, fragments, variables);
-    if (!selection || (root.kind === "one" && values.asOf !== undefined && values.asOf !== null)) return undefined;
+    const selection = selectionOf(resolved, root.resource, node.selectionSet, fragments, variables, schema);
+    if (!selection) return undefined;
     work.push([
       key,
       async () => {
@@ -263,6 +266,7 @@ function selectionOf(
   set: SelectionSetNode | undefined,
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
+  graphql: GraphQLSchema,
 ): Selection | undefined {
   if (!set) return undefined;
   const entries: SelectionEntry[] = [];
@@ -283,7 +287,7 @@ function selectionOf(
         if (!walk(fragment.selectionSet, new Set([...seen, fragment.name.value]))) return false;
         continue;
       }
-      const entry = entryOf(schema, resource, node, fragments, variables);
+      const entry = entryOf(schema, resource, node, fragments, variables, graphql);
       // A key twice (field merging) is left to graphql-js.
       if (!entry || entries.some((e) => e.key === entry.key)) return false;
       entries.push(entry);
@@ -299,17 +303,28 @@ function entryOf(
   node: FieldNode,
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
+  graphql: GraphQLSchema,
 ): SelectionEntry | undefined {
   const name = node.name.value;
   const key = node.alias?.value ?? name;
-  if (node.arguments?.length) return undefined;
-  if (name === "__typename") return { key, typename: true };
-  if (resource.field.has(name)) return node.selectionSet ? undefined : { key, field: name };
+  if (name === "__typename") return node.arguments?.length ? undefined : { key, typename: true };
+  if (resource.field.has(name)) return node.selectionSet || node.arguments?.length ? undefined : { key, field: name };
   const relation = resource.relation.get(name);
   const target = relation && schema.resource.get(relation.target);
   if (!relation || !target) return undefined;
-  const selection = selectionOf(schema, target, node.selectionSet, fragments, variables);
-  return selection ? { key, relation: name, selection } : undefined;
+  const selection = selectionOf(schema, target, node.selectionSet, fragments, variables, graphql);
+  if (!selection) return undefined;
+  if (!node.arguments?.length) return { key, relation: name, selection };
+  // A nested list's arguments become part of the statement; any error in them goes to the ordinary execution.
+  const type = graphql.getType(resource.names.type);
+  const definition = isObjectType(type) ? type.getFields()[name] : undefined;
+  if (!definition) return undefined;
+  try {
+    const list = toRelatedList(schema, target, getArgumentValues(definition, node, variables));
+    return { key, relation: name, selection, list };
+  } catch {
+    return undefined;
+  }
 }
 
 /** What a connection field selects: its keys in order, the one selection of its records, and the edge object's keys. */
@@ -341,6 +356,7 @@ function connectionOf(
   set: SelectionSetNode | undefined,
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
+  graphql: GraphQLSchema,
 ): ConnectionShape | undefined {
   const fields = (s: SelectionSetNode | undefined): FieldNode[] | undefined => {
     if (!s) return undefined;
@@ -362,7 +378,7 @@ function connectionOf(
   let edge: EdgePart[] | undefined;
   // `nodes` and `edges { node }` share the rows' one selection: the same one, or none of this.
   const nodeSelection = (n: FieldNode): boolean => {
-    const selection = selectionOf(schema, resource, n.selectionSet, fragments, variables);
+    const selection = selectionOf(schema, resource, n.selectionSet, fragments, variables, graphql);
     if (!selection || (node && JSON.stringify(node) !== JSON.stringify(selection))) return false;
     node = selection;
     return true;

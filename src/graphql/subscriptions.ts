@@ -21,7 +21,8 @@ import type { Runtime } from "../runtime/runtime.ts";
 import type { ResourceRecord } from "../runtime/service-types.ts";
 import { isEventId } from "../storage/outbox.ts";
 import type { Builder, GraphQLContext } from "./builder.ts";
-import { type ResourceInputs, toFilter } from "./inputs.ts";
+import { toFilter } from "./arguments.ts";
+import type { ResourceInputs } from "./inputs.ts";
 import type { ObjectTypes } from "./object-types.ts";
 import type { LeafTypes } from "./scalars.ts";
 

@@ -86,6 +86,7 @@ export function resourceNames(name: string, plural: string, path: string): Resou
     revisions: `${name}Revisions`,
     revision: `${name}Revision`,
     revisionDiff: `${name}RevisionDiff`,
+    asOf: `${name}AsOf`,
     lock: `lock${type}`,
     unlock: `unlock${type}`,
     recordLock: `${name}Lock`,
@@ -103,6 +104,7 @@ export function resourceNames(name: string, plural: string, path: string): Resou
     connectionType: `${type}Connection`,
     edgeType: `${type}Edge`,
     revisionType: `${type}Revision`,
+    snapshotType: `${type}Snapshot`,
     batchUpdateInput: `${type}BatchUpdateInput`,
     batchResultType: `${type}BatchResult`,
     batchItemType: `${type}BatchItem`,
@@ -143,6 +145,12 @@ export const SHARED_GRAPHQL_NAMES = Object.freeze({
   uuid: "UUID",
   bigInt: "BigInt",
 });
+
+/**
+ * The field of a snapshot type (`PostSnapshot`) holding the record's id: not `id`, so that normalised
+ * caches (Apollo Client, urql's graphcache) never store a past version as the live record.
+ */
+export const SNAPSHOT_ID_FIELD = "recordId";
 
 /** Keys of a GraphQL where input that are not field names; a filterable field may not be called so. */
 export const WHERE_INPUT_KEYS = Object.freeze(["AND", "OR", "NOT", "search"] as const);

@@ -175,6 +175,8 @@ export interface ResourceNames {
   readonly revisions: string;
   readonly revision: string;
   readonly revisionDiff: string;
+  /** The record as it was at a revision or a time (resources with revisions), e.g. `postAsOf`. */
+  readonly asOf: string;
   /** Record lock mutations and queries (docs/guides/locks.md), e.g. `lockPost`, `unlockPost`, `postLock`, `postLocks`. */
   readonly lock: string;
   readonly unlock: string;
@@ -198,6 +200,11 @@ export interface ResourceNames {
   readonly edgeType: string;
   /** A revision of a record, e.g. `PostRevision`. */
   readonly revisionType: string;
+  /**
+   * A record as a revision left it, e.g. `PostSnapshot`: its fields, its id as `recordId`, so that
+   * normalised client caches never take it for the live record.
+   */
+  readonly snapshotType: string;
   /** One item of a batch update (`updatePosts`), e.g. `PostBatchUpdateInput`. */
   readonly batchUpdateInput: string;
   /** The outcome of a batch mutation and one succeeded item, e.g. `PostBatchResult`, `PostBatchItem`. */

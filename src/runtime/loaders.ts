@@ -44,6 +44,14 @@ export class Loaders {
     return loader;
   }
 
+  /**
+   * Values loaded in batches under `key`, by a loader the caller describes: for reads the other loaders do
+   * not cover (a relation's page with a nested list's arguments, for many parents at once).
+   */
+  batch<V>(key: string, load: (keys: readonly unknown[]) => Promise<V[]>): DataLoader<unknown, V> {
+    return this.#get(`batch:${key}`, load);
+  }
+
   /** One row of `resource` by id (null when there is none). */
   byId(resource: string): DataLoader<unknown, Row | null> {
     return this.#get(`id:${resource}`, async (ids) => {

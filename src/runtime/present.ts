@@ -9,7 +9,9 @@ import type { RequestContext } from "./context.ts";
 import { AppError } from "./errors.ts";
 import type { Row } from "./loaders.ts";
 import type { ServiceCore } from "./service-core.ts";
-import type { OutputView, ResourceRecord } from "./service-types.ts";
+import { cacheKey } from "./loaders.ts";
+import { projectionLevel, relationRead } from "./read-level.ts";
+import type { OutputView, RelatedList, ResourceRecord } from "./service-types.ts";
 
 const META = Symbol("autograph.record");
 /** What a presented record remembers of its row, for {@link related}. */
@@ -68,13 +70,16 @@ export function present(
 
 /**
  * Loads a relation of a record this service presented, through the request's loaders (batched:
- * call it for many records in the same tick and it costs one query).
+ * call it for many records in the same tick and it costs one query). With `list` (a to-many relation),
+ * only those related records, in that order. A relation the record's read loaded with it is returned as
+ * loaded: the read's projection asked for it with the same `list`.
  */
 export async function related(
   core: ServiceCore,
   ctx: RequestContext,
   record: ResourceRecord,
   relationName: string,
+  list?: RelatedList | undefined,
 ): Promise<ResourceRecord | ResourceRecord[] | null> {
   const { resource } = core;
   const meta = (record as { [META]?: RecordMeta })[META];
@@ -103,7 +108,9 @@ export async function related(
   }
   const target = core.deps.core(relation.target);
   const child = { depth: meta.depth + 1, maxDepth: meta.maxDepth };
-  const loaded = await core.translate(() => load(core, ctx, relation, meta.row));
+  const loaded = await core.translate(() =>
+    list ? loadList(core, ctx, relationName, meta, list) : load(core, ctx, relation, meta.row),
+  );
   if (Array.isArray(loaded)) return loaded.map((row) => present(target, ctx, row, "list", child));
   return loaded ? present(target, ctx, loaded, "one", child) : null;
 }
@@ -135,4 +142,42 @@ function load(
         .through(relation.joinModel, relation.joinLocalField, relation.joinTargetField, relation.target)
         .load(id);
   }
+}
+
+/**
+ * A page of a to-many relation of the record `meta` presented, read with its parent: one statement
+ * for every parent asking for the same page in the same tick (the parents by id, each with its page).
+ */
+async function loadList(
+  core: ServiceCore,
+  ctx: RequestContext,
+  relationName: string,
+  meta: RecordMeta,
+  list: RelatedList,
+): Promise<Row[]> {
+  const idField = core.resource.id.name;
+  // Bigints have no JSON: as text, like cacheKey.
+  const listKey = JSON.stringify(list, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
+  const key = `${core.resource.name}.${relationName}:${meta.view}:${meta.depth}:${listKey}`;
+  const loader = ctx.loaders.batch<Row[]>(key, async (ids) => {
+    const read = relationRead(core, ctx, relationName, meta.view, meta.depth, list);
+    if (!read) throw new Error(`related(): relation "${relationName}" cannot be read here`);
+    const level = projectionLevel(read.target, ctx, "list", undefined, undefined, meta.depth + 1);
+    // The parents were presented to this actor already: read by id alone (a trashed one too), for their page.
+    const { rows } = await core.run(ctx, {
+      level: {
+        model: core.resource.model,
+        fields: [idField],
+        relations: [{ ...read.relation, key: relationName, level }],
+      },
+      where: { [idField]: { in: [...ids] } },
+      orderBy: [],
+      offset: 0,
+      limit: null,
+      total: false,
+    });
+    const pages = new Map(rows.map((row) => [cacheKey(row[idField]), (row[relationName] ?? []) as Row[]]));
+    return ids.map((id) => pages.get(cacheKey(id)) ?? []);
+  });
+  return loader.load(meta.row[idField]);
 }

@@ -4,12 +4,14 @@
  * limited to the fields the actor may see and the relations this view and depth allow, each relation
  * limited to the related rows that exist for the actor.
  */
-import type { ReadLevel, ReadOutput, ReadRelation } from "../storage/sql/read-sql.ts";
+import type { OrderKey, ReadLevel, ReadOutput, ReadRelation } from "../storage/sql/read-sql.ts";
 import type { RequestContext } from "./context.ts";
+import { AppError } from "./errors.ts";
 import type { Action } from "./hooks.ts";
 import { blobPath } from "./blob-value.ts";
+import { both, checkPage, compileFilter, compileSort, type Sort, sortPath, tieBreakerDirection } from "./query.ts";
 import type { ServiceCore } from "./service-core.ts";
-import type { OutputView, Projection, Selection, SelectionFormat } from "./service-types.ts";
+import type { OutputView, Projection, RelatedList, Selection, SelectionFormat } from "./service-types.ts";
 
 /**
  * The projection of the core's rows in `view` for the actor of `ctx`: the fields asked for that
@@ -35,7 +37,7 @@ export function projectionLevel(
   });
   const relations: ReadLevel["relations"][number][] = [];
   for (const [name, below] of projection?.relations ?? []) {
-    const read = relationRead(core, ctx, name, view, depth);
+    const read = relationRead(core, ctx, name, view, depth, below.list);
     if (read)
       relations.push({
         ...read.relation,
@@ -88,10 +90,17 @@ export function selectionLevel(
       outputs.push({
         key: entry.key,
         field: field.name,
-        as: format === "graphql" ? (field.isId ? "text" : numeric ? "number" : undefined) : undefined,
+        as:
+          format === "graphql"
+            ? field.isId || isKey(core, field.name)
+              ? "text"
+              : numeric
+                ? "number"
+                : undefined
+            : undefined,
       });
     } else {
-      const read = relationRead(core, ctx, entry.relation, view, depth);
+      const read = relationRead(core, ctx, entry.relation, view, depth, entry.list);
       if (!read) return undefined;
       const level = selectionLevel(read.target, ctx, read.childView, entry.selection, format, depth + 1);
       if (!level) return undefined;
@@ -102,29 +111,83 @@ export function selectionLevel(
   return { model: resource.model, fields: [], relations, outputs };
 }
 
+/** Whether GraphQL types the field like an id: the id, or the key of a belongs-to relation (`authorId: ID`). */
+function isKey(core: ServiceCore, name: string): boolean {
+  return core.resource.relations.some((r) => r.kind === "belongsTo" && r.localField === name);
+}
+
 /**
  * How a read loads the relation `name` of records shown in `view` at `depth`: its link, and the rows
- * of the target that exist for the actor; undefined when this view or the depth does not allow it.
+ * of the target that exist for the actor (those of `list` alone, in its order, when it is given);
+ * undefined when this view or the depth does not allow it.
  */
-function relationRead(
+export function relationRead(
   core: ServiceCore,
   ctx: RequestContext,
   name: string,
   view: OutputView,
   depth: number,
+  list?: RelatedList | undefined,
 ): { relation: Omit<ReadRelation, "key" | "level">; target: ServiceCore; childView: OutputView } | undefined {
   const relation = core.resource.relation.get(name);
   if (!relation?.views[view] || depth + 1 > core.resource.maxDepth) return undefined;
   const target = core.deps.core(relation.target);
   const many = relation.kind !== "belongsTo";
+  if (list && !many)
+    throw new AppError(
+      "BAD_REQUEST",
+      `"${name}" of ${core.resource.plural} is a single record: it takes no filter, sort or page.`,
+    );
+  const visible = core.view(ctx).rows(target.resource);
+  const chosen = list && relatedList(target, ctx, list);
   return {
     relation: {
       field: relation.name,
       through: relation.kind === "manyToMany" ? relation.joinTargetRelation : undefined,
       many,
-      where: core.view(ctx).rows(target.resource),
+      where: chosen ? both(chosen.where, visible) : visible,
+      page: chosen?.page,
     },
     target,
     childView: many ? "list" : "one",
   };
+}
+
+/**
+ * A nested list checked against its resource's own rules, as the read compiler takes it: the filter
+ * (only fields the actor may filter on), the sort (then the id), and the page (at most `maxPageSize`;
+ * every record when no limit is given).
+ */
+function relatedList(
+  core: ServiceCore,
+  ctx: RequestContext,
+  list: RelatedList,
+): { where: object; page: ReadRelation["page"] } {
+  const { resource, deps, lookup } = core;
+  const view = core.view(ctx);
+  const where = compileFilter(resource, list.filter, deps.limits, lookup, view);
+  compileSort(resource, list.sort, lookup, view); // checks the keys, with the same messages everywhere
+  // Without a limit every related record is read (as without a list): only a given one is capped.
+  const { offset } = checkPage(resource, { offset: list.offset, limit: list.limit ?? 0 }, deps.limits);
+  return { where, page: { orderBy: orderKeys(core, ctx, list.sort), offset, limit: list.limit ?? null } };
+}
+
+/** The sort keys of a read, then the id as the tie-breaker (running the same way as the last key). */
+export function orderKeys(core: ServiceCore, ctx: RequestContext, sort: readonly Sort[] | undefined): OrderKey[] {
+  const { resource } = core;
+  const view = core.view(ctx);
+  const keys: OrderKey[] = (sort ?? []).map((s) => {
+    const { path, field, many } = sortPath(resource, s.field, core.lookup, view);
+    // A record with no related value (none related, or only nulls) has a null key, wherever it comes from.
+    return {
+      path,
+      field: field.name,
+      direction: s.direction,
+      nulls: field.isRequired && !many ? undefined : s.direction === "asc" ? "first" : "last",
+      ...(many ? { many: { fn: s.direction === "asc" ? "min" : "max", where: view.rows(many) } } : {}),
+    } satisfies OrderKey;
+  });
+  if (!keys.some((k) => k.path.length === 0 && k.field === resource.id.name))
+    keys.push({ path: [], field: resource.id.name, direction: tieBreakerDirection(sort ?? []) });
+  return keys;
 }

@@ -3,7 +3,7 @@
  * filter, sort, page, projection and the actor's view (tenant, scope, trash, hidden fields) into one
  * SQL statement (docs/design/read-compiler.md), inside the `read` / `list` hooks.
  */
-import type { OrderKey, ReadLevel, ReadQuery } from "../storage/sql/read-sql.ts";
+import type { ReadLevel, ReadQuery } from "../storage/sql/read-sql.ts";
 import { hasSearch, topSearch } from "../storage/sql/search.ts";
 import type { ReadResult, Store } from "../storage/store.ts";
 import type { RequestContext } from "./context.ts";
@@ -11,16 +11,8 @@ import { AppError, show } from "./errors.ts";
 import { parseAsOf, snapshotAt } from "./history.ts";
 import { cacheKey, type Row } from "./loaders.ts";
 import { output, runRead } from "./operation.ts";
-import {
-  checkPage,
-  compileFilter,
-  compileSort,
-  type Filter,
-  type Sort,
-  sortPath,
-  tieBreakerDirection,
-} from "./query.ts";
-import { projectionLevel, selectionLevel } from "./read-level.ts";
+import { checkPage, compileFilter, compileSort, type Filter } from "./query.ts";
+import { orderKeys, projectionLevel, selectionLevel } from "./read-level.ts";
 import type { ServiceCore } from "./service-core.ts";
 import type {
   DeletedMode,
@@ -67,26 +59,6 @@ function listQuery(core: ServiceCore, ctx: RequestContext, params: ListParams, l
     throw new AppError("BAD_REQUEST", "Search results can be sorted by this resource's own fields only.");
   const orderBy = rank ? [] : orderKeys(core, ctx, params.sort);
   return { level, where, orderBy, rank, offset, limit, total: Boolean(params.withTotal) };
-}
-
-/** The sort keys of a read, then the id as the tie-breaker (running the same way as the last key). */
-function orderKeys(core: ServiceCore, ctx: RequestContext, sort: readonly Sort[] | undefined): OrderKey[] {
-  const { resource } = core;
-  const view = core.view(ctx);
-  const keys: OrderKey[] = (sort ?? []).map((s) => {
-    const { path, field, many } = sortPath(resource, s.field, core.lookup, view);
-    // A record with no related value (none related, or only nulls) has a null key, wherever it comes from.
-    return {
-      path,
-      field: field.name,
-      direction: s.direction,
-      nulls: field.isRequired && !many ? undefined : s.direction === "asc" ? "first" : "last",
-      ...(many ? { many: { fn: s.direction === "asc" ? "min" : "max", where: view.rows(many) } } : {}),
-    } satisfies OrderKey;
-  });
-  if (!keys.some((k) => k.path.length === 0 && k.field === resource.id.name))
-    keys.push({ path: [], field: resource.id.name, direction: tieBreakerDirection(sort ?? []) });
-  return keys;
 }
 
 /**

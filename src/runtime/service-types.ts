@@ -19,6 +19,24 @@ import type { Filter, Sort } from "./query.ts";
 export interface Projection {
   readonly fields?: ReadonlySet<string> | undefined;
   readonly relations?: ReadonlyMap<string, Projection> | undefined;
+  /** On the projection of a to-many relation: which of its records are loaded, in which order (all, by id, without). */
+  readonly list?: RelatedList | undefined;
+}
+
+/**
+ * Which records of a to-many relation a read loads, in which order: a nested list's `where`, `orderBy`,
+ * `skip` and `take`. They are checked against the related resource's own rules (its filterable and sortable
+ * fields, its `maxPageSize`) and compiled into the read's one statement. Without one, every related record
+ * the actor may see, by id.
+ * @example { filter: { field: "status", op: "eq", value: "published" }, sort: [{ field: "views", direction: "desc" }], limit: 3 }
+ */
+export interface RelatedList {
+  readonly filter?: Filter | undefined;
+  readonly sort?: readonly Sort[] | undefined;
+  /** Related records to skip. @default 0 */
+  readonly offset?: number | undefined;
+  /** Most related records, at most the related resource's `maxPageSize`. @default every one */
+  readonly limit?: number | undefined;
 }
 
 /**
@@ -31,7 +49,13 @@ export type Selection = readonly SelectionEntry[];
 /** One key of a {@link Selection}. */
 export type SelectionEntry =
   | { readonly key: string; readonly field: string }
-  | { readonly key: string; readonly relation: string; readonly selection: Selection }
+  | {
+      readonly key: string;
+      readonly relation: string;
+      readonly selection: Selection;
+      /** To-many relations: which of their records, in which order. */
+      readonly list?: RelatedList | undefined;
+    }
   | { readonly key: string; readonly typename: true };
 
 /**

@@ -51,6 +51,7 @@ import type {
   PageParams,
   PageText,
   Projection,
+  RelatedList,
   ResourceOperations,
   ResourceRecord,
   Selection,
@@ -393,14 +394,17 @@ export class ResourceService implements ResourceOperations {
 
   /**
    * Loads a relation of a record this service presented, through the request's loaders (batched:
-   * call it for many records in the same tick and it costs one query).
+   * call it for many records in the same tick and it costs one query). With `list`, a to-many relation's
+   * records that match it, in its order, paged (checked against the related resource's rules).
+   * @example await users.related(ctx, user, "posts", { sort: [{ field: "views", direction: "desc" }], limit: 3 })
    */
   related(
     ctx: RequestContext,
     record: ResourceRecord,
     relationName: string,
+    list?: RelatedList,
   ): Promise<ResourceRecord | ResourceRecord[] | null> {
-    return related(this.#core, ctx, record, relationName);
+    return related(this.#core, ctx, record, relationName, list);
   }
 
   /**

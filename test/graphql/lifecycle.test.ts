@@ -27,7 +27,7 @@ async function postWithComments(title: string, comments: number): Promise<{ id: 
   const ids: string[] = [];
   for (let i = 0; i < comments; i++) {
     const { createComment } = await gql.data<{ createComment: Id }>(
-      `mutation($post: Int!) { createComment(data: { body: "Nice", postId: $post, authorId: 4 }) { id } }`,
+      `mutation($post: ID!) { createComment(data: { body: "Nice", postId: $post, authorId: 4 }) { id } }`,
       { post: Number(createPost.id) },
     );
     ids.push(createComment.id);
@@ -98,7 +98,7 @@ describe("the trash: deleted: EXCLUDE | INCLUDE | ONLY", () => {
   it("took the post's comments to the trash with it (cascade), where a trashed comment's trashed post reads as null", async () => {
     expect(await t.db.prisma.comment.count({ where: { postId: trashed.id, deletedAt: null } })).toBe(0);
     const data = await gql.data<{ comments: { id: string; post: Id | null }[]; commentsCount: number }>(
-      `query($post: Int!) { comments(deleted: ONLY, where: { postId: { eq: $post } }) { id post { id } } commentsCount(deleted: ONLY, where: { postId: { eq: $post } }) }`,
+      `query($post: ID!) { comments(deleted: ONLY, where: { postId: { eq: $post } }) { id post { id } } commentsCount(deleted: ONLY, where: { postId: { eq: $post } }) }`,
       { post: trashed.id },
     );
     expect(data.comments.map((c) => c.id).sort()).toEqual([...trashed.comments].sort());
@@ -260,7 +260,7 @@ describe("purgePost", () => {
       data: { email: "only-trash@example.org", name: "Trash Only", passwordHash: "x" },
     });
     const { createPost } = await gql.data<{ createPost: Id }>(
-      `mutation($a: Int!) { createPost(data: { title: "Lonely", authorId: $a }) { id } }`,
+      `mutation($a: ID!) { createPost(data: { title: "Lonely", authorId: $a }) { id } }`,
       { a: user.id },
     );
     await gql.data(`mutation($id: ID!) { deletePost(id: $id) { id } }`, { id: createPost.id });
@@ -377,7 +377,7 @@ describe("revisions", () => {
     for (const query of [
       `postRevision(id: ${id}, revision: 0) { number }`,
       `postRevisionDiff(id: ${id}, revision: -1) { from }`,
-      `post(id: ${id}, asOf: { revision: 0 }) { id }`,
+      `postAsOf(id: ${id}, asOf: { revision: 0 }) { recordId }`,
     ]) {
       const error = await gql.error(`{ ${query} }`);
       expect(error.extensions, query).toEqual({ code: "BAD_REQUEST" });
@@ -389,13 +389,13 @@ describe("revisions", () => {
     const at = (ms: number) => new Date(ms).toISOString();
     const data = await gql.data<Record<string, { title: string; views: number } | null>>(
       `query($id: ID!, $t1: DateTime!, $t2: DateTime!, $before: DateTime!, $later: DateTime!) {
-        r1: post(id: $id, asOf: { revision: 1 }) { title views }
-        r2: post(id: $id, asOf: { revision: 2 }) { title views }
-        t1: post(id: $id, asOf: { time: $t1 }) { title views }
-        t2: post(id: $id, asOf: { time: $t2 }) { title views }
-        later: post(id: $id, asOf: { time: $later }) { title views }
-        before: post(id: $id, asOf: { time: $before }) { title }
-        missing: post(id: $id, asOf: { revision: 99 }) { title }
+        r1: postAsOf(id: $id, asOf: { revision: 1 }) { title views }
+        r2: postAsOf(id: $id, asOf: { revision: 2 }) { title views }
+        t1: postAsOf(id: $id, asOf: { time: $t1 }) { title views }
+        t2: postAsOf(id: $id, asOf: { time: $t2 }) { title views }
+        later: postAsOf(id: $id, asOf: { time: $later }) { title views }
+        before: postAsOf(id: $id, asOf: { time: $before }) { title }
+        missing: postAsOf(id: $id, asOf: { revision: 99 }) { title }
         now: post(id: $id) { title views }
       }`,
       {
@@ -419,18 +419,21 @@ describe("revisions", () => {
   });
 
   it("refuses an asOf that sets neither or both of revision and time", async () => {
-    const neither = await gql.error(`query($id: ID!) { post(id: $id, asOf: {}) { id } }`, { id });
+    const neither = await gql.error(`query($id: ID!) { postAsOf(id: $id, asOf: {}) { recordId } }`, { id });
     expect(neither.extensions).toEqual({ code: "BAD_REQUEST" });
     expect(neither.message).toBe("asOf must set exactly one of revision and time; it sets neither.");
     const both = await gql.error(
-      `query($id: ID!) { post(id: $id, asOf: { revision: 1, time: "2025-01-01T00:00:00Z" }) { id } }`,
+      `query($id: ID!) { postAsOf(id: $id, asOf: { revision: 1, time: "2025-01-01T00:00:00Z" }) { recordId } }`,
       { id },
     );
     expect(both.extensions).toEqual({ code: "BAD_REQUEST" });
     expect(both.message).toBe("asOf must set exactly one of revision and time; it sets both.");
-    const notATime = await gql.error(`query($id: ID!) { post(id: $id, asOf: { time: "last tuesday" }) { id } }`, {
-      id,
-    });
+    const notATime = await gql.error(
+      `query($id: ID!) { postAsOf(id: $id, asOf: { time: "last tuesday" }) { recordId } }`,
+      {
+        id,
+      },
+    );
     expect(notATime.message).toMatch(/DateTime/);
   });
 
@@ -523,7 +526,7 @@ describe("revisions", () => {
       id: createTag.id,
     });
     const data = await gql.data<{ tagRevisions: { number: number; data: { name: string } }[]; tag: { name: string } }>(
-      `query($id: ID!) { tagRevisions(id: $id) { number data { name } } tag(id: $id, asOf: { revision: 1 }) { name } }`,
+      `query($id: ID!) { tagRevisions(id: $id) { number data { name } } tag: tagAsOf(id: $id, asOf: { revision: 1 }) { name } }`,
       { id: createTag.id },
     );
     expect(data).toEqual({

@@ -41,7 +41,7 @@ describe("createPost", () => {
       body: "",
       status: "draft",
       views: 0,
-      authorId: 3,
+      authorId: "3",
       author: { id: "3" },
     });
     const row = await t.db.prisma.post.findUniqueOrThrow({ where: { id: Number(createPost.id) } });
@@ -170,7 +170,7 @@ describe("deletePost: posts are soft-deleted", () => {
     expect(deletePost).toEqual({
       id: "20",
       title: row.title,
-      authorId: row.authorId,
+      authorId: String(row.authorId),
       deletedAt: trashed.deletedAt?.toISOString(),
     });
     // The post's comments cascade to the trash with it (post.comments onDelete: cascade).

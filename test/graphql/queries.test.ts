@@ -118,7 +118,7 @@ describe("one record and counts", () => {
       status: row.status,
       views: row.views,
       publishedAt: row.publishedAt?.toISOString() ?? null,
-      authorId: row.authorId,
+      authorId: String(row.authorId),
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
     });

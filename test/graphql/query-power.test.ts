@@ -384,7 +384,7 @@ describe("postsAggregate", () => {
 
   it("groups by author with having on the count, sorted by the sum of views", async () => {
     const { postsAggregate } = await gql.data<{
-      postsAggregate: { key: { authorId: number; status: null }; count: number; sum: { views: number } }[];
+      postsAggregate: { key: { authorId: string; status: null }; count: number; sum: { views: number } }[];
     }>(`{
       postsAggregate(groupBy: [authorId], having: [{ fn: count, op: gte, value: 10 }], orderBy: [{ sum: { views: desc } }]) {
         key { authorId status } count sum { views }
@@ -399,7 +399,7 @@ describe("postsAggregate", () => {
     });
     expect(postsAggregate).toEqual(
       expected.map((g) => ({
-        key: { authorId: g.authorId, status: null },
+        key: { authorId: String(g.authorId), status: null },
         count: g._count._all,
         sum: { views: g._sum.views },
       })),
@@ -433,7 +433,7 @@ describe("postsAggregate", () => {
     const { postsAggregate } = await gql.data<{ postsAggregate: unknown[] }>(query, { having, skip: 2 });
     expect(postsAggregate).toEqual(
       expected.map((g) => ({
-        key: { status: g.status, authorId: g.authorId },
+        key: { status: g.status, authorId: String(g.authorId) },
         count: g._count._all,
         max: { publishedAt: g._max.publishedAt?.toISOString() ?? null },
       })),

@@ -225,7 +225,7 @@ describe("aggregates", () => {
     expect(types("PostSumAggregates")).toEqual({ views: "Float" });
     expect(types("PostAvgAggregates")).toEqual({ views: "Float" });
     expect(types("PostMinAggregates")).toEqual({ createdAt: "DateTime", publishedAt: "DateTime", views: "Int" });
-    expect(types("PostAggregateKey")).toEqual({ authorId: "Int", status: "PostStatus" });
+    expect(types("PostAggregateKey")).toEqual({ authorId: "ID", status: "PostStatus" });
     expect(types("PostAggregateGroup")).toEqual({
       avg: "PostAvgAggregates!",
       count: "Int!",
@@ -431,10 +431,12 @@ describe("record lifecycle", () => {
     expect(String(object(demo, "Post").getFields().author?.type)).toBe("User!");
   });
 
-  it("takes `asOf` and serves revisions on resources with revisions only", () => {
-    expect(args(demo, "query", "post")).toMatchObject({ id: "ID!", asOf: "AsOf" });
-    expect(args(demo, "query", "tag")).toEqual({ id: "ID!", asOf: "AsOf" });
-    expect(args(demo, "query", "comment").asOf).toBeUndefined();
+  it("serves revisions and `postAsOf` (as snapshots, never the live type) on resources with revisions only", () => {
+    expect(args(demo, "query", "postAsOf")).toEqual({ id: "ID!", asOf: "AsOf!", deleted: "DeletedRecords = exclude" });
+    expect(args(demo, "query", "tagAsOf")).toEqual({ id: "ID!", asOf: "AsOf!" });
+    expect(String(demo.getQueryType()?.getFields().tagAsOf?.type)).toBe("TagSnapshot");
+    expect(args(demo, "query", "post").asOf).toBeUndefined();
+    expect(demo.getQueryType()?.getFields().commentAsOf).toBeUndefined();
     expect(fieldNames(input(demo, "AsOf"))).toEqual(["revision", "time"]);
     expect(args(demo, "query", "postRevisions")).toEqual({ id: "ID!" });
     expect(args(demo, "query", "postRevision")).toEqual({ id: "ID!", revision: "Int!" });
@@ -453,8 +455,14 @@ describe("record lifecycle", () => {
       actorId: "String",
       createdAt: "DateTime!",
       schemaVersion: "Int!",
-      data: "Post!",
+      data: "PostSnapshot!",
     });
+    // A snapshot has no `id` (a normalised cache would store it as the live post), and no relations.
+    const snapshot = object(demo, "PostSnapshot").getFields();
+    expect(String(snapshot.recordId?.type)).toBe("ID!");
+    expect(snapshot.id).toBeUndefined();
+    expect(snapshot.author).toBeUndefined();
+    expect(String(snapshot.title?.type)).toBe("String");
     expect(
       Object.fromEntries(Object.values(object(demo, "FieldChange").getFields()).map((f) => [f.name, String(f.type)])),
     ).toEqual({ field: "String!", from: "JSON", to: "JSON" });

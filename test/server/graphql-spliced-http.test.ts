@@ -132,9 +132,9 @@ describe("a query answered spliced once", () => {
     const agent = await post({ query }, { "x-api-key": "key-of-agent" });
     const customer = await post({ query }, { "x-api-key": "key-of-customer" });
     const reporters = (r: Awaited<ReturnType<typeof post>>) =>
-      new Set((r.json.data!.tickets as { reporterId: number }[]).map((x) => x.reporterId));
+      new Set((r.json.data!.tickets as { reporterId: string }[]).map((x) => x.reporterId));
     expect(reporters(agent).size).toBeGreaterThan(1);
-    expect([...reporters(customer)]).toEqual([customerId]);
+    expect([...reporters(customer)]).toEqual([String(customerId)]);
     const own = await t.db.prisma.ticket.count({
       where: { tenantId: "acme", reporterId: customerId, deletedAt: null },
     });

@@ -798,7 +798,7 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
 
       // Revisions: of every ticket (visible ones, also trashed, answer; the rest must look missing).
       const revisions =
-        "query ($id: ID!) { ticketRevisions(id: $id) { number action actorId data { id title internalNote tenantId } } }";
+        "query ($id: ID!) { ticketRevisions(id: $id) { number action actorId data { recordId title internalNote tenantId } } }";
       const missingRevisions = await gql(actor, revisions, { id: String(MISSING) });
       record(
         actor,
@@ -823,9 +823,9 @@ describe("the battery, as anonymous, an acme customer, an acme agent and the adm
       }
       for (const id of [tk.C1, tk.X1, tk.G1]) {
         for (const query of [
-          "query ($id: ID!) { ticketRevision(id: $id, revision: 2) { number data { id title internalNote } } }",
+          "query ($id: ID!) { ticketRevision(id: $id, revision: 2) { number data { recordId title internalNote } } }",
           "query ($id: ID!) { ticketRevisionDiff(id: $id, revision: 2) { from to changes { field from to } } }",
-          "query ($id: ID!) { ticket(id: $id, asOf: { revision: 1 }) { id title internalNote } }",
+          "query ($id: ID!) { ticketAsOf(id: $id, asOf: { revision: 1 }) { recordId title internalNote } }",
         ]) {
           const answer = await gql(actor, query, { id: String(id) });
           if (v.tickets.has(id)) judge(actor, "graphql", gqlText(query, { id: String(id) }), answer);

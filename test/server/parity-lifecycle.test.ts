@@ -159,10 +159,10 @@ describe("the same lifecycle answers on both transports", () => {
 
     const asOfRest = (await rest("GET", `/api/posts/${postId}?asOf=1&deleted=include`)).body as { title: string };
     const asOfGraphQL = (
-      await gql<{ post: { title: string } }>(
-        `{ post(id: ${postId}, deleted: INCLUDE, asOf: { revision: 1 }) { title } }`,
+      await gql<{ postAsOf: { title: string } }>(
+        `{ postAsOf(id: ${postId}, deleted: INCLUDE, asOf: { revision: 1 }) { title } }`,
       )
-    ).post;
+    ).postAsOf;
     expect(asOfRest.title).toBe("Parity of lives");
     expect(asOfGraphQL.title).toBe(asOfRest.title);
   });

@@ -43,6 +43,9 @@ async function rest(path: string): Promise<Response> {
   return response;
 }
 
+const NESTED_LISTS =
+  'posts(take: 20, orderBy: [{ id: asc }]) { id comments(where: { body: { contains: "e" } }, orderBy: [{ author: { name: asc } }], skip: 1, take: 2) { body author { name } } tags(orderBy: [{ name: desc }], take: 1) { name } }';
+
 describe("one statement per read, counted by PostgreSQL", () => {
   it("needs pg_stat_statements on the test server (the embedded test cluster loads it)", () => {
     // Without it nothing below could be counted; CI always runs the embedded cluster.
@@ -58,6 +61,20 @@ describe("one statement per read, counted by PostgreSQL", () => {
           "{ posts(take: 50, orderBy: [{ id: asc }]) { id title author { name } comments { body author { name } } tags { name } } }",
         );
         expect(data.posts).toHaveLength(50);
+      },
+    ],
+    [
+      "GraphQL: nested lists with where, orderBy, skip and take (issue 17 item 9)",
+      async () => {
+        const data = await graphql(`{ ${NESTED_LISTS} }`);
+        expect(data.posts).toHaveLength(20);
+      },
+    ],
+    [
+      "GraphQL: nested lists with arguments, executed (a root fragment is not spliced: the projection carries them)",
+      async () => {
+        const data = await graphql(`{ ... on Query { ${NESTED_LISTS} } }`);
+        expect(data.posts).toHaveLength(20);
       },
     ],
     [

@@ -11,6 +11,7 @@ import {
   fieldFilterInputName,
   relationFilterInputName,
   SHARED_GRAPHQL_NAMES,
+  SNAPSHOT_ID_FIELD,
   WHERE_INPUT_KEYS,
 } from "../names.ts";
 import type { ResolvedResource, ResourceNames } from "../resolved.ts";
@@ -27,6 +28,7 @@ const TYPE_NAME_KEYS = [
   "connectionType",
   "edgeType",
   "revisionType",
+  "snapshotType",
   "batchUpdateInput",
   "batchResultType",
   "batchItemType",
@@ -168,6 +170,7 @@ function checkOwnFieldNames(r: ResolvedResource, issue: ReportIssue): void {
       ["revisions", n.revisions],
       ["revision", n.revision],
       ["revisionDiff", n.revisionDiff],
+      ["asOf", n.asOf],
       ["revert", n.revert],
     );
   if (r.revisions?.draft) roots.push(["publish", n.publish]);
@@ -183,6 +186,13 @@ function checkOwnFieldNames(r: ResolvedResource, issue: ReportIssue): void {
       );
     else seen.set(name, kind);
   }
+  const recordId = r.revisions && r.fields.find((f) => !f.isId && f.name === SNAPSHOT_ID_FIELD);
+  if (recordId)
+    issue(
+      `${r.name}.fields.${recordId.name}`,
+      `a field of a resource with revisions cannot be called "${SNAPSHOT_ID_FIELD}": ${n.snapshotType} uses that name for the record's id`,
+      "rename the column (or map it to another field name)",
+    );
   const reserved = r.version ? ["id", "expectedVersion"] : ["id"];
   for (const f of r.fields) {
     if (f.isId || f.readOnly || f.hidden.update || !reserved.includes(f.name)) continue;

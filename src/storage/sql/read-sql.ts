@@ -73,9 +73,16 @@ export interface ReadRelation {
   readonly through?: string | undefined;
   /** An array (to-many, many-to-many) or one object or null (to-one). */
   readonly many: boolean;
-  /** The condition the related rows must meet to appear (trash, tenant, scope). */
+  /** The condition the related rows must meet to appear (trash, tenant, scope, a nested list's filter). */
   readonly where: object | undefined;
   readonly level: ReadLevel;
+  /**
+   * To-many: the related rows in this order (ending with the id), `offset` of them skipped, at most `limit`
+   * (null: all). Without, every related row, by id.
+   */
+  readonly page?:
+    | { readonly orderBy: readonly OrderKey[]; readonly offset: number; readonly limit: number | null }
+    | undefined;
 }
 
 /** One sort key: a field of the model, or of a row reached through to-one relations (and, last, a to-many one). */
@@ -166,44 +173,7 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
       decode: (rows) => rows,
     };
 
-  // Sort keys through relations join their rows (by the relation alone: a sort is no filter).
-  const joins: string[] = [];
-  const joined = new Map<string, string>();
-  const keyColumn = (key: OrderKey): { sql: string; field: DatamodelField } => {
-    let current = model;
-    let alias = "t";
-    const many = key.many;
-    const joinedPath = many ? key.path.slice(0, -1) : key.path;
-    for (const [i, step] of joinedPath.entries()) {
-      const path = key.path.slice(0, i + 1).join(".");
-      const relation = models.field(current, step);
-      let next = joined.get(path);
-      if (!next) {
-        next = w.alias("o");
-        const { target, on } = w.link(current, alias, relation, next);
-        joins.push(`LEFT JOIN ${models.table(target)} ${next} ON ${on}`);
-        joined.set(path, next);
-      }
-      alias = next;
-      current = models.model(relation.type);
-    }
-    if (many) {
-      const relation = models.field(current, key.path.at(-1) as string);
-      const r = w.alias("o");
-      const { target, on } = w.link(current, alias, relation, r);
-      const field = models.field(target, key.field);
-      const where = many.where ? ` AND ${w.where(target, r, many.where)}` : "";
-      const fn = many.fn === "min" ? "min" : "max";
-      return {
-        sql: `(SELECT ${fn}(${r}.${models.column(field)}) FROM ${models.table(target)} ${r} WHERE ${on}${where})`,
-        field,
-      };
-    }
-    const field = models.field(current, key.field);
-    return { sql: `${alias}.${models.column(field)}`, field };
-  };
-  const direction = (key: OrderKey) =>
-    `${key.direction === "desc" ? "DESC" : "ASC"}${key.nulls ? ` NULLS ${key.nulls.toUpperCase()}` : ""}`;
+  const { joins, column: keyColumn } = sortJoins(models, w, model, "t");
   // Each term of the order; `field` when it is a column of the root model itself.
   const terms: { sql: string; direction: string; field?: DatamodelField | undefined }[] = query.orderBy.map((key) => ({
     sql: keyColumn(key).sql,
@@ -293,6 +263,61 @@ export function compileRead(models: SqlModels, query: ReadQuery): CompiledRead {
   // One aggregate row: the JSON array, how many rows it holds, and the total (and for a page its keys and edges).
   const text = `SELECT ${output.join(", ")} FROM (${inner}) p ${laterals.join(" ")}`;
   return { text, values: params.values, decode: projected.decode };
+}
+
+/**
+ * The column of each sort key over rows of `model` aliased `alias`, and the joins the keys through
+ * relations need (by the relation alone: a sort is no filter), each relation path joined once.
+ */
+function sortJoins(
+  models: SqlModels,
+  w: WhereSql,
+  model: DatamodelModel,
+  alias: string,
+): { joins: string[]; column: (key: OrderKey) => { sql: string; field: DatamodelField } } {
+  const joins: string[] = [];
+  const joined = new Map<string, string>();
+  const column = (key: OrderKey): { sql: string; field: DatamodelField } => {
+    let current = model;
+    let at = alias;
+    // A to-many key (CRUDCrate's sort by a has-many field) is the least or greatest related value,
+    // read by a subquery; the path before its relation joins as any other.
+    const many = key.many;
+    const joinedPath = many ? key.path.slice(0, -1) : key.path;
+    for (const [i, step] of joinedPath.entries()) {
+      const path = key.path.slice(0, i + 1).join(".");
+      const relation = models.field(current, step);
+      let next = joined.get(path);
+      if (!next) {
+        next = w.alias("o");
+        const { target, on } = w.link(current, at, relation, next);
+        joins.push(`LEFT JOIN ${models.table(target)} ${next} ON ${on}`);
+        joined.set(path, next);
+      }
+      at = next;
+      current = models.model(relation.type);
+    }
+    if (many) {
+      const relation = models.field(current, key.path.at(-1) as string);
+      const r = w.alias("o");
+      const { target, on } = w.link(current, at, relation, r);
+      const field = models.field(target, key.field);
+      const where = many.where ? ` AND ${w.where(target, r, many.where)}` : "";
+      const fn = many.fn === "min" ? "min" : "max";
+      return {
+        sql: `(SELECT ${fn}(${r}.${models.column(field)}) FROM ${models.table(target)} ${r} WHERE ${on}${where})`,
+        field,
+      };
+    }
+    const field = models.field(current, key.field);
+    return { sql: `${at}.${models.column(field)}`, field };
+  };
+  return { joins, column };
+}
+
+/** A sort key's direction, with where NULLs go when it says. */
+function direction(key: OrderKey): string {
+  return `${key.direction === "desc" ? "DESC" : "ASC"}${key.nulls ? ` NULLS ${key.nulls.toUpperCase()}` : ""}`;
 }
 
 /** The fields of `model` a level reads from its rows: its fields and outputs, and the keys its relations follow. */
@@ -448,10 +473,12 @@ function relationSql(
     from = `FROM ${models.table(target)} ${r} %LATERALS% WHERE ${link.on}`;
   }
   const condition = w.where(target, r, relation.where);
+  const where = condition === "TRUE" ? "" : ` AND ${condition}`;
+  if (relation.many && relation.page) return pageSql(models, w, target, r, from, where, relation.level, relation.page);
   const inner = project(models, w, relation.level, r);
   const record = recordSql(inner.entries, w);
   const joins = record ? [...inner.laterals, record.join] : inner.laterals;
-  const body = from.replace("%LATERALS%", () => joins.join(" ")) + (condition === "TRUE" ? "" : ` AND ${condition}`);
+  const body = from.replace("%LATERALS%", () => joins.join(" ")) + where;
   if (!relation.many)
     return {
       sql: `SELECT ${record ? `row_to_json(${record.value})` : objectSql(inner.entries)} AS j ${body} LIMIT 1`,
@@ -460,6 +487,38 @@ function relationSql(
   const id = `${r}.${models.column(models.idField(target))}`;
   return {
     sql: `SELECT coalesce(json_agg(${record ? record.value : objectSql(inner.entries)} ORDER BY ${id}), '[]'::json) AS j ${body}`,
+    decode: inner.decode,
+  };
+}
+
+/**
+ * A to-many relation with a page (a nested list's `orderBy`, `skip`, `take`): its page of related rows
+ * is chosen first, as a root read's is, each row numbered in its order; only those rows are projected,
+ * and json_agg keeps their order.
+ */
+function pageSql(
+  models: SqlModels,
+  w: WhereSql,
+  target: DatamodelModel,
+  r: string,
+  from: string,
+  where: string,
+  level: ReadLevel,
+  { orderBy, offset, limit }: NonNullable<ReadRelation["page"]>,
+): { sql: string; decode: Decoder } {
+  const sorting = sortJoins(models, w, target, r);
+  const order = orderBy.map((key) => `${sorting.column(key).sql} ${direction(key)}`).join(", ");
+  const rows =
+    `SELECT ${r}.*, row_number() OVER (ORDER BY ${order}) AS "$n" ` +
+    `${from.replace("%LATERALS%", () => sorting.joins.join(" "))}${where} ORDER BY ${order} ` +
+    `LIMIT ${w.params.bind(limit, "int")} OFFSET ${w.params.bind(offset, "int")}`;
+  const q = w.alias("q");
+  const inner = project(models, w, level, q);
+  const record = recordSql(inner.entries, w);
+  const joins = record ? [...inner.laterals, record.join] : inner.laterals;
+  const object = record ? record.value : objectSql(inner.entries);
+  return {
+    sql: `SELECT coalesce(json_agg(${object} ORDER BY ${q}."$n"), '[]'::json) AS j FROM (${rows}) ${q} ${joins.join(" ")}`,
     decode: inner.decode,
   };
 }
