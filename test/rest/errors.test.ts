@@ -50,9 +50,9 @@ describe("§1 resources and paths", () => {
   });
 
   it("a method the path does not support is a 405 with Allow (§1.5)", async () => {
-    const collection = await t.send("DELETE", "/api/posts");
-    expect((await error(collection, 405)).details).toEqual({ allowed: ["GET", "HEAD", "POST", "OPTIONS"] });
-    expect(collection.headers.get("allow")).toBe("GET, HEAD, POST, OPTIONS");
+    const collection = await t.send("PATCH", "/api/posts");
+    expect((await error(collection, 405)).details).toEqual({ allowed: ["GET", "HEAD", "POST", "DELETE", "OPTIONS"] });
+    expect(collection.headers.get("allow")).toBe("GET, HEAD, POST, DELETE, OPTIONS");
     const member = await t.send("POST", "/api/posts/1", { title: "x" });
     expect((await error(member, 405)).message).toContain("PUT, PATCH, DELETE");
     expect(await t.db.prisma.post.count({ where: { title: "x" } })).toBe(0);
@@ -106,7 +106,6 @@ describe("§7 errors and status codes: 400 for what is not understood", () => {
     const cases: [string, string][] = [
       ["filter", "[1,2]"],
       ["filter", '"q"'],
-      ["sort", '["title"]'],
       ["sort", '["title","UP"]'],
       ["range", "[0]"],
       ["range", "[5,2]"],

@@ -379,7 +379,7 @@ describe("resources, relations and features", () => {
         foreignField: "postId",
         embed: { one: true, list: true },
         filterable: true,
-        sortable: false,
+        sortable: true, // by the least or greatest value of a comment's field (rest-dialect.md §3.3)
       },
       {
         name: "tags",

@@ -125,10 +125,10 @@ describe("relation and multi-field sorting", () => {
     expect(ids(records)).toEqual(expected.map((p) => p.id));
   });
 
-  it("refuses to-many, undeclared and hidden sort paths", async () => {
+  it("refuses a to-many field not declared sortable, undeclared and hidden sort paths", async () => {
     expect(
       (await failure(posts().list(ctx(), { sort: [{ field: "comments.body", direction: "asc" }] }))).message,
-    ).toContain('"comments" is not a relation you can sort by');
+    ).toContain('Cannot sort comments by "body"');
     expect(
       (await failure(posts().list(ctx(), { sort: [{ field: "author.passwordHash", direction: "asc" }] }))).message,
     ).toContain("Cannot sort users");

@@ -99,6 +99,8 @@ describe("every operator of every resource", () => {
       const rows = await delegate(resource).findMany({ take: 50 });
       for (const field of resource.fields) {
         for (const op of field.filter) {
+          // Prisma has no like or regex filter: test/server/parity-qb.test.ts checks those against SQL.
+          if (op === "like" || op === "regex") continue;
           for (const value of valuesFor(op, field, rows)) {
             const filter: Filter = { field: field.name, op, value };
             const [actual, expected] = await both_(resource, filter);

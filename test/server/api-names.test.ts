@@ -144,8 +144,9 @@ describe("§31.1 records, filters and sorts speak API names", () => {
     );
     expect(body.errors).toBeUndefined();
     expect(body.data.books).toEqual([
-      { headline: "Notes on the engine", pageCount: 120, authorId: ada, writer: { name: "Ada Lovelace" } },
-      { headline: "Sketches", pageCount: 40, authorId: ada, writer: { name: "Ada Lovelace" } },
+      // A key is an ID in GraphQL, a string like the id it points to.
+      { headline: "Notes on the engine", pageCount: 120, authorId: String(ada), writer: { name: "Ada Lovelace" } },
+      { headline: "Sketches", pageCount: 40, authorId: String(ada), writer: { name: "Ada Lovelace" } },
     ]);
     const unknown = await gql(`{ books { title } }`);
     expect(unknown.errors?.[0]?.message).toContain('Cannot query field "title"');

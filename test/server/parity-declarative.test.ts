@@ -227,7 +227,7 @@ describe("§29.1 delete by filter", () => {
     });
     expect(drafts.length).toBeGreaterThan(1);
     const body = await graphql(
-      "mutation ($author: Int) { deletePostsWhere(where: { status: { eq: draft }, authorId: { eq: $author } }, limit: 1) { count ids hasMore } }",
+      "mutation ($author: ID) { deletePostsWhere(where: { status: { eq: draft }, authorId: { eq: $author } }, limit: 1) { count ids hasMore } }",
       { author },
     );
     expect(body.errors).toBeUndefined();

@@ -133,7 +133,7 @@ describe("REST read paths", () => {
 describe("GraphQL read paths", () => {
   it("lists, counts, connections, aggregates and search", async () => {
     const data = await gql(
-      `query ($author: Int!, $mark: String!) {
+      `query ($author: ID!, $mark: String!) {
         posts(where: { authorId: { eq: $author } }, take: 100) { id title }
         postsCount(where: { authorId: { eq: $author } })
         postsConnection(where: { authorId: { eq: $author } }, first: 10) { totalCount edges { node { id } } }
