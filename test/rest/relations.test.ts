@@ -254,7 +254,15 @@ describe("§13 relation and multi-key sorting", () => {
       [`/api/posts?${query({ sort: ["comments.body", "ASC"] })}`, 'Cannot sort comments by "body"'],
       ["/api/posts?sort=author.passwordHash", "Cannot sort users"],
       ["/api/tags?sort=posts.title", "Cannot sort tags"],
-      [`/api/posts?${query({ sort: [["title", "ASC"], ["views", "ASC", "DESC"]] })}`, "list of such pairs"],
+      [
+        `/api/posts?${query({
+          sort: [
+            ["title", "ASC"],
+            ["views", "ASC", "DESC"],
+          ],
+        })}`,
+        "list of such pairs",
+      ],
       [`/api/posts?${query({ sort: [] })}`, 'Query parameter "sort" must be'],
       [`/api/posts?${query({ sort: [["title", "UP"]] })}`, "must be ASC or DESC"],
     ];
