@@ -8,6 +8,7 @@ import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { Filter } from "../runtime/query.ts";
 import { relationCondition } from "./filter-paths.ts";
+import { jsonParam } from "./json-param.ts";
 import { splitFilterKey } from "./operators.ts";
 import { namesFilterableField } from "./security-profile.ts";
 
@@ -48,15 +49,7 @@ export function filterParam(
   strict: boolean,
   readable: Readable,
 ): { conditions: Filter[]; ids: unknown[] | undefined } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (error) {
-    const reason = error instanceof SyntaxError ? `: ${error.message}` : "";
-    throw bad(
-      `Query parameter "filter" is not valid JSON${reason}. Expected e.g. filter={"status":"published"}, got ${show(raw)}.`,
-    );
-  }
+  const parsed = jsonParam("filter", raw, '{"status":"published"}');
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw bad(
       `Query parameter "filter" must be a JSON object of field: value, e.g. filter={"status":"published"}; got ${show(raw)}.`,

@@ -7,20 +7,9 @@
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { Sort } from "../runtime/query.ts";
+import { jsonParam } from "./json-param.ts";
 
 const bad = (message: string) => new AppError("BAD_REQUEST", message);
-
-/** A JSON query parameter (`sort`, `filter`, `range`), parsed; 400 naming it, with an example, when it is not JSON. */
-export function jsonParam(name: string, raw: string, example: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch (error) {
-    const reason = error instanceof SyntaxError ? `: ${error.message}` : "";
-    throw bad(
-      `Query parameter "${name}" is not valid JSON${reason}. Expected e.g. ${name}=${example}, got ${show(raw)}.`,
-    );
-  }
-}
 
 /** The sort keys of `raw` (the `sort` or `sort_by` parameter), `order` the direction of comma-list keys that give none. */
 export function sortParam(resource: ResolvedResource, raw: string, order: string | undefined): Sort[] {
