@@ -58,8 +58,8 @@ export function addOperations(builder: Builder, runtime: Runtime, types: Operati
     if (serves("get")) addGetQuery(builder, runtime, resource, object, types.lifecycle);
     addMutations(builder, runtime, resource, object, input);
     addLifecycleOperations(builder, runtime, resource, object, input, types.lifecycle);
-    // Delete by filter finds records as a list does: it needs `list` (and so the where input) too.
-    if (serves("delete") && input.where)
+    // Served, it has the where input (it is served only with `list`).
+    if (serves("deleteWhere") && input.where)
       addDeleteWhereMutation(builder, runtime, resource, input.where, deleteWhereResult);
     if (serves("update")) {
       if (!types.lock) throw new Error("The RecordLock type is missing");

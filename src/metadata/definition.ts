@@ -247,8 +247,12 @@ export const OPERATIONS = ["list", "get", "create", "update", "delete"] as const
 export type BuiltInOperation = (typeof OPERATIONS)[number];
 /** The operations that write: what `readOnly: true` leaves out. */
 export const WRITE_OPERATIONS = ["create", "update", "delete"] as const satisfies readonly BuiltInOperation[];
-/** An operation a resource serves or not: a built-in one or a lifecycle one (which follows its parent). */
-export type ServedOperation = BuiltInOperation | LifecycleOperation;
+/**
+ * An operation a resource serves or not: a built-in one, a lifecycle one (which follows its parent), or
+ * `deleteWhere`, delete by filter (rest-dialect.md §29), which finds records as a list does and deletes
+ * each: served where both `list` and `delete` are.
+ */
+export type ServedOperation = BuiltInOperation | LifecycleOperation | "deleteWhere";
 
 /** What a custom access checker receives. */
 export interface AccessCheck {

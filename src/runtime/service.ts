@@ -316,9 +316,7 @@ export class ResourceService implements ResourceOperations {
     filter: Filter | undefined,
     options?: DeleteWhereOptions,
   ): Promise<DeleteWhereResult> {
-    // It finds records as a list does and deletes each: it needs both.
-    checkServed(ctx, this.resource, "list");
-    checkServed(ctx, this.resource, "delete");
+    checkServed(ctx, this.resource, "deleteWhere");
     return deleteWhere(this.#core, ctx, filter, options);
   }
 

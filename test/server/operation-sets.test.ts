@@ -55,12 +55,12 @@ async function firstTag(): Promise<{ id: number; name: string; version: number }
 }
 
 describe("metadata (§26.1)", () => {
-  it("resolves readOnly to the reads, and lifecycle operations follow their parent", () => {
+  it("resolves readOnly to the reads; lifecycle operations follow their parent, delete by filter list and delete", () => {
     const schema = resolveResources(resources, datamodel);
     expect([...(schema.resource.get("tag")?.operations ?? [])].sort()).toEqual(["get", "list"]);
     expect([...(schema.resource.get("comment")?.operations ?? [])].sort()).toEqual(["create", "get", "list"]);
     expect([...(schema.resource.get("post")?.operations ?? [])].sort()).toEqual(
-      ["create", "delete", "get", "list", "publish", "purge", "restore", "revert", "update"].sort(),
+      ["create", "delete", "deleteWhere", "get", "list", "publish", "purge", "restore", "revert", "update"].sort(),
     );
   });
 

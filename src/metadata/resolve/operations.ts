@@ -37,5 +37,6 @@ export function servedOperations(
   const served = new Set<ServedOperation>(def.readOnly ? declared.filter((op) => !WRITES.has(op)) : declared);
   for (const [op, parent] of Object.entries(LIFECYCLE_PARENT))
     if (served.has(parent)) served.add(op as LifecycleOperation);
+  if (served.has("list") && served.has("delete")) served.add("deleteWhere");
   return served;
 }

@@ -120,52 +120,48 @@ function collectionPath(schema: ResolvedSchema, resource: ResolvedResource, plur
         ...writeErrors(resource),
       },
     }),
-    ...(resource.operations.has("list")
-      ? {
-          delete: operation({
-            id: resource.names.deleteWhere,
-            tags,
-            summary: `Delete the ${resource.plural} a filter matches (rest-dialect.md §29.1)${resource.softDelete ? ": moves them to the trash" : ""}`,
-            description: `A filter is required (400 without one). At most limit records, lowest ids first, each deleted as DELETE /${resource.names.path}/{id} would, all in one transaction.`,
-            parameters: [
-              ...listParameters(schema, resource).filter((p) => p.name === "filter" || p.name === "q"),
-              ...operatorParameters(resource),
-              parameter(
-                "query",
-                "limit",
-                `Most records deleted: 1 to ${resource.maxBatchSize} (the resource's maxBatchSize), the default.`,
-                {
-                  schema: {
-                    type: "integer",
-                    minimum: 1,
-                    maximum: resource.maxBatchSize,
-                    default: resource.maxBatchSize,
-                  },
-                },
-              ),
-            ],
-            responses: {
-              "200": {
-                description: "What was deleted.",
-                content: jsonContent({
-                  type: "object",
-                  required: ["count", "ids", "hasMore"],
-                  properties: {
-                    count: { type: "integer", description: "How many records were deleted." },
-                    ids: {
-                      type: "array",
-                      items: schemaOf(resource.id, false),
-                      description: "Their ids, lowest first.",
-                    },
-                    hasMore: { type: "boolean", description: "More matched than limit: ask again for the next ones." },
-                  },
-                }),
+    delete: operation({
+      id: resource.names.deleteWhere,
+      tags,
+      summary: `Delete the ${resource.plural} a filter matches (rest-dialect.md §29.1)${resource.softDelete ? ": moves them to the trash" : ""}`,
+      description: `A filter is required (400 without one). At most limit records, lowest ids first, each deleted as DELETE /${resource.names.path}/{id} would, all in one transaction.`,
+      parameters: [
+        ...listParameters(schema, resource).filter((p) => p.name === "filter" || p.name === "q"),
+        ...operatorParameters(resource),
+        parameter(
+          "query",
+          "limit",
+          `Most records deleted: 1 to ${resource.maxBatchSize} (the resource's maxBatchSize), the default.`,
+          {
+            schema: {
+              type: "integer",
+              minimum: 1,
+              maximum: resource.maxBatchSize,
+              default: resource.maxBatchSize,
+            },
+          },
+        ),
+      ],
+      responses: {
+        "200": {
+          description: "What was deleted.",
+          content: jsonContent({
+            type: "object",
+            required: ["count", "ids", "hasMore"],
+            properties: {
+              count: { type: "integer", description: "How many records were deleted." },
+              ids: {
+                type: "array",
+                items: schemaOf(resource.id, false),
+                description: "Their ids, lowest first.",
               },
-              ...errorResponses("400", "404", "409"),
+              hasMore: { type: "boolean", description: "More matched than limit: ask again for the next ones." },
             },
           }),
-        }
-      : {}),
+        },
+        ...errorResponses("400", "404", "409"),
+      },
+    }),
   };
 }
 

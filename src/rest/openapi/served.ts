@@ -14,8 +14,7 @@ const GET_ONE: Methods = { get: "get" };
 
 /** The operation each method of a path under `/<resource>` needs, by the path's rest (§26). */
 function methodsOf(rest: string): Methods {
-  // Delete by filter also needs `list`: paths.ts leaves it out of a resource that does not serve it.
-  if (rest === "") return { get: "list", post: "create", delete: "delete" };
+  if (rest === "") return { get: "list", post: "create", delete: "deleteWhere" };
   if (rest === "/aggregate" || rest === "/events") return GET_LIST;
   if (rest === "/batch") return WRITES;
   if (rest === "/batch/restore") return { post: "restore" };

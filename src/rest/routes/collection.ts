@@ -112,8 +112,7 @@ export function mountCollectionRoutes(r: ResourceRoutes): void {
   mountPath(api, collection, resource.operations, {
     GET: ["list", list],
     POST: ["create", create],
-    // Delete by filter finds records as a list does: it needs `list` too (§29).
-    ...(resource.operations.has("list") ? { DELETE: ["delete", deleteWhere] as const } : {}),
+    DELETE: ["deleteWhere", deleteWhere],
   });
 }
 
