@@ -15,6 +15,7 @@ import { DEFAULT_LOCK_TTL_SECONDS, MAX_LOCK_TTL_SECONDS } from "./locks.ts";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
 import { ResourceService } from "./service.ts";
 import { type ErrorReporter, ServiceCore } from "./service-core.ts";
+import type { TimeoutReporter } from "./service-errors.ts";
 
 /** Options of {@link createRuntime}: the resolved resources and where their records live. */
 export type RuntimeOptions = RuntimeSettings &
@@ -56,6 +57,12 @@ export interface RuntimeSettings {
    * batch items (masked as INTERNAL in the result). @default console.error
    */
   onError?: ErrorReporter;
+  /**
+   * Told of each statement PostgreSQL cancelled for running past `statement_timeout` (SQLSTATE 57014),
+   * with the resource and operation (`read` or the write action); the client gets TIMEOUT (503).
+   * The server logs it at warn. @default nothing is told
+   */
+  onTimeout?: TimeoutReporter;
   /** Called after every transaction that appended outbox events commits (the event dispatcher's wake-up). */
   onCommitted?: () => void;
   /**
@@ -171,6 +178,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     bind,
     defaultActor,
     report,
+    onTimeout: options.onTimeout,
     access,
     blobUrlBase: (options.blobUrlBase ?? "/api").replace(/\/+$/, ""),
     onCommitted: () => {

@@ -147,6 +147,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
   const db = createDatabase(prepared.url, {
     prismaClient,
     datamodel,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
     onPoolError: (err) => logger.warn({ err }, "idle database connection failed"),
   });
   const blobStore = options.blobStore ?? createBlobStore(config.blobStore);
@@ -165,6 +166,12 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     ...(config.cursorSecret ? { cursorSecret: config.cursorSecret } : {}),
     lockTtlSeconds: config.lockTtlSeconds,
     onError: (err, where) => logger.error({ err, ...where }, `${where.stage} failed`),
+    // Expected under load, and the client was told (503 TIMEOUT): a warning naming what was slow, no stack.
+    onTimeout: (where) =>
+      logger.warn(
+        { ...where, statementTimeoutMs: config.dbStatementTimeoutMs },
+        `statement timeout: ${where.operation} of ${where.resource} cancelled after ${config.dbStatementTimeoutMs} ms`,
+      ),
   });
   const events = createEvents({
     runtime,
