@@ -19,6 +19,11 @@ export interface RequestContext {
   /** Correlates logs of one request. */
   readonly requestId: string;
   /**
+   * Aborts when the request's time is up (the server's `REQUEST_TIMEOUT_MS`): a write that has not
+   * committed yet then rolls back with TIMEOUT, as its client was already told it timed out.
+   */
+  readonly signal?: AbortSignal | undefined;
+  /**
    * Set inside a write: the write's transaction. Services called with this context (hooks'
    * `op.service(name)`) read and write in it, and their `onSuccess` hooks wait for its commit.
    */

@@ -23,10 +23,13 @@ import {
   GRAPHQL_STREAM_ENDPOINT,
   type GraphQLExtension,
   type GraphQLHardening,
+  type SplicedAnswer,
   type WebSocketOptions,
   type WebSocketService,
 } from "../graphql/handler.ts";
+import { errorResponse, TIMEOUT_RETRY_AFTER_SECONDS } from "../rest/errors.ts";
 import { createRestHandler } from "../rest/handler.ts";
+import { AppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { BlobStore } from "../storage/blobs/blob-store.ts";
 import type { Backup } from "../storage/dump/backup.ts";
@@ -43,6 +46,7 @@ import {
 } from "./rate-limit.ts";
 import { defaultAdminDir, mountAdminSite } from "./admin-site.ts";
 import { requestContextFor } from "./request-context.ts";
+import { disposeResponse, RequestDeadlines, requestTimeoutMessage } from "./request-timeout.ts";
 import { prefersHtml, rootIndex, rootPage } from "./root-page.ts";
 import { withHeaders } from "./with-headers.ts";
 
@@ -66,6 +70,17 @@ export interface AppOptions {
   securityProfile?: SecurityProfile;
   /** Largest accepted REST body in bytes (413 beyond), whatever the profile. @default the profile's (1 MiB secure) */
   maxBodyBytes?: number;
+  /**
+   * Largest /graphql request body in bytes: 413 PAYLOAD_TOO_LARGE beyond, on every entry (in-process
+   * `fetch`, the Node listener's spliced answer and yoga, chunked or not, batches included). A multipart
+   * upload may add the declared sizes of the schema's file fields. @default 1048576 (1 MiB, as REST's secure profile)
+   */
+  graphqlMaxBodyBytes?: number;
+  /**
+   * How long a request's handler may run, in milliseconds, before the client gets 503 TIMEOUT
+   * (request-timeout.ts: streams and uploads are exempt); 0 for no limit. @default 0
+   */
+  requestTimeoutMs?: number;
   /** Limits of GraphQL over WebSocket (subscriptions per socket, message size, init timeout). @default see WebSocketOptions */
   webSocket?: WebSocketOptions;
   /** Origins allowed by CORS. @default "*" */
@@ -113,7 +128,8 @@ export function createApp(options: AppOptions): App {
       logger.debug({ err: error }, "request aborted by the client");
     else logger.error({ err: error }, "unexpected error");
   };
-  const contextFor = requestContextFor(runtime, options.resolveActor);
+  const deadlines = new RequestDeadlines(options.requestTimeoutMs ?? 0);
+  const contextFor = requestContextFor(runtime, options.resolveActor, (request) => deadlines.signal(request));
 
   const graphql = createGraphQLHandler({
     runtime,
@@ -123,6 +139,7 @@ export function createApp(options: AppOptions): App {
     graphiql: options.graphiql ?? true,
     ...(options.graphqlHardening ? { hardening: options.graphqlHardening } : {}),
     ...(options.graphqlBatchLimit !== undefined ? { batchLimit: options.graphqlBatchLimit } : {}),
+    maxBodyBytes: options.graphqlMaxBodyBytes ?? GRAPHQL_MAX_BODY_BYTES,
     cors: { origin: options.corsOrigin ?? "*" },
     extensions: options.graphqlExtensions ?? [],
     onUnexpectedError,
@@ -160,7 +177,10 @@ export function createApp(options: AppOptions): App {
     let response: Response;
     try {
       const earlier = req && counted.get(req);
-      if (earlier) contextFor.share(earlier.request, request);
+      if (earlier) {
+        contextFor.share(earlier.request, request);
+        deadlines.share(earlier.request, request);
+      } else deadlines.start(request);
       const verdict = earlier
         ? earlier.verdict
         : options.rateLimit
@@ -168,11 +188,18 @@ export function createApp(options: AppOptions): App {
           : undefined;
       if (verdict && "refusal" in verdict) response = verdict.refusal;
       else {
-        response = await graphql.fetch(request);
+        response = await deadlines.race(
+          request,
+          () => graphql.fetch(request),
+          () => graphqlTimedOut(request),
+          disposeResponse,
+        );
         if (verdict) response = withRateLimitHeaders(response, verdict.headers);
       }
     } catch (error) {
       response = internalError(error);
+    } finally {
+      deadlines.finish(request);
     }
     logRequest(request.method, pathOf(request.url), response.status, started);
     return response;
@@ -200,15 +227,27 @@ export function createApp(options: AppOptions): App {
       const answerer = params === undefined ? undefined : graphql.answerSpliced(params);
       if (answerer) {
         const request = new Request(url, { method: "POST", headers: req.headers as Record<string, string> });
+        deadlines.start(request);
         const verdict = options.rateLimit
           ? await countRequest(options.rateLimit, request, req.socket, graphqlLimit)
           : undefined;
         if (verdict && "refusal" in verdict) {
+          deadlines.finish(request);
           await writeResponse(res, verdict.refusal);
           logRequest("POST", url.pathname, verdict.refusal.status, started);
           return;
         }
-        const answer = await answerer(request);
+        const answer = await deadlines.race<SplicedAnswer | undefined | typeof TIMED_OUT>(
+          request,
+          () => answerer(request),
+          () => TIMED_OUT,
+        );
+        if (answer === TIMED_OUT) {
+          const timedOut = graphqlTimedOut(request);
+          await writeResponse(res, timedOut);
+          logRequest("POST", url.pathname, timedOut.status, started);
+          return;
+        }
         if (answer) {
           const headers = verdict
             ? Object.fromEntries(addRateLimitHeaders(new Headers(answer.headers), verdict.headers))
@@ -227,11 +266,32 @@ export function createApp(options: AppOptions): App {
     void graphqlGate.requestListener(req, res);
   };
 
+  /** The answer to a GraphQL request out of time: a GraphQL error with code TIMEOUT (503, as REST's). */
+  const graphqlTimedOut = (request: Request) => {
+    logger.warn(
+      { method: request.method, path: pathOf(request.url), requestTimeoutMs: deadlines.ms },
+      "request timeout: answered 503 TIMEOUT",
+    );
+    return Response.json(
+      { errors: [{ message: requestTimeoutMessage(deadlines.ms), extensions: { code: "TIMEOUT" } }] },
+      { status: 503, headers: { "Retry-After": String(TIMEOUT_RETRY_AFTER_SECONDS) } },
+    );
+  };
+
   const app = new Hono();
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
     logRequest(c.req.method, c.req.path, c.res.status, started);
+  });
+  // The clock starts before the rate limit, which makes the request's context (and its deadline's signal).
+  app.use("/api/*", async (c, next) => {
+    deadlines.start(c.req.raw);
+    try {
+      await next();
+    } finally {
+      deadlines.finish(c.req.raw);
+    }
   });
   if (options.rateLimit) app.use("/api/*", rateLimitMiddleware(options.rateLimit, { actorOf, corsOrigin }));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
@@ -243,8 +303,22 @@ export function createApp(options: AppOptions): App {
   // The index: JSON at /api and to programs at /, a page of links to a browser at / (root-page.ts).
   const index = rootIndex(runtime.schema, GRAPHQL_ENDPOINT);
   for (const path of ["/api", "/api/"]) app.get(path, (c) => c.json(index));
-  app.all("/api", (c) => rest.fetch(c.req.raw));
-  app.all("/api/*", (c) => rest.fetch(c.req.raw));
+  const restTimedOut = (request: Request) => {
+    logger.warn(
+      { method: request.method, path: pathOf(request.url), requestTimeoutMs: deadlines.ms },
+      "request timeout: answered 503 TIMEOUT",
+    );
+    return errorResponse(new AppError("TIMEOUT", requestTimeoutMessage(deadlines.ms)), onUnexpectedError);
+  };
+  const restAnswer = (request: Request) =>
+    deadlines.race(
+      request,
+      () => rest.fetch(request),
+      () => restTimedOut(request),
+      disposeResponse,
+    );
+  app.all("/api", (c) => restAnswer(c.req.raw));
+  app.all("/api/*", (c) => restAnswer(c.req.raw));
   app.get("/", (c) => {
     c.header("Vary", "Accept");
     return prefersHtml(c.req.header("accept")) ? c.html(rootPage(index, options.graphiql ?? true)) : c.json(index);
@@ -308,6 +382,12 @@ export function createApp(options: AppOptions): App {
     endSubscriptions: () => graphql.endSubscriptions(),
   };
 }
+
+/** What a spliced answer that ran out of time is replaced with. */
+const TIMED_OUT = Symbol("timed out");
+
+/** The default of {@link AppOptions.graphqlMaxBodyBytes}: 1 MiB, REST's secure profile's limit. */
+export const GRAPHQL_MAX_BODY_BYTES = 1_048_576;
 
 const isGraphQLPath = (path: string) => path === GRAPHQL_ENDPOINT || path === GRAPHQL_STREAM_ENDPOINT;
 

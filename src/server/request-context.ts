@@ -9,9 +9,14 @@ import type { ActorResolver } from "./auth.ts";
 
 /**
  * The request context of a request, whatever its transport: HTTP requests, and the Request a
- * WebSocket subscription is made from (its connection params as headers).
+ * WebSocket subscription is made from (its connection params as headers). `signalOf` gives the
+ * request's deadline (request-timeout.ts), which its context carries.
  */
-export function requestContextFor(runtime: Runtime, resolveActor?: ActorResolver): RequestContextFor {
+export function requestContextFor(
+  runtime: Runtime,
+  resolveActor?: ActorResolver,
+  signalOf?: (request: Request) => AbortSignal | undefined,
+): RequestContextFor {
   // One context per request, however many layers ask (the rate limiter, then the transport): the
   // credentials are verified once and the request's loaders are shared.
   const made = new WeakMap<Request, Promise<RequestContext>>();
@@ -21,6 +26,7 @@ export function requestContextFor(runtime: Runtime, resolveActor?: ActorResolver
       context = (async () =>
         runtime.context({
           requestId: request.headers.get("x-request-id")?.slice(0, 100) || randomUUID(),
+          signal: signalOf?.(request),
           ...(resolveActor ? { actor: await resolveActor(request) } : {}),
         }))();
       made.set(request, context);

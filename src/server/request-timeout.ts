@@ -1,0 +1,125 @@
+/**
+ * The request timeout (`REQUEST_TIMEOUT_MS`): a request whose handler has not answered in time gets
+ * 503 TIMEOUT, and its deadline's signal aborts.
+ *
+ * The handler is not stopped: JavaScript cannot stop a promise, and PostgreSQL cannot be told which of
+ * a pool's statements belong to the request. Its database work is left to the statement timeout
+ * (`DB_STATEMENT_TIMEOUT_MS`), which bounds each statement, and to the interactive transaction's own
+ * timeout; a write that has not reached its commit sees the aborted signal (`RequestContext.signal`)
+ * and rolls back, so a client told TIMEOUT was not also written for, unless the commit was already
+ * under way. What the handler answers late is dropped (a streamed body is cancelled).
+ *
+ * Only the handler's answer is timed, not the streaming of its body: GraphQL subscriptions over SSE
+ * and downloads answer as soon as their stream starts. Transfers whose length is the client's are
+ * exempt: the REST event streams (`…/events`, `/graphql/stream`), uploads (a body that is not a JSON,
+ * GraphQL or form document: files, multipart), `/api/_dump` and `/api/_load`. WebSockets are not HTTP requests: they have
+ * their idle timeout (`WS_IDLE_TIMEOUT_MS`).
+ */
+
+/** One request's deadline: its signal aborts when the time is up, unless the answer came first. */
+interface Deadline {
+  readonly controller: AbortController;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** Deadlines of requests in flight, keyed by request (a request and its copies share one). */
+export class RequestDeadlines {
+  private readonly deadlines = new WeakMap<Request, Deadline>();
+
+  /** `ms` 0 turns the timeout off: no request gets a deadline. */
+  constructor(readonly ms: number) {
+    if (!Number.isInteger(ms) || ms < 0)
+      throw new TypeError(`requestTimeoutMs must be a whole number of milliseconds (0 for none), got ${ms}.`);
+  }
+
+  /**
+   * Starts the clock of `request` unless it is exempt (or has one already). Call it before anything
+   * makes the request's context, so that the context carries the deadline's signal.
+   */
+  start(request: Request): void {
+    if (this.ms === 0 || this.deadlines.has(request) || exempt(request)) return;
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException("The request timed out.", "TimeoutError")),
+      this.ms,
+    );
+    // A process with nothing else to do need not wait for a request it no longer serves.
+    timer.unref();
+    this.deadlines.set(request, { controller, timer });
+  }
+
+  /** The signal of `request`'s deadline: what its request context carries. */
+  signal(request: Request): AbortSignal | undefined {
+    return this.deadlines.get(request)?.controller.signal;
+  }
+
+  /** Gives `to` (a copy of the same HTTP request) the deadline of `from`. */
+  share(from: Request, to: Request): void {
+    const deadline = this.deadlines.get(from);
+    if (deadline) this.deadlines.set(to, deadline);
+  }
+
+  /** Stops the clock of `request` (answered, or refused before its handler ran). */
+  finish(request: Request): void {
+    const deadline = this.deadlines.get(request);
+    if (deadline) clearTimeout(deadline.timer);
+  }
+
+  /**
+   * The answer of `work`, or `timedOut()` when the deadline of `request` passes first (or passed
+   * already). Without a deadline, just `work`'s answer.
+   */
+  async race<T>(request: Request, work: () => Promise<T>, timedOut: () => T, dispose?: (late: T) => void): Promise<T> {
+    const deadline = this.deadlines.get(request);
+    if (!deadline) return work();
+    const { signal } = deadline.controller;
+    if (signal.aborted) return timedOut();
+    const answer = work();
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        const onAbort = () => {
+          // What the handler answers late nobody reads: release it, and keep its failure from going unhandled.
+          answer.then((late) => dispose?.(late)).catch(() => {});
+          resolve(timedOut());
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+        answer.then(
+          (value) => {
+            signal.removeEventListener("abort", onAbort);
+            resolve(value);
+          },
+          (error: unknown) => {
+            signal.removeEventListener("abort", onAbort);
+            reject(error);
+          },
+        );
+      });
+    } finally {
+      this.finish(request);
+    }
+  }
+}
+
+/** The message of a request that ran out of time. */
+export function requestTimeoutMessage(ms: number): string {
+  return `The request took longer than the ${ms} ms the server allows and was stopped; try again later, or ask for less.`;
+}
+
+/** Drops a Response answered too late: its body (a file, a stream) is never read. */
+export function disposeResponse(late: Response): void {
+  late.body?.cancel().catch(() => {});
+}
+
+/** Streams and transfers, whose length is the client's doing (see the file's comment). */
+function exempt(request: Request): boolean {
+  const path = new URL(request.url).pathname;
+  if (path.endsWith("/_dump") || path.endsWith("/_load") || path.endsWith("/events") || path === "/graphql/stream")
+    return true;
+  // An upload: a body of bytes or a multipart form rather than a document (JSON, GraphQL, a form).
+  if (request.method === "GET" || request.method === "HEAD") return false;
+  const type = request.headers.get("content-type")?.toLowerCase().trim();
+  return Boolean(type) && !DOCUMENT_TYPE.test(type ?? "");
+}
+
+/** Media types of request bodies that are documents, read whole before the handler runs. */
+const DOCUMENT_TYPE = /^application\/((.+\+)?json|graphql|x-www-form-urlencoded)\s*(;|$)/;
