@@ -129,6 +129,7 @@ export function createApp(options: AppOptions): App {
     else logger.error({ err: error }, "unexpected error");
   };
   const deadlines = new RequestDeadlines(options.requestTimeoutMs ?? 0);
+  const graphqlMaxBodyBytes = options.graphqlMaxBodyBytes ?? GRAPHQL_MAX_BODY_BYTES;
   const contextFor = requestContextFor(runtime, options.resolveActor, (request) => deadlines.signal(request));
 
   const graphql = createGraphQLHandler({
@@ -139,7 +140,7 @@ export function createApp(options: AppOptions): App {
     graphiql: options.graphiql ?? true,
     ...(options.graphqlHardening ? { hardening: options.graphqlHardening } : {}),
     ...(options.graphqlBatchLimit !== undefined ? { batchLimit: options.graphqlBatchLimit } : {}),
-    maxBodyBytes: options.graphqlMaxBodyBytes ?? GRAPHQL_MAX_BODY_BYTES,
+    maxBodyBytes: graphqlMaxBodyBytes,
     cors: { origin: options.corsOrigin ?? "*" },
     extensions: options.graphqlExtensions ?? [],
     onUnexpectedError,
@@ -362,7 +363,7 @@ export function createApp(options: AppOptions): App {
       res.once("finish", () => {
         if (!req.complete) req.socket.destroySoon();
       });
-      if (req.method === "POST" && url.pathname === GRAPHQL_ENDPOINT && smallJsonBody(req))
+      if (req.method === "POST" && url.pathname === GRAPHQL_ENDPOINT && smallJsonBody(req, graphqlMaxBodyBytes))
         void answerSpliced(req, res, url);
       else void graphqlGate.requestListener(req, res);
     },
@@ -410,13 +411,17 @@ function urlOf(host: string | undefined, target: string): URL | undefined {
 /** Largest body the spliced answer reads itself; bigger ones go to yoga as they are. */
 const SPLICED_BODY_BYTES = 64 * 1024;
 
-/** A JSON body of a declared length, small enough to read before choosing who answers it. */
-function smallJsonBody(req: IncomingMessage): boolean {
+/**
+ * A JSON body of a declared length, small enough to read before choosing who answers it, and within
+ * the body limit: a longer one goes to yoga, whose body limit refuses it without reading it.
+ */
+function smallJsonBody(req: IncomingMessage, maxBodyBytes: number): boolean {
   const length = Number(req.headers["content-length"]);
   const type = req.headers["content-type"]?.toLowerCase().replace(/\s/g, "");
   return (
     length > 0 &&
     length <= SPLICED_BODY_BYTES &&
+    length <= maxBodyBytes &&
     req.headers["transfer-encoding"] === undefined &&
     (type === "application/json" || type === "application/json;charset=utf-8")
   );
