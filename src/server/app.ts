@@ -27,9 +27,7 @@ import {
   type WebSocketOptions,
   type WebSocketService,
 } from "../graphql/handler.ts";
-import { errorResponse, TIMEOUT_RETRY_AFTER_SECONDS } from "../rest/errors.ts";
 import { createRestHandler } from "../rest/handler.ts";
-import { AppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { BlobStore } from "../storage/blobs/blob-store.ts";
 import type { Backup } from "../storage/dump/backup.ts";
@@ -46,7 +44,14 @@ import {
 } from "./rate-limit.ts";
 import { defaultAdminDir, mountAdminSite } from "./admin-site.ts";
 import { requestContextFor } from "./request-context.ts";
-import { disposeResponse, RequestDeadlines, requestTimeoutMessage } from "./request-timeout.ts";
+import {
+  disposeResponse,
+  graphqlTimeoutResponse,
+  RequestDeadlines,
+  restTimeoutResponse,
+  TIMED_OUT,
+} from "./request-timeout.ts";
+import { pathOf, readBody, smallJsonBody, urlOf, writeResponse } from "./node-request.ts";
 import { prefersHtml, rootIndex, rootPage } from "./root-page.ts";
 import { withHeaders } from "./with-headers.ts";
 
@@ -128,7 +133,12 @@ export function createApp(options: AppOptions): App {
       logger.debug({ err: error }, "request aborted by the client");
     else logger.error({ err: error }, "unexpected error");
   };
-  const deadlines = new RequestDeadlines(options.requestTimeoutMs ?? 0);
+  const deadlines = new RequestDeadlines(options.requestTimeoutMs ?? 0, (request) =>
+    logger.warn(
+      { method: request.method, path: pathOf(request.url), requestTimeoutMs: options.requestTimeoutMs },
+      "request timeout: answered 503 TIMEOUT",
+    ),
+  );
   const graphqlMaxBodyBytes = options.graphqlMaxBodyBytes ?? GRAPHQL_MAX_BODY_BYTES;
   const contextFor = requestContextFor(runtime, options.resolveActor, (request) => deadlines.signal(request));
 
@@ -192,7 +202,7 @@ export function createApp(options: AppOptions): App {
         response = await deadlines.race(
           request,
           () => graphql.fetch(request),
-          () => graphqlTimedOut(request),
+          () => graphqlTimeoutResponse(deadlines.ms),
           disposeResponse,
         );
         if (verdict) response = withRateLimitHeaders(response, verdict.headers);
@@ -244,7 +254,7 @@ export function createApp(options: AppOptions): App {
           () => TIMED_OUT,
         );
         if (answer === TIMED_OUT) {
-          const timedOut = graphqlTimedOut(request);
+          const timedOut = graphqlTimeoutResponse(deadlines.ms);
           await writeResponse(res, timedOut);
           logRequest("POST", url.pathname, timedOut.status, started);
           return;
@@ -265,18 +275,6 @@ export function createApp(options: AppOptions): App {
     // whatwg-node reads a body that was read already from `req.body`.
     (req as IncomingMessage & { body?: Buffer }).body = body;
     void graphqlGate.requestListener(req, res);
-  };
-
-  /** The answer to a GraphQL request out of time: a GraphQL error with code TIMEOUT (503, as REST's). */
-  const graphqlTimedOut = (request: Request) => {
-    logger.warn(
-      { method: request.method, path: pathOf(request.url), requestTimeoutMs: deadlines.ms },
-      "request timeout: answered 503 TIMEOUT",
-    );
-    return Response.json(
-      { errors: [{ message: requestTimeoutMessage(deadlines.ms), extensions: { code: "TIMEOUT" } }] },
-      { status: 503, headers: { "Retry-After": String(TIMEOUT_RETRY_AFTER_SECONDS) } },
-    );
   };
 
   const app = new Hono();
@@ -304,18 +302,11 @@ export function createApp(options: AppOptions): App {
   // The index: JSON at /api and to programs at /, a page of links to a browser at / (root-page.ts).
   const index = rootIndex(runtime.schema, GRAPHQL_ENDPOINT);
   for (const path of ["/api", "/api/"]) app.get(path, (c) => c.json(index));
-  const restTimedOut = (request: Request) => {
-    logger.warn(
-      { method: request.method, path: pathOf(request.url), requestTimeoutMs: deadlines.ms },
-      "request timeout: answered 503 TIMEOUT",
-    );
-    return errorResponse(new AppError("TIMEOUT", requestTimeoutMessage(deadlines.ms)), onUnexpectedError);
-  };
   const restAnswer = (request: Request) =>
     deadlines.race(
       request,
       () => rest.fetch(request),
-      () => restTimedOut(request),
+      () => restTimeoutResponse(deadlines.ms),
       disposeResponse,
     );
   app.all("/api", (c) => restAnswer(c.req.raw));
@@ -384,65 +375,10 @@ export function createApp(options: AppOptions): App {
   };
 }
 
-/** What a spliced answer that ran out of time is replaced with. */
-const TIMED_OUT = Symbol("timed out");
-
 /** The default of {@link AppOptions.graphqlMaxBodyBytes}: 1 MiB, REST's secure profile's limit. */
 export const GRAPHQL_MAX_BODY_BYTES = 1_048_576;
 
 const isGraphQLPath = (path: string) => path === GRAPHQL_ENDPOINT || path === GRAPHQL_STREAM_ENDPOINT;
-
-/** The path of a request target: origin form (`/graphql?query=...`), or absolute form as a proxy is sent. */
-function pathOf(target: string): string {
-  if (!target.startsWith("/")) return URL.canParse(target) ? new URL(target).pathname : target;
-  const end = target.search(/[?#]/);
-  return end === -1 ? target : target.slice(0, end);
-}
-
-/** The URL a request asks for (an absolute-form target names its own host), or undefined when Host or target is malformed. */
-function urlOf(host: string | undefined, target: string): URL | undefined {
-  if (!target.startsWith("/")) return /^https?:\/\//.test(target) && URL.canParse(target) ? new URL(target) : undefined;
-  if (!host || !URL.canParse(`http://${host}${target}`)) return undefined;
-  const url = new URL(`http://${host}${target}`);
-  // The host must be all of Host (but its port): "a@b" or "a/b" would be read as something else.
-  return url.hostname === host.replace(/:\d+$/, "").toLowerCase() ? url : undefined;
-}
-
-/** Largest body the spliced answer reads itself; bigger ones go to yoga as they are. */
-const SPLICED_BODY_BYTES = 64 * 1024;
-
-/**
- * A JSON body of a declared length, small enough to read before choosing who answers it, and within
- * the body limit: a longer one goes to yoga, whose body limit refuses it without reading it.
- */
-function smallJsonBody(req: IncomingMessage, maxBodyBytes: number): boolean {
-  const length = Number(req.headers["content-length"]);
-  const type = req.headers["content-type"]?.toLowerCase().replace(/\s/g, "");
-  return (
-    length > 0 &&
-    length <= SPLICED_BODY_BYTES &&
-    length <= maxBodyBytes &&
-    req.headers["transfer-encoding"] === undefined &&
-    (type === "application/json" || type === "application/json;charset=utf-8")
-  );
-}
-
-/** The whole body of `req` (no more than its Content-Length: Node's parser sees to it); undefined when the client went away first. */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.once("end", () => resolve(Buffer.concat(chunks)));
-    req.once("error", () => resolve(undefined));
-    req.once("close", () => resolve(undefined)); // after "end", a no-op
-  });
-}
-
-/** Sends a Fetch API response (a small one: the body is read whole) on a Node response. */
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const body = Buffer.from(await response.arrayBuffer());
-  res.writeHead(response.status, { ...Object.fromEntries(response.headers), "Content-Length": body.length }).end(body);
-}
 
 /**
  * Headers on every response: no MIME sniffing, no Referer to other sites, no framing (the API's pages,

@@ -1,3 +1,4 @@
+// Longer than 400 lines: every environment variable is read, validated and documented here, the one module that reads the environment.
 /**
  * The server's configuration, read from the environment once at boot and validated: a bad value
  * stops the boot with an error that names the variable, says what was expected and shows what arrived.

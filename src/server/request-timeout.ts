@@ -16,6 +16,9 @@
  * their idle timeout (`WS_IDLE_TIMEOUT_MS`).
  */
 
+import { errorResponse, TIMEOUT_RETRY_AFTER_SECONDS } from "../rest/errors.ts";
+import { AppError } from "../runtime/errors.ts";
+
 /** One request's deadline: its signal aborts when the time is up, unless the answer came first. */
 interface Deadline {
   readonly controller: AbortController;
@@ -26,8 +29,11 @@ interface Deadline {
 export class RequestDeadlines {
   private readonly deadlines = new WeakMap<Request, Deadline>();
 
-  /** `ms` 0 turns the timeout off: no request gets a deadline. */
-  constructor(readonly ms: number) {
+  /** `ms` 0 turns the timeout off: no request gets a deadline. `onTimeout` hears of each request that ran out of time. */
+  constructor(
+    readonly ms: number,
+    private readonly onTimeout: (request: Request) => void = () => {},
+  ) {
     if (!Number.isInteger(ms) || ms < 0)
       throw new TypeError(`requestTimeoutMs must be a whole number of milliseconds (0 for none), got ${ms}.`);
   }
@@ -73,13 +79,17 @@ export class RequestDeadlines {
     const deadline = this.deadlines.get(request);
     if (!deadline) return work();
     const { signal } = deadline.controller;
-    if (signal.aborted) return timedOut();
+    if (signal.aborted) {
+      this.onTimeout(request);
+      return timedOut();
+    }
     const answer = work();
     try {
       return await new Promise<T>((resolve, reject) => {
         const onAbort = () => {
           // What the handler answers late nobody reads: release it, and keep its failure from going unhandled.
           answer.then((late) => dispose?.(late)).catch(() => {});
+          this.onTimeout(request);
           resolve(timedOut());
         };
         signal.addEventListener("abort", onAbort, { once: true });
@@ -100,9 +110,25 @@ export class RequestDeadlines {
   }
 }
 
+/** What an answer that ran out of time is replaced with, where a handler's answer is not a Response. */
+export const TIMED_OUT = Symbol("timed out");
+
 /** The message of a request that ran out of time. */
-export function requestTimeoutMessage(ms: number): string {
+function requestTimeoutMessage(ms: number): string {
   return `The request took longer than the ${ms} ms the server allows and was stopped; try again later, or ask for less.`;
+}
+
+/** REST's answer to a request out of time: 503 TIMEOUT with Retry-After (rest-dialect.md §7). */
+export function restTimeoutResponse(ms: number): Response {
+  return errorResponse(new AppError("TIMEOUT", requestTimeoutMessage(ms)), () => {});
+}
+
+/** GraphQL's answer to a request out of time: one error with code TIMEOUT, 503 with Retry-After as REST's. */
+export function graphqlTimeoutResponse(ms: number): Response {
+  return Response.json(
+    { errors: [{ message: requestTimeoutMessage(ms), extensions: { code: "TIMEOUT" } }] },
+    { status: 503, headers: { "Retry-After": String(TIMEOUT_RETRY_AFTER_SECONDS) } },
+  );
 }
 
 /** Drops a Response answered too late: its body (a file, a stream) is never read. */

@@ -25,7 +25,7 @@ interface Peer {
 
 /** A raw graphql-transport-ws socket, acknowledged; `autoPong: false` plays a peer that died without closing. */
 async function connect(options: { autoPong?: boolean } = {}): Promise<Peer> {
-  const socket = new WebSocket(server.running.url.replace(/^http/, "ws") + "/graphql", "graphql-transport-ws", {
+  const socket = new WebSocket(`${server.running.url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws", {
     autoPong: options.autoPong ?? true,
   });
   const messages: Record<string, unknown>[] = [];
