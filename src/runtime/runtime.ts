@@ -7,7 +7,7 @@ import { AccessPolicy } from "./access.ts";
 import { CursorCodec } from "./cursor.ts";
 import type { ResolvedSchema } from "../metadata/resolved.ts";
 import { createStore, type Store, type StoreDatabase } from "../storage/store.ts";
-import { ANONYMOUS, type Actor, type RequestContext } from "./context.ts";
+import { ANONYMOUS, type Actor, type Deadline, type RequestContext } from "./context.ts";
 import { AppError } from "./errors.ts";
 import { HookRegistry, type ResourceHooks } from "./hooks.ts";
 import { type LoaderSource, Loaders } from "./loaders.ts";
@@ -94,7 +94,7 @@ export interface Runtime {
   /** The service of a resource by singular name; throws for an unknown name. */
   service(name: string): ResourceService;
   /** A fresh request context with its own loaders. */
-  context(init?: { actor?: Actor; requestId?: string; signal?: AbortSignal | undefined }): RequestContext;
+  context(init?: { actor?: Actor; requestId?: string; deadline?: Deadline | undefined }): RequestContext;
   /** Whether the actor of `ctx` holds the admin role (`adminRole`), which passes every rule. */
   isAdmin(ctx: RequestContext): boolean;
   /** Whether records can be locked: the schema has the `RecordLock` model (docs/guides/locks.md). */
@@ -205,7 +205,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         actor: init.actor ?? ANONYMOUS,
         requestId: init.requestId ?? randomUUID(),
         loaders: new Loaders(sourceOver(store, () => ctx)),
-        ...(init.signal ? { signal: init.signal } : {}),
+        ...(init.deadline ? { deadline: init.deadline } : {}),
       };
       return ctx;
     },

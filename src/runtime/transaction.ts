@@ -24,7 +24,7 @@ export async function inTransaction<T>(
         bound = deps.bind(ctx, { store, afterCommit: [], now: new Date(), events: [] });
         const result = await work(bound);
         // The client was answered TIMEOUT already: writing now would do what it was told did not happen.
-        if (ctx.signal?.aborted)
+        if (ctx.deadline?.expired)
           throw new AppError("TIMEOUT", "The request took longer than the server allows; its write was rolled back.");
         // Last, so the outbox lock is held only for the insert and the commit.
         await store.appendEvents(bound.transaction?.events ?? []);

@@ -140,7 +140,7 @@ export function createApp(options: AppOptions): App {
     ),
   );
   const graphqlMaxBodyBytes = options.graphqlMaxBodyBytes ?? GRAPHQL_MAX_BODY_BYTES;
-  const contextFor = requestContextFor(runtime, options.resolveActor, (request) => deadlines.signal(request));
+  const contextFor = requestContextFor(runtime, options.resolveActor, (request) => deadlines.of(request));
 
   const graphql = createGraphQLHandler({
     runtime,
@@ -283,7 +283,7 @@ export function createApp(options: AppOptions): App {
     await next();
     logRequest(c.req.method, c.req.path, c.res.status, started);
   });
-  // The clock starts before the rate limit, which makes the request's context (and its deadline's signal).
+  // The clock starts before the rate limit, which makes the request's context (and its deadline).
   app.use("/api/*", async (c, next) => {
     deadlines.start(c.req.raw);
     try {
