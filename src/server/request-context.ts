@@ -3,15 +3,20 @@
  * request id), however many layers ask for it.
  */
 import { randomUUID } from "node:crypto";
-import type { RequestContext } from "../runtime/context.ts";
+import type { Deadline, RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ActorResolver } from "./auth.ts";
 
 /**
  * The request context of a request, whatever its transport: HTTP requests, and the Request a
- * WebSocket subscription is made from (its connection params as headers).
+ * WebSocket subscription is made from (its connection params as headers). `deadlineOf` gives the
+ * request's deadline (request-timeout.ts), which its context carries.
  */
-export function requestContextFor(runtime: Runtime, resolveActor?: ActorResolver): RequestContextFor {
+export function requestContextFor(
+  runtime: Runtime,
+  resolveActor?: ActorResolver,
+  deadlineOf?: (request: Request) => Deadline | undefined,
+): RequestContextFor {
   // One context per request, however many layers ask (the rate limiter, then the transport): the
   // credentials are verified once and the request's loaders are shared.
   const made = new WeakMap<Request, Promise<RequestContext>>();
@@ -21,6 +26,7 @@ export function requestContextFor(runtime: Runtime, resolveActor?: ActorResolver
       context = (async () =>
         runtime.context({
           requestId: request.headers.get("x-request-id")?.slice(0, 100) || randomUUID(),
+          deadline: deadlineOf?.(request),
           ...(resolveActor ? { actor: await resolveActor(request) } : {}),
         }))();
       made.set(request, context);
