@@ -125,6 +125,7 @@ async function persistDirect(run: WriteRun, plan: WritePlan, now: Date): Promise
         : {}
       : op.input;
   const actorId = String(plan.actor);
+  ctx.reads?.wrote();
   const result = await core.deps.store.write({
     model: resource.model,
     kind,

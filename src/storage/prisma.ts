@@ -1,11 +1,13 @@
 /**
  * The application's Prisma client: the project's generated Rust-free client (its class is passed in, so
  * the library never imports a generated client) on `@prisma/adapter-pg`, over a `pg.Pool` this module
- * owns, with a counter of the SQL statements sent through that pool.
+ * owns, with a counter of the SQL statements sent through that pool; and, given a replica's URL, the
+ * same again on the replica (read-replica.ts).
  */
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Datamodel } from "../metadata/datamodel.ts";
+import { openReadReplica, type ReadReplica, type ReplicaState } from "./read-replica.ts";
 
 /**
  * What Autograph calls on a Prisma client: raw SQL, interactive transactions and disconnect; model
@@ -28,7 +30,8 @@ export type PrismaClientClass<P extends PrismaClientLike = PrismaClientLike> = n
 }) => P;
 
 /**
- * Counts and records the SQL statements sent to PostgreSQL through one {@link Database}'s pool.
+ * Counts and records the SQL statements sent to PostgreSQL through one pool: `db.statements` counts the
+ * primary's pool, `db.replica.statements` the replica's (the reads routed to it; {@link ReadReplica.statements}).
  *
  * Every statement a pooled connection sends is counted, whether Prisma sent it on the pool or on a
  * client checked out for an interactive transaction. That includes the transaction control statements:
@@ -70,6 +73,23 @@ export interface CreateDatabaseOptions<P extends PrismaClientLike = PrismaClient
    * @default ignores the error
    */
   onPoolError?: (error: Error) => void;
+  /**
+   * A streaming replica of the database (`DATABASE_READ_URL`): reads outside transactions go to it
+   * (docs/guides/read-replicas.md). @default none: every statement goes to the primary
+   */
+  readReplica?: ReadReplicaSettings | undefined;
+}
+
+/** The replica of {@link CreateDatabaseOptions.readReplica}. */
+export interface ReadReplicaSettings {
+  /** Its connection URL. */
+  url: string;
+  /** Beyond this lag (ms), reads go to the primary until the replica catches up (`READ_REPLICA_MAX_LAG_MS`). @default no limit */
+  maxLagMs?: number | undefined;
+  /** How often its lag is measured (ms). @default 5000 */
+  lagIntervalMs?: number;
+  /** Called once per change of whether reads go to it (to log it), with the error that made it unreachable. */
+  onStateChange?: (state: ReplicaState, error?: unknown) => void;
 }
 
 /** A Prisma client on its own pool. */
@@ -80,9 +100,14 @@ export interface Database<P extends PrismaClientLike = PrismaClientLike> {
   readonly datamodel: Datamodel;
   /** The pool Prisma queries through (also usable for raw `pg` access; its statements are counted too). */
   readonly pool: pg.Pool;
-  /** Every statement sent through the pool, counted (tests pin a read's round trips with it). */
+  /**
+   * Every statement sent through the primary's pool, counted (tests pin a read's round trips with it).
+   * With a replica, the reads routed to it are counted by `replica.statements` instead.
+   */
   readonly statements: StatementCounter;
-  /** Disconnects Prisma and ends the pool. Safe to call more than once. */
+  /** The read replica, when {@link CreateDatabaseOptions.readReplica} names one: its lag and its own statement counter. */
+  readonly replica?: ReadReplica | undefined;
+  /** Disconnects Prisma and ends the pool (the replica's too). Safe to call more than once. */
   close(): Promise<void>;
 }
 
@@ -109,10 +134,8 @@ function sqlText(query: unknown): string {
 }
 
 /**
- * Creates a Prisma client for `url` on a new `pg.Pool`, with a {@link StatementCounter}.
- *
- * Counting happens in the pool's client class, below Prisma: `pool.query` and checked-out clients
- * both end in `Client.query`, so nothing Prisma sends can bypass it.
+ * Creates a Prisma client for `url` on a new `pg.Pool`, with a {@link StatementCounter}; with
+ * `readReplica`, a second client, pool and counter on the replica (`db.replica`).
  * @example
  * ```ts
  * const db = createDatabase(process.env.DATABASE_URL!, { prismaClient: PrismaClient, datamodel });
@@ -127,7 +150,64 @@ export function createDatabase<P extends PrismaClientLike>(
   url: string,
   options: CreateDatabaseOptions<P>,
 ): Database<P> {
-  const recorder = new Recorder(options.logSize ?? 100);
+  const poolSize = options.poolSize ?? 10;
+  const onPoolError = options.onPoolError ?? (() => {});
+  const primary = countingPool(url, poolSize, options.logSize ?? 100, onPoolError);
+  const prisma = new options.prismaClient({ adapter: new PrismaPg(primary.pool) });
+  const settings = options.readReplica;
+  let replica: ReadReplica | undefined;
+  if (settings) {
+    // A replica that does not answer must not hold reads for long: they fall back to the primary.
+    const reads = countingPool(settings.url, poolSize, options.logSize ?? 100, onPoolError, 2_000);
+    const probePool = new pg.Pool({
+      connectionString: settings.url,
+      max: 1,
+      connectionTimeoutMillis: 2_000,
+      query_timeout: 2_000,
+    });
+    probePool.on("error", () => {});
+    replica = openReadReplica({
+      prisma: new options.prismaClient({ adapter: new PrismaPg(reads.pool) }),
+      pool: reads.pool,
+      statements: reads.recorder,
+      probePool,
+      maxLagMs: settings.maxLagMs,
+      ...(settings.lagIntervalMs !== undefined ? { lagIntervalMs: settings.lagIntervalMs } : {}),
+      ...(settings.onStateChange ? { onStateChange: settings.onStateChange } : {}),
+    });
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    prisma,
+    datamodel: options.datamodel,
+    pool: primary.pool,
+    statements: primary.recorder,
+    replica,
+    close() {
+      closing ??= (async () => {
+        await replica?.close();
+        await prisma.$disconnect();
+        await primary.pool.end();
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * A pool whose connections count every statement they send. Counting happens in the pool's client
+ * class, below Prisma: `pool.query` and checked-out clients both end in `Client.query`, so nothing
+ * Prisma sends can bypass it.
+ */
+function countingPool(
+  url: string,
+  max: number,
+  logSize: number,
+  onError: (error: Error) => void,
+  connectionTimeoutMillis?: number,
+): { pool: pg.Pool; recorder: Recorder } {
+  const recorder = new Recorder(logSize);
 
   class CountingClient extends pg.Client {
     // pg's query() has a dozen overloads (callback, promise, submittable); this forwards them all unchanged.
@@ -139,23 +219,13 @@ export function createDatabase<P extends PrismaClientLike>(
     }
   }
 
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, Client: CountingClient });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    Client: CountingClient,
+    ...(connectionTimeoutMillis !== undefined ? { connectionTimeoutMillis } : {}),
+  });
   // Without a listener an idle connection's error would crash the process.
-  pool.on("error", options.onPoolError ?? (() => {}));
-  const prisma = new options.prismaClient({ adapter: new PrismaPg(pool) });
-
-  let closing: Promise<void> | undefined;
-  return {
-    prisma,
-    datamodel: options.datamodel,
-    pool,
-    statements: recorder,
-    close() {
-      closing ??= (async () => {
-        await prisma.$disconnect();
-        await pool.end();
-      })();
-      return closing;
-    },
-  };
+  pool.on("error", onError);
+  return { pool, recorder };
 }

@@ -1,5 +1,6 @@
 /**
- * The storage port the runtime uses: reads as compiled SQL (sql/read-sql.ts) on the shared `pg` pool;
+ * The storage port the runtime uses: reads as compiled SQL (sql/read-sql.ts) on the shared `pg` pool
+ * (or the read replica's, outside transactions: read-replica.ts);
  * the common writes as one compiled statement each (sql/write-sql.ts) in a transaction on that pool;
  * the other writes through model delegates and transactions of the Prisma client; and translation of
  * database errors into storage-level facts the runtime maps to its own errors.
@@ -11,6 +12,7 @@ import type { ResolvedSchema } from "../metadata/resolved.ts";
 import { ApiNames } from "./api-names.ts";
 import type { ModelDelegate } from "./model-delegate.ts";
 import type { PrismaClientLike } from "./prisma.ts";
+import type { ReplicaReads } from "./read-replica.ts";
 import { type LockTable, lockTable } from "./record-locks.ts";
 import { type AggregateQuery, compileAggregate, shapeAggregateRow } from "./sql/aggregate-sql.ts";
 import { type CompiledRead, compileRead, type ReadQuery } from "./sql/read-sql.ts";
@@ -79,6 +81,13 @@ export interface Store {
   canWrite(model: string): boolean;
   /** The record lock table (record-locks.ts), in this store's transaction if it has one; undefined when the schema has no `RecordLock` model. */
   readonly locks: LockTable | undefined;
+  /**
+   * This store with every read on the primary. Outside a transaction, {@link Store.read},
+   * {@link Store.readText} and {@link Store.aggregate} go to the database's read replica while it
+   * serves; a request that wrote reads its own writes from here (runtime/read-routing.ts). Without a
+   * replica, and inside a transaction, it is the store itself.
+   */
+  readonly primary: Store;
 }
 
 /** What {@link Store.write} did. */
@@ -115,6 +124,8 @@ export interface StoreDatabase {
   readonly prisma: PrismaClientLike;
   readonly pool: pg.Pool;
   readonly datamodel: Datamodel;
+  /** Where reads outside transactions go while it serves (`db.replica`). @default none: all on `pool` */
+  readonly replica?: ReplicaReads | undefined;
 }
 
 /**
@@ -166,8 +177,23 @@ export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
       ? { name, text: statement.text, values: statement.values }
       : { text: statement.text, values: statement.values };
   };
-  const onPool = async (compiled: CompiledRead): Promise<Answer | undefined> =>
-    (await pool.query<Answer>(named(compiled))).rows[0];
+  const onPool =
+    (on: pg.Pool) =>
+    async (compiled: CompiledRead): Promise<Answer | undefined> =>
+      (await on.query<Answer>(named(compiled))).rows[0];
+  const { replica } = db;
+  // On the replica while it serves; a read it fails for want of a connection runs again on the primary.
+  const routed =
+    <A extends unknown[], R>(onPrimary: (...args: A) => Promise<R>, onReplica: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      if (!replica?.serving) return onPrimary(...args);
+      try {
+        return await onReplica(...args);
+      } catch (error) {
+        if (!replica.fallback(error)) throw error;
+        return onPrimary(...args);
+      }
+    };
   const inTx =
     (client: Raw) =>
     async (compiled: CompiledRead): Promise<Answer | undefined> =>
@@ -266,22 +292,35 @@ export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
         new Error("store.write runs in a transaction of its own: inside a transaction, write through the models"),
       ),
     canWrite: () => false,
+    get primary() {
+      return this;
+    },
     model: (name) => names.delegate(name, delegateOf(tx, name)),
     // Nested transactions join the outer one.
     transaction: (work) => work(inTransaction(tx)),
     ...reads(inTx(tx as unknown as Raw)),
     aggregate: aggregate(tx as unknown as Raw),
   });
-  return {
+  const onPrimary: Store = {
     locks: locks?.(async (text, values) => (await pool.query(named({ text, values }))).rows),
     // Outside a transaction the lock would be released at once: wrap the append in one.
     appendEvents: (entries) => prisma.$transaction((tx) => appendEvents(tx as unknown as Raw)(entries)),
     write,
     canWrite,
     model: (name) => names.delegate(name, delegateOf(prisma, name)),
-    ...reads(onPool),
+    ...reads(onPool(pool)),
     aggregate: aggregate(prisma as unknown as Raw),
     transaction: (work) => prisma.$transaction((tx) => work(inTransaction(tx)), { maxWait: 5_000, timeout: 15_000 }),
+    get primary() {
+      return onPrimary;
+    },
+  };
+  if (!replica) return onPrimary;
+  return {
+    ...onPrimary,
+    ...reads(routed(onPool(pool), onPool(replica.pool))),
+    aggregate: routed(aggregate(prisma as unknown as Raw), aggregate(replica.prisma as unknown as Raw)),
+    primary: onPrimary,
   };
 }
 
