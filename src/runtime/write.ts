@@ -50,6 +50,9 @@ export async function write(
   revision?: number,
   children?: Children,
 ): Promise<ResourceRecord> {
+  // From here on the request reads from the primary: the record as it stands, the references the write
+  // checks, and its read-back (a read replica may be behind: read-routing.ts).
+  ctx.reads?.wrote();
   const op = newOperation(core, action, ctx, id, data, undefined);
   try {
     const row =
@@ -125,7 +128,6 @@ async function persistDirect(run: WriteRun, plan: WritePlan, now: Date): Promise
         : {}
       : op.input;
   const actorId = String(plan.actor);
-  ctx.reads?.wrote();
   const result = await core.deps.store.write({
     model: resource.model,
     kind,
