@@ -5,6 +5,7 @@
 
 import type { GraphQLLimits } from "../graphql/handler.ts";
 import { SECURITY_PROFILES, type SecurityProfile } from "../metadata/definition.ts";
+import { type ReadReplicaConfig, readReplicaConfig } from "./read-replica-config.ts";
 import type { BlobStoreConfig } from "../storage/blobs/create-blob-store.ts";
 
 /** Log levels from most to least verbose (pino's names). */
@@ -22,17 +23,9 @@ export interface Config {
   readonly port: number;
   /** PostgreSQL to use (`DATABASE_URL`); when unset an embedded PostgreSQL is started. */
   readonly databaseUrl: string | undefined;
-  /**
-   * A streaming replica of `DATABASE_URL` (`DATABASE_READ_URL`, a postgresql:// URL; only with
-   * `DATABASE_URL`): reads outside transactions go to it, and a request that wrote reads from the
-   * primary (docs/guides/read-replicas.md). @default undefined (every statement on the primary)
-   */
+  /** A streaming replica of `DATABASE_URL` (`DATABASE_READ_URL`), for reads: {@link ReadReplicaConfig}. @default undefined */
   readonly databaseReadUrl: string | undefined;
-  /**
-   * Beyond this replica lag, in milliseconds, reads go to the primary until the replica catches up
-   * (`READ_REPLICA_MAX_LAG_MS`, a whole number, at least 1; only with `DATABASE_READ_URL`). The lag is
-   * measured every 5 seconds. @default undefined (no limit)
-   */
+  /** Beyond this replica lag (`READ_REPLICA_MAX_LAG_MS`), reads go to the primary. @default undefined (no limit) */
   readonly readReplicaMaxLagMs: number | undefined;
   /** Data folder of the embedded PostgreSQL (`EMBEDDED_PG_DIR`). @default ".data/postgres" */
   readonly embeddedPgDir: string;
@@ -226,33 +219,6 @@ export function loadConfig(env: Env = process.env): Config {
     if (protocol !== "postgres:" && protocol !== "postgresql:")
       fail("DATABASE_URL", "a postgresql:// URL", shown, undefined);
   }
-  const databaseReadUrl = read("DATABASE_READ_URL");
-  if (databaseReadUrl !== undefined) {
-    let protocol: string | undefined;
-    try {
-      protocol = new URL(databaseReadUrl).protocol;
-    } catch {}
-    const shown = databaseReadUrl.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
-    if (protocol !== "postgres:" && protocol !== "postgresql:")
-      fail("DATABASE_READ_URL", "a postgresql:// URL", shown, undefined);
-    // The embedded PostgreSQL has no replica: a read URL without DATABASE_URL is a mistake, not a setup.
-    else if (databaseUrl === undefined)
-      fail(
-        "DATABASE_READ_URL",
-        "unset unless DATABASE_URL is set (it names a replica of DATABASE_URL)",
-        shown,
-        undefined,
-      );
-  }
-  const maxLag = read("READ_REPLICA_MAX_LAG_MS");
-  let readReplicaMaxLagMs: number | undefined;
-  if (maxLag !== undefined) {
-    if (!/^\d+$/.test(maxLag) || Number(maxLag) < 1 || !Number.isSafeInteger(Number(maxLag)))
-      fail("READ_REPLICA_MAX_LAG_MS", "a whole number of milliseconds, at least 1", maxLag, undefined);
-    else if (databaseReadUrl === undefined)
-      fail("READ_REPLICA_MAX_LAG_MS", "unset unless DATABASE_READ_URL is set", maxLag, undefined);
-    else readReplicaMaxLagMs = Number(maxLag);
-  }
   const logLevel = read("LOG_LEVEL") ?? "info";
   const cursorSecret = read("CURSOR_SECRET");
   if (cursorSecret !== undefined && cursorSecret.length < 16)
@@ -361,8 +327,7 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     port: port("PORT", 4000, 0),
     databaseUrl,
-    databaseReadUrl,
-    readReplicaMaxLagMs,
+    ...readReplicaConfig(read, fail, databaseUrl),
     embeddedPgDir: read("EMBEDDED_PG_DIR") ?? ".data/postgres",
     embeddedPgPort: port("EMBEDDED_PG_PORT", 54329, 1),
     seed: flag("SEED", true),

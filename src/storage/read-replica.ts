@@ -4,8 +4,11 @@
  * state that says whether reads may go to it now (reachable, and not lagging beyond the limit).
  */
 import type pg from "pg";
-import type { PrismaClientLike, StatementCounter } from "./prisma.ts";
-import { classifyStorageError } from "./store.ts";
+import type { StatementCounter } from "./counting-pool.ts";
+import type { ReplicaReads } from "./replica-reads.ts";
+
+/** The replica's Prisma client, as far as reads and closing need it. */
+type ReplicaClient = ReplicaReads["prisma"] & { $disconnect(): Promise<void> };
 
 /**
  * Whether reads go to the replica now: `serving`; `unreachable` (a read or a lag probe failed to reach it;
@@ -13,24 +16,9 @@ import { classifyStorageError } from "./store.ts";
  */
 export type ReplicaState = "serving" | "unreachable" | "lagging";
 
-/** What the store needs of a replica to route reads to it ({@link ReadReplica} is one). */
-export interface ReplicaReads {
-  /** A Prisma client on {@link ReplicaReads.pool} (aggregates run through it, decoded as on the primary). */
-  readonly prisma: PrismaClientLike;
-  /** The replica's pool (compiled reads run on it). */
-  readonly pool: pg.Pool;
-  /** Whether reads go to the replica now ({@link ReplicaState} `serving`). */
-  readonly serving: boolean;
-  /**
-   * Called with the error of a read the replica failed: whether the read should run again on the
-   * primary. A connection failure also marks the replica unreachable, so the next reads go straight to
-   * the primary until a lag probe reaches it again.
-   */
-  fallback(error: unknown): boolean;
-}
-
-/** A read replica of a {@link Database} (`db.replica`). */
+/** A read replica of a database (`db.replica`, prisma.ts). */
 export interface ReadReplica extends ReplicaReads {
+  readonly prisma: ReplicaClient;
   /**
    * The statements sent through the replica's pool: the reads routed to it. The primary's
    * `db.statements` counts everything else (writes, transactions, reads that fell back or were routed
@@ -58,7 +46,7 @@ export interface ReadReplica extends ReplicaReads {
 /** Options of {@link openReadReplica}. */
 export interface ReadReplicaOptions {
   /** The replica's Prisma client, on `pool`. */
-  prisma: PrismaClientLike;
+  prisma: ReplicaClient;
   /** The replica's counted pool. */
   pool: pg.Pool;
   /** Its statement counter. */
@@ -149,11 +137,11 @@ export function openReadReplica(options: ReadReplicaOptions): ReadReplica {
     get state() {
       return stateOf();
     },
-    fallback(error) {
+    fallback(error, unavailable) {
       // A standby cancels a read whose rows replay must remove (40001, conflict with recovery): the primary has them.
       if (sqlStateOf(error) === "40001") return true;
       if (POOL_TIMEOUT.test((error as Error | null)?.message ?? "")) return true;
-      if (classifyStorageError(error)?.kind !== "unavailable") return false;
+      if (!unavailable) return false;
       unreachable(error);
       return true;
     },

@@ -12,7 +12,7 @@ import type { ResolvedSchema } from "../metadata/resolved.ts";
 import { ApiNames } from "./api-names.ts";
 import type { ModelDelegate } from "./model-delegate.ts";
 import type { PrismaClientLike } from "./prisma.ts";
-import type { ReplicaReads } from "./read-replica.ts";
+import { type ReplicaReads, routeRead } from "./replica-reads.ts";
 import { type LockTable, lockTable } from "./record-locks.ts";
 import { type AggregateQuery, compileAggregate, shapeAggregateRow } from "./sql/aggregate-sql.ts";
 import { type CompiledRead, compileRead, type ReadQuery } from "./sql/read-sql.ts";
@@ -82,10 +82,8 @@ export interface Store {
   /** The record lock table (record-locks.ts), in this store's transaction if it has one; undefined when the schema has no `RecordLock` model. */
   readonly locks: LockTable | undefined;
   /**
-   * This store with every read on the primary. Outside a transaction, {@link Store.read},
-   * {@link Store.readText} and {@link Store.aggregate} go to the database's read replica while it
-   * serves; a request that wrote reads its own writes from here (runtime/read-routing.ts). Without a
-   * replica, and inside a transaction, it is the store itself.
+   * This store with every read on the primary: outside a transaction, reads go to the read replica while
+   * it serves, and a request that wrote reads from here (runtime/read-routing.ts). Else the store itself.
    */
   readonly primary: Store;
 }
@@ -182,18 +180,6 @@ export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
     async (compiled: CompiledRead): Promise<Answer | undefined> =>
       (await on.query<Answer>(named(compiled))).rows[0];
   const { replica } = db;
-  // On the replica while it serves; a read it fails for want of a connection runs again on the primary.
-  const routed =
-    <A extends unknown[], R>(onPrimary: (...args: A) => Promise<R>, onReplica: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      if (!replica?.serving) return onPrimary(...args);
-      try {
-        return await onReplica(...args);
-      } catch (error) {
-        if (!replica.fallback(error)) throw error;
-        return onPrimary(...args);
-      }
-    };
   const inTx =
     (client: Raw) =>
     async (compiled: CompiledRead): Promise<Answer | undefined> =>
@@ -316,10 +302,16 @@ export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
     },
   };
   if (!replica) return onPrimary;
+  const unavailable = (error: unknown) => classifyStorageError(error)?.kind === "unavailable";
   return {
     ...onPrimary,
-    ...reads(routed(onPool(pool), onPool(replica.pool))),
-    aggregate: routed(aggregate(prisma as unknown as Raw), aggregate(replica.prisma as unknown as Raw)),
+    ...reads(routeRead(replica, unavailable, onPool(pool), onPool(replica.pool))),
+    aggregate: routeRead(
+      replica,
+      unavailable,
+      aggregate(prisma as unknown as Raw),
+      aggregate(replica.prisma as unknown as Raw),
+    ),
     primary: onPrimary,
   };
 }
