@@ -303,15 +303,11 @@ export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
   };
   if (!replica) return onPrimary;
   const unavailable = (error: unknown) => classifyStorageError(error)?.kind === "unavailable";
+  const onReplica = aggregate(replica.prisma as unknown as Raw);
   return {
     ...onPrimary,
     ...reads(routeRead(replica, unavailable, onPool(pool), onPool(replica.pool))),
-    aggregate: routeRead(
-      replica,
-      unavailable,
-      aggregate(prisma as unknown as Raw),
-      aggregate(replica.prisma as unknown as Raw),
-    ),
+    aggregate: routeRead(replica, unavailable, onPrimary.aggregate, onReplica),
     primary: onPrimary,
   };
 }
@@ -386,10 +382,14 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
       | { kind?: string; originalCode?: string }
       | undefined;
     if (details?.kind === "UniqueConstraintViolation") return { kind: "unique", fields: [] };
+    // Raw queries (aggregates) on a server that is down or going away: P2010 with the adapter's reason.
+    if (["DatabaseNotReachable", "ConnectionClosed"].includes(details?.kind ?? "")) return { kind: "unavailable" };
     if (details?.kind === "ForeignKeyConstraintViolation") return { kind: "foreignKey", constraint: undefined };
     const sqlState = details?.originalCode;
     if (typeof sqlState === "string" && (sqlState.startsWith("22") || sqlState.startsWith("54")))
       return { kind: "invalidValue" };
+    if (typeof sqlState === "string" && (sqlState.startsWith("08") || sqlState.startsWith("57P")))
+      return { kind: "unavailable" };
   }
   return undefined;
 }

@@ -89,6 +89,7 @@ const logged = (text: string) => logs.filter((line) => line.msg.includes(text)).
 describe.skipIf(missing !== undefined)(
   `read replica on a streaming pair${missing ? ` (skipped: ${missing})` : ""}`,
   () => {
+    let groupsBefore: unknown[] = [];
     let tagId: number;
 
     it("plain reads go to the replica, one statement each; a write's reads go to the primary", async () => {
@@ -101,6 +102,13 @@ describe.skipIf(missing !== undefined)(
       const read = await rest("GET", `/tags/${tagId}`);
       expect(read.body.name).toBe("replica-routing");
       expect(replica().statements.count).toBe(1);
+      // An aggregate runs through the replica's own Prisma client: one statement there too.
+      replica().statements.reset();
+      const aggregate = await rest("GET", "/posts/aggregate?groupBy=status");
+      expect(aggregate.status).toBe(200);
+      expect(aggregate.body.groups.length).toBeGreaterThan(0);
+      expect(replica().statements.count).toBe(1);
+      groupsBefore = aggregate.body.groups;
 
       replica().statements.reset();
       const patched = await rest("PATCH", `/tags/${tagId}`, { name: "replica-patched" });
@@ -210,6 +218,11 @@ describe.skipIf(missing !== undefined)(
     it("with the replica stopped, reads fall back to the primary (logged once) and /readyz stays ready", async () => {
       await pair.stopReplica();
       try {
+        // First an aggregate: the replica's Prisma client fails it, and it runs again on the primary's.
+        const aggregate = await rest("GET", "/posts/aggregate?groupBy=status");
+        expect(aggregate.status).toBe(200);
+        expect(aggregate.body.groups).toHaveLength(groupsBefore.length);
+        expect(replica().state).toBe("unreachable");
         for (let i = 0; i < 5; i++) {
           const read = await rest("GET", `/tags/${tagId}`);
           expect(read.status).toBe(200);
