@@ -31,6 +31,9 @@ export const offlineStore: Store = {
   write: notConnected,
   canWrite: () => false,
   locks: undefined,
+  get primary() {
+    return offlineStore;
+  },
 };
 
 /** The SDL of the demo schema, as committed in demo/schema/schema.graphql. */

@@ -60,6 +60,7 @@ export type { ResolvedField, ResolvedRelation, ResolvedResource, ResolvedSchema 
 
 // Run
 export type { Actor, RequestContext } from "./runtime/context.ts";
+export { ReadRouting } from "./runtime/read-routing.ts";
 export { AppError, ERROR_STATUS, isAppError, type AppErrorOptions, type ErrorCode } from "./runtime/errors.ts";
 export type {
   Action,
@@ -93,8 +94,10 @@ export {
   type Database,
   type PrismaClientClass,
   type PrismaClientLike,
+  type ReadReplicaSettings,
   type StatementCounter,
 } from "./storage/prisma.ts";
+export type { ReadReplica, ReplicaState } from "./storage/read-replica.ts";
 
 // Serve
 export {

@@ -132,12 +132,13 @@ export class ChangeViewer {
     return { event, record, changed: event.changed.filter((name) => service.canRead(ctx, name)) };
   }
 
-  /** Fresh loaders per event: a subscriber's context lives long, and its cached rows would go stale. */
+  /**
+   * Fresh loaders per event: a subscriber's context lives long, and its cached rows would go stale. Reads
+   * on the primary: the event comes from a commit a read replica may not have replayed yet.
+   */
   #fresh(subscriber: RequestContext): RequestContext {
-    return {
-      ...subscriber,
-      loaders: this.#runtime.context({ actor: subscriber.actor, requestId: subscriber.requestId }).loaders,
-    };
+    const fresh = this.#runtime.context({ actor: subscriber.actor, requestId: subscriber.requestId, primary: true });
+    return { ...subscriber, loaders: fresh.loaders, reads: fresh.reads };
   }
 
   /** The record `event`'s write left, read once per event; the events asked for in one tick in one statement. */

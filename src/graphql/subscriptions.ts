@@ -247,11 +247,10 @@ function changes(
         const change = await events.viewer.view(base, event, query.where);
         if (!change) continue;
         // The item's fields (relations of `record`) resolve with the context of its own event: fresh
-        // loaders, as a subscription lives long and cached relations would go stale.
-        (gctx as { context: RequestContext }).context = {
-          ...base,
-          loaders: runtime.context({ actor: base.actor, requestId: base.requestId }).loaders,
-        };
+        // loaders, as a subscription lives long and cached relations would go stale; on the primary, as
+        // a read replica may not have replayed the event's commit yet.
+        const fresh = runtime.context({ actor: base.actor, requestId: base.requestId, primary: true });
+        (gctx as { context: RequestContext }).context = { ...base, loaders: fresh.loaders, reads: fresh.reads };
         if (position) position.current = event.id;
         yield change;
       }

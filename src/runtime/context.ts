@@ -5,6 +5,7 @@
 import type { AccessActor } from "../metadata/definition.ts";
 import type { OutboxEntry, Store } from "../storage/store.ts";
 import type { Loaders } from "./loaders.ts";
+import type { ReadRouting } from "./read-routing.ts";
 
 /** Who performs an operation: resolved from the request's credentials (server/auth.ts), anonymous without. */
 export interface Actor extends AccessActor {}
@@ -28,6 +29,11 @@ export interface RequestContext {
    * `op.service(name)`) read and write in it, and their `onSuccess` hooks wait for its commit.
    */
   readonly transaction?: Transaction | undefined;
+  /**
+   * Where the request's reads go when the database has a read replica: the replica until it writes,
+   * the primary after (read your writes). Contexts without one read from the replica.
+   */
+  readonly reads?: ReadRouting | undefined;
 }
 
 /**

@@ -69,6 +69,7 @@ export async function lock(
   const ttl = ttlOf(core, options.ttlSeconds);
   const { key, existing } = await writable(core, ctx, rawId);
   const tenant = core.resource.tenant ? existing[core.resource.tenant] : undefined;
+  ctx.reads?.wrote();
   const result = await core.translate(() =>
     table.acquire(key, { ownerId: owner, tenantId: tenant == null ? null : String(tenant) }, ttl),
   );
@@ -89,6 +90,7 @@ export async function unlock(core: ServiceCore, ctx: RequestContext, rawId: unkn
   if (!held) return;
   const mine = held.ownerId === owner || !held.live;
   if (!mine && !core.view(ctx).privileged) throw lockedError(core, held, "unlock it (only its owner or an admin may)");
+  ctx.reads?.wrote();
   await core.translate(() => table.release(key, mine ? owner : undefined));
 }
 

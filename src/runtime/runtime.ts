@@ -11,6 +11,7 @@ import { ANONYMOUS, type Actor, type Deadline, type RequestContext } from "./con
 import { AppError } from "./errors.ts";
 import { HookRegistry, type ResourceHooks } from "./hooks.ts";
 import { type LoaderSource, Loaders } from "./loaders.ts";
+import { ReadRouting } from "./read-routing.ts";
 import { DEFAULT_LOCK_TTL_SECONDS, MAX_LOCK_TTL_SECONDS } from "./locks.ts";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
 import { ResourceService } from "./service.ts";
@@ -93,8 +94,16 @@ export interface Runtime {
   onCommitted(listener: () => void): () => void;
   /** The service of a resource by singular name; throws for an unknown name. */
   service(name: string): ResourceService;
-  /** A fresh request context with its own loaders. */
-  context(init?: { actor?: Actor; requestId?: string; deadline?: Deadline | undefined }): RequestContext;
+  /**
+   * A fresh request context with its own loaders, reading from the database's replica until it writes
+   * (`primary`: on the primary from the start, as the re-reads of change events do).
+   */
+  context(init?: {
+    actor?: Actor;
+    requestId?: string;
+    primary?: boolean;
+    deadline?: Deadline | undefined;
+  }): RequestContext;
   /** Whether the actor of `ctx` holds the admin role (`adminRole`), which passes every rule. */
   isAdmin(ctx: RequestContext): boolean;
   /** Whether records can be locked: the schema has the `RecordLock` model (docs/guides/locks.md). */
@@ -127,12 +136,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     options.onError ??
     ((error, where) => console.error(`${where.resource} ${where.action}: ${where.stage} failed`, error));
   const cursors = new CursorCodec(options.cursorSecret ?? randomBytes(32));
-  // Loaders read as their context's actor: the rows that exist for them (tenant, scope, trash).
-  const sourceOver = (over: Store, ctx: () => RequestContext): LoaderSource => ({
-    rowsWhereIn: (resource, field, values) => service(resource).rowsWhereIn(ctx(), field, values, over),
+  // Loaders read as their context's actor: the rows that exist for them (tenant, scope, trash); `over`
+  // is asked at each batch, as a request that wrote since reads from the primary.
+  const sourceOver = (over: () => Store, ctx: () => RequestContext): LoaderSource => ({
+    rowsWhereIn: (resource, field, values) => service(resource).rowsWhereIn(ctx(), field, values, over()),
     idField: (resource) => service(resource).resource.id.name,
     joinPairs: async (joinModel, localField, targetField, keys) => {
-      const { rows } = await over.read({
+      const { rows } = await over().read({
         level: { model: joinModel, fields: [localField, targetField], relations: [] },
         where: { [localField]: { in: [...keys] } },
         orderBy: [
@@ -151,7 +161,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const bound: RequestContext = {
       ...ctx,
       transaction,
-      loaders: new Loaders(sourceOver(transaction.store, () => bound)),
+      loaders: new Loaders(
+        sourceOver(
+          () => transaction.store,
+          () => bound,
+        ),
+      ),
     };
     return bound;
   };
@@ -201,10 +216,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     service,
     context: (init = {}) => {
+      const reads = new ReadRouting(init.primary ?? false);
       const ctx: RequestContext = {
         actor: init.actor ?? ANONYMOUS,
         requestId: init.requestId ?? randomUUID(),
-        loaders: new Loaders(sourceOver(store, () => ctx)),
+        reads,
+        loaders: new Loaders(
+          sourceOver(
+            () => (reads.primary ? store.primary : store),
+            () => ctx,
+          ),
+        ),
         ...(init.deadline ? { deadline: init.deadline } : {}),
       };
       return ctx;

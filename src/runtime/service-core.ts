@@ -93,9 +93,12 @@ export class ServiceCore {
     return this.deps.resource(this.resource.name);
   }
 
-  /** The store of `ctx`: its transaction's inside a write, the runtime's otherwise. */
+  /**
+   * The store of `ctx`: its transaction's inside a write; otherwise the runtime's, reading on the
+   * primary once the request wrote (read-routing.ts).
+   */
   store(ctx: RequestContext | undefined): Store {
-    return ctx?.transaction?.store ?? this.deps.store;
+    return ctx?.transaction?.store ?? (ctx?.reads?.primary ? this.deps.store.primary : this.deps.store);
   }
 
   /** The actor's view: which fields they may use, which rows exist for them (access.ts). */

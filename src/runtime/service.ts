@@ -423,7 +423,7 @@ export class ResourceService implements ResourceOperations {
     ctx: RequestContext,
     field: string,
     values: readonly unknown[],
-    store: Store = this.#core.deps.store,
+    store: Store = this.#core.store(ctx),
   ): Promise<Row[]> {
     return rowsWhereIn(this.#core, ctx, field, values, store);
   }

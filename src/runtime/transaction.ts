@@ -16,6 +16,8 @@ export async function inTransaction<T>(
   action?: WriteAction,
 ): Promise<T> {
   const { deps } = core;
+  // Before it begins: should the commit's answer be lost, the request's next reads still see it.
+  ctx.reads?.wrote();
   if (ctx.transaction) return core.translate(() => work(ctx), action);
   let bound: RequestContext | undefined;
   const result = await core.translate(

@@ -5,7 +5,7 @@
  * (docs/design/write-path.md): as one compiled statement when nothing needs to run inside its
  * transaction ({@link isDirect}), otherwise through Prisma in a transaction.
  */
-import { classifyStorageError } from "../storage/store.ts";
+import { classifyStorageError } from "../storage/storage-errors.ts";
 import { bindService } from "./bound-service.ts";
 import { cascade, checkParentsLive } from "./cascade.ts";
 import type { RequestContext, Transaction } from "./context.ts";
@@ -50,6 +50,9 @@ export async function write(
   revision?: number,
   children?: Children,
 ): Promise<ResourceRecord> {
+  // From here on the request reads from the primary: the record as it stands, the references the write
+  // checks, and its read-back (a read replica may be behind: read-routing.ts).
+  ctx.reads?.wrote();
   const op = newOperation(core, action, ctx, id, data, undefined);
   try {
     const row =

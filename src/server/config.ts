@@ -6,6 +6,7 @@
 
 import type { GraphQLLimits } from "../graphql/handler.ts";
 import { SECURITY_PROFILES, type SecurityProfile } from "../metadata/definition.ts";
+import { type ReadReplicaConfig, readReplicaConfig } from "./read-replica-config.ts";
 import type { BlobStoreConfig } from "../storage/blobs/create-blob-store.ts";
 
 /** Log levels from most to least verbose (pino's names). */
@@ -23,6 +24,10 @@ export interface Config {
   readonly port: number;
   /** PostgreSQL to use (`DATABASE_URL`); when unset an embedded PostgreSQL is started. */
   readonly databaseUrl: string | undefined;
+  /** A streaming replica of `DATABASE_URL` (`DATABASE_READ_URL`), for reads: {@link ReadReplicaConfig}. @default undefined */
+  readonly databaseReadUrl: string | undefined;
+  /** Beyond this replica lag (`READ_REPLICA_MAX_LAG_MS`), reads go to the primary. @default undefined (no limit) */
+  readonly readReplicaMaxLagMs: number | undefined;
   /** Data folder of the embedded PostgreSQL (`EMBEDDED_PG_DIR`). @default ".data/postgres" */
   readonly embeddedPgDir: string;
   /** Port of the embedded PostgreSQL on 127.0.0.1 (`EMBEDDED_PG_PORT`). @default 54329 */
@@ -353,6 +358,7 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     port: port("PORT", 4000, 0),
     databaseUrl,
+    ...readReplicaConfig(read, fail, databaseUrl),
     embeddedPgDir: read("EMBEDDED_PG_DIR") ?? ".data/postgres",
     embeddedPgPort: port("EMBEDDED_PG_PORT", 54329, 1),
     seed: flag("SEED", true),

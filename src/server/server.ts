@@ -20,6 +20,7 @@ import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import { createEventBus, createEvents, type Events } from "../events/events.ts";
 import { Outbox } from "../storage/outbox.ts";
 import { createDatabase, type PrismaClientClass, type PrismaClientLike } from "../storage/prisma.ts";
+import type { ReadReplica } from "../storage/read-replica.ts";
 import { checkRequiredModels } from "../storage/required-models.ts";
 import { createStore } from "../storage/store.ts";
 import { createApp } from "./app.ts";
@@ -77,6 +78,8 @@ export interface RunningServer {
   readonly events: Events;
   /** The Node.js HTTP server (GraphQL over WebSocket shares its port). */
   readonly server: Server;
+  /** The read replica (`DATABASE_READ_URL`): its lag, state and statement counter. Undefined without one. */
+  readonly replica: ReadReplica | undefined;
   /** Stops accepting connections, lets in-flight requests finish (up to `graceMs`), then closes the database. */
   close(graceMs?: number): Promise<void>;
 }
@@ -144,12 +147,32 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     ...(options.seed ? { seeder: { run: options.seed, prismaClient, datamodel } } : {}),
     log: (message) => logger.info(message),
   });
+  const maxLagMs = config.readReplicaMaxLagMs;
   const db = createDatabase(prepared.url, {
     prismaClient,
     datamodel,
     statementTimeoutMs: config.dbStatementTimeoutMs,
     onPoolError: (err) => logger.warn({ err }, "idle database connection failed"),
+    readReplica:
+      config.databaseReadUrl === undefined
+        ? undefined
+        : {
+            url: config.databaseReadUrl,
+            maxLagMs,
+            // Once per change, not per read: a replica down for an hour is two lines, not a line per request.
+            onStateChange: (state, err) => {
+              if (state === "serving") logger.info("read replica serving reads again");
+              else if (state === "unreachable")
+                logger.warn({ err }, "read replica unreachable: reads go to the primary");
+              else
+                logger.warn(
+                  { lagSeconds: db.replica?.lagSeconds(), maxLagMs },
+                  "read replica lags beyond READ_REPLICA_MAX_LAG_MS: reads go to the primary until it catches up",
+                );
+            },
+          },
   });
+  if (db.replica) logger.info({ maxLagMs }, "reads outside transactions go to the read replica (DATABASE_READ_URL)");
   const blobStore = options.blobStore ?? createBlobStore(config.blobStore);
   const references = blobReferences(schema, datamodel);
   const blobGc = scheduleBlobGc({
@@ -253,6 +276,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     runtime,
     events,
     server,
+    replica: db.replica,
     close(graceMs = 10_000) {
       closing ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");

@@ -1,11 +1,16 @@
 /**
  * The application's Prisma client: the project's generated Rust-free client (its class is passed in, so
  * the library never imports a generated client) on `@prisma/adapter-pg`, over a `pg.Pool` this module
- * owns, with a counter of the SQL statements sent through that pool.
+ * owns, with a counter of the SQL statements sent through that pool; and, given a replica's URL, the
+ * same again on the replica (read-replica.ts).
  */
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Datamodel } from "../metadata/datamodel.ts";
+import { countingPool, type StatementCounter } from "./counting-pool.ts";
+import { openReadReplica, type ReadReplica, type ReplicaState } from "./read-replica.ts";
+
+export type { StatementCounter } from "./counting-pool.ts";
 
 /**
  * What Autograph calls on a Prisma client: raw SQL, interactive transactions and disconnect; model
@@ -26,33 +31,6 @@ export interface PrismaClientLike {
 export type PrismaClientClass<P extends PrismaClientLike = PrismaClientLike> = new (options: {
   adapter: PrismaPg;
 }) => P;
-
-/**
- * Counts and records the SQL statements sent to PostgreSQL through one {@link Database}'s pool.
- *
- * Every statement a pooled connection sends is counted, whether Prisma sent it on the pool or on a
- * client checked out for an interactive transaction. That includes the transaction control statements:
- * `prisma.$transaction(async (tx) => ...)` adds `BEGIN` and `COMMIT` (or `ROLLBACK`) to the count, so
- * an interactive transaction with one query counts 3. Batch transactions (`$transaction([...])`) and
- * writes Prisma wraps in a transaction itself (nested creates, `create` returning an include) add
- * their `BEGIN`/`COMMIT` too. Connection setup sends no statement and is not counted.
- *
- * Tests use it to pin the number of round trips of a read, so an N+1 regression fails a test:
- * @example
- * ```ts
- * db.statements.reset();
- * await db.prisma.post.findMany({ include: { author: true } });
- * expect(db.statements.count).toBe(1); // one LATERAL join with relationJoins
- * ```
- */
-export interface StatementCounter {
-  /** Statements sent since creation or the last {@link StatementCounter.reset}. */
-  readonly count: number;
-  /** The texts of the most recent statements, oldest first (at most `logSize`, see {@link CreateDatabaseOptions}). */
-  readonly log: readonly string[];
-  /** Sets {@link StatementCounter.count} to 0 and empties {@link StatementCounter.log}. */
-  reset(): void;
-}
 
 /** Options of {@link createDatabase}. */
 export interface CreateDatabaseOptions<P extends PrismaClientLike = PrismaClientLike> {
@@ -77,6 +55,23 @@ export interface CreateDatabaseOptions<P extends PrismaClientLike = PrismaClient
    * @default ignores the error
    */
   onPoolError?: (error: Error) => void;
+  /**
+   * A streaming replica of the database (`DATABASE_READ_URL`): reads outside transactions go to it
+   * (docs/guides/read-replicas.md). @default none: every statement goes to the primary
+   */
+  readReplica?: ReadReplicaSettings | undefined;
+}
+
+/** The replica of {@link CreateDatabaseOptions.readReplica}. */
+export interface ReadReplicaSettings {
+  /** Its connection URL. */
+  url: string;
+  /** Beyond this lag (ms), reads go to the primary until the replica catches up (`READ_REPLICA_MAX_LAG_MS`). @default no limit */
+  maxLagMs?: number | undefined;
+  /** How often its lag is measured (ms). @default 5000 */
+  lagIntervalMs?: number;
+  /** Called once per change of whether reads go to it (to log it), with the error that made it unreachable. */
+  onStateChange?: (state: ReplicaState, error?: unknown) => void;
 }
 
 /** A Prisma client on its own pool. */
@@ -87,39 +82,20 @@ export interface Database<P extends PrismaClientLike = PrismaClientLike> {
   readonly datamodel: Datamodel;
   /** The pool Prisma queries through (also usable for raw `pg` access; its statements are counted too). */
   readonly pool: pg.Pool;
-  /** Every statement sent through the pool, counted (tests pin a read's round trips with it). */
+  /**
+   * Every statement sent through the primary's pool, counted (tests pin a read's round trips with it).
+   * With a replica, the reads routed to it are counted by `replica.statements` instead.
+   */
   readonly statements: StatementCounter;
-  /** Disconnects Prisma and ends the pool. Safe to call more than once. */
+  /** The read replica, when {@link CreateDatabaseOptions.readReplica} names one: its lag and its own statement counter. */
+  readonly replica?: ReadReplica | undefined;
+  /** Disconnects Prisma and ends the pool (the replica's too). Safe to call more than once. */
   close(): Promise<void>;
 }
 
-class Recorder implements StatementCounter {
-  count = 0;
-  log: string[] = [];
-  constructor(private readonly size: number) {}
-  record(text: string): void {
-    this.count += 1;
-    this.log.push(text);
-    if (this.log.length > this.size) this.log.splice(0, this.log.length - this.size);
-  }
-  reset(): void {
-    this.count = 0;
-    this.log = [];
-  }
-}
-
-/** The SQL text of a `pg` query argument: a string, a `QueryConfig`, or a submittable (`Query`, cursor). */
-function sqlText(query: unknown): string {
-  if (typeof query === "string") return query;
-  const text = (query as { text?: unknown } | null)?.text;
-  return typeof text === "string" ? text : String(query);
-}
-
 /**
- * Creates a Prisma client for `url` on a new `pg.Pool`, with a {@link StatementCounter}.
- *
- * Counting happens in the pool's client class, below Prisma: `pool.query` and checked-out clients
- * both end in `Client.query`, so nothing Prisma sends can bypass it.
+ * Creates a Prisma client for `url` on a new `pg.Pool`, with a {@link StatementCounter}; with
+ * `readReplica`, a second client, pool and counter on the replica (`db.replica`).
  * @example
  * ```ts
  * const db = createDatabase(process.env.DATABASE_URL!, { prismaClient: PrismaClient, datamodel });
@@ -134,43 +110,51 @@ export function createDatabase<P extends PrismaClientLike>(
   url: string,
   options: CreateDatabaseOptions<P>,
 ): Database<P> {
-  const recorder = new Recorder(options.logSize ?? 100);
-
-  class CountingClient extends pg.Client {
-    // pg's query() has a dozen overloads (callback, promise, submittable); this forwards them all unchanged.
-    // biome-ignore lint/suspicious/noExplicitAny: forwards every overload of pg's query() unchanged
-    override query(...args: any[]): any {
-      recorder.record(sqlText(args[0]));
-      // biome-ignore lint/suspicious/noExplicitAny: the same overloads, forwarded
-      return (super.query as (...a: any[]) => any)(...args);
-    }
-  }
-
+  const poolSize = options.poolSize ?? 10;
+  const onPoolError = options.onPoolError ?? (() => {});
   const statementTimeoutMs = options.statementTimeoutMs ?? 0;
   if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0)
     throw new TypeError(
       `statementTimeoutMs must be a whole number of milliseconds (0 for none), got ${JSON.stringify(statementTimeoutMs)}.`,
     );
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    Client: CountingClient,
-    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
-  });
-  // Without a listener an idle connection's error would crash the process.
-  pool.on("error", options.onPoolError ?? (() => {}));
-  const prisma = new options.prismaClient({ adapter: new PrismaPg(pool) });
+  const pools = { max: poolSize, logSize: options.logSize ?? 100, onError: onPoolError, statementTimeoutMs };
+  const primary = countingPool({ ...pools, url });
+  const prisma = new options.prismaClient({ adapter: new PrismaPg(primary.pool) });
+  const settings = options.readReplica;
+  let replica: ReadReplica | undefined;
+  if (settings) {
+    // A replica that does not answer must not hold reads for long: they fall back to the primary.
+    const reads = countingPool({ ...pools, url: settings.url, connectionTimeoutMillis: 2_000 });
+    const probePool = new pg.Pool({
+      connectionString: settings.url,
+      max: 1,
+      connectionTimeoutMillis: 2_000,
+      query_timeout: 2_000,
+    });
+    probePool.on("error", () => {});
+    replica = openReadReplica({
+      prisma: new options.prismaClient({ adapter: new PrismaPg(reads.pool) }),
+      pool: reads.pool,
+      statements: reads.recorder,
+      probePool,
+      maxLagMs: settings.maxLagMs,
+      ...(settings.lagIntervalMs !== undefined ? { lagIntervalMs: settings.lagIntervalMs } : {}),
+      ...(settings.onStateChange ? { onStateChange: settings.onStateChange } : {}),
+    });
+  }
 
   let closing: Promise<void> | undefined;
   return {
     prisma,
     datamodel: options.datamodel,
-    pool,
-    statements: recorder,
+    pool: primary.pool,
+    statements: primary.recorder,
+    replica,
     close() {
       closing ??= (async () => {
+        await replica?.close();
         await prisma.$disconnect();
-        await pool.end();
+        await primary.pool.end();
       })();
       return closing;
     },

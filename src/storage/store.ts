@@ -1,5 +1,6 @@
 /**
- * The storage port the runtime uses: reads as compiled SQL (sql/read-sql.ts) on the shared `pg` pool;
+ * The storage port the runtime uses: reads as compiled SQL (sql/read-sql.ts) on the shared `pg` pool
+ * (or the read replica's, outside transactions: read-replica.ts);
  * the common writes as one compiled statement each (sql/write-sql.ts) in a transaction on that pool;
  * the other writes through model delegates and transactions of the Prisma client; and translation of
  * database errors into storage-level facts the runtime maps to its own errors.
@@ -9,8 +10,10 @@ import type pg from "pg";
 import type { Datamodel } from "../metadata/datamodel.ts";
 import type { ResolvedSchema } from "../metadata/resolved.ts";
 import { ApiNames } from "./api-names.ts";
+import { classifyStorageError } from "./storage-errors.ts";
 import type { ModelDelegate } from "./model-delegate.ts";
 import type { PrismaClientLike } from "./prisma.ts";
+import { type ReplicaReads, routeRead } from "./replica-reads.ts";
 import { type LockTable, lockTable } from "./record-locks.ts";
 import { type AggregateQuery, compileAggregate, shapeAggregateRow } from "./sql/aggregate-sql.ts";
 import { type CompiledRead, compileRead, type ReadQuery } from "./sql/read-sql.ts";
@@ -79,6 +82,11 @@ export interface Store {
   canWrite(model: string): boolean;
   /** The record lock table (record-locks.ts), in this store's transaction if it has one; undefined when the schema has no `RecordLock` model. */
   readonly locks: LockTable | undefined;
+  /**
+   * This store with every read on the primary: outside a transaction, reads go to the read replica while
+   * it serves, and a request that wrote reads from here (runtime/read-routing.ts). Else the store itself.
+   */
+  readonly primary: Store;
 }
 
 /** What {@link Store.write} did. */
@@ -115,6 +123,8 @@ export interface StoreDatabase {
   readonly prisma: PrismaClientLike;
   readonly pool: pg.Pool;
   readonly datamodel: Datamodel;
+  /** Where reads outside transactions go while it serves (`db.replica`). @default none: all on `pool` */
+  readonly replica?: ReplicaReads | undefined;
 }
 
 /**
@@ -166,8 +176,11 @@ export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
       ? { name, text: statement.text, values: statement.values }
       : { text: statement.text, values: statement.values };
   };
-  const onPool = async (compiled: CompiledRead): Promise<Answer | undefined> =>
-    (await pool.query<Answer>(named(compiled))).rows[0];
+  const onPool =
+    (on: pg.Pool) =>
+    async (compiled: CompiledRead): Promise<Answer | undefined> =>
+      (await on.query<Answer>(named(compiled))).rows[0];
+  const { replica } = db;
   const inTx =
     (client: Raw) =>
     async (compiled: CompiledRead): Promise<Answer | undefined> =>
@@ -266,108 +279,38 @@ export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
         new Error("store.write runs in a transaction of its own: inside a transaction, write through the models"),
       ),
     canWrite: () => false,
+    get primary() {
+      return this;
+    },
     model: (name) => names.delegate(name, delegateOf(tx, name)),
     // Nested transactions join the outer one.
     transaction: (work) => work(inTransaction(tx)),
     ...reads(inTx(tx as unknown as Raw)),
     aggregate: aggregate(tx as unknown as Raw),
   });
-  return {
+  const onPrimary: Store = {
     locks: locks?.(async (text, values) => (await pool.query(named({ text, values }))).rows),
     // Outside a transaction the lock would be released at once: wrap the append in one.
     appendEvents: (entries) => prisma.$transaction((tx) => appendEvents(tx as unknown as Raw)(entries)),
     write,
     canWrite,
     model: (name) => names.delegate(name, delegateOf(prisma, name)),
-    ...reads(onPool),
+    ...reads(onPool(pool)),
     aggregate: aggregate(prisma as unknown as Raw),
     transaction: (work) => prisma.$transaction((tx) => work(inTransaction(tx)), { maxWait: 5_000, timeout: 15_000 }),
+    get primary() {
+      return onPrimary;
+    },
   };
-}
-
-/** What a Prisma error means, in storage terms. */
-export type StorageFailure =
-  | { kind: "unique"; fields: string[] }
-  | { kind: "notFound" }
-  | { kind: "foreignKey"; constraint: string | undefined }
-  | { kind: "unavailable" }
-  /** PostgreSQL cancelled the statement (57014, query_canceled): it ran past `statement_timeout`. */
-  | { kind: "timeout" }
-  | { kind: "valueOutOfRange"; message: string }
-  /** PostgreSQL refused a value (SQLSTATE class 22, data exception, or 54, program limit exceeded). */
-  | { kind: "invalidValue" }
-  /** PostgreSQL refused a filter's regular expression (2201B); `message` is its own, e.g. "parentheses () not balanced". */
-  | { kind: "invalidRegex"; message: string };
-
-/** SQLSTATE query_canceled: `statement_timeout` (or a cancel request) stopped the statement. */
-const QUERY_CANCELED = "57014";
-
-/** Classifies a Prisma (driver adapter) or `pg` error; `undefined` when it is not a known failure. */
-export function classifyStorageError(error: unknown): StorageFailure | undefined {
-  if (!error || typeof error !== "object") return undefined;
-  const e = error as { code?: string; meta?: Record<string, unknown>; name?: string; message?: string };
-  const cause = (e.meta?.driverAdapterError as { cause?: Record<string, unknown> } | undefined)?.cause;
-  switch (e.code) {
-    case "P2002": {
-      // With driver adapters, the columns are in the adapter error, not meta.target.
-      const fromCause = (cause?.constraint as { fields?: string[] } | undefined)?.fields;
-      const target = e.meta?.target;
-      const fields =
-        fromCause ?? (Array.isArray(target) ? (target as string[]) : typeof target === "string" ? [target] : []);
-      return { kind: "unique", fields: fields.map((f) => f.replaceAll('"', "")) };
-    }
-    case "P2025":
-    case "P2001":
-      return { kind: "notFound" };
-    case "P2003": {
-      const constraint =
-        (cause?.constraint as { index?: string } | undefined)?.index ?? (e.meta?.field_name as string | undefined);
-      return { kind: "foreignKey", constraint };
-    }
-    case "P2020":
-    case "P2000":
-      return { kind: "valueOutOfRange", message: e.message ?? "value out of range" };
-    case "P1001":
-    case "P1002":
-    case "P1017":
-    case "P2024":
-      return { kind: "unavailable" };
-  }
-  // A `pg` error (compiled reads and writes run on the pool): its code is the SQLSTATE, or a socket error's code.
-  if (typeof e.code === "string" && (e as { severity?: unknown }).severity !== undefined) {
-    const pgError = e as { detail?: string; constraint?: string };
-    // The columns as the adapter reads them for Prisma's P2002: from "Key (a, b)=(…) already exists."
-    if (e.code === "23505")
-      return {
-        kind: "unique",
-        fields: (pgError.detail?.match(/Key \(([^)]+)\)/)?.[1]?.split(", ") ?? []).map((f) => f.replaceAll('"', "")),
-      };
-    if (e.code === "23503") return { kind: "foreignKey", constraint: pgError.constraint };
-    if (e.code === "2201B")
-      return { kind: "invalidRegex", message: (e.message ?? "").replace(/^invalid regular expression: /, "") };
-    if (e.code.startsWith("22") || e.code.startsWith("54")) return { kind: "invalidValue" };
-    if (e.code === QUERY_CANCELED) return { kind: "timeout" };
-    if (e.code.startsWith("08") || e.code.startsWith("57P") || e.code === "53300") return { kind: "unavailable" };
-  }
-  if (
-    e.code === "ECONNREFUSED" ||
-    e.code === "ECONNRESET" ||
-    e.code === "ETIMEDOUT" ||
-    e.message === "Connection terminated unexpectedly"
-  )
-    return { kind: "unavailable" };
-  if (e.name === "DriverAdapterError" || cause) {
-    const details = (cause ?? (e as { cause?: Record<string, unknown> }).cause) as
-      | { kind?: string; originalCode?: string }
-      | undefined;
-    if (details?.kind === "UniqueConstraintViolation") return { kind: "unique", fields: [] };
-    if (details?.kind === "ForeignKeyConstraintViolation") return { kind: "foreignKey", constraint: undefined };
-    const sqlState = details?.originalCode;
-    if (sqlState === QUERY_CANCELED) return { kind: "timeout" };
-    if (typeof sqlState === "string" && (sqlState.startsWith("22") || sqlState.startsWith("54")))
-      return { kind: "invalidValue" };
-  }
-  return undefined;
+  if (!replica) return onPrimary;
+  const unavailable = (error: unknown) => classifyStorageError(error)?.kind === "unavailable";
+  const onReplica = aggregate(replica.prisma as unknown as Raw);
+  return {
+    ...onPrimary,
+    ...reads(routeRead(replica, unavailable, onPool(pool), onPool(replica.pool))),
+    aggregate: routeRead(replica, unavailable, onPrimary.aggregate, onReplica),
+    primary: onPrimary,
+  };
 }
 
 /** Big integers as text in a snapshot, as a revision keeps them (dates and decimals have their own toJSON). */

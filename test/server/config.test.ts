@@ -166,6 +166,40 @@ describe("loadConfig", () => {
   });
 });
 
+describe("read replica", () => {
+  const primary = "postgresql://app:secret@db:5432/app";
+  test("DATABASE_READ_URL and READ_REPLICA_MAX_LAG_MS are read with DATABASE_URL", () => {
+    expect(
+      loadConfig({
+        DATABASE_URL: primary,
+        DATABASE_READ_URL: "postgres://app:secret@replica:5432/app",
+        READ_REPLICA_MAX_LAG_MS: "2500",
+      }),
+    ).toMatchObject({ databaseReadUrl: "postgres://app:secret@replica:5432/app", readReplicaMaxLagMs: 2500 });
+    expect(loadConfig({ DATABASE_URL: primary })).toMatchObject({
+      databaseReadUrl: undefined,
+      readReplicaMaxLagMs: undefined,
+    });
+  });
+
+  test("a read URL needs a postgresql:// URL and DATABASE_URL; a lag limit needs the read URL", () => {
+    expect(() => loadConfig({ DATABASE_URL: primary, DATABASE_READ_URL: "mysql://root:hunter2@db/app" })).toThrow(
+      'DATABASE_READ_URL must be a postgresql:// URL, got "mysql://root:***@db/app"',
+    );
+    expect(() => loadConfig({ DATABASE_READ_URL: "postgresql://app:hunter2@replica/app" })).toThrow(
+      'DATABASE_READ_URL must be unset unless DATABASE_URL is set (it names a replica of DATABASE_URL), got "postgresql://app:***@replica/app"',
+    );
+    for (const bad of ["0", "1.5", "5s", "-3"])
+      expect(
+        () => loadConfig({ DATABASE_URL: primary, DATABASE_READ_URL: primary, READ_REPLICA_MAX_LAG_MS: bad }),
+        bad,
+      ).toThrow(`READ_REPLICA_MAX_LAG_MS must be a whole number of milliseconds, at least 1, got "${bad}"`);
+    expect(() => loadConfig({ DATABASE_URL: primary, READ_REPLICA_MAX_LAG_MS: "1000" })).toThrow(
+      'READ_REPLICA_MAX_LAG_MS must be unset unless DATABASE_READ_URL is set, got "1000"',
+    );
+  });
+});
+
 describe("CURSOR_SECRET", () => {
   test("is passed through, and refused when too short without echoing it", () => {
     expect(loadConfig({ CURSOR_SECRET: "0123456789abcdef" }).cursorSecret).toBe("0123456789abcdef");
