@@ -170,3 +170,17 @@ export function sampleRss(pid: number, everyMs = 250): { stop(): number } {
     },
   };
 }
+
+/**
+ * `npm start`'s node arguments (package.json's `start` is `node <flags> <script>`), so a bench runs the
+ * server as users do (after `npm run build`).
+ */
+export function startArguments(): string[] {
+  const start = (
+    JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } }
+  ).scripts.start
+    .trim()
+    .split(/\s+/);
+  if (start[0] !== "node") throw new Error(`package.json's start script should be "node …", got "${start.join(" ")}".`);
+  return start.slice(1);
+}
