@@ -4,8 +4,9 @@
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
+
+export { freePort } from "../test/support/free-port.ts";
 
 /** A child process of the benchmark. */
 export interface Child {
@@ -131,20 +132,6 @@ export async function spawnServer(
     throw error;
   }
   return wrapped;
-}
-
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 /** The resident set size of `pid` in MB (`VmRSS` of /proc/<pid>/status), or undefined once it is gone. */
