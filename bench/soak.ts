@@ -201,20 +201,24 @@ async function main(): Promise<void> {
       );
     }
 
-    // Every subscriber should end with every comment creation in the outbox (they started from event 0).
-    const created = await withClient(database.url, async (client) =>
-      Number(
-        (
-          await client.query<{ n: string }>(
-            `select count(*) as n from "Event" where resource = 'comment' and action = 'create'`,
-          )
-        ).rows[0]?.n,
-      ),
-    );
+    // Every subscriber should end with every comment creation in the outbox (they started from event 0),
+    // once: counted again on each look, since the requests in flight when a load run ends still commit.
+    const countCreated = () =>
+      withClient(database.url, async (client) =>
+        Number(
+          (
+            await client.query<{ n: string }>(
+              `select count(*) as n from "Event" where resource = 'comment' and action = 'create'`,
+            )
+          ).rows[0]?.n,
+        ),
+      );
     const deadline = Date.now() + 60_000;
+    let created = await countCreated();
     let final = await report();
-    while (final.fewest < created && Date.now() < deadline) {
+    while ((final.fewest !== created || final.most !== created) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
+      created = await countCreated();
       final = await report();
     }
     subscriberErrors.push(...final.errors);
@@ -226,7 +230,9 @@ async function main(): Promise<void> {
     const rssGrows = rssTrend !== undefined && grows(rssTrend, fitted.length, RSS_GROWTH);
     const p99Grows = p99Trend !== undefined && grows(p99Trend, fitted.length, P99_GROWTH);
     const errors = minutes.reduce((sum, m) => sum + m.errors, 0);
-    const lost = settings.sse + settings.ws > 0 && final.fewest < created;
+    const subscribed = settings.sse + settings.ws > 0;
+    const lost = subscribed && final.fewest < created;
+    const duplicated = subscribed && final.most > created;
 
     console.log(
       `\n${textTable(
@@ -253,7 +259,7 @@ async function main(): Promise<void> {
         `${describe("RSS", "MB", rssTrend)}; ${describe("p99", "ms", p99Trend)}.`,
     );
     console.log(
-      `Subscribers: ${final.subscribers}, fewest events received by one ${final.fewest} of ${created} comments created` +
+      `Subscribers: ${final.subscribers}, each received ${final.fewest === final.most ? final.fewest : `${final.fewest} to ${final.most}`} of ${created} comments created` +
         `${subscriberErrors.length > 0 ? `; errors: ${subscriberErrors.slice(0, 5).join("; ")}` : ""}.`,
     );
     const trendVerdict = (name: string, trend: Trend | undefined, growing: boolean, share: number) =>
@@ -267,9 +273,10 @@ async function main(): Promise<void> {
       trendVerdict("p99", p99Trend, p99Grows, P99_GROWTH),
       errors > 0 ? `${errors} ERRORS` : "0 errors",
       lost ? `${created - final.fewest} EVENTS MISSING for a subscriber` : "0 events lost",
+      duplicated ? `${final.most - created} DUPLICATE EVENTS for a subscriber` : "0 duplicates",
     ];
     console.log(`Verdict: ${verdict.join("; ")}.`);
-    if (rssGrows || p99Grows || errors > 0 || lost || subscriberErrors.length > 0) process.exitCode = 1;
+    if (rssGrows || p99Grows || errors > 0 || lost || duplicated || subscriberErrors.length > 0) process.exitCode = 1;
 
     await writeReport(RESULTS, {
       startedAt: new Date().toISOString(),
@@ -280,7 +287,12 @@ async function main(): Promise<void> {
       rssTrend,
       p99Trend,
       commentCreations: created,
-      subscribers: { count: final.subscribers, fewestReceived: final.fewest, errors: subscriberErrors },
+      subscribers: {
+        count: final.subscribers,
+        fewestReceived: final.fewest,
+        mostReceived: final.most,
+        errors: subscriberErrors,
+      },
       verdict,
     });
     log(`results written to ${RESULTS}`);

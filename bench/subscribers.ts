@@ -18,6 +18,8 @@ export interface SubscriberReport {
   events: number;
   /** The fewest events one subscriber has received (every subscriber should see every comment creation). */
   fewest: number;
+  /** The most events one subscriber has received (more than were created would be duplicates). */
+  most: number;
   subscribers: number;
   /** Errors and unexpected ends, as text. */
   errors: string[];
@@ -67,6 +69,7 @@ process.on("message", (message: { report?: number }) => {
     id: message.report,
     events: counts.reduce((sum, n) => sum + n, 0),
     fewest: Math.min(...counts),
+    most: Math.max(...counts),
     subscribers: counts.length,
     errors: errors.splice(0),
   } satisfies SubscriberReport);
