@@ -29,6 +29,8 @@ export interface BenchDatabaseOptions {
    */
   statementStatistics?: boolean;
   log: (message: string) => void;
+  /** Name of the database to recreate, so that two programs can run at once. @default {@link BENCH_DATABASE} */
+  database?: string;
 }
 
 /** A migrated, seeded database. */
@@ -77,17 +79,18 @@ export async function prepareBenchDatabase(options: BenchDatabaseOptions): Promi
     if (!server.reused) close = () => server.stop();
   }
 
+  const name = options.database ?? BENCH_DATABASE;
   try {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     try {
       // FORCE: a killed run may have left connections open to it.
-      await admin.query(`drop database if exists "${BENCH_DATABASE}" with (force)`);
-      await admin.query(`create database "${BENCH_DATABASE}"`);
+      await admin.query(`drop database if exists "${name}" with (force)`);
+      await admin.query(`create database "${name}"`);
     } finally {
       await admin.end();
     }
-    const url = databaseUrl(adminUrl, BENCH_DATABASE);
+    const url = databaseUrl(adminUrl, name);
     await applyMigrations(url);
     const db = createDemoDatabase(url, { poolSize: 2 });
     let seeded: SeedSummary;
@@ -100,7 +103,7 @@ export async function prepareBenchDatabase(options: BenchDatabaseOptions): Promi
     const analyze = new pg.Client({ connectionString: url });
     await analyze.connect();
     await analyze.query("analyze").finally(() => analyze.end());
-    log(`database ${BENCH_DATABASE} ready: ${seeded.users} users, ${seeded.posts} posts, ${seeded.comments} comments`);
+    log(`database ${name} ready: ${seeded.users} users, ${seeded.posts} posts, ${seeded.comments} comments`);
     return { url, seeded, close };
   } catch (error) {
     await close();
@@ -136,8 +139,12 @@ async function loadsStatementStatistics(url: string): Promise<boolean> {
  * {@link prepareBenchDatabase} where the environment says: `DATABASE_URL`, else the embedded server in
  * `EMBEDDED_PG_BENCH_DIR` (`.data/postgres-bench`) on `EMBEDDED_PG_BENCH_PORT` (54331).
  */
-export function prepareBenchDatabaseFromEnv(log: (message: string) => void): Promise<BenchDatabase> {
+export function prepareBenchDatabaseFromEnv(
+  log: (message: string) => void,
+  database: string = BENCH_DATABASE,
+): Promise<BenchDatabase> {
   return prepareBenchDatabase({
+    database,
     databaseUrl: process.env.DATABASE_URL || undefined,
     dataDir: process.env.EMBEDDED_PG_BENCH_DIR ?? ".data/postgres-bench",
     port: Number(process.env.EMBEDDED_PG_BENCH_PORT ?? 54331),

@@ -16,6 +16,8 @@ export interface LoadJob {
   duration: number;
   /** Seconds of load before measuring, discarded. */
   warmup: number;
+  /** Count errors, timeouts and non-2xx responses instead of failing the job (the soak reports them). @default false */
+  allowErrors?: boolean;
 }
 
 /** What a load run measured. */
@@ -28,6 +30,10 @@ export interface LoadResult {
   mean: number;
   requests: number;
   seconds: number;
+  /** Connection errors, timeouts and non-2xx responses (0 unless the job allowed them). */
+  errors: number;
+  /** Responses by HTTP status. */
+  statuses: Record<string, number>;
 }
 
 export type LoadReply = { id: number; result: LoadResult } | { id: number; error: string };
@@ -56,7 +62,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
     ...(job.warmup > 0 ? { warmup: { connections: job.connections, duration: job.warmup } } : {}),
   });
   // A fast error is not a result.
-  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
+  const errors = result.errors + result.timeouts + result.non2xx;
+  if (errors > 0 && !job.allowErrors) {
     throw new Error(
       `${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx responses ` +
         `(status counts ${JSON.stringify(result.statusCodeStats)}) out of ${result.requests.sent} requests`,
@@ -70,6 +77,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
     mean: result.latency.mean,
     requests: result.requests.total,
     seconds: result.duration,
+    errors,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, { count }]) => [status, count])),
   };
 }
 

@@ -11,12 +11,21 @@
  * `autograph_bench` on; default: embedded PostgreSQL in .data/postgres-bench on
  * EMBEDDED_PG_BENCH_PORT, default 54331). See bench/README.md.
  */
-import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { prepareBenchDatabase } from "./database.ts";
-import type { LoadJob, LoadReply, LoadResult } from "./loadgen.ts";
-import { type Child, forkChild, freePort, rssMb, runNpmScript, sampleRss, spawnServer } from "./processes.ts";
+import { LoadGenerator } from "./load-generator.ts";
+import type { LoadResult } from "./loadgen.ts";
+import {
+  type Child,
+  forkChild,
+  freePort,
+  rssMb,
+  runNpmScript,
+  sampleRss,
+  spawnServer,
+  startArguments,
+} from "./processes.ts";
 import { type Measurement, median, summarise, table, textTable, writeReport } from "./report.ts";
 import {
   type Answer,
@@ -34,16 +43,6 @@ import { type Background, type StatementCount, StatementStatistics } from "./sta
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** `npm start`'s node arguments (package.json's `start` is `node <flags> <script>`), so the bench runs the server as users do. */
-function startArguments(): string[] {
-  const start = (
-    JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } }
-  ).scripts.start
-    .trim()
-    .split(/\s+/);
-  if (start[0] !== "node") throw new Error(`package.json's start script should be "node …", got "${start.join(" ")}".`);
-  return start.slice(1);
-}
 const RESULTS = fileURLToPath(new URL("./results/latest.json", import.meta.url));
 const EMBEDDED_DIR = fileURLToPath(new URL("../.data/postgres-bench", import.meta.url));
 /** Sequential requests whose SQL statements are counted, per server and scenario. */
@@ -76,32 +75,6 @@ class Cleanup {
         await step().catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
     })();
     return this.running;
-  }
-}
-
-/** The load generator's process, driven over IPC. */
-class LoadGenerator {
-  readonly #pending = new Map<number, { resolve: (r: LoadResult) => void; reject: (e: Error) => void }>();
-  #next = 0;
-  constructor(readonly child: Child) {
-    child.process.on("message", (reply: LoadReply) => {
-      const waiting = this.#pending.get(reply.id);
-      if (!waiting) return;
-      this.#pending.delete(reply.id);
-      if ("error" in reply) waiting.reject(new Error(reply.error));
-      else waiting.resolve(reply.result);
-    });
-    child.process.once("exit", () => {
-      for (const { reject } of this.#pending.values()) reject(new Error("The load generator exited."));
-      this.#pending.clear();
-    });
-  }
-  run(job: Omit<LoadJob, "id">): Promise<LoadResult> {
-    const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.child.process.send({ ...job, id } satisfies LoadJob);
-    });
   }
 }
 

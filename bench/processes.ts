@@ -4,8 +4,9 @@
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
+
+export { freePort } from "../test/support/free-port.ts";
 
 /** A child process of the benchmark. */
 export interface Child {
@@ -133,20 +134,6 @@ export async function spawnServer(
   return wrapped;
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
 /** The resident set size of `pid` in MB (`VmRSS` of /proc/<pid>/status), or undefined once it is gone. */
 export function rssMb(pid: number): number | undefined {
   try {
@@ -169,4 +156,18 @@ export function sampleRss(pid: number, everyMs = 250): { stop(): number } {
       return Math.max(peak, rssMb(pid) ?? 0);
     },
   };
+}
+
+/**
+ * `npm start`'s node arguments (package.json's `start` is `node <flags> <script>`), so a bench runs the
+ * server as users do (after `npm run build`).
+ */
+export function startArguments(): string[] {
+  const start = (
+    JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } }
+  ).scripts.start
+    .trim()
+    .split(/\s+/);
+  if (start[0] !== "node") throw new Error(`package.json's start script should be "node …", got "${start.join(" ")}".`);
+  return start.slice(1);
 }

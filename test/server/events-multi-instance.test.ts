@@ -1,59 +1,12 @@
 // Two server processes on one PostgreSQL database: a client subscribed on B sees
 // a write made on A, with the postgres bus and with the redis bus. Each bus gets a fresh database, and
-// each process is `demo/main.ts` as `npm start` runs it, configured by its environment only.
-import { type ChildProcess, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
+// each process is `demo/main.ts` (test/support/instance.ts), configured by its environment only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haveRedis, REDIS_URL } from "../support/redis.ts";
 import { createDemoDatabase, type DemoDatabase } from "../support/demo-database.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { openStream, type StreamClient } from "../support/event-source.ts";
-
-/** A server in a child process. */
-interface Instance {
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `demo/main.ts` with `env` and resolves with its URL once it logs that it listens. */
-async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
-  const child: ChildProcess = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "demo/main.ts"], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      PORT: "0",
-      SEED: "false",
-      LOG_LEVEL: "info",
-      // Requests without credentials act as the demo's admin: the test writes users and posts.
-      DEV_ACTOR: "1:admin",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  let stderr = "";
-  child.stderr?.on("data", (chunk) => (stderr += String(chunk)));
-  // PORT=0 picks a free port; the "listening" log line says which.
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on("line", (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === "Autograph is listening" && entry.url) resolve(entry.url);
-      } catch {
-        // not a log line
-      }
-    });
-    void exited.then((code) => reject(new Error(`instance ${name} exited with ${code} before listening:\n${stderr}`)));
-  });
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
+import { type Instance, startInstance } from "../support/instance.ts";
 
 async function post(url: string, path: string, body: unknown): Promise<any> {
   const response = await fetch(`${url}/api${path}`, {
