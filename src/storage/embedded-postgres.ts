@@ -40,6 +40,17 @@ export interface EmbeddedPostgres {
   ensureDatabase(database: string): Promise<void>;
   /** Stops the server (fast shutdown: open sessions are rolled back, data is flushed). */
   stop(): Promise<void>;
+  /**
+   * Whether the server's postmaster is alive: the process named in `postmaster.pid` exists. Cheap (a
+   * file read and a signal 0), for a watch every second (embedded-postgres-supervisor.ts).
+   */
+  isRunning(): Promise<boolean>;
+  /**
+   * Starts the server again on the same port and settings after it died (`pg_ctl start`, which runs
+   * crash recovery first) and waits until it accepts connections; rejects with the log's tail when it
+   * does not start (e.g. an orphaned backend of the dead server still holds its shared memory).
+   */
+  restart(): Promise<void>;
 }
 
 interface Binaries {
@@ -104,8 +115,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port = Number(pid.split("\n")[3]) || port;
     reused = true;
     log(`reusing embedded PostgreSQL left running on port ${port}`);
-  } else {
-    const logFile = join(dataDir, "server.log");
+  }
+  const logFile = join(dataDir, "server.log");
+  const start = async () => {
     const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200${options.durable === false ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : ""}${Object.entries(
       options.settings ?? {},
     )
@@ -122,6 +134,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         `Embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT):\n${tail || String(error)}`,
       );
     }
+  };
+  if (!reused) {
+    await start();
     log(`embedded PostgreSQL started on port ${port}`);
   }
 
@@ -145,5 +160,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await exec(bin.pg_ctl, ["stop", "-D", dataDir, "-m", "fast", "-w"]).catch(() => {});
       log("embedded PostgreSQL stopped");
     },
+    async isRunning() {
+      const pid = Number((await readFile(join(dataDir, "postmaster.pid"), "utf8").catch(() => "")).split("\n")[0]);
+      if (!Number.isInteger(pid) || pid <= 0) return false;
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error) {
+        // EPERM: the process exists but belongs to another user (the server runs as `postgres`).
+        return (error as NodeJS.ErrnoException).code === "EPERM";
+      }
+    },
+    restart: start,
   };
 }

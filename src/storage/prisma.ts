@@ -62,6 +62,13 @@ export interface CreateDatabaseOptions<P extends PrismaClientLike = PrismaClient
   datamodel: Datamodel;
   /** Maximum number of pooled connections. @default 10 */
   poolSize?: number;
+  /**
+   * How long taking a connection may wait, in milliseconds: for a new one to open (a server that does not
+   * answer, e.g. a host that drops packets, fails the request with 503 instead of holding it) or, pg-pool
+   * counts it the same, for a busy pool to free one.
+   * @default 5000
+   */
+  connectTimeoutMs?: number;
   /** How many statement texts {@link StatementCounter.log} keeps. @default 100 */
   logSize?: number;
   /**
@@ -130,6 +137,15 @@ export function createDatabase<P extends PrismaClientLike>(
   const recorder = new Recorder(options.logSize ?? 100);
 
   class CountingClient extends pg.Client {
+    // biome-ignore lint/suspicious/noExplicitAny: pg.Client's constructor options, forwarded unchanged
+    constructor(...args: any[]) {
+      super(...args);
+      // pg-pool listens for errors only while a client is idle. A connection lost while checked out (a
+      // transaction, a write between BEGIN and COMMIT) emits "error" as well as failing its query: with no
+      // listener that would crash the process. Its query's caller sees the error; here it is dropped.
+      this.on("error", () => {});
+    }
+
     // pg's query() has a dozen overloads (callback, promise, submittable); this forwards them all unchanged.
     // biome-ignore lint/suspicious/noExplicitAny: forwards every overload of pg's query() unchanged
     override query(...args: any[]): any {
@@ -139,7 +155,12 @@ export function createDatabase<P extends PrismaClientLike>(
     }
   }
 
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, Client: CountingClient });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    Client: CountingClient,
+  });
   // Without a listener an idle connection's error would crash the process.
   pool.on("error", options.onPoolError ?? (() => {}));
   const prisma = new options.prismaClient({ adapter: new PrismaPg(pool) });

@@ -39,7 +39,22 @@ describe("loadConfig", () => {
       blobGcIntervalSeconds: 3600,
       blobGcGraceHours: 24,
       lockTtlSeconds: 300,
+      shutdownDelayMs: 0,
+      shutdownGraceMs: 10_000,
     });
+  });
+
+  test("SHUTDOWN_DELAY_MS and SHUTDOWN_GRACE_MS are whole milliseconds", () => {
+    expect(loadConfig({ SHUTDOWN_DELAY_MS: "5000", SHUTDOWN_GRACE_MS: "30000" })).toMatchObject({
+      shutdownDelayMs: 5000,
+      shutdownGraceMs: 30_000,
+    });
+    expect(() => loadConfig({ SHUTDOWN_DELAY_MS: "5s" })).toThrow(
+      'SHUTDOWN_DELAY_MS must be a whole number, at least 0, got "5s"',
+    );
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: "-1" })).toThrow(
+      'SHUTDOWN_GRACE_MS must be a whole number, at least 0, got "-1"',
+    );
   });
 
   test("reads every variable; empty counts as unset", () => {
@@ -62,6 +77,8 @@ describe("loadConfig", () => {
       BLOB_GC_INTERVAL: "0",
       BLOB_GC_GRACE_HOURS: "2",
       LOCK_TTL_SECONDS: "60",
+      SHUTDOWN_DELAY_MS: "2000",
+      SHUTDOWN_GRACE_MS: "5000",
     });
     expect(config).toEqual({
       production: false,
@@ -93,6 +110,8 @@ describe("loadConfig", () => {
       blobGcIntervalSeconds: 0,
       blobGcGraceHours: 2,
       lockTtlSeconds: 60,
+      shutdownDelayMs: 2000,
+      shutdownGraceMs: 5000,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadConfig({}).corsOrigins).toBe("*");
