@@ -50,7 +50,8 @@ export interface Config {
   /**
    * At shutdown, how long the server keeps accepting connections after `/readyz` turned 503, in
    * milliseconds (`SHUTDOWN_DELAY_MS`): long enough for a load balancer to see it and stop sending (its
-   * health check interval times its unhealthy threshold). Every response meanwhile says `Connection: close`.
+   * health check interval times its unhealthy threshold). Keep-alive goes on meanwhile; once the listener
+   * has closed, every response says `Connection: close`.
    * @default 0
    */
   readonly shutdownDelayMs: number;

@@ -80,9 +80,9 @@ export interface RunningServer {
   /** The Node.js HTTP server (GraphQL over WebSocket shares its port). */
   readonly server: Server;
   /**
-   * Shuts down gracefully (server/drain.ts): `/readyz` answers 503 and every response says
-   * `Connection: close` at once; after `SHUTDOWN_DELAY_MS` the listener closes; in-flight requests
-   * finish and idle keep-alive connections close (up to `graceMs`, then the rest are cut); event
+   * Shuts down gracefully (server/drain.ts): `/readyz` answers 503 at once; after `SHUTDOWN_DELAY_MS`
+   * the listener closes and every response says `Connection: close`; in-flight requests finish and idle
+   * keep-alive connections close (up to `graceMs`, then the rest are cut); event
    * streams end; then the database closes (and the embedded PostgreSQL stops). Safe to call more than once.
    * @default graceMs config.shutdownGraceMs (`SHUTDOWN_GRACE_MS`, 10 s)
    */

@@ -73,7 +73,11 @@ function send(agent: Agent, url: URL, method: string, body: string | undefined, 
       },
     );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    req.once("error", reject);
+    req.once("error", (error: Error) => {
+      // Whether the request went out on a kept-alive connection or a new one says which race it met.
+      error.message += req.reusedSocket ? " (on a reused connection)" : " (on a new connection)";
+      reject(error);
+    });
     req.end(body);
   });
 }
