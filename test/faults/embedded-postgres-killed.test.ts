@@ -26,6 +26,16 @@ test("a killed embedded PostgreSQL is restarted by the server, and writes succee
   process.kill(killed, "SIGKILL");
   const down = performance.now();
 
+  // GraphQL during the outage: the same failure as UNAVAILABLE, not a masked INTERNAL.
+  const graphql = await fetch(`${server.running.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: `mutation { createTag(data: { name: "during-outage" }) { id } }` }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const body = (await graphql.json()) as { errors?: { extensions?: { code?: string } }[] };
+  expect(body.errors?.[0]?.extensions?.code).toBe("UNAVAILABLE");
+
   const statuses = new Map<string, number>();
   let recoveredMs: number | undefined;
   for (let i = 0; recoveredMs === undefined && performance.now() - down < 10_000; i++) {
