@@ -4,7 +4,7 @@
  * {@link AppError} that names the resource and the field at fault, never the database's own text.
  */
 import type { ResolvedResource } from "../metadata/resolved.ts";
-import { classifyStorageError } from "../storage/store.ts";
+import { classifyStorageError } from "../storage/storage-failure.ts";
 import { AppError, isAppError, show } from "./errors.ts";
 import type { WriteAction } from "./hooks.ts";
 

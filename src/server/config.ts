@@ -55,10 +55,7 @@ export interface Config {
    * @default 0
    */
   readonly shutdownDelayMs: number;
-  /**
-   * At shutdown, how long in-flight requests and open connections get to finish before they are cut, in
-   * milliseconds (`SHUTDOWN_GRACE_MS`), counted after the delay. @default 10000
-   */
+  /** At shutdown, how long open connections get to finish after the delay, in ms (`SHUTDOWN_GRACE_MS`). @default 10000 */
   readonly shutdownGraceMs: number;
   /**
    * How long a record lock lasts when the request names no ttl, in seconds, from 1 to 86400

@@ -22,6 +22,9 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import { Server as NetServer, type Socket } from "node:net";
 
+/** Time given to the event loop to accept queued connections before the listening socket closes. */
+const ACCEPT_FLUSH_MS = 10;
+
 /** Shutdown of one HTTP server: {@link Drain.listener} wraps its request listener; {@link Drain.close} drains it. */
 export interface Drain {
   /** Whether shutdown has begun (`/readyz` answers 503 from then on). */
@@ -70,6 +73,10 @@ export function trackConnections(server: Server): Drain {
     async close({ delayMs, graceMs }) {
       draining = true;
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      // Closing the listening socket resets the connections still in the kernel's accept queue. Let the
+      // event loop poll once more first (a busy loop may not have polled for a while): Node accepts
+      // every connection queued by then, and those are served like any other.
+      await new Promise((resolve) => setTimeout(resolve, ACCEPT_FLUSH_MS));
       // net.Server's close: stop listening, call back once every connection has ended. http.Server's
       // own close would also close the idle keep-alive connections at once, which is the race above.
       const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));

@@ -92,8 +92,13 @@ async function runOnce(env: Record<string, string>, prefix: string): Promise<Run
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const never = new AbortController(); // the workers stop when refused, once the server is gone
-    const load = runLoad({ url, prefix, signal: never.signal, stopWhenRefused: true });
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // The signal comes once the 10 connections are open and have been answered (a server slow to start
+    // could leave some in the accept queue, which is not the case under test), and a moment later.
+    let connected!: () => void;
+    const allConnected = new Promise<void>((resolve) => (connected = resolve));
+    const load = runLoad({ url, prefix, signal: never.signal, stopWhenRefused: true, onConnected: connected });
+    await allConnected;
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const signalled = performance.now();
     process.kill(-(child.pid as number), "SIGTERM");
     await pipesClosed;

@@ -42,6 +42,8 @@ export interface LoadOptions {
   stopWhenRefused?: boolean;
   /** Each request's time limit: one not answered in time counts as a failure (a hang). @default 10000 */
   timeoutMs?: number;
+  /** Called once every worker has had its first answer: all its connections are open. */
+  onConnected?: () => void;
 }
 
 interface Answer {
@@ -104,8 +106,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const tags = new URL("/api/tags", options.url);
   const list = new URL("/api/tags?range=[0,4]", options.url);
 
+  let connected = 0;
   const worker = async (n: number) => {
     for (let i = 0; !options.signal.aborted; i++) {
+      if (i === 1 && ++connected === connections) options.onConnected?.();
       const write = i % 2 === 0;
       const name = `${options.prefix}-${n}-${i}`;
       try {
