@@ -7,6 +7,7 @@
  */
 import { GraphQLError } from "graphql";
 import { type AppError, isAppError } from "../runtime/errors.ts";
+import { unavailableError } from "../runtime/service-errors.ts";
 
 /** The message clients see instead of an unexpected error's. */
 export const UNEXPECTED_ERROR_MESSAGE = "Unexpected error.";
@@ -25,8 +26,10 @@ export function toGraphQLError(error: unknown, onUnexpected: (error: unknown) =>
   const location = located
     ? { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path }
     : {};
-  if (isAppError(original))
-    return new GraphQLError(original.message, { ...location, extensions: extensionsOf(original) });
+  const known = isAppError(original) ? original : unavailableError(original);
+  // A database outage is reported too (logged as a warning by the server), and answered UNAVAILABLE.
+  if (known?.code === "UNAVAILABLE" && known.cause !== undefined) onUnexpected(known);
+  if (known) return new GraphQLError(known.message, { ...location, extensions: extensionsOf(known) });
   onUnexpected(original);
   return new GraphQLError(UNEXPECTED_ERROR_MESSAGE, { ...location, extensions: { code: "INTERNAL" } });
 }

@@ -5,6 +5,7 @@
  * (stack, SQL, Prisma message) reaches a client.
  */
 import { type AppError, type ErrorCode, isAppError } from "../runtime/errors.ts";
+import { unavailableError } from "../runtime/service-errors.ts";
 import { jsonResponse } from "./response.ts";
 
 /** The body of every error response. */
@@ -27,33 +28,51 @@ export function errorBody(error: AppError): ErrorBody {
 }
 
 /**
+ * Seconds a client is asked to wait after a 503 (`Retry-After`): an embedded PostgreSQL restarted by its
+ * supervisor, or a server finishing crash recovery, is back in about that long.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
+/**
  * The `Retry-After` of a TIMEOUT: long enough for the load that made the work slow to pass, short
  * enough that a client retrying a read it needs is not kept waiting.
  */
 export const TIMEOUT_RETRY_AFTER_SECONDS = 5;
 
-/** Answers `error` as JSON; unexpected errors go to `onUnexpectedError` and answer 500. */
+/**
+ * Answers `error` as JSON; unexpected errors go to `onUnexpectedError` and answer 500. A database
+ * outage answers 503 with `Retry-After`, and is reported to `onUnexpectedError` too, so it is logged
+ * (the reporter tells it apart, runtime/service-errors.ts isDatabaseOutage).
+ */
 export function errorResponse(
   error: unknown,
   onUnexpectedError: (error: unknown) => void,
   headers?: Record<string, string>,
 ): Response {
+  const known = isAppError(error) ? error : unavailableError(error);
+  if (known?.code === "UNAVAILABLE" && known.cause !== undefined) report(onUnexpectedError, known);
   // RFC 9110 §11.6.1: a 401 names the scheme it wants; §10.2.3: a 503 may say when to come back.
-  if (isAppError(error))
+  if (known)
     return jsonResponse(
-      errorBody(error),
-      error.status,
-      error.code === "UNAUTHENTICATED"
+      errorBody(known),
+      known.status,
+      known.code === "UNAUTHENTICATED"
         ? { "WWW-Authenticate": 'Bearer realm="autograph"', ...headers }
-        : error.code === "TIMEOUT"
-          ? { "Retry-After": String(TIMEOUT_RETRY_AFTER_SECONDS), ...headers }
+        : known.code === "UNAVAILABLE"
+          ? { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS), ...headers }
+          : known.code === "TIMEOUT"
+            ? { "Retry-After": String(TIMEOUT_RETRY_AFTER_SECONDS), ...headers }
           : headers,
     );
+  report(onUnexpectedError, error);
+  const body: ErrorBody = { message: "Internal server error", code: "INTERNAL" };
+  return jsonResponse(body, 500, headers);
+}
+
+function report(onUnexpectedError: (error: unknown) => void, error: unknown): void {
   try {
     onUnexpectedError(error);
   } catch {
     // A failing reporter must not turn a 500 into a crash.
   }
-  const body: ErrorBody = { message: "Internal server error", code: "INTERNAL" };
-  return jsonResponse(body, 500, headers);
 }

@@ -4,9 +4,27 @@
  * {@link AppError} that names the resource and the field at fault, never the database's own text.
  */
 import type { ResolvedResource } from "../metadata/resolved.ts";
-import { classifyStorageError } from "../storage/storage-errors.ts";
-import { AppError, show } from "./errors.ts";
+import { classifyStorageError } from "../storage/storage-failure.ts";
+import { AppError, isAppError, show } from "./errors.ts";
 import type { WriteAction } from "./hooks.ts";
+
+/**
+ * The 503 of a database outage (connection refused or lost, the server starting up or shutting down),
+ * for a storage error that reached a transport without passing a service (the outbox, a health check,
+ * a transaction's start); undefined for any other error.
+ */
+export function unavailableError(error: unknown): AppError | undefined {
+  return classifyStorageError(error)?.kind === "unavailable"
+    ? new AppError("UNAVAILABLE", "The database is unavailable; try again shortly.", { cause: error })
+    : undefined;
+}
+
+/** Whether `error` is a database outage ({@link unavailableError}, or an UNAVAILABLE made of one), which is logged as a warning, not a bug. */
+export function isDatabaseOutage(error: unknown): boolean {
+  if (isAppError(error))
+    return error.code === "UNAVAILABLE" && error.cause !== undefined && isDatabaseOutage(error.cause);
+  return classifyStorageError(error)?.kind === "unavailable";
+}
 
 /** The 404 of a record that does not exist for the actor (absent, out of scope, or in the trash). */
 export function notFound(resource: ResolvedResource, id: unknown): AppError {

@@ -5,7 +5,7 @@
  * (docs/design/write-path.md): as one compiled statement when nothing needs to run inside its
  * transaction ({@link isDirect}), otherwise through Prisma in a transaction.
  */
-import { classifyStorageError } from "../storage/storage-errors.ts";
+import { classifyStorageError } from "../storage/storage-failure.ts";
 import { bindService } from "./bound-service.ts";
 import { cascade, checkParentsLive } from "./cascade.ts";
 import type { RequestContext, Transaction } from "./context.ts";

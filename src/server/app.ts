@@ -27,6 +27,7 @@ import {
   type WebSocketOptions,
   type WebSocketService,
 } from "../graphql/handler.ts";
+import { errorResponse } from "../rest/errors.ts";
 import { createRestHandler } from "../rest/handler.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { BlobStore } from "../storage/blobs/blob-store.ts";
@@ -43,6 +44,7 @@ import {
   withRateLimitHeaders,
 } from "./rate-limit.ts";
 import { defaultAdminDir, mountAdminSite } from "./admin-site.ts";
+import { logFailure } from "./failure-log.ts";
 import { requestContextFor } from "./request-context.ts";
 import {
   disposeResponse,
@@ -131,7 +133,8 @@ export function createApp(options: AppOptions): App {
     // A client that hung up mid-request aborts its request's signal: nothing went wrong here.
     if ((error as { name?: unknown } | null)?.name === "AbortError")
       logger.debug({ err: error }, "request aborted by the client");
-    else logger.error({ err: error }, "unexpected error");
+    // An outage is expected to pass (restart, failover): one warning line, no stack.
+    else logFailure(logger, error, "unexpected error");
   };
   const deadlines = new RequestDeadlines(options.requestTimeoutMs ?? 0, (request) =>
     logger.warn(
@@ -170,10 +173,7 @@ export function createApp(options: AppOptions): App {
 
   const logRequest = (method: string, path: string, status: number, started: number) =>
     logger.info({ method, path, status, ms: Math.round(performance.now() - started) }, "request");
-  const internalError = (error: unknown) => {
-    onUnexpectedError(error);
-    return Response.json({ message: "Internal server error", code: "INTERNAL" }, { status: 500 });
-  };
+  const internalError = (error: unknown) => errorResponse(error, onUnexpectedError);
   const corsOrigin = options.corsOrigin ?? "*";
   // Counted before the handlers, so an over-budget request costs no work; health routes are not behind it.
   const actorOf = async (request: Request) => (await contextFor(request)).actor;

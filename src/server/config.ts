@@ -54,6 +54,16 @@ export interface Config {
   /** How long the outbox keeps events, in hours (`OUTBOX_RETENTION_HOURS`). @default 168 (7 days) */
   readonly outboxRetentionHours: number;
   /**
+   * At shutdown, how long the server keeps accepting connections after `/readyz` turned 503, in
+   * milliseconds (`SHUTDOWN_DELAY_MS`): long enough for a load balancer to see it and stop sending (its
+   * health check interval times its unhealthy threshold). Keep-alive goes on meanwhile; once the listener
+   * has closed, every response says `Connection: close`.
+   * @default 0
+   */
+  readonly shutdownDelayMs: number;
+  /** At shutdown, how long open connections get to finish after the delay, in ms (`SHUTDOWN_GRACE_MS`). @default 10000 */
+  readonly shutdownGraceMs: number;
+  /**
    * How long a record lock lasts when the request names no ttl, in seconds, from 1 to 86400
    * (`LOCK_TTL_SECONDS`; docs/guides/locks.md). @default 300
    */
@@ -413,6 +423,8 @@ export function loadConfig(env: Env = process.env): Config {
       allowArbitraryOperations: flag("GRAPHQL_ALLOW_ARBITRARY_OPERATIONS", false),
       maxBodyBytes: whole("GRAPHQL_MAX_BODY_BYTES", 1_048_576, 1, "a whole number of bytes, at least 1"),
     }),
+    shutdownDelayMs: count("SHUTDOWN_DELAY_MS", 0) ?? 0,
+    shutdownGraceMs: count("SHUTDOWN_GRACE_MS", 0) ?? 10_000,
     outboxRetentionHours:
       retention === undefined
         ? 168

@@ -4,6 +4,7 @@
  */
 import type { Datamodel } from "../metadata/datamodel.ts";
 import { startEmbeddedPostgres } from "../storage/embedded-postgres.ts";
+import { superviseEmbeddedPostgres } from "../storage/embedded-postgres-supervisor.ts";
 import { applyMigrations } from "../storage/prisma-cli.ts";
 import { createDatabase, type PrismaClientClass, type PrismaClientLike } from "../storage/prisma.ts";
 
@@ -28,13 +29,21 @@ export interface PrepareDatabaseOptions<P extends PrismaClientLike = PrismaClien
   seeder?: { readonly run: Seed<P>; readonly prismaClient: PrismaClientClass<P>; readonly datamodel: Datamodel };
   /** One line per step (server started, migrations applied, data seeded). */
   log: (message: string) => void;
+  /** One line per trouble of the embedded PostgreSQL (found dead, restart attempt failed). @default `log` */
+  warn?: (message: string) => void;
+  /**
+   * Whether the embedded PostgreSQL (started or adopted) is watched and restarted when it dies
+   * (storage/embedded-postgres-supervisor.ts). A `databaseUrl` server is never supervised: it is not ours.
+   * @default true
+   */
+  supervise?: boolean;
 }
 
 /** A database ready for the app. */
 export interface PreparedDatabase {
   /** Connection URL of the migrated database. */
   readonly url: string;
-  /** Stops the embedded PostgreSQL if this call started it; otherwise does nothing. */
+  /** Stops the supervision and the embedded PostgreSQL if this call started it; otherwise does nothing. */
   close(): Promise<void>;
 }
 
@@ -69,8 +78,17 @@ export async function prepareDatabase<P extends PrismaClientLike>(
   let close = async () => {};
   if (!url) {
     const server = await startEmbeddedPostgres({ dataDir: options.dataDir, port: options.port, log });
-    // A server adopted from a killed run is not ours to stop: another process may be using it.
-    if (!server.reused) close = () => server.stop();
+    const supervisor =
+      options.supervise === false
+        ? undefined
+        : superviseEmbeddedPostgres(server, { info: log, warn: options.warn ?? log });
+    close = async () => {
+      // First the supervisor, so it does not start again the server being stopped.
+      await supervisor?.stop();
+      // A server adopted from a killed run is not ours to stop (another process may be using it),
+      // unless the supervisor started it again.
+      if (!server.reused || (supervisor?.restarts ?? 0) > 0) await server.stop();
+    };
     url = server.url(EMBEDDED_DATABASE);
     try {
       await server.ensureDatabase(EMBEDDED_DATABASE);

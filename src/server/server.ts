@@ -27,6 +27,8 @@ import { createApp } from "./app.ts";
 import { type ActorResolver, type AuthOptions, createActorResolver, parseActor } from "./auth.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { prepareDatabase, type Seed } from "./database.ts";
+import { trackConnections } from "./drain.ts";
+import { logFailure } from "./failure-log.ts";
 import { assertPortFree } from "./port.ts";
 import { createRateLimit } from "./rate-limit.ts";
 
@@ -80,7 +82,13 @@ export interface RunningServer {
   readonly server: Server;
   /** The read replica (`DATABASE_READ_URL`): its lag, state and statement counter. Undefined without one. */
   readonly replica: ReadReplica | undefined;
-  /** Stops accepting connections, lets in-flight requests finish (up to `graceMs`), then closes the database. */
+  /**
+   * Shuts down gracefully (server/drain.ts): `/readyz` answers 503 at once; after `SHUTDOWN_DELAY_MS`
+   * the listener closes and every response says `Connection: close`; in-flight requests finish and idle
+   * keep-alive connections close (up to `graceMs`, then the rest are cut); event
+   * streams end; then the database closes (and the embedded PostgreSQL stops). Safe to call more than once.
+   * @default graceMs config.shutdownGraceMs (`SHUTDOWN_GRACE_MS`, 10 s)
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -146,6 +154,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     seed: config.seed,
     ...(options.seed ? { seeder: { run: options.seed, prismaClient, datamodel } } : {}),
     log: (message) => logger.info(message),
+    warn: (message) => logger.warn(message),
   });
   const maxLagMs = config.readReplicaMaxLagMs;
   const db = createDatabase(prepared.url, {
@@ -188,7 +197,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     store: createStore(db, schema),
     ...(config.cursorSecret ? { cursorSecret: config.cursorSecret } : {}),
     lockTtlSeconds: config.lockTtlSeconds,
-    onError: (err, where) => logger.error({ err, ...where }, `${where.stage} failed`),
+    onError: (err, where) => logFailure(logger, err, `${where.stage} failed`, { ...where }),
     // Expected under load, and the client was told (503 TIMEOUT): a warning naming what was slow, no stack.
     onTimeout: (where) =>
       logger.warn(
@@ -206,7 +215,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
       onError: (err) => logger.warn({ err }, "event bus connection trouble"),
     }),
     retentionMs: config.outboxRetentionHours * 3600_000,
-    onError: (err, where) => logger.error({ err, where }, "events: failure"),
+    onError: (err, where) => logFailure(logger, err, "events: failure", { where }),
   });
   await events.start();
   const rateLimit =
@@ -241,22 +250,22 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     securityProfile: config.securityProfile,
     corsOrigin: config.corsOrigins === "*" ? "*" : [...config.corsOrigins],
     webSocket: { idleTimeoutMs: config.webSocketIdleTimeoutMs, ...options.webSocket },
-    ready: async () => (await db.pool.query("select 1")).rowCount === 1,
+    // Draining: a load balancer must stop sending at once, whatever the database says.
+    ready: async () => !drain.draining && (await db.pool.query("select 1")).rowCount === 1,
     blobStore,
     blobRedirect: config.blobRedirect,
     backup: createBackup({ url: prepared.url, datamodel, blobs: { store: blobStore, references } }),
   });
-  const server = createServer(
-    {
-      // A client has this long to send its request's headers (slowloris), then gets 408.
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      // And this long for the whole request, body included: uploads up to the file fields' limits on slow links.
-      requestTimeout: REQUEST_RECEIVE_TIMEOUT_MS,
-      // How often Node looks for connections past those timeouts (30 s by default, longer than the first).
-      connectionsCheckingInterval: 1_000,
-    },
-    app.requestListener,
-  );
+  const server = createServer({
+    // A client has this long to send its request's headers (slowloris), then gets 408.
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    // And this long for the whole request, body included: uploads up to the file fields' limits on slow links.
+    requestTimeout: REQUEST_RECEIVE_TIMEOUT_MS,
+    // How often Node looks for connections past those timeouts (30 s by default, longer than the first).
+    connectionsCheckingInterval: 1_000,
+  });
+  const drain = trackConnections(server);
+  server.on("request", drain.listener(app.requestListener));
   // GraphQL subscriptions over WebSocket share the port and the /graphql path.
   const sockets = app.serveWebSockets(server);
   await new Promise<void>((resolve, reject) => {
@@ -277,28 +286,36 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     events,
     server,
     replica: db.replica,
-    close(graceMs = 10_000) {
+    close(graceMs = config.shutdownGraceMs) {
       closing ??= (async () => {
-        logger.info("shutting down: finishing in-flight requests");
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        logger.info({ delayMs: config.shutdownDelayMs, graceMs }, "shutting down: draining connections");
+        const drained = drain.close({ delayMs: config.shutdownDelayMs, graceMs });
         // Subscriptions would hold their connections open: end the SSE streams, close the sockets (1001).
         app.endSubscriptions();
         // Open event streams (REST SSE, GraphQL subscriptions) end now, so their connections can close.
         events.hub.end();
         const socketsClosed = sockets.close(graceMs);
-        // Keep-alive connections turn idle as their last request finishes: close them as they do.
-        const sweep = setInterval(() => server.closeIdleConnections(), 25);
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-        await Promise.all([closed, socketsClosed]);
-        clearInterval(sweep);
-        clearTimeout(timer);
-        await events.close();
-        await blobGc.stop();
-        await blobStore.close?.();
-        await db.close();
-        await prepared.close();
-        await rateLimit?.close();
+        await Promise.all([drained, socketsClosed]);
+        // Each step runs even if one before failed: the embedded PostgreSQL must stop in any case.
+        const steps: [string, () => Promise<unknown> | undefined][] = [
+          ["events", () => events.close()],
+          ["blob garbage collection", () => blobGc.stop()],
+          ["blob store", () => blobStore.close?.()],
+          ["database pool", () => db.close()],
+          ["rate limit store", () => rateLimit?.close()],
+          ["database", () => prepared.close()],
+        ];
+        let failed: unknown;
+        for (const [name, step] of steps) {
+          try {
+            await step();
+          } catch (error) {
+            logger.error({ err: error }, `shutdown: closing the ${name} failed`);
+            failed ??= error;
+          }
+        }
         logger.info("stopped");
+        if (failed !== undefined) throw failed;
       })();
       return closing;
     },

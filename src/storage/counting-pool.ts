@@ -74,6 +74,15 @@ export function countingPool(options: {
   const recorder = new Recorder(logSize);
 
   class CountingClient extends pg.Client {
+    // biome-ignore lint/suspicious/noExplicitAny: pg.Client's constructor options, forwarded unchanged
+    constructor(...args: any[]) {
+      super(...args);
+      // pg-pool listens for errors only while a client is idle. A connection lost while checked out (a
+      // transaction, a write between BEGIN and COMMIT) emits "error" as well as failing its query: with no
+      // listener that would crash the process. Its query's caller sees the error; here it is dropped.
+      this.on("error", () => {});
+    }
+
     // pg's query() has a dozen overloads (callback, promise, submittable); this forwards them all unchanged.
     // biome-ignore lint/suspicious/noExplicitAny: forwards every overload of pg's query() unchanged
     override query(...args: any[]): any {

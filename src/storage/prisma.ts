@@ -47,6 +47,13 @@ export interface CreateDatabaseOptions<P extends PrismaClientLike = PrismaClient
    * setting. @default 0
    */
   statementTimeoutMs?: number;
+  /**
+   * How long taking a connection may wait, in milliseconds: for a new one to open (a server that does not
+   * answer, e.g. a host that drops packets, fails the request with 503 instead of holding it) or, pg-pool
+   * counts it the same, for a busy pool to free one.
+   * @default 5000
+   */
+  connectTimeoutMs?: number;
   /** How many statement texts {@link StatementCounter.log} keeps. @default 100 */
   logSize?: number;
   /**
@@ -118,7 +125,7 @@ export function createDatabase<P extends PrismaClientLike>(
       `statementTimeoutMs must be a whole number of milliseconds (0 for none), got ${JSON.stringify(statementTimeoutMs)}.`,
     );
   const pools = { max: poolSize, logSize: options.logSize ?? 100, onError: onPoolError, statementTimeoutMs };
-  const primary = countingPool({ ...pools, url });
+  const primary = countingPool({ ...pools, url, connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 });
   const prisma = new options.prismaClient({ adapter: new PrismaPg(primary.pool) });
   const settings = options.readReplica;
   let replica: ReadReplica | undefined;

@@ -10,7 +10,7 @@ import type pg from "pg";
 import type { Datamodel } from "../metadata/datamodel.ts";
 import type { ResolvedSchema } from "../metadata/resolved.ts";
 import { ApiNames } from "./api-names.ts";
-import { classifyStorageError } from "./storage-errors.ts";
+import { classifyStorageError } from "./storage-failure.ts";
 import type { ModelDelegate } from "./model-delegate.ts";
 import type { PrismaClientLike } from "./prisma.ts";
 import { type ReplicaReads, routeRead } from "./replica-reads.ts";

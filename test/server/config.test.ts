@@ -43,7 +43,22 @@ describe("loadConfig", () => {
       dbStatementTimeoutMs: 30_000,
       requestTimeoutMs: 60_000,
       webSocketIdleTimeoutMs: 300_000,
+      shutdownDelayMs: 0,
+      shutdownGraceMs: 10_000,
     });
+  });
+
+  test("SHUTDOWN_DELAY_MS and SHUTDOWN_GRACE_MS are whole milliseconds", () => {
+    expect(loadConfig({ SHUTDOWN_DELAY_MS: "5000", SHUTDOWN_GRACE_MS: "30000" })).toMatchObject({
+      shutdownDelayMs: 5000,
+      shutdownGraceMs: 30_000,
+    });
+    expect(() => loadConfig({ SHUTDOWN_DELAY_MS: "5s" })).toThrow(
+      'SHUTDOWN_DELAY_MS must be a whole number, at least 0, got "5s"',
+    );
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: "-1" })).toThrow(
+      'SHUTDOWN_GRACE_MS must be a whole number, at least 0, got "-1"',
+    );
   });
 
   test("reads every variable; empty counts as unset", () => {
@@ -70,6 +85,8 @@ describe("loadConfig", () => {
       REQUEST_TIMEOUT_MS: "2500",
       WS_IDLE_TIMEOUT_MS: "300",
       GRAPHQL_MAX_BODY_BYTES: "4096",
+      SHUTDOWN_DELAY_MS: "2000",
+      SHUTDOWN_GRACE_MS: "5000",
     });
     expect(config).toEqual({
       production: false,
@@ -105,6 +122,8 @@ describe("loadConfig", () => {
       dbStatementTimeoutMs: 0,
       requestTimeoutMs: 2500,
       webSocketIdleTimeoutMs: 300,
+      shutdownDelayMs: 2000,
+      shutdownGraceMs: 5000,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadConfig({}).corsOrigins).toBe("*");

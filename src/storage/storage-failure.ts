@@ -1,6 +1,7 @@
 /**
- * What a database error means in storage terms: Prisma's (and its driver adapter's) errors and `pg`'s
- * (SQLSTATE or socket codes) classified into the few facts the runtime maps to its own error codes.
+ * What a Prisma (driver adapter) or `pg` error means in storage terms: a unique or foreign key refused, a
+ * missing row, a refused value, or an outage (the server down, starting up, shutting down, or the
+ * connection lost), which transports answer with 503.
  */
 
 /** What a Prisma error means, in storage terms. */
@@ -47,8 +48,10 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
       return { kind: "valueOutOfRange", message: e.message ?? "value out of range" };
     case "P1001":
     case "P1002":
+    case "P1008":
     case "P1017":
     case "P2024":
+    case "P2037":
       return { kind: "unavailable" };
   }
   // A `pg` error (compiled reads and writes run on the pool): its code is the SQLSTATE, or a socket error's code.
@@ -65,29 +68,57 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
       return { kind: "invalidRegex", message: (e.message ?? "").replace(/^invalid regular expression: /, "") };
     if (e.code.startsWith("22") || e.code.startsWith("54")) return { kind: "invalidValue" };
     if (e.code === QUERY_CANCELED) return { kind: "timeout" };
-    if (e.code.startsWith("08") || e.code.startsWith("57P") || e.code === "53300") return { kind: "unavailable" };
+    if (isUnavailableSqlState(e.code)) return { kind: "unavailable" };
   }
-  if (
-    e.code === "ECONNREFUSED" ||
-    e.code === "ECONNRESET" ||
-    e.code === "ETIMEDOUT" ||
-    e.message === "Connection terminated unexpectedly"
-  )
-    return { kind: "unavailable" };
+  if (isConnectionFailure(e)) return { kind: "unavailable" };
   if (e.name === "DriverAdapterError" || cause) {
     const details = (cause ?? (e as { cause?: Record<string, unknown> }).cause) as
       | { kind?: string; originalCode?: string }
       | undefined;
     if (details?.kind === "UniqueConstraintViolation") return { kind: "unique", fields: [] };
-    // Raw queries (aggregates) on a server that is down or going away: P2010 with the adapter's reason.
-    if (["DatabaseNotReachable", "ConnectionClosed"].includes(details?.kind ?? "")) return { kind: "unavailable" };
     if (details?.kind === "ForeignKeyConstraintViolation") return { kind: "foreignKey", constraint: undefined };
     const sqlState = details?.originalCode;
     if (sqlState === QUERY_CANCELED) return { kind: "timeout" };
     if (typeof sqlState === "string" && (sqlState.startsWith("22") || sqlState.startsWith("54")))
       return { kind: "invalidValue" };
-    if (typeof sqlState === "string" && (sqlState.startsWith("08") || sqlState.startsWith("57P")))
+    // Prisma's adapter keeps the SQLSTATE of a refusal it has no kind for (57P03 "the database system is starting up").
+    if (typeof sqlState === "string" && isUnavailableSqlState(sqlState)) return { kind: "unavailable" };
+    if (details?.kind === "DatabaseNotReachable" || details?.kind === "ConnectionClosed")
       return { kind: "unavailable" };
   }
+  // Errors the adapter does not know (pg's own "Connection terminated", a pool connect timeout) reach
+  // Prisma's callers as they are, or as the cause of what Prisma throws.
+  const inner = (e as { cause?: unknown }).cause;
+  if (inner && typeof inner === "object" && inner !== error) {
+    const failure = classifyStorageError(inner);
+    if (failure?.kind === "unavailable") return failure;
+  }
   return undefined;
+}
+
+/**
+ * SQLSTATEs of a server that cannot serve now but will: class 08 (connection exception), 57P01-57P05
+ * (admin or crash shutdown, starting up, idle session timeout) and 53300 (too many connections).
+ */
+function isUnavailableSqlState(code: string): boolean {
+  return code.startsWith("08") || code.startsWith("57P") || code === "53300";
+}
+
+/** pg's messages for a connection that could not be made or was lost, and the socket errors behind them. */
+const CONNECTION_FAILURE_MESSAGES = [
+  "Connection terminated unexpectedly",
+  "Connection terminated due to connection timeout",
+  "timeout exceeded when trying to connect",
+  "Client has encountered a connection error and is not queryable",
+  "Client was closed and is not queryable",
+];
+
+function isConnectionFailure(e: { code?: string; message?: string }): boolean {
+  return (
+    e.code === "ECONNREFUSED" ||
+    e.code === "ECONNRESET" ||
+    e.code === "ETIMEDOUT" ||
+    e.code === "EPIPE" ||
+    (typeof e.message === "string" && CONNECTION_FAILURE_MESSAGES.some((m) => e.message?.startsWith(m)))
+  );
 }
