@@ -4,8 +4,10 @@
  * owns, with a counter of the SQL statements sent through that pool.
  */
 import { PrismaPg } from "@prisma/adapter-pg";
+import { type Span, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import pg from "pg";
 import type { Datamodel } from "../metadata/datamodel.ts";
+import { type Instrumentation, NO_INSTRUMENTATION, SPAN_SQL_CHARS } from "./instrumentation.ts";
 
 /**
  * What Autograph calls on a Prisma client: raw SQL, interactive transactions and disconnect; model
@@ -70,6 +72,12 @@ export interface CreateDatabaseOptions<P extends PrismaClientLike = PrismaClient
    * @default ignores the error
    */
   onPoolError?: (error: Error) => void;
+  /**
+   * Told of every statement (duration, failure), and a span per statement when it has a tracer
+   * (`db.system.name` postgresql, the text truncated, never the parameter values).
+   * @default observes nothing
+   */
+  instrumentation?: Instrumentation;
 }
 
 /** A Prisma client on its own pool. */
@@ -128,14 +136,33 @@ export function createDatabase<P extends PrismaClientLike>(
   options: CreateDatabaseOptions<P>,
 ): Database<P> {
   const recorder = new Recorder(options.logSize ?? 100);
+  const observer = options.instrumentation ?? NO_INSTRUMENTATION;
+  const { tracer } = observer;
 
   class CountingClient extends pg.Client {
     // pg's query() has a dozen overloads (callback, promise, submittable); this forwards them all unchanged.
     // biome-ignore lint/suspicious/noExplicitAny: forwards every overload of pg's query() unchanged
     override query(...args: any[]): any {
-      recorder.record(sqlText(args[0]));
+      const text = sqlText(args[0]);
+      recorder.record(text);
+      const started = performance.now();
+      const span = tracer && statementSpan(tracer, text);
       // biome-ignore lint/suspicious/noExplicitAny: the same overloads, forwarded
-      return (super.query as (...a: any[]) => any)(...args);
+      const result = (super.query as (...a: any[]) => any)(...args);
+      // Prisma's adapter and pool.query use the promise form; a callback or submittable (cursor) is counted, not timed.
+      if (result instanceof Promise)
+        result.then(
+          () => {
+            observer.statement((performance.now() - started) / 1000, false);
+            span?.end();
+          },
+          (error: unknown) => {
+            observer.statement((performance.now() - started) / 1000, true);
+            if (span) endFailed(span, error);
+          },
+        );
+      else span?.end();
+      return result;
     }
   }
 
@@ -158,4 +185,26 @@ export function createDatabase<P extends PrismaClientLike>(
       return closing;
     },
   };
+}
+
+/** A client span for one statement, child of the active span: its verb as the name, the text truncated. */
+function statementSpan(tracer: NonNullable<Instrumentation["tracer"]>, text: string): Span {
+  const verb = /^\s*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? "SQL";
+  return tracer.startSpan(verb, {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      "db.system.name": "postgresql",
+      "db.system": "postgresql",
+      "db.operation.name": verb,
+      "db.query.text": text.length > SPAN_SQL_CHARS ? `${text.slice(0, SPAN_SQL_CHARS)}…` : text,
+    },
+  });
+}
+
+/** Ends `span` as failed with the error's class and SQLSTATE (never its parameters). */
+function endFailed(span: Span, error: unknown): void {
+  const code = (error as { code?: unknown } | null)?.code;
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  if (typeof code === "string") span.setAttribute("db.response.status_code", code);
+  span.end();
 }
