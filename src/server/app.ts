@@ -13,8 +13,10 @@
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
+import { type Context as TraceContext, context as traceContext, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { createServerAdapter } from "@whatwg-node/server";
 import { Hono } from "hono";
+import { routePath } from "hono/route";
 import type { Logger } from "pino";
 import type { SecurityProfile } from "../metadata/definition.ts";
 import {
@@ -29,6 +31,7 @@ import {
 import { createRestHandler } from "../rest/handler.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { BlobStore } from "../storage/blobs/blob-store.ts";
+import type { Instrumentation } from "../storage/instrumentation.ts";
 import type { Backup } from "../storage/dump/backup.ts";
 import type { ActorResolver } from "./auth.ts";
 import type { Events } from "../events/events.ts";
@@ -42,7 +45,11 @@ import {
   withRateLimitHeaders,
 } from "./rate-limit.ts";
 import { defaultAdminDir, mountAdminSite } from "./admin-site.ts";
+import { answerScrape, METRICS_PATH } from "./metrics-endpoint.ts";
+import type { Metrics } from "./metrics.ts";
 import { requestContextFor } from "./request-context.ts";
+import { currentRequest, inRequestScope, type RequestScope, requestIdOf } from "./request-scope.ts";
+import type { Tracing } from "./tracing.ts";
 import { prefersHtml, rootIndex, rootPage } from "./root-page.ts";
 import { withHeaders } from "./with-headers.ts";
 
@@ -86,6 +93,17 @@ export interface AppOptions {
   backup?: Backup | undefined;
   /** Where the built admin app is, served at /admin; false serves none. @default dist/admin of the package */
   adminDir?: string | false | undefined;
+  /**
+   * Counts each HTTP request (method, route template, status, latency) and the open event streams
+   * (docs/guides/operations.md). @default none: nothing is counted
+   */
+  metrics?: Metrics | undefined;
+  /** Serves `metrics` at GET /metrics on this app, behind `token` (Bearer) when given. @default not served */
+  metricsEndpoint?: { readonly token: string | undefined } | undefined;
+  /** A server span per request (continuing an incoming `traceparent`), the parent of what it runs. @default none */
+  tracing?: Tracing | undefined;
+  /** What GraphQL operations are reported to (the server's metrics and tracer). @default none */
+  instrumentation?: Instrumentation | undefined;
 }
 
 /** The HTTP app: a Fetch API handler, the same app as a Node request listener, and graphql-ws for the Node server. */
@@ -126,6 +144,7 @@ export function createApp(options: AppOptions): App {
     cors: { origin: options.corsOrigin ?? "*" },
     extensions: options.graphqlExtensions ?? [],
     onUnexpectedError,
+    instrumentation: options.instrumentation,
   });
   const rest = createRestHandler({
     runtime,
@@ -155,7 +174,10 @@ export function createApp(options: AppOptions): App {
   const graphqlLimit = { actorOf, corsOrigin, body: "graphql" } as const;
   // Requests the spliced answer below counted already (and resolved the actor of), then handed on to the gate.
   const counted = new WeakMap<IncomingMessage, { verdict: RateLimitVerdict | undefined; request: Request }>();
-  const graphqlGate = createServerAdapter<{ req?: IncomingMessage | undefined }>(async (request, { req }) => {
+  const graphqlGate = createServerAdapter<{
+    req?: IncomingMessage | undefined;
+    res?: ServerResponse | undefined;
+  }>(async (request, { req, res }) => {
     const started = performance.now();
     let response: Response;
     try {
@@ -175,6 +197,7 @@ export function createApp(options: AppOptions): App {
       response = internalError(error);
     }
     logRequest(request.method, pathOf(request.url), response.status, started);
+    if (res) countStream(response, res, "graphql-sse");
     return response;
   });
 
@@ -227,11 +250,25 @@ export function createApp(options: AppOptions): App {
     void graphqlGate.requestListener(req, res);
   };
 
+  // Open event streams by transport, counted on the Node listener (an in-process response has no connection to watch).
+  const openStreams = { sse: 0, "graphql-sse": 0 };
+  options.metrics?.subscribers("sse", () => openStreams.sse);
+  options.metrics?.subscribers("graphql-sse", () => openStreams["graphql-sse"]);
+  const countStream = (response: Response, res: ServerResponse, transport: keyof typeof openStreams) => {
+    if (!response.headers.get("content-type")?.startsWith("text/event-stream")) return;
+    openStreams[transport]++;
+    res.once("close", () => openStreams[transport]--);
+  };
+
   const app = new Hono();
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
     logRequest(c.req.method, c.req.path, c.res.status, started);
+    const scope = currentRequest();
+    if (scope) scope.route = rest.routeOf(c.req.raw) ?? appRoute(routePath(c));
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing) countStream(c.res, outgoing, "sse");
   });
   if (options.rateLimit) app.use("/api/*", rateLimitMiddleware(options.rateLimit, { actorOf, corsOrigin }));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
@@ -249,6 +286,10 @@ export function createApp(options: AppOptions): App {
     c.header("Vary", "Accept");
     return prefersHtml(c.req.header("accept")) ? c.html(rootPage(index, options.graphiql ?? true)) : c.json(index);
   });
+  if (options.metrics && options.metricsEndpoint) {
+    const { metrics, metricsEndpoint } = options;
+    app.get(METRICS_PATH, (c) => answerScrape(metrics, metricsEndpoint.token, c.req.header("authorization")));
+  }
   app.notFound((c) =>
     c.json(
       { message: `No route for ${c.req.method} ${c.req.path}. Try ${GRAPHQL_ENDPOINT} or /api.`, code: "NOT_FOUND" },
@@ -260,37 +301,101 @@ export function createApp(options: AppOptions): App {
   // listener, which in-process callers of `fetch` have no reason to get.
   let honoListener: RequestListener | undefined;
 
+  /** The Node listener's routing: GraphQL to the gate (or the spliced answer), the rest to Hono. */
+  const serveNode = (req: IncomingMessage, res: ServerResponse, scope: RequestScope) => {
+    const target = req.url ?? "/";
+    const path = pathOf(target);
+    if (!isGraphQLPath(path)) {
+      honoListener ??= getRequestListener((request, env) => app.fetch(request, env));
+      void honoListener(req, res);
+      return;
+    }
+    scope.route = path;
+    // What @hono/node-server checks before making a URL of Host and target: whatwg-node would make an
+    // invalid one (a 500 when first read), or read an absolute-form target as a path.
+    const url = urlOf(req.headers.host, target);
+    if (!url) {
+      res.writeHead(400).end();
+      return;
+    }
+    req.url = url.pathname + url.search;
+    req.headers.host = url.host;
+    // A body left half read (over the body limit) would stall the connection: close it once answered.
+    res.once("finish", () => {
+      if (!req.complete) req.socket.destroySoon();
+    });
+    if (req.method === "POST" && url.pathname === GRAPHQL_ENDPOINT && smallJsonBody(req))
+      void answerSpliced(req, res, url);
+    else void graphqlGate.requestListener(req, res);
+  
+  };
+
+  const { metrics, tracing } = options;
+  /** Starts observing a request: its scope (request id, route), its server span when tracing is on. */
+  const begin = (method: string, requestId: string, traceparent: string | null | undefined) => {
+    const scope: RequestScope = { requestId, route: undefined };
+    if (!tracing) return { scope, span: undefined, active: undefined };
+    const span = tracing.tracer.startSpan(
+      method,
+      { kind: SpanKind.SERVER, attributes: { "http.request.method": method, "autograph.request_id": requestId } },
+      tracing.incoming(traceparent),
+    );
+    return { scope, span, active: trace.setSpan(tracing.incoming(traceparent), span) };
+  };
+  /** Records a request answered: `stream` when its response is an event stream (its latency would be its lifetime). */
+  const end = (
+    method: string,
+    scope: RequestScope,
+    span: Span | undefined,
+    status: number,
+    started: number,
+    stream: boolean,
+  ) => {
+    const route = scope.route ?? UNMATCHED_ROUTE;
+    metrics?.request(method, route, status, (performance.now() - started) / 1000, stream);
+    if (span) {
+      span.updateName(`${method} ${route}`);
+      span.setAttribute("http.route", route);
+      span.setAttribute("http.response.status_code", status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+  };
+  const within = <T>(active: TraceContext | undefined, scope: RequestScope, run: () => T): T =>
+    active ? traceContext.with(active, () => inRequestScope(scope, run)) : inRequestScope(scope, run);
+
   return {
-    fetch: async (request, env) =>
-      withSecurityHeaders(
-        await (isGraphQLPath(new URL(request.url).pathname)
-          ? graphqlGate.fetch(request, { req: (env as { incoming?: IncomingMessage } | undefined)?.incoming })
-          : app.fetch(request, env as object | undefined)),
-      ),
+    fetch: async (request, env) => {
+      const started = performance.now();
+      const requestId = requestIdOf(request.headers.get("x-request-id"));
+      const { scope, span, active } = begin(request.method, requestId, request.headers.get("traceparent"));
+      const path = new URL(request.url).pathname;
+      if (isGraphQLPath(path)) scope.route = path;
+      const response = withSecurityHeaders(
+        await within(active, scope, () =>
+          isGraphQLPath(path)
+            ? graphqlGate.fetch(request, { req: (env as { incoming?: IncomingMessage } | undefined)?.incoming })
+            : app.fetch(request, env as object | undefined),
+        ),
+        requestId,
+      );
+      const stream = response.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
+      end(request.method, scope, span, response.status, started, stream);
+      return response;
+    },
     requestListener: (req, res) => {
+      const started = performance.now();
       for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
-      const target = req.url ?? "/";
-      if (!isGraphQLPath(pathOf(target))) {
-        honoListener ??= getRequestListener((request, env) => app.fetch(request, env));
-        void honoListener(req, res);
-        return;
-      }
-      // What @hono/node-server checks before making a URL of Host and target: whatwg-node would make an
-      // invalid one (a 500 when first read), or read an absolute-form target as a path.
-      const url = urlOf(req.headers.host, target);
-      if (!url) {
-        res.writeHead(400).end();
-        return;
-      }
-      req.url = url.pathname + url.search;
-      req.headers.host = url.host;
-      // A body left half read (over the body limit) would stall the connection: close it once answered.
-      res.once("finish", () => {
-        if (!req.complete) req.socket.destroySoon();
-      });
-      if (req.method === "POST" && url.pathname === GRAPHQL_ENDPOINT && smallJsonBody(req))
-        void answerSpliced(req, res, url);
-      else void graphqlGate.requestListener(req, res);
+      const requestId = requestIdOf(headerOf(req.headers["x-request-id"]));
+      res.setHeader("X-Request-Id", requestId);
+      const method = req.method ?? "GET";
+      const { scope, span, active } = begin(method, requestId, headerOf(req.headers.traceparent));
+      if (metrics || span)
+        res.once("close", () => {
+          const type = res.getHeader("content-type");
+          end(method, scope, span, res.statusCode, started, typeof type === "string" && type.startsWith("text/event-stream"));
+        });
+      within(active, scope, () => serveNode(req, res, scope));
     },
     serveWebSockets: (server) => {
       const { rateLimit } = options;
@@ -302,6 +407,7 @@ export function createApp(options: AppOptions): App {
           }
         : undefined;
       const service = graphql.serveWebSocket(server, { ...options.webSocket, countOperation });
+      options.metrics?.subscribers("graphql-ws", () => service.size);
       if (options.rateLimit) limitWebSocketUpgrades(server, options.rateLimit);
       return service;
     },
@@ -310,6 +416,19 @@ export function createApp(options: AppOptions): App {
 }
 
 const isGraphQLPath = (path: string) => path === GRAPHQL_ENDPOINT || path === GRAPHQL_STREAM_ENDPOINT;
+
+/** The route label of a request no route answered (a 404 of any path): one value, whatever the path. */
+export const UNMATCHED_ROUTE = "unmatched";
+
+/** The route label of a route of the app itself (`/healthz`, `/admin/*`); a catch-all middleware's `*` is no route. */
+function appRoute(path: string): string {
+  return path === "" || path === "*" || path === "/*" ? UNMATCHED_ROUTE : path;
+}
+
+/** A header Node may give as a list: its first value. */
+function headerOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
 
 /** The path of a request target: origin form (`/graphql?query=...`), or absolute form as a proxy is sent. */
 function pathOf(target: string): string {
@@ -370,9 +489,10 @@ const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
   ["X-Frame-Options", "DENY"],
 ];
 
-/** `response` with {@link SECURITY_HEADERS} (a copy when its headers are immutable). */
-function withSecurityHeaders(response: Response): Response {
+/** `response` with {@link SECURITY_HEADERS} and its request id (a copy when its headers are immutable). */
+function withSecurityHeaders(response: Response, requestId: string): Response {
   return withHeaders(response, (headers) => {
+    headers.set("X-Request-Id", requestId);
     // A page's own policy (the admin's) is stricter than the default one, which only forbids framing.
     for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
   });

@@ -31,8 +31,11 @@ export type GaugeCollect = () => number | Promise<number>;
 export interface Metrics {
   /** The registry /metrics serves (this server's own). */
   readonly registry: Registry;
-  /** One HTTP request answered: `route` is its template (`/api/posts/:id`), or "unmatched". */
-  request(method: string, route: string, status: number, seconds: number): void;
+  /**
+   * One HTTP request answered: `route` is its template (`/api/posts/:id`), or "unmatched". An event
+   * stream (`stream`) is counted, but its lifetime is no latency and stays out of the histogram.
+   */
+  request(method: string, route: string, status: number, seconds: number, stream?: boolean): void;
   /** A request (or WebSocket upgrade) refused with 429, by transport: `rest`, `graphql` or `websocket`. */
   rateLimited(transport: string): void;
   /** The metric half of the {@link Instrumentation} port, with the tracer given (undefined: tracing off). */
@@ -160,10 +163,10 @@ export function createMetrics(): Metrics {
 
   return {
     registry,
-    request(method, route, status, seconds) {
+    request(method, route, status, seconds, stream = false) {
       const m = METHODS.has(method) ? method : "other";
       httpCounterOf(m, route, statusText[status] ?? "other").inc();
-      httpTimerOf(m, route).observe(seconds);
+      if (!stream) httpTimerOf(m, route).observe(seconds);
     },
     rateLimited: (transport) => rateLimited.inc({ transport }),
     instrumentation: (tracer) => ({

@@ -11,6 +11,8 @@ import { trace } from "@opentelemetry/api";
 /** What is known of the request being answered. */
 export interface RequestScope {
   readonly requestId: string;
+  /** The route template that answers it, once routed (metrics and span labels). */
+  route: string | undefined;
 }
 
 const scope = new AsyncLocalStorage<RequestScope>();

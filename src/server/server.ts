@@ -28,6 +28,10 @@ import { type Config, loadConfig } from "./config.ts";
 import { prepareDatabase, type Seed } from "./database.ts";
 import { assertPortFree } from "./port.ts";
 import { createRateLimit } from "./rate-limit.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { METRICS_PATH, metricsListener } from "./metrics-endpoint.ts";
+import { logCorrelation } from "./request-scope.ts";
+import { createTracing } from "./tracing.ts";
 
 /**
  * Options of {@link startServer}. The first three describe your project: its generated Prisma client, the
@@ -63,7 +67,10 @@ export interface StartOptions<P extends PrismaClientLike = PrismaClientLike> {
   blobStore?: BlobStore;
   /** @default loadConfig(process.env) */
   config?: Config;
-  /** @default a pino logger at config.logLevel */
+  /**
+   * Where the server logs. Give it `mixin: logCorrelation` (exported) so lines logged during a request
+   * carry its `requestId`, `traceId` and `spanId`. @default a pino logger at config.logLevel, with that mixin
+   */
   logger?: Logger;
 }
 
@@ -77,6 +84,13 @@ export interface RunningServer {
   readonly events: Events;
   /** The Node.js HTTP server (GraphQL over WebSocket shares its port). */
   readonly server: Server;
+  /**
+   * The server's Prometheus metrics (docs/guides/operations.md): register one more series with
+   * `metrics.gauge(name, help, collect)`.
+   */
+  readonly metrics: Metrics;
+  /** Where the metrics are scraped (`.../metrics`, on METRICS_PORT when set); undefined when they are not served. */
+  readonly metricsUrl: string | undefined;
   /** Stops accepting connections, lets in-flight requests finish (up to `graceMs`), then closes the database. */
   close(graceMs?: number): Promise<void>;
 }
@@ -100,7 +114,11 @@ export interface RunningServer {
 export async function startServer<P extends PrismaClientLike>(options: StartOptions<P>): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
   await assertPortFree(config.port);
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? pino({ level: config.logLevel, mixin: logCorrelation });
+  const metrics = createMetrics();
+  const tracing = config.tracing ? createTracing(config.tracing) : undefined;
+  // One observer for every layer: the metric callbacks, and the tracer when tracing is on.
+  const instrumentation = metrics.instrumentation(tracing?.tracer);
   const { datamodel, prismaClient } = options;
   // Check and resolve first: a schema or definitions Autograph cannot serve fail the boot before anything starts.
   checkRequiredModels(datamodel);
@@ -148,7 +166,11 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     prismaClient,
     datamodel,
     onPoolError: (err) => logger.warn({ err }, "idle database connection failed"),
+    instrumentation,
   });
+  metrics.gauge("autograph_db_pool_connections", "Connections the pool holds (idle and in use).", () => db.pool.totalCount);
+  metrics.gauge("autograph_db_pool_idle_connections", "Pooled connections idle now.", () => db.pool.idleCount);
+  metrics.gauge("autograph_db_pool_waiting_requests", "Queries waiting for a pooled connection.", () => db.pool.waitingCount);
   const blobStore = options.blobStore ?? createBlobStore(config.blobStore);
   const references = blobReferences(schema, datamodel);
   const blobGc = scheduleBlobGc({
@@ -165,6 +187,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     ...(config.cursorSecret ? { cursorSecret: config.cursorSecret } : {}),
     lockTtlSeconds: config.lockTtlSeconds,
     onError: (err, where) => logger.error({ err, ...where }, `${where.stage} failed`),
+    instrumentation,
   });
   const events = createEvents({
     runtime,
@@ -177,8 +200,15 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     }),
     retentionMs: config.outboxRetentionHours * 3600_000,
     onError: (err, where) => logger.error({ err, where }, "events: failure"),
+    instrumentation,
   });
   await events.start();
+  // A scrape while the database is away shows NaN rather than failing whole.
+  metrics.gauge(
+    "autograph_events_outbox_lag",
+    "Committed change events not yet published to the bus (newest event id minus the bus cursor).",
+    () => events.lag().catch(() => Number.NaN),
+  );
   const rateLimit =
     config.rateLimit > 0
       ? createRateLimit({
@@ -189,9 +219,17 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
           store: config.rateLimitStore === "redis" ? { redisUrl: config.redisUrl ?? "" } : "memory",
           onStoreError: (err, failures) =>
             logger.warn({ err, failures }, "rate limit store unavailable: requests pass uncounted"),
+          onRefused: (transport) => metrics.rateLimited(transport),
         })
       : undefined;
+  // Metrics on their own port, or on the main one (behind the token if set; not in production without one).
+  const metricsOnMainPort =
+    config.metrics.port === undefined && (config.metrics.token !== undefined || !config.production);
   const app = createApp({
+    metrics,
+    metricsEndpoint: metricsOnMainPort ? { token: config.metrics.token } : undefined,
+    tracing,
+    instrumentation,
     rateLimit,
     runtime,
     resolveActor,
@@ -223,6 +261,23 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
+  let metricsServer: Server | undefined;
+  let metricsUrl = metricsOnMainPort ? `${url}${METRICS_PATH}` : undefined;
+  if (config.metrics.port !== undefined) {
+    const listening = createServer(metricsListener(metrics, config.metrics.token));
+    metricsServer = listening;
+    await new Promise<void>((resolve, reject) => {
+      listening.once("error", reject);
+      listening.listen(config.metrics.port, "0.0.0.0", () => resolve());
+    });
+    metricsUrl = `http://localhost:${(listening.address() as AddressInfo).port}${METRICS_PATH}`;
+  }
+  if (metricsUrl === undefined)
+    logger.info(
+      "metrics are not served in production without protection: set METRICS_TOKEN (scrapers send it as a Bearer token) or METRICS_PORT (a port of their own) to serve GET /metrics",
+    );
+  else logger.info({ metrics: metricsUrl, protected: config.metrics.token !== undefined }, "metrics are served");
+  if (tracing) logger.info({ endpoint: config.tracing?.endpoint }, "tracing: spans are exported over OTLP/HTTP");
   logger.info(
     { url, graphql: `${url}/graphql`, rest: `${url}/api`, docs: `${url}/api/docs` },
     "Autograph is listening",
@@ -234,6 +289,8 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     runtime,
     events,
     server,
+    metrics,
+    metricsUrl,
     close(graceMs = 10_000) {
       closing ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");
@@ -255,6 +312,10 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
         await db.close();
         await prepared.close();
         await rateLimit?.close();
+        metricsServer?.closeAllConnections();
+        await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+        // Last: the spans of the shutdown's own statements are exported too.
+        await tracing?.close();
         logger.info("stopped");
       })();
       return closing;
