@@ -138,9 +138,12 @@ export function splicedReads(
       const operation = document && operationOf(document, params.operationName);
       return (
         operation &&
-        Object.assign(async (context: () => Promise<RequestContext>) => answer(operation, params.variables, await context()), {
-          operationName: operation.node.name?.value,
-        })
+        Object.assign(
+          async (context: () => Promise<RequestContext>) => answer(operation, params.variables, await context()),
+          {
+            operationName: operation.node.name?.value,
+          },
+        )
       );
     },
   };

@@ -62,7 +62,9 @@ export function observeService(service: ResourceService, instrumentation: Instru
         attributes: { "autograph.resource": resource, "autograph.action": action },
       });
       try {
-        const result = span ? await context.with(trace.setSpan(context.active(), span), method, undefined, ...args) : await method(...args);
+        const result = span
+          ? await context.with(trace.setSpan(context.active(), span), method, undefined, ...args)
+          : await method(...args);
         instrumentation.operation(resource, action, "ok", (performance.now() - started) / 1000);
         span?.end();
         return result;

@@ -13,7 +13,14 @@
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
-import { type Context as TraceContext, context as traceContext, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import {
+  type Context as TraceContext,
+  context as traceContext,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
 import { createServerAdapter } from "@whatwg-node/server";
 import { Hono } from "hono";
 import { routePath } from "hono/route";
@@ -327,7 +334,6 @@ export function createApp(options: AppOptions): App {
     if (req.method === "POST" && url.pathname === GRAPHQL_ENDPOINT && smallJsonBody(req))
       void answerSpliced(req, res, url);
     else void graphqlGate.requestListener(req, res);
-  
   };
 
   const { metrics, tracing } = options;
@@ -393,7 +399,14 @@ export function createApp(options: AppOptions): App {
       if (metrics || span)
         res.once("close", () => {
           const type = res.getHeader("content-type");
-          end(method, scope, span, res.statusCode, started, typeof type === "string" && type.startsWith("text/event-stream"));
+          end(
+            method,
+            scope,
+            span,
+            res.statusCode,
+            started,
+            typeof type === "string" && type.startsWith("text/event-stream"),
+          );
         });
       within(active, scope, () => serveNode(req, res, scope));
     },

@@ -40,9 +40,14 @@ export function metricsListener(metrics: Metrics, token: string | undefined): Re
     void answerScrape(metrics, token, req.headers.authorization).then(
       async (response) => {
         const body = Buffer.from(await response.arrayBuffer());
-        res.writeHead(response.status, Object.fromEntries(response.headers)).end(req.method === "HEAD" ? undefined : body);
+        res
+          .writeHead(response.status, Object.fromEntries(response.headers))
+          .end(req.method === "HEAD" ? undefined : body);
       },
-      () => res.writeHead(500, { "Content-Type": "application/json" }).end('{"message":"Metrics failed","code":"INTERNAL"}'),
+      () =>
+        res
+          .writeHead(500, { "Content-Type": "application/json" })
+          .end('{"message":"Metrics failed","code":"INTERNAL"}'),
     );
   };
 }

@@ -217,9 +217,15 @@ function cached2<C>(make: (a: string, b: string) => C): (a: string, b: string) =
   const byA = new Map<string, Map<string, C>>();
   return (a, b) => {
     let byB = byA.get(a);
-    if (!byB) byA.set(a, (byB = new Map()));
+    if (!byB) {
+      byB = new Map();
+      byA.set(a, byB);
+    }
     let child = byB.get(b);
-    if (!child) byB.set(b, (child = make(a, b)));
+    if (child === undefined) {
+      child = make(a, b);
+      byB.set(b, child);
+    }
     return child;
   };
 }
@@ -229,7 +235,10 @@ function cached3<C>(make: (a: string, b: string, c: string) => C): (a: string, b
   const byA = new Map<string, (b: string, c: string) => C>();
   return (a, b, c) => {
     let rest = byA.get(a);
-    if (!rest) byA.set(a, (rest = cached2((b2, c2) => make(a, b2, c2))));
+    if (!rest) {
+      rest = cached2((b2, c2) => make(a, b2, c2));
+      byA.set(a, rest);
+    }
     return rest(b, c);
   };
 }

@@ -168,9 +168,17 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     onPoolError: (err) => logger.warn({ err }, "idle database connection failed"),
     instrumentation,
   });
-  metrics.gauge("autograph_db_pool_connections", "Connections the pool holds (idle and in use).", () => db.pool.totalCount);
+  metrics.gauge(
+    "autograph_db_pool_connections",
+    "Connections the pool holds (idle and in use).",
+    () => db.pool.totalCount,
+  );
   metrics.gauge("autograph_db_pool_idle_connections", "Pooled connections idle now.", () => db.pool.idleCount);
-  metrics.gauge("autograph_db_pool_waiting_requests", "Queries waiting for a pooled connection.", () => db.pool.waitingCount);
+  metrics.gauge(
+    "autograph_db_pool_waiting_requests",
+    "Queries waiting for a pooled connection.",
+    () => db.pool.waitingCount,
+  );
   const blobStore = options.blobStore ?? createBlobStore(config.blobStore);
   const references = blobReferences(schema, datamodel);
   const blobGc = scheduleBlobGc({
