@@ -1,3 +1,5 @@
+// Longer than 400 lines: the composition root of HTTP. Its two entries, the GraphQL gate and the spliced
+// answer share closures over the handlers, the rate limit and the observers; split, each would take them all.
 /**
  * The composition root of the HTTP surface: GraphQL at /graphql, REST at /api, health at /healthz and
  * /readyz, the index at / and /api, one request context per request (actor, loaders, request id) for
@@ -13,14 +15,6 @@
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
-import {
-  type Context as TraceContext,
-  context as traceContext,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from "@opentelemetry/api";
 import { createServerAdapter } from "@whatwg-node/server";
 import { Hono } from "hono";
 import { routePath } from "hono/route";
@@ -55,7 +49,8 @@ import { defaultAdminDir, mountAdminSite } from "./admin-site.ts";
 import { answerScrape, METRICS_PATH } from "./metrics-endpoint.ts";
 import type { Metrics } from "./metrics.ts";
 import { requestContextFor } from "./request-context.ts";
-import { currentRequest, inRequestScope, type RequestScope, requestIdOf } from "./request-scope.ts";
+import { appRoute, ObservedRequest } from "./observed-request.ts";
+import { currentRequest, type RequestScope, requestIdOf } from "./request-scope.ts";
 import type { Tracing } from "./tracing.ts";
 import { prefersHtml, rootIndex, rootPage } from "./root-page.ts";
 import { withHeaders } from "./with-headers.ts";
@@ -337,48 +332,20 @@ export function createApp(options: AppOptions): App {
   };
 
   const { metrics, tracing } = options;
-  /** Starts observing a request: its scope (request id, route), its server span when tracing is on. */
-  const begin = (method: string, requestId: string, traceparent: string | null | undefined) => {
-    const scope: RequestScope = { requestId, route: undefined };
-    if (!tracing) return { scope, span: undefined, active: undefined };
-    const span = tracing.tracer.startSpan(
-      method,
-      { kind: SpanKind.SERVER, attributes: { "http.request.method": method, "autograph.request_id": requestId } },
-      tracing.incoming(traceparent),
-    );
-    return { scope, span, active: trace.setSpan(tracing.incoming(traceparent), span) };
-  };
-  /** Records a request answered: `stream` when its response is an event stream (its latency would be its lifetime). */
-  const end = (
-    method: string,
-    scope: RequestScope,
-    span: Span | undefined,
-    status: number,
-    started: number,
-    stream: boolean,
-  ) => {
-    const route = scope.route ?? UNMATCHED_ROUTE;
-    metrics?.request(method, route, status, (performance.now() - started) / 1000, stream);
-    if (span) {
-      span.updateName(`${method} ${route}`);
-      span.setAttribute("http.route", route);
-      span.setAttribute("http.response.status_code", status);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    }
-  };
-  const within = <T>(active: TraceContext | undefined, scope: RequestScope, run: () => T): T =>
-    active ? traceContext.with(active, () => inRequestScope(scope, run)) : inRequestScope(scope, run);
-
   return {
     fetch: async (request, env) => {
-      const started = performance.now();
       const requestId = requestIdOf(request.headers.get("x-request-id"));
-      const { scope, span, active } = begin(request.method, requestId, request.headers.get("traceparent"));
+      const observed = new ObservedRequest(
+        request.method,
+        requestId,
+        request.headers.get("traceparent"),
+        metrics,
+        tracing,
+      );
       const path = new URL(request.url).pathname;
-      if (isGraphQLPath(path)) scope.route = path;
+      if (isGraphQLPath(path)) observed.scope.route = path;
       const response = withSecurityHeaders(
-        await within(active, scope, () =>
+        await observed.run(() =>
           isGraphQLPath(path)
             ? graphqlGate.fetch(request, { req: (env as { incoming?: IncomingMessage } | undefined)?.incoming })
             : app.fetch(request, env as object | undefined),
@@ -386,29 +353,21 @@ export function createApp(options: AppOptions): App {
         requestId,
       );
       const stream = response.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
-      end(request.method, scope, span, response.status, started, stream);
+      observed.end(response.status, stream);
       return response;
     },
     requestListener: (req, res) => {
-      const started = performance.now();
       for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
       const requestId = requestIdOf(headerOf(req.headers["x-request-id"]));
       res.setHeader("X-Request-Id", requestId);
       const method = req.method ?? "GET";
-      const { scope, span, active } = begin(method, requestId, headerOf(req.headers.traceparent));
-      if (metrics || span)
+      const observed = new ObservedRequest(method, requestId, headerOf(req.headers.traceparent), metrics, tracing);
+      if (metrics || tracing)
         res.once("close", () => {
           const type = res.getHeader("content-type");
-          end(
-            method,
-            scope,
-            span,
-            res.statusCode,
-            started,
-            typeof type === "string" && type.startsWith("text/event-stream"),
-          );
+          observed.end(res.statusCode, typeof type === "string" && type.startsWith("text/event-stream"));
         });
-      within(active, scope, () => serveNode(req, res, scope));
+      observed.run(() => serveNode(req, res, observed.scope));
     },
     serveWebSockets: (server) => {
       const { rateLimit } = options;
@@ -429,14 +388,6 @@ export function createApp(options: AppOptions): App {
 }
 
 const isGraphQLPath = (path: string) => path === GRAPHQL_ENDPOINT || path === GRAPHQL_STREAM_ENDPOINT;
-
-/** The route label of a request no route answered (a 404 of any path): one value, whatever the path. */
-export const UNMATCHED_ROUTE = "unmatched";
-
-/** The route label of a route of the app itself (`/healthz`, `/admin/*`); a catch-all middleware's `*` is no route. */
-function appRoute(path: string): string {
-  return path === "" || path === "*" || path === "/*" ? UNMATCHED_ROUTE : path;
-}
 
 /** A header Node may give as a list: its first value. */
 function headerOf(value: string | string[] | undefined): string | undefined {

@@ -1,3 +1,5 @@
+// Longer than 400 lines: every environment variable is documented (Config) and checked (loadConfig) in this one
+// place, so that a bad value fails the boot naming it; split, the two halves would drift apart.
 /**
  * The server's configuration, read from the environment once at boot and validated: a bad value
  * stops the boot with an error that names the variable, says what was expected and shows what arrived.
