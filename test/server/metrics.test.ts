@@ -1,6 +1,8 @@
 // GET /metrics (docs/guides/operations.md): known traffic through the public API moves the counters by
 // exactly that much (deltas between two scrapes), labelled by route template, never the raw path;
 // METRICS_TOKEN guards the endpoint (401 without it); METRICS_PORT serves it on its own port only.
+import { Writable } from "node:stream";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
@@ -168,5 +170,32 @@ describe("METRICS_PORT in production", () => {
     expect(values.get('autograph_http_requests_total{method="GET",route="/healthz",status="200"}')).toBe(1);
     const other = await fetch(new URL("/api/posts", metricsUrl));
     expect(other.status).toBe(404);
+  });
+});
+
+describe("production without METRICS_TOKEN or METRICS_PORT", () => {
+  const lines: { msg?: string }[] = [];
+  let server: TestServer;
+  beforeAll(async () => {
+    const logger = pino(
+      { level: "info" },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString("utf8").split("\n")) if (line) lines.push(JSON.parse(line));
+          done();
+        },
+      }),
+    );
+    server = await startTestServer({ env: { NODE_ENV: "production", RATE_LIMIT: "0" }, logger });
+  });
+  afterAll(() => server?.close());
+
+  it("serves no metrics (404) and says at boot how to turn them on", async () => {
+    expect(server.running.metricsUrl).toBeUndefined();
+    const response = await fetch(`${server.running.url}/metrics`);
+    expect(response.status).toBe(404);
+    const told = lines.filter((line) => line.msg?.startsWith("metrics are not served in production"));
+    expect(told).toHaveLength(1);
+    expect(told[0]?.msg).toMatch(/METRICS_TOKEN.*METRICS_PORT/);
   });
 });
