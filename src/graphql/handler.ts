@@ -79,7 +79,12 @@ export interface GraphQLHandlerOptions {
    * clients expect and what keeps the limits above per request. @default 0
    */
   batchLimit?: number;
-  /** Largest HTTP request body in bytes; a larger one is refused with 413 before it is read. @default DEFAULT_MAX_BODY_BYTES (25 MB, yoga's) */
+  /**
+   * Largest HTTP request body in bytes; a larger one is refused with 413 before it is read (or, chunked,
+   * as soon as it grows past it). A multipart upload may add the `maxBytes` of every file field of
+   * the schema. The server passes `GRAPHQL_MAX_BODY_BYTES` (1 MiB by default).
+   * @default DEFAULT_MAX_BODY_BYTES (25 MB, yoga's)
+   */
   maxBodyBytes?: number;
   /** Told of every operation (name, type, duration, error codes), each a span when it has a tracer. @default observes nothing */
   instrumentation?: Instrumentation | undefined;
@@ -180,7 +185,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT }),
       ...hardeningPlugins(hardening),
       spliced.plugin,
-      bodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+      bodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, uploadAllowance(runtime)),
     ],
   });
   return {
@@ -214,6 +219,14 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       serveGraphQLOverWebSocket(yoga, server, GRAPHQL_ENDPOINT, { ...wsOptions, onUnexpectedError }),
     endSubscriptions: () => shutdown.abort(),
   };
+}
+
+/** What a multipart upload may add to the body limit: every file field of the schema, each filled once. */
+function uploadAllowance(runtime: Runtime): number {
+  let bytes = 0;
+  for (const resource of runtime.schema.resources)
+    for (const field of resource.fields) bytes += field.blob?.maxBytes ?? 0;
+  return bytes;
 }
 
 /** The query GraphiQL opens with: a page of the first resource, a relation of it, and its count. */

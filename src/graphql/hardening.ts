@@ -206,16 +206,20 @@ export const DEFAULT_MAX_BODY_BYTES = 25_000_000;
  * body through a counting TransformStream into a new Request: several percent of a small query's CPU.
  * A request that declares its length is checked by that number alone, as Node's HTTP parser delivers
  * no more body than Content-Length says; only a body without one (chunked) is counted as it is read.
+ * A multipart request (the GraphQL multipart request spec: file uploads) may be `uploadBytes` larger:
+ * its files are each held to their field's own limit as they are stored.
  */
-export function bodyLimit(maxBytes: number): Plugin {
+export function bodyLimit(maxBytes: number, uploadBytes = 0): Plugin {
   if (!Number.isInteger(maxBytes) || maxBytes < 1)
     throw new TypeError(`maxBodyBytes must be a whole number of bytes, at least 1, got ${JSON.stringify(maxBytes)}.`);
-  const tooLarge = (size: string) =>
-    new GraphQLError(`Request body too large: at most ${maxBytes} bytes, got ${size}.`, {
-      extensions: { http: { status: 413 }, code: "PAYLOAD_TOO_LARGE", details: { maxBytes } },
+  const tooLarge = (size: string, limit: number) =>
+    new GraphQLError(`Request body too large: at most ${limit} bytes, got ${size}.`, {
+      extensions: { http: { status: 413 }, code: "PAYLOAD_TOO_LARGE", details: { maxBytes: limit } },
     });
   return {
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
+      const multipart = request.headers.get("content-type")?.toLowerCase().startsWith("multipart/") ?? false;
+      const limit = multipart ? maxBytes + uploadBytes : maxBytes;
       const length = request.headers.get("content-length");
       if (length !== null) {
         // One non-negative integer: a list ("5, 5") is how request smuggling tries to slip past a proxy.
@@ -224,7 +228,7 @@ export function bodyLimit(maxBytes: number): Plugin {
             `Content-Length must be a number of bytes, got ${JSON.stringify(length.slice(0, 40))}.`,
             { extensions: { http: { status: 400 }, code: "BAD_REQUEST" } },
           );
-        if (Number(length) > maxBytes) throw tooLarge(length);
+        if (Number(length) > limit) throw tooLarge(length, limit);
         return;
       }
       if (!requestParser || !request.body) return;
@@ -237,7 +241,7 @@ export function bodyLimit(maxBytes: number): Plugin {
           size += next.value.byteLength;
           // Stop reading, without cancelling the body (which would reset the connection before the 413
           // is written): the rest is never buffered, and the server deals with the unread remainder.
-          if (size > maxBytes) throw tooLarge(`more than ${maxBytes}`);
+          if (size > limit) throw tooLarge(`more than ${limit}`, limit);
           chunks.push(next.value);
         }
         return parse(

@@ -31,6 +31,7 @@ import {
 } from "graphql";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
+import { isAppError } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { PageText, Selection, SelectionEntry } from "../runtime/service-types.ts";
 import type { EdgePart } from "../storage/sql/read-sql.ts";
@@ -254,7 +255,10 @@ async function spliceText(
   let parts: (string | undefined)[];
   try {
     parts = await Promise.all(work.map(([, run]) => run()));
-  } catch {
+  } catch (error) {
+    // Running it again the ordinary way would take as long again: the timeout is the answer.
+    if (isAppError(error) && error.code === "TIMEOUT")
+      return JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }], data: null });
     return undefined;
   }
   if (parts.some((p) => p === undefined)) return undefined;

@@ -9,7 +9,9 @@
  * starter, so that the limits answer in protocol terms: more than `maxSubscriptions` at once gets an
  * Error message for that subscription (the socket stays open); an inbound message over
  * `maxPayloadBytes` closes the socket with 1009 (Message Too Big); no `connection_init` within
- * `connectionInitWaitTimeoutMs` closes it with 4408; shutdown closes every socket with 1001.
+ * `connectionInitWaitTimeoutMs` closes it with 4408; no operation running and no message for
+ * `idleTimeoutMs` closes it with 1000 ("Idle timeout"); a peer that misses a ping's pong is cut (dead
+ * peers); shutdown closes every socket with 1001.
  *
  * Fan-out: live change subscriptions (no `after`) of one actor view with the same operation (query,
  * variables, operation name, extensions) share one stream, so each change is viewed and executed
@@ -36,8 +38,14 @@ export interface WebSocketOptions {
   maxPayloadBytes?: number;
   /** Time a client has to send `connection_init` before the socket closes with 4408. @default 3000 */
   connectionInitWaitTimeoutMs?: number;
-  /** Interval of the server's pings; a socket that misses a pong is dropped. @default 12000 */
+  /** Interval of the server's pings; a socket that misses a pong is dropped (a dead peer). @default 12000 */
   keepAliveMs?: number;
+  /**
+   * How long a socket with no operation running (no subscription, query or mutation) may send no
+   * message before it is closed with 1000 and the reason "Idle timeout". Pongs do not count: they
+   * say the peer lives, not that it needs the socket. 0 for none. @default 0 (the server passes `WS_IDLE_TIMEOUT_MS`)
+   */
+  idleTimeoutMs?: number;
   /**
    * Counts each operation (query, mutation or subscription) against a rate limit, as HTTP requests are
    * counted; resolves to the refusal's message when over budget (the operation then gets an Error
@@ -62,6 +70,14 @@ interface Extra {
   readonly request: IncomingMessage;
   /** The JSON payload of the `next` message about to be sent, by subscription id (see `withPayload`). */
   readonly payloads: Map<string, string>;
+  /** What the idle timeout looks at. */
+  readonly idle: Idle;
+}
+
+/** A socket's activity: when it last did something, and its operations (graphql-ws's context, once acknowledged). */
+interface Idle {
+  since: number;
+  operations: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Headers of the upgrade request that describe the socket, not the client: never copied into the context's Request. */
@@ -77,6 +93,9 @@ export function serveGraphQLOverWebSocket(
 ): WebSocketService {
   const maxSubscriptions = options.maxSubscriptions ?? 20;
   const keepAliveMs = options.keepAliveMs ?? 12_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 0;
+  if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs < 0)
+    throw new TypeError(`idleTimeoutMs must be a whole number of milliseconds (0 for none), got ${idleTimeoutMs}.`);
   const report = options.onUnexpectedError;
   const wss = new WebSocketServer({ server, path, maxPayload: options.maxPayloadBytes ?? 65_536, handleProtocols });
   const shared = new SharedStreams<ExecutionResult>();
@@ -84,6 +103,14 @@ export function serveGraphQLOverWebSocket(
   const operations = new WeakMap<ExecutionArgs, string>();
   const graphqlWs = makeServer<Record<string, unknown> | undefined, Extra>({
     connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs ?? 3_000,
+    onConnect: (ctx) => {
+      // Running operations are entries of ctx.subscriptions (null while a query or mutation executes).
+      ctx.extra.idle.operations = ctx.subscriptions;
+    },
+    // The idle clock starts again when the last operation ends, not at the last message.
+    onComplete: (ctx) => {
+      ctx.extra.idle.since = Date.now();
+    },
     onSubscribe: async (ctx, _id, payload) => {
       // The new subscription is already counted in ctx.subscriptions.
       if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
@@ -154,6 +181,19 @@ export function serveGraphQLOverWebSocket(
     // the error only says why, and is the client's doing.
     socket.on("error", () => {});
     const payloads = new Map<string, string>();
+    const idle: Idle = { since: Date.now(), operations: undefined };
+    let idleCheck: NodeJS.Timeout | undefined;
+    const checkIdle = () => {
+      if (socket.readyState !== WebSocket.OPEN) return;
+      const now = Date.now();
+      // An operation running keeps the socket: its subscription is what the client holds it open for.
+      if (idle.operations && Object.keys(idle.operations).length > 0) idle.since = now;
+      const quiet = now - idle.since;
+      if (quiet >= idleTimeoutMs)
+        socket.close(1000, `Idle timeout: no operation and no message for ${idleTimeoutMs} ms`);
+      else idleCheck = setTimeout(checkIdle, idleTimeoutMs - quiet);
+    };
+    if (idleTimeoutMs > 0) idleCheck = setTimeout(checkIdle, idleTimeoutMs);
     let pongWait: NodeJS.Timeout | undefined;
     const ping =
       keepAliveMs > 0 && Number.isFinite(keepAliveMs)
@@ -176,6 +216,7 @@ export function serveGraphQLOverWebSocket(
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on("message", async (data) => {
+            idle.since = Date.now();
             try {
               await handle(String(data));
             } catch (error) {
@@ -184,9 +225,10 @@ export function serveGraphQLOverWebSocket(
             }
           }),
       },
-      { socket, request, payloads },
+      { socket, request, payloads, idle },
     );
     socket.once("close", (code, reason) => {
+      clearTimeout(idleCheck);
       clearTimeout(pongWait);
       clearInterval(ping);
       closed(code, String(reason)).catch(report);

@@ -26,18 +26,28 @@ export function errorBody(error: AppError): ErrorBody {
   return body;
 }
 
+/**
+ * The `Retry-After` of a TIMEOUT: long enough for the load that made the work slow to pass, short
+ * enough that a client retrying a read it needs is not kept waiting.
+ */
+export const TIMEOUT_RETRY_AFTER_SECONDS = 5;
+
 /** Answers `error` as JSON; unexpected errors go to `onUnexpectedError` and answer 500. */
 export function errorResponse(
   error: unknown,
   onUnexpectedError: (error: unknown) => void,
   headers?: Record<string, string>,
 ): Response {
-  // RFC 9110 §11.6.1: a 401 names the scheme it wants.
+  // RFC 9110 §11.6.1: a 401 names the scheme it wants; §10.2.3: a 503 may say when to come back.
   if (isAppError(error))
     return jsonResponse(
       errorBody(error),
       error.status,
-      error.code === "UNAUTHENTICATED" ? { "WWW-Authenticate": 'Bearer realm="autograph"', ...headers } : headers,
+      error.code === "UNAUTHENTICATED"
+        ? { "WWW-Authenticate": 'Bearer realm="autograph"', ...headers }
+        : error.code === "TIMEOUT"
+          ? { "Retry-After": String(TIMEOUT_RETRY_AFTER_SECONDS), ...headers }
+          : headers,
     );
   try {
     onUnexpectedError(error);

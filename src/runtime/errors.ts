@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
   NOT_IMPLEMENTED: 501,
   UNAVAILABLE: 503,
+  /** The work took longer than the server allows (a statement timeout or the request timeout); retry later, or ask for less. */
+  TIMEOUT: 503,
 } as const satisfies Record<string, number>;
 
 /** One error code. */

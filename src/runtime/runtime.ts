@@ -8,7 +8,7 @@ import { CursorCodec } from "./cursor.ts";
 import type { ResolvedSchema } from "../metadata/resolved.ts";
 import type { Instrumentation } from "../storage/instrumentation.ts";
 import { createStore, type Store, type StoreDatabase } from "../storage/store.ts";
-import { ANONYMOUS, type Actor, type RequestContext } from "./context.ts";
+import { ANONYMOUS, type Actor, type Deadline, type RequestContext } from "./context.ts";
 import { AppError } from "./errors.ts";
 import { HookRegistry, type ResourceHooks } from "./hooks.ts";
 import { type LoaderSource, Loaders } from "./loaders.ts";
@@ -17,6 +17,7 @@ import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
 import { observeService } from "./observed-service.ts";
 import { ResourceService } from "./service.ts";
 import { type ErrorReporter, ServiceCore } from "./service-core.ts";
+import type { TimeoutReporter } from "./service-errors.ts";
 
 /** Options of {@link createRuntime}: the resolved resources and where their records live. */
 export type RuntimeOptions = RuntimeSettings &
@@ -58,6 +59,12 @@ export interface RuntimeSettings {
    * batch items (masked as INTERNAL in the result). @default console.error
    */
   onError?: ErrorReporter;
+  /**
+   * Told of each statement PostgreSQL cancelled for running past `statement_timeout` (SQLSTATE 57014),
+   * with the resource and operation (`read` or the write action); the client gets TIMEOUT (503).
+   * The server logs it at warn. @default nothing is told
+   */
+  onTimeout?: TimeoutReporter;
   /** Called after every transaction that appended outbox events commits (the event dispatcher's wake-up). */
   onCommitted?: () => void;
   /**
@@ -94,7 +101,7 @@ export interface Runtime {
   /** The service of a resource by singular name; throws for an unknown name. */
   service(name: string): ResourceService;
   /** A fresh request context with its own loaders. */
-  context(init?: { actor?: Actor; requestId?: string }): RequestContext;
+  context(init?: { actor?: Actor; requestId?: string; deadline?: Deadline | undefined }): RequestContext;
   /** Whether the actor of `ctx` holds the admin role (`adminRole`), which passes every rule. */
   isAdmin(ctx: RequestContext): boolean;
   /** Whether records can be locked: the schema has the `RecordLock` model (docs/guides/locks.md). */
@@ -178,6 +185,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     bind,
     defaultActor,
     report,
+    onTimeout: options.onTimeout,
     access,
     blobUrlBase: (options.blobUrlBase ?? "/api").replace(/\/+$/, ""),
     onCommitted: () => {
@@ -206,6 +214,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         actor: init.actor ?? ANONYMOUS,
         requestId: init.requestId ?? randomUUID(),
         loaders: new Loaders(sourceOver(store, () => ctx)),
+        ...(init.deadline ? { deadline: init.deadline } : {}),
       };
       return ctx;
     },

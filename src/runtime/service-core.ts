@@ -15,7 +15,7 @@ import type { Action, HookRegistry, WriteAction } from "./hooks.ts";
 import { coerceValue } from "./coerce.ts";
 import { both, liveCondition, type QueryLimits } from "./query.ts";
 import { RevisionLog } from "./revisions.ts";
-import { notFound, translate } from "./service-errors.ts";
+import { notFound, type TimeoutReporter, translate } from "./service-errors.ts";
 import type { DeletedMode, ResourceOperations } from "./service-types.ts";
 
 /** Where the runtime reports what it cannot hand to a client (failing onSuccess / onFailure hooks, masked batch items). */
@@ -41,6 +41,8 @@ export interface ServiceDependencies {
   /** Called after a transaction that appended outbox events commits (wakes the event dispatcher). */
   readonly onCommitted: () => void;
   readonly report: ErrorReporter;
+  /** Told of each statement cancelled by the database's statement timeout. */
+  readonly onTimeout: TimeoutReporter | undefined;
   /** Permissions, tenants and scopes. */
   readonly access: AccessPolicy;
   /** Where file fields' bytes are served (the REST base path), for the `url` records carry. */
@@ -132,7 +134,7 @@ export class ServiceCore {
 
   /** Runs storage work, turning storage failures into {@link AppError}s (service-errors.ts). */
   translate<T>(work: () => Promise<T>, action?: WriteAction): Promise<T> {
-    return translate(this.resource, work, action);
+    return translate(this.resource, work, action, this.deps.onTimeout);
   }
 
   /** 404 unless the record exists among what `mode` sees (the actor's read permission checked first). */

@@ -13,15 +13,20 @@ export function notFound(resource: ResolvedResource, id: unknown): AppError {
   return new AppError("NOT_FOUND", `No ${resource.name} with id ${show(id)}.`);
 }
 
+/** Told of each statement PostgreSQL cancelled for running past `statement_timeout` (the server logs it). */
+export type TimeoutReporter = (where: { resource: string; operation: string }, error: unknown) => void;
+
 /**
  * Runs storage work of `resource`, turning storage failures into {@link AppError}s. `action` is the
  * write under way (undefined for a read): a refused value is then the input's fault (422), not the
- * filter's (400), and a foreign key refusing a delete is a conflict.
+ * filter's (400), and a foreign key refusing a delete is a conflict. A statement timeout is reported
+ * to `onTimeout` here, where the failure is first translated, so it is reported once per request.
  */
 export async function translate<T>(
   resource: ResolvedResource,
   work: () => Promise<T>,
   action?: WriteAction,
+  onTimeout?: TimeoutReporter,
 ): Promise<T> {
   try {
     return await work();
@@ -92,6 +97,13 @@ export async function translate<T>(
         );
       case "unavailable":
         throw new AppError("UNAVAILABLE", "The database is unavailable; try again shortly.", { cause: error });
+      case "timeout":
+        onTimeout?.({ resource: resource.name, operation: action ?? "read" }, error);
+        throw new AppError(
+          "TIMEOUT",
+          `The database took too long to ${action ? `${action} this ${resource.name}` : `read ${resource.plural}`} and the statement was cancelled; try again later, or ask for less.`,
+          { cause: error },
+        );
     }
   }
 }

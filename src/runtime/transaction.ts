@@ -4,6 +4,7 @@
  * committed, the event dispatcher is woken and the deferred `onSuccess` hooks run.
  */
 import type { RequestContext } from "./context.ts";
+import { AppError } from "./errors.ts";
 import type { WriteAction } from "./hooks.ts";
 import type { ServiceCore } from "./service-core.ts";
 
@@ -22,6 +23,9 @@ export async function inTransaction<T>(
       deps.store.transaction(async (store) => {
         bound = deps.bind(ctx, { store, afterCommit: [], now: new Date(), events: [] });
         const result = await work(bound);
+        // The client was answered TIMEOUT already: writing now would do what it was told did not happen.
+        if (ctx.deadline?.expired)
+          throw new AppError("TIMEOUT", "The request took longer than the server allows; its write was rolled back.");
         // Last, so the outbox lock is held only for the insert and the commit.
         await store.appendEvents(bound.transaction?.events ?? []);
         return result;

@@ -26,6 +26,7 @@ import {
   GRAPHQL_STREAM_ENDPOINT,
   type GraphQLExtension,
   type GraphQLHardening,
+  type SplicedAnswer,
   type WebSocketOptions,
   type WebSocketService,
 } from "../graphql/handler.ts";
@@ -49,6 +50,14 @@ import { defaultAdminDir, mountAdminSite } from "./admin-site.ts";
 import { answerScrape, METRICS_PATH } from "./metrics-endpoint.ts";
 import type { Metrics } from "./metrics.ts";
 import { requestContextFor } from "./request-context.ts";
+import {
+  disposeResponse,
+  graphqlTimeoutResponse,
+  RequestDeadlines,
+  restTimeoutResponse,
+  TIMED_OUT,
+} from "./request-timeout.ts";
+import { pathOf, readBody, smallJsonBody, urlOf, writeResponse } from "./node-request.ts";
 import { appRoute, ObservedRequest } from "./observed-request.ts";
 import { currentRequest, type RequestScope, requestIdOf } from "./request-scope.ts";
 import type { Tracing } from "./tracing.ts";
@@ -75,6 +84,17 @@ export interface AppOptions {
   securityProfile?: SecurityProfile;
   /** Largest accepted REST body in bytes (413 beyond), whatever the profile. @default the profile's (1 MiB secure) */
   maxBodyBytes?: number;
+  /**
+   * Largest /graphql request body in bytes: 413 PAYLOAD_TOO_LARGE beyond, on every entry (in-process
+   * `fetch`, the Node listener's spliced answer and yoga, chunked or not, batches included). A multipart
+   * upload may add the declared sizes of the schema's file fields. @default 1048576 (1 MiB, as REST's secure profile)
+   */
+  graphqlMaxBodyBytes?: number;
+  /**
+   * How long a request's handler may run, in milliseconds, before the client gets 503 TIMEOUT
+   * (request-timeout.ts: streams and uploads are exempt); 0 for no limit. @default 0
+   */
+  requestTimeoutMs?: number;
   /** Limits of GraphQL over WebSocket (subscriptions per socket, message size, init timeout). @default see WebSocketOptions */
   webSocket?: WebSocketOptions;
   /** Origins allowed by CORS. @default "*" */
@@ -133,7 +153,14 @@ export function createApp(options: AppOptions): App {
       logger.debug({ err: error }, "request aborted by the client");
     else logger.error({ err: error }, "unexpected error");
   };
-  const contextFor = requestContextFor(runtime, options.resolveActor);
+  const deadlines = new RequestDeadlines(options.requestTimeoutMs ?? 0, (request) =>
+    logger.warn(
+      { method: request.method, path: pathOf(request.url), requestTimeoutMs: options.requestTimeoutMs },
+      "request timeout: answered 503 TIMEOUT",
+    ),
+  );
+  const graphqlMaxBodyBytes = options.graphqlMaxBodyBytes ?? GRAPHQL_MAX_BODY_BYTES;
+  const contextFor = requestContextFor(runtime, options.resolveActor, (request) => deadlines.of(request));
 
   const graphql = createGraphQLHandler({
     runtime,
@@ -143,6 +170,7 @@ export function createApp(options: AppOptions): App {
     graphiql: options.graphiql ?? true,
     ...(options.graphqlHardening ? { hardening: options.graphqlHardening } : {}),
     ...(options.graphqlBatchLimit !== undefined ? { batchLimit: options.graphqlBatchLimit } : {}),
+    maxBodyBytes: graphqlMaxBodyBytes,
     cors: { origin: options.corsOrigin ?? "*" },
     extensions: options.graphqlExtensions ?? [],
     onUnexpectedError,
@@ -184,7 +212,10 @@ export function createApp(options: AppOptions): App {
     let response: Response;
     try {
       const earlier = req && counted.get(req);
-      if (earlier) contextFor.share(earlier.request, request);
+      if (earlier) {
+        contextFor.share(earlier.request, request);
+        deadlines.share(earlier.request, request);
+      } else deadlines.start(request);
       const verdict = earlier
         ? earlier.verdict
         : options.rateLimit
@@ -192,11 +223,18 @@ export function createApp(options: AppOptions): App {
           : undefined;
       if (verdict && "refusal" in verdict) response = verdict.refusal;
       else {
-        response = await graphql.fetch(request);
+        response = await deadlines.race(
+          request,
+          () => graphql.fetch(request),
+          () => graphqlTimeoutResponse(deadlines.ms),
+          disposeResponse,
+        );
         if (verdict) response = withRateLimitHeaders(response, verdict.headers);
       }
     } catch (error) {
       response = internalError(error);
+    } finally {
+      deadlines.finish(request);
     }
     logRequest(request.method, pathOf(request.url), response.status, started);
     if (res) countStream(response, res, "graphql-sse");
@@ -225,15 +263,27 @@ export function createApp(options: AppOptions): App {
       const answerer = params === undefined ? undefined : graphql.answerSpliced(params);
       if (answerer) {
         const request = new Request(url, { method: "POST", headers: req.headers as Record<string, string> });
+        deadlines.start(request);
         const verdict = options.rateLimit
           ? await countRequest(options.rateLimit, request, req.socket, graphqlLimit)
           : undefined;
         if (verdict && "refusal" in verdict) {
+          deadlines.finish(request);
           await writeResponse(res, verdict.refusal);
           logRequest("POST", url.pathname, verdict.refusal.status, started);
           return;
         }
-        const answer = await answerer(request);
+        const answer = await deadlines.race<SplicedAnswer | undefined | typeof TIMED_OUT>(
+          request,
+          () => answerer(request),
+          () => TIMED_OUT,
+        );
+        if (answer === TIMED_OUT) {
+          const timedOut = graphqlTimeoutResponse(deadlines.ms);
+          await writeResponse(res, timedOut);
+          logRequest("POST", url.pathname, timedOut.status, started);
+          return;
+        }
         if (answer) {
           const headers = verdict
             ? Object.fromEntries(addRateLimitHeaders(new Headers(answer.headers), verdict.headers))
@@ -272,6 +322,15 @@ export function createApp(options: AppOptions): App {
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing) countStream(c.res, outgoing, "sse");
   });
+  // The clock starts before the rate limit, which makes the request's context (and its deadline).
+  app.use("/api/*", async (c, next) => {
+    deadlines.start(c.req.raw);
+    try {
+      await next();
+    } finally {
+      deadlines.finish(c.req.raw);
+    }
+  });
   if (options.rateLimit) app.use("/api/*", rateLimitMiddleware(options.rateLimit, { actorOf, corsOrigin }));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
@@ -282,8 +341,15 @@ export function createApp(options: AppOptions): App {
   // The index: JSON at /api and to programs at /, a page of links to a browser at / (root-page.ts).
   const index = rootIndex(runtime.schema, GRAPHQL_ENDPOINT);
   for (const path of ["/api", "/api/"]) app.get(path, (c) => c.json(index));
-  app.all("/api", (c) => rest.fetch(c.req.raw));
-  app.all("/api/*", (c) => rest.fetch(c.req.raw));
+  const restAnswer = (request: Request) =>
+    deadlines.race(
+      request,
+      () => rest.fetch(request),
+      () => restTimeoutResponse(deadlines.ms),
+      disposeResponse,
+    );
+  app.all("/api", (c) => restAnswer(c.req.raw));
+  app.all("/api/*", (c) => restAnswer(c.req.raw));
   app.get("/", (c) => {
     c.header("Vary", "Accept");
     return prefersHtml(c.req.header("accept")) ? c.html(rootPage(index, options.graphiql ?? true)) : c.json(index);
@@ -326,7 +392,7 @@ export function createApp(options: AppOptions): App {
     res.once("finish", () => {
       if (!req.complete) req.socket.destroySoon();
     });
-    if (req.method === "POST" && url.pathname === GRAPHQL_ENDPOINT && smallJsonBody(req))
+    if (req.method === "POST" && url.pathname === GRAPHQL_ENDPOINT && smallJsonBody(req, graphqlMaxBodyBytes))
       void answerSpliced(req, res, url);
     else void graphqlGate.requestListener(req, res);
   };
@@ -387,59 +453,14 @@ export function createApp(options: AppOptions): App {
   };
 }
 
+/** The default of {@link AppOptions.graphqlMaxBodyBytes}: 1 MiB, REST's secure profile's limit. */
+export const GRAPHQL_MAX_BODY_BYTES = 1_048_576;
+
 const isGraphQLPath = (path: string) => path === GRAPHQL_ENDPOINT || path === GRAPHQL_STREAM_ENDPOINT;
 
 /** A header Node may give as a list: its first value. */
 function headerOf(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** The path of a request target: origin form (`/graphql?query=...`), or absolute form as a proxy is sent. */
-function pathOf(target: string): string {
-  if (!target.startsWith("/")) return URL.canParse(target) ? new URL(target).pathname : target;
-  const end = target.search(/[?#]/);
-  return end === -1 ? target : target.slice(0, end);
-}
-
-/** The URL a request asks for (an absolute-form target names its own host), or undefined when Host or target is malformed. */
-function urlOf(host: string | undefined, target: string): URL | undefined {
-  if (!target.startsWith("/")) return /^https?:\/\//.test(target) && URL.canParse(target) ? new URL(target) : undefined;
-  if (!host || !URL.canParse(`http://${host}${target}`)) return undefined;
-  const url = new URL(`http://${host}${target}`);
-  // The host must be all of Host (but its port): "a@b" or "a/b" would be read as something else.
-  return url.hostname === host.replace(/:\d+$/, "").toLowerCase() ? url : undefined;
-}
-
-/** Largest body the spliced answer reads itself; bigger ones go to yoga as they are. */
-const SPLICED_BODY_BYTES = 64 * 1024;
-
-/** A JSON body of a declared length, small enough to read before choosing who answers it. */
-function smallJsonBody(req: IncomingMessage): boolean {
-  const length = Number(req.headers["content-length"]);
-  const type = req.headers["content-type"]?.toLowerCase().replace(/\s/g, "");
-  return (
-    length > 0 &&
-    length <= SPLICED_BODY_BYTES &&
-    req.headers["transfer-encoding"] === undefined &&
-    (type === "application/json" || type === "application/json;charset=utf-8")
-  );
-}
-
-/** The whole body of `req` (no more than its Content-Length: Node's parser sees to it); undefined when the client went away first. */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.once("end", () => resolve(Buffer.concat(chunks)));
-    req.once("error", () => resolve(undefined));
-    req.once("close", () => resolve(undefined)); // after "end", a no-op
-  });
-}
-
-/** Sends a Fetch API response (a small one: the body is read whole) on a Node response. */
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const body = Buffer.from(await response.arrayBuffer());
-  res.writeHead(response.status, { ...Object.fromEntries(response.headers), "Content-Length": body.length }).end(body);
 }
 
 /**

@@ -1,5 +1,4 @@
-// Longer than 400 lines: every environment variable is documented (Config) and checked (loadConfig) in this one
-// place, so that a bad value fails the boot naming it; split, the two halves would drift apart.
+// Longer than 400 lines: every environment variable is read, validated and documented here, the one module that reads the environment.
 /**
  * The server's configuration, read from the environment once at boot and validated: a bad value
  * stops the boot with an error that names the variable, says what was expected and shows what arrived.
@@ -133,6 +132,25 @@ export interface Config {
   readonly blobGcIntervalSeconds: number;
   /** How old an unreferenced blob must be before the collector deletes it, in hours (`BLOB_GC_GRACE_HOURS`). @default 24 */
   readonly blobGcGraceHours: number;
+  /**
+   * PostgreSQL's `statement_timeout` on every pooled connection of the app, in milliseconds
+   * (`DB_STATEMENT_TIMEOUT_MS`); 0 turns it off. A statement cancelled by it answers 503 TIMEOUT.
+   * 30 s is far above any statement an API request should need (interactive transactions already
+   * end after 15 s), and low enough that a runaway query cannot hold a connection and its locks for long.
+   * @default 30000
+   */
+  readonly dbStatementTimeoutMs: number;
+  /**
+   * How long a request's handler may run before the client gets 503 TIMEOUT, in milliseconds
+   * (`REQUEST_TIMEOUT_MS`); 0 turns it off. Streams (event streams, subscriptions, file transfers,
+   * /api/_dump and /api/_load) are exempt. Keep it above `DB_STATEMENT_TIMEOUT_MS`. @default 60000
+   */
+  readonly requestTimeoutMs: number;
+  /**
+   * How long a GraphQL WebSocket with no subscription or operation running may stay silent before the
+   * server closes it (1000, "idle"), in milliseconds (`WS_IDLE_TIMEOUT_MS`); 0 turns it off. @default 300000
+   */
+  readonly webSocketIdleTimeoutMs: number;
 }
 
 /** GraphQL hardening, from `GRAPHQL_*` and `GRAPHIQL`. */
@@ -154,6 +172,11 @@ export interface GraphQLConfig {
   readonly persistedOperationsFile: string | undefined;
   /** With persisted operations, whether other documents may run too (`GRAPHQL_ALLOW_ARBITRARY_OPERATIONS`). @default false */
   readonly allowArbitraryOperations: boolean;
+  /**
+   * Largest /graphql request body in bytes, 413 PAYLOAD_TOO_LARGE beyond (`GRAPHQL_MAX_BODY_BYTES`); a
+   * multipart upload may add the declared sizes of the schema's file fields. @default 1048576 (1 MiB, as REST's secure profile)
+   */
+  readonly maxBodyBytes: number;
 }
 
 /** One or more environment variables hold invalid values; `problems` has one line per variable. */
@@ -270,6 +293,12 @@ export function loadConfig(env: Env = process.env): Config {
     const expected = "a whole number of seconds from 1 to 86400";
     const seconds = whole("LOCK_TTL_SECONDS", 300, 1, expected);
     return seconds <= 86_400 ? seconds : fail("LOCK_TTL_SECONDS", expected, String(seconds), 300);
+  };
+  // PostgreSQL's and Node's timers take at most 2^31 - 1 ms.
+  const millis = (name: string, fallback: number): number => {
+    const expected = "a whole number of milliseconds from 0 (off) to 2147483647";
+    const ms = whole(name, fallback, 0, expected);
+    return ms <= 2_147_483_647 ? ms : fail(name, expected, String(ms), fallback);
   };
   const rateLimitStore = read("RATE_LIMIT_STORE") ?? "memory";
   if (rateLimitStore === "redis" && redisUrl === undefined)
@@ -390,6 +419,9 @@ export function loadConfig(env: Env = process.env): Config {
     blobGcIntervalSeconds: count("BLOB_GC_INTERVAL", 0) ?? 3600,
     blobGcGraceHours: count("BLOB_GC_GRACE_HOURS", 1) ?? 24,
     lockTtlSeconds: lockTtl(),
+    dbStatementTimeoutMs: millis("DB_STATEMENT_TIMEOUT_MS", 30_000),
+    requestTimeoutMs: millis("REQUEST_TIMEOUT_MS", 60_000),
+    webSocketIdleTimeoutMs: millis("WS_IDLE_TIMEOUT_MS", 300_000),
     corsOrigins: corsOrigins(),
     securityProfile: (SECURITY_PROFILES as readonly string[]).includes(securityProfile)
       ? (securityProfile as SecurityProfile)
@@ -407,6 +439,7 @@ export function loadConfig(env: Env = process.env): Config {
       limits: Object.freeze(Object.fromEntries(graphqlLimits)),
       persistedOperationsFile: read("GRAPHQL_PERSISTED_OPERATIONS"),
       allowArbitraryOperations: flag("GRAPHQL_ALLOW_ARBITRARY_OPERATIONS", false),
+      maxBodyBytes: whole("GRAPHQL_MAX_BODY_BYTES", 1_048_576, 1, "a whole number of bytes, at least 1"),
     }),
     outboxRetentionHours:
       retention === undefined

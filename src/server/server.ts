@@ -165,6 +165,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
   const db = createDatabase(prepared.url, {
     prismaClient,
     datamodel,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
     onPoolError: (err) => logger.warn({ err }, "idle database connection failed"),
     instrumentation,
   });
@@ -195,6 +196,12 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     ...(config.cursorSecret ? { cursorSecret: config.cursorSecret } : {}),
     lockTtlSeconds: config.lockTtlSeconds,
     onError: (err, where) => logger.error({ err, ...where }, `${where.stage} failed`),
+    // Expected under load, and the client was told (503 TIMEOUT): a warning naming what was slow, no stack.
+    onTimeout: (where) =>
+      logger.warn(
+        { ...where, statementTimeoutMs: config.dbStatementTimeoutMs },
+        `statement timeout: ${where.operation} of ${where.resource} cancelled after ${config.dbStatementTimeoutMs} ms`,
+      ),
     instrumentation,
   });
   const events = createEvents({
@@ -252,15 +259,27 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
       ...(persistedOperations ? { persistedOperations } : {}),
     },
     graphqlBatchLimit: config.graphql.batchLimit,
+    graphqlMaxBodyBytes: config.graphql.maxBodyBytes,
+    requestTimeoutMs: config.requestTimeoutMs,
     securityProfile: config.securityProfile,
     corsOrigin: config.corsOrigins === "*" ? "*" : [...config.corsOrigins],
-    ...(options.webSocket ? { webSocket: options.webSocket } : {}),
+    webSocket: { idleTimeoutMs: config.webSocketIdleTimeoutMs, ...options.webSocket },
     ready: async () => (await db.pool.query("select 1")).rowCount === 1,
     blobStore,
     blobRedirect: config.blobRedirect,
     backup: createBackup({ url: prepared.url, datamodel, blobs: { store: blobStore, references } }),
   });
-  const server = createServer(app.requestListener);
+  const server = createServer(
+    {
+      // A client has this long to send its request's headers (slowloris), then gets 408.
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      // And this long for the whole request, body included: uploads up to the file fields' limits on slow links.
+      requestTimeout: REQUEST_RECEIVE_TIMEOUT_MS,
+      // How often Node looks for connections past those timeouts (30 s by default, longer than the first).
+      connectionsCheckingInterval: 1_000,
+    },
+    app.requestListener,
+  );
   // GraphQL subscriptions over WebSocket share the port and the /graphql path.
   const sockets = app.serveWebSockets(server);
   await new Promise<void>((resolve, reject) => {
@@ -330,6 +349,11 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     },
   };
 }
+
+/** How long a client has to send a request's headers before it gets 408 (Node's default is 60 s). */
+const HEADERS_TIMEOUT_MS = 15_000;
+/** How long a client has to send a whole request, body included, before it gets 408 (Node's default). */
+const REQUEST_RECEIVE_TIMEOUT_MS = 300_000;
 
 /** The actor resolver the configuration describes: key files are read now, and a bad one fails the boot with its name. */
 async function actorResolverOf(config: Config, resolve: AuthOptions["resolve"]): Promise<ActorResolver> {

@@ -64,6 +64,13 @@ export interface CreateDatabaseOptions<P extends PrismaClientLike = PrismaClient
   datamodel: Datamodel;
   /** Maximum number of pooled connections. @default 10 */
   poolSize?: number;
+  /**
+   * PostgreSQL's `statement_timeout` of every pooled connection, in milliseconds: a statement running
+   * longer is cancelled (SQLSTATE 57014), whoever sent it (Prisma, the compiled reads and writes, raw
+   * `pool.query`). Sent as a startup parameter, so it costs no round trip. 0 keeps the server's own
+   * setting. @default 0
+   */
+  statementTimeoutMs?: number;
   /** How many statement texts {@link StatementCounter.log} keeps. @default 100 */
   logSize?: number;
   /**
@@ -166,7 +173,17 @@ export function createDatabase<P extends PrismaClientLike>(
     }
   }
 
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, Client: CountingClient });
+  const statementTimeoutMs = options.statementTimeoutMs ?? 0;
+  if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0)
+    throw new TypeError(
+      `statementTimeoutMs must be a whole number of milliseconds (0 for none), got ${JSON.stringify(statementTimeoutMs)}.`,
+    );
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    Client: CountingClient,
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+  });
   // Without a listener an idle connection's error would crash the process.
   pool.on("error", options.onPoolError ?? (() => {}));
   const prisma = new options.prismaClient({ adapter: new PrismaPg(pool) });

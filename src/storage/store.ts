@@ -291,11 +291,16 @@ export type StorageFailure =
   | { kind: "notFound" }
   | { kind: "foreignKey"; constraint: string | undefined }
   | { kind: "unavailable" }
+  /** PostgreSQL cancelled the statement (57014, query_canceled): it ran past `statement_timeout`. */
+  | { kind: "timeout" }
   | { kind: "valueOutOfRange"; message: string }
   /** PostgreSQL refused a value (SQLSTATE class 22, data exception, or 54, program limit exceeded). */
   | { kind: "invalidValue" }
   /** PostgreSQL refused a filter's regular expression (2201B); `message` is its own, e.g. "parentheses () not balanced". */
   | { kind: "invalidRegex"; message: string };
+
+/** SQLSTATE query_canceled: `statement_timeout` (or a cancel request) stopped the statement. */
+const QUERY_CANCELED = "57014";
 
 /** Classifies a Prisma (driver adapter) or `pg` error; `undefined` when it is not a known failure. */
 export function classifyStorageError(error: unknown): StorageFailure | undefined {
@@ -341,6 +346,7 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
     if (e.code === "2201B")
       return { kind: "invalidRegex", message: (e.message ?? "").replace(/^invalid regular expression: /, "") };
     if (e.code.startsWith("22") || e.code.startsWith("54")) return { kind: "invalidValue" };
+    if (e.code === QUERY_CANCELED) return { kind: "timeout" };
     if (e.code.startsWith("08") || e.code.startsWith("57P") || e.code === "53300") return { kind: "unavailable" };
   }
   if (
@@ -357,6 +363,7 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
     if (details?.kind === "UniqueConstraintViolation") return { kind: "unique", fields: [] };
     if (details?.kind === "ForeignKeyConstraintViolation") return { kind: "foreignKey", constraint: undefined };
     const sqlState = details?.originalCode;
+    if (sqlState === QUERY_CANCELED) return { kind: "timeout" };
     if (typeof sqlState === "string" && (sqlState.startsWith("22") || sqlState.startsWith("54")))
       return { kind: "invalidValue" };
   }

@@ -27,6 +27,7 @@ describe("loadConfig", () => {
         batchLimit: 0,
         limits: {},
         allowArbitraryOperations: false,
+        maxBodyBytes: 1_048_576,
       },
       rateLimit: 600,
       rateLimitWindowSeconds: 60,
@@ -41,6 +42,9 @@ describe("loadConfig", () => {
       blobGcIntervalSeconds: 3600,
       blobGcGraceHours: 24,
       lockTtlSeconds: 300,
+      dbStatementTimeoutMs: 30_000,
+      requestTimeoutMs: 60_000,
+      webSocketIdleTimeoutMs: 300_000,
     });
   });
 
@@ -64,6 +68,10 @@ describe("loadConfig", () => {
       BLOB_GC_INTERVAL: "0",
       BLOB_GC_GRACE_HOURS: "2",
       LOCK_TTL_SECONDS: "60",
+      DB_STATEMENT_TIMEOUT_MS: "0",
+      REQUEST_TIMEOUT_MS: "2500",
+      WS_IDLE_TIMEOUT_MS: "300",
+      GRAPHQL_MAX_BODY_BYTES: "4096",
     });
     expect(config).toEqual({
       production: false,
@@ -83,6 +91,7 @@ describe("loadConfig", () => {
         batchLimit: 0,
         limits: {},
         allowArbitraryOperations: false,
+        maxBodyBytes: 4096,
       },
       rateLimit: 100,
       rateLimitWindowSeconds: 10,
@@ -97,6 +106,9 @@ describe("loadConfig", () => {
       blobGcIntervalSeconds: 0,
       blobGcGraceHours: 2,
       lockTtlSeconds: 60,
+      dbStatementTimeoutMs: 0,
+      requestTimeoutMs: 2500,
+      webSocketIdleTimeoutMs: 300,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadConfig({}).corsOrigins).toBe("*");
@@ -123,6 +135,15 @@ describe("loadConfig", () => {
     for (const bad of ["0", "86401", "1.5", "5m"])
       expect(() => loadConfig({ LOCK_TTL_SECONDS: bad }), bad).toThrow(
         `LOCK_TTL_SECONDS must be a whole number of seconds from 1 to 86400, got "${bad}"`,
+      );
+    for (const name of ["DB_STATEMENT_TIMEOUT_MS", "REQUEST_TIMEOUT_MS", "WS_IDLE_TIMEOUT_MS"])
+      for (const bad of ["-1", "1.5", "30s", "2147483648"])
+        expect(() => loadConfig({ [name]: bad }), `${name}=${bad}`).toThrow(
+          `${name} must be a whole number of milliseconds from 0 (off) to 2147483647, got "${bad}"`,
+        );
+    for (const bad of ["0", "1MiB", "-5"])
+      expect(() => loadConfig({ GRAPHQL_MAX_BODY_BYTES: bad }), bad).toThrow(
+        `GRAPHQL_MAX_BODY_BYTES must be a whole number of bytes, at least 1, got "${bad}"`,
       );
     expect(() => loadConfig({ SECURITY_PROFILE: "strict" })).toThrow(
       'SECURITY_PROFILE must be secure, react_admin or legacy, got "strict"',
