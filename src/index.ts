@@ -113,3 +113,6 @@ export { createApp, type App, type AppOptions } from "./server/app.ts";
 export { loadConfig, ConfigError, type Config } from "./server/config.ts";
 export type { Seed } from "./server/database.ts";
 export { startServer, type RunningServer, type StartOptions } from "./server/server.ts";
+export { createMetrics, type GaugeCollect, type Metrics } from "./server/metrics.ts";
+export { logCorrelation } from "./server/request-scope.ts";
+export type { Instrumentation } from "./storage/instrumentation.ts";

@@ -8,7 +8,9 @@
  * itself, so one of them takes over as soon as the leader's session ends; republished events are
  * dropped by the receivers (they deduplicate by id).
  */
+import { SpanKind } from "@opentelemetry/api";
 import type { EventBus } from "../storage/event-bus.ts";
+import { type Instrumentation, NO_INSTRUMENTATION } from "../storage/instrumentation.ts";
 import type { Leadership, Outbox } from "../storage/outbox.ts";
 
 /** Options of {@link Dispatcher}. */
@@ -27,6 +29,8 @@ export interface DispatcherOptions {
   /** Housekeeping on the leader, at most once a minute (retention). */
   housekeeping?: () => Promise<void>;
   onError: (error: unknown) => void;
+  /** Told of each published batch (and a span around its publish when tracing is on). @default observes nothing */
+  instrumentation?: Instrumentation;
 }
 
 /** Cursor name of the bus in EventCursor. */
@@ -49,7 +53,7 @@ export class Dispatcher {
   #startedAt = "0";
 
   constructor(options: DispatcherOptions) {
-    this.#o = { pollMs: 5000, batchSize: 500, ...options };
+    this.#o = { pollMs: 5000, batchSize: 500, instrumentation: NO_INSTRUMENTATION, ...options };
   }
 
   /** Whether this instance currently publishes. */
@@ -145,13 +149,13 @@ export class Dispatcher {
 
   /** Publishes every event after the cursor, batch by batch. */
   async #drain(): Promise<void> {
-    const { outbox, bus, batchSize } = this.#o;
+    const { outbox, batchSize } = this.#o;
     // A new leader starts where the last one stopped, or where this instance started.
     this.#cursor ??= (await outbox.cursor(BUS_CURSOR)) ?? this.#startedAt;
     for (;;) {
       const events = await outbox.after(this.#cursor, batchSize);
       if (events.length === 0) break;
-      await bus.publish(events);
+      await this.#publish(events);
       this.#cursor = events.at(-1)?.id as string;
       await outbox.setCursor(BUS_CURSOR, this.#cursor);
       this.#o.afterPublish?.();
@@ -160,6 +164,26 @@ export class Dispatcher {
     if (this.#o.housekeeping && Date.now() - this.#lastHousekeeping > 60_000) {
       this.#lastHousekeeping = Date.now();
       await this.#o.housekeeping();
+    }
+  }
+
+  /** Publishes one batch, in a producer span when tracing is on. */
+  async #publish(events: Parameters<EventBus["publish"]>[0]): Promise<void> {
+    const { bus, instrumentation } = this.#o;
+    const span = instrumentation.tracer?.startSpan("events publish", {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        "messaging.operation.type": "send",
+        "messaging.batch.message_count": events.length,
+        "autograph.event.first_id": events[0]?.id ?? "",
+        "autograph.event.last_id": events.at(-1)?.id ?? "",
+      },
+    });
+    try {
+      await bus.publish(events);
+      instrumentation.events("published", events.length);
+    } finally {
+      span?.end();
     }
   }
 

@@ -7,11 +7,12 @@
 import type { Runtime } from "../runtime/runtime.ts";
 import type { BusKind, EventBus } from "../storage/event-bus.ts";
 import { MemoryBus } from "../storage/event-bus.ts";
+import type { Instrumentation } from "../storage/instrumentation.ts";
 import type { Outbox } from "../storage/outbox.ts";
 import { PostgresBus } from "../storage/postgres-bus.ts";
 import { RedisBus } from "../storage/redis-bus.ts";
 import { ChangeViewer } from "./change-view.ts";
-import { Dispatcher } from "./dispatcher.ts";
+import { BUS_CURSOR, Dispatcher } from "./dispatcher.ts";
 import { type EventHandler, EventHandlers, type HandlerOptions } from "./handlers.ts";
 import { EventHub } from "./hub.ts";
 
@@ -29,6 +30,8 @@ export interface EventsOptions {
   retentionMs?: number;
   /** Receives failures of the dispatcher, the bus and the handlers (never thrown). */
   onError?: (error: unknown, where: string) => void;
+  /** Told of published batches and deliveries to streams, with a span per publish when tracing is on. @default observes nothing */
+  instrumentation?: Instrumentation;
 }
 
 /** The change events of an instance. */
@@ -45,6 +48,11 @@ export interface Events {
   handle(name: string, handler: EventHandler, options?: HandlerOptions): () => void;
   /** Starts dispatching and receiving. */
   start(): Promise<void>;
+  /**
+   * The outbox lag: the newest committed event id minus the bus cursor (the last id a dispatcher,
+   * on any instance, published). 0 when everything is published; it grows while no instance leads.
+   */
+  lag(): Promise<number>;
   /** Resolves when every committed event so far has been published and handled (tests). */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -68,8 +76,14 @@ export function createEvents(options: EventsOptions): Events {
       await options.outbox.prune(new Date(Date.now() - retentionMs));
     },
     onError: (error) => onError(error, "dispatcher"),
+    ...(options.instrumentation ? { instrumentation: options.instrumentation } : {}),
   });
-  const hub = new EventHub({ outbox: options.outbox, bus: options.bus, onError: (error) => onError(error, "hub") });
+  const hub = new EventHub({
+    outbox: options.outbox,
+    bus: options.bus,
+    onError: (error) => onError(error, "hub"),
+    ...(options.instrumentation ? { instrumentation: options.instrumentation } : {}),
+  });
   const off = options.runtime.onCommitted(() => dispatcher.wake());
   return {
     hub,
@@ -84,6 +98,11 @@ export function createEvents(options: EventsOptions): Events {
     async start() {
       await dispatcher.start();
       await hub.start();
+    },
+    async lag() {
+      const [latest, cursor] = await Promise.all([options.outbox.latestId(), options.outbox.cursor(BUS_CURSOR)]);
+      const lag = BigInt(latest) - BigInt(cursor ?? latest);
+      return lag > 0n ? Number(lag) : 0;
     },
     async settled() {
       const target = await options.outbox.latestId();

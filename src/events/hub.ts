@@ -5,6 +5,7 @@
  * the outbox from there, then continues live, again with no gap and no duplicate.
  */
 import type { BusReceiver, EventBus } from "../storage/event-bus.ts";
+import { type Instrumentation, NO_INSTRUMENTATION } from "../storage/instrumentation.ts";
 import { type ChangeEvent, type EventFilter, isEventId, type Outbox } from "../storage/outbox.ts";
 import { AppError, show } from "../runtime/errors.ts";
 
@@ -31,6 +32,7 @@ export class EventHub implements BusReceiver {
   readonly #outbox: Outbox;
   readonly #bus: EventBus;
   readonly #onError: (error: unknown) => void;
+  readonly #instrumentation: Instrumentation;
   readonly #listeners = new Set<Listener>();
   /** The id of the last event handed to the streams. */
   #last: string | undefined;
@@ -39,10 +41,17 @@ export class EventHub implements BusReceiver {
   #started: Promise<void> | undefined;
   #ended = false;
 
-  constructor(options: { outbox: Outbox; bus: EventBus; onError: (error: unknown) => void }) {
+  constructor(options: {
+    outbox: Outbox;
+    bus: EventBus;
+    onError: (error: unknown) => void;
+    /** Told how many streams each event was handed to. @default observes nothing */
+    instrumentation?: Instrumentation;
+  }) {
     this.#outbox = options.outbox;
     this.#bus = options.bus;
     this.#onError = options.onError;
+    this.#instrumentation = options.instrumentation ?? NO_INSTRUMENTATION;
   }
 
   /** Subscribes to the bus; live events count from the newest committed one. */
@@ -102,7 +111,13 @@ export class EventHub implements BusReceiver {
 
   #emit(event: ChangeEvent): void {
     this.#last = event.id;
-    for (const listener of this.#listeners) if (matches(listener.filter, event)) listener.push(event);
+    let delivered = 0;
+    for (const listener of this.#listeners)
+      if (matches(listener.filter, event)) {
+        listener.push(event);
+        delivered++;
+      }
+    if (delivered > 0) this.#instrumentation.events("delivered", delivered);
   }
 
   /**

@@ -13,6 +13,7 @@ import type { Events } from "../events/events.ts";
 import type { RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { BlobStore } from "../storage/blobs/blob-store.ts";
+import { type Instrumentation, NO_INSTRUMENTATION } from "../storage/instrumentation.ts";
 import type { GraphQLContext } from "./builder.ts";
 import { toGraphQLError } from "./errors.ts";
 import type { GraphQLExtension } from "./extensions.ts";
@@ -23,6 +24,7 @@ import {
   hardeningPlugins,
   withoutSuggestions,
 } from "./hardening.ts";
+import { observedOperations } from "./observed-operations.ts";
 import { buildGraphQLSchema } from "./schema.ts";
 import { type QueryParams, splicedReads } from "./splice.ts";
 import { serveGraphQLOverWebSocket, type WebSocketOptions, type WebSocketService } from "./websocket.ts";
@@ -84,6 +86,8 @@ export interface GraphQLHandlerOptions {
    * @default DEFAULT_MAX_BODY_BYTES (25 MB, yoga's)
    */
   maxBodyBytes?: number;
+  /** Told of every operation (name, type, duration, error codes), each a span when it has a tracer. @default observes nothing */
+  instrumentation?: Instrumentation | undefined;
 }
 
 /** A response to send as it is: status 200, these headers, this body. */
@@ -138,7 +142,8 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
   const batchLimit = options.batchLimit ?? 0;
   if (!Number.isInteger(batchLimit) || batchLimit < 0)
     throw new TypeError(`batchLimit must be a whole number of at least 0, got ${JSON.stringify(batchLimit)}.`);
-  const spliced = splicedReads(runtime, schema);
+  const observed = observedOperations(options.instrumentation ?? NO_INSTRUMENTATION);
+  const spliced = splicedReads(runtime, schema, observed.within);
   const corsOptions =
     cors === false
       ? false
@@ -176,6 +181,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     // the single-connection mode of the graphql-sse protocol.
     // The body limit goes last: it wraps whichever request parser the plugins before it chose.
     plugins: [
+      observed.plugin,
       useGraphQLSSE({ endpoint: GRAPHQL_STREAM_ENDPOINT }),
       ...hardeningPlugins(hardening),
       spliced.plugin,
@@ -194,7 +200,11 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
           if (!mediaType) return undefined;
           let text: string | undefined;
           try {
-            text = await answerer(async () => contextFor(request));
+            text = await observed.spliced(
+              answerer.operationName,
+              () => answerer(async () => contextFor(request)),
+              (answer) => answer !== undefined,
+            );
           } catch {
             return undefined; // yoga answers bad credentials
           }

@@ -59,14 +59,23 @@ export interface SplicedReads {
    * response text (`{"data":…}`), or undefined when these variables or the data need the ordinary
    * execution (which then reports any error). Undefined for any other query.
    */
-  answerer(params: QueryParams): ((context: () => Promise<RequestContext>) => Promise<string | undefined>) | undefined;
+  answerer(params: QueryParams): SplicedAnswerer | undefined;
 }
+
+/** Answers one remembered query again (see {@link SplicedReads.answerer}); `operationName` is the operation's own name, if it has one. */
+export type SplicedAnswerer = ((context: () => Promise<RequestContext>) => Promise<string | undefined>) & {
+  readonly operationName: string | undefined;
+};
 
 /** Queries remembered for {@link SplicedReads.answerer}: the most recently spliced ones. */
 const REMEMBERED = 500;
 
 /** The plugin and the answers; `runtime` is the one `schema` was built from. */
-export function splicedReads(runtime: Runtime, schema: GraphQLSchema): SplicedReads {
+export function splicedReads(
+  runtime: Runtime,
+  schema: GraphQLSchema,
+  within: <T>(contextValue: object, run: () => T) => T = (_, run) => run(),
+): SplicedReads {
   const roots = new Map<string, Root>();
   for (const resource of runtime.schema.resources) {
     roots.set(resource.names.list, { resource, kind: "list" });
@@ -105,7 +114,10 @@ export function splicedReads(runtime: Runtime, schema: GraphQLSchema): SplicedRe
         const operation = operationOf(args.document, args.operationName);
         if (!operation) return;
         const { context, params } = args.contextValue as GraphQLContext & { params?: { query?: unknown } };
-        const text = await answer(operation, args.variableValues as Record<string, unknown> | undefined, context);
+        // Inside the operation's span (observed-operations.ts), which opened in an earlier plugin's onExecute.
+        const text = await within(args.contextValue, () =>
+          answer(operation, args.variableValues as Record<string, unknown> | undefined, context),
+        );
         if (text === undefined) return;
         if (typeof params?.query === "string") {
           const key = keyOf(params.query, args.operationName);
@@ -125,7 +137,15 @@ export function splicedReads(runtime: Runtime, schema: GraphQLSchema): SplicedRe
     answerer: (params) => {
       const document = remembered.get(keyOf(params.query, params.operationName));
       const operation = document && operationOf(document, params.operationName);
-      return operation && (async (context) => answer(operation, params.variables, await context()));
+      return (
+        operation &&
+        Object.assign(
+          async (context: () => Promise<RequestContext>) => answer(operation, params.variables, await context()),
+          {
+            operationName: operation.node.name?.value,
+          },
+        )
+      );
     },
   };
 }

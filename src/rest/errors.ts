@@ -62,7 +62,7 @@ export function errorResponse(
           ? { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS), ...headers }
           : known.code === "TIMEOUT"
             ? { "Retry-After": String(TIMEOUT_RETRY_AFTER_SECONDS), ...headers }
-          : headers,
+            : headers,
     );
   report(onUnexpectedError, error);
   const body: ErrorBody = { message: "Internal server error", code: "INTERNAL" };

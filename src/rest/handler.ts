@@ -6,6 +6,7 @@
  * The routes live in routes/, one module per group; this module composes them.
  */
 import { Hono } from "hono";
+import { routePath } from "hono/route";
 import type { Events } from "../events/events.ts";
 import type { SecurityProfile } from "../metadata/definition.ts";
 import type { RequestContext } from "../runtime/context.ts";
@@ -80,6 +81,12 @@ export interface RestHandlerOptions {
 /** A Fetch API handler. */
 export interface RestHandler {
   fetch(request: Request): Promise<Response>;
+  /**
+   * The route template that answered `request` (e.g. `/api/posts/:id`), once `fetch` has answered it;
+   * undefined when no route matched (a 404 of the facade) or it was not answered here. Metrics and
+   * spans are labelled with it, never with the raw path, so their cardinality stays bounded.
+   */
+  routeOf(request: Request): string | undefined;
 }
 
 /** Headers a browser may send cross-origin: ra-data-simple-rest sends `Range` on every list. */
@@ -122,6 +129,13 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
 
   const app = new Hono({ strict: true });
   const api: Api = base === "" ? app : app.basePath(base);
+  const templates = new WeakMap<Request, string>();
+  api.use("*", async (c, next) => {
+    await next();
+    // After next(), the route index is the handler that answered; a middleware's wildcard is no route.
+    const template = routePath(c);
+    if (template && !template.endsWith("*")) templates.set(c.req.raw, template);
+  });
   api.use(
     "*",
     restCors({
@@ -190,6 +204,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   app.notFound(notFound);
   app.onError((error) => errorResponse(error, onUnexpectedError));
   return {
+    routeOf: (request) => templates.get(request),
     async fetch(request) {
       try {
         return await app.fetch(request);

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { AccessPolicy } from "./access.ts";
 import { CursorCodec } from "./cursor.ts";
 import type { ResolvedSchema } from "../metadata/resolved.ts";
+import type { Instrumentation } from "../storage/instrumentation.ts";
 import { createStore, type Store, type StoreDatabase } from "../storage/store.ts";
 import { ANONYMOUS, type Actor, type Deadline, type RequestContext } from "./context.ts";
 import { AppError } from "./errors.ts";
@@ -14,6 +15,7 @@ import { type LoaderSource, Loaders } from "./loaders.ts";
 import { ReadRouting } from "./read-routing.ts";
 import { DEFAULT_LOCK_TTL_SECONDS, MAX_LOCK_TTL_SECONDS } from "./locks.ts";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
+import { observeService } from "./observed-service.ts";
 import { ResourceService } from "./service.ts";
 import { type ErrorReporter, ServiceCore } from "./service-core.ts";
 import type { TimeoutReporter } from "./service-errors.ts";
@@ -78,6 +80,11 @@ export interface RuntimeSettings {
    * server reads LOCK_TTL_SECONDS; docs/guides/locks.md). @default 300
    */
   lockTtlSeconds?: number;
+  /**
+   * Told of every resource operation (resource, action, error code, duration), each run in a span of
+   * its own when it has a tracer (src/storage/instrumentation.ts). @default observes nothing
+   */
+  instrumentation?: Instrumentation;
 }
 
 /** The runtime. */
@@ -203,7 +210,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   for (const resource of schema.resources) {
     const c = new ServiceCore(resource, deps);
     cores.set(resource.name, c);
-    services.set(resource.name, new ResourceService(c));
+    const served = new ResourceService(c);
+    if (options.instrumentation) observeService(served, options.instrumentation);
+    services.set(resource.name, served);
   }
   return {
     schema,

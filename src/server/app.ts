@@ -1,3 +1,5 @@
+// Longer than 400 lines: the composition root of HTTP. Its two entries, the GraphQL gate and the spliced
+// answer share closures over the handlers, the rate limit and the observers; split, each would take them all.
 /**
  * The composition root of the HTTP surface: GraphQL at /graphql, REST at /api, health at /healthz and
  * /readyz, the index at / and /api, one request context per request (actor, loaders, request id) for
@@ -15,6 +17,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from "n
 import { getRequestListener } from "@hono/node-server";
 import { createServerAdapter } from "@whatwg-node/server";
 import { Hono } from "hono";
+import { routePath } from "hono/route";
 import type { Logger } from "pino";
 import type { SecurityProfile } from "../metadata/definition.ts";
 import {
@@ -31,6 +34,7 @@ import { errorResponse } from "../rest/errors.ts";
 import { createRestHandler } from "../rest/handler.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { BlobStore } from "../storage/blobs/blob-store.ts";
+import type { Instrumentation } from "../storage/instrumentation.ts";
 import type { Backup } from "../storage/dump/backup.ts";
 import type { ActorResolver } from "./auth.ts";
 import type { Events } from "../events/events.ts";
@@ -45,6 +49,8 @@ import {
 } from "./rate-limit.ts";
 import { defaultAdminDir, mountAdminSite } from "./admin-site.ts";
 import { logFailure } from "./failure-log.ts";
+import { answerScrape, METRICS_PATH } from "./metrics-endpoint.ts";
+import type { Metrics } from "./metrics.ts";
 import { requestContextFor } from "./request-context.ts";
 import {
   disposeResponse,
@@ -54,6 +60,9 @@ import {
   TIMED_OUT,
 } from "./request-timeout.ts";
 import { pathOf, readBody, smallJsonBody, urlOf, writeResponse } from "./node-request.ts";
+import { appRoute, ObservedRequest } from "./observed-request.ts";
+import { currentRequest, type RequestScope, requestIdOf } from "./request-scope.ts";
+import type { Tracing } from "./tracing.ts";
 import { prefersHtml, rootIndex, rootPage } from "./root-page.ts";
 import { withHeaders } from "./with-headers.ts";
 
@@ -108,6 +117,17 @@ export interface AppOptions {
   backup?: Backup | undefined;
   /** Where the built admin app is, served at /admin; false serves none. @default dist/admin of the package */
   adminDir?: string | false | undefined;
+  /**
+   * Counts each HTTP request (method, route template, status, latency) and the open event streams
+   * (docs/guides/operations.md). @default none: nothing is counted
+   */
+  metrics?: Metrics | undefined;
+  /** Serves `metrics` at GET /metrics on this app, behind `token` (Bearer) when given. @default not served */
+  metricsEndpoint?: { readonly token: string | undefined } | undefined;
+  /** A server span per request (continuing an incoming `traceparent`), the parent of what it runs. @default none */
+  tracing?: Tracing | undefined;
+  /** What GraphQL operations are reported to (the server's metrics and tracer). @default none */
+  instrumentation?: Instrumentation | undefined;
 }
 
 /** The HTTP app: a Fetch API handler, the same app as a Node request listener, and graphql-ws for the Node server. */
@@ -157,6 +177,7 @@ export function createApp(options: AppOptions): App {
     cors: { origin: options.corsOrigin ?? "*" },
     extensions: options.graphqlExtensions ?? [],
     onUnexpectedError,
+    instrumentation: options.instrumentation,
   });
   const rest = createRestHandler({
     runtime,
@@ -183,7 +204,10 @@ export function createApp(options: AppOptions): App {
   const graphqlLimit = { actorOf, corsOrigin, body: "graphql" } as const;
   // Requests the spliced answer below counted already (and resolved the actor of), then handed on to the gate.
   const counted = new WeakMap<IncomingMessage, { verdict: RateLimitVerdict | undefined; request: Request }>();
-  const graphqlGate = createServerAdapter<{ req?: IncomingMessage | undefined }>(async (request, { req }) => {
+  const graphqlGate = createServerAdapter<{
+    req?: IncomingMessage | undefined;
+    res?: ServerResponse | undefined;
+  }>(async (request, { req, res }) => {
     const started = performance.now();
     let response: Response;
     try {
@@ -213,6 +237,7 @@ export function createApp(options: AppOptions): App {
       deadlines.finish(request);
     }
     logRequest(request.method, pathOf(request.url), response.status, started);
+    if (res) countStream(response, res, "graphql-sse");
     return response;
   });
 
@@ -277,11 +302,25 @@ export function createApp(options: AppOptions): App {
     void graphqlGate.requestListener(req, res);
   };
 
+  // Open event streams by transport, counted on the Node listener (an in-process response has no connection to watch).
+  const openStreams = { sse: 0, "graphql-sse": 0 };
+  options.metrics?.subscribers("sse", () => openStreams.sse);
+  options.metrics?.subscribers("graphql-sse", () => openStreams["graphql-sse"]);
+  const countStream = (response: Response, res: ServerResponse, transport: keyof typeof openStreams) => {
+    if (!response.headers.get("content-type")?.startsWith("text/event-stream")) return;
+    openStreams[transport]++;
+    res.once("close", () => openStreams[transport]--);
+  };
+
   const app = new Hono();
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
     logRequest(c.req.method, c.req.path, c.res.status, started);
+    const scope = currentRequest();
+    if (scope) scope.route = rest.routeOf(c.req.raw) ?? appRoute(routePath(c));
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing) countStream(c.res, outgoing, "sse");
   });
   // The clock starts before the rate limit, which makes the request's context (and its deadline).
   app.use("/api/*", async (c, next) => {
@@ -315,6 +354,10 @@ export function createApp(options: AppOptions): App {
     c.header("Vary", "Accept");
     return prefersHtml(c.req.header("accept")) ? c.html(rootPage(index, options.graphiql ?? true)) : c.json(index);
   });
+  if (options.metrics && options.metricsEndpoint) {
+    const { metrics, metricsEndpoint } = options;
+    app.get(METRICS_PATH, (c) => answerScrape(metrics, metricsEndpoint.token, c.req.header("authorization")));
+  }
   app.notFound((c) =>
     c.json(
       { message: `No route for ${c.req.method} ${c.req.path}. Try ${GRAPHQL_ENDPOINT} or /api.`, code: "NOT_FOUND" },
@@ -326,37 +369,71 @@ export function createApp(options: AppOptions): App {
   // listener, which in-process callers of `fetch` have no reason to get.
   let honoListener: RequestListener | undefined;
 
+  /** The Node listener's routing: GraphQL to the gate (or the spliced answer), the rest to Hono. */
+  const serveNode = (req: IncomingMessage, res: ServerResponse, scope: RequestScope) => {
+    const target = req.url ?? "/";
+    const path = pathOf(target);
+    if (!isGraphQLPath(path)) {
+      honoListener ??= getRequestListener((request, env) => app.fetch(request, env));
+      void honoListener(req, res);
+      return;
+    }
+    scope.route = path;
+    // What @hono/node-server checks before making a URL of Host and target: whatwg-node would make an
+    // invalid one (a 500 when first read), or read an absolute-form target as a path.
+    const url = urlOf(req.headers.host, target);
+    if (!url) {
+      res.writeHead(400).end();
+      return;
+    }
+    req.url = url.pathname + url.search;
+    req.headers.host = url.host;
+    // A body left half read (over the body limit) would stall the connection: close it once answered.
+    res.once("finish", () => {
+      if (!req.complete) req.socket.destroySoon();
+    });
+    if (req.method === "POST" && url.pathname === GRAPHQL_ENDPOINT && smallJsonBody(req, graphqlMaxBodyBytes))
+      void answerSpliced(req, res, url);
+    else void graphqlGate.requestListener(req, res);
+  };
+
+  const { metrics, tracing } = options;
   return {
-    fetch: async (request, env) =>
-      withSecurityHeaders(
-        await (isGraphQLPath(new URL(request.url).pathname)
-          ? graphqlGate.fetch(request, { req: (env as { incoming?: IncomingMessage } | undefined)?.incoming })
-          : app.fetch(request, env as object | undefined)),
-      ),
+    fetch: async (request, env) => {
+      const requestId = requestIdOf(request.headers.get("x-request-id"));
+      const observed = new ObservedRequest(
+        request.method,
+        requestId,
+        request.headers.get("traceparent"),
+        metrics,
+        tracing,
+      );
+      const path = new URL(request.url).pathname;
+      if (isGraphQLPath(path)) observed.scope.route = path;
+      const response = withSecurityHeaders(
+        await observed.run(() =>
+          isGraphQLPath(path)
+            ? graphqlGate.fetch(request, { req: (env as { incoming?: IncomingMessage } | undefined)?.incoming })
+            : app.fetch(request, env as object | undefined),
+        ),
+        requestId,
+      );
+      const stream = response.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
+      observed.end(response.status, stream);
+      return response;
+    },
     requestListener: (req, res) => {
       for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
-      const target = req.url ?? "/";
-      if (!isGraphQLPath(pathOf(target))) {
-        honoListener ??= getRequestListener((request, env) => app.fetch(request, env));
-        void honoListener(req, res);
-        return;
-      }
-      // What @hono/node-server checks before making a URL of Host and target: whatwg-node would make an
-      // invalid one (a 500 when first read), or read an absolute-form target as a path.
-      const url = urlOf(req.headers.host, target);
-      if (!url) {
-        res.writeHead(400).end();
-        return;
-      }
-      req.url = url.pathname + url.search;
-      req.headers.host = url.host;
-      // A body left half read (over the body limit) would stall the connection: close it once answered.
-      res.once("finish", () => {
-        if (!req.complete) req.socket.destroySoon();
-      });
-      if (req.method === "POST" && url.pathname === GRAPHQL_ENDPOINT && smallJsonBody(req, graphqlMaxBodyBytes))
-        void answerSpliced(req, res, url);
-      else void graphqlGate.requestListener(req, res);
+      const requestId = requestIdOf(headerOf(req.headers["x-request-id"]));
+      res.setHeader("X-Request-Id", requestId);
+      const method = req.method ?? "GET";
+      const observed = new ObservedRequest(method, requestId, headerOf(req.headers.traceparent), metrics, tracing);
+      if (metrics || tracing)
+        res.once("close", () => {
+          const type = res.getHeader("content-type");
+          observed.end(res.statusCode, typeof type === "string" && type.startsWith("text/event-stream"));
+        });
+      observed.run(() => serveNode(req, res, observed.scope));
     },
     serveWebSockets: (server) => {
       const { rateLimit } = options;
@@ -368,6 +445,7 @@ export function createApp(options: AppOptions): App {
           }
         : undefined;
       const service = graphql.serveWebSocket(server, { ...options.webSocket, countOperation });
+      options.metrics?.subscribers("graphql-ws", () => service.size);
       if (options.rateLimit) limitWebSocketUpgrades(server, options.rateLimit);
       return service;
     },
@@ -380,6 +458,11 @@ export const GRAPHQL_MAX_BODY_BYTES = 1_048_576;
 
 const isGraphQLPath = (path: string) => path === GRAPHQL_ENDPOINT || path === GRAPHQL_STREAM_ENDPOINT;
 
+/** A header Node may give as a list: its first value. */
+function headerOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /**
  * Headers on every response: no MIME sniffing, no Referer to other sites, no framing (the API's pages,
  * GraphiQL and /api/docs, cannot be clickjacked). Scripts are left alone: those pages load their own.
@@ -391,9 +474,10 @@ const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
   ["X-Frame-Options", "DENY"],
 ];
 
-/** `response` with {@link SECURITY_HEADERS} (a copy when its headers are immutable). */
-function withSecurityHeaders(response: Response): Response {
+/** `response` with {@link SECURITY_HEADERS} and its request id (a copy when its headers are immutable). */
+function withSecurityHeaders(response: Response, requestId: string): Response {
   return withHeaders(response, (headers) => {
+    headers.set("X-Request-Id", requestId);
     // A page's own policy (the admin's) is stricter than the default one, which only forbids framing.
     for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
   });

@@ -82,6 +82,21 @@ export interface Config {
   /** Whether a proxy in front sets X-Forwarded-For, so its last entry is the client's IP (`TRUST_PROXY`). @default false */
   readonly trustProxy: boolean;
   /**
+   * Prometheus metrics at `GET /metrics` (docs/guides/operations.md). `METRICS_TOKEN` (at least 16
+   * characters) makes scrapers send `Authorization: Bearer <token>` (401 otherwise); `METRICS_PORT` serves
+   * them on that port only (0 picks a free one), e.g. on a private scrape network. With neither, they
+   * are served on the main port outside production and not at all in production (404).
+   * @default { token: undefined, port: undefined }
+   */
+  readonly metrics: { readonly token: string | undefined; readonly port: number | undefined };
+  /**
+   * OpenTelemetry tracing, on when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (an http(s):// URL; spans are
+   * POSTed to `<endpoint>/v1/traces` as OTLP/HTTP JSON), with `OTEL_SERVICE_NAME` as the service name
+   * (@default "autograph"). Incoming W3C `traceparent` headers are continued.
+   * @default undefined: tracing off
+   */
+  readonly tracing: { readonly endpoint: string; readonly serviceName: string } | undefined;
+  /**
    * Origins browsers may call from (`CORS_ORIGINS`: a comma-separated list such as
    * `https://admin.example,https://app.example`, or `*`). @default "*"
    */
@@ -327,6 +342,23 @@ export function loadConfig(env: Env = process.env): Config {
     requireExpiry: flag("JWT_REQUIRE_EXP", production),
   };
   const securityProfile = read("SECURITY_PROFILE") ?? "secure";
+  const metricsToken = read("METRICS_TOKEN");
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    fail("METRICS_TOKEN", "at least 16 characters", "(hidden)", undefined);
+  const mainPort = port("PORT", 4000, 0);
+  const metricsPort = read("METRICS_PORT") === undefined ? undefined : port("METRICS_PORT", 0, 0);
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === mainPort)
+    fail("METRICS_PORT", "another port than PORT", String(metricsPort), undefined);
+  const tracing = () => {
+    const endpoint = read("OTEL_EXPORTER_OTLP_ENDPOINT");
+    if (endpoint === undefined) return undefined;
+    if (!URL.canParse(endpoint) || !["http:", "https:"].includes(new URL(endpoint).protocol))
+      return fail("OTEL_EXPORTER_OTLP_ENDPOINT", "an http:// or https:// URL", endpoint, undefined);
+    return Object.freeze({
+      endpoint: endpoint.replace(/\/+$/, ""),
+      serviceName: read("OTEL_SERVICE_NAME") ?? "autograph",
+    });
+  };
   const blobStore = (): BlobStoreConfig => {
     const kind = read("BLOB_STORE") ?? "local";
     const local = { kind: "local", dir: read("BLOB_DIR") ?? ".data/blobs" } as const;
@@ -366,7 +398,7 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const config: Config = {
     production,
-    port: port("PORT", 4000, 0),
+    port: mainPort,
     databaseUrl,
     ...readReplicaConfig(read, fail, databaseUrl),
     embeddedPgDir: read("EMBEDDED_PG_DIR") ?? ".data/postgres",
@@ -396,6 +428,8 @@ export function loadConfig(env: Env = process.env): Config {
       ? (rateLimitStore as Config["rateLimitStore"])
       : fail("RATE_LIMIT_STORE", "memory or redis", rateLimitStore, "memory"),
     trustProxy: flag("TRUST_PROXY", false),
+    metrics: Object.freeze({ token: metricsToken, port: metricsPort }),
+    tracing: tracing(),
     blobStore: Object.freeze(blobStore()),
     blobRedirect: flag("BLOB_REDIRECT", false),
     blobGcIntervalSeconds: count("BLOB_GC_INTERVAL", 0) ?? 3600,

@@ -41,6 +41,8 @@ export interface RateLimitOptions {
   trustProxy?: boolean;
   /** The store failed (the request was let through). Reported at most once per 10 seconds, with how many failed. */
   onStoreError?: (error: unknown, failures: number) => void;
+  /** A request was refused with 429 (metrics), by transport: `rest`, `graphql` or `websocket` (an upgrade). @default none */
+  onRefused?: (transport: "rest" | "graphql" | "websocket") => void;
 }
 
 /** The outcome of counting one request. */
@@ -59,6 +61,8 @@ export interface RateLimit {
   readonly trustProxy: boolean;
   /** Counts one request of `key`; undefined when the store failed (the request is let through, uncounted). */
   consume(key: string): Promise<RateLimitDecision | undefined>;
+  /** Told of each refusal, by transport (RateLimitOptions.onRefused). */
+  readonly onRefused: ((transport: "rest" | "graphql" | "websocket") => void) | undefined;
   /** Resolves once the store can count (Redis connected); at once in memory. */
   ready(): Promise<void>;
   /** Releases the store (closes the Redis connection). */
@@ -117,6 +121,7 @@ export function createRateLimit(options: RateLimitOptions): RateLimit {
     limit,
     windowSeconds,
     trustProxy: options.trustProxy ?? false,
+    onRefused: options.onRefused,
     async consume(key) {
       try {
         const res = await limiter.consume(key);
@@ -182,6 +187,7 @@ export async function countRequest(
     "RateLimit-Reset": String(decision.resetSeconds),
   };
   if (decision.allowed) return { headers };
+  rateLimit.onRefused?.(options.body ?? "rest");
   const message = `Too many requests: at most ${rateLimit.limit} every ${rateLimit.windowSeconds} seconds; retry in ${decision.resetSeconds} seconds.`;
   const body =
     options.body === "graphql"
@@ -253,6 +259,7 @@ export function limitWebSocketUpgrades(server: Server, rateLimit: RateLimit): vo
     const decision = await rateLimit.consume(`ip:${forwarded || request.socket.remoteAddress || "unknown"}`);
     socket.off("error", onError);
     if (decision !== undefined && !decision.allowed) {
+      rateLimit.onRefused?.("websocket");
       const body = JSON.stringify({
         message: `Too many requests: at most ${rateLimit.limit} every ${rateLimit.windowSeconds} seconds; retry in ${decision.resetSeconds} seconds.`,
         code: "RATE_LIMITED",

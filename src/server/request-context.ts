@@ -2,10 +2,10 @@
  * The request context of each request, whatever its transport: made once per request (actor, loaders,
  * request id), however many layers ask for it.
  */
-import { randomUUID } from "node:crypto";
 import type { Deadline, RequestContext } from "../runtime/context.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ActorResolver } from "./auth.ts";
+import { currentRequest, requestIdOf } from "./request-scope.ts";
 
 /**
  * The request context of a request, whatever its transport: HTTP requests, and the Request a
@@ -25,7 +25,8 @@ export function requestContextFor(
     if (!context) {
       context = (async () =>
         runtime.context({
-          requestId: request.headers.get("x-request-id")?.slice(0, 100) || randomUUID(),
+          // The id the HTTP entry echoes as X-Request-Id; a WebSocket subscription's Request has none.
+          requestId: currentRequest()?.requestId ?? requestIdOf(request.headers.get("x-request-id")),
           deadline: deadlineOf?.(request),
           ...(resolveActor ? { actor: await resolveActor(request) } : {}),
         }))();

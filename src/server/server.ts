@@ -31,6 +31,10 @@ import { trackConnections } from "./drain.ts";
 import { logFailure } from "./failure-log.ts";
 import { assertPortFree } from "./port.ts";
 import { createRateLimit } from "./rate-limit.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { METRICS_PATH, metricsListener } from "./metrics-endpoint.ts";
+import { logCorrelation } from "./request-scope.ts";
+import { createTracing } from "./tracing.ts";
 
 /**
  * Options of {@link startServer}. The first three describe your project: its generated Prisma client, the
@@ -66,7 +70,10 @@ export interface StartOptions<P extends PrismaClientLike = PrismaClientLike> {
   blobStore?: BlobStore;
   /** @default loadConfig(process.env) */
   config?: Config;
-  /** @default a pino logger at config.logLevel */
+  /**
+   * Where the server logs. Give it `mixin: logCorrelation` (exported) so lines logged during a request
+   * carry its `requestId`, `traceId` and `spanId`. @default a pino logger at config.logLevel, with that mixin
+   */
   logger?: Logger;
 }
 
@@ -89,6 +96,13 @@ export interface RunningServer {
    * streams end; then the database closes (and the embedded PostgreSQL stops). Safe to call more than once.
    * @default graceMs config.shutdownGraceMs (`SHUTDOWN_GRACE_MS`, 10 s)
    */
+  /**
+   * The server's Prometheus metrics (docs/guides/operations.md): register one more series with
+   * `metrics.gauge(name, help, collect)`.
+   */
+  readonly metrics: Metrics;
+  /** Where the metrics are scraped (`.../metrics`, on METRICS_PORT when set); undefined when they are not served. */
+  readonly metricsUrl: string | undefined;
   close(graceMs?: number): Promise<void>;
 }
 
@@ -111,7 +125,11 @@ export interface RunningServer {
 export async function startServer<P extends PrismaClientLike>(options: StartOptions<P>): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
   await assertPortFree(config.port);
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? pino({ level: config.logLevel, mixin: logCorrelation });
+  const metrics = createMetrics();
+  const tracing = config.tracing ? createTracing(config.tracing) : undefined;
+  // One observer for every layer: the metric callbacks, and the tracer when tracing is on.
+  const instrumentation = metrics.instrumentation(tracing?.tracer);
   const { datamodel, prismaClient } = options;
   // Check and resolve first: a schema or definitions Autograph cannot serve fail the boot before anything starts.
   checkRequiredModels(datamodel);
@@ -180,8 +198,34 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
                 );
             },
           },
+    instrumentation,
   });
   if (db.replica) logger.info({ maxLagMs }, "reads outside transactions go to the read replica (DATABASE_READ_URL)");
+  metrics.gauge(
+    "autograph_db_pool_connections",
+    "Connections the pool holds (idle and in use).",
+    () => db.pool.totalCount,
+  );
+  metrics.gauge("autograph_db_pool_idle_connections", "Pooled connections idle now.", () => db.pool.idleCount);
+  metrics.gauge(
+    "autograph_db_pool_waiting_requests",
+    "Queries waiting for a pooled connection.",
+    () => db.pool.waitingCount,
+  );
+  const { replica } = db;
+  if (replica) {
+    // NaN until the first measure and while the replica is unreachable: no value rather than a wrong one.
+    metrics.gauge(
+      "autograph_replica_lag_seconds",
+      "Replay lag of the read replica: age of its last replayed commit, 0 when it has replayed all it received.",
+      () => replica.lagSeconds() ?? Number.NaN,
+    );
+    metrics.gauge(
+      "autograph_replica_lag_bytes",
+      "WAL bytes the read replica has received but not replayed yet.",
+      () => replica.lagBytes() ?? Number.NaN,
+    );
+  }
   const blobStore = options.blobStore ?? createBlobStore(config.blobStore);
   const references = blobReferences(schema, datamodel);
   const blobGc = scheduleBlobGc({
@@ -204,6 +248,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
         { ...where, statementTimeoutMs: config.dbStatementTimeoutMs },
         `statement timeout: ${where.operation} of ${where.resource} cancelled after ${config.dbStatementTimeoutMs} ms`,
       ),
+    instrumentation,
   });
   const events = createEvents({
     runtime,
@@ -216,8 +261,15 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     }),
     retentionMs: config.outboxRetentionHours * 3600_000,
     onError: (err, where) => logFailure(logger, err, "events: failure", { where }),
+    instrumentation,
   });
   await events.start();
+  // A scrape while the database is away shows NaN rather than failing whole.
+  metrics.gauge(
+    "autograph_events_outbox_lag",
+    "Committed change events not yet published to the bus (newest event id minus the bus cursor).",
+    () => events.lag().catch(() => Number.NaN),
+  );
   const rateLimit =
     config.rateLimit > 0
       ? createRateLimit({
@@ -228,9 +280,17 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
           store: config.rateLimitStore === "redis" ? { redisUrl: config.redisUrl ?? "" } : "memory",
           onStoreError: (err, failures) =>
             logger.warn({ err, failures }, "rate limit store unavailable: requests pass uncounted"),
+          onRefused: (transport) => metrics.rateLimited(transport),
         })
       : undefined;
+  // Metrics on their own port, or on the main one (behind the token if set; not in production without one).
+  const metricsOnMainPort =
+    config.metrics.port === undefined && (config.metrics.token !== undefined || !config.production);
   const app = createApp({
+    metrics,
+    metricsEndpoint: metricsOnMainPort ? { token: config.metrics.token } : undefined,
+    tracing,
+    instrumentation,
     rateLimit,
     runtime,
     resolveActor,
@@ -274,6 +334,23 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
+  let metricsServer: Server | undefined;
+  let metricsUrl = metricsOnMainPort ? `${url}${METRICS_PATH}` : undefined;
+  if (config.metrics.port !== undefined) {
+    const listening = createServer(metricsListener(metrics, config.metrics.token));
+    metricsServer = listening;
+    await new Promise<void>((resolve, reject) => {
+      listening.once("error", reject);
+      listening.listen(config.metrics.port, "0.0.0.0", () => resolve());
+    });
+    metricsUrl = `http://localhost:${(listening.address() as AddressInfo).port}${METRICS_PATH}`;
+  }
+  if (metricsUrl === undefined)
+    logger.info(
+      "metrics are not served in production without protection: set METRICS_TOKEN (scrapers send it as a Bearer token) or METRICS_PORT (a port of their own) to serve GET /metrics",
+    );
+  else logger.info({ metrics: metricsUrl, protected: config.metrics.token !== undefined }, "metrics are served");
+  if (tracing) logger.info({ endpoint: config.tracing?.endpoint }, "tracing: spans are exported over OTLP/HTTP");
   logger.info(
     { url, graphql: `${url}/graphql`, rest: `${url}/api`, docs: `${url}/api/docs` },
     "Autograph is listening",
@@ -286,6 +363,8 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     events,
     server,
     replica: db.replica,
+    metrics,
+    metricsUrl,
     close(graceMs = config.shutdownGraceMs) {
       closing ??= (async () => {
         logger.info({ delayMs: config.shutdownDelayMs, graceMs }, "shutting down: draining connections");
@@ -304,6 +383,15 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
           ["database pool", () => db.close()],
           ["rate limit store", () => rateLimit?.close()],
           ["database", () => prepared.close()],
+          [
+            "metrics server",
+            () => {
+              metricsServer?.closeAllConnections();
+              return new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+            },
+          ],
+          // Last: the spans of the shutdown's own statements are exported too.
+          ["tracing", () => tracing?.close()],
         ];
         let failed: unknown;
         for (const [name, step] of steps) {

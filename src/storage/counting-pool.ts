@@ -2,7 +2,9 @@
  * A `pg.Pool` whose connections count and record every statement they send: the primary's and the read
  * replica's pools (prisma.ts), so tests can pin a request's round trips on each.
  */
+import { type Span, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import pg from "pg";
+import { type Instrumentation, NO_INSTRUMENTATION, SPAN_SQL_CHARS } from "./instrumentation.ts";
 
 /**
  * Counts and records the SQL statements sent to PostgreSQL through one pool: `db.statements` counts the
@@ -69,9 +71,13 @@ export function countingPool(options: {
   readonly connectionTimeoutMillis?: number;
   /** PostgreSQL's `statement_timeout` on every connection; 0 for none. @default 0 */
   readonly statementTimeoutMs?: number;
+  /** Told of each statement's duration and failure; a span per statement when it has a tracer. @default observes nothing */
+  readonly instrumentation?: Instrumentation | undefined;
 }): { pool: pg.Pool; recorder: Recorder } {
   const { url, max, logSize, onError, connectionTimeoutMillis, statementTimeoutMs = 0 } = options;
   const recorder = new Recorder(logSize);
+  const observer = options.instrumentation ?? NO_INSTRUMENTATION;
+  const { tracer } = observer;
 
   class CountingClient extends pg.Client {
     // biome-ignore lint/suspicious/noExplicitAny: pg.Client's constructor options, forwarded unchanged
@@ -86,9 +92,26 @@ export function countingPool(options: {
     // pg's query() has a dozen overloads (callback, promise, submittable); this forwards them all unchanged.
     // biome-ignore lint/suspicious/noExplicitAny: forwards every overload of pg's query() unchanged
     override query(...args: any[]): any {
-      recorder.record(sqlText(args[0]));
+      const text = sqlText(args[0]);
+      recorder.record(text);
+      const started = performance.now();
+      const span = tracer && statementSpan(tracer, text);
       // biome-ignore lint/suspicious/noExplicitAny: the same overloads, forwarded
-      return (super.query as (...a: any[]) => any)(...args);
+      const result = (super.query as (...a: any[]) => any)(...args);
+      // Prisma's adapter and pool.query use the promise form; a callback or submittable (cursor) is counted, not timed.
+      if (result instanceof Promise)
+        result.then(
+          () => {
+            observer.statement((performance.now() - started) / 1000, false);
+            span?.end();
+          },
+          (error: unknown) => {
+            observer.statement((performance.now() - started) / 1000, true);
+            if (span) endFailed(span, error);
+          },
+        );
+      else span?.end();
+      return result;
     }
   }
 
@@ -102,4 +125,26 @@ export function countingPool(options: {
   // Without a listener an idle connection's error would crash the process.
   pool.on("error", onError);
   return { pool, recorder };
+}
+
+/** A CLIENT span for one statement, named by its verb; the text is cut at SPAN_SQL_CHARS and never holds parameter values. */
+function statementSpan(tracer: NonNullable<Instrumentation["tracer"]>, text: string): Span {
+  const verb = /^\s*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? "SQL";
+  return tracer.startSpan(verb, {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      "db.system.name": "postgresql",
+      "db.system": "postgresql",
+      "db.operation.name": verb,
+      "db.query.text": text.length > SPAN_SQL_CHARS ? `${text.slice(0, SPAN_SQL_CHARS)}…` : text,
+    },
+  });
+}
+
+/** Ends `span` as failed with the error's class and SQLSTATE (never its parameters). */
+function endFailed(span: Span, error: unknown): void {
+  const code = (error as { code?: unknown } | null)?.code;
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  if (typeof code === "string") span.setAttribute("db.response.status_code", code);
+  span.end();
 }

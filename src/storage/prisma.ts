@@ -8,6 +8,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Datamodel } from "../metadata/datamodel.ts";
 import { countingPool, type StatementCounter } from "./counting-pool.ts";
+import type { Instrumentation } from "./instrumentation.ts";
 import { openReadReplica, type ReadReplica, type ReplicaState } from "./read-replica.ts";
 
 export type { StatementCounter } from "./counting-pool.ts";
@@ -62,6 +63,13 @@ export interface CreateDatabaseOptions<P extends PrismaClientLike = PrismaClient
    * @default ignores the error
    */
   onPoolError?: (error: Error) => void;
+  /**
+   * Told of every statement (duration, failure), and a span per statement when it has a tracer
+   * (`db.system.name` postgresql, the text truncated, never the parameter values), on the primary and
+   * the replica alike.
+   * @default observes nothing
+   */
+  instrumentation?: Instrumentation | undefined;
   /**
    * A streaming replica of the database (`DATABASE_READ_URL`): reads outside transactions go to it
    * (docs/guides/read-replicas.md). @default none: every statement goes to the primary
@@ -124,7 +132,13 @@ export function createDatabase<P extends PrismaClientLike>(
     throw new TypeError(
       `statementTimeoutMs must be a whole number of milliseconds (0 for none), got ${JSON.stringify(statementTimeoutMs)}.`,
     );
-  const pools = { max: poolSize, logSize: options.logSize ?? 100, onError: onPoolError, statementTimeoutMs };
+  const pools = {
+    max: poolSize,
+    logSize: options.logSize ?? 100,
+    onError: onPoolError,
+    statementTimeoutMs,
+    instrumentation: options.instrumentation,
+  };
   const primary = countingPool({ ...pools, url, connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 });
   const prisma = new options.prismaClient({ adapter: new PrismaPg(primary.pool) });
   const settings = options.readReplica;

@@ -33,6 +33,8 @@ describe("loadConfig", () => {
       rateLimitWindowSeconds: 60,
       rateLimitStore: "memory",
       trustProxy: false,
+      metrics: { token: undefined, port: undefined },
+      tracing: undefined,
       securityProfile: "secure",
       corsOrigins: "*",
       blobStore: { kind: "local", dir: ".data/blobs" },
@@ -112,6 +114,8 @@ describe("loadConfig", () => {
       rateLimitWindowSeconds: 10,
       rateLimitStore: "redis",
       trustProxy: true,
+      metrics: { token: undefined, port: undefined },
+      tracing: undefined,
       securityProfile: "react_admin",
       corsOrigins: ["https://admin.example", "http://localhost:5173"],
       blobStore: { kind: "local", dir: ".data/blobs" },
@@ -307,5 +311,42 @@ describe("blob store settings", () => {
     expect(() => loadConfig({ ...s3, S3_BUCKET: "My_Bucket" })).toThrow("S3_BUCKET must be a bucket name");
     // Without BLOB_STORE=s3 the S3 variables are not required.
     expect(loadConfig({ S3_BUCKET: "x" }).blobStore.kind).toBe("local");
+  });
+});
+
+describe("metrics and tracing", () => {
+  test("METRICS_TOKEN, METRICS_PORT and the OTLP endpoint are read and checked", () => {
+    const defaults = loadConfig({});
+    expect(defaults.metrics).toEqual({ token: undefined, port: undefined });
+    expect(defaults.tracing).toBeUndefined();
+    const set = loadConfig({
+      METRICS_TOKEN: "t".repeat(16),
+      METRICS_PORT: "9464",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/",
+    });
+    expect(set.metrics).toEqual({ token: "t".repeat(16), port: 9464 });
+    expect(set.tracing).toEqual({ endpoint: "http://collector:4318", serviceName: "autograph" });
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://c.example", OTEL_SERVICE_NAME: "blog" }).tracing?.serviceName,
+    ).toBe("blog");
+  });
+
+  test("bad values name their variable and never echo the token", () => {
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({
+        METRICS_TOKEN: "short-secret",
+        METRICS_PORT: "4000",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318",
+      });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      'METRICS_TOKEN must be at least 16 characters, got "(hidden)"',
+      'METRICS_PORT must be another port than PORT, got "4000"',
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL, got "collector:4318"',
+    ]);
+    expect(() => loadConfig({ METRICS_PORT: "http" })).toThrow(/METRICS_PORT must be an integer from 0 to 65535/);
   });
 });

@@ -57,9 +57,12 @@ const post = async (body: unknown, headers: Record<string, string> = {}, to = ur
     body: JSON.stringify(body),
   });
   const text = await response.text();
+  // Every response has an X-Request-Id (a new UUID each, here): present, but not compared.
+  expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   const shown = Object.fromEntries(
     [...response.headers].filter(
-      ([name]) => name !== "date" && name !== "ratelimit-remaining" && name !== "ratelimit-reset",
+      ([name]) =>
+        name !== "date" && name !== "ratelimit-remaining" && name !== "ratelimit-reset" && name !== "x-request-id",
     ),
   );
   return {

@@ -197,6 +197,11 @@ describe.skipIf(missing !== undefined)(
         console.log(
           `replica lag while paused: ${replica().lagSeconds()?.toFixed(3)} s, ${replica().lagBytes()} bytes received and not replayed`,
         );
+        // The same figure, as Prometheus scrapes it.
+        const scraped = await (await fetch(`${running.metricsUrl}`)).text();
+        const gauge = Number(/^autograph_replica_lag_bytes (\S+)$/m.exec(scraped)?.[1]);
+        expect(gauge).toBe(replica().lagBytes());
+        expect(scraped).toMatch(/^autograph_replica_lag_seconds \d/m);
 
         await pair.onReplica("select pg_wal_replay_resume()");
         await pair.caughtUp();
