@@ -148,6 +148,11 @@ export interface Config {
   /** How old an unreferenced blob must be before the collector deletes it, in hours (`BLOB_GC_GRACE_HOURS`). @default 24 */
   readonly blobGcGraceHours: number;
   /**
+   * Connections in the app's pool to PostgreSQL (`DB_POOL_SIZE`); the event dispatcher and the
+   * PostgreSQL bus hold one more each (docs/guides/deployment.md#sizing). @default 10
+   */
+  readonly dbPoolSize: number;
+  /**
    * PostgreSQL's `statement_timeout` on every pooled connection of the app, in milliseconds
    * (`DB_STATEMENT_TIMEOUT_MS`); 0 turns it off. A statement cancelled by it answers 503 TIMEOUT.
    * 30 s is far above any statement an API request should need (interactive transactions already
@@ -315,6 +320,11 @@ export function loadConfig(env: Env = process.env): Config {
     const ms = whole(name, fallback, 0, expected);
     return ms <= 2_147_483_647 ? ms : fail(name, expected, String(ms), fallback);
   };
+  const poolSize = (): number => {
+    const expected = "a whole number of connections from 1 to 1000";
+    const size = whole("DB_POOL_SIZE", 10, 1, expected);
+    return size <= 1000 ? size : fail("DB_POOL_SIZE", expected, String(size), 10);
+  };
   const rateLimitStore = read("RATE_LIMIT_STORE") ?? "memory";
   if (rateLimitStore === "redis" && redisUrl === undefined)
     fail("RATE_LIMIT_STORE", "memory unless REDIS_URL is set", rateLimitStore, undefined);
@@ -435,6 +445,7 @@ export function loadConfig(env: Env = process.env): Config {
     blobGcIntervalSeconds: count("BLOB_GC_INTERVAL", 0) ?? 3600,
     blobGcGraceHours: count("BLOB_GC_GRACE_HOURS", 1) ?? 24,
     lockTtlSeconds: lockTtl(),
+    dbPoolSize: poolSize(),
     dbStatementTimeoutMs: millis("DB_STATEMENT_TIMEOUT_MS", 30_000),
     requestTimeoutMs: millis("REQUEST_TIMEOUT_MS", 60_000),
     webSocketIdleTimeoutMs: millis("WS_IDLE_TIMEOUT_MS", 300_000),

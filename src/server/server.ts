@@ -178,6 +178,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
   const db = createDatabase(prepared.url, {
     prismaClient,
     datamodel,
+    poolSize: config.dbPoolSize,
     statementTimeoutMs: config.dbStatementTimeoutMs,
     onPoolError: (err) => logger.warn({ err }, "idle database connection failed"),
     readReplica:

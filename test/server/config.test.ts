@@ -42,6 +42,7 @@ describe("loadConfig", () => {
       blobGcIntervalSeconds: 3600,
       blobGcGraceHours: 24,
       lockTtlSeconds: 300,
+      dbPoolSize: 10,
       dbStatementTimeoutMs: 30_000,
       requestTimeoutMs: 60_000,
       webSocketIdleTimeoutMs: 300_000,
@@ -83,6 +84,7 @@ describe("loadConfig", () => {
       BLOB_GC_INTERVAL: "0",
       BLOB_GC_GRACE_HOURS: "2",
       LOCK_TTL_SECONDS: "60",
+      DB_POOL_SIZE: "4",
       DB_STATEMENT_TIMEOUT_MS: "0",
       REQUEST_TIMEOUT_MS: "2500",
       WS_IDLE_TIMEOUT_MS: "300",
@@ -123,6 +125,7 @@ describe("loadConfig", () => {
       blobGcIntervalSeconds: 0,
       blobGcGraceHours: 2,
       lockTtlSeconds: 60,
+      dbPoolSize: 4,
       dbStatementTimeoutMs: 0,
       requestTimeoutMs: 2500,
       webSocketIdleTimeoutMs: 300,
@@ -139,6 +142,10 @@ describe("loadConfig", () => {
 
   test("a bad value is an error naming the variable, the expectation and the value", () => {
     expect(() => loadConfig({ PORT: "http" })).toThrow('PORT must be an integer from 0 to 65535, got "http"');
+    expect(() => loadConfig({ DB_POOL_SIZE: "0" })).toThrow(
+      'DB_POOL_SIZE must be a whole number of connections from 1 to 1000, got "0"',
+    );
+    expect(() => loadConfig({ DB_POOL_SIZE: "5000" })).toThrow("DB_POOL_SIZE must be a whole number of connections");
     expect(() => loadConfig({ EMBEDDED_PG_PORT: "0" })).toThrow("EMBEDDED_PG_PORT must be an integer from 1 to 65535");
     expect(() => loadConfig({ SEED: "maybe" })).toThrow("SEED must be true or false");
     expect(() => loadConfig({ EVENT_BUS: "kafka" })).toThrow(
