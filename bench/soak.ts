@@ -50,13 +50,15 @@ function reporter(child: Child): () => Promise<SubscriberReport> {
   return () =>
     new Promise((resolve, reject) => {
       const id = next++;
+      const onExit = () => reject(new Error("The subscribers' process exited."));
       const onMessage = (message: SubscriberReport) => {
         if (message.id !== id) return;
         child.process.off("message", onMessage);
+        child.process.off("exit", onExit);
         resolve(message);
       };
       child.process.on("message", onMessage);
-      child.process.once("exit", () => reject(new Error("The subscribers' process exited.")));
+      child.process.once("exit", onExit);
       child.process.send({ report: id });
     });
 }
@@ -102,10 +104,11 @@ async function main(): Promise<void> {
     for (const step of cleanups.splice(0).reverse())
       await step().catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
   };
-  process.once("SIGINT", () => {
-    log("interrupted: cleaning up");
-    void cleanup().finally(() => process.exit(130));
-  });
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      void cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    });
   try {
     await runNpmScript("autograph", "build", ROOT);
     const database = await prepareBenchDatabaseFromEnv(log, "autograph_soak");
