@@ -19,12 +19,14 @@ import { resolveResources } from "../metadata/resolve.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import { createEventBus, createEvents, type Events } from "../events/events.ts";
 import { Outbox } from "../storage/outbox.ts";
-import { createDatabase, type PrismaClientClass, type PrismaClientLike } from "../storage/prisma.ts";
+import type { PrismaClientClass, PrismaClientLike } from "../storage/prisma.ts";
 import type { ReadReplica } from "../storage/read-replica.ts";
 import { checkRequiredModels } from "../storage/required-models.ts";
 import { createStore } from "../storage/store.ts";
 import { createApp } from "./app.ts";
-import { type ActorResolver, type AuthOptions, createActorResolver, parseActor } from "./auth.ts";
+import type { AuthOptions } from "./auth.ts";
+import { actorResolverOf } from "./actor-resolver-config.ts";
+import { openAppDatabase } from "./app-database.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { prepareDatabase, type Seed } from "./database.ts";
 import { trackConnections } from "./drain.ts";
@@ -174,59 +176,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     log: (message) => logger.info(message),
     warn: (message) => logger.warn(message),
   });
-  const maxLagMs = config.readReplicaMaxLagMs;
-  const db = createDatabase(prepared.url, {
-    prismaClient,
-    datamodel,
-    poolSize: config.dbPoolSize,
-    statementTimeoutMs: config.dbStatementTimeoutMs,
-    onPoolError: (err) => logger.warn({ err }, "idle database connection failed"),
-    readReplica:
-      config.databaseReadUrl === undefined
-        ? undefined
-        : {
-            url: config.databaseReadUrl,
-            maxLagMs,
-            // Once per change, not per read: a replica down for an hour is two lines, not a line per request.
-            onStateChange: (state, err) => {
-              if (state === "serving") logger.info("read replica serving reads again");
-              else if (state === "unreachable")
-                logger.warn({ err }, "read replica unreachable: reads go to the primary");
-              else
-                logger.warn(
-                  { lagSeconds: db.replica?.lagSeconds(), maxLagMs },
-                  "read replica lags beyond READ_REPLICA_MAX_LAG_MS: reads go to the primary until it catches up",
-                );
-            },
-          },
-    instrumentation,
-  });
-  if (db.replica) logger.info({ maxLagMs }, "reads outside transactions go to the read replica (DATABASE_READ_URL)");
-  metrics.gauge(
-    "autograph_db_pool_connections",
-    "Connections the pool holds (idle and in use).",
-    () => db.pool.totalCount,
-  );
-  metrics.gauge("autograph_db_pool_idle_connections", "Pooled connections idle now.", () => db.pool.idleCount);
-  metrics.gauge(
-    "autograph_db_pool_waiting_requests",
-    "Queries waiting for a pooled connection.",
-    () => db.pool.waitingCount,
-  );
-  const { replica } = db;
-  if (replica) {
-    // NaN until the first measure and while the replica is unreachable: no value rather than a wrong one.
-    metrics.gauge(
-      "autograph_replica_lag_seconds",
-      "Replay lag of the read replica: age of its last replayed commit, 0 when it has replayed all it received.",
-      () => replica.lagSeconds() ?? Number.NaN,
-    );
-    metrics.gauge(
-      "autograph_replica_lag_bytes",
-      "WAL bytes the read replica has received but not replayed yet.",
-      () => replica.lagBytes() ?? Number.NaN,
-    );
-  }
+  const db = openAppDatabase(prepared.url, { config, prismaClient, datamodel, logger, metrics, instrumentation });
   const blobStore = options.blobStore ?? createBlobStore(config.blobStore);
   const references = blobReferences(schema, datamodel);
   const blobGc = scheduleBlobGc({
@@ -415,43 +365,3 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
 const HEADERS_TIMEOUT_MS = 15_000;
 /** How long a client has to send a whole request, body included, before it gets 408 (Node's default). */
 const REQUEST_RECEIVE_TIMEOUT_MS = 300_000;
-
-/** The actor resolver the configuration describes: key files are read now, and a bad one fails the boot with its name. */
-async function actorResolverOf(config: Config, resolve: AuthOptions["resolve"]): Promise<ActorResolver> {
-  const read = (path: string, what: string): string => {
-    try {
-      return readFileSync(path, "utf8");
-    } catch (error) {
-      throw new Error(`${what}: cannot read ${path}: ${(error as Error).message}`);
-    }
-  };
-  const json = (path: string, what: string): unknown => {
-    const text = read(path, what);
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      throw new Error(`${what}: ${path} is not valid JSON: ${(error as Error).message}`);
-    }
-  };
-  const jwt = config.jwt;
-  const apiKeys =
-    config.apiKeysFile === undefined
-      ? undefined
-      : (json(config.apiKeysFile, "API_KEYS_FILE") as Record<string, unknown>);
-  return createActorResolver({
-    resolve,
-    jwt: jwt && {
-      ...(jwt.secret !== undefined ? { secret: jwt.secret } : {}),
-      ...(jwt.publicKeyFile !== undefined ? { publicKey: read(jwt.publicKeyFile, "JWT_PUBLIC_KEY_FILE") } : {}),
-      ...(jwt.jwksFile !== undefined ? { jwks: json(jwt.jwksFile, "JWT_JWKS_FILE") as never } : {}),
-      ...(jwt.issuer !== undefined ? { issuer: jwt.issuer } : {}),
-      ...(jwt.audience !== undefined ? { audience: jwt.audience } : {}),
-      ...(jwt.rolesClaim !== undefined ? { rolesClaim: jwt.rolesClaim } : {}),
-      ...(jwt.tenantClaim !== undefined ? { tenantClaim: jwt.tenantClaim } : {}),
-      ...(jwt.requireExpiry !== undefined ? { requireExpiry: jwt.requireExpiry } : {}),
-    },
-    apiKeys:
-      apiKeys && Object.fromEntries(Object.entries(apiKeys).map(([key, actor]) => [key, parseActor(String(actor))])),
-    devActor: config.devActor === undefined ? undefined : parseActor(config.devActor),
-  });
-}
