@@ -66,6 +66,8 @@ function reporter(child: Child): () => Promise<SubscriberReport> {
 interface Minute {
   minute: number;
   rssMb: number;
+  /** V8's heap in use at the minute's end, from the server's own /metrics (nodejs_heap_size_used_bytes). */
+  heapMb: number;
   p50: number;
   p99: number;
   requests: number;
@@ -75,6 +77,19 @@ interface Minute {
   statuses: Record<string, number>;
   /** Events the subscribers received during the minute, all together. */
   delivered: number;
+}
+
+const SOAK_METRICS_TOKEN = "soak-metrics-token-0123456789";
+
+/** The server's V8 heap in use, in MB, as its /metrics reports it (NaN when the scrape fails). */
+async function heapMb(origin: string): Promise<number> {
+  try {
+    const response = await fetch(`${origin}/metrics`, { headers: { authorization: `Bearer ${SOAK_METRICS_TOKEN}` } });
+    const bytes = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await response.text())?.[1];
+    return bytes === undefined ? Number.NaN : Number(bytes) / 1024 / 1024;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -127,6 +142,8 @@ async function main(): Promise<void> {
         LOG_LEVEL: "warn",
         // User 3 of the demo seed, an editor (any signed-in actor comments).
         DEV_ACTOR: "3:editor",
+        // Production serves /metrics only behind a token: the soak reads the heap from it.
+        METRICS_TOKEN: SOAK_METRICS_TOKEN,
       },
       `${origin}/readyz`,
     );
@@ -170,7 +187,18 @@ async function main(): Promise<void> {
     );
 
     const minutes: Minute[] = [];
-    const header = ["minute", "RSS MB", "p50 ms", "p99 ms", "requests", "req/s", "writes", "errors", "delivered"];
+    const header = [
+      "minute",
+      "RSS MB",
+      "heap MB",
+      "p50 ms",
+      "p99 ms",
+      "requests",
+      "req/s",
+      "writes",
+      "errors",
+      "delivered",
+    ];
     let deliveredBefore = (await report()).events;
     const subscriberErrors: string[] = [];
     for (let minute = 1; minute <= settings.minutes; minute++) {
@@ -187,6 +215,7 @@ async function main(): Promise<void> {
       const row: Minute = {
         minute,
         rssMb: rssMb(server.pid) ?? 0,
+        heapMb: await heapMb(origin),
         p50: load.p50,
         p99: load.p99,
         requests: load.requests,
@@ -199,7 +228,7 @@ async function main(): Promise<void> {
       deliveredBefore = counts.events;
       minutes.push(row);
       console.log(
-        `minute ${minute}/${settings.minutes}: RSS ${row.rssMb.toFixed(0)} MB, p50 ${row.p50} ms, p99 ${row.p99} ms, ` +
+        `minute ${minute}/${settings.minutes}: RSS ${row.rssMb.toFixed(0)} MB, heap ${row.heapMb.toFixed(0)} MB, p50 ${row.p50} ms, p99 ${row.p99} ms, ` +
           `${row.requests} requests (${row.requestsPerSecond.toFixed(0)}/s), ${row.writes} writes, ${row.errors} errors, ${row.delivered} events delivered`,
       );
     }
@@ -243,6 +272,7 @@ async function main(): Promise<void> {
         minutes.map((m) => [
           String(m.minute),
           m.rssMb.toFixed(0),
+          m.heapMb.toFixed(0),
           String(m.p50),
           String(m.p99),
           String(m.requests),
