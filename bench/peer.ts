@@ -40,6 +40,7 @@ import {
   scenarios,
 } from "./scenarios.ts";
 import { type Background, type StatementCount, StatementStatistics } from "./statements.ts";
+import { setting } from "./setting.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -51,14 +52,6 @@ const STATEMENT_SAMPLE = 20;
 const BACKGROUND_MS = 2000;
 /** Seconds between two RSS samples of the soak run. */
 const SOAK_EVERY = 5;
-
-function setting(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}".`);
-  return value;
-}
 
 const log = (message: string) => console.error(`[bench] ${message}`);
 

@@ -26,6 +26,7 @@ import { textTable, writeReport } from "./report.ts";
 import { type Request, scenarios } from "./scenarios.ts";
 import type { SubscriberReport } from "./subscribers.ts";
 import { leastSquares, type Trend } from "./trend.ts";
+import { setting } from "./setting.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS = fileURLToPath(new URL("./results/soak.json", import.meta.url));
@@ -35,14 +36,6 @@ const RSS_GROWTH = 0.1;
 const P99_GROWTH = 0.5;
 
 const log = (message: string) => console.error(`[soak] ${message}`);
-
-function setting(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}".`);
-  return value;
-}
 
 /** The subscribers' process, asked for its counts over IPC. */
 function reporter(child: Child): () => Promise<SubscriberReport> {

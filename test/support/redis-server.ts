@@ -5,10 +5,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.ts";
+import { redisAnswers } from "./redis.ts";
 
 /** A redis-server of the test's own. */
 export interface PrivateRedis {
@@ -21,20 +21,6 @@ export interface PrivateRedis {
   start(): Promise<void>;
   /** Stops it (if running) and removes its folder. */
   close(): Promise<void>;
-}
-
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once("error", () => done(false));
-    socket.once("connect", () => socket.write("PING\r\n"));
-    socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
-  });
 }
 
 /**
@@ -69,7 +55,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     // A port just released may refuse for a moment; PING until it answers (bounded).
     const deadline = Date.now() + 10_000;
     const ready = (async () => {
-      while (!(await answersPing(port))) {
+      while (!(await redisAnswers(`redis://127.0.0.1:${port}`))) {
         if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not answer PING in 10 s:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

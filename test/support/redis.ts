@@ -7,9 +7,9 @@ import { createConnection } from "node:net";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-/** Whether a Redis server answers PING at {@link REDIS_URL}. */
-export function redisAnswers(): Promise<boolean> {
-  const { hostname, port } = new URL(REDIS_URL);
+/** Whether a Redis server answers PING at `url` (default {@link REDIS_URL}). */
+export function redisAnswers(url = REDIS_URL): Promise<boolean> {
+  const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = createConnection({ host: hostname, port: Number(port || 6379) });
     const done = (ok: boolean) => {
