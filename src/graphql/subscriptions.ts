@@ -15,6 +15,7 @@ import type { Events } from "../events/events.ts";
 import type { StreamPosition } from "../events/fanout.ts";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { RequestContext } from "../runtime/context.ts";
+import { announcesChanges } from "../runtime/announced.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import { WRITE_ACTIONS } from "../runtime/hooks.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -54,8 +55,9 @@ export function addSubscriptions(
     description: "Committed changes, as they happen (graphql-ws at /graphql, or GraphQL over SSE).",
   });
 
-  // Change events follow `list` (a live list): a resource that serves none has no subscription.
-  const streamed = schema.resources.filter((r) => r.operations.has("list"));
+  // Change events follow `list` (a live list): a resource that serves none has no subscription, nor
+  // one outside the default datasource, which appends no events (runtime/announced.ts).
+  const streamed = schema.resources.filter((r) => r.operations.has("list") && announcesChanges(r));
   for (const resource of streamed) {
     const object = types.objects.get(resource.name);
     const where = types.inputs.get(resource.name)?.where;

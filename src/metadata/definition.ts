@@ -498,6 +498,12 @@ export type Naming = NamingConvention | ((names: NamingInput) => string);
 /** How a resource's ids are made on create. */
 export type IdGenerator = "database" | "uuid" | (() => string | number);
 
+/** The datasource of a resource that declares none: the server's `DATABASE_URL`. */
+export const DEFAULT_DATASOURCE = "default";
+
+/** What a datasource name looks like: lowercase letters, digits and `_`, starting with a letter. */
+export const DATASOURCE_NAME = /^[a-z][a-z0-9_]*$/;
+
 /** A resource definition: one Prisma model served over GraphQL and REST. */
 export interface ResourceDefinition<Scalar extends string = string, Relation extends string = string> {
   /** The Prisma model this resource serves. */
@@ -555,6 +561,16 @@ export interface ResourceDefinition<Scalar extends string = string, Relation ext
   fields?: { [K in Scalar]?: FieldOptions };
   /** Exposed relations, keyed by the model's relation field names; `true` takes the defaults. */
   relations?: { [K in Relation]?: RelationOptions | true };
+  /**
+   * The database the resource's records live in (docs/guides/datasources.md): a lowercase name whose
+   * URL the server reads from `DATASOURCE_<NAME>_URL` (`analytics` → `DATASOURCE_ANALYTICS_URL`); a
+   * resource naming one without a URL fails the boot. Reads, writes, revisions and record locks run on
+   * that database. Relations (and foreign keys of the model) must stay within one datasource, file
+   * fields and change events are the default datasource's: a boot error says so.
+   * @default "default" (DATABASE_URL)
+   * @example datasource: "analytics"
+   */
+  datasource?: string;
   /**
    * A cross-field rule over the whole record, run on create, update and patch after the field rules
    * (on patch it sees the existing row merged with the changes). Its errors join the field rules'

@@ -5,11 +5,12 @@
  * this module runs them in order (the order of the issues depends on it).
  */
 import type { Datamodel, DatamodelModel } from "./datamodel.ts";
-import type { FieldOptions, ResourceDefinition } from "./definition.ts";
+import { DEFAULT_DATASOURCE, type FieldOptions, type ResourceDefinition } from "./definition.ts";
 import { MetadataError, type MetadataIssue, type ReportIssue } from "./errors.ts";
 import { camelCase } from "./names.ts";
 import type { ResolvedField, ResolvedResource, ResolvedSchema } from "./resolved.ts";
 import { resolveActions } from "./resolve/actions.ts";
+import { checkDatasources } from "./resolve/datasources.ts";
 import { checkScopeOptions, checkTenantColumn, effectiveAccess } from "./resolve/access.ts";
 import { type ValidDefinition, validDefinitions } from "./resolve/definitions.ts";
 import { apiNameOf, checkApiNames, checkFieldKeys, managedColumns, resolveField } from "./resolve/fields.ts";
@@ -60,6 +61,7 @@ export function resolveResources(
       if (f.enum && !(f.hidden.one && f.hidden.list && f.hidden.create && f.hidden.update))
         usedEnums.set(f.enum.name, f.enum.values);
   checkGraphQLTypeNames(resources, [...usedEnums.keys()], issue);
+  checkDatasources(resources, models, issue);
 
   if (issues.length > 0) throw new MetadataError(issues);
   return Object.freeze({
@@ -132,6 +134,7 @@ function resolveResource(
     field: new Map(fields.map((f) => [f.name, f])),
     relations: Object.freeze(relations),
     relation: new Map(relations.map((r) => [r.name, r])),
+    datasource: def.datasource ?? DEFAULT_DATASOURCE,
     searchLanguage: def.searchLanguage ?? "english",
     version: def.concurrency
       ? { field: api(def.concurrency.field ?? "version"), required: Boolean(def.concurrency.required) }

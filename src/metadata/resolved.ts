@@ -240,6 +240,8 @@ export interface ResolvedResource {
   readonly field: ReadonlyMap<string, ResolvedField>;
   readonly relations: readonly ResolvedRelation[];
   readonly relation: ReadonlyMap<string, ResolvedRelation>;
+  /** The database its records live in (the definition's `datasource`; `"default"`: DATABASE_URL). */
+  readonly datasource: string;
   /** Text search configuration of full-text search (see the definition's `searchLanguage`). */
   readonly searchLanguage: string;
   /** Optimistic concurrency: the version column and whether writes must name the version they read. */

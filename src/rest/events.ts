@@ -12,6 +12,7 @@ import type { VisibleChange } from "../events/change-view.ts";
 import type { Events } from "../events/events.ts";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
+import { announcesChanges } from "../runtime/announced.ts";
 import { AppError, isAppError, show } from "../runtime/errors.ts";
 import { WRITE_ACTIONS } from "../runtime/hooks.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -104,7 +105,7 @@ export function parseEventStreamQuery(
   else {
     const paths = list("resources");
     // Change events follow `list` (§26): a resource that serves no list has no stream.
-    const streamed = schema.resources.filter((r) => r.operations.has("list"));
+    const streamed = schema.resources.filter((r) => r.operations.has("list") && announcesChanges(r));
     const byPath = new Map(streamed.map((r) => [r.names.path, r]));
     const unknown = paths?.filter((p) => !byPath.has(p)) ?? [];
     if (unknown.length > 0)

@@ -47,6 +47,8 @@ export interface Deadline {
 /** The transaction of a write, shared by everything written within it. */
 export interface Transaction {
   readonly store: Store;
+  /** The datasource it runs on: writes of resources on another one cannot join it (transaction.ts). */
+  readonly datasource: string;
   /** Run once the transaction commits (the `onSuccess` hooks of every write in it). */
   readonly afterCommit: (() => Promise<void>)[];
   /** One clock reading for the whole transaction (audit times, soft-delete cascades). */

@@ -11,6 +11,7 @@
 import type { AccessOperation, ServedOperation } from "../metadata/definition.ts";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import type { ActorView } from "./access.ts";
+import { announcesChanges } from "./announced.ts";
 import {
   describeField,
   describeRelation,
@@ -251,7 +252,7 @@ function describeResource(
       concurrency: resource.version
         ? { field: shown(resource.version.field), required: resource.version.required }
         : null,
-      events: options.events && operations.list ? { path: `${base}/events` } : null,
+      events: options.events && operations.list && announcesChanges(resource) ? { path: `${base}/events` } : null,
       search: searched.length > 0 && operations.list ? { param: "q", fields: searched } : null,
       tenant: resource.tenant ? { field: shown(resource.tenant) } : null,
       audit: Object.keys(audit ?? {}).length > 0 ? audit : null,

@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { AccessPolicy } from "./access.ts";
 import { CursorCodec } from "./cursor.ts";
+import { DEFAULT_DATASOURCE } from "../metadata/definition.ts";
 import type { ResolvedSchema } from "../metadata/resolved.ts";
 import type { Instrumentation } from "../storage/instrumentation.ts";
 import { createStore, type Store, type StoreDatabase } from "../storage/store.ts";
@@ -42,6 +43,13 @@ export type RuntimeOptions = RuntimeSettings &
 export interface RuntimeSettings {
   /** The resources, from `resolveResources(definitions, datamodel)`. */
   schema: ResolvedSchema;
+  /**
+   * The other databases, by datasource name: where the resources declaring `datasource: name` live
+   * (docs/guides/datasources.md). Each is a database (`createDatabase(url, …)`) or a store over one
+   * (`createStore(database, schema)`); `database`/`store` above is the `"default"` one. A resource
+   * naming a datasource missing here is an error. @default none: every resource on the default one
+   */
+  datasources?: Readonly<Record<string, StoreDatabase | Store>>;
   /** Query limits shared by every transport. @default DEFAULT_QUERY_LIMITS */
   limits?: Partial<QueryLimits>;
   /**
@@ -131,6 +139,14 @@ export interface Runtime {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { schema } = options;
   const store = options.store ?? createStore(options.database, schema);
+  const stores = datasourceStores(schema, store, options.datasources ?? {});
+  const storeOf = (datasource: string): Store => stores.get(datasource) ?? store;
+  // The datasource of every model the runtime reads: the resources' and their join models'.
+  const modelDatasource = new Map<string, string>();
+  for (const r of schema.resources) {
+    modelDatasource.set(r.model, r.datasource);
+    for (const rel of r.relations) if (rel.kind === "manyToMany") modelDatasource.set(rel.joinModel, r.datasource);
+  }
   const hooks = new HookRegistry();
   const limits: QueryLimits = Object.freeze({ ...DEFAULT_QUERY_LIMITS, ...options.limits });
   const services = new Map<string, ResourceService>();
@@ -145,11 +161,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const cursors = new CursorCodec(options.cursorSecret ?? randomBytes(32));
   // Loaders read as their context's actor: the rows that exist for them (tenant, scope, trash); `over`
   // is asked at each batch, as a request that wrote since reads from the primary.
-  const sourceOver = (over: () => Store, ctx: () => RequestContext): LoaderSource => ({
-    rowsWhereIn: (resource, field, values) => service(resource).rowsWhereIn(ctx(), field, values, over()),
+  // `over` is given the datasource of the model read.
+  const sourceOver = (over: (datasource: string) => Store, ctx: () => RequestContext): LoaderSource => ({
+    rowsWhereIn: (resource, field, values) => {
+      const target = service(resource);
+      return target.rowsWhereIn(ctx(), field, values, over(target.resource.datasource));
+    },
     idField: (resource) => service(resource).resource.id.name,
     joinPairs: async (joinModel, localField, targetField, keys) => {
-      const { rows } = await over().read({
+      const { rows } = await over(modelDatasource.get(joinModel) ?? DEFAULT_DATASOURCE).read({
         level: { model: joinModel, fields: [localField, targetField], relations: [] },
         where: { [localField]: { in: [...keys] } },
         orderBy: [
@@ -170,7 +190,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       transaction,
       loaders: new Loaders(
         sourceOver(
-          () => transaction.store,
+          (datasource) => (datasource === transaction.datasource ? transaction.store : storeOf(datasource).primary),
           () => bound,
         ),
       ),
@@ -208,7 +228,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
   };
   for (const resource of schema.resources) {
-    const c = new ServiceCore(resource, deps);
+    const c = new ServiceCore(resource, { ...deps, store: storeOf(resource.datasource) });
     cores.set(resource.name, c);
     const served = new ResourceService(c);
     if (options.instrumentation) observeService(served, options.instrumentation);
@@ -232,7 +252,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         reads,
         loaders: new Loaders(
           sourceOver(
-            () => (reads.primary ? store.primary : store),
+            (datasource) => (reads.primary ? storeOf(datasource).primary : storeOf(datasource)),
             () => ctx,
           ),
         ),
@@ -243,4 +263,34 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     isAdmin: (ctx) => access.view(ctx).privileged,
     locks: store.locks !== undefined,
   };
+}
+
+/**
+ * The store of each datasource the resources name: the default one, and one per entry of `datasources`
+ * (a database gets a store of its own). Throws, naming the option, for a datasource given none.
+ */
+function datasourceStores(
+  schema: ResolvedSchema,
+  store: Store,
+  datasources: Readonly<Record<string, StoreDatabase | Store>>,
+): Map<string, Store> {
+  const stores = new Map<string, Store>([[DEFAULT_DATASOURCE, store]]);
+  for (const [name, source] of Object.entries(datasources))
+    stores.set(name, "pool" in source ? createStore(source, schema) : source);
+  const missing = [...new Set(schema.resources.map((r) => r.datasource))].filter((d) => !stores.has(d));
+  if (missing.length > 0)
+    throw new Error(
+      `resources name datasources the runtime was given no database for: ${missing
+        .map(
+          (d) =>
+            `"${d}" (${schema.resources
+              .filter((r) => r.datasource === d)
+              .map((r) => r.name)
+              .join(", ")})`,
+        )
+        .join(
+          ", ",
+        )}; pass \`datasources: { ${missing[0]}: createDatabase(url, …) }\` to createRuntime (the server reads DATASOURCE_<NAME>_URL)`,
+    );
+  return stores;
 }

@@ -8,6 +8,7 @@ import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { ReadQuery } from "../storage/sql/read-sql.ts";
 import type { ReadResult, Store } from "../storage/store.ts";
 import type { AccessPolicy, ActorView } from "./access.ts";
+import { announcesChanges } from "./announced.ts";
 import type { RequestContext, Transaction } from "./context.ts";
 import type { CursorCodec } from "./cursor.ts";
 import { AppError, show } from "./errors.ts";
@@ -94,11 +95,19 @@ export class ServiceCore {
   }
 
   /**
-   * The store of `ctx`: its transaction's inside a write; otherwise the runtime's, reading on the
-   * primary once the request wrote (read-routing.ts).
+   * The store of `ctx`: its transaction's inside a write (on this resource's datasource); otherwise
+   * this resource's datasource's, reading on the primary once the request wrote (read-routing.ts).
    */
   store(ctx: RequestContext | undefined): Store {
-    return ctx?.transaction?.store ?? (ctx?.reads?.primary ? this.deps.store.primary : this.deps.store);
+    const tx = ctx?.transaction;
+    // A transaction on another datasource: its writes are refused (transaction.ts), its reads go to ours.
+    if (tx && tx.datasource === this.resource.datasource) return tx.store;
+    return tx || ctx?.reads?.primary ? this.deps.store.primary : this.deps.store;
+  }
+
+  /** Whether its writes append change events: those of the default datasource only (docs/guides/datasources.md). */
+  get announces(): boolean {
+    return announcesChanges(this.resource);
   }
 
   /** The actor's view: which fields they may use, which rows exist for them (access.ts). */

@@ -18,12 +18,27 @@ export async function inTransaction<T>(
   const { deps } = core;
   // Before it begins: should the commit's answer be lost, the request's next reads still see it.
   ctx.reads?.wrote();
-  if (ctx.transaction) return core.translate(() => work(ctx), action);
+  if (ctx.transaction) {
+    const { datasource } = core.resource;
+    // Two databases cannot commit together: refusing is the only answer that never commits half.
+    if (ctx.transaction.datasource !== datasource)
+      throw new AppError(
+        "NOT_IMPLEMENTED",
+        `A write of ${core.resource.name} (datasource "${datasource}") cannot join a transaction on datasource "${ctx.transaction.datasource}": a transaction cannot span two databases. Write it outside that transaction (e.g. in an onSuccess hook), or put both resources on one datasource.`,
+      );
+    return core.translate(() => work(ctx), action);
+  }
   let bound: RequestContext | undefined;
   const result = await core.translate(
     () =>
       deps.store.transaction(async (store) => {
-        bound = deps.bind(ctx, { store, afterCommit: [], now: new Date(), events: [] });
+        bound = deps.bind(ctx, {
+          store,
+          datasource: core.resource.datasource,
+          afterCommit: [],
+          now: new Date(),
+          events: [],
+        });
         const result = await work(bound);
         // The client was answered TIMEOUT already: writing now would do what it was told did not happen.
         if (ctx.deadline?.expired)

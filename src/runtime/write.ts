@@ -139,7 +139,7 @@ async function persistDirect(run: WriteRun, plan: WritePlan, now: Date): Promise
     inside: plan.staysInside ? plan.guard : undefined,
     now,
     revision: core.revisions?.compiled(action as WriteAction, actorId),
-    event: { resource: resource.name, action: action as WriteAction, actorId },
+    event: core.announces ? { resource: resource.name, action: action as WriteAction, actorId } : undefined,
   });
   if (result.status === "missing") {
     // The row changed or went between the read and the write (the read found it).
@@ -266,16 +266,17 @@ async function record(run: WriteRun, plan: WritePlan, tx: Transaction, row: Row)
     ? await core.revisions.record(tx.store, { action, recordId: op.id as string | number, row, actorId })
     : undefined;
   const changed = changedFields(plan.existing, row);
-  tx.events.push({
-    resource: core.resource.name,
-    recordId: String(op.id),
-    action,
-    revisionId: revision?.id ?? null,
-    revisionNumber: revision?.number ?? null,
-    actorId,
-    changed,
-    record: row,
-  });
+  if (core.announces)
+    tx.events.push({
+      resource: core.resource.name,
+      recordId: String(op.id),
+      action,
+      revisionId: revision?.id ?? null,
+      revisionNumber: revision?.number ?? null,
+      actorId,
+      changed,
+      record: row,
+    });
   return changed;
 }
 

@@ -6,6 +6,7 @@
 
 import type { GraphQLLimits } from "../graphql/handler.ts";
 import { SECURITY_PROFILES, type SecurityProfile } from "../metadata/definition.ts";
+import { type DatasourceConfig, datasourceConfig } from "./datasource-config.ts";
 import { type ReadReplicaConfig, readReplicaConfig } from "./read-replica-config.ts";
 import type { BlobStoreConfig } from "../storage/blobs/create-blob-store.ts";
 
@@ -28,6 +29,11 @@ export interface Config {
   readonly databaseReadUrl: string | undefined;
   /** Beyond this replica lag (`READ_REPLICA_MAX_LAG_MS`), reads go to the primary. @default undefined (no limit) */
   readonly readReplicaMaxLagMs: number | undefined;
+  /**
+   * The other databases, by datasource name (every `DATASOURCE_<NAME>_URL`: {@link DatasourceConfig}).
+   * @default {} (every resource on DATABASE_URL)
+   */
+  readonly datasources: DatasourceConfig["datasources"];
   /** Data folder of the embedded PostgreSQL (`EMBEDDED_PG_DIR`). @default ".data/postgres" */
   readonly embeddedPgDir: string;
   /** Port of the embedded PostgreSQL on 127.0.0.1 (`EMBEDDED_PG_PORT`). @default 54329 */
@@ -411,6 +417,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: mainPort,
     databaseUrl,
     ...readReplicaConfig(read, fail, databaseUrl),
+    ...datasourceConfig(Object.keys(env), read, fail),
     embeddedPgDir: read("EMBEDDED_PG_DIR") ?? ".data/postgres",
     embeddedPgPort: port("EMBEDDED_PG_PORT", 54329, 1),
     seed: flag("SEED", true),

@@ -27,6 +27,7 @@ import { createApp } from "./app.ts";
 import type { AuthOptions } from "./auth.ts";
 import { actorResolverOf } from "./actor-resolver-config.ts";
 import { openAppDatabase } from "./app-database.ts";
+import { checkDatasourceUrls, openDatasources } from "./datasources.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { prepareDatabase, type Seed } from "./database.ts";
 import { trackConnections } from "./drain.ts";
@@ -136,6 +137,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
   // Check and resolve first: a schema or definitions Autograph cannot serve fail the boot before anything starts.
   checkRequiredModels(datamodel);
   const schema = resolveResources(options.resources, datamodel, { production: config.production });
+  checkDatasourceUrls(schema, config);
   // A resource declaring no `access` is open outside production and locked down in it: say which at every boot.
   const bySource = (source: AccessSource) =>
     schema.resources.filter((r) => r.accessSource === source).map((r) => r.plural);
@@ -176,6 +178,19 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     log: (message) => logger.info(message),
     warn: (message) => logger.warn(message),
   });
+  // The other datasources' databases, migrated (an embedded PostgreSQL this boot started stops if that fails).
+  const datasources = await openDatasources({
+    schema,
+    config,
+    prismaClient,
+    datamodel,
+    logger,
+    metrics,
+    instrumentation,
+  }).catch(async (error: unknown) => {
+    await prepared.close();
+    throw error;
+  });
   const db = openAppDatabase(prepared.url, { config, prismaClient, datamodel, logger, metrics, instrumentation });
   const blobStore = options.blobStore ?? createBlobStore(config.blobStore);
   const references = blobReferences(schema, datamodel);
@@ -190,6 +205,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
   const runtime = createRuntime({
     schema,
     store: createStore(db, schema),
+    datasources: Object.fromEntries(datasources.databases),
     ...(config.cursorSecret ? { cursorSecret: config.cursorSecret } : {}),
     lockTtlSeconds: config.lockTtlSeconds,
     onError: (err, where) => logFailure(logger, err, `${where.stage} failed`, { ...where }),
@@ -262,7 +278,8 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     corsOrigin: config.corsOrigins === "*" ? "*" : [...config.corsOrigins],
     webSocket: { idleTimeoutMs: config.webSocketIdleTimeoutMs, ...options.webSocket },
     // Draining: a load balancer must stop sending at once, whatever the database says.
-    ready: async () => !drain.draining && (await db.pool.query("select 1")).rowCount === 1,
+    ready: async () =>
+      !drain.draining && (await db.pool.query("select 1")).rowCount === 1 && (await datasources.ready()),
     blobStore,
     blobRedirect: config.blobRedirect,
     backup: createBackup({ url: prepared.url, datamodel, blobs: { store: blobStore, references } }),
@@ -332,6 +349,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
           ["blob garbage collection", () => blobGc.stop()],
           ["blob store", () => blobStore.close?.()],
           ["database pool", () => db.close()],
+          ["datasource pools", () => datasources.close()],
           ["rate limit store", () => rateLimit?.close()],
           ["database", () => prepared.close()],
           [

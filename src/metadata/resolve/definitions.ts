@@ -7,6 +7,7 @@ import type { DatamodelModel } from "../datamodel.ts";
 import {
   ACCESS_OPERATIONS,
   AGGREGATES,
+  DATASOURCE_NAME,
   NAMING_CONVENTIONS,
   OPERATIONS,
   OPERATORS,
@@ -114,6 +115,10 @@ const definitionSchema = z.strictObject({
   actions: z.record(z.string(), z.unknown()).optional(),
   ignoreUnknown: z.boolean().optional(),
   ensure: z.record(z.string(), z.unknown()).optional(),
+  datasource: z
+    .string()
+    .regex(DATASOURCE_NAME, "a datasource name: lowercase letters, digits and _, starting with a letter")
+    .optional(),
 });
 
 /** A definition of the right shape, with its model and its names. */
