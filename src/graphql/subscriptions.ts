@@ -15,7 +15,7 @@ import type { Events } from "../events/events.ts";
 import type { StreamPosition } from "../events/fanout.ts";
 import { SHARED_GRAPHQL_NAMES } from "../metadata/names.ts";
 import type { RequestContext } from "../runtime/context.ts";
-import { announcesChanges } from "../runtime/announced.ts";
+import { announcesChanges, unannouncedReason } from "../runtime/announced.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import { WRITE_ACTIONS } from "../runtime/hooks.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -152,11 +152,15 @@ export function addSubscriptions(
       subscribe: async (_root, args, ctx) => {
         const events = eventsOf(source);
         const unknown = (args.resources ?? []).filter((name) => !names.includes(name));
-        if (unknown.length > 0)
+        if (unknown.length > 0) {
+          const elsewhere = unknown.map((n) => schema.resource.get(n)).find((r) => r && !announcesChanges(r));
           throw new AppError(
             "BAD_REQUEST",
-            `Unknown resource ${unknown.map((n) => show(n)).join(", ")} in \`resources\`; expected some of ${names.join(", ")}.`,
+            elsewhere
+              ? `${unannouncedReason(elsewhere)}; expected some of ${names.join(", ")} in \`resources\`.`
+              : `Unknown resource ${unknown.map((n) => show(n)).join(", ")} in \`resources\`; expected some of ${names.join(", ")}.`,
           );
+        }
         return changes(events, runtime, ctx, source.signal, {
           resources: args.resources ? [...new Set(args.resources)] : names,
           actions: actionsOf(args.actions),

@@ -12,7 +12,7 @@ import type { VisibleChange } from "../events/change-view.ts";
 import type { Events } from "../events/events.ts";
 import type { ResolvedResource, ResolvedSchema } from "../metadata/resolved.ts";
 import type { RequestContext } from "../runtime/context.ts";
-import { announcesChanges } from "../runtime/announced.ts";
+import { announcesChanges, unannouncedReason } from "../runtime/announced.ts";
 import { AppError, isAppError, show } from "../runtime/errors.ts";
 import { WRITE_ACTIONS } from "../runtime/hooks.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -108,11 +108,15 @@ export function parseEventStreamQuery(
     const streamed = schema.resources.filter((r) => r.operations.has("list") && announcesChanges(r));
     const byPath = new Map(streamed.map((r) => [r.names.path, r]));
     const unknown = paths?.filter((p) => !byPath.has(p)) ?? [];
-    if (unknown.length > 0)
+    if (unknown.length > 0) {
+      const elsewhere = schema.resources.find((r) => unknown.includes(r.names.path) && !announcesChanges(r));
       throw new AppError(
         "BAD_REQUEST",
-        `Unknown resource ${unknown.map(show).join(", ")} in "resources". Resources: ${[...byPath.keys()].join(", ")}.`,
+        elsewhere
+          ? `${unannouncedReason(elsewhere)}. Resources: ${[...byPath.keys()].join(", ")}.`
+          : `Unknown resource ${unknown.map(show).join(", ")} in "resources". Resources: ${[...byPath.keys()].join(", ")}.`,
       );
+    }
     resources = paths ? [...new Set(paths)].map((p) => byPath.get(p) as ResolvedResource) : streamed;
   }
 

@@ -11,3 +11,8 @@ import type { ResolvedResource } from "../metadata/resolved.ts";
 export function announcesChanges(resource: ResolvedResource): boolean {
   return resource.datasource === DEFAULT_DATASOURCE;
 }
+
+/** Why clients cannot follow the changes of `resource` (one off the default datasource), for error messages. */
+export function unannouncedReason(resource: ResolvedResource): string {
+  return `${resource.plural} live on datasource "${resource.datasource}": change events are published for the default datasource's resources only (docs/guides/datasources.md)`;
+}

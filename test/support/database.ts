@@ -28,7 +28,8 @@ async function admin(sql: string): Promise<void> {
 }
 
 /**
- * Creates a migrated, empty database. Call it in `beforeAll` and `drop()` it in `afterAll`.
+ * Creates a migrated, empty database (with `empty: true`, one without tables: not migrated). Call it in
+ * `beforeAll` and `drop()` it in `afterAll`.
  * @example
  * ```ts
  * import { createTestDatabase, type TestDatabase } from "../support/database.ts";
@@ -46,11 +47,12 @@ async function admin(sql: string): Promise<void> {
  * });
  * ```
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const template = inject("templateDatabase");
   // Named after the vitest run (the template's pid), so a later run can tell a leftover from a live one.
   const name = `${TEST_DATABASE_PREFIX}${template.slice(template.lastIndexOf("_") + 1)}_${randomBytes(6).toString("hex")}`;
-  await admin(`create database ${quoteIdent(name)} template ${quoteIdent(template)}`);
+  // `empty`: no tables at all, for tests of what migrates a database.
+  await admin(`create database ${quoteIdent(name)} template ${quoteIdent(options.empty ? "template0" : template)}`);
   return {
     url: databaseUrl(inject("adminDatabaseUrl"), name),
     name,

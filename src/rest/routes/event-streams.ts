@@ -5,7 +5,7 @@
 import type { Events } from "../../events/events.ts";
 import type { SecurityProfile } from "../../metadata/definition.ts";
 import type { ResolvedResource } from "../../metadata/resolved.ts";
-import { announcesChanges } from "../../runtime/announced.ts";
+import { announcesChanges, unannouncedReason } from "../../runtime/announced.ts";
 import { AppError } from "../../runtime/errors.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
 import { EVENT_STREAM_PARAMS, type EventStreamOptions, eventStream, parseEventStreamQuery } from "../events.ts";
@@ -38,11 +38,7 @@ export function mountEventStreamRoute(s: EventStreamRoutes, resource?: ResolvedR
   s.api.get(
     path,
     s.route(async (c, ctx, params) => {
-      if (resource && !announcesChanges(resource))
-        throw new AppError(
-          "NOT_FOUND",
-          `${resource.plural} live on datasource "${resource.datasource}": change events are published for the default datasource's resources only (docs/guides/datasources.md).`,
-        );
+      if (resource && !announcesChanges(resource)) throw new AppError("NOT_FOUND", `${unannouncedReason(resource)}.`);
       if (!s.events)
         throw new AppError(
           "NOT_FOUND",
