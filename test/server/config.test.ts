@@ -14,6 +14,7 @@ describe("loadConfig", () => {
       production: false,
       port: 4000,
       databaseUrl: undefined,
+      datasources: {},
       embeddedPgDir: ".data/postgres",
       embeddedPgPort: 54329,
       seed: true,
@@ -68,6 +69,7 @@ describe("loadConfig", () => {
     const config = loadConfig({
       PORT: "0",
       DATABASE_URL: "postgresql://app:secret@db:5432/app",
+      DATASOURCE_ANALYTICS_URL: "postgresql://app:secret@analytics:5432/app",
       EMBEDDED_PG_DIR: "/var/pg",
       EMBEDDED_PG_PORT: "6000",
       SEED: "no",
@@ -96,6 +98,7 @@ describe("loadConfig", () => {
       production: false,
       port: 0,
       databaseUrl: "postgresql://app:secret@db:5432/app",
+      datasources: { analytics: "postgresql://app:secret@analytics:5432/app" },
       embeddedPgDir: "/var/pg",
       embeddedPgPort: 6000,
       seed: false,
