@@ -20,6 +20,7 @@ import { createRuntime } from "../../src/runtime/runtime.ts";
 import { createApp } from "../../src/server/app.ts";
 import { ConfigError, loadConfig } from "../../src/server/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
+import { tablesOfResources } from "../../src/storage/dump/table-plan.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { createDemoDatabase, type DemoDatabase } from "../support/demo-database.ts";
@@ -298,6 +299,14 @@ describe("boot errors for what cannot work", () => {
     } finally {
       await db.drop();
     }
+  });
+
+  it("a backup of a resource off the default datasource (it reads the default database)", () => {
+    const schema = resolveResources(resources, datamodel);
+    expect(() => tablesOfResources(schema, ["tags"])).toThrow(
+      /tags live on datasource "analytics": a backup holds the default database; back that one up with pg_dump/,
+    );
+    expect(tablesOfResources(schema, ["posts"]).map((t) => t.name)).toEqual(["Post", "Revision", "Event"]);
   });
 
   it("a malformed DATASOURCE_<NAME>_URL is a configuration error naming it", () => {

@@ -4,6 +4,7 @@
  * an order their foreign keys accept.
  */
 import type { Datamodel, DatamodelModel } from "../../metadata/datamodel.ts";
+import { DEFAULT_DATASOURCE } from "../../metadata/definition.ts";
 import type { ResolvedSchema } from "../../metadata/resolved.ts";
 import { DumpError } from "./dump-error.ts";
 
@@ -101,6 +102,11 @@ export function tablesOfResources(schema: ResolvedSchema, names: readonly string
       const known = schema.resources.map((x) => x.names.path).join(", ");
       throw new DumpError(`unknown resource ${JSON.stringify(n)}; the resources are ${known}`);
     }
+    // A backup reads the default database: the rows of this resource are in another one.
+    if (r.datasource !== DEFAULT_DATASOURCE)
+      throw new DumpError(
+        `${r.plural} live on datasource "${r.datasource}": a backup holds the default database; back that one up with pg_dump of its DATASOURCE_${r.datasource.toUpperCase()}_URL (docs/guides/datasources.md)`,
+      );
     return r;
   });
   const singular = [...new Set(resources.map((r) => r.name))];
