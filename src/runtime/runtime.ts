@@ -1,6 +1,7 @@
 /**
- * The runtime: one {@link ResourceService} per resource over one store, the hook registry, and the
- * factory of request contexts. Transports hold a runtime and nothing below it.
+ * The runtime: one {@link ResourceService} per resource over the store of its datasource (the default
+ * one, or one of `datasources`: docs/guides/datasources.md), the hook registry, and the factory of
+ * request contexts. Transports hold a runtime and nothing below it.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { AccessPolicy } from "./access.ts";
