@@ -242,6 +242,26 @@ describe("statements per datasource (counted on each pool)", () => {
     expect(await dbTwo.prisma.tag.count()).toBe(1);
   });
 
+  it("inside a write, reads of another datasource go to its pool; a write there is refused and nothing commits", async () => {
+    const schema = resolveResources(resources, datamodel);
+    const runtime = createRuntime({ schema, store: createStore(dbOne, schema), datasources: { analytics: dbTwo } });
+    const admin = () => runtime.context({ actor: { id: "root", roles: ["admin"] } });
+    await runtime.service("tag").create(admin(), { name: "seen-from-main" });
+    let seen: unknown;
+    runtime.on("user").after("create", async (op) => {
+      seen = (await op.service("tag").list({})).records.map((r) => r.name);
+      if (op.input.name === "Crossing") await op.service("tag").create({ name: "crossing" });
+    });
+    const user = { email: "reader@example.com", name: "Reader", passwordHash: "-" };
+    await runtime.service("user").create(admin(), user);
+    expect(seen).toContain("seen-from-main");
+    await expect(
+      runtime.service("user").create(admin(), { ...user, email: "crossing@example.com", name: "Crossing" }),
+    ).rejects.toMatchObject({ code: "NOT_IMPLEMENTED" });
+    expect((await dbOne.prisma.user.findMany()).map((u) => u.email)).toEqual(["reader@example.com"]);
+    expect(await dbTwo.prisma.tag.count({ where: { name: "crossing" } })).toBe(0);
+  });
+
   it("a runtime given no database for a datasource a resource names refuses to start", () => {
     const schema = resolveResources(resources, datamodel);
     expect(() => createRuntime({ schema, store: createStore(dbOne, schema) })).toThrow(
