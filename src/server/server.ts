@@ -169,6 +169,9 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
           allowArbitraryOperations: config.graphql.allowArbitraryOperations,
         };
   const resolveActor = await actorResolverOf(config, options.resolveActor);
+  // The other datasources' databases are migrated while the default one is prepared (docs/guides/datasources.md).
+  const opening = openDatasources({ schema, config, prismaClient, datamodel, logger, metrics, instrumentation });
+  opening.catch(() => {}); // awaited below, after the default database: not an unhandled rejection meanwhile
   const prepared = await prepareDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.embeddedPgDir,
@@ -177,17 +180,12 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     ...(options.seed ? { seeder: { run: options.seed, prismaClient, datamodel } } : {}),
     log: (message) => logger.info(message),
     warn: (message) => logger.warn(message),
-  });
-  // The other datasources' databases, migrated (an embedded PostgreSQL this boot started stops if that fails).
-  const datasources = await openDatasources({
-    schema,
-    config,
-    prismaClient,
-    datamodel,
-    logger,
-    metrics,
-    instrumentation,
   }).catch(async (error: unknown) => {
+    await opening.then((d) => d.close()).catch(() => {});
+    throw error;
+  });
+  // An embedded PostgreSQL this boot started stops when a datasource cannot be migrated.
+  const datasources = await opening.catch(async (error: unknown) => {
     await prepared.close();
     throw error;
   });

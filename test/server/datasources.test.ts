@@ -321,6 +321,29 @@ describe("boot errors for what cannot work", () => {
     }
   });
 
+  it("a datasource whose database cannot be migrated (here: it does not exist): the boot fails naming it", async () => {
+    const db = await createTestDatabase();
+    const missing = new URL(db.url);
+    missing.pathname = `/${db.name}_missing`;
+    try {
+      await expect(
+        startServer({
+          ...demoOptions,
+          resources,
+          config: loadConfig({
+            PORT: "0",
+            DATABASE_URL: db.url,
+            DATASOURCE_ANALYTICS_URL: missing.toString(),
+            SEED: "false",
+          }),
+          logger: pino({ level: "silent" }),
+        }),
+      ).rejects.toThrow("datasource analytics (DATASOURCE_ANALYTICS_URL): applying the migrations failed");
+    } finally {
+      await db.drop();
+    }
+  });
+
   it("a backup of a resource off the default datasource (it reads the default database)", () => {
     const schema = resolveResources(resources, datamodel);
     expect(() => tablesOfResources(schema, ["tags"])).toThrow(
