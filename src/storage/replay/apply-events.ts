@@ -113,14 +113,17 @@ async function relink(
   );
   const rows = [...links].flatMap(([id, targets]) => targets.map((t) => ({ [join.local]: id, [join.far]: t })));
   if (rows.length === 0) return;
+  // A target purged after the write that linked it took its join rows with it (the database's cascade,
+  // no event of the link's): links to a row the replica does not hold are left out the same way.
   await client.query(
-    `insert into ${table} (${local}, ${far}) select ${local}, ${far} from jsonb_populate_recordset(null::${table}, $1::jsonb) on conflict do nothing`,
+    `insert into ${table} (${local}, ${far}) select x.${local}, x.${far} from jsonb_populate_recordset(null::${table}, $1::jsonb) x ` +
+      `where exists (select 1 from ${ident(join.target)} o where o.${ident(join.targetId)} = x.${far}) on conflict do nothing`,
     [JSON.stringify(rows)],
   );
 }
 
-/** Each record's last step in the batch, written table by table. */
-async function applyLastStates(client: pg.ClientBase, steps: readonly Step[]): Promise<void> {
+/** Each record's last step in the batch, by resource and id, in the order of those last steps. */
+function lastSteps(steps: readonly Step[]): Map<string, Step> {
   const last = new Map<string, Step>();
   for (const step of steps) {
     const id = `${step.resource.name}\u0000${String(step.key[step.resource.idColumn])}`;
@@ -128,6 +131,15 @@ async function applyLastStates(client: pg.ClientBase, steps: readonly Step[]): P
     last.delete(id);
     last.set(id, step);
   }
+  return last;
+}
+
+/**
+ * The links the batch's nested writes logged, each record's last for each relation, written once the
+ * batch's rows are: a nested write logs them on its parent's event, and the targets it created follow
+ * it. A record the batch ends by removing keeps none (the database removes them with it).
+ */
+async function applyLinks(client: pg.ClientBase, steps: readonly Step[], last: Map<string, Step>): Promise<void> {
   const links = new Map<ReplayResource, Map<string, Map<unknown, unknown[]>>>();
   for (const step of steps) {
     if (!step.links) continue;
@@ -139,6 +151,18 @@ async function applyLastStates(client: pg.ClientBase, steps: readonly Step[]): P
       owners.set(step.key[step.resource.idColumn], ids);
     }
   }
+  for (const [resource, byRelation] of links) {
+    for (const [relation, owners] of byRelation) {
+      for (const owner of owners.keys())
+        if (last.get(`${resource.name}\u0000${String(owner)}`)?.row === undefined) owners.delete(owner);
+      await relink(client, resource, relation, owners);
+    }
+  }
+}
+
+/** Each record's last step in the batch, written table by table. */
+async function applyLastStates(client: pg.ClientBase, steps: readonly Step[]): Promise<void> {
+  const last = lastSteps(steps);
   const byTable = (wanted: "upsert" | "delete") => {
     const out = new Map<ReplayResource, Record<string, unknown>[]>();
     for (const step of last.values()) {
@@ -150,22 +174,12 @@ async function applyLastStates(client: pg.ClientBase, steps: readonly Step[]): P
     return [...out].sort(([a], [b]) => a.order - b.order);
   };
   for (const [resource, rows] of byTable("upsert")) await upsert(client, resource, rows);
-  for (const [resource, byRelation] of links) {
-    for (const [relation, owners] of byRelation) {
-      // A record this batch ends by removing keeps no links (the database removes them with it).
-      for (const owner of owners.keys())
-        if (last.get(`${resource.name}\u0000${String(owner)}`)?.row === undefined) owners.delete(owner);
-      await relink(client, resource, relation, owners);
-    }
-  }
+  await applyLinks(client, steps, last);
   for (const [resource, keys] of byTable("delete").reverse()) await remove(client, resource, keys);
 }
 
-async function applyStep(client: pg.ClientBase, step: Step): Promise<void> {
-  if (step.row === undefined) return remove(client, step.resource, [step.key]);
-  await upsert(client, step.resource, [step.row]);
-  for (const [relation, ids] of step.links ?? [])
-    await relink(client, step.resource, relation, new Map([[step.key[step.resource.idColumn], ids]]));
+function applyStep(client: pg.ClientBase, step: Step): Promise<void> {
+  return step.row === undefined ? remove(client, step.resource, [step.key]) : upsert(client, step.resource, [step.row]);
 }
 
 /** A constraint the target enforces (unique, foreign key, not null, check): the event order may satisfy it. */
@@ -199,10 +213,12 @@ export async function applyEvents(
     if (!isConstraint(error)) throw error;
     await client.query("rollback to savepoint replay_batch");
   }
-  for (const step of steps) {
+  for (const step of [...steps, undefined]) {
     try {
-      await applyStep(client, step);
+      if (step) await applyStep(client, step);
+      else await applyLinks(client, steps, lastSteps(steps));
     } catch (error) {
+      if (!step) throw error;
       if (!isConstraint(error)) throw error;
       const { event } = step;
       throw new ReplayError(

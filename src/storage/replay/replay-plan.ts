@@ -18,6 +18,9 @@ export interface ReplayJoin {
   readonly local: string;
   /** Its column pointing at the relation's target (the ids a snapshot's links list). */
   readonly far: string;
+  /** The target's table and id column: a link to a record gone since is left out, as the database dropped it. */
+  readonly target: string;
+  readonly targetId: string;
 }
 
 /** One served resource, as replay writes its rows. */
@@ -50,7 +53,12 @@ function columnOf(model: DatamodelModel, prismaName: string): string {
   return field?.dbName ?? prismaName;
 }
 
-function resourcePlan(resource: ResolvedResource, models: Map<string, DatamodelModel>, order: number): ReplayResource {
+function resourcePlan(
+  resource: ResolvedResource,
+  schema: ResolvedSchema,
+  models: Map<string, DatamodelModel>,
+  order: number,
+): ReplayResource {
   const model = models.get(resource.model);
   if (!model) throw new ReplayError(`resource ${resource.name}: the datamodel has no model ${resource.model}`);
   const columns = new Map(resource.fields.map((f) => [f.name, columnOf(model, f.prismaName)]));
@@ -58,11 +66,15 @@ function resourcePlan(resource: ResolvedResource, models: Map<string, DatamodelM
   for (const relation of resource.relations) {
     if (relation.kind !== "manyToMany") continue;
     const join = models.get(relation.joinModel);
-    if (!join) continue;
+    const target = models.get(schema.resource.get(relation.target)?.model ?? "");
+    const targetId = target?.fields.find((f) => f.isId);
+    if (!join || !target || !targetId) continue;
     joins.set(relation.name, {
       table: join.dbName ?? join.name,
       local: columnOf(join, relation.joinLocalField),
       far: columnOf(join, relation.joinTargetField),
+      target: target.dbName ?? target.name,
+      targetId: targetId.dbName ?? targetId.name,
     });
   }
   return {
@@ -90,7 +102,7 @@ export function replayPlan(datamodel: Datamodel, schema: ResolvedSchema): Replay
   const order = new Map(tables.map((t, i) => [t.name, i]));
   const models = new Map(datamodel.models.map((m) => [m.name, m]));
   const resources = new Map(
-    schema.resources.map((r) => [r.name, resourcePlan(r, models, order.get(r.model) ?? 0)] as const),
+    schema.resources.map((r) => [r.name, resourcePlan(r, schema, models, order.get(r.model) ?? 0)] as const),
   );
   return { resources, tables };
 }

@@ -121,6 +121,22 @@ async function lastEventOf(source: pg.ClientBase, table: string, until: ReplayPo
 }
 
 /**
+ * The last event id of the batch after `after`: about `size` events, and never ending inside a
+ * transaction. A transaction's events are appended by one statement at its commit (contiguous ids, one
+ * `createdAt`, the transaction's start), so the batch runs on while the time stays that of its last
+ * event: a nested write's links (logged on the parent's event) then meet the targets it created after.
+ */
+async function batchEnd(source: pg.ClientBase, table: string, after: string, last: string, size: number): Promise<string> {
+  const { rows } = await source.query<{ end: string }>(
+    `with head as (select "id", "createdAt" from ${table} where "id" > $1::bigint and "id" <= $2::bigint order by "id" limit $3),
+     edge as (select "id", "createdAt" from head order by "id" desc limit 1)
+     select coalesce((select min(e."id") - 1 from ${table} e, edge where e."id" > edge."id" and e."id" <= $2::bigint and e."createdAt" <> edge."createdAt"), $2::bigint)::text as "end"`,
+    [after, last, size],
+  );
+  return rows[0]?.end ?? last;
+}
+
+/**
  * Rebuilds the served tables of `from` at `until` into the empty database `into`. Refuses a target
  * with rows, and a log whose first events were pruned; an event the target rejects stops it with the
  * event named (everything applied so far stays: the target is a replica in progress, drop it).
@@ -155,11 +171,12 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     let skipped = 0;
     let stepwise = 0;
     while (after !== last && last !== "0") {
+      const end = await batchEnd(source, events, after, last, batchSize);
       // The batch as JSON text: parsed here for the snapshots, and copied as it is into the target's outbox.
       const { rows } = await source.query<{ rows: string; last: string | null }>(
         `select coalesce(json_agg(e order by e."id"), '[]')::text as "rows", max(e."id")::text as "last"
-         from (select * from ${events} where "id" > $1::bigint and "id" <= $2::bigint order by "id" limit $3) e`,
-        [after, last, batchSize],
+         from (select * from ${events} where "id" > $1::bigint and "id" <= $2::bigint) e`,
+        [after, end],
       );
       const batch = rows[0];
       if (!batch?.last) break;
