@@ -79,7 +79,8 @@ const figures = await runMeasured(
 );
 const [ours, theirs] = await Promise.all([fingerprints(source, TABLES), fingerprints(target, TABLES)]);
 const same = JSON.stringify(ours) === JSON.stringify(theirs);
-const cpu = figures.cpuSeconds === undefined ? "" : `, CPU ${figures.cpuSeconds.toFixed(1)} s (the command's, not the server's)`;
+const cpu =
+  figures.cpuSeconds === undefined ? "" : `, CPU ${figures.cpuSeconds.toFixed(1)} s (the command's, not the server's)`;
 console.log(
   `replay of ${events} events: ${figures.wallSeconds.toFixed(1)} s wall (migrations included), ` +
     `${Math.round(events / figures.wallSeconds)} events/s${cpu}, peak RSS ${Math.round(figures.peakRssMb)} MB; ` +

@@ -174,7 +174,10 @@ describe("replay", () => {
       expect(live[name]?.length, name).toBeGreaterThan(0);
     expect(rebuilt).toEqual(live);
     // The hidden field is in the replica too (the outbox keeps it), but never in an event's answer.
-    expect((await tables(replica.url)).User?.map((u) => (u as Row).passwordHash)).toEqual(["hash-of-Ada", "hash-of-Brian"]);
+    expect((await tables(replica.url)).User?.map((u) => (u as Row).passwordHash)).toEqual([
+      "hash-of-Ada",
+      "hash-of-Brian",
+    ]);
     // Sequences: the next post on the replica gets a new id.
     const rest = restOn(replica.url);
     const next = await json<{ id: number }>(
@@ -195,7 +198,10 @@ describe("replay", () => {
     const replica = await emptyDatabase();
     const summary = await replayInto(replica.url, midpoint);
     expect(summary.lastEventId).toBe(midpoint);
-    const events = await t.db.prisma.event.findMany({ where: { id: { lte: BigInt(midpoint) } }, orderBy: { id: "asc" } });
+    const events = await t.db.prisma.event.findMany({
+      where: { id: { lte: BigInt(midpoint) } },
+      orderBy: { id: "asc" },
+    });
     const state = new Map<string, { resource: string; id: string; action: string; revision: number | null }>();
     for (const e of events)
       state.set(`${e.resource}/${e.recordId}`, {

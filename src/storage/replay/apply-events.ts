@@ -143,11 +143,11 @@ async function applyLinks(client: pg.ClientBase, steps: readonly Step[], last: M
   const links = new Map<ReplayResource, Map<string, Map<unknown, unknown[]>>>();
   for (const step of steps) {
     if (!step.links) continue;
-    let byRelation = links.get(step.resource);
-    if (!byRelation) links.set(step.resource, (byRelation = new Map()));
+    const byRelation = links.get(step.resource) ?? new Map<string, Map<unknown, unknown[]>>();
+    links.set(step.resource, byRelation);
     for (const [relation, ids] of step.links) {
-      let owners = byRelation.get(relation);
-      if (!owners) byRelation.set(relation, (owners = new Map()));
+      const owners = byRelation.get(relation) ?? new Map<unknown, unknown[]>();
+      byRelation.set(relation, owners);
       owners.set(step.key[step.resource.idColumn], ids);
     }
   }

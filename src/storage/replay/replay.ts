@@ -126,7 +126,13 @@ async function lastEventOf(source: pg.ClientBase, table: string, until: ReplayPo
  * `createdAt`, the transaction's start), so the batch runs on while the time stays that of its last
  * event: a nested write's links (logged on the parent's event) then meet the targets it created after.
  */
-async function batchEnd(source: pg.ClientBase, table: string, after: string, last: string, size: number): Promise<string> {
+async function batchEnd(
+  source: pg.ClientBase,
+  table: string,
+  after: string,
+  last: string,
+  size: number,
+): Promise<string> {
   const { rows } = await source.query<{ end: string }>(
     `with head as (select "id", "createdAt" from ${table} where "id" > $1::bigint and "id" <= $2::bigint order by "id" limit $3),
      edge as (select "id", "createdAt" from head order by "id" desc limit 1)
@@ -180,9 +186,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       );
       const batch = rows[0];
       if (!batch?.last) break;
-      const logged = (JSON.parse(batch.rows) as (Omit<LoggedEvent, "id"> & { id: number; revisionId: string | null })[]).map(
-        (e) => ({ ...e, id: String(e.id) }),
-      );
+      const logged = (
+        JSON.parse(batch.rows) as (Omit<LoggedEvent, "id"> & { id: number; revisionId: string | null })[]
+      ).map((e) => ({ ...e, id: String(e.id) }));
       const ids = [...new Set(logged.map((e) => e.revisionId).filter((id): id is string => id !== null))];
       const revisionRows =
         revisions && ids.length > 0
@@ -200,12 +206,13 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
           batch.rows,
         ]);
         if (revisions && ids.length > 0)
-          copied += (
-            await target.query(
-              `insert into ${revisions} select * from jsonb_populate_recordset(null::${revisions}, $1::jsonb) on conflict do nothing`,
-              [revisionRows],
-            )
-          ).rowCount ?? 0;
+          copied +=
+            (
+              await target.query(
+                `insert into ${revisions} select * from jsonb_populate_recordset(null::${revisions}, $1::jsonb) on conflict do nothing`,
+                [revisionRows],
+              )
+            ).rowCount ?? 0;
         await target.query("commit");
         skipped += outcome.skipped;
         if (outcome.stepwise) stepwise++;
