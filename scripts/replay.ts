@@ -54,11 +54,17 @@ if (!values.into) {
   console.error(usage);
   process.exit(2);
 }
+let until: ReturnType<typeof parseReplayPoint> | undefined;
+try {
+  until = values.until === undefined ? undefined : parseReplayPoint(values.until);
+} catch (error) {
+  console.error(`[autograph] replay refused: ${(error as Error).message}`);
+  process.exit(2);
+}
 const source = values.from ? { url: values.from, stop: async () => {} } : await databaseTarget();
 const progress = progressReporter();
 const started = Date.now();
 try {
-  const until = values.until === undefined ? undefined : parseReplayPoint(values.until);
   const summary = await replay({
     from: source.url,
     into: values.into,

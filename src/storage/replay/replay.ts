@@ -95,9 +95,16 @@ async function connect(url: string, role: string): Promise<pg.Client> {
 
 /** The last event id the replay applies ("0": none), after checking the log reaches back to its start. */
 async function lastEventOf(source: pg.ClientBase, table: string, until: ReplayPoint | undefined): Promise<string> {
-  const { rows } = await source.query<{ first: string | null; at: string | null }>(
-    `select "id"::text as "first", to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "at" from ${table} order by "id" limit 1`,
-  );
+  const { rows } = await source
+    .query<{ first: string | null; at: string | null }>(
+      `select "id"::text as "first", to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "at" from ${table} order by "id" limit 1`,
+    )
+    .catch((error: { code?: unknown }) => {
+      if (error?.code !== "42P01") throw error;
+      throw new ReplayError(
+        `the source database has no ${table} table: it is not an Autograph database with an outbox (or is not migrated)`,
+      );
+    });
   const first = rows[0];
   if (!first?.first) return "0";
   // Ids start at 1; a log that starts later lost its beginning to retention.
