@@ -1,4 +1,4 @@
-// Replay (docs/guides/replay.md): a database written through the REST API (create, update, patch,
+// Replay (docs/guides/replay.md): a database written through REST and GraphQL (create, update, patch,
 // trash, restore, purge with its cascade, batches, a nested write with many-to-many links, a revert, a
 // hidden field), rebuilt from its outbox alone into empty databases: to "now", row for row, and to an
 // earlier event, record for record against the live database's as-of reads; a non-empty target and a
@@ -13,6 +13,7 @@ import { createRuntime } from "../../src/runtime/runtime.ts";
 import { planTables } from "../../src/storage/dump/table-plan.ts";
 import { parseReplayPoint, replay, type ReplaySummary } from "../../src/storage/replay/replay.ts";
 import { createStore } from "../../src/storage/store.ts";
+import { type GraphQLTestClient, graphqlClient } from "../graphql/client.ts";
 import { createRestFixture, type RestFixture } from "../rest/harness.ts";
 import { ADMIN } from "../support/actors.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
@@ -23,10 +24,12 @@ const schema = resolveResources(resources, datamodel);
 const NOT_REPLAYED = new Set(["EventCursor", "EventDeadLetter", "RecordLock", "Writer", "Book"]);
 
 let t: RestFixture;
+let gql: GraphQLTestClient;
 const replicas: TestDatabase[] = [];
 const opened: DemoDatabase[] = [];
 beforeAll(async () => {
   t = await createRestFixture({ seed: false, actor: ADMIN });
+  gql = graphqlClient(t, { actor: ADMIN });
 });
 afterAll(async () => {
   for (const db of opened) await db.close();
@@ -161,6 +164,13 @@ describe("replay", () => {
     await json(await t.send("POST", `/api/posts/${nested.id}/purge`));
     await json(await t.send("PATCH", `/api/posts/${one}`, { tags: { set: [{ id: tag.id }] } }));
     await json(await t.send("PATCH", `/api/users/${ada}`, { name: "Ada L." }));
+    // GraphQL writes go through the same runtime, so into the same log.
+    await gql.data(`mutation($id: ID!) { updateTag(id: $id, data: { name: "renamed" }) { id } }`, {
+      id: String(tag.id),
+    });
+    await gql.data(`mutation($data: CommentCreateInput!) { createComment(data: $data) { id } }`, {
+      data: { body: "Over GraphQL", postId: one, authorId: brian },
+    });
     const gone = await json<{ id: number }>(await t.send("POST", "/api/tags", { name: "gone" }), 201);
     await json(await t.send("PATCH", `/api/posts/${post.id}`, { tags: { connect: [{ id: gone.id }] } }));
     await json(await t.send("DELETE", `/api/tags/${gone.id}`));
