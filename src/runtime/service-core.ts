@@ -116,7 +116,6 @@ export class ServiceCore {
     return this.deps.access.view(ctx);
   }
 
-  /** Parses a client id (REST path segment, GraphQL ID) to the id column's type; 400 when it cannot be one. */
   /**
    * `row` (read with {@link ServiceCore.logSelect}, or an outbox snapshot) without what
    * {@link ServiceCore.select} leaves out: hidden columns, and a snapshot's links ({@link OUTBOX_LINKS}).
@@ -129,6 +128,7 @@ export class ServiceCore {
     return out;
   }
 
+  /** Parses a client id (REST path segment, GraphQL ID) to the id column's type; 400 when it cannot be one. */
   parseId(raw: unknown): string | number {
     const c = coerceValue({ ...this.resource.id, isRequired: true }, raw);
     if (!c.ok) throw new AppError("BAD_REQUEST", `Invalid ${this.resource.name} id: ${c.message}.`);
