@@ -23,9 +23,11 @@ const USAGE = `usage: npm run scaffold -- --from <DATABASE_URL> [--out <dir>] [-
 const REPO = resolve(import.meta.dirname, "..");
 const TEMPLATE = join(REPO, "templates/init");
 
+/** A mistake the user can fix (a bad option, a database that cannot be read): one message, exit 2. */
+class ScaffoldError extends Error {}
+
 function fail(message: string): never {
-  console.error(`scaffold: ${message}`);
-  process.exit(2);
+  throw new ScaffoldError(message);
 }
 
 function options(): { from: string; out: string; force: boolean } {
@@ -66,18 +68,24 @@ async function pull(url: string, work: string): Promise<string> {
   return readFileSync(file, "utf8");
 }
 
-const { from, out, force } = options();
-const work = mkdtempSync(join(tmpdir(), "autograph-scaffold-"));
-try {
-  const autograph = autographModelsOf(readFileSync(join(TEMPLATE, "prisma/schema.prisma"), "utf8"));
-  let pulled: ReturnType<typeof parsePulledSchema>;
+async function main(): Promise<void> {
+  const { from, out, force } = options();
+  const work = mkdtempSync(join(tmpdir(), "autograph-scaffold-"));
   try {
-    pulled = withoutAutographModels(parsePulledSchema(await pull(from, work)), autograph);
-  } catch (error) {
-    fail((error as Error).message);
+    await scaffold(from, out, force, work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
+}
+
+async function scaffold(from: string, out: string, force: boolean, work: string): Promise<void> {
+  const autograph = autographModelsOf(readFileSync(join(TEMPLATE, "prisma/schema.prisma"), "utf8"));
+  const pulled = withoutAutographModels(parsePulledSchema(await pull(from, work)), autograph);
   const plan = planResources(pulled);
-  if (plan.resources.length === 0) fail("no table of the database can be served (see the reasons above)");
+  if (plan.resources.length === 0)
+    fail(
+      `no table of the database can be served:\n${plan.skipped.map((s) => `  ${s.model}: ${s.reason}`).join("\n") || "  it has none"}`,
+    );
 
   const writer = new ProjectWriter(out, force);
   for (const [path, content] of Object.entries(templateFiles(TEMPLATE, REPO, out))) writer.write(path, content);
@@ -119,7 +127,8 @@ try {
       `  and prisma/migrations/${migrations.autograph} (adds Autograph's tables; nothing else changes): review it.`,
     );
   } else lines.push(`Migrations: kept the ${earlier.length} in prisma/migrations (a scaffold never rewrites them).`);
-  const cd = relative(process.cwd(), out) || ".";
+  const fromHere = relative(process.cwd(), out);
+  const cd = fromHere === "" ? "." : fromHere.startsWith("..") ? out : fromHere;
   lines.push(
     "",
     "Next:",
@@ -128,6 +137,11 @@ try {
     "  Add `access` rules to schema/*.ts before you deploy: without them every caller may read and write outside production.",
   );
   console.log(lines.join("\n"));
-} finally {
-  rmSync(work, { recursive: true, force: true });
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`scaffold: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = error instanceof ScaffoldError ? 2 : 1;
 }
