@@ -10,7 +10,12 @@ import { parseArgs } from "node:util";
 import { runPrismaCli } from "../src/storage/prisma-cli.ts";
 import { existingMigrations, writeMigrations } from "./scaffold/migrations.ts";
 import { ProjectWriter, templateFiles } from "./scaffold/project-files.ts";
-import { autographModelsOf, projectSchemaText, userSchemaText, withoutAutographModels } from "./scaffold/project-schema.ts";
+import {
+  autographModelsOf,
+  projectSchemaText,
+  userSchemaText,
+  withoutAutographModels,
+} from "./scaffold/project-schema.ts";
 import { parsePulledSchema } from "./scaffold/pulled-schema.ts";
 import { renderDefine, renderIndex, renderMain, renderResource } from "./scaffold/render.ts";
 import { planResources } from "./scaffold/resource-plan.ts";

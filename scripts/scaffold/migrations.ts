@@ -35,7 +35,16 @@ export function existingMigrations(dir: string): string[] {
 }
 
 async function diff(url: string, from: string[], toSchema: string, output: string): Promise<void> {
-  await runPrismaCli(url, ["migrate", "diff", ...from, "--to-schema-datamodel", toSchema, "--script", "--output", output]);
+  await runPrismaCli(url, [
+    "migrate",
+    "diff",
+    ...from,
+    "--to-schema-datamodel",
+    toSchema,
+    "--script",
+    "--output",
+    output,
+  ]);
 }
 
 /**
@@ -57,7 +66,12 @@ export async function writeMigrations(
   writeFileSync(join(dir, "migration_lock.toml"), 'provider = "postgresql"\n');
   const baselineSql = join(dir, baseline, "migration.sql");
   await diff(url, ["--from-empty"], userSchemaFile, baselineSql);
-  await diff(url, ["--from-schema-datamodel", userSchemaFile], projectSchemaFile, join(dir, autograph, "migration.sql"));
+  await diff(
+    url,
+    ["--from-schema-datamodel", userSchemaFile],
+    projectSchemaFile,
+    join(dir, autograph, "migration.sql"),
+  );
   const recorded = await recordApplied(url, baseline, readFileSync(baselineSql));
   return { baseline, autograph, recorded };
 }

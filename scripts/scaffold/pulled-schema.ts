@@ -92,7 +92,8 @@ function parseField(line: string, enums: ReadonlySet<string>, models: ReadonlySe
   const relation = /@relation\(([^)]*)\)/.exec(rest)?.[1];
   const nativeType = /@db\.(\w+)/.exec(rest)?.[1];
   const relationName = relation ? /^\s*(?:name:\s*)?"([^"]*)"/.exec(relation)?.[1] : undefined;
-  const foreignKey = relation && /fields:/.test(relation) ? columnList(relation.slice(relation.indexOf("fields:"))) : [];
+  const foreignKey =
+    relation && /fields:/.test(relation) ? columnList(relation.slice(relation.indexOf("fields:"))) : [];
   return {
     name,
     type,

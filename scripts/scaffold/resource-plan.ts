@@ -126,7 +126,10 @@ function planResource(
         decisions.push(`${field.name}: the id, served as "id" (the name react-admin expects)`);
       }
       if (!field.hasDefault) {
-        if (field.type === "String" && (field.nativeType === undefined || ["Uuid", "Text"].includes(field.nativeType))) {
+        if (
+          field.type === "String" &&
+          (field.nativeType === undefined || ["Uuid", "Text"].includes(field.nativeType))
+        ) {
           id = "uuid";
           decisions.push(`${field.name} has no database default: the runtime makes ids (random UUIDs)`);
         } else {

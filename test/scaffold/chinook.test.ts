@@ -169,7 +169,11 @@ describe("npm run scaffold, on Chinook", () => {
       Track: { Name: string }[];
     };
     expect(album.Artist.Name).toBe("Accept");
-    expect(album.Track.map((t) => t.Name).sort()).toEqual(["Fast As a Shark", "Princess of the Dawn", "Restless and Wild"]);
+    expect(album.Track.map((t) => t.Name).sort()).toEqual([
+      "Fast As a Shark",
+      "Princess of the Dawn",
+      "Restless and Wild",
+    ]);
     const track = (await (await api("/tracks/52?embed=Album.Artist")).json()) as {
       Album: { Title: string; Artist: { Name: string } };
     };
@@ -202,7 +206,10 @@ describe("npm run scaffold, on Chinook", () => {
       Title: "Jagged Little Pill",
       Track: expect.arrayContaining([{ Name: "All I Really Want" }, { Name: "You Oughta Know" }]),
     });
-    expect(data?.employee).toEqual({ FirstName: "Jane", Employee: { FirstName: "Nancy", Employee: { FirstName: "Andrew" } } });
+    expect(data?.employee).toEqual({
+      FirstName: "Jane",
+      Employee: { FirstName: "Nancy", Employee: { FirstName: "Andrew" } },
+    });
   });
 
   it("never serves a secret column, while clients may still write it", async () => {
@@ -245,24 +252,28 @@ describe("npm run scaffold, on Chinook", () => {
     expect(events).toEqual([{ action: "patch" }]);
   });
 
-  it("keeps hand-edited files on a second run, and rewrites them with --force", async () => {
-    const album = join(app, "schema/album.ts");
-    const scaffolded = readFileSync(album, "utf8");
-    const edited = scaffolded.replace("Title: { search: true }", "Title: { search: true, sort: true }");
-    writeFileSync(album, edited);
-    const migrations = readdirSync(join(app, "prisma/migrations")).sort();
+  it(
+    "keeps hand-edited files on a second run, and rewrites them with --force",
+    async () => {
+      const album = join(app, "schema/album.ts");
+      const scaffolded = readFileSync(album, "utf8");
+      const edited = scaffolded.replace("Title: { search: true }", "Title: { search: true, sort: true }");
+      writeFileSync(album, edited);
+      const migrations = readdirSync(join(app, "prisma/migrations")).sort();
 
-    // The database now has Autograph's tables too (the app ran): they are recognised, not scaffolded.
-    const again = await scaffold(url, app);
-    expect(again).toMatch(/^Kept \(they exist; --force rewrites them\): .*schema\/album\.ts/m);
-    expect(again).not.toContain("Revision →");
-    expect(readFileSync(album, "utf8")).toBe(edited);
+      // The database now has Autograph's tables too (the app ran): they are recognised, not scaffolded.
+      const again = await scaffold(url, app);
+      expect(again).toMatch(/^Kept \(they exist; --force rewrites them\): .*schema\/album\.ts/m);
+      expect(again).not.toContain("Revision →");
+      expect(readFileSync(album, "utf8")).toBe(edited);
 
-    const forced = await scaffold(url, app, "--force");
-    expect(forced).toMatch(/^Rewritten \(--force\): .*schema\/album\.ts/m);
-    expect(readFileSync(album, "utf8")).toBe(scaffolded);
-    // Migrations are history: never rewritten, not even with --force.
-    expect(forced).toContain("Migrations: kept the 2 in prisma/migrations");
-    expect(readdirSync(join(app, "prisma/migrations")).sort()).toEqual(migrations);
-  }, SLOW);
+      const forced = await scaffold(url, app, "--force");
+      expect(forced).toMatch(/^Rewritten \(--force\): .*schema\/album\.ts/m);
+      expect(readFileSync(album, "utf8")).toBe(scaffolded);
+      // Migrations are history: never rewritten, not even with --force.
+      expect(forced).toContain("Migrations: kept the 2 in prisma/migrations");
+      expect(readdirSync(join(app, "prisma/migrations")).sort()).toEqual(migrations);
+    },
+    SLOW,
+  );
 });

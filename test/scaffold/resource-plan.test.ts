@@ -69,7 +69,7 @@ describe("the scaffold's plan", () => {
   it("skips what Autograph cannot serve, with the reason", () => {
     expect(plan.skipped).toEqual([{ model: "payment_log", reason: expect.stringContaining("@@ignore") }]);
     expect(plan.resources.map((r) => r.model)).toEqual(["film", "film_details", "language", "session"]);
-    expect(film?.decisions).toContain("fulltext: not served, type Unsupported(\"tsvector\") has no API form");
+    expect(film?.decisions).toContain('fulltext: not served, type Unsupported("tsvector") has no API form');
     expect(film?.decisions).toContain("poster: not served, type Bytes has no API form");
   });
 
@@ -86,7 +86,9 @@ describe("the scaffold's plan", () => {
 
   it("serves foreign-key relations, not the back side of a one-to-one", () => {
     expect(film?.relations).toEqual(["language"]);
-    expect(film?.decisions).toContain("relation details: not served, the back side of a one-to-one relation is not served");
+    expect(film?.decisions).toContain(
+      "relation details: not served, the back side of a one-to-one relation is not served",
+    );
     expect(plan.resources.find((r) => r.model === "film_details")?.relations).toEqual(["film"]);
   });
 
@@ -94,7 +96,12 @@ describe("the scaffold's plan", () => {
     const session = plan.resources.find((r) => r.model === "session");
     expect(session?.id).toBe("uuid");
     expect(session?.operations).toBeUndefined();
-    expect(plan.resources.find((r) => r.model === "film_details")?.operations).toEqual(["list", "get", "update", "delete"]);
+    expect(plan.resources.find((r) => r.model === "film_details")?.operations).toEqual([
+      "list",
+      "get",
+      "update",
+      "delete",
+    ]);
     expect(film?.operations).toBeUndefined();
     expect(renderResource(session as NonNullable<typeof session>)).toContain('  id: "uuid",\n');
   });
