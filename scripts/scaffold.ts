@@ -85,7 +85,13 @@ async function main(): Promise<void> {
 
 async function scaffold(from: string, out: string, force: boolean, work: string): Promise<void> {
   const autograph = autographModelsOf(readFileSync(join(TEMPLATE, "prisma/schema.prisma"), "utf8"));
-  const pulled = withoutAutographModels(parsePulledSchema(await pull(from, work)), autograph);
+  const pulledSchema = parsePulledSchema(await pull(from, work));
+  let pulled: typeof pulledSchema;
+  try {
+    pulled = withoutAutographModels(pulledSchema, autograph);
+  } catch (error) {
+    fail((error as Error).message);
+  }
   const plan = planResources(pulled);
   if (plan.resources.length === 0)
     fail(
