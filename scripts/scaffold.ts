@@ -132,6 +132,15 @@ async function scaffold(from: string, out: string, force: boolean, work: string)
   show("Written", writer.list("written"));
   show("Rewritten (--force)", writer.list("rewritten"));
   show("Kept (they exist; --force rewrites them)", writer.list("kept"));
+  // Kept files the others depend on: a schema from elsewhere, an entry point serving other resources.
+  const keptSchema = readFileSync(join(out, "prisma/schema.prisma"), "utf8");
+  const missing = plan.resources.filter((r) => !new RegExp(`^model ${r.model} \\{`, "m").test(keptSchema));
+  if (missing.length > 0)
+    lines.push(
+      `Warning: the kept prisma/schema.prisma lacks ${missing.map((r) => r.model).join(", ")}: merge the pulled models into it, or rerun with --force.`,
+    );
+  if (!readFileSync(join(out, "src/main.ts"), "utf8").includes("schema/index.ts"))
+    lines.push("Warning: the kept src/main.ts does not serve schema/index.ts: import its `resources` there.");
   if (migrations) {
     lines.push(
       `Migrations: prisma/migrations/${migrations.baseline} (the existing tables, ${migrations.recorded ? "recorded as applied" : "NOT recorded: the database already has a Prisma migration history"})`,
