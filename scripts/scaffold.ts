@@ -73,6 +73,13 @@ async function pull(url: string, work: string): Promise<string> {
   return readFileSync(file, "utf8");
 }
 
+/** The URL to print: its password, if any, masked (terminals end up in logs and screenshots). */
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "PASSWORD";
+  return parsed.toString();
+}
+
 async function main(): Promise<void> {
   const { from, out, force } = options();
   const work = mkdtempSync(join(tmpdir(), "autograph-scaffold-"));
@@ -153,7 +160,7 @@ async function scaffold(from: string, out: string, force: boolean, work: string)
     "",
     "Next:",
     `  cd ${cd} && npm install`,
-    `  DATABASE_URL='${from}' npm start   (applies the Autograph migration, then serves /graphql and /api)`,
+    `  DATABASE_URL='${withoutPassword(from)}' npm start   (applies the Autograph migration, then serves /graphql and /api)`,
     "  Add `access` rules to schema/*.ts before you deploy: without them every caller may read and write outside production.",
   );
   console.log(lines.join("\n"));

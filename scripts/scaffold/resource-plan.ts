@@ -43,6 +43,7 @@ export interface ScaffoldPlan {
 const SECRET = /pass(word|wd)?|secret|token|hash|salt|api_?key|private_?key|otp/i;
 /** Types Autograph serves (src/metadata/resolve/fields.ts); Bytes and Unsupported(...) are not. */
 const SERVED_SCALARS = new Set(["String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json"]);
+const GRAPHQL_ROOTS = new Set(["Query", "Mutation", "Subscription"]);
 const RESERVED = new Set(["delete", "new", "class", "default", "function", "in", "case", "switch", "import", "export"]);
 
 /** `InvoiceLine` / `invoice_line` → its words, lowercase. */
@@ -72,6 +73,8 @@ export function variableOf(model: string): string {
 function unservable(model: PulledModel): string | undefined {
   if (model.ignored)
     return "Prisma cannot serve the table (@@ignore: it has no primary key or unique column Prisma can use)";
+  if (GRAPHQL_ROOTS.has(model.name))
+    return `its name is a GraphQL root type: rename the model (keeping the table with @@map("${model.name}"))`;
   const composite = model.indexes.find((i) => i.kind === "id" && i.columns.length > 1);
   if (composite) return `composite primary key (${composite.columns.join(", ")}): Autograph serves one id column`;
   const ids = model.fields.filter((f) => f.id);
