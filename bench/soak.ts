@@ -14,7 +14,8 @@
  * when there were errors, lost events or a growth trend. Figures also go to bench/results/soak.json.
  *
  * Environment: SOAK_MINUTES (default 10), SOAK_CONNECTIONS (8), SOAK_SSE (10), SOAK_WS (10),
- * DATABASE_URL (a server to create `autograph_soak` on; default: the bench's embedded PostgreSQL).
+ * SOAK_SERVER_HEAP_MB (the server's heap cap; default none), DATABASE_URL (a server to create
+ * `autograph_soak` on; default: the bench's embedded PostgreSQL).
  */
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -106,6 +107,9 @@ async function main(): Promise<void> {
     connections: setting("SOAK_CONNECTIONS", 8, 1),
     sse: setting("SOAK_SSE", 10, 0),
     ws: setting("SOAK_WS", 10, 0),
+    // The server's V8 heap cap in MB (0: Node's default). A leak then ends the soak early with an
+    // out-of-memory crash instead of hiding in a heap V8 keeps growing.
+    heapMb: setting("SOAK_SERVER_HEAP_MB", 0, 0),
   };
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
@@ -137,6 +141,7 @@ async function main(): Promise<void> {
         DEV_ACTOR: "3:editor",
         // Production serves /metrics only behind a token: the soak reads the heap from it.
         METRICS_TOKEN: SOAK_METRICS_TOKEN,
+        ...(settings.heapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${settings.heapMb}` } : {}),
       },
       `${origin}/readyz`,
     );

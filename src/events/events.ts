@@ -26,7 +26,10 @@ export interface EventsOptions {
    * this instance in process and on the others by NOTIFY). @default 5000 ms
    */
   pollMs?: number;
-  /** Events older than this are deleted once every consumer has passed them. @default 7 days */
+  /**
+   * Events older than this are deleted once every consumer has passed them; 0 never deletes any (the
+   * outbox is then a replayable log: docs/guides/replay.md). @default 7 days
+   */
   retentionMs?: number;
   /** Receives failures of the dispatcher, the bus and the handlers (never thrown). */
   onError?: (error: unknown, where: string) => void;
@@ -73,6 +76,7 @@ export function createEvents(options: EventsOptions): Events {
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     afterPublish: () => handlers.kick(),
     housekeeping: async () => {
+      if (retentionMs === 0) return;
       await options.outbox.prune(new Date(Date.now() - retentionMs));
     },
     onError: (error) => onError(error, "dispatcher"),

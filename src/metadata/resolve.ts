@@ -111,7 +111,10 @@ function resolveResource(
   checkConcurrency(def, fields, model.name, path, issue);
   const id = fields.find((f) => f.isId);
   if (!id) return undefined;
-  checkIdGenerator(def, id, model, path, issue);
+  const operations = servedOperations(def, path, issue);
+  // A resource that never creates needs no way to make ids (a legacy table without a sequence, served
+  // without `create`).
+  if (operations.has("create")) checkIdGenerator(def, id, model, path, issue);
   checkApiNames(def, model, path, issue);
   // The definition names columns by their Prisma field; the resolved resource by their API name.
   const api = (prismaName: string) => apiNameOf(def, prismaName);
@@ -152,7 +155,7 @@ function resolveResource(
     scopedWrites: Boolean(def.scopedWrites),
     tenant: def.tenant === undefined ? undefined : api(def.tenant),
     security: def.security,
-    operations: servedOperations(def, path, issue),
+    operations,
     ignoreUnknown: Boolean(def.ignoreUnknown),
     ensure: def.ensure ? Object.freeze({ ...def.ensure }) : undefined,
   };

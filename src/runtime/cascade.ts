@@ -8,6 +8,7 @@ import { asSystem } from "./access.ts";
 import type { RequestContext } from "./context.ts";
 import { AppError, show } from "./errors.ts";
 import type { Row } from "./loaders.ts";
+import { sameValue } from "./same-value.ts";
 import type { ServiceCore } from "./service-core.ts";
 
 /**
@@ -64,7 +65,7 @@ export async function cascade(
       }
       case "setNull":
         // A trashed parent reads as absent already; the link is cleared when it is purged.
-        if (action === "purge") await model.updateMany({ where, data: { [relation.foreignField]: null } });
+        if (action === "purge") await clearLinks(child, actorCtx, where, relation.foreignField);
         break;
     }
   }
@@ -92,5 +93,45 @@ export async function checkParentsLive(core: ServiceCore, ctx: RequestContext, r
         `Cannot restore this ${resource.name}: its ${relation.name} (${parent.name} ${show(key)}) is in the trash. Restore that first.`,
         { details: { relation: relation.name } },
       );
+  }
+}
+
+/**
+ * A purge's `setNull` rule: the children's links cleared in one statement, then each child's change
+ * recorded as an update by the purging actor (its revision, its outbox event), so that subscribers hear
+ * of it and the log holds every committed change (docs/guides/replay.md).
+ */
+async function clearLinks(child: ServiceCore, actorCtx: RequestContext, where: object, field: string): Promise<void> {
+  const tx = actorCtx.transaction;
+  const model = child.store(actorCtx).model(child.resource.delegate);
+  const childId = child.resource.id.name;
+  const before = await model.findMany({ where, select: child.logSelect });
+  if (before.length === 0) return;
+  await model.updateMany({ where, data: { [field]: null } });
+  if (!tx) return;
+  const after = await model.findMany({
+    where: { [childId]: { in: before.map((r) => r[childId]) } },
+    select: child.logSelect,
+  });
+  const prior = new Map(before.map((r) => [String(r[childId]), r]));
+  const actorId = String(actorCtx.actor.id ?? child.deps.defaultActor);
+  for (const full of after) {
+    const recordId = full[childId] as string | number;
+    const row = child.shown(full);
+    const revision = child.revisions
+      ? await child.revisions.record(tx.store, { action: "update", recordId, row, actorId })
+      : undefined;
+    const was = prior.get(String(recordId)) ?? {};
+    if (!child.announces) continue;
+    tx.events.push({
+      resource: child.resource.name,
+      recordId: String(recordId),
+      action: "update",
+      revisionId: revision?.id ?? null,
+      revisionNumber: revision?.number ?? null,
+      actorId,
+      changed: Object.keys(row).filter((k) => !sameValue(was[k], row[k])),
+      record: full,
+    });
   }
 }

@@ -130,9 +130,11 @@ export async function seesSnapshot(
   core: ServiceCore,
   ctx: RequestContext,
   rawId: unknown,
-  snapshot: Row,
+  logged: Row,
 ): Promise<ResourceRecord | null | undefined> {
   const id = core.parseId(rawId);
+  // The outbox keeps every column, for replay: hooks and the view see what a read of the record would.
+  const snapshot = core.shown(logged);
   const guard = core.view(ctx).guard(core.resource);
   if (guard && !decidable(snapshot, guard)) return null;
   try {

@@ -6,7 +6,7 @@
  */
 import type { ResolvedResource } from "../metadata/resolved.ts";
 import type { ReadQuery } from "../storage/sql/read-sql.ts";
-import type { ReadResult, Store } from "../storage/store.ts";
+import { OUTBOX_LINKS, type ReadResult, type Store } from "../storage/store.ts";
 import type { AccessPolicy, ActorView } from "./access.ts";
 import { announcesChanges } from "./announced.ts";
 import type { RequestContext, Transaction } from "./context.ts";
@@ -60,6 +60,13 @@ export class ServiceCore {
   readonly select: Record<string, true>;
   /** The fields of {@link ServiceCore.select}, as compiled reads select them. */
   readonly rowFields: readonly string[];
+  /**
+   * Prisma `select` of every column, hidden ones too: what a write's outbox event keeps, so that the
+   * outbox can rebuild the table (docs/guides/replay.md). Never presented: {@link ServiceCore.shown}.
+   */
+  readonly logSelect: Record<string, true>;
+  /** The fields of {@link ServiceCore.logSelect}. */
+  readonly logFields: readonly string[];
   /** Fields every read selects whatever its projection: the id, the keys relations follow, the trash column. */
   readonly internal: ReadonlySet<string>;
   readonly revisions: RevisionLog | undefined;
@@ -75,6 +82,9 @@ export class ServiceCore {
     if (resource.softDelete) select[resource.softDelete.field] = true;
     this.select = select;
     this.rowFields = Object.keys(select);
+    this.logSelect = { ...select };
+    for (const f of resource.fields) this.logSelect[f.name] = true;
+    this.logFields = Object.keys(this.logSelect);
     const internal = new Set([resource.id.name]);
     for (const r of resource.relations) if (r.kind === "belongsTo") internal.add(r.localField);
     if (resource.softDelete) internal.add(resource.softDelete.field);
@@ -113,6 +123,18 @@ export class ServiceCore {
   /** The actor's view: which fields they may use, which rows exist for them (access.ts). */
   view(ctx: RequestContext): ActorView {
     return this.deps.access.view(ctx);
+  }
+
+  /**
+   * `row` (read with {@link ServiceCore.logSelect}, or an outbox snapshot) without what
+   * {@link ServiceCore.select} leaves out: hidden columns, and a snapshot's links ({@link OUTBOX_LINKS}).
+   */
+  shown(row: Record<string, unknown>): Record<string, unknown> {
+    if (this.logFields.length === this.rowFields.length && !(OUTBOX_LINKS in row)) return row;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(row))
+      if (this.select[key] || !(this.logSelect[key] || key === OUTBOX_LINKS)) out[key] = row[key];
+    return out;
   }
 
   /** Parses a client id (REST path segment, GraphQL ID) to the id column's type; 400 when it cannot be one. */

@@ -6,6 +6,7 @@
  * transaction ({@link isDirect}), otherwise through Prisma in a transaction.
  */
 import { classifyStorageError } from "../storage/storage-failure.ts";
+import { OUTBOX_LINKS } from "../storage/store.ts";
 import { bindService } from "./bound-service.ts";
 import { cascade, checkParentsLive } from "./cascade.ts";
 import type { RequestContext, Transaction } from "./context.ts";
@@ -138,6 +139,7 @@ async function persistDirect(run: WriteRun, plan: WritePlan, now: Date): Promise
     fields: core.rowFields,
     inside: plan.staysInside ? plan.guard : undefined,
     now,
+    eventFields: core.logFields,
     revision: core.revisions?.compiled(action as WriteAction, actorId),
     event: core.announces ? { resource: resource.name, action: action as WriteAction, actorId } : undefined,
   });
@@ -165,14 +167,22 @@ async function writeIn(run: WriteRun, revisionNumber: number | undefined): Promi
   const plan = await prepare(core, ctx, op, run.inputErrors, run.options, revisionNumber, tx.now);
   // The record as the `before` hooks left `op.id`: the one the relations' rules follow.
   const id = op.id as string | number;
-  const row = await persist(run, plan, tx, id);
+  // Every column, hidden ones too, for the outbox event (the log replay rebuilds tables from); the rest
+  // of the pipeline, the revision included, sees the columns it may ever show.
+  const full = await persist(run, plan, tx, id);
+  const row = core.shown(full);
   op.id = row[core.resource.id.name] as string | number;
   op.result = row;
   await checkInside(run, plan);
   if (op.action === "delete" || op.action === "purge") await releaseLock(core, ctx, id, plan.lock);
-  const changed = await record(run, plan, tx, row);
+  const logged: Row = { ...full };
+  const changed = await record(run, plan, tx, row, logged);
   // A nested write's to-many part: after the parent's event (children's events follow it), before its `after` hooks.
-  if (run.children) changed.push(...(await run.children(ctx, op.id)));
+  if (run.children) {
+    const relations = await run.children(ctx, op.id);
+    changed.push(...relations);
+    await logLinks(core, tx, op.id, relations, logged);
+  }
   await after(run, tx);
   return op.result as Row;
 }
@@ -191,7 +201,8 @@ async function persist(run: WriteRun, plan: WritePlan, tx: Transaction, id: stri
 /** The default row write of each action, with the relations' rules for deletes, purges and restores. */
 async function persistRow(run: WriteRun, plan: WritePlan, tx: Transaction, id: string | number): Promise<Row> {
   const { core, ctx, op } = run;
-  const { resource, select } = core;
+  const { resource } = core;
+  const select = core.logSelect;
   const model = tx.store.model(resource.delegate);
   const soft = resource.softDelete;
   const { existing, where, actor } = plan;
@@ -258,7 +269,7 @@ async function checkInside(run: WriteRun, plan: WritePlan): Promise<void> {
  * Stage record: the revision (resources that keep them) and the outbox event, appended at the commit.
  * Gives the event's `changed` list, which a nested write extends with the relations whose links it changed.
  */
-async function record(run: WriteRun, plan: WritePlan, tx: Transaction, row: Row): Promise<string[]> {
+async function record(run: WriteRun, plan: WritePlan, tx: Transaction, row: Row, full: Row): Promise<string[]> {
   const { core, op } = run;
   const action = op.action as WriteAction;
   const actorId = String(plan.actor);
@@ -275,9 +286,35 @@ async function record(run: WriteRun, plan: WritePlan, tx: Transaction, row: Row)
       revisionNumber: revision?.number ?? null,
       actorId,
       changed,
-      record: row,
+      record: full,
     });
   return changed;
+}
+
+/**
+ * The links of the many-to-many `relations` a nested write changed, as they are after it, into the
+ * event's snapshot ({@link OUTBOX_LINKS}): the join table has no events of its own, and replay
+ * (docs/guides/replay.md) rebuilds it from these.
+ */
+async function logLinks(
+  core: ServiceCore,
+  tx: Transaction,
+  id: string | number,
+  relations: readonly string[],
+  logged: Row,
+): Promise<void> {
+  const links: Record<string, unknown[]> = {};
+  for (const name of relations) {
+    const relation = core.resource.relations.find((r) => r.name === name);
+    if (relation?.kind !== "manyToMany") continue;
+    const far = relation.joinTargetField;
+    const rows = await tx.store.model(relation.joinDelegate).findMany({
+      where: { [relation.joinLocalField]: id },
+      select: { [far]: true },
+    });
+    links[name] = rows.map((r) => r[far]);
+  }
+  if (Object.keys(links).length > 0) logged[OUTBOX_LINKS] = links;
 }
 
 /** Stage after: the `after` hooks in the transaction; `onSuccess` waits for the commit. */

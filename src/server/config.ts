@@ -57,7 +57,10 @@ export interface Config {
   readonly eventBus: "memory" | "postgres" | "redis";
   /** Redis server of the redis bus (`REDIS_URL`, a redis:// URL). */
   readonly redisUrl: string | undefined;
-  /** How long the outbox keeps events, in hours (`OUTBOX_RETENTION_HOURS`). @default 168 (7 days) */
+  /**
+   * How long the outbox keeps events, in hours (`OUTBOX_RETENTION_HOURS`); 0 keeps them forever, which
+   * makes the outbox a replayable log (docs/guides/replay.md). @default 168 (7 days)
+   */
   readonly outboxRetentionHours: number;
   /**
    * At shutdown, how long the server keeps accepting connections after `/readyz` turned 503, in
@@ -480,9 +483,9 @@ export function loadConfig(env: Env = process.env): Config {
     outboxRetentionHours:
       retention === undefined
         ? 168
-        : /^\d+$/.test(retention) && Number(retention) >= 1
+        : /^\d+$/.test(retention) && Number.isSafeInteger(Number(retention))
           ? Number(retention)
-          : fail("OUTBOX_RETENTION_HOURS", "a whole number of hours, at least 1", retention, 168),
+          : fail("OUTBOX_RETENTION_HOURS", "a whole number of hours (0: keep events forever)", retention, 168),
     logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel)
       ? (logLevel as LogLevel)
       : fail("LOG_LEVEL", `one of ${LOG_LEVELS.join(", ")}`, logLevel, "info"),

@@ -42,9 +42,21 @@ export interface OutboxEntry {
   readonly actorId: string | null;
   /** Names of the fields the write changed. */
   readonly changed: readonly string[];
-  /** The record as the write left it: what each subscriber's access is checked against (kept when the outbox has a `record` column). */
+  /**
+   * The record as the write left it, every column (hidden ones too): what each subscriber's access is
+   * checked against, and what replay rebuilds tables from (kept when the outbox has a `record` column).
+   * A nested write adds the links it changed under {@link OUTBOX_LINKS}.
+   */
   readonly record?: Readonly<Record<string, unknown>> | undefined;
 }
+
+/**
+ * The key of a snapshot ({@link OutboxEntry.record}) holding the links of many-to-many relations a
+ * nested write changed: `{ "$links": { tags: [1, 2] } }`, the relation's target ids after the write (the
+ * rows of the join table, which has no events of its own). Replay rebuilds the join table from it
+ * (docs/guides/replay.md).
+ */
+export const OUTBOX_LINKS = "$links";
 
 /**
  * Key of the transaction-level advisory lock the outbox takes before handing out event ids: ids are

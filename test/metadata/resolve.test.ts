@@ -126,6 +126,16 @@ describe("resolveResources: boot errors name the path and the fix", () => {
     expect(issues[0]?.fix).toContain("Post");
   });
 
+  it("an id nothing can make, unless the resource never creates", () => {
+    // TicketReply's id column has no database default.
+    const issues = issuesOf([{ model: "TicketReply" }]);
+    expect(issues).toContainEqual(
+      expect.objectContaining({ path: "ticketReply.id", message: expect.stringContaining("no database default") }),
+    );
+    const readOnly = resolveResources([{ model: "TicketReply", operations: ["list", "get", "update"] }], datamodel);
+    expect(readOnly.resource.get("ticketReply")?.operations.has("create")).toBe(false);
+  });
+
   it("an operator of the wrong type, search on a number, sort on nothing sortable", () => {
     const issues = issuesOf([{ model: "Post", fields: { views: { filter: ["contains"], search: true } } }]);
     expect(issues.map((i) => i.path)).toEqual(["post.fields.views.filter", "post.fields.views.search"]);

@@ -158,9 +158,11 @@ describe("loadConfig", () => {
       "EVENT_BUS must be memory or postgres unless REDIS_URL is set",
     );
     expect(() => loadConfig({ REDIS_URL: "http://x" })).toThrow("REDIS_URL must be a redis:// URL");
-    expect(() => loadConfig({ OUTBOX_RETENTION_HOURS: "0" })).toThrow(
-      "OUTBOX_RETENTION_HOURS must be a whole number of hours, at least 1",
+    expect(() => loadConfig({ OUTBOX_RETENTION_HOURS: "1.5" })).toThrow(
+      'OUTBOX_RETENTION_HOURS must be a whole number of hours (0: keep events forever), got "1.5"',
     );
+    // 0: the outbox is a replayable log (docs/guides/replay.md).
+    expect(loadConfig({ OUTBOX_RETENTION_HOURS: "0" }).outboxRetentionHours).toBe(0);
     for (const bad of ["0", "86401", "1.5", "5m"])
       expect(() => loadConfig({ LOCK_TTL_SECONDS: bad }), bad).toThrow(
         `LOCK_TTL_SECONDS must be a whole number of seconds from 1 to 86400, got "${bad}"`,

@@ -22,11 +22,19 @@ export interface Instance {
   stop(graceMs?: number): Promise<number | null>;
 }
 
+/** Where an instance runs: another app than the demo (a scaffolded or initialised project). */
+export interface InstanceOptions {
+  /** The app's folder, its working directory. @default the repository */
+  cwd?: string;
+  /** The entry point, relative to `cwd`. @default "demo/main.ts" */
+  entry?: string;
+}
+
 /** Lines of output an instance keeps. */
 const KEPT_LINES = 200;
 
 /**
- * Starts `demo/main.ts` with `env` (over defaults: a free port, no seed, info logs, requests without
+ * Starts `demo/main.ts` (or `options.entry` in `options.cwd`) with `env` (over defaults: a free port, no seed, info logs, requests without
  * credentials acting as the demo's admin) and resolves once it logs that it listens. Pass `PORT` to
  * start it again where it was.
  * @example
@@ -36,8 +44,13 @@ const KEPT_LINES = 200;
  * const again = await startInstance("A", { DATABASE_URL: testDb.url, EVENT_BUS: "redis", REDIS_URL, PORT: String(a.port) });
  * ```
  */
-export async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "demo/main.ts"], {
+export async function startInstance(
+  name: string,
+  env: Record<string, string>,
+  options: InstanceOptions = {},
+): Promise<Instance> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", options.entry ?? "demo/main.ts"], {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",

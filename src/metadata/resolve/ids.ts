@@ -22,7 +22,10 @@ export function hasSingleId(
   return true;
 }
 
-/** The `id` generator must fit the id column: "uuid" a text column, "database" a column with a default. */
+/**
+ * The `id` generator of a resource that creates must fit the id column: "uuid" a text column, "database"
+ * a column with a default.
+ */
 export function checkIdGenerator(
   def: ResourceDefinition,
   id: ResolvedField,

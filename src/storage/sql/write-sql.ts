@@ -47,6 +47,11 @@ export interface WriteQuery {
   readonly where?: object | undefined;
   /** The fields of the row the statement answers with and the revision keeps. */
   readonly fields: readonly string[];
+  /**
+   * The fields the outbox event's record keeps: every column, hidden ones too, so that the outbox can
+   * rebuild the table (docs/guides/replay.md). @default {@link WriteQuery.fields}
+   */
+  readonly eventFields?: readonly string[] | undefined;
   /** A condition the written row must meet (a scoped actor's rows); the answer says whether it does. */
   readonly inside?: object | undefined;
   /** The write's clock: the value of the defaults Prisma fills in itself (`now()`, `@updatedAt`) and the revision's time. */
@@ -211,6 +216,8 @@ export function compileWrite(models: SqlModels, query: WriteQuery, outboxLock: n
     `${query.inside ? `(${where.where(model, "w", query.inside)})` : "TRUE"} AS "$inside"`,
   ];
   if (event) shaped.push(`${changedSql(models, model, query.fields, id !== undefined)} AS "$changed"`);
+  const logged = event && query.eventFields && query.eventFields.length > query.fields.length;
+  if (logged) shaped.push(`${rowObjectSql(models, model, "w", query.eventFields ?? [])} AS "$log"`);
   ctes.push(
     `"shaped" AS (SELECT ${shaped.join(", ")} FROM "written" w${id !== undefined ? ` LEFT JOIN "prior" p ON TRUE` : ""})`,
   );
@@ -231,7 +238,7 @@ export function compileWrite(models: SqlModels, query: WriteQuery, outboxLock: n
     const columns = ["resource", "recordId", "action", "revisionId", "revisionNumber", "actorId", "changed", "record"];
     ctes.push(
       `"event" AS (INSERT INTO ${models.table(ev)} (${columns.map(col).join(", ")}) ` +
-        `SELECT ${params.bind(event.resource, "text")}, ${recordId}, ${params.bind(event.action, "text")}, ${revisionColumns}, ${params.bind(event.actorId, "text")}, s."$changed", s."$row"::jsonb ` +
+        `SELECT ${params.bind(event.resource, "text")}, ${recordId}, ${params.bind(event.action, "text")}, ${revisionColumns}, ${params.bind(event.actorId, "text")}, s."$changed", s."${logged ? "$log" : "$row"}"::jsonb ` +
         `FROM "shaped" s, "outbox_lock"${query.revision ? `, "revision" v` : ""} RETURNING 1)`,
     );
   }
