@@ -41,26 +41,21 @@ export function relayConfig(
   read: (name: string) => string | undefined,
   fail: <T>(name: string, expected: string, value: string, fallback: T) => T,
 ): RelayConfig {
-  const url = (name: string, protocols: readonly string[]): string | undefined => {
+  const url = (name: string, protocols: readonly string[], expected: string): string | undefined => {
     const value = read(name);
     if (value === undefined) return undefined;
     const first = value.split(",")[0]?.trim() ?? "";
     const protocol = URL.canParse(first) ? new URL(first).protocol : "";
     return protocols.includes(protocol)
       ? value
-      : fail(
-          name,
-          `a ${protocols.map((p) => `${p}//`).join(" or ")} URL`,
-          value.replace(HIDE_PASSWORD, "//$1:***@"),
-          undefined,
-        );
+      : fail(name, expected, value.replace(HIDE_PASSWORD, "//$1:***@"), undefined);
   };
   const name = (variable: string, pattern: RegExp, expected: string): string | undefined => {
     const value = read(variable);
     return value === undefined || pattern.test(value) ? value : fail(variable, expected, value, undefined);
   };
-  const mqUrl = url("MQ_URL", ["amqp:", "amqps:"]);
-  const natsUrl = url("NATS_URL", ["nats:", "tls:"]);
+  const mqUrl = url("MQ_URL", ["amqp:", "amqps:"], "an amqp:// or amqps:// URL");
+  const natsUrl = url("NATS_URL", ["nats:", "tls:"], "nats:// or tls:// URLs, comma-separated");
   const exchange = name("MQ_RELAY_EXCHANGE", /^[\w.:-]{1,255}$/, "an exchange name (letters, digits, _ . : -)");
   const subject = name(
     "NATS_RELAY_SUBJECT",

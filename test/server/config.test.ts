@@ -20,6 +20,7 @@ describe("loadConfig", () => {
       logLevel: "info",
       eventBus: "memory",
       outboxRetentionHours: 168,
+      relay: { amqp: undefined, nats: undefined, from: "newest", actor: undefined },
       graphql: {
         introspection: true,
         graphiql: true,
@@ -103,6 +104,7 @@ describe("loadConfig", () => {
       eventBus: "redis",
       redisUrl: "redis://127.0.0.1:6379",
       outboxRetentionHours: 24,
+      relay: { amqp: undefined, nats: undefined, from: "newest", actor: undefined },
       graphql: {
         introspection: true,
         graphiql: true,

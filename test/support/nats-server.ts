@@ -43,7 +43,10 @@ export async function startPrivateNats(): Promise<PrivateNats> {
     });
     child = server;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`nats-server on ${port} was not ready in 10 s:\n${output}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`nats-server on ${port} was not ready in 10 s:\n${output}`)),
+        10_000,
+      );
       const onData = (chunk: Buffer) => {
         output += String(chunk);
         if (output.includes("Server is ready")) {
