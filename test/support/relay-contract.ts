@@ -199,7 +199,7 @@ export function relayContract(open: () => Promise<RelayProbe>): void {
       await until(async () => (await relayOf(running).lag()) === 0, 10_000, "relay lag 0");
     });
 
-    it("resumes from its cursor after a restart: nothing lost, nothing reordered per record", async () => {
+    it("resumes from its cursor after a restart: nothing lost, nothing reordered per record", async ({ annotate }) => {
       const running = server ?? (await start());
       const from = await latestId();
       await writeTags("restart-a", 4, 3);
@@ -214,12 +214,13 @@ export function relayContract(open: () => Promise<RelayProbe>): void {
       await writeTags("restart-c", 4, 3);
       const { expected, got } = await receivedAll(from);
       expect(expected.length).toBe(3 * 4 * 4);
-      const { records } = checkDelivery(expected, got);
+      const { records, duplicates } = checkDelivery(expected, got);
       expect(records).toBe(12);
+      await annotate(`${probe.kind}: ${expected.length} events, ${duplicates} duplicate(s) across the restart`);
       await until(async () => (await relayOf(again).lag()) === 0, 10_000, "relay lag 0");
     });
 
-    it("loses nothing while the broker is away, and publishes it all once the broker is back", async () => {
+    it("loses nothing while the broker is away, and publishes it all once the broker is back", async ({ annotate }) => {
       const running = server ?? (await start());
       const relay = relayOf(running);
       const from = await latestId();
@@ -232,7 +233,11 @@ export function relayContract(open: () => Promise<RelayProbe>): void {
       await probe.restore();
       const { expected, got } = await receivedAll(from);
       expect(expected.length).toBe(5 * 5);
-      expect(checkDelivery(expected, got).records).toBe(5);
+      const { records, duplicates } = checkDelivery(expected, got);
+      expect(records).toBe(5);
+      await annotate(
+        `${probe.kind}: ${expected.length} events, ${relay.failures - failures} failed page(s), ${duplicates} duplicate(s)`,
+      );
       await until(async () => (await relay.lag()) === 0, 10_000, "relay lag 0");
     });
   });
