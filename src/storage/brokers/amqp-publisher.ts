@@ -20,6 +20,7 @@ export interface AmqpPublisherOptions {
   readonly confirmTimeoutMs?: number;
 }
 
+/** Publishes change events to a RabbitMQ topic exchange (see the module comment). */
 export class AmqpPublisher implements EventPublisher {
   readonly kind = "amqp";
   readonly #options: Required<AmqpPublisherOptions>;

@@ -32,6 +32,7 @@ interface Open {
   readonly js: JetStreamClient;
 }
 
+/** Publishes change events to NATS JetStream (see the module comment). */
 export class NatsPublisher implements EventPublisher {
   readonly kind = "nats";
   readonly #options: Required<NatsPublisherOptions>;
