@@ -24,7 +24,7 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** Events per outbox read. @default 500 */
   batchSize?: number;
-  /** Runs after each batch is published (the event handlers' turn), on the leader only. */
+  /** Runs after each batch is published and on taking the lead (the event handlers' turn), on the leader only. */
   afterPublish?: () => void;
   /** Housekeeping on the leader, at most once a minute (retention). */
   housekeeping?: () => Promise<void>;
@@ -150,8 +150,12 @@ export class Dispatcher {
   /** Publishes every event after the cursor, batch by batch. */
   async #drain(): Promise<void> {
     const { outbox, batchSize } = this.#o;
-    // A new leader starts where the last one stopped, or where this instance started.
-    this.#cursor ??= (await outbox.cursor(BUS_CURSOR)) ?? this.#startedAt;
+    // A new leader starts where the last one stopped, or where this instance started; and its handlers
+    // resume theirs (a handler's backlog from before a restart must not wait for the next commit).
+    if (this.#cursor === undefined) {
+      this.#cursor = (await outbox.cursor(BUS_CURSOR)) ?? this.#startedAt;
+      this.#o.afterPublish?.();
+    }
     for (;;) {
       const events = await outbox.after(this.#cursor, batchSize);
       if (events.length === 0) break;

@@ -13,7 +13,13 @@ import { PostgresBus } from "../storage/postgres-bus.ts";
 import { RedisBus } from "../storage/redis-bus.ts";
 import { ChangeViewer } from "./change-view.ts";
 import { BUS_CURSOR, Dispatcher } from "./dispatcher.ts";
-import { type EventHandler, EventHandlers, type HandlerOptions } from "./handlers.ts";
+import {
+  type BatchHandler,
+  type BatchHandlerOptions,
+  type EventHandler,
+  EventHandlers,
+  type HandlerOptions,
+} from "./handlers.ts";
 import { EventHub } from "./hub.ts";
 
 /** Options of {@link createEvents}. */
@@ -49,6 +55,12 @@ export interface Events {
    * @example events.handle("search-index", (e) => index(e.resource, e.recordId), { resources: ["post"] });
    */
   handle(name: string, handler: EventHandler, options?: HandlerOptions): () => void;
+  /**
+   * Runs `handler` for each page of committed events, in id order (an outbox relay to a broker): a
+   * page that fails is retried with backoff until it succeeds, never skipped; `name` keys its cursor.
+   * @example events.handleBatch("relay:amqp", (page) => publisher.publish(page.map(toMessage)));
+   */
+  handleBatch(name: string, handler: BatchHandler, options?: BatchHandlerOptions): () => void;
   /** Starts dispatching and receiving. */
   start(): Promise<void>;
   /**
@@ -96,6 +108,11 @@ export function createEvents(options: EventsOptions): Events {
     bus: options.bus,
     handle: (name, handler, handlerOptions) => {
       const remove = handlers.add(name, handler, handlerOptions);
+      dispatcher.wake();
+      return remove;
+    },
+    handleBatch: (name, handler, handlerOptions) => {
+      const remove = handlers.addBatch(name, handler, handlerOptions);
       dispatcher.wake();
       return remove;
     },

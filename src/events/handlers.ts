@@ -4,6 +4,10 @@
  * handler keeps its own cursor in the outbox, so it sees every event once it is running (at least
  * once across a crash), retries a failing event with backoff, and after its last retry records a dead
  * letter and moves on. Handlers run on the instance that dispatches (one at a time across instances).
+ *
+ * A batch handler (an outbox relay to a broker) gets the events in id order, a page at a time, and
+ * never skips one: a failing page is retried with backoff for as long as it fails, and the cursor moves
+ * past a page only once the handler resolved for it.
  */
 import type { ChangeEvent, EventFilter, Outbox } from "../storage/outbox.ts";
 
@@ -18,10 +22,29 @@ export interface HandlerOptions extends EventFilter {
   backoffMs?: number;
 }
 
+/** A handler of pages of committed events, in id order: the page counts as handled once it resolves. */
+export type BatchHandler = (events: readonly ChangeEvent[]) => Promise<void>;
+
+/** Options of a batch handler. */
+export interface BatchHandlerOptions {
+  /**
+   * Where a handler with no cursor yet begins: the events committed from now on, or every event the
+   * outbox still holds. @default "newest"
+   */
+  from?: "newest" | "beginning";
+  /** Most events per call. @default 100 */
+  batchSize?: number;
+  /** Wait before the first retry; doubles each time, up to `maxBackoffMs`. @default 100 ms */
+  backoffMs?: number;
+  /** @default 30000 ms */
+  maxBackoffMs?: number;
+}
+
 interface Registered {
   readonly name: string;
   readonly handler: EventHandler;
   readonly options: Required<Pick<HandlerOptions, "retries" | "backoffMs">> & EventFilter;
+  readonly batch?: { handler: BatchHandler; options: Required<BatchHandlerOptions> };
 }
 
 const PAGE = 100;
@@ -33,6 +56,8 @@ export class EventHandlers {
   /** Each handler runs on its own: a slow one holds up nobody else. */
   readonly #runs = new Map<string, { running: Promise<void> | undefined; again: boolean }>();
   #stopped = false;
+  /** Aborts the backoff waits of batch handlers at stop. */
+  readonly #stopping = new AbortController();
 
   readonly #leading: () => boolean;
 
@@ -49,10 +74,7 @@ export class EventHandlers {
 
   /** Registers a handler under a stable name (its cursor and dead letters are kept under it). */
   add(name: string, handler: EventHandler, options: HandlerOptions = {}): () => void {
-    if (!/^[\w.:-]{1,100}$/.test(name))
-      throw new Error(`Event handler name "${name}": use letters, digits, _ . : - (at most 100)`);
-    if (this.#handlers.has(name)) throw new Error(`An event handler named "${name}" is registered already`);
-    this.#handlers.set(name, {
+    return this.#register({
       name,
       handler,
       options: {
@@ -62,9 +84,35 @@ export class EventHandlers {
         actions: options.actions,
       },
     });
+  }
+
+  /** Registers a batch handler under a stable name (its cursor is `handler:<name>`). */
+  addBatch(name: string, handler: BatchHandler, options: BatchHandlerOptions = {}): () => void {
+    return this.#register({
+      name,
+      handler: () => {},
+      options: { retries: 0, backoffMs: 0 },
+      batch: {
+        handler,
+        options: { from: "newest", batchSize: 100, backoffMs: 100, maxBackoffMs: 30_000, ...options },
+      },
+    });
+  }
+
+  #register(registered: Registered): () => void {
+    const { name } = registered;
+    if (!/^[\w.:-]{1,100}$/.test(name))
+      throw new Error(`Event handler name "${name}": use letters, digits, _ . : - (at most 100)`);
+    if (this.#handlers.has(name)) throw new Error(`An event handler named "${name}" is registered already`);
+    this.#handlers.set(name, registered);
     // A new handler's cursor starts at the newest event now, not at its first run.
     this.kick();
     return () => void this.#handlers.delete(name);
+  }
+
+  /** The cursor of handler `name` ("0" before its first event). */
+  async cursor(name: string): Promise<string> {
+    return (await this.#outbox.cursor(`handler:${name}`)) ?? "0";
   }
 
   /** Lets every handler process what is new, now or right after its run in progress. */
@@ -99,6 +147,10 @@ export class EventHandlers {
   async #process(h: Registered): Promise<void> {
     const cursorName = `handler:${h.name}`;
     let cursor = await this.#outbox.cursor(cursorName);
+    if (cursor === undefined && h.batch?.options.from === "beginning") {
+      cursor = "0";
+      await this.#outbox.setCursor(cursorName, cursor);
+    }
     if (cursor === undefined) {
       // A new handler starts with the events committed from now on.
       cursor = await this.#outbox.latestId();
@@ -106,6 +158,7 @@ export class EventHandlers {
       return;
     }
     if (!this.#leading()) return;
+    if (h.batch) return this.#processBatches(h, h.batch, cursorName, cursor);
     for (;;) {
       const events = await this.#outbox.after(cursor, PAGE);
       for (const event of events) {
@@ -118,6 +171,48 @@ export class EventHandlers {
         await this.#outbox.setCursor(cursorName, cursor);
       }
       if (events.length < PAGE) return;
+    }
+  }
+
+  /**
+   * Hands the events after `cursor` to a batch handler a page at a time, moving the cursor after each
+   * page it handled. A page that fails is handed over again (the same events, from its first) after a
+   * backoff, until it succeeds, this instance stops dispatching (the next dispatcher resumes from the
+   * cursor), or the handlers stop.
+   */
+  async #processBatches(
+    h: Registered,
+    batch: NonNullable<Registered["batch"]>,
+    cursorName: string,
+    from: string,
+  ): Promise<void> {
+    const { batchSize, backoffMs, maxBackoffMs } = batch.options;
+    let cursor = from;
+    let failures = 0;
+    while (!this.#stopped && this.#leading() && this.#handlers.get(h.name) === h) {
+      const events = await this.#outbox.after(cursor, batchSize);
+      if (events.length === 0) return;
+      try {
+        await batch.handler(events);
+      } catch (error) {
+        this.#onError(error, { handler: h.name, eventId: events[0]?.id as string });
+        const wait = Math.min(backoffMs * 2 ** failures++, maxBackoffMs);
+        await new Promise<void>((resolve) => {
+          const signal = this.#stopping.signal;
+          const done = () => {
+            clearTimeout(timer);
+            signal.removeEventListener("abort", done);
+            resolve();
+          };
+          const timer = setTimeout(done, wait);
+          signal.addEventListener("abort", done, { once: true });
+        });
+        continue;
+      }
+      failures = 0;
+      cursor = events.at(-1)?.id as string;
+      await this.#outbox.setCursor(cursorName, cursor);
+      if (events.length < batchSize) return;
     }
   }
 
@@ -145,6 +240,7 @@ export class EventHandlers {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     await this.idle();
   }
 }

@@ -8,6 +8,7 @@ import type { GraphQLLimits } from "../graphql/handler.ts";
 import { SECURITY_PROFILES, type SecurityProfile } from "../metadata/definition.ts";
 import { type DatasourceConfig, datasourceConfig } from "./datasource-config.ts";
 import { type ReadReplicaConfig, readReplicaConfig } from "./read-replica-config.ts";
+import { type RelayConfig, relayConfig } from "./relay-config.ts";
 import type { BlobStoreConfig } from "../storage/blobs/create-blob-store.ts";
 
 /** Log levels from most to least verbose (pino's names). */
@@ -62,6 +63,8 @@ export interface Config {
    * makes the outbox a replayable log (docs/guides/replay.md). @default 168 (7 days)
    */
   readonly outboxRetentionHours: number;
+  /** The outbox relays to message brokers (relay-config.ts; docs/guides/messaging.md). @default none */
+  readonly relay: RelayConfig;
   /**
    * At shutdown, how long the server keeps accepting connections after `/readyz` turned 503, in
    * milliseconds (`SHUTDOWN_DELAY_MS`): long enough for a load balancer to see it and stop sending (its
@@ -429,6 +432,7 @@ export function loadConfig(env: Env = process.env): Config {
       ? (eventBus as Config["eventBus"])
       : fail("EVENT_BUS", "memory, postgres or redis", eventBus, "memory"),
     redisUrl,
+    relay: Object.freeze(relayConfig(read, fail)),
     jwt:
       jwtKeys === 0
         ? undefined

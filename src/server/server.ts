@@ -18,6 +18,7 @@ import type { AccessSource, ResourceDefinition } from "../metadata/definition.ts
 import { resolveResources } from "../metadata/resolve.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import { createEventBus, createEvents, type Events } from "../events/events.ts";
+import type { Relay } from "../messaging/relay.ts";
 import { Outbox } from "../storage/outbox.ts";
 import type { PrismaClientClass, PrismaClientLike } from "../storage/prisma.ts";
 import type { ReadReplica } from "../storage/read-replica.ts";
@@ -32,6 +33,7 @@ import { type Config, loadConfig } from "./config.ts";
 import { prepareDatabase, type Seed } from "./database.ts";
 import { trackConnections } from "./drain.ts";
 import { logFailure } from "./failure-log.ts";
+import { startRelays } from "./relays.ts";
 import { assertPortFree } from "./port.ts";
 import { createRateLimit } from "./rate-limit.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -88,6 +90,8 @@ export interface RunningServer {
   readonly runtime: Runtime;
   /** Change events: the outbox dispatcher, the bus, the hub of this instance. */
   readonly events: Events;
+  /** The outbox relays to message brokers (`MQ_RELAY_EXCHANGE`, `NATS_RELAY_SUBJECT`); empty by default. */
+  readonly relays: readonly Relay[];
   /** The Node.js HTTP server (GraphQL over WebSocket shares its port). */
   readonly server: Server;
   /** The read replica (`DATABASE_READ_URL`): its lag, state and statement counter. Undefined without one. */
@@ -215,9 +219,10 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
       ),
     instrumentation,
   });
+  const outbox = new Outbox(db.prisma, prepared.url);
   const events = createEvents({
     runtime,
-    outbox: new Outbox(db.prisma, prepared.url),
+    outbox,
     bus: createEventBus({
       kind: config.eventBus,
       databaseUrl: prepared.url,
@@ -229,6 +234,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     instrumentation,
   });
   await events.start();
+  const relays = startRelays({ config: config.relay, events, outbox, runtime, metrics, logger });
   // A scrape while the database is away shows NaN rather than failing whole.
   metrics.gauge(
     "autograph_events_outbox_lag",
@@ -327,6 +333,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     url,
     runtime,
     events,
+    relays,
     server,
     replica: db.replica,
     metrics,
@@ -344,6 +351,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
         // Each step runs even if one before failed: the embedded PostgreSQL must stop in any case.
         const steps: [string, () => Promise<unknown> | undefined][] = [
           ["events", () => events.close()],
+          ["relays", () => Promise.all(relays.map((relay) => relay.close()))],
           ["blob garbage collection", () => blobGc.stop()],
           ["blob store", () => blobStore.close?.()],
           ["database pool", () => db.close()],

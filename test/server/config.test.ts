@@ -21,6 +21,7 @@ describe("loadConfig", () => {
       logLevel: "info",
       eventBus: "memory",
       outboxRetentionHours: 168,
+      relay: { amqp: undefined, nats: undefined, from: "newest", actor: undefined },
       graphql: {
         introspection: true,
         graphiql: true,
@@ -106,6 +107,7 @@ describe("loadConfig", () => {
       eventBus: "redis",
       redisUrl: "redis://127.0.0.1:6379",
       outboxRetentionHours: 24,
+      relay: { amqp: undefined, nats: undefined, from: "newest", actor: undefined },
       graphql: {
         introspection: true,
         graphiql: true,

@@ -1,0 +1,52 @@
+/**
+ * Starts the outbox relays the configuration asks for (`MQ_RELAY_EXCHANGE`, `NATS_RELAY_SUBJECT`; see
+ * relay-config.ts), each with a lag gauge, `autograph_relay_<broker>_lag`.
+ */
+import type { Logger } from "pino";
+import type { Events } from "../events/events.ts";
+import { type Relay, startRelay } from "../messaging/relay.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { AmqpPublisher } from "../storage/brokers/amqp-publisher.ts";
+import type { EventPublisher } from "../storage/brokers/event-publisher.ts";
+import { NatsPublisher } from "../storage/brokers/nats-publisher.ts";
+import type { Outbox } from "../storage/outbox.ts";
+import { parseActor } from "./auth.ts";
+import type { RelayConfig } from "./relay-config.ts";
+import type { Metrics } from "./metrics.ts";
+
+/** What {@link startRelays} needs of the server. */
+export interface RelaysContext {
+  readonly config: RelayConfig;
+  readonly events: Events;
+  readonly outbox: Outbox;
+  readonly runtime: Runtime;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+/** One relay per configured broker (none by default). Close them after the events (handlers stopped). */
+export function startRelays({ config, events, outbox, runtime, metrics, logger }: RelaysContext): Relay[] {
+  const publishers: EventPublisher[] = [];
+  if (config.amqp) publishers.push(new AmqpPublisher(config.amqp));
+  if (config.nats) publishers.push(new NatsPublisher(config.nats));
+  const actor = config.actor === undefined ? undefined : parseActor(config.actor);
+  return publishers.map((publisher) => {
+    const relay = startRelay({
+      events,
+      outbox,
+      publisher,
+      from: config.from,
+      view: actor ? { runtime, actor } : undefined,
+    });
+    metrics.gauge(
+      `autograph_relay_${publisher.kind}_lag`,
+      `Committed change events not yet confirmed by the ${publisher.kind} broker (newest event id minus the relay's cursor).`,
+      () => relay.lag().catch(() => Number.NaN),
+    );
+    logger.info(
+      { relay: relay.name, from: config.from, records: actor !== undefined },
+      `publishing change events to ${publisher.kind}`,
+    );
+    return relay;
+  });
+}
