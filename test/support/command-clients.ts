@@ -50,7 +50,10 @@ async function callWith(
 /** A RabbitMQ sender to `queue` (declared by the consumer, which must start first). */
 export async function rabbitMqClient(url: string, queue: string): Promise<CommandClient> {
   const connection = await amqp.connect(url);
+  // A broker that goes away emits errors: the test sees them as failed sends and missing replies.
+  connection.on("error", () => {});
   const channel = await connection.createConfirmChannel();
+  channel.on("error", () => {});
   const { queue: replyQueue } = await channel.assertQueue("", { exclusive: true, autoDelete: true });
   const book = replyBook();
   await channel.consume(replyQueue, (m) => m && book.add(m.properties.correlationId, m.content), { noAck: true });
