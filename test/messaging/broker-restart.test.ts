@@ -76,7 +76,14 @@ describe.each(setups)("a $name restart mid-stream", (setup) => {
       headers: { "x-api-key": KEY, idempotencyKey: randomUUID() },
     }));
     // Each command's replies, whichever client (before or after the restart) received them.
-    const replies = (i: number) => clients.flatMap((c) => sent.get(c)?.get(i)?.flatMap((id) => c.replies(id)) ?? []);
+    const replies = (i: number) =>
+      clients.flatMap(
+        (c) =>
+          sent
+            .get(c)
+            ?.get(i)
+            ?.flatMap((id) => c.replies(id)) ?? [],
+      );
     const sent = new Map<CommandClient, Map<number, string[]>>();
     const send = async (client: CommandClient, i: number) => {
       const { body, headers } = commands[i] as (typeof commands)[number];

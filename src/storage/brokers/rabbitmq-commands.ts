@@ -43,6 +43,8 @@ export function rabbitMqCommands(options: RabbitMqCommandsOptions): CommandTrans
           maxDelay: 2_000,
           initialMaxRetries: 3,
           setup: async (model: amqp.ChannelModel) => {
+            // Each connection's own errors (a broker closing it, 541 at its shutdown) are the recovery's to handle.
+            model.on("error", (error: Error) => options.onError?.(error));
             const channel = await model.createConfirmChannel();
             channel.on("error", (error: Error) => options.onError?.(error));
             await channel.assertExchange(dlx, "fanout", { durable: true });
