@@ -37,8 +37,11 @@ export async function startCommandConsumers(options: {
   const { config, runtime, logger } = options;
   const transports: CommandTransport[] = [];
   const onError = (name: string) => (err: Error) => logger.warn({ err }, `commands: ${name} connection trouble`);
-  if (config.rabbitmq) transports.push(rabbitMqCommands({ ...config.rabbitmq, onError: onError("RabbitMQ") }));
-  if (config.nats) transports.push(natsCommands({ ...config.nats, onError: onError("NATS") }));
+  // The brokers' own delivery limits are a backstop beyond ours (a consumer dying on a message before it settles it).
+  const backstop = Math.max(10, config.maxAttempts + 1);
+  if (config.rabbitmq)
+    transports.push(rabbitMqCommands({ ...config.rabbitmq, deliveryLimit: backstop, onError: onError("RabbitMQ") }));
+  if (config.nats) transports.push(natsCommands({ ...config.nats, maxDeliver: backstop, onError: onError("NATS") }));
   if (transports.length === 0) return { transports: [], close: async () => {} };
 
   const handler = createCommandHandler({

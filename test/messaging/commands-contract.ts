@@ -180,6 +180,22 @@ export function commandContract(name: string, make: () => BrokerUnderTest): void
       expect(next).toMatchObject({ ok: true });
     });
 
+    it("forgets a key once its receipt expired: the sweep deletes it, and the key runs afresh", async () => {
+      const headers = editor();
+      const command = { resource: "tag", action: "create", data: { name: "mq-expiring" } };
+      expect(await client.call(command, headers)).toMatchObject({ ok: true });
+      expect(await client.call(command, headers)).toMatchObject({ ok: true });
+      await t.db.prisma.commandReceipt.update({
+        where: { key: headers.idempotencyKey },
+        data: { expiresAt: new Date(Date.now() - 60_000) },
+      });
+      expect(await t.runtime.store.receipts?.sweep()).toBeGreaterThanOrEqual(1);
+      expect(await t.db.prisma.commandReceipt.count({ where: { key: headers.idempotencyKey } })).toBe(0);
+      // Run again, not replayed: the name is taken now.
+      expect(await client.call(command, headers)).toMatchObject({ ok: false, error: { code: "CONFLICT" } });
+      expect(await tagCount("mq-expiring")).toBe(1);
+    });
+
     it("lists records with list parameters", async () => {
       const reply = await client.call(
         {

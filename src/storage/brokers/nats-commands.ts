@@ -65,13 +65,11 @@ export function natsCommands(options: NatsCommandsOptions): CommandTransport {
       const jsm = await jetstreamManager(nc);
       await ensureStream(jsm, { name: stream, subjects: [`${subject}.>`] });
       await ensureStream(jsm, { name: `${stream}_DLQ`, subjects: [dlqSubject] });
-      await jsm.consumers.add(stream, {
-        durable_name: durable,
-        ack_policy: AckPolicy.Explicit,
-        max_ack_pending: prefetch,
-        max_deliver: options.maxDeliver ?? 10,
-        ack_wait: nanos(30_000),
-      });
+      const limits = { max_ack_pending: prefetch, max_deliver: options.maxDeliver ?? 10, ack_wait: nanos(30_000) };
+      // A consumer that exists keeps its place in the stream; a changed prefetch or limit updates it.
+      await jsm.consumers
+        .add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, ...limits })
+        .catch(() => jsm.consumers.update(stream, durable, limits));
       const js = jetstream(nc);
       const consumer = await js.consumers.get(stream, durable);
       messages = await consumer.consume({ max_messages: prefetch });
