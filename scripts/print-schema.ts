@@ -31,6 +31,7 @@ export const offlineStore: Store = {
   write: notConnected,
   canWrite: () => false,
   locks: undefined,
+  receipts: undefined,
   get primary() {
     return offlineStore;
   },

@@ -21,6 +21,7 @@ import { observeService } from "./observed-service.ts";
 import { ResourceService } from "./service.ts";
 import { type ErrorReporter, ServiceCore } from "./service-core.ts";
 import type { TimeoutReporter } from "./service-errors.ts";
+import { openTransaction } from "./transaction.ts";
 
 /** Options of {@link createRuntime}: the resolved resources and where their records live. */
 export type RuntimeOptions = RuntimeSettings &
@@ -124,6 +125,16 @@ export interface Runtime {
   isAdmin(ctx: RequestContext): boolean;
   /** Whether records can be locked: the schema has the `RecordLock` model (docs/guides/locks.md). */
   readonly locks: boolean;
+  /**
+   * Runs `work` in one transaction, with a context bound to it: every service call made with that
+   * context reads and writes in it, and `tx.transaction.store` runs storage statements in it too (a
+   * broker command's receipt commits with its write, docs/guides/messaging.md). Outbox events are
+   * appended at the commit; `onSuccess` hooks run after it. Inside a transaction already, joins it.
+   * @example await runtime.transaction(ctx, async (tx) => { await posts.create(tx, a); await posts.create(tx, b); });
+   */
+  transaction<T>(ctx: RequestContext, work: (tx: RequestContext) => Promise<T>): Promise<T>;
+  /** The storage port, outside any transaction (the command receipts of broker commands). */
+  readonly store: Store;
 }
 
 /**
@@ -263,6 +274,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     isAdmin: (ctx) => access.view(ctx).privileged,
     locks: store.locks !== undefined,
+    // On the default datasource: the one the command receipts live in.
+    transaction: (ctx, work) => (ctx.transaction ? work(ctx) : openTransaction(deps, DEFAULT_DATASOURCE, ctx, work)),
+    store,
   };
 }
 

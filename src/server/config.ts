@@ -6,6 +6,7 @@
 
 import type { GraphQLLimits } from "../graphql/handler.ts";
 import { SECURITY_PROFILES, type SecurityProfile } from "../metadata/definition.ts";
+import { type CommandsConfig, commandsConfig } from "./commands-config.ts";
 import { type DatasourceConfig, datasourceConfig } from "./datasource-config.ts";
 import { type ReadReplicaConfig, readReplicaConfig } from "./read-replica-config.ts";
 import { type RelayConfig, relayConfig } from "./relay-config.ts";
@@ -140,6 +141,8 @@ export interface Config {
    * docs/reference/rest-dialect.md §22). @default "secure"
    */
   readonly securityProfile: SecurityProfile;
+  /** CRUD commands over RabbitMQ (`MQ_URL`) and NATS (`NATS_URL`): {@link CommandsConfig}. @default off */
+  readonly commands: CommandsConfig;
   /**
    * Where file fields keep their bytes (`BLOB_STORE`): `local` (files under `BLOB_DIR`, default
    * `.data/blobs`) or `s3` (a bucket: `S3_ENDPOINT` such as `http://127.0.0.1:7480`, `S3_BUCKET`,
@@ -459,6 +462,7 @@ export function loadConfig(env: Env = process.env): Config {
     blobGcIntervalSeconds: count("BLOB_GC_INTERVAL", 0) ?? 3600,
     blobGcGraceHours: count("BLOB_GC_GRACE_HOURS", 1) ?? 24,
     lockTtlSeconds: lockTtl(),
+    commands: Object.freeze(commandsConfig(read, fail)),
     dbPoolSize: poolSize(),
     dbStatementTimeoutMs: millis("DB_STATEMENT_TIMEOUT_MS", 30_000),
     requestTimeoutMs: millis("REQUEST_TIMEOUT_MS", 60_000),

@@ -27,6 +27,7 @@ import { createStore } from "../storage/store.ts";
 import { createApp } from "./app.ts";
 import type { AuthOptions } from "./auth.ts";
 import { actorResolverOf } from "./actor-resolver-config.ts";
+import { startCommandConsumers } from "./command-consumers.ts";
 import { openAppDatabase } from "./app-database.ts";
 import { checkDatasourceUrls, openDatasources } from "./datasources.ts";
 import { type Config, loadConfig } from "./config.ts";
@@ -234,6 +235,8 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
     instrumentation,
   });
   await events.start();
+  // Commands over brokers (MQ_URL, NATS_URL): after the runtime, as they write through it.
+  const commands = await startCommandConsumers({ config: config.commands, runtime, resolveActor, logger, metrics });
   const relays = startRelays({ config: config.relay, events, outbox, runtime, metrics, logger });
   // A scrape while the database is away shows NaN rather than failing whole.
   metrics.gauge(
@@ -350,6 +353,7 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
         await Promise.all([drained, socketsClosed]);
         // Each step runs even if one before failed: the embedded PostgreSQL must stop in any case.
         const steps: [string, () => Promise<unknown> | undefined][] = [
+          ["broker commands", () => commands.close()],
           ["events", () => events.close()],
           ["relays", () => Promise.all(relays.map((relay) => relay.close()))],
           ["blob garbage collection", () => blobGc.stop()],

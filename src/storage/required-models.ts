@@ -4,7 +4,8 @@
  * far each outbox consumer got) and `EventDeadLetter` (events a handler gave up on). Copy them from
  * Autograph's templates/init/prisma/schema.prisma (in the package: node_modules/autograph/templates/init/prisma/schema.prisma), field for field; the boot checks they are there.
  * One more is optional: `RecordLock` (record locks, docs/guides/locks.md). Without it the lock routes
- * answer 501; with it, it must have every field Autograph uses.
+ * answer 501; with it, it must have every field Autograph uses. So is `CommandReceipt` (the replies of
+ * broker commands, docs/guides/messaging.md): without it broker commands refuse to start.
  */
 import type { Datamodel } from "../metadata/datamodel.ts";
 
@@ -42,6 +43,7 @@ export const REQUIRED_MODELS: Readonly<Record<string, readonly string[]>> = {
 /** Each model Autograph uses when the schema declares it, with the fields it reads and writes. */
 export const OPTIONAL_MODELS: Readonly<Record<string, readonly string[]>> = {
   RecordLock: ["id", "resource", "recordId", "ownerId", "tenantId", "createdAt", "expiresAt"],
+  CommandReceipt: ["key", "resource", "action", "reply", "createdAt", "expiresAt"],
 };
 
 /** How to add Autograph's models: copy them from the template, then generate and migrate. */

@@ -14,6 +14,7 @@ import { classifyStorageError } from "./storage-failure.ts";
 import type { ModelDelegate } from "./model-delegate.ts";
 import type { PrismaClientLike } from "./prisma.ts";
 import { type ReplicaReads, routeRead } from "./replica-reads.ts";
+import { type ReceiptTable, receiptTable } from "./command-receipts.ts";
 import { type LockTable, lockTable } from "./record-locks.ts";
 import { type AggregateQuery, compileAggregate, shapeAggregateRow } from "./sql/aggregate-sql.ts";
 import { type CompiledRead, compileRead, type ReadQuery } from "./sql/read-sql.ts";
@@ -94,6 +95,8 @@ export interface Store {
   canWrite(model: string): boolean;
   /** The record lock table (record-locks.ts), in this store's transaction if it has one; undefined when the schema has no `RecordLock` model. */
   readonly locks: LockTable | undefined;
+  /** The command receipt table (command-receipts.ts), in this store's transaction if it has one; undefined when the schema has no `CommandReceipt` model. */
+  readonly receipts: ReceiptTable | undefined;
   /**
    * This store with every read on the primary: outside a transaction, reads go to the read replica while
    * it serves, and a request that wrote reads from here (runtime/read-routing.ts). Else the store itself.
@@ -283,8 +286,10 @@ export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
     return can;
   };
   const locks = lockTable(models);
+  const receipts = receiptTable(models);
   const inTransaction = (tx: TransactionClient): Store => ({
     locks: locks?.((text, values) => (tx as unknown as Raw).$queryRawUnsafe(text, ...values)),
+    receipts: receipts?.((text, values) => (tx as unknown as Raw).$queryRawUnsafe(text, ...values)),
     appendEvents: appendEvents(tx as unknown as Raw),
     write: () =>
       Promise.reject(
@@ -302,6 +307,7 @@ export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
   });
   const onPrimary: Store = {
     locks: locks?.(async (text, values) => (await pool.query(named({ text, values }))).rows),
+    receipts: receipts?.(async (text, values) => (await pool.query(named({ text, values }))).rows),
     // Outside a transaction the lock would be released at once: wrap the append in one.
     appendEvents: (entries) => prisma.$transaction((tx) => appendEvents(tx as unknown as Raw)(entries)),
     write,

@@ -44,6 +44,7 @@ describe("loadConfig", () => {
       blobGcIntervalSeconds: 3600,
       blobGcGraceHours: 24,
       lockTtlSeconds: 300,
+      commands: { rabbitmq: undefined, nats: undefined, maxAttempts: 5, receiptRetentionSeconds: 86_400 },
       dbPoolSize: 10,
       dbStatementTimeoutMs: 30_000,
       requestTimeoutMs: 60_000,
@@ -130,6 +131,7 @@ describe("loadConfig", () => {
       blobGcIntervalSeconds: 0,
       blobGcGraceHours: 2,
       lockTtlSeconds: 60,
+      commands: { rabbitmq: undefined, nats: undefined, maxAttempts: 5, receiptRetentionSeconds: 86_400 },
       dbPoolSize: 4,
       dbStatementTimeoutMs: 0,
       requestTimeoutMs: 2500,
@@ -362,5 +364,51 @@ describe("metrics and tracing", () => {
       'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL, got "collector:4318"',
     ]);
     expect(() => loadConfig({ METRICS_PORT: "http" })).toThrow(/METRICS_PORT must be an integer from 0 to 65535/);
+  });
+
+  test("MQ_URL and NATS_URL turn on broker commands, with names, attempts and retention", () => {
+    const config = loadConfig({
+      MQ_URL: "amqp://guest:secret@127.0.0.1:5672",
+      NATS_URL: "nats://127.0.0.1:4222,nats://127.0.0.1:4223",
+      COMMANDS_QUEUE: "app.commands",
+      COMMANDS_STREAM: "APP_COMMANDS",
+      COMMANDS_SUBJECT: "app.commands",
+      COMMANDS_DURABLE: "app",
+      COMMANDS_PREFETCH: "32",
+      COMMANDS_MAX_ATTEMPTS: "3",
+      COMMAND_RECEIPT_RETENTION_SECONDS: "3600",
+    });
+    expect(config.commands).toEqual({
+      rabbitmq: { url: "amqp://guest:secret@127.0.0.1:5672", queue: "app.commands", prefetch: 32 },
+      nats: {
+        url: "nats://127.0.0.1:4222,nats://127.0.0.1:4223",
+        stream: "APP_COMMANDS",
+        subject: "app.commands",
+        durable: "app",
+        prefetch: 32,
+      },
+      maxAttempts: 3,
+      receiptRetentionSeconds: 3600,
+    });
+    expect(() => loadConfig({ MQ_URL: "http://user:pw@host" })).toThrow(
+      'MQ_URL must be an amqp:// or amqps:// URL, got "http://user:***@host"',
+    );
+    expect(() => loadConfig({ NATS_URL: "localhost:4222" })).toThrow("NATS_URL must be nats:// URLs, comma-separated");
+    expect(() => loadConfig({ NATS_URL: "nats://a:4222", COMMANDS_SUBJECT: "a.>" })).toThrow(
+      "COMMANDS_SUBJECT must be a subject without wildcards",
+    );
+    // A relay-only instance: the broker URL is set, commands stay off.
+    const relayOnly = loadConfig({
+      MQ_URL: "amqp://127.0.0.1:5672",
+      NATS_URL: "nats://127.0.0.1:4222",
+      COMMANDS: "off",
+    });
+    expect([relayOnly.commands.rabbitmq, relayOnly.commands.nats]).toEqual([undefined, undefined]);
+    expect(loadConfig({ MQ_URL: "amqp://127.0.0.1:5672", COMMANDS: "on" }).commands.rabbitmq).toBeDefined();
+    expect(() => loadConfig({ COMMANDS: "yes" })).toThrow('COMMANDS must be on or off, got "yes"');
+    for (const bad of ["0", "101", "x"])
+      expect(() => loadConfig({ COMMANDS_MAX_ATTEMPTS: bad }), bad).toThrow(
+        `COMMANDS_MAX_ATTEMPTS must be a whole number of attempts from 1 to 100, got "${bad}"`,
+      );
   });
 });

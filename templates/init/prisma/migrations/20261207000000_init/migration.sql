@@ -78,6 +78,18 @@ CREATE TABLE "RecordLock" (
     CONSTRAINT "RecordLock_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "CommandReceipt" (
+    "key" TEXT NOT NULL,
+    "resource" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "reply" JSONB NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "CommandReceipt_pkey" PRIMARY KEY ("key")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Revision_resource_recordId_number_key" ON "Revision"("resource", "recordId", "number");
 
@@ -89,3 +101,6 @@ CREATE INDEX "EventDeadLetter_handler_eventId_idx" ON "EventDeadLetter"("handler
 
 -- CreateIndex
 CREATE UNIQUE INDEX "RecordLock_resource_recordId_key" ON "RecordLock"("resource", "recordId");
+
+-- CreateIndex
+CREATE INDEX "CommandReceipt_expiresAt_idx" ON "CommandReceipt"("expiresAt");
