@@ -47,6 +47,14 @@ export function rabbitMqCommands(options: RabbitMqCommandsOptions): CommandTrans
             model.on("error", (error: Error) => options.onError?.(error));
             const channel = await model.createConfirmChannel();
             channel.on("error", (error: Error) => options.onError?.(error));
+            // The recovery reconnects when the connection closes, not when only the channel does, nor when
+            // the broker cancels the consumer (a queue recovering after a broker restart): then this
+            // connection would stay open and receive nothing. Closing it hands over to the recovery,
+            // which sets everything up again on a new one.
+            const restart = () => {
+              if (!closing) model.close().catch(() => {});
+            };
+            channel.on("close", restart);
             await channel.assertExchange(dlx, "fanout", { durable: true });
             await channel.assertQueue(dlq, { durable: true });
             await channel.bindQueue(dlq, dlx, "");
@@ -62,7 +70,8 @@ export function rabbitMqCommands(options: RabbitMqCommandsOptions): CommandTrans
             await channel.consume(
               queue,
               (message) => {
-                if (!message || closing) return;
+                if (!message) return restart(); // the broker cancelled the consumer
+                if (closing) return;
                 const work = handle(delivery(channel, message, dlx));
                 inHand.add(work);
                 void work.finally(() => inHand.delete(work));
