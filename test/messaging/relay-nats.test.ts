@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { RelayedEvent } from "../../src/messaging/relay-message.ts";
-import { startPrivateNats } from "../support/nats-server.ts";
+import { startPrivateNats } from "../support/private-brokers.ts";
 import { type Received, relayContract } from "../support/relay-contract.ts";
 
 relayContract(async () => {
