@@ -107,7 +107,7 @@ async function scaffold(from: string, out: string, force: boolean, work: string)
 
   const writer = new ProjectWriter(out, force);
   for (const [path, content] of Object.entries(templateFiles(TEMPLATE, REPO, out))) writer.write(path, content);
-  writer.write("src/main.ts", renderMain());
+  writer.write("src/main.ts", renderMain(readFileSync(join(TEMPLATE, "src/main.ts"), "utf8")));
   const projectSchema = projectSchemaText(pulled, autograph, from);
   writer.write("prisma/schema.prisma", projectSchema);
   writer.write("schema/define.ts", renderDefine());

@@ -66,35 +66,16 @@ export const resources = [${plans.map((p) => p.variable).join(", ")}];
 `;
 }
 
-/** `src/main.ts`: the server over schema/index.ts, on DATABASE_URL. */
-export function renderMain(): string {
-  return `// \`npm start\`: serves schema/index.ts on PORT (default 4000) on DATABASE_URL (the database the project was
+/**
+ * `src/main.ts`: `autograph init`'s entry point (`template`, templates/init/src/main.ts), serving
+ * schema/index.ts on DATABASE_URL instead of src/resources.ts on the embedded PostgreSQL.
+ */
+export function renderMain(template: string): string {
+  const header = `// \`npm start\`: serves schema/index.ts on PORT (default 4000) on DATABASE_URL (the database the project was
 // scaffolded from); pending migrations are applied first. SIGTERM / SIGINT stop it gracefully.
-import { type Datamodel, startServer } from "autograph";
-import { resources } from "../schema/index.ts";
-import { PrismaClient } from "./generated/client.ts";
-import datamodel from "./generated/datamodel.json" with { type: "json" };
-
-try {
-  const running = await startServer({ prismaClient: PrismaClient, datamodel: datamodel as Datamodel, resources });
-  // A repeated signal (a terminal's Ctrl-C reaches tsx and the app both) leaves the shutdown running.
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    running.close().then(
-      () => process.exit(0),
-      (error) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-}
 `;
+  const body = template.replace(/^(\/\/.*\n)+/, "");
+  const resources = 'import { resources } from "./resources.ts";';
+  if (!body.includes(resources)) throw new Error(`templates/init/src/main.ts no longer imports ${resources}`);
+  return header + body.replace(resources, 'import { resources } from "../schema/index.ts";');
 }
