@@ -9,6 +9,7 @@
  * never skips one: a failing page is retried with backoff for as long as it fails, and the cursor moves
  * past a page only once the handler resolved for it.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ChangeEvent, EventFilter, Outbox } from "../storage/outbox.ts";
 
 /** A handler of committed events. */
@@ -197,16 +198,8 @@ export class EventHandlers {
       } catch (error) {
         this.#onError(error, { handler: h.name, eventId: events[0]?.id as string });
         const wait = Math.min(backoffMs * 2 ** failures++, maxBackoffMs);
-        await new Promise<void>((resolve) => {
-          const signal = this.#stopping.signal;
-          const done = () => {
-            clearTimeout(timer);
-            signal.removeEventListener("abort", done);
-            resolve();
-          };
-          const timer = setTimeout(done, wait);
-          signal.addEventListener("abort", done, { once: true });
-        });
+        // Ends early at stop (the abort rejects the wait, which is all it is for).
+        await sleep(wait, undefined, { signal: this.#stopping.signal }).catch(() => {});
         continue;
       }
       failures = 0;

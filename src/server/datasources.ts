@@ -3,16 +3,13 @@
  * each datasource a resource names (`DATASOURCE_<NAME>_URL`), checked at boot; a pool and Prisma client
  * per datasource, sized and timed out like the default one; their readiness and gauges.
  */
-import type { Logger } from "pino";
-import type { Datamodel } from "../metadata/datamodel.ts";
 import { DEFAULT_DATASOURCE } from "../metadata/definition.ts";
 import type { ResolvedSchema } from "../metadata/resolved.ts";
-import type { Instrumentation } from "../storage/instrumentation.ts";
 import { applyMigrations } from "../storage/prisma-cli.ts";
-import { createDatabase, type Database, type PrismaClientClass, type PrismaClientLike } from "../storage/prisma.ts";
+import { createDatabase, type Database, type PrismaClientLike } from "../storage/prisma.ts";
+import type { AppDatabaseOptions } from "./app-database.ts";
 import type { Config } from "./config.ts";
 import { datasourceVariable } from "./datasource-config.ts";
-import type { Metrics } from "./metrics.ts";
 
 /** The datasources the resources name, besides the default one, each on its database. */
 export interface Datasources {
@@ -46,14 +43,8 @@ export function checkDatasourceUrls(schema: ResolvedSchema, config: Config): voi
 }
 
 /** What {@link openDatasources} builds the databases from. */
-export interface DatasourcesOptions<P extends PrismaClientLike> {
+export interface DatasourcesOptions<P extends PrismaClientLike> extends AppDatabaseOptions<P> {
   readonly schema: ResolvedSchema;
-  readonly config: Config;
-  readonly prismaClient: PrismaClientClass<P>;
-  readonly datamodel: Datamodel;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly instrumentation: Instrumentation;
 }
 
 /**
