@@ -16,6 +16,8 @@ import { startTestServer, type TestServer } from "../support/server.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const UI_TIMEOUT = 15_000;
+/** Steps that walk every demo resource (or take four pictures) wait on the UI many times: a budget per wait. */
+const WALK_TIMEOUT = 6 * 2 * UI_TIMEOUT;
 const SECRET = "admin-e2e-test-secret-0123456789abcdef";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const MISSING = `Chromium is not installed at ${CHROMIUM}; the admin browser tests need it (.ci/run installs it).`;
@@ -184,7 +186,7 @@ async function firstIds(r: ResourceDescription, field: string, order: "asc" | "d
   return (rows ?? []).map((x) => String(x.id));
 }
 
-describe.skipIf(!HAVE_CHROMIUM)("/admin, every demo resource", () => {
+describe.skipIf(!HAVE_CHROMIUM)("/admin, every demo resource", { timeout: WALK_TIMEOUT }, () => {
   it("lists each resource as its description says: default sort, first page, as the database has them", async () => {
     const resources = await describedResources();
     expect(resources.map((r) => r.path).sort()).toEqual(
@@ -462,7 +464,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin as an acme customer", () => {
 
 // The pictures docs/images/ holds (README, docs/guides/admin.md): taken on every run into the git-ignored
 // __screenshots__, and written to docs/images with UPDATE_SCREENSHOTS=1.
-describe.skipIf(!HAVE_CHROMIUM)("/admin screenshots", () => {
+describe.skipIf(!HAVE_CHROMIUM)("/admin screenshots", { timeout: WALK_TIMEOUT }, () => {
   it("takes the list, edit, history and trash pictures", async () => {
     const p = await context.newPage();
     await p.setViewportSize({ width: 1280, height: 760 });
