@@ -41,12 +41,23 @@ export interface BatchHandlerOptions {
   maxBackoffMs?: number;
 }
 
-interface Registered {
+/** A handler of one event at a time, retried then dead-lettered per event. */
+interface EachRegistered {
+  readonly kind: "each";
   readonly name: string;
   readonly handler: EventHandler;
   readonly options: Required<Pick<HandlerOptions, "retries" | "backoffMs">> & EventFilter;
-  readonly batch?: { handler: BatchHandler; options: Required<BatchHandlerOptions> };
 }
+
+/** A handler of pages of events, retried per page until it succeeds. */
+interface BatchRegistered {
+  readonly kind: "batch";
+  readonly name: string;
+  readonly handler: BatchHandler;
+  readonly options: Required<BatchHandlerOptions>;
+}
+
+type Registered = EachRegistered | BatchRegistered;
 
 const PAGE = 100;
 
@@ -76,6 +87,7 @@ export class EventHandlers {
   /** Registers a handler under a stable name (its cursor and dead letters are kept under it). */
   add(name: string, handler: EventHandler, options: HandlerOptions = {}): () => void {
     return this.#register({
+      kind: "each",
       name,
       handler,
       options: {
@@ -90,13 +102,10 @@ export class EventHandlers {
   /** Registers a batch handler under a stable name (its cursor is `handler:<name>`). */
   addBatch(name: string, handler: BatchHandler, options: BatchHandlerOptions = {}): () => void {
     return this.#register({
+      kind: "batch",
       name,
-      handler: () => {},
-      options: { retries: 0, backoffMs: 0 },
-      batch: {
-        handler,
-        options: { from: "newest", batchSize: 100, backoffMs: 100, maxBackoffMs: 30_000, ...options },
-      },
+      handler,
+      options: { from: "newest", batchSize: 100, backoffMs: 100, maxBackoffMs: 30_000, ...options },
     });
   }
 
@@ -148,7 +157,7 @@ export class EventHandlers {
   async #process(h: Registered): Promise<void> {
     const cursorName = `handler:${h.name}`;
     let cursor = await this.#outbox.cursor(cursorName);
-    if (cursor === undefined && h.batch?.options.from === "beginning") {
+    if (cursor === undefined && h.kind === "batch" && h.options.from === "beginning") {
       cursor = "0";
       await this.#outbox.setCursor(cursorName, cursor);
     }
@@ -159,7 +168,7 @@ export class EventHandlers {
       return;
     }
     if (!this.#leading()) return;
-    if (h.batch) return this.#processBatches(h, h.batch, cursorName, cursor);
+    if (h.kind === "batch") return this.#processBatches(h, cursorName, cursor);
     for (;;) {
       const events = await this.#outbox.after(cursor, PAGE);
       for (const event of events) {
@@ -181,20 +190,15 @@ export class EventHandlers {
    * backoff, until it succeeds, this instance stops dispatching (the next dispatcher resumes from the
    * cursor), or the handlers stop.
    */
-  async #processBatches(
-    h: Registered,
-    batch: NonNullable<Registered["batch"]>,
-    cursorName: string,
-    from: string,
-  ): Promise<void> {
-    const { batchSize, backoffMs, maxBackoffMs } = batch.options;
+  async #processBatches(h: BatchRegistered, cursorName: string, from: string): Promise<void> {
+    const { batchSize, backoffMs, maxBackoffMs } = h.options;
     let cursor = from;
     let failures = 0;
     while (!this.#stopped && this.#leading() && this.#handlers.get(h.name) === h) {
       const events = await this.#outbox.after(cursor, batchSize);
       if (events.length === 0) return;
       try {
-        await batch.handler(events);
+        await h.handler(events);
       } catch (error) {
         this.#onError(error, { handler: h.name, eventId: events[0]?.id as string });
         const wait = Math.min(backoffMs * 2 ** failures++, maxBackoffMs);
@@ -209,7 +213,7 @@ export class EventHandlers {
     }
   }
 
-  async #deliver(h: Registered, event: ChangeEvent): Promise<void> {
+  async #deliver(h: EachRegistered, event: ChangeEvent): Promise<void> {
     const attempts = h.options.retries + 1;
     for (let attempt = 1; ; attempt++) {
       try {
