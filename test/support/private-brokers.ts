@@ -13,8 +13,10 @@ import { freePort } from "./free-port.ts";
 /** A broker of the test's own. */
 export interface PrivateBroker {
   readonly url: string;
-  /** SIGKILL to its whole process group; resolves once it has exited. */
+  /** SIGKILL to its whole process group (a crash); resolves once it has exited. */
   kill(): Promise<void>;
+  /** SIGTERM to its whole process group (a clean shutdown); resolves once it has exited. */
+  stop(): Promise<void>;
   /** Starts it again on the same port and data; resolves once it accepts connections. */
   start(): Promise<void>;
   /** Stops it (if running) and removes its folder. */
@@ -55,12 +57,12 @@ function privateBroker(
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  const kill = async () => {
+  const signal = async (name: "SIGKILL" | "SIGTERM") => {
     const running = child;
     child = undefined;
     if (!running?.pid || running.exitCode !== null || running.signalCode !== null) return;
     const gone = new Promise<void>((resolve) => running.once("exit", () => resolve()));
-    process.kill(-running.pid, "SIGKILL");
+    process.kill(-running.pid, name);
     await gone;
     // The ports are free once the broker's own process (a grandchild, for RabbitMQ) is gone too.
     const deadline = Date.now() + 20_000;
@@ -69,10 +71,11 @@ function privateBroker(
   };
   return {
     url,
-    kill,
+    kill: () => signal("SIGKILL"),
+    stop: () => signal("SIGTERM"),
     start,
     async close() {
-      await kill();
+      await signal("SIGKILL");
       rmSync(dir, { recursive: true, force: true });
     },
   };
