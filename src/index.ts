@@ -83,7 +83,7 @@ export type { Revision } from "./runtime/revisions.ts";
 
 // Events
 export type { Events } from "./events/events.ts";
-export type { EventHandler, HandlerOptions } from "./events/handlers.ts";
+export type { BatchHandler, BatchHandlerOptions, EventHandler, HandlerOptions } from "./events/handlers.ts";
 export type { BusKind } from "./storage/event-bus.ts";
 export type { ChangeEvent, EventFilter } from "./storage/outbox.ts";
 
