@@ -4,11 +4,14 @@
  *
  * A write is idempotent by its `idempotencyKey` header: it claims the key in its own transaction
  * (storage/command-receipts.ts) and stores its reply there before the commit, so the write and its
- * receipt commit together. A redelivery finds the receipt and gets the same reply; it never applies
+ * receipt commit together. A write that compiles to one statement does so in that statement's
+ * transaction (runtime/alongside.ts); any other in a transaction of the runtime's. A redelivery finds the receipt and gets the same reply; it never applies
  * twice, even when the process died between the commit and the broker's ack. A refusal (4xx) writes
  * nothing and is recorded after its rollback, so its redeliveries get the same answer too.
  */
+import { DEFAULT_DATASOURCE } from "../metadata/definition.ts";
 import type { ResolvedResource } from "../metadata/resolved.ts";
+import { TransactionRequired, WriteDeclined } from "../runtime/alongside.ts";
 import type { Actor, RequestContext } from "../runtime/context.ts";
 import { AppError, show } from "../runtime/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -41,11 +44,6 @@ export type CommandOutcome =
 /** Runs one message: its body and its headers (names lowercased). Never throws. */
 export type CommandHandler = (body: Uint8Array, headers: ReadonlyMap<string, string>) => Promise<CommandOutcome>;
 
-/** Signals, from inside the claim's transaction, that the key has a receipt: roll back, answer it. */
-class Replay {
-  constructor(readonly reply: CommandReply) {}
-}
-
 /**
  * Builds the handler of command messages over `runtime`. Throws (a boot error) when the schema has no
  * `CommandReceipt` model: without it a redelivered write would apply twice.
@@ -67,6 +65,53 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     if (!resource) throw new AppError("NOT_FOUND", `No resource ${show(name)}: name one by its name or REST path.`);
     return runtime.service(resource.name);
   };
+
+  type Named = { key: string; resource: string; action: string };
+  /**
+   * The write in one statement, its receipt claimed before it and completed after it in the statement's
+   * transaction; undefined (nothing written) when the write does not compile to one statement.
+   */
+  const inOneStatement = async (ctx: RequestContext, key: string, named: Named, command: Command) => {
+    let done: CommandReply | undefined;
+    let result: unknown;
+    try {
+      result = await run(
+        serviceOf(command.resource),
+        {
+          ...ctx,
+          alongside: {
+            datasource: DEFAULT_DATASOURCE,
+            async before(tables) {
+              const claim = await (tables.receipts as ReceiptTable).claim(key, named, retentionSeconds);
+              if (!claim.claimed) throw new WriteDeclined(sameCommand(claim.receipt, named));
+            },
+            async after(tables, record) {
+              done = { ok: true, result: record };
+              await (tables.receipts as ReceiptTable).complete(key, done);
+            },
+          },
+        },
+        command,
+      );
+    } catch (error) {
+      if (error instanceof TransactionRequired) return undefined;
+      throw error;
+    }
+    if (done) return done;
+    // Answered without a write (nothing to change): its receipt is recorded on its own.
+    const kept = await receipts.record({ ...named, reply: { ok: true, result } }, retentionSeconds);
+    return kept.reply as CommandReply;
+  };
+  /** The write in a transaction of the runtime's, with its receipt claimed and completed in it. */
+  const inTransaction = (ctx: RequestContext, key: string, named: Named, command: Command) =>
+    runtime.transaction(ctx, async (tx) => {
+      const table = tx.transaction?.store.receipts as ReceiptTable;
+      const claim = await table.claim(key, named, retentionSeconds);
+      if (!claim.claimed) throw new WriteDeclined(sameCommand(claim.receipt, named));
+      const done: CommandReply = { ok: true, result: await run(serviceOf(command.resource), tx, command) };
+      await table.complete(key, done);
+      return done;
+    });
 
   return async (body, headers) => {
     const answered = (reply: CommandReply, replayed = false): CommandOutcome => ({ answered: true, reply, replayed });
@@ -93,17 +138,13 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       // Most deliveries are first deliveries: one read outside a transaction answers a redelivery early.
       const earlier = await receipts.find(key);
       if (earlier) return answered(sameCommand(earlier, named), true);
-      const reply = await runtime.transaction(ctx, async (tx) => {
-        const table = tx.transaction?.store.receipts as ReceiptTable;
-        const claim = await table.claim(key, named, retentionSeconds);
-        if (!claim.claimed) throw new Replay(sameCommand(claim.receipt, named));
-        const done: CommandReply = { ok: true, result: await run(service(), tx, command) };
-        await table.complete(key, done);
-        return done;
-      });
+      const reply =
+        (command.items === undefined ? await inOneStatement(ctx, key, named, command) : undefined) ??
+        (await inTransaction(ctx, key, named, command));
       return answered(reply);
     } catch (error) {
-      if (error instanceof Replay) return answered(error.reply, true);
+      // A receipt of the key turned up in the write's transaction (a concurrent delivery's): its reply.
+      if (error instanceof WriteDeclined) return answered(error.answer as CommandReply, true);
       if (!isRefusal(error)) return { answered: false, error };
       try {
         // Nothing was written: record the refusal, or answer the receipt a concurrent delivery left.

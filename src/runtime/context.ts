@@ -4,6 +4,7 @@
  */
 import type { AccessActor } from "../metadata/definition.ts";
 import type { OutboxEntry, Store } from "../storage/store.ts";
+import type { Alongside } from "./alongside.ts";
 import type { Loaders } from "./loaders.ts";
 import type { ReadRouting } from "./read-routing.ts";
 
@@ -29,6 +30,11 @@ export interface RequestContext {
    * `op.service(name)`) read and write in it, and their `onSuccess` hooks wait for its commit.
    */
   readonly transaction?: Transaction | undefined;
+  /**
+   * Work that commits with this context's one write, in its one statement's transaction (alongside.ts):
+   * a broker command's receipt. A write that cannot run as one statement throws TransactionRequired.
+   */
+  readonly alongside?: Alongside | undefined;
   /**
    * Where the request's reads go when the database has a read replica: the replica until it writes,
    * the primary after (read your writes). Contexts without one read from the replica.

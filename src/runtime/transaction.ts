@@ -4,6 +4,7 @@
  * committed, the event dispatcher is woken and the deferred `onSuccess` hooks run.
  */
 import type { RequestContext } from "./context.ts";
+import { TransactionRequired } from "./alongside.ts";
 import { AppError } from "./errors.ts";
 import type { WriteAction } from "./hooks.ts";
 import type { ServiceCore, ServiceDependencies } from "./service-core.ts";
@@ -44,6 +45,8 @@ export async function openTransaction<T>(
   work: (tx: RequestContext) => Promise<T>,
   translate: (run: () => Promise<T>) => Promise<T> = (run) => run(),
 ): Promise<T> {
+  // Work that must commit with one statement cannot join a Prisma transaction (alongside.ts).
+  if (ctx.alongside) throw new TransactionRequired("This operation");
   // Before it begins: should the commit's answer be lost, the request's next reads still see it.
   ctx.reads?.wrote();
   let bound: RequestContext | undefined;

@@ -6,7 +6,8 @@
  * transaction ({@link isDirect}), otherwise through Prisma in a transaction.
  */
 import { classifyStorageError } from "../storage/storage-failure.ts";
-import { OUTBOX_LINKS } from "../storage/store.ts";
+import { OUTBOX_LINKS, type WriteAlongside } from "../storage/store.ts";
+import { TransactionRequired, WriteDeclined } from "./alongside.ts";
 import { bindService } from "./bound-service.ts";
 import { cascade, checkParentsLive } from "./cascade.ts";
 import type { RequestContext, Transaction } from "./context.ts";
@@ -51,23 +52,26 @@ export async function write(
   revision?: number,
   children?: Children,
 ): Promise<ResourceRecord> {
+  const direct = !children && isDirect(core, ctx, action);
+  // Work that must commit with this write needs the write to be one statement (alongside.ts).
+  if (ctx.alongside && !(direct && ctx.alongside.datasource === core.resource.datasource))
+    throw new TransactionRequired(`A ${action} of ${core.resource.name}`);
   // From here on the request reads from the primary: the record as it stands, the references the write
   // checks, and its read-back (a read replica may be behind: read-routing.ts).
   ctx.reads?.wrote();
   const op = newOperation(core, action, ctx, id, data, undefined);
   try {
-    const row =
-      !children && isDirect(core, ctx, action)
-        ? await core.translate(() => writeDirect({ core, ctx, op, inputErrors, options }), action)
-        : await inTransaction(
-            core,
-            ctx,
-            (tx) => writeIn({ core, ctx: tx, op, inputErrors, options, children }, revision),
-            action,
-          );
+    if (direct) return await core.translate(() => writeDirect({ core, ctx, op, inputErrors, options }), action);
+    const row = await inTransaction(
+      core,
+      ctx,
+      (tx) => writeIn({ core, ctx: tx, op, inputErrors, options, children }, revision),
+      action,
+    );
     return (await output(core, ctx, op, [row], "one"))[0] as ResourceRecord;
   } catch (error) {
-    await failed(core, op, error);
+    // Declined before it began (a command's receipt answered it already): not a failure of the write.
+    if (!(error instanceof WriteDeclined)) await failed(core, op, error);
     throw error;
   }
 }
@@ -93,25 +97,50 @@ function isDirect(core: ServiceCore, ctx: RequestContext, action: WriteAction): 
 /**
  * The pipeline as one statement: {@link prepare} reading on the pool, then the row write, its
  * revision and its outbox event in one compiled statement between BEGIN and COMMIT on a connection of
- * the pool (storage's `write`), then the event dispatcher's wake-up and `onSuccess`.
+ * the pool (storage's `write`), with the context's work alongside it (alongside.ts), then the event
+ * dispatcher's wake-up and `onSuccess`; then the record as the client sees it.
  */
-async function writeDirect(run: WriteRun): Promise<Row> {
+async function writeDirect(run: WriteRun): Promise<ResourceRecord> {
   const { core, ctx, op } = run;
   const now = new Date();
   const plan = await prepare(core, ctx, op, run.inputErrors, run.options, undefined, now);
-  const row = await persistDirect(run, plan, now);
-  op.id = row[core.resource.id.name] as string | number;
-  op.result = row;
+  const written = (row: Row): string | number => {
+    op.id = row[core.resource.id.name] as string | number;
+    op.result = row;
+    return op.id;
+  };
+  // Work alongside gets the record as the client will, before the commit (its transforms run there).
+  let record: ResourceRecord | undefined;
+  const { alongside } = ctx;
+  const row = await persistDirect(
+    run,
+    plan,
+    now,
+    alongside && {
+      before: (tables) => alongside.before(tables),
+      after: async (tables, row) => {
+        written(row);
+        record = (await output(core, ctx, op, [row], "one"))[0] as ResourceRecord;
+        await alongside.after(tables, record);
+      },
+    },
+  );
+  const id = written(row);
   // After the commit, so a failure here must not fail the delete: the lock would only outlive its
   // record until it expires.
-  if (op.action === "delete") await releaseLock(core, ctx, op.id, plan.lock).catch(() => {});
+  if (op.action === "delete") await releaseLock(core, ctx, id, plan.lock).catch(() => {});
   core.deps.onCommitted();
   await successHooks(core, op)?.();
-  return row;
+  return record ?? ((await output(core, ctx, op, [row], "one"))[0] as ResourceRecord);
 }
 
 /** Stage persist, direct: the row, its revision and its outbox event in one statement (write-sql.ts). */
-async function persistDirect(run: WriteRun, plan: WritePlan, now: Date): Promise<Row> {
+async function persistDirect(
+  run: WriteRun,
+  plan: WritePlan,
+  now: Date,
+  alongside: WriteAlongside | undefined,
+): Promise<Row> {
   const { core, ctx, op } = run;
   const { resource } = core;
   const { action } = op;
@@ -129,20 +158,23 @@ async function persistDirect(run: WriteRun, plan: WritePlan, now: Date): Promise
         : {}
       : op.input;
   const actorId = String(plan.actor);
-  const result = await core.deps.store.write({
-    model: resource.model,
-    kind,
-    values,
-    increment: kind === "update" && version ? [version.field] : [],
-    id: op.id,
-    where: kind === "insert" ? undefined : plan.where,
-    fields: core.rowFields,
-    inside: plan.staysInside ? plan.guard : undefined,
-    now,
-    eventFields: core.logFields,
-    revision: core.revisions?.compiled(action as WriteAction, actorId),
-    event: core.announces ? { resource: resource.name, action: action as WriteAction, actorId } : undefined,
-  });
+  const result = await core.deps.store.write(
+    {
+      model: resource.model,
+      kind,
+      values,
+      increment: kind === "update" && version ? [version.field] : [],
+      id: op.id,
+      where: kind === "insert" ? undefined : plan.where,
+      fields: core.rowFields,
+      inside: plan.staysInside ? plan.guard : undefined,
+      now,
+      eventFields: core.logFields,
+      revision: core.revisions?.compiled(action as WriteAction, actorId),
+      event: core.announces ? { resource: resource.name, action: action as WriteAction, actorId } : undefined,
+    },
+    alongside,
+  );
   if (result.status === "missing") {
     // The row changed or went between the read and the write (the read found it).
     const current = await currentVersion(core, ctx, op.id);

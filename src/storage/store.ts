@@ -88,9 +88,9 @@ export interface Store {
    * One write in one statement (sql/write-sql.ts): the row, its revision and its outbox event, between
    * BEGIN and COMMIT on a pool connection of its own (so never inside a {@link Store.transaction}). It
    * commits only when the statement wrote a row that meets the query's `inside` condition; otherwise it
-   * rolls back and says why.
+   * rolls back and says why. `alongside` runs on the same connection, in the same transaction.
    */
-  write(query: WriteQuery): Promise<WriteResult>;
+  write(query: WriteQuery, alongside?: WriteAlongside): Promise<WriteResult>;
   /** Whether {@link Store.write} can write rows of `model`: outside a transaction, for models with no default only Prisma computes (cuid, nanoid, ulid). */
   canWrite(model: string): boolean;
   /** The record lock table (record-locks.ts), in this store's transaction if it has one; undefined when the schema has no `RecordLock` model. */
@@ -102,6 +102,23 @@ export interface Store {
    * it serves, and a request that wrote reads from here (runtime/read-routing.ts). Else the store itself.
    */
   readonly primary: Store;
+}
+
+/**
+ * Work that commits or rolls back with one {@link Store.write}, on its connection: `before` runs right
+ * after BEGIN, `after` once the statement wrote the row, just before COMMIT. Either one throwing rolls
+ * the write back and the error goes to the caller. A broker command's receipt is claimed and completed
+ * so (docs/guides/messaging.md#idempotency).
+ */
+export interface WriteAlongside {
+  before?(tables: AlongsideTables): Promise<void>;
+  after?(tables: AlongsideTables, row: Record<string, unknown>): Promise<void>;
+}
+
+/** The tables {@link WriteAlongside} may write, in the write's transaction. */
+export interface AlongsideTables {
+  /** Undefined when the schema has no `CommandReceipt` model. */
+  readonly receipts: ReceiptTable | undefined;
 }
 
 /** What {@link Store.write} did. */
@@ -238,24 +255,36 @@ export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
     );
   };
   const revisions = revisionTable(models);
+  const locks = lockTable(models);
+  const receipts = receiptTable(models);
   // A concurrent writer of the same record took the revision number the statement's snapshot gave it.
   const revisionRace = (error: unknown) => {
     const e = error as { code?: unknown; table?: unknown; severity?: unknown } | null;
     return e?.severity !== undefined && e.code === "23505" && revisions !== undefined && e.table === revisions;
   };
-  const writeOnce = async (compiled: CompiledWrite, locked: boolean): Promise<WriteResult> => {
+  const writeOnce = async (
+    compiled: CompiledWrite,
+    locked: boolean,
+    alongside: WriteAlongside | undefined,
+  ): Promise<WriteResult> => {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
       await client.query("BEGIN");
+      const tables: AlongsideTables = {
+        receipts: alongside && receipts?.(async (text, values) => (await client.query(named({ text, values }))).rows),
+      };
+      await alongside?.before?.(tables);
       if (locked && compiled.lock) await client.query(named(compiled.lock));
       const answer = (await client.query<{ row: string; inside: boolean }>(named(compiled))).rows[0];
       if (!answer?.inside) {
         await client.query("ROLLBACK");
         return { status: answer ? "outside" : "missing" };
       }
+      const row = compiled.decode(JSON.parse(answer.row) as Record<string, unknown>);
+      await alongside?.after?.(tables, row);
       await client.query("COMMIT");
-      return { status: "committed", row: compiled.decode(JSON.parse(answer.row) as Record<string, unknown>) };
+      return { status: "committed", row };
     } catch (error) {
       // A connection that cannot roll back is dropped from the pool rather than handed to the next query.
       await client.query("ROLLBACK").catch((e: Error) => {
@@ -266,14 +295,14 @@ export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
       client.release(broken);
     }
   };
-  const write = async (query: WriteQuery): Promise<WriteResult> => {
+  const write = async (query: WriteQuery, alongside?: WriteAlongside): Promise<WriteResult> => {
     const compiled = compileWrite(models, query, OUTBOX_LOCK);
     try {
-      return await writeOnce(compiled, false);
+      return await writeOnce(compiled, false, alongside);
     } catch (error) {
       // Once the row's lock is held, the statement's snapshot sees every revision of the record: run it again so.
       if (!compiled.lock || !revisionRace(error)) throw error;
-      return writeOnce(compiled, true);
+      return writeOnce(compiled, true, alongside);
     }
   };
   const writable = new Map<string, boolean>();
@@ -285,8 +314,6 @@ export function createStore(db: StoreDatabase, schema?: ResolvedSchema): Store {
     }
     return can;
   };
-  const locks = lockTable(models);
-  const receipts = receiptTable(models);
   const inTransaction = (tx: TransactionClient): Store => ({
     locks: locks?.((text, values) => (tx as unknown as Raw).$queryRawUnsafe(text, ...values)),
     receipts: receipts?.((text, values) => (tx as unknown as Raw).$queryRawUnsafe(text, ...values)),
