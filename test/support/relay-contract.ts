@@ -174,7 +174,8 @@ export function relayContract(open: () => Promise<RelayProbe>): void {
     await probe?.close();
   });
 
-  describe("the outbox relay", () => {
+  // A step may start a server (migrations, seed) and wait up to a minute for the broker's deliveries.
+  describe("the outbox relay", { timeout: 120_000 }, () => {
     it("publishes every write made through the API, with its routing and headers, in order per record", async () => {
       const running = await start();
       const from = await latestId();
