@@ -4,10 +4,11 @@
  *
  * A write is idempotent by its `idempotencyKey` header: it claims the key in its own transaction
  * (storage/command-receipts.ts) and stores its reply there before the commit, so the write and its
- * receipt commit together. A write that compiles to one statement does so in that statement's
- * transaction (runtime/alongside.ts); any other in a transaction of the runtime's. A redelivery finds the receipt and gets the same reply; it never applies
- * twice, even when the process died between the commit and the broker's ack. A refusal (4xx) writes
- * nothing and is recorded after its rollback, so its redeliveries get the same answer too.
+ * receipt commit together: in the transaction of the write's one statement when it compiles to one
+ * (runtime/alongside.ts), else in a transaction of the runtime's. A redelivery finds the receipt and
+ * gets the same reply; it never applies twice, even when the process died between the commit and the
+ * broker's ack. A refusal (4xx) writes nothing and is recorded after its rollback, so its redeliveries
+ * get the same answer too.
  */
 import { DEFAULT_DATASOURCE } from "../metadata/definition.ts";
 import type { ResolvedResource } from "../metadata/resolved.ts";
