@@ -99,7 +99,8 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       throw error;
     }
     if (done) return done;
-    // Answered without a write (nothing to change): its receipt is recorded on its own.
+    // Every write on this path stores its reply in `after`; should one ever answer without writing,
+    // its receipt is recorded on its own rather than not at all.
     const kept = await receipts.record({ ...named, reply: { ok: true, result } }, retentionSeconds);
     return kept.reply as CommandReply;
   };
