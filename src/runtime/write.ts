@@ -7,7 +7,7 @@
  */
 import { classifyStorageError } from "../storage/storage-failure.ts";
 import { OUTBOX_LINKS, type WriteAlongside } from "../storage/store.ts";
-import { TransactionRequired, WriteDeclined } from "./alongside.ts";
+import { type Alongside, TransactionRequired, WriteDeclined } from "./alongside.ts";
 import { bindService } from "./bound-service.ts";
 import { cascade, checkParentsLive } from "./cascade.ts";
 import type { RequestContext, Transaction } from "./context.ts";
@@ -32,6 +32,8 @@ interface WriteRun {
   readonly options: WriteOptions;
   /** Nested to-many writes (nested.ts): run after the row, before the `after` hooks; the relations whose links they changed. */
   readonly children?: Children | undefined;
+  /** Work that commits with this write (alongside.ts); the one-statement path only. */
+  readonly alongside?: Alongside | undefined;
 }
 
 /** The to-many writes of a nested write, run with the parent's id in its transaction; the relations whose links changed. */
@@ -44,7 +46,7 @@ export type Children = (ctx: RequestContext, id: string | number) => Promise<rea
 export async function write(
   core: ServiceCore,
   action: WriteAction,
-  ctx: RequestContext,
+  given: RequestContext,
   id: string | number | undefined,
   data: Record<string, unknown>,
   inputErrors: Record<string, string>,
@@ -52,16 +54,20 @@ export async function write(
   revision?: number,
   children?: Children,
 ): Promise<ResourceRecord> {
-  const direct = !children && isDirect(core, ctx, action);
+  const direct = !children && isDirect(core, given, action);
   // Work that must commit with this write needs the write to be one statement (alongside.ts).
-  if (ctx.alongside && !(direct && ctx.alongside.datasource === core.resource.datasource))
+  const { alongside } = given;
+  if (alongside && !(direct && alongside.datasource === core.resource.datasource))
     throw new TransactionRequired(`A ${action} of ${core.resource.name}`);
+  // It is this write's alone: hooks, and writes they make with `op.context`, never see it.
+  const ctx = alongside ? { ...given, alongside: undefined } : given;
   // From here on the request reads from the primary: the record as it stands, the references the write
   // checks, and its read-back (a read replica may be behind: read-routing.ts).
   ctx.reads?.wrote();
   const op = newOperation(core, action, ctx, id, data, undefined);
   try {
-    if (direct) return await core.translate(() => writeDirect({ core, ctx, op, inputErrors, options }), action);
+    if (direct)
+      return await core.translate(() => writeDirect({ core, ctx, op, inputErrors, options, alongside }), action);
     const row = await inTransaction(
       core,
       ctx,
@@ -111,7 +117,7 @@ async function writeDirect(run: WriteRun): Promise<ResourceRecord> {
   };
   // Work alongside gets the record as the client will, before the commit (its transforms run there).
   let record: ResourceRecord | undefined;
-  const { alongside } = ctx;
+  const { alongside } = run;
   const row = await persistDirect(
     run,
     plan,

@@ -77,6 +77,19 @@ describe("a command's statements, counted by PostgreSQL", () => {
     expect(await t.db.prisma.tag.count({ where: { name: "counted-twice" } })).toBe(1);
   });
 
+  it("an onSuccess hook writing with the operation's context writes on its own: the receipt is the command's alone", async () => {
+    // It stays registered (hooks cannot be removed); it acts on "parent" alone.
+    t.runtime.on("tag").onSuccess("create", async (op) => {
+      if (op.input.name === "parent") await t.runtime.service("tag").create(op.context, { name: "child" });
+    });
+    const key = randomUUID();
+    expect(await create("parent", key)).toMatchObject({ answered: true, replayed: false, reply: { ok: true } });
+    expect(await t.db.prisma.tag.count({ where: { name: { in: ["parent", "child"] } } })).toBe(2);
+    expect(await create("parent", key)).toMatchObject({ answered: true, replayed: true });
+    expect(await t.db.prisma.tag.count({ where: { name: "parent" } })).toBe(1);
+    expect(await t.db.prisma.commandReceipt.count({ where: { key } })).toBe(1);
+  });
+
   it("a create with a hook inside its transaction: the receipt is claimed and completed in the runtime's transaction", async (context) => {
     if (!stats.available) return context.skip();
     // Last in the file: the hook stays registered.
