@@ -82,16 +82,7 @@ export async function openDatasources<P extends PrismaClientLike>(
       instrumentation,
     });
     databases.set(name, db);
-    metrics.gauge(
-      `autograph_datasource_${name}_pool_connections`,
-      `Connections the pool of datasource ${name} holds (idle and in use).`,
-      () => db.pool.totalCount,
-    );
-    metrics.gauge(
-      `autograph_datasource_${name}_up`,
-      `1 when the database of datasource ${name} answers, else 0.`,
-      async () => ((await answers(db)) ? 1 : 0),
-    );
+    metrics.datasource(name, { up: () => answers(db), connections: () => db.pool.totalCount });
     logger.info(
       { datasource: name, resources: schema.resources.filter((r) => r.datasource === name).map((r) => r.name) },
       `datasource ${name}: ${datasourceVariable(name)}`,

@@ -49,6 +49,11 @@ export interface Metrics {
   gauge(name: string, help: string, collect: GaugeCollect): void;
   /** Counts the open event subscribers of `transport` with `count` at each scrape. */
   subscribers(transport: SubscriberTransport, count: () => number): void;
+  /**
+   * Reports a datasource (a database besides the default one, docs/guides/datasources.md) at each scrape,
+   * labelled `datasource`: whether its database answers, and how many connections its pool holds.
+   */
+  datasource(name: string, report: { up: () => Promise<boolean>; connections: () => number }): void;
   /** The exposition text and its content type. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }
@@ -147,6 +152,26 @@ export function createMetrics(): Metrics {
     },
   });
 
+  const datasources = new Map<string, { up: () => Promise<boolean>; connections: () => number }>();
+  new Gauge({
+    name: "autograph_datasource_up",
+    help: "1 when the database of the datasource answers, else 0 (datasources besides the default one).",
+    labelNames: ["datasource"] as const,
+    registers,
+    async collect() {
+      for (const [datasource, report] of datasources) this.set({ datasource }, (await report.up()) ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "autograph_datasource_pool_connections",
+    help: "Connections the pool of the datasource holds, idle and in use (datasources besides the default one).",
+    labelNames: ["datasource"] as const,
+    registers,
+    collect() {
+      for (const [datasource, report] of datasources) this.set({ datasource }, report.connections());
+    },
+  });
+
   const httpCounterOf = cached3((method, route, status) => httpRequests.labels({ method, route, status }));
   const httpTimerOf = cached2((method, route) => httpDuration.labels({ method, route }));
   const operationCounterOf = cached3((resource, action, code) => operations.labels({ resource, action, code }));
@@ -203,6 +228,9 @@ export function createMetrics(): Metrics {
     },
     subscribers(transport, count) {
       subscriberCounts.set(transport, count);
+    },
+    datasource(name, report) {
+      datasources.set(name, report);
     },
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -193,7 +193,8 @@ describe("a resource on a second datasource, served by one server", () => {
   it("/readyz checks every datasource; /metrics shows the second one", async () => {
     expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
-    expect(metrics).toMatch(/^autograph_datasource_analytics_up 1$/m);
+    expect(metrics).toMatch(/^autograph_datasource_up\{datasource="analytics"\} 1$/m);
+    expect(metrics).toMatch(/^autograph_datasource_pool_connections\{datasource="analytics"\} [1-9]\d*$/m);
   });
 });
 
