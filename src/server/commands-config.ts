@@ -3,6 +3,7 @@
  * RabbitMQ, `NATS_URL` over NATS JetStream (unless `COMMANDS=off`: a relay-only instance), with names, attempts and the receipts' retention
  * (docs/guides/messaging.md#commands). Unset: no broker is used.
  */
+import { boundedWhole, type FailVariable, hidePassword, type ReadVariable } from "./config-values.ts";
 
 /** The broker commands' part of the configuration. */
 export interface CommandsConfig {
@@ -37,19 +38,8 @@ export interface CommandsConfig {
  * Reads and checks the commands' variables; each problem goes to `fail` (config.ts collects them into
  * one ConfigError), naming the variable.
  */
-export function commandsConfig(
-  read: (name: string) => string | undefined,
-  fail: <T>(name: string, expected: string, value: string, fallback: T) => T,
-): CommandsConfig {
-  const hidePassword = (url: string) => url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
-  const bounded = (name: string, fallback: number, min: number, max: number, unit: string): number => {
-    const value = read(name);
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    return /^\d+$/.test(value) && n >= min && n <= max
-      ? n
-      : fail(name, `a whole number of ${unit} from ${min} to ${max}`, value, fallback);
-  };
+export function commandsConfig(read: ReadVariable, fail: FailVariable): CommandsConfig {
+  const bounded = boundedWhole(read, fail);
   const prefetch = bounded("COMMANDS_PREFETCH", 16, 1, 1000, "messages");
   // Names of queues, streams, subjects and consumers: letters, digits and a few separators.
   const named = (name: string, fallback: string, pattern: RegExp, expected: string): string => {

@@ -4,6 +4,7 @@
  * URLs (`MQ_URL`, `NATS_URL`, shared with the command consumers) only say where a broker is; a relay
  * starts for RabbitMQ when `MQ_RELAY_EXCHANGE` is set and for NATS when `NATS_RELAY_SUBJECT` is.
  */
+import { boundedWhole, type FailVariable, hidePassword, type ReadVariable } from "./config-values.ts";
 
 /** The relay's part of the configuration. */
 export interface RelayConfig {
@@ -28,32 +29,33 @@ export interface RelayConfig {
    * the record each write left, as this actor may see it. @default undefined (events without records)
    */
   readonly actor: string | undefined;
+  /** Most events published at once, in one round of confirms (`RELAY_BATCH_SIZE`). @default 500 */
+  readonly batchSize: number;
+  /**
+   * How long a page waits for the broker's confirms (RabbitMQ) or acknowledgements (JetStream) before
+   * it counts as failed and is retried (`RELAY_CONFIRM_TIMEOUT_MS`). @default 10000
+   */
+  readonly confirmTimeoutMs: number;
 }
-
-const HIDE_PASSWORD = /\/\/([^:/@]*):[^@]*@/;
 
 /**
  * Reads and checks the relay's variables; each problem goes to `fail` (config.ts collects them into one
  * ConfigError), naming the variable.
  * @example relayConfig((name) => env[name], fail)
  */
-export function relayConfig(
-  read: (name: string) => string | undefined,
-  fail: <T>(name: string, expected: string, value: string, fallback: T) => T,
-): RelayConfig {
+export function relayConfig(read: ReadVariable, fail: FailVariable): RelayConfig {
   const url = (name: string, protocols: readonly string[], expected: string): string | undefined => {
     const value = read(name);
     if (value === undefined) return undefined;
     const first = value.split(",")[0]?.trim() ?? "";
     const protocol = URL.canParse(first) ? new URL(first).protocol : "";
-    return protocols.includes(protocol)
-      ? value
-      : fail(name, expected, value.replace(HIDE_PASSWORD, "//$1:***@"), undefined);
+    return protocols.includes(protocol) ? value : fail(name, expected, hidePassword(value), undefined);
   };
   const name = (variable: string, pattern: RegExp, expected: string): string | undefined => {
     const value = read(variable);
     return value === undefined || pattern.test(value) ? value : fail(variable, expected, value, undefined);
   };
+  const bounded = boundedWhole(read, fail);
   const mqUrl = url("MQ_URL", ["amqp:", "amqps:"], "an amqp:// or amqps:// URL");
   const natsUrl = url("NATS_URL", ["nats:", "tls:"], "nats:// or tls:// URLs, comma-separated");
   const exchange = name("MQ_RELAY_EXCHANGE", /^[\w.:-]{1,255}$/, "an exchange name (letters, digits, _ . : -)");
@@ -79,5 +81,7 @@ export function relayConfig(
     nats: natsUrl !== undefined && subject !== undefined ? Object.freeze({ url: natsUrl, subject, stream }) : undefined,
     from: from === "newest" || from === "beginning" ? from : fail("RELAY_FROM", "newest or beginning", from, "newest"),
     actor,
+    batchSize: bounded("RELAY_BATCH_SIZE", 500, 1, 10_000, "events"),
+    confirmTimeoutMs: bounded("RELAY_CONFIRM_TIMEOUT_MS", 10_000, 100, 600_000, "milliseconds"),
   };
 }

@@ -27,8 +27,8 @@ export interface RelaysContext {
 /** One relay per configured broker (none by default). Close them after the events (handlers stopped). */
 export function startRelays({ config, events, outbox, runtime, metrics, logger }: RelaysContext): Relay[] {
   const publishers: EventPublisher[] = [];
-  if (config.amqp) publishers.push(new AmqpPublisher(config.amqp));
-  if (config.nats) publishers.push(new NatsPublisher(config.nats));
+  if (config.amqp) publishers.push(new AmqpPublisher({ ...config.amqp, confirmTimeoutMs: config.confirmTimeoutMs }));
+  if (config.nats) publishers.push(new NatsPublisher({ ...config.nats, ackTimeoutMs: config.confirmTimeoutMs }));
   const actor = config.actor === undefined ? undefined : parseActor(config.actor);
   return publishers.map((publisher) => {
     const relay = startRelay({
@@ -36,6 +36,7 @@ export function startRelays({ config, events, outbox, runtime, metrics, logger }
       outbox,
       publisher,
       from: config.from,
+      batchSize: config.batchSize,
       view: actor ? { runtime, actor } : undefined,
     });
     metrics.gauge(

@@ -1,6 +1,16 @@
 import { describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../../src/server/config.ts";
 
+/** The relay's part of a configuration that sets none of its variables (relay-config.test.ts has the rest). */
+const RELAY_OFF = {
+  amqp: undefined,
+  nats: undefined,
+  from: "newest",
+  actor: undefined,
+  batchSize: 500,
+  confirmTimeoutMs: 10_000,
+};
+
 describe("loadConfig", () => {
   test("NODE_ENV=production is the production flag, and tightens the JWT and GraphQL defaults", () => {
     const config = loadConfig({ NODE_ENV: "production" });
@@ -21,7 +31,7 @@ describe("loadConfig", () => {
       logLevel: "info",
       eventBus: "memory",
       outboxRetentionHours: 168,
-      relay: { amqp: undefined, nats: undefined, from: "newest", actor: undefined },
+      relay: RELAY_OFF,
       graphql: {
         introspection: true,
         graphiql: true,
@@ -108,7 +118,7 @@ describe("loadConfig", () => {
       eventBus: "redis",
       redisUrl: "redis://127.0.0.1:6379",
       outboxRetentionHours: 24,
-      relay: { amqp: undefined, nats: undefined, from: "newest", actor: undefined },
+      relay: RELAY_OFF,
       graphql: {
         introspection: true,
         graphiql: true,

@@ -5,7 +5,14 @@ import { loadConfig } from "../../src/server/config.ts";
 
 describe("relay configuration", () => {
   test("off by default, and the broker URLs alone (the command consumers') do not turn it on", () => {
-    expect(loadConfig({}).relay).toEqual({ amqp: undefined, nats: undefined, from: "newest", actor: undefined });
+    expect(loadConfig({}).relay).toEqual({
+      amqp: undefined,
+      nats: undefined,
+      from: "newest",
+      actor: undefined,
+      batchSize: 500,
+      confirmTimeoutMs: 10_000,
+    });
     const urlsOnly = loadConfig({ MQ_URL: "amqp://127.0.0.1", NATS_URL: "nats://127.0.0.1:4222" }).relay;
     expect(urlsOnly.amqp).toBeUndefined();
     expect(urlsOnly.nats).toBeUndefined();
@@ -19,12 +26,16 @@ describe("relay configuration", () => {
       NATS_RELAY_SUBJECT: "autograph.events",
       RELAY_FROM: "beginning",
       RELAY_ACTOR: "relay:admin",
+      RELAY_BATCH_SIZE: "50",
+      RELAY_CONFIRM_TIMEOUT_MS: "2500",
     });
     expect(relay).toEqual({
       amqp: { url: "amqp://guest:guest@mq:5672/", exchange: "autograph.events" },
       nats: { url: "nats://a:4222,nats://b:4222", subject: "autograph.events", stream: "AUTOGRAPH_EVENTS" },
       from: "beginning",
       actor: "relay:admin",
+      batchSize: 50,
+      confirmTimeoutMs: 2500,
     });
   });
 
@@ -43,5 +54,11 @@ describe("relay configuration", () => {
     );
     expect(() => loadConfig({ RELAY_FROM: "oldest" })).toThrow('RELAY_FROM must be newest or beginning, got "oldest"');
     expect(() => loadConfig({ RELAY_ACTOR: "a b" })).toThrow("RELAY_ACTOR must be <id> or <id>:<role>,<role>");
+    expect(() => loadConfig({ RELAY_BATCH_SIZE: "0" })).toThrow(
+      'RELAY_BATCH_SIZE must be a whole number of events from 1 to 10000, got "0"',
+    );
+    expect(() => loadConfig({ RELAY_CONFIRM_TIMEOUT_MS: "10s" })).toThrow(
+      'RELAY_CONFIRM_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000, got "10s"',
+    );
   });
 });

@@ -68,6 +68,8 @@ export function relayContract(open: () => Promise<RelayProbe>): void {
         SEED: seeded ? "false" : "true",
         DEV_ACTOR: ADMIN_DEV_ACTOR,
         RELAY_ACTOR: ADMIN_DEV_ACTOR,
+        // Pages of 7 (not 500): the writes of each step go out over several pages and rounds of confirms.
+        RELAY_BATCH_SIZE: "7",
         ...probe.env,
       }),
       logger: pino({ level: "silent" }),
