@@ -220,7 +220,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin, every demo resource", { timeout: WALK_T
       await poll(() => ids()).toEqual(expected);
       // react-admin writes the new sort into the URL a moment after the list shows it: wait for that,
       // or it lands after the next step's navigation and takes the page back here.
-      await poll(() => decodeURIComponent(page.url())).toContain(`sort=${field.name}`);
+      await poll(async () => decodeURIComponent(page.url())).toContain(`sort=${field.name}`);
       sorted.push(`${r.path}.${field.name}`);
     }
     console.info(`[admin] sorted by a header: ${sorted.join(", ")}`);
