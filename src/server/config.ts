@@ -6,6 +6,7 @@
 
 import type { GraphQLLimits } from "../graphql/handler.ts";
 import { SECURITY_PROFILES, type SecurityProfile } from "../metadata/definition.ts";
+import { boundedWhole } from "./config-values.ts";
 import { type CommandsConfig, commandsConfig } from "./commands-config.ts";
 import { type DatasourceConfig, datasourceConfig } from "./datasource-config.ts";
 import { type ReadReplicaConfig, readReplicaConfig } from "./read-replica-config.ts";
@@ -324,21 +325,12 @@ export function loadConfig(env: Env = process.env): Config {
       ? Number(value)
       : fail(name, expected, value, fallback);
   };
-  const lockTtl = (): number => {
-    const expected = "a whole number of seconds from 1 to 86400";
-    const seconds = whole("LOCK_TTL_SECONDS", 300, 1, expected);
-    return seconds <= 86_400 ? seconds : fail("LOCK_TTL_SECONDS", expected, String(seconds), 300);
-  };
+  const bounded = boundedWhole(read, fail);
   // PostgreSQL's and Node's timers take at most 2^31 - 1 ms.
   const millis = (name: string, fallback: number): number => {
     const expected = "a whole number of milliseconds from 0 (off) to 2147483647";
     const ms = whole(name, fallback, 0, expected);
     return ms <= 2_147_483_647 ? ms : fail(name, expected, String(ms), fallback);
-  };
-  const poolSize = (): number => {
-    const expected = "a whole number of connections from 1 to 1000";
-    const size = whole("DB_POOL_SIZE", 10, 1, expected);
-    return size <= 1000 ? size : fail("DB_POOL_SIZE", expected, String(size), 10);
   };
   const rateLimitStore = read("RATE_LIMIT_STORE") ?? "memory";
   if (rateLimitStore === "redis" && redisUrl === undefined)
@@ -461,9 +453,9 @@ export function loadConfig(env: Env = process.env): Config {
     blobRedirect: flag("BLOB_REDIRECT", false),
     blobGcIntervalSeconds: count("BLOB_GC_INTERVAL", 0) ?? 3600,
     blobGcGraceHours: count("BLOB_GC_GRACE_HOURS", 1) ?? 24,
-    lockTtlSeconds: lockTtl(),
+    lockTtlSeconds: bounded("LOCK_TTL_SECONDS", 300, 1, 86_400, "seconds"),
     commands: Object.freeze(commandsConfig(read, fail)),
-    dbPoolSize: poolSize(),
+    dbPoolSize: bounded("DB_POOL_SIZE", 10, 1, 1000, "connections"),
     dbStatementTimeoutMs: millis("DB_STATEMENT_TIMEOUT_MS", 30_000),
     requestTimeoutMs: millis("REQUEST_TIMEOUT_MS", 60_000),
     webSocketIdleTimeoutMs: millis("WS_IDLE_TIMEOUT_MS", 300_000),
