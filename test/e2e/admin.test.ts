@@ -130,7 +130,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin as the admin", () => {
   });
 
   it("edits a post; the database has the new title", async () => {
-    await open("/posts/1");
+    await editPost(1);
     const title = page.getByLabel("Title");
     await title.fill("Edited in the admin");
     await page.getByRole("button", { name: "Save" }).click();
@@ -147,6 +147,16 @@ const PNG = Buffer.from(
 );
 const ids = (p: Page = page) => p.locator("tbody tr td.column-id").allTextContents();
 const post = (id: number) => demo.db.prisma.post.findUniqueOrThrow({ where: { id } });
+/**
+ * Opens a post's edit page and waits until its form holds the stored title. `open` only changes the hash, so
+ * until the record has loaded the page may still show the previous screen (a click lands there), and a load
+ * that finishes after a fill resets the form to the stored values.
+ */
+async function editPost(id: number, p: Page = page): Promise<void> {
+  const { title } = await post(id);
+  await open(`/posts/${id}`, p);
+  await poll(() => p.getByLabel("Title").inputValue()).toBe(title);
+}
 const notification = () => page.locator(".MuiSnackbarContent-message").first().textContent();
 
 describe.skipIf(!HAVE_CHROMIUM)("/admin looks", () => {
@@ -263,7 +273,8 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin lists: filter, search, paginate", () => 
   });
 });
 
-describe.skipIf(!HAVE_CHROMIUM)("/admin records", () => {
+/** A record step opens, saves and checks a few times: a budget per UI wait, as the walks have. */
+describe.skipIf(!HAVE_CHROMIUM)("/admin records", { timeout: 6 * UI_TIMEOUT }, () => {
   it("creates a post with its author picked in the reference input", async () => {
     const author = await demo.db.prisma.user.findUniqueOrThrow({ where: { id: 7 } });
     await open("/posts/create");
@@ -277,7 +288,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", () => {
 
   it("deletes a post to the trash, restores it, deletes and purges it", async () => {
     const { id } = await demo.db.prisma.post.create({ data: { title: "Short-lived", authorId: 3 } });
-    await open(`/posts/${id}`);
+    await editPost(id);
     await page.getByRole("button", { name: "Delete" }).first().click();
     await page.getByRole("button", { name: "Confirm" }).click();
     await poll(async () => (await post(id)).deletedAt !== null).toBe(true);
@@ -287,7 +298,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", () => {
     await row.getByRole("button", { name: "Restore" }).click();
     await poll(async () => (await post(id)).deletedAt).toBe(null);
 
-    await open(`/posts/${id}`);
+    await editPost(id);
     await page.getByRole("button", { name: "Delete" }).first().click();
     await page.getByRole("button", { name: "Confirm" }).click();
     await poll(async () => (await post(id)).deletedAt !== null).toBe(true);
@@ -299,11 +310,11 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", () => {
 
   it("shows a post's history with each revision's diff, and reverts to an older one", async () => {
     const { id } = await demo.db.prisma.post.findFirstOrThrow({ where: { deletedAt: null }, orderBy: { id: "desc" } });
-    await open(`/posts/${id}`);
+    await editPost(id);
     await page.getByLabel("Title").fill("First title");
     await page.getByRole("button", { name: "Save" }).click();
     await poll(async () => (await post(id)).title).toBe("First title");
-    await open(`/posts/${id}`);
+    await editPost(id);
     await page.getByLabel("Title").fill("Second title");
     await page.getByRole("button", { name: "Save" }).click();
     await poll(async () => (await post(id)).title).toBe("Second title");
@@ -331,8 +342,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", () => {
       where: { status: "draft", publishedAt: null, deletedAt: null },
       orderBy: { id: "asc" },
     });
-    await open(`/posts/${draft.id}`);
-    await poll(() => page.getByLabel("Title").inputValue()).toBe(draft.title);
+    await editPost(draft.id);
     // A rule only the server knows (the resource's validate function): a draft has no publication date.
     await page.getByLabel("Published at").fill("2026-01-02T10:00");
     await page.getByRole("button", { name: "Save" }).click();
@@ -342,7 +352,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", () => {
   });
 
   it("uploads a cover in the edit form; the database and the file route have it", async () => {
-    await open("/posts/2");
+    await editPost(2);
     await page.locator('input[type="file"]').setInputFiles({ name: "cover.png", mimeType: "image/png", buffer: PNG });
     await page.getByRole("button", { name: "Save" }).click();
     await poll(async () => ((await post(2)).cover as { filename?: string } | null)?.filename).toBe("cover.png");
@@ -355,7 +365,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", () => {
     watch(other);
     await open(listRoute("posts"), other);
     await poll(() => ids(other)).toHaveLength(25);
-    await open("/posts/1");
+    await editPost(1);
     await page.getByLabel("Title").fill("Seen live elsewhere");
     await page.getByRole("button", { name: "Save" }).click();
     await poll(() => other.locator("tbody tr", { hasText: "Seen live elsewhere" }).count()).toBe(1);
@@ -363,9 +373,8 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", () => {
   });
 
   it("a stale edit shows the conflict and changes nothing", async () => {
-    await open("/posts/3");
+    await editPost(3);
     const title = page.getByLabel("Title");
-    await poll(() => title.inputValue()).not.toBe("");
     // Meanwhile someone else changes the post: the form's version is now stale.
     const { version } = await post(3);
     const changed = await fetch(`${demo.running.url}/api/posts/3`, {
