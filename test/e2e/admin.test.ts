@@ -422,7 +422,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin record locks", () => {
       await editor.getByLabel("JWT").fill(token);
       await editor.getByRole("button", { name: "Sign in" }).click();
       await poll(() => editor.getByText("User 3 (editor)").count()).toBe(1);
-      await open("/posts/4", editor);
+      await editPost(4, editor);
       await poll(() => editor.getByTestId("locked").textContent()).toMatch(/User 1 is editing this record/);
       await editor.getByLabel("Title").fill("The editor's turn");
       expect(await editor.getByRole("button", { name: "Save" }).isDisabled()).toBe(true); // dirty, but locked
