@@ -64,6 +64,11 @@ export interface Events {
   /** Starts dispatching and receiving. */
   start(): Promise<void>;
   /**
+   * Resolves once every handler registered so far has its cursor in the outbox: the events committed
+   * from then on are theirs. Await it before serving writes.
+   */
+  ready(): Promise<void>;
+  /**
    * The outbox lag: the newest committed event id minus the bus cursor (the last id a dispatcher,
    * on any instance, published). 0 when everything is published; it grows while no instance leads.
    */
@@ -120,6 +125,7 @@ export function createEvents(options: EventsOptions): Events {
       await dispatcher.start();
       await hub.start();
     },
+    ready: () => handlers.ready(),
     async lag() {
       const [latest, cursor] = await Promise.all([options.outbox.latestId(), options.outbox.cursor(BUS_CURSOR)]);
       const lag = BigInt(latest) - BigInt(cursor ?? latest);

@@ -70,6 +70,10 @@ export class EventHandlers {
   #stopped = false;
   /** Aborts the backoff waits of batch handlers at stop. */
   readonly #stopping = new AbortController();
+  /** New handlers' cursors being created (see {@link ready}). */
+  readonly #beginning = new Set<Promise<unknown>>();
+  /** Where each handler began, for as long as the outbox holds no cursor row of it (it was empty). */
+  readonly #begun = new Map<string, string>();
 
   readonly #leading: () => boolean;
 
@@ -115,9 +119,42 @@ export class EventHandlers {
       throw new Error(`Event handler name "${name}": use letters, digits, _ . : - (at most 100)`);
     if (this.#handlers.has(name)) throw new Error(`An event handler named "${name}" is registered already`);
     this.#handlers.set(name, registered);
-    // A new handler's cursor starts at the newest event now, not at its first run.
-    this.kick();
+    // A new handler begins with the events committed from its registration on: its cursor is created
+    // now, not at its first run, which may come after more commits.
+    const beginning = this.#begin(registered)
+      .catch((error) => this.#onError(error, { handler: name })) // its first run tries again
+      .finally(() => {
+        this.#beginning.delete(beginning);
+        this.kick();
+      });
+    this.#beginning.add(beginning);
     return () => void this.#handlers.delete(name);
+  }
+
+  /**
+   * Resolves once every handler registered so far has its cursor: events committed from then on are
+   * theirs. A server awaits it before it serves, so the first writes it takes are not missed.
+   */
+  async ready(): Promise<void> {
+    await Promise.all([...this.#beginning]);
+  }
+
+  /**
+   * Creates the cursor of a handler unless it exists, and returns it: the newest event (a batch handler
+   * `from: "beginning"`: before the first), or "0" while the outbox is empty (everything from the first
+   * event on; no row is written then, so it is remembered here). Atomic, so instances starting together
+   * agree.
+   */
+  async #begin(h: Registered): Promise<string> {
+    const cursorName = `handler:${h.name}`;
+    let cursor: string;
+    if (h.kind === "batch" && h.options.from === "beginning") {
+      const kept = await this.#outbox.cursor(cursorName);
+      cursor = kept ?? "0";
+      if (kept === undefined) await this.#outbox.setCursor(cursorName, cursor);
+    } else cursor = await this.#outbox.startCursor(cursorName);
+    this.#begun.set(h.name, cursor);
+    return cursor;
   }
 
   /** The cursor of handler `name` ("0" before its first event). */
@@ -156,17 +193,8 @@ export class EventHandlers {
 
   async #process(h: Registered): Promise<void> {
     const cursorName = `handler:${h.name}`;
-    let cursor = await this.#outbox.cursor(cursorName);
-    if (cursor === undefined && h.kind === "batch" && h.options.from === "beginning") {
-      cursor = "0";
-      await this.#outbox.setCursor(cursorName, cursor);
-    }
-    if (cursor === undefined) {
-      // A new handler starts with the events committed from now on.
-      cursor = await this.#outbox.latestId();
-      await this.#outbox.setCursor(cursorName, cursor);
-      return;
-    }
+    // Created at registration; when that failed (the database was away), now.
+    let cursor = (await this.#outbox.cursor(cursorName)) ?? this.#begun.get(h.name) ?? (await this.#begin(h));
     if (!this.#leading()) return;
     if (h.kind === "batch") return this.#processBatches(h, cursorName, cursor);
     for (;;) {

@@ -238,6 +238,8 @@ export async function startServer<P extends PrismaClientLike>(options: StartOpti
   // Commands over brokers (MQ_URL, NATS_URL): after the runtime, as they write through it.
   const commands = await startCommandConsumers({ config: config.commands, runtime, resolveActor, logger, metrics });
   const relays = startRelays({ config: config.relay, events, outbox, runtime, metrics, logger });
+  // The relays begin with the writes committed from here on: their cursors exist before the first request.
+  await events.ready();
   // A scrape while the database is away shows NaN rather than failing whole.
   metrics.gauge(
     "autograph_events_outbox_lag",

@@ -240,7 +240,7 @@ describe("event handlers", () => {
       },
       { resources: ["tag"], actions: ["create"], retries: 3, backoffMs: 5 },
     );
-    await events.settled(); // the handler's cursor starts at the newest event
+    await events.ready(); // the handler's cursor starts at the newest event
     await tag("indexed");
     await tag("flaky");
     await tag("poison");
@@ -249,6 +249,24 @@ describe("event handlers", () => {
     expect(seen).toEqual(["indexed", "flaky", "after-poison"]);
     const dead = await t.db.prisma.eventDeadLetter.findMany({ where: { handler: "test-indexer" } });
     expect(dead.map((d) => [d.attempts, d.error])).toEqual([[4, "Error: cannot index poison"]]);
+    off();
+  });
+
+  it("a new handler begins at its registration: once ready, every write is its own, the first one too", async () => {
+    await tag("before-the-handler");
+    const seen: string[] = [];
+    const off = events.handleBatch(
+      "test-from-now",
+      async (page) => {
+        for (const event of page) seen.push(event.recordId);
+      },
+      { batchSize: 2 },
+    );
+    await events.ready();
+    const written = [await tag("now-1"), await tag("now-2"), await tag("now-3")];
+    await events.settled();
+    expect(seen).toEqual(written.map((w) => String(w.id)));
+    expect(await outbox.cursor("handler:test-from-now")).toBe(await outbox.latestId());
     off();
   });
 
@@ -267,7 +285,7 @@ describe("event handlers", () => {
       },
       { resources: ["tag"] },
     );
-    await new Promise((r) => setTimeout(r, 50)); // both handlers have taken their starting cursor
+    await events.ready(); // both handlers have taken their starting cursor
     const one = await tag("slow-one");
     const two = await tag("slow-two"); // returns although the slow handler is stuck on slow-one
     expect(two.name).toBe("slow-two");
