@@ -31,6 +31,8 @@ let profileDir: string;
 let context: BrowserContext;
 let page: Page;
 const problems: string[] = [];
+/** The page's latest API exchanges (method, path, status): printed when a step fails, to say what the UI did. */
+const traffic: string[] = [];
 const poll = <T>(read: () => Promise<T>, options: { timeout?: number } = {}) =>
   expect.poll(read, { timeout: options.timeout ?? UI_TIMEOUT });
 
@@ -44,6 +46,12 @@ async function launch(): Promise<BrowserContext> {
 }
 
 function watch(p: Page): void {
+  p.on("response", (response) => {
+    const url = new URL(response.url());
+    if (!url.pathname.startsWith("/api/")) return;
+    traffic.push(`${response.request().method()} ${url.pathname}${url.search} → ${response.status()}`);
+    traffic.splice(0, traffic.length - 30);
+  });
   p.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   p.on("console", (message) => {
     if (message.type() === "error") problems.push(`console error: ${message.text()}`);
@@ -68,11 +76,15 @@ afterAll(async () => {
 });
 
 afterEach(async (ctx) => {
-  // A failed step leaves a picture of the page behind (git-ignored), to see what the test saw.
-  if (ctx.task.result?.state === "fail" && page)
+  // A failed step leaves a picture of the page behind (git-ignored), to see what the test saw, and says
+  // what the page last asked of the API.
+  if (ctx.task.result?.state === "fail" && page) {
     await page.screenshot({
       path: join(import.meta.dirname, "__screenshots__", `admin-${ctx.task.name.slice(0, 40)}.png`),
     });
+    console.error(`[admin] the page's last API requests:\n${traffic.join("\n")}`);
+  }
+  traffic.length = 0;
   const seen = problems.splice(0).filter((p) => !/status of 4\d\d/.test(p)); // refusals the test asked for
   expect(seen).toEqual([]);
 });
@@ -155,6 +167,7 @@ const post = (id: number) => demo.db.prisma.post.findUniqueOrThrow({ where: { id
 async function editPost(id: number, p: Page = page): Promise<void> {
   const { title } = await post(id);
   await open(`/posts/${id}`, p);
+  await poll(async () => new URL(p.url()).hash).toBe(`#/posts/${id}`);
   await poll(() => p.getByLabel("Title").inputValue()).toBe(title);
 }
 const notification = () => page.locator(".MuiSnackbarContent-message").first().textContent();
@@ -291,6 +304,8 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", { timeout: 6 * UI_TIMEOUT }, (
     await editPost(id);
     await page.getByRole("button", { name: "Delete" }).first().click();
     await page.getByRole("button", { name: "Confirm" }).click();
+    // The page answers a delete by going back to the list (its request failing would keep it here).
+    await poll(async () => new URL(page.url()).hash).toMatch(/^#\/posts(\?|$)/);
     await poll(async () => (await post(id)).deletedAt !== null).toBe(true);
 
     await open("/posts/trash");
@@ -301,6 +316,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", { timeout: 6 * UI_TIMEOUT }, (
     await editPost(id);
     await page.getByRole("button", { name: "Delete" }).first().click();
     await page.getByRole("button", { name: "Confirm" }).click();
+    await poll(async () => new URL(page.url()).hash).toMatch(/^#\/posts(\?|$)/);
     await poll(async () => (await post(id)).deletedAt !== null).toBe(true);
     await open("/posts/trash");
     await page.locator("tr.trashed", { hasText: "Short-lived" }).getByRole("button", { name: "Purge" }).click();
