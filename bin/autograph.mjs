@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `autograph` command of the package: `init` scaffolds a project from templates/init/, `db` runs the
-// Prisma CLI of a project against its database. Plain JavaScript: it runs from node_modules, where Node
+// The `autograph` command of the package: `init` creates a project from templates/init/, `scaffold` one
+// serving an existing database, `db` runs the Prisma CLI of a project against its database. Plain JavaScript: it runs from node_modules, where Node
 // does not strip types, and `init` must work before the project has installed anything.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
@@ -12,6 +12,8 @@ const RENAMED = new Map([["gitignore", ".gitignore"]]);
 
 const HELP = `Usage:
   autograph init <dir> [--autograph <spec>]   create a project in <dir> (new or empty)
+  autograph scaffold --from <DATABASE_URL> [--out <dir>] [--force]
+                                              create a project serving an existing PostgreSQL database
   autograph db <prisma command>               run the Prisma CLI on the project's database
   autograph --help | --version
 
@@ -19,6 +21,10 @@ init writes a Prisma schema with one model (Note) and its first migration, the r
 serving it, the server's entry point and package.json; then: cd <dir> && npm install && npm start.
   --autograph <spec>  the autograph dependency of the new package.json (a version range, or the path of
                       a tarball made by \`npm pack\`); default: the version running this command.
+
+scaffold pulls the database's schema and writes schema/<resource>.ts per table it can serve (filters,
+sorts, search, relations and hidden fields from its indexes, columns and foreign keys), the project's
+files and two migrations, then prints what it chose and why. It keeps files that exist unless --force.
 
 db starts the embedded PostgreSQL of the project (EMBEDDED_PG_DIR, EMBEDDED_PG_PORT) unless DATABASE_URL
 is set, e.g. \`autograph db migrate dev --name add_tag\`, \`migrate status\`, \`migrate reset\`.`;
@@ -105,12 +111,22 @@ Next:
 Then GraphQL is on http://localhost:4000/graphql and REST on http://localhost:4000/api (see README.md).`);
 }
 
+/** A module of the compiled library this package ships (dist/lib), for the commands that need it. */
+async function lib(path, command) {
+  if (!existsSync(join(PACKAGE_ROOT, "dist", "lib")))
+    fail(`${command} runs from the installed package (dist/lib is missing)`);
+  return import(new URL(`../dist/lib/${path}`, import.meta.url).href);
+}
+
+async function scaffold(args) {
+  const { scaffoldCommand } = await lib("storage/scaffold/command.js", "scaffold");
+  process.exitCode = await scaffoldCommand(args, "autograph scaffold");
+}
+
 async function db(args) {
   if (args.length === 0) fail("db needs a Prisma command, e.g. autograph db migrate dev --name add_tag");
-  const lib = (path) => import(new URL(`../dist/lib/${path}`, import.meta.url).href);
-  if (!existsSync(join(PACKAGE_ROOT, "dist", "lib"))) fail("db runs from the installed package (dist/lib is missing)");
-  const { startEmbeddedPostgres } = await lib("storage/embedded-postgres.js");
-  const { runPrismaCli } = await lib("storage/prisma-cli.js");
+  const { startEmbeddedPostgres } = await lib("storage/embedded-postgres.js", "db");
+  const { runPrismaCli } = await lib("storage/prisma-cli.js", "db");
   let url = process.env.DATABASE_URL;
   let stop = async () => {};
   if (!url) {
@@ -143,5 +159,6 @@ else if (command === undefined) {
   process.exitCode = 1;
 } else if (command === "--version" || command === "-v") console.log(ownPackage().version);
 else if (command === "init") init(rest);
+else if (command === "scaffold") await scaffold(rest);
 else if (command === "db") await db(rest);
 else fail(`unknown command ${command} (see autograph --help)`);

@@ -18,35 +18,39 @@ function folderWith(start: string, file: string): string | undefined {
   }
 }
 
-/**
- * The folder holding the project's prisma.config.ts, which the CLI reads from its working directory:
- * the working directory or above (an app using Autograph from node_modules), else above this module
- * (this repository, from src/storage/ under tsx and tests or dist/src/storage/ under `npm start`).
- */
-function projectRootOf(start: string): string {
-  const root = folderWith(process.cwd(), "prisma.config.ts") ?? folderWith(start, "prisma.config.ts");
-  if (root === undefined)
-    throw new Error(
-      `No prisma.config.ts in ${process.cwd()} or ${start} or above them: the Prisma CLI needs the project's prisma.config.ts.`,
-    );
-  return root;
-}
-
-const projectRoot = projectRootOf(import.meta.dirname);
+/** Autograph's own folder (this repository, or the installed package): the one holding its scripts/. */
+const packageRoot = folderWith(import.meta.dirname, "scripts/unref-timers.cjs");
 /** Autograph's own preload (scripts/ of the package, wherever it is installed), not the project's. */
-const unrefTimers = join(
-  folderWith(import.meta.dirname, "scripts/unref-timers.cjs") ?? projectRoot,
-  "scripts/unref-timers.cjs",
-);
+const unrefTimers = join(packageRoot ?? process.cwd(), "scripts/unref-timers.cjs");
+/** The package's configuration for its tools run outside any project (`autograph scaffold` from anywhere). */
+const TOOL_CONFIG = "scripts/tool-prisma.config.mjs";
+
+/**
+ * Where the CLI runs, and with which configuration. The project's prisma.config.ts, read from the working
+ * directory the CLI starts in: the working directory or above (an app using Autograph from node_modules),
+ * else above this module (this repository, from src/storage/ under tsx and tests or dist/src/storage/
+ * under `npm start`). Outside any project, the package's own tool configuration: commands that name
+ * their schema files (`db pull --schema`, `migrate diff`) need no project.
+ */
+function cliSetting(): { cwd: string; args: string[] } {
+  const root = folderWith(process.cwd(), "prisma.config.ts") ?? folderWith(import.meta.dirname, "prisma.config.ts");
+  if (root !== undefined) return { cwd: root, args: [] };
+  if (packageRoot !== undefined && existsSync(join(packageRoot, TOOL_CONFIG)))
+    return { cwd: process.cwd(), args: ["--config", join(packageRoot, TOOL_CONFIG)] };
+  throw new Error(
+    `No prisma.config.ts in ${process.cwd()} or ${import.meta.dirname} or above them: the Prisma CLI needs the project's prisma.config.ts.`,
+  );
+}
 
 /**
  * Runs `prisma <args>` with `DATABASE_URL=url`. With `inherit`, the CLI talks to the terminal
  * (interactive `migrate dev`); otherwise its output is captured and returned, and thrown on failure.
  */
 export function runPrismaCli(url: string, args: string[], stdio: "inherit" | "pipe" = "pipe"): Promise<string> {
+  const setting = cliSetting();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", unrefTimers, cli, ...args], {
-      cwd: projectRoot,
+    const child = spawn(process.execPath, ["--require", unrefTimers, cli, ...args, ...setting.args], {
+      cwd: setting.cwd,
       env: { ...process.env, DATABASE_URL: url, CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1" },
       stdio: stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],
     });

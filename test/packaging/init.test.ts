@@ -1,8 +1,10 @@
-// `npx autograph init` as a new user meets it, from what `npm pack` ships: the packed bin scaffolds an app
+// `npx autograph init` as a new user meets it, from what `npm pack` ships: the packed bin creates an app
 // that depends on the packed tarball, `npm install --offline` installs it, and the app serves its Note
-// resource over REST and GraphQL on an embedded PostgreSQL of its own, then stops cleanly on SIGTERM.
+// resource over REST and GraphQL on an embedded PostgreSQL of its own, then stops cleanly on SIGTERM. The
+// packed bin also scaffolds a project from an existing database, run from a folder with no project.
 // Nothing is read from the repository's sources once packed: the app sees only the tarball.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import {
   chmodSync,
   copyFileSync,
@@ -19,7 +21,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { databaseUrl, quoteIdent, TEST_DATABASE_PREFIX } from "../support/names.ts";
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, "../..");
@@ -45,6 +49,16 @@ async function sh(command: string, args: string[], cwd: string, env = cleanEnv()
   } catch (error) {
     const e = error as Error & { stdout?: string; stderr?: string };
     throw new Error(`${command} ${args.join(" ")} failed in ${cwd}: ${e.message}\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+  }
+}
+
+async function sql(url: string, text: string): Promise<pg.QueryResultRow[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows;
+  } finally {
+    await client.end();
   }
 }
 
@@ -156,6 +170,8 @@ describe("autograph init, from the packed package", () => {
           "dist/lib/server/prisma-config.js",
           "bin/autograph.mjs",
           "scripts/datamodel-generator.mjs",
+          "scripts/tool-prisma.config.mjs",
+          "dist/lib/storage/scaffold/command.js",
           "templates/init/package.json",
           "templates/init/gitignore",
           "README.md",
@@ -292,6 +308,67 @@ describe("autograph init, from the packed package", () => {
       expect(datamodel.models.map((m: { name: string }) => m.name)).toContain("Tag");
       const status = await sh("npm", ["run", "db", "--", "migrate", "status"], appDir, env);
       expect(status).toMatch(/2 migrations found in prisma\/migrations[\s\S]*Database schema is up to date/);
+    },
+    SLOW,
+  );
+
+  it(
+    "scaffolds a project from an existing database with the packed bin, run outside any project",
+    async () => {
+      const admin = inject("adminDatabaseUrl");
+      const template = inject("templateDatabase");
+      // Named like test/support/database.ts's databases, so a killed run's leftover is dropped by the next.
+      const name = `${TEST_DATABASE_PREFIX}${template.slice(template.lastIndexOf("_") + 1)}_packed_scaffold_${randomBytes(4).toString("hex")}`;
+      await sql(admin, `create database ${quoteIdent(name)}`);
+      try {
+        const url = databaseUrl(admin, name);
+        await sql(
+          url,
+          `create table author (id serial primary key, name text not null, password_hash text);
+           create table book (id serial primary key, title text not null, author_id int not null references author (id));
+           create index on book (title);`,
+        );
+        // As npx runs it: the unpacked package with its dependencies beside it, and no prisma.config.ts in
+        // the working folder or above it, so the Prisma CLI runs on the package's own tool configuration.
+        symlinkSync(join(appDir, "node_modules"), join(packageDir, "node_modules"));
+        const bin = join(packageDir, "bin/autograph.mjs");
+        const report = await sh(process.execPath, [bin, "scaffold", "--from", url, "--out", "shop"], work);
+        expect(report).toContain("author → schema/author.ts");
+        expect(report).toContain("password_hash: hidden");
+        expect(report).toContain("relation author → author: foreign key author_id");
+        const shop = join(work, "shop");
+        for (const file of [
+          "package.json",
+          "prisma/schema.prisma",
+          "schema/author.ts",
+          "schema/book.ts",
+          "src/main.ts",
+        ])
+          expect(existsSync(join(shop, file)), file).toBe(true);
+        const migrations = readdirSync(join(shop, "prisma/migrations")).filter((m) => m !== "migration_lock.toml");
+        expect(migrations).toEqual([expect.stringMatching(/_baseline$/), expect.stringMatching(/_autograph$/)]);
+        expect(await sql(url, 'select migration_name from "_prisma_migrations"')).toEqual([
+          { migration_name: migrations[0] },
+        ]);
+
+        // A mistake is one line and exit 2; the usage names the bin's own command.
+        const refused = await run(process.execPath, [bin, "scaffold", "--from", "mysql://x"], {
+          cwd: work,
+          env: cleanEnv(),
+        }).then(
+          () => ({ code: 0, stderr: "" }),
+          (error: { code: number; stderr: string }) => error,
+        );
+        expect(refused).toMatchObject({ code: 2 });
+        expect(refused.stderr.trim()).toBe(
+          'scaffold: --from must be a postgres:// or postgresql:// URL, got "mysql://x"',
+        );
+        expect(await sh(process.execPath, [bin, "scaffold", "--help"], work)).toContain(
+          "usage: autograph scaffold --from <DATABASE_URL>",
+        );
+      } finally {
+        await sql(admin, `drop database if exists ${quoteIdent(name)} with (force)`);
+      }
     },
     SLOW,
   );

@@ -1,13 +1,13 @@
-// The scaffold's decisions over a pulled schema (scripts/scaffold/resource-plan.ts), on the cases
+// The scaffold's decisions over a pulled schema (src/storage/scaffold/resource-plan.ts), on the cases
 // Chinook does not have: a table Prisma ignores, an unsupported column, a uuid id without a default, an
 // id with a default, a one-to-one relation, a user's table named like one of Autograph's. Pure: no database.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { autographModelsOf, withoutAutographModels } from "../../scripts/scaffold/project-schema.ts";
-import { parsePulledSchema } from "../../scripts/scaffold/pulled-schema.ts";
-import { renderResource } from "../../scripts/scaffold/render.ts";
-import { fileNameOf, planResources, variableOf } from "../../scripts/scaffold/resource-plan.ts";
+import { autographModelsOf, withoutAutographModels } from "../../src/storage/scaffold/project-schema.ts";
+import { parsePulledSchema } from "../../src/storage/scaffold/pulled-schema.ts";
+import { renderResource } from "../../src/storage/scaffold/render.ts";
+import { fileNameOf, planResources, variableOf } from "../../src/storage/scaffold/resource-plan.ts";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const autograph = autographModelsOf(readFileSync(join(REPO, "templates/init/prisma/schema.prisma"), "utf8"));

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { runPrismaCli } from "../../src/storage/prisma-cli.ts";
+import { runPrismaCli } from "../prisma-cli.ts";
 
 /** The migrations the scaffold wrote. */
 export interface WrittenMigrations {

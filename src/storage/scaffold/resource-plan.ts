@@ -1,6 +1,6 @@
 /**
  * What the scaffold serves of each pulled model, and why: pure decisions over the pulled schema, which
- * scripts/scaffold/render.ts turns into `schema/<resource>.ts` and the CLI prints.
+ * src/storage/scaffold/render.ts turns into `schema/<resource>.ts` and the CLI prints.
  */
 import type { PulledField, PulledModel, PulledSchema } from "./pulled-schema.ts";
 
