@@ -55,13 +55,13 @@ export function buildOpenApi(schema: ResolvedSchema, options: OpenApiOptions = {
       BACKUP_TAG,
       META_TAG,
     ],
-    paths: {
+    paths: withServiceErrors({
       ...withSecurity(schema, {
         ...servedPaths(schema, withLockPaths(schema, paths(schema, options.securityProfile))),
         ...metaPaths(),
       }),
       ...backupPaths(),
-    },
+    }),
     components: { ...withLockSchema(components(schema, options.securityProfile)), securitySchemes: SECURITY_SCHEMES },
   };
 }
@@ -110,6 +110,22 @@ function withSecurity(schema: ResolvedSchema, all: Json): Json {
       } else {
         op.security = [];
       }
+    }
+  }
+  return all;
+}
+
+/**
+ * Every operation may also be refused by the server as a whole, before or around the resource's rules:
+ * 429 over the rate limit, 503 while the database is away or when the work runs out of time. Both carry
+ * `Retry-After`.
+ */
+function withServiceErrors(all: Json): Json {
+  for (const item of Object.values(all)) {
+    for (const operation of Object.values(item as Record<string, Json>)) {
+      if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue;
+      const op = operation as { responses: Json };
+      op.responses = { ...op.responses, "429": responseRef("TooManyRequests"), "503": responseRef("Unavailable") };
     }
   }
   return all;

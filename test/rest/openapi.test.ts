@@ -74,10 +74,17 @@ describe("§10 OpenAPI", () => {
       expect(Object.keys(doc.paths[path][method].responses)).toEqual(expect.arrayContaining(["401", "403"]));
       expect(doc.paths[path][method].security).toEqual([{ bearer: [] }, { apiKey: [] }]);
     }
-    // Every operation declares its security (redocly's security-defined rule).
+    // Every operation declares its security (redocly's security-defined rule), and the server's own
+    // refusals: the rate limit's 429 and the database's 503, each with Retry-After.
     for (const item of Object.values(doc.paths) as Record<string, { security?: unknown; responses?: unknown }>[]) {
       for (const op of Object.values(item))
-        if (typeof op === "object" && op && "responses" in op) expect(op.security).toBeDefined();
+        if (typeof op === "object" && op && "responses" in op) {
+          expect(op.security).toBeDefined();
+          expect(op.responses).toMatchObject({
+            "429": { $ref: "#/components/responses/TooManyRequests" },
+            "503": { $ref: "#/components/responses/Unavailable" },
+          });
+        }
     }
     // A resource declared `access: "public"` is open to anonymous callers, and says so; one declaring no
     // rules is too outside production, and guarded in production (the metadata's one fact).
@@ -377,7 +384,7 @@ describe("§10 OpenAPI", () => {
     expect(closeOp.responses["200"].content["application/json"].schema).toEqual({
       anyOf: [{ $ref: "#/components/schemas/Ticket" }, { type: "null" }],
     });
-    expect(Object.keys(closeOp.responses)).toEqual(["200", "400", "401", "403", "404", "409"]);
+    expect(Object.keys(closeOp.responses)).toEqual(["200", "400", "401", "403", "404", "409", "429", "503"]);
     const statsOp = doc.paths["/tickets/stats"].post;
     expect(statsOp.requestBody.required).toBe(false);
     expect(statsOp.responses["200"].content["application/json"].schema).toEqual(stats.output.json);

@@ -88,6 +88,18 @@ export function components(schema: ResolvedSchema, profile: SecurityProfile | un
         content: jsonContent(ref("BatchError")),
       },
       ValidationFailed: error("Field values are invalid; errors maps each field to its message."),
+      TooManyRequests: {
+        ...error(
+          "Over the rate limit (code RATE_LIMITED): at most RATE_LIMIT requests per window, per client; nothing was done.",
+        ),
+        headers: { "Retry-After": { $ref: "#/components/headers/RetryAfter" } },
+      },
+      Unavailable: {
+        ...error(
+          "The database cannot be reached for now (code UNAVAILABLE: restarting, failing over, out of connections), or the work ran out of time (code TIMEOUT). A write that answered this was not committed; send it again after Retry-After.",
+        ),
+        headers: { "Retry-After": { $ref: "#/components/headers/RetryAfter" } },
+      },
     },
     headers: {
       ContentRange: {
@@ -97,6 +109,7 @@ export function components(schema: ResolvedSchema, profile: SecurityProfile | un
         example: "posts 0-24/319",
       },
       XTotalCount: { description: "Number of records matching the filter.", schema: { type: "integer" } },
+      RetryAfter: { description: "Seconds to wait before sending the request again.", schema: { type: "integer" } },
       Link: {
         description:
           "With page/per_page, cursor or before: first, prev, next and last page URLs (RFC 8288). Cursor pages link with cursor= (forward) and before= (backward).",
