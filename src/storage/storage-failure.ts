@@ -53,6 +53,10 @@ export function classifyStorageError(error: unknown): StorageFailure | undefined
     case "P2024":
     case "P2037":
       return { kind: "unavailable" };
+    case "P2028":
+      // A transaction that could not start within its wait (every connection busy) is an outage for
+      // now; one that ran past its lifetime ran out of time.
+      return /unable to start a transaction/i.test(e.message ?? "") ? { kind: "unavailable" } : { kind: "timeout" };
   }
   // A `pg` error (compiled reads and writes run on the pool): its code is the SQLSTATE, or a socket error's code.
   if (typeof e.code === "string" && (e as { severity?: unknown }).severity !== undefined) {
