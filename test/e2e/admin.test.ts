@@ -149,6 +149,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin as the admin", () => {
     await poll(async () => (await demo.db.prisma.post.findUniqueOrThrow({ where: { id: 1 } })).title).toBe(
       "Edited in the admin",
     );
+    await landed(POSTS_LIST);
   });
 });
 
@@ -159,6 +160,18 @@ const PNG = Buffer.from(
 );
 const ids = (p: Page = page) => p.locator("tbody tr td.column-id").allTextContents();
 const post = (id: number) => demo.db.prisma.post.findUniqueOrThrow({ where: { id } });
+/** The posts list's route, where react-admin goes after a saved edit or a delete. */
+const POSTS_LIST = /^#\/posts(\?|$)/;
+
+/**
+ * Waits until the page is at `route`. After a save or a delete react-admin goes elsewhere (the list, or
+ * the new record's page), once the response is in: that can be after the database already shows the
+ * write, so a step that moved on at once would be taken away from where it went by the late redirect.
+ */
+async function landed(route: RegExp, p: Page = page): Promise<void> {
+  await poll(async () => new URL(p.url()).hash).toMatch(route);
+}
+
 /**
  * Opens a post's edit page and waits until its form holds the stored title. `open` only changes the hash, so
  * until the record has loaded the page may still show the previous screen (a click lands there), and a load
@@ -296,7 +309,9 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", { timeout: 6 * UI_TIMEOUT }, (
     await page.getByRole("option", { name: author.name }).click();
     await page.getByRole("button", { name: "Save" }).click();
     await poll(() => demo.db.prisma.post.count({ where: { title: "Made in the admin" } })).toBe(1);
-    expect((await demo.db.prisma.post.findFirstOrThrow({ where: { title: "Made in the admin" } })).authorId).toBe(7);
+    const made = await demo.db.prisma.post.findFirstOrThrow({ where: { title: "Made in the admin" } });
+    expect(made.authorId).toBe(7);
+    await landed(new RegExp(`^#/posts/${made.id}$`)); // the new record's edit page
   });
 
   it("deletes a post to the trash, restores it, deletes and purges it", async () => {
@@ -305,7 +320,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", { timeout: 6 * UI_TIMEOUT }, (
     await page.getByRole("button", { name: "Delete" }).first().click();
     await page.getByRole("button", { name: "Confirm" }).click();
     // The page answers a delete by going back to the list (its request failing would keep it here).
-    await poll(async () => new URL(page.url()).hash).toMatch(/^#\/posts(\?|$)/);
+    await landed(POSTS_LIST);
     await poll(async () => (await post(id)).deletedAt !== null).toBe(true);
 
     await open("/posts/trash");
@@ -316,7 +331,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", { timeout: 6 * UI_TIMEOUT }, (
     await editPost(id);
     await page.getByRole("button", { name: "Delete" }).first().click();
     await page.getByRole("button", { name: "Confirm" }).click();
-    await poll(async () => new URL(page.url()).hash).toMatch(/^#\/posts(\?|$)/);
+    await landed(POSTS_LIST);
     await poll(async () => (await post(id)).deletedAt !== null).toBe(true);
     await open("/posts/trash");
     await page.locator("tr.trashed", { hasText: "Short-lived" }).getByRole("button", { name: "Purge" }).click();
@@ -330,10 +345,12 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", { timeout: 6 * UI_TIMEOUT }, (
     await page.getByLabel("Title").fill("First title");
     await page.getByRole("button", { name: "Save" }).click();
     await poll(async () => (await post(id)).title).toBe("First title");
+    await landed(POSTS_LIST);
     await editPost(id);
     await page.getByLabel("Title").fill("Second title");
     await page.getByRole("button", { name: "Save" }).click();
     await poll(async () => (await post(id)).title).toBe("Second title");
+    await landed(POSTS_LIST);
 
     await open(`/posts/${id}/show`);
     const revisions = page.locator("tr.revision");
@@ -372,6 +389,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", { timeout: 6 * UI_TIMEOUT }, (
     await page.locator('input[type="file"]').setInputFiles({ name: "cover.png", mimeType: "image/png", buffer: PNG });
     await page.getByRole("button", { name: "Save" }).click();
     await poll(async () => ((await post(2)).cover as { filename?: string } | null)?.filename).toBe("cover.png");
+    await landed(POSTS_LIST);
     const bytes = await fetch(`${demo.running.url}/api/posts/2/cover`);
     expect(Buffer.from(await bytes.arrayBuffer())).toEqual(PNG);
   });
@@ -385,6 +403,7 @@ describe.skipIf(!HAVE_CHROMIUM)("/admin records", { timeout: 6 * UI_TIMEOUT }, (
     await page.getByLabel("Title").fill("Seen live elsewhere");
     await page.getByRole("button", { name: "Save" }).click();
     await poll(() => other.locator("tbody tr", { hasText: "Seen live elsewhere" }).count()).toBe(1);
+    await landed(POSTS_LIST);
     await other.close();
   });
 
