@@ -54,6 +54,11 @@ export interface Metrics {
    * labelled `datasource`: whether its database answers, and how many connections its pool holds.
    */
   datasource(name: string, report: { up: () => Promise<boolean>; connections: () => number }): void;
+  /**
+   * Reports an outbox relay's lag at each scrape, labelled `broker` (`amqp`, `nats`): the committed events
+   * the broker has not confirmed yet.
+   */
+  relay(broker: string, lag: () => Promise<number>): void;
   /** The exposition text and its content type. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }
@@ -172,6 +177,18 @@ export function createMetrics(): Metrics {
     },
   });
 
+  const relays = new Map<string, () => Promise<number>>();
+  new Gauge({
+    name: "autograph_relay_lag",
+    help: "Committed change events not yet confirmed by the broker (newest event id minus the relay's cursor), by broker.",
+    labelNames: ["broker"] as const,
+    registers,
+    async collect() {
+      // A scrape while the database is away shows NaN rather than failing whole.
+      for (const [broker, lag] of relays) this.set({ broker }, await lag().catch(() => Number.NaN));
+    },
+  });
+
   const httpCounterOf = cached3((method, route, status) => httpRequests.labels({ method, route, status }));
   const httpTimerOf = cached2((method, route) => httpDuration.labels({ method, route }));
   const operationCounterOf = cached3((resource, action, code) => operations.labels({ resource, action, code }));
@@ -231,6 +248,9 @@ export function createMetrics(): Metrics {
     },
     datasource(name, report) {
       datasources.set(name, report);
+    },
+    relay(broker, lag) {
+      relays.set(broker, lag);
     },
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -1,6 +1,6 @@
 /**
  * Starts the outbox relays the configuration asks for (`MQ_RELAY_EXCHANGE`, `NATS_RELAY_SUBJECT`; see
- * relay-config.ts), each with a lag gauge, `autograph_relay_<broker>_lag`.
+ * relay-config.ts), each reporting its lag on `/metrics` (`autograph_relay_lag{broker}`).
  */
 import type { Logger } from "pino";
 import type { Events } from "../events/events.ts";
@@ -39,11 +39,7 @@ export function startRelays({ config, events, outbox, runtime, metrics, logger }
       batchSize: config.batchSize,
       view: actor ? { runtime, actor } : undefined,
     });
-    metrics.gauge(
-      `autograph_relay_${publisher.kind}_lag`,
-      `Committed change events not yet confirmed by the ${publisher.kind} broker (newest event id minus the relay's cursor).`,
-      () => relay.lag().catch(() => Number.NaN),
-    );
+    metrics.relay(publisher.kind, () => relay.lag());
     logger.info(
       { relay: relay.name, from: config.from, records: actor !== undefined },
       `publishing change events to ${publisher.kind}`,

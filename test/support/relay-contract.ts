@@ -86,6 +86,12 @@ export function relayContract(open: () => Promise<RelayProbe>): void {
     if (!relay) throw new Error(`no relay:${probe.kind} on the server`);
     return relay;
   };
+  /** The relay's lag as `/metrics` reports it (`autograph_relay_lag{broker}`). */
+  const scrapedLag = async (running: RunningServer) => {
+    const text = await (await fetch(running.metricsUrl ?? "")).text();
+    const line = text.split("\n").find((l) => l.startsWith(`autograph_relay_lag{broker="${probe.kind}"} `));
+    return Number(line?.split(" ")[1]);
+  };
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${server?.url}/api/${path}`, {
       method,
@@ -200,6 +206,7 @@ export function relayContract(open: () => Promise<RelayProbe>): void {
       const deleted = got.find((m) => m.body.action === "delete");
       expect(deleted?.body.record).toBeNull();
       await until(async () => (await relayOf(running).lag()) === 0, 10_000, "relay lag 0");
+      expect(await scrapedLag(running)).toBe(0);
     });
 
     it("resumes from its cursor after a restart: nothing lost, nothing reordered per record", async ({ annotate }) => {
@@ -211,6 +218,7 @@ export function relayContract(open: () => Promise<RelayProbe>): void {
       await probe.cut();
       await writeTags("restart-b", 4, 3);
       expect(await relayOf(running).lag()).toBeGreaterThan(0);
+      expect(await scrapedLag(running)).toBeGreaterThan(0);
       await stop();
       await probe.restore();
       const again = await start();
