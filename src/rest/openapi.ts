@@ -93,23 +93,32 @@ function guarded(resource: ResolvedResource): boolean {
   );
 }
 
+/** An operation of the document, as the passes below change it. */
+interface Operation {
+  responses: Json;
+  security?: unknown;
+}
+
+/** Each operation of `all` (the path items' methods; not their shared `parameters`), with its path. */
+function* operations(all: Json): Generator<[path: string, operation: Operation]> {
+  for (const [path, item] of Object.entries(all))
+    for (const operation of Object.values(item as Record<string, Json>))
+      if (typeof operation === "object" && operation !== null && "responses" in operation)
+        yield [path, operation as unknown as Operation];
+}
+
 /**
  * The operations of guarded resources answer 401 and 403 too, and name the ways to authenticate; every
  * other operation is open to anonymous callers and says so (`security: []`).
  */
 function withSecurity(schema: ResolvedSchema, all: Json): Json {
   const guardedPaths = schema.resources.filter(guarded).map((r) => `/${r.names.path}`);
-  for (const [path, item] of Object.entries(all)) {
-    const isGuarded = guardedPaths.some((own) => path === own || path.startsWith(`${own}/`));
-    for (const operation of Object.values(item as Record<string, Json>)) {
-      if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue;
-      const op = operation as { responses: Json; security?: unknown };
-      if (isGuarded) {
-        op.responses = { ...op.responses, "401": responseRef("Unauthenticated"), "403": responseRef("Forbidden") };
-        op.security = [{ bearer: [] }, { apiKey: [] }];
-      } else {
-        op.security = [];
-      }
+  for (const [path, op] of operations(all)) {
+    if (guardedPaths.some((own) => path === own || path.startsWith(`${own}/`))) {
+      op.responses = { ...op.responses, "401": responseRef("Unauthenticated"), "403": responseRef("Forbidden") };
+      op.security = [{ bearer: [] }, { apiKey: [] }];
+    } else {
+      op.security = [];
     }
   }
   return all;
@@ -121,13 +130,8 @@ function withSecurity(schema: ResolvedSchema, all: Json): Json {
  * `Retry-After`.
  */
 function withServiceErrors(all: Json): Json {
-  for (const item of Object.values(all)) {
-    for (const operation of Object.values(item as Record<string, Json>)) {
-      if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue;
-      const op = operation as { responses: Json };
-      op.responses = { ...op.responses, "429": responseRef("TooManyRequests"), "503": responseRef("Unavailable") };
-    }
-  }
+  for (const [, op] of operations(all))
+    op.responses = { ...op.responses, "429": responseRef("TooManyRequests"), "503": responseRef("Unavailable") };
   return all;
 }
 
