@@ -5,23 +5,14 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { folderWith, PACKAGE_ROOT } from "./package-root.ts";
 
 const require = createRequire(import.meta.url);
 const cli = require.resolve("prisma/build/index.js");
 
-/** The first folder from `start` upwards that holds `file`, or undefined. */
-function folderWith(start: string, file: string): string | undefined {
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, file))) return dir;
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
-/** Autograph's own folder (this repository, or the installed package): the one holding its scripts/. */
-const packageRoot = folderWith(import.meta.dirname, "scripts/unref-timers.cjs");
 /** Autograph's own preload (scripts/ of the package, wherever it is installed), not the project's. */
-const unrefTimers = join(packageRoot ?? process.cwd(), "scripts/unref-timers.cjs");
+const unrefTimers = join(PACKAGE_ROOT ?? process.cwd(), "scripts/unref-timers.cjs");
 /** The package's configuration for its tools run outside any project (`autograph scaffold` from anywhere). */
 const TOOL_CONFIG = "scripts/tool-prisma.config.mjs";
 
@@ -35,8 +26,8 @@ const TOOL_CONFIG = "scripts/tool-prisma.config.mjs";
 function cliSetting(): { cwd: string; args: string[] } {
   const root = folderWith(process.cwd(), "prisma.config.ts") ?? folderWith(import.meta.dirname, "prisma.config.ts");
   if (root !== undefined) return { cwd: root, args: [] };
-  if (packageRoot !== undefined && existsSync(join(packageRoot, TOOL_CONFIG)))
-    return { cwd: process.cwd(), args: ["--config", join(packageRoot, TOOL_CONFIG)] };
+  if (PACKAGE_ROOT !== undefined && existsSync(join(PACKAGE_ROOT, TOOL_CONFIG)))
+    return { cwd: process.cwd(), args: ["--config", join(PACKAGE_ROOT, TOOL_CONFIG)] };
   throw new Error(
     `No prisma.config.ts in ${process.cwd()} or ${import.meta.dirname} or above them: the Prisma CLI needs the project's prisma.config.ts.`,
   );

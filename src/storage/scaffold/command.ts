@@ -6,10 +6,11 @@
  * tables), then prints what it chose and why. Existing files are kept unless --force. It lives in the
  * library (not scripts/) so the package's bin can run it. See docs/guides/scaffold.md.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { PACKAGE_ROOT } from "../package-root.ts";
 import { runPrismaCli } from "../prisma-cli.ts";
 import { existingMigrations, writeMigrations } from "./migrations.ts";
 import { ProjectWriter, templateFiles } from "./project-files.ts";
@@ -24,14 +25,6 @@ function usage(command: string): string {
   --from   the PostgreSQL database to serve (postgres://user@host:5432/name)
   --out    the project folder to write (default: the current folder)
   --force  rewrite files that exist (hand-edited ones included); migrations are never rewritten`;
-}
-
-/** Autograph's own folder (this repository, or the installed package): the one holding templates/init. */
-function packageRoot(): string {
-  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "templates/init/package.json"))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no templates/init above ${import.meta.dirname}`);
-  }
 }
 
 /** A mistake the user can fix (a bad option, a database that cannot be read): one message, exit 2. */
@@ -110,7 +103,8 @@ export async function scaffoldCommand(args: string[], command: string): Promise<
 }
 
 async function scaffold(from: string, out: string, force: boolean, work: string): Promise<void> {
-  const root = packageRoot();
+  const root = PACKAGE_ROOT;
+  if (root === undefined) throw new Error(`no Autograph package above ${import.meta.dirname} (its templates/init)`);
   const template = join(root, "templates/init");
   const autograph = autographModelsOf(readFileSync(join(template, "prisma/schema.prisma"), "utf8"));
   const pulledSchema = parsePulledSchema(await pull(from, work));
