@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `autograph` command of the package: `init` creates a project from templates/init/, `scaffold` one
-// serving an existing database, `db` runs the Prisma CLI of a project against its database. Plain JavaScript: it runs from node_modules, where Node
-// does not strip types, and `init` must work before the project has installed anything.
+// serving an existing database, `db` runs the Prisma CLI of a project against its database. Plain
+// JavaScript: it runs from node_modules, where Node does not strip types, and `init` must work before the
+// project has installed anything.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 

@@ -1,15 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../../src/server/config.ts";
-
-/** The relay's part of a configuration that sets none of its variables (relay-config.test.ts has the rest). */
-const RELAY_OFF = {
-  amqp: undefined,
-  nats: undefined,
-  from: "newest",
-  actor: undefined,
-  batchSize: 500,
-  confirmTimeoutMs: 10_000,
-};
+import { RELAY_OFF } from "../support/relay-defaults.ts";
 
 describe("loadConfig", () => {
   test("NODE_ENV=production is the production flag, and tightens the JWT and GraphQL defaults", () => {

@@ -2,17 +2,11 @@
 // value named with what was expected.
 import { describe, expect, test } from "vitest";
 import { loadConfig } from "../../src/server/config.ts";
+import { RELAY_OFF } from "../support/relay-defaults.ts";
 
 describe("relay configuration", () => {
   test("off by default, and the broker URLs alone (the command consumers') do not turn it on", () => {
-    expect(loadConfig({}).relay).toEqual({
-      amqp: undefined,
-      nats: undefined,
-      from: "newest",
-      actor: undefined,
-      batchSize: 500,
-      confirmTimeoutMs: 10_000,
-    });
+    expect(loadConfig({}).relay).toEqual(RELAY_OFF);
     const urlsOnly = loadConfig({ MQ_URL: "amqp://127.0.0.1", NATS_URL: "nats://127.0.0.1:4222" }).relay;
     expect(urlsOnly.amqp).toBeUndefined();
     expect(urlsOnly.nats).toBeUndefined();
